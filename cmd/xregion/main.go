@@ -1,0 +1,162 @@
+// Command xregion serves the AWS APIs for cross-Region data protection — Secrets Manager,
+// KMS, RDS, AWS Backup, STS and IAM — for every Region on one local endpoint.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/server"
+	"github.com/xregion/xregion/internal/version"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "xregion:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// options are the command line, each flag with its XREGION_* variable.
+type options struct {
+	cfg      server.Config
+	logLevel string
+	logJSON  bool
+	version  bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("xregion", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v, ok := os.LookupEnv(name); ok {
+			return v
+		}
+		return def
+	}
+	envBool := func(name string) bool {
+		b, _ := strconv.ParseBool(os.Getenv(name))
+		return b
+	}
+	delay, err := time.ParseDuration(env("XREGION_TRANSITION_DELAY", server.DefaultTransitionDelay.String()))
+	if err != nil {
+		return nil, fmt.Errorf("XREGION_TRANSITION_DELAY: %w", err)
+	}
+	fs.StringVar(&o.cfg.Listen, "listen", env("XREGION_LISTEN", server.DefaultListen),
+		"address to serve on (XREGION_LISTEN). Loopback by default; use 0.0.0.0:4566 to serve other hosts")
+	fs.StringVar(&o.cfg.DataDir, "data-dir", env("XREGION_DATA_DIR", server.DefaultDataDir()),
+		"directory of the durable store and its root key (XREGION_DATA_DIR)")
+	fs.BoolVar(&o.cfg.InMemory, "in-memory", envBool("XREGION_IN_MEMORY"),
+		"keep all state in memory and nothing on disk (XREGION_IN_MEMORY)")
+	fs.StringVar(&o.cfg.Account, "account", env("XREGION_ACCOUNT", server.DefaultAccount),
+		"account of access keys that name none (XREGION_ACCOUNT); a 12-digit access key id acts in that account")
+	fs.StringVar(&o.cfg.Auth, "auth", env("XREGION_AUTH", auth.Permissive),
+		"authentication: permissive (any well-formed SigV4 request) or strict (verify signatures) (XREGION_AUTH)")
+	fs.StringVar(&o.cfg.Credentials, "credentials", env("XREGION_CREDENTIALS", ""),
+		"access keys as AKID:SECRET[:ACCOUNT], comma-separated (XREGION_CREDENTIALS)")
+	fs.StringVar(&o.cfg.CredentialsFile, "credentials-file", env("XREGION_CREDENTIALS_FILE", ""),
+		"access keys in the AWS shared credentials file format; aws_account_id names a key's account (XREGION_CREDENTIALS_FILE)")
+	fs.StringVar(&o.cfg.AdminToken, "admin-token", env("XREGION_ADMIN_TOKEN", ""),
+		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN)")
+	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
+		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
+	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
+		"debug, info, warn or error (XREGION_LOG_LEVEL); info logs one line per request")
+	fs.BoolVar(&o.logJSON, "log-json", envBool("XREGION_LOG_JSON"), "log JSON lines instead of text (XREGION_LOG_JSON)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
+			"Serves Secrets Manager, KMS, RDS, AWS Backup, STS and IAM for every Region on one endpoint.\n"+
+			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
+			"(base64, 32 bytes) or from root.key in the data directory, created on first start.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	o.cfg.RootKey = os.Getenv("XREGION_ROOT_KEY")
+	return o, nil
+}
+
+func newLogger(level string, asJSON bool, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if asJSON {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func run(args []string, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if o.version {
+		fmt.Fprintln(os.Stdout, "xregion", version.String())
+		return nil
+	}
+	logger, err := newLogger(o.logLevel, o.logJSON, stderr)
+	if err != nil {
+		return err
+	}
+	o.cfg.Logger = logger
+
+	srv, err := server.New(o.cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.cfg.Listen)
+	if err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+	storeDesc := "in memory"
+	if d := srv.DataDir(); d != "" {
+		storeDesc = d
+	}
+	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
+		"store", storeDesc, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		_ = srv.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests and jobs in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	<-served
+	return err
+}

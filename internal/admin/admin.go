@@ -1,0 +1,240 @@
+// Package admin serves xregion's own API under /_xregion/: health, reset, the clock, the
+// job listing and injected faults. It speaks JSON in and out, and is meant for test
+// harnesses and operators, not AWS clients.
+package admin
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/xregion/xregion/internal/faults"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/regions"
+	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/version"
+)
+
+// Config wires the admin API.
+type Config struct {
+	Store    store.Store
+	Jobs     *jobs.Engine
+	Faults   *faults.Registry
+	Services []string // served services, for health
+	AuthMode string
+	// Token, when set, must be given as "Authorization: Bearer <token>" on every admin
+	// request: on a shared instance, reset and clock moves are not for everyone.
+	Token string
+	// OnReset runs after the store was wiped, to let services drop their caches.
+	OnReset func()
+	Logger  *slog.Logger
+	Started time.Time
+}
+
+// Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
+func Handler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &api{cfg: cfg}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_xregion/health", a.health)
+	mux.HandleFunc("POST /_xregion/reset", a.reset)
+	mux.HandleFunc("GET /_xregion/clock", a.getClock)
+	mux.HandleFunc("POST /_xregion/clock", a.moveClock)
+	mux.HandleFunc("GET /_xregion/jobs", a.listJobs)
+	mux.HandleFunc("GET /_xregion/faults", a.listFaults)
+	mux.HandleFunc("POST /_xregion/faults", a.setFault)
+	mux.HandleFunc("DELETE /_xregion/faults", a.clearFaults)
+	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
+	})
+	return a.authorize(mux)
+}
+
+type api struct {
+	cfg Config
+}
+
+func (a *api) authorize(next http.Handler) http.Handler {
+	if a.cfg.Token == "" {
+		return next
+	}
+	want := []byte("Bearer " + a.cfg.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			writeError(w, http.StatusUnauthorized, "the admin API needs Authorization: Bearer <token>")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func writeError(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
+}
+
+// readJSON decodes a small JSON request body, refusing unknown fields so that a typo in a
+// test harness fails loudly instead of being ignored.
+func readJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("invalid JSON body: %v", err)
+	}
+	return nil
+}
+
+type healthReport struct {
+	Status        string      `json:"status"`
+	Version       string      `json:"version"`
+	Uptime        string      `json:"uptime"`
+	UptimeSeconds float64     `json:"uptimeSeconds"`
+	Services      []string    `json:"services"`
+	Regions       []string    `json:"regions"`
+	Store         store.Stats `json:"store"`
+	Auth          string      `json:"auth"`
+	Clock         clockReport `json:"clock"`
+}
+
+func (a *api) health(w http.ResponseWriter, r *http.Request) {
+	up := time.Since(a.cfg.Started)
+	writeJSON(w, http.StatusOK, healthReport{
+		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
+		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
+		Clock: a.clock(),
+	})
+}
+
+func (a *api) reset(w http.ResponseWriter, r *http.Request) {
+	err := a.cfg.Store.Update(func(tx store.Tx) error { return tx.DeletePrefix("") })
+	if err == nil {
+		err = a.cfg.Jobs.Reset()
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "reset failed: %v", err)
+		return
+	}
+	a.cfg.Faults.Forget()
+	if a.cfg.OnReset != nil {
+		a.cfg.OnReset()
+	}
+	a.cfg.Logger.Info("all state reset through the admin API")
+	writeJSON(w, http.StatusOK, map[string]any{"reset": true, "clock": a.clock()})
+}
+
+type clockReport struct {
+	Now    time.Time `json:"now"`
+	Offset string    `json:"offset"`
+}
+
+func (a *api) clock() clockReport {
+	c := a.cfg.Jobs.Clock()
+	return clockReport{Now: c.Now(), Offset: c.Offset().String()}
+}
+
+func (a *api) getClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.clock())
+}
+
+// moveClock takes {"advance": "36h"} or {"to": "2030-01-01T00:00:00Z"}. Jobs that fall due
+// on the way run, in time order, before the answer.
+func (a *api) moveClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Advance string     `json:"advance"`
+		To      *time.Time `json:"to"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	var target time.Time
+	switch {
+	case req.Advance != "" && req.To != nil:
+		writeError(w, http.StatusBadRequest, `give either "advance" or "to", not both`)
+		return
+	case req.Advance != "":
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil || d < 0 {
+			writeError(w, http.StatusBadRequest, `"advance" must be a non-negative Go duration such as "36h" or "90m"`)
+			return
+		}
+		target = a.cfg.Jobs.Clock().Now().Add(d)
+	case req.To != nil:
+		target = *req.To
+	default:
+		writeError(w, http.StatusBadRequest, `give "advance" (a Go duration) or "to" (an RFC 3339 time)`)
+		return
+	}
+	if err := a.cfg.Jobs.AdvanceTo(r.Context(), target); err != nil {
+		status := http.StatusConflict
+		if errors.Is(err, context.Canceled) {
+			status = http.StatusServiceUnavailable
+		}
+		writeError(w, status, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.clock())
+}
+
+func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
+	pending, recent := a.cfg.Jobs.Jobs()
+	if pending == nil {
+		pending = []jobs.Job{}
+	}
+	if recent == nil {
+		recent = []jobs.Finished{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pending": pending, "recent": recent})
+}
+
+func (a *api) listFaults(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
+}
+
+func (a *api) setFault(w http.ResponseWriter, r *http.Request) {
+	var f faults.Fault
+	if err := readJSON(r, &f); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if !regions.Valid(f.Region) {
+		writeError(w, http.StatusBadRequest, "unknown Region %q", f.Region)
+		return
+	}
+	if err := a.cfg.Faults.Set(f); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
+}
+
+// clearFaults clears every fault, or one Region's with ?region=.
+func (a *api) clearFaults(w http.ResponseWriter, r *http.Request) {
+	region := r.URL.Query().Get("region")
+	if region != "" && !regions.Valid(region) {
+		writeError(w, http.StatusBadRequest, "unknown Region %q", region)
+		return
+	}
+	if err := a.cfg.Faults.Clear(region); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
+}

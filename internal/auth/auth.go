@@ -1,0 +1,271 @@
+// Package auth resolves the access key of a request to the identity behind it — account,
+// ARN, secret key — from the static keys xregion is configured with and from the temporary
+// credentials STS hands out.
+package auth
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// Modes of authentication.
+const (
+	// Permissive accepts any well-formed SigV4 request, as other local clouds do. A
+	// 12-digit access key id names its account; other unknown keys act in the default
+	// account.
+	Permissive = "permissive"
+	// Strict verifies every signature against a known secret key.
+	Strict = "strict"
+)
+
+// Identity is who an access key belongs to.
+type Identity struct {
+	AccessKeyID  string    `json:"accessKeyId"`
+	SecretKey    string    `json:"-"` // sealed at rest, see record
+	SessionToken string    `json:"sessionToken,omitempty"`
+	Account      string    `json:"account"`
+	ARN          string    `json:"arn"`
+	UserID       string    `json:"userId"`
+	Expiration   time.Time `json:"expiration,omitzero"`
+}
+
+// Temporary reports whether these are STS session credentials.
+func (id Identity) Temporary() bool { return id.SessionToken != "" }
+
+// Errors of Resolve; the gateway answers them with each protocol's code.
+var (
+	ErrUnknownKey   = errors.New("the security token included in the request is invalid")
+	ErrExpiredToken = errors.New("the security token included in the request is expired")
+	ErrBadToken     = errors.New("the security token included in the request is invalid")
+)
+
+// Resolver finds identities.
+type Resolver struct {
+	mode           string
+	defaultAccount string
+	static         map[string]Identity
+	sealer         *seal.Sealer
+}
+
+// NewResolver returns a resolver. static holds the configured long-term keys.
+func NewResolver(mode, defaultAccount string, static []Identity, sealer *seal.Sealer) (*Resolver, error) {
+	if mode != Permissive && mode != Strict {
+		return nil, fmt.Errorf("auth: unknown mode %q (want %s or %s)", mode, Permissive, Strict)
+	}
+	if mode == Strict && len(static) == 0 {
+		return nil, errors.New("auth: strict mode needs at least one access key (--credentials or --credentials-file)")
+	}
+	r := &Resolver{mode: mode, defaultAccount: defaultAccount, static: map[string]Identity{}, sealer: sealer}
+	for _, id := range static {
+		if id.Account == "" {
+			id.Account = defaultAccount
+		}
+		if id.ARN == "" {
+			id.ARN = "arn:aws:iam::" + id.Account + ":root"
+		}
+		if id.UserID == "" {
+			id.UserID = id.Account
+		}
+		r.static[id.AccessKeyID] = id
+	}
+	return r, nil
+}
+
+// Mode is the resolver's mode.
+func (r *Resolver) Mode() string { return r.mode }
+
+// Strict reports whether signatures must be verified.
+func (r *Resolver) Strict() bool { return r.mode == Strict }
+
+// DefaultAccount is the account of unknown keys in permissive mode.
+func (r *Resolver) DefaultAccount() string { return r.defaultAccount }
+
+// Resolve returns the identity of an access key. securityToken is the request's
+// X-Amz-Security-Token, checked against temporary credentials in strict mode.
+func (r *Resolver) Resolve(tx store.Tx, accessKeyID, securityToken string, now time.Time) (Identity, error) {
+	if id, ok := r.static[accessKeyID]; ok {
+		return id, nil
+	}
+	id, ok, err := r.temporary(tx, accessKeyID)
+	if err != nil {
+		return Identity{}, err
+	}
+	if ok {
+		if r.Strict() {
+			if securityToken != id.SessionToken {
+				return Identity{}, ErrBadToken
+			}
+			if now.After(id.Expiration) {
+				return Identity{}, ErrExpiredToken
+			}
+		}
+		return id, nil
+	}
+	if r.Strict() {
+		return Identity{}, ErrUnknownKey
+	}
+	account := r.defaultAccount
+	if IsAccountID(accessKeyID) {
+		account = accessKeyID
+	}
+	return Identity{AccessKeyID: accessKeyID, Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account}, nil
+}
+
+// IsAccountID reports whether s is a 12-digit AWS account id.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// record is how temporary credentials are stored: the secret key sealed under the root
+// key and bound to its access key id.
+type record struct {
+	Identity
+	SealedSecret []byte `json:"sealedSecret"`
+}
+
+func credentialKey(accessKeyID string) string {
+	return store.Key("_xregion", "credentials", accessKeyID)
+}
+
+// PutTemporary stores STS session credentials.
+func (r *Resolver) PutTemporary(tx store.Tx, id Identity) error {
+	rec := record{Identity: id, SealedSecret: r.sealer.Seal([]byte(id.SecretKey), []byte(id.AccessKeyID))}
+	return store.PutJSON(tx, credentialKey(id.AccessKeyID), rec)
+}
+
+// ForgetTemporary deletes stored session credentials.
+func (r *Resolver) ForgetTemporary(tx store.Tx, accessKeyID string) error {
+	return tx.Delete(credentialKey(accessKeyID))
+}
+
+// Lookup returns the identity of an access key without checking anything, for
+// sts:GetAccessKeyInfo and the admin API.
+func (r *Resolver) Lookup(tx store.Tx, accessKeyID string) (Identity, bool, error) {
+	if id, ok := r.static[accessKeyID]; ok {
+		return id, true, nil
+	}
+	return r.temporary(tx, accessKeyID)
+}
+
+func (r *Resolver) temporary(tx store.Tx, accessKeyID string) (Identity, bool, error) {
+	var rec record
+	ok, err := store.GetJSON(tx, credentialKey(accessKeyID), &rec)
+	if err != nil || !ok {
+		return Identity{}, false, err
+	}
+	secret, err := r.sealer.Open(rec.SealedSecret, []byte(accessKeyID))
+	if err != nil {
+		return Identity{}, false, fmt.Errorf("auth: credentials of %s: %w", accessKeyID, err)
+	}
+	rec.Identity.SecretKey = string(secret)
+	return rec.Identity, true, nil
+}
+
+// ParseKeyList parses static keys written as "AKID:SECRET[:ACCOUNT]" items separated by
+// commas or white space (the XREGION_CREDENTIALS form).
+func ParseKeyList(s string) ([]Identity, error) {
+	var out []Identity
+	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+		parts := strings.Split(item, ":")
+		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+			return nil, fmt.Errorf("auth: credential %q is not ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT]", redact(item))
+		}
+		id := Identity{AccessKeyID: parts[0], SecretKey: parts[1]}
+		if len(parts) == 3 {
+			if !IsAccountID(parts[2]) {
+				return nil, fmt.Errorf("auth: account %q of key %s is not a 12-digit account id", parts[2], parts[0])
+			}
+			id.Account = parts[2]
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func redact(item string) string {
+	if k, _, ok := strings.Cut(item, ":"); ok {
+		return k + ":…"
+	}
+	return item
+}
+
+// ParseCredentialsFile reads keys from a file in the AWS shared credentials format:
+// [profile] sections with aws_access_key_id, aws_secret_access_key and, optionally,
+// aws_account_id.
+func ParseCredentialsFile(path string) ([]Identity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	defer f.Close()
+	return parseINI(f, path)
+}
+
+func parseINI(r io.Reader, name string) ([]Identity, error) {
+	var out []Identity
+	var cur *Identity
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		if cur.AccessKeyID == "" || cur.SecretKey == "" {
+			return fmt.Errorf("auth: %s: a profile lacks aws_access_key_id or aws_secret_access_key", name)
+		}
+		out = append(out, *cur)
+		cur = nil
+		return nil
+	}
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || text[0] == '#' || text[0] == ';' {
+			continue
+		}
+		if strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			cur = &Identity{}
+			continue
+		}
+		k, v, ok := strings.Cut(text, "=")
+		if !ok || cur == nil {
+			return nil, fmt.Errorf("auth: %s:%d: expected [profile] or key = value", name, line)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch k {
+		case "aws_access_key_id":
+			cur.AccessKeyID = v
+		case "aws_secret_access_key":
+			cur.SecretKey = v
+		case "aws_account_id":
+			if !IsAccountID(v) {
+				return nil, fmt.Errorf("auth: %s:%d: aws_account_id %q is not a 12-digit account id", name, line, v)
+			}
+			cur.Account = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

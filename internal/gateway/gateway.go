@@ -1,0 +1,362 @@
+// Package gateway is xregion's HTTP front door. For every request it finds the service
+// (from the SigV4 credential scope), the Region and the account (from the access key),
+// verifies the signature in strict mode, lets the service's protocol codec decode the
+// operation's input, validates it against the model, calls the service, and writes the
+// answer or the error the way that protocol does. Panics become InternalFailure; nothing
+// here is specific to one service.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/protocol"
+	"github.com/xregion/xregion/internal/protocol/awsjson"
+	"github.com/xregion/xregion/internal/protocol/query"
+	"github.com/xregion/xregion/internal/protocol/restjson"
+	"github.com/xregion/xregion/internal/regions"
+	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/sigv4"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// Service is what the gateway needs of a service: its model, its handlers and how it
+// reports invalid input.
+type Service struct {
+	API        *awsmodel.API
+	Handlers   []awsmodel.Handler
+	Validation protocol.Validation
+}
+
+// Config wires a Gateway.
+type Config struct {
+	Services []Service
+	Resolver *auth.Resolver
+	Store    store.Store      // where temporary credentials live
+	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
+	Admin    http.Handler     // served under AdminPrefix
+	Logger   *slog.Logger
+}
+
+// AdminPrefix is the path under which the admin API is served.
+const AdminPrefix = "/_xregion/"
+
+// Gateway is the http.Handler of the AWS endpoint.
+type Gateway struct {
+	cfg      Config
+	services map[string]*entry // by signing name
+	byTarget map[string]*entry // JSON services by X-Amz-Target prefix
+	byAction map[string][]*entry
+	rest     []*entry
+}
+
+type entry struct {
+	Service
+	codec    protocol.Codec
+	proto    sigv4.Protocol
+	handlers map[string]awsmodel.Handler
+}
+
+// New builds a gateway. It panics if a handler does not fit its operation, which is a
+// programming error caught by any test that starts a server.
+func New(cfg Config) *Gateway {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	g := &Gateway{cfg: cfg, services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
+	for _, svc := range cfg.Services {
+		e := &entry{Service: svc, handlers: map[string]awsmodel.Handler{}, proto: sigv4.Protocol(svc.API.Metadata.Protocol)}
+		switch svc.API.Metadata.Protocol {
+		case awsmodel.ProtocolJSON:
+			e.codec = awsjson.New(svc.API)
+			g.byTarget[svc.API.Metadata.TargetPrefix] = e
+		case awsmodel.ProtocolQuery:
+			e.codec = query.New(svc.API)
+			for name := range svc.API.Operations {
+				g.byAction[name] = append(g.byAction[name], e)
+			}
+		case awsmodel.ProtocolRESTJSON:
+			e.codec = restjson.New(svc.API)
+			g.rest = append(g.rest, e)
+		default:
+			panic(fmt.Sprintf("gateway: %s uses unsupported protocol %q", svc.API.Metadata.ServiceID, svc.API.Metadata.Protocol))
+		}
+		for _, h := range svc.Handlers {
+			op, ok := svc.API.Operations[h.Operation]
+			if !ok {
+				panic(fmt.Sprintf("gateway: %s has no operation %s", svc.API.Metadata.ServiceID, h.Operation))
+			}
+			want := reflect.TypeFor[awsmodel.Empty]()
+			if op.Input != nil {
+				want = op.Input.GoType
+			}
+			if h.InputType() != want {
+				panic(fmt.Sprintf("gateway: handler for %s takes %v, want %v", h.Operation, h.InputType(), want))
+			}
+			e.handlers[h.Operation] = h
+		}
+		g.services[svc.API.Metadata.Signing()] = e
+	}
+	return g
+}
+
+// call is one request on its way through the gateway.
+type call struct {
+	info    request.Info
+	entry   *entry
+	op      *awsmodel.Operation
+	status  int
+	errCode string
+	start   time.Time
+}
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
+		g.cfg.Admin.ServeHTTP(w, r)
+		return
+	}
+	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}
+	defer g.log(c)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			e := awserr.Internal(fmt.Errorf("panic: %v", p))
+			g.cfg.Logger.Error("panic while serving a request", "requestId", c.info.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			g.fail(w, c, e)
+		}
+	}()
+
+	a, authErr := sigv4.Parse(r)
+	if authErr != nil {
+		g.unsigned(w, r, c, authErr)
+		return
+	}
+	e, ok := g.services[a.Service]
+	if !ok {
+		c.entry = g.guess(r, nil)
+		g.fail(w, c, awserr.UnknownService.New("xregion does not serve the service %q named in the credential scope", a.Service))
+		return
+	}
+	c.entry = e
+	c.info.Service = a.Service
+	partition, ok := regions.Partition(a.Region)
+	if !ok {
+		g.fail(w, c, awserr.InvalidRegion.New("The Region %q named in the credential scope does not exist", a.Region))
+		return
+	}
+	c.info.Region, c.info.Partition = a.Region, partition
+
+	body, aerr := readBody(w, r)
+	if aerr != nil {
+		g.fail(w, c, aerr)
+		return
+	}
+	if aerr := g.authenticate(r, body, a, c); aerr != nil {
+		g.fail(w, c, aerr)
+		return
+	}
+	g.dispatch(w, r, body, c)
+}
+
+// unsigned handles a request without SigV4 authentication: only operations the model
+// marks as unsigned (sts:AssumeRoleWithWebIdentity, ...) are served, in the default
+// Region and account.
+func (g *Gateway) unsigned(w http.ResponseWriter, r *http.Request, c *call, authErr error) {
+	body, aerr := readBody(w, r)
+	c.entry = g.guess(r, body)
+	if aerr != nil {
+		g.fail(w, c, aerr)
+		return
+	}
+	var se *sigv4.Error
+	if !errors.As(authErr, &se) || se.Kind != sigv4.KindMissingAuthentication || c.entry == nil {
+		g.failAuth(w, c, authErr)
+		return
+	}
+	op, _, err := c.entry.codec.Decode(r, body)
+	if err != nil || op.AuthType != "none" {
+		g.failAuth(w, c, authErr)
+		return
+	}
+	c.info.Service = c.entry.API.Metadata.Signing()
+	c.info.Region = regions.Default
+	c.info.Partition, _ = regions.Partition(regions.Default)
+	c.info.Account = g.cfg.Resolver.DefaultAccount()
+	c.info.Caller = request.Caller{ARN: "arn:aws:iam::" + c.info.Account + ":root", UserID: c.info.Account}
+	g.dispatch(w, r, body, c)
+}
+
+// guess finds the service an unsigned request is meant for, so that its error can be
+// written in the right protocol.
+func (g *Gateway) guess(r *http.Request, body []byte) *entry {
+	if prefix, _, ok := awsjson.Target(r); ok {
+		return g.byTarget[prefix]
+	}
+	if params, err := query.Params(r, body); err == nil && params.Get("Action") != "" {
+		if es := g.byAction[params.Get("Action")]; len(es) == 1 {
+			return es[0]
+		}
+		return nil
+	}
+	for _, e := range g.rest {
+		if op, _, err := e.codec.Decode(r, nil); err == nil && op != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, protocol.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, awserr.RequestEntityTooLarge.New("Request body exceeds the maximum of %d bytes", protocol.MaxBodyBytes)
+		}
+		return nil, awserr.SerializationException.New("Could not read the request body: %v", err)
+	}
+	return body, nil
+}
+
+// authenticate resolves the access key to an identity and, in strict mode, verifies the
+// signature.
+func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *call) *awserr.Error {
+	var id auth.Identity
+	err := g.cfg.Store.View(func(tx store.Tx) error {
+		var err error
+		id, err = g.cfg.Resolver.Resolve(tx, a.AccessKeyID, a.SecurityToken, g.cfg.Now())
+		return err
+	})
+	switch {
+	case errors.Is(err, auth.ErrUnknownKey):
+		return g.authError(c, sigv4.UnknownAccessKey())
+	case errors.Is(err, auth.ErrExpiredToken):
+		return g.authError(c, sigv4.ExpiredSecurityToken())
+	case errors.Is(err, auth.ErrBadToken):
+		return g.authError(c, sigv4.InvalidSecurityToken())
+	case err != nil:
+		return awserr.Internal(err)
+	}
+	if g.cfg.Resolver.Strict() {
+		if err := sigv4.Verify(r, body, a, id.SecretKey, time.Now()); err != nil {
+			return g.authError(c, err)
+		}
+	}
+	c.info.Account = id.Account
+	c.info.AccessKey = id.AccessKeyID
+	c.info.Temporary = id.Temporary()
+	c.info.Caller = request.Caller{ARN: id.ARN, UserID: id.UserID}
+	return nil
+}
+
+func (g *Gateway) authError(c *call, err error) *awserr.Error {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return awserr.Internal(err)
+	}
+	proto := sigv4.ProtocolJSON
+	if c.entry != nil {
+		proto = c.entry.proto
+	}
+	code, status, msg := se.Wire(proto)
+	return &awserr.Error{Code: code, Status: status, Message: msg, Sender: true, MessageField: "Message"}
+}
+
+func (g *Gateway) failAuth(w http.ResponseWriter, c *call, err error) {
+	g.fail(w, c, g.authError(c, err))
+}
+
+// dispatch decodes, validates and calls the operation, and writes its answer.
+func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, c *call) {
+	e := c.entry
+	op, in, err := e.codec.Decode(r, body)
+	c.op = op
+	if op != nil {
+		c.info.Operation = op.Name
+	}
+	if err != nil {
+		g.fail(w, c, awserr.As(err))
+		return
+	}
+	h, ok := e.handlers[op.Name]
+	if !ok {
+		g.fail(w, c, e.codec.NotImplemented(op.Name))
+		return
+	}
+	if verr := e.Validation.Validate(op, in); verr != nil {
+		g.fail(w, c, verr)
+		return
+	}
+	ctx := request.With(r.Context(), &c.info)
+	out, err := h.Call(ctx, in)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			c.status = 499 // the client went away; nothing to write
+			return
+		}
+		g.fail(w, c, awserr.As(err))
+		return
+	}
+	c.status = http.StatusOK
+	e.codec.Encode(w, op, out, c.info.ID)
+}
+
+// fail writes an error in the protocol of the request's service (JSON when it is not
+// known).
+func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
+	c.status, c.errCode = e.Status, e.Code
+	if e.Cause != nil {
+		g.cfg.Logger.Error("internal error", "requestId", c.info.ID, "service", c.info.Service,
+			"operation", c.info.Operation, "error", e.Cause)
+	}
+	if c.entry != nil {
+		c.entry.codec.EncodeError(w, c.op, e, c.info.ID)
+		return
+	}
+	body := awsjson.ErrorBody(e)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Requestid", c.info.ID)
+	w.Header().Set("X-Amzn-Errortype", e.Code)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}
+
+func (g *Gateway) log(c *call) {
+	level := slog.LevelInfo
+	if c.status >= 500 {
+		level = slog.LevelError
+	}
+	if !g.cfg.Logger.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("service", c.info.Service), slog.String("operation", c.info.Operation),
+		slog.String("region", c.info.Region), slog.String("account", c.info.Account),
+		slog.Int("status", c.status), slog.Duration("latency", time.Since(c.start)),
+		slog.String("requestId", c.info.ID),
+	}
+	if c.errCode != "" {
+		attrs = append(attrs, slog.String("error", c.errCode))
+	}
+	g.cfg.Logger.LogAttrs(context.Background(), level, "request", attrs...)
+}

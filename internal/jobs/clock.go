@@ -1,0 +1,136 @@
+package jobs
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/xregion/xregion/internal/store"
+)
+
+// TimeSource is what code that only reads the time needs; *Clock is one.
+type TimeSource interface {
+	Now() time.Time
+}
+
+var _ TimeSource = (*Clock)(nil)
+
+// clockKey holds the offset, so that a restarted server keeps the time users moved to:
+// deadlines already computed from the moved clock would otherwise jump back into the future.
+var clockKey = store.Key("_xregion", "clock")
+
+type clockRecord struct {
+	OffsetNanos int64 `json:"offsetNanos"`
+}
+
+// Clock is xregion's time. A ticking clock is real time plus an offset that only grows;
+// a frozen clock stands at one instant and moves only when the engine advances it, which
+// is what tests want: nothing becomes due behind their back.
+//
+// Only the Engine moves a Clock (Engine.AdvanceTo), because moving time without running
+// what falls due in between would skip events.
+type Clock struct {
+	st store.Store // where the offset is kept; nil for a frozen clock
+
+	mu     sync.Mutex
+	frozen bool
+	offset time.Duration // ticking: added to real time
+	at     time.Time     // frozen: the current instant
+	start  time.Time     // frozen: where Reset puts it back
+}
+
+// NewClock returns a ticking clock whose offset is kept in st, loading the offset a
+// previous run left there.
+func NewClock(st store.Store) (*Clock, error) {
+	c := &Clock{st: st}
+	err := st.View(func(tx store.Tx) error {
+		var rec clockRecord
+		if _, err := store.GetJSON(tx, clockKey, &rec); err != nil {
+			return err
+		}
+		c.offset = time.Duration(rec.OffsetNanos)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: loading the clock: %w", err)
+	}
+	return c, nil
+}
+
+// NewFrozenClock returns a clock standing at t. It keeps nothing in a store: a test that
+// restarts an engine builds a new frozen clock at the instant it wants.
+func NewFrozenClock(t time.Time) *Clock {
+	t = t.UTC()
+	return &Clock{frozen: true, at: t, start: t}
+}
+
+// Now returns the current time in UTC.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nowLocked()
+}
+
+func (c *Clock) nowLocked() time.Time {
+	if c.frozen {
+		return c.at
+	}
+	return time.Now().Add(c.offset).UTC()
+}
+
+// Offset is how far a ticking clock is ahead of real time; for a frozen clock, how far it
+// has moved since it was made.
+func (c *Clock) Offset() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.at.Sub(c.start)
+	}
+	return c.offset
+}
+
+// Frozen reports whether the clock stands still between moves.
+func (c *Clock) Frozen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frozen
+}
+
+// moveTo moves the clock forward to t; an earlier t leaves it where it is. A ticking
+// clock persists the new offset before using it, so that no handler can write a time the
+// clock could fall behind after a crash.
+func (c *Clock) moveTo(t time.Time) error {
+	c.mu.Lock()
+	if !t.After(c.nowLocked()) {
+		c.mu.Unlock()
+		return nil
+	}
+	if c.frozen {
+		c.at = t.UTC()
+		c.mu.Unlock()
+		return nil
+	}
+	offset := time.Until(t)
+	c.mu.Unlock()
+
+	b, _ := json.Marshal(clockRecord{OffsetNanos: int64(offset)})
+	if err := c.st.Update(func(tx store.Tx) error { return tx.Put(clockKey, b) }); err != nil {
+		return fmt.Errorf("jobs: saving the clock: %w", err)
+	}
+	c.mu.Lock()
+	if offset > c.offset {
+		c.offset = offset
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// reset puts the clock back where it started: offset 0, or the frozen clock's first
+// instant. The caller has wiped the store, offset record included.
+func (c *Clock) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = 0
+	c.at = c.start
+}

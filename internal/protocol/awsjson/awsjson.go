@@ -1,0 +1,105 @@
+// Package awsjson is the codec of the AWS JSON 1.0/1.1 protocol (Secrets Manager, KMS):
+// POST / with the operation in X-Amz-Target, a JSON body in, a JSON body out, and errors
+// as {"__type": code, "Message": text}.
+package awsjson
+
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/protocol"
+)
+
+// Codec serves one JSON-protocol API.
+type Codec struct {
+	api         *awsmodel.API
+	contentType string
+}
+
+var _ protocol.Codec = (*Codec)(nil)
+
+// New returns the codec for api.
+func New(api *awsmodel.API) *Codec {
+	v := api.Metadata.JSONVersion
+	if v == "" {
+		v = "1.0"
+	}
+	return &Codec{api: api, contentType: "application/x-amz-json-" + v}
+}
+
+// Target splits an X-Amz-Target header into its prefix and operation.
+func Target(r *http.Request) (prefix, operation string, ok bool) {
+	return strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+}
+
+func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, error) {
+	prefix, name, ok := Target(r)
+	if !ok || prefix != c.api.Metadata.TargetPrefix {
+		return nil, nil, awserr.UnknownOperationException.New("")
+	}
+	op, ok := c.api.Operations[name]
+	if !ok {
+		return nil, nil, awserr.UnknownOperationException.New("")
+	}
+	if r.Method != http.MethodPost {
+		return op, nil, awserr.UnknownOperationException.New("")
+	}
+	in := protocol.NewInput(op)
+	if op.Input != nil {
+		if err := protocol.DecodeJSON(op.Input, body, reflect.ValueOf(in).Elem()); err != nil {
+			return op, nil, awserr.SerializationException.New("%s", err.Error())
+		}
+	}
+	return op, in, nil
+}
+
+func (c *Codec) NotImplemented(operation string) *awserr.Error {
+	return awserr.UnknownOperationException.New("xregion does not implement %s:%s", c.api.Metadata.EndpointPrefix, operation)
+}
+
+func (c *Codec) Encode(w http.ResponseWriter, op *awsmodel.Operation, output any, requestID string) {
+	body := []byte("{}")
+	if op.Output != nil && output != nil {
+		body = protocol.AppendJSON(make([]byte, 0, 512), op.Output, reflect.ValueOf(output).Elem())
+	}
+	c.write(w, http.StatusOK, body, requestID)
+}
+
+func (c *Codec) EncodeError(w http.ResponseWriter, _ *awsmodel.Operation, e *awserr.Error, requestID string) {
+	w.Header().Set("X-Amzn-Errortype", e.Code)
+	c.write(w, e.Status, ErrorBody(e), requestID)
+}
+
+// ErrorBody is the JSON body of an error answer, shared with the REST-JSON codec.
+func ErrorBody(e *awserr.Error) []byte {
+	b := append(make([]byte, 0, 128), `{"__type":`...)
+	b = protocol.AppendJSONString(b, e.Code)
+	field := e.MessageField
+	if field == "" {
+		field = "Message"
+	}
+	b = append(b, ',')
+	b = protocol.AppendJSONString(b, field)
+	b = append(b, ':')
+	b = protocol.AppendJSONString(b, e.Message)
+	for k, v := range e.Fields {
+		b = append(b, ',')
+		b = protocol.AppendJSONString(b, k)
+		b = append(b, ':')
+		b = protocol.AppendJSONString(b, v)
+	}
+	return append(b, '}')
+}
+
+func (c *Codec) write(w http.ResponseWriter, status int, body []byte, requestID string) {
+	h := w.Header()
+	h.Set("Content-Type", c.contentType)
+	h.Set("X-Amzn-Requestid", requestID)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,217 @@
+package protocol
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
+)
+
+// Validation says how a service answers input that breaks its model's constraints. AWS's
+// services differ: the JSON services answer ValidationException with the "N validation
+// errors detected" text, IAM and STS the same text as ValidationError, and RDS
+// MissingParameter / InvalidParameterValue.
+type Validation struct {
+	Invalid awserr.Kind // a value breaks a constraint
+	Missing awserr.Kind // a required member is absent
+	// MissingText writes the message for an absent member named by its wire path; nil
+	// means the "N validation errors detected" form.
+	MissingText func(wirePath string) string
+	// SkipEnums leaves enum values to the service (some services accept values their
+	// model does not list, or report them with their own text).
+	SkipEnums bool
+}
+
+// CoralValidation is the validation style of most AWS services.
+func CoralValidation(kind awserr.Kind) Validation { return Validation{Invalid: kind, Missing: kind} }
+
+// Validate checks input, a pointer to op's input value, against the model's constraints:
+// required members, lengths, ranges, patterns and enum values.
+func (v Validation) Validate(op *awsmodel.Operation, input any) *awserr.Error {
+	if op.Input == nil {
+		return nil
+	}
+	c := checker{v: v}
+	c.structure(op.Input, reflect.ValueOf(input).Elem(), "", "")
+	if c.missing != "" && v.MissingText != nil {
+		return v.Missing.New("%s", v.MissingText(c.missing))
+	}
+	if len(c.errs) == 0 {
+		return nil
+	}
+	kind := v.Invalid
+	if c.onlyMissing {
+		kind = v.Missing
+	}
+	noun := "errors"
+	if len(c.errs) == 1 {
+		noun = "error"
+	}
+	return kind.New("%d validation %s detected: %s", len(c.errs), noun, strings.Join(c.errs, "; "))
+}
+
+type checker struct {
+	v           Validation
+	errs        []string
+	missing     string // wire path of the first absent required member
+	onlyMissing bool
+}
+
+// maxReported bounds the list in one message, as AWS does, so a huge bad request does not
+// make a huge answer.
+const maxReported = 10
+
+func (c *checker) fail(value, path, constraint string) {
+	if len(c.errs) == 0 {
+		c.onlyMissing = value == "null"
+	} else if value != "null" {
+		c.onlyMissing = false
+	}
+	if len(c.errs) >= maxReported {
+		return
+	}
+	c.errs = append(c.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+}
+
+// lowerFirst spells a member name the way AWS's validation messages do ("secretId").
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+func (c *checker) structure(s *awsmodel.Shape, v reflect.Value, path, wire string) {
+	for _, m := range s.Members {
+		f := v.Field(m.Field)
+		p, w := join(path, lowerFirst(m.Name)), join(wire, m.WireName())
+		if isAbsent(f) {
+			if m.Required {
+				if c.missing == "" {
+					c.missing = w
+				}
+				c.fail("null", p, "Member must not be null")
+			}
+			continue
+		}
+		c.value(m.Shape, f, p, w)
+	}
+}
+
+func isAbsent(f reflect.Value) bool {
+	switch f.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map:
+		return f.IsNil()
+	case reflect.Slice:
+		return f.IsNil()
+	}
+	return false
+}
+
+func (c *checker) value(s *awsmodel.Shape, f reflect.Value, path, wire string) {
+	v, ok := Indirect(f)
+	if !ok {
+		return
+	}
+	show := func() string {
+		if s.Sensitive {
+			return "'***'"
+		}
+		return "'" + display(v) + "'"
+	}
+	switch s.Type {
+	case awsmodel.TypeStructure:
+		if s.GoType != nil {
+			c.structure(s, v, path, wire)
+		}
+	case awsmodel.TypeList:
+		c.length(s, v.Len(), show, path)
+		for i := 0; i < v.Len(); i++ {
+			n := strconv.Itoa(i + 1)
+			c.value(s.Member.Shape, v.Index(i), path+"."+n+".member", wire+"."+n)
+		}
+	case awsmodel.TypeMap:
+		c.length(s, v.Len(), show, path)
+		iter := v.MapRange()
+		for iter.Next() {
+			c.value(s.Key.Shape, iter.Key(), path+".key", wire)
+			c.value(s.Value.Shape, iter.Value(), path+".value", wire)
+		}
+	case awsmodel.TypeString:
+		str := v.String()
+		c.length(s, utf8.RuneCountInString(str), show, path)
+		if len(s.Enum) > 0 && !c.v.SkipEnums && !slices.Contains(s.Enum, str) {
+			c.fail(show(), path, "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
+		}
+		if !s.MatchPattern(str) {
+			c.fail(show(), path, "Member must satisfy regular expression pattern: "+s.Pattern)
+		}
+	case awsmodel.TypeBlob:
+		c.length(s, v.Len(), show, path)
+	case awsmodel.TypeInteger, awsmodel.TypeLong:
+		n := float64(v.Int())
+		if s.Min != nil && n < *s.Min {
+			c.fail(show(), path, "Member must have value greater than or equal to "+num(*s.Min))
+		}
+		if s.Max != nil && n > *s.Max {
+			c.fail(show(), path, "Member must have value less than or equal to "+num(*s.Max))
+		}
+	case awsmodel.TypeDouble, awsmodel.TypeFloat:
+		n := v.Float()
+		if s.Min != nil && n < *s.Min {
+			c.fail(show(), path, "Member must have value greater than or equal to "+num(*s.Min))
+		}
+		if s.Max != nil && n > *s.Max {
+			c.fail(show(), path, "Member must have value less than or equal to "+num(*s.Max))
+		}
+	}
+}
+
+func (c *checker) length(s *awsmodel.Shape, n int, show func() string, path string) {
+	if s.Min != nil && float64(n) < *s.Min {
+		c.fail(show(), path, "Member must have length greater than or equal to "+num(*s.Min))
+	}
+	if s.Max != nil && float64(n) > *s.Max {
+		c.fail(show(), path, "Member must have length less than or equal to "+num(*s.Max))
+	}
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// display renders a value in a validation message, as AWS does: strings bare, lists in
+// brackets.
+func display(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			return t.UTC().Format(time.RFC3339)
+		}
+		return v.Type().Name()
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return "java.nio.HeapByteBuffer"
+		}
+		parts := make([]string, v.Len())
+		for i := range parts {
+			e, _ := Indirect(v.Index(i))
+			parts[i] = display(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return fmt.Sprint(v.Interface())
+}

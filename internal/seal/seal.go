@@ -1,0 +1,139 @@
+// Package seal encrypts what xregion must never store in plain text — KMS key material,
+// secret access keys of temporary credentials — under a root key, with AES-256-GCM.
+//
+// The root key comes from XREGION_ROOT_KEY (base64 of 32 bytes) or from the file
+// root.key in the data directory, created with mode 0600 on first start. Whoever holds
+// both the data directory and the root key can read everything; keeping the key out of
+// the data directory (the environment variable) is how users separate the two.
+package seal
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// KeySize is the size of the root key in bytes.
+const KeySize = 32
+
+// EnvRootKey names the environment variable that can hold the root key.
+const EnvRootKey = "XREGION_ROOT_KEY"
+
+// RootKeyFile is the name of the root key file in the data directory.
+const RootKeyFile = "root.key"
+
+// Sealer seals and opens values under one root key.
+type Sealer struct {
+	aead cipher.AEAD
+}
+
+// ErrOpen means a sealed value could not be opened: it was made under another root key,
+// for other associated data, or was damaged.
+var ErrOpen = errors.New("seal: cannot open value (wrong root key or damaged data)")
+
+// New returns a Sealer for a 32-byte root key.
+func New(rootKey []byte) (*Sealer, error) {
+	if len(rootKey) != KeySize {
+		return nil, fmt.Errorf("seal: root key must be %d bytes, got %d", KeySize, len(rootKey))
+	}
+	block, err := aes.NewCipher(rootKey)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// Ephemeral returns a Sealer with a random root key, for stores that do not outlive the
+// process (--in-memory).
+func Ephemeral() *Sealer {
+	s, err := New(randomKey())
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func randomKey() []byte {
+	k := make([]byte, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return k
+}
+
+// Load returns the Sealer for a data directory: the root key from the environment value
+// env if it is set, else from dir/root.key, which is created when absent.
+func Load(dir, env string) (*Sealer, error) {
+	if env != "" {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(env))
+		if err != nil {
+			return nil, fmt.Errorf("seal: %s is not base64: %w", EnvRootKey, err)
+		}
+		return New(key)
+	}
+	path := filepath.Join(dir, RootKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := randomKey()
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("seal: creating root key: %w", err)
+		}
+		_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+		serr := f.Sync()
+		if cerr := f.Close(); werr == nil && serr == nil {
+			werr = cerr
+		} else if werr == nil {
+			werr = serr
+		}
+		if werr != nil {
+			return nil, fmt.Errorf("seal: writing root key: %w", werr)
+		}
+		return New(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seal: reading root key: %w", err)
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("seal: %s is readable by others (mode %v); chmod 600 it", path, info.Mode().Perm())
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("seal: %s is not base64: %w", path, err)
+	}
+	return New(key)
+}
+
+// Seal encrypts plaintext, binding it to aad (associated data that must be given again to
+// open it — e.g. the record's identity, so a sealed value cannot be moved to another
+// record). The result is nonce || ciphertext || tag.
+func (s *Sealer) Seal(plaintext, aad []byte) []byte {
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plaintext)+s.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err)
+	}
+	return s.aead.Seal(nonce, nonce, plaintext, aad)
+}
+
+// Open decrypts a value made by Seal with the same aad.
+func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n+s.aead.Overhead() {
+		return nil, ErrOpen
+	}
+	out, err := s.aead.Open(nil, sealed[:n], sealed[n:], aad)
+	if err != nil {
+		return nil, ErrOpen
+	}
+	return out, nil
+}

@@ -1,0 +1,8 @@
+package server
+
+// The services this binary contains. Each package registers itself with
+// service.Register in its init function; adding a service is adding a line here.
+import (
+	_ "github.com/xregion/xregion/internal/service/iam"
+	_ "github.com/xregion/xregion/internal/service/sts"
+)

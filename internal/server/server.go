@@ -1,0 +1,228 @@
+// Package server assembles xregion: store, sealer, clock, job engine, faults, identity,
+// services, gateway and admin API, and runs them behind one HTTP listener.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/xregion/xregion/internal/admin"
+	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/faults"
+	"github.com/xregion/xregion/internal/gateway"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/store/bolt"
+	"github.com/xregion/xregion/internal/store/memory"
+)
+
+// Config is xregion's configuration; cmd/xregion fills it from flags and XREGION_*
+// variables.
+type Config struct {
+	Listen          string        // host:port; loopback unless told otherwise
+	DataDir         string        // where the durable store and root key live
+	InMemory        bool          // keep nothing on disk
+	Account         string        // account of unknown access keys in permissive mode
+	Auth            string        // auth.Permissive or auth.Strict
+	Credentials     string        // static keys, "AKID:SECRET[:ACCOUNT],..."
+	CredentialsFile string        // static keys in the AWS shared credentials format
+	RootKey         string        // base64 root key; empty means DataDir/root.key
+	AdminToken      string        // bearer token for the admin API; empty means none
+	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
+	Logger          *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultListen          = "127.0.0.1:4566"
+	DefaultAccount         = "123456789012"
+	DefaultTransitionDelay = time.Second
+	storeFile              = "xregion.db"
+)
+
+// DefaultDataDir is $XDG_DATA_HOME/xregion, else ~/.local/share/xregion.
+func DefaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "xregion")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "xregion")
+	}
+	return "xregion-data"
+}
+
+// Server is a configured xregion.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    store.Store
+	engine   *jobs.Engine
+	services *service.Registry
+	handler  http.Handler
+	http     *http.Server
+}
+
+// New builds a server without starting anything.
+func New(cfg Config) (_ *Server, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Account == "" {
+		cfg.Account = DefaultAccount
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = auth.Permissive
+	}
+	if !auth.IsAccountID(cfg.Account) {
+		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+
+	var sealer *seal.Sealer
+	if cfg.InMemory {
+		s.store = memory.New()
+		sealer = seal.Ephemeral()
+		if cfg.RootKey != "" {
+			if sealer, err = seal.Load("", cfg.RootKey); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		if cfg.DataDir == "" {
+			cfg.DataDir = DefaultDataDir()
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating data directory: %w", err)
+		}
+		if s.store, err = bolt.Open(filepath.Join(cfg.DataDir, storeFile)); err != nil {
+			return nil, err
+		}
+		if sealer, err = seal.Load(cfg.DataDir, cfg.RootKey); err != nil {
+			s.store.Close()
+			return nil, err
+		}
+	}
+	defer func() {
+		if err != nil {
+			s.store.Close()
+		}
+	}()
+
+	keys, err := staticKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	resolver, err := auth.NewResolver(cfg.Auth, cfg.Account, keys, sealer)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := jobs.NewClock(s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger})
+	faultRegistry, err := faults.Load(s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.services, err = service.Build(service.Deps{
+		Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Auth: resolver, Sealer: sealer, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var gwServices []gateway.Service
+	for _, name := range s.services.Names() {
+		svc, _ := s.services.Get(name)
+		gwServices = append(gwServices, gateway.Service{API: svc.Model(), Handlers: svc.Handlers(), Validation: service.ValidationOf(svc)})
+	}
+	adminHandler := admin.Handler(admin.Config{
+		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
+		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
+	})
+	s.handler = gateway.New(gateway.Config{
+		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+	})
+	s.cfg = cfg
+	return s, nil
+}
+
+func staticKeys(cfg Config) ([]auth.Identity, error) {
+	keys, err := auth.ParseKeyList(cfg.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.CredentialsFile != "" {
+		more, err := auth.ParseCredentialsFile(cfg.CredentialsFile)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, more...)
+	}
+	return keys, nil
+}
+
+func (s *Server) resetServices() {
+	for _, name := range s.services.Names() {
+		if svc, ok := s.services.Get(name); ok {
+			if r, ok := svc.(service.Resetter); ok {
+				r.Reset()
+			}
+		}
+	}
+}
+
+// Handler is the HTTP handler of the endpoint (AWS APIs and admin API).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Engine is the job engine, for tests that move the clock directly.
+func (s *Server) Engine() *jobs.Engine { return s.engine }
+
+// Store is the server's store, for tests that inspect it.
+func (s *Server) Store() store.Store { return s.store }
+
+// DataDir is where the durable store lives ("" in memory).
+func (s *Server) DataDir() string {
+	if s.cfg.InMemory {
+		return ""
+	}
+	return s.cfg.DataDir
+}
+
+// Start starts the job engine, which resumes the jobs a previous run left pending.
+func (s *Server) Start() error { return s.engine.Start() }
+
+// Serve answers requests on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	err := s.http.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops taking requests, lets those in flight finish, stops the job engine
+// (waiting for running jobs) and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	if s.http != nil {
+		errs = append(errs, s.http.Shutdown(ctx))
+	}
+	errs = append(errs, s.engine.Stop(ctx), s.store.Close())
+	return errors.Join(errs...)
+}

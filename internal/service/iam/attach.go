@@ -1,0 +1,159 @@
+package iam
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// policiesPerRole is AWS's default quota of managed policies attached to one role.
+const policiesPerRole = 10
+
+// attachRolePolicy attaches a managed policy. Attaching one that is already attached
+// succeeds and changes nothing, as in AWS.
+func (s *Service) attachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyRequest) (*awsmodel.Empty, error) {
+	policyARN := deref(in.PolicyArn)
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+		m, ok, err := resolvePolicy(tx, c, policyARN)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return iamapi.ErrNoSuchEntity.New("Policy %s does not exist or is not attachable.", policyARN)
+		}
+		i := sort.SearchStrings(r.Attached, m.arn)
+		if i < len(r.Attached) && r.Attached[i] == m.arn {
+			return nil
+		}
+		if len(r.Attached) >= policiesPerRole {
+			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerRole: %d", policiesPerRole)
+		}
+		r.Attached = append(r.Attached[:i], append([]string{m.arn}, r.Attached[i:]...)...)
+		return tx.Put(c.scope.Key(kindAttachment, m.arn, nameKey(r.Name)), nil)
+	})
+	return nil, err
+}
+
+func (s *Service) detachRolePolicy(ctx context.Context, in *iamapi.DetachRolePolicyRequest) (*awsmodel.Empty, error) {
+	policyARN := deref(in.PolicyArn)
+	if _, _, _, err := parsePolicyARN(policyARN); err != nil {
+		return nil, err
+	}
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+		i := sort.SearchStrings(r.Attached, policyARN)
+		if i == len(r.Attached) || r.Attached[i] != policyARN {
+			return noSuchPolicy(policyARN)
+		}
+		r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
+		return tx.Delete(c.scope.Key(kindAttachment, policyARN, nameKey(r.Name)))
+	})
+	return nil, err
+}
+
+// attachedPolicy is an attachment as ListAttachedRolePolicies shows it; name and path
+// come from the ARN, which stays valid for as long as the policy is attached (a policy
+// cannot be deleted while attached).
+type attachedPolicy struct {
+	arn, path, name string
+}
+
+func (a attachedPolicy) sortKey() string { return nameKey(a.name) + store.Sep + a.arn }
+
+func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
+	c := newCall(ctx)
+	if err := checkPathPrefix(in.PathPrefix); err != nil {
+		return nil, err
+	}
+	prefix := pathOr(in.PathPrefix)
+	out := &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: []iamapi.AttachedPolicy{}}
+	err := s.st.View(func(tx store.Tx) error {
+		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+		if err != nil {
+			return err
+		}
+		var attached []attachedPolicy
+		for _, a := range r.Attached {
+			_, path, name, err := parsePolicyARN(a)
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(path, prefix) {
+				attached = append(attached, attachedPolicy{arn: a, path: path, name: name})
+			}
+		}
+		sort.Slice(attached, func(i, j int) bool { return attached[i].sortKey() < attached[j].sortKey() })
+		p, err := paginate(attached, attachedPolicy.sortKey, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		for _, a := range p.items {
+			out.AttachedPolicies = append(out.AttachedPolicies, iamapi.AttachedPolicy{PolicyName: ptr(a.name), PolicyArn: ptr(a.arn)})
+		}
+		out.IsTruncated, out.Marker = ptr(p.truncated), p.marker
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// listEntitiesForPolicy lists the roles that use a managed policy. xregion has no users
+// or groups, so those lists are always empty.
+func (s *Service) listEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
+	c := newCall(ctx)
+	if err := checkPathPrefix(in.PathPrefix); err != nil {
+		return nil, err
+	}
+	prefix := pathOr(in.PathPrefix)
+	out := &iamapi.ListEntitiesForPolicyResponse{
+		PolicyGroups: []iamapi.PolicyGroup{}, PolicyUsers: []iamapi.PolicyUser{}, PolicyRoles: []iamapi.PolicyRole{},
+	}
+	err := s.st.View(func(tx store.Tx) error {
+		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
+		if err != nil {
+			return err
+		}
+		var roles []*roleRecord
+		if filter := deref(in.EntityFilter); filter == "" || filter == iamapi.EntityTypeRole {
+			kind := kindAttachment
+			if deref(in.PolicyUsageFilter) == iamapi.PolicyUsageTypePermissionsBoundary {
+				kind = kindBoundary
+			}
+			var keys []string
+			err := tx.Scan(c.scope.Prefix(kind, m.arn), "", func(k string, _ []byte) bool {
+				keys = append(keys, k[strings.LastIndex(k, store.Sep)+1:])
+				return true
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				r, ok, err := loadRole(tx, c.scope, k)
+				if err != nil {
+					return err
+				}
+				if ok && strings.HasPrefix(r.Path, prefix) {
+					roles = append(roles, r)
+				}
+			}
+		}
+		p, err := paginate(roles, roleKey, in.Marker, in.MaxItems)
+		if err != nil {
+			return err
+		}
+		for _, r := range p.items {
+			out.PolicyRoles = append(out.PolicyRoles, iamapi.PolicyRole{RoleName: ptr(r.Name), RoleId: ptr(r.ID)})
+		}
+		out.IsTruncated, out.Marker = ptr(p.truncated), p.marker
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

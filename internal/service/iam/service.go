@@ -1,0 +1,163 @@
+// Package iam serves the slice of AWS Identity and Access Management that clients of the
+// other services need: roles with their trust policies, inline and managed policies and
+// their attachments, tags, and the instance profiles a role delete has to look at.
+//
+// IAM is global: its state lives under store.Global whatever Region a client signed for,
+// and its ARNs carry no Region (arn:aws:iam::ACCOUNT:role/path/name).
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/store"
+)
+
+func init() {
+	service.Register(service.Module{Name: "iam", New: New})
+}
+
+// Roles lets other services find IAM roles (STS AssumeRole, AWS Backup's IamRoleArn checks).
+type Roles interface {
+	// RoleByARN returns the role an ARN names, in the ARN's account. ok is false if it does not exist.
+	RoleByARN(tx store.Tx, roleARN string) (role RoleInfo, ok bool, err error)
+}
+
+// RoleInfo is what another service needs to know about a role.
+type RoleInfo struct {
+	ARN, RoleID, Name, Path, Account string
+	MaxSessionDuration               int64
+	AssumeRolePolicyDocument         string /* decoded JSON */
+}
+
+// Service is IAM.
+type Service struct {
+	st    store.Store
+	clock *jobs.Clock
+}
+
+var (
+	_ service.Service = (*Service)(nil)
+	_ Roles           = (*Service)(nil)
+)
+
+// New builds IAM.
+func New(d service.Deps) (service.Service, error) {
+	return &Service{st: d.Store, clock: d.Clock}, nil
+}
+
+// Model is the IAM model.
+func (s *Service) Model() *awsmodel.API { return iamapi.Model() }
+
+// Handlers are the implemented operations.
+func (s *Service) Handlers() []awsmodel.Handler {
+	return []awsmodel.Handler{
+		iamapi.OpCreateRole.Handle(s.createRole),
+		iamapi.OpGetRole.Handle(s.getRole),
+		iamapi.OpListRoles.Handle(s.listRoles),
+		iamapi.OpDeleteRole.Handle(s.deleteRole),
+		iamapi.OpUpdateRole.Handle(s.updateRole),
+		iamapi.OpUpdateRoleDescription.Handle(s.updateRoleDescription),
+		iamapi.OpUpdateAssumeRolePolicy.Handle(s.updateAssumeRolePolicy),
+		iamapi.OpPutRolePermissionsBoundary.Handle(s.putRolePermissionsBoundary),
+		iamapi.OpDeleteRolePermissionsBoundary.Handle(s.deleteRolePermissionsBoundary),
+		iamapi.OpTagRole.Handle(s.tagRole),
+		iamapi.OpUntagRole.Handle(s.untagRole),
+		iamapi.OpListRoleTags.Handle(s.listRoleTags),
+
+		iamapi.OpPutRolePolicy.Handle(s.putRolePolicy),
+		iamapi.OpGetRolePolicy.Handle(s.getRolePolicy),
+		iamapi.OpDeleteRolePolicy.Handle(s.deleteRolePolicy),
+		iamapi.OpListRolePolicies.Handle(s.listRolePolicies),
+
+		iamapi.OpCreatePolicy.Handle(s.createPolicy),
+		iamapi.OpGetPolicy.Handle(s.getPolicy),
+		iamapi.OpDeletePolicy.Handle(s.deletePolicy),
+		iamapi.OpListPolicies.Handle(s.listPolicies),
+		iamapi.OpCreatePolicyVersion.Handle(s.createPolicyVersion),
+		iamapi.OpGetPolicyVersion.Handle(s.getPolicyVersion),
+		iamapi.OpListPolicyVersions.Handle(s.listPolicyVersions),
+		iamapi.OpDeletePolicyVersion.Handle(s.deletePolicyVersion),
+		iamapi.OpSetDefaultPolicyVersion.Handle(s.setDefaultPolicyVersion),
+		iamapi.OpTagPolicy.Handle(s.tagPolicy),
+		iamapi.OpUntagPolicy.Handle(s.untagPolicy),
+		iamapi.OpListPolicyTags.Handle(s.listPolicyTags),
+
+		iamapi.OpAttachRolePolicy.Handle(s.attachRolePolicy),
+		iamapi.OpDetachRolePolicy.Handle(s.detachRolePolicy),
+		iamapi.OpListAttachedRolePolicies.Handle(s.listAttachedRolePolicies),
+		iamapi.OpListEntitiesForPolicy.Handle(s.listEntitiesForPolicy),
+
+		iamapi.OpCreateInstanceProfile.Handle(s.createInstanceProfile),
+		iamapi.OpGetInstanceProfile.Handle(s.getInstanceProfile),
+		iamapi.OpDeleteInstanceProfile.Handle(s.deleteInstanceProfile),
+		iamapi.OpListInstanceProfiles.Handle(s.listInstanceProfiles),
+		iamapi.OpAddRoleToInstanceProfile.Handle(s.addRoleToInstanceProfile),
+		iamapi.OpRemoveRoleFromInstanceProfile.Handle(s.removeRoleFromInstanceProfile),
+		iamapi.OpListInstanceProfilesForRole.Handle(s.listInstanceProfilesForRole),
+		iamapi.OpTagInstanceProfile.Handle(s.tagInstanceProfile),
+		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
+		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
+	}
+}
+
+// call is what every operation needs about its request: where its state lives and how
+// its ARNs are spelled.
+type call struct {
+	scope     store.Scope
+	account   string
+	partition string
+	caller    string
+}
+
+func newCall(ctx context.Context) call {
+	info := request.From(ctx)
+	caller := info.Caller.ARN
+	if caller == "" {
+		caller = arn.New(info.Partition, "iam", "", info.Account, "root")
+	}
+	return call{scope: scopeFor(info.Account, info.Partition), account: info.Account, partition: info.Partition, caller: caller}
+}
+
+// scopeFor is where an account's IAM state lives. IAM is global within a partition, and
+// partitions are separate worlds in AWS (an aws-cn account is not an aws account), so the
+// commercial partition keeps the plain Global scope and every other partition gets its own.
+func scopeFor(account, partition string) store.Scope {
+	region := store.Global
+	if partition != "" && partition != "aws" {
+		region = store.Global + "-" + partition
+	}
+	return store.Scope{Account: account, Region: region, Service: "iam"}
+}
+
+// RoleByARN finds the role an ARN names, for STS and AWS Backup. Role names are not
+// distinguished by case in IAM, the path must match exactly.
+func (s *Service) RoleByARN(tx store.Tx, roleARN string) (RoleInfo, bool, error) {
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" || a.Region != "" || !auth.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
+		return RoleInfo{}, false, nil
+	}
+	path, name := splitPathName(strings.TrimPrefix(a.Resource, "role"))
+	c := call{scope: scopeFor(a.Account, a.Partition), account: a.Account, partition: a.Partition}
+	r, ok, err := loadRole(tx, c.scope, name)
+	if err != nil || !ok || r.Path != path {
+		return RoleInfo{}, false, err
+	}
+	return RoleInfo{
+		ARN: r.arn(c), RoleID: r.ID, Name: r.Name, Path: r.Path, Account: a.Account,
+		MaxSessionDuration: r.MaxSessionDuration, AssumeRolePolicyDocument: r.TrustPolicy,
+	}, true, nil
+}
+
+// splitPathName splits "/path/to/name" into "/path/to/" and "name".
+func splitPathName(s string) (path, name string) {
+	i := strings.LastIndexByte(s, '/')
+	return s[:i+1], s[i+1:]
+}

@@ -1,0 +1,187 @@
+// Package bolt is the durable store: one bbolt file under --data-dir.
+//
+// Every key lives in one bucket; keys are composite strings, so prefix scans are cursor
+// seeks. bbolt fsyncs every commit, which is what lets Update promise that an acknowledged
+// write survives kill -9. No bbolt type or error escapes this package.
+package bolt
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/xregion/xregion/internal/store"
+)
+
+// ErrLocked is returned by Open when another process holds the file.
+var ErrLocked = errors.New("data directory is in use by another xregion process")
+
+// lockTimeout bounds how long Open waits for the file lock, so that a second xregion on
+// the same data directory fails with a clear error instead of hanging.
+const lockTimeout = 2 * time.Second
+
+// mmapSize is reserved address space, not memory. bbolt must remap the file when it
+// outgrows its mapping, and a remap waits for every open read transaction: a long View
+// would stall all writers, and a View waiting on an Update would deadlock. A generous
+// mapping makes remaps rare. Only 64-bit platforms have the address space to spare.
+var mmapSize = func() int {
+	if strconv.IntSize == 64 {
+		return 1 << 30
+	}
+	return 0
+}()
+
+var bucket = []byte("kv")
+
+// Store is a store.Store kept in a bbolt file.
+type Store struct {
+	db   *bbolt.DB
+	path string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store at path, creating the file (mode 0600) and its directory (mode
+// 0700) if needed: secrets live here, so nobody else on the machine may read them.
+func Open(path string) (*Store, error) {
+	return open(path, lockTimeout)
+}
+
+func open(path string, timeout time.Duration) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: creating data directory: %w", err)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:         timeout,
+		InitialMmapSize: mmapSize,
+		// The hashmap freelist allocates pages without scanning the whole list, which
+		// keeps commits cheap as the file accumulates free pages (etcd's choice too).
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: opening %s: %w (gave up after %s waiting for its lock)", path, ErrLocked, timeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %v", path, err)
+	}
+	err = db.Update(func(btx *bbolt.Tx) error {
+		_, err := btx.CreateBucketIfNotExists(bucket)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: initialising %s: %v", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// begin maps bbolt's closed-database error to ours so callers need not know bbolt.
+func (s *Store) begin(writable bool) (*bbolt.Tx, error) {
+	btx, err := s.db.Begin(writable)
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return nil, store.ErrClosed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %v", err)
+	}
+	return btx, nil
+}
+
+// View implements store.Store.
+func (s *Store) View(fn func(store.Tx) error) error {
+	callbacks, err := s.view(fn)
+	if err != nil {
+		return err
+	}
+	runCallbacks(callbacks)
+	return nil
+}
+
+func (s *Store) view(fn func(store.Tx) error) ([]func(), error) {
+	btx, err := s.begin(false)
+	if err != nil {
+		return nil, err
+	}
+	// Deferred so that a panicking fn still releases the read transaction, which would
+	// otherwise block every later remap and Close.
+	defer btx.Rollback()
+	t := newTx(btx)
+	if err := t.run(fn); err != nil {
+		return nil, err
+	}
+	return t.onCommit, nil
+}
+
+// Update implements store.Store.
+func (s *Store) Update(fn func(store.Tx) error) error {
+	callbacks, err := s.update(fn)
+	if err != nil {
+		return err
+	}
+	// Outside the write lock, so that a callback may start its own Update.
+	runCallbacks(callbacks)
+	return nil
+}
+
+func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
+	btx, err := s.begin(true)
+	if err != nil {
+		return nil, err
+	}
+	finished := false
+	defer func() {
+		// Reached without finishing when fn fails or panics; the panic continues
+		// unwinding after the rollback.
+		if !finished {
+			_ = btx.Rollback()
+		}
+	}()
+	t := newTx(btx)
+	if err := t.run(fn); err != nil {
+		return nil, err
+	}
+	finished = true
+	if !t.dirty {
+		// Nothing to make durable: skip the fsyncs a commit costs.
+		_ = btx.Rollback()
+		return t.onCommit, nil
+	}
+	if err := btx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit: %v", err)
+	}
+	return t.onCommit, nil
+}
+
+func runCallbacks(callbacks []func()) {
+	for _, fn := range callbacks {
+		fn()
+	}
+}
+
+// Stats implements store.Store. Counting keys walks the bucket's pages, not its keys, so
+// it stays cheap enough for a health check.
+func (s *Store) Stats() store.Stats {
+	st := store.Stats{Kind: "bolt", Path: s.path}
+	_ = s.db.View(func(btx *bbolt.Tx) error {
+		st.Keys = btx.Bucket(bucket).Stats().KeyN
+		return nil
+	})
+	if fi, err := os.Stat(s.path); err == nil {
+		st.Size = fi.Size()
+	}
+	return st
+}
+
+// Close implements store.Store. It waits for running transactions to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: closing %s: %v", s.path, err)
+	}
+	return nil
+}

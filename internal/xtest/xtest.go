@@ -1,0 +1,55 @@
+// Package xtest holds the small helpers xregion's tests share: AWS SDK configuration for a
+// local endpoint and a bounded poll for asynchronous states.
+package xtest
+
+import (
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Account is the account of the default test credentials, the one AWS documentation uses.
+const Account = "123456789012"
+
+// Config returns an SDK configuration for endpoint in region, signed with the given key.
+// Retries are off so that a test sees the first answer.
+func Config(endpoint, region, accessKey, secretKey string) aws.Config {
+	return aws.Config{
+		Region:           region,
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+		BaseEndpoint:     aws.String(endpoint),
+		RetryMaxAttempts: 1,
+		HTTPClient:       http.DefaultClient,
+	}
+}
+
+// DefaultConfig is Config with test credentials in the default account.
+func DefaultConfig(endpoint, region string) aws.Config {
+	return Config(endpoint, region, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+}
+
+// CheckFor polls fn until it returns nil or timeout passes, then fails the test with fn's
+// last error. It yields between attempts instead of sleeping for a fixed time, so a state
+// that is reached at once costs nothing.
+func CheckFor(t testing.TB, timeout time.Duration, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	wait := 50 * time.Microsecond
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met after %v: %v", timeout, err)
+		}
+		runtime.Gosched()
+		timer := time.NewTimer(wait)
+		<-timer.C
+		wait = min(wait*2, 20*time.Millisecond)
+	}
+}
