@@ -63,7 +63,6 @@ func DefaultDataDir() string {
 // Server is a configured xregion.
 type Server struct {
 	cfg      Config
-	log      *slog.Logger
 	store    store.Store
 	engine   *jobs.Engine
 	services *service.Registry
@@ -85,7 +84,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if !auth.IsAccountID(cfg.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg}
 
 	var sealer *seal.Sealer
 	if cfg.InMemory {
@@ -152,6 +151,12 @@ func New(cfg Config) (_ *Server, err error) {
 	s.handler = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
 	})
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
 	s.cfg = cfg
 	return s, nil
 }
@@ -203,12 +208,6 @@ func (s *Server) Start() error { return s.engine.Start() }
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -219,10 +218,5 @@ func (s *Server) Serve(l net.Listener) error {
 // Shutdown stops taking requests, lets those in flight finish, stops the job engine
 // (waiting for running jobs) and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
-	var errs []error
-	if s.http != nil {
-		errs = append(errs, s.http.Shutdown(ctx))
-	}
-	errs = append(errs, s.engine.Stop(ctx), s.store.Close())
-	return errors.Join(errs...)
+	return errors.Join(s.http.Shutdown(ctx), s.engine.Stop(ctx), s.store.Close())
 }
