@@ -1,0 +1,104 @@
+package kms_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/server/servertest"
+	kmssvc "github.com/xregion/xregion/internal/service/kms"
+)
+
+// TestNoKeyMaterialAtRest creates keys of every kind in a durable server, then reads every
+// file of its data directory looking for any key material, in any common encoding, and
+// for the plaintext of a value it encrypted.
+func TestNoKeyMaterialAtRest(t *testing.T) {
+	dir := t.TempDir()
+	e := start(t, servertest.WithDataDir(dir))
+	type key struct{ region, id string }
+	var keys []key
+	add := func(region string, md *types.KeyMetadata) { keys = append(keys, key{region, *md.KeyId}) }
+
+	sym := createKey(t, e.east, nil)
+	add("us-east-1", sym)
+	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac512, KeyUsage: types.KeyUsageTypeGenerateVerifyMac}))
+	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify}))
+	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccSecgP256k1, KeyUsage: types.KeyUsageTypeSignVerify}))
+	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt}))
+	add("us-east-1", describe(t, e.east, "alias/aws/secretsmanager"))
+	mrk := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	add("us-east-1", mrk)
+	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: mrk.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	add("us-west-2", mrk)
+	must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: sym.KeyId}))
+	e.inst.WaitIdle()
+
+	canary := []byte("plaintext-canary-" + hex.EncodeToString(randomish()))
+	enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: sym.KeyId, Plaintext: canary}))
+	must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+
+	sealer, err := seal.Load(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets [][]byte
+	for _, k := range keys {
+		mats, err := kmssvc.MaterialForTest(e.inst.Server.Store(), sealer, account, k.region, k.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mats) == 0 {
+			t.Fatalf("no material found for %s in %s", k.id, k.region)
+		}
+		secrets = append(secrets, mats...)
+	}
+	if n := len(secrets); n != len(keys)+1 {
+		t.Fatalf("%d material versions for %d keys and one rotation", n, len(keys))
+	}
+	var needles [][]byte
+	for _, s := range append(secrets, canary) {
+		needles = append(needles, s, []byte(hex.EncodeToString(s)), []byte(base64.StdEncoding.EncodeToString(s)),
+			[]byte(base64.RawStdEncoding.EncodeToString(s)), []byte(base64.URLEncoding.EncodeToString(s)))
+	}
+	files := 0
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		for i, n := range needles {
+			if bytes.Contains(b, n) {
+				t.Errorf("%s holds secret %d (encoding %d) in plain text", path, i/5, i%5)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 2 {
+		t.Fatalf("searched %d files; the store and the root key were expected", files)
+	}
+}
+
+func randomish() []byte {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,268 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/xregion/xregion/internal/gen/kmsapi"
+	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/store"
+)
+
+func dryRun(flag *bool) error {
+	if flag != nil && *flag {
+		return kmsapi.ErrDryRunOperation.New("The request would have succeeded, but the DryRun flag is set.")
+	}
+	return nil
+}
+
+// recipientUnsupported refuses requests for a Nitro Enclaves recipient: xregion cannot
+// check an attestation document.
+func recipientUnsupported(r *kmsapi.RecipientInfo) error {
+	if r == nil {
+		return nil
+	}
+	return validation("The attestation document in the Recipient parameter is not valid. xregion does not support Nitro Enclaves attestation.")
+}
+
+// encryptWith encrypts under any key that can encrypt: symmetric keys produce xregion's
+// ciphertext blob, RSA keys plain RSAES-OAEP.
+func (s *Service) encryptWith(tx store.Tx, k *keyRecord, plaintext []byte, encCtx map[string]string, algorithm *string, op string) ([]byte, string, error) {
+	if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt {
+		return nil, "", invalidUsage(k.ARN(), k.Usage, op)
+	}
+	alg, err := checkEncryptionAlgorithm(k, algorithm)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := requireEnabled(k); err != nil {
+		return nil, "", err
+	}
+	if k.Spec == kmsapi.KeySpecSymmetricDefault {
+		blob, err := s.encryptSymmetric(tx, k, plaintext, encCtx, op)
+		return blob, alg, err
+	}
+	if len(encCtx) > 0 {
+		return nil, "", validation("EncryptionContext is not supported with asymmetric KMS keys.")
+	}
+	m, err := s.materialOf(tx, k, k.current().N)
+	if err != nil {
+		return nil, "", err
+	}
+	ct, err := rsaEncrypt(m, alg, plaintext)
+	return ct, alg, err
+}
+
+// decryptWith decrypts a ciphertext. With a key named by the caller (keyIdent), the
+// ciphertext must be under that key; without one it must be a symmetric blob, which
+// names its key.
+func (s *Service) decryptWith(ctx context.Context, tx store.Tx, blob []byte, encCtx map[string]string, keyIdent, algorithm *string, action string) ([]byte, *keyRecord, string, error) {
+	info := request.From(ctx)
+	var named *keyRecord
+	if keyIdent != nil {
+		k, err := s.resolveKey(tx, info.Account, info.Region, *keyIdent)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		named = k
+	}
+	if named != nil && named.Spec != kmsapi.KeySpecSymmetricDefault {
+		if err := checkManaged(ctx, named, action); err != nil {
+			return nil, nil, "", err
+		}
+		if named.Usage != kmsapi.KeyUsageTypeEncryptDecrypt {
+			return nil, nil, "", invalidUsage(named.ARN(), named.Usage, "Decrypt")
+		}
+		alg, err := checkEncryptionAlgorithm(named, algorithm)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if err := requireEnabled(named); err != nil {
+			return nil, nil, "", err
+		}
+		m, err := s.materialOf(tx, named, named.current().N)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		pt, err := rsaDecrypt(m, alg, blob)
+		return pt, named, alg, err
+	}
+	h, ok := parseBlob(blob)
+	if !ok {
+		return nil, nil, "", invalidCiphertext()
+	}
+	if named != nil && named.ID != h.keyID {
+		return nil, nil, "", incorrectKey()
+	}
+	k, err := s.blobKey(tx, info.Account, info.Region, h)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := checkManaged(ctx, k, action); err != nil {
+		return nil, nil, "", err
+	}
+	alg, err := checkEncryptionAlgorithm(k, algorithm)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	pt, err := s.decryptSymmetric(tx, k, h, encCtx)
+	return pt, k, alg, err
+}
+
+func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
+	info := request.From(ctx)
+	var out *kmsapi.EncryptResponse
+	err := s.read(*in.KeyId, func(tx store.Tx) error {
+		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+		if err != nil {
+			return err
+		}
+		if err := checkManaged(ctx, k, "Encrypt"); err != nil {
+			return err
+		}
+		blob, alg, err := s.encryptWith(tx, k, in.Plaintext, in.EncryptionContext, in.EncryptionAlgorithm, "Encrypt")
+		if err != nil {
+			return err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return err
+		}
+		out = &kmsapi.EncryptResponse{CiphertextBlob: blob, KeyId: str(k.ARN()), EncryptionAlgorithm: str(alg)}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsapi.DecryptResponse, error) {
+	if err := recipientUnsupported(in.Recipient); err != nil {
+		return nil, err
+	}
+	var out *kmsapi.DecryptResponse
+	err := s.read(deref(in.KeyId), func(tx store.Tx) error {
+		pt, k, alg, err := s.decryptWith(ctx, tx, in.CiphertextBlob, in.EncryptionContext, in.KeyId, in.EncryptionAlgorithm, "Decrypt")
+		if err != nil {
+			return err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return err
+		}
+		out = &kmsapi.DecryptResponse{KeyId: str(k.ARN()), Plaintext: pt, EncryptionAlgorithm: str(alg)}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
+	info := request.From(ctx)
+	var out *kmsapi.ReEncryptResponse
+	ident := *in.DestinationKeyId
+	if namesManagedAlias(deref(in.SourceKeyId)) {
+		ident = *in.SourceKeyId
+	}
+	err := s.read(ident, func(tx store.Tx) error {
+		pt, src, srcAlg, err := s.decryptWith(ctx, tx, in.CiphertextBlob, in.SourceEncryptionContext, in.SourceKeyId, in.SourceEncryptionAlgorithm, "ReEncryptFrom")
+		if err != nil {
+			return err
+		}
+		dst, err := s.resolveKey(tx, info.Account, info.Region, *in.DestinationKeyId)
+		if err != nil {
+			return err
+		}
+		if err := checkManaged(ctx, dst, "ReEncryptTo"); err != nil {
+			return err
+		}
+		blob, dstAlg, err := s.encryptWith(tx, dst, pt, in.DestinationEncryptionContext, in.DestinationEncryptionAlgorithm, "ReEncrypt")
+		if err != nil {
+			return err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return err
+		}
+		out = &kmsapi.ReEncryptResponse{
+			CiphertextBlob: blob, SourceKeyId: str(src.ARN()), KeyId: str(dst.ARN()),
+			SourceEncryptionAlgorithm: str(srcAlg), DestinationEncryptionAlgorithm: str(dstAlg),
+		}
+		return nil
+	})
+	return out, err
+}
+
+// dataKeyBytes applies GenerateDataKey's rule: exactly one of NumberOfBytes and KeySpec.
+func dataKeyBytes(n *int64, spec *string) (int, error) {
+	switch {
+	case n != nil && spec != nil:
+		return 0, validation("Please specify either number of bytes or key spec, not both.")
+	case n != nil:
+		return int(*n), nil
+	case spec != nil && *spec == kmsapi.DataKeySpecAes128:
+		return 16, nil
+	case spec != nil:
+		return 32, nil
+	}
+	return 0, validation("Please specify either number of bytes or key spec.")
+}
+
+// dataKey makes a data key and encrypts it under a symmetric encryption key.
+func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx map[string]string, op string, dry *bool) ([]byte, []byte, *keyRecord, error) {
+	info := request.From(ctx)
+	var pt, blob []byte
+	var key *keyRecord
+	err := s.read(ident, func(tx store.Tx) error {
+		k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+		if err != nil {
+			return err
+		}
+		if err := checkManaged(ctx, k, op); err != nil {
+			return err
+		}
+		pt = randomBytes(size)
+		if blob, err = s.encryptSymmetric(tx, k, pt, encCtx, op); err != nil {
+			return err
+		}
+		if err := dryRun(dry); err != nil {
+			return err
+		}
+		key = k
+		return nil
+	})
+	return pt, blob, key, err
+}
+
+func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKeyRequest) (*kmsapi.GenerateDataKeyResponse, error) {
+	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
+	if err != nil {
+		return nil, err
+	}
+	if err := recipientUnsupported(in.Recipient); err != nil {
+		return nil, err
+	}
+	pt, blob, k, err := s.dataKey(ctx, *in.KeyId, size, in.EncryptionContext, "GenerateDataKey", in.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	return &kmsapi.GenerateDataKeyResponse{CiphertextBlob: blob, Plaintext: pt, KeyId: str(k.ARN())}, nil
+}
+
+func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
+	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
+	if err != nil {
+		return nil, err
+	}
+	_, blob, k, err := s.dataKey(ctx, *in.KeyId, size, in.EncryptionContext, "GenerateDataKeyWithoutPlaintext", in.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	return &kmsapi.GenerateDataKeyWithoutPlaintextResponse{CiphertextBlob: blob, KeyId: str(k.ARN())}, nil
+}
+
+func (s *Service) generateRandom(ctx context.Context, in *kmsapi.GenerateRandomRequest) (*kmsapi.GenerateRandomResponse, error) {
+	if in.CustomKeyStoreId != nil {
+		return nil, kmsapi.ErrCustomKeyStoreNotFound.New("Custom key store %s does not exist.", *in.CustomKeyStoreId)
+	}
+	if err := recipientUnsupported(in.Recipient); err != nil {
+		return nil, err
+	}
+	if in.NumberOfBytes == nil {
+		return nil, validation("NumberOfBytes is required.")
+	}
+	return &kmsapi.GenerateRandomResponse{Plaintext: randomBytes(int(*in.NumberOfBytes))}, nil
+}

@@ -1,0 +1,61 @@
+// Package kms is xregion's AWS Key Management Service: customer managed and AWS managed
+// keys in every account and Region, with real cryptography (AES-256-GCM for
+// SYMMETRIC_DEFAULT, HMAC, RSA and elliptic-curve keys), aliases, tags, key policies,
+// rotation, scheduled deletion on the job engine's clock and multi-Region keys.
+//
+// # The Keyring: how other services use KMS
+//
+// Secrets Manager, RDS and AWS Backup never touch key material. They look the kms service
+// up as a Keyring:
+//
+//	kr, err := service.Lookup[kms.Keyring](deps.Services, "kms") // with Needs: []string{"kms"}
+//
+// and call it inside their own store transaction, so that what they write and the key
+// state they relied on commit together:
+//
+//   - Resolve turns a key id, key ARN, alias name or alias ARN into a KeyInfo. It only
+//     finds keys of the given account and Region: an ARN naming another Region or account
+//     is ErrKeyNotFound, as it is for AWS services, which never use a key across Regions.
+//     For the AWS managed aliases (alias/aws/secretsmanager, alias/aws/rds,
+//     alias/aws/backup) Resolve creates the AWS managed key on first use, which needs a
+//     writable transaction; in a read-only one a managed key that does not exist yet is
+//     ErrKeyNotFound.
+//   - Encrypt encrypts under a SYMMETRIC_DEFAULT key that is Enabled, binding encCtx as
+//     additional authenticated data. Unlike the Encrypt API it has no 4 KiB limit.
+//   - Decrypt finds the key and key version from the ciphertext itself, checks that the
+//     key is Enabled and opens the ciphertext with the same encryption context. A
+//     ciphertext made in another Region does not decrypt (ErrKeyNotFound), except under a
+//     multi-Region replica of the key that made it; one made before a rotation still does.
+//   - GenerateDataKey returns a fresh AES-256 data key in plain text and encrypted.
+//
+// Every method returns the KeyInfo of the key it used (zero on error), so a caller can
+// record the key's ARN. Errors are the sentinels below, possibly wrapped; test them with
+// errors.Is and map them to the caller's own AWS errors:
+//
+//	ErrKeyNotFound         no such key (or alias) in the account and Region
+//	ErrKeyDisabled         the key is Disabled
+//	ErrKeyPendingDeletion  the key is PendingDeletion or PendingReplicaDeletion
+//	ErrKeyInvalidState     the key is in another state that refuses the operation (Creating, Updating)
+//	ErrInvalidKeyUsage     the key cannot do this (not a symmetric encryption key)
+//	ErrInvalidCiphertext   the ciphertext is damaged, not from xregion, or the context differs
+//	ErrIncorrectKey        reserved for callers that name the key a ciphertext must be under
+//
+// Any other error is an internal failure (a damaged store, say).
+//
+// The AWS managed keys follow AWS: KeyManager AWS, automatic yearly rotation, a policy that
+// allows use only through the owning service, and they cannot be disabled, deleted, tagged
+// or have their policy changed through the API (AccessDeniedException).
+//
+// # Storage
+//
+// Key metadata is JSON under the key's account and Region. Key material is a separate
+// record per key version, sealed with the server's root key (package seal) and bound by
+// associated data to the account, Region, key id and version, so it is never on disk in
+// plain text and cannot be moved to another key. Unsealed material and decoded key records
+// are cached in memory (bounded; dropped by Reset) so that the cryptographic path does no
+// unsealing and no JSON decoding after the first use of a key.
+//
+// Ciphertext blobs of symmetric keys carry a format byte, the key id and the key version
+// in a header, then a 12-byte nonce and the AES-256-GCM ciphertext. The header and the
+// encryption context are the additional authenticated data, so neither can be changed.
+package kms

@@ -1,0 +1,195 @@
+package kms_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
+)
+
+var mrkRE = regexp.MustCompile(`^mrk-[0-9a-f]{32}$`)
+
+func replicaRegions(md *types.KeyMetadata) []string {
+	var out []string
+	for _, r := range md.MultiRegionConfiguration.ReplicaKeys {
+		out = append(out, *r.Region)
+	}
+	return out
+}
+
+func TestMultiRegionKeys(t *testing.T) {
+	e := start(t)
+	eu := e.client("eu-west-1")
+	md := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true), Description: aws.String("primary")})
+	if !mrkRE.MatchString(*md.KeyId) || !*md.MultiRegion {
+		t.Fatalf("multi-Region key id %s", *md.KeyId)
+	}
+	c := md.MultiRegionConfiguration
+	if c.MultiRegionKeyType != types.MultiRegionKeyTypePrimary || *c.PrimaryKey.Region != "us-east-1" || *c.PrimaryKey.Arn != *md.Arn || len(c.ReplicaKeys) != 0 {
+		t.Errorf("MultiRegionConfiguration %+v", c)
+	}
+	ec := map[string]string{"app": "x"}
+	fromPrimary := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("everywhere"), EncryptionContext: ec}))
+
+	rep := must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{
+		KeyId: md.Arn, ReplicaRegion: aws.String("us-west-2"), Description: aws.String("replica"),
+		Tags: []types.Tag{{TagKey: aws.String("r"), TagValue: aws.String("1")}},
+	}))
+	r := rep.ReplicaKeyMetadata
+	wantARN := fmt.Sprintf("arn:aws:kms:us-west-2:%s:key/%s", account, *md.KeyId)
+	if *r.KeyId != *md.KeyId || *r.Arn != wantARN || *r.Description != "replica" || r.MultiRegionConfiguration.MultiRegionKeyType != types.MultiRegionKeyTypeReplica ||
+		*r.MultiRegionConfiguration.PrimaryKey.Arn != *md.Arn || r.KeySpec != md.KeySpec {
+		t.Errorf("replica metadata %+v", r)
+	}
+	if r.KeyState != types.KeyStateCreating && r.KeyState != types.KeyStateEnabled {
+		t.Errorf("new replica state %s", r.KeyState)
+	}
+	if !strings.Contains(*rep.ReplicaPolicy, "arn:aws:iam::"+account+":root") || len(rep.ReplicaTags) != 1 {
+		t.Errorf("ReplicaPolicy %s tags %v", *rep.ReplicaPolicy, rep.ReplicaTags)
+	}
+	e.inst.WaitIdle()
+	if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateEnabled || !slices.Equal(replicaRegions(d), []string{"us-west-2"}) {
+		t.Errorf("replica after creation: %s %v", d.KeyState, replicaRegions(d))
+	}
+	if d := describe(t, e.east, *md.KeyId); !slices.Equal(replicaRegions(d), []string{"us-west-2"}) || *d.Description != "primary" {
+		t.Errorf("primary lists replicas %v", replicaRegions(d))
+	}
+
+	// The replica decrypts what the primary encrypted, and the reverse.
+	dec := must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromPrimary.CiphertextBlob, EncryptionContext: ec}))
+	if string(dec.Plaintext) != "everywhere" || *dec.KeyId != wantARN {
+		t.Errorf("replica Decrypt = %q under %s", dec.Plaintext, *dec.KeyId)
+	}
+	fromReplica := must[*kms.EncryptOutput](t)(e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("back"), EncryptionContext: ec}))
+	if dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromReplica.CiphertextBlob, EncryptionContext: ec})); string(dec.Plaintext) != "back" {
+		t.Errorf("primary Decrypt of replica ciphertext = %q", dec.Plaintext)
+	}
+	// A Region without a replica cannot decrypt.
+	_, err := eu.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromPrimary.CiphertextBlob, EncryptionContext: ec})
+	wantErr(t, err, "NotFoundException", "")
+
+	// Rotating the primary shares the new material with the replica.
+	must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	e.inst.WaitIdle()
+	rotated := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v2")}))
+	if dec := must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rotated.CiphertextBlob})); string(dec.Plaintext) != "v2" {
+		t.Errorf("replica Decrypt after rotation = %q", dec.Plaintext)
+	}
+	if n := len(rotations(t, e.west, md.KeyId)); n != 1 {
+		t.Errorf("replica lists %d rotations", n)
+	}
+	_, err = e.west.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId})
+	wantErr(t, err, "UnsupportedOperationException", "")
+	must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId}))
+	if st := rotationStatus(t, e.west, md.KeyId); !st.KeyRotationEnabled {
+		t.Error("replica does not report its primary's automatic rotation")
+	}
+
+	// A third copy; every copy describes the whole set.
+	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("eu-west-1")}))
+	e.inst.WaitIdle()
+	for _, c := range []*kms.Client{e.east, e.west, eu} {
+		if d := describe(t, c, *md.KeyId); !slices.Equal(replicaRegions(d), []string{"us-west-2", "eu-west-1"}) || *d.MultiRegionConfiguration.PrimaryKey.Region != "us-east-1" {
+			t.Errorf("configuration %v primary %s", replicaRegions(d), *d.MultiRegionConfiguration.PrimaryKey.Region)
+		}
+	}
+
+	// Errors.
+	_, err = e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")})
+	wantErr(t, err, "AlreadyExistsException", "Unable to replicate key "+*md.KeyId+" to region us-west-2, as the key already exist there")
+	_, err = e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-east-1")})
+	wantErr(t, err, "AlreadyExistsException", "")
+	_, err = e.west.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("ap-south-1")})
+	wantErr(t, err, "UnsupportedOperationException", "")
+	_, err = e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("xx-nowhere-9")})
+	wantErr(t, err, "ValidationException", "xx-nowhere-9 is not a valid AWS Region.")
+	single := createKey(t, e.east, nil)
+	_, err = e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: single.KeyId, ReplicaRegion: aws.String("us-west-2")})
+	wantErr(t, err, "UnsupportedOperationException", "Unable to replicate a non-MultiRegion key "+*single.KeyId)
+	_, err = e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: single.KeyId, PrimaryRegion: aws.String("us-west-2")})
+	wantErr(t, err, "UnsupportedOperationException", *single.Arn+" is not a multi-Region key.")
+	_, err = e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("ap-south-1")})
+	wantErr(t, err, "NotFoundException", "Key 'arn:aws:kms:ap-south-1:"+account+":key/"+*md.KeyId+"' does not exist")
+	_, err = e.west.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("eu-west-1")})
+	wantErr(t, err, "UnsupportedOperationException", "")
+
+	// Move the primary to us-west-2.
+	must[*kms.UpdatePrimaryRegionOutput](t)(e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")}))
+	e.inst.WaitIdle()
+	for _, c := range []*kms.Client{e.east, e.west, eu} {
+		d := describe(t, c, *md.KeyId)
+		if *d.MultiRegionConfiguration.PrimaryKey.Region != "us-west-2" || d.KeyState != types.KeyStateEnabled {
+			t.Errorf("after UpdatePrimaryRegion: primary %s state %s", *d.MultiRegionConfiguration.PrimaryKey.Region, d.KeyState)
+		}
+	}
+	if d := describe(t, e.west, *md.KeyId); d.MultiRegionConfiguration.MultiRegionKeyType != types.MultiRegionKeyTypePrimary ||
+		!slices.Equal(replicaRegions(d), []string{"us-east-1", "eu-west-1"}) {
+		t.Errorf("new primary %s replicas %v", d.MultiRegionConfiguration.MultiRegionKeyType, replicaRegions(d))
+	}
+	if d := describe(t, e.east, *md.KeyId); d.MultiRegionConfiguration.MultiRegionKeyType != types.MultiRegionKeyTypeReplica {
+		t.Errorf("old primary is %s", d.MultiRegionConfiguration.MultiRegionKeyType)
+	}
+
+	// Deleting: the primary waits for its replicas.
+	sched := must[*kms.ScheduleKeyDeletionOutput](t)(e.west.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	if sched.KeyState != types.KeyStatePendingReplicaDeletion || sched.DeletionDate != nil {
+		t.Errorf("primary with replicas: %s %v", sched.KeyState, sched.DeletionDate)
+	}
+	if d := describe(t, e.west, *md.KeyId); *d.PendingDeletionWindowInDays != 7 {
+		t.Errorf("PendingDeletionWindowInDays %v", d.PendingDeletionWindowInDays)
+	}
+	for _, c := range []*kms.Client{e.east, eu} {
+		must[*kms.ScheduleKeyDeletionOutput](t)(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	}
+	e.inst.Advance(7*24*time.Hour + time.Minute)
+	_, err = e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId})
+	wantErr(t, err, "NotFoundException", "")
+	d := describe(t, e.west, *md.KeyId)
+	if d.KeyState != types.KeyStatePendingDeletion || d.DeletionDate == nil || len(replicaRegions(d)) != 0 {
+		t.Errorf("primary after its replicas went: %s %v %v", d.KeyState, d.DeletionDate, replicaRegions(d))
+	}
+	e.inst.Advance(7*24*time.Hour + time.Minute)
+	_, err = e.west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId})
+	wantErr(t, err, "NotFoundException", "")
+}
+
+func TestReplicaWaitsForUnreachableRegion(t *testing.T) {
+	e := start(t)
+	setFault := func(unreachable bool) {
+		body := fmt.Sprintf(`{"region":"us-west-2","unreachable":%v}`, unreachable)
+		resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("setting a fault: %s", resp.Status)
+		}
+	}
+	setFault(true)
+	md := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	e.inst.WaitIdle()
+	if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateCreating {
+		t.Errorf("replica in an unreachable Region is %s", d.KeyState)
+	}
+	_, err := e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
+	wantErr(t, err, "KMSInvalidStateException", "")
+	setFault(false)
+	e.inst.Advance(15 * time.Minute) // the next try
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateEnabled {
+			return fmt.Errorf("replica is %s", d.KeyState)
+		}
+		return nil
+	})
+}

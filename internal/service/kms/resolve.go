@@ -1,0 +1,165 @@
+package kms
+
+import (
+	"strings"
+
+	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/gen/kmsapi"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// validKeyID reports whether s has the form of a key id: a UUID, or for multi-Region keys
+// mrk- and 32 hex digits. It is written out rather than a regular expression because
+// Decrypt checks every ciphertext's key id on the hot path.
+func validKeyID(s string) bool {
+	if len(s) == 36 && strings.HasPrefix(s, "mrk-") {
+		return allHex(s[4:])
+	}
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	return allHex(s[:8]) && allHex(s[9:13]) && allHex(s[14:18]) && allHex(s[19:23]) && allHex(s[24:])
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveKey finds the key an identifier names in an account and Region: a key id, key
+// ARN, alias name or alias ARN. The record returned may be shared with other readers and
+// must not be changed; clone it first. In a writable transaction, a predefined AWS
+// managed alias that has no key yet gets one, as AWS creates AWS managed keys on first use.
+func (s *Service) resolveKey(tx store.Tx, account, region, ident string) (*keyRecord, error) {
+	id, shown, err := s.resolveID(tx, account, region, ident)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.recs.get(tx, keyRecordKey(scopeOf(account, region), id))
+	if err != nil {
+		return nil, err
+	}
+	if k == nil {
+		if shown == "" {
+			shown = keyARN(account, region, id)
+		}
+		return nil, keyNotFound(shown)
+	}
+	return k, nil
+}
+
+// resolveID turns an identifier into a key id. shown is the ARN to name in a not-found
+// message when the caller gave one.
+func (s *Service) resolveID(tx store.Tx, account, region, ident string) (id, shown string, err error) {
+	aliasName := ""
+	switch {
+	case arn.IsARN(ident):
+		a, perr := arn.Parse(ident)
+		if perr != nil || a.Service != serviceName {
+			return "", "", notFound("Invalid arn %s", ident)
+		}
+		if a.Region != region {
+			return "", "", notFound("Invalid arn %s", a.Region)
+		}
+		switch {
+		case strings.HasPrefix(a.Resource, "key/"):
+			if a.Account != account {
+				return "", "", keyNotFound(ident)
+			}
+			id, shown = strings.TrimPrefix(a.Resource, "key/"), ident
+		case strings.HasPrefix(a.Resource, "alias/"):
+			if a.Account != account {
+				return "", "", notFound("Alias %s is not found.", ident)
+			}
+			aliasName = a.Resource
+		default:
+			return "", "", notFound("Invalid arn %s", ident)
+		}
+	case strings.HasPrefix(ident, "alias/"):
+		aliasName = ident
+	default:
+		id = ident
+	}
+	if aliasName != "" {
+		id, err = s.aliasTarget(tx, account, region, aliasName)
+		return id, "", err
+	}
+	if !validKeyID(id) {
+		return "", "", notFound("Invalid keyId '%s'", id)
+	}
+	return id, shown, nil
+}
+
+func (s *Service) aliasTarget(tx store.Tx, account, region, name string) (string, error) {
+	var a aliasRecord
+	ok, err := store.GetJSON(tx, aliasKey(scopeOf(account, region), name), &a)
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		return a.TargetKeyID, nil
+	}
+	if m, managed := managedKeys[name]; managed && tx.Writable() {
+		k, err := s.createManagedKey(tx, account, region, name, m)
+		if err != nil {
+			return "", err
+		}
+		return k.ID, nil
+	}
+	return "", notFound("Alias %s is not found.", aliasARN(account, region, name))
+}
+
+// Key states that refuse an operation answer as AWS does: DisabledException for a disabled
+// key, KMSInvalidStateException for the others.
+func stateError(k *keyRecord) error {
+	if k.State == kmsapi.KeyStateDisabled {
+		return wrap(ErrKeyDisabled, kmsapi.ErrDisabled.New("%s is disabled.", k.ARN()))
+	}
+	return wrap(stateSentinel(k.State), kmsapi.ErrKMSInvalidState.New("%s is %s.", k.ARN(), stateWords(k.State)))
+}
+
+// requireEnabled is the check of cryptographic operations.
+func requireEnabled(k *keyRecord) error {
+	if k.State == kmsapi.KeyStateEnabled {
+		return nil
+	}
+	return stateError(k)
+}
+
+// requireLive is the check of management operations that work on enabled and disabled
+// keys but not on keys pending deletion or in transition.
+func requireLive(k *keyRecord) error {
+	if k.State == kmsapi.KeyStateEnabled || k.State == kmsapi.KeyStateDisabled {
+		return nil
+	}
+	return stateError(k)
+}
+
+func stateSentinel(state string) error {
+	switch state {
+	case kmsapi.KeyStatePendingDeletion, kmsapi.KeyStatePendingReplicaDeletion:
+		return ErrKeyPendingDeletion
+	case kmsapi.KeyStateDisabled:
+		return ErrKeyDisabled
+	}
+	return ErrKeyInvalidState
+}
+
+func stateWords(state string) string {
+	switch state {
+	case kmsapi.KeyStatePendingDeletion:
+		return "pending deletion"
+	case kmsapi.KeyStatePendingReplicaDeletion:
+		return "pending replica deletion"
+	case kmsapi.KeyStateCreating:
+		return "pending creation"
+	case kmsapi.KeyStateUpdating:
+		return "updating"
+	}
+	return strings.ToLower(state)
+}

@@ -1,0 +1,117 @@
+package kms
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/gen/kmsapi"
+	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// maxTags is AWS's limit of tags per KMS key.
+const maxTags = 50
+
+// checkTags validates the tags of a request: no duplicate keys, none in the reserved aws:
+// namespace.
+func checkTags(in []kmsapi.Tag) ([]tag, error) {
+	out := make([]tag, 0, len(in))
+	seen := map[string]bool{}
+	for _, t := range in {
+		k := deref(t.TagKey)
+		if seen[k] {
+			return nil, kmsapi.ErrTag.New("Duplicate tag keys")
+		}
+		seen[k] = true
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, kmsapi.ErrTag.New("Tags beginning with aws: are reserved")
+		}
+		out = append(out, tag{Key: k, Value: deref(t.TagValue)})
+	}
+	return out, nil
+}
+
+// mergeTags sets tags on existing ones (a new value replaces an old one), sorted by key.
+func mergeTags(have, set []tag) []tag {
+	out := slices.Clone(have)
+	for _, t := range set {
+		i := slices.IndexFunc(out, func(o tag) bool { return o.Key == t.Key })
+		if i >= 0 {
+			out[i].Value = t.Value
+		} else {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b tag) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+func apiTags(tags []tag) []kmsapi.Tag {
+	out := make([]kmsapi.Tag, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, kmsapi.Tag{TagKey: str(t.Key), TagValue: str(t.Value)})
+	}
+	return out
+}
+
+func (s *Service) tagResource(ctx context.Context, in *kmsapi.TagResourceRequest) (*awsmodel.Empty, error) {
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.change(ctx, *in.KeyId, "TagResource", requireLive, func(_ store.Tx, k *keyRecord) error {
+		merged := mergeTags(k.Tags, tags)
+		if len(merged) > maxTags {
+			return kmsapi.ErrLimitExceeded.New("The request was rejected because a limit was exceeded. A KMS key can have at most %d tags.", maxTags)
+		}
+		k.Tags = merged
+		return nil
+	})
+	return nil, err
+}
+
+func (s *Service) untagResource(ctx context.Context, in *kmsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
+	_, err := s.change(ctx, *in.KeyId, "UntagResource", requireLive, func(_ store.Tx, k *keyRecord) error {
+		k.Tags = slices.DeleteFunc(k.Tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
+		return nil
+	})
+	return nil, err
+}
+
+func (s *Service) listResourceTags(ctx context.Context, in *kmsapi.ListResourceTagsRequest) (*kmsapi.ListResourceTagsResponse, error) {
+	info := request.From(ctx)
+	limit := min(limitOf(in.Limit, maxTags), maxTags)
+	var out *kmsapi.ListResourceTagsResponse
+	err := s.read(*in.KeyId, func(tx store.Tx) error {
+		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+		if err != nil {
+			return err
+		}
+		page, next, err := pageOf(k.Tags, in.Marker, limit, func(t tag) string { return t.Key })
+		if err != nil {
+			return err
+		}
+		out = &kmsapi.ListResourceTagsResponse{Tags: apiTags(page), NextMarker: next, Truncated: boolp(next != nil)}
+		return nil
+	})
+	return out, err
+}
+
+// pageOf returns the items of a list sorted by key that start at marker (the key of the
+// first item of the page), at most limit of them, and the marker of the next page.
+func pageOf[T any](items []T, marker *string, limit int, key func(T) string) ([]T, *string, error) {
+	start := 0
+	if marker != nil {
+		start = slices.IndexFunc(items, func(t T) bool { return key(t) >= *marker })
+		if start < 0 {
+			start = len(items)
+		}
+	}
+	items = items[start:]
+	if len(items) <= limit {
+		return items, nil, nil
+	}
+	return items[:limit], str(key(items[limit])), nil
+}
