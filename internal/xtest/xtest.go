@@ -5,6 +5,7 @@ package xtest
 import (
 	"net/http"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,8 +24,28 @@ func Config(endpoint, region, accessKey, secretKey string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient:       http.DefaultClient,
+		HTTPClient:       clientFor(endpoint),
 	}
+}
+
+var (
+	clientsMu sync.Mutex
+	clients   = map[string]*http.Client{}
+)
+
+// clientFor returns one HTTP client per endpoint. Tests run in parallel against servers of
+// their own; sharing http.DefaultClient would let one test's connection housekeeping
+// (httptest.Server.Close closes the default transport's idle connections, for one) reach
+// into another's requests.
+func clientFor(endpoint string) *http.Client {
+	clientsMu.Lock()
+	defer clientsMu.Unlock()
+	c, ok := clients[endpoint]
+	if !ok {
+		c = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		clients[endpoint] = c
+	}
+	return c
 }
 
 // DefaultConfig is Config with test credentials in the default account.
