@@ -193,7 +193,7 @@ func packedPolicySize(policy *string, tags []stsapi.Tag) (*int64, error) {
 // issue mints credentials for id, valid for duration, and stores them.
 func (s *Service) issue(tx store.Tx, id auth.Identity, duration time.Duration) (*stsapi.Credentials, error) {
 	now := s.clock.Now()
-	id.AccessKeyID = ids.Unique("ASIA")
+	id.AccessKeyID = ids.Unique(auth.TemporaryPrefix)
 	id.SecretKey = ids.Alnum(40)
 	// The session token is opaque to clients; AWS's are long base64 strings.
 	id.SessionToken = "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString([]byte(ids.Alnum(180)))
