@@ -5,5 +5,6 @@ package server
 import (
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
+	_ "github.com/xregion/xregion/internal/service/secretsmanager"
 	_ "github.com/xregion/xregion/internal/service/sts"
 )

@@ -1,0 +1,239 @@
+package secretsmanager_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+func put(t testing.TB, c *secretsmanager.Client, id, tok, value string, stages ...string) *secretsmanager.PutSecretValueOutput {
+	t.Helper()
+	return must[*secretsmanager.PutSecretValueOutput](t)(c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String(id), ClientRequestToken: aws.String(tok), SecretString: aws.String(value), VersionStages: stages,
+	}))
+}
+
+// stagesOf lists the versions of a secret with their labels, deprecated ones included.
+func stagesOf(t testing.TB, c *secretsmanager.Client, id string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	p := secretsmanager.NewListSecretVersionIdsPaginator(c, &secretsmanager.ListSecretVersionIdsInput{
+		SecretId: aws.String(id), IncludeDeprecated: aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page := must[*secretsmanager.ListSecretVersionIdsOutput](t)(p.NextPage(ctx))
+		for _, v := range page.Versions {
+			out[aws.ToString(v.VersionId)] = v.VersionStages
+		}
+	}
+	return out
+}
+
+func TestPutSecretValueStages(t *testing.T) {
+	e := start(t)
+	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
+	}))
+	out := put(t, e.east, "s", token("v2"), "S2")
+	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT"}) || aws.ToString(out.VersionId) != token("v2") {
+		t.Errorf("put = %+v", out)
+	}
+	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT"}}
+	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after put: %v, want %v", got, want)
+	}
+
+	// A labelled put leaves AWSCURRENT alone; labels move from the versions that had them.
+	put(t, e.east, "s", token("v3"), "S3", "AWSPENDING", "custom")
+	put(t, e.east, "s", token("v4"), "S4", "custom")
+	want = map[string][]string{
+		token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT"}, token("v3"): {"AWSPENDING"}, token("v4"): {"custom"},
+	}
+	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after labelled puts: %v, want %v", got, want)
+	}
+	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "S2" {
+		t.Errorf("AWSCURRENT = %q", aws.ToString(v.SecretString))
+	}
+	v := must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS"),
+	}))
+	if aws.ToString(v.SecretString) != "S1" {
+		t.Errorf("AWSPREVIOUS = %q", aws.ToString(v.SecretString))
+	}
+	v = must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String("s"), VersionId: aws.String(token("v3")), VersionStage: aws.String("AWSPENDING"),
+	}))
+	if aws.ToString(v.SecretString) != "S3" || !slices.Equal(v.VersionStages, []string{"AWSPENDING"}) {
+		t.Errorf("v3 = %+v", v)
+	}
+
+	// Without labels, v1 is deprecated: listed only with IncludeDeprecated.
+	put(t, e.east, "s", token("v5"), "S5")
+	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	for _, v := range list.Versions {
+		if aws.ToString(v.VersionId) == token("v1") {
+			t.Errorf("deprecated version listed without IncludeDeprecated")
+		}
+		if len(v.KmsKeyIds) != 1 || v.KmsKeyIds[0] != "DefaultEncryptionKey" || v.CreatedDate == nil {
+			t.Errorf("version entry %+v", v)
+		}
+	}
+	if got := stagesOf(t, e.east, "s"); got[token("v1")] != nil || len(got) != 5 {
+		t.Errorf("with deprecated: %v", got)
+	}
+}
+
+func TestGetSecretValueErrors(t *testing.T) {
+	e := start(t)
+	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
+	}))
+	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS")
+	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("nope"))})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: "+token("nope"))
+	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("v1")), VersionStage: aws.String("AWSPENDING")})
+	wantErr(t, err, "InvalidRequestException", "You provided a VersionStage that is not associated to the provided VersionId.")
+
+	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s")})
+	wantErr(t, err, "InvalidRequestException", "You must provide either SecretString or SecretBinary.")
+	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), SecretBinary: []byte("b")})
+	wantErr(t, err, "InvalidParameterException", "You can't specify both a binary secret value and a string secret value in the same secret.")
+	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("missing"), SecretString: aws.String("a")})
+	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), VersionStages: []string{"X", "X"}})
+	wantErr(t, err, "InvalidParameterException", "")
+}
+
+// TestPutSecretValueIdempotent: the same token and value create nothing new; the same token
+// with another value is refused.
+func TestPutSecretValueIdempotent(t *testing.T) {
+	e := start(t)
+	create(t, e.east, "s", "S1")
+	first := put(t, e.east, "s", token("p1"), "S2")
+	again := put(t, e.east, "s", token("p1"), "S2")
+	if aws.ToString(again.VersionId) != aws.ToString(first.VersionId) || !slices.Equal(again.VersionStages, []string{"AWSCURRENT"}) {
+		t.Errorf("retry = %+v", again)
+	}
+	if n := len(stagesOf(t, e.east, "s")); n != 2 {
+		t.Errorf("%d versions after a retried put, want 2", n)
+	}
+	_, err := e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretString: aws.String("S3"),
+	})
+	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	// A binary value is not the same value as a string of the same bytes.
+	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretBinary: []byte("S2"),
+	})
+	wantErr(t, err, "ResourceExistsException", "")
+}
+
+// TestVersionQuota: at most 100 versions; unlabelled ones go once a day old, oldest first.
+func TestVersionQuota(t *testing.T) {
+	e := start(t)
+	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("busy"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("q000")),
+	}))
+	for i := 1; i < 100; i++ {
+		put(t, e.east, "busy", token(fmt.Sprintf("q%03d", i)), fmt.Sprint("v", i))
+	}
+	_, err := e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String("busy"), ClientRequestToken: aws.String(token("q100")), SecretString: aws.String("v100"),
+	})
+	wantErr(t, err, "LimitExceededException", "")
+
+	e.inst.Advance(25 * time.Hour)
+	put(t, e.east, "busy", token("q100"), "v100")
+	put(t, e.east, "busy", token("q101"), "v101")
+	got := stagesOf(t, e.east, "busy")
+	if len(got) != 100 {
+		t.Errorf("%d versions, want 100", len(got))
+	}
+	for _, gone := range []string{"q000", "q001"} {
+		if _, ok := got[token(gone)]; ok {
+			t.Errorf("oldest deprecated version %s kept", gone)
+		}
+	}
+	if !slices.Equal(got[token("q101")], []string{"AWSCURRENT"}) || !slices.Equal(got[token("q100")], []string{"AWSPREVIOUS"}) {
+		t.Errorf("labels: q100 %v q101 %v", got[token("q100")], got[token("q101")])
+	}
+}
+
+func TestListSecretVersionIdsPages(t *testing.T) {
+	e := start(t)
+	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("l0")),
+	}))
+	for i := 1; i < 5; i++ {
+		put(t, e.east, "s", token(fmt.Sprint("l", i)), fmt.Sprint("v", i), fmt.Sprint("label", i))
+	}
+	var seen []string
+	var next *string
+	for pages := 0; ; pages++ {
+		out := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{
+			SecretId: aws.String("s"), MaxResults: aws.Int32(2), NextToken: next,
+		}))
+		for _, v := range out.Versions {
+			seen = append(seen, aws.ToString(v.VersionId))
+		}
+		if out.NextToken == nil {
+			break
+		}
+		next = out.NextToken
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	want := []string{token("l0"), token("l1"), token("l2"), token("l3"), token("l4")}
+	if !slices.Equal(seen, want) {
+		t.Errorf("pages = %v, want %v (oldest first)", seen, want)
+	}
+	_, err := e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s"), NextToken: aws.String("!!")})
+	wantErr(t, err, "InvalidNextTokenException", "")
+}
+
+// TestLastAccessedDate: a date, per day of the engine clock, moved only by reads.
+func TestLastAccessedDate(t *testing.T) {
+	e := start(t)
+	create(t, e.east, "s", "v")
+	if d := describe(t, e.east, "s"); d.LastAccessedDate != nil {
+		t.Fatalf("LastAccessedDate before any read: %v", d.LastAccessedDate)
+	}
+	getValue(t, e.east, "s")
+	d1 := describe(t, e.east, "s").LastAccessedDate
+	if d1 == nil || !d1.Equal(d1.Truncate(24*time.Hour)) || time.Since(*d1) > 25*time.Hour {
+		t.Fatalf("LastAccessedDate = %v, want today's midnight UTC", d1)
+	}
+	getValue(t, e.east, "s")
+	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(*d1) {
+		t.Errorf("a second read the same day moved the date to %v", d)
+	}
+	e.inst.Advance(48 * time.Hour)
+	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(*d1) {
+		t.Errorf("the clock alone moved the date to %v", d)
+	}
+	getValue(t, e.east, "s")
+	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(d1.Add(48 * time.Hour)) {
+		t.Errorf("LastAccessedDate = %v, want %v", d, d1.Add(48*time.Hour))
+	}
+	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	if a := list.Versions[0].LastAccessedDate; a == nil || !a.Equal(d1.Add(48*time.Hour)) {
+		t.Errorf("version LastAccessedDate = %v", a)
+	}
+}
+
+// TestDescribeVersionStagesSorted: labels come back in AWS's order.
+func TestDescribeVersionStagesSorted(t *testing.T) {
+	e := start(t)
+	create(t, e.east, "s", "v")
+	out := put(t, e.east, "s", token("z"), "v2", "two", "one", "three")
+	if !slices.Equal(out.VersionStages, []string{"one", "three", "two"}) {
+		t.Errorf("stages = %v", out.VersionStages)
+	}
+}
