@@ -28,9 +28,9 @@ type env struct {
 	secrets     int // for get: how many secrets to spread the reads over
 	// extra counts requests made beside the measured loop (mixed's replica probes), so
 	// that server CPU per request divides by every request the server answered.
-	extra atomic.Int64
-	rssSecrets  int // for rss: how many secrets to hold
-	runID       string
+	extra      atomic.Int64
+	rssSecrets int // for rss: how many secrets to hold
+	runID      string
 }
 
 func (e *env) config(region string) aws.Config {
