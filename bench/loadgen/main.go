@@ -70,6 +70,7 @@ func run(args []string) error {
 	secrets := fs.Int("secrets", 100, "secrets the get scenario reads")
 	rssSecrets := fs.Int("rss-secrets", 10000, "secrets the rss scenario creates")
 	moto := fs.Bool("moto", false, "also run the comparable scenarios against moto_server, if installed")
+	serverArgs := fs.String("server-args", "", "more flags for xregion, space-separated (e.g. \"--pprof-listen 127.0.0.1:6060\")")
 	failOnErrors := fs.Bool("fail-on-errors", false, "exit non-zero if any scenario reports errors or lost writes (for CI)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,7 +84,7 @@ func run(args []string) error {
 			continue
 		}
 		e := &env{mode: *mode, concurrency: *concurrency, duration: *duration, maxRequests: *maxRequests, secrets: *secrets, rssSecrets: *rssSecrets}
-		res, err := runOn(sc.run, e, func() (*target, error) { return startXregion(*binary, *durable) })
+		res, err := runOn(sc.run, e, func() (*target, error) { return startXregion(*binary, *durable, strings.Fields(*serverArgs)...) })
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}
@@ -92,7 +93,7 @@ func run(args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s on the reference server: %w", sc.name, err)
 			}
-			res.RefRPS = ref.RPS
+			res.RefRPS, res.RefCPUPerReqUs = ref.RPS, ref.CPUPerReqUs
 			if ref.RPS > 0 {
 				res.RefRatio = res.RPS / ref.RPS
 			}

@@ -54,15 +54,18 @@ type result struct {
 	P99Us       float64 `json:"p99Us,omitempty"`
 	CPUPerReqUs float64 `json:"serverCpuPerReqUs,omitempty"`
 	RefRPS      float64 `json:"referenceRps,omitempty"`
-	RefRatio    float64 `json:"ratioToReference,omitempty"`
-	InSyncP50Ms float64 `json:"inSyncP50Ms,omitempty"`
-	InSyncP99Ms float64 `json:"inSyncP99Ms,omitempty"`
-	LagP50Ms    float64 `json:"replicaLagP50Ms,omitempty"`
-	LagP99Ms    float64 `json:"replicaLagP99Ms,omitempty"`
-	LostWrites  *int    `json:"lostWrites,omitempty"`
-	IdleRSSMB   float64 `json:"idleRssMB,omitempty"`
-	RSSMB       float64 `json:"rssMB,omitempty"`
-	FirstError  string  `json:"firstError,omitempty"`
+	// RefCPUPerReqUs is the reference server's CPU per request: the floor that net/http
+	// and the kernel's loopback cost on this machine.
+	RefCPUPerReqUs float64 `json:"referenceCpuPerReqUs,omitempty"`
+	RefRatio       float64 `json:"ratioToReference,omitempty"`
+	InSyncP50Ms    float64 `json:"inSyncP50Ms,omitempty"`
+	InSyncP99Ms    float64 `json:"inSyncP99Ms,omitempty"`
+	LagP50Ms       float64 `json:"replicaLagP50Ms,omitempty"`
+	LagP99Ms       float64 `json:"replicaLagP99Ms,omitempty"`
+	LostWrites     *int    `json:"lostWrites,omitempty"`
+	IdleRSSMB      float64 `json:"idleRssMB,omitempty"`
+	RSSMB          float64 `json:"rssMB,omitempty"`
+	FirstError     string  `json:"firstError,omitempty"`
 }
 
 // measure runs a closed loop and fills the throughput, latency and server CPU fields.

@@ -56,7 +56,7 @@ func startProcess(name string, probe string, argv []string, env []string, addr s
 
 // startXregion runs the xregion binary with instant transitions, in memory or on a fresh
 // data directory.
-func startXregion(binary string, durable bool) (*target, error) {
+func startXregion(binary string, durable bool, extra ...string) (*target, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -71,6 +71,7 @@ func startXregion(binary string, durable bool) (*target, error) {
 	} else {
 		argv = append(argv, "--in-memory")
 	}
+	argv = append(argv, extra...)
 	t, err := startProcess("xregion", "/_xregion/health", argv, []string{"XDG_DATA_HOME=" + dir}, addr)
 	if err != nil {
 		os.RemoveAll(dir)

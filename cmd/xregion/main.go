@@ -37,6 +37,8 @@ type options struct {
 	logLevel string
 	logJSON  bool
 	version  bool
+	// pprofListen serves the profiler on its own listener, never on the AWS endpoint.
+	pprofListen string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -78,6 +80,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
 		"debug, info, warn or error (XREGION_LOG_LEVEL); info logs one line per request")
 	fs.BoolVar(&o.logJSON, "log-json", envBool("XREGION_LOG_JSON"), "log JSON lines instead of text (XREGION_LOG_JSON)")
+	fs.StringVar(&o.pprofListen, "pprof-listen", env("XREGION_PPROF_LISTEN", ""),
+		"serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; empty means off (XREGION_PPROF_LISTEN)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
@@ -142,6 +146,13 @@ func run(args []string, stderr io.Writer) error {
 	}
 	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
 		"store", storeDesc, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+
+	if o.pprofListen != "" {
+		if err := serveProfiler(o.pprofListen, logger); err != nil {
+			_ = srv.Shutdown(context.Background())
+			return err
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -116,14 +116,17 @@ type ErrorTrait struct {
 
 // Member is a structure member, or the element, key or value of a list or map.
 type Member struct {
-	Name             string // model member name ("" for list/map parts)
-	Shape            *Shape
-	LocationName     string // wire name override
-	Location         string // rest protocols: "uri", "querystring", "header", "headers", "statusCode"
-	Flattened        bool
-	XMLAttribute     bool
-	Timestamp        string // timestampFormat on the member, which wins over the shape's
-	Required         bool
+	Name         string // model member name ("" for list/map parts)
+	Shape        *Shape
+	LocationName string // wire name override
+	Location     string // rest protocols: "uri", "querystring", "header", "headers", "statusCode"
+	Flattened    bool
+	XMLAttribute bool
+	Timestamp    string // timestampFormat on the member, which wins over the shape's
+	Required     bool
+	// PathName is the member as AWS's validation messages name it: the name with its
+	// first letter lower-cased ("secretId").
+	PathName         string
 	IdempotencyToken bool
 	JSONValue        bool
 	Field            int // index of the Go struct field for structure members
@@ -247,6 +250,7 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 				return nil, err
 			}
 			m.Name, m.Required = rm.Name, required[rm.Name]
+			m.PathName = strings.ToLower(rm.Name[:1]) + rm.Name[1:]
 			s.Members = append(s.Members, m)
 			s.byName[rm.Name] = m
 		}

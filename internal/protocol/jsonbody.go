@@ -39,12 +39,43 @@ func DecodeJSON(s *awsmodel.Shape, data []byte, dst reflect.Value) error {
 	if !ok {
 		return fmt.Errorf("expected a JSON object at the top level")
 	}
-	return decodeStruct(s, obj, dst, "")
+	return decodeStruct(s, obj, dst)
+}
+
+// memberError is a decoding failure of one value; the names of the members above it are
+// added as the error travels up, so that a valid body costs no path building.
+type memberError struct {
+	path []string // innermost first
+	msg  string   // with memberSlot where the member path goes
+}
+
+// memberSlot marks where a memberError's message names the member; NUL cannot come from
+// the formatted values, which are JSON text.
+const memberSlot = "\x00"
+
+func (e *memberError) Error() string {
+	parts := make([]string, len(e.path))
+	for i, p := range e.path {
+		parts[len(parts)-1-i] = p
+	}
+	return strings.Replace(e.msg, memberSlot, strings.Join(parts, "."), 1)
+}
+
+func failf(format string, args ...any) error {
+	return &memberError{msg: fmt.Sprintf(format, args...)}
+}
+
+// within adds the name of the member err happened in.
+func within(err error, name string) error {
+	if me, ok := err.(*memberError); ok {
+		me.path = append(me.path, name)
+	}
+	return err
 }
 
 // decodeStruct fills the body members of dst from obj; members bound to HTTP locations
 // are the REST codec's business.
-func decodeStruct(s *awsmodel.Shape, obj map[string]any, dst reflect.Value, path string) error {
+func decodeStruct(s *awsmodel.Shape, obj map[string]any, dst reflect.Value) error {
 	for _, m := range s.Members {
 		if m.Location != "" {
 			continue // bound to the URI, query string or headers, not the body
@@ -53,20 +84,20 @@ func decodeStruct(s *awsmodel.Shape, obj map[string]any, dst reflect.Value, path
 		if !ok || jv == nil {
 			continue
 		}
-		if err := decodeJSONValue(m.Shape, m.TimestampFormat(TimestampUnix), jv, dst.Field(m.Field), join(path, m.Name)); err != nil {
-			return err
+		if err := decodeJSONValue(m.Shape, m.TimestampFormat(TimestampUnix), jv, dst.Field(m.Field)); err != nil {
+			return within(err, m.Name)
 		}
 	}
 	return nil
 }
 
-func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Value, path string) error {
+func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Value) error {
 	if jv == nil {
 		return nil
 	}
 	v := Alloc(dst)
 	wrong := func() error {
-		return fmt.Errorf("unexpected JSON %s for member %s of type %s", jsonKind(jv), path, s.Type)
+		return failf("unexpected JSON %s for member "+memberSlot+" of type %s", jsonKind(jv), s.Type)
 	}
 	switch s.Type {
 	case awsmodel.TypeStructure:
@@ -78,7 +109,7 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 			v.Set(reflect.ValueOf(jv))
 			return nil
 		}
-		return decodeStruct(s, obj, v, path)
+		return decodeStruct(s, obj, v)
 	case awsmodel.TypeList:
 		arr, ok := jv.([]any)
 		if !ok {
@@ -86,8 +117,8 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		}
 		out := reflect.MakeSlice(v.Type(), len(arr), len(arr))
 		for i, e := range arr {
-			if err := decodeJSONValue(s.Member.Shape, s.Member.TimestampFormat(tsFormat), e, out.Index(i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
-				return err
+			if err := decodeJSONValue(s.Member.Shape, s.Member.TimestampFormat(tsFormat), e, out.Index(i)); err != nil {
+				return within(err, strconv.Itoa(i+1))
 			}
 		}
 		v.Set(out)
@@ -99,8 +130,8 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		out := reflect.MakeMapWithSize(v.Type(), len(obj))
 		for k, e := range obj {
 			ev := reflect.New(v.Type().Elem()).Elem()
-			if err := decodeJSONValue(s.Value.Shape, s.Value.TimestampFormat(tsFormat), e, ev, path+"."+k); err != nil {
-				return err
+			if err := decodeJSONValue(s.Value.Shape, s.Value.TimestampFormat(tsFormat), e, ev); err != nil {
+				return within(err, k)
 			}
 			out.SetMapIndex(reflect.ValueOf(k), ev)
 		}
@@ -124,7 +155,7 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		}
 		i, err := strconv.ParseInt(string(n), 10, 64)
 		if err != nil {
-			return fmt.Errorf("member %s: %q is not an integer", path, n)
+			return failf("member "+memberSlot+": %q is not an integer", n)
 		}
 		v.SetInt(i)
 	case awsmodel.TypeDouble, awsmodel.TypeFloat:
@@ -161,7 +192,7 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		case string:
 			var err error
 			if t, err = ParseTime(n); err != nil {
-				return fmt.Errorf("member %s: %v", path, err)
+				return failf("member "+memberSlot+": %v", err)
 			}
 		default:
 			return wrong()
@@ -174,11 +205,11 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		}
 		b, err := base64.StdEncoding.DecodeString(str)
 		if err != nil {
-			return fmt.Errorf("member %s: invalid base64", path)
+			return failf("member "+memberSlot+": invalid base64")
 		}
 		v.SetBytes(b)
 	default:
-		return fmt.Errorf("member %s: unsupported shape type %s", path, s.Type)
+		return failf("member "+memberSlot+": unsupported shape type %s", s.Type)
 	}
 	return nil
 }

@@ -38,7 +38,7 @@ func (v Validation) Validate(op *awsmodel.Operation, input any) *awserr.Error {
 		return nil
 	}
 	c := checker{v: v}
-	c.structure(op.Input, reflect.ValueOf(input).Elem(), "", "")
+	c.structure(op.Input, reflect.ValueOf(input).Elem())
 	if c.missing != "" && v.MissingText != nil {
 		return v.Missing.New("%s", v.MissingText(c.missing))
 	}
@@ -61,13 +61,18 @@ type checker struct {
 	errs        []string
 	missing     string // wire path of the first absent required member
 	onlyMissing bool
+	// path and wire are the member names from the input down to the value being
+	// checked, as messages name them ("addReplicaRegions", "1", "member", "region") and as
+	// the wire does ("AddReplicaRegions", "1", "Region"). They are joined only when
+	// something fails, so that valid input costs no string building.
+	path, wire []string
 }
 
 // maxReported bounds the list in one message, as AWS does, so a huge bad request does not
 // make a huge answer.
 const maxReported = 10
 
-func (c *checker) fail(value, path, constraint string) {
+func (c *checker) fail(value, constraint string) {
 	if len(c.errs) == 0 {
 		c.onlyMissing = value == "null"
 	} else if value != "null" {
@@ -76,38 +81,31 @@ func (c *checker) fail(value, path, constraint string) {
 	if len(c.errs) >= maxReported {
 		return
 	}
-	c.errs = append(c.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, path, constraint))
+	c.errs = append(c.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, strings.Join(c.path, "."), constraint))
 }
 
-// lowerFirst spells a member name the way AWS's validation messages do ("secretId").
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
+func (c *checker) push(path, wire string) {
+	c.path, c.wire = append(c.path, path), append(c.wire, wire)
 }
+func (c *checker) pop() { c.path, c.wire = c.path[:len(c.path)-1], c.wire[:len(c.wire)-1] }
 
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
-}
-
-func (c *checker) structure(s *awsmodel.Shape, v reflect.Value, path, wire string) {
+func (c *checker) structure(s *awsmodel.Shape, v reflect.Value) {
 	for _, m := range s.Members {
 		f := v.Field(m.Field)
-		p, w := join(path, lowerFirst(m.Name)), join(wire, m.WireName())
-		if isAbsent(f) {
-			if m.Required {
-				if c.missing == "" {
-					c.missing = w
-				}
-				c.fail("null", p, "Member must not be null")
-			}
+		absent := isAbsent(f)
+		if absent && !m.Required {
 			continue
 		}
-		c.value(m.Shape, f, p, w)
+		c.push(m.PathName, m.WireName())
+		if absent {
+			if c.missing == "" {
+				c.missing = strings.Join(c.wire, ".")
+			}
+			c.fail("null", "Member must not be null")
+		} else {
+			c.value(m.Shape, f)
+		}
+		c.pop()
 	}
 }
 
@@ -121,7 +119,7 @@ func isAbsent(f reflect.Value) bool {
 	return false
 }
 
-func (c *checker) value(s *awsmodel.Shape, f reflect.Value, path, wire string) {
+func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 	v, ok := Indirect(f)
 	if !ok {
 		return
@@ -135,57 +133,63 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value, path, wire string) {
 	switch s.Type {
 	case awsmodel.TypeStructure:
 		if s.GoType != nil {
-			c.structure(s, v, path, wire)
+			c.structure(s, v)
 		}
 	case awsmodel.TypeList:
-		c.length(s, v.Len(), show, path)
+		c.length(s, v.Len(), show)
 		for i := 0; i < v.Len(); i++ {
 			n := strconv.Itoa(i + 1)
-			c.value(s.Member.Shape, v.Index(i), path+"."+n+".member", wire+"."+n)
+			c.push(n+".member", n)
+			c.value(s.Member.Shape, v.Index(i))
+			c.pop()
 		}
 	case awsmodel.TypeMap:
-		c.length(s, v.Len(), show, path)
+		c.length(s, v.Len(), show)
 		iter := v.MapRange()
 		for iter.Next() {
-			c.value(s.Key.Shape, iter.Key(), path+".key", wire)
-			c.value(s.Value.Shape, iter.Value(), path+".value", wire)
+			c.push("key", "")
+			c.value(s.Key.Shape, iter.Key())
+			c.pop()
+			c.push("value", "")
+			c.value(s.Value.Shape, iter.Value())
+			c.pop()
 		}
 	case awsmodel.TypeString:
 		str := v.String()
-		c.length(s, utf8.RuneCountInString(str), show, path)
+		c.length(s, utf8.RuneCountInString(str), show)
 		if len(s.Enum) > 0 && !c.v.SkipEnums && !slices.Contains(s.Enum, str) {
-			c.fail(show(), path, "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
+			c.fail(show(), "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 		}
 		if !s.MatchPattern(str) {
-			c.fail(show(), path, "Member must satisfy regular expression pattern: "+s.Pattern)
+			c.fail(show(), "Member must satisfy regular expression pattern: "+s.Pattern)
 		}
 	case awsmodel.TypeBlob:
-		c.length(s, v.Len(), show, path)
+		c.length(s, v.Len(), show)
 	case awsmodel.TypeInteger, awsmodel.TypeLong:
 		n := float64(v.Int())
 		if s.Min != nil && n < *s.Min {
-			c.fail(show(), path, "Member must have value greater than or equal to "+num(*s.Min))
+			c.fail(show(), "Member must have value greater than or equal to "+num(*s.Min))
 		}
 		if s.Max != nil && n > *s.Max {
-			c.fail(show(), path, "Member must have value less than or equal to "+num(*s.Max))
+			c.fail(show(), "Member must have value less than or equal to "+num(*s.Max))
 		}
 	case awsmodel.TypeDouble, awsmodel.TypeFloat:
 		n := v.Float()
 		if s.Min != nil && n < *s.Min {
-			c.fail(show(), path, "Member must have value greater than or equal to "+num(*s.Min))
+			c.fail(show(), "Member must have value greater than or equal to "+num(*s.Min))
 		}
 		if s.Max != nil && n > *s.Max {
-			c.fail(show(), path, "Member must have value less than or equal to "+num(*s.Max))
+			c.fail(show(), "Member must have value less than or equal to "+num(*s.Max))
 		}
 	}
 }
 
-func (c *checker) length(s *awsmodel.Shape, n int, show func() string, path string) {
+func (c *checker) length(s *awsmodel.Shape, n int, show func() string) {
 	if s.Min != nil && float64(n) < *s.Min {
-		c.fail(show(), path, "Member must have length greater than or equal to "+num(*s.Min))
+		c.fail(show(), "Member must have length greater than or equal to "+num(*s.Min))
 	}
 	if s.Max != nil && float64(n) > *s.Max {
-		c.fail(show(), path, "Member must have length less than or equal to "+num(*s.Max))
+		c.fail(show(), "Member must have length less than or equal to "+num(*s.Max))
 	}
 }
 

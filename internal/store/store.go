@@ -109,13 +109,36 @@ type Scope struct {
 }
 
 // Key names one record of the given kind, e.g. scope.Key("secret", name).
-func (s Scope) Key(kind string, id ...string) string {
-	return Key(append([]string{s.Account, s.Region, s.Service, kind}, id...)...)
-}
+func (s Scope) Key(kind string, id ...string) string { return s.join(kind, id, false) }
 
 // Prefix is the prefix of every record of the given kind in the scope.
-func (s Scope) Prefix(kind string, id ...string) string {
-	return Prefix(append([]string{s.Account, s.Region, s.Service, kind}, id...)...)
+func (s Scope) Prefix(kind string, id ...string) string { return s.join(kind, id, true) }
+
+// join builds a key in one allocation: every request builds several.
+func (s Scope) join(kind string, id []string, trailing bool) string {
+	n := len(s.Account) + len(s.Region) + len(s.Service) + len(kind) + 3*len(Sep)
+	for _, p := range id {
+		n += len(Sep) + len(p)
+	}
+	if trailing {
+		n += len(Sep)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range [...]string{s.Account, s.Region, s.Service, kind} {
+		if i > 0 {
+			b.WriteString(Sep)
+		}
+		b.WriteString(p)
+	}
+	for _, p := range id {
+		b.WriteString(Sep)
+		b.WriteString(p)
+	}
+	if trailing {
+		b.WriteString(Sep)
+	}
+	return b.String()
 }
 
 // GetJSON decodes the JSON value stored under key into v. It reports whether the key

@@ -89,6 +89,26 @@ func find(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
 	return rec, nil
 }
 
+// findReadable is findLive through the service's record cache, for GetSecretValue: in a
+// read-only transaction the record is shared and must not be changed.
+func (s *Service) findReadable(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
+	name, suffix, err := parseID(info, id)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := loadSecret(tx, scopeOf(info.Account, info.Region), name, s.secrets)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil || (suffix != "" && rec.Suffix != suffix) {
+		return nil, notFound()
+	}
+	if rec.Deleted != nil {
+		return nil, markedDeleted()
+	}
+	return rec, nil
+}
+
 // findLive is find for operations that a secret scheduled for deletion refuses.
 func findLive(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
 	rec, err := find(tx, info, id)

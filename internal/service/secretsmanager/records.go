@@ -119,6 +119,17 @@ func ascStamp(t time.Time) string  { return fmt.Sprintf("%020d", t.UnixNano()) }
 func descStamp(t time.Time) string { return fmt.Sprintf("%020d", math.MaxInt64-t.UnixNano()) }
 
 func getSecret(tx store.Tx, sc store.Scope, name string) (*secretRecord, error) {
+	return loadSecret(tx, sc, name, nil)
+}
+
+// loadSecret reads a secret record, through cache when it is not nil: the read path of
+// GetSecretValue, where a read-only transaction gets a shared, already decoded record that
+// it must not change.
+func loadSecret(tx store.Tx, sc store.Scope, name string, cache *store.Decoded[secretRecord]) (*secretRecord, error) {
+	if cache != nil {
+		rec, _, err := cache.Get(tx, secretKey(sc, name))
+		return rec, err
+	}
 	var rec secretRecord
 	ok, err := store.GetJSON(tx, secretKey(sc, name), &rec)
 	if err != nil || !ok {
@@ -143,6 +154,15 @@ func insertSecret(tx store.Tx, sc store.Scope, rec *secretRecord) error {
 }
 
 func getVersion(tx store.Tx, sc store.Scope, name, id string) (*versionRecord, error) {
+	return loadVersion(tx, sc, name, id, nil)
+}
+
+// loadVersion is getVersion through cache when it is not nil (see loadSecret).
+func loadVersion(tx store.Tx, sc store.Scope, name, id string, cache *store.Decoded[versionRecord]) (*versionRecord, error) {
+	if cache != nil {
+		v, _, err := cache.Get(tx, versionKey(sc, name, id))
+		return v, err
+	}
 	var v versionRecord
 	ok, err := store.GetJSON(tx, versionKey(sc, name, id), &v)
 	if err != nil || !ok {

@@ -31,9 +31,25 @@ type Service struct {
 	faults *faults.Registry
 	keys   kms.Keyring
 	log    *slog.Logger
+	// secrets and versions keep decoded records for GetSecretValue's read-only path.
+	secrets  *store.Decoded[secretRecord]
+	versions *store.Decoded[versionRecord]
 }
 
-var _ service.Service = (*Service)(nil)
+// recordCacheSize bounds each record cache; a miss costs one JSON decode.
+const recordCacheSize = 100_000
+
+var (
+	_ service.Service  = (*Service)(nil)
+	_ service.Resetter = (*Service)(nil)
+)
+
+// Reset drops the record caches when the admin API wipes the store. They could not serve
+// stale records anyway (entries are checked against the stored bytes); this frees them.
+func (s *Service) Reset() {
+	s.secrets.Reset()
+	s.versions.Reset()
+}
 
 // New builds the service and registers its jobs with the engine.
 func New(d service.Deps) (*Service, error) {
@@ -44,7 +60,8 @@ func New(d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, keys: keys, log: d.Logger}
+	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, keys: keys, log: d.Logger,
+		secrets: store.NewDecoded[secretRecord](recordCacheSize), versions: store.NewDecoded[versionRecord](recordCacheSize)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

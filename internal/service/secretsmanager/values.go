@@ -34,12 +34,12 @@ func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueReque
 // readValue answers GetSecretValue in tx. In a read-only transaction it returns errStale
 // when the secret's or the version's last-accessed day is not today.
 func (s *Service) readValue(tx store.Tx, info *request.Info, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
-	rec, err := findLive(tx, info, secretID)
+	rec, err := s.findReadable(tx, info, secretID)
 	if err != nil {
 		return nil, err
 	}
 	sc := scopeOf(info.Account, info.Region)
-	ver, err := pickVersion(tx, sc, rec, versionID, stage)
+	ver, err := pickVersion(tx, sc, rec, versionID, stage, s.versions)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +69,9 @@ func (s *Service) readValue(tx store.Tx, info *request.Info, secretID, versionID
 	}, nil
 }
 
-// pickVersion finds the version GetSecretValue asks for: by id, by label, or AWSCURRENT.
-func pickVersion(tx store.Tx, sc store.Scope, rec *secretRecord, versionID, stage string) (*versionRecord, error) {
+// pickVersion finds the version GetSecretValue asks for: by id, by label, or AWSCURRENT,
+// through cache when it is not nil (see loadVersion).
+func pickVersion(tx store.Tx, sc store.Scope, rec *secretRecord, versionID, stage string, cache *store.Decoded[versionRecord]) (*versionRecord, error) {
 	if versionID == "" {
 		if stage == "" {
 			stage = stageCurrent
@@ -80,7 +81,7 @@ func pickVersion(tx store.Tx, sc store.Scope, rec *secretRecord, versionID, stag
 			return nil, valueNotFoundForStage(stage)
 		}
 	} else if stage != "" && rec.Stages[stage] != versionID {
-		ver, err := getVersion(tx, sc, rec.Name, versionID)
+		ver, err := loadVersion(tx, sc, rec.Name, versionID, cache)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +90,7 @@ func pickVersion(tx store.Tx, sc store.Scope, rec *secretRecord, versionID, stag
 		}
 		return nil, invalidRequest(msgStageMismatch)
 	}
-	ver, err := getVersion(tx, sc, rec.Name, versionID)
+	ver, err := loadVersion(tx, sc, rec.Name, versionID, cache)
 	if err != nil {
 		return nil, err
 	}
