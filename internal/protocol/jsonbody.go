@@ -205,7 +205,7 @@ func decodeJSONValue(s *awsmodel.Shape, tsFormat string, jv any, dst reflect.Val
 		}
 		b, err := base64.StdEncoding.DecodeString(str)
 		if err != nil {
-			return failf("member "+memberSlot+": invalid base64")
+			return failf("member " + memberSlot + ": invalid base64")
 		}
 		v.SetBytes(b)
 	default:

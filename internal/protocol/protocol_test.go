@@ -149,7 +149,7 @@ func TestJSONDecodeErrorsNameTheMember(t *testing.T) {
 	shape := secretsmanagerapi.Model().Shapes["CreateSecretRequest"]
 	for body, want := range map[string]string{
 		`{"AddReplicaRegions":[{"Region":"a"},{"Region":5}]}`: "unexpected JSON number for member AddReplicaRegions.2.Region of type string",
-		`{"Name":["x"]}`: "unexpected JSON array for member Name of type string",
+		`{"Name":["x"]}`:         "unexpected JSON array for member Name of type string",
 		`{"SecretBinary":"%%%"}`: "member SecretBinary: invalid base64",
 	} {
 		err := protocol.DecodeJSON(shape, []byte(body), reflect.ValueOf(&secretsmanagerapi.CreateSecretRequest{}).Elem())
