@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,7 +33,19 @@ var (
 	skipped   = map[string][]string{} // tool -> tests skipped for want of it
 )
 
+// defaultParallel is how many tests of this package run at once unless -parallel says
+// otherwise. The Terraform tests spend most of their time in the provider's fixed waits
+// (60 s after creating a DB instance, 30 s after a snapshot), not on the CPU, so running
+// only GOMAXPROCS of them at a time would make the suite several times slower for nothing.
+const defaultParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(defaultParallel))
+	}
 	dir, err := os.MkdirTemp("", "xregion-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -261,11 +275,19 @@ func (s *server) awsIn(t *testing.T, region string, args ...string) string {
 	need(t, "aws CLI", haveCommand("aws"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stdout, stderr, err := run(ctx, s.clientEnv(t, region), "", "aws", append(args, "--output", "json")...)
+	stdout, stderr, err := run(ctx, s.clientEnv(t, region), "", "aws", s.cliArgs(args)...)
 	if err != nil {
 		t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, stdout, stderr)
 	}
 	return stdout
+}
+
+// cliArgs adds JSON output and an explicit --endpoint-url: AWS CLI v1 honours
+// AWS_ENDPOINT_URL except where a customization picks the endpoint itself, as RDS in
+// us-east-1 does (awscli/customizations/overridesslcommonname.py); --endpoint-url wins over
+// that.
+func (s *server) cliArgs(args []string) []string {
+	return append(args, "--output", "json", "--endpoint-url", s.URL)
 }
 
 // aws runs the AWS CLI in us-east-1.
@@ -289,7 +311,7 @@ func (s *server) awsFail(t *testing.T, region string, args ...string) string {
 	need(t, "aws CLI", haveCommand("aws"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stdout, stderr, err := run(ctx, s.clientEnv(t, region), "", "aws", append(args, "--output", "json")...)
+	stdout, stderr, err := run(ctx, s.clientEnv(t, region), "", "aws", s.cliArgs(args)...)
 	if err == nil {
 		t.Fatalf("aws %s succeeded, want a failure:\n%s", strings.Join(args, " "), stdout)
 	}

@@ -218,6 +218,7 @@ func (a *api) setFault(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "unknown Region %q", f.Region)
 		return
 	}
+	f.Since = a.cfg.Jobs.Clock().Now() // the outage begins now, on the clock services use
 	if err := a.cfg.Faults.Set(f); err != nil {
 		writeError(w, http.StatusInternalServerError, "%v", err)
 		return

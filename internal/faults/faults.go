@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/xregion/xregion/internal/store"
 )
@@ -16,6 +17,10 @@ import (
 type Fault struct {
 	Region      string `json:"region"`
 	Unreachable bool   `json:"unreachable"`
+	// Since is when the Region became unreachable, on the job engine's clock, so that
+	// services can tell how far cross-Region work got before the outage (an RDS replica's
+	// restore window stops there).
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Registry is the set of active faults. Reads are lock-cheap because every replication
@@ -49,10 +54,22 @@ func (r *Registry) Unreachable(region string) bool {
 	return r.by[region].Unreachable
 }
 
-// Set records a fault; a fault with nothing set is removed.
+// Since reports when region became unreachable, and whether it is.
+func (r *Registry) Since(region string) (time.Time, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f := r.by[region]
+	return f.Since, f.Unreachable
+}
+
+// Set records a fault; a fault with nothing set is removed. Setting a Region unreachable
+// again keeps the time its outage began.
 func (r *Registry) Set(f Fault) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if old, ok := r.by[f.Region]; ok && old.Unreachable && f.Unreachable {
+		f.Since = old.Since
+	}
 	err := r.st.Update(func(tx store.Tx) error {
 		if !f.Unreachable {
 			return tx.Delete(key(f.Region))

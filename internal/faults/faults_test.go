@@ -2,6 +2,7 @@ package faults
 
 import (
 	"testing"
+	"time"
 
 	"github.com/xregion/xregion/internal/store/memory"
 )
@@ -41,5 +42,25 @@ func TestFaultsPersistAndClear(t *testing.T) {
 	}
 	if third, _ := Load(st); len(third.List()) != 0 {
 		t.Fatal("cleared faults came back after a reload")
+	}
+}
+
+func TestFaultKeepsItsStart(t *testing.T) {
+	r, err := Load(memory.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := r.Set(Fault{Region: "eu-west-3", Unreachable: true, Since: start}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set(Fault{Region: "eu-west-3", Unreachable: true, Since: start.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if since, down := r.Since("eu-west-3"); !down || !since.Equal(start) {
+		t.Errorf("Since = %v, %v; want %v, true", since, down, start)
+	}
+	if _, down := r.Since("us-west-2"); down {
+		t.Error("a Region without a fault is down")
 	}
 }

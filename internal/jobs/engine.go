@@ -41,7 +41,7 @@ type Config struct {
 	// BackoffMax, on the engine clock. 0 means 1s and 5m.
 	BackoffBase time.Duration
 	BackoffMax  time.Duration
-	// MaxAdvanceRuns bounds the runs in one AdvanceTo; 0 means 10000.
+	// MaxAdvanceRuns bounds the runs in one AdvanceTo; 0 means 200000.
 	MaxAdvanceRuns int
 	// History is how many finished jobs Jobs reports; 0 means 100.
 	History int
@@ -121,7 +121,9 @@ func New(cfg Config) *Engine {
 		cfg.BackoffMax = 5 * time.Minute
 	}
 	if cfg.MaxAdvanceRuns <= 0 {
-		cfg.MaxAdvanceRuns = 10000
+		// A guard against a job that reschedules itself with no interval, not a budget:
+		// moving a year ahead with a few hourly and daily schedules runs tens of thousands.
+		cfg.MaxAdvanceRuns = 200_000
 	}
 	if cfg.History <= 0 {
 		cfg.History = 100

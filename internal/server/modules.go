@@ -5,6 +5,7 @@ package server
 import (
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
+	_ "github.com/xregion/xregion/internal/service/rds"
 	_ "github.com/xregion/xregion/internal/service/secretsmanager"
 	_ "github.com/xregion/xregion/internal/service/sts"
 )

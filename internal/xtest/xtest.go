@@ -3,6 +3,7 @@
 package xtest
 
 import (
+	"io"
 	"net/http"
 	"runtime"
 	"sync"
@@ -42,10 +43,29 @@ func clientFor(endpoint string) *http.Client {
 	defer clientsMu.Unlock()
 	c, ok := clients[endpoint]
 	if !ok {
-		c = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		c = &http.Client{Transport: hideWriterTo{http.DefaultTransport.(*http.Transport).Clone()}}
 		clients[endpoint] = c
 	}
 	return c
+}
+
+// hideWriterTo works around a client-side race of the Go SDK (aws/aws-sdk-go-v2#1825,
+// #2737): smithy-go closes a request's body as soon as the response arrives, the body's
+// WriteTo then answers the transport's final read with an error, and the transport closes
+// the connection under the response being read ("use of closed network connection"). Only
+// a server that answers within microseconds — loopback — loses that race. The SDK retries
+// the error by default (aws/aws-sdk-go-v2#2949); these clients do not retry, so that a test
+// sees the first answer, and hiding WriteTo makes the final read an ordinary end of body.
+type hideWriterTo struct{ next http.RoundTripper }
+
+type plainBody struct{ io.ReadCloser }
+
+func (h hideWriterTo) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r = r.Clone(r.Context())
+		r.Body = plainBody{r.Body}
+	}
+	return h.next.RoundTrip(r)
 }
 
 // DefaultConfig is Config with test credentials in the default account.

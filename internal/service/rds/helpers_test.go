@@ -1,0 +1,188 @@
+package rds_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
+)
+
+var ctx = context.Background()
+
+const account = xtest.Account
+
+type env struct {
+	inst    *servertest.Instance
+	east    *rds.Client // us-east-1
+	west    *rds.Client // us-west-2
+	kmsEast *kms.Client
+	kmsWest *kms.Client
+}
+
+func start(t testing.TB, opts ...servertest.Option) *env {
+	t.Helper()
+	inst := servertest.Start(t, opts...)
+	e := &env{inst: inst}
+	e.east, e.west = rds.NewFromConfig(e.config("us-east-1")), rds.NewFromConfig(e.config("us-west-2"))
+	e.kmsEast, e.kmsWest = kms.NewFromConfig(e.config("us-east-1")), kms.NewFromConfig(e.config("us-west-2"))
+	return e
+}
+
+// config is the server's SDK configuration for region.
+func (e *env) config(region string) aws.Config { return e.inst.Config(region) }
+
+func (e *env) client(region string) *rds.Client { return rds.NewFromConfig(e.config(region)) }
+
+// wantErr checks that err is the AWS error code with the HTTP status and, if msg is not
+// empty, that its message contains msg.
+func wantErr(t *testing.T, err error, code string, status int, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("want %s, got %v", code, err)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	if msg != "" && !strings.Contains(ae.ErrorMessage(), msg) {
+		t.Fatalf("%s message:\n got %q\nwant it to contain %q", code, ae.ErrorMessage(), msg)
+	}
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) {
+		t.Fatalf("%s: no HTTP response in %v", code, err)
+	}
+	if re.HTTPStatusCode() != status {
+		t.Fatalf("%s: HTTP status %d, want %d", code, re.HTTPStatusCode(), status)
+	}
+}
+
+func must[T any](t testing.TB) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// postgres is the seed's instance: PostgreSQL 13.4 on db.t3.micro, 10 GiB, seven days of
+// backups.
+func postgres(id string) *rds.CreateDBInstanceInput {
+	return &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier:  aws.String(id),
+		AllocatedStorage:      aws.Int32(10),
+		BackupRetentionPeriod: aws.Int32(7),
+		DBName:                aws.String("mydb"),
+		Engine:                aws.String("postgres"),
+		EngineVersion:         aws.String("13.4"),
+		DBInstanceClass:       aws.String("db.t3.micro"),
+		MasterUsername:        aws.String("masterusername"),
+		MasterUserPassword:    aws.String("mustbeeightcharacters"),
+	}
+}
+
+// create creates an instance and waits until the job engine has made it available.
+func (e *env) create(t *testing.T, c *rds.Client, in *rds.CreateDBInstanceInput) *types.DBInstance {
+	t.Helper()
+	must[*rds.CreateDBInstanceOutput](t)(c.CreateDBInstance(ctx, in))
+	e.inst.WaitIdle()
+	db := e.describe(t, c, *in.DBInstanceIdentifier)
+	if got := aws.ToString(db.DBInstanceStatus); got != "available" {
+		t.Fatalf("%s is %s after the transitions, want available", *in.DBInstanceIdentifier, got)
+	}
+	return db
+}
+
+func (e *env) describe(t *testing.T, c *rds.Client, id string) *types.DBInstance {
+	t.Helper()
+	out := must[*rds.DescribeDBInstancesOutput](t)(c.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}))
+	if len(out.DBInstances) != 1 {
+		t.Fatalf("describe %s: %d instances", id, len(out.DBInstances))
+	}
+	return &out.DBInstances[0]
+}
+
+func (e *env) status(t *testing.T, c *rds.Client, id string) string {
+	t.Helper()
+	return aws.ToString(e.describe(t, c, id).DBInstanceStatus)
+}
+
+func (e *env) backupByARN(t *testing.T, c *rds.Client, arn string) *types.DBInstanceAutomatedBackup {
+	t.Helper()
+	out := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(c.DescribeDBInstanceAutomatedBackups(ctx,
+		&rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: aws.String(arn)}))
+	if len(out.DBInstanceAutomatedBackups) != 1 {
+		t.Fatalf("describe automated backup %s: %d items", arn, len(out.DBInstanceAutomatedBackups))
+	}
+	return &out.DBInstanceAutomatedBackups[0]
+}
+
+func (e *env) kmsKey(t *testing.T, c *kms.Client) string {
+	t.Helper()
+	out := must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("rds test key")}))
+	return aws.ToString(out.KeyMetadata.Arn)
+}
+
+// setUnreachable marks a Region unreachable (or reachable again) through the admin API.
+func (e *env) setUnreachable(t *testing.T, region string, unreachable bool) {
+	t.Helper()
+	body := `{"region":"` + region + `","unreachable":` + map[bool]string{true: "true", false: "false"}[unreachable] + `}`
+	resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
+	}
+}
+
+// rawQuery sends a signed query-protocol request as it is, for what the SDK would not
+// send.
+func rawQuery(t *testing.T, e *env, region, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.inst.URL+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "rds", region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// advance moves the clock and lets every job that falls due run.
+func (e *env) advance(d time.Duration) {
+	e.inst.Advance(d)
+	e.inst.WaitIdle()
+}

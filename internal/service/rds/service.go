@@ -1,0 +1,152 @@
+// Package rds is xregion's Amazon RDS: DB instances with their asynchronous life cycle,
+// automated backups and their restore windows, daily automated snapshots, manual
+// snapshots and their copies (also across Regions), point-in-time restores, and the
+// cross-Region replication of automated backups.
+//
+// # State
+//
+// Records live under store.Scope{account, Region, "rds"}: DB instances by identifier (RDS
+// identifiers are case-insensitive and kept in lower case), an index from DbiResourceId
+// to identifier, automated backups by DbiResourceId with an index from their ab- id, and
+// snapshots by identifier with an index of each instance's automated snapshots. Counters
+// per account and Region enforce the quotas without scanning.
+//
+// A replicated automated backup is a record in the destination Region, keyed by the
+// source's DbiResourceId (AWS gives it the same one). It points at the source instance in
+// the other Region, whose record lists it in DBInstanceAutomatedBackupsReplications.
+//
+// # Time
+//
+// Every status change (creating → backing-up → available, modifying, rebooting,
+// stopping, starting, deleting, snapshots creating → available, replications pending →
+// replicating) is a job due at Jobs.After(). Restore windows are computed from
+// timestamps: RDS ships transaction logs every five minutes, so the latest restorable
+// time is the last five-minute boundary. Daily automated snapshots are one recurring
+// job per instance, due at the start of its backup window; retained backups expire in
+// one job per backup at the instant their window closes. A replicated backup's window is
+// computed when it is read: it follows the source's log uploads, except that while either
+// Region is unreachable (faults.Registry) it stops at the last upload before the outage
+// began, and resumes after. An hourly job per account and destination Region records how
+// far each replica got and stops replicas whose source is gone or whose keys broke.
+package rds
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/faults"
+	"github.com/xregion/xregion/internal/gen/rdsapi"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/protocol"
+	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/store"
+)
+
+const serviceName = "rds"
+
+func init() {
+	service.Register(service.Module{
+		Name:  serviceName,
+		Needs: []string{"kms"},
+		New:   func(d service.Deps) (service.Service, error) { return New(d) },
+	})
+}
+
+// Service is RDS.
+type Service struct {
+	st     store.Store
+	jobs   *jobs.Engine
+	clock  *jobs.Clock
+	faults *faults.Registry
+	auth   *auth.Resolver
+	keys   kms.Keyring
+	log    *slog.Logger
+}
+
+var (
+	_ service.Service   = (*Service)(nil)
+	_ service.Validator = (*Service)(nil)
+)
+
+// New builds the service and registers its jobs.
+func New(d service.Deps) (*Service, error) {
+	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
+		return nil, fmt.Errorf("rds: Store, Jobs and Clock are required")
+	}
+	keys, err := service.Lookup[kms.Keyring](d.Services, "kms")
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, keys: keys, log: d.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.registerJobs()
+	return s, nil
+}
+
+// unreachable reports whether cross-Region work to or from region must wait. Without a
+// fault registry (services built for a unit test) every Region is reachable.
+func (s *Service) unreachable(region string) bool {
+	return s.faults != nil && s.faults.Unreachable(region)
+}
+
+// Model is the RDS model.
+func (s *Service) Model() *awsmodel.API { return rdsapi.Model() }
+
+// Validation reports invalid input the way RDS does: an absent required parameter is
+// MissingParameter naming it, any other broken constraint InvalidParameterValue.
+func (s *Service) Validation() protocol.Validation {
+	return protocol.Validation{
+		Invalid: awserr.InvalidParameterValue,
+		Missing: awserr.MissingParameter,
+		MissingText: func(wirePath string) string {
+			return "The request must contain the parameter " + wirePath
+		},
+	}
+}
+
+// Handlers binds the operations RDS implements here. DB clusters, proxies, parameter and
+// option group management and the other operations of the model answer an error naming
+// them.
+func (s *Service) Handlers() []awsmodel.Handler {
+	return []awsmodel.Handler{
+		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
+		rdsapi.OpDescribeDBInstances.Handle(s.describeDBInstances),
+		rdsapi.OpModifyDBInstance.Handle(s.modifyDBInstance),
+		rdsapi.OpDeleteDBInstance.Handle(s.deleteDBInstance),
+		rdsapi.OpRebootDBInstance.Handle(s.rebootDBInstance),
+		rdsapi.OpStopDBInstance.Handle(s.stopDBInstance),
+		rdsapi.OpStartDBInstance.Handle(s.startDBInstance),
+
+		rdsapi.OpAddTagsToResource.Handle(s.addTagsToResource),
+		rdsapi.OpRemoveTagsFromResource.Handle(s.removeTagsFromResource),
+		rdsapi.OpListTagsForResource.Handle(s.listTagsForResource),
+
+		rdsapi.OpDescribeDBEngineVersions.Handle(s.describeDBEngineVersions),
+		rdsapi.OpDescribeOrderableDBInstanceOptions.Handle(s.describeOrderableDBInstanceOptions),
+		rdsapi.OpDescribeDBParameterGroups.Handle(s.describeDBParameterGroups),
+		rdsapi.OpDescribeOptionGroups.Handle(s.describeOptionGroups),
+		rdsapi.OpDescribeDBSubnetGroups.Handle(s.describeDBSubnetGroups),
+		rdsapi.OpDescribeSourceRegions.Handle(s.describeSourceRegions),
+		rdsapi.OpDescribeAccountAttributes.Handle(s.describeAccountAttributes),
+
+		rdsapi.OpDescribeDBInstanceAutomatedBackups.Handle(s.describeDBInstanceAutomatedBackups),
+		rdsapi.OpDeleteDBInstanceAutomatedBackup.Handle(s.deleteDBInstanceAutomatedBackup),
+		rdsapi.OpStartDBInstanceAutomatedBackupsReplication.Handle(s.startReplication),
+		rdsapi.OpStopDBInstanceAutomatedBackupsReplication.Handle(s.stopReplication),
+		rdsapi.OpRestoreDBInstanceToPointInTime.Handle(s.restoreToPointInTime),
+
+		rdsapi.OpCreateDBSnapshot.Handle(s.createDBSnapshot),
+		rdsapi.OpDescribeDBSnapshots.Handle(s.describeDBSnapshots),
+		rdsapi.OpDeleteDBSnapshot.Handle(s.deleteDBSnapshot),
+		rdsapi.OpDescribeDBSnapshotAttributes.Handle(s.describeDBSnapshotAttributes),
+		rdsapi.OpModifyDBSnapshotAttribute.Handle(s.modifyDBSnapshotAttribute),
+		rdsapi.OpCopyDBSnapshot.Handle(s.copyDBSnapshot),
+		rdsapi.OpRestoreDBInstanceFromDBSnapshot.Handle(s.restoreFromDBSnapshot),
+	}
+}
