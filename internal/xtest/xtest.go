@@ -3,15 +3,18 @@
 package xtest
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
 )
 
 // Account is the account of the default test credentials, the one AWS documentation uses.
@@ -93,4 +96,59 @@ func CheckFor(t testing.TB, timeout time.Duration, fn func() error) {
 		<-timer.C
 		wait = min(wait*2, 20*time.Millisecond)
 	}
+}
+
+// Must returns v, failing the test if err is not nil; it reads well around SDK calls:
+//
+//	out := xtest.Must[*kms.CreateKeyOutput](t)(client.CreateKey(ctx, in))
+func Must[T any](t testing.TB) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// WantError fails the test unless err is the AWS error code, answered with the HTTP
+// status, and — when message is not empty — with exactly that message.
+func WantError(t testing.TB, err error, code string, status int, message string) {
+	t.Helper()
+	ae := wantCode(t, err, code, status)
+	if message != "" && ae.ErrorMessage() != message {
+		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), message)
+	}
+}
+
+// WantErrorContaining is WantError for messages that embed generated ids: the message
+// must contain part.
+func WantErrorContaining(t testing.TB, err error, code string, status int, part string) {
+	t.Helper()
+	ae := wantCode(t, err, code, status)
+	if !strings.Contains(ae.ErrorMessage(), part) {
+		t.Fatalf("%s message %q does not contain %q", code, ae.ErrorMessage(), part)
+	}
+}
+
+func wantCode(t testing.TB, err error, code string, status int) smithy.APIError {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want %s, got success", code)
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("want %s, got %v", code, err)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	var re interface{ HTTPStatusCode() int }
+	if !errors.As(err, &re) {
+		t.Fatalf("%s: no HTTP response in %v", code, err)
+	}
+	if re.HTTPStatusCode() != status {
+		t.Fatalf("%s: HTTP status %d, want %d", code, re.HTTPStatusCode(), status)
+	}
+	return ae
 }

@@ -2,16 +2,14 @@ package iam_test
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // trustDoc has white space, a '+' and characters that need escaping, so that the
@@ -37,29 +35,6 @@ func clientFor(inst *servertest.Instance, region, account string) *iamsdk.Client
 	return iamsdk.NewFromConfig(inst.ConfigAs(region, account, "secret"))
 }
 
-// wantError fails the test unless err is the AWS error code with HTTP status and a message
-// containing msg.
-func wantError(t *testing.T, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want an API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-	var re interface{ HTTPStatusCode() int }
-	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
-		t.Fatalf("%s: HTTP status = %v, want %d", code, re, status)
-	}
-	if !strings.Contains(ae.ErrorMessage(), msg) {
-		t.Fatalf("%s message = %q, want it to contain %q", code, ae.ErrorMessage(), msg)
-	}
-}
-
 func mustOK(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -83,4 +58,11 @@ func createPolicy(t *testing.T, c *iamsdk.Client, name string) *iamtypes.Policy 
 		t.Fatalf("CreatePolicy %s: %v", name, err)
 	}
 	return out.Policy
+}
+
+// wantError fails the test unless err is the AWS error code with HTTP status and a message
+// containing msg.
+func wantError(t *testing.T, err error, code string, status int, msg string) {
+	t.Helper()
+	xtest.WantErrorContaining(t, err, code, status, msg)
 }

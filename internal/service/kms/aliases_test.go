@@ -6,13 +6,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func listAliases(t *testing.T, c *kms.Client, in *kms.ListAliasesInput) map[string]types.AliasListEntry {
 	t.Helper()
 	out := map[string]types.AliasListEntry{}
 	for {
-		page := must[*kms.ListAliasesOutput](t)(c.ListAliases(ctx, in))
+		page := xtest.Must[*kms.ListAliasesOutput](t)(c.ListAliases(ctx, in))
 		for _, a := range page.Aliases {
 			out[*a.AliasName] = a
 		}
@@ -30,10 +32,10 @@ func TestAliases(t *testing.T) {
 	k1 := createKey(t, e.east, nil)
 	k2 := createKey(t, e.east, nil)
 	for _, n := range []string{"alias/one", "alias/two"} {
-		must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(n), TargetKeyId: k1.KeyId}))
+		xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(n), TargetKeyId: k1.KeyId}))
 	}
 	// A key ARN is a valid target too.
-	must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/three"), TargetKeyId: k2.Arn}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/three"), TargetKeyId: k2.Arn}))
 
 	all := listAliases(t, e.east, &kms.ListAliasesInput{Limit: aws.Int32(2)})
 	one, ok := all["alias/one"]
@@ -52,14 +54,14 @@ func TestAliases(t *testing.T) {
 		t.Errorf("aliases leak to another Region")
 	}
 
-	must[*kms.UpdateAliasOutput](t)(e.east.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/two"), TargetKeyId: k2.KeyId}))
+	xtest.Must[*kms.UpdateAliasOutput](t)(e.east.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/two"), TargetKeyId: k2.KeyId}))
 	if d := describe(t, e.east, "alias/two"); *d.KeyId != *k2.KeyId {
 		t.Errorf("alias/two points at %s after UpdateAlias", *d.KeyId)
 	}
 	if byKey := listAliases(t, e.east, &kms.ListAliasesInput{KeyId: k1.KeyId}); len(byKey) != 1 {
 		t.Errorf("k1 aliases after update: %v", byKey)
 	}
-	must[*kms.DeleteAliasOutput](t)(e.east.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/one")}))
+	xtest.Must[*kms.DeleteAliasOutput](t)(e.east.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/one")}))
 	_, err := e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/one")})
 	wantErr(t, err, "NotFoundException", "Alias arn:aws:kms:us-east-1:"+account+":alias/one is not found.")
 	// The key outlives its alias.
@@ -70,7 +72,7 @@ func TestAliasErrors(t *testing.T) {
 	e := start(t)
 	k := createKey(t, e.east, nil)
 	hmacKey := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
-	must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: k.KeyId}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: k.KeyId}))
 	create := func(name, target string) error {
 		_, err := e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(name), TargetKeyId: aws.String(target)})
 		return err
@@ -95,7 +97,7 @@ func TestAliasErrors(t *testing.T) {
 	wantErr(t, err, "NotAuthorizedException", "")
 
 	// An alias cannot point at a key pending deletion.
-	must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: hmacKey.KeyId}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: hmacKey.KeyId}))
 	wantErr(t, create("alias/late", *hmacKey.KeyId), "KMSInvalidStateException", *hmacKey.Arn+" is pending deletion.")
 	_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String("alias/absent")})
 	wantErr(t, err, "NotFoundException", "")

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func hashFor(alg types.SigningAlgorithmSpec) crypto.Hash {
@@ -73,16 +75,16 @@ func TestSignVerify(t *testing.T) {
 			if md.KeySpec != spec || md.KeyUsage != types.KeyUsageTypeSignVerify || len(md.SigningAlgorithms) == 0 || md.EncryptionAlgorithms != nil {
 				t.Fatalf("metadata %+v", md)
 			}
-			pub := must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+			pub := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 			if pub.KeySpec != spec || pub.KeyUsage != types.KeyUsageTypeSignVerify || *pub.KeyId != *md.Arn || len(pub.SigningAlgorithms) != len(md.SigningAlgorithms) {
 				t.Errorf("GetPublicKey %+v", pub)
 			}
 			for _, alg := range md.SigningAlgorithms {
-				s := must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg}))
+				s := xtest.Must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg}))
 				if *s.KeyId != *md.Arn || s.SigningAlgorithm != alg {
 					t.Errorf("Sign = %+v", s)
 				}
-				v := must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: alg}))
+				v := xtest.Must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: alg}))
 				if !v.SignatureValid {
 					t.Errorf("%s: Verify says invalid", alg)
 				}
@@ -94,8 +96,8 @@ func TestSignVerify(t *testing.T) {
 				// A signed digest verifies against the raw message.
 				h := hashFor(alg).New()
 				h.Write(msg)
-				d := must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: h.Sum(nil), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg}))
-				must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: d.Signature, SigningAlgorithm: alg}))
+				d := xtest.Must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: h.Sum(nil), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg}))
+				xtest.Must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: d.Signature, SigningAlgorithm: alg}))
 				_, err := e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: []byte("another message"), Signature: s.Signature, SigningAlgorithm: alg})
 				wantErr(t, err, "KMSInvalidSignatureException", "")
 			}
@@ -156,17 +158,17 @@ func TestRSAEncryption(t *testing.T) {
 		t.Fatalf("EncryptionAlgorithms %v", md.EncryptionAlgorithms)
 	}
 	for _, alg := range md.EncryptionAlgorithms {
-		enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("rsa secret"), EncryptionAlgorithm: alg}))
+		enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("rsa secret"), EncryptionAlgorithm: alg}))
 		if len(enc.CiphertextBlob) != 256 || enc.EncryptionAlgorithm != alg {
 			t.Errorf("%s: %d-byte ciphertext", alg, len(enc.CiphertextBlob))
 		}
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: alg}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: alg}))
 		if string(dec.Plaintext) != "rsa secret" || dec.EncryptionAlgorithm != alg {
 			t.Errorf("%s: Decrypt = %q", alg, dec.Plaintext)
 		}
 	}
 	// Data encrypted offline with the public key decrypts in KMS.
-	pubOut := must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+	pubOut := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 	pub, err := x509.ParsePKIXPublicKey(pubOut.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +182,7 @@ func TestRSAEncryption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: alg}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: alg}))
 		if string(dec.Plaintext) != "offline" {
 			t.Errorf("%s: offline ciphertext decrypts to %q", alg, dec.Plaintext)
 		}
@@ -189,7 +191,7 @@ func TestRSAEncryption(t *testing.T) {
 	wantErr(t, err, "ValidationException", "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.")
 	_, err = e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 	wantErr(t, err, "InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.")
-	enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1}))
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1}))
 	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1})
 	wantErr(t, err, "InvalidCiphertextException", "")
 	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
@@ -210,12 +212,12 @@ func TestHMAC(t *testing.T) {
 		if len(md.MacAlgorithms) != 1 || md.MacAlgorithms[0] != alg {
 			t.Errorf("%s MacAlgorithms %v", spec, md.MacAlgorithms)
 		}
-		m1 := must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
-		m2 := must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
+		m1 := xtest.Must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
+		m2 := xtest.Must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
 		if len(m1.Mac) != sizes[alg] || !bytes.Equal(m1.Mac, m2.Mac) || *m1.KeyId != *md.Arn || m1.MacAlgorithm != alg {
 			t.Errorf("%s: MAC of %d bytes, deterministic %v", spec, len(m1.Mac), bytes.Equal(m1.Mac, m2.Mac))
 		}
-		v := must[*kms.VerifyMacOutput](t)(e.east.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: m1.Mac, MacAlgorithm: alg}))
+		v := xtest.Must[*kms.VerifyMacOutput](t)(e.east.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: m1.Mac, MacAlgorithm: alg}))
 		if !v.MacValid || *v.KeyId != *md.Arn {
 			t.Errorf("VerifyMac %+v", v)
 		}
@@ -230,7 +232,7 @@ func TestHMAC(t *testing.T) {
 	sym := createKey(t, e.east, nil)
 	_, err = e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: sym.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
 	wantErr(t, err, "InvalidKeyUsageException", *sym.Arn+" key usage is ENCRYPT_DECRYPT which is not valid for GenerateMac.")
-	must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
 	_, err = e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
 	wantErr(t, err, "DisabledException", *md.Arn+" is disabled.")
 	_, err = e.east.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.KeyId})
@@ -242,11 +244,11 @@ func TestGenerateDataKeyPair(t *testing.T) {
 	md := createKey(t, e.east, nil)
 	ec := map[string]string{"use": "pair"}
 	for _, spec := range []types.DataKeyPairSpec{types.DataKeyPairSpecRsa2048, types.DataKeyPairSpecEccNistP256, types.DataKeyPairSpecEccNistP521, types.DataKeyPairSpecEccSecgP256k1} {
-		out := must[*kms.GenerateDataKeyPairOutput](t)(e.east.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ec}))
+		out := xtest.Must[*kms.GenerateDataKeyPairOutput](t)(e.east.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ec}))
 		if out.KeyPairSpec != spec || *out.KeyId != *md.Arn {
 			t.Errorf("%s: %+v", spec, out)
 		}
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ec}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ec}))
 		if !bytes.Equal(dec.Plaintext, out.PrivateKeyPlaintext) {
 			t.Errorf("%s: encrypted private key does not decrypt to the plaintext one", spec)
 		}
@@ -263,8 +265,8 @@ func TestGenerateDataKeyPair(t *testing.T) {
 			t.Errorf("%s: public key does not match the private key", spec)
 		}
 	}
-	wp := must[*kms.GenerateDataKeyPairWithoutPlaintextOutput](t)(e.east.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP384}))
-	dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.PrivateKeyCiphertextBlob}))
+	wp := xtest.Must[*kms.GenerateDataKeyPairWithoutPlaintextOutput](t)(e.east.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP384}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.PrivateKeyCiphertextBlob}))
 	priv, err := x509.ParsePKCS8PrivateKey(dec.Plaintext)
 	if err != nil {
 		t.Fatal(err)
@@ -293,8 +295,8 @@ func TestDeriveSharedSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := must[*kms.DeriveSharedSecretOutput](t)(e.east.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: myPub}))
-	theirs := must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+	out := xtest.Must[*kms.DeriveSharedSecretOutput](t)(e.east.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: myPub}))
+	theirs := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 	p, err := x509.ParsePKIXPublicKey(theirs.PublicKey)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/server/servertest"
 	kmssvc "github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // TestNoKeyMaterialAtRest creates keys of every kind in a durable server, then reads every
@@ -38,14 +39,14 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	add("us-east-1", describe(t, e.east, "alias/aws/secretsmanager"))
 	mrk := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
 	add("us-east-1", mrk)
-	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: mrk.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: mrk.KeyId, ReplicaRegion: aws.String("us-west-2")}))
 	add("us-west-2", mrk)
-	must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: sym.KeyId}))
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: sym.KeyId}))
 	e.inst.WaitIdle()
 
 	canary := []byte("plaintext-canary-" + hex.EncodeToString(randomish()))
-	enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: sym.KeyId, Plaintext: canary}))
-	must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: sym.KeyId, Plaintext: canary}))
+	xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
 
 	sealer, err := seal.Load(dir, "")
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // API benchmarks: a real SDK client against the in-process server, so the figures include
@@ -11,7 +13,7 @@ import (
 
 func BenchmarkAPIEncrypt(b *testing.B) {
 	e := start(b)
-	md := must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	md := xtest.Must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	pt := make([]byte, 256)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -23,8 +25,8 @@ func BenchmarkAPIEncrypt(b *testing.B) {
 
 func BenchmarkAPIDecrypt(b *testing.B) {
 	e := start(b)
-	md := must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	enc := must[*kms.EncryptOutput](b)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 256)}))
+	md := xtest.Must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	enc := xtest.Must[*kms.EncryptOutput](b)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 256)}))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {

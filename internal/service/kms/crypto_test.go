@@ -10,29 +10,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestEncryptDecrypt(t *testing.T) {
 	e := start(t)
 	md := createKey(t, e.east, nil)
-	must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/data"), TargetKeyId: md.KeyId}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/data"), TargetKeyId: md.KeyId}))
 	ec := map[string]string{"purpose": "test", "tenant": "a"}
 	for _, id := range []string{*md.KeyId, *md.Arn, "alias/data", "arn:aws:kms:us-east-1:" + account + ":alias/data"} {
-		enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("secret value"), EncryptionContext: ec}))
+		enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("secret value"), EncryptionContext: ec}))
 		if *enc.KeyId != *md.Arn || enc.EncryptionAlgorithm != types.EncryptionAlgorithmSpecSymmetricDefault {
 			t.Errorf("Encrypt(%s) = %s %s", id, *enc.KeyId, enc.EncryptionAlgorithm)
 		}
 		if bytes.Contains(enc.CiphertextBlob, []byte("secret value")) {
 			t.Fatal("ciphertext contains the plaintext")
 		}
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec}))
 		if string(dec.Plaintext) != "secret value" || *dec.KeyId != *md.Arn || dec.EncryptionAlgorithm != types.EncryptionAlgorithmSpecSymmetricDefault {
 			t.Errorf("Decrypt = %q %s", dec.Plaintext, *dec.KeyId)
 		}
 	}
-	enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionContext: ec}))
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionContext: ec}))
 	// Two encryptions of one plaintext differ (fresh nonces).
-	enc2 := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionContext: ec}))
+	enc2 := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionContext: ec}))
 	if bytes.Equal(enc.CiphertextBlob, enc2.CiphertextBlob) {
 		t.Error("two encryptions gave the same ciphertext")
 	}
@@ -54,7 +56,7 @@ func TestEncryptDecrypt(t *testing.T) {
 	other := createKey(t, e.east, nil)
 	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyId: other.KeyId})
 	wantErr(t, err, "IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.")
-	dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyId: aws.String("alias/data")}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyId: aws.String("alias/data")}))
 	if string(dec.Plaintext) != "x" {
 		t.Errorf("Decrypt with KeyId = %q", dec.Plaintext)
 	}
@@ -64,10 +66,10 @@ func TestEncryptDecrypt(t *testing.T) {
 	wantErr(t, err, "NotFoundException", "Key 'arn:aws:kms:us-west-2:"+account+":key/"+*md.KeyId+"' does not exist")
 
 	// Disabled and pending-deletion keys refuse to decrypt.
-	must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
 	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
 	wantErr(t, err, "DisabledException", *md.Arn+" is disabled.")
-	must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId}))
 	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
 	wantErr(t, err, "KMSInvalidStateException", *md.Arn+" is pending deletion.")
 }
@@ -92,8 +94,8 @@ func TestReEncrypt(t *testing.T) {
 	e := start(t)
 	a := createKey(t, e.east, nil)
 	b := createKey(t, e.east, nil)
-	enc := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: a.KeyId, Plaintext: []byte("move me"), EncryptionContext: map[string]string{"k": "1"}}))
-	re := must[*kms.ReEncryptOutput](t)(e.east.ReEncrypt(ctx, &kms.ReEncryptInput{
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: a.KeyId, Plaintext: []byte("move me"), EncryptionContext: map[string]string{"k": "1"}}))
+	re := xtest.Must[*kms.ReEncryptOutput](t)(e.east.ReEncrypt(ctx, &kms.ReEncryptInput{
 		CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: map[string]string{"k": "1"},
 		DestinationKeyId: b.KeyId, DestinationEncryptionContext: map[string]string{"k": "2"},
 	}))
@@ -101,7 +103,7 @@ func TestReEncrypt(t *testing.T) {
 		re.DestinationEncryptionAlgorithm != types.EncryptionAlgorithmSpecSymmetricDefault {
 		t.Errorf("ReEncrypt = %+v", re)
 	}
-	dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: re.CiphertextBlob, EncryptionContext: map[string]string{"k": "2"}}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: re.CiphertextBlob, EncryptionContext: map[string]string{"k": "2"}}))
 	if string(dec.Plaintext) != "move me" || *dec.KeyId != *b.Arn {
 		t.Errorf("Decrypt of re-encrypted = %q under %s", dec.Plaintext, *dec.KeyId)
 	}
@@ -109,7 +111,7 @@ func TestReEncrypt(t *testing.T) {
 	wantErr(t, err, "IncorrectKeyException", "")
 	_, err = e.east.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: b.KeyId})
 	wantErr(t, err, "InvalidCiphertextException", "")
-	must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: b.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: b.KeyId}))
 	_, err = e.east.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: map[string]string{"k": "1"}, DestinationKeyId: b.KeyId})
 	wantErr(t, err, "DisabledException", *b.Arn+" is disabled.")
 }
@@ -127,24 +129,24 @@ func TestGenerateDataKey(t *testing.T) {
 		{kms.GenerateDataKeyInput{NumberOfBytes: aws.Int32(64)}, 64},
 	} {
 		c.in.KeyId, c.in.EncryptionContext = md.KeyId, ec
-		out := must[*kms.GenerateDataKeyOutput](t)(e.east.GenerateDataKey(ctx, &c.in))
+		out := xtest.Must[*kms.GenerateDataKeyOutput](t)(e.east.GenerateDataKey(ctx, &c.in))
 		if len(out.Plaintext) != c.size || *out.KeyId != *md.Arn {
 			t.Errorf("GenerateDataKey: %d bytes under %s, want %d", len(out.Plaintext), *out.KeyId, c.size)
 		}
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: ec}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.CiphertextBlob, EncryptionContext: ec}))
 		if !bytes.Equal(dec.Plaintext, out.Plaintext) {
 			t.Error("the encrypted data key does not decrypt to the plaintext one")
 		}
 	}
 	// The data key works as an AES key.
-	dk := must[*kms.GenerateDataKeyOutput](t)(e.east.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: md.KeyId, KeySpec: types.DataKeySpecAes256}))
+	dk := xtest.Must[*kms.GenerateDataKeyOutput](t)(e.east.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: md.KeyId, KeySpec: types.DataKeySpecAes256}))
 	if block, err := aes.NewCipher(dk.Plaintext); err != nil {
 		t.Error(err)
 	} else if _, err := cipher.NewGCM(block); err != nil {
 		t.Error(err)
 	}
-	wp := must[*kms.GenerateDataKeyWithoutPlaintextOutput](t)(e.east.GenerateDataKeyWithoutPlaintext(ctx, &kms.GenerateDataKeyWithoutPlaintextInput{KeyId: md.KeyId, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec}))
-	dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.CiphertextBlob, EncryptionContext: ec}))
+	wp := xtest.Must[*kms.GenerateDataKeyWithoutPlaintextOutput](t)(e.east.GenerateDataKeyWithoutPlaintext(ctx, &kms.GenerateDataKeyWithoutPlaintextInput{KeyId: md.KeyId, KeySpec: types.DataKeySpecAes256, EncryptionContext: ec}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.CiphertextBlob, EncryptionContext: ec}))
 	if len(dec.Plaintext) != 32 || *wp.KeyId != *md.Arn {
 		t.Errorf("GenerateDataKeyWithoutPlaintext: %d bytes", len(dec.Plaintext))
 	}
@@ -163,8 +165,8 @@ func TestGenerateDataKey(t *testing.T) {
 
 func TestGenerateRandom(t *testing.T) {
 	e := start(t)
-	a := must[*kms.GenerateRandomOutput](t)(e.east.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(1024)}))
-	b := must[*kms.GenerateRandomOutput](t)(e.east.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(1024)}))
+	a := xtest.Must[*kms.GenerateRandomOutput](t)(e.east.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(1024)}))
+	b := xtest.Must[*kms.GenerateRandomOutput](t)(e.east.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(1024)}))
 	if len(a.Plaintext) != 1024 || bytes.Equal(a.Plaintext, b.Plaintext) {
 		t.Errorf("GenerateRandom: %d bytes, equal twice: %v", len(a.Plaintext), bytes.Equal(a.Plaintext, b.Plaintext))
 	}

@@ -2,18 +2,15 @@ package kms_test
 
 import (
 	"context"
-	"errors"
 	"math/big"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 var ctx = context.Background()
@@ -35,47 +32,6 @@ func start(t testing.TB, opts ...servertest.Option) *env {
 }
 
 func (e *env) client(region string) *kms.Client { return kms.NewFromConfig(e.inst.Config(region)) }
-
-// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
-// empty, that its message is exactly msg.
-func wantErr(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() != 400 {
-		t.Fatalf("%s: HTTP status %d, want 400", code, re.HTTPStatusCode())
-	}
-}
-
-// wantErrContains is wantErr for messages that embed generated ids in the middle.
-func wantErrContains(t *testing.T, err error, code, part string) {
-	t.Helper()
-	wantErr(t, err, code, "")
-	var ae smithy.APIError
-	errors.As(err, &ae)
-	if !strings.Contains(ae.ErrorMessage(), part) {
-		t.Fatalf("%s message %q does not contain %q", code, ae.ErrorMessage(), part)
-	}
-}
-
-func must[T any](t testing.TB) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
 
 func createKey(t *testing.T, c *kms.Client, in *kms.CreateKeyInput) *types.KeyMetadata {
 	t.Helper()
@@ -107,3 +63,16 @@ var (
 	bigThree = big.NewInt(3)
 	bigSeven = big.NewInt(7)
 )
+
+// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
+// empty, exactly that message.
+func wantErr(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	xtest.WantError(t, err, code, 400, msg)
+}
+
+// wantErrContains is wantErr for messages that embed generated ids in the middle.
+func wantErrContains(t *testing.T, err error, code, part string) {
+	t.Helper()
+	xtest.WantErrorContaining(t, err, code, 400, part)
+}

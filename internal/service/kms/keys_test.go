@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -74,7 +76,7 @@ func TestCreateKeyErrors(t *testing.T) {
 		})
 	}
 	// Nothing was half-written by the refused requests.
-	keys := must[*kms.ListKeysOutput](t)(e.east.ListKeys(ctx, &kms.ListKeysInput{}))
+	keys := xtest.Must[*kms.ListKeysOutput](t)(e.east.ListKeys(ctx, &kms.ListKeysInput{}))
 	if len(keys.Keys) != 0 {
 		t.Errorf("refused CreateKey requests left keys: %+v", keys.Keys)
 	}
@@ -121,7 +123,7 @@ func TestListKeysPages(t *testing.T) {
 	var got []string
 	var marker *string
 	for pages := 0; ; pages++ {
-		out := must[*kms.ListKeysOutput](t)(e.east.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(2), Marker: marker}))
+		out := xtest.Must[*kms.ListKeysOutput](t)(e.east.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(2), Marker: marker}))
 		for _, k := range out.Keys {
 			got = append(got, *k.KeyId)
 			if *k.KeyArn != "arn:aws:kms:us-east-1:"+account+":key/"+*k.KeyId {
@@ -183,7 +185,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	e := start(t)
 	md := createKey(t, e.east, nil)
 	id, arn := md.KeyId, *md.Arn
-	must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/doomed"), TargetKeyId: id}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/doomed"), TargetKeyId: id}))
 
 	_, err := e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(5)})
 	wantErr(t, err, "ValidationException", "PendingWindowInDays should be between 7 and 30, but it is 5")
@@ -193,7 +195,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	wantErr(t, err, "KMSInvalidStateException", arn+" is not pending deletion.")
 
 	before := time.Now()
-	out := must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)}))
+	out := xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)}))
 	if *out.KeyId != arn || out.KeyState != types.KeyStatePendingDeletion || *out.PendingWindowInDays != 7 {
 		t.Errorf("ScheduleKeyDeletion = %+v", out)
 	}
@@ -212,7 +214,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	wantErr(t, err, "KMSInvalidStateException", arn+" is pending deletion.")
 
 	// Cancelling leaves the key disabled, and the old deadline passes harmlessly.
-	c := must[*kms.CancelKeyDeletionOutput](t)(e.east.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: id}))
+	c := xtest.Must[*kms.CancelKeyDeletionOutput](t)(e.east.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: id}))
 	if *c.KeyId != arn {
 		t.Errorf("CancelKeyDeletion KeyId = %s", *c.KeyId)
 	}
@@ -223,7 +225,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	describe(t, e.east, *id)
 
 	// Default window is 30 days; the key is gone, aliases too, once the clock passes it.
-	out = must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id}))
+	out = xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id}))
 	if *out.PendingWindowInDays != 30 {
 		t.Errorf("default window %d", *out.PendingWindowInDays)
 	}
@@ -232,7 +234,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	e.inst.Advance(24*time.Hour + time.Second)
 	_, err = e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
 	wantErr(t, err, "NotFoundException", fmt.Sprintf("Key '%s' does not exist", arn))
-	aliases := must[*kms.ListAliasesOutput](t)(e.east.ListAliases(ctx, &kms.ListAliasesInput{}))
+	aliases := xtest.Must[*kms.ListAliasesOutput](t)(e.east.ListAliases(ctx, &kms.ListAliasesInput{}))
 	for _, a := range aliases.Aliases {
 		if *a.AliasName == "alias/doomed" {
 			t.Errorf("alias of a deleted key survives")
@@ -243,7 +245,7 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 func TestKeyPolicies(t *testing.T) {
 	e := start(t)
 	id := createKey(t, e.east, nil).KeyId
-	p := must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")}))
+	p := xtest.Must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")}))
 	var doc struct {
 		Version   string
 		Id        string
@@ -263,15 +265,15 @@ func TestKeyPolicies(t *testing.T) {
 		t.Errorf("PolicyName %s", *p.PolicyName)
 	}
 	custom := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*"}]}`
-	must[*kms.PutKeyPolicyOutput](t)(e.east.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)}))
-	if p := must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id})); *p.Policy != custom {
+	xtest.Must[*kms.PutKeyPolicyOutput](t)(e.east.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)}))
+	if p := xtest.Must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id})); *p.Policy != custom {
 		t.Errorf("policy after PutKeyPolicy: %s", *p.Policy)
 	}
 	_, err := e.east.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String("[1,2")})
 	wantErr(t, err, "MalformedPolicyDocumentException", "")
 	_, err = e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("other")})
 	wantErr(t, err, "NotFoundException", "No such policy exists")
-	names := must[*kms.ListKeyPoliciesOutput](t)(e.east.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: id}))
+	names := xtest.Must[*kms.ListKeyPoliciesOutput](t)(e.east.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: id}))
 	if !slices.Equal(names.PolicyNames, []string{"default"}) || names.Truncated {
 		t.Errorf("ListKeyPolicies = %+v", names)
 	}
@@ -282,7 +284,7 @@ func TestKeyPolicies(t *testing.T) {
 func TestTags(t *testing.T) {
 	e := start(t)
 	id := createKey(t, e.east, &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("b"), TagValue: aws.String("2")}}}).KeyId
-	must[*kms.TagResourceOutput](t)(e.east.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []types.Tag{
+	xtest.Must[*kms.TagResourceOutput](t)(e.east.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []types.Tag{
 		{TagKey: aws.String("a"), TagValue: aws.String("1")}, {TagKey: aws.String("b"), TagValue: aws.String("two")}, {TagKey: aws.String("c"), TagValue: aws.String("")},
 	}}))
 	tags := func(limit int32, marker *string) *kms.ListResourceTagsOutput {
@@ -290,7 +292,7 @@ func TestTags(t *testing.T) {
 		if limit > 0 {
 			in.Limit = aws.Int32(limit)
 		}
-		return must[*kms.ListResourceTagsOutput](t)(e.east.ListResourceTags(ctx, in))
+		return xtest.Must[*kms.ListResourceTagsOutput](t)(e.east.ListResourceTags(ctx, in))
 	}
 	all := tags(0, nil)
 	got := map[string]string{}
@@ -308,7 +310,7 @@ func TestTags(t *testing.T) {
 	if len(p2.Tags) != 1 || p2.Truncated || *p2.Tags[0].TagKey != "c" {
 		t.Errorf("page 2 %+v", p2)
 	}
-	must[*kms.UntagResourceOutput](t)(e.east.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"a", "absent"}}))
+	xtest.Must[*kms.UntagResourceOutput](t)(e.east.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"a", "absent"}}))
 	if n := len(tags(0, nil).Tags); n != 2 {
 		t.Errorf("%d tags after untag", n)
 	}

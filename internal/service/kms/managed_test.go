@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestAWSManagedKeys(t *testing.T) {
@@ -34,7 +36,7 @@ func TestAWSManagedKeys(t *testing.T) {
 		if !st.KeyRotationEnabled || *st.RotationPeriodInDays != 365 {
 			t.Errorf("%s rotation %+v", alias, st)
 		}
-		p := must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId}))
+		p := xtest.Must[*kms.GetKeyPolicyOutput](t)(e.east.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId}))
 		var doc struct{ Id string }
 		if err := json.Unmarshal([]byte(*p.Policy), &doc); err != nil || !strings.HasPrefix(doc.Id, "auto-") {
 			t.Errorf("%s policy %v %s", alias, err, *p.Policy)
@@ -76,8 +78,8 @@ func TestAWSManagedKeys(t *testing.T) {
 		t.Errorf("refused requests changed the key: %+v", d)
 	}
 	// Reading is allowed.
-	must[*kms.ListResourceTagsOutput](t)(e.east.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: md.KeyId}))
-	must[*kms.ListKeyPoliciesOutput](t)(e.east.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.ListResourceTagsOutput](t)(e.east.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.ListKeyPoliciesOutput](t)(e.east.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: md.KeyId}))
 	// An alias under alias/aws/ that names no AWS managed key is just missing.
 	_, err = e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/unknown")})
 	wantErr(t, err, "NotFoundException", "Alias arn:aws:kms:us-east-1:"+account+":alias/aws/unknown is not found.")

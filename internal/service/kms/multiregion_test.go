@@ -38,9 +38,9 @@ func TestMultiRegionKeys(t *testing.T) {
 		t.Errorf("MultiRegionConfiguration %+v", c)
 	}
 	ec := map[string]string{"app": "x"}
-	fromPrimary := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("everywhere"), EncryptionContext: ec}))
+	fromPrimary := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("everywhere"), EncryptionContext: ec}))
 
-	rep := must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{
+	rep := xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{
 		KeyId: md.Arn, ReplicaRegion: aws.String("us-west-2"), Description: aws.String("replica"),
 		Tags: []types.Tag{{TagKey: aws.String("r"), TagValue: aws.String("1")}},
 	}))
@@ -65,12 +65,12 @@ func TestMultiRegionKeys(t *testing.T) {
 	}
 
 	// The replica decrypts what the primary encrypted, and the reverse.
-	dec := must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromPrimary.CiphertextBlob, EncryptionContext: ec}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromPrimary.CiphertextBlob, EncryptionContext: ec}))
 	if string(dec.Plaintext) != "everywhere" || *dec.KeyId != wantARN {
 		t.Errorf("replica Decrypt = %q under %s", dec.Plaintext, *dec.KeyId)
 	}
-	fromReplica := must[*kms.EncryptOutput](t)(e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("back"), EncryptionContext: ec}))
-	if dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromReplica.CiphertextBlob, EncryptionContext: ec})); string(dec.Plaintext) != "back" {
+	fromReplica := xtest.Must[*kms.EncryptOutput](t)(e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("back"), EncryptionContext: ec}))
+	if dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: fromReplica.CiphertextBlob, EncryptionContext: ec})); string(dec.Plaintext) != "back" {
 		t.Errorf("primary Decrypt of replica ciphertext = %q", dec.Plaintext)
 	}
 	// A Region without a replica cannot decrypt.
@@ -78,10 +78,10 @@ func TestMultiRegionKeys(t *testing.T) {
 	wantErr(t, err, "NotFoundException", "")
 
 	// Rotating the primary shares the new material with the replica.
-	must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
 	e.inst.WaitIdle()
-	rotated := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v2")}))
-	if dec := must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rotated.CiphertextBlob})); string(dec.Plaintext) != "v2" {
+	rotated := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v2")}))
+	if dec := xtest.Must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: rotated.CiphertextBlob})); string(dec.Plaintext) != "v2" {
 		t.Errorf("replica Decrypt after rotation = %q", dec.Plaintext)
 	}
 	if n := len(rotations(t, e.west, md.KeyId)); n != 1 {
@@ -89,13 +89,13 @@ func TestMultiRegionKeys(t *testing.T) {
 	}
 	_, err = e.west.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId})
 	wantErr(t, err, "UnsupportedOperationException", "")
-	must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId}))
 	if st := rotationStatus(t, e.west, md.KeyId); !st.KeyRotationEnabled {
 		t.Error("replica does not report its primary's automatic rotation")
 	}
 
 	// A third copy; every copy describes the whole set.
-	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("eu-west-1")}))
+	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("eu-west-1")}))
 	e.inst.WaitIdle()
 	for _, c := range []*kms.Client{e.east, e.west, eu} {
 		if d := describe(t, c, *md.KeyId); !slices.Equal(replicaRegions(d), []string{"us-west-2", "eu-west-1"}) || *d.MultiRegionConfiguration.PrimaryKey.Region != "us-east-1" {
@@ -123,7 +123,7 @@ func TestMultiRegionKeys(t *testing.T) {
 	wantErr(t, err, "UnsupportedOperationException", "")
 
 	// Move the primary to us-west-2.
-	must[*kms.UpdatePrimaryRegionOutput](t)(e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")}))
+	xtest.Must[*kms.UpdatePrimaryRegionOutput](t)(e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")}))
 	e.inst.WaitIdle()
 	for _, c := range []*kms.Client{e.east, e.west, eu} {
 		d := describe(t, c, *md.KeyId)
@@ -140,7 +140,7 @@ func TestMultiRegionKeys(t *testing.T) {
 	}
 
 	// Deleting: the primary waits for its replicas.
-	sched := must[*kms.ScheduleKeyDeletionOutput](t)(e.west.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	sched := xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.west.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
 	if sched.KeyState != types.KeyStatePendingReplicaDeletion || sched.DeletionDate != nil {
 		t.Errorf("primary with replicas: %s %v", sched.KeyState, sched.DeletionDate)
 	}
@@ -148,7 +148,7 @@ func TestMultiRegionKeys(t *testing.T) {
 		t.Errorf("PendingDeletionWindowInDays %v", d.PendingDeletionWindowInDays)
 	}
 	for _, c := range []*kms.Client{e.east, eu} {
-		must[*kms.ScheduleKeyDeletionOutput](t)(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+		xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
 	}
 	e.inst.Advance(7*24*time.Hour + time.Minute)
 	_, err = e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId})
@@ -177,7 +177,7 @@ func TestReplicaWaitsForUnreachableRegion(t *testing.T) {
 	}
 	setFault(true)
 	md := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
-	must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")}))
 	e.inst.WaitIdle()
 	if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateCreating {
 		t.Errorf("replica in an unreachable Region is %s", d.KeyState)

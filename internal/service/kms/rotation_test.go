@@ -10,25 +10,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func rotationStatus(t *testing.T, c *kms.Client, id *string) *kms.GetKeyRotationStatusOutput {
 	t.Helper()
-	return must[*kms.GetKeyRotationStatusOutput](t)(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
+	return xtest.Must[*kms.GetKeyRotationStatusOutput](t)(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id}))
 }
 
 func rotations(t *testing.T, c *kms.Client, id *string) []types.RotationsListEntry {
 	t.Helper()
-	return must[*kms.ListKeyRotationsOutput](t)(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: id})).Rotations
+	return xtest.Must[*kms.ListKeyRotationsOutput](t)(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: id})).Rotations
 }
 
 func TestOnDemandRotationKeepsOldCiphertexts(t *testing.T) {
 	e := start(t)
 	md := createKey(t, e.east, nil)
 	ec := map[string]string{"a": "b"}
-	old := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("before"), EncryptionContext: ec}))
+	old := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("before"), EncryptionContext: ec}))
 
-	r := must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.Arn}))
+	r := xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.Arn}))
 	if *r.KeyId != *md.KeyId {
 		t.Errorf("RotateKeyOnDemand KeyId %s", *r.KeyId)
 	}
@@ -40,16 +41,16 @@ func TestOnDemandRotationKeepsOldCiphertexts(t *testing.T) {
 	if len(rs) != 1 || rs[0].RotationType != types.RotationTypeOnDemand || *rs[0].KeyId != *md.KeyId || rs[0].RotationDate == nil {
 		t.Fatalf("ListKeyRotations %+v", rs)
 	}
-	after := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("after"), EncryptionContext: ec}))
+	after := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("after"), EncryptionContext: ec}))
 	for blob, want := range map[*[]byte]string{&old.CiphertextBlob: "before", &after.CiphertextBlob: "after"} {
-		dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: *blob, EncryptionContext: ec}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: *blob, EncryptionContext: ec}))
 		if string(dec.Plaintext) != want {
 			t.Errorf("Decrypt = %q, want %q", dec.Plaintext, want)
 		}
 	}
 	// ReEncrypt moves old ciphertext to the new material.
-	re := must[*kms.ReEncryptOutput](t)(e.east.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: old.CiphertextBlob, SourceEncryptionContext: ec, DestinationKeyId: md.KeyId, DestinationEncryptionContext: ec}))
-	if dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: re.CiphertextBlob, EncryptionContext: ec})); string(dec.Plaintext) != "before" {
+	re := xtest.Must[*kms.ReEncryptOutput](t)(e.east.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: old.CiphertextBlob, SourceEncryptionContext: ec, DestinationKeyId: md.KeyId, DestinationEncryptionContext: ec}))
+	if dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: re.CiphertextBlob, EncryptionContext: ec})); string(dec.Plaintext) != "before" {
 		t.Errorf("re-encrypted = %q", dec.Plaintext)
 	}
 }
@@ -57,7 +58,7 @@ func TestOnDemandRotationKeepsOldCiphertexts(t *testing.T) {
 func TestOnDemandRotationLimitsAndErrors(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
 	md := createKey(t, e.east, nil)
-	must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
 	if st := rotationStatus(t, e.east, md.KeyId); st.OnDemandRotationStartDate == nil {
 		t.Error("OnDemandRotationStartDate missing while the rotation runs")
 	}
@@ -65,18 +66,18 @@ func TestOnDemandRotationLimitsAndErrors(t *testing.T) {
 	wantErr(t, err, "ConflictException", "")
 	e.inst.Advance(time.Minute)
 	for i := 1; i < 10; i++ {
-		must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+		xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
 		e.inst.Advance(time.Minute)
 	}
 	_, err = e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId})
 	wantErr(t, err, "LimitExceededException", "The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: "+*md.Arn)
-	page := must[*kms.ListKeyRotationsOutput](t)(e.east.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: md.KeyId, Limit: aws.Int32(4)}))
+	page := xtest.Must[*kms.ListKeyRotationsOutput](t)(e.east.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: md.KeyId, Limit: aws.Int32(4)}))
 	if len(page.Rotations) != 4 || !page.Truncated {
 		t.Fatalf("first page %d truncated %v", len(page.Rotations), page.Truncated)
 	}
 	n := 4
 	for page.Truncated {
-		page = must[*kms.ListKeyRotationsOutput](t)(e.east.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: md.KeyId, Limit: aws.Int32(4), Marker: page.NextMarker}))
+		page = xtest.Must[*kms.ListKeyRotationsOutput](t)(e.east.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: md.KeyId, Limit: aws.Int32(4), Marker: page.NextMarker}))
 		n += len(page.Rotations)
 	}
 	if n != 10 {
@@ -89,7 +90,7 @@ func TestOnDemandRotationLimitsAndErrors(t *testing.T) {
 	wantErr(t, err, "UnsupportedOperationException", *rsa.Arn+" key spec is RSA_2048 which is not valid for EnableKeyRotation.")
 	_, err = e.east.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: rsa.KeyId})
 	wantErr(t, err, "UnsupportedOperationException", "")
-	must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
 	_, err = e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId})
 	wantErr(t, err, "DisabledException", *md.Arn+" is disabled.")
 }
@@ -102,7 +103,7 @@ func TestAutomaticRotation(t *testing.T) {
 	}
 	_, err := e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId, RotationPeriodInDays: aws.Int32(89)})
 	wantErr(t, err, "ValidationException", "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90")
-	must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId, RotationPeriodInDays: aws.Int32(90)}))
+	xtest.Must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId, RotationPeriodInDays: aws.Int32(90)}))
 	st := rotationStatus(t, e.east, md.KeyId)
 	if !st.KeyRotationEnabled || *st.RotationPeriodInDays != 90 || st.NextRotationDate == nil {
 		t.Fatalf("status %+v", st)
@@ -110,7 +111,7 @@ func TestAutomaticRotation(t *testing.T) {
 	if d := time.Until(*st.NextRotationDate); d < 89*24*time.Hour || d > 91*24*time.Hour {
 		t.Errorf("next rotation in %v", d)
 	}
-	old := must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v1")}))
+	old := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v1")}))
 	e.inst.Advance(181 * 24 * time.Hour) // two periods
 	rs := rotations(t, e.east, md.KeyId)
 	if len(rs) != 2 || rs[0].RotationType != types.RotationTypeAutomatic {
@@ -119,10 +120,10 @@ func TestAutomaticRotation(t *testing.T) {
 	if !rs[1].RotationDate.After(*rs[0].RotationDate) {
 		t.Errorf("rotation dates %v then %v", rs[0].RotationDate, rs[1].RotationDate)
 	}
-	if dec := must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old.CiphertextBlob})); string(dec.Plaintext) != "v1" {
+	if dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old.CiphertextBlob})); string(dec.Plaintext) != "v1" {
 		t.Errorf("old ciphertext decrypts to %q", dec.Plaintext)
 	}
-	must[*kms.DisableKeyRotationOutput](t)(e.east.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.DisableKeyRotationOutput](t)(e.east.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: md.KeyId}))
 	if st := rotationStatus(t, e.east, md.KeyId); st.KeyRotationEnabled || st.NextRotationDate != nil {
 		t.Errorf("status after disabling %+v", st)
 	}

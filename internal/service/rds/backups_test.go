@@ -9,11 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func (e *env) automatedSnapshots(t *testing.T, c *rds.Client, id string) []types.DBSnapshot {
 	t.Helper()
-	out := must[*rds.DescribeDBSnapshotsOutput](t)(c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{
+	out := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{
 		DBInstanceIdentifier: aws.String(id), SnapshotType: aws.String("automated"),
 	}))
 	return out.DBSnapshots
@@ -21,7 +23,7 @@ func (e *env) automatedSnapshots(t *testing.T, c *rds.Client, id string) []types
 
 func (e *env) ownBackup(t *testing.T, c *rds.Client, id string) types.DBInstanceAutomatedBackup {
 	t.Helper()
-	out := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(c.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	out := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(c.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		DBInstanceIdentifier: aws.String(id),
 	}))
 	if len(out.DBInstanceAutomatedBackups) != 1 {
@@ -86,12 +88,12 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 		{Name: aws.String("db-instance-id"), Values: []string{"daily"}},
 		{Name: aws.String("dbi-resource-id"), Values: []string{aws.ToString(db.DbiResourceId)}},
 	} {
-		out := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{f}}))
+		out := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{f}}))
 		if len(out.DBInstanceAutomatedBackups) != 1 {
 			t.Errorf("filter %s: %d backups", aws.ToString(f.Name), len(out.DBInstanceAutomatedBackups))
 		}
 	}
-	none := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	none := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		Filters: []types.Filter{{Name: aws.String("status"), Values: []string{"retained"}}},
 	}))
 	if len(none.DBInstanceAutomatedBackups) != 0 {
@@ -113,7 +115,7 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
 
 	// Setting the retention period to 0 removes them.
-	must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("daily"), BackupRetentionPeriod: aws.Int32(0), ApplyImmediately: aws.Bool(true),
 	}))
 	e.inst.WaitIdle()
@@ -126,7 +128,7 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 		t.Errorf("LatestRestorableTime with retention 0")
 	}
 	// And turning them on again starts over with a backup.
-	must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("daily"), BackupRetentionPeriod: aws.Int32(1), ApplyImmediately: aws.Bool(true),
 	}))
 	e.inst.WaitIdle()
@@ -144,11 +146,11 @@ func TestRetainedBackupsExpire(t *testing.T) {
 	in.BackupRetentionPeriod = aws.Int32(3)
 	db := e.create(t, e.east, in)
 	e.advance(26 * time.Hour)
-	must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("retained"), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(false),
 	}))
 	e.inst.WaitIdle()
-	b := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	b := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		Filters: []types.Filter{{Name: aws.String("status"), Values: []string{"retained"}}},
 	})).DBInstanceAutomatedBackups
 	if len(b) != 1 || aws.ToString(b[0].DBInstanceIdentifier) != "retained" {
@@ -156,7 +158,7 @@ func TestRetainedBackupsExpire(t *testing.T) {
 	}
 	stopped := *b[0].RestoreWindow.LatestTime
 	e.advance(48 * time.Hour)
-	b = must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})).DBInstanceAutomatedBackups
+	b = xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})).DBInstanceAutomatedBackups
 	if !b[0].RestoreWindow.LatestTime.Equal(stopped) {
 		t.Errorf("a retained backup's window moved on: %s -> %s", stopped, b[0].RestoreWindow.LatestTime)
 	}
@@ -169,12 +171,12 @@ func TestRetainedBackupsExpire(t *testing.T) {
 
 	// A retained backup can be deleted before it expires.
 	db = e.create(t, e.east, postgres("shortlived"))
-	must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("shortlived"), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(false),
 	}))
 	e.inst.WaitIdle()
 	arn := e.ownBackup(t, e.east, "shortlived").DBInstanceAutomatedBackupsArn
-	del := must[*rds.DeleteDBInstanceAutomatedBackupOutput](t)(e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DBInstanceAutomatedBackupsArn: arn}))
+	del := xtest.Must[*rds.DeleteDBInstanceAutomatedBackupOutput](t)(e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DBInstanceAutomatedBackupsArn: arn}))
 	if aws.ToString(del.DBInstanceAutomatedBackup.Status) != "deleting" {
 		t.Errorf("delete answered %s", aws.ToString(del.DBInstanceAutomatedBackup.Status))
 	}

@@ -8,13 +8,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestCreateDBInstanceErrors(t *testing.T) {
 	e := start(t)
 	e.create(t, e.east, postgres("taken"))
 	disabled := e.kmsKey(t, e.kmsEast)
-	must[*kms.DisableKeyOutput](t)(e.kmsEast.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(disabled)}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kmsEast.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(disabled)}))
 	westKey := e.kmsKey(t, e.kmsWest)
 
 	cases := []struct {
@@ -140,14 +142,14 @@ func TestCreateDBInstanceQuotas(t *testing.T) {
 	_, err := e.east.CreateDBInstance(ctx, bigger)
 	wantErr(t, err, "StorageQuotaExceeded", 400, "maximum allowed storage quota of 100000 GiB")
 	// Other Regions have their own quotas.
-	must[*rds.CreateDBInstanceOutput](t)(e.west.CreateDBInstance(ctx, bigger))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.west.CreateDBInstance(ctx, bigger))
 
 	for i := 1; i < 40; i++ {
-		must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("db"+string(rune('a'+i/26))+string(rune('a'+i%26)))))
+		xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("db"+string(rune('a'+i/26))+string(rune('a'+i%26)))))
 	}
 	_, err = e.east.CreateDBInstance(ctx, postgres("onetoomany"))
 	wantErr(t, err, "InstanceQuotaExceeded", 400, "40 DB instances")
-	attrs := must[*rds.DescribeAccountAttributesOutput](t)(e.east.DescribeAccountAttributes(ctx, &rds.DescribeAccountAttributesInput{}))
+	attrs := xtest.Must[*rds.DescribeAccountAttributesOutput](t)(e.east.DescribeAccountAttributes(ctx, &rds.DescribeAccountAttributesInput{}))
 	for _, q := range attrs.AccountQuotas {
 		if aws.ToString(q.AccountQuotaName) == "DBInstances" && (aws.ToInt64(q.Used) != 40 || aws.ToInt64(q.Max) != 40) {
 			t.Errorf("DBInstances quota %d of %d", aws.ToInt64(q.Used), aws.ToInt64(q.Max))

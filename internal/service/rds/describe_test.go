@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
@@ -21,7 +23,7 @@ func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
 			in.Engine, in.EngineVersion, in.DBName = aws.String("mysql"), nil, nil
 			in.AllocatedStorage = aws.Int32(20)
 		}
-		must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+		xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	}
 	e.inst.WaitIdle()
 
@@ -29,7 +31,7 @@ func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
 	var marker *string
 	pages := 0
 	for {
-		out := must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(20), Marker: marker}))
+		out := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(20), Marker: marker}))
 		pages++
 		for _, db := range out.DBInstances {
 			got = append(got, aws.ToString(db.DBInstanceIdentifier))
@@ -46,19 +48,19 @@ func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
 	p := rds.NewDescribeDBInstancesPaginator(e.east, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(20)})
 	n := 0
 	for p.HasMorePages() {
-		n += len(must[*rds.DescribeDBInstancesOutput](t)(p.NextPage(ctx)).DBInstances)
+		n += len(xtest.Must[*rds.DescribeDBInstancesOutput](t)(p.NextPage(ctx)).DBInstances)
 	}
 	if n != 25 {
 		t.Fatalf("paginator saw %d instances", n)
 	}
 
-	byEngine := must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+	byEngine := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
 		Filters: []types.Filter{{Name: aws.String("engine"), Values: []string{"mysql"}}},
 	}))
 	if len(byEngine.DBInstances) != 5 {
 		t.Errorf("engine filter: %d instances", len(byEngine.DBInstances))
 	}
-	byID := must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+	byID := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
 		Filters: []types.Filter{
 			{Name: aws.String("db-instance-id"), Values: []string{"db03", "arn:aws:rds:us-east-1:" + account + ":db:db07", "nope"}},
 			{Name: aws.String("engine"), Values: []string{"postgres"}},
@@ -67,7 +69,7 @@ func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
 	if len(byID.DBInstances) != 2 || aws.ToString(byID.DBInstances[1].DBInstanceIdentifier) != "db07" {
 		t.Errorf("db-instance-id filter: %+v", byID.DBInstances)
 	}
-	byCluster := must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+	byCluster := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
 		Filters: []types.Filter{{Name: aws.String("db-cluster-id"), Values: []string{"any"}}},
 	}))
 	if len(byCluster.DBInstances) != 0 {
@@ -86,7 +88,7 @@ func TestDescribeDBInstancesPaginationAndFilters(t *testing.T) {
 
 func TestDescribeCatalog(t *testing.T) {
 	e := start(t)
-	versions := must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{
+	versions := xtest.Must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{
 		Engine: aws.String("postgres"), EngineVersion: aws.String("13"),
 	}))
 	var vs []string
@@ -99,7 +101,7 @@ func TestDescribeCatalog(t *testing.T) {
 	if !slices.Contains(vs, "13.4") {
 		t.Errorf("postgres 13 versions %v", vs)
 	}
-	def := must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{
+	def := xtest.Must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{
 		Engine: aws.String("postgres"), DefaultOnly: aws.Bool(true),
 	}))
 	if len(def.DBEngineVersions) != 1 || aws.ToString(def.DBEngineVersions[0].EngineVersion) != "17.4" {
@@ -108,7 +110,7 @@ func TestDescribeCatalog(t *testing.T) {
 	if n := len(def.DBEngineVersions[0].ValidUpgradeTarget); n != 0 {
 		t.Errorf("the newest version has %d upgrade targets", n)
 	}
-	all := must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{}))
+	all := xtest.Must[*rds.DescribeDBEngineVersionsOutput](t)(e.east.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{}))
 	engines := map[string]bool{}
 	for _, v := range all.DBEngineVersions {
 		engines[aws.ToString(v.Engine)] = true
@@ -119,7 +121,7 @@ func TestDescribeCatalog(t *testing.T) {
 		}
 	}
 
-	orderable := must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(e.east.DescribeOrderableDBInstanceOptions(ctx, &rds.DescribeOrderableDBInstanceOptionsInput{
+	orderable := xtest.Must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(e.east.DescribeOrderableDBInstanceOptions(ctx, &rds.DescribeOrderableDBInstanceOptionsInput{
 		Engine: aws.String("postgres"), EngineVersion: aws.String("13.4"), DBInstanceClass: aws.String("db.t3.micro"),
 	}))
 	storage := map[string][2]int32{}
@@ -132,33 +134,33 @@ func TestDescribeCatalog(t *testing.T) {
 	p := rds.NewDescribeOrderableDBInstanceOptionsPaginator(e.east, &rds.DescribeOrderableDBInstanceOptionsInput{Engine: aws.String("mysql"), MaxRecords: aws.Int32(1000)})
 	n := 0
 	for p.HasMorePages() {
-		n += len(must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(p.NextPage(ctx)).OrderableDBInstanceOptions)
+		n += len(xtest.Must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(p.NextPage(ctx)).OrderableDBInstanceOptions)
 	}
 	if n != 6*25*5 {
 		t.Errorf("mysql has %d orderable options, want %d", n, 6*25*5)
 	}
 
-	pgs := must[*rds.DescribeDBParameterGroupsOutput](t)(e.east.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String("default.postgres13")}))
+	pgs := xtest.Must[*rds.DescribeDBParameterGroupsOutput](t)(e.east.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String("default.postgres13")}))
 	if len(pgs.DBParameterGroups) != 1 || aws.ToString(pgs.DBParameterGroups[0].DBParameterGroupFamily) != "postgres13" ||
 		aws.ToString(pgs.DBParameterGroups[0].DBParameterGroupArn) != "arn:aws:rds:us-east-1:"+account+":pg:default.postgres13" {
 		t.Errorf("parameter group %+v", pgs.DBParameterGroups)
 	}
 	_, err := e.east.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String("mine")})
 	wantErr(t, err, "DBParameterGroupNotFound", 404, "DBParameterGroup not found: mine")
-	ogs := must[*rds.DescribeOptionGroupsOutput](t)(e.east.DescribeOptionGroups(ctx, &rds.DescribeOptionGroupsInput{EngineName: aws.String("postgres"), MajorEngineVersion: aws.String("13")}))
+	ogs := xtest.Must[*rds.DescribeOptionGroupsOutput](t)(e.east.DescribeOptionGroups(ctx, &rds.DescribeOptionGroupsInput{EngineName: aws.String("postgres"), MajorEngineVersion: aws.String("13")}))
 	if len(ogs.OptionGroupsList) != 1 || aws.ToString(ogs.OptionGroupsList[0].OptionGroupName) != "default:postgres-13" {
 		t.Errorf("option groups %+v", ogs.OptionGroupsList)
 	}
 	_, err = e.east.DescribeOptionGroups(ctx, &rds.DescribeOptionGroupsInput{OptionGroupName: aws.String("mine")})
 	wantErr(t, err, "OptionGroupNotFoundFault", 404, "Specified OptionGroupName: mine not found.")
-	sgs := must[*rds.DescribeDBSubnetGroupsOutput](t)(e.east.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{}))
+	sgs := xtest.Must[*rds.DescribeDBSubnetGroupsOutput](t)(e.east.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{}))
 	if len(sgs.DBSubnetGroups) != 1 || len(sgs.DBSubnetGroups[0].Subnets) != 3 || aws.ToString(sgs.DBSubnetGroups[0].SubnetGroupStatus) != "Complete" {
 		t.Errorf("subnet groups %+v", sgs.DBSubnetGroups)
 	}
 	_, err = e.east.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: aws.String("private")})
 	wantErr(t, err, "DBSubnetGroupNotFoundFault", 404, "DBSubnetGroup 'private' not found.")
 
-	regions := must[*rds.DescribeSourceRegionsOutput](t)(e.west.DescribeSourceRegions(ctx, &rds.DescribeSourceRegionsInput{RegionName: aws.String("us-east-1")}))
+	regions := xtest.Must[*rds.DescribeSourceRegionsOutput](t)(e.west.DescribeSourceRegions(ctx, &rds.DescribeSourceRegionsInput{RegionName: aws.String("us-east-1")}))
 	if len(regions.SourceRegions) != 1 || !aws.ToBool(regions.SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication) {
 		t.Errorf("source regions %+v", regions.SourceRegions)
 	}

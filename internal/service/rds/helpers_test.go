@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -14,11 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -50,39 +47,6 @@ func (e *env) config(region string) aws.Config { return e.inst.Config(region) }
 
 func (e *env) client(region string) *rds.Client { return rds.NewFromConfig(e.config(region)) }
 
-// wantErr checks that err is the AWS error code with the HTTP status and, if msg is not
-// empty, that its message contains msg.
-func wantErr(t *testing.T, err error, code string, status int, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && !strings.Contains(ae.ErrorMessage(), msg) {
-		t.Fatalf("%s message:\n got %q\nwant it to contain %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *awshttp.ResponseError
-	if !errors.As(err, &re) {
-		t.Fatalf("%s: no HTTP response in %v", code, err)
-	}
-	if re.HTTPStatusCode() != status {
-		t.Fatalf("%s: HTTP status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
-
-func must[T any](t testing.TB) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 // postgres is the seed's instance: PostgreSQL 13.4 on db.t3.micro, 10 GiB, seven days of
 // backups.
 func postgres(id string) *rds.CreateDBInstanceInput {
@@ -102,7 +66,7 @@ func postgres(id string) *rds.CreateDBInstanceInput {
 // create creates an instance and waits until the job engine has made it available.
 func (e *env) create(t *testing.T, c *rds.Client, in *rds.CreateDBInstanceInput) *types.DBInstance {
 	t.Helper()
-	must[*rds.CreateDBInstanceOutput](t)(c.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(c.CreateDBInstance(ctx, in))
 	e.inst.WaitIdle()
 	db := e.describe(t, c, *in.DBInstanceIdentifier)
 	if got := aws.ToString(db.DBInstanceStatus); got != "available" {
@@ -113,7 +77,7 @@ func (e *env) create(t *testing.T, c *rds.Client, in *rds.CreateDBInstanceInput)
 
 func (e *env) describe(t *testing.T, c *rds.Client, id string) *types.DBInstance {
 	t.Helper()
-	out := must[*rds.DescribeDBInstancesOutput](t)(c.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}))
+	out := xtest.Must[*rds.DescribeDBInstancesOutput](t)(c.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}))
 	if len(out.DBInstances) != 1 {
 		t.Fatalf("describe %s: %d instances", id, len(out.DBInstances))
 	}
@@ -127,7 +91,7 @@ func (e *env) status(t *testing.T, c *rds.Client, id string) string {
 
 func (e *env) backupByARN(t *testing.T, c *rds.Client, arn string) *types.DBInstanceAutomatedBackup {
 	t.Helper()
-	out := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(c.DescribeDBInstanceAutomatedBackups(ctx,
+	out := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(c.DescribeDBInstanceAutomatedBackups(ctx,
 		&rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: aws.String(arn)}))
 	if len(out.DBInstanceAutomatedBackups) != 1 {
 		t.Fatalf("describe automated backup %s: %d items", arn, len(out.DBInstanceAutomatedBackups))
@@ -137,7 +101,7 @@ func (e *env) backupByARN(t *testing.T, c *rds.Client, arn string) *types.DBInst
 
 func (e *env) kmsKey(t *testing.T, c *kms.Client) string {
 	t.Helper()
-	out := must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("rds test key")}))
+	out := xtest.Must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("rds test key")}))
 	return aws.ToString(out.KeyMetadata.Arn)
 }
 
@@ -185,4 +149,11 @@ func rawQuery(t *testing.T, e *env, region, body string) (int, string) {
 func (e *env) advance(d time.Duration) {
 	e.inst.Advance(d)
 	e.inst.WaitIdle()
+}
+
+// wantErr checks that err is the AWS error code with the HTTP status and, if msg is not
+// empty, that its message contains msg.
+func wantErr(t *testing.T, err error, code string, status int, msg string) {
+	t.Helper()
+	xtest.WantErrorContaining(t, err, code, status, msg)
 }

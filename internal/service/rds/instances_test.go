@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestCreateDBInstanceShape(t *testing.T) {
@@ -18,7 +19,7 @@ func TestCreateDBInstanceShape(t *testing.T) {
 	in := postgres("MyDB")
 	in.StorageEncrypted = aws.Bool(true)
 	in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String("data")}}
-	out := must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	out := xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	db := out.DBInstance
 	if aws.ToString(db.DBInstanceStatus) != "creating" || aws.ToString(db.DBInstanceIdentifier) != "mydb" {
 		t.Fatalf("create answered %s %s, want creating mydb", aws.ToString(db.DBInstanceStatus), aws.ToString(db.DBInstanceIdentifier))
@@ -63,7 +64,7 @@ func TestCreateDBInstanceShape(t *testing.T) {
 	if aws.ToString(other.DbiResourceId) == aws.ToString(db.DbiResourceId) {
 		t.Fatal("two instances share a DbiResourceId")
 	}
-	byFilter := must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+	byFilter := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
 		Filters: []types.Filter{{Name: aws.String("dbi-resource-id"), Values: []string{aws.ToString(db.DbiResourceId)}}},
 	}))
 	if len(byFilter.DBInstances) != 1 || aws.ToString(byFilter.DBInstances[0].DBInstanceIdentifier) != "mydb" {
@@ -80,7 +81,7 @@ func TestCreateDBInstanceShape(t *testing.T) {
 
 func TestCreateDBInstanceStatusesMoveOnTheClock(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("slow")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("slow")))
 	for _, want := range []string{"creating", "backing-up", "available"} {
 		if got := e.status(t, e.east, "slow"); got != want {
 			t.Fatalf("status %s, want %s", got, want)
@@ -90,7 +91,7 @@ func TestCreateDBInstanceStatusesMoveOnTheClock(t *testing.T) {
 	// Without automated backups there is no backing-up step.
 	in := postgres("nobackup")
 	in.BackupRetentionPeriod = aws.Int32(0)
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	e.advance(time.Minute)
 	if got := e.status(t, e.east, "nobackup"); got != "available" {
 		t.Fatalf("status %s, want available", got)

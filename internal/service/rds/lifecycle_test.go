@@ -10,17 +10,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestModifyDBInstance(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
 	in := postgres("mod")
 	in.AllocatedStorage, in.StorageType = aws.Int32(20), aws.String("gp2")
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	e.advance(2 * time.Minute)
 
 	// Applied at once: the class change makes it modifying until the transition ends.
-	out := must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	out := xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), DBInstanceClass: aws.String("db.t3.small"),
 		AllocatedStorage: aws.Int32(30), ApplyImmediately: aws.Bool(true), DeletionProtection: aws.Bool(true),
 		BackupRetentionPeriod: aws.Int32(3),
@@ -43,7 +44,7 @@ func TestModifyDBInstance(t *testing.T) {
 	}
 
 	// Values the instance already has change nothing.
-	same := must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	same := xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), DBInstanceClass: aws.String("db.t3.small"), AllocatedStorage: aws.Int32(30),
 		DBParameterGroupName: aws.String("default.postgres13"), ApplyImmediately: aws.Bool(true),
 	}))
@@ -52,7 +53,7 @@ func TestModifyDBInstance(t *testing.T) {
 	}
 
 	// Deferred to the maintenance window.
-	out = must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	out = xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), DBInstanceClass: aws.String("db.t3.medium"),
 		PreferredMaintenanceWindow: aws.String("Sun:23:00-Sun:23:30"), PreferredBackupWindow: aws.String("03:00-03:30"),
 	}))
@@ -68,7 +69,7 @@ func TestModifyDBInstance(t *testing.T) {
 	}
 
 	// The password is reset whatever ApplyImmediately says.
-	out = must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	out = xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), MasterUserPassword: aws.String("anotherpassword"),
 	}))
 	if aws.ToString(out.DBInstance.DBInstanceStatus) != "resetting-master-credentials" || aws.ToString(out.DBInstance.PendingModifiedValues.MasterUserPassword) != "****" {
@@ -106,7 +107,7 @@ func TestModifyDBInstance(t *testing.T) {
 	}
 
 	// A major version upgrade moves the instance to the new family's default groups.
-	must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), EngineVersion: aws.String("14"), AllowMajorVersionUpgrade: aws.Bool(true), ApplyImmediately: aws.Bool(true),
 	}))
 	e.advance(time.Minute)
@@ -117,7 +118,7 @@ func TestModifyDBInstance(t *testing.T) {
 	}
 
 	// Renaming keeps the DbiResourceId.
-	must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("mod"), NewDBInstanceIdentifier: aws.String("renamed"), ApplyImmediately: aws.Bool(true),
 	}))
 	if s := e.status(t, e.east, "mod"); s != "renaming" {
@@ -151,7 +152,7 @@ func TestDeleteDBInstance(t *testing.T) {
 	keep.CopyTagsToSnapshot = aws.Bool(true)
 	keep.Tags = []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}
 	db := e.create(t, e.east, keep)
-	out := must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	out := xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("keep"), FinalDBSnapshotIdentifier: aws.String("keep-final"), DeleteAutomatedBackups: aws.Bool(false),
 	}))
 	if aws.ToString(out.DBInstance.DBInstanceStatus) != "deleting" {
@@ -160,11 +161,11 @@ func TestDeleteDBInstance(t *testing.T) {
 	e.inst.WaitIdle()
 	_, err = e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("keep")})
 	wantErr(t, err, "DBInstanceNotFound", 404, "DBInstance keep not found.")
-	final := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("keep-final")}))
+	final := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("keep-final")}))
 	if s := final.DBSnapshots[0]; aws.ToString(s.Status) != "available" || aws.ToString(s.SnapshotType) != "manual" || len(s.TagList) != 1 {
 		t.Errorf("final snapshot %+v", s)
 	}
-	backups := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	backups := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		DbiResourceId: db.DbiResourceId,
 	}))
 	if b := backups.DBInstanceAutomatedBackups[0]; aws.ToString(b.Status) != "retained" || b.RestoreWindow.LatestTime == nil {
@@ -173,11 +174,11 @@ func TestDeleteDBInstance(t *testing.T) {
 
 	// By default the automated backups go with the instance.
 	dropped := e.create(t, e.east, postgres("dropped"))
-	must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("dropped"), SkipFinalSnapshot: aws.Bool(true)}))
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("dropped"), SkipFinalSnapshot: aws.Bool(true)}))
 	e.inst.WaitIdle()
 	_, err = e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: dropped.DbiResourceId})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
-	snaps := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("dropped")}))
+	snaps := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBInstanceIdentifier: aws.String("dropped")}))
 	if len(snaps.DBSnapshots) != 0 {
 		t.Errorf("snapshots of a deleted instance left: %d", len(snaps.DBSnapshots))
 	}
@@ -185,12 +186,12 @@ func TestDeleteDBInstance(t *testing.T) {
 
 func TestRebootStopStart(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("cycle")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("cycle")))
 	_, err := e.east.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")})
 	wantErr(t, err, "InvalidDBInstanceState", 400, "Instance cycle is not in available state.")
 	e.advance(2 * time.Minute)
 
-	reboot := must[*rds.RebootDBInstanceOutput](t)(e.east.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
+	reboot := xtest.Must[*rds.RebootDBInstanceOutput](t)(e.east.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
 	if aws.ToString(reboot.DBInstance.DBInstanceStatus) != "rebooting" {
 		t.Fatalf("reboot answered %s", aws.ToString(reboot.DBInstance.DBInstanceStatus))
 	}
@@ -200,7 +201,7 @@ func TestRebootStopStart(t *testing.T) {
 
 	_, err = e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")})
 	wantErr(t, err, "InvalidDBInstanceState", 400, "Instance cycle is not stopped, it cannot be started.")
-	stop := must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cycle"), DBSnapshotIdentifier: aws.String("before-stop")}))
+	stop := xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cycle"), DBSnapshotIdentifier: aws.String("before-stop")}))
 	if aws.ToString(stop.DBInstance.DBInstanceStatus) != "stopping" {
 		t.Fatalf("stop answered %s", aws.ToString(stop.DBInstance.DBInstanceStatus))
 	}
@@ -210,12 +211,12 @@ func TestRebootStopStart(t *testing.T) {
 	}
 	_, err = e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")})
 	wantErr(t, err, "InvalidDBInstanceState", 400, "Instance cycle is not in available state.")
-	snap := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("before-stop")}))
+	snap := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String("before-stop")}))
 	if aws.ToString(snap.DBSnapshots[0].Status) != "available" {
 		t.Errorf("snapshot before stopping is %s", aws.ToString(snap.DBSnapshots[0].Status))
 	}
 
-	start := must[*rds.StartDBInstanceOutput](t)(e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
+	start := xtest.Must[*rds.StartDBInstanceOutput](t)(e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
 	if aws.ToString(start.DBInstance.DBInstanceStatus) != "starting" {
 		t.Fatalf("start answered %s", aws.ToString(start.DBInstance.DBInstanceStatus))
 	}
@@ -225,7 +226,7 @@ func TestRebootStopStart(t *testing.T) {
 	}
 
 	// RDS starts a stopped instance again after seven days.
-	must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cycle")}))
 	e.advance(time.Minute)
 	e.advance(6 * 24 * time.Hour)
 	if s := e.status(t, e.east, "cycle"); s != "stopped" {
@@ -240,7 +241,7 @@ func TestRebootStopStart(t *testing.T) {
 		t.Fatalf("status %s, want available", s)
 	}
 
-	must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("cycle"), SkipFinalSnapshot: aws.Bool(true)}))
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("cycle"), SkipFinalSnapshot: aws.Bool(true)}))
 	_, err = e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("cycle"), SkipFinalSnapshot: aws.Bool(true)})
 	wantErr(t, err, "InvalidDBInstanceState", 400, "Instance cycle is already being deleted.")
 	if s := e.status(t, e.east, "cycle"); s != "deleting" {
@@ -260,9 +261,9 @@ func TestStartEncryptedInstanceNeedsItsKey(t *testing.T) {
 	if aws.ToString(db.KmsKeyId) != key {
 		t.Fatalf("KmsKeyId %s, want %s", aws.ToString(db.KmsKeyId), key)
 	}
-	must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("locked")}))
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("locked")}))
 	e.inst.WaitIdle()
-	must[*kms.DisableKeyOutput](t)(e.kmsEast.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(key)}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kmsEast.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(key)}))
 	_, err := e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("locked")})
 	wantErr(t, err, "KMSKeyNotAccessibleFault", 400, key)
 }
@@ -271,14 +272,14 @@ func TestTags(t *testing.T) {
 	e := start(t)
 	db := e.create(t, e.east, postgres("tagged"))
 	arn := db.DBInstanceArn
-	must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn, Tags: []types.Tag{
+	xtest.Must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn, Tags: []types.Tag{
 		{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")},
 	}}))
-	must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn, Tags: []types.Tag{
+	xtest.Must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: arn, Tags: []types.Tag{
 		{Key: aws.String("a"), Value: aws.String("one")},
 	}}))
-	must[*rds.RemoveTagsFromResourceOutput](t)(e.east.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: arn, TagKeys: []string{"b"}}))
-	tags := must[*rds.ListTagsForResourceOutput](t)(e.east.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: arn}))
+	xtest.Must[*rds.RemoveTagsFromResourceOutput](t)(e.east.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: arn, TagKeys: []string{"b"}}))
+	tags := xtest.Must[*rds.ListTagsForResourceOutput](t)(e.east.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: arn}))
 	if len(tags.TagList) != 1 || aws.ToString(tags.TagList[0].Value) != "one" {
 		t.Fatalf("tags %+v", tags.TagList)
 	}
@@ -286,10 +287,10 @@ func TestTags(t *testing.T) {
 		t.Errorf("DescribeDBInstances TagList %+v", got)
 	}
 
-	must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("tagged"), DBSnapshotIdentifier: aws.String("tsnap")}))
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("tagged"), DBSnapshotIdentifier: aws.String("tsnap")}))
 	snapARN := "arn:aws:rds:us-east-1:" + account + ":snapshot:tsnap"
-	must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(snapARN), Tags: []types.Tag{{Key: aws.String("s"), Value: aws.String("x")}}}))
-	if got := must[*rds.ListTagsForResourceOutput](t)(e.east.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String(snapARN)})); len(got.TagList) != 1 {
+	xtest.Must[*rds.AddTagsToResourceOutput](t)(e.east.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(snapARN), Tags: []types.Tag{{Key: aws.String("s"), Value: aws.String("x")}}}))
+	if got := xtest.Must[*rds.ListTagsForResourceOutput](t)(e.east.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String(snapARN)})); len(got.TagList) != 1 {
 		t.Errorf("snapshot tags %+v", got.TagList)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // encryptedSource creates the seed's encrypted instance in us-east-1.
@@ -27,7 +28,7 @@ func (e *env) encryptedSource(t *testing.T, id string) *types.DBInstance {
 
 func (e *env) startReplication(t *testing.T, in *rds.StartDBInstanceAutomatedBackupsReplicationInput) *types.DBInstanceAutomatedBackup {
 	t.Helper()
-	out := must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StartDBInstanceAutomatedBackupsReplication(ctx, in))
+	out := xtest.Must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StartDBInstanceAutomatedBackupsReplication(ctx, in))
 	return out.DBInstanceAutomatedBackup
 }
 
@@ -35,7 +36,7 @@ func TestReplicationLifecycle(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
 	in := postgres("mydb")
 	in.StorageEncrypted = aws.Bool(true)
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	e.advance(2 * time.Minute)
 	src := e.describe(t, e.east, "mydb")
 	key := e.kmsKey(t, e.kmsWest)
@@ -66,7 +67,7 @@ func TestReplicationLifecycle(t *testing.T) {
 		t.Fatalf("after the transition: %+v", r)
 	}
 	// The replica has the source's DbiResourceId in its own Region.
-	byDBI := must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.west.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: src.DbiResourceId}))
+	byDBI := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.west.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: src.DbiResourceId}))
 	if len(byDBI.DBInstanceAutomatedBackups) != 1 {
 		t.Errorf("by DbiResourceId in us-west-2: %d", len(byDBI.DBInstanceAutomatedBackups))
 	}
@@ -114,7 +115,7 @@ func TestReplicationLifecycle(t *testing.T) {
 
 	// Stop: the answer is the backup as the call found it; then it is retained and the
 	// source no longer lists it.
-	stop := must[*rds.StopDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StopDBInstanceAutomatedBackupsReplication(ctx,
+	stop := xtest.Must[*rds.StopDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StopDBInstanceAutomatedBackupsReplication(ctx,
 		&rds.StopDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn}))
 	if aws.ToString(stop.DBInstanceAutomatedBackup.Status) != "replicating" || aws.ToString(stop.DBInstanceAutomatedBackup.DBInstanceAutomatedBackupsArn) != arn {
 		t.Errorf("stop answered %+v", stop.DBInstanceAutomatedBackup)
@@ -140,7 +141,7 @@ func TestReplicationLifecycle(t *testing.T) {
 	e.advance(time.Minute)
 
 	// Deleting the source leaves the replica retained.
-	must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("mydb"), SkipFinalSnapshot: aws.Bool(true)}))
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("mydb"), SkipFinalSnapshot: aws.Bool(true)}))
 	e.advance(time.Minute)
 	r = e.backupByARN(t, e.west, arn)
 	if aws.ToString(r.Status) != "retained" || r.RestoreWindow.LatestTime == nil {
@@ -161,7 +162,7 @@ func TestReplicationErrors(t *testing.T) {
 	westKey := e.kmsKey(t, e.kmsWest)
 	eastKey := e.kmsKey(t, e.kmsEast)
 	disabled := e.kmsKey(t, e.kmsWest)
-	must[*kms.DisableKeyOutput](t)(e.kmsWest.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(disabled)}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kmsWest.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(disabled)}))
 
 	cases := []struct {
 		name   string
@@ -225,9 +226,9 @@ func TestReplicationQuota(t *testing.T) {
 	_, err := e.west.StartDBInstanceAutomatedBackupsReplication(ctx, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: arns[20]})
 	wantErr(t, err, "DBInstanceAutomatedBackupQuotaExceeded", 400, "quota of 20 replicated automated backups")
 	// Another destination has its own quota, and stopping one makes room.
-	must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(e.client("eu-west-1").StartDBInstanceAutomatedBackupsReplication(ctx,
+	xtest.Must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(e.client("eu-west-1").StartDBInstanceAutomatedBackupsReplication(ctx,
 		&rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: arns[20]}))
-	must[*rds.StopDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StopDBInstanceAutomatedBackupsReplication(ctx,
+	xtest.Must[*rds.StopDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StopDBInstanceAutomatedBackupsReplication(ctx,
 		&rds.StopDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: arns[0]}))
 	e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: arns[20]})
 }
@@ -238,7 +239,7 @@ func TestReplicationStopsWhenItsKeyIsDisabled(t *testing.T) {
 	key := e.kmsKey(t, e.kmsWest)
 	arn := aws.ToString(e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn, KmsKeyId: aws.String(key)}).DBInstanceAutomatedBackupsArn)
 	e.inst.WaitIdle()
-	must[*kms.DisableKeyOutput](t)(e.kmsWest.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(key)}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kmsWest.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(key)}))
 	// The hourly replication check notices the broken key.
 	e.advance(time.Hour)
 	if got := e.backupByARN(t, e.west, arn); aws.ToString(got.Status) != "retained" {

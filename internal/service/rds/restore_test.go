@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestRestoreToPointInTime(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRestoreToPointInTime(t *testing.T) {
 
 	// In the destination Region, from the replicated backup: the engine, version, storage
 	// and encryption come from the backup, re-keyed under the destination's key.
-	out := must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.west.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	out := xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.west.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceAutomatedBackupsArn: arn, TargetDBInstanceIdentifier: aws.String("dr"), RestoreTime: replica.RestoreWindow.EarliestTime,
 		DBInstanceClass: aws.String("db.t3.small"), Tags: []types.Tag{{Key: aws.String("restored"), Value: aws.String("yes")}},
 	}))
@@ -38,10 +40,10 @@ func TestRestoreToPointInTime(t *testing.T) {
 	}
 
 	// In the source Region, from the instance or its DbiResourceId.
-	must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceIdentifier: aws.String("mydb"), TargetDBInstanceIdentifier: aws.String("copy1"), UseLatestRestorableTime: aws.Bool(true),
 	}))
-	must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDbiResourceId: src.DbiResourceId, TargetDBInstanceIdentifier: aws.String("copy2"), UseLatestRestorableTime: aws.Bool(true),
 	}))
 	e.inst.WaitIdle()
@@ -103,10 +105,10 @@ func TestRestoreFromDBSnapshot(t *testing.T) {
 	in.StorageEncrypted = aws.Bool(true)
 	in.Tags = []types.Tag{{Key: aws.String("t"), Value: aws.String("1")}}
 	orig := e.create(t, e.east, in)
-	must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orig"), DBSnapshotIdentifier: aws.String("snap"),
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orig"), DBSnapshotIdentifier: aws.String("snap"),
 		Tags: []types.Tag{{Key: aws.String("s"), Value: aws.String("1")}}}))
 	e.inst.WaitIdle()
-	out := must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.east.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
+	out := xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.east.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
 		DBInstanceIdentifier: aws.String("fromsnap"), DBSnapshotIdentifier: aws.String("snap"), AllocatedStorage: aws.Int32(20), StorageType: aws.String("gp2"),
 	}))
 	if aws.ToString(out.DBInstance.DBInstanceStatus) != "creating" {

@@ -11,11 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func (e *env) snapshot(t *testing.T, c *rds.Client, id string) *types.DBSnapshot {
 	t.Helper()
-	out := must[*rds.DescribeDBSnapshotsOutput](t)(c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)}))
+	out := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(id)}))
 	if len(out.DBSnapshots) != 1 {
 		t.Fatalf("snapshot %s: %d found", id, len(out.DBSnapshots))
 	}
@@ -24,12 +25,12 @@ func (e *env) snapshot(t *testing.T, c *rds.Client, id string) *types.DBSnapshot
 
 func TestSnapshots(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("snapped")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("snapped")))
 	_, err := e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("snapped"), DBSnapshotIdentifier: aws.String("early")})
 	wantErr(t, err, "InvalidDBInstanceState", 400, "is not currently in the available state")
 	e.advance(2 * time.Minute)
 
-	out := must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
+	out := xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
 		DBInstanceIdentifier: aws.String("snapped"), DBSnapshotIdentifier: aws.String("Manual-1"),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
 	}))
@@ -61,9 +62,9 @@ func TestSnapshots(t *testing.T) {
 	}
 
 	// Describe by type, instance and filters.
-	all := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{}))
-	manual := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{SnapshotType: aws.String("manual")}))
-	auto := must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{
+	all := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{}))
+	manual := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{SnapshotType: aws.String("manual")}))
+	auto := xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(e.east.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{
 		Filters: []types.Filter{{Name: aws.String("snapshot-type"), Values: []string{"automated"}}, {Name: aws.String("db-instance-id"), Values: []string{"snapped"}}},
 	}))
 	if len(all.DBSnapshots) != 2 || len(manual.DBSnapshots) != 1 || len(auto.DBSnapshots) != 1 {
@@ -75,17 +76,17 @@ func TestSnapshots(t *testing.T) {
 	wantErr(t, err, "DBSnapshotNotFound", 404, "DBSnapshot nope not found.")
 
 	// Attributes.
-	attrs := must[*rds.DescribeDBSnapshotAttributesOutput](t)(e.east.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: aws.String("manual-1")}))
+	attrs := xtest.Must[*rds.DescribeDBSnapshotAttributesOutput](t)(e.east.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: aws.String("manual-1")}))
 	if a := attrs.DBSnapshotAttributesResult.DBSnapshotAttributes; len(a) != 1 || aws.ToString(a[0].AttributeName) != "restore" || len(a[0].AttributeValues) != 0 {
 		t.Errorf("attributes %+v", a)
 	}
-	mod := must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
+	mod := xtest.Must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
 		DBSnapshotIdentifier: aws.String("manual-1"), AttributeName: aws.String("restore"), ValuesToAdd: []string{"111122223333", "all"},
 	}))
 	if v := mod.DBSnapshotAttributesResult.DBSnapshotAttributes[0].AttributeValues; !slices.Equal(v, []string{"111122223333", "all"}) {
 		t.Errorf("after adding %v", v)
 	}
-	mod = must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
+	mod = xtest.Must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
 		DBSnapshotIdentifier: aws.String("manual-1"), AttributeName: aws.String("restore"), ValuesToRemove: []string{"all"},
 	}))
 	if v := mod.DBSnapshotAttributesResult.DBSnapshotAttributes[0].AttributeValues; !slices.Equal(v, []string{"111122223333"}) {
@@ -118,7 +119,7 @@ func TestSnapshots(t *testing.T) {
 	// Delete.
 	_, err = e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: auto.DBSnapshots[0].DBSnapshotIdentifier})
 	wantErr(t, err, "InvalidDBSnapshotState", 400, "Only manual snapshots may be deleted")
-	del := must[*rds.DeleteDBSnapshotOutput](t)(e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("manual-1")}))
+	del := xtest.Must[*rds.DeleteDBSnapshotOutput](t)(e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("manual-1")}))
 	if aws.ToString(del.DBSnapshot.Status) != "deleted" {
 		t.Errorf("delete answered %s", aws.ToString(del.DBSnapshot.Status))
 	}
@@ -130,17 +131,17 @@ func TestSnapshotQuota(t *testing.T) {
 	e := start(t)
 	e.create(t, e.east, postgres("many"))
 	for i := 0; i < 100; i++ {
-		must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("many"), DBSnapshotIdentifier: aws.String(fmt.Sprintf("s%03d", i))}))
+		xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("many"), DBSnapshotIdentifier: aws.String(fmt.Sprintf("s%03d", i))}))
 	}
 	_, err := e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("many"), DBSnapshotIdentifier: aws.String("s100")})
 	wantErr(t, err, "SnapshotQuotaExceeded", 400, "The request cannot be processed because it would exceed the maximum number of snapshots.")
-	must[*rds.DeleteDBSnapshotOutput](t)(e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("s000")}))
-	must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("many"), DBSnapshotIdentifier: aws.String("s100")}))
+	xtest.Must[*rds.DeleteDBSnapshotOutput](t)(e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("s000")}))
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("many"), DBSnapshotIdentifier: aws.String("s100")}))
 	e.inst.WaitIdle()
 	p := rds.NewDescribeDBSnapshotsPaginator(e.east, &rds.DescribeDBSnapshotsInput{SnapshotType: aws.String("manual"), MaxRecords: aws.Int32(20)})
 	n, pages := 0, 0
 	for p.HasMorePages() {
-		n += len(must[*rds.DescribeDBSnapshotsOutput](t)(p.NextPage(ctx)).DBSnapshots)
+		n += len(xtest.Must[*rds.DescribeDBSnapshotsOutput](t)(p.NextPage(ctx)).DBSnapshots)
 		pages++
 	}
 	if n != 100 || pages != 5 {
@@ -152,9 +153,9 @@ func TestCopyDBSnapshot(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
 	in := postgres("source")
 	in.StorageEncrypted = aws.Bool(true)
-	must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
 	e.advance(2 * time.Minute)
-	must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("source"), DBSnapshotIdentifier: aws.String("example-name"),
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("source"), DBSnapshotIdentifier: aws.String("example-name"),
 		Tags: []types.Tag{{Key: aws.String("from"), Value: aws.String("source")}}}))
 	srcARN := "arn:aws:rds:us-east-1:" + account + ":snapshot:example-name"
 	_, err := e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String(srcARN), TargetDBSnapshotIdentifier: aws.String("early")})
@@ -173,7 +174,7 @@ func TestCopyDBSnapshot(t *testing.T) {
 	wantErr(t, err, "DBSnapshotNotFound", 404, "missing")
 
 	// Terraform's aws_db_snapshot_copy: the source as an ARN, a key, no presigned URL.
-	out := must[*rds.CopyDBSnapshotOutput](t)(e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{
+	out := xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{
 		SourceDBSnapshotIdentifier: aws.String(srcARN), TargetDBSnapshotIdentifier: aws.String("example-copy"), KmsKeyId: aws.String(westKey), CopyTags: aws.Bool(true),
 	}))
 	c := out.DBSnapshot
@@ -198,7 +199,7 @@ func TestCopyDBSnapshot(t *testing.T) {
 	wantErr(t, err, "DBSnapshotAlreadyExists", 400, "example-copy")
 
 	// The SDK builds a presigned URL when SourceRegion is set.
-	must[*rds.CopyDBSnapshotOutput](t)(e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{
+	xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{
 		SourceDBSnapshotIdentifier: aws.String(srcARN), TargetDBSnapshotIdentifier: aws.String("sdk-copy"), KmsKeyId: aws.String(westKey), SourceRegion: aws.String("us-east-1"),
 	}))
 	// A tampered one is refused.
@@ -209,13 +210,13 @@ func TestCopyDBSnapshot(t *testing.T) {
 	wantErr(t, err, "InvalidParameterValue", 400, "PreSignedUrl could not be authenticated.")
 
 	// Within the Region the copy keeps the key, and has no source Region.
-	local := must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("example-name"), TargetDBSnapshotIdentifier: aws.String("local-copy")})).DBSnapshot
+	local := xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("example-name"), TargetDBSnapshotIdentifier: aws.String("local-copy")})).DBSnapshot
 	if local.SourceRegion != nil || aws.ToString(local.KmsKeyId) != aws.ToString(e.describe(t, e.east, "source").KmsKeyId) {
 		t.Errorf("local copy %+v", local)
 	}
 	// An automated snapshot copies into a manual one.
 	auto := e.automatedSnapshots(t, e.east, "source")[0]
-	autoCopy := must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: auto.DBSnapshotIdentifier, TargetDBSnapshotIdentifier: aws.String("from-auto")})).DBSnapshot
+	autoCopy := xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: auto.DBSnapshotIdentifier, TargetDBSnapshotIdentifier: aws.String("from-auto")})).DBSnapshot
 	if aws.ToString(autoCopy.SnapshotType) != "manual" {
 		t.Errorf("copy of an automated snapshot is %s", aws.ToString(autoCopy.SnapshotType))
 	}
@@ -224,7 +225,7 @@ func TestCopyDBSnapshot(t *testing.T) {
 func TestCopySharedSnapshotFromAnotherAccount(t *testing.T) {
 	e := start(t)
 	e.create(t, e.east, postgres("shared"))
-	must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("shared"), DBSnapshotIdentifier: aws.String("gift")}))
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("shared"), DBSnapshotIdentifier: aws.String("gift")}))
 	e.inst.WaitIdle()
 	// An access key that is a 12-digit number acts in that account.
 	other := rds.NewFromConfig(func() aws.Config {
@@ -235,10 +236,10 @@ func TestCopySharedSnapshotFromAnotherAccount(t *testing.T) {
 	arn := "arn:aws:rds:us-east-1:" + account + ":snapshot:gift"
 	_, err := other.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String(arn), TargetDBSnapshotIdentifier: aws.String("mine")})
 	wantErr(t, err, "DBSnapshotNotFound", 404, "")
-	must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
+	xtest.Must[*rds.ModifyDBSnapshotAttributeOutput](t)(e.east.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
 		DBSnapshotIdentifier: aws.String("gift"), AttributeName: aws.String("restore"), ValuesToAdd: []string{"111122223333"},
 	}))
-	cp := must[*rds.CopyDBSnapshotOutput](t)(other.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String(arn), TargetDBSnapshotIdentifier: aws.String("mine")})).DBSnapshot
+	cp := xtest.Must[*rds.CopyDBSnapshotOutput](t)(other.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String(arn), TargetDBSnapshotIdentifier: aws.String("mine")})).DBSnapshot
 	if aws.ToString(cp.DBSnapshotArn) != "arn:aws:rds:us-east-1:111122223333:snapshot:mine" || aws.ToString(cp.SourceDBSnapshotIdentifier) != arn {
 		t.Errorf("copy into the other account %+v", cp)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // TestNoPlaintextAtRest: values written every way (create, put, update, binary, replicas,
@@ -31,14 +32,14 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		"binary-plaintext-d4e0b2f8",
 		`{"username":"admin","password":"json-plaintext-61f3c0de"}`,
 	}
-	must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("a"), SecretString: aws.String(markers[0]), Description: aws.String(control), AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("eu-west-3")}},
 	}))
 	put(t, c, "a", token("p"), markers[1])
-	must[*secretsmanager.UpdateSecretOutput](t)(c.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("a"), SecretString: aws.String(markers[2])}))
-	must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("b"), SecretBinary: []byte(markers[3])}))
-	must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("j"), SecretString: aws.String(markers[4])}))
-	must[*secretsmanager.RotateSecretOutput](t)(c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("j"), RotationLambdaARN: aws.String(lambdaARN)}))
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(c.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("a"), SecretString: aws.String(markers[2])}))
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("b"), SecretBinary: []byte(markers[3])}))
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("j"), SecretString: aws.String(markers[4])}))
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("j"), RotationLambdaARN: aws.String(lambdaARN)}))
 	inst.WaitIdle()
 	waitStatus(t, c, "a", "InSync", "eu-west-3")
 	rotated := aws.ToString(getValue(t, c, "j").SecretString)

@@ -9,13 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 var secretARN = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:(.+)-([A-Za-z0-9]{6})$`)
 
 func TestCreateDescribeGet(t *testing.T) {
 	e := start(t)
-	out := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("app/db"), SecretString: aws.String(`{"user":"admin"}`), Description: aws.String("db creds"),
 		ClientRequestToken: aws.String(token("v1")),
 		Tags:               []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}},
@@ -67,7 +69,7 @@ func TestCreateDescribeGet(t *testing.T) {
 
 func TestCreateWithoutValueAndBinary(t *testing.T) {
 	e := start(t)
-	out := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("empty")}))
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("empty")}))
 	if out.VersionId != nil {
 		t.Errorf("a secret without a value has a version: %v", aws.ToString(out.VersionId))
 	}
@@ -76,7 +78,7 @@ func TestCreateWithoutValueAndBinary(t *testing.T) {
 	if d := describe(t, e.east, "empty"); d.VersionIdsToStages != nil {
 		t.Errorf("VersionIdsToStages = %v", d.VersionIdsToStages)
 	}
-	put := must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	put := xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("empty"), SecretBinary: []byte{0, 1, 2, 255},
 	}))
 	if len(put.VersionStages) != 1 || put.VersionStages[0] != "AWSCURRENT" {
@@ -127,15 +129,15 @@ func TestCreateErrors(t *testing.T) {
 // TestCreateWithCustomerKey: KmsKeyId shows as given; a disabled key refuses.
 func TestCreateWithCustomerKey(t *testing.T) {
 	e := start(t)
-	key := must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{}))
+	key := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{}))
 	keyARN := aws.ToString(key.KeyMetadata.Arn)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("cmk"), SecretString: aws.String("v"), KmsKeyId: aws.String(keyARN),
 	}))
 	if d := describe(t, e.east, "cmk"); aws.ToString(d.KmsKeyId) != keyARN {
 		t.Errorf("KmsKeyId = %v, want %s", aws.ToString(d.KmsKeyId), keyARN)
 	}
-	must[*kms.DisableKeyOutput](t)(e.kms("us-east-1").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyMetadata.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-east-1").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyMetadata.KeyId}))
 	_, err := e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("cmk2"), SecretString: aws.String("v"), KmsKeyId: aws.String(keyARN)})
 	wantErr(t, err, "EncryptionFailure", "")
 }
@@ -170,8 +172,8 @@ func TestClientRequestTokenRequired(t *testing.T) {
 func TestCreateIdempotent(t *testing.T) {
 	e := start(t)
 	in := &secretsmanager.CreateSecretInput{Name: aws.String("idem"), SecretString: aws.String("v"), ClientRequestToken: aws.String(token("c1"))}
-	first := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
-	again := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
+	first := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
+	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
 	if aws.ToString(first.ARN) != aws.ToString(again.ARN) || aws.ToString(again.VersionId) != token("c1") {
 		t.Errorf("retry = %+v, first %+v", again, first)
 	}

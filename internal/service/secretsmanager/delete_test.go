@@ -6,13 +6,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestDeleteWithRecoveryWindow(t *testing.T) {
 	e := start(t)
 	first := create(t, e.east, "s", "v")
 	now := time.Now()
-	del := must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")}))
+	del := xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")}))
 	if d := del.DeletionDate.Sub(now); d < 30*24*time.Hour-time.Minute || d > 30*24*time.Hour+time.Minute {
 		t.Errorf("default recovery window = %v, want 30 days", d)
 	}
@@ -43,7 +45,7 @@ func TestDeleteWithRecoveryWindow(t *testing.T) {
 	}
 
 	// RestoreSecret cancels the deletion.
-	must[*secretsmanager.RestoreSecretOutput](t)(e.east.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.RestoreSecretOutput](t)(e.east.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String("s")}))
 	if d := describe(t, e.east, "s"); d.DeletedDate != nil {
 		t.Errorf("DeletedDate after restore: %v", d.DeletedDate)
 	}
@@ -54,7 +56,7 @@ func TestDeleteWithRecoveryWindow(t *testing.T) {
 
 	// A 7-day window ends on the engine clock; then the name is free and a new secret of
 	// that name gets a new ARN.
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), RecoveryWindowInDays: aws.Int64(7)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), RecoveryWindowInDays: aws.Int64(7)}))
 	e.inst.Advance(6 * 24 * time.Hour)
 	describe(t, e.east, "s")
 	e.inst.Advance(24*time.Hour + time.Minute)
@@ -83,11 +85,11 @@ func TestDeleteErrorsAndForce(t *testing.T) {
 	wantErr(t, err, "ResourceNotFoundException", "")
 
 	// Forcing works on a scheduled secret and on one that does not exist.
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")}))
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 	_, err = e.east.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "ResourceNotFoundException", "")
-	out := must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("never"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	out := xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("never"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 	if aws.ToString(out.Name) != "never" || out.DeletionDate == nil {
 		t.Errorf("forced deletion of a missing secret = %+v", out)
 	}

@@ -58,7 +58,7 @@ func waitRetrying(t testing.TB, inst *servertest.Instance, region string) {
 func TestUnreachableRegionGivesUp(t *testing.T) {
 	e := start(t)
 	fault(t, e.inst, "eu-west-3", true)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
 	waitRetrying(t, e.inst, "eu-west-3")
@@ -77,7 +77,7 @@ func TestUnreachableRegionGivesUp(t *testing.T) {
 	wantErr(t, err, "ResourceNotFoundException", "")
 
 	fault(t, e.inst, "eu-west-3", false)
-	must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
@@ -93,7 +93,7 @@ func TestUnreachableRegionGivesUp(t *testing.T) {
 // retry converges with no call from the user.
 func TestUnreachableRegionRecovers(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
@@ -119,12 +119,12 @@ func TestUnreachableRegionRecovers(t *testing.T) {
 // the Region go when it is reachable again.
 func TestPromoteWhilePrimaryDown(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "us-west-2")
 	fault(t, e.inst, "us-east-1", true)
-	must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
 	put(t, e.west, "s", token("w2"), "written in the west")
 	waitRetrying(t, e.inst, "us-west-2")
 	if _, ok := status(t, e.east, "s")["us-west-2"]; !ok {
@@ -149,7 +149,7 @@ func TestReplicationSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	first := servertest.Start(t, servertest.WithDataDir(dir), servertest.WithTransitionDelay(time.Hour))
 	c := smClient(first, "us-east-1")
-	out := must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("durable"), SecretString: aws.String("kept"), AddReplicaRegions: replicas("eu-west-3", "ap-northeast-1"),
 	}))
 	if s := status(t, c, "durable")["eu-west-3"].Status; s != "InProgress" {

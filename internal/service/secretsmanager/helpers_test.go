@@ -15,11 +15,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -49,62 +47,21 @@ func (e *env) sm(region string) *secretsmanager.Client { return smClient(e.inst,
 
 func (e *env) kms(region string) *kms.Client { return kms.NewFromConfig(e.inst.Config(region)) }
 
-// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
-// empty, that its message is exactly msg.
-func wantErr(t testing.TB, err error, code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() != 400 {
-		t.Fatalf("%s: HTTP status %d, want 400", code, re.HTTPStatusCode())
-	}
-}
-
-// wantErrContains is wantErr for messages that embed generated ids.
-func wantErrContains(t testing.TB, err error, code, part string) {
-	t.Helper()
-	wantErr(t, err, code, "")
-	var ae smithy.APIError
-	errors.As(err, &ae)
-	if !strings.Contains(ae.ErrorMessage(), part) {
-		t.Fatalf("%s message %q does not contain %q", code, ae.ErrorMessage(), part)
-	}
-}
-
-func must[T any](t testing.TB) func(v T, err error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 func create(t testing.TB, c *secretsmanager.Client, name, value string) *secretsmanager.CreateSecretOutput {
 	t.Helper()
-	return must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	return xtest.Must[*secretsmanager.CreateSecretOutput](t)(c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String(name), SecretString: aws.String(value),
 	}))
 }
 
 func getValue(t testing.TB, c *secretsmanager.Client, id string) *secretsmanager.GetSecretValueOutput {
 	t.Helper()
-	return must[*secretsmanager.GetSecretValueOutput](t)(c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)}))
+	return xtest.Must[*secretsmanager.GetSecretValueOutput](t)(c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)}))
 }
 
 func describe(t testing.TB, c *secretsmanager.Client, id string) *secretsmanager.DescribeSecretOutput {
 	t.Helper()
-	return must[*secretsmanager.DescribeSecretOutput](t)(c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)}))
+	return xtest.Must[*secretsmanager.DescribeSecretOutput](t)(c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)}))
 }
 
 // token makes a ClientRequestToken (32 to 64 characters) from a short tag, so tests can
@@ -166,4 +123,17 @@ func rawCall(t testing.TB, inst *servertest.Instance, region, op string, body ma
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out
+}
+
+// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
+// empty, exactly that message.
+func wantErr(t testing.TB, err error, code, msg string) {
+	t.Helper()
+	xtest.WantError(t, err, code, 400, msg)
+}
+
+// wantErrContains is wantErr for messages that embed generated ids.
+func wantErrContains(t testing.TB, err error, code, part string) {
+	t.Helper()
+	xtest.WantErrorContaining(t, err, code, 400, part)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // listNames lists every page and returns the names in order.
@@ -16,7 +18,7 @@ func listNames(t testing.TB, c *secretsmanager.Client, in *secretsmanager.ListSe
 	var out []string
 	p := secretsmanager.NewListSecretsPaginator(c, in)
 	for p.HasMorePages() {
-		for _, s := range must[*secretsmanager.ListSecretsOutput](t)(p.NextPage(ctx)).SecretList {
+		for _, s := range xtest.Must[*secretsmanager.ListSecretsOutput](t)(p.NextPage(ctx)).SecretList {
 			out = append(out, aws.ToString(s.Name))
 		}
 	}
@@ -38,7 +40,7 @@ func TestListSecretsFilters(t *testing.T) {
 		for i := 0; i < len(tags); i += 2 {
 			in.Tags = append(in.Tags, types.Tag{Key: aws.String(tags[i]), Value: aws.String(tags[i+1])})
 		}
-		must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
+		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
 	}
 	mk("prod/db/password", "Database credentials", "env", "production", "team", "core")
 	mk("prod/api-key", "API key for payments", "env", "production")
@@ -80,7 +82,7 @@ func TestListSecretsFilters(t *testing.T) {
 	wantErr(t, err, "ValidationException", "")
 
 	// Entries carry what DescribeSecret shows.
-	out := must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: filters("name", "prod/db")}))
+	out := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: filters("name", "prod/db")}))
 	s := out.SecretList[0]
 	if aws.ToString(s.Description) != "Database credentials" || len(s.Tags) != 2 || len(s.SecretVersionsToStages) != 1 || s.CreatedDate == nil || s.ARN == nil {
 		t.Errorf("entry = %+v", s)
@@ -106,16 +108,16 @@ func TestListSecretsOrderAndPages(t *testing.T) {
 
 	// Pages stay right while secrets come and go: every secret that exists throughout is
 	// seen exactly once.
-	page := must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3)}))
+	page := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3)}))
 	var seen []string
 	for _, s := range page.SecretList {
 		seen = append(seen, aws.ToString(s.Name))
 	}
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s1"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s3"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s1"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s3"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 	create(t, e.east, "s7", "v")
 	for next := page.NextToken; next != nil; {
-		p := must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3), NextToken: next}))
+		p := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3), NextToken: next}))
 		for _, s := range p.SecretList {
 			seen = append(seen, aws.ToString(s.Name))
 		}
@@ -134,9 +136,9 @@ func TestBatchGetSecretValue(t *testing.T) {
 	create(t, e.east, "batch/b", "B")
 	create(t, e.east, "batch/gone", "G")
 	create(t, e.east, "other", "O")
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("batch/gone")}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("batch/gone")}))
 
-	out := must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
+	out := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
 		SecretIdList: []string{aws.ToString(a.ARN), "batch/b", "missing", "batch/gone"},
 	}))
 	if len(out.SecretValues) != 2 || aws.ToString(out.SecretValues[0].SecretString) != "A" || aws.ToString(out.SecretValues[1].SecretString) != "B" {
@@ -154,7 +156,7 @@ func TestBatchGetSecretValue(t *testing.T) {
 	var got []string
 	var next *string
 	for {
-		p := must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
+		p := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
 			Filters: filters("name", "batch/"), MaxResults: aws.Int32(1), NextToken: next,
 		}))
 		for _, v := range p.SecretValues {

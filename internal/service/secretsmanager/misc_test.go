@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestTags(t *testing.T) {
@@ -39,7 +41,7 @@ func TestTags(t *testing.T) {
 	if got := tags(); got != "a=3;b=2;" {
 		t.Errorf("tags = %s", got)
 	}
-	must[*secretsmanager.UntagResourceOutput](t)(e.east.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"a", "b", "z"}}))
+	xtest.Must[*secretsmanager.UntagResourceOutput](t)(e.east.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"a", "b", "z"}}))
 	if d := describe(t, e.east, "s"); d.Tags == nil || len(d.Tags) != 0 {
 		t.Errorf("after removing every tag: %v (AWS shows an empty list)", d.Tags)
 	}
@@ -54,14 +56,14 @@ const publicPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pr
 func TestResourcePolicy(t *testing.T) {
 	e := start(t)
 	create(t, e.east, "s", "v")
-	got := must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
+	got := xtest.Must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
 	if got.ResourcePolicy != nil || aws.ToString(got.Name) != "s" {
 		t.Errorf("policy of a new secret = %+v", got)
 	}
-	must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
 		SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy), BlockPublicPolicy: aws.Bool(true),
 	}))
-	got = must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
+	got = xtest.Must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
 	if aws.ToString(got.ResourcePolicy) != privatePolicy {
 		t.Errorf("policy = %s", aws.ToString(got.ResourcePolicy))
 	}
@@ -73,10 +75,10 @@ func TestResourcePolicy(t *testing.T) {
 		wantErr(t, err, "MalformedPolicyDocumentException", "This policy has invalid syntax.")
 	}
 	// Public policies are accepted unless blocked.
-	must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(publicPolicy)}))
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(publicPolicy)}))
 
-	must[*secretsmanager.DeleteResourcePolicyOutput](t)(e.east.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: aws.String("s")}))
-	got = must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.DeleteResourcePolicyOutput](t)(e.east.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: aws.String("s")}))
+	got = xtest.Must[*secretsmanager.GetResourcePolicyOutput](t)(e.east.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
 	if got.ResourcePolicy != nil {
 		t.Errorf("policy after delete = %s", aws.ToString(got.ResourcePolicy))
 	}
@@ -85,20 +87,20 @@ func TestResourcePolicy(t *testing.T) {
 func TestValidateResourcePolicy(t *testing.T) {
 	e := start(t)
 	create(t, e.east, "s", "v")
-	ok := must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
+	ok := xtest.Must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
 		SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy),
 	}))
 	if !ok.PolicyValidationPassed || len(ok.ValidationErrors) != 0 {
 		t.Errorf("private policy: %+v", ok)
 	}
-	bad := must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
+	bad := xtest.Must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
 		ResourcePolicy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"secretsmanager:*"}]}`),
 	}))
 	if bad.PolicyValidationPassed || len(bad.ValidationErrors) != 1 || aws.ToString(bad.ValidationErrors[0].CheckName) != "PUBLIC_ACCESS_CHECK" {
 		t.Errorf("public policy: %+v", bad)
 	}
 	// A condition narrows a wildcard principal.
-	cond := must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
+	cond := xtest.Must[*secretsmanager.ValidateResourcePolicyOutput](t)(e.east.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{
 		ResourcePolicy: aws.String(`{"Statement":{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}}}`),
 	}))
 	if !cond.PolicyValidationPassed {
@@ -114,7 +116,7 @@ func TestGetRandomPassword(t *testing.T) {
 	e := start(t)
 	pw := func(in *secretsmanager.GetRandomPasswordInput) string {
 		t.Helper()
-		return aws.ToString(must[*secretsmanager.GetRandomPasswordOutput](t)(e.east.GetRandomPassword(ctx, in)).RandomPassword)
+		return aws.ToString(xtest.Must[*secretsmanager.GetRandomPasswordOutput](t)(e.east.GetRandomPassword(ctx, in)).RandomPassword)
 	}
 	const punct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 	has := func(s, set string) bool { return strings.ContainsAny(s, set) }

@@ -36,8 +36,8 @@ func replicaARN(primaryARN, region string) string {
 // labels, value and metadata, encrypted under the replica Region's key.
 func TestReplicateOnCreate(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Hour))
-	westKey := must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	out := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	westKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("example"), SecretString: aws.String("v1"), Description: aws.String("replicated"),
 		ClientRequestToken: aws.String(token("v1")), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
 		AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("eu-west-3")}, {Region: aws.String("us-west-2"), KmsKeyId: westKey.Arn}},
@@ -94,7 +94,7 @@ func TestReplicateOnCreate(t *testing.T) {
 		t.Errorf("replica KmsKeyId %s", k)
 	}
 	// The us-west-2 replica really is under the us-west-2 key.
-	must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
 	_, err = e.west.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("example")})
 	wantErr(t, err, "DecryptionFailure", "")
 	getValue(t, e.sm("eu-west-3"), "example")
@@ -113,18 +113,18 @@ func TestReplicateOnCreate(t *testing.T) {
 func TestChangesReachReplicas(t *testing.T) {
 	e := start(t)
 	rep := e.sm("eu-west-3")
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), ClientRequestToken: aws.String(token("v1")), AddReplicaRegions: replicas("eu-west-3"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
 
 	put(t, e.east, "s", token("v2"), "v2")
 	put(t, e.east, "s", token("v3"), "v3", "AWSPENDING", "custom")
-	must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), Description: aws.String("changed")}))
-	must[*secretsmanager.TagResourceOutput](t)(e.east.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("s"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}))
-	must[*secretsmanager.UntagResourceOutput](t)(e.east.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"b"}}))
-	must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy)}))
-	must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), Description: aws.String("changed")}))
+	xtest.Must[*secretsmanager.TagResourceOutput](t)(e.east.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("s"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}))
+	xtest.Must[*secretsmanager.UntagResourceOutput](t)(e.east.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"b"}}))
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy)}))
+	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("custom"), RemoveFromVersionId: aws.String(token("v3")), MoveToVersionId: aws.String(token("v1")),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
@@ -133,8 +133,8 @@ func TestChangesReachReplicas(t *testing.T) {
 		t.Errorf("replica versions %v, primary %v", got, want)
 	}
 	for _, stage := range []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "custom"} {
-		p := must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
-		r := must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
+		p := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
+		r := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
 		if aws.ToString(p.SecretString) != aws.ToString(r.SecretString) || aws.ToString(p.VersionId) != aws.ToString(r.VersionId) || !p.CreatedDate.Equal(*r.CreatedDate) {
 			t.Errorf("%s: primary %s/%s, replica %s/%s", stage, aws.ToString(p.VersionId), aws.ToString(p.SecretString), aws.ToString(r.VersionId), aws.ToString(r.SecretString))
 		}
@@ -145,10 +145,10 @@ func TestChangesReachReplicas(t *testing.T) {
 	}
 
 	// A rotation needs AWSPENDING off other versions.
-	must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("AWSPENDING"), RemoveFromVersionId: aws.String(token("v3")),
 	}))
-	must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("s"), RotationLambdaARN: aws.String(lambdaARN), RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)},
 	}))
 	e.inst.WaitIdle()
@@ -162,8 +162,8 @@ func TestChangesReachReplicas(t *testing.T) {
 	}
 
 	// The policy reached the replica: it shows once the replica is promoted.
-	must[*secretsmanager.StopReplicationToReplicaOutput](t)(rep.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
-	pol := must[*secretsmanager.GetResourcePolicyOutput](t)(rep.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(rep.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	pol := xtest.Must[*secretsmanager.GetResourcePolicyOutput](t)(rep.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
 	if aws.ToString(pol.ResourcePolicy) != privatePolicy {
 		t.Errorf("replicated policy %q", aws.ToString(pol.ResourcePolicy))
 	}
@@ -173,7 +173,7 @@ func TestChangesReachReplicas(t *testing.T) {
 // UpdateSecret that only changes the KMS key.
 func TestReplicaIsReadOnly(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "us-west-2")
@@ -246,27 +246,27 @@ func TestReplicaIsReadOnly(t *testing.T) {
 	}
 
 	// Its own encryption key is the replica's to change; the primary learns it.
-	key := must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	must[*secretsmanager.UpdateSecretOutput](t)(w.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: id, KmsKeyId: key.KeyId}))
+	key := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(w.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: id, KmsKeyId: key.KeyId}))
 	st := waitStatus(t, e.east, "s", "InSync", "us-west-2")
 	if aws.ToString(st["us-west-2"].KmsKeyId) != aws.ToString(key.KeyId) {
 		t.Errorf("primary shows replica key %v", aws.ToString(st["us-west-2"].KmsKeyId))
 	}
-	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(w.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: id}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(w.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: id}))
 	if list.Versions[0].KmsKeyIds[0] != aws.ToString(key.KeyId) {
 		t.Errorf("replica version key %v", list.Versions[0].KmsKeyIds)
 	}
 	// Later values are encrypted under it too.
 	put(t, e.east, "s", token("v2"), "v2")
 	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
 	_, err := w.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: id})
 	wantErr(t, err, "DecryptionFailure", "")
 }
 
 func TestRemoveAndDeleteReplicas(t *testing.T) {
 	e := start(t)
-	out := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3", "us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3", "us-west-2")
@@ -274,7 +274,7 @@ func TestRemoveAndDeleteReplicas(t *testing.T) {
 	_, err := e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidParameterException", fmt.Sprintf("You can't delete secret %s that still has replica regions [eu-west-3, us-west-2].", aws.ToString(out.ARN)))
 
-	rm := must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
+	rm := xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"eu-west-3"},
 	}))
 	if aws.ToString(rm.ARN) != aws.ToString(out.ARN) || len(rm.ReplicationStatus) != 1 || aws.ToString(rm.ReplicationStatus[0].Region) != "us-west-2" {
@@ -288,13 +288,13 @@ func TestRemoveAndDeleteReplicas(t *testing.T) {
 		return nil
 	})
 	// As Terraform destroys: remove every replica, then force the deletion at once.
-	rm = must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
+	rm = xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"us-west-2"},
 	}))
 	if rm.ReplicationStatus == nil || len(rm.ReplicationStatus) != 0 {
 		t.Errorf("remaining status %v, want an empty list", rm.ReplicationStatus)
 	}
-	must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 	xtest.CheckFor(t, 10*time.Second, func() error {
 		_, err := e.west.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 		if err == nil {
@@ -303,7 +303,7 @@ func TestRemoveAndDeleteReplicas(t *testing.T) {
 		return nil
 	})
 	// A new secret of the name replicates afresh, with its own ARN.
-	again := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v2"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "us-west-2")
@@ -314,14 +314,14 @@ func TestRemoveAndDeleteReplicas(t *testing.T) {
 
 func TestStopReplicationToReplica(t *testing.T) {
 	e := start(t)
-	out := must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3", "us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3", "us-west-2")
 	_, err := e.east.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidParameterException", "")
 
-	stop := must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	stop := xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
 	if aws.ToString(stop.ARN) != replicaARN(aws.ToString(out.ARN), "us-west-2") {
 		t.Errorf("promoted ARN %s", aws.ToString(stop.ARN))
 	}
@@ -344,7 +344,7 @@ func TestStopReplicationToReplica(t *testing.T) {
 	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "east" {
 		t.Errorf("remaining replica value %q", aws.ToString(v.SecretString))
 	}
-	must[*secretsmanager.DeleteSecretOutput](t)(e.west.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.west.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 }
 
 // TestReplicationFailures: a name taken in the target Region, and a replica key that is
@@ -352,7 +352,7 @@ func TestStopReplicationToReplica(t *testing.T) {
 func TestReplicationFailures(t *testing.T) {
 	e := start(t)
 	create(t, e.west, "clash", "local")
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("clash"), SecretString: aws.String("primary"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	st := waitStatus(t, e.east, "clash", "Failed", "us-west-2")
@@ -369,7 +369,7 @@ func TestReplicationFailures(t *testing.T) {
 		t.Errorf("status %s", s)
 	}
 	// ... and retried, with overwrite, by ReplicateSecretToRegions.
-	rs := must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("clash"), AddReplicaRegions: replicas("us-west-2"), ForceOverwriteReplicaSecret: true,
 	}))
 	// The answer says InProgress, as AWS's does; with a transition delay of zero the
@@ -387,15 +387,15 @@ func TestReplicationFailures(t *testing.T) {
 		t.Errorf("overwritten secret is not a replica: %+v", d)
 	}
 
-	westKey := must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	eastKey := must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
+	westKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	eastKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
 	for name, key := range map[string]string{
 		"missing":   "alias/none",
 		"disabled":  aws.ToString(westKey.Arn),
 		"elsewhere": aws.ToString(eastKey.Arn),
 	} {
-		must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 			Name: aws.String(name), SecretString: aws.String("v"),
 			AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("us-west-2"), KmsKeyId: aws.String(key)}},
 		}))
@@ -406,8 +406,8 @@ func TestReplicationFailures(t *testing.T) {
 		_, err := e.west.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 		wantErr(t, err, "ResourceNotFoundException", "")
 	}
-	must[*kms.EnableKeyOutput](t)(e.kms("us-west-2").EnableKey(ctx, &kms.EnableKeyInput{KeyId: westKey.KeyId}))
-	must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	xtest.Must[*kms.EnableKeyOutput](t)(e.kms("us-west-2").EnableKey(ctx, &kms.EnableKeyInput{KeyId: westKey.KeyId}))
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("disabled"), AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("us-west-2"), KmsKeyId: westKey.Arn}},
 	}))
 	waitStatus(t, e.east, "disabled", "InSync", "us-west-2")
@@ -423,15 +423,15 @@ func TestReplicationFailures(t *testing.T) {
 // every version, deprecated ones included.
 func TestReplicateExistingSecret(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("old"), SecretBinary: []byte{9, 9}, ClientRequestToken: aws.String(token("b1")),
 	}))
 	for i := 2; i <= 4; i++ {
-		must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 			SecretId: aws.String("old"), SecretBinary: []byte{byte(i)}, ClientRequestToken: aws.String(token(fmt.Sprint("b", i))),
 		}))
 	}
-	out := must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	out := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("old"), AddReplicaRegions: replicas("ap-southeast-2"),
 	}))
 	if len(out.ReplicationStatus) != 1 || aws.ToString(out.ReplicationStatus[0].KmsKeyId) != "alias/aws/secretsmanager" {
@@ -442,7 +442,7 @@ func TestReplicateExistingSecret(t *testing.T) {
 	if got, want := stagesOf(t, rep, "old"), stagesOf(t, e.east, "old"); fmt.Sprint(got) != fmt.Sprint(want) || len(got) != 4 {
 		t.Errorf("replica versions %v, want %v", got, want)
 	}
-	v := must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("old"), VersionId: aws.String(token("b1"))}))
+	v := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("old"), VersionId: aws.String(token("b1"))}))
 	if string(v.SecretBinary) != "\x09\x09" {
 		t.Errorf("deprecated version value %v", v.SecretBinary)
 	}
@@ -452,7 +452,7 @@ func TestReplicateExistingSecret(t *testing.T) {
 // read as soon as the call that changed the primary has answered, with no polling.
 func TestZeroDelayReplicatesWithinTheCall(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("now"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	if v := getValue(t, e.west, "now"); aws.ToString(v.SecretString) != "v1" {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 const lambdaARN = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
@@ -21,7 +22,7 @@ func midnight(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 
 func TestRotateSecret(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Hour))
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("db"), SecretString: aws.String(`{"username":"admin","password":"old"}`), ClientRequestToken: aws.String(token("v1")),
 	}))
 	_, err := e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db"), RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1)}})
@@ -31,7 +32,7 @@ func TestRotateSecret(t *testing.T) {
 		SecretId: aws.String("db"), ClientRequestToken: aws.String(token("r1")), RotationLambdaARN: aws.String(lambdaARN),
 		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1)},
 	}
-	out := must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, rot))
+	out := xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, rot))
 	if aws.ToString(out.VersionId) != token("r1") {
 		t.Fatalf("VersionId = %v", aws.ToString(out.VersionId))
 	}
@@ -40,7 +41,7 @@ func TestRotateSecret(t *testing.T) {
 	if got := stagesOf(t, e.east, "db"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("during rotation: %v, want %v", got, want)
 	}
-	pending := must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db"), VersionStage: aws.String("AWSPENDING")}))
+	pending := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db"), VersionStage: aws.String("AWSPENDING")}))
 	var obj map[string]string
 	if err := json.Unmarshal([]byte(aws.ToString(pending.SecretString)), &obj); err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestRotateSecret(t *testing.T) {
 		t.Errorf("rotated value %q", aws.ToString(pending.SecretString))
 	}
 	// A second rotation waits for the first; a retry of the first is answered again.
-	again := must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, rot))
+	again := xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, rot))
 	if aws.ToString(again.VersionId) != token("r1") {
 		t.Errorf("retry VersionId = %v", aws.ToString(again.VersionId))
 	}
@@ -86,7 +87,7 @@ func TestRotateSecret(t *testing.T) {
 	}
 
 	// CancelRotateSecret stops it; the configuration stays visible.
-	must[*secretsmanager.CancelRotateSecretOutput](t)(e.east.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("db")}))
+	xtest.Must[*secretsmanager.CancelRotateSecretOutput](t)(e.east.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("db")}))
 	d = describe(t, e.east, "db")
 	if aws.ToBool(d.RotationEnabled) || d.RotationEnabled == nil || d.NextRotationDate != nil || aws.ToString(d.RotationLambdaARN) != lambdaARN {
 		t.Errorf("describe after cancel: %+v", d)
@@ -103,10 +104,10 @@ func TestCancelRotationInProgress(t *testing.T) {
 	create(t, e.east, "s", "plain")
 	_, err := e.east.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidRequestException", "")
-	must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p")), RotationLambdaARN: aws.String(lambdaARN),
 	}))
-	out := must[*secretsmanager.CancelRotateSecretOutput](t)(e.east.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("s")}))
+	out := xtest.Must[*secretsmanager.CancelRotateSecretOutput](t)(e.east.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("s")}))
 	if aws.ToString(out.VersionId) != token("p") {
 		t.Errorf("CancelRotateSecret VersionId = %v", aws.ToString(out.VersionId))
 	}
@@ -124,9 +125,9 @@ func TestCancelRotationInProgress(t *testing.T) {
 func TestRotateWholeValue(t *testing.T) {
 	e := start(t)
 	create(t, e.east, "str", "plain-password")
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretBinary: []byte{1, 2, 3}}))
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretBinary: []byte{1, 2, 3}}))
 	for _, id := range []string{"str", "bin"} {
-		must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(id), RotationLambdaARN: aws.String(lambdaARN)}))
+		xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(id), RotationLambdaARN: aws.String(lambdaARN)}))
 	}
 	e.inst.WaitIdle()
 	if v := getValue(t, e.east, "str"); len(aws.ToString(v.SecretString)) != 32 {
@@ -167,7 +168,7 @@ func TestRotationRules(t *testing.T) {
 	_, err := rotate(types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1001)}, false)
 	wantErr(t, err, "ValidationException", "")
 
-	out := must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("rate(10 days)")}, false))
+	out := xtest.Must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("rate(10 days)")}, false))
 	if out.VersionId != nil {
 		t.Errorf("RotateImmediately false made version %s", aws.ToString(out.VersionId))
 	}
@@ -180,7 +181,7 @@ func TestRotationRules(t *testing.T) {
 	}
 
 	// The AWS documentation's example: the 1st and 15th of each month, 16:00 to 18:00 UTC.
-	must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("cron(0 16 1,15 * ? *)"), Duration: aws.String("2h")}, false))
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("cron(0 16 1,15 * ? *)"), Duration: aws.String("2h")}, false))
 	d = describe(t, e.east, "s")
 	if n := d.NextRotationDate.UTC(); n.Hour() != 17 || n.Minute() != 59 || n.Second() != 59 || (n.Day() != 1 && n.Day() != 15) {
 		t.Errorf("NextRotationDate = %v", n)
@@ -190,7 +191,7 @@ func TestRotationRules(t *testing.T) {
 	}
 
 	// Hourly rates start at midnight and every n hours after; the window is an hour.
-	must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("rate(6 hours)")}, false))
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(rotate(types.RotationRulesType{ScheduleExpression: aws.String("rate(6 hours)")}, false))
 	d = describe(t, e.east, "s")
 	if n := d.NextRotationDate.UTC(); n.Hour()%6 != 0 || n.Minute() != 59 || n.Sub(time.Now()) > 7*time.Hour {
 		t.Errorf("NextRotationDate = %v", n)

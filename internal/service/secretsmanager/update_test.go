@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func TestUpdateSecret(t *testing.T) {
@@ -14,7 +16,7 @@ func TestUpdateSecret(t *testing.T) {
 	create(t, e.east, "s", "v1")
 	before := describe(t, e.east, "s")
 
-	out := must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), Description: aws.String("new description"),
 	}))
 	if out.VersionId != nil {
@@ -25,7 +27,7 @@ func TestUpdateSecret(t *testing.T) {
 		t.Errorf("describe after update = %+v", d)
 	}
 
-	out = must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	out = xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
 	if aws.ToString(out.VersionId) != token("u2") {
@@ -35,7 +37,7 @@ func TestUpdateSecret(t *testing.T) {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
 	// The same request again creates nothing; another value under the token is refused.
-	again := must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	again := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
 	if again.VersionId != nil {
@@ -54,38 +56,38 @@ func TestUpdateSecret(t *testing.T) {
 func TestUpdateSecretKmsKey(t *testing.T) {
 	e := start(t)
 	k := e.kms("us-east-1")
-	oldKey := must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	newKey := must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	oldKey := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	newKey := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: oldKey.KeyId,
 	}))
 	put(t, e.east, "s", token("k2"), "v2")
 
-	out := must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: newKey.Arn}))
+	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: newKey.Arn}))
 	if out.VersionId != nil {
 		t.Errorf("a key change made a version")
 	}
 	if d := describe(t, e.east, "s"); aws.ToString(d.KmsKeyId) != aws.ToString(newKey.Arn) {
 		t.Errorf("KmsKeyId = %v", aws.ToString(d.KmsKeyId))
 	}
-	must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: oldKey.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: oldKey.KeyId}))
 	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
-	must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: oldKey.KeyId}))
-	must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: newKey.KeyId}))
+	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: oldKey.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: newKey.KeyId}))
 	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
 	wantErr(t, err, "DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.")
 
 	_, err = e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("alias/none")})
 	wantErr(t, err, "EncryptionFailure", "")
 	// An empty KmsKeyId goes back to aws/secretsmanager, which DescribeSecret omits.
-	must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: newKey.KeyId}))
-	must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("")}))
+	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: newKey.KeyId}))
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("")}))
 	if d := describe(t, e.east, "s"); d.KmsKeyId != nil {
 		t.Errorf("KmsKeyId = %v after going back to the default key", aws.ToString(d.KmsKeyId))
 	}
-	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	for _, v := range list.Versions {
 		if v.KmsKeyIds[0] != "DefaultEncryptionKey" {
 			t.Errorf("version %s under %v", aws.ToString(v.VersionId), v.KmsKeyIds)
@@ -98,7 +100,7 @@ func TestUpdateSecretKmsKey(t *testing.T) {
 func TestKeyStateBreaksReads(t *testing.T) {
 	e := start(t)
 	k := e.kms("us-east-1")
-	key := must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	key := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	_, err := e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: aws.String("alias/app"),
 	})
@@ -106,28 +108,28 @@ func TestKeyStateBreaksReads(t *testing.T) {
 	// The alias did not exist yet: nothing was created.
 	_, err = e.east.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "ResourceNotFoundException", "")
-	must[*kms.CreateAliasOutput](t)(k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/app"), TargetKeyId: key.KeyId}))
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*kms.CreateAliasOutput](t)(k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/app"), TargetKeyId: key.KeyId}))
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: aws.String("alias/app"),
 	}))
 	if d := describe(t, e.east, "s"); aws.ToString(d.KmsKeyId) != "alias/app" {
 		t.Errorf("KmsKeyId = %v", aws.ToString(d.KmsKeyId))
 	}
-	must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
 	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
 	wantErr(t, err, "DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.")
 	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("v2")})
 	wantErr(t, err, "EncryptionFailure", "")
-	must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: key.KeyId}))
+	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: key.KeyId}))
 	getValue(t, e.east, "s")
-	must[*kms.ScheduleKeyDeletionOutput](t)(k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyId, PendingWindowInDays: aws.Int32(7)}))
 	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
 	wantErr(t, err, "DecryptionFailure", "")
 }
 
 func TestUpdateSecretVersionStage(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
 	put(t, e.east, "s", token("v2"), "S2", "AWSPENDING", "PUT1")

@@ -8,11 +8,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 func put(t testing.TB, c *secretsmanager.Client, id, tok, value string, stages ...string) *secretsmanager.PutSecretValueOutput {
 	t.Helper()
-	return must[*secretsmanager.PutSecretValueOutput](t)(c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	return xtest.Must[*secretsmanager.PutSecretValueOutput](t)(c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String(id), ClientRequestToken: aws.String(tok), SecretString: aws.String(value), VersionStages: stages,
 	}))
 }
@@ -25,7 +27,7 @@ func stagesOf(t testing.TB, c *secretsmanager.Client, id string) map[string][]st
 		SecretId: aws.String(id), IncludeDeprecated: aws.Bool(true),
 	})
 	for p.HasMorePages() {
-		page := must[*secretsmanager.ListSecretVersionIdsOutput](t)(p.NextPage(ctx))
+		page := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(p.NextPage(ctx))
 		for _, v := range page.Versions {
 			out[aws.ToString(v.VersionId)] = v.VersionStages
 		}
@@ -35,7 +37,7 @@ func stagesOf(t testing.TB, c *secretsmanager.Client, id string) map[string][]st
 
 func TestPutSecretValueStages(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
 	out := put(t, e.east, "s", token("v2"), "S2")
@@ -59,13 +61,13 @@ func TestPutSecretValueStages(t *testing.T) {
 	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "S2" {
 		t.Errorf("AWSCURRENT = %q", aws.ToString(v.SecretString))
 	}
-	v := must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+	v := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS"),
 	}))
 	if aws.ToString(v.SecretString) != "S1" {
 		t.Errorf("AWSPREVIOUS = %q", aws.ToString(v.SecretString))
 	}
-	v = must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+	v = xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String("s"), VersionId: aws.String(token("v3")), VersionStage: aws.String("AWSPENDING"),
 	}))
 	if aws.ToString(v.SecretString) != "S3" || !slices.Equal(v.VersionStages, []string{"AWSPENDING"}) {
@@ -74,7 +76,7 @@ func TestPutSecretValueStages(t *testing.T) {
 
 	// Without labels, v1 is deprecated: listed only with IncludeDeprecated.
 	put(t, e.east, "s", token("v5"), "S5")
-	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	for _, v := range list.Versions {
 		if aws.ToString(v.VersionId) == token("v1") {
 			t.Errorf("deprecated version listed without IncludeDeprecated")
@@ -90,7 +92,7 @@ func TestPutSecretValueStages(t *testing.T) {
 
 func TestGetSecretValueErrors(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
 	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
@@ -137,7 +139,7 @@ func TestPutSecretValueIdempotent(t *testing.T) {
 // TestVersionQuota: at most 100 versions; unlabelled ones go once a day old, oldest first.
 func TestVersionQuota(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("busy"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("q000")),
 	}))
 	for i := 1; i < 100; i++ {
@@ -167,7 +169,7 @@ func TestVersionQuota(t *testing.T) {
 
 func TestListSecretVersionIdsPages(t *testing.T) {
 	e := start(t)
-	must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("l0")),
 	}))
 	for i := 1; i < 5; i++ {
@@ -176,7 +178,7 @@ func TestListSecretVersionIdsPages(t *testing.T) {
 	var seen []string
 	var next *string
 	for pages := 0; ; pages++ {
-		out := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{
+		out := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{
 			SecretId: aws.String("s"), MaxResults: aws.Int32(2), NextToken: next,
 		}))
 		for _, v := range out.Versions {
@@ -222,7 +224,7 @@ func TestLastAccessedDate(t *testing.T) {
 	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(d1.Add(48 * time.Hour)) {
 		t.Errorf("LastAccessedDate = %v, want %v", d, d1.Add(48*time.Hour))
 	}
-	list := must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	if a := list.Versions[0].LastAccessedDate; a == nil || !a.Equal(d1.Add(48*time.Hour)) {
 		t.Errorf("version LastAccessedDate = %v", a)
 	}
