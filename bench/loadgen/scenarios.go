@@ -232,19 +232,28 @@ func (e *env) waitInSync(ctx context.Context, clients map[string]*secretsmanager
 	}
 }
 
+// readableEverywhere reads the secret in every replica Region at once, so that the time
+// it takes is one read's, not one per Region.
 func (e *env) readableEverywhere(ctx context.Context, clients map[string]*secretsmanager.Client, name, value, version string) bool {
+	var wg sync.WaitGroup
+	var missing atomic.Int32
 	for _, region := range replicaRegions {
 		e.extra.Add(1)
-		in := &secretsmanager.GetSecretValueInput{SecretId: &name}
-		if version != "" {
-			in.VersionId = &version
-		}
-		v, err := clients[region].GetSecretValue(ctx, in)
-		if err != nil || aws.ToString(v.SecretString) != value {
-			return false
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := &secretsmanager.GetSecretValueInput{SecretId: &name}
+			if version != "" {
+				in.VersionId = &version
+			}
+			v, err := clients[region].GetSecretValue(ctx, in)
+			if err != nil || aws.ToString(v.SecretString) != value {
+				missing.Add(1)
+			}
+		}()
 	}
-	return true
+	wg.Wait()
+	return missing.Load() == 0
 }
 
 func (e *env) regionClients() map[string]*secretsmanager.Client {
@@ -295,7 +304,11 @@ func scenarioReplicateLatency(ctx context.Context, e *env) (result, error) {
 func scenarioMixed(ctx context.Context, e *env) (result, error) {
 	r := result{Scenario: "mixed"}
 	e.mode = "sdk" // writes are followed with SDK reads; there is no raw form of this scenario
-	const n = 20
+	// Secrets Manager keeps at most 100 versions of a secret and prunes unlabelled ones
+	// only after 24 hours (AWS's quota): spread the writes over enough secrets, and stop
+	// writing to one that is near the quota.
+	const n, maxWrites = 200, 90
+	var writes [n]int
 	clients := e.regionClients()
 	for i := 0; i < n; i++ {
 		name, value := "mixed-"+secretName(e.runID, i), "initial"
@@ -326,6 +339,11 @@ func scenarioMixed(ctx context.Context, e *env) (result, error) {
 		// One writer per secret at a time keeps "the last value written" well defined.
 		locks[k].Lock()
 		defer locks[k].Unlock()
+		if writes[k] == maxWrites {
+			_, err := clients["us-east-1"].GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &name})
+			return err
+		}
+		writes[k]++
 		out, err := clients["us-east-1"].PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &name, SecretString: &value})
 		if err != nil {
 			return err

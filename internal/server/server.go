@@ -215,8 +215,17 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
-// Shutdown stops taking requests, lets those in flight finish, stops the job engine
-// (waiting for running jobs) and closes the store.
+// Shutdown stops taking requests, lets those in flight finish, lets services write what
+// they hold in memory, stops the job engine (waiting for running jobs) and closes the
+// store.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return errors.Join(s.http.Shutdown(ctx), s.engine.Stop(ctx), s.store.Close())
+	errs := []error{s.http.Shutdown(ctx)}
+	for _, name := range s.services.Names() {
+		if svc, ok := s.services.Get(name); ok {
+			if st, ok := svc.(service.Stopper); ok {
+				errs = append(errs, st.Stop(ctx))
+			}
+		}
+	}
+	return errors.Join(append(errs, s.engine.Stop(ctx), s.store.Close())...)
 }

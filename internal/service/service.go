@@ -5,6 +5,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -36,6 +37,13 @@ type Validator interface {
 // they drop when the admin API wipes everything.
 type Resetter interface {
 	Reset()
+}
+
+// Stopper is implemented by services that hold work in memory (batched writes) which
+// must reach the store before the server stops. Stop runs after the last request and
+// before the job engine stops.
+type Stopper interface {
+	Stop(ctx context.Context) error
 }
 
 // Deps is what a service is built from. Services keep no other global state.

@@ -12,6 +12,9 @@ import (
 
 func (s *Service) describeSecret(ctx context.Context, in *sm.DescribeSecretRequest) (*sm.DescribeSecretResponse, error) {
 	info := request.From(ctx)
+	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
+		return nil, err
+	}
 	var out *sm.DescribeSecretResponse
 	err := s.st.View(func(tx store.Tx) error {
 		rec, err := find(tx, info, *in.SecretId)
@@ -118,6 +121,9 @@ func (s *Service) listSecretVersionIds(ctx context.Context, in *sm.ListSecretVer
 		after = string(b)
 	}
 	deprecated := in.IncludeDeprecated != nil && *in.IncludeDeprecated
+	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
+		return nil, err
+	}
 	var out *sm.ListSecretVersionIdsResponse
 	err := s.st.View(func(tx store.Tx) error {
 		rec, err := findLive(tx, info, *in.SecretId)

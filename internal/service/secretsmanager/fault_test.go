@@ -175,3 +175,28 @@ func TestReplicationSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestLastAccessedDateSurvivesRestart: GetSecretValue stays read-only and notes the date in
+// memory; DescribeSecret shows it at once, and a graceful stop writes it before the store
+// closes.
+func TestLastAccessedDateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := servertest.Start(t, servertest.WithDataDir(dir))
+	c := smClient(first, "us-east-1")
+	create(t, c, "read-me", "v")
+	getValue(t, c, "read-me")
+	if d := describe(t, c, "read-me").LastAccessedDate; d == nil {
+		t.Fatal("no LastAccessedDate right after a read")
+	}
+	create(t, c, "read-before-stop", "v")
+	getValue(t, c, "read-before-stop")
+	stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := first.Server.Shutdown(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	second := servertest.Start(t, servertest.WithDataDir(dir))
+	if d := describe(t, smClient(second, "us-east-1"), "read-before-stop").LastAccessedDate; d == nil {
+		t.Error("the read just before the stop was not recorded")
+	}
+}

@@ -81,6 +81,9 @@ func (s *Service) walk(tx store.Tx, info *request.Info, q listQuery, fn func(rec
 
 func (s *Service) listSecrets(ctx context.Context, in *sm.ListSecretsRequest) (*sm.ListSecretsResponse, error) {
 	info := request.From(ctx)
+	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
+		return nil, err
+	}
 	q := listQuery{
 		filters: parseFilters(in.Filters), planned: in.IncludePlannedDeletion != nil && *in.IncludePlannedDeletion,
 		desc: deref(in.SortOrder) == sm.SortOrderTypeDesc, limit: 100, token: in.NextToken,
@@ -120,9 +123,9 @@ func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecret
 			VersionStages: v.VersionStages, CreatedDate: v.CreatedDate,
 		})
 	}
-	// One writable transaction: reading values records LastAccessedDate. Errors of one
-	// secret become an Errors entry and do not stop the others.
-	err := s.st.Update(func(tx store.Tx) error {
+	// One read-only transaction, like GetSecretValue's. Errors of one secret become an
+	// Errors entry and do not stop the others.
+	err := s.st.View(func(tx store.Tx) error {
 		out.SecretValues, out.Errors = out.SecretValues[:0], out.Errors[:0]
 		if in.SecretIdList != nil {
 			for _, id := range in.SecretIdList {

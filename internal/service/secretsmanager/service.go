@@ -1,6 +1,7 @@
 package secretsmanager
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -34,6 +35,7 @@ type Service struct {
 	// secrets and versions keep decoded records for GetSecretValue's read-only path.
 	secrets  *store.Decoded[secretRecord]
 	versions *store.Decoded[versionRecord]
+	access   *accessLog
 }
 
 // recordCacheSize bounds each record cache; a miss costs one JSON decode.
@@ -42,14 +44,20 @@ const recordCacheSize = 100_000
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
+	_ service.Stopper  = (*Service)(nil)
 )
 
-// Reset drops the record caches when the admin API wipes the store. They could not serve
-// stale records anyway (entries are checked against the stored bytes); this frees them.
+// Reset drops the record caches and pending access dates when the admin API wipes the
+// store. The caches could not serve stale records anyway (entries are checked against the
+// stored bytes); this frees them.
 func (s *Service) Reset() {
 	s.secrets.Reset()
 	s.versions.Reset()
+	s.access.forget()
 }
+
+// Stop writes the LastAccessedDate updates still pending.
+func (s *Service) Stop(context.Context) error { return s.access.flush() }
 
 // New builds the service and registers its jobs with the engine.
 func New(d service.Deps) (*Service, error) {
@@ -62,6 +70,10 @@ func New(d service.Deps) (*Service, error) {
 	}
 	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, keys: keys, log: d.Logger,
 		secrets: store.NewDecoded[secretRecord](recordCacheSize), versions: store.NewDecoded[versionRecord](recordCacheSize)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.access = newAccessLog(s.st, s.log)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -2,7 +2,6 @@ package secretsmanager
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
@@ -10,29 +9,19 @@ import (
 	"github.com/xregion/xregion/internal/store"
 )
 
-// errStale makes a read-only GetSecretValue start over in a writable transaction, to record
-// a new LastAccessedDate.
-var errStale = errors.New("secretsmanager: last-accessed date to update")
-
 func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
 	info := request.From(ctx)
 	var out *sm.GetSecretValueResponse
-	read := func(tx store.Tx) error {
+	err := s.st.View(func(tx store.Tx) error {
 		var err error
 		out, err = s.readValue(tx, info, *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
 		return err
-	}
-	// Almost every read finds today's date already recorded and stays read-only; only the
-	// first read of a day takes the writer lock.
-	err := s.st.View(read)
-	if errors.Is(err, errStale) {
-		err = s.st.Update(read)
-	}
+	})
 	return out, err
 }
 
-// readValue answers GetSecretValue in tx. In a read-only transaction it returns errStale
-// when the secret's or the version's last-accessed day is not today.
+// readValue answers GetSecretValue in tx, which may be read-only: the read is noted in the
+// access log, which records LastAccessedDate later (see accessLog).
 func (s *Service) readValue(tx store.Tx, info *request.Info, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
 	rec, err := s.findReadable(tx, info, secretID)
 	if err != nil {
@@ -43,23 +32,12 @@ func (s *Service) readValue(tx store.Tx, info *request.Info, secretID, versionID
 	if err != nil {
 		return nil, err
 	}
-	today := day(s.clock.Now())
-	fresh := sameTime(rec.Accessed, today) && sameTime(ver.Accessed, today)
-	if !fresh && !tx.Writable() {
-		return nil, errStale
-	}
 	v, err := s.loadValue(tx, info.Account, info.Region, rec, ver)
 	if err != nil {
 		return nil, err
 	}
-	if !fresh {
-		rec.Accessed, ver.Accessed = &today, &today
-		if err := putSecret(tx, sc, rec); err != nil {
-			return nil, err
-		}
-		if err := store.PutJSON(tx, versionKey(sc, rec.Name, ver.ID), ver); err != nil {
-			return nil, err
-		}
+	if today := day(s.clock.Now()); !sameTime(rec.Accessed, today) || !sameTime(ver.Accessed, today) {
+		s.access.note(accessKey{account: info.Account, region: info.Region, name: rec.Name, suffix: rec.Suffix, version: ver.ID}, today)
 	}
 	created := ver.Created
 	return &sm.GetSecretValueResponse{
