@@ -103,6 +103,7 @@ type Shape struct {
 	Payload   string             // rest protocols: the member that is the whole body
 	GoType    reflect.Type       // structures only
 	byName    map[string]*Member // structure members by model name
+	byWire    map[string]*Member // body members (no HTTP location) by wire name
 	patternRE *regexp.Regexp
 	patternOK bool // pattern compiled in Go's syntax; patterns Go cannot express are not checked
 }
@@ -134,6 +135,10 @@ type Member struct {
 
 // MemberByName finds a structure member by its model name.
 func (s *Shape) MemberByName(name string) *Member { return s.byName[name] }
+
+// BodyMember finds a structure member that travels in a JSON body by its wire name; members
+// bound to the URI, query string or headers are not found.
+func (s *Shape) BodyMember(wireName string) *Member { return s.byWire[wireName] }
 
 // WireName is the name a member has on the wire: its locationName, else its model name.
 func (m *Member) WireName() string {
@@ -243,7 +248,7 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 		for _, r := range rs.Required {
 			required[r] = true
 		}
-		s.byName = map[string]*Member{}
+		s.byName, s.byWire = map[string]*Member{}, map[string]*Member{}
 		for _, rm := range rs.Members {
 			m, err := ref(&rm)
 			if err != nil {
@@ -253,6 +258,9 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 			m.PathName = strings.ToLower(rm.Name[:1]) + rm.Name[1:]
 			s.Members = append(s.Members, m)
 			s.byName[rm.Name] = m
+			if m.Location == "" {
+				s.byWire[m.WireName()] = m
+			}
 		}
 		if s.Exception {
 			continue // errors are answered with awserr.Error, not decoded into Go values

@@ -1,0 +1,161 @@
+package protocol
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xregion/xregion/internal/awsmodel"
+)
+
+// AppendJSON appends the JSON encoding of v, the struct value bound to shape s. Absent
+// members (nil pointers, nil slices and maps) are left out; members bound to HTTP
+// locations are left out too, since the REST codec writes them elsewhere.
+func AppendJSON(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
+	return appendJSONStruct(b, s, v)
+}
+
+func appendJSONStruct(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
+	b = append(b, '{')
+	first := true
+	for _, m := range s.Members {
+		if m.Location != "" {
+			continue
+		}
+		f := v.Field(m.Field)
+		if isAbsent(f) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = AppendJSONString(b, m.WireName())
+		b = append(b, ':')
+		b = appendJSONValue(b, m.Shape, m.TimestampFormat(TimestampUnix), f)
+	}
+	return append(b, '}')
+}
+
+func appendJSONValue(b []byte, s *awsmodel.Shape, tsFormat string, f reflect.Value) []byte {
+	v, ok := Indirect(f)
+	if !ok {
+		return append(b, "null"...)
+	}
+	switch s.Type {
+	case awsmodel.TypeStructure:
+		if s.GoType == nil {
+			doc, _ := json.Marshal(v.Interface())
+			return append(b, doc...)
+		}
+		return appendJSONStruct(b, s, v)
+	case awsmodel.TypeList:
+		b = append(b, '[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONValue(b, s.Member.Shape, s.Member.TimestampFormat(tsFormat), v.Index(i))
+		}
+		return append(b, ']')
+	case awsmodel.TypeMap:
+		b = append(b, '{')
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSONString(b, k.String())
+			b = append(b, ':')
+			b = appendJSONValue(b, s.Value.Shape, s.Value.TimestampFormat(tsFormat), v.MapIndex(k))
+		}
+		return append(b, '}')
+	case awsmodel.TypeString:
+		return AppendJSONString(b, v.String())
+	case awsmodel.TypeBoolean:
+		return strconv.AppendBool(b, v.Bool())
+	case awsmodel.TypeInteger, awsmodel.TypeLong:
+		return strconv.AppendInt(b, v.Int(), 10)
+	case awsmodel.TypeDouble, awsmodel.TypeFloat:
+		x := v.Float()
+		switch {
+		case math.IsNaN(x):
+			return append(b, `"NaN"`...)
+		case math.IsInf(x, 1):
+			return append(b, `"Infinity"`...)
+		case math.IsInf(x, -1):
+			return append(b, `"-Infinity"`...)
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case awsmodel.TypeTimestamp:
+		t := v.Interface().(time.Time)
+		if tsFormat == TimestampUnix {
+			return append(b, formatUnix(t)...)
+		}
+		return AppendJSONString(b, FormatTime(t, tsFormat))
+	case awsmodel.TypeBlob:
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, v.Bytes())
+		return append(b, '"')
+	}
+	return append(b, "null"...)
+}
+
+const hex = "0123456789abcdef"
+
+// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as in
+// encoding/json.
+func AppendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' { // valid JSON, but break JavaScript parsers
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
