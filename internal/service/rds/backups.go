@@ -19,14 +19,13 @@ func (s *Service) ownBackup(sc store.Scope, inst *instanceRec, status string) *b
 func (s *Service) refreshBackup(sc store.Scope, b *backupRec, inst *instanceRec) {
 	b.SourceARN = instanceARN(partitionOf(sc.Region), sc.Region, sc.Account, inst.ID)
 	b.InstanceID = inst.ID
-	b.Class, b.Engine, b.EngineVersion, b.LicenseModel = inst.Class, inst.Engine, inst.EngineVersion, inst.LicenseModel
-	b.MasterUsername, b.DBName = inst.MasterUsername, inst.DBName
-	b.AllocatedStorage, b.StorageType, b.Iops, b.StorageThroughput = inst.AllocatedStorage, inst.StorageType, inst.Iops, inst.StorageThroughput
-	b.Port, b.AZ, b.InstanceCreated, b.OptionGroup = inst.Port, inst.AZ, inst.Created, inst.OptionGroup
-	b.IAMAuth, b.Timezone, b.DedicatedLogVolume = inst.IAMAuth, inst.Timezone, inst.DedicatedLogVolume
+	// A replica is encrypted under its own Region's key, whatever its source's is.
+	encrypted, key := b.Encrypted, b.KmsKey
+	b.image = imageOf(inst)
 	b.Retention = inst.Retention
-	if !b.Replica {
-		b.Encrypted, b.KmsKey = inst.Encrypted, inst.KmsKey
+	if b.Replica {
+		b.Encrypted, b.KmsKey = encrypted, key
+	} else {
 		b.Replications = append([]replicationRef(nil), inst.Replications...)
 	}
 }

@@ -131,56 +131,10 @@ type instanceRec struct {
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
 }
 
-// backupRec is an automated backup: an instance's own (active, creating, retained) in
-// the instance's Region, or a replicated one (pending, replicating, retained) in a
-// destination Region. The instance properties are those it had when last synchronised,
-// which is what a restore uses.
-type backupRec struct {
-	ID                 string           `json:"id"` // ab-…
-	ResourceID         string           `json:"resourceId"`
-	Replica            bool             `json:"replica,omitempty"`
-	Status             string           `json:"status"`
-	SourceRegion       string           `json:"sourceRegion"`
-	SourceARN          string           `json:"sourceArn"`
-	InstanceID         string           `json:"instanceId"`
-	Class              string           `json:"class"`
-	Engine             string           `json:"engine"`
-	EngineVersion      string           `json:"engineVersion"`
-	LicenseModel       string           `json:"licenseModel"`
-	MasterUsername     string           `json:"masterUsername"`
-	DBName             string           `json:"dbName,omitempty"`
-	AllocatedStorage   int64            `json:"allocatedStorage"`
-	StorageType        string           `json:"storageType"`
-	Iops               int64            `json:"iops,omitempty"`
-	StorageThroughput  int64            `json:"storageThroughput,omitempty"`
-	Port               int64            `json:"port"`
-	AZ                 string           `json:"az"`
-	InstanceCreated    time.Time        `json:"instanceCreated,omitzero"`
-	OptionGroup        string           `json:"optionGroup"`
-	Encrypted          bool             `json:"encrypted,omitempty"`
-	KmsKey             string           `json:"kmsKey,omitempty"`
-	IAMAuth            bool             `json:"iamAuth,omitempty"`
-	Timezone           string           `json:"timezone,omitempty"`
-	DedicatedLogVolume bool             `json:"dedicatedLogVolume,omitempty"`
-	Retention          int64            `json:"retention"`
-	Start              time.Time        `json:"start,omitzero"`   // earliest restorable instant ever
-	Until              time.Time        `json:"until,omitzero"`   // replicated: latest instant replicated so far
-	Stopped            time.Time        `json:"stopped,omitzero"` // retained: when logs stopped
-	Expire             time.Time        `json:"expire,omitzero"`  // retained: when its expiry job is armed for
-	Replications       []replicationRef `json:"replications,omitempty"`
-	Tags               []tagRec         `json:"tags,omitempty"`
-}
-
-// snapshotRec is a DB snapshot, manual or automated.
-type snapshotRec struct {
-	ID                 string    `json:"id"`
-	InstanceID         string    `json:"instanceId"`
-	ResourceID         string    `json:"resourceId"`
-	Type               string    `json:"type"`
-	Status             string    `json:"status"`
-	Progress           int64     `json:"progress"`
-	Created            time.Time `json:"created"`
-	Original           time.Time `json:"original"`
+// image is what an automated backup or a snapshot keeps of the instance it was taken of:
+// the attributes a restore from it starts with. Both records embed it, so its fields are
+// stored flat, as members of the record.
+type image struct {
 	Class              string    `json:"class"`
 	Engine             string    `json:"engine"`
 	EngineVersion      string    `json:"engineVersion"`
@@ -200,11 +154,57 @@ type snapshotRec struct {
 	IAMAuth            bool      `json:"iamAuth,omitempty"`
 	Timezone           string    `json:"timezone,omitempty"`
 	DedicatedLogVolume bool      `json:"dedicatedLogVolume,omitempty"`
-	SourceRegion       string    `json:"sourceRegion,omitempty"`
-	SourceSnapshot     string    `json:"sourceSnapshot,omitempty"` // as the copy request named it
-	SourceKey          string    `json:"sourceKey,omitempty"`      // record key of a copy's source
-	Shared             []string  `json:"shared,omitempty"`         // the restore attribute
-	Tags               []tagRec  `json:"tags,omitempty"`
+}
+
+// imageOf is inst's image now.
+func imageOf(inst *instanceRec) image {
+	return image{
+		Class: inst.Class, Engine: inst.Engine, EngineVersion: inst.EngineVersion, LicenseModel: inst.LicenseModel,
+		MasterUsername: inst.MasterUsername, DBName: inst.DBName, AllocatedStorage: inst.AllocatedStorage,
+		StorageType: inst.StorageType, Iops: inst.Iops, StorageThroughput: inst.StorageThroughput, Port: inst.Port,
+		AZ: inst.AZ, InstanceCreated: inst.Created, OptionGroup: inst.OptionGroup, Encrypted: inst.Encrypted,
+		KmsKey: inst.KmsKey, IAMAuth: inst.IAMAuth, Timezone: inst.Timezone, DedicatedLogVolume: inst.DedicatedLogVolume,
+	}
+}
+
+// backupRec is an automated backup: an instance's own (active, creating, retained) in
+// the instance's Region, or a replicated one (pending, replicating, retained) in a
+// destination Region. The instance properties are those it had when last synchronised,
+// which is what a restore uses.
+type backupRec struct {
+	ID           string `json:"id"` // ab-…
+	ResourceID   string `json:"resourceId"`
+	Replica      bool   `json:"replica,omitempty"`
+	Status       string `json:"status"`
+	SourceRegion string `json:"sourceRegion"`
+	SourceARN    string `json:"sourceArn"`
+	InstanceID   string `json:"instanceId"`
+	image
+	Retention    int64            `json:"retention"`
+	Start        time.Time        `json:"start,omitzero"`   // earliest restorable instant ever
+	Until        time.Time        `json:"until,omitzero"`   // replicated: latest instant replicated so far
+	Stopped      time.Time        `json:"stopped,omitzero"` // retained: when logs stopped
+	Expire       time.Time        `json:"expire,omitzero"`  // retained: when its expiry job is armed for
+	Replications []replicationRef `json:"replications,omitempty"`
+	Tags         []tagRec         `json:"tags,omitempty"`
+}
+
+// snapshotRec is a DB snapshot, manual or automated.
+type snapshotRec struct {
+	ID         string    `json:"id"`
+	InstanceID string    `json:"instanceId"`
+	ResourceID string    `json:"resourceId"`
+	Type       string    `json:"type"`
+	Status     string    `json:"status"`
+	Progress   int64     `json:"progress"`
+	Created    time.Time `json:"created"`
+	Original   time.Time `json:"original"`
+	image
+	SourceRegion   string   `json:"sourceRegion,omitempty"`
+	SourceSnapshot string   `json:"sourceSnapshot,omitempty"` // as the copy request named it
+	SourceKey      string   `json:"sourceKey,omitempty"`      // record key of a copy's source
+	Shared         []string `json:"shared,omitempty"`         // the restore attribute
+	Tags           []tagRec `json:"tags,omitempty"`
 }
 
 // Record kinds under the service scope.

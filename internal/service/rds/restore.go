@@ -14,12 +14,9 @@ import (
 // backup): the engine, version, storage, encryption and the rest of the instance as it
 // was.
 type restored struct {
-	Class, Engine, EngineVersion, LicenseModel, MasterUsername, DBName string
-	AllocatedStorage, Iops, StorageThroughput, Port                    int64
-	StorageType, OptionGroup, KmsKey, Timezone                         string
-	Encrypted, IAMAuth, DedicatedLogVolume                             bool
-	Tags                                                               []tagRec
-	From                                                               string
+	image
+	Tags []tagRec
+	From string
 }
 
 // restoreInstance builds, checks and inserts the instance a restore creates.
@@ -123,13 +120,7 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, snap.Engine) {
 			return invalidCombination("The engine %s of the restored DB instance must be the snapshot's engine %s.", *in.Engine, snap.Engine)
 		}
-		src := restored{
-			Class: snap.Class, Engine: snap.Engine, EngineVersion: snap.EngineVersion, LicenseModel: snap.LicenseModel,
-			MasterUsername: snap.MasterUsername, DBName: snap.DBName, AllocatedStorage: snap.AllocatedStorage, Iops: snap.Iops,
-			StorageThroughput: snap.StorageThroughput, Port: snap.Port, StorageType: snap.StorageType, OptionGroup: snap.OptionGroup,
-			KmsKey: snap.KmsKey, Timezone: snap.Timezone, Encrypted: snap.Encrypted, IAMAuth: snap.IAMAuth,
-			DedicatedLogVolume: snap.DedicatedLogVolume, Tags: snap.Tags, From: snap.ID,
-		}
+		src := restored{image: snap.image, Tags: snap.Tags, From: snap.ID}
 		inst, err = s.restoreInstance(tx, sc, strings.ToLower(id), src, p, in.DBName)
 		return err
 	})
@@ -238,13 +229,7 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, b.Engine) {
 			return invalidCombination("The engine %s of the restored DB instance must be the source's engine %s.", *in.Engine, b.Engine)
 		}
-		src := restored{
-			Class: b.Class, Engine: b.Engine, EngineVersion: b.EngineVersion, LicenseModel: b.LicenseModel,
-			MasterUsername: b.MasterUsername, DBName: b.DBName, AllocatedStorage: b.AllocatedStorage, Iops: b.Iops,
-			StorageThroughput: b.StorageThroughput, Port: b.Port, StorageType: b.StorageType, OptionGroup: b.OptionGroup,
-			KmsKey: b.KmsKey, Timezone: b.Timezone, Encrypted: b.Encrypted, IAMAuth: b.IAMAuth,
-			DedicatedLogVolume: b.DedicatedLogVolume, From: b.SourceARN + "@" + at.Format(time.RFC3339),
-		}
+		src := restored{image: b.image, From: b.SourceARN + "@" + at.Format(time.RFC3339)}
 		if b.Replica && src.Engine != "" {
 			// A replica's option group is its source Region's; the restore takes the
 			// destination's default (RDS User Guide: option groups are not copied across

@@ -17,12 +17,7 @@ import (
 func snapshotOf(inst *instanceRec, id, typ string, now time.Time) *snapshotRec {
 	return &snapshotRec{
 		ID: id, InstanceID: inst.ID, ResourceID: inst.ResourceID, Type: typ, Status: snapshotCreating,
-		Created: now, Original: now, Class: inst.Class, Engine: inst.Engine, EngineVersion: inst.EngineVersion,
-		LicenseModel: inst.LicenseModel, MasterUsername: inst.MasterUsername, DBName: inst.DBName,
-		AllocatedStorage: inst.AllocatedStorage, StorageType: inst.StorageType, Iops: inst.Iops,
-		StorageThroughput: inst.StorageThroughput, Port: inst.Port, AZ: inst.AZ, InstanceCreated: inst.Created,
-		OptionGroup: inst.OptionGroup, Encrypted: inst.Encrypted, KmsKey: inst.KmsKey, IAMAuth: inst.IAMAuth,
-		Timezone: inst.Timezone, DedicatedLogVolume: inst.DedicatedLogVolume,
+		Created: now, Original: now, image: imageOf(inst),
 	}
 }
 
