@@ -61,18 +61,25 @@ func checkSigningAlgorithm(k *keyRecord, algorithm string) error {
 	return nil
 }
 
+// signatureInput checks a Sign or Verify request against the key, in the order AWS
+// reports problems, and returns the digest to sign or verify.
+func signatureInput(k *keyRecord, alg string, message []byte, messageType *string, dry *bool) ([]byte, error) {
+	if err := checkSigningAlgorithm(k, alg); err != nil {
+		return nil, err
+	}
+	digest, err := digestOf(message, messageType, alg)
+	if err != nil {
+		return nil, err
+	}
+	return digest, dryRun(dry)
+}
+
 func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.SignResponse, error) {
 	var out *kmsapi.SignResponse
 	alg := *in.SigningAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Sign", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
-		if err := checkSigningAlgorithm(k, alg); err != nil {
-			return err
-		}
-		digest, err := digestOf(in.Message, in.MessageType, alg)
+		digest, err := signatureInput(k, alg, in.Message, in.MessageType, in.DryRun)
 		if err != nil {
-			return err
-		}
-		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
 		var sig []byte
@@ -98,14 +105,8 @@ func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi
 	var out *kmsapi.VerifyResponse
 	alg := *in.SigningAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Verify", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
-		if err := checkSigningAlgorithm(k, alg); err != nil {
-			return err
-		}
-		digest, err := digestOf(in.Message, in.MessageType, alg)
+		digest, err := signatureInput(k, alg, in.Message, in.MessageType, in.DryRun)
 		if err != nil {
-			return err
-		}
-		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
 		var ok bool
