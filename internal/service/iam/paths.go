@@ -6,9 +6,9 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 )
 
-// The model's patterns for paths are written with Java's \uXXXX escapes, which the
-// gateway's validation cannot compile and so does not check. A path becomes part of every
-// ARN, so IAM checks paths here, with the messages AWS gives for them.
+// IAM reports a malformed path or path prefix with texts of its own rather than the
+// generic "failed to satisfy constraint" one, so it checks them here (Validation tells the
+// gateway to leave these patterns alone).
 var (
 	pathPattern       = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
 	pathPrefixPattern = regexp.MustCompile(`^/[\x21-\x7F]*$`)

@@ -382,3 +382,12 @@ func TestPermissionsBoundary(t *testing.T) {
 		t.Errorf("deleted role still counted as a boundary user")
 	}
 }
+
+// Paths are refused with IAM's own texts, not the generic constraint message.
+func TestPathErrors(t *testing.T) {
+	_, c := newIAM(t)
+	_, err := c.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("r"), Path: aws.String("no-slashes"), AssumeRolePolicyDocument: aws.String(trustDoc)})
+	wantError(t, err, "ValidationError", 400, "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+	_, err = c.ListRoles(ctx, &iamsdk.ListRolesInput{PathPrefix: aws.String("relative/")})
+	wantError(t, err, "ValidationError", 400, "The specified value for pathPrefix is invalid.")
+}

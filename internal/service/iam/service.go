@@ -15,6 +15,7 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/store"
@@ -44,13 +45,22 @@ type Service struct {
 }
 
 var (
-	_ service.Service = (*Service)(nil)
-	_ Roles           = (*Service)(nil)
+	_ service.Service   = (*Service)(nil)
+	_ service.Validator = (*Service)(nil)
+	_ Roles             = (*Service)(nil)
 )
 
 // New builds IAM.
 func New(d service.Deps) (service.Service, error) {
 	return &Service{st: d.Store, clock: d.Clock}, nil
+}
+
+// Validation is the query services' default, except that paths and path prefixes are
+// checked by IAM itself (paths.go), with AWS's own texts.
+func (s *Service) Validation() protocol.Validation {
+	v := service.DefaultValidation(iamapi.Model())
+	v.OwnPatterns = map[string]bool{"pathType": true, "pathPrefixType": true}
+	return v
 }
 
 // Model is the IAM model.
