@@ -40,6 +40,10 @@ type Identity struct {
 // TemporaryPrefix starts every access key id STS issues, here as in AWS.
 const TemporaryPrefix = "ASIA"
 
+// IsTemporary reports whether accessKeyID may name STS session credentials: STS hands
+// out ASIA… keys only, so no other key needs a lookup in the store.
+func IsTemporary(accessKeyID string) bool { return strings.HasPrefix(accessKeyID, TemporaryPrefix) }
+
 // Temporary reports whether these are STS session credentials.
 func (id Identity) Temporary() bool { return id.SessionToken != "" }
 
@@ -92,14 +96,25 @@ func (r *Resolver) Strict() bool { return r.mode == Strict }
 func (r *Resolver) DefaultAccount() string { return r.defaultAccount }
 
 // Resolve returns the identity of an access key. securityToken is the request's
-// X-Amz-Security-Token, checked against temporary credentials in strict mode.
-func (r *Resolver) Resolve(tx store.Tx, accessKeyID, securityToken string, now time.Time) (Identity, error) {
+// X-Amz-Security-Token, checked against temporary credentials in strict mode. Only
+// temporary credentials live in st, so a request signed with any other key opens no
+// transaction: on the durable store a read transaction is a measurable share of a
+// GetSecretValue.
+func (r *Resolver) Resolve(st store.Store, accessKeyID, securityToken string, now time.Time) (Identity, error) {
 	if id, ok := r.static[accessKeyID]; ok {
 		return id, nil
 	}
-	id, ok, err := r.temporary(tx, accessKeyID)
-	if err != nil {
-		return Identity{}, err
+	var id Identity
+	var ok bool
+	if IsTemporary(accessKeyID) {
+		err := st.View(func(tx store.Tx) error {
+			var err error
+			id, ok, err = r.temporary(tx, accessKeyID)
+			return err
+		})
+		if err != nil {
+			return Identity{}, err
+		}
 	}
 	if ok {
 		if r.Strict() {
@@ -167,9 +182,7 @@ func (r *Resolver) Lookup(tx store.Tx, accessKeyID string) (Identity, bool, erro
 }
 
 func (r *Resolver) temporary(tx store.Tx, accessKeyID string) (Identity, bool, error) {
-	// STS hands out ASIA… keys only; other keys never need the store, which keeps the
-	// common request path free of a lookup.
-	if !strings.HasPrefix(accessKeyID, TemporaryPrefix) {
+	if !IsTemporary(accessKeyID) {
 		return Identity{}, false, nil
 	}
 	var rec record

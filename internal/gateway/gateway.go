@@ -241,12 +241,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 // authenticate resolves the access key to an identity and, in strict mode, verifies the
 // signature.
 func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *call) *awserr.Error {
-	var id auth.Identity
-	err := g.cfg.Store.View(func(tx store.Tx) error {
-		var err error
-		id, err = g.cfg.Resolver.Resolve(tx, a.AccessKeyID, a.SecurityToken, g.cfg.Now())
-		return err
-	})
+	id, err := g.cfg.Resolver.Resolve(g.cfg.Store, a.AccessKeyID, a.SecurityToken, g.cfg.Now())
 	switch {
 	case errors.Is(err, auth.ErrUnknownKey):
 		return g.authError(c, sigv4.UnknownAccessKey())
