@@ -3,6 +3,7 @@ package server
 // The services this binary contains. Each package registers itself with
 // service.Register in its init function; adding a service is adding a line here.
 import (
+	_ "github.com/xregion/xregion/internal/service/backup"
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
 	_ "github.com/xregion/xregion/internal/service/rds"

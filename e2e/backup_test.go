@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// backupHCL is the AWS Backup configuration of Terraform's documentation, across two
+// Regions: a vault with its own KMS key in each, a daily plan in us-east-1 whose rule
+// copies to the us-west-2 vault, and a selection of an RDS instance by ARN.
+const backupHCL = `
+resource "aws_kms_key" "east" {
+  description             = "backup vault key"
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_key" "west" {
+  provider                = aws.us_west_2
+  description             = "backup copy vault key"
+  deletion_window_in_days = 7
+}
+
+resource "aws_backup_vault" "east" {
+  name        = "example-name"
+  kms_key_arn = aws_kms_key.east.arn
+  tags        = { team = "dr" }
+}
+
+resource "aws_backup_vault" "west" {
+  provider    = aws.us_west_2
+  name        = "example-name"
+  kms_key_arn = aws_kms_key.west.arn
+}
+
+resource "aws_backup_plan" "daily" {
+  name = "daily-with-copy"
+
+  rule {
+    rule_name         = "daily-with-copy"
+    target_vault_name = aws_backup_vault.east.name
+    schedule          = "cron(0 5 ? * * *)"
+
+    lifecycle {
+      cold_storage_after = 30
+      delete_after       = 120
+    }
+
+    copy_action {
+      destination_vault_arn = aws_backup_vault.west.arn
+      lifecycle {
+        cold_storage_after = 30
+        delete_after       = 180
+      }
+    }
+  }
+
+  tags = { owner = "platform" }
+}
+
+resource "aws_iam_role" "backup" {
+  name               = "backup-service"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "backup.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_backup_selection" "db" {
+  name         = "databases"
+  plan_id      = aws_backup_plan.daily.id
+  iam_role_arn = aws_iam_role.backup.arn
+  resources    = ["arn:aws:rds:us-east-1:123456789012:db:mydb"]
+}
+
+output "plan_id" { value = aws_backup_plan.daily.id }
+output "west_vault_arn" { value = aws_backup_vault.west.arn }
+output "west_key_arn" { value = aws_kms_key.west.arn }
+`
+
+func TestBackupTerraform(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	tf := newTerraform(t, srv, srv.providers("us-east-1", "us-west-2")+backupHCL)
+	tf.apply()
+	tf.planNoChanges()
+
+	westVault := tf.output("west_vault_arn")
+	if westVault != "arn:aws:backup:us-west-2:123456789012:backup-vault:example-name" {
+		t.Errorf("us-west-2 vault ARN %s", westVault)
+	}
+	var vault struct{ EncryptionKeyArn, BackupVaultArn string }
+	srv.awsJSON(t, "us-west-2", &vault, "backup", "describe-backup-vault", "--backup-vault-name", "example-name")
+	if vault.EncryptionKeyArn != tf.output("west_key_arn") {
+		t.Errorf("us-west-2 vault key %s, want %s", vault.EncryptionKeyArn, tf.output("west_key_arn"))
+	}
+	var plan struct {
+		BackupPlan struct {
+			Rules []struct {
+				RuleName    string
+				CopyActions []struct{ DestinationBackupVaultArn string }
+			}
+		}
+	}
+	srv.awsJSON(t, "us-east-1", &plan, "backup", "get-backup-plan", "--backup-plan-id", tf.output("plan_id"))
+	if r := plan.BackupPlan.Rules; len(r) != 1 || len(r[0].CopyActions) != 1 || r[0].CopyActions[0].DestinationBackupVaultArn != westVault {
+		t.Errorf("plan rules %+v", r)
+	}
+
+	tf.destroy()
+	out := srv.awsFail(t, "us-east-1", "backup", "describe-backup-vault", "--backup-vault-name", "example-name")
+	if !strings.Contains(out, "ResourceNotFoundException") {
+		t.Errorf("vault after destroy: %s", out)
+	}
+	var plans struct {
+		BackupPlansList []struct{ BackupPlanId string }
+	}
+	srv.awsJSON(t, "us-east-1", &plans, "backup", "list-backup-plans")
+	if len(plans.BackupPlansList) != 0 {
+		t.Errorf("plans after destroy: %+v", plans.BackupPlansList)
+	}
+}
+
+// TestBackupCLI walks the vault and plan operations with the AWS CLI, as the README's
+// quick start does.
+func TestBackupCLI(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	var created struct{ BackupVaultArn string }
+	srv.awsJSON(t, "us-west-2", &created, "backup", "create-backup-vault", "--backup-vault-name", "dr-vault")
+	if created.BackupVaultArn != "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-vault" {
+		t.Errorf("create-backup-vault: %+v", created)
+	}
+	var plan struct{ BackupPlanId, VersionId string }
+	srv.awsJSON(t, "us-east-1", &plan, "backup", "create-backup-plan", "--backup-plan",
+		`{"BackupPlanName":"daily","Rules":[{"RuleName":"daily","TargetBackupVaultName":"Default","ScheduleExpression":"cron(0 5 ? * * *)",`+
+			`"CopyActions":[{"DestinationBackupVaultArn":"`+created.BackupVaultArn+`","Lifecycle":{"DeleteAfterDays":35}}]}]}`)
+	if plan.BackupPlanId == "" || plan.VersionId == "" {
+		t.Fatalf("create-backup-plan: %+v", plan)
+	}
+	out := srv.awsFail(t, "us-east-1", "backup", "create-backup-plan", "--backup-plan",
+		`{"BackupPlanName":"every-minute","Rules":[{"RuleName":"r","TargetBackupVaultName":"Default","ScheduleExpression":"cron(* * ? * * *)"}]}`)
+	if !strings.Contains(out, "InvalidParameterValueException") || !strings.Contains(out, "once an hour") {
+		t.Errorf("a schedule under an hour: %s", out)
+	}
+	var vaults struct {
+		BackupVaultList []struct{ BackupVaultName string }
+	}
+	srv.awsJSON(t, "us-west-2", &vaults, "backup", "list-backup-vaults")
+	if len(vaults.BackupVaultList) != 1 || vaults.BackupVaultList[0].BackupVaultName != "dr-vault" {
+		t.Errorf("list-backup-vaults: %+v", vaults)
+	}
+	srv.awsIn(t, "us-west-2", "backup", "delete-backup-vault", "--backup-vault-name", "dr-vault")
+}
