@@ -20,12 +20,15 @@
 //     alias/aws/backup) Resolve creates the AWS managed key on first use, which needs a
 //     writable transaction; in a read-only one a managed key that does not exist yet is
 //     ErrKeyNotFound.
-//   - Encrypt encrypts under a SYMMETRIC_DEFAULT key that is Enabled, binding encCtx as
-//     additional authenticated data. Unlike the Encrypt API it has no 4 KiB limit.
+//   - Encrypt encrypts under a SYMMETRIC_DEFAULT key that is Enabled (or a multi-Region
+//     key in the transient Updating state of UpdatePrimaryRegion, which AWS lets
+//     cryptographic operations use), binding encCtx as additional authenticated data.
+//     Unlike the Encrypt API it has no 4 KiB limit.
 //   - Decrypt finds the key and key version from the ciphertext itself, checks that the
-//     key is Enabled and opens the ciphertext with the same encryption context. A
-//     ciphertext made in another Region does not decrypt (ErrKeyNotFound), except under a
-//     multi-Region replica of the key that made it; one made before a rotation still does.
+//     key is usable in the same way and opens the ciphertext with the same encryption
+//     context. A ciphertext made in another Region does not decrypt (ErrKeyNotFound),
+//     except under a multi-Region replica of the key that made it; one made before a
+//     rotation still does.
 //   - GenerateDataKey returns a fresh AES-256 data key in plain text and encrypted.
 //
 // Every method returns the KeyInfo of the key it used (zero on error), so a caller can
@@ -35,7 +38,7 @@
 //	ErrKeyNotFound         no such key (or alias) in the account and Region
 //	ErrKeyDisabled         the key is Disabled
 //	ErrKeyPendingDeletion  the key is PendingDeletion or PendingReplicaDeletion
-//	ErrKeyInvalidState     the key is in another state that refuses the operation (Creating, Updating)
+//	ErrKeyInvalidState     the key is in another state that refuses the operation (Creating)
 //	ErrInvalidKeyUsage     the key cannot do this (not a symmetric encryption key)
 //	ErrInvalidCiphertext   the ciphertext is damaged, not from xregion, or the context differs
 //	ErrIncorrectKey        reserved for callers that name the key a ciphertext must be under

@@ -25,7 +25,8 @@ type Keyring interface {
 	GenerateDataKey(tx store.Tx, account, region, keyID string, encCtx map[string]string) (plaintext, ciphertext []byte, key KeyInfo, err error)
 }
 
-// KeyInfo describes a key to the services that use it.
+// KeyInfo describes a key to the services that use it. Enabled means the key can be used
+// for cryptography now: Enabled, or a multi-Region key Updating from Enabled.
 type KeyInfo struct {
 	ID, ARN, State, Spec, Usage      string
 	Enabled, AWSManaged, MultiRegion bool
@@ -36,7 +37,7 @@ type KeyInfo struct {
 func infoOf(k *keyRecord) KeyInfo {
 	ki := KeyInfo{
 		ID: k.ID, ARN: k.ARN(), State: k.State, Spec: k.Spec, Usage: k.Usage,
-		Enabled: k.State == kmsapi.KeyStateEnabled, AWSManaged: k.awsManaged(), MultiRegion: k.MultiRegion,
+		Enabled: usable(k), AWSManaged: k.awsManaged(), MultiRegion: k.MultiRegion,
 		CreationDate: k.CreationDate,
 	}
 	if k.DeletionDate != nil {

@@ -34,9 +34,15 @@ type fixture struct {
 // the Keyring as other services will.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureWithDelay(t, 0)
+}
+
+// newFixtureWithDelay is newFixture with asynchronous transitions that take delay.
+func newFixtureWithDelay(t testing.TB, delay time.Duration) *fixture {
+	t.Helper()
 	st := memory.New()
 	clock := jobs.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	engine := jobs.New(jobs.Config{Store: st, Clock: clock})
+	engine := jobs.New(jobs.Config{Store: st, Clock: clock, TransitionDelay: delay})
 	reg, err := service.Build(service.Deps{Store: st, Jobs: engine, Clock: clock, Sealer: seal.Ephemeral()})
 	if err != nil {
 		t.Fatal(err)
@@ -298,4 +304,39 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 	if err := encrypt(); !errors.Is(err, ErrKeyDisabled) {
 		t.Errorf("after Reset: %v", err)
 	}
+}
+
+// TestKeyringUsesUpdatingKeys: other services go on using a multi-Region key while
+// UpdatePrimaryRegion's Updating state lasts, and KeyInfo says it is usable.
+func TestKeyringUsesUpdatingKeys(t *testing.T) {
+	f := newFixtureWithDelay(t, time.Minute)
+	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: boolp(true)})
+	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: str(west)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.engine.Advance(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: str(west)}); err != nil {
+		t.Fatal(err)
+	}
+	var blob []byte
+	err := f.update(t, func(tx store.Tx) error {
+		var ki KeyInfo
+		var err error
+		blob, ki, err = f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("updating"), nil)
+		if err == nil && (ki.State != kmsapi.KeyStateUpdating || !ki.Enabled) {
+			t.Errorf("KeyInfo while Updating: %+v", ki)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Encrypt while Updating: %v", err)
+	}
+	f.st.View(func(tx store.Tx) error {
+		if pt, _, err := f.kr.Decrypt(tx, testAccount, west, blob, nil); err != nil || string(pt) != "updating" {
+			t.Errorf("Decrypt while Updating: %q %v", pt, err)
+		}
+		return nil
+	})
 }

@@ -171,10 +171,11 @@ func (s *Service) updatePrimaryRegion(ctx context.Context, in *kmsapi.UpdatePrim
 		if newPrimary == nil {
 			return keyNotFound(keyARN(cur.Account, to, cur.ID))
 		}
-		if err := requireLive(cur); err != nil {
+		// AWS requires both keys to be Enabled when the update starts.
+		if err := requireSteadyEnabled(cur); err != nil {
 			return err
 		}
-		if err := requireLive(newPrimary); err != nil {
+		if err := requireSteadyEnabled(newPrimary); err != nil {
 			return err
 		}
 		old := cur.clone()

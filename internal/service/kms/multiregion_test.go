@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
+	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
 )
 
@@ -192,4 +193,96 @@ func TestReplicaWaitsForUnreachableRegion(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// replicatedKey makes a multi-Region key in us-east-1 with a replica in us-west-2 that has
+// finished its creation, on a server whose transitions take delay.
+func replicatedKey(t *testing.T, e *env, delay time.Duration) *types.KeyMetadata {
+	t.Helper()
+	md := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	e.inst.Advance(delay)
+	if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateEnabled {
+		t.Fatalf("replica is %s", d.KeyState)
+	}
+	return md
+}
+
+// TestUpdatingKeysStayUsable: while UpdatePrimaryRegion's Updating state lasts, both keys
+// encrypt and decrypt (as in AWS), but management operations wait; the update needs both
+// keys Enabled.
+func TestUpdatingKeysStayUsable(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Minute))
+	md := replicatedKey(t, e, time.Minute)
+	westARN := fmt.Sprintf("arn:aws:kms:us-west-2:%s:key/%s", account, *md.KeyId)
+	ec := map[string]string{"k": "v"}
+	before := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("before"), EncryptionContext: ec}))
+
+	xtest.Must[*kms.DisableKeyOutput](t)(e.west.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	_, err := e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")})
+	wantErr(t, err, "DisabledException", westARN+" is disabled.")
+	if d := describe(t, e.east, *md.KeyId); d.KeyState != types.KeyStateEnabled || *d.MultiRegionConfiguration.PrimaryKey.Region != "us-east-1" {
+		t.Errorf("refused UpdatePrimaryRegion changed the primary: %s %s", d.KeyState, *d.MultiRegionConfiguration.PrimaryKey.Region)
+	}
+	xtest.Must[*kms.EnableKeyOutput](t)(e.west.EnableKey(ctx, &kms.EnableKeyInput{KeyId: md.KeyId}))
+
+	xtest.Must[*kms.UpdatePrimaryRegionOutput](t)(e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")}))
+	for _, c := range []*kms.Client{e.east, e.west} {
+		if d := describe(t, c, *md.KeyId); d.KeyState != types.KeyStateUpdating || d.Enabled {
+			t.Fatalf("during the update: %s enabled %v", d.KeyState, d.Enabled)
+		}
+	}
+	during := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("during"), EncryptionContext: ec}))
+	for blob, want := range map[*[]byte]string{&before.CiphertextBlob: "before", &during.CiphertextBlob: "during"} {
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: *blob, EncryptionContext: ec}))
+		if string(dec.Plaintext) != want {
+			t.Errorf("Decrypt while Updating = %q, want %q", dec.Plaintext, want)
+		}
+	}
+	xtest.Must[*kms.GenerateDataKeyOutput](t)(e.west.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: md.KeyId, KeySpec: types.DataKeySpecAes256}))
+
+	_, err = e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", *md.Arn+" is updating.")
+	_, err = e.west.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", westARN+" is updating.")
+	_, err = e.west.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", westARN+" is updating.")
+
+	e.inst.Advance(time.Minute)
+	for _, c := range []*kms.Client{e.east, e.west} {
+		if d := describe(t, c, *md.KeyId); d.KeyState != types.KeyStateEnabled || !d.Enabled || *d.MultiRegionConfiguration.PrimaryKey.Region != "us-west-2" {
+			t.Errorf("after the update: %s enabled %v primary %s", d.KeyState, d.Enabled, *d.MultiRegionConfiguration.PrimaryKey.Region)
+		}
+	}
+}
+
+// TestOnDemandRotationAcrossPrimaryUpdate: an on-demand rotation started on the primary
+// that finishes after UpdatePrimaryRegion still gives the new material to every copy,
+// the new primary included.
+func TestOnDemandRotationAcrossPrimaryUpdate(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Minute))
+	md := replicatedKey(t, e, time.Minute)
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	xtest.Must[*kms.UpdatePrimaryRegionOutput](t)(e.east.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: md.KeyId, PrimaryRegion: aws.String("us-west-2")}))
+	e.inst.Advance(time.Minute)
+
+	for _, c := range []*kms.Client{e.east, e.west} {
+		if n := len(rotations(t, c, md.KeyId)); n != 1 {
+			t.Errorf("%d rotations listed", n)
+		}
+	}
+	for _, pair := range [][2]*kms.Client{{e.east, e.west}, {e.west, e.east}} {
+		enc := xtest.Must[*kms.EncryptOutput](t)(pair[0].Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v2")}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(pair[1].Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+		if string(dec.Plaintext) != "v2" {
+			t.Errorf("Decrypt in the other Region = %q", dec.Plaintext)
+		}
+	}
+	// The new primary's next rotation makes version 3 everywhere, not a second version 2.
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.west.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	e.inst.Advance(time.Minute)
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("v3")}))
+	if dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})); string(dec.Plaintext) != "v3" {
+		t.Errorf("Decrypt of the third version = %q", dec.Plaintext)
+	}
 }

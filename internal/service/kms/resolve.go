@@ -123,12 +123,27 @@ func stateError(k *keyRecord) error {
 	return wrap(stateSentinel(k.State), kmsapi.ErrKMSInvalidState.New("%s is %s.", k.ARN(), stateWords(k.State)))
 }
 
-// requireEnabled is the check of cryptographic operations.
+// requireEnabled is the check of cryptographic operations. A multi-Region key in the
+// transient Updating state of UpdatePrimaryRegion stays usable, as in AWS: only
+// management operations wait for the update to end.
 func requireEnabled(k *keyRecord) error {
+	if usable(k) {
+		return nil
+	}
+	return stateError(k)
+}
+
+// requireSteadyEnabled is the check of management operations that need an Enabled key
+// and must wait while a multi-Region key is Updating.
+func requireSteadyEnabled(k *keyRecord) error {
 	if k.State == kmsapi.KeyStateEnabled {
 		return nil
 	}
 	return stateError(k)
+}
+
+func usable(k *keyRecord) bool {
+	return k.State == kmsapi.KeyStateEnabled || k.State == kmsapi.KeyStateUpdating && k.PriorState == kmsapi.KeyStateEnabled
 }
 
 // requireLive is the check of management operations that work on enabled and disabled

@@ -28,7 +28,7 @@ func rotatable(op string) func(*keyRecord) error {
 		if !k.isPrimary() {
 			return unsupported("%s is a multi-Region replica key. %s is valid only on its primary key %s.", k.ARN(), op, keyARN(k.Account, k.PrimaryRegion, k.ID))
 		}
-		return requireEnabled(k)
+		return requireSteadyEnabled(k)
 	}
 }
 
@@ -58,9 +58,14 @@ func (s *Service) syncRotation(tx store.Tx, primary *keyRecord) error {
 	})
 }
 
-// eachReplica changes and stores every replica of a multi-Region primary key.
+// eachReplica changes and stores every other copy of a multi-Region key: the replicas
+// of a primary key. For a key that is a replica by now (an on-demand rotation started
+// before UpdatePrimaryRegion), that includes the new primary.
 func (s *Service) eachReplica(tx store.Tx, primary *keyRecord, fn func(r *keyRecord) error) error {
-	for _, region := range primary.Replicas {
+	for _, region := range primary.regionsOfSet() {
+		if region == primary.Region {
+			continue
+		}
 		r, err := loadKey(tx, scopeOf(primary.Account, region), primary.ID)
 		if err != nil {
 			return err
@@ -135,8 +140,11 @@ func (s *Service) getKeyRotationStatus(ctx context.Context, in *kmsapi.GetKeyRot
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
 			return unsupported("%s key spec is %s which is not valid for GetKeyRotationStatus.", k.ARN(), k.Spec)
 		}
-		out = &kmsapi.GetKeyRotationStatusResponse{KeyId: str(k.ID), KeyRotationEnabled: boolp(k.RotationEnabled)}
-		if k.RotationEnabled {
+		// AWS reports rotation off while a key is pending deletion; the setting itself is
+		// kept, and comes back if the deletion is cancelled.
+		enabled := k.RotationEnabled && k.State != kmsapi.KeyStatePendingDeletion && k.State != kmsapi.KeyStatePendingReplicaDeletion
+		out = &kmsapi.GetKeyRotationStatusResponse{KeyId: str(k.ID), KeyRotationEnabled: boolp(enabled)}
+		if enabled {
 			out.RotationPeriodInDays = i64(k.RotationPeriod)
 			if k.NextRotation != nil {
 				out.NextRotationDate = timep(*k.NextRotation)

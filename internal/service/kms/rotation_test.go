@@ -134,3 +134,21 @@ func TestAutomaticRotation(t *testing.T) {
 	_, err = e.east.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(fmt.Sprintf("arn:aws:kms:eu-west-1:%s:key/%s", account, *md.KeyId))})
 	wantErr(t, err, "NotFoundException", "Invalid arn eu-west-1")
 }
+
+// TestRotationStatusWhilePendingDeletion: AWS reports rotation off while a key is pending
+// deletion, and the setting comes back when the deletion is cancelled.
+func TestRotationStatusWhilePendingDeletion(t *testing.T) {
+	e := start(t)
+	md := createKey(t, e.east, nil)
+	xtest.Must[*kms.EnableKeyRotationOutput](t)(e.east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId, RotationPeriodInDays: aws.Int32(100)}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId}))
+	if st := rotationStatus(t, e.east, md.KeyId); st.KeyRotationEnabled || st.RotationPeriodInDays != nil || st.NextRotationDate != nil {
+		t.Errorf("pending deletion: %+v", st)
+	}
+	_, err := e.east.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: md.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", *md.Arn+" is pending deletion.")
+	xtest.Must[*kms.CancelKeyDeletionOutput](t)(e.east.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: md.KeyId}))
+	if st := rotationStatus(t, e.east, md.KeyId); !st.KeyRotationEnabled || *st.RotationPeriodInDays != 100 || st.NextRotationDate == nil {
+		t.Errorf("after cancelling the deletion: %+v", st)
+	}
+}
