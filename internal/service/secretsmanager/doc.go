@@ -38,7 +38,8 @@
 // the call (Terraform's data sources do) finds it in line. The job still runs and finds
 // its work done. The same job removes a replica whose Region left the
 // list (RemoveRegionsFromReplication) and detaches a replica that was promoted
-// (StopReplicationToReplica).
+// (StopReplicationToReplica); the promoted secret is then the Region's own, so replicating
+// the primary there again fails on its name unless ForceOverwriteReplicaSecret is set.
 //
 // Permanent failures (a secret of the same name in the Region without
 // ForceOverwriteReplicaSecret, a replica KMS key that does not exist, is disabled or is in

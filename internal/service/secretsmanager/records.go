@@ -53,6 +53,10 @@ type secretRecord struct {
 	Replicas []replicaState `json:"replicas,omitempty"`
 	// Primary is the primary's Region on a replica, "" otherwise.
 	Primary string `json:"primary,omitempty"`
+	// Promoted is, on a secret that StopReplicationToReplica promoted, its old primary's
+	// Region until that primary has let the Region go; a secret found there later is
+	// one of the Region's own.
+	Promoted string `json:"promoted,omitempty"`
 }
 
 type tag struct {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/gen/kmsapi"
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
@@ -109,6 +110,12 @@ func (s *Service) replicateSecretToRegions(ctx context.Context, in *sm.Replicate
 			return err
 		}
 		for _, a := range add {
+			// A secret promoted out of this Region's replication is, once added again,
+			// a secret of its own there: the sync must not take it for the promotion
+			// it has not yet seen.
+			if err := s.forgetPromotion(tx, info, rec, a.Region); err != nil {
+				return err
+			}
 			// A Region already listed is replicated again, with the key and overwrite
 			// choice now given: that is how a Failed replica is retried.
 			if cur := rec.replica(a.Region); cur != nil {
@@ -137,6 +144,18 @@ func (s *Service) replicateSecretToRegions(ctx context.Context, in *sm.Replicate
 		return nil
 	})
 	return out, err
+}
+
+// forgetPromotion clears the mark StopReplicationToReplica left on the secret of rec's
+// name in region, if it was promoted from rec.
+func (s *Service) forgetPromotion(tx store.Tx, info *request.Info, rec *secretRecord, region string) error {
+	rsc := scopeOf(info.Account, region)
+	other, err := getSecret(tx, rsc, rec.Name)
+	if err != nil || other == nil || other.Promoted != info.Region || other.Suffix != rec.Suffix {
+		return err
+	}
+	other.Promoted = ""
+	return putSecret(tx, rsc, other)
 }
 
 func (s *Service) removeRegionsFromReplication(ctx context.Context, in *sm.RemoveRegionsFromReplicationRequest) (*sm.RemoveRegionsFromReplicationResponse, error) {
@@ -193,7 +212,7 @@ func (s *Service) stopReplicationToReplica(ctx context.Context, in *sm.StopRepli
 			return invalidParam("The secret %s is not a replica: call StopReplicationToReplica in the Region of a replica.", rec.Name) // (xregion)
 		}
 		primary := rec.Primary
-		rec.Primary = ""
+		rec.Primary, rec.Promoted = "", primary
 		now := s.clock.Now()
 		// The promoted secret rotates on its own from now on.
 		if r := rec.Rotation; r != nil && r.Enabled {
@@ -255,6 +274,23 @@ func (s *Service) syncReplica(tx store.Tx, p syncPayload, prim *secretRecord) (b
 	if err != nil {
 		return false, err
 	}
+	if existing != nil && !existing.isReplica() && existing.Promoted == p.Primary {
+		// Promoted by StopReplicationToReplica: the primary lets the Region go, once.
+		existing.Promoted = ""
+		if err := putSecret(tx, rsc, existing); err != nil {
+			return false, err
+		}
+		if entry != nil && existing.Suffix == prim.Suffix {
+			kept := prim.Replicas[:0:0]
+			for _, r := range prim.Replicas {
+				if r.Region != p.Replica {
+					kept = append(kept, r)
+				}
+			}
+			prim.Replicas = kept
+			return true, nil
+		}
+	}
 	ours := existing != nil && existing.Primary == p.Primary
 	if entry == nil {
 		if ours {
@@ -270,17 +306,6 @@ func (s *Service) syncReplica(tx store.Tx, p syncPayload, prim *secretRecord) (b
 		return true, nil
 	}
 	if existing != nil && !ours {
-		if !existing.isReplica() && existing.Suffix == prim.Suffix {
-			// Promoted by StopReplicationToReplica: the primary lets it go.
-			kept := prim.Replicas[:0:0]
-			for _, r := range prim.Replicas {
-				if r.Region != p.Replica {
-					kept = append(kept, r)
-				}
-			}
-			prim.Replicas = kept
-			return true, nil
-		}
 		if !entry.Force {
 			return fail("Replication failed: Secret with this name already exists in this region %s.", p.Replica) // (xregion)
 		}
@@ -306,6 +331,12 @@ func (s *Service) syncReplica(tx store.Tx, p syncPayload, prim *secretRecord) (b
 		if errors.As(err, &dec) {
 			return fail("Replication failed: the value of version %s can't be decrypted in %s.", dec.version, p.Primary) // (xregion)
 		}
+		// Anything else KMS refuses in the replica Region is the replica's failure: it
+		// must neither fail the primary's call (a zero delay syncs within it) nor be
+		// retried as if the Region were down.
+		if e := asAWS(err); e.Status < 500 {
+			return fail("Replication failed: %s", e.Message) // (xregion)
+		}
 		return false, err
 	}
 	entry.Status, entry.Message = sm.StatusTypeInSync, msgInSync
@@ -330,6 +361,8 @@ func (s *Service) replicaKey(tx store.Tx, p syncPayload, keyID string) (kms.KeyI
 		return ki, fmt.Sprintf("Replication failed: The KMS key %s is pending deletion.", keyID) // (xregion)
 	case !ki.Enabled:
 		return ki, fmt.Sprintf("Replication failed: The KMS key %s is disabled.", keyID) // (xregion)
+	case ki.Usage != kmsapi.KeyUsageTypeEncryptDecrypt || ki.Spec != kmsapi.KeySpecSymmetricDefault:
+		return ki, fmt.Sprintf("Replication failed: The KMS key %s is not a symmetric encryption key.", keyID) // (xregion)
 	}
 	return ki, ""
 }
@@ -344,7 +377,7 @@ func (e *decryptError) Error() string { return "secretsmanager: decrypting versi
 func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secretRecord, ki kms.KeyInfo, shownKey string) error {
 	psc, rsc := scopeOf(p.Account, p.Primary), scopeOf(p.Account, p.Replica)
 	rep := prim.clone()
-	rep.Primary = p.Primary
+	rep.Primary, rep.Promoted = p.Primary, ""
 	rep.Replicas = nil
 	rep.KmsKeyID = ""
 	if shownKey != defaultKeyAlias {
@@ -371,6 +404,13 @@ func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secr
 	if err != nil {
 		return err
 	}
+	// Every value is decrypted before the first write, so that a version the primary's
+	// key no longer opens leaves the replica as it was.
+	type copied struct {
+		ver *versionRecord
+		val secretValue
+	}
+	var todo []copied
 	for _, pv := range pvs {
 		rv := have[pv.ID]
 		delete(have, pv.ID)
@@ -385,7 +425,14 @@ func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secr
 		if rv != nil {
 			nv.Accessed = rv.Accessed
 		}
-		if err := s.storeValue(tx, p.Account, p.Replica, rep, nv, val); err != nil {
+		todo = append(todo, copied{nv, val})
+	}
+	for _, c := range todo {
+		if err := s.storeValue(tx, p.Account, p.Replica, rep, c.ver, c.val); err != nil {
+			if existing == nil {
+				// No version of a replica that was never made may stay behind.
+				return errors.Join(err, tx.DeletePrefix(versionPrefix(rsc, p.Name)), tx.DeletePrefix(valuePrefix(rsc, p.Name)))
+			}
 			return err
 		}
 	}

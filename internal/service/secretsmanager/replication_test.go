@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
@@ -347,8 +348,76 @@ func TestStopReplicationToReplica(t *testing.T) {
 	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.west.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 }
 
+// TestReplicateAgainAfterPromotion: once StopReplicationToReplica has promoted a replica,
+// replicating the primary to that Region again meets a secret of the same name there: the
+// Region turns Failed, and ForceOverwriteReplicaSecret makes it a replica again.
+func TestReplicateAgainAfterPromotion(t *testing.T) {
+	e := start(t)
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
+	}))
+	waitStatus(t, e.east, "s", "InSync", "us-west-2")
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		if _, ok := status(t, e.east, "s")["us-west-2"]; ok {
+			return fmt.Errorf("the primary still lists us-west-2")
+		}
+		return nil
+	})
+	put(t, e.west, "s", token("w2"), "west")
+
+	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"),
+	}))
+	if len(rs.ReplicationStatus) != 1 || rs.ReplicationStatus[0].Status != "InProgress" {
+		t.Errorf("answer %+v", rs.ReplicationStatus)
+	}
+	e.inst.WaitIdle()
+	st := waitStatus(t, e.east, "s", "Failed", "us-west-2")
+	if !strings.Contains(aws.ToString(st["us-west-2"].StatusMessage), "already exists") {
+		t.Errorf("StatusMessage %q", aws.ToString(st["us-west-2"].StatusMessage))
+	}
+	if v := getValue(t, e.west, "s"); aws.ToString(v.SecretString) != "west" {
+		t.Errorf("the promoted secret was touched: %q", aws.ToString(v.SecretString))
+	}
+
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"), ForceOverwriteReplicaSecret: true,
+	}))
+	e.inst.WaitIdle()
+	waitStatus(t, e.east, "s", "InSync", "us-west-2")
+	v := getValue(t, e.west, "s")
+	if aws.ToString(v.SecretString) != "v1" || aws.ToString(v.VersionId) != aws.ToString(out.VersionId) {
+		t.Errorf("overwritten replica %+v", v)
+	}
+	if d := describe(t, e.west, "s"); aws.ToString(d.PrimaryRegion) != "us-east-1" {
+		t.Errorf("us-west-2 is not a replica again: %+v", d)
+	}
+}
+
+// TestReplicateAgainBeforePrimaryLetGo: a Region added again before the old primary has
+// seen the promotion is not taken for the promotion and dropped.
+func TestReplicateAgainBeforePrimaryLetGo(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Hour))
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
+	}))
+	e.inst.Advance(time.Hour)
+	waitStatus(t, e.east, "s", "InSync", "us-west-2")
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"),
+	}))
+	e.inst.Advance(time.Hour)
+	waitStatus(t, e.east, "s", "Failed", "us-west-2")
+	if d := describe(t, e.west, "s"); d.PrimaryRegion != nil {
+		t.Errorf("the promoted secret became a replica again without ForceOverwriteReplicaSecret: %+v", d)
+	}
+}
+
 // TestReplicationFailures: a name taken in the target Region, and a replica key that is
-// missing, disabled or in another Region, make the Region Failed; retrying works.
+// missing, disabled, in another Region or not a symmetric encryption key, make the Region
+// Failed; retrying works.
 func TestReplicationFailures(t *testing.T) {
 	e := start(t)
 	create(t, e.west, "clash", "local")
@@ -389,11 +458,15 @@ func TestReplicationFailures(t *testing.T) {
 
 	westKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	eastKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	rsaKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{
+		KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
+	})).KeyMetadata
 	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
 	for name, key := range map[string]string{
-		"missing":   "alias/none",
-		"disabled":  aws.ToString(westKey.Arn),
-		"elsewhere": aws.ToString(eastKey.Arn),
+		"missing":    "alias/none",
+		"disabled":   aws.ToString(westKey.Arn),
+		"elsewhere":  aws.ToString(eastKey.Arn),
+		"asymmetric": aws.ToString(rsaKey.Arn), // the sync within CreateSecret must not fail the call
 	} {
 		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 			Name: aws.String(name), SecretString: aws.String("v"),

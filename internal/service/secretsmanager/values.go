@@ -2,6 +2,7 @@ package secretsmanager
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
@@ -121,8 +122,14 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 			respond()
 			return nil
 		}
+		// AWS attaches AWSCURRENT to the first version of a secret whatever labels the
+		// request names, so that the secret has a current value.
+		stages := labels
+		if rec.Versions == 0 && !slices.Contains(stages, stageCurrent) {
+			stages = append(slices.Clone(stages), stageCurrent)
+		}
 		now := s.clock.Now()
-		if err := s.addVersion(tx, info.Account, info.Region, rec, id, val, labels, now); err != nil {
+		if err := s.addVersion(tx, info.Account, info.Region, rec, id, val, stages, now); err != nil {
 			return err
 		}
 		if err := s.commit(tx, info.Account, info.Region, rec, now); err != nil {

@@ -239,3 +239,25 @@ func TestDescribeVersionStagesSorted(t *testing.T) {
 		t.Errorf("stages = %v", out.VersionStages)
 	}
 }
+
+// TestFirstVersionIsCurrent: the first version of a secret gets AWSCURRENT even when
+// PutSecretValue names other labels; later versions get only the labels named.
+func TestFirstVersionIsCurrent(t *testing.T) {
+	e := start(t)
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s")}))
+	out := put(t, e.east, "s", token("f1"), "first", "custom")
+	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT", "custom"}) {
+		t.Errorf("first version stages = %v", out.VersionStages)
+	}
+	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "first" || aws.ToString(v.VersionId) != token("f1") {
+		t.Errorf("AWSCURRENT = %+v", v)
+	}
+	out = put(t, e.east, "s", token("f2"), "second", "AWSPENDING")
+	if !slices.Equal(out.VersionStages, []string{"AWSPENDING"}) {
+		t.Errorf("second version stages = %v", out.VersionStages)
+	}
+	want := map[string][]string{token("f1"): {"AWSCURRENT", "custom"}, token("f2"): {"AWSPENDING"}}
+	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("versions %v, want %v", got, want)
+	}
+}
