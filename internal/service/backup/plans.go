@@ -160,16 +160,8 @@ func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBack
 				return err
 			}
 		}
-		taken := false
-		err := store.ScanJSON(tx, sc.Prefix(kindPlan), func(_ string, q *planRec) bool {
-			taken = q.Deleted == nil && deref(q.Plan.BackupPlanName) == name
-			return !taken
-		})
-		if err != nil {
+		if err := checkPlanName(tx, sc, name, ""); err != nil {
 			return err
-		}
-		if taken {
-			return backupapi.ErrAlreadyExists.New("Backup plan with the same name %s already exists", name)
 		}
 		now := s.clock.Now()
 		id := ids.UUID()
@@ -193,6 +185,23 @@ func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBack
 		BackupPlanId: str(p.ID), BackupPlanArn: str(p.ARN), CreationDate: timePtr(p.Created),
 		VersionId: str(p.VersionID), AdvancedBackupSettings: p.Advanced,
 	}, nil
+}
+
+// checkPlanName refuses a name another plan that is not deleted already has; self is the
+// plan being renamed, if any. A Region holds few plans, so a scan costs less than an index.
+func checkPlanName(tx store.Tx, sc store.Scope, name, self string) error {
+	taken := false
+	err := store.ScanJSON(tx, sc.Prefix(kindPlan), func(_ string, q *planRec) bool {
+		taken = q.Deleted == nil && q.ID != self && deref(q.Plan.BackupPlanName) == name
+		return !taken
+	})
+	if err != nil {
+		return err
+	}
+	if taken {
+		return backupapi.ErrAlreadyExists.New("Backup plan with the same name %s already exists", name)
+	}
+	return nil
 }
 
 // retried looks up what an earlier request with the same CreatorRequestId created; load
@@ -273,18 +282,8 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 			return err
 		}
 		name := deref(in.BackupPlan.BackupPlanName)
-		if name != deref(p.Plan.BackupPlanName) {
-			taken := false
-			err := store.ScanJSON(tx, sc.Prefix(kindPlan), func(_ string, q *planRec) bool {
-				taken = q.Deleted == nil && q.ID != p.ID && deref(q.Plan.BackupPlanName) == name
-				return !taken
-			})
-			if err != nil {
-				return err
-			}
-			if taken {
-				return backupapi.ErrAlreadyExists.New("Backup plan with the same name %s already exists", name)
-			}
+		if err := checkPlanName(tx, sc, name, p.ID); err != nil {
+			return err
 		}
 		p.Plan = backupapi.BackupPlan{BackupPlanName: str(name), Rules: rules, AdvancedBackupSettings: in.BackupPlan.AdvancedBackupSettings}
 		p.Advanced = in.BackupPlan.AdvancedBackupSettings
