@@ -39,10 +39,11 @@ func (s *server) waitInstance(t *testing.T, region, id, status string) cliInstan
 // TestRDSReplicationWithCLI: the AWS CLI starts replication in us-west-2 with
 // --source-region us-east-1 (which makes it build a presigned URL), waits for
 // replicating, restores the replicated backup to a point in time in us-west-2, and stops
-// the replication.
+// the replication. The server verifies signatures, so the presigned URL the CLI builds
+// must verify too.
 func TestRDSReplicationWithCLI(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t)
+	srv := startServer(t, "--auth", "strict", "--credentials", "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	srv.aws(t, srv.rds("create-db-instance", "--db-instance-identifier", "clidb", "--engine", "postgres",
 		"--engine-version", "13.4", "--db-instance-class", "db.t3.micro", "--allocated-storage", "20",
 		"--master-username", "admin1", "--master-user-password", "secretpass1", "--backup-retention-period", "7",

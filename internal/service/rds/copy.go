@@ -68,7 +68,8 @@ func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotM
 		}
 		cp := *src
 		cp.ID, cp.Type, cp.Status, cp.Progress, cp.Created = target, snapshotManual, snapshotCreating, 0, s.clock.Now()
-		cp.Shared, cp.SourceRegion, cp.SourceSnapshot, cp.SourceKey = nil, "", "", ""
+		cp.Shared, cp.SourceRegion, cp.SourceSnapshot = nil, "", ""
+		cp.SourceKey = srcSc.Key(kindSnapshot, src.ID)
 		crossAccount := srcSc.Account != req.Account
 		if crossRegion || crossAccount {
 			cp.SourceSnapshot = source

@@ -103,7 +103,7 @@ func (s *Service) createDBSnapshot(ctx context.Context, in *rdsapi.CreateDBSnaps
 }
 
 // runSnapshotStep makes a snapshot available. A copy from another Region waits while
-// either Region is unreachable.
+// either Region is unreachable; a copy whose source is gone is terminated.
 func (s *Service) runSnapshotStep(_ context.Context, tx store.Tx, p payload) error {
 	sc := scopeOf(p.Account, p.Region)
 	snap, err := getSnapshot(tx, sc, p.ID)
@@ -112,6 +112,10 @@ func (s *Service) runSnapshotStep(_ context.Context, tx store.Tx, p payload) err
 	}
 	if snap.SourceRegion != "" && (s.unreachable(snap.SourceRegion) || s.unreachable(sc.Region)) {
 		return s.enqueue(tx, jobSnapshotStep, p, s.clock.Now().Add(replicaRetry))
+	}
+	if snap.SourceKey != "" && tx.Get(snap.SourceKey) == nil {
+		// The source was deleted while it was being copied: RDS terminates the copy.
+		return deleteSnapshot(tx, sc, snap)
 	}
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	return putSnapshot(tx, sc, snap)
@@ -159,6 +163,11 @@ func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnaps
 		}
 		if snap.Type != snapshotManual {
 			return snapshotState("Only manual snapshots may be deleted: %s is an automated snapshot.", snap.ID)
+		}
+		// RDS deletes only available snapshots (API reference of DeleteDBSnapshot); a copy
+		// of this one still in progress is terminated (runSnapshotStep).
+		if snap.Status != snapshotAvailable {
+			return snapshotState("Cannot delete the snapshot %s because it is not in available state: it is %s.", snap.ID, snap.Status)
 		}
 		snap.Status = "deleted"
 		out = snapshotOut(sc, snap)

@@ -244,3 +244,42 @@ func TestCopySharedSnapshotFromAnotherAccount(t *testing.T) {
 		t.Errorf("copy into the other account %+v", cp)
 	}
 }
+
+// TestDeleteDBSnapshotNeedsAvailable: RDS deletes only available snapshots, and deleting
+// the source of a copy in progress terminates the copy.
+func TestDeleteDBSnapshotNeedsAvailable(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Minute))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("deleted")))
+	e.advance(2 * time.Minute)
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("deleted"), DBSnapshotIdentifier: aws.String("busy")}))
+	_, err := e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("busy")})
+	wantErr(t, err, "InvalidDBSnapshotState", 400, "Cannot delete the snapshot busy because it is not in available state: it is creating.")
+	e.advance(time.Minute)
+	if s := e.snapshot(t, e.east, "busy"); aws.ToString(s.Status) != "available" {
+		t.Fatalf("after a refused delete the snapshot is %s", aws.ToString(s.Status))
+	}
+
+	srcARN := "arn:aws:rds:us-east-1:" + account + ":snapshot:busy"
+	xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.west.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String(srcARN), TargetDBSnapshotIdentifier: aws.String("in-flight")}))
+	xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("busy"), TargetDBSnapshotIdentifier: aws.String("local")}))
+	_, err = e.west.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("in-flight")})
+	wantErr(t, err, "InvalidDBSnapshotState", 400, "not in available state")
+	xtest.Must[*rds.DeleteDBSnapshotOutput](t)(e.east.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String("busy")}))
+	e.advance(time.Minute)
+	for _, c := range []struct {
+		client *rds.Client
+		id     string
+	}{{e.west, "in-flight"}, {e.east, "local"}} {
+		_, err = c.client.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{DBSnapshotIdentifier: aws.String(c.id)})
+		wantErr(t, err, "DBSnapshotNotFound", 404, "DBSnapshot "+c.id+" not found.")
+	}
+	// A terminated copy's identifier is free again, and a copy of a source that stays
+	// completes.
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("deleted"), DBSnapshotIdentifier: aws.String("local")}))
+	e.advance(time.Minute)
+	xtest.Must[*rds.CopyDBSnapshotOutput](t)(e.east.CopyDBSnapshot(ctx, &rds.CopyDBSnapshotInput{SourceDBSnapshotIdentifier: aws.String("local"), TargetDBSnapshotIdentifier: aws.String("kept")}))
+	e.advance(time.Minute)
+	if s := e.snapshot(t, e.east, "kept"); aws.ToString(s.Status) != "available" {
+		t.Errorf("copy of a source that stays is %s", aws.ToString(s.Status))
+	}
+}
