@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // backupHCL is the AWS Backup configuration of Terraform's documentation, across two
@@ -150,4 +151,65 @@ func TestBackupCLI(t *testing.T) {
 		t.Errorf("list-backup-vaults: %+v", vaults)
 	}
 	srv.awsIn(t, "us-west-2", "backup", "delete-backup-vault", "--backup-vault-name", "dr-vault")
+}
+
+// TestBackupCrossRegionCopyCLI is seed 001's on-demand path with the AWS CLI: back up a
+// DB instance into a vault, copy the recovery point to a vault in another Region with
+// its own key and a lifecycle, and find the copy there, re-encrypted; then move the
+// clock past the lifecycle and see the copy expire.
+func TestBackupCrossRegionCopyCLI(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	srv.aws(t, srv.rds("create-db-instance", "--db-instance-identifier", "seeddb", "--engine", "postgres",
+		"--engine-version", "13.4", "--db-instance-class", "db.t3.micro", "--allocated-storage", "20",
+		"--master-username", "admin1", "--master-user-password", "secretpass1", "--storage-encrypted")...)
+	db := srv.waitInstance(t, "us-east-1", "seeddb", "available")
+	srv.awsIn(t, "us-east-1", "backup", "create-backup-vault", "--backup-vault-name", "prod")
+	var key cliKeyMetadata
+	srv.awsJSON(t, "us-west-2", &key, "kms", "create-key", "--description", "copy vault key")
+	var dst struct{ BackupVaultArn string }
+	srv.awsJSON(t, "us-west-2", &dst, "backup", "create-backup-vault", "--backup-vault-name", "dr",
+		"--encryption-key-arn", key.KeyMetadata.Arn)
+
+	var started struct{ BackupJobId, RecoveryPointArn string }
+	srv.awsJSON(t, "us-east-1", &started, "backup", "start-backup-job", "--backup-vault-name", "prod",
+		"--resource-arn", db.DBInstanceArn, "--iam-role-arn", "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole")
+	pollUntil(t, time.Minute, func() string {
+		var j struct{ State, StatusMessage string }
+		srv.awsJSON(t, "us-east-1", &j, "backup", "describe-backup-job", "--backup-job-id", started.BackupJobId)
+		if j.State != "COMPLETED" {
+			return "backup job is " + j.State + " " + j.StatusMessage
+		}
+		return ""
+	})
+
+	var copied struct{ CopyJobId string }
+	srv.awsJSON(t, "us-east-1", &copied, "backup", "start-copy-job", "--recovery-point-arn", started.RecoveryPointArn,
+		"--source-backup-vault-name", "prod", "--destination-backup-vault-arn", dst.BackupVaultArn,
+		"--iam-role-arn", "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole",
+		"--lifecycle", "DeleteAfterDays=100")
+	pollUntil(t, time.Minute, func() string {
+		var j struct {
+			CopyJob struct{ State, StatusMessage string }
+		}
+		srv.awsJSON(t, "us-east-1", &j, "backup", "describe-copy-job", "--copy-job-id", copied.CopyJobId)
+		if j.CopyJob.State != "COMPLETED" {
+			return "copy job is " + j.CopyJob.State + " " + j.CopyJob.StatusMessage
+		}
+		return ""
+	})
+	var west struct {
+		RecoveryPoints []struct{ RecoveryPointArn, EncryptionKeyArn, SourceBackupVaultArn string }
+	}
+	srv.awsJSON(t, "us-west-2", &west, "backup", "list-recovery-points-by-backup-vault", "--backup-vault-name", "dr")
+	if len(west.RecoveryPoints) != 1 || west.RecoveryPoints[0].EncryptionKeyArn != key.KeyMetadata.Arn ||
+		!strings.HasPrefix(west.RecoveryPoints[0].RecoveryPointArn, "arn:aws:rds:us-west-2:123456789012:snapshot:awsbackup:") {
+		t.Fatalf("us-west-2 recovery points: %+v", west.RecoveryPoints)
+	}
+
+	srv.admin(t, "POST", "clock", `{"advance":"2400h"}`, nil) // 100 days; due jobs run before it answers
+	srv.awsJSON(t, "us-west-2", &west, "backup", "list-recovery-points-by-backup-vault", "--backup-vault-name", "dr")
+	if len(west.RecoveryPoints) != 0 {
+		t.Errorf("the copy outlived its 100-day lifecycle: %+v", west.RecoveryPoints)
+	}
 }

@@ -1,13 +1,18 @@
 package backup_test
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	"github.com/aws/aws-sdk-go-v2/service/backup/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -62,3 +67,60 @@ func createPlan(t testing.TB, c *backup.Client, name string, rules ...types.Back
 		BackupPlan: &types.BackupPlanInput{BackupPlanName: aws.String(name), Rules: rules},
 	}))
 }
+
+func (e *env) rds(region string) *rds.Client { return rds.NewFromConfig(e.inst.Config(region)) }
+
+// createDB creates a DB instance and lets the job engine make it available; it returns
+// the instance's ARN.
+func (e *env) createDB(t testing.TB, region, id string, tags map[string]string) string {
+	t.Helper()
+	in := &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), EngineVersion: aws.String("13.4"),
+		AllocatedStorage: aws.Int32(20), DBInstanceClass: aws.String("db.t3.micro"), StorageEncrypted: aws.Bool(true),
+		MasterUsername: aws.String("masterusername"), MasterUserPassword: aws.String("mustbeeightcharacters"),
+	}
+	for k, v := range tags {
+		in.Tags = append(in.Tags, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	out := xtest.Must[*rds.CreateDBInstanceOutput](t)(e.rds(region).CreateDBInstance(ctx, in))
+	e.inst.WaitIdle()
+	return aws.ToString(out.DBInstance.DBInstanceArn)
+}
+
+// advance moves the clock and lets every job that falls due run.
+func (e *env) advance(d time.Duration) {
+	e.inst.Advance(d)
+	e.inst.WaitIdle()
+}
+
+// setUnreachable marks a Region unreachable (or reachable again) through the admin API.
+func (e *env) setUnreachable(t testing.TB, region string, unreachable bool) {
+	t.Helper()
+	body := `{"region":"` + region + `","unreachable":` + map[bool]string{true: "true", false: "false"}[unreachable] + `}`
+	resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
+	}
+}
+
+func backupJob(t testing.TB, c *backup.Client, id *string) *backup.DescribeBackupJobOutput {
+	t.Helper()
+	return xtest.Must[*backup.DescribeBackupJobOutput](t)(c.DescribeBackupJob(ctx, &backup.DescribeBackupJobInput{BackupJobId: id}))
+}
+
+func copyJob(t testing.TB, c *backup.Client, id *string) *types.CopyJob {
+	t.Helper()
+	return xtest.Must[*backup.DescribeCopyJobOutput](t)(c.DescribeCopyJob(ctx, &backup.DescribeCopyJobInput{CopyJobId: id})).CopyJob
+}
+
+func recoveryPoints(t testing.TB, c *backup.Client, vault string) []types.RecoveryPointByBackupVault {
+	t.Helper()
+	return xtest.Must[*backup.ListRecoveryPointsByBackupVaultOutput](t)(c.ListRecoveryPointsByBackupVault(ctx,
+		&backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: aws.String(vault)})).RecoveryPoints
+}
+
+const role = "arn:aws:iam::" + account + ":role/service-role/AWSBackupDefaultServiceRole"

@@ -166,7 +166,7 @@ func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBack
 		now := s.clock.Now()
 		id := ids.UUID()
 		p = planRec{
-			ID: id, ARN: planARN(info, id), VersionID: newVersionID(),
+			ID: id, ARN: planARN(sc, id), VersionID: newVersionID(),
 			Plan:    backupapi.BackupPlan{BackupPlanName: str(name), Rules: rules, AdvancedBackupSettings: in.BackupPlan.AdvancedBackupSettings},
 			Created: now, Versioned: now, CreatorRequestID: deref(in.CreatorRequestId), Tags: in.BackupPlanTags,
 			Advanced: in.BackupPlan.AdvancedBackupSettings,
@@ -176,7 +176,10 @@ func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBack
 				return err
 			}
 		}
-		return savePlan(tx, sc, &p)
+		if err := savePlan(tx, sc, &p); err != nil {
+			return err
+		}
+		return s.armPlan(tx, sc, &p, now)
 	})
 	if err != nil {
 		return nil, err
@@ -289,7 +292,10 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 		p.Advanced = in.BackupPlan.AdvancedBackupSettings
 		p.VersionID = newVersionID()
 		p.Versioned = s.clock.Now()
-		return savePlan(tx, sc, p)
+		if err := savePlan(tx, sc, p); err != nil {
+			return err
+		}
+		return s.armPlan(tx, sc, p, p.Versioned)
 	})
 	if err != nil {
 		return nil, err

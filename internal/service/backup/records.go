@@ -61,12 +61,12 @@ func scopeOf(info *request.Info) store.Scope {
 	return store.Scope{Account: info.Account, Region: info.Region, Service: serviceName}
 }
 
-func vaultARN(info *request.Info, name string) string {
-	return arn.New(info.Partition, serviceName, info.Region, info.Account, "backup-vault:"+name)
+func vaultARN(sc store.Scope, name string) string {
+	return arn.New(partitionOf(sc.Region), serviceName, sc.Region, sc.Account, "backup-vault:"+name)
 }
 
-func planARN(info *request.Info, id string) string {
-	return arn.New(info.Partition, serviceName, info.Region, info.Account, "backup-plan:"+id)
+func planARN(sc store.Scope, id string) string {
+	return arn.New(partitionOf(sc.Region), serviceName, sc.Region, sc.Account, "backup-plan:"+id)
 }
 
 // newVersionID makes a plan version id in AWS's form: the base64 of a UUID.

@@ -15,9 +15,8 @@ import (
 // checkSelection checks what the model cannot (its name's pattern is the model's) and fills in what GetBackupSelection answers for
 // members the request left out: empty lists, as AWS does.
 func checkSelection(sel *backupapi.BackupSelection) error {
-	role, err := arn.Parse(deref(sel.IamRoleArn))
-	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
-		return invalidParameter("Invalid IAM role ARN: %s", deref(sel.IamRoleArn))
+	if err := checkRole(deref(sel.IamRoleArn)); err != nil {
+		return err
 	}
 	for _, r := range append(append([]string{}, sel.Resources...), sel.NotResources...) {
 		if r != "*" && !arn.IsARN(r) {
@@ -49,6 +48,16 @@ func checkSelection(sel *backupapi.BackupSelection) error {
 		if *l == nil {
 			*l = []backupapi.ConditionParameter{}
 		}
+	}
+	return nil
+}
+
+// checkRole checks the form of the IAM role AWS Backup would assume. The role need not
+// exist here: AWS Backup's default service role is often named before it is created.
+func checkRole(roleARN string) error {
+	role, err := arn.Parse(roleARN)
+	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
+		return invalidParameter("Invalid IAM role ARN: %s", roleARN)
 	}
 	return nil
 }

@@ -1,8 +1,25 @@
-// Package backup is xregion's AWS Backup, so far its configuration: backup vaults (each
+// Package backup is xregion's AWS Backup for RDS DB instances: backup vaults (each
 // encrypted with a KMS key of its Region), backup plans with their rules, copy actions
-// and versions, backup selections, and tags. Backup, copy and restore jobs, recovery
-// points and the scheduler that runs plans come next; their operations answer an error
-// that names them until then.
+// and versions, backup selections and tags; on-demand backup, copy and restore jobs;
+// recovery points with their lifecycles; and the scheduler that runs plans.
+//
+// # Jobs
+//
+// Every job moves on the job engine: a backup job CREATED → RUNNING → COMPLETED, when
+// RDS takes an "awsbackup:job-…" snapshot that becomes the recovery point (encrypted
+// with the instance's key, as AWS Backup's RDS backups are); a copy job CREATED →
+// RUNNING → COMPLETED, when RDS copies that snapshot into the destination Region,
+// re-encrypted with the destination vault's key, and the copy becomes a recovery point
+// there that keeps its source's creation date. A copy waits while either Region is
+// unreachable (faults) and fails after two hours. A restore job PENDING → RUNNING →
+// COMPLETED creates the DB instance its metadata names. A rule's copy actions start
+// when its backup completes. Each step waits the transition delay.
+//
+// # Lifecycle
+//
+// A recovery point expires DeleteAfterDays after its creation, on a job due at that
+// instant. RDS snapshots have no cold storage: AWS Backup ignores
+// MoveToColdStorageAfterDays for them, so they stay WARM.
 //
 // # State
 //
@@ -24,25 +41,30 @@ package backup
 
 import (
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/rds"
 	"github.com/xregion/xregion/internal/store"
 )
 
 const serviceName = "backup"
 
 func init() {
-	service.Register(service.Module{Name: serviceName, Needs: []string{"kms"}, New: New})
+	service.Register(service.Module{Name: serviceName, Needs: []string{"kms", "rds"}, New: New})
 }
 
 // Service is AWS Backup.
 type Service struct {
-	st    store.Store
-	clock *jobs.Clock
-	keys  kms.Keyring
+	st     store.Store
+	clock  *jobs.Clock
+	jobs   *jobs.Engine
+	faults *faults.Registry
+	keys   kms.Keyring
+	rds    rds.Backups
 }
 
 var (
@@ -56,7 +78,17 @@ func New(d service.Deps) (service.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: d.Store, clock: d.Clock, keys: keys}, nil
+	instances, err := service.Lookup[rds.Backups](d.Services, "rds")
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{st: d.Store, clock: d.Clock, jobs: d.Jobs, faults: d.Faults, keys: keys, rds: instances}
+	d.Jobs.Register(jobBackup, jobs.Handler{Run: s.runBackupJob})
+	d.Jobs.Register(jobCopy, jobs.Handler{Run: s.runCopyJob})
+	d.Jobs.Register(jobRestore, jobs.Handler{Run: s.runRestoreJob})
+	d.Jobs.Register(jobExpire, jobs.Handler{Run: s.runExpire})
+	d.Jobs.Register(jobPlan, jobs.Handler{Run: s.runPlan})
+	return s, nil
 }
 
 // Model is the AWS Backup model.
@@ -94,5 +126,20 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		backupapi.OpTagResource.Handle(s.tagResource),
 		backupapi.OpUntagResource.Handle(s.untagResource),
 		backupapi.OpListTags.Handle(s.listTags),
+		backupapi.OpStartBackupJob.Handle(s.startBackupJob),
+		backupapi.OpDescribeBackupJob.Handle(s.describeBackupJob),
+		backupapi.OpListBackupJobs.Handle(s.listBackupJobs),
+		backupapi.OpStartCopyJob.Handle(s.startCopyJob),
+		backupapi.OpDescribeCopyJob.Handle(s.describeCopyJob),
+		backupapi.OpListCopyJobs.Handle(s.listCopyJobs),
+		backupapi.OpStartRestoreJob.Handle(s.startRestoreJob),
+		backupapi.OpDescribeRestoreJob.Handle(s.describeRestoreJob),
+		backupapi.OpListRestoreJobs.Handle(s.listRestoreJobs),
+		backupapi.OpListRecoveryPointsByBackupVault.Handle(s.listRecoveryPointsByBackupVault),
+		backupapi.OpListRecoveryPointsByResource.Handle(s.listRecoveryPointsByResource),
+		backupapi.OpDescribeRecoveryPoint.Handle(s.describeRecoveryPoint),
+		backupapi.OpDeleteRecoveryPoint.Handle(s.deleteRecoveryPoint),
+		backupapi.OpUpdateRecoveryPointLifecycle.Handle(s.updateRecoveryPointLifecycle),
+		backupapi.OpGetRecoveryPointRestoreMetadata.Handle(s.getRecoveryPointRestoreMetadata),
 	}
 }

@@ -76,7 +76,7 @@ func (s *Service) createBackupVault(ctx context.Context, in *backupapi.CreateBac
 			return err
 		}
 		v = vaultRec{
-			Name: name, ARN: vaultARN(info, name), KeyARN: key, Created: s.clock.Now(),
+			Name: name, ARN: vaultARN(sc, name), KeyARN: key, Created: s.clock.Now(),
 			CreatorRequestID: deref(in.CreatorRequestId), Tags: in.BackupVaultTags,
 		}
 		return store.PutJSON(tx, sc.Key(kindVault, name), &v)

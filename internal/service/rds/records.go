@@ -335,10 +335,13 @@ func deleteSnapshot(tx store.Tx, sc store.Scope, s *snapshotRec) error {
 	if err := tx.Delete(sc.Key(kindSnapInst, s.InstanceID, s.ID)); err != nil {
 		return err
 	}
-	if s.Type == snapshotAutomated {
+	switch s.Type {
+	case snapshotAutomated:
 		return tx.Delete(sc.Key(kindAutoSnap, s.ResourceID, s.ID))
+	case snapshotManual:
+		return addCount(tx, sc, countManual, -1)
 	}
-	return addCount(tx, sc, countManual, -1)
+	return nil // AWS Backup's snapshots do not count against the manual quota
 }
 
 // indexed pages through the records an index names: each key under indexPrefix ends in
