@@ -75,7 +75,7 @@ func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobIn
 	if err := checkRole(*in.IamRoleArn); err != nil {
 		return nil, err
 	}
-	if err := checkLifecycle("the lifecycle", in.Lifecycle); err != nil {
+	if err := checkLifecycle("the lifecycle", in.Lifecycle, true); err != nil {
 		return nil, err
 	}
 	var j *copyJobRec
@@ -172,6 +172,9 @@ func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) erro
 	rp := *src
 	rp.ARN, rp.Vault, rp.VaultARN, rp.SourceVaultARN = img.ARN, v.Name, v.ARN, src.VaultARN
 	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, img.Encrypted, img.KmsKeyARN, j.Lifecycle, nil
+	if l := j.Lifecycle; l != nil && l.DeleteAfterDays != nil && *l.DeleteAfterDays == keepSourceExpiry {
+		rp.Lifecycle = src.Lifecycle
+	}
 	if j.CreatedBy != nil {
 		rp.CreatedBy = j.CreatedBy
 	}

@@ -154,7 +154,7 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 	if err := checkRole(*in.IamRoleArn); err != nil {
 		return nil, err
 	}
-	if err := checkLifecycle("the lifecycle", in.Lifecycle); err != nil {
+	if err := checkLifecycle("the lifecycle", in.Lifecycle, false); err != nil {
 		return nil, err
 	}
 	if in.StartWindowMinutes != nil && *in.StartWindowMinutes < minWindowMinutes {

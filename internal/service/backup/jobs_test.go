@@ -354,3 +354,28 @@ func TestRecoveryPointLifecycleAndDeletion(t *testing.T) {
 	xtest.Must[*backup.DeleteBackupVaultOutput](t)(c.east.DeleteBackupVault(ctx, &backup.DeleteBackupVaultInput{BackupVaultName: aws.String("prod")}))
 	c.advance(10 * 24 * time.Hour) // the armed expiry finds nothing
 }
+
+func TestCopyKeepsSourceExpiry(t *testing.T) {
+	c := newCrossRegion(t)
+	rpARN := c.backUp(t, &types.Lifecycle{DeleteAfterDays: aws.Int64(7)})
+	_, err := c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{
+		BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role),
+		Lifecycle: &types.Lifecycle{DeleteAfterDays: aws.Int64(-1)},
+	})
+	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "DeleteAfterDays must be at least 1")
+	// -1 on a copy keeps the source's expiry.
+	xtest.Must[*backup.StartCopyJobOutput](t)(c.east.StartCopyJob(ctx, &backup.StartCopyJobInput{
+		RecoveryPointArn: aws.String(rpARN), SourceBackupVaultName: aws.String("prod"),
+		DestinationBackupVaultArn: aws.String(c.westVaultARN), IamRoleArn: aws.String(role),
+		Lifecycle: &types.Lifecycle{DeleteAfterDays: aws.Int64(-1)},
+	}))
+	c.inst.WaitIdle()
+	west := recoveryPoints(t, c.west, "dr")
+	if len(west) != 1 || aws.ToInt64(west[0].Lifecycle.DeleteAfterDays) != 7 {
+		t.Fatalf("copy %+v, want the source's 7-day lifecycle", west)
+	}
+	c.advance(8 * 24 * time.Hour)
+	if n := len(recoveryPoints(t, c.west, "dr")) + len(recoveryPoints(t, c.east, "prod")); n != 0 {
+		t.Errorf("%d recovery points after the source's expiry, want 0", n)
+	}
+}

@@ -24,12 +24,22 @@ const (
 	minScheduleInterval     = time.Hour
 	requestPlan             = "plan"
 	requestSelection        = "selection"
+	// keepSourceExpiry as a copy's DeleteAfterDays keeps the expiry of the recovery point
+	// it copies.
+	keepSourceExpiry = -1
 )
 
-// checkLifecycle applies AWS Backup's rule for a lifecycle: a recovery point moved to
-// cold storage stays there at least 90 days before it may expire.
-func checkLifecycle(where string, l *backupapi.Lifecycle) error {
-	if l == nil || l.MoveToColdStorageAfterDays == nil || l.DeleteAfterDays == nil {
+// checkLifecycle applies AWS Backup's rules for a lifecycle: a recovery point moved to
+// cold storage stays there at least 90 days before it may expire, and only a copy's
+// lifecycle may say keepSourceExpiry.
+func checkLifecycle(where string, l *backupapi.Lifecycle, ofCopy bool) error {
+	if l == nil {
+		return nil
+	}
+	if l.DeleteAfterDays != nil && *l.DeleteAfterDays < 1 && !(ofCopy && *l.DeleteAfterDays == keepSourceExpiry) {
+		return invalidParameter("Error in %s : DeleteAfterDays must be at least 1", where)
+	}
+	if l.MoveToColdStorageAfterDays == nil || l.DeleteAfterDays == nil || *l.DeleteAfterDays == keepSourceExpiry {
 		return nil
 	}
 	cold, del := *l.MoveToColdStorageAfterDays, *l.DeleteAfterDays
@@ -102,14 +112,14 @@ func buildRules(in []backupapi.BackupRuleInput, previous []backupapi.BackupRule)
 		if out.EnableContinuousBackup == nil {
 			out.EnableContinuousBackup = new(bool)
 		}
-		if err := checkLifecycle(where, out.Lifecycle); err != nil {
+		if err := checkLifecycle(where, out.Lifecycle, false); err != nil {
 			return nil, err
 		}
 		for _, c := range out.CopyActions {
 			if err := checkVaultARN(where, deref(c.DestinationBackupVaultArn)); err != nil {
 				return nil, err
 			}
-			if err := checkLifecycle(where+" copy action", c.Lifecycle); err != nil {
+			if err := checkLifecycle(where+" copy action", c.Lifecycle, true); err != nil {
 				return nil, err
 			}
 		}

@@ -220,7 +220,7 @@ func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteR
 func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupapi.UpdateRecoveryPointLifecycleInput) (*backupapi.UpdateRecoveryPointLifecycleOutput, error) {
 	info := request.From(ctx)
 	sc := scopeOf(info)
-	if err := checkLifecycle("the lifecycle", in.Lifecycle); err != nil {
+	if err := checkLifecycle("the lifecycle", in.Lifecycle, false); err != nil {
 		return nil, err
 	}
 	var r *recoveryRec

@@ -134,8 +134,9 @@ func firstSelecting(sels []*selectionRec, res rds.BackupResource) *selectionRec 
 }
 
 // selects applies AWS Backup's selection rules: a resource is picked when Resources
-// names it (an ARN, or a pattern with *) or any ListOfTags condition matches its tags,
-// it passes every Conditions test, and NotResources does not name it.
+// names it (an ARN, or a pattern with *) or any ListOfTags condition matches its tags
+// (checkSelection makes sure there is one or the other), it passes every Conditions
+// test, and NotResources does not name it.
 func selects(sel *selectionRec, res rds.BackupResource) bool {
 	b := sel.Selection
 	picked := false
@@ -148,9 +149,6 @@ func selects(sel *selectionRec, res rds.BackupResource) bool {
 		if v, ok := res.Tags[deref(c.ConditionKey)]; ok && v == deref(c.ConditionValue) {
 			picked = true
 		}
-	}
-	if !picked && len(b.Resources) == 0 && len(b.ListOfTags) == 0 {
-		picked = true // only Conditions: every resource they admit
 	}
 	if !picked {
 		return false
