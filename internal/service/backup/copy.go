@@ -162,6 +162,13 @@ func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) erro
 		}
 		return err
 	}
+	lifecycle := j.Lifecycle
+	if l := j.Lifecycle; l != nil && l.DeleteAfterDays != nil && *l.DeleteAfterDays == keepSourceExpiry {
+		lifecycle = src.Lifecycle
+	}
+	if why := v.Lock.retentionProblem(lifecycle); why != "" {
+		return fail("Destination backup vault " + v.Name + " is locked: " + why)
+	}
 	img, err := s.rds.CopyForBackup(tx, ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
 	if errors.Is(err, rds.ErrBackup) {
 		return fail(failureText(err))
@@ -171,10 +178,7 @@ func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) erro
 	}
 	rp := *src
 	rp.ARN, rp.Vault, rp.VaultARN, rp.SourceVaultARN = img.ARN, v.Name, v.ARN, src.VaultARN
-	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, img.Encrypted, img.KmsKeyARN, j.Lifecycle, nil
-	if l := j.Lifecycle; l != nil && l.DeleteAfterDays != nil && *l.DeleteAfterDays == keepSourceExpiry {
-		rp.Lifecycle = src.Lifecycle
-	}
+	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, img.Encrypted, img.KmsKeyARN, lifecycle, nil
 	if j.CreatedBy != nil {
 		rp.CreatedBy = j.CreatedBy
 	}

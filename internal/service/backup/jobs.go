@@ -231,6 +231,9 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 		}
 		return err
 	}
+	if why := v.Lock.retentionProblem(j.Lifecycle); why != "" {
+		return fail("Backup vault " + v.Name + " is locked: " + why)
+	}
 	img, err := s.rds.SnapshotForBackup(tx, sc.Account, sc.Region, j.ResourceARN, backupSnapshotID(j.ID))
 	if errors.Is(err, rds.ErrBackup) {
 		return fail(failureText(err))

@@ -30,6 +30,8 @@ type vaultRec struct {
 	Created          time.Time         `json:"created"`
 	CreatorRequestID string            `json:"creatorRequestId,omitempty"`
 	Tags             map[string]string `json:"tags,omitempty"`
+	Lock             *vaultLock        `json:"lock,omitempty"`
+	Policy           string            `json:"policy,omitempty"` // the access policy document
 }
 
 // planRec is one version of a backup plan. The rules are kept in the API's own shape,

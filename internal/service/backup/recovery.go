@@ -209,6 +209,13 @@ func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteR
 		if err != nil {
 			return err
 		}
+		v, err := getVault(tx, sc, r.Vault)
+		if err != nil {
+			return err
+		}
+		if l := v.Lock; l != nil && l.MinDays != nil && s.clock.Now().Before(r.Created.Add(time.Duration(*l.MinDays)*day)) {
+			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked: recovery point %s cannot be deleted before its minimum retention of %d days has passed", v.Name, r.ARN, *l.MinDays)
+		}
 		return s.removeRecoveryPoint(tx, sc, r)
 	})
 	if err != nil {
@@ -228,6 +235,13 @@ func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupap
 		var err error
 		if r, err = getRecoveryPoint(tx, sc, *in.BackupVaultName, *in.RecoveryPointArn); err != nil {
 			return err
+		}
+		v, err := getVault(tx, sc, r.Vault)
+		if err != nil {
+			return err
+		}
+		if why := v.Lock.retentionProblem(in.Lifecycle); why != "" {
+			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked: %s", v.Name, why)
 		}
 		// The lifecycle is replaced whole: a member left out is reset, as AWS does.
 		r.Lifecycle = in.Lifecycle

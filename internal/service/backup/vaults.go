@@ -128,17 +128,30 @@ func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.Describ
 		if err != nil {
 			return err
 		}
+		m := vaultListMember(v, n)
 		out = &backupapi.DescribeBackupVaultOutput{
-			BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), VaultType: str(vaultTypeBackup),
-			EncryptionKeyArn: str(v.KeyARN), CreationDate: timePtr(v.Created),
-			NumberOfRecoveryPoints: &n, Locked: new(bool),
-		}
-		if v.CreatorRequestID != "" {
-			out.CreatorRequestId = str(v.CreatorRequestID)
+			BackupVaultName: m.BackupVaultName, BackupVaultArn: m.BackupVaultArn, VaultType: str(vaultTypeBackup),
+			EncryptionKeyArn: m.EncryptionKeyArn, CreationDate: m.CreationDate, CreatorRequestId: m.CreatorRequestId,
+			NumberOfRecoveryPoints: m.NumberOfRecoveryPoints, Locked: m.Locked,
+			MinRetentionDays: m.MinRetentionDays, MaxRetentionDays: m.MaxRetentionDays, LockDate: m.LockDate,
 		}
 		return nil
 	})
 	return out, err
+}
+
+// vaultListMember is what ListBackupVaults and DescribeBackupVault say of a vault that
+// holds n recovery points.
+func vaultListMember(v *vaultRec, n int64) backupapi.BackupVaultListMember {
+	m := backupapi.BackupVaultListMember{
+		BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), CreationDate: timePtr(v.Created),
+		EncryptionKeyArn: str(v.KeyARN), NumberOfRecoveryPoints: &n, Locked: ptr(v.Lock != nil),
+		CreatorRequestId: nonEmpty(v.CreatorRequestID),
+	}
+	if l := v.Lock; l != nil {
+		m.MinRetentionDays, m.MaxRetentionDays, m.LockDate = l.MinDays, l.MaxDays, l.LockDate
+	}
+	return m
 }
 
 func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackupVaultsInput) (*backupapi.ListBackupVaultsOutput, error) {
@@ -165,14 +178,7 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 			if err != nil {
 				return err
 			}
-			m := backupapi.BackupVaultListMember{
-				BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), CreationDate: timePtr(v.Created),
-				EncryptionKeyArn: str(v.KeyARN), NumberOfRecoveryPoints: &n, Locked: new(bool),
-			}
-			if v.CreatorRequestID != "" {
-				m.CreatorRequestId = str(v.CreatorRequestID)
-			}
-			out.BackupVaultList = append(out.BackupVaultList, m)
+			out.BackupVaultList = append(out.BackupVaultList, vaultListMember(v, n))
 		}
 		out.NextToken = next
 		return nil
@@ -185,7 +191,8 @@ func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBac
 	name := *in.BackupVaultName
 	sc := scopeOf(info)
 	err := s.st.Update(func(tx store.Tx) error {
-		if _, err := getVault(tx, sc, name); err != nil {
+		v, err := getVault(tx, sc, name)
+		if err != nil {
 			return err
 		}
 		n, err := recoveryPoints(tx, sc, name)
@@ -194,6 +201,9 @@ func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBac
 		}
 		if n > 0 {
 			return backupapi.ErrInvalidRequest.New("Backup vault cannot be deleted because it contains recovery points")
+		}
+		if v.Lock.immutable(s.clock.Now()) {
+			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode and cannot be deleted", v.Name)
 		}
 		return tx.Delete(sc.Key(kindVault, name))
 	})

@@ -1,6 +1,7 @@
 package backup_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -148,4 +149,22 @@ func TestTagsOnVaults(t *testing.T) {
 	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "cannot be found")
 	_, err = e.east.ListTags(ctx, &backup.ListTagsInput{ResourceArn: aws.String("arn:aws:backup:us-east-1:" + account + ":backup-vault:missing")})
 	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "cannot be found")
+}
+
+func TestVaultAccessPolicy(t *testing.T) {
+	e := start(t)
+	createVault(t, e.east, "shared")
+	_, err := e.east.GetBackupVaultAccessPolicy(ctx, &backup.GetBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared")})
+	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "no access policy")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"backup:DeleteRecoveryPoint","Resource":"*"}]}`
+	xtest.Must[*backup.PutBackupVaultAccessPolicyOutput](t)(e.east.PutBackupVaultAccessPolicy(ctx, &backup.PutBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared"), Policy: aws.String(policy)}))
+	got := xtest.Must[*backup.GetBackupVaultAccessPolicyOutput](t)(e.east.GetBackupVaultAccessPolicy(ctx, &backup.GetBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared")}))
+	if aws.ToString(got.Policy) != policy || !strings.HasSuffix(aws.ToString(got.BackupVaultArn), ":backup-vault:shared") {
+		t.Errorf("GetBackupVaultAccessPolicy = %+v", got)
+	}
+	_, err = e.east.PutBackupVaultAccessPolicy(ctx, &backup.PutBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared"), Policy: aws.String("{not json")})
+	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "not a valid JSON")
+	xtest.Must[*backup.DeleteBackupVaultAccessPolicyOutput](t)(e.east.DeleteBackupVaultAccessPolicy(ctx, &backup.DeleteBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared")}))
+	_, err = e.east.GetBackupVaultAccessPolicy(ctx, &backup.GetBackupVaultAccessPolicyInput{BackupVaultName: aws.String("shared")})
+	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "")
 }
