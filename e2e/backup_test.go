@@ -7,8 +7,9 @@ import (
 )
 
 // backupHCL is the AWS Backup configuration of Terraform's documentation, across two
-// Regions: a vault with its own KMS key in each, a daily plan in us-east-1 whose rule
-// copies to the us-west-2 vault, and a selection of an RDS instance by ARN.
+// Regions: a vault with its own KMS key in each (the us-west-2 one under Vault Lock, the
+// us-east-1 one with an access policy), a daily plan in us-east-1 whose rule copies to
+// the us-west-2 vault, and a selection of an RDS instance by ARN.
 const backupHCL = `
 resource "aws_kms_key" "east" {
   description             = "backup vault key"
@@ -31,6 +32,26 @@ resource "aws_backup_vault" "west" {
   provider    = aws.us_west_2
   name        = "example-name"
   kms_key_arn = aws_kms_key.west.arn
+}
+
+resource "aws_backup_vault_lock_configuration" "west" {
+  provider           = aws.us_west_2
+  backup_vault_name  = aws_backup_vault.west.name
+  min_retention_days = 7
+  max_retention_days = 365
+}
+
+resource "aws_backup_vault_policy" "east" {
+  backup_vault_name = aws_backup_vault.east.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "backup:DeleteRecoveryPoint"
+      Resource  = aws_backup_vault.east.arn
+    }]
+  })
 }
 
 resource "aws_backup_plan" "daily" {
@@ -89,10 +110,14 @@ func TestBackupTerraform(t *testing.T) {
 	if westVault != "arn:aws:backup:us-west-2:123456789012:backup-vault:example-name" {
 		t.Errorf("us-west-2 vault ARN %s", westVault)
 	}
-	var vault struct{ EncryptionKeyArn, BackupVaultArn string }
+	var vault struct {
+		EncryptionKeyArn, BackupVaultArn   string
+		Locked                             bool
+		MinRetentionDays, MaxRetentionDays int
+	}
 	srv.awsJSON(t, "us-west-2", &vault, "backup", "describe-backup-vault", "--backup-vault-name", "example-name")
-	if vault.EncryptionKeyArn != tf.output("west_key_arn") {
-		t.Errorf("us-west-2 vault key %s, want %s", vault.EncryptionKeyArn, tf.output("west_key_arn"))
+	if vault.EncryptionKeyArn != tf.output("west_key_arn") || !vault.Locked || vault.MinRetentionDays != 7 || vault.MaxRetentionDays != 365 {
+		t.Errorf("us-west-2 vault %+v (key want %s)", vault, tf.output("west_key_arn"))
 	}
 	var plan struct {
 		BackupPlan struct {
