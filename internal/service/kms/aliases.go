@@ -43,11 +43,16 @@ func checkAliasName(name string) error {
 	return nil
 }
 
+// isAliasIdent reports whether a key identifier is an alias name or alias ARN.
+func isAliasIdent(ident string) bool {
+	return strings.HasPrefix(ident, "alias/") || (arn.IsARN(ident) && strings.Contains(ident, ":alias/"))
+}
+
 // aliasTargetKey resolves the key an alias is to point at, which must be a key, not
 // another alias.
 func (s *Service) aliasTargetKey(ctx context.Context, tx store.Tx, ident, action string) (*keyRecord, error) {
 	info := request.From(ctx)
-	if strings.HasPrefix(ident, "alias/") || (arn.IsARN(ident) && strings.Contains(ident, ":alias/")) {
+	if isAliasIdent(ident) {
 		return nil, validation("Aliases must refer to keys. Not aliases")
 	}
 	k, err := s.resolveKey(tx, info.Account, info.Region, ident)
@@ -155,6 +160,7 @@ func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest
 	info := request.From(ctx)
 	scope := scopeOf(info.Account, info.Region)
 	limit := min(limitOf(in.Limit, 50), 100)
+	l := listOf{op: "ListAliases", account: info.Account, region: info.Region}
 	var all []kmsapi.AliasListEntry
 	err := s.st.View(func(tx store.Tx) error {
 		entry := func(a aliasRecord) kmsapi.AliasListEntry {
@@ -164,10 +170,16 @@ func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest
 			}
 		}
 		if in.KeyId != nil {
+			// AWS takes only a key id or key ARN here and refuses aliases, as it does in
+			// the other operations that do not resolve them.
+			if isAliasIdent(*in.KeyId) {
+				return kmsapi.ErrInvalidArn.New("Key Aliases are not supported for this operation.")
+			}
 			k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
 			if err != nil {
 				return err
 			}
+			l.within = k.ID
 			prefix := scope.Prefix(kindKeyAlias, k.ID)
 			var names []string
 			if err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
@@ -207,9 +219,9 @@ func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest
 		return nil, err
 	}
 	slices.SortFunc(all, func(a, b kmsapi.AliasListEntry) int { return strings.Compare(*a.AliasName, *b.AliasName) })
-	page, next, err := pageOf(all, in.Marker, limit, func(e kmsapi.AliasListEntry) string { return *e.AliasName })
+	aliases, next, err := page(s, l, all, in.Marker, limit, func(e kmsapi.AliasListEntry) string { return *e.AliasName })
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.ListAliasesResponse{Aliases: append([]kmsapi.AliasListEntry{}, page...), NextMarker: next, Truncated: boolp(next != nil)}, nil
+	return &kmsapi.ListAliasesResponse{Aliases: append([]kmsapi.AliasListEntry{}, aliases...), NextMarker: next, Truncated: boolp(next != nil)}, nil
 }

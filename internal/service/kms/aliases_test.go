@@ -99,6 +99,11 @@ func TestAliasErrors(t *testing.T) {
 	// An alias cannot point at a key pending deletion.
 	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: hmacKey.KeyId}))
 	wantErr(t, create("alias/late", *hmacKey.KeyId), "KMSInvalidStateException", *hmacKey.Arn+" is pending deletion.")
-	_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String("alias/absent")})
-	wantErr(t, err, "NotFoundException", "")
+	// ListAliases filters by key id or key ARN only: aliases, existing or not, are refused.
+	for _, id := range []string{"alias/absent", "alias/taken", "arn:aws:kms:us-east-1:" + account + ":alias/taken"} {
+		_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String(id)})
+		wantErr(t, err, "InvalidArnException", "Key Aliases are not supported for this operation.")
+	}
+	_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String("0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f")})
+	wantErr(t, err, "NotFoundException", "Key 'arn:aws:kms:us-east-1:"+account+":key/0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f' does not exist")
 }

@@ -58,6 +58,11 @@
 // are cached in memory (bounded; dropped by Reset) so that the cryptographic path does no
 // unsealing and no JSON decoding after the first use of a key.
 //
+// Pagination markers (NextMarker) are the position of the next page, sealed with the root
+// key and bound to their list (operation, account, Region, key), so a marker xregion did
+// not issue is InvalidMarkerException, as in AWS, while one it issued stays valid when
+// the list changes between pages. See markers.go.
+//
 // Ciphertext blobs of symmetric keys carry a format byte, the key id and the key version
 // in a header, then a 12-byte nonce and the AES-256-GCM ciphertext. The header and the
 // encryption context are the additional authenticated data, so neither can be changed.

@@ -254,12 +254,17 @@ func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*km
 	info := request.From(ctx)
 	limit := limitOf(in.Limit, 100)
 	scope := scopeOf(info.Account, info.Region)
+	l := listOf{op: "ListKeys", account: info.Account, region: info.Region}
+	from, err := s.openMarker(l, in.Marker)
+	if err != nil {
+		return nil, err
+	}
 	out := &kmsapi.ListKeysResponse{Keys: []kmsapi.KeyListEntry{}}
-	err := s.st.View(func(tx store.Tx) error {
+	err = s.st.View(func(tx store.Tx) error {
 		prefix := scope.Prefix(kindKey)
 		start := ""
-		if in.Marker != nil {
-			start = prefix + *in.Marker
+		if from != "" {
+			start = prefix + from
 		}
 		var ids []string
 		if err := tx.Scan(prefix, start, func(key string, _ []byte) bool {
@@ -270,7 +275,7 @@ func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*km
 		}
 		for i, id := range ids {
 			if i == limit {
-				out.NextMarker = str(id)
+				out.NextMarker = s.marker(l, id)
 				break
 			}
 			out.Keys = append(out.Keys, kmsapi.KeyListEntry{KeyId: str(id), KeyArn: str(keyARN(info.Account, info.Region, id))})

@@ -53,7 +53,13 @@ func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyReque
 func (s *Service) listKeyPolicies(ctx context.Context, in *kmsapi.ListKeyPoliciesRequest) (*kmsapi.ListKeyPoliciesResponse, error) {
 	info := request.From(ctx)
 	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		_, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+		if err != nil {
+			return err
+		}
+		// The one policy always fits on the first page, so no marker was ever issued for
+		// this list and any marker is refused.
+		_, err = s.openMarker(listOf{op: "ListKeyPolicies", account: info.Account, region: info.Region, within: k.ID}, in.Marker)
 		return err
 	})
 	if err != nil {

@@ -176,17 +176,13 @@ func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotati
 				rotations = append(rotations, v)
 			}
 		}
-		if in.Marker != nil {
-			if n, err := strconv.Atoi(*in.Marker); err != nil || n < 1 {
-				return kmsapi.ErrInvalidMarker.New("Invalid marker %s", *in.Marker)
-			}
-		}
-		page, next, err := pageOf(rotations, in.Marker, limit, func(v keyVersion) string { return versionMarker(v.N) })
+		l := listOf{op: "ListKeyRotations", account: info.Account, region: info.Region, within: k.ID}
+		versions, next, err := page(s, l, rotations, in.Marker, limit, func(v keyVersion) string { return versionMarker(v.N) })
 		if err != nil {
 			return err
 		}
 		out = &kmsapi.ListKeyRotationsResponse{Rotations: []kmsapi.RotationsListEntry{}, NextMarker: next, Truncated: boolp(next != nil)}
-		for _, v := range page {
+		for _, v := range versions {
 			out.Rotations = append(out.Rotations, kmsapi.RotationsListEntry{KeyId: str(k.ID), RotationDate: timep(v.Created), RotationType: str(v.Rotation)})
 		}
 		return nil
@@ -194,7 +190,8 @@ func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotati
 	return out, err
 }
 
-// versionMarker spells a version number so that markers sort as the versions do.
+// versionMarker spells a version number so that its position in a marker sorts as the
+// versions do.
 func versionMarker(n int) string {
 	s := strconv.Itoa(n)
 	for len(s) < 8 {

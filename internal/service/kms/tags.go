@@ -14,10 +14,11 @@ import (
 // maxTags is AWS's limit of tags per KMS key.
 const maxTags = 50
 
-// checkTags validates the tags of a request: no duplicate keys, none in the reserved aws:
-// namespace.
+// checkTags validates the tags of a request: no duplicate keys, at most maxTags of them,
+// none in the reserved aws: namespace. CreateKey and ReplicateKey rely on it to refuse
+// more tags than a key can hold before they write anything, as TagResource's own limit
+// check only sees the tags a key already has.
 func checkTags(in []kmsapi.Tag) ([]tag, error) {
-	out := make([]tag, 0, len(in))
 	seen := map[string]bool{}
 	for _, t := range in {
 		k := deref(t.TagKey)
@@ -25,6 +26,13 @@ func checkTags(in []kmsapi.Tag) ([]tag, error) {
 			return nil, kmsapi.ErrTag.New("Duplicate tag keys")
 		}
 		seen[k] = true
+	}
+	if len(in) > maxTags {
+		return nil, kmsapi.ErrTag.New("Too many tags")
+	}
+	out := make([]tag, 0, len(in))
+	for _, t := range in {
+		k := deref(t.TagKey)
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, kmsapi.ErrTag.New("Tags beginning with aws: are reserved")
 		}
@@ -89,29 +97,13 @@ func (s *Service) listResourceTags(ctx context.Context, in *kmsapi.ListResourceT
 		if err != nil {
 			return err
 		}
-		page, next, err := pageOf(k.Tags, in.Marker, limit, func(t tag) string { return t.Key })
+		l := listOf{op: "ListResourceTags", account: info.Account, region: info.Region, within: k.ID}
+		tags, next, err := page(s, l, k.Tags, in.Marker, limit, func(t tag) string { return t.Key })
 		if err != nil {
 			return err
 		}
-		out = &kmsapi.ListResourceTagsResponse{Tags: apiTags(page), NextMarker: next, Truncated: boolp(next != nil)}
+		out = &kmsapi.ListResourceTagsResponse{Tags: apiTags(tags), NextMarker: next, Truncated: boolp(next != nil)}
 		return nil
 	})
 	return out, err
-}
-
-// pageOf returns the items of a list sorted by key that start at marker (the key of the
-// first item of the page), at most limit of them, and the marker of the next page.
-func pageOf[T any](items []T, marker *string, limit int, key func(T) string) ([]T, *string, error) {
-	start := 0
-	if marker != nil {
-		start = slices.IndexFunc(items, func(t T) bool { return key(t) >= *marker })
-		if start < 0 {
-			start = len(items)
-		}
-	}
-	items = items[start:]
-	if len(items) <= limit {
-		return items, nil, nil
-	}
-	return items[:limit], str(key(items[limit])), nil
 }
