@@ -23,6 +23,7 @@ func (s *Service) refreshBackup(sc store.Scope, b *backupRec, inst *instanceRec)
 	encrypted, key := b.Encrypted, b.KmsKey
 	b.image = imageOf(inst)
 	b.Retention = inst.Retention
+	b.LogGaps = append([]logGap(nil), inst.LogGaps...)
 	if b.Replica {
 		b.Encrypted, b.KmsKey = encrypted, key
 	} else {
@@ -232,5 +233,7 @@ func (s *Service) stopBackups(tx store.Tx, sc store.Scope, inst *instanceRec, no
 	}
 	inst.Replications = nil
 	inst.BackupID, inst.BackupStart, inst.NextBackup = "", time.Time{}, time.Time{}
+	// Gaps belong to the window that just ended; a new one starts without them.
+	inst.LogGaps = nil
 	return nil
 }

@@ -34,12 +34,27 @@ func (s *Service) runInstanceStep(_ context.Context, tx store.Tx, p payload) err
 		return s.becomeAvailable(tx, sc, inst, now)
 	case statusModifying, statusResetting, statusRenaming:
 		return s.finishModify(tx, sc, inst, now)
-	case statusRebooting, statusStarting:
+	case statusRebooting:
 		return s.becomeAvailable(tx, sc, inst, now)
+	case statusStarting:
+		// Logs are shipped again once the instance is up, not when the start was asked.
+		// becomeAvailable gives the closed gap to the instance's own automated backup.
+		resumeLogs(inst, now)
+		if err := s.becomeAvailable(tx, sc, inst, now); err != nil {
+			return err
+		}
+		return s.shareLogGaps(tx, sc, inst)
 	case statusStopping:
 		inst.Status = statusStopped
 		inst.AutoStart = now.Add(autoStartAfter)
+		stopLogs(inst, now)
 		if err := putInstance(tx, sc, inst); err != nil {
+			return err
+		}
+		if err := s.syncOwnBackup(tx, sc, inst); err != nil {
+			return err
+		}
+		if err := s.shareLogGaps(tx, sc, inst); err != nil {
 			return err
 		}
 		return s.enqueue(tx, jobAutoStart, payload{Account: sc.Account, Region: sc.Region, ID: inst.ResourceID, At: inst.AutoStart}, inst.AutoStart)
@@ -129,7 +144,8 @@ func (s *Service) finishDelete(tx store.Tx, sc store.Scope, inst *instanceRec, n
 		} else {
 			s.refreshBackup(sc, b, inst)
 			b.Replications = nil
-			if err := s.retain(tx, sc, b, lastLogUpload(now, b.Start), now); err != nil {
+			// A stopped instance deleted keeps the window it had when it stopped.
+			if err := s.retain(tx, sc, b, logsUntil(now, b.Start, b.LogGaps), now); err != nil {
 				return err
 			}
 		}

@@ -115,7 +115,7 @@ func latestRestorable(inst *instanceRec, now time.Time) time.Time {
 	if inst.Retention == 0 || inst.BackupStart.IsZero() {
 		return time.Time{}
 	}
-	return lastLogUpload(now, inst.BackupStart)
+	return logsUntil(now, inst.BackupStart, inst.LogGaps)
 }
 
 func (s *Service) instanceOut(sc store.Scope, inst *instanceRec, now time.Time) rdsapi.DBInstance {
@@ -198,9 +198,10 @@ func (s *Service) instanceOut(sc store.Scope, inst *instanceRec, now time.Time) 
 
 // replicatedUntil is how far a replicated backup in Region dest has got at now: the
 // source's last log upload, or, while the source's or the destination's Region is
-// unreachable, the last upload before that outage began — and never less than what the
-// sync job last recorded. Computing it here rather than in a job every five minutes keeps
-// a clock moved months ahead from running thousands of jobs.
+// unreachable, the last upload before that outage began, or, while the source is or was
+// stopped, the last upload before it stopped — and never less than what the sync job last
+// recorded. Computing it here rather than in a job every five minutes keeps a clock moved
+// months ahead from running thousands of jobs.
 func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time.Time {
 	at := now
 	if s.faults != nil {
@@ -210,7 +211,7 @@ func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time
 			}
 		}
 	}
-	until := lastLogUpload(at, b.Start)
+	until := logsUntil(at, b.Start, b.LogGaps)
 	if until.Before(b.Until) {
 		until = b.Until
 	}
@@ -222,7 +223,7 @@ func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time
 func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
 	switch b.Status {
 	case backupActive:
-		latest = lastLogUpload(now, b.Start)
+		latest = logsUntil(now, b.Start, b.LogGaps)
 	case backupReplicating:
 		latest = s.replicatedUntil(sc.Region, b, now)
 	case backupRetained:

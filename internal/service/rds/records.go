@@ -127,6 +127,7 @@ type instanceRec struct {
 	NextBackup            time.Time        `json:"nextBackup,omitzero"`
 	NextMaint             time.Time        `json:"nextMaint,omitzero"`
 	AutoStart             time.Time        `json:"autoStart,omitzero"`
+	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
 }
@@ -181,10 +182,11 @@ type backupRec struct {
 	InstanceID   string `json:"instanceId"`
 	image
 	Retention    int64            `json:"retention"`
-	Start        time.Time        `json:"start,omitzero"`   // earliest restorable instant ever
-	Until        time.Time        `json:"until,omitzero"`   // replicated: latest instant replicated so far
-	Stopped      time.Time        `json:"stopped,omitzero"` // retained: when logs stopped
-	Expire       time.Time        `json:"expire,omitzero"`  // retained: when its expiry job is armed for
+	Start        time.Time        `json:"start,omitzero"`    // earliest restorable instant ever
+	Until        time.Time        `json:"until,omitzero"`    // replicated: latest instant replicated so far
+	Stopped      time.Time        `json:"stopped,omitzero"`  // retained: when logs stopped
+	Expire       time.Time        `json:"expire,omitzero"`   // retained: when its expiry job is armed for
+	LogGaps      []logGap         `json:"logGaps,omitempty"` // the source instance's, as last shared
 	Replications []replicationRef `json:"replications,omitempty"`
 	Tags         []tagRec         `json:"tags,omitempty"`
 }

@@ -269,7 +269,8 @@ func (s *Service) runReplicaStart(_ context.Context, tx store.Tx, p payload) err
 	}
 	// Replication begins with a copy of the source's latest automated snapshot, and the
 	// logs since it: that snapshot is the earliest instant the replica can restore to.
-	b.Until = lastLogUpload(now, inst.BackupStart)
+	b.LogGaps = append([]logGap(nil), inst.LogGaps...)
+	b.Until = latestRestorable(inst, now)
 	b.Start = inst.BackupStart
 	snaps, err := automatedSnapshots(tx, srcSc, inst.ResourceID)
 	if err != nil {
@@ -383,7 +384,7 @@ func (s *Service) runReplicaSync(_ context.Context, tx store.Tx, p payload) erro
 		retention, key, encrypted := b.Retention, b.KmsKey, b.Encrypted
 		s.refreshBackup(srcSc, b, inst)
 		b.Retention, b.KmsKey, b.Encrypted = retention, key, encrypted
-		b.Until = lastLogUpload(now, inst.BackupStart)
+		b.Until = latestRestorable(inst, now)
 		if err := putBackup(tx, sc, b); err != nil {
 			return err
 		}

@@ -21,13 +21,16 @@
 // stopping, starting, deleting, snapshots creating → available, replications pending →
 // replicating) is a job due at Jobs.After(). Restore windows are computed from
 // timestamps: RDS ships transaction logs every five minutes, so the latest restorable
-// time is the last five-minute boundary. Daily automated snapshots are one recurring
-// job per instance, due at the start of its backup window; retained backups expire in
-// one job per backup at the instant their window closes. A replicated backup's window is
-// computed when it is read: it follows the source's log uploads, except that while either
-// Region is unreachable (faults.Registry) it stops at the last upload before the outage
-// began, and resumes after. An hourly job per account and destination Region records how
-// far each replica got and stops replicas whose source is gone or whose keys broke.
+// time is the last five-minute boundary. A stopped instance ships no logs: each stop is a
+// gap in its logs, recorded on the instance and shared with its automated backup and
+// their replicas, so its window stays at the last upload before the stop and goes on
+// after it starts again. Daily automated snapshots are one recurring job per instance,
+// due at the start of its backup window; retained backups expire in one job per backup
+// at the instant their window closes. A replicated backup's window is computed when it
+// is read: it follows the source's log uploads, except that while either Region is
+// unreachable (faults.Registry) it stops at the last upload before the outage began, and
+// resumes after. An hourly job per account and destination Region records how far each
+// replica got and stops replicas whose source is gone or whose keys broke.
 package rds
 
 import (
