@@ -51,7 +51,7 @@ type jobRef struct {
 	ID      string    `json:"id"`
 	Vault   string    `json:"vault,omitempty"`   // expire: the recovery point's vault
 	Version string    `json:"version,omitempty"` // plan schedule: the plan version it was armed for
-	At      time.Time `json:"at,omitzero"`       // plan schedule: the occurrence it fires
+	At      time.Time `json:"at,omitzero"`       // plan schedule: the occurrence it fires; expire: the expiry it was armed for
 }
 
 func (s *Service) enqueue(tx store.Tx, kind, key string, ref jobRef, at time.Time) error {

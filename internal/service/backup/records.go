@@ -18,7 +18,7 @@ const (
 	kindPlanVersion = "planver"   // plan id, version id: every version ever saved
 	kindSelection   = "selection" // plan id, selection id
 	kindRequest     = "request"   // what, CreatorRequestId: the id it created
-	kindRecovery    = "recovery"  // vault name, ...: recovery points (none yet)
+	kindRecovery    = "recovery"  // vault name, recovery point ARN
 	vaultTypeBackup = "BACKUP_VAULT"
 )
 
