@@ -54,8 +54,6 @@ func (l *vaultLock) retentionProblem(lc *backupapi.Lifecycle) string {
 }
 
 func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backupapi.PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
 	for name, v := range map[string]*int64{"MinRetentionDays": in.MinRetentionDays, "MaxRetentionDays": in.MaxRetentionDays} {
 		if v != nil && (*v < 1 || *v > maxRetentionDays) {
 			return nil, invalidParameter("%s must be between 1 and %d days", name, maxRetentionDays)
@@ -67,12 +65,7 @@ func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backu
 	if in.ChangeableForDays != nil && *in.ChangeableForDays < minChangeableForDays {
 		return nil, invalidParameter("ChangeableForDays must be at least %d days", minChangeableForDays)
 	}
-	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, *in.BackupVaultName)
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
+	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, now time.Time) error {
 		if v.Lock.immutable(now) {
 			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode: its Vault Lock configuration can no longer change", v.Name)
 		}
@@ -80,53 +73,29 @@ func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backu
 		if in.ChangeableForDays != nil {
 			v.Lock.LockDate = timePtr(now.Add(time.Duration(*in.ChangeableForDays) * day))
 		}
-		return store.PutJSON(tx, sc.Key(kindVault, v.Name), v)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) deleteBackupVaultLockConfiguration(ctx context.Context, in *backupapi.DeleteBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, *in.BackupVaultName)
-		if err != nil {
-			return err
-		}
-		if v.Lock.immutable(s.clock.Now()) {
+	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, now time.Time) error {
+		if v.Lock.immutable(now) {
 			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode: its Vault Lock configuration cannot be deleted", v.Name)
 		}
 		v.Lock = nil
-		return store.PutJSON(tx, sc.Key(kindVault, v.Name), v)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) putBackupVaultAccessPolicy(ctx context.Context, in *backupapi.PutBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
 	var doc map[string]any
 	if in.Policy == nil || json.Unmarshal([]byte(*in.Policy), &doc) != nil {
 		return nil, invalidParameter("The access policy is not a valid JSON policy document")
 	}
-	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, *in.BackupVaultName)
-		if err != nil {
-			return err
-		}
+	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
 		v.Policy = *in.Policy
-		return store.PutJSON(tx, sc.Key(kindVault, v.Name), v)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.GetBackupVaultAccessPolicyInput) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
@@ -147,14 +116,24 @@ func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.
 }
 
 func (s *Service) deleteBackupVaultAccessPolicy(ctx context.Context, in *backupapi.DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
+	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
+		v.Policy = ""
+		return nil
+	})
+}
+
+// changeVault applies change to the vault of the caller's Region called name, in one
+// transaction.
+func (s *Service) changeVault(ctx context.Context, name string, change func(v *vaultRec, now time.Time) error) (*awsmodel.Empty, error) {
+	sc := scopeOf(request.From(ctx))
 	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, *in.BackupVaultName)
+		v, err := getVault(tx, sc, name)
 		if err != nil {
 			return err
 		}
-		v.Policy = ""
+		if err := change(v, s.clock.Now()); err != nil {
+			return err
+		}
 		return store.PutJSON(tx, sc.Key(kindVault, v.Name), v)
 	})
 	if err != nil {

@@ -178,14 +178,19 @@ func (s *Service) listRecoveryPointsByBackupVault(ctx context.Context, in *backu
 	return out, err
 }
 
-func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.DescribeRecoveryPointInput) (*backupapi.DescribeRecoveryPointOutput, error) {
-	info := request.From(ctx)
+// readRecoveryPoint reads a recovery point of a vault in the caller's Region.
+func (s *Service) readRecoveryPoint(ctx context.Context, vault, rpARN string) (*recoveryRec, error) {
 	var r *recoveryRec
 	err := s.st.View(func(tx store.Tx) error {
 		var err error
-		r, err = getRecoveryPoint(tx, scopeOf(info), *in.BackupVaultName, *in.RecoveryPointArn)
+		r, err = getRecoveryPoint(tx, scopeOf(request.From(ctx)), vault, rpARN)
 		return err
 	})
+	return r, err
+}
+
+func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.DescribeRecoveryPointInput) (*backupapi.DescribeRecoveryPointOutput, error) {
+	r, err := s.readRecoveryPoint(ctx, *in.BackupVaultName, *in.RecoveryPointArn)
 	if err != nil {
 		return nil, err
 	}
@@ -290,13 +295,7 @@ func nonEmpty(s string) *string {
 }
 
 func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backupapi.GetRecoveryPointRestoreMetadataInput) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
-	info := request.From(ctx)
-	var r *recoveryRec
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		r, err = getRecoveryPoint(tx, scopeOf(info), *in.BackupVaultName, *in.RecoveryPointArn)
-		return err
-	})
+	r, err := s.readRecoveryPoint(ctx, *in.BackupVaultName, *in.RecoveryPointArn)
 	if err != nil {
 		return nil, err
 	}
