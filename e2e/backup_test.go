@@ -238,3 +238,61 @@ func TestBackupCrossRegionCopyCLI(t *testing.T) {
 		t.Errorf("the copy outlived its 100-day lifecycle: %+v", west.RecoveryPoints)
 	}
 }
+
+// TestBackupScheduledCopyAndFailoverWithBoto3 is seed 001's scheduled path with boto3: a
+// plan whose daily rule copies to another Region, fired by moving the clock, and then a
+// failover rehearsal that restores the copy as a DB instance in that Region.
+func TestBackupScheduledCopyAndFailoverWithBoto3(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	out := srv.python(t, "us-east-1", `
+import os, time, urllib.request, boto3
+
+east = boto3.client("backup", region_name="us-east-1")
+west = boto3.client("backup", region_name="us-west-2")
+rds = boto3.client("rds", region_name="us-east-1")
+key = boto3.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]["Arn"]
+role = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
+
+def wait(fn, want):
+    for _ in range(500):
+        got = fn()
+        if got == want:
+            return
+        time.sleep(0.02)
+    raise SystemExit("still %s, want %s" % (got, want))
+
+db = rds.create_db_instance(DBInstanceIdentifier="appdb", Engine="postgres", EngineVersion="13.4",
+    DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="admin1", MasterUserPassword="secretpass1",
+    StorageEncrypted=True)["DBInstance"]["DBInstanceArn"]
+wait(lambda: rds.describe_db_instances(DBInstanceIdentifier="appdb")["DBInstances"][0]["DBInstanceStatus"], "available")
+
+east.create_backup_vault(BackupVaultName="prod")
+dst = west.create_backup_vault(BackupVaultName="dr", EncryptionKeyArn=key)["BackupVaultArn"]
+plan = east.create_backup_plan(BackupPlan={"BackupPlanName": "daily", "Rules": [{
+    "RuleName": "daily", "TargetBackupVaultName": "prod", "ScheduleExpression": "cron(0 5 ? * * *)",
+    "Lifecycle": {"DeleteAfterDays": 30},
+    "CopyActions": [{"DestinationBackupVaultArn": dst, "Lifecycle": {"DeleteAfterDays": 60}}]}]})
+east.create_backup_selection(BackupPlanId=plan["BackupPlanId"],
+    BackupSelection={"SelectionName": "app", "IamRoleArn": role, "Resources": [db]})
+
+# A day later on xregion's clock the rule has run once: a backup, then its copy.
+req = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/_xregion/clock", data=b'{"advance": "24h"}',
+    method="POST", headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req).read()
+wait(lambda: [j["State"] for j in east.list_copy_jobs()["CopyJobs"]], ["COMPLETED"])
+job = east.list_backup_jobs()["BackupJobs"][0]
+assert job["State"] == "COMPLETED" and job["CreatedBy"]["BackupPlanId"] == plan["BackupPlanId"], job
+rps = west.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"]
+assert len(rps) == 1 and rps[0]["EncryptionKeyArn"] == key and rps[0]["Lifecycle"]["DeleteAfterDays"] == 60, rps
+
+# Failover rehearsal: restore the copy in us-west-2.
+rj = west.start_restore_job(RecoveryPointArn=rps[0]["RecoveryPointArn"], IamRoleArn=role,
+    Metadata={"DBInstanceIdentifier": "appdb-failover"})["RestoreJobId"]
+wait(lambda: west.describe_restore_job(RestoreJobId=rj)["Status"], "COMPLETED")
+print("ok", west.describe_restore_job(RestoreJobId=rj)["CreatedResourceArn"])
+`)
+	if strings.TrimSpace(out) != "ok arn:aws:rds:us-west-2:123456789012:db:appdb-failover" {
+		t.Errorf("boto3 script printed %q", out)
+	}
+}
