@@ -245,7 +245,7 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 		ARN: img.ARN, Vault: v.Name, VaultARN: v.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
 		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes,
 		Encrypted: img.Encrypted, KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy,
-		Engine: img.Engine, EngineVersion: img.EngineVersion, InstanceID: img.InstanceID,
+		Engine: img.Engine, EngineVersion: img.EngineVersion, InstanceID: img.InstanceID, Tags: j.Tags,
 	}
 	if err := s.putRecoveryPoint(tx, sc, rp, true); err != nil {
 		return err

@@ -242,6 +242,7 @@ func TestScheduledPlanBacksUpAndCopies(t *testing.T) {
 	c := newCrossRegion(t)
 	other := c.createDB(t, "us-east-1", "otherdb", nil)
 	rule := dailyRule("prod", c.westVaultARN)
+	rule.RecoveryPointTags = map[string]string{"made-by": "daily"}
 	plan := createPlan(t, c.east, "daily", rule)
 	xtest.Must[*backup.CreateBackupSelectionOutput](t)(c.east.CreateBackupSelection(ctx, &backup.CreateBackupSelectionInput{
 		BackupPlanId: plan.BackupPlanId, BackupSelection: &types.BackupSelection{
@@ -277,6 +278,12 @@ func TestScheduledPlanBacksUpAndCopies(t *testing.T) {
 	west := recoveryPoints(t, c.west, "dr")
 	if len(west) != 1 || aws.ToInt64(west[0].Lifecycle.DeleteAfterDays) != 180 || aws.ToString(west[0].CreatedBy.BackupPlanId) != aws.ToString(plan.BackupPlanId) {
 		t.Errorf("us-west-2 copies %+v", west)
+	}
+	for region, rp := range map[string]*string{"us-east-1": j.RecoveryPointArn, "us-west-2": west[0].RecoveryPointArn} {
+		client := map[string]*backup.Client{"us-east-1": c.east, "us-west-2": c.west}[region]
+		if tags := xtest.Must[*backup.ListTagsOutput](t)(client.ListTags(ctx, &backup.ListTagsInput{ResourceArn: rp})).Tags; tags["made-by"] != "daily" {
+			t.Errorf("%s recovery point tags %v, want the rule's RecoveryPointTags", region, tags)
+		}
 	}
 	got := xtest.Must[*backup.GetBackupPlanOutput](t)(c.east.GetBackupPlan(ctx, &backup.GetBackupPlanInput{BackupPlanId: plan.BackupPlanId}))
 	if got.LastExecutionDate == nil {
@@ -328,6 +335,11 @@ func TestBackupJobErrors(t *testing.T) {
 func TestRecoveryPointLifecycleAndDeletion(t *testing.T) {
 	c := newCrossRegion(t)
 	rpARN := c.backUp(t, &types.Lifecycle{DeleteAfterDays: aws.Int64(10)})
+	// Recovery points carry tags of their own, by their (RDS snapshot) ARN.
+	xtest.Must[*backup.TagResourceOutput](t)(c.east.TagResource(ctx, &backup.TagResourceInput{ResourceArn: aws.String(rpARN), Tags: map[string]string{"case": "INC-1"}}))
+	if tags := xtest.Must[*backup.ListTagsOutput](t)(c.east.ListTags(ctx, &backup.ListTagsInput{ResourceArn: aws.String(rpARN)})).Tags; tags["case"] != "INC-1" {
+		t.Errorf("recovery point tags %v", tags)
+	}
 	upd := xtest.Must[*backup.UpdateRecoveryPointLifecycleOutput](t)(c.east.UpdateRecoveryPointLifecycle(ctx, &backup.UpdateRecoveryPointLifecycleInput{
 		BackupVaultName: aws.String("prod"), RecoveryPointArn: aws.String(rpARN), Lifecycle: &types.Lifecycle{DeleteAfterDays: aws.Int64(20)},
 	}))

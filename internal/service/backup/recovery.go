@@ -32,6 +32,7 @@ type recoveryRec struct {
 	Lifecycle      *backupapi.Lifecycle            `json:"lifecycle,omitempty"`
 	CreatedBy      *backupapi.RecoveryPointCreator `json:"createdBy,omitempty"`
 	LastRestore    *time.Time                      `json:"lastRestore,omitempty"`
+	Tags           map[string]string               `json:"tags,omitempty"` // RecoveryPointTags; a copy keeps its source's
 	// What a restore needs to know of the instance.
 	InstanceID    string `json:"instanceId"`
 	Engine        string `json:"engine"`

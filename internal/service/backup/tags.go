@@ -18,17 +18,28 @@ type tagged struct {
 	rec  any                // the record, saved whole after its tags change
 }
 
-// findTagged finds the vault or plan an ARN names in the caller's account and Region.
+// findTagged finds the vault, plan or recovery point an ARN names in the caller's account
+// and Region. A recovery point of RDS has the ARN of its snapshot.
 func findTagged(tx store.Tx, info *request.Info, resourceARN string) (*tagged, error) {
 	notFound := backupapi.ErrResourceNotFound.New("Resource %s cannot be found", resourceARN)
 	a, err := arn.Parse(resourceARN)
-	if err != nil || a.Service != serviceName {
+	if err != nil || a.Service != serviceName && a.Service != "rds" {
 		return nil, invalidParameter("Invalid ARN: %s", resourceARN)
 	}
 	if a.Region != info.Region || a.Account != info.Account {
 		return nil, notFound
 	}
 	sc := scopeOf(info)
+	if a.Service == "rds" {
+		r, err := recoveryPointByARN(tx, sc, resourceARN)
+		if err != nil {
+			if isAWSError(err) {
+				return nil, notFound
+			}
+			return nil, err
+		}
+		return &tagged{key: sc.Key(kindRecovery, r.Vault, r.ARN), tags: &r.Tags, rec: r}, nil
+	}
 	kind, id, _ := strings.Cut(a.Resource, ":")
 	switch kind {
 	case "backup-vault":
