@@ -85,7 +85,11 @@ type backupJobRec struct {
 }
 
 func (j *backupJobRec) done() bool {
-	return j.State == backupapi.BackupJobStateCompleted || j.State == backupapi.BackupJobStateFailed || j.State == backupapi.BackupJobStateExpired
+	switch j.State {
+	case backupapi.BackupJobStateCompleted, backupapi.BackupJobStateFailed, backupapi.BackupJobStateExpired, backupapi.BackupJobStateAborted:
+		return true
+	}
+	return false
 }
 
 // rdsResource checks that an ARN names a resource AWS Backup can back up here: a DB
@@ -252,6 +256,9 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 	}
 	j.State, j.Completed, j.Size = backupapi.BackupJobStateCompleted, &now, img.SizeBytes
 	if err := store.PutJSON(tx, sc.Key(kindBackupJob, j.ID), &j); err != nil {
+		return err
+	}
+	if err := noteProtected(tx, sc, &j, now); err != nil {
 		return err
 	}
 	// A plan rule's copy actions start once its backup is complete.

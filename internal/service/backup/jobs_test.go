@@ -391,3 +391,45 @@ func TestCopyKeepsSourceExpiry(t *testing.T) {
 		t.Errorf("%d recovery points after the source's expiry, want 0", n)
 	}
 }
+
+func TestProtectedResourcesAndStoppingJobs(t *testing.T) {
+	c := newCrossRegion(t, servertest.WithTransitionDelay(time.Minute))
+	types0 := xtest.Must[*backup.GetSupportedResourceTypesOutput](t)(c.east.GetSupportedResourceTypes(ctx, &backup.GetSupportedResourceTypesInput{}))
+	if len(types0.ResourceTypes) != 1 || types0.ResourceTypes[0] != "RDS" {
+		t.Errorf("GetSupportedResourceTypes = %v", types0.ResourceTypes)
+	}
+	_, err := c.east.DescribeProtectedResource(ctx, &backup.DescribeProtectedResourceInput{ResourceArn: aws.String(c.db)})
+	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "")
+
+	// A job stopped before it finished is ABORTED and makes no recovery point.
+	stopped := xtest.Must[*backup.StartBackupJobOutput](t)(c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{
+		BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role),
+	}))
+	xtest.Must[*backup.StopBackupJobOutput](t)(c.east.StopBackupJob(ctx, &backup.StopBackupJobInput{BackupJobId: stopped.BackupJobId}))
+	c.advance(5 * time.Minute)
+	if j := backupJob(t, c.east, stopped.BackupJobId); j.State != types.BackupJobStateAborted {
+		t.Errorf("stopped job is %s", j.State)
+	}
+	if n := len(recoveryPoints(t, c.east, "prod")); n != 0 {
+		t.Errorf("a stopped job made %d recovery points", n)
+	}
+	_, err = c.east.StopBackupJob(ctx, &backup.StopBackupJobInput{BackupJobId: stopped.BackupJobId})
+	xtest.WantErrorContaining(t, err, "InvalidRequestException", 400, "ABORTED")
+
+	done := xtest.Must[*backup.StartBackupJobOutput](t)(c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{
+		BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role),
+	}))
+	c.advance(5 * time.Minute)
+	p := xtest.Must[*backup.DescribeProtectedResourceOutput](t)(c.east.DescribeProtectedResource(ctx, &backup.DescribeProtectedResourceInput{ResourceArn: aws.String(c.db)}))
+	if aws.ToString(p.LastRecoveryPointArn) != aws.ToString(done.RecoveryPointArn) || aws.ToString(p.LastBackupVaultArn) != c.eastVaultARN ||
+		aws.ToString(p.ResourceType) != "RDS" || aws.ToString(p.ResourceName) != "mydb" || p.LastBackupTime == nil {
+		t.Errorf("DescribeProtectedResource = %+v", p)
+	}
+	list := xtest.Must[*backup.ListProtectedResourcesOutput](t)(c.east.ListProtectedResources(ctx, &backup.ListProtectedResourcesInput{}))
+	if len(list.Results) != 1 || aws.ToString(list.Results[0].ResourceArn) != c.db {
+		t.Errorf("ListProtectedResources = %+v", list.Results)
+	}
+	if west := xtest.Must[*backup.ListProtectedResourcesOutput](t)(c.west.ListProtectedResources(ctx, &backup.ListProtectedResourcesInput{})); len(west.Results) != 0 {
+		t.Errorf("us-west-2 lists %+v", west.Results)
+	}
+}
