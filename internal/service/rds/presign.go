@@ -1,8 +1,10 @@
 package rds
 
 import (
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/sigv4"
@@ -53,8 +55,39 @@ func (s *Service) checkPresignedURL(tx store.Tx, raw, action, sourceRegion, dest
 	}
 	// Signatures are checked against real time, as the gateway checks requests: clients
 	// sign with the wall clock, whatever the engine clock says.
-	if err := sigv4.Verify(r, nil, a, id.SecretKey, time.Now()); err != nil {
-		return bad
+	for _, v := range signedForms(r) {
+		if sigv4.Verify(v, nil, a, id.SecretKey, time.Now()) == nil {
+			return nil
+		}
 	}
-	return nil
+	return bad
+}
+
+// signedForms are the readings of a presigned request that its signature may cover. The
+// SDKs presign for the real RDS host of the source Region, and two details of the URL
+// they then write are not what they signed: the port of a local endpoint, which the SDK
+// for JavaScript puts in the URL but not in the signed host, and a parameter it has no
+// value for (KmsKeyId), which it writes without "=" but leaves out of the signature.
+// Neither changes what the URL asks for, so each reading is tried.
+func signedForms(r *http.Request) []*http.Request {
+	forms := []*http.Request{r}
+	if host, _, err := net.SplitHostPort(r.Host); err == nil {
+		c := r.Clone(r.Context())
+		c.Host = host
+		forms = append(forms, c)
+	}
+	var kept []string
+	for _, p := range strings.Split(r.URL.RawQuery, "&") {
+		if strings.Contains(p, "=") {
+			kept = append(kept, p)
+		}
+	}
+	if q := strings.Join(kept, "&"); q != r.URL.RawQuery {
+		for _, f := range forms {
+			c := f.Clone(f.Context())
+			c.URL.RawQuery = q
+			forms = append(forms, c)
+		}
+	}
+	return forms
 }

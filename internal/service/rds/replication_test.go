@@ -299,4 +299,31 @@ func TestReplicationPresignedURL(t *testing.T) {
 	if aws.ToString(b.Status) != "pending" {
 		t.Errorf("start with a good presigned URL answered %+v", b)
 	}
+	xtest.Must[*rds.StopDBInstanceAutomatedBackupsReplicationOutput](t)(e.west.StopDBInstanceAutomatedBackupsReplication(ctx,
+		&rds.StopDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn}))
+
+	// The SDK for JavaScript signs for the real host of the source Region and leaves out of
+	// the signature a parameter it has no value for, then writes the URL with the local
+	// endpoint's port and that parameter without "=": the URL asks for the same thing.
+	port := e.inst.URL[strings.LastIndex(e.inst.URL, ":"):]
+	req, err := http.NewRequest(http.MethodGet, "https://rds.us-east-1.amazonaws.com/?"+url.Values{
+		"Action": {"StartDBInstanceAutomatedBackupsReplication"}, "Version": {"2014-10-31"}, "SourceDBInstanceArn": {srcARN},
+		"DestinationRegion": {"us-west-2"}, "X-Amz-Expires": {"3600"},
+	}.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, _, err := v4.NewSigner().PresignHTTP(ctx, aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: secret}, req,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "rds", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsStyle := strings.Replace(signed, "amazonaws.com/?", "amazonaws.com"+port+"/?KmsKeyId&", 1)
+	b = e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn, PreSignedUrl: aws.String(jsStyle)})
+	if aws.ToString(b.Status) != "pending" {
+		t.Errorf("start with the JavaScript SDK's form of presigned URL answered %+v", b)
+	}
+	tampered := strings.Replace(jsStyle, "DestinationRegion=us-west-2", "DestinationRegion=us-west-2&Extra=1", 1)
+	_, err = e.west.StartDBInstanceAutomatedBackupsReplication(ctx, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn, PreSignedUrl: aws.String(tampered)})
+	wantErr(t, err, "InvalidParameterValue", 400, "PreSignedUrl could not be authenticated.")
 }
