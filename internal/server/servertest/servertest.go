@@ -4,7 +4,10 @@ package servertest
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +100,20 @@ func (i *Instance) WaitIdle() {
 	defer cancel()
 	if err := i.Server.Engine().WaitIdle(ctx); err != nil {
 		i.t.Fatalf("waiting for the job engine: %v", err)
+	}
+}
+
+// SetUnreachable takes a Region down for cross-Region work (or brings it back) through the
+// admin API, as an operator rehearsing a failover would.
+func (i *Instance) SetUnreachable(region string, unreachable bool) {
+	i.t.Helper()
+	body := fmt.Sprintf(`{"region":%q,"unreachable":%t}`, region, unreachable)
+	resp, err := http.Post(i.URL+"/_xregion/faults", "application/json", strings.NewReader(body))
+	if err != nil {
+		i.t.Fatalf("setting the fault of %s: %v", region, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		i.t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
 	}
 }

@@ -1,9 +1,7 @@
 package backup_test
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -91,20 +89,6 @@ func (e *env) createDB(t testing.TB, region, id string, tags map[string]string) 
 func (e *env) advance(d time.Duration) {
 	e.inst.Advance(d)
 	e.inst.WaitIdle()
-}
-
-// setUnreachable marks a Region unreachable (or reachable again) through the admin API.
-func (e *env) setUnreachable(t testing.TB, region string, unreachable bool) {
-	t.Helper()
-	body := `{"region":"` + region + `","unreachable":` + map[bool]string{true: "true", false: "false"}[unreachable] + `}`
-	resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
-	}
 }
 
 func backupJob(t testing.TB, c *backup.Client, id *string) *backup.DescribeBackupJobOutput {

@@ -211,7 +211,7 @@ func TestRestoreFromCopy(t *testing.T) {
 func TestCopyWaitsForUnreachableRegionThenFails(t *testing.T) {
 	c := newCrossRegion(t)
 	rpARN := c.backUp(t, nil)
-	c.setUnreachable(t, "us-west-2", true)
+	c.inst.SetUnreachable("us-west-2", true)
 	copied := xtest.Must[*backup.StartCopyJobOutput](t)(c.east.StartCopyJob(ctx, &backup.StartCopyJobInput{
 		RecoveryPointArn: aws.String(rpARN), SourceBackupVaultName: aws.String("prod"),
 		DestinationBackupVaultArn: aws.String(c.westVaultARN), IamRoleArn: aws.String(role),
@@ -227,7 +227,7 @@ func TestCopyWaitsForUnreachableRegionThenFails(t *testing.T) {
 	}
 
 	// Once the Region is back, a new copy goes through.
-	c.setUnreachable(t, "us-west-2", false)
+	c.inst.SetUnreachable("us-west-2", false)
 	again := xtest.Must[*backup.StartCopyJobOutput](t)(c.east.StartCopyJob(ctx, &backup.StartCopyJobInput{
 		RecoveryPointArn: aws.String(rpARN), SourceBackupVaultName: aws.String("prod"),
 		DestinationBackupVaultArn: aws.String(c.westVaultARN), IamRoleArn: aws.String(role),

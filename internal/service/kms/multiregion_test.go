@@ -2,7 +2,6 @@ package kms_test
 
 import (
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -165,18 +164,7 @@ func TestMultiRegionKeys(t *testing.T) {
 
 func TestReplicaWaitsForUnreachableRegion(t *testing.T) {
 	e := start(t)
-	setFault := func(unreachable bool) {
-		body := fmt.Sprintf(`{"region":"us-west-2","unreachable":%v}`, unreachable)
-		resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("setting a fault: %s", resp.Status)
-		}
-	}
-	setFault(true)
+	e.inst.SetUnreachable("us-west-2", true)
 	md := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
 	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: md.KeyId, ReplicaRegion: aws.String("us-west-2")}))
 	e.inst.WaitIdle()
@@ -185,7 +173,7 @@ func TestReplicaWaitsForUnreachableRegion(t *testing.T) {
 	}
 	_, err := e.west.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 	wantErr(t, err, "KMSInvalidStateException", "")
-	setFault(false)
+	e.inst.SetUnreachable("us-west-2", false)
 	e.inst.Advance(15 * time.Minute) // the next try
 	xtest.CheckFor(t, 10*time.Second, func() error {
 		if d := describe(t, e.west, *md.KeyId); d.KeyState != types.KeyStateEnabled {

@@ -1,7 +1,6 @@
 package rds_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -103,20 +102,6 @@ func (e *env) kmsKey(t *testing.T, c *kms.Client) string {
 	t.Helper()
 	out := xtest.Must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("rds test key")}))
 	return aws.ToString(out.KeyMetadata.Arn)
-}
-
-// setUnreachable marks a Region unreachable (or reachable again) through the admin API.
-func (e *env) setUnreachable(t *testing.T, region string, unreachable bool) {
-	t.Helper()
-	body := `{"region":"` + region + `","unreachable":` + map[bool]string{true: "true", false: "false"}[unreachable] + `}`
-	resp, err := http.Post(e.inst.URL+"/_xregion/faults", "application/json", bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
-	}
 }
 
 // rawQuery sends a signed query-protocol request as it is, for what the SDK would not

@@ -140,12 +140,12 @@ func TestReplicaWindowStopsAtAStopDuringAnOutage(t *testing.T) {
 	e.advance(time.Minute)
 	e.advance(time.Hour)
 
-	e.setUnreachable(t, "us-west-2", true)
+	e.inst.SetUnreachable("us-west-2", true)
 	e.advance(30 * time.Minute)
 	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cut")}))
 	e.advance(time.Minute)
 	e.advance(2 * time.Hour)
-	e.setUnreachable(t, "us-west-2", false)
+	e.inst.SetUnreachable("us-west-2", false)
 
 	inst, _, replica := e.windowEnds(t, "cut", replicaARN)
 	if !replica.Equal(inst) {

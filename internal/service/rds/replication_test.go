@@ -81,7 +81,7 @@ func TestReplicationLifecycle(t *testing.T) {
 	}
 
 	// While the source Region is unreachable it stops, and it resumes after.
-	e.setUnreachable(t, "us-east-1", true)
+	e.inst.SetUnreachable("us-east-1", true)
 	e.advance(2 * time.Hour)
 	frozen := *e.backupByARN(t, e.west, arn).RestoreWindow.LatestTime
 	if d := frozen.Sub(after); d > logGrace {
@@ -91,19 +91,19 @@ func TestReplicationLifecycle(t *testing.T) {
 	if srcLatest.Sub(frozen) < 2*time.Hour-logGrace {
 		t.Errorf("the source's own window should have gone on: source %s, replica %s", srcLatest, frozen)
 	}
-	e.setUnreachable(t, "us-east-1", false)
+	e.inst.SetUnreachable("us-east-1", false)
 	e.advance(10 * time.Minute)
 	resumed := *e.backupByARN(t, e.west, arn).RestoreWindow.LatestTime
 	if resumed.Sub(frozen) < 2*time.Hour {
 		t.Errorf("the replicated window did not catch up: %s -> %s", frozen, resumed)
 	}
 	// The destination being unreachable stops it too.
-	e.setUnreachable(t, "us-west-2", true)
+	e.inst.SetUnreachable("us-west-2", true)
 	e.advance(time.Hour)
 	if got := *e.backupByARN(t, e.west, arn).RestoreWindow.LatestTime; got.Sub(resumed) > logGrace+10*time.Minute {
 		t.Errorf("the window moved by %s while us-west-2 was unreachable", got.Sub(resumed))
 	}
-	e.setUnreachable(t, "us-west-2", false)
+	e.inst.SetUnreachable("us-west-2", false)
 
 	// Months pass: the clock can be moved far ahead without the replica costing a job
 	// per log upload, and the window follows (bounded by the retention).

@@ -184,12 +184,12 @@ func TestCopyDBSnapshot(t *testing.T) {
 		t.Fatalf("copy answered %+v", c)
 	}
 	// The copy waits while the source Region is unreachable.
-	e.setUnreachable(t, "us-east-1", true)
+	e.inst.SetUnreachable("us-east-1", true)
 	e.advance(10 * time.Minute)
 	if s := e.snapshot(t, e.west, "example-copy"); aws.ToString(s.Status) != "creating" {
 		t.Fatalf("copy is %s while us-east-1 is unreachable", aws.ToString(s.Status))
 	}
-	e.setUnreachable(t, "us-east-1", false)
+	e.inst.SetUnreachable("us-east-1", false)
 	e.advance(2 * time.Minute)
 	c = e.snapshot(t, e.west, "example-copy")
 	if aws.ToString(c.Status) != "available" || aws.ToInt32(c.PercentProgress) != 100 || aws.ToString(c.SourceDBSnapshotIdentifier) != srcARN {

@@ -3,7 +3,6 @@ package secretsmanager_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,29 +13,6 @@ import (
 	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
 )
-
-// fault sets or clears an unreachable Region through the admin API, as an operator would.
-func fault(t testing.TB, inst *servertest.Instance, region string, down bool) {
-	t.Helper()
-	var req *http.Request
-	var err error
-	if down {
-		req, err = http.NewRequest(http.MethodPost, inst.URL+"/_xregion/faults", strings.NewReader(fmt.Sprintf(`{"region":%q,"unreachable":true}`, region)))
-	} else {
-		req, err = http.NewRequest(http.MethodDelete, inst.URL+"/_xregion/faults?region="+region, nil)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("admin faults: %d", resp.StatusCode)
-	}
-}
 
 // waitRetrying waits until the sync job to region has failed at least once.
 func waitRetrying(t testing.TB, inst *servertest.Instance, region string) {
@@ -57,7 +33,7 @@ func waitRetrying(t testing.TB, inst *servertest.Instance, region string) {
 // brings the replica in line with every write made meanwhile.
 func TestUnreachableRegionGivesUp(t *testing.T) {
 	e := start(t)
-	fault(t, e.inst, "eu-west-3", true)
+	e.inst.SetUnreachable("eu-west-3", true)
 	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
@@ -76,7 +52,7 @@ func TestUnreachableRegionGivesUp(t *testing.T) {
 	_, err := e.sm("eu-west-3").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 
-	fault(t, e.inst, "eu-west-3", false)
+	e.inst.SetUnreachable("eu-west-3", false)
 	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
@@ -97,7 +73,7 @@ func TestUnreachableRegionRecovers(t *testing.T) {
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
-	fault(t, e.inst, "eu-west-3", true)
+	e.inst.SetUnreachable("eu-west-3", true)
 	put(t, e.east, "s", token("v2"), "v2")
 	waitRetrying(t, e.inst, "eu-west-3")
 	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v1" {
@@ -106,7 +82,7 @@ func TestUnreachableRegionRecovers(t *testing.T) {
 	if s := status(t, e.east, "s")["eu-west-3"].Status; s != "InProgress" {
 		t.Fatalf("status %s", s)
 	}
-	fault(t, e.inst, "eu-west-3", false)
+	e.inst.SetUnreachable("eu-west-3", false)
 	e.inst.Advance(10 * time.Minute)
 	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
 	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v2" {
@@ -123,14 +99,14 @@ func TestPromoteWhilePrimaryDown(t *testing.T) {
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	fault(t, e.inst, "us-east-1", true)
+	e.inst.SetUnreachable("us-east-1", true)
 	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
 	put(t, e.west, "s", token("w2"), "written in the west")
 	waitRetrying(t, e.inst, "us-west-2")
 	if _, ok := status(t, e.east, "s")["us-west-2"]; !ok {
 		t.Errorf("the unreachable primary already let go")
 	}
-	fault(t, e.inst, "us-east-1", false)
+	e.inst.SetUnreachable("us-east-1", false)
 	e.inst.Advance(10 * time.Minute)
 	xtest.CheckFor(t, 10*time.Second, func() error {
 		if _, ok := status(t, e.east, "s")["us-west-2"]; ok {
