@@ -38,6 +38,9 @@ type Clock struct {
 	offset time.Duration // ticking: added to real time
 	at     time.Time     // frozen: the current instant
 	start  time.Time     // frozen: where Reset puts it back
+	// held: a ticking clock stands at pin while AdvanceTo runs a job (see hold).
+	held bool
+	pin  time.Time
 }
 
 // NewClock returns a ticking clock whose offset is kept in st, loading the offset a
@@ -76,6 +79,9 @@ func (c *Clock) nowLocked() time.Time {
 	if c.frozen {
 		return c.at
 	}
+	if c.held {
+		return c.pin
+	}
 	return time.Now().Add(c.offset).UTC()
 }
 
@@ -111,9 +117,13 @@ func (c *Clock) moveTo(t time.Time) error {
 		c.mu.Unlock()
 		return nil
 	}
-	offset := time.Until(t)
 	c.mu.Unlock()
+	return c.saveOffset(time.Until(t))
+}
 
+// saveOffset persists a ticking clock's new offset, then uses it: no handler can write a
+// time the clock could fall behind after a crash.
+func (c *Clock) saveOffset(offset time.Duration) error {
 	b, _ := json.Marshal(clockRecord{OffsetNanos: int64(offset)})
 	if err := c.st.Update(func(tx store.Tx) error { return tx.Put(clockKey, b) }); err != nil {
 		return fmt.Errorf("jobs: saving the clock: %w", err)
@@ -124,6 +134,35 @@ func (c *Clock) moveTo(t time.Time) error {
 	}
 	c.mu.Unlock()
 	return nil
+}
+
+// hold moves the clock forward to t (or leaves it, if it is past t) and makes it stand
+// there until release. AdvanceTo holds the clock at each job's instant while the job runs:
+// a ticking clock would otherwise move on during the run, and a step the job arms "one
+// transition delay from now" would fall that much later, possibly past the instant the
+// advance stops at, depending on how loaded the machine is. When released, the ticking
+// clock resumes from the held instant plus the real time that passed, so it never goes
+// back.
+func (c *Clock) hold(t time.Time) error {
+	c.mu.Lock()
+	if cur := c.nowLocked(); cur.After(t) {
+		t = cur
+	}
+	if c.frozen {
+		c.at = t.UTC()
+		c.mu.Unlock()
+		return nil
+	}
+	c.pin, c.held = t.UTC(), true
+	c.mu.Unlock()
+	return c.saveOffset(time.Until(t))
+}
+
+// release lets a held clock tick again.
+func (c *Clock) release() {
+	c.mu.Lock()
+	c.held = false
+	c.mu.Unlock()
 }
 
 // reset puts the clock back where it started: offset 0, or the frozen clock's first

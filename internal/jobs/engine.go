@@ -768,7 +768,8 @@ func (e *Engine) Advance(ctx context.Context, d time.Duration) error {
 // AdvanceTo moves the clock forward to t, running on the way every job that falls due,
 // each at its own instant: it pauses normal dispatch, waits for the jobs in flight, then
 // repeatedly takes the earliest runnable job with RunAt <= t, moves the clock to that
-// RunAt (or leaves it, if RunAt has passed) and runs it, including jobs that those runs
+// RunAt (or leaves it, if RunAt has passed) and runs it with the clock standing there
+// (Clock.hold), including jobs that those runs
 // enqueue and retries that fall before t. Finally the clock is set to t.
 //
 // It refuses to move backwards, and stops with ErrAdvanceLimit after
@@ -821,7 +822,8 @@ func (e *Engine) AdvanceTo(ctx context.Context, t time.Time) error {
 		e.running++
 		at := ent.job.RunAt
 		e.mu.Unlock()
-		if err := e.clock.moveTo(at); err != nil {
+		if err := e.clock.hold(at); err != nil {
+			e.clock.release()
 			e.mu.Lock()
 			ent.running = false
 			e.running--
@@ -830,6 +832,7 @@ func (e *Engine) AdvanceTo(ctx context.Context, t time.Time) error {
 			return err
 		}
 		e.execute(ent)
+		e.clock.release()
 	}
 	return e.clock.moveTo(t)
 }

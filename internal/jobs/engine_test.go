@@ -717,6 +717,51 @@ func TestAdvanceWithTickingClock(t *testing.T) {
 	}
 }
 
+// TestAdvanceHoldsTickingClockDuringRuns: while AdvanceTo runs a job, a ticking clock
+// stands at the job's instant, so a step armed "an hour from now" is due exactly an hour
+// after it and runs within an advance that reaches that instant, however long the runs
+// take on a loaded machine; afterwards the clock ticks on from there.
+func TestAdvanceHoldsTickingClockDuringRuns(t *testing.T) {
+	st := newStore(t)
+	clock, err := NewClock(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *Engine
+	var seen []time.Time
+	e = start(t, Config{Store: st, Clock: clock}, map[string]Handler{
+		"step": {Run: func(_ context.Context, tx store.Tx, j *Job) error {
+			first := e.Clock().Now()
+			for i := 0; i < 1000; i++ { // real time passes during the run
+				_ = tx.Get(fmt.Sprint("k", i))
+			}
+			if second := e.Clock().Now(); !second.Equal(first) || !first.Equal(j.RunAt) {
+				return Permanent(fmt.Errorf("the clock moved during the run: due %s, read %s then %s", j.RunAt, first, second))
+			}
+			seen = append(seen, first)
+			if len(seen) < 3 {
+				_, err := e.Enqueue(tx, Job{Kind: "step", Key: "chain", RunAt: e.Clock().Now().Add(time.Hour)})
+				return err
+			}
+			return nil
+		}},
+	})
+	start := clock.Now()
+	enqueue(t, e, st, Job{Kind: "step", Key: "chain", RunAt: start.Add(time.Hour)})
+	if err := e.AdvanceTo(testCtx(t), start.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || !seen[2].Equal(start.Add(3*time.Hour)) {
+		t.Fatalf("runs at %v, want three, an hour apart from %s", seen, start)
+	}
+	if _, recent := e.Jobs(); len(recent) != 3 || recent[0].Outcome != Succeeded {
+		t.Errorf("finished jobs %+v", recent)
+	}
+	if now := clock.Now(); now.Before(start.Add(3 * time.Hour)) {
+		t.Errorf("after the advance the clock reads %s, before where it stopped", now)
+	}
+}
+
 func TestAdvanceLimitStopsRunaway(t *testing.T) {
 	st, clock := frozen(t)
 	var e *Engine
