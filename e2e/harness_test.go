@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 var (
@@ -39,24 +41,9 @@ var (
 // only GOMAXPROCS of them at a time would make the suite several times slower for nothing.
 const defaultParallel = 8
 
-// noteSources looks at every file of the module the server is built from. go test caches
-// a package's result against the files its test binary opened or looked at while tests
-// ran, and knows nothing of the go build that TestMain runs: without this, a change to
-// the server alone would replay a cached e2e result instead of testing the change.
-// startServer calls it, because go test only records what happens once tests run.
-var noteSources = sync.OnceFunc(func() {
-	_ = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return nil
-		case d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules"):
-			return filepath.SkipDir
-		case !d.IsDir():
-			_, _ = os.Stat(path)
-		}
-		return nil
-	})
-})
+// noteSources makes a change to the server invalidate go test's cached e2e result (see
+// xtest.NoteSources); go test only records what happens once tests run.
+var noteSources = sync.OnceFunc(func() { xtest.NoteSources("..") })
 
 func TestMain(m *testing.M) {
 	flag.Parse()

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // TestMain lets the test binary serve as the reference server, which the load generator
@@ -27,6 +29,7 @@ func TestSmoke(t *testing.T) {
 		t.Skip("builds the binary and starts servers")
 	}
 	binary := filepath.Join(t.TempDir(), "xregion")
+	xtest.NoteSources("../..")
 	build := exec.Command("go", "build", "-o", binary, "../../cmd/xregion")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
