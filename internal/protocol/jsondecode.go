@@ -147,18 +147,8 @@ func (d *jsonDecoder) members(fn func(key []byte, escaped bool) error) error {
 		if err := fn(key, escaped); err != nil {
 			return err
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return d.malformed("unexpected end of input in an object")
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			return nil
-		default:
-			return d.malformed("unexpected %q after an object member", d.data[d.pos])
+		if done, err := d.separator('}', "an object", "an object member"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -179,20 +169,28 @@ func (d *jsonDecoder) elements(fn func(i int) error) error {
 		if err := fn(i); err != nil {
 			return err
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return d.malformed("unexpected end of input in an array")
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
-			return nil
-		default:
-			return d.malformed("unexpected %q after an array element", d.data[d.pos])
+		if done, err := d.separator(']', "an array", "an array element"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// separator reads what follows a member or an element: a comma (more follow) or close
+// (the container ends: done). in and after name the container and the item for errors.
+func (d *jsonDecoder) separator(close byte, in, after string) (done bool, err error) {
+	d.space()
+	if d.pos >= len(d.data) {
+		return false, d.malformed("unexpected end of input in %s", in)
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return false, nil
+	case close:
+		d.pos++
+		return true, nil
+	}
+	return false, d.malformed("unexpected %q after %s", d.data[d.pos], after)
 }
 
 func (d *jsonDecoder) object(s *awsmodel.Shape, dst reflect.Value) error {

@@ -97,13 +97,9 @@ func (s *Service) updateAlias(ctx context.Context, in *kmsapi.UpdateAliasRequest
 	}
 	scope := scopeOf(info.Account, info.Region)
 	err := s.st.Update(func(tx store.Tx) error {
-		var a aliasRecord
-		ok, err := store.GetJSON(tx, aliasKey(scope, name), &a)
+		a, err := getAlias(tx, scope, name)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return notFound("Alias %s is not found.", aliasARN(info.Account, info.Region, name))
 		}
 		k, err := s.aliasTargetKey(ctx, tx, *in.TargetKeyId, "UpdateAlias")
 		if err != nil {
@@ -122,6 +118,16 @@ func (s *Service) updateAlias(ctx context.Context, in *kmsapi.UpdateAliasRequest
 		return putAlias(tx, scope, a)
 	})
 	return nil, err
+}
+
+// getAlias reads an alias of the scope; one that does not exist is NotFoundException.
+func getAlias(tx store.Tx, scope store.Scope, name string) (aliasRecord, error) {
+	var a aliasRecord
+	ok, err := store.GetJSON(tx, aliasKey(scope, name), &a)
+	if err == nil && !ok {
+		err = notFound("Alias %s is not found.", aliasARN(scope.Account, scope.Region, name))
+	}
+	return a, err
 }
 
 // keyFamily is the type of a key for UpdateAlias: symmetric, asymmetric or HMAC.
@@ -143,13 +149,9 @@ func (s *Service) deleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest
 	}
 	scope := scopeOf(info.Account, info.Region)
 	err := s.st.Update(func(tx store.Tx) error {
-		var a aliasRecord
-		ok, err := store.GetJSON(tx, aliasKey(scope, name), &a)
+		a, err := getAlias(tx, scope, name)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return notFound("Alias %s is not found.", aliasARN(info.Account, info.Region, name))
 		}
 		return deleteAlias(tx, scope, a)
 	})

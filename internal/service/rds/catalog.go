@@ -49,11 +49,7 @@ func (s *Service) describeDBEngineVersions(ctx context.Context, in *rdsapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -210,11 +206,7 @@ func (s *Service) describeSourceRegions(ctx context.Context, in *rdsapi.Describe
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}

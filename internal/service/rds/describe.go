@@ -59,11 +59,7 @@ func (s *Service) describeDBInstances(ctx context.Context, in *rdsapi.DescribeDB
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +123,7 @@ func (s *Service) describeDBSnapshots(ctx context.Context, in *rdsapi.DescribeDB
 	if typ != "" && !slices.Contains(snapshotTypes, typ) {
 		return nil, invalidValue("Invalid snapshot type: %s. Valid values: %s", deref(in.SnapshotType), strings.Join(snapshotTypes, ", "))
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -203,11 +195,7 @@ func (s *Service) describeDBInstanceAutomatedBackups(ctx context.Context, in *rd
 	if err != nil {
 		return nil, err
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,8 @@ import (
 
 // The default DB parameter groups, option groups and DB subnet group exist in every
 // account and Region without being created, as on AWS; they are derived from the engine
-// table, not stored. Creating other groups is not implemented.
+// table, not stored. xregion serves no operation that creates other groups: those answer
+// an error naming the operation, and naming another group is its NotFound fault.
 
 type paramGroup struct{ Name, Family, Engine string }
 
@@ -62,11 +63,7 @@ func (s *Service) describeDBParameterGroups(ctx context.Context, in *rdsapi.Desc
 	if len(in.Filters) > 0 {
 		return nil, invalidValue("DescribeDBParameterGroups does not support filters.")
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +96,7 @@ func (s *Service) describeOptionGroups(ctx context.Context, in *rdsapi.DescribeO
 	if in.MajorEngineVersion != nil && in.EngineName == nil {
 		return nil, invalidCombination("If MajorEngineVersion is supplied, EngineName must also be supplied.")
 	}
-	size, err := pageSize(in.MaxRecords, 20, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	from, err := decodeMarker(in.Marker)
+	size, from, err := pageArgs(in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +129,7 @@ func (s *Service) describeDBSubnetGroups(ctx context.Context, in *rdsapi.Describ
 	if len(in.Filters) > 0 {
 		return nil, invalidValue("DescribeDBSubnetGroups does not support filters.")
 	}
-	if _, err := pageSize(in.MaxRecords, 20, 100, 100); err != nil {
-		return nil, err
-	}
-	if _, err := decodeMarker(in.Marker); err != nil {
+	if _, _, err := pageArgs(in.MaxRecords, in.Marker); err != nil {
 		return nil, err
 	}
 	if name := deref(in.DBSubnetGroupName); name != "" && name != "default" {

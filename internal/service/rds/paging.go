@@ -21,6 +21,21 @@ func pageSize(max *int64, lo, hi, def int64) (int, error) {
 	return int(*max), nil
 }
 
+// pageArgs checks the MaxRecords (20-100, default 100, as most describe operations take)
+// and Marker of a describe request, and returns the page size and the position to resume
+// from.
+func pageArgs(max *int64, marker *string) (int, string, error) {
+	size, err := pageSize(max, 20, 100, 100)
+	if err != nil {
+		return 0, "", err
+	}
+	from, err := decodeMarker(marker)
+	if err != nil {
+		return 0, "", err
+	}
+	return size, from, nil
+}
+
 // Markers are opaque to clients: the position to resume from, encoded.
 func encodeMarker(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
 

@@ -410,7 +410,7 @@ func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secr
 		ver *versionRecord
 		val secretValue
 	}
-	var todo []copied
+	var pending []copied
 	for _, pv := range pvs {
 		rv := have[pv.ID]
 		delete(have, pv.ID)
@@ -425,9 +425,9 @@ func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secr
 		if rv != nil {
 			nv.Accessed = rv.Accessed
 		}
-		todo = append(todo, copied{nv, val})
+		pending = append(pending, copied{nv, val})
 	}
-	for _, c := range todo {
+	for _, c := range pending {
 		if err := s.storeValue(tx, p.Account, p.Replica, rep, c.ver, c.val); err != nil {
 			if existing == nil {
 				// No version of a replica that was never made may stay behind.
