@@ -11,7 +11,8 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -169,8 +170,8 @@ func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) erro
 	if why := v.Lock.retentionProblem(lifecycle); why != "" {
 		return fail("Destination backup vault " + v.Name + " is locked: " + why)
 	}
-	img, err := s.rds.CopyForBackup(tx, ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
-	if errors.Is(err, rds.ErrBackup) {
+	img, err := s.rds().Copy(kit.Adopt(tx), ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
+	if errors.Is(err, port.ErrCannotProtect) {
 		return fail(failureText(err))
 	}
 	if err != nil {

@@ -1,21 +1,9 @@
 package kms
 
 import (
-	"errors"
-
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-)
-
-// Sentinel errors of the Keyring. See the package documentation.
-var (
-	ErrKeyNotFound        = errors.New("kms: key not found")
-	ErrKeyDisabled        = errors.New("kms: key is disabled")
-	ErrKeyPendingDeletion = errors.New("kms: key is pending deletion")
-	ErrKeyInvalidState    = errors.New("kms: key state does not allow the operation")
-	ErrInvalidKeyUsage    = errors.New("kms: key usage does not allow the operation")
-	ErrInvalidCiphertext  = errors.New("kms: invalid ciphertext")
-	ErrIncorrectKey       = errors.New("kms: ciphertext was not made under the given key")
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // kmsError is one failure seen two ways: as the Keyring sentinel other services test
@@ -40,25 +28,25 @@ var (
 )
 
 func notFound(format string, args ...any) error {
-	return wrap(ErrKeyNotFound, kmsapi.ErrNotFound.New(format, args...))
+	return wrap(port.ErrKeyNotFound, kmsapi.ErrNotFound.New(format, args...))
 }
 
 func keyNotFound(arn string) error { return notFound("Key '%s' does not exist", arn) }
 
 func invalidCiphertext() error {
-	return wrap(ErrInvalidCiphertext, kmsapi.ErrInvalidCiphertext.New(""))
+	return wrap(port.ErrInvalidCiphertext, kmsapi.ErrInvalidCiphertext.New(""))
 }
 
 func incorrectKey() error {
-	return wrap(ErrIncorrectKey, kmsapi.ErrIncorrectKey.New("The key ID in the request does not identify a CMK that can perform this operation."))
+	return wrap(port.ErrIncorrectKey, kmsapi.ErrIncorrectKey.New("The key ID in the request does not identify a CMK that can perform this operation."))
 }
 
 func invalidUsage(arn, usage, op string) error {
-	return wrap(ErrInvalidKeyUsage, kmsapi.ErrInvalidKeyUsage.New("%s key usage is %s which is not valid for %s.", arn, usage, op))
+	return wrap(port.ErrInvalidKeyUsage, kmsapi.ErrInvalidKeyUsage.New("%s key usage is %s which is not valid for %s.", arn, usage, op))
 }
 
 func incompatibleAlgorithm(algorithm, spec string) error {
-	return wrap(ErrInvalidKeyUsage, kmsapi.ErrInvalidKeyUsage.New("Algorithm %s is incompatible with key spec %s.", algorithm, spec))
+	return wrap(port.ErrInvalidKeyUsage, kmsapi.ErrInvalidKeyUsage.New("Algorithm %s is incompatible with key spec %s.", algorithm, spec))
 }
 
 func validation(format string, args ...any) error { return errValidation.New(format, args...) }

@@ -9,6 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/store"
 )
@@ -44,7 +45,7 @@ func namesManagedAlias(ident string) bool {
 // use of such a key takes the store's writer lock.
 func (s *Service) read(ident string, fn func(tx store.Tx) error) error {
 	err := s.st.View(fn)
-	if errors.Is(err, ErrKeyNotFound) && namesManagedAlias(ident) {
+	if errors.Is(err, port.ErrKeyNotFound) && namesManagedAlias(ident) {
 		return s.st.Update(fn)
 	}
 	return err

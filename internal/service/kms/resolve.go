@@ -5,6 +5,7 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -118,7 +119,7 @@ func (s *Service) aliasTarget(tx store.Tx, account, region, name string) (string
 // key, KMSInvalidStateException for the others.
 func stateError(k *keyRecord) error {
 	if k.State == kmsapi.KeyStateDisabled {
-		return wrap(ErrKeyDisabled, kmsapi.ErrDisabled.New("%s is disabled.", k.ARN()))
+		return wrap(port.ErrKeyDisabled, kmsapi.ErrDisabled.New("%s is disabled.", k.ARN()))
 	}
 	return wrap(stateSentinel(k.State), kmsapi.ErrKMSInvalidState.New("%s is %s.", k.ARN(), stateWords(k.State)))
 }
@@ -158,11 +159,11 @@ func requireLive(k *keyRecord) error {
 func stateSentinel(state string) error {
 	switch state {
 	case kmsapi.KeyStatePendingDeletion, kmsapi.KeyStatePendingReplicaDeletion:
-		return ErrKeyPendingDeletion
+		return port.ErrKeyPendingDeletion
 	case kmsapi.KeyStateDisabled:
-		return ErrKeyDisabled
+		return port.ErrKeyDisabled
 	}
-	return ErrKeyInvalidState
+	return port.ErrKeyInvalidState
 }
 
 func stateWords(state string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -34,7 +35,7 @@ type Service struct {
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ Keyring          = (*Service)(nil)
+	_ port.KeyRing     = (*Service)(nil)
 )
 
 // New builds the service and registers its jobs with the engine.
@@ -47,6 +48,7 @@ func New(d service.Deps) (*Service, error) {
 		s.log = slog.Default()
 	}
 	s.registerJobs()
+	service.Provide[port.KeyRing](d.Ports, s)
 	return s, nil
 }
 
@@ -58,9 +60,6 @@ func (s *Service) Reset() {
 	s.recs.reset()
 	s.mats.reset()
 }
-
-// Keyring returns the service as the interface other services use.
-func (s *Service) Keyring() Keyring { return s }
 
 // Handlers binds every operation KMS implements. The custom key store, grant and key
 // import operations are not among them: the gateway answers those with an error naming

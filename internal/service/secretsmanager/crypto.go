@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -69,10 +70,10 @@ func keyLabel(kmsKeyID string) string {
 // keyError maps a Keyring failure to Secrets Manager's answer; encrypting tells which side.
 func keyError(err error, encrypting bool) error {
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound), errors.Is(err, kms.ErrKeyDisabled),
-		errors.Is(err, kms.ErrKeyPendingDeletion), errors.Is(err, kms.ErrKeyInvalidState),
-		errors.Is(err, kms.ErrInvalidKeyUsage), errors.Is(err, kms.ErrInvalidCiphertext),
-		errors.Is(err, kms.ErrIncorrectKey):
+	case errors.Is(err, port.ErrKeyNotFound), errors.Is(err, port.ErrKeyDisabled),
+		errors.Is(err, port.ErrKeyPendingDeletion), errors.Is(err, port.ErrKeyInvalidState),
+		errors.Is(err, port.ErrInvalidKeyUsage), errors.Is(err, port.ErrInvalidCiphertext),
+		errors.Is(err, port.ErrIncorrectKey):
 		if encrypting {
 			return sm.ErrEncryptionFailure.New(msgEncryption)
 		}
@@ -84,13 +85,13 @@ func keyError(err error, encrypting bool) error {
 // checkKey resolves a key for a secret and refuses one that cannot encrypt, before
 // anything is written. It needs a writable transaction for aws/secretsmanager, which KMS
 // creates on first use.
-func (s *Service) checkKey(tx store.Tx, account, region, kmsKeyID string) (kms.KeyInfo, error) {
-	ki, err := s.keys.Resolve(tx, account, region, keyIdent(kmsKeyID))
+func (s *Service) checkKey(tx store.Tx, account, region, kmsKeyID string) (port.KeyInfo, error) {
+	ki, err := s.keys.Resolve(kit.Adopt(tx), account, region, keyIdent(kmsKeyID))
 	if err != nil {
-		return kms.KeyInfo{}, keyError(err, true)
+		return port.KeyInfo{}, keyError(err, true)
 	}
 	if !ki.Enabled {
-		return kms.KeyInfo{}, keyError(kms.ErrKeyDisabled, true)
+		return port.KeyInfo{}, keyError(port.ErrKeyDisabled, true)
 	}
 	return ki, nil
 }
@@ -99,7 +100,7 @@ func (s *Service) checkKey(tx store.Tx, account, region, kmsKeyID string) (kms.K
 // ID, Created and Accessed the caller set) and its value. The caller attaches labels.
 func (s *Service) storeValue(tx store.Tx, account, region string, rec *secretRecord, ver *versionRecord, v secretValue) error {
 	sc := scopeOf(account, region)
-	ct, ki, err := s.keys.Encrypt(tx, account, region, keyIdent(rec.KmsKeyID), v.bytes(),
+	ct, ki, err := s.keys.Encrypt(kit.Adopt(tx), account, region, keyIdent(rec.KmsKeyID), v.bytes(),
 		encryptionContext(arnOf(account, region, rec.Name, rec.Suffix), ver.ID))
 	if err != nil {
 		return keyError(err, true)
@@ -117,7 +118,7 @@ func (s *Service) loadValue(tx store.Tx, account, region string, rec *secretReco
 	if ct == nil {
 		return secretValue{}, fmt.Errorf("secretsmanager: version %s of %s has no value", ver.ID, rec.Name)
 	}
-	pt, _, err := s.keys.Decrypt(tx, account, region, ct, encryptionContext(arnOf(account, region, rec.Name, rec.Suffix), ver.ID))
+	pt, _, err := s.keys.Decrypt(kit.Adopt(tx), account, region, ct, encryptionContext(arnOf(account, region, rec.Name, rec.Suffix), ver.ID))
 	if err != nil {
 		return secretValue{}, keyError(err, false)
 	}

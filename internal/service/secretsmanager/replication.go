@@ -12,7 +12,8 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -345,15 +346,15 @@ func (s *Service) syncReplica(tx store.Tx, p syncPayload, prim *secretRecord) (b
 
 // replicaKey resolves a replica's KMS key in its Region. A problem with the key is a
 // permanent failure, returned as the replica's StatusMessage.
-func (s *Service) replicaKey(tx store.Tx, p syncPayload, keyID string) (kms.KeyInfo, string) {
+func (s *Service) replicaKey(tx store.Tx, p syncPayload, keyID string) (port.KeyInfo, string) {
 	if arn.IsARN(keyID) {
 		if a, err := arn.Parse(keyID); err == nil && a.Region != p.Replica {
-			return kms.KeyInfo{}, fmt.Sprintf("Replication failed: The KMS key %s is in Region %s, not in the replica Region %s.", keyID, a.Region, p.Replica) // (xregion)
+			return port.KeyInfo{}, fmt.Sprintf("Replication failed: The KMS key %s is in Region %s, not in the replica Region %s.", keyID, a.Region, p.Replica) // (xregion)
 		}
 	}
-	ki, err := s.keys.Resolve(tx, p.Account, p.Replica, keyID)
+	ki, err := s.keys.Resolve(kit.Adopt(tx), p.Account, p.Replica, keyID)
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound):
+	case errors.Is(err, port.ErrKeyNotFound):
 		return ki, fmt.Sprintf("Replication failed: The KMS key %s can't be found in %s.", keyID, p.Replica) // (xregion)
 	case err != nil:
 		return ki, fmt.Sprintf("Replication failed: The KMS key %s can't be used: %v.", keyID, err) // (xregion)
@@ -374,7 +375,7 @@ func (e *decryptError) Error() string { return "secretsmanager: decrypting versi
 // copyToReplica writes the replica: the primary's metadata, and each version of the
 // primary with the same id, dates and labels, encrypted under the replica's key. Versions
 // already there under that key are kept as they are.
-func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secretRecord, ki kms.KeyInfo, shownKey string) error {
+func (s *Service) copyToReplica(tx store.Tx, p syncPayload, prim, existing *secretRecord, ki port.KeyInfo, shownKey string) error {
 	psc, rsc := scopeOf(p.Account, p.Primary), scopeOf(p.Account, p.Replica)
 	rep := prim.clone()
 	rep.Primary, rep.Promoted = p.Primary, ""

@@ -10,18 +10,14 @@ import (
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 const serviceName = "secretsmanager"
 
 func init() {
-	service.Register(service.Module{
-		Name:  serviceName,
-		Needs: []string{"kms"},
-		New:   func(d service.Deps) (service.Service, error) { return New(d) },
-	})
+	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
 }
 
 // Service is Secrets Manager.
@@ -30,7 +26,7 @@ type Service struct {
 	jobs   *jobs.Engine
 	clock  *jobs.Clock
 	faults *faults.Registry
-	keys   kms.Keyring
+	keys   port.KeyRing
 	log    *slog.Logger
 	// secrets and versions keep decoded records for GetSecretValue's read-only path.
 	secrets  *store.Decoded[secretRecord]
@@ -64,11 +60,7 @@ func New(d service.Deps) (*Service, error) {
 	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
 		return nil, fmt.Errorf("secretsmanager: Store, Jobs and Clock are required")
 	}
-	keys, err := service.Lookup[kms.Keyring](d.Services, "kms")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, keys: keys, log: d.Logger,
+	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, log: d.Logger,
 		secrets: store.NewDecoded[secretRecord](recordCacheSize), versions: store.NewDecoded[versionRecord](recordCacheSize)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -81,6 +73,7 @@ func New(d service.Deps) (*Service, error) {
 		s.faults = &faults.Registry{}
 	}
 	s.registerJobs()
+	service.Need(d.Ports, &s.keys)
 	return s, nil
 }
 

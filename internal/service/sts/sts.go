@@ -22,12 +22,13 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/iam"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 func init() {
-	service.Register(service.Module{Name: "sts", Needs: []string{"iam"}, New: New})
+	service.Register(service.Module{Name: "sts", New: New})
 }
 
 // Service is STS.
@@ -36,7 +37,7 @@ type Service struct {
 	auth  *auth.Resolver
 	clock *jobs.Clock
 	jobs  *jobs.Engine
-	roles iam.Roles
+	roles port.Roles
 }
 
 var _ service.Service = (*Service)(nil)
@@ -52,11 +53,8 @@ const forgetAfter = 7 * 24 * time.Hour
 
 // New builds STS.
 func New(d service.Deps) (service.Service, error) {
-	roles, err := service.Lookup[iam.Roles](d.Services, "iam")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, auth: d.Auth, clock: d.Clock, jobs: d.Jobs, roles: roles}
+	s := &Service{st: d.Store, auth: d.Auth, clock: d.Clock, jobs: d.Jobs}
+	service.Need(d.Ports, &s.roles)
 	d.Jobs.Register(expireKind, jobs.Handler{Run: s.forget})
 	return s, nil
 }
@@ -121,7 +119,7 @@ func (s *Service) roleSession(ctx context.Context, tx store.Tx, req session) (au
 	if err != nil || parsed.Service != "iam" || !auth.IsAccountID(parsed.Account) || !strings.HasPrefix(parsed.Resource, "role/") {
 		return auth.Identity{}, nil, nil, awserr.ValidationError.New("%s is invalid", req.roleARN)
 	}
-	role, ok, err := s.roles.RoleByARN(tx, req.roleARN)
+	role, ok, err := s.roles.RoleByARN(kit.Adopt(tx), req.roleARN)
 	if err != nil {
 		return auth.Identity{}, nil, nil, err
 	}
@@ -134,7 +132,7 @@ func (s *Service) roleSession(ctx context.Context, tx store.Tx, req session) (au
 			return auth.Identity{}, nil, nil, accessDenied.New("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", info.Caller.ARN, req.roleARN)
 		}
 		name := parsed.Resource[strings.LastIndex(parsed.Resource, "/")+1:]
-		role = iam.RoleInfo{ARN: req.roleARN, RoleID: derivedRoleID(req.roleARN), Name: name, Account: parsed.Account, MaxSessionDuration: 3600}
+		role = port.RoleInfo{ARN: req.roleARN, RoleID: derivedRoleID(req.roleARN), Name: name, Account: parsed.Account, MaxSessionDuration: 3600}
 	}
 	duration := int64(3600)
 	if req.duration != nil {

@@ -1,4 +1,4 @@
-package protocol
+package awsmodel
 
 import (
 	"fmt"
@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/xregion/xregion/internal/awserr"
-	"github.com/xregion/xregion/internal/awsmodel"
 )
 
 // Validation says how a service answers input that breaks its model's constraints. AWS's
@@ -35,8 +34,10 @@ type Validation struct {
 func CoralValidation(kind awserr.Kind) Validation { return Validation{Invalid: kind, Missing: kind} }
 
 // Validate checks input, a pointer to op's input value, against the model's constraints:
-// required members, lengths, ranges, patterns and enum values.
-func (v Validation) Validate(op *awsmodel.Operation, input any) *awserr.Error {
+// required members, lengths, ranges, patterns and enum values. The gateway calls it
+// before a handler, with the decoded input; so does the in-process harness of a
+// service's tests.
+func (v Validation) Validate(op *Operation, input any) *awserr.Error {
 	if op.Input == nil {
 		return nil
 	}
@@ -92,10 +93,10 @@ func (c *checker) push(path, wire string) {
 }
 func (c *checker) pop() { c.path, c.wire = c.path[:len(c.path)-1], c.wire[:len(c.wire)-1] }
 
-func (c *checker) structure(s *awsmodel.Shape, v reflect.Value) {
+func (c *checker) structure(s *Shape, v reflect.Value) {
 	for _, m := range s.Members {
 		f := v.Field(m.Field)
-		absent := isAbsent(f)
+		absent := IsAbsent(f)
 		if absent && !m.Required {
 			continue
 		}
@@ -112,17 +113,17 @@ func (c *checker) structure(s *awsmodel.Shape, v reflect.Value) {
 	}
 }
 
-func isAbsent(f reflect.Value) bool {
+// IsAbsent reports whether a member's field holds no value: a nil pointer, slice or map
+// (an empty list that was sent is present).
+func IsAbsent(f reflect.Value) bool {
 	switch f.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map:
-		return f.IsNil()
-	case reflect.Slice:
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
 		return f.IsNil()
 	}
 	return false
 }
 
-func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
+func (c *checker) value(s *Shape, f reflect.Value) {
 	v, ok := Indirect(f)
 	if !ok {
 		return
@@ -134,11 +135,11 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 		return "'" + display(v) + "'"
 	}
 	switch s.Type {
-	case awsmodel.TypeStructure:
+	case TypeStructure:
 		if s.GoType != nil {
 			c.structure(s, v)
 		}
-	case awsmodel.TypeList:
+	case TypeList:
 		c.length(s, v.Len(), show)
 		for i := 0; i < v.Len(); i++ {
 			n := strconv.Itoa(i + 1)
@@ -146,7 +147,7 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 			c.value(s.Member.Shape, v.Index(i))
 			c.pop()
 		}
-	case awsmodel.TypeMap:
+	case TypeMap:
 		c.length(s, v.Len(), show)
 		iter := v.MapRange()
 		for iter.Next() {
@@ -157,7 +158,7 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 			c.value(s.Value.Shape, iter.Value())
 			c.pop()
 		}
-	case awsmodel.TypeString:
+	case TypeString:
 		str := v.String()
 		c.length(s, utf8.RuneCountInString(str), show)
 		if len(s.Enum) > 0 && !c.v.SkipEnums && !slices.Contains(s.Enum, str) {
@@ -166,9 +167,9 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 		if !c.v.OwnPatterns[s.Name] && !s.MatchPattern(str) {
 			c.fail(show(), "Member must satisfy regular expression pattern: "+s.Pattern)
 		}
-	case awsmodel.TypeBlob:
+	case TypeBlob:
 		c.length(s, v.Len(), show)
-	case awsmodel.TypeInteger, awsmodel.TypeLong:
+	case TypeInteger, TypeLong:
 		n := float64(v.Int())
 		if s.Min != nil && n < *s.Min {
 			c.fail(show(), "Member must have value greater than or equal to "+num(*s.Min))
@@ -176,7 +177,7 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 		if s.Max != nil && n > *s.Max {
 			c.fail(show(), "Member must have value less than or equal to "+num(*s.Max))
 		}
-	case awsmodel.TypeDouble, awsmodel.TypeFloat:
+	case TypeDouble, TypeFloat:
 		n := v.Float()
 		if s.Min != nil && n < *s.Min {
 			c.fail(show(), "Member must have value greater than or equal to "+num(*s.Min))
@@ -187,7 +188,7 @@ func (c *checker) value(s *awsmodel.Shape, f reflect.Value) {
 	}
 }
 
-func (c *checker) length(s *awsmodel.Shape, n int, show func() string) {
+func (c *checker) length(s *Shape, n int, show func() string) {
 	if s.Min != nil && float64(n) < *s.Min {
 		c.fail(show(), "Member must have length greater than or equal to "+num(*s.Min))
 	}
@@ -221,4 +222,15 @@ func display(v reflect.Value) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	return fmt.Sprint(v.Interface())
+}
+
+// Indirect follows pointers; it reports false for a nil pointer or invalid value.
+func Indirect(v reflect.Value) (reflect.Value, bool) {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return v, false
+		}
+		v = v.Elem()
+	}
+	return v, v.IsValid()
 }
