@@ -32,8 +32,10 @@ type Kit struct {
 	Clock  *jobs.Clock
 	Faults *faults.Registry // never nil
 	Log    *slog.Logger     // never nil
+	// Sealer seals what must never be stored in plain text (key material) with the
+	// server's root key.
+	Sealer *seal.Sealer
 	st     store.Store
-	sealer *seal.Sealer
 }
 
 // New cuts the kit of the service name from d. Store, Jobs, Clock and Sealer are
@@ -42,7 +44,7 @@ func New(name string, d Deps) (*Kit, error) {
 	if name == "" || d.Store == nil || d.Jobs == nil || d.Clock == nil || d.Sealer == nil {
 		return nil, fmt.Errorf("kit: %q needs a name, a Store, Jobs, a Clock and a Sealer", name)
 	}
-	k := &Kit{Name: name, Jobs: d.Jobs, Clock: d.Clock, Faults: d.Faults, Log: d.Logger, st: d.Store, sealer: d.Sealer}
+	k := &Kit{Name: name, Jobs: d.Jobs, Clock: d.Clock, Faults: d.Faults, Log: d.Logger, Sealer: d.Sealer, st: d.Store}
 	if k.Faults == nil {
 		k.Faults = &faults.Registry{}
 	}

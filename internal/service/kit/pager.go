@@ -30,7 +30,7 @@ type sealer interface {
 // marker it did not issue (KMS: InvalidMarkerException; AWS Backup: its "Invalid
 // NextToken" text), given the marker as the client sent it.
 func (k *Kit) Pager(invalid func(marker string) error) Pager {
-	return Pager{service: k.Name, sealer: k.sealer, invalid: invalid}
+	return Pager{service: k.Name, sealer: k.Sealer, invalid: invalid}
 }
 
 // List names one list a marker can belong to. Within names the resource for lists of

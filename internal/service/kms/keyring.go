@@ -4,8 +4,10 @@ import (
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
+
+// KMS provides port.KeyRing: the other services' keys, used in their own transactions,
+// which KMS joins.
 
 func infoOf(k *keyRecord) port.KeyInfo {
 	ki := port.KeyInfo{
@@ -14,15 +16,14 @@ func infoOf(k *keyRecord) port.KeyInfo {
 		CreationDate: k.CreationDate,
 	}
 	if k.DeletionDate != nil {
-		d := *k.DeletionDate
-		ki.DeletionDate = &d
+		ki.DeletionDate = new(*k.DeletionDate)
 	}
 	return ki
 }
 
 // Resolve implements port.KeyRing.
-func (s *Service) Resolve(ktx kit.Tx, account, region, keyID string) (port.KeyInfo, error) {
-	k, err := s.resolveKey(kit.Raw(ktx), account, region, keyID)
+func (s *Service) Resolve(tx kit.Tx, account, region, keyID string) (port.KeyInfo, error) {
+	k, err := s.resolveKey(s.Join(tx), account, region, keyID)
 	if err != nil {
 		return port.KeyInfo{}, err
 	}
@@ -30,8 +31,8 @@ func (s *Service) Resolve(ktx kit.Tx, account, region, keyID string) (port.KeyIn
 }
 
 // Encrypt implements port.KeyRing.
-func (s *Service) Encrypt(ktx kit.Tx, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
-	tx := kit.Raw(ktx)
+func (s *Service) Encrypt(tx kit.Tx, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
+	tx = s.Join(tx)
 	k, err := s.resolveKey(tx, account, region, keyID)
 	if err != nil {
 		return nil, port.KeyInfo{}, err
@@ -44,13 +45,13 @@ func (s *Service) Encrypt(ktx kit.Tx, account, region, keyID string, plaintext [
 }
 
 // Decrypt implements port.KeyRing.
-func (s *Service) Decrypt(ktx kit.Tx, account, region string, ciphertext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
-	tx := kit.Raw(ktx)
+func (s *Service) Decrypt(tx kit.Tx, account, region string, ciphertext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
+	tx = s.Join(tx)
 	h, ok := parseBlob(ciphertext)
 	if !ok {
 		return nil, port.KeyInfo{}, invalidCiphertext()
 	}
-	k, err := s.blobKey(tx, account, region, h)
+	k, err := s.blobKey(tx.In(account, region), h)
 	if err != nil {
 		return nil, port.KeyInfo{}, err
 	}
@@ -62,8 +63,8 @@ func (s *Service) Decrypt(ktx kit.Tx, account, region string, ciphertext []byte,
 }
 
 // GenerateDataKey implements port.KeyRing.
-func (s *Service) GenerateDataKey(ktx kit.Tx, account, region, keyID string, encCtx map[string]string) ([]byte, []byte, port.KeyInfo, error) {
-	tx := kit.Raw(ktx)
+func (s *Service) GenerateDataKey(tx kit.Tx, account, region, keyID string, encCtx map[string]string) ([]byte, []byte, port.KeyInfo, error) {
+	tx = s.Join(tx)
 	k, err := s.resolveKey(tx, account, region, keyID)
 	if err != nil {
 		return nil, nil, port.KeyInfo{}, err
@@ -77,7 +78,7 @@ func (s *Service) GenerateDataKey(ktx kit.Tx, account, region, keyID string, enc
 }
 
 // encryptSymmetric checks that k can encrypt now and encrypts under its current version.
-func (s *Service) encryptSymmetric(tx store.Tx, k *keyRecord, plaintext []byte, encCtx map[string]string, op string) ([]byte, error) {
+func (s *Service) encryptSymmetric(tx kit.Tx, k *keyRecord, plaintext []byte, encCtx map[string]string, op string) ([]byte, error) {
 	if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt || k.Spec != kmsapi.KeySpecSymmetricDefault {
 		return nil, invalidUsage(k.ARN(), k.Usage, op)
 	}
@@ -92,22 +93,22 @@ func (s *Service) encryptSymmetric(tx store.Tx, k *keyRecord, plaintext []byte, 
 	return sealBlob(m, k.ID, v, plaintext, encCtx), nil
 }
 
-// blobKey finds the key a symmetric ciphertext names, in the caller's account and Region.
-func (s *Service) blobKey(tx store.Tx, account, region string, h blobHeader) (*keyRecord, error) {
+// blobKey finds the key a symmetric ciphertext names, in the records of v.
+func (s *Service) blobKey(v kit.View, h blobHeader) (*keyRecord, error) {
 	if !validKeyID(h.keyID) {
 		return nil, invalidCiphertext()
 	}
-	k, err := s.recs.get(tx, keyRecordKey(scopeOf(account, region), h.keyID))
+	k, err := s.cache.Get(v, h.keyID)
 	if err != nil {
 		return nil, err
 	}
 	if k == nil {
-		return nil, keyNotFound(keyARN(account, region, h.keyID))
+		return nil, keyNotFound(keyARN(v.Account(), v.Region(), h.keyID))
 	}
 	return k, nil
 }
 
-func (s *Service) decryptSymmetric(tx store.Tx, k *keyRecord, h blobHeader, encCtx map[string]string) ([]byte, error) {
+func (s *Service) decryptSymmetric(tx kit.Tx, k *keyRecord, h blobHeader, encCtx map[string]string) ([]byte, error) {
 	if k.Spec != kmsapi.KeySpecSymmetricDefault {
 		return nil, invalidCiphertext()
 	}

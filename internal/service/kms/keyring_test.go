@@ -103,7 +103,7 @@ func (f *fixture) update(t testing.TB, fn func(tx store.Tx) error) error {
 func TestKeyringResolve(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey(t, east, nil)
-	if _, err := f.svc.createAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: str("alias/app"), TargetKeyId: md.KeyId}); err != nil {
+	if _, err := f.svc.createAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: new("alias/app"), TargetKeyId: md.KeyId}); err != nil {
 		t.Fatal(err)
 	}
 	err := f.st.View(func(tx store.Tx) error {
@@ -254,7 +254,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		}
 		return nil
 	})
-	mac := f.createKey(t, east, &kmsapi.CreateKeyRequest{KeySpec: str("HMAC_256"), KeyUsage: str("GENERATE_VERIFY_MAC")})
+	mac := f.createKey(t, east, &kmsapi.CreateKeyRequest{KeySpec: new("HMAC_256"), KeyUsage: new("GENERATE_VERIFY_MAC")})
 	f.update(t, func(tx store.Tx) error {
 		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *mac.KeyId, []byte("x"), nil); !errors.Is(err, port.ErrInvalidKeyUsage) {
 			t.Errorf("HMAC key: %v", err)
@@ -265,8 +265,8 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 
 func TestKeyringMultiRegionReplica(t *testing.T) {
 	f := newFixture(t)
-	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: boolp(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: str(west)}); err != nil {
+	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
+	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.WaitIdle(context.Background()); err != nil {
@@ -305,11 +305,11 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 		t.Errorf("after DisableKey: %v", err)
 	}
 	// And a change rolled back is not.
-	f.st.Update(func(tx store.Tx) error {
-		k, _ := loadKey(tx, scopeOf(testAccount, east), *md.KeyId)
+	f.svc.Update(func(tx kit.Tx) error {
+		k, _ := keys.Get(tx.In(testAccount, east), *md.KeyId)
 		k.State = "Enabled"
 		putKey(tx, k)
-		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
+		if _, _, err := f.svc.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
 			t.Errorf("inside the enabling tx: %v", err)
 		}
 		return errors.New("roll back")
@@ -327,14 +327,14 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 // UpdatePrimaryRegion's Updating state lasts, and port.KeyInfo says it is usable.
 func TestKeyringUsesUpdatingKeys(t *testing.T) {
 	f := newFixtureWithDelay(t, time.Minute)
-	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: boolp(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: str(west)}); err != nil {
+	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
+	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.Advance(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: str(west)}); err != nil {
+	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	var blob []byte

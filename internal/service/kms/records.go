@@ -1,28 +1,24 @@
 package kms
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 const serviceName = "kms"
 
-// Kinds of records in a scope (account, Region, "kms").
-const (
-	kindKey      = "key"      // key/<id>: keyRecord JSON
-	kindMaterial = "mat"      // mat/<id>/<version>: sealed key material
-	kindAlias    = "alias"    // alias/<name>: aliasRecord JSON
-	kindKeyAlias = "keyalias" // keyalias/<id>/<name>: index of a key's aliases
+// The records of a Region (see the package documentation).
+var (
+	keys       = kit.Table[keyRecord]{Kind: "key"}     // key/<id>
+	materials  = kit.Blobs{Kind: "mat"}                // mat/<id>/<version>: sealed key material
+	aliases    = kit.Table[aliasRecord]{Kind: "alias"} // alias/<name>
+	keyAliases = kit.Index{Kind: "keyalias"}           // keyalias/<id>/<name>: a key's aliases
 )
-
-func scopeOf(account, region string) store.Scope {
-	return store.Scope{Account: account, Region: region, Service: serviceName}
-}
 
 // keyRecord is a KMS key as stored. Multi-Region keys have one record per Region, each
 // holding the shared configuration (primary and replica Regions) so that every copy
@@ -86,6 +82,11 @@ type aliasRecord struct {
 	Updated     time.Time `json:"updated"`
 }
 
+const (
+	managerAWS      = "AWS"
+	managerCustomer = "CUSTOMER"
+)
+
 func partitionOf(region string) string {
 	p, ok := regions.Partition(region)
 	if !ok {
@@ -104,7 +105,8 @@ func aliasARN(account, region, name string) string {
 
 func (k *keyRecord) ARN() string { return keyARN(k.Account, k.Region, k.ID) }
 
-func (k *keyRecord) scope() store.Scope { return scopeOf(k.Account, k.Region) }
+// in returns the records of the key's account and Region.
+func (k *keyRecord) in(tx kit.Tx) kit.View { return tx.In(k.Account, k.Region) }
 
 func (k *keyRecord) current() keyVersion { return k.Versions[len(k.Versions)-1] }
 
@@ -125,31 +127,38 @@ func (k *keyRecord) regionsOfSet() []string {
 	return append([]string{k.PrimaryRegion}, k.Replicas...)
 }
 
-const (
-	managerAWS      = "AWS"
-	managerCustomer = "CUSTOMER"
-)
+func putKey(tx kit.Tx, k *keyRecord) error { return keys.Put(k.in(tx), k, k.ID) }
 
-func keyRecordKey(s store.Scope, id string) string { return s.Key(kindKey, id) }
-
-func materialKey(s store.Scope, id string, version int) string {
-	return s.Key(kindMaterial, id, fmt.Sprintf("%08d", version))
-}
-
-func aliasKey(s store.Scope, name string) string { return s.Key(kindAlias, name) }
-
-func keyAliasKey(s store.Scope, id, name string) string { return s.Key(kindKeyAlias, id, name) }
-
-// loadKey reads a key record for change: the caller gets its own copy.
-func loadKey(tx store.Tx, s store.Scope, id string) (*keyRecord, error) {
-	var k keyRecord
-	ok, err := store.GetJSON(tx, keyRecordKey(s, id), &k)
-	if err != nil || !ok {
-		return nil, err
+// versionPos spells a version number so that versions sort as strings as they do as
+// numbers: in material keys and in markers.
+func versionPos(n int) string {
+	s := strconv.Itoa(n)
+	for len(s) < 8 {
+		s = "0" + s
 	}
-	return &k, nil
+	return s
 }
 
-func putKey(tx store.Tx, k *keyRecord) error {
-	return store.PutJSON(tx, keyRecordKey(k.scope(), k.ID), k)
+func putAlias(v kit.View, a *aliasRecord) error {
+	if err := aliases.Put(v, a, a.Name); err != nil {
+		return err
+	}
+	return keyAliases.Add(v, a.TargetKeyID, a.Name)
+}
+
+func deleteAlias(v kit.View, name, keyID string) error {
+	if err := aliases.Delete(v, name); err != nil {
+		return err
+	}
+	return keyAliases.Remove(v, keyID, name)
+}
+
+// aliasesOf lists the names of a key's aliases.
+func aliasesOf(v kit.View, keyID string) ([]string, error) {
+	var names []string
+	err := keyAliases.Keys(v, "", func(e kit.Entry) bool {
+		names = append(names, e.Last())
+		return true
+	}, keyID)
+	return names, err
 }
