@@ -35,8 +35,6 @@ var notOnKit = map[string][]string{
 	"backup": nil,
 	"iam":    nil,
 	"sts":    nil,
-	// Moving onto the kit in the commits that follow this one.
-	"secretsmanager": nil,
 }
 
 // kitOnly are packages a service on the kit reaches through the kit instead: records

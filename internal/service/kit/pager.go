@@ -72,15 +72,22 @@ func Page[T any](p Pager, l List, items []T, marker *string, limit int, key func
 	if err != nil {
 		return nil, nil, err
 	}
+	page, next := Cut(p, l, items, from, limit, key)
+	return page, next, nil
+}
+
+// Cut is Page from a position already opened: for operations that must refuse a bad
+// marker before they look for what the list is of.
+func Cut[T any](p Pager, l List, items []T, from string, limit int, key func(T) string) ([]T, *string) {
 	start := slices.IndexFunc(items, func(t T) bool { return key(t) >= from })
 	if start < 0 {
 		start = len(items)
 	}
 	items = items[start:]
 	if len(items) <= limit {
-		return items, nil, nil
+		return items, nil
 	}
-	return items[:limit], p.Seal(l, key(items[limit])), nil
+	return items[:limit], p.Seal(l, key(items[limit]))
 }
 
 // Keyed is a kind of record whose keys a page can walk: an Index or a Table.
