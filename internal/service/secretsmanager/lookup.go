@@ -117,14 +117,24 @@ func findLive(v kit.View, id string) (*secretRecord, error) {
 	return rec, nil
 }
 
-// findPrimary is findLive for operations a replica refuses.
-func findPrimary(v kit.View, id string) (*secretRecord, error) {
+// findOwn is find for operations a replica refuses; they find a secret scheduled for
+// deletion.
+func findOwn(v kit.View, id string) (*secretRecord, error) {
 	rec, err := find(v, id)
 	if err != nil {
 		return nil, err
 	}
 	if rec.isReplica() {
 		return nil, msgOnReplica.New()
+	}
+	return rec, nil
+}
+
+// findPrimary is findLive for operations a replica refuses.
+func findPrimary(v kit.View, id string) (*secretRecord, error) {
+	rec, err := findOwn(v, id)
+	if err != nil {
+		return nil, err
 	}
 	if rec.Deleted != nil {
 		return nil, msgMarkedDeleted.New()

@@ -122,12 +122,7 @@ func (s *Service) putResourcePolicy(ctx context.Context, in *sm.PutResourcePolic
 			return nil, msgPublicPolicy.New()
 		}
 	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.PutResourcePolicyResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.PutResourcePolicyResponse, error) {
 		rec.Policy = in.ResourcePolicy
 		return &sm.PutResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}, s.commit(tx, v, rec, c.Now())
 	})
@@ -137,12 +132,9 @@ func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolic
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetResourcePolicyResponse, error) {
 		v := c.In(tx)
-		rec, err := find(v, *in.SecretId)
+		rec, err := findOwn(v, *in.SecretId)
 		if err != nil {
 			return nil, err
-		}
-		if rec.isReplica() {
-			return nil, msgOnReplica.New()
 		}
 		return &sm.GetResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name), ResourcePolicy: rec.Policy}, nil
 	})
@@ -150,12 +142,7 @@ func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolic
 
 func (s *Service) deleteResourcePolicy(ctx context.Context, in *sm.DeleteResourcePolicyRequest) (*sm.DeleteResourcePolicyResponse, error) {
 	c := s.Call(ctx)
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.DeleteResourcePolicyResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.DeleteResourcePolicyResponse, error) {
 		out := &sm.DeleteResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if rec.Policy == nil {
 			return out, nil

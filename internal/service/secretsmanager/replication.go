@@ -80,12 +80,7 @@ func (s *Service) replicateSecretToRegions(ctx context.Context, in *sm.Replicate
 	if err != nil {
 		return nil, err
 	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.ReplicateSecretToRegionsResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.ReplicateSecretToRegionsResponse, error) {
 		for _, a := range add {
 			// A secret promoted out of this Region's replication is, once added again,
 			// a secret of its own there: the sync must not take it for the promotion
@@ -128,12 +123,7 @@ func forgetPromotion(tx kit.Tx, v kit.View, rec *secretRecord, region string) er
 
 func (s *Service) removeRegionsFromReplication(ctx context.Context, in *sm.RemoveRegionsFromReplicationRequest) (*sm.RemoveRegionsFromReplicationResponse, error) {
 	c := s.Call(ctx)
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.RemoveRegionsFromReplicationResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RemoveRegionsFromReplicationResponse, error) {
 		var gone []string
 		rec.Replicas = slices.DeleteFunc(rec.Replicas, func(r replicaState) bool {
 			drop := slices.Contains(in.RemoveReplicaRegions, r.Region)

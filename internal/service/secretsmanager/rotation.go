@@ -218,12 +218,7 @@ func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) 
 	}
 	token := *in.ClientRequestToken
 	immediate := in.RotateImmediately == nil || *in.RotateImmediately
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.RotateSecretResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RotateSecretResponse, error) {
 		out := &sm.RotateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		r, err := rotationOf(rec, in.RotationLambdaARN, newRules)
 		if err != nil {
@@ -301,12 +296,7 @@ func (s *Service) startRotation(tx kit.Tx, v kit.View, rec *secretRecord, token 
 
 func (s *Service) cancelRotateSecret(ctx context.Context, in *sm.CancelRotateSecretRequest) (*sm.CancelRotateSecretResponse, error) {
 	c := s.Call(ctx)
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.CancelRotateSecretResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.CancelRotateSecretResponse, error) {
 		r := rec.Rotation
 		if r == nil || (r.LambdaARN == "" && rec.OwningService == "") {
 			return nil, msgNoLambda.New()

@@ -408,12 +408,9 @@ func (s *Service) restoreSecret(ctx context.Context, in *sm.RestoreSecretRequest
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.RestoreSecretResponse, error) {
 		v := c.In(tx)
-		rec, err := find(v, *in.SecretId)
+		rec, err := findOwn(v, *in.SecretId)
 		if err != nil {
 			return nil, err
-		}
-		if rec.isReplica() {
-			return nil, msgOnReplica.New()
 		}
 		out := &sm.RestoreSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if rec.Deleted == nil {
@@ -442,20 +439,30 @@ func (s *Service) runDelete(_ context.Context, tx kit.Tx, job *jobs.Job, ref sec
 	return purge(tx, v, rec)
 }
 
-// changeSecret lets fn change the primary secret id names, in the caller's account and
-// Region, and commits the change: the shape of the operations that only edit a secret.
-func (s *Service) changeSecret(c kit.Call, id string, fn func(rec *secretRecord) error) error {
-	return s.Update(func(tx kit.Tx) error {
+// writePrimary runs fn on the primary secret id names, in the caller's account and
+// Region, in a read-write transaction: the shape of the operations on a primary.
+func writePrimary[T any](s *Service, c kit.Call, id string, fn func(tx kit.Tx, v kit.View, rec *secretRecord) (T, error)) (T, error) {
+	return kit.Write(s.Kit, func(tx kit.Tx) (T, error) {
 		v := c.In(tx)
 		rec, err := findPrimary(v, id)
 		if err != nil {
-			return err
+			var none T
+			return none, err
 		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-		return s.commit(tx, v, rec, c.Now())
+		return fn(tx, v, rec)
 	})
+}
+
+// changeSecret lets fn change the primary secret id names and commits the change: the
+// shape of the operations that only edit a secret.
+func (s *Service) changeSecret(c kit.Call, id string, fn func(rec *secretRecord) error) error {
+	_, err := writePrimary(s, c, id, func(tx kit.Tx, v kit.View, rec *secretRecord) (struct{}, error) {
+		if err := fn(rec); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.commit(tx, v, rec, c.Now())
+	})
+	return err
 }
 
 // commit stores a changed secret: it bumps its generation and LastChangedDate and asks

@@ -86,12 +86,7 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 		return nil, err
 	}
 	id := *in.ClientRequestToken
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.PutSecretValueResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.PutSecretValueResponse, error) {
 		// AWS attaches AWSCURRENT to the first version of a secret whatever labels the
 		// request names, so that the secret has a current value.
 		if rec.Versions == 0 && !slices.Contains(labels, stageCurrent) {

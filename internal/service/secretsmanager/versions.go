@@ -119,12 +119,7 @@ func (s *Service) updateSecretVersionStage(ctx context.Context, in *sm.UpdateSec
 	if move == "" && remove == "" {
 		return nil, msgMoveOrRemove.New()
 	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.UpdateSecretVersionStageResponse, error) {
-		v := c.In(tx)
-		rec, err := findPrimary(v, *in.SecretId)
-		if err != nil {
-			return nil, err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.UpdateSecretVersionStageResponse, error) {
 		if err := moveStage(v, rec, label, move, remove); err != nil {
 			return nil, err
 		}
