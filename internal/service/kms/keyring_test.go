@@ -11,16 +11,14 @@ import (
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/seal"
-	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/kit/kittest"
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
-	"github.com/xregion/xregion/internal/store/memory"
 )
 
 const (
-	testAccount = "123456789012"
+	testAccount = kittest.Account
 	east        = "us-east-1"
 	west        = "us-west-2"
 )
@@ -58,22 +56,13 @@ func newFixture(t testing.TB) *fixture {
 	return newFixtureWithDelay(t, 0)
 }
 
-// newFixtureWithDelay is newFixture with asynchronous transitions that take delay.
+// newFixtureWithDelay is newFixture with asynchronous transitions that take delay. KMS is
+// built alone, in process, by the kit's harness.
 func newFixtureWithDelay(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
-	st := memory.New()
-	clock := jobs.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	engine := jobs.New(jobs.Config{Store: st, Clock: clock, TransitionDelay: delay})
-	reg, err := service.Build(service.Deps{Deps: kit.Deps{Store: st, Jobs: engine, Clock: clock, Sealer: seal.Ephemeral()}}, serviceName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := engine.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engine.Stop(context.Background()) })
-	svc, _ := reg.Get(serviceName)
-	return &fixture{st: st, engine: engine, svc: svc.(*Service), kr: ring{svc.(port.KeyRing)}}
+	h := kittest.Start(t, []string{serviceName}, kittest.WithTransitionDelay(delay))
+	svc := h.Service(serviceName).(*Service)
+	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{svc}}
 }
 
 func apiCtx(region string) context.Context {
