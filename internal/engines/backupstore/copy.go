@@ -71,7 +71,7 @@ func Copy(ctx context.Context, src, dst *Store) (CopyReport, error) {
 		}
 	}
 	if !srcWindow.Latest.IsZero() {
-		n, err := dst.markArchived(srcWindow.Latest)
+		n, err := dst.markArchived(srcWindow.Mark)
 		if err != nil {
 			return rep, err
 		}

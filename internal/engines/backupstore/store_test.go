@@ -189,10 +189,10 @@ func TestWindow(t *testing.T) {
 	if w, _ := s.Window(); !w.Earliest.IsZero() {
 		t.Errorf("window %+v before anything was marked archived", w)
 	}
-	if err := s.MarkArchived(t0.Add(5 * time.Second)); err != nil {
+	if err := s.MarkArchived(Mark{Latest: t0.Add(5 * time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	s.MarkArchived(t0.Add(time.Second)) // never moves back
+	s.MarkArchived(Mark{Latest: t0.Add(time.Second)}) // never moves back
 	w, _ := s.Window()
 	if !w.Earliest.Equal(t0) || !w.Latest.Equal(t0.Add(5*time.Second)) {
 		t.Fatalf("window %+v", w)
@@ -207,7 +207,7 @@ func TestCopyIsIncrementalAndReencrypts(t *testing.T) {
 	src, dst := newStore(t), newStore(t)
 	putWAL(t, src, seg3, seg4)
 	b := putBase(t, src, t0, seg3, seg4)
-	src.MarkArchived(t0.Add(time.Minute))
+	src.MarkArchived(Mark{Latest: t0.Add(time.Minute)})
 
 	rep, err := Copy(ctx, src, dst)
 	if err != nil {
@@ -228,7 +228,7 @@ func TestCopyIsIncrementalAndReencrypts(t *testing.T) {
 	}
 
 	putWAL(t, src, seg5)
-	src.MarkArchived(t0.Add(2 * time.Minute))
+	src.MarkArchived(Mark{Latest: t0.Add(2 * time.Minute)})
 	rep, err = Copy(ctx, src, dst)
 	if err != nil {
 		t.Fatal(err)
@@ -359,7 +359,7 @@ func TestNothingReadableWithoutTheKey(t *testing.T) {
 	s := newStore(t)
 	putWAL(t, s, seg3)
 	putBase(t, s, t0, seg3, seg3)
-	s.MarkArchived(t0.Add(time.Second))
+	s.MarkArchived(Mark{Latest: t0.Add(time.Second)})
 	filepath.WalkDir(s.Dir(), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -375,5 +375,28 @@ func TestNothingReadableWithoutTheKey(t *testing.T) {
 	u, err := s.Usage()
 	if err != nil || u.Objects != 4 || u.StoredBytes <= 0 {
 		t.Errorf("Usage %+v, %v", u, err)
+	}
+}
+
+func TestAllCommittedBy(t *testing.T) {
+	s := newStore(t)
+	putWAL(t, s, seg3, seg4)
+	if ok, err := s.AllCommittedBy(t0); ok || err != nil {
+		t.Errorf("without a mark: %v, %v", ok, err)
+	}
+	s.MarkArchived(Mark{Latest: t0.Add(time.Minute), Segment: seg4, LastCommit: t0})
+	for at, want := range map[time.Time]bool{t0: true, t0.Add(time.Second): true, t0.Add(-time.Second): false} {
+		if ok, err := s.AllCommittedBy(at); ok != want || err != nil {
+			t.Errorf("AllCommittedBy(%s) = %v, %v", at, ok, err)
+		}
+	}
+	// A segment filled and archived after the flush may hold later commits.
+	putWAL(t, s, seg5)
+	if ok, _ := s.AllCommittedBy(t0.Add(time.Hour)); ok {
+		t.Error("AllCommittedBy ignored a segment stored after the mark")
+	}
+	s.MarkArchived(Mark{Latest: t0.Add(2 * time.Minute), Segment: seg5})
+	if ok, _ := s.AllCommittedBy(t0.Add(time.Hour)); ok {
+		t.Error("AllCommittedBy without a known last commit")
 	}
 }

@@ -12,8 +12,7 @@ const windowName = "window"
 
 // windowRecord is the one mutable object of a store. Its fields only move forward.
 type windowRecord struct {
-	// Latest is the latest instant every commit before which is stored (wall time).
-	Latest time.Time `json:"latest"`
+	Mark
 	// PrunedBefore and PrunedSegment are the prune horizon: what Prune removed (bases
 	// completed before PrunedBefore, segments before PrunedSegment) a Copy into this
 	// store does not bring back.
@@ -75,21 +74,57 @@ func (s *Store) updateWindow(change func(*windowRecord) bool) (int64, error) {
 	return s.size(windowName), nil
 }
 
-// MarkArchived records that every commit before t (wall time) is stored. The window's
-// latest time never moves back.
-func (s *Store) MarkArchived(t time.Time) error {
-	_, err := s.markArchived(t)
+// Mark is what a flush of the server's WAL established (see postgres.Server.Flush).
+type Mark struct {
+	// Latest: every commit made before this wall instant is stored.
+	Latest time.Time `json:"latest"`
+	// Segment is the WAL segment the flush closed: every commit before Latest lies in
+	// it or before it.
+	Segment string `json:"segment,omitempty"`
+	// LastCommit is the timestamp of the server's last commit when the flush closed
+	// Segment, zero when the server could not tell (just after it started).
+	LastCommit time.Time `json:"lastCommit,omitzero"`
+}
+
+// MarkArchived records a flush. A mark older than the one recorded changes nothing: the
+// window's latest time never moves back.
+func (s *Store) MarkArchived(m Mark) error {
+	_, err := s.markArchived(m)
 	return err
 }
 
-func (s *Store) markArchived(t time.Time) (int64, error) {
+func (s *Store) markArchived(m Mark) (int64, error) {
 	return s.updateWindow(func(w *windowRecord) bool {
-		if !t.After(w.Latest) {
+		if !m.Latest.After(w.Latest) {
 			return false
 		}
-		w.Latest = t.UTC()
+		w.Mark = m
+		w.Latest = m.Latest.UTC()
 		return true
 	})
+}
+
+// AllCommittedBy reports whether every commit in the store's WAL is known to have been
+// made at or before t: the last mark's LastCommit is, and no segment was stored after
+// the mark's. A recovery to t then ends where the WAL ends — and PostgreSQL, finding no
+// commit after t to stop at, would refuse the target (see postgres.Restore).
+func (s *Store) AllCommittedBy(t time.Time) (bool, error) {
+	w, err := s.readWindow()
+	if err != nil || w.LastCommit.IsZero() || w.LastCommit.After(t) || !IsSegment(w.Segment) {
+		return false, err
+	}
+	files, err := s.WALFiles()
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		// A segment after the mark's on its timeline, or on a later one, may hold
+		// commits after LastCommit.
+		if IsSegment(f) && f > w.Segment {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // Window returns the store's restore window.
