@@ -123,6 +123,20 @@ func (s *Store) baseDirs() ([]string, error) {
 	return ids, nil
 }
 
+// HasBase reports whether the store holds a complete base backup, without opening any.
+func (s *Store) HasBase() bool {
+	ids, err := s.baseDirs()
+	if err != nil {
+		return false
+	}
+	for _, id := range ids {
+		if s.exists(baseInfo(id)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Base returns the base backup called id.
 func (s *Store) Base(id string) (Base, error) {
 	if !baseIDRE.MatchString(id) || !s.exists(baseInfo(id)) {

@@ -31,8 +31,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/xregion/xregion/internal/engines/atomicfile"
 	"github.com/xregion/xregion/internal/engines/sealstream"
 )
 
@@ -65,9 +65,6 @@ func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) path(name string) string { return filepath.Join(s.dir, filepath.FromSlash(name)) }
 
-// tmpPrefix marks files being written; listings skip them.
-const tmpPrefix = ".tmp-"
-
 // writeAtomic writes the object called name through fn, sealing (and, if compress,
 // first compressing) what fn writes. It returns the sealed size.
 func (s *Store) writeAtomic(name string, compress bool, fn func(io.Writer) error) (int64, error) {
@@ -77,27 +74,11 @@ func (s *Store) writeAtomic(name string, compress bool, fn func(io.Writer) error
 // createAtomic writes the file of the object called name through fn, which returns the
 // bytes it wrote. The object appears under its name only once whole and synced.
 func (s *Store) createAtomic(name string, fn func(io.Writer) (int64, error)) (int64, error) {
-	final := s.path(name)
-	f, err := os.CreateTemp(filepath.Dir(final), tmpPrefix+"*")
+	n, err := atomicfile.Write(s.path(name), fn)
 	if err != nil {
 		return 0, fmt.Errorf("backupstore: %w", err)
 	}
-	tmp := f.Name()
-	size, err := fn(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, final)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("backupstore: writing %s: %w", name, err)
-	}
-	return size, syncDir(filepath.Dir(final))
+	return n, nil
 }
 
 func (s *Store) sealInto(f io.Writer, name string, compress bool, fn func(io.Writer) error) (int64, error) {
@@ -210,7 +191,7 @@ type Usage struct {
 func (s *Store) Usage() (Usage, error) {
 	var u Usage
 	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), tmpPrefix) {
+		if err != nil || d.IsDir() || atomicfile.IsTemp(d.Name()) {
 			return err
 		}
 		info, err := d.Info()
@@ -222,15 +203,6 @@ func (s *Store) Usage() (Usage, error) {
 		return nil
 	})
 	return u, err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // newID returns a random suffix for names that must not collide.

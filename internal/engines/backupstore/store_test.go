@@ -129,8 +129,14 @@ func TestBases(t *testing.T) {
 	if _, err := s.BaseAt(t0); !errors.Is(err, ErrNoBase) {
 		t.Fatalf("BaseAt on an empty store: %v", err)
 	}
+	if s.HasBase() {
+		t.Error("HasBase on an empty store")
+	}
 	b1 := putBase(t, s, t0, seg3, seg3)
 	b2 := putBase(t, s, t0.Add(time.Hour), seg5, seg5)
+	if !s.HasBase() {
+		t.Error("HasBase false with two backups")
+	}
 	if b1.Bytes != int64(len("tar-of-base-"+seg3)+5000) || b1.StoredBytes <= 0 || b1.ID == "" {
 		t.Errorf("sizes not filled in: %+v", b1)
 	}

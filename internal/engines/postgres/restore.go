@@ -38,7 +38,7 @@ type RestoreSpec struct {
 // target, and leaves it running, promoted to a timeline of its own. On failure it
 // removes what it made.
 func Restore(ctx context.Context, rs RestoreSpec, user proc.Identity) (*Server, error) {
-	base, err := chooseBase(rs)
+	base, err := BaseFor(rs)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,9 @@ func Restore(ctx context.Context, rs RestoreSpec, user proc.Identity) (*Server, 
 	return s, nil
 }
 
-func chooseBase(rs RestoreSpec) (backupstore.Base, error) {
+// BaseFor returns the base backup a restore starts from: the one named, or the newest
+// completed by the target time.
+func BaseFor(rs RestoreSpec) (backupstore.Base, error) {
 	switch {
 	case rs.From == nil:
 		return backupstore.Base{}, errors.New("postgres: restore from no store")

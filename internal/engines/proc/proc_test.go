@@ -199,14 +199,3 @@ func TestChildrenDieWithXregion(t *testing.T) {
 		return nil
 	})
 }
-
-// zombie reports whether pid has exited and waits only to be reaped (by init, here).
-func zombie(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
-}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Start starts cmd as the identity, in a process group of its own (a terminal's Ctrl-C
@@ -59,6 +60,20 @@ func Alive(pid int) bool {
 	}
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// Gone returns a channel closed once process pid has exited. It serves for processes
+// that are not this one's children (a server left by an earlier xregion), which can only
+// be watched, not waited for.
+func Gone(pid int) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		for Alive(pid) && !zombie(pid) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		close(ch)
+	}()
+	return ch
 }
 
 // Signal sends sig to pid, ignoring a process that is already gone.

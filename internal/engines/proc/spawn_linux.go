@@ -19,3 +19,19 @@ func WorkingDir(pid int) (string, error) {
 	}
 	return dir, nil
 }
+
+// zombie reports whether pid has exited and only waits to be reaped by its parent.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses and may hold any
+	// character: look after the last ')'.
+	for i := len(b) - 1; i > 0; i-- {
+		if b[i] == ')' {
+			return i+2 < len(b) && b[i+2] == 'Z'
+		}
+	}
+	return false
+}

@@ -10,3 +10,7 @@ func setParentDeathSignal(*syscall.SysProcAttr, syscall.Signal) {}
 
 // WorkingDir is unknown outside Linux; callers fall back to the pid file's own checks.
 func WorkingDir(int) (string, error) { return "", ErrUnsupported }
+
+// zombie cannot be told apart from a running process here; a process left behind is
+// reaped by init quickly.
+func zombie(int) bool { return false }
