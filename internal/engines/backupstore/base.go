@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"time"
@@ -110,17 +109,7 @@ func (s *Store) Bases() ([]Base, error) {
 
 // baseDirs lists the directories under base/, complete or not.
 func (s *Store) baseDirs() ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(s.dir, "base"))
-	if err != nil {
-		return nil, fmt.Errorf("backupstore: %w", err)
-	}
-	var ids []string
-	for _, e := range entries {
-		if e.IsDir() && baseIDRE.MatchString(e.Name()) {
-			ids = append(ids, e.Name())
-		}
-	}
-	return ids, nil
+	return s.list("base", func(e os.DirEntry) bool { return e.IsDir() && baseIDRE.MatchString(e.Name()) })
 }
 
 // HasBase reports whether the store holds a complete base backup, without opening any.

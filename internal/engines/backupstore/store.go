@@ -181,6 +181,22 @@ func (s *Store) size(name string) int64 {
 	return info.Size()
 }
 
+// list returns the names of the entries of the store's directory sub that keep accepts,
+// in name order.
+func (s *Store) list(sub string, keep func(os.DirEntry) bool) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, sub))
+	if err != nil {
+		return nil, fmt.Errorf("backupstore: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if keep(e) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
 // Usage is how much a store holds.
 type Usage struct {
 	Objects     int   // files, temporary ones excluded

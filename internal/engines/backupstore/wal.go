@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -66,18 +64,7 @@ func (s *Store) OpenWAL(file string) (io.ReadCloser, error) {
 
 // WALFiles lists the stored WAL files in name order (timeline, then position).
 func (s *Store) WALFiles() ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(s.dir, "wal"))
-	if err != nil {
-		return nil, fmt.Errorf("backupstore: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && IsWALFile(e.Name()) {
-			out = append(out, e.Name())
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return s.list("wal", func(e os.DirEntry) bool { return e.Type().IsRegular() && IsWALFile(e.Name()) })
 }
 
 // LastSegment is the newest whole segment of timeline tli ("" if none is stored).

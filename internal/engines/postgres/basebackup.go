@@ -102,25 +102,20 @@ var (
 func scanBackupTar(r io.Reader) (backupLabel, error) {
 	var label backupLabel
 	found := false
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return label, fmt.Errorf("reading the backup: %w", err)
-		}
+	err := eachTarEntry(r, func(h *tar.Header, body io.Reader) error {
+		var err error
 		switch h.Name {
 		case "backup_label":
-			b, _ := io.ReadAll(io.LimitReader(tr, labelMaxLen))
-			if label, err = parseLabel(string(b), label); err != nil {
-				return label, err
-			}
-			found = true
+			b, _ := io.ReadAll(io.LimitReader(body, labelMaxLen))
+			label, err = parseLabel(string(b), label)
+			found = err == nil
 		case "backup_manifest":
-			label.endLSN = manifestEndLSN(tr)
+			label.endLSN = manifestEndLSN(body)
 		}
+		return err
+	})
+	if err != nil {
+		return label, err
 	}
 	// The tee must see every byte, the tar's end padding included.
 	if _, err := io.Copy(io.Discard, r); err != nil {

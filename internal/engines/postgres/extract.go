@@ -15,15 +15,7 @@ import (
 // accepted: a tablespace (a symbolic link under pg_tblspc) is not supported, and no
 // entry may point outside dir.
 func extractTar(r io.Reader, dir string, user proc.Identity) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading the base backup: %w", err)
-		}
+	err := eachTarEntry(r, func(h *tar.Header, body io.Reader) error {
 		name := filepath.Clean(filepath.FromSlash(h.Name))
 		if !filepath.IsLocal(name) {
 			return fmt.Errorf("base backup entry %q lies outside the data directory", h.Name)
@@ -31,15 +23,15 @@ func extractTar(r io.Reader, dir string, user proc.Identity) error {
 		path := filepath.Join(dir, name)
 		switch h.Typeflag {
 		case tar.TypeDir:
-			err = os.MkdirAll(path, 0o700)
+			return os.MkdirAll(path, 0o700)
 		case tar.TypeReg:
-			err = writeFile(path, tr)
+			return writeFile(path, body)
 		default:
 			return fmt.Errorf("base backup entry %q: type %q not supported (tablespaces are not)", h.Name, h.Typeflag)
 		}
-		if err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	// pg_basebackup -X none leaves pg_wal empty; recovery needs it and its status dir.
 	if err := os.MkdirAll(filepath.Join(dir, "pg_wal", "archive_status"), 0o700); err != nil {
@@ -61,4 +53,21 @@ func writeFile(path string, r io.Reader) error {
 		err = cerr
 	}
 	return err
+}
+
+// eachTarEntry calls fn for every entry of the tar stream r, with the entry's content.
+func eachTarEntry(r io.Reader, fn func(*tar.Header, io.Reader) error) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the base backup: %w", err)
+		}
+		if err := fn(h, tr); err != nil {
+			return err
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func newStore(t *testing.T, name string) *backupstore.Store {
 }
 
 // restore makes a server from st and stops it when the test ends.
-func restore(t *testing.T, id string, st *backupstore.Store, baseID string, target Target) *Server {
+func restore(t testing.TB, id string, st *backupstore.Store, baseID string, target Target) *Server {
 	t.Helper()
 	install := pgtest.Need(t)
 	user, _ := proc.ServerIdentity("")
@@ -45,6 +46,30 @@ func restore(t *testing.T, id string, st *backupstore.Store, baseID string, targ
 	}
 	t.Cleanup(func() { s.Stop() })
 	return s
+}
+
+// backedUp returns a running server with an empty table t, and a store holding the
+// server's first base backup.
+func backedUp(t *testing.T, id string) (*Server, *backupstore.Store, backupstore.Base) {
+	t.Helper()
+	s := newServer(t, id)
+	st := newStore(t, id)
+	conn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
+	pgtest.Exec(t, conn, "CREATE TABLE t (n int PRIMARY KEY, note text)")
+	base, err := s.BaseBackup(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, st, base
+}
+
+func flush(t *testing.T, s *Server, st *backupstore.Store) time.Time {
+	t.Helper()
+	at, err := s.Flush(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }
 
 func rows(t *testing.T, s *Server) []int {
@@ -64,16 +89,7 @@ func span(from, to int) []int {
 func insert(t *testing.T, s *Server, from, to int) {
 	t.Helper()
 	conn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
-	pgtest.Exec(t, conn, "INSERT INTO t SELECT n, '"+marker+"' FROM generate_series("+itoa(from)+", "+itoa(to)+") n")
-}
-
-func itoa(n int) string { return string(appendInt(nil, n)) }
-
-func appendInt(b []byte, n int) []byte {
-	if n >= 10 {
-		b = appendInt(b, n/10)
-	}
-	return append(b, byte('0'+n%10))
+	pgtest.Exec(t, conn, "INSERT INTO t SELECT n, '"+marker+"' FROM generate_series("+strconv.Itoa(from)+", "+strconv.Itoa(to)+") n")
 }
 
 // TestPointInTimeRestore is the heart of the engine: rows written in two batches with an
@@ -83,14 +99,7 @@ func appendInt(b []byte, n int) []byte {
 func TestPointInTimeRestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer(t, "db-pitr")
-	st := newStore(t, "east")
-	conn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int PRIMARY KEY, note text)")
-	base, err := s.BaseBackup(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, st, base := backedUp(t, "db-pitr")
 	if base.Timeline != "00000001" || base.StartSegment == "" || base.StopSegment < base.StartSegment || base.Bytes <= 0 {
 		t.Fatalf("base backup %+v", base)
 	}
@@ -98,10 +107,7 @@ func TestPointInTimeRestore(t *testing.T) {
 	insert(t, s, 1, 100)
 	between := time.Now()
 	insert(t, s, 101, 200)
-	latest, err := s.Flush(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	latest := flush(t, s, st)
 	w, err := st.Window()
 	if err != nil || !w.Contains(between) || !w.Latest.Equal(latest) || !w.Earliest.Equal(base.Completed) {
 		t.Fatalf("window %+v (%v), between %s, latest %s", w, err, between, latest)
@@ -162,20 +168,9 @@ func noPlainText(t *testing.T, dir, text string) {
 func TestRestoreOfARestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer(t, "db-gen1")
-	st := newStore(t, "gen1")
-	conn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int PRIMARY KEY, note text)")
-	if _, err := s.BaseBackup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	s, st, _ := backedUp(t, "db-gen1")
 	insert(t, s, 1, 10)
-	latest, err := s.Flush(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	gen2 := restore(t, "db-gen2", st, "", Target{Time: latest})
+	gen2 := restore(t, "db-gen2", st, "", Target{Time: flush(t, s, st)})
 	st2 := newStore(t, "gen2")
 	base2, err := gen2.BaseBackup(ctx, st2)
 	if err != nil {
@@ -187,9 +182,7 @@ func TestRestoreOfARestore(t *testing.T) {
 	insert(t, gen2, 11, 20)
 	between := time.Now()
 	insert(t, gen2, 21, 30)
-	if _, err := gen2.Flush(ctx, st2); err != nil {
-		t.Fatal(err)
-	}
+	flush(t, gen2, st2)
 	if got := rows(t, restore(t, "db-gen3", st2, "", Target{Time: between})); !slices.Equal(got, span(1, 20)) {
 		t.Errorf("restore of the restored server holds %v", got)
 	}
@@ -220,18 +213,9 @@ func TestRestoreRefusals(t *testing.T) {
 // end of the WAL instead — the same transactions.
 func TestRestoreAfterTheLastCommitUnknown(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := newServer(t, "db-quiet")
-	st := newStore(t, "quiet")
-	conn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int PRIMARY KEY, note text)")
-	if _, err := s.BaseBackup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	s, st, _ := backedUp(t, "db-quiet")
 	insert(t, s, 1, 5)
-	if _, err := s.Flush(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	flush(t, s, st)
 	later := time.Now()
 	if err := st.MarkArchived(backupstore.Mark{Latest: later}); err != nil {
 		t.Fatal(err)

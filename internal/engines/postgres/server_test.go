@@ -25,7 +25,7 @@ const (
 
 // newServer creates a running server with a database "app", stopped and removed when the
 // test ends.
-func newServer(t *testing.T, id string) *Server {
+func newServer(t testing.TB, id string) *Server {
 	t.Helper()
 	install := pgtest.Need(t)
 	user, err := proc.ServerIdentity("")

@@ -60,9 +60,7 @@ func TestKilledXregion(t *testing.T) {
 	if err != nil || json.Unmarshal(line, &st) != nil {
 		t.Fatalf("helper said %q (%v)", line, err)
 	}
-	conn := pgtest.MustConnect(t, st.Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t VALUES (1), (2)")
-	conn.Close(context.Background())
+	fill(t, st.Port, 2)
 
 	helper.Process.Kill() // SIGKILL
 	helper.Wait()

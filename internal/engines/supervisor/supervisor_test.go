@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -87,6 +88,25 @@ func create(t *testing.T, s *Supervisor, id string) Status {
 	return st
 }
 
+// fill creates table t in the server's database with rows 1..n.
+func fill(t *testing.T, port, n int) {
+	t.Helper()
+	conn := pgtest.MustConnect(t, port, master, password, "app")
+	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t SELECT generate_series(1, "+strconv.Itoa(n)+")")
+	conn.Close(context.Background())
+}
+
+// openBare opens a supervisor the test closes itself.
+func openBare(t *testing.T, dir string) *Supervisor {
+	t.Helper()
+	pgtest.Need(t)
+	s, err := Open(context.Background(), config(dir, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func count(t *testing.T, port int) int {
 	t.Helper()
 	conn := pgtest.MustConnect(t, port, master, password, "app")
@@ -117,9 +137,7 @@ func TestLifecycle(t *testing.T) {
 	if st.State != StateRunning || st.Address != "127.0.0.1" || st.Port == 0 || st.Version == "" || st.PID == 0 {
 		t.Fatalf("created %+v", st)
 	}
-	conn := pgtest.MustConnect(t, st.Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t VALUES (1), (2)")
-	conn.Close(ctx)
+	fill(t, st.Port, 2)
 
 	if _, err := s.Create(ctx, CreateSpec{ID: "db-life", MasterUsername: master, MasterPassword: password}); !errors.Is(err, ErrExists) {
 		t.Errorf("a second db-life: %v", err)
@@ -178,9 +196,7 @@ func TestRestartsAServerThatDies(t *testing.T) {
 	t.Parallel()
 	s := open(t, config(pgtest.Dir(t), nil))
 	st := create(t, s, "db-dies")
-	conn := pgtest.MustConnect(t, st.Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t VALUES (1)")
-	conn.Close(context.Background())
+	fill(t, st.Port, 1)
 
 	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -201,14 +217,9 @@ func TestCloseStopsAllAndOpenBringsThemBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := pgtest.Dir(t)
-	s, err := Open(ctx, config(dir, nil))
-	if err != nil {
-		t.Skip(err)
-	}
+	s := openBare(t, dir)
 	running, stopped := create(t, s, "db-running"), create(t, s, "db-stopped")
-	conn := pgtest.MustConnect(t, running.Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t VALUES (1), (2), (3)")
-	conn.Close(ctx)
+	fill(t, running.Port, 3)
 	if err := s.Stop(ctx, "db-stopped"); err != nil {
 		t.Fatal(err)
 	}
@@ -239,14 +250,9 @@ func TestReclaimsAServerLeftRunning(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := pgtest.Dir(t)
-	s, err := Open(ctx, config(dir, nil))
-	if err != nil {
-		t.Skip(err)
-	}
+	s := openBare(t, dir)
 	st := create(t, s, "db-orphan")
-	conn := pgtest.MustConnect(t, st.Port, master, password, "app")
-	pgtest.Exec(t, conn, "CREATE TABLE t (n int)", "INSERT INTO t VALUES (1)")
-	conn.Close(ctx)
+	fill(t, st.Port, 1)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
