@@ -19,6 +19,11 @@ const (
 	ProtocolJSON     = "json"
 	ProtocolQuery    = "query"
 	ProtocolRESTJSON = "rest-json"
+	// ProtocolEC2 is EC2's own query dialect: requests are query strings like the query
+	// protocol's, but every list is flattened and named by the member's queryName or
+	// capitalised locationName (see Member.EC2QueryName); answers are XML without a
+	// Result wrapper, and errors are <Response><Errors><Error>.
+	ProtocolEC2 = "ec2"
 )
 
 // API is one service's model.
@@ -106,6 +111,10 @@ type Shape struct {
 	byWire    map[string]*Member // body members (no HTTP location) by wire name
 	patternRE *regexp.Regexp
 	patternOK bool // pattern compiled in Go's syntax; patterns Go cannot express are not checked
+
+	// LocationName is the XML element name of a list shape's entries where the shape,
+	// not the member that refers to it, gives one (two EC2 lists do).
+	LocationName string
 }
 
 // ErrorTrait is the "error" block of an error shape.
@@ -120,6 +129,7 @@ type Member struct {
 	Name         string // model member name ("" for list/map parts)
 	Shape        *Shape
 	LocationName string // wire name override
+	QueryName    string // ec2 protocol: the request parameter's name, when it is not derived from LocationName
 	Location     string // rest protocols: "uri", "querystring", "header", "headers", "statusCode"
 	Flattened    bool
 	XMLAttribute bool
@@ -144,6 +154,19 @@ func (s *Shape) BodyMember(wireName string) *Member { return s.byWire[wireName] 
 func (m *Member) WireName() string {
 	if m.LocationName != "" {
 		return m.LocationName
+	}
+	return m.Name
+}
+
+// EC2QueryName is the name a member has in an EC2 request (ec2 protocol): its queryName,
+// else its locationName with the first letter upper-cased ("dryRun" -> "DryRun"), else its
+// model name. This is the rule the SDKs serialize by (botocore's EC2Serializer).
+func (m *Member) EC2QueryName() string {
+	switch {
+	case m.QueryName != "":
+		return m.QueryName
+	case m.LocationName != "":
+		return GoName(m.LocationName)
 	}
 	return m.Name
 }
@@ -213,7 +236,7 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 	for name, rs := range raw.Shapes {
 		api.Shapes[name] = &Shape{
 			Name: name, Type: rs.Type, Flattened: rs.Flattened, Enum: rs.Enum, Min: rs.Min, Max: rs.Max,
-			Pattern: rs.Pattern, Timestamp: rs.TimestampFormat, Exception: rs.Exception || rs.Error != nil,
+			LocationName: rs.LocationName, Pattern: rs.Pattern, Timestamp: rs.TimestampFormat, Exception: rs.Exception || rs.Error != nil,
 			Error: rs.Error, Sensitive: rs.Sensitive, Payload: rs.Payload,
 		}
 	}
@@ -225,7 +248,7 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 		if !ok {
 			return nil, fmt.Errorf("awsmodel: unknown shape %q", r.Shape)
 		}
-		return &Member{Shape: s, LocationName: r.LocationName, Location: r.Location, Flattened: r.Flattened,
+		return &Member{Shape: s, LocationName: r.LocationName, QueryName: r.QueryName, Location: r.Location, Flattened: r.Flattened,
 			XMLAttribute: r.XMLAttribute, Timestamp: r.TimestampFormat, IdempotencyToken: r.IdempotencyToken,
 			JSONValue: r.JSONValue}, nil
 	}
@@ -374,6 +397,7 @@ type rawShape struct {
 	Key             *rawRef     `json:"key"`
 	Value           *rawRef     `json:"value"`
 	Flattened       bool        `json:"flattened"`
+	LocationName    string      `json:"locationName"`
 	Enum            []string    `json:"enum"`
 	Min             *float64    `json:"min"`
 	Max             *float64    `json:"max"`
@@ -389,6 +413,7 @@ type rawRef struct {
 	Name             string `json:"name"` // structure members only
 	Shape            string `json:"shape"`
 	LocationName     string `json:"locationName"`
+	QueryName        string `json:"queryName"`
 	Location         string `json:"location"`
 	Flattened        bool   `json:"flattened"`
 	XMLAttribute     bool   `json:"xmlAttribute"`
@@ -398,10 +423,12 @@ type rawRef struct {
 	ResultWrapper    string `json:"resultWrapper"`
 }
 
-// Lazy loads an API once, on first use.
-func Lazy(doc []byte, types map[string]reflect.Type) func() *API {
+// Lazy loads an API once, on first use. types is a function so that not even the table of
+// Go types is built before then: a binary that links a model it never uses pays nothing
+// for it at start-up.
+func Lazy(doc []byte, types func() map[string]reflect.Type) func() *API {
 	return sync.OnceValue(func() *API {
-		api, err := Load(doc, types)
+		api, err := Load(doc, types())
 		if err != nil {
 			panic(err) // generated models are checked by tests; this cannot happen at run time
 		}
