@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 )
 
 // Protocols named by the models' metadata.
@@ -330,37 +332,84 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 
 // goPattern rewrites the Java regular-expression syntax of the models that Go's regexp
 // spells differently: \uXXXX escapes, including the five- and six-digit ones the models
-// use for supplementary planes (\u10000-\u10FFFF), become \x{...}.
+// use for supplementary planes (\u10000-\u10FFFF) and UTF-16 surrogate pairs
+// (\uD800\uDC00 is U+10000), become \x{...}; Java's POSIX class \p{Print} becomes the
+// printable ASCII range it stands for.
 func goPattern(p string) string {
 	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) && p[i+1] == '\\' {
-			b.WriteString(`\\`)
-			i++
-			continue
-		}
-		if p[i] != '\\' || i+1 >= len(p) || p[i+1] != 'u' {
-			b.WriteByte(p[i])
-			continue
-		}
-		j := i + 2
-		for j < len(p) && j < i+8 && isHex(p[j]) {
-			j++
-		}
-		digits := p[i+2 : j]
-		if len(digits) > 4 {
-			if v, err := strconv.ParseUint(digits, 16, 32); err != nil || v > 0x10FFFF {
-				digits = digits[:4]
+	inClass := false
+	for i := 0; i < len(p); {
+		switch {
+		case strings.HasPrefix(p[i:], `\u`):
+			r, n := javaUnicodeEscape(p[i:])
+			if n == 0 {
+				b.WriteByte(p[i])
+				i++
+				continue
 			}
-		}
-		if len(digits) < 4 {
+			fmt.Fprintf(&b, `\x{%X}`, r)
+			i += n
+		case strings.HasPrefix(p[i:], javaPrint):
+			if inClass {
+				b.WriteString(`\x20-\x7E`)
+			} else {
+				b.WriteString(`[\x20-\x7E]`)
+			}
+			i += len(javaPrint)
+		case p[i] == '\\' && i+1 < len(p): // any other escape, \\ and \[ included, as it is
+			b.WriteString(p[i : i+2])
+			i += 2
+		default:
+			switch p[i] {
+			case '[':
+				inClass = true
+			case ']':
+				inClass = false
+			}
 			b.WriteByte(p[i])
-			continue
+			i++
 		}
-		b.WriteString(`\x{` + digits + `}`)
-		i += 1 + len(digits)
 	}
 	return b.String()
+}
+
+const javaPrint = `\p{Print}`
+
+// javaUnicodeEscape reads the \u escape s starts with and returns its code point and length,
+// or a length of 0 when s holds no valid escape. A high surrogate followed by a low one is
+// one code point, as in Java's UTF-16 strings.
+func javaUnicodeEscape(s string) (rune, int) {
+	r, n := hexEscape(s)
+	if n == 0 || !utf16.IsSurrogate(r) || r >= 0xDC00 {
+		return r, n
+	}
+	if low, m := hexEscape(s[n:]); m == 6 && low >= 0xDC00 && low <= 0xDFFF {
+		return utf16.DecodeRune(r, low), n + m
+	}
+	return r, n
+}
+
+// hexEscape reads \u and four to six hex digits; more than four only when they still name
+// a code point.
+func hexEscape(s string) (rune, int) {
+	if !strings.HasPrefix(s, `\u`) {
+		return 0, 0
+	}
+	j := 2
+	for j < len(s) && j < 8 && isHex(s[j]) {
+		j++
+	}
+	digits := s[2:j]
+	if len(digits) > 4 {
+		if v, err := strconv.ParseUint(digits, 16, 32); err != nil || v > unicode.MaxRune {
+			digits = digits[:4]
+		}
+	}
+	if len(digits) < 4 {
+		return 0, 0
+	}
+	v, _ := strconv.ParseUint(digits, 16, 32)
+	return rune(v), 2 + len(digits)
 }
 
 func isHex(c byte) bool {

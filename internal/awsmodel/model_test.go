@@ -114,3 +114,14 @@ func TestCurrentModelFields(t *testing.T) {
 	_ = backupapi.CopyJob{CreatedByBackupJobId: new("id")} // and the Go type has the field
 }
 
+// Patterns in the Java forms only the newer models use are enforced too.
+func TestNewerJavaPatterns(t *testing.T) {
+	printable := dynamodbapi.Model().Shapes["AutoScalingPolicyName"]
+	if !printable.MatchPattern("scale-out policy") || printable.MatchPattern("tab\there") {
+		t.Errorf("\\p{Print} pattern %q not enforced", printable.Pattern)
+	}
+	xml := cloudtrailapi.Model().Shapes["PartitionKeyName"]
+	if !xml.MatchPattern("key 🙂") || xml.MatchPattern("bell \x07") {
+		t.Errorf("surrogate-pair pattern %q not enforced", xml.Pattern)
+	}
+}
