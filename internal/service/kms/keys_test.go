@@ -59,6 +59,11 @@ func TestCreateKeyErrors(t *testing.T) {
 		{"both specs", kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, CustomerMasterKeySpec: types.CustomerMasterKeySpecRsa2048, KeyUsage: types.KeyUsageTypeSignVerify},
 			"ValidationException", ""},
 		{"SM2", kms.CreateKeyInput{KeySpec: types.KeySpecSm2, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException", ""},
+		// Specs the current model lists and xregion does not implement are refused as such.
+		{"Ed25519", kms.CreateKeyInput{KeySpec: types.KeySpecEccNistEdwards25519, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException",
+			"KeySpec ECC_NIST_EDWARDS25519 is not supported by xregion."},
+		{"ML-DSA", kms.CreateKeyInput{KeySpec: types.KeySpecMlDsa65, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException",
+			"KeySpec ML_DSA_65 is not supported by xregion."},
 		{"imported material", kms.CreateKeyInput{Origin: types.OriginTypeExternal}, "UnsupportedOperationException", ""},
 		{"custom key store", kms.CreateKeyInput{CustomKeyStoreId: aws.String("cks-1234567890abcdef0")}, "CustomKeyStoreNotFoundException", ""},
 		{"bad policy", kms.CreateKeyInput{Policy: aws.String("{not json")}, "MalformedPolicyDocumentException", ""},
