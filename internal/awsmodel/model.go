@@ -237,9 +237,9 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 	api := &API{Metadata: raw.Metadata, Operations: map[string]*Operation{}, Shapes: map[string]*Shape{}}
 	for name, rs := range raw.Shapes {
 		api.Shapes[name] = &Shape{
-			Name: name, Type: rs.Type, Flattened: rs.Flattened, Enum: rs.Enum, Min: rs.Min, Max: rs.Max,
-			LocationName: rs.LocationName, Pattern: rs.Pattern, Timestamp: rs.TimestampFormat, Exception: rs.Exception || rs.Error != nil,
-			Error: rs.Error, Sensitive: rs.Sensitive, Payload: rs.Payload,
+			Name: name, Type: rs.Type, Flattened: rs.Flattened, LocationName: rs.LocationName, Enum: rs.Enum,
+			Min: rs.Min, Max: rs.Max, Pattern: rs.Pattern, Timestamp: rs.TimestampFormat,
+			Exception: rs.Exception || rs.Error != nil, Error: rs.Error, Sensitive: rs.Sensitive, Payload: rs.Payload,
 		}
 	}
 	ref := func(r *rawRef) (*Member, error) {
@@ -250,9 +250,9 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 		if !ok {
 			return nil, fmt.Errorf("awsmodel: unknown shape %q", r.Shape)
 		}
-		return &Member{Shape: s, LocationName: r.LocationName, QueryName: r.QueryName, Location: r.Location, Flattened: r.Flattened,
-			XMLAttribute: r.XMLAttribute, Timestamp: r.TimestampFormat, IdempotencyToken: r.IdempotencyToken,
-			JSONValue: r.JSONValue}, nil
+		return &Member{Shape: s, LocationName: r.LocationName, QueryName: r.QueryName, Location: r.Location,
+			Flattened: r.Flattened, XMLAttribute: r.XMLAttribute, Timestamp: r.TimestampFormat,
+			IdempotencyToken: r.IdempotencyToken, JSONValue: r.JSONValue}, nil
 	}
 	for name, rs := range raw.Shapes {
 		s := api.Shapes[name]
