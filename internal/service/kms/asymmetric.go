@@ -43,6 +43,11 @@ func (s *Service) withKey(ctx context.Context, ident, usage, op string, check fu
 // digestOf hashes a RAW message, or checks a DIGEST message's length.
 func digestOf(message []byte, messageType *string, algorithm string) ([]byte, error) {
 	h := signingHash(algorithm)
+	if deref(messageType) == kmsapi.MessageTypeExternalMu {
+		// EXTERNAL_MU is for ML-DSA keys, which xregion does not make (see supportedSpec),
+		// so no key here can take it; treating it as RAW would sign the wrong thing.
+		return nil, validation("MessageType EXTERNAL_MU is valid only with the ML_DSA_SHAKE_256 signing algorithm.")
+	}
 	if deref(messageType) == kmsapi.MessageTypeDigest {
 		if len(message) != h.Size() {
 			return nil, validation("Digest is invalid length for algorithm %s.", algorithm)
@@ -251,6 +256,9 @@ func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*
 func dataKeyPair(spec string) (priv, pub []byte, err error) {
 	if spec == kmsapi.DataKeyPairSpecSm2 {
 		return nil, nil, unsupported("KeyPairSpec SM2 is supported only in China Regions.")
+	}
+	if !supportedSpec(spec) {
+		return nil, nil, unsupported("KeyPairSpec %s is not supported by xregion.", spec)
 	}
 	raw, err := generateMaterial(spec)
 	if err != nil {

@@ -150,6 +150,9 @@ func specAndUsage(in *kmsapi.CreateKeyRequest) (spec, usage string, err error) {
 	if spec == kmsapi.KeySpecSm2 {
 		return "", "", unsupported("KeySpec SM2 is supported only in China Regions.")
 	}
+	if !supportedSpec(spec) {
+		return "", "", unsupported("KeySpec %s is not supported by xregion.", spec)
+	}
 	if usage == "" {
 		if spec != kmsapi.KeySpecSymmetricDefault {
 			return "", "", validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
