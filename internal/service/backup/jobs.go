@@ -265,7 +265,7 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 	}
 	// A plan rule's copy actions start once its backup is complete.
 	for _, c := range j.CopyActions {
-		if _, err := s.startCopy(tx, sc, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy); err != nil {
+		if _, err := s.startCopy(tx, sc, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy, j.ID); err != nil {
 			return err
 		}
 	}

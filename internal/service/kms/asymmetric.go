@@ -42,6 +42,11 @@ func (s *Service) withKey(ctx context.Context, ident, usage, op string, check fu
 // digestOf hashes a RAW message, or checks a DIGEST message's length.
 func digestOf(message []byte, messageType *string, algorithm string) ([]byte, error) {
 	h := signingHash(algorithm)
+	if deref(messageType) == kmsapi.MessageTypeExternalMu {
+		// EXTERNAL_MU is for ML-DSA keys, which xregion does not make (see supportedSpec),
+		// so no key here can take it; treating it as RAW would sign the wrong thing.
+		return nil, msgExternalMu.New()
+	}
 	if deref(messageType) == kmsapi.MessageTypeDigest {
 		if len(message) != h.Size() {
 			return nil, msgDigestLength.New(algorithm)
@@ -250,6 +255,9 @@ func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*
 func dataKeyPair(spec string) (priv, pub []byte, err error) {
 	if spec == kmsapi.DataKeyPairSpecSm2 {
 		return nil, nil, msgSM2KeyPair.New()
+	}
+	if !supportedSpec(spec) {
+		return nil, nil, msgKeyPairSpec.New(spec)
 	}
 	raw, err := generateMaterial(spec)
 	if err != nil {

@@ -104,6 +104,9 @@ func TestSignVerify(t *testing.T) {
 			alg := md.SigningAlgorithms[0]
 			_, err := e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: []byte("short"), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg})
 			wantErr(t, err, "ValidationException", "Digest is invalid length for algorithm "+string(alg)+".")
+			// EXTERNAL_MU is for ML-DSA keys only; it is not taken for RAW.
+			_, err = e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: make([]byte, 64), MessageType: types.MessageTypeExternalMu, SigningAlgorithm: alg})
+			wantErr(t, err, "ValidationException", "MessageType EXTERNAL_MU is valid only with the ML_DSA_SHAKE_256 signing algorithm.")
 			other := types.SigningAlgorithmSpecEcdsaSha384
 			if spec == types.KeySpecEccNistP384 {
 				other = types.SigningAlgorithmSpecRsassaPssSha256
@@ -276,6 +279,8 @@ func TestGenerateDataKeyPair(t *testing.T) {
 	}
 	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecSm2})
 	wantErr(t, err, "UnsupportedOperationException", "")
+	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistEdwards25519})
+	wantErr(t, err, "UnsupportedOperationException", "KeyPairSpec ECC_NIST_EDWARDS25519 is not supported by xregion.")
 	sig := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
 	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: sig.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP256})
 	wantErr(t, err, "InvalidKeyUsageException", "")

@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"slices"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -21,6 +22,20 @@ func recipientUnsupported(r *kmsapi.RecipientInfo) error {
 		return nil
 	}
 	return msgRecipient.New()
+}
+
+// ciphertextGiven checks the CiphertextBlob of Decrypt and ReEncrypt. The current model
+// lets it be absent because a dry run with the IGNORE_CIPHERTEXT modifier needs none;
+// xregion does not run those permission-only dry runs, and says so. Without the modifier
+// an absent ciphertext gets the ValidationException AWS gives for a missing member.
+func ciphertextGiven(blob []byte, dry *bool, modifiers []string) error {
+	switch {
+	case blob != nil:
+		return nil
+	case dry != nil && *dry && slices.Contains(modifiers, kmsapi.DryRunModifierTypeIgnoreCiphertext):
+		return msgIgnoreCiphertext.New()
+	}
+	return msgNeedCiphertext.New()
 }
 
 // encryptWith encrypts under any key that can encrypt: symmetric keys produce xregion's
@@ -135,6 +150,9 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
+	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.DecryptResponse
 	err := s.read(deref(in.KeyId), func(tx kit.Tx) error {
 		pt, k, alg, err := s.decryptWith(ctx, tx, in.CiphertextBlob, in.EncryptionContext, in.KeyId, in.EncryptionAlgorithm, "Decrypt")
@@ -152,6 +170,9 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 
 func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
 	c := s.Call(ctx)
+	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.ReEncryptResponse
 	ident := *in.DestinationKeyId
 	if namesManagedAlias(deref(in.SourceKeyId)) {

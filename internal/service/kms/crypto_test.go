@@ -52,6 +52,13 @@ func TestEncryptDecrypt(t *testing.T) {
 	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: []byte("not a ciphertext at all, really")})
 	wantErr(t, err, "InvalidCiphertextException", "")
 
+	// The current model makes CiphertextBlob optional, for permission-only dry runs; without
+	// one, Decrypt answers as AWS does for a missing member, and such dry runs are refused.
+	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId})
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null")
+	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, DryRun: aws.Bool(true), DryRunModifiers: []types.DryRunModifierType{types.DryRunModifierTypeIgnoreCiphertext}})
+	wantErrContains(t, err, "UnsupportedOperationException", "xregion does not support DryRunModifiers IGNORE_CIPHERTEXT")
+
 	// A named key must be the one that encrypted.
 	other := createKey(t, e.East, nil)
 	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyId: other.KeyId})
@@ -111,6 +118,8 @@ func TestReEncrypt(t *testing.T) {
 	wantErr(t, err, "IncorrectKeyException", "")
 	_, err = e.East.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: b.KeyId})
 	wantErr(t, err, "InvalidCiphertextException", "")
+	_, err = e.East.ReEncrypt(ctx, &kms.ReEncryptInput{DestinationKeyId: b.KeyId})
+	wantErrContains(t, err, "ValidationException", "Value null at 'ciphertextBlob'")
 	xtest.Must[*kms.DisableKeyOutput](t)(e.East.DisableKey(ctx, &kms.DisableKeyInput{KeyId: b.KeyId}))
 	_, err = e.East.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: map[string]string{"k": "1"}, DestinationKeyId: b.KeyId})
 	wantErr(t, err, "DisabledException", *b.Arn+" is disabled.")

@@ -72,6 +72,10 @@ var (
 	msgCurveMismatch         = awserr.Message{Kind: errValidation, Text: "The public key curve does not match the key spec %s of %s."}
 	msgECDHInvalid           = awserr.Message{Kind: errValidation, Text: "The public key is not valid for ECDH with %s."}
 	msgSM2KeyPair            = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "KeyPairSpec SM2 is supported only in China Regions."}
+	msgKeyPairSpec           = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "KeyPairSpec %s is not supported by xregion."}
+	msgExternalMu            = awserr.Message{Kind: errValidation, Text: "MessageType EXTERNAL_MU is valid only with the ML_DSA_SHAKE_256 signing algorithm."}
+	msgIgnoreCiphertext      = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "xregion does not support DryRunModifiers IGNORE_CIPHERTEXT; send the CiphertextBlob with DryRun instead."}
+	msgNeedCiphertext        = awserr.Message{Kind: errValidation, Text: "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"}
 	msgBytesAndSpec          = awserr.Message{Kind: errValidation, Text: "Please specify either number of bytes or key spec, not both."}
 	msgBytesOrSpec           = awserr.Message{Kind: errValidation, Text: "Please specify either number of bytes or key spec."}
 	msgNeedBytes             = awserr.Message{Kind: errValidation, Text: "NumberOfBytes is required."}
@@ -83,6 +87,7 @@ var (
 	msgXksKeyID        = awserr.Message{Kind: errValidation, Text: "XksKeyId is only valid with Origin EXTERNAL_KEY_STORE."}
 	msgBothSpecs       = awserr.Message{Kind: errValidation, Text: "You cannot specify both CustomerMasterKeySpec and KeySpec in the same request. CustomerMasterKeySpec is deprecated. Use KeySpec."}
 	msgSM2Key          = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "KeySpec SM2 is supported only in China Regions."}
+	msgKeySpec         = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "KeySpec %s is not supported by xregion."}
 	msgNeedUsage       = awserr.Message{Kind: errValidation, Text: "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."}
 	msgUsageMismatch   = awserr.Message{Kind: errValidation, Text: "KeyUsage %s is not compatible with KeySpec %s"}
 	msgPolicyNotJSON   = awserr.Message{Kind: kmsapi.ErrMalformedPolicyDocument, Text: "The key policy is not a valid JSON document: %s"}

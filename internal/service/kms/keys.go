@@ -163,6 +163,9 @@ func specAndUsage(in *kmsapi.CreateKeyRequest) (spec, usage string, err error) {
 	if spec == kmsapi.KeySpecSm2 {
 		return "", "", msgSM2Key.New()
 	}
+	if !supportedSpec(spec) {
+		return "", "", msgKeySpec.New(spec)
+	}
 	if usage == "" {
 		if spec != kmsapi.KeySpecSymmetricDefault {
 			return "", "", msgNeedUsage.New()

@@ -59,6 +59,11 @@ func TestCreateKeyErrors(t *testing.T) {
 		{"both specs", kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, CustomerMasterKeySpec: types.CustomerMasterKeySpecRsa2048, KeyUsage: types.KeyUsageTypeSignVerify},
 			"ValidationException", ""},
 		{"SM2", kms.CreateKeyInput{KeySpec: types.KeySpecSm2, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException", ""},
+		// Specs the current model lists and xregion does not implement are refused as such.
+		{"Ed25519", kms.CreateKeyInput{KeySpec: types.KeySpecEccNistEdwards25519, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException",
+			"KeySpec ECC_NIST_EDWARDS25519 is not supported by xregion."},
+		{"ML-DSA", kms.CreateKeyInput{KeySpec: types.KeySpecMlDsa65, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException",
+			"KeySpec ML_DSA_65 is not supported by xregion."},
 		{"imported material", kms.CreateKeyInput{Origin: types.OriginTypeExternal}, "UnsupportedOperationException", ""},
 		{"custom key store", kms.CreateKeyInput{CustomKeyStoreId: aws.String("cks-1234567890abcdef0")}, "CustomKeyStoreNotFoundException", ""},
 		{"bad policy", kms.CreateKeyInput{Policy: aws.String("{not json")}, "MalformedPolicyDocumentException", ""},
@@ -67,7 +72,7 @@ func TestCreateKeyErrors(t *testing.T) {
 		{"duplicate tag", kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("a"), TagValue: aws.String("1")}, {TagKey: aws.String("a"), TagValue: aws.String("2")}}},
 			"TagException", "Duplicate tag keys"},
 		{"bad enum", kms.CreateKeyInput{KeySpec: "AES_512"}, "ValidationException",
-			"1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SYMMETRIC_DEFAULT, HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2]"},
+			"1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SYMMETRIC_DEFAULT, HMAC_224, HMAC_256, HMAC_384, HMAC_512, SM2, ML_DSA_44, ML_DSA_65, ML_DSA_87, ECC_NIST_EDWARDS25519]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

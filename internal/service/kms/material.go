@@ -74,6 +74,15 @@ func randomBytes(n int) []byte {
 	return b
 }
 
+// supportedSpec reports whether xregion makes keys of a key spec (or the KeyPairSpec of the
+// same name). The model also lists specs xregion does not implement (ECC_NIST_EDWARDS25519,
+// ML_DSA_44/65/87): requests for them are refused as unsupported, not mistaken for a usage
+// that does not fit or left to fail inside.
+func supportedSpec(spec string) bool {
+	return spec == kmsapi.KeySpecSymmetricDefault || hmacKeyBytes(spec) > 0 || rsaBits(spec) > 0 ||
+		nistCurve(spec) != nil || spec == kmsapi.KeySpecEccSecgP256k1
+}
+
 // generateMaterial makes new secret material for a key spec: raw key bytes for symmetric
 // and HMAC keys, PKCS#8 DER for RSA and NIST curve keys, the 32-byte scalar for secp256k1.
 func generateMaterial(spec string) ([]byte, error) {
