@@ -32,10 +32,9 @@ var forbidden = []string{"net/http", module + "/internal/protocol", module + "/i
 var notOnKit = map[string][]string{
 	// rds/presign.go parses and verifies SigV4 presigned URLs itself, until it asks the
 	// port.PresignedURLs that internal/auth will provide.
-	"rds":    {"net/http", module + "/internal/sigv4"},
-	"backup": nil,
-	"iam":    nil,
-	"sts":    nil,
+	"rds": {"net/http", module + "/internal/sigv4"},
+	"iam": nil,
+	"sts": nil,
 }
 
 // kitOnly are packages a service on the kit reaches through the kit instead: records

@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,10 +11,8 @@ import (
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // copyJobRec is a copy job, kept in the Region of its source recovery point, where AWS
@@ -40,40 +39,50 @@ type copyJobRec struct {
 	ByBackupJob string `json:"byBackupJob,omitempty"`
 }
 
-// destVault splits a destination vault ARN into its Region and name, for the caller's
-// account and partition.
-func destVault(info *request.Info, vaultARN string) (region, name string, err error) {
+func (j *copyJobRec) active() bool {
+	return j.State == backupapi.CopyJobStateCreated || j.State == backupapi.CopyJobStateRunning
+}
+
+// fail ends the job FAILED with a status message.
+func (j *copyJobRec) fail(message string, at time.Time) {
+	j.State, j.StatusMessage, j.Completed = backupapi.CopyJobStateFailed, message, &at
+}
+
+func copySnapshotID(jobID string) string { return "awsbackup:copyjob-" + strings.ToLower(jobID) }
+
+// destVault checks a destination vault ARN for the caller's account and partition.
+func destVault(c kit.Call, vaultARN string) error {
 	a, perr := arn.Parse(vaultARN)
 	name, isVault := strings.CutPrefix(a.Resource, "backup-vault:")
 	if perr != nil || a.Service != serviceName || !isVault || !vaultName.MatchString(name) || !regions.Valid(a.Region) {
-		return "", "", invalidParameter("Invalid destination backup vault ARN %s", vaultARN)
+		return msgBadDestination.New(vaultARN)
 	}
-	if a.Account != info.Account {
-		return "", "", invalidParameter("Copying to the backup vault of another account (%s) is not supported", a.Account)
+	if a.Account != c.Account {
+		return msgOtherAccount.New(a.Account)
 	}
-	if !regions.SamePartition(a.Region, info.Region) {
-		return "", "", invalidParameter("Recovery points cannot be copied from %s to %s", info.Region, a.Region)
+	if !regions.SamePartition(a.Region, c.Region) {
+		return msgOtherPartition.New(c.Region, a.Region)
 	}
-	return a.Region, name, nil
+	return nil
 }
 
 // startCopy records a copy job of rp to the vault dstARN names and arms its first step.
-func (s *Service) startCopy(tx store.Tx, sc store.Scope, rp *recoveryRec, dstARN, role string, lc *backupapi.Lifecycle, by *backupapi.RecoveryPointCreator, byJob string) (*copyJobRec, error) {
+func (s *Service) startCopy(tx kit.Tx, v kit.View, rp *recoveryRec, dstARN, role string, lc *backupapi.Lifecycle, by *backupapi.RecoveryPointCreator, byJob string) (*copyJobRec, error) {
 	j := &copyJobRec{
 		ID: newJobID(), State: backupapi.CopyJobStateCreated, SourceVault: rp.Vault, SourceVaultARN: rp.VaultARN,
 		SourceRP: rp.ARN, DestVaultARN: dstARN, ResourceARN: rp.ResourceARN, ResourceName: rp.ResourceName,
-		IAMRole: role, Created: s.clock.Now(), Size: rp.Size, Lifecycle: lc, CreatedBy: by, ByBackupJob: byJob,
+		IAMRole: role, Created: s.Clock.Now(), Size: rp.Size, Lifecycle: lc, CreatedBy: by, ByBackupJob: byJob,
 	}
-	if err := store.PutJSON(tx, sc.Key(kindCopyJob, j.ID), j); err != nil {
+	if err := copyJobs.Put(v, j, j.ID); err != nil {
 		return nil, err
 	}
-	return j, s.enqueue(tx, jobCopy, "copy/"+j.ID, jobRef{Account: sc.Account, Region: sc.Region, ID: j.ID}, s.jobs.After())
+	_, err := jobCopy.Enqueue(tx, s.After(), refIn(v, j.ID))
+	return j, err
 }
 
 func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobInput) (*backupapi.StartCopyJobOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	if _, _, err := destVault(info, *in.DestinationBackupVaultArn); err != nil {
+	c := s.Call(ctx)
+	if err := destVault(c, *in.DestinationBackupVaultArn); err != nil {
 		return nil, err
 	}
 	if err := checkRole(*in.IamRoleArn); err != nil {
@@ -82,168 +91,181 @@ func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobIn
 	if err := checkLifecycle("the lifecycle", in.Lifecycle, true); err != nil {
 		return nil, err
 	}
-	var j *copyJobRec
-	err := s.st.Update(func(tx store.Tx) error {
-		token := deref(in.IdempotencyToken)
-		if id := tokenJob(tx, sc, kindCopyJob, token); id != "" {
-			var prev copyJobRec
-			if found, err := store.GetJSON(tx, sc.Key(kindCopyJob, id), &prev); found || err != nil {
-				j = &prev
-				return err
-			}
+	token := deref(in.IdempotencyToken)
+	j, err := kit.Write(s.Kit, func(tx kit.Tx) (*copyJobRec, error) {
+		v := c.In(tx)
+		if prev, err := retriedJob(v, copyJobs, token); prev != nil || err != nil {
+			return prev, err
 		}
-		if _, err := getVault(tx, sc, *in.SourceBackupVaultName); err != nil {
-			return err
+		if _, err := getVault(v, *in.SourceBackupVaultName); err != nil {
+			return nil, err
 		}
-		rp, err := getRecoveryPoint(tx, sc, *in.SourceBackupVaultName, *in.RecoveryPointArn)
+		rp, err := getRecoveryPoint(v, *in.SourceBackupVaultName, *in.RecoveryPointArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if j, err = s.startCopy(tx, sc, rp, *in.DestinationBackupVaultArn, *in.IamRoleArn, in.Lifecycle, nil, ""); err != nil {
-			return err
+		j, err := s.startCopy(tx, v, rp, *in.DestinationBackupVaultArn, *in.IamRoleArn, in.Lifecycle, nil, "")
+		if err != nil {
+			return nil, err
 		}
-		if token != "" {
-			return tx.Put(sc.Key(kindToken, kindCopyJob, token), []byte(j.ID))
-		}
-		return nil
+		return j, rememberToken(v, copyJobs, token, j.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.StartCopyJobOutput{CopyJobId: str(j.ID), CreationDate: timePtr(j.Created), IsParent: new(bool)}, nil
+	return &backupapi.StartCopyJobOutput{CopyJobId: new(j.ID), CreationDate: new(j.Created), IsParent: new(false)}, nil
 }
 
 // runCopyJob moves a copy job along: CREATED → RUNNING → COMPLETED, when the snapshot is
 // copied into the destination Region, re-encrypted with the destination vault's key, and
 // stored there as a recovery point. While either Region is unreachable the job stays
 // where it is and is retried every ten minutes; after two hours it fails.
-func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var ref jobRef
-	if err := job.DecodePayload(&ref); err != nil {
+func (s *Service) runCopyJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobRef) error {
+	v := tx.In(ref.Account, ref.Region)
+	j, err := copyJobs.Get(v, ref.ID)
+	if err != nil || j == nil || !j.active() {
 		return err
 	}
-	sc := store.Scope{Account: ref.Account, Region: ref.Region, Service: serviceName}
-	var j copyJobRec
-	found, err := store.GetJSON(tx, sc.Key(kindCopyJob, ref.ID), &j)
-	if err != nil || !found || j.State != backupapi.CopyJobStateCreated && j.State != backupapi.CopyJobStateRunning {
+	if err := s.stepCopy(tx, v, j, ref); err != nil {
 		return err
 	}
-	now := s.clock.Now()
-	save := func() error { return store.PutJSON(tx, sc.Key(kindCopyJob, j.ID), &j) }
-	fail := func(msg string) error {
-		j.State, j.StatusMessage, j.Completed = backupapi.CopyJobStateFailed, msg, &now
-		return save()
-	}
+	return copyJobs.Put(v, j, j.ID)
+}
+
+// stepCopy takes a copy job one step: waits for an unreachable Region, starts it, or
+// completes it.
+func (s *Service) stepCopy(tx kit.Tx, v kit.View, j *copyJobRec, ref jobRef) error {
+	now := s.Clock.Now()
 	dst, err := arn.Parse(j.DestVaultARN)
 	if err != nil {
-		return fail("Invalid destination backup vault ARN " + j.DestVaultARN)
+		j.fail(fmt.Sprintf(statusBadDestination, j.DestVaultARN), now)
+		return nil
 	}
-	if s.faults.Unreachable(dst.Region) || s.faults.Unreachable(sc.Region) {
+	if region, down := s.Unreachable(dst.Region, v.Region()); down {
 		if now.Sub(j.Created) >= copyRetryFor {
-			return fail("Copy job failed: the Region " + dst.Region + " could not be reached")
+			j.fail(fmt.Sprintf(statusUnreachable, region), now)
+			return nil
 		}
-		return s.enqueue(tx, jobCopy, job.Key, ref, now.Add(copyRetryEvery))
+		_, err := jobCopy.Enqueue(tx, now.Add(copyRetryEvery), ref)
+		return err
 	}
 	if j.State == backupapi.CopyJobStateCreated {
 		j.State = backupapi.CopyJobStateRunning
-		if err := s.enqueue(tx, jobCopy, job.Key, ref, s.jobs.After()); err != nil {
-			return err
-		}
-		return save()
-	}
-	dsc := store.Scope{Account: ref.Account, Region: dst.Region, Service: serviceName}
-	v, err := getVault(tx, dsc, strings.TrimPrefix(dst.Resource, "backup-vault:"))
-	if err != nil {
-		if isAWSError(err) {
-			return fail("Destination backup vault " + j.DestVaultARN + " does not exist")
-		}
+		_, err := jobCopy.Enqueue(tx, s.After(), ref)
 		return err
 	}
-	src, err := getRecoveryPoint(tx, sc, j.SourceVault, j.SourceRP)
+	return s.completeCopy(tx, v, tx.In(v.Account(), dst.Region), strings.TrimPrefix(dst.Resource, "backup-vault:"), j)
+}
+
+// completeCopy copies the source recovery point into the destination vault, or ends the
+// job FAILED with the reason.
+func (s *Service) completeCopy(tx kit.Tx, v, dv kit.View, vaultName string, j *copyJobRec) error {
+	now := s.Clock.Now()
+	vault, err := vaults.Get(dv, vaultName)
 	if err != nil {
-		if isAWSError(err) {
-			return fail("Source recovery point " + j.SourceRP + " does not exist")
-		}
 		return err
+	}
+	if vault == nil {
+		j.fail(fmt.Sprintf(statusDestinationGone, j.DestVaultARN), now)
+		return nil
+	}
+	src, err := recoveryPoints.Get(v, j.SourceVault, j.SourceRP)
+	if err != nil {
+		return err
+	}
+	if src == nil {
+		j.fail(fmt.Sprintf(statusSourceGone, j.SourceRP), now)
+		return nil
 	}
 	lifecycle := j.Lifecycle
 	if l := j.Lifecycle; l != nil && l.DeleteAfterDays != nil && *l.DeleteAfterDays == keepSourceExpiry {
 		lifecycle = src.Lifecycle
 	}
-	if why := v.Lock.retentionProblem(lifecycle); why != "" {
-		return fail("Destination backup vault " + v.Name + " is locked: " + why)
+	if why := vault.Lock.retentionProblem(lifecycle); why != "" {
+		j.fail(fmt.Sprintf(statusDestinationLocked, vault.Name, why), now)
+		return nil
 	}
-	img, err := s.rds().Copy(kit.Adopt(tx), ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
+	img, err := s.rds().Copy(tx, dv.Account(), dv.Region(), src.ARN, copySnapshotID(j.ID), vault.KeyARN)
 	if errors.Is(err, port.ErrCannotProtect) {
-		return fail(failureText(err))
+		j.fail(failureText(err), now)
+		return nil
 	}
 	if err != nil {
 		return err
 	}
 	rp := *src
-	rp.ARN, rp.Vault, rp.VaultARN, rp.SourceVaultARN = img.ARN, v.Name, v.ARN, src.VaultARN
+	rp.ARN, rp.Vault, rp.VaultARN, rp.SourceVaultARN = img.ARN, vault.Name, vault.ARN, src.VaultARN
 	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, img.Encrypted, img.KmsKeyARN, lifecycle, nil
+	rp.ExpireJob = "" // the source's
 	if j.CreatedBy != nil {
 		rp.CreatedBy = j.CreatedBy
 	}
-	if err := s.putRecoveryPoint(tx, dsc, &rp, true); err != nil {
+	if err := s.putRecoveryPoint(tx, dv, &rp, true); err != nil {
 		return err
 	}
 	j.State, j.Completed, j.DestRP = backupapi.CopyJobStateCompleted, &now, img.ARN
-	return save()
+	return nil
 }
 
 func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
-	out := &backupapi.CopyJob{
-		AccountId: str(account), CopyJobId: str(j.ID), SourceBackupVaultArn: str(j.SourceVaultARN),
-		SourceRecoveryPointArn: str(j.SourceRP), DestinationBackupVaultArn: str(j.DestVaultARN),
-		DestinationRecoveryPointArn: nonEmpty(j.DestRP), ResourceArn: str(j.ResourceARN), CreationDate: timePtr(j.Created),
-		CompletionDate: j.Completed, State: str(j.State), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
-		IamRoleArn: str(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
-		ResourceType: str(resourceTypeRDS), IsParent: new(bool), ResourceName: str(j.ResourceName),
+	return &backupapi.CopyJob{
+		AccountId: new(account), CopyJobId: new(j.ID), SourceBackupVaultArn: new(j.SourceVaultARN),
+		SourceRecoveryPointArn: new(j.SourceRP), DestinationBackupVaultArn: new(j.DestVaultARN),
+		DestinationRecoveryPointArn: nonEmpty(j.DestRP), ResourceArn: new(j.ResourceARN), CreationDate: new(j.Created),
+		CompletionDate: j.Completed, State: new(j.State), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
+		IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
+		ResourceType: new(resourceTypeRDS), IsParent: new(false), ResourceName: new(j.ResourceName),
 	}
-	return out
 }
 
 func (s *Service) describeCopyJob(ctx context.Context, in *backupapi.DescribeCopyJobInput) (*backupapi.DescribeCopyJobOutput, error) {
-	info := request.From(ctx)
-	var j copyJobRec
-	err := s.st.View(func(tx store.Tx) error {
-		found, err := store.GetJSON(tx, scopeOf(info).Key(kindCopyJob, *in.CopyJobId), &j)
-		if err == nil && !found {
-			err = backupapi.ErrResourceNotFound.New("Cannot find copy job ID %s", *in.CopyJobId)
+	c := s.Call(ctx)
+	j, err := kit.Read(s.Kit, func(tx kit.Tx) (*copyJobRec, error) {
+		j, err := copyJobs.Get(c.In(tx), *in.CopyJobId)
+		if err == nil && j == nil {
+			err = msgCopyJobNotFound.New(*in.CopyJobId)
 		}
-		return err
+		return j, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.DescribeCopyJobOutput{CopyJob: copyJobOut(info.Account, &j)}, nil
+	return &backupapi.DescribeCopyJobOutput{CopyJob: copyJobOut(c.Account, j)}, nil
+}
+
+// copyJobFilter is ListCopyJobs' filters as one test.
+func copyJobFilter(in *backupapi.ListCopyJobsInput) func(*copyJobRec) bool {
+	return func(j *copyJobRec) bool {
+		switch {
+		case in.ByResourceArn != nil && *in.ByResourceArn != j.ResourceARN,
+			in.ByState != nil && *in.ByState != j.State,
+			in.ByDestinationVaultArn != nil && *in.ByDestinationVaultArn != j.DestVaultARN,
+			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByParentJobId != nil,
+			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
+			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
+			return false
+		}
+		return true
+	}
 }
 
 func (s *Service) listCopyJobs(ctx context.Context, in *backupapi.ListCopyJobsInput) (*backupapi.ListCopyJobsOutput, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	out := &backupapi.ListCopyJobsOutput{CopyJobs: []backupapi.CopyJob{}}
-	if in.ByAccountId != nil && *in.ByAccountId != info.Account {
+	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
 		return out, nil
 	}
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		out.NextToken, err = scanPage(tx, scopeOf(info).Prefix(kindCopyJob), in.NextToken, in.MaxResults, func(j *copyJobRec) bool {
-			switch {
-			case in.ByResourceArn != nil && *in.ByResourceArn != j.ResourceARN,
-				in.ByState != nil && *in.ByState != j.State,
-				in.ByDestinationVaultArn != nil && *in.ByDestinationVaultArn != j.DestVaultARN,
-				in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
-				in.ByParentJobId != nil,
-				!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
-				!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
+	keep := copyJobFilter(in)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListCopyJobsOutput, error) {
+		next, err := scanPage(s, c.In(tx), listOf(c, "ListCopyJobs", ""), copyJobs, in.NextToken, in.MaxResults, func(j *copyJobRec) bool {
+			if !keep(j) {
 				return false
 			}
-			out.CopyJobs = append(out.CopyJobs, *copyJobOut(info.Account, j))
+			out.CopyJobs = append(out.CopyJobs, *copyJobOut(c.Account, j))
 			return true
 		})
-		return err
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
 }

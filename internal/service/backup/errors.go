@@ -1,30 +1,92 @@
 package backup
 
 import (
-	"errors"
-
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 )
 
-func invalidParameter(format string, args ...any) error {
-	return backupapi.ErrInvalidParameterValue.New(format, args...)
-}
+// The catalogue of AWS Backup's texts: every text the service answers is here. AWS
+// Backup's rule errors read "Error in <where> : <what>"; the texts marked (xregion) follow
+// AWS's style where its exact wording could not be confirmed.
 
-func vaultNotFound(name string) error {
-	return backupapi.ErrResourceNotFound.New("Backup vault %s cannot be found", name)
-}
+// Input AWS Backup refuses.
+var (
+	msgBadNextToken       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid NextToken: %s"}
+	msgBadARN             = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ARN: %s"}
+	msgBadResourceARN     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid resource ARN: %s"}
+	msgBadRole            = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid IAM role ARN: %s"}
+	msgUnsupportedType    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type of %s is not supported: xregion's AWS Backup backs up RDS DB instances"} // (xregion)
+	msgElsewhere          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource %s is not in account %s and Region %s"}                                       // (xregion)
+	msgStartWindow        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "StartWindowMinutes must be at least %d minutes"}
+	msgBadKeyARN          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid EncryptionKeyArn: %s. It must be the ARN of a KMS key."}
+	msgNoKey              = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Unable to find the KMS key %s in %s"}
+	msgUnusableKey        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The KMS key %s cannot be used to encrypt a backup vault: it must be an enabled symmetric encryption key"} // (xregion)
+	msgBadVaultName       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Backup vault name %s is not valid"}
+	msgRetentionRange     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s must be between 1 and %d days"}
+	msgRetentionOrder     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "MaxRetentionDays must be greater than or equal to MinRetentionDays"}
+	msgChangeableFor      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "ChangeableForDays must be at least %d days"}
+	msgBadPolicy          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The access policy is not a valid JSON policy document"} // (xregion)
+	msgBadDestination     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid destination backup vault ARN %s"}
+	msgOtherAccount       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Copying to the backup vault of another account (%s) is not supported"} // (xregion)
+	msgOtherPartition     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Recovery points cannot be copied from %s to %s"}
+	msgRestoreType        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported: recovery points here are of RDS DB instances"} // (xregion)
+	msgRestoreNeedsName   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Restore metadata must name the DB instance to create: %s is missing"}             // (xregion)
+	msgReservedTag        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Tag keys starting with aws: are reserved: %s"}
+	msgSelectionEmpty     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup selection must name resources by ARN or by tag"} // (xregion)
+	msgBadConditionType   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ConditionType %s"}
+	msgPlanWithoutRules   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup plan must contain at least one rule"}
+	msgRuleNameTwice      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Rule names must be unique within a backup plan: %s is used more than once"}
+	msgRuleVaultName      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Backup vault name %s is not valid"}
+	msgRuleStartWindow    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : StartWindowMinutes must be at least %d minutes"}
+	msgRuleCompletion     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : CompletionWindowMinutes must be at least %d minutes greater than StartWindowMinutes"}
+	msgRuleNotCron        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid schedule expression %s: a backup rule's schedule must be a cron() expression"}
+	msgRuleBadSchedule    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %v"}
+	msgRuleTooFrequent    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : The schedule %s runs more often than once an hour, the most frequent schedule AWS Backup allows"}
+	msgRuleDestination    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid destination backup vault ARN %s"}
+	msgLifecycleDelete    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : DeleteAfterDays must be at least 1"}
+	msgLifecycleColdSpace = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : DeleteAfterDays (%d) must be at least %d days greater than MoveToColdStorageAfterDays (%d)"}
+)
 
-func planNotFound(id string) error {
-	return backupapi.ErrResourceNotFound.New("Failed reading Backup plan with provided version")
-}
+// Resources that are not there, or already are.
+var (
+	msgVaultNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s cannot be found"}
+	msgPlanNotFound      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Failed reading Backup plan with provided version"}
+	msgSelectionNotFound = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup selection %s cannot be found"}
+	msgJobNotFound       = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find job ID %s"}
+	msgCopyJobNotFound   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find copy job ID %s"}
+	msgRestoreNotFound   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find restore job ID %s"}
+	msgPointNotInVault   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found in backup vault %s"}
+	msgPointNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found"}
+	msgNotProtected      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s is not protected by AWS Backup"}
+	msgNoAccessPolicy    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no access policy"}
+	msgResourceNotFound  = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s cannot be found"}
+	msgVaultExists       = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup vault with the same name already exists"}
+	msgPlanExists        = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup plan with the same name %s already exists"}
+)
 
-func selectionNotFound(id string) error {
-	return backupapi.ErrResourceNotFound.New("Backup selection %s cannot be found", id)
-}
+// Requests the state of a resource refuses.
+var (
+	msgVaultNotEmpty     = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault cannot be deleted because it contains recovery points"}
+	msgVaultCompliance   = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked in compliance mode and cannot be deleted"}
+	msgLockImmutable     = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked in compliance mode: its Vault Lock configuration can no longer change"}
+	msgLockUndeletable   = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked in compliance mode: its Vault Lock configuration cannot be deleted"}
+	msgPlanHasSelections = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Related backup plan selections must be deleted prior to backup plan deletion."}
+	msgJobNotStoppable   = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup job %s cannot be stopped: it is %s"}
+	msgRetainedPoint     = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked: recovery point %s cannot be deleted before its minimum retention of %d days has passed"}
+	msgVaultLocked       = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked: %s"}
+)
 
-// isAWSError reports whether err is already an answer for the client.
-func isAWSError(err error) bool {
-	var e *awserr.Error
-	return errors.As(err, &e)
-}
+// Texts that are not errors: a job's StatusMessage, the reasons inside a message.
+const (
+	statusVaultGone         = "Backup vault %s does not exist"
+	statusVaultLocked       = "Backup vault %s is locked: %s"
+	statusDestinationGone   = "Destination backup vault %s does not exist"
+	statusDestinationLocked = "Destination backup vault %s is locked: %s"
+	statusBadDestination    = "Invalid destination backup vault ARN %s"
+	statusSourceGone        = "Source recovery point %s does not exist"
+	statusUnreachable       = "Copy job failed: the Region %s could not be reached"
+	statusPointGone         = "Recovery point %s no longer exists"
+	statusStopped           = "Backup job was stopped by the user"
+	reasonAboveMax          = "the retention period must be at most the vault lock's maximum of %d days"
+	reasonBelowMin          = "the retention period of %d days is shorter than the vault lock's minimum of %d days"
+)

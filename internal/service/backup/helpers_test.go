@@ -28,8 +28,8 @@ type env struct {
 
 func start(t testing.TB, opts ...servertest.Option) *env {
 	t.Helper()
-	inst := servertest.Start(t, opts...)
-	return &env{inst: inst, east: backup.NewFromConfig(inst.Config("us-east-1")), west: backup.NewFromConfig(inst.Config("us-west-2"))}
+	e := servertest.StartEnv(t, backup.NewFromConfig, opts...)
+	return &env{inst: e.Instance, east: e.East, west: e.West}
 }
 
 func (e *env) kms(region string) *kms.Client { return kms.NewFromConfig(e.inst.Config(region)) }

@@ -8,8 +8,7 @@ import (
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Vault Lock bounds (AWS Backup's documented limits).
@@ -45,33 +44,46 @@ func (l *vaultLock) retentionProblem(lc *backupapi.Lifecycle) string {
 		days = lc.DeleteAfterDays
 	}
 	if l.MaxDays != nil && (days == nil || *days > *l.MaxDays) {
-		return fmt.Sprintf("the retention period must be at most the vault lock's maximum of %d days", *l.MaxDays)
+		return fmt.Sprintf(reasonAboveMax, *l.MaxDays)
 	}
 	if l.MinDays != nil && days != nil && *days < *l.MinDays {
-		return fmt.Sprintf("the retention period of %d days is shorter than the vault lock's minimum of %d days", *days, *l.MinDays)
+		return fmt.Sprintf(reasonBelowMin, *days, *l.MinDays)
 	}
 	return ""
 }
 
-func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backupapi.PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
-	for name, v := range map[string]*int64{"MinRetentionDays": in.MinRetentionDays, "MaxRetentionDays": in.MaxRetentionDays} {
-		if v != nil && (*v < 1 || *v > maxRetentionDays) {
-			return nil, invalidParameter("%s must be between 1 and %d days", name, maxRetentionDays)
+// checkLockInput applies Vault Lock's bounds to a configuration. The retention days are
+// checked in the order the API lists them, so that with both out of range the error
+// always names MinRetentionDays.
+func checkLockInput(in *backupapi.PutBackupVaultLockConfigurationInput) error {
+	for _, d := range []struct {
+		name string
+		days *int64
+	}{{"MinRetentionDays", in.MinRetentionDays}, {"MaxRetentionDays", in.MaxRetentionDays}} {
+		if d.days != nil && (*d.days < 1 || *d.days > maxRetentionDays) {
+			return msgRetentionRange.New(d.name, maxRetentionDays)
 		}
 	}
 	if in.MinRetentionDays != nil && in.MaxRetentionDays != nil && *in.MaxRetentionDays < *in.MinRetentionDays {
-		return nil, invalidParameter("MaxRetentionDays must be greater than or equal to MinRetentionDays")
+		return msgRetentionOrder.New()
 	}
 	if in.ChangeableForDays != nil && *in.ChangeableForDays < minChangeableForDays {
-		return nil, invalidParameter("ChangeableForDays must be at least %d days", minChangeableForDays)
+		return msgChangeableFor.New(minChangeableForDays)
+	}
+	return nil
+}
+
+func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backupapi.PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
+	if err := checkLockInput(in); err != nil {
+		return nil, err
 	}
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, now time.Time) error {
 		if v.Lock.immutable(now) {
-			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode: its Vault Lock configuration can no longer change", v.Name)
+			return msgLockImmutable.New(v.Name)
 		}
 		v.Lock = &vaultLock{MinDays: in.MinRetentionDays, MaxDays: in.MaxRetentionDays}
 		if in.ChangeableForDays != nil {
-			v.Lock.LockDate = timePtr(now.Add(time.Duration(*in.ChangeableForDays) * day))
+			v.Lock.LockDate = new(now.Add(time.Duration(*in.ChangeableForDays) * day))
 		}
 		return nil
 	})
@@ -80,7 +92,7 @@ func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backu
 func (s *Service) deleteBackupVaultLockConfiguration(ctx context.Context, in *backupapi.DeleteBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, now time.Time) error {
 		if v.Lock.immutable(now) {
-			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode: its Vault Lock configuration cannot be deleted", v.Name)
+			return msgLockUndeletable.New(v.Name)
 		}
 		v.Lock = nil
 		return nil
@@ -90,7 +102,7 @@ func (s *Service) deleteBackupVaultLockConfiguration(ctx context.Context, in *ba
 func (s *Service) putBackupVaultAccessPolicy(ctx context.Context, in *backupapi.PutBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
 	var doc map[string]any
 	if in.Policy == nil || json.Unmarshal([]byte(*in.Policy), &doc) != nil {
-		return nil, invalidParameter("The access policy is not a valid JSON policy document")
+		return nil, msgBadPolicy.New()
 	}
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
 		v.Policy = *in.Policy
@@ -99,20 +111,17 @@ func (s *Service) putBackupVaultAccessPolicy(ctx context.Context, in *backupapi.
 }
 
 func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.GetBackupVaultAccessPolicyInput) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
-	info := request.From(ctx)
-	var v *vaultRec
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		v, err = getVault(tx, scopeOf(info), *in.BackupVaultName)
-		if err == nil && v.Policy == "" {
-			err = backupapi.ErrResourceNotFound.New("Backup vault %s has no access policy", v.Name)
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
+		v, err := getVault(c.In(tx), *in.BackupVaultName)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		if v.Policy == "" {
+			return nil, msgNoAccessPolicy.New(v.Name)
+		}
+		return &backupapi.GetBackupVaultAccessPolicyOutput{BackupVaultName: new(v.Name), BackupVaultArn: new(v.ARN), Policy: new(v.Policy)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &backupapi.GetBackupVaultAccessPolicyOutput{BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), Policy: str(v.Policy)}, nil
 }
 
 func (s *Service) deleteBackupVaultAccessPolicy(ctx context.Context, in *backupapi.DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
@@ -125,19 +134,16 @@ func (s *Service) deleteBackupVaultAccessPolicy(ctx context.Context, in *backupa
 // changeVault applies change to the vault of the caller's Region called name, in one
 // transaction.
 func (s *Service) changeVault(ctx context.Context, name string, change func(v *vaultRec, now time.Time) error) (*awsmodel.Empty, error) {
-	sc := scopeOf(request.From(ctx))
-	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, name)
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		view := c.In(tx)
+		v, err := getVault(view, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := change(v, s.clock.Now()); err != nil {
-			return err
+		if err := change(v, c.Now()); err != nil {
+			return nil, err
 		}
-		return store.PutJSON(tx, sc.Key(kindVault, v.Name), v)
+		return &awsmodel.Empty{}, vaults.Put(view, v, v.Name)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }

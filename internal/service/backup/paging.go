@@ -1,55 +1,42 @@
 package backup
 
-import (
-	"encoding/base64"
-	"encoding/json"
-
-	"github.com/xregion/xregion/internal/store"
-)
+import "github.com/xregion/xregion/internal/service/kit"
 
 // maxPage is the largest page AWS Backup's list operations return (their MaxResults
 // allows 1-1000), and the size of a page when a request sets none.
 const maxPage = 1000
 
-// scanPage calls fn for each record under prefix after the position token names, until
-// fn has accepted limit of them, and returns the token of the next page (nil when there
-// is none). A token is the key of the last record returned, so records created or deleted
-// meanwhile do not shift the pages.
-func scanPage[T any](tx store.Tx, prefix string, token *string, max *int64, fn func(*T) bool) (*string, error) {
-	limit := maxPage
-	if max != nil {
-		limit = int(*max)
+func pageSize(max *int64) int {
+	if max == nil {
+		return maxPage
 	}
-	start := ""
-	if token != nil && *token != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(*token)
-		if err != nil || len(raw) <= len(prefix) || string(raw[:len(prefix)]) != prefix {
-			return nil, invalidParameter("Invalid NextToken: %s", *token)
-		}
-		start = string(raw) + "\x00"
+	return int(*max)
+}
+
+// marker is a request's NextToken for the kit's pager: AWS Backup takes an empty
+// NextToken for the first page, as if none were given.
+func marker(token *string) *string {
+	if token != nil && *token == "" {
+		return nil
 	}
-	var next *string
-	taken := 0
-	var last string
-	var decodeErr error
-	err := tx.Scan(prefix, start, func(key string, value []byte) bool {
-		if taken == limit {
-			t := base64.RawURLEncoding.EncodeToString([]byte(last))
-			next = &t
-			return false
+	return token
+}
+
+// listOf names the list a NextToken belongs to: an operation of the caller's account
+// and Region, and the resource whose items it lists, if any.
+func listOf(c kit.Call, op, within string) kit.List {
+	return kit.List{Op: op, Account: c.Account, Region: c.Region, Within: within}
+}
+
+// scanPage reads one page of t's records below within, from the position of token:
+// take says whether a record belongs on the page (a filter may leave it out). It
+// returns the NextToken of the next page.
+func scanPage[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], token *string, max *int64, take func(*T) bool, within ...string) (*string, error) {
+	return s.pages.Scan(v, l, t, marker(token), pageSize(max), func(e kit.Entry) (bool, error) {
+		rec, err := t.Get(v, append(append([]string{}, within...), e.ID()...)...)
+		if err != nil || rec == nil {
+			return false, err
 		}
-		var v T
-		if decodeErr = json.Unmarshal(value, &v); decodeErr != nil {
-			return false
-		}
-		if fn(&v) {
-			taken++
-			last = key
-		}
-		return true
-	})
-	if err == nil {
-		err = decodeErr
-	}
-	return next, err
+		return take(rec), nil
+	}, within...)
 }

@@ -6,14 +6,11 @@ import (
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// kindProtected records, per resource ARN, the last backup AWS Backup completed of it:
+// protectedRec records, per resource ARN, the last backup AWS Backup completed of it:
 // ListProtectedResources lists the resources backed up at least once.
-const kindProtected = "protected"
-
 type protectedRec struct {
 	ARN             string    `json:"arn"`
 	Name            string    `json:"name"`
@@ -23,50 +20,44 @@ type protectedRec struct {
 }
 
 // noteProtected records a completed backup of a resource.
-func noteProtected(tx store.Tx, sc store.Scope, j *backupJobRec, at time.Time) error {
-	var p protectedRec
-	if _, err := store.GetJSON(tx, sc.Key(kindProtected, j.ResourceARN), &p); err != nil {
-		return err
-	}
-	p.ARN, p.Name, p.LastBackup, p.LastVaultARN, p.LastRecoveryARN = j.ResourceARN, j.ResourceName, at, j.VaultARN, j.RecoveryPointARN
-	return store.PutJSON(tx, sc.Key(kindProtected, j.ResourceARN), &p)
+func noteProtected(v kit.View, j *backupJobRec, at time.Time) error {
+	p := &protectedRec{ARN: j.ResourceARN, Name: j.ResourceName, LastBackup: at, LastVaultARN: j.VaultARN, LastRecoveryARN: j.RecoveryPointARN}
+	return protections.Put(v, p, j.ResourceARN)
 }
 
 func protectedOut(p *protectedRec) backupapi.ProtectedResource {
 	return backupapi.ProtectedResource{
-		ResourceArn: str(p.ARN), ResourceType: str(resourceTypeRDS), LastBackupTime: timePtr(p.LastBackup),
-		ResourceName: str(p.Name), LastBackupVaultArn: str(p.LastVaultARN), LastRecoveryPointArn: str(p.LastRecoveryARN),
+		ResourceArn: new(p.ARN), ResourceType: new(resourceTypeRDS), LastBackupTime: new(p.LastBackup),
+		ResourceName: new(p.Name), LastBackupVaultArn: new(p.LastVaultARN), LastRecoveryPointArn: new(p.LastRecoveryARN),
 	}
 }
 
 func (s *Service) listProtectedResources(ctx context.Context, in *backupapi.ListProtectedResourcesInput) (*backupapi.ListProtectedResourcesOutput, error) {
-	info := request.From(ctx)
-	out := &backupapi.ListProtectedResourcesOutput{Results: []backupapi.ProtectedResource{}}
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		out.NextToken, err = scanPage(tx, scopeOf(info).Prefix(kindProtected), in.NextToken, in.MaxResults, func(p *protectedRec) bool {
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListProtectedResourcesOutput, error) {
+		out := &backupapi.ListProtectedResourcesOutput{Results: []backupapi.ProtectedResource{}}
+		next, err := scanPage(s, c.In(tx), listOf(c, "ListProtectedResources", ""), protections, in.NextToken, in.MaxResults, func(p *protectedRec) bool {
 			out.Results = append(out.Results, protectedOut(p))
 			return true
 		})
-		return err
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
 }
 
 func (s *Service) describeProtectedResource(ctx context.Context, in *backupapi.DescribeProtectedResourceInput) (*backupapi.DescribeProtectedResourceOutput, error) {
-	info := request.From(ctx)
-	var p protectedRec
-	err := s.st.View(func(tx store.Tx) error {
-		found, err := store.GetJSON(tx, scopeOf(info).Key(kindProtected, *in.ResourceArn), &p)
-		if err == nil && !found {
-			err = backupapi.ErrResourceNotFound.New("Resource %s is not protected by AWS Backup", *in.ResourceArn)
+	c := s.Call(ctx)
+	p, err := kit.Read(s.Kit, func(tx kit.Tx) (*protectedRec, error) {
+		p, err := protections.Get(c.In(tx), *in.ResourceArn)
+		if err == nil && p == nil {
+			err = msgNotProtected.New(*in.ResourceArn)
 		}
-		return err
+		return p, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	o := protectedOut(&p)
+	o := protectedOut(p)
 	return &backupapi.DescribeProtectedResourceOutput{
 		ResourceArn: o.ResourceArn, ResourceType: o.ResourceType, LastBackupTime: o.LastBackupTime, ResourceName: o.ResourceName,
 		LastBackupVaultArn: o.LastBackupVaultArn, LastRecoveryPointArn: o.LastRecoveryPointArn,
@@ -77,31 +68,4 @@ func (s *Service) describeProtectedResource(ctx context.Context, in *backupapi.D
 // which are fewer than AWS's: only RDS DB instances exist here to back up.
 func (s *Service) getSupportedResourceTypes(context.Context, *awsmodel.Empty) (*backupapi.GetSupportedResourceTypesOutput, error) {
 	return &backupapi.GetSupportedResourceTypesOutput{ResourceTypes: []string{resourceTypeRDS}}, nil
-}
-
-// stopBackupJob aborts a backup job that has not finished; its pending step then finds
-// it done.
-func (s *Service) stopBackupJob(ctx context.Context, in *backupapi.StopBackupJobInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	err := s.st.Update(func(tx store.Tx) error {
-		var j backupJobRec
-		found, err := store.GetJSON(tx, sc.Key(kindBackupJob, *in.BackupJobId), &j)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return backupapi.ErrResourceNotFound.New("Cannot find job ID %s", *in.BackupJobId)
-		}
-		if j.done() {
-			return backupapi.ErrInvalidRequest.New("Backup job %s cannot be stopped: it is %s", j.ID, j.State)
-		}
-		now := s.clock.Now()
-		j.State, j.StatusMessage, j.Completed = backupapi.BackupJobStateAborted, "Backup job was stopped by the user", &now
-		return store.PutJSON(tx, sc.Key(kindBackupJob, j.ID), &j)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }

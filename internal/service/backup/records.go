@@ -2,24 +2,20 @@ package backup
 
 import (
 	"encoding/base64"
+	"maps"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/regions"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// Kinds of record under a Scope.
 const (
-	kindVault       = "vault"     // name
-	kindPlan        = "plan"      // plan id: the current version
-	kindPlanVersion = "planver"   // plan id, version id: every version ever saved
-	kindSelection   = "selection" // plan id, selection id
-	kindRequest     = "request"   // what, CreatorRequestId: the id it created
-	kindRecovery    = "recovery"  // vault name, recovery point ARN
+	serviceName     = "backup"
 	vaultTypeBackup = "BACKUP_VAULT"
+	day             = 24 * time.Hour
 )
 
 // vaultRec is a backup vault.
@@ -48,6 +44,8 @@ type planRec struct {
 	CreatorRequestID string                            `json:"creatorRequestId,omitempty"`
 	Tags             map[string]string                 `json:"tags,omitempty"`
 	Advanced         []backupapi.AdvancedBackupSetting `json:"advanced,omitempty"`
+	// Job is the plan's next run, cancelled when the plan changes or goes.
+	Job string `json:"job,omitempty"`
 }
 
 // selectionRec is a backup selection of a plan.
@@ -59,24 +57,50 @@ type selectionRec struct {
 	CreatorRequestID string                    `json:"creatorRequestId,omitempty"`
 }
 
-func scopeOf(info *request.Info) store.Scope {
-	return store.Scope{Account: info.Account, Region: info.Region, Service: serviceName}
+// The records of a Region. The kinds are the keys' second-to-last parts since the first
+// release; they must not change.
+var (
+	vaults         = kit.Table[vaultRec]{Kind: "vault"}         // vault/<name>
+	plans          = kit.Table[planRec]{Kind: "plan"}           // plan/<id>: the current version
+	planVersions   = kit.Table[planRec]{Kind: "planver"}        // planver/<id>/<version id>: every version saved
+	selections     = kit.Table[selectionRec]{Kind: "selection"} // selection/<plan id>/<id>
+	requests       = kit.Blobs{Kind: "request"}                 // request/<what>/<CreatorRequestId>: the id it created
+	recoveryPoints = kit.Table[recoveryRec]{Kind: "recovery"}   // recovery/<vault>/<ARN>
+	recoveryVaults = kit.Blobs{Kind: "rparn"}                   // rparn/<ARN>: the vault that holds it
+	backupJobs     = kit.Table[backupJobRec]{Kind: "bjob"}      // bjob/<id>
+	copyJobs       = kit.Table[copyJobRec]{Kind: "cjob"}        // cjob/<id>, in the source's Region
+	restoreJobs    = kit.Table[restoreJobRec]{Kind: "rjob"}     // rjob/<id>
+	tokens         = kit.Blobs{Kind: "token"}                   // token/<job kind>/<IdempotencyToken>: the job id
+	protections    = kit.Table[protectedRec]{Kind: "protected"} // protected/<resource ARN>
+)
+
+// What a CreatorRequestId created (the first part of a request record's id).
+const (
+	requestPlan      = "plan"
+	requestSelection = "selection"
+)
+
+// idOf reads the id an index of ids (requests, tokens, recoveryVaults) holds under id,
+// or "" when there is none.
+func idOf(v kit.View, b kit.Blobs, id ...string) string { return string(b.Get(v, id...)) }
+
+func vaultARN(v kit.View, name string) string {
+	return arn.New(partitionOf(v.Region()), serviceName, v.Region(), v.Account(), "backup-vault:"+name)
 }
 
-func vaultARN(sc store.Scope, name string) string {
-	return arn.New(partitionOf(sc.Region), serviceName, sc.Region, sc.Account, "backup-vault:"+name)
+func planARN(v kit.View, id string) string {
+	return arn.New(partitionOf(v.Region()), serviceName, v.Region(), v.Account(), "backup-plan:"+id)
 }
 
-func planARN(sc store.Scope, id string) string {
-	return arn.New(partitionOf(sc.Region), serviceName, sc.Region, sc.Account, "backup-plan:"+id)
+func partitionOf(region string) string {
+	p, _ := regions.Partition(region)
+	return p
 }
 
 // newVersionID makes a plan version id in AWS's form: the base64 of a UUID.
 func newVersionID() string {
 	return base64.StdEncoding.EncodeToString([]byte(ids.UUID()))
 }
-
-func str(s string) *string { return &s }
 
 func deref(p *string) string {
 	if p == nil {
@@ -85,12 +109,23 @@ func deref(p *string) string {
 	return *p
 }
 
-func timePtr(t time.Time) *time.Time { return &t }
+func deref64(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// nonEmpty is s as an optional member: nil when empty, as AWS leaves such members out.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
 
 func cloneTags(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
+	maps.Copy(out, m)
 	return out
 }

@@ -7,12 +7,8 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
-	"github.com/xregion/xregion/internal/store"
 )
-
-const day = 24 * time.Hour
 
 // recoveryRec is a recovery point in a vault: for an RDS instance, an RDS snapshot that
 // AWS Backup made (by a backup job, or a copy job into this vault). Records are keyed by
@@ -38,6 +34,8 @@ type recoveryRec struct {
 	InstanceID    string `json:"instanceId"`
 	Engine        string `json:"engine"`
 	EngineVersion string `json:"engineVersion"`
+	// ExpireJob is the pending expiry, cancelled when the lifecycle changes.
+	ExpireJob string `json:"expireJob,omitempty"`
 }
 
 // deleteAt is when the lifecycle expires the recovery point, counted from its creation
@@ -59,136 +57,142 @@ func (r *recoveryRec) calculated() *backupapi.CalculatedLifecycle {
 	return &backupapi.CalculatedLifecycle{DeleteAt: at}
 }
 
-// putRecoveryPoint stores a recovery point; fresh, it also arms its expiry.
-func (s *Service) putRecoveryPoint(tx store.Tx, sc store.Scope, r *recoveryRec, fresh bool) error {
-	if err := store.PutJSON(tx, sc.Key(kindRecovery, r.Vault, r.ARN), r); err != nil {
-		return err
+// putRecoveryPoint stores a recovery point; fresh, it also indexes it and arms its
+// expiry.
+func (s *Service) putRecoveryPoint(tx kit.Tx, v kit.View, r *recoveryRec, fresh bool) error {
+	if fresh {
+		if err := recoveryVaults.Put(v, []byte(r.Vault), r.ARN); err != nil {
+			return err
+		}
+		if err := s.armExpiry(tx, v, r); err != nil {
+			return err
+		}
 	}
-	if !fresh {
-		return nil
-	}
-	if err := tx.Put(sc.Key(kindRecoveryARN, r.ARN), []byte(r.Vault)); err != nil {
-		return err
-	}
-	return s.armExpiry(tx, sc, r)
+	return recoveryPoints.Put(v, r, r.Vault, r.ARN)
 }
 
-func (s *Service) armExpiry(tx store.Tx, sc store.Scope, r *recoveryRec) error {
+// armExpiry arms the expiry r's lifecycle calls for, in place of the one armed before.
+// The earlier one must go: jobs about one recovery point run in the order they were
+// armed, so it would hold back an expiry that a shorter lifecycle brought forward.
+func (s *Service) armExpiry(tx kit.Tx, v kit.View, r *recoveryRec) error {
+	if err := tx.CancelJobs(r.ExpireJob); err != nil {
+		return err
+	}
+	r.ExpireJob = ""
 	at := r.deleteAt()
 	if at == nil {
 		return nil
 	}
-	return s.enqueue(tx, jobExpire, "", jobRef{Account: sc.Account, Region: sc.Region, Vault: r.Vault, ID: r.ARN, At: *at}, *at)
+	id, err := jobExpire.Enqueue(tx, *at, expiry{Account: v.Account(), Region: v.Region(), Vault: r.Vault, ARN: r.ARN, At: *at})
+	r.ExpireJob = id
+	return err
 }
 
-func getRecoveryPoint(tx store.Tx, sc store.Scope, vault, rpARN string) (*recoveryRec, error) {
-	var r recoveryRec
-	found, err := store.GetJSON(tx, sc.Key(kindRecovery, vault, rpARN), &r)
-	if err != nil {
-		return nil, err
+func getRecoveryPoint(v kit.View, vault, rpARN string) (*recoveryRec, error) {
+	r, err := recoveryPoints.Get(v, vault, rpARN)
+	if err == nil && r == nil {
+		err = msgPointNotInVault.New(rpARN, vault)
 	}
-	if !found {
-		return nil, backupapi.ErrResourceNotFound.New("Recovery point %s was not found in backup vault %s", rpARN, vault)
-	}
-	return &r, nil
+	return r, err
 }
 
-// recoveryPointByARN finds a recovery point of the caller's Region by ARN alone.
-func recoveryPointByARN(tx store.Tx, sc store.Scope, rpARN string) (*recoveryRec, error) {
-	vault := tx.Get(sc.Key(kindRecoveryARN, rpARN))
-	if vault == nil {
-		return nil, backupapi.ErrResourceNotFound.New("Recovery point %s was not found", rpARN)
+// recoveryPointByARN finds a recovery point of the view's Region by ARN alone.
+func recoveryPointByARN(v kit.View, rpARN string) (*recoveryRec, error) {
+	vault := idOf(v, recoveryVaults, rpARN)
+	if vault == "" {
+		return nil, msgPointNotFound.New(rpARN)
 	}
-	return getRecoveryPoint(tx, sc, string(vault), rpARN)
+	return getRecoveryPoint(v, vault, rpARN)
 }
 
 // removeRecoveryPoint deletes a recovery point and the snapshot behind it.
-func (s *Service) removeRecoveryPoint(tx store.Tx, sc store.Scope, r *recoveryRec) error {
-	if err := s.rds().Delete(kit.Adopt(tx), sc.Account, sc.Region, r.ARN); err != nil {
+func (s *Service) removeRecoveryPoint(tx kit.Tx, v kit.View, r *recoveryRec) error {
+	if err := s.rds().Delete(tx, v.Account(), v.Region(), r.ARN); err != nil {
 		return err
 	}
-	if err := tx.Delete(sc.Key(kindRecoveryARN, r.ARN)); err != nil {
+	if err := tx.CancelJobs(r.ExpireJob); err != nil {
 		return err
 	}
-	return tx.Delete(sc.Key(kindRecovery, r.Vault, r.ARN))
+	if err := recoveryVaults.Delete(v, r.ARN); err != nil {
+		return err
+	}
+	return recoveryPoints.Delete(v, r.Vault, r.ARN)
 }
 
 // runExpire deletes a recovery point whose lifecycle has run out. A lifecycle changed
 // since the job was armed armed another job; this one then finds nothing due.
-func (s *Service) runExpire(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var ref jobRef
-	if err := job.DecodePayload(&ref); err != nil {
-		return err
-	}
-	sc := store.Scope{Account: ref.Account, Region: ref.Region, Service: serviceName}
-	var r recoveryRec
-	found, err := store.GetJSON(tx, sc.Key(kindRecovery, ref.Vault, ref.ID), &r)
-	if err != nil || !found {
+func (s *Service) runExpire(_ context.Context, tx kit.Tx, _ *jobs.Job, e expiry) error {
+	v := tx.In(e.Account, e.Region)
+	r, err := recoveryPoints.Get(v, e.Vault, e.ARN)
+	if err != nil || r == nil {
 		return err
 	}
 	at := r.deleteAt()
-	if at == nil || !at.Equal(ref.At) || at.After(s.clock.Now()) {
+	if at == nil || !at.Equal(e.At) || at.After(s.Clock.Now()) {
 		return nil
 	}
-	return s.removeRecoveryPoint(tx, sc, &r)
+	r.ExpireJob = "" // this job, which is running
+	return s.removeRecoveryPoint(tx, v, r)
 }
 
 func recoveryOut(r *recoveryRec) backupapi.RecoveryPointByBackupVault {
-	out := backupapi.RecoveryPointByBackupVault{
-		RecoveryPointArn: str(r.ARN), BackupVaultName: str(r.Vault), BackupVaultArn: str(r.VaultARN),
-		ResourceArn: str(r.ResourceARN), ResourceType: str(resourceTypeRDS), CreatedBy: r.CreatedBy,
-		IamRoleArn: str(r.IAMRole), Status: str(backupapi.RecoveryPointStatusCompleted),
-		CreationDate: timePtr(r.Created), CompletionDate: timePtr(r.Completed), BackupSizeInBytes: &r.Size,
+	return backupapi.RecoveryPointByBackupVault{
+		RecoveryPointArn: new(r.ARN), BackupVaultName: new(r.Vault), BackupVaultArn: new(r.VaultARN),
+		ResourceArn: new(r.ResourceARN), ResourceType: new(resourceTypeRDS), CreatedBy: r.CreatedBy,
+		IamRoleArn: new(r.IAMRole), Status: new(backupapi.RecoveryPointStatusCompleted),
+		CreationDate: new(r.Created), CompletionDate: new(r.Completed), BackupSizeInBytes: &r.Size,
 		CalculatedLifecycle: r.calculated(), Lifecycle: r.Lifecycle, IsEncrypted: &r.Encrypted,
-		LastRestoreTime: r.LastRestore, IsParent: new(bool), ResourceName: str(r.ResourceName), VaultType: str(vaultTypeBackup),
+		LastRestoreTime: r.LastRestore, IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
+		EncryptionKeyArn: nonEmpty(r.KeyARN), SourceBackupVaultArn: nonEmpty(r.SourceVaultARN),
 	}
-	if r.KeyARN != "" {
-		out.EncryptionKeyArn = str(r.KeyARN)
+}
+
+// recoveryPointFilter is ListRecoveryPointsByBackupVault's filters as one test.
+func recoveryPointFilter(in *backupapi.ListRecoveryPointsByBackupVaultInput) func(*recoveryRec) bool {
+	return func(r *recoveryRec) bool {
+		switch {
+		case in.ByResourceArn != nil && *in.ByResourceArn != r.ResourceARN,
+			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByBackupPlanId != nil && (r.CreatedBy == nil || deref(r.CreatedBy.BackupPlanId) != *in.ByBackupPlanId),
+			in.ByParentRecoveryPointArn != nil,
+			!inRange(&r.Created, in.ByCreatedAfter, in.ByCreatedBefore):
+			return false
+		}
+		return true
 	}
-	if r.SourceVaultARN != "" {
-		out.SourceBackupVaultArn = str(r.SourceVaultARN)
-	}
-	return out
 }
 
 func (s *Service) listRecoveryPointsByBackupVault(ctx context.Context, in *backupapi.ListRecoveryPointsByBackupVaultInput) (*backupapi.ListRecoveryPointsByBackupVaultOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != info.Account {
-		return nil, vaultNotFound(*in.BackupVaultName)
+	c := s.Call(ctx)
+	name := *in.BackupVaultName
+	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != c.Account {
+		return nil, msgVaultNotFound.New(name)
 	}
-	out := &backupapi.ListRecoveryPointsByBackupVaultOutput{RecoveryPoints: []backupapi.RecoveryPointByBackupVault{}}
-	err := s.st.View(func(tx store.Tx) error {
-		if _, err := getVault(tx, sc, *in.BackupVaultName); err != nil {
-			return err
+	keep := recoveryPointFilter(in)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRecoveryPointsByBackupVaultOutput, error) {
+		v := c.In(tx)
+		if _, err := getVault(v, name); err != nil {
+			return nil, err
 		}
-		var err error
-		out.NextToken, err = scanPage(tx, sc.Prefix(kindRecovery, *in.BackupVaultName), in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
-			switch {
-			case in.ByResourceArn != nil && *in.ByResourceArn != r.ResourceARN,
-				in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
-				in.ByBackupPlanId != nil && (r.CreatedBy == nil || deref(r.CreatedBy.BackupPlanId) != *in.ByBackupPlanId),
-				in.ByParentRecoveryPointArn != nil,
-				!inRange(&r.Created, in.ByCreatedAfter, in.ByCreatedBefore):
+		out := &backupapi.ListRecoveryPointsByBackupVaultOutput{RecoveryPoints: []backupapi.RecoveryPointByBackupVault{}}
+		next, err := scanPage(s, v, listOf(c, "ListRecoveryPointsByBackupVault", name), recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
+			if !keep(r) {
 				return false
 			}
 			out.RecoveryPoints = append(out.RecoveryPoints, recoveryOut(r))
 			return true
-		})
-		return err
+		}, name)
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
 }
 
 // readRecoveryPoint reads a recovery point of a vault in the caller's Region.
 func (s *Service) readRecoveryPoint(ctx context.Context, vault, rpARN string) (*recoveryRec, error) {
-	var r *recoveryRec
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		r, err = getRecoveryPoint(tx, scopeOf(request.From(ctx)), vault, rpARN)
-		return err
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*recoveryRec, error) {
+		return getRecoveryPoint(c.In(tx), vault, rpARN)
 	})
-	return r, err
 }
 
 func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.DescribeRecoveryPointInput) (*backupapi.DescribeRecoveryPointOutput, error) {
@@ -203,97 +207,84 @@ func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.Descr
 		CreatedBy: o.CreatedBy, IamRoleArn: o.IamRoleArn, Status: o.Status, CreationDate: o.CreationDate,
 		CompletionDate: o.CompletionDate, BackupSizeInBytes: o.BackupSizeInBytes, CalculatedLifecycle: o.CalculatedLifecycle,
 		Lifecycle: o.Lifecycle, EncryptionKeyArn: o.EncryptionKeyArn, IsEncrypted: o.IsEncrypted,
-		StorageClass: str(backupapi.StorageClassWarm), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
+		StorageClass: new(backupapi.StorageClassWarm), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
 		ResourceName: o.ResourceName, VaultType: o.VaultType,
 	}, nil
 }
 
 func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteRecoveryPointInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	err := s.st.Update(func(tx store.Tx) error {
-		r, err := getRecoveryPoint(tx, sc, *in.BackupVaultName, *in.RecoveryPointArn)
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		v := c.In(tx)
+		r, err := getRecoveryPoint(v, *in.BackupVaultName, *in.RecoveryPointArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		v, err := getVault(tx, sc, r.Vault)
+		vault, err := getVault(v, r.Vault)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if l := v.Lock; l != nil && l.MinDays != nil && s.clock.Now().Before(r.Created.Add(time.Duration(*l.MinDays)*day)) {
-			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked: recovery point %s cannot be deleted before its minimum retention of %d days has passed", v.Name, r.ARN, *l.MinDays)
+		if l := vault.Lock; l != nil && l.MinDays != nil && c.Now().Before(r.Created.Add(time.Duration(*l.MinDays)*day)) {
+			return nil, msgRetainedPoint.New(vault.Name, r.ARN, *l.MinDays)
 		}
-		return s.removeRecoveryPoint(tx, sc, r)
+		return &awsmodel.Empty{}, s.removeRecoveryPoint(tx, v, r)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupapi.UpdateRecoveryPointLifecycleInput) (*backupapi.UpdateRecoveryPointLifecycleOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
+	c := s.Call(ctx)
 	if err := checkLifecycle("the lifecycle", in.Lifecycle, false); err != nil {
 		return nil, err
 	}
-	var r *recoveryRec
-	err := s.st.Update(func(tx store.Tx) error {
-		var err error
-		if r, err = getRecoveryPoint(tx, sc, *in.BackupVaultName, *in.RecoveryPointArn); err != nil {
-			return err
-		}
-		v, err := getVault(tx, sc, r.Vault)
+	r, err := kit.Write(s.Kit, func(tx kit.Tx) (*recoveryRec, error) {
+		v := c.In(tx)
+		r, err := getRecoveryPoint(v, *in.BackupVaultName, *in.RecoveryPointArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if why := v.Lock.retentionProblem(in.Lifecycle); why != "" {
-			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked: %s", v.Name, why)
+		vault, err := getVault(v, r.Vault)
+		if err != nil {
+			return nil, err
+		}
+		if why := vault.Lock.retentionProblem(in.Lifecycle); why != "" {
+			return nil, msgVaultLocked.New(vault.Name, why)
 		}
 		// The lifecycle is replaced whole: a member left out is reset, as AWS does.
 		r.Lifecycle = in.Lifecycle
-		if err := s.putRecoveryPoint(tx, sc, r, false); err != nil {
-			return err
+		if err := s.armExpiry(tx, v, r); err != nil {
+			return nil, err
 		}
-		return s.armExpiry(tx, sc, r)
+		return r, s.putRecoveryPoint(tx, v, r, false)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &backupapi.UpdateRecoveryPointLifecycleOutput{
-		BackupVaultArn: str(r.VaultARN), RecoveryPointArn: str(r.ARN), Lifecycle: r.Lifecycle, CalculatedLifecycle: r.calculated(),
+		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), Lifecycle: r.Lifecycle, CalculatedLifecycle: r.calculated(),
 	}, nil
 }
 
 func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupapi.ListRecoveryPointsByResourceInput) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	out := &backupapi.ListRecoveryPointsByResourceOutput{RecoveryPoints: []backupapi.RecoveryPointByResource{}}
-	err := s.st.View(func(tx store.Tx) error {
-		// Recovery points of one resource are few; they are found through the index of
-		// every recovery point of the Region.
-		var err error
-		out.NextToken, err = scanPage(tx, sc.Prefix(kindRecovery), in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
+		out := &backupapi.ListRecoveryPointsByResourceOutput{RecoveryPoints: []backupapi.RecoveryPointByResource{}}
+		// Recovery points of one resource are few; they are found among every recovery
+		// point of the Region.
+		l := listOf(c, "ListRecoveryPointsByResource", *in.ResourceArn)
+		next, err := scanPage(s, c.In(tx), l, recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
 			if r.ResourceARN != *in.ResourceArn {
 				return false
 			}
 			out.RecoveryPoints = append(out.RecoveryPoints, backupapi.RecoveryPointByResource{
-				RecoveryPointArn: str(r.ARN), CreationDate: timePtr(r.Created), Status: str(backupapi.RecoveryPointStatusCompleted),
-				EncryptionKeyArn: nonEmpty(r.KeyARN), BackupSizeBytes: &r.Size, BackupVaultName: str(r.Vault),
-				IsParent: new(bool), ResourceName: str(r.ResourceName), VaultType: str(vaultTypeBackup),
+				RecoveryPointArn: new(r.ARN), CreationDate: new(r.Created), Status: new(backupapi.RecoveryPointStatusCompleted),
+				EncryptionKeyArn: nonEmpty(r.KeyARN), BackupSizeBytes: &r.Size, BackupVaultName: new(r.Vault),
+				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
 			})
 			return true
 		})
-		return err
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backupapi.GetRecoveryPointRestoreMetadataInput) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
@@ -302,7 +293,7 @@ func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backu
 		return nil, err
 	}
 	return &backupapi.GetRecoveryPointRestoreMetadataOutput{
-		BackupVaultArn: str(r.VaultARN), RecoveryPointArn: str(r.ARN), ResourceType: str(resourceTypeRDS),
+		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), ResourceType: new(resourceTypeRDS),
 		RestoreMetadata: map[string]string{
 			"DBInstanceIdentifier": r.InstanceID, "Engine": r.Engine, "EngineVersion": r.EngineVersion,
 		},

@@ -3,14 +3,13 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // metaInstanceID is the restore metadata key that names the DB instance to create.
@@ -31,128 +30,130 @@ type restoreJobRec struct {
 	CreatedARN    string            `json:"createdArn,omitempty"`
 }
 
-func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestoreJobInput) (*backupapi.StartRestoreJobOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
+// checkRestoreInput checks what StartRestoreJob needs beyond the model.
+func checkRestoreInput(in *backupapi.StartRestoreJobInput) error {
 	if in.IamRoleArn != nil {
 		if err := checkRole(*in.IamRoleArn); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if in.ResourceType != nil && *in.ResourceType != resourceTypeRDS {
-		return nil, invalidParameter("Resource type %s is not supported: recovery points here are of RDS DB instances", *in.ResourceType)
+		return msgRestoreType.New(*in.ResourceType)
 	}
 	if in.Metadata[metaInstanceID] == "" {
-		return nil, invalidParameter("Restore metadata must name the DB instance to create: %s is missing", metaInstanceID)
+		return msgRestoreNeedsName.New(metaInstanceID)
 	}
-	var j restoreJobRec
-	err := s.st.Update(func(tx store.Tx) error {
-		token := deref(in.IdempotencyToken)
-		if id := tokenJob(tx, sc, kindRestoreJob, token); id != "" {
-			if found, err := store.GetJSON(tx, sc.Key(kindRestoreJob, id), &j); found || err != nil {
-				return err
-			}
+	return nil
+}
+
+func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestoreJobInput) (*backupapi.StartRestoreJobOutput, error) {
+	c := s.Call(ctx)
+	if err := checkRestoreInput(in); err != nil {
+		return nil, err
+	}
+	token := deref(in.IdempotencyToken)
+	j, err := kit.Write(s.Kit, func(tx kit.Tx) (*restoreJobRec, error) {
+		v := c.In(tx)
+		if prev, err := retriedJob(v, restoreJobs, token); prev != nil || err != nil {
+			return prev, err
 		}
-		rp, err := recoveryPointByARN(tx, sc, *in.RecoveryPointArn)
+		rp, err := recoveryPointByARN(v, *in.RecoveryPointArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		j = restoreJobRec{
+		j := &restoreJobRec{
 			ID: newJobID(), Status: backupapi.RestoreJobStatusPending, RecoveryPoint: rp.ARN, RPCreated: rp.Created,
-			Metadata: in.Metadata, IAMRole: deref(in.IamRoleArn), Created: s.clock.Now(), Size: rp.Size,
+			Metadata: in.Metadata, IAMRole: deref(in.IamRoleArn), Created: c.Now(), Size: rp.Size,
 		}
-		if token != "" {
-			if err := tx.Put(sc.Key(kindToken, kindRestoreJob, token), []byte(j.ID)); err != nil {
-				return err
-			}
+		if err := rememberToken(v, restoreJobs, token, j.ID); err != nil {
+			return nil, err
 		}
-		if err := store.PutJSON(tx, sc.Key(kindRestoreJob, j.ID), &j); err != nil {
-			return err
+		if err := restoreJobs.Put(v, j, j.ID); err != nil {
+			return nil, err
 		}
-		return s.enqueue(tx, jobRestore, "restore/"+j.ID, jobRef{Account: sc.Account, Region: sc.Region, ID: j.ID}, s.jobs.After())
+		_, err = jobRestore.Enqueue(tx, s.After(), refIn(v, j.ID))
+		return j, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.StartRestoreJobOutput{RestoreJobId: str(j.ID)}, nil
+	return &backupapi.StartRestoreJobOutput{RestoreJobId: new(j.ID)}, nil
 }
 
 // runRestoreJob moves a restore job along: PENDING → RUNNING → COMPLETED, when RDS has
 // created the DB instance from the snapshot (it goes on through its own creating →
 // available life cycle).
-func (s *Service) runRestoreJob(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var ref jobRef
-	if err := job.DecodePayload(&ref); err != nil {
+func (s *Service) runRestoreJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobRef) error {
+	v := tx.In(ref.Account, ref.Region)
+	j, err := restoreJobs.Get(v, ref.ID)
+	if err != nil || j == nil || j.Status != backupapi.RestoreJobStatusPending && j.Status != backupapi.RestoreJobStatusRunning {
 		return err
 	}
-	sc := store.Scope{Account: ref.Account, Region: ref.Region, Service: serviceName}
-	var j restoreJobRec
-	found, err := store.GetJSON(tx, sc.Key(kindRestoreJob, ref.ID), &j)
-	if err != nil || !found || j.Status != backupapi.RestoreJobStatusPending && j.Status != backupapi.RestoreJobStatusRunning {
-		return err
-	}
-	save := func() error { return store.PutJSON(tx, sc.Key(kindRestoreJob, j.ID), &j) }
 	if j.Status == backupapi.RestoreJobStatusPending {
 		j.Status = backupapi.RestoreJobStatusRunning
-		if err := s.enqueue(tx, jobRestore, job.Key, ref, s.jobs.After()); err != nil {
+		if _, err := jobRestore.Enqueue(tx, s.After(), ref); err != nil {
 			return err
 		}
-		return save()
+		return restoreJobs.Put(v, j, j.ID)
 	}
-	now := s.clock.Now()
-	rp, err := recoveryPointByARN(tx, sc, j.RecoveryPoint)
-	if err != nil && !isAWSError(err) {
+	if err := s.completeRestore(tx, v, j); err != nil {
 		return err
 	}
-	var created string
-	if err == nil {
-		created, err = s.rds().Restore(kit.Adopt(tx), sc.Account, sc.Region, rp.ARN, j.Metadata)
+	return restoreJobs.Put(v, j, j.ID)
+}
+
+// completeRestore creates the resource of a running restore job, or ends the job FAILED
+// with the reason.
+func (s *Service) completeRestore(tx kit.Tx, v kit.View, j *restoreJobRec) error {
+	now := s.Clock.Now()
+	j.Completed = &now
+	rp, err := recoveryPoints.Get(v, idOf(v, recoveryVaults, j.RecoveryPoint), j.RecoveryPoint)
+	if err != nil {
+		return err
 	}
+	if rp == nil {
+		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, fmt.Sprintf(statusPointGone, j.RecoveryPoint)
+		return nil
+	}
+	created, err := s.rds().Restore(tx, v.Account(), v.Region(), rp.ARN, j.Metadata)
 	switch {
-	case isAWSError(err):
-		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, "Recovery point "+j.RecoveryPoint+" no longer exists"
 	case errors.Is(err, port.ErrCannotProtect):
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, failureText(err)
+		return nil
 	case err != nil:
 		return err
-	default:
-		j.Status, j.CreatedARN = backupapi.RestoreJobStatusCompleted, created
-		rp.LastRestore = &now
-		if err := s.putRecoveryPoint(tx, sc, rp, false); err != nil {
-			return err
-		}
 	}
-	j.Completed = &now
-	return save()
+	j.Status, j.CreatedARN = backupapi.RestoreJobStatusCompleted, created
+	rp.LastRestore = &now
+	return s.putRecoveryPoint(tx, v, rp, false)
 }
 
 func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMember {
 	out := backupapi.RestoreJobsListMember{
-		AccountId: str(account), RestoreJobId: str(j.ID), RecoveryPointArn: str(j.RecoveryPoint), CreationDate: timePtr(j.Created),
-		CompletionDate: j.Completed, Status: str(j.Status), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
-		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: str(resourceTypeRDS),
-		RecoveryPointCreationDate: timePtr(j.RPCreated),
+		AccountId: new(account), RestoreJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPoint), CreationDate: new(j.Created),
+		CompletionDate: j.Completed, Status: new(j.Status), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
+		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: new(resourceTypeRDS),
+		RecoveryPointCreationDate: new(j.RPCreated),
 	}
 	if j.Status == backupapi.RestoreJobStatusCompleted {
-		out.PercentDone = str(percentDone)
+		out.PercentDone = new(percentDone)
 	}
 	return out
 }
 
 func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.DescribeRestoreJobInput) (*backupapi.DescribeRestoreJobOutput, error) {
-	info := request.From(ctx)
-	var j restoreJobRec
-	err := s.st.View(func(tx store.Tx) error {
-		found, err := store.GetJSON(tx, scopeOf(info).Key(kindRestoreJob, *in.RestoreJobId), &j)
-		if err == nil && !found {
-			err = backupapi.ErrResourceNotFound.New("Cannot find restore job ID %s", *in.RestoreJobId)
+	c := s.Call(ctx)
+	j, err := kit.Read(s.Kit, func(tx kit.Tx) (*restoreJobRec, error) {
+		j, err := restoreJobs.Get(c.In(tx), *in.RestoreJobId)
+		if err == nil && j == nil {
+			err = msgRestoreNotFound.New(*in.RestoreJobId)
 		}
-		return err
+		return j, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	o := restoreJobOut(info.Account, &j)
+	o := restoreJobOut(c.Account, j)
 	return &backupapi.DescribeRestoreJobOutput{
 		AccountId: o.AccountId, RestoreJobId: o.RestoreJobId, RecoveryPointArn: o.RecoveryPointArn, CreationDate: o.CreationDate,
 		CompletionDate: o.CompletionDate, Status: o.Status, StatusMessage: o.StatusMessage, PercentDone: o.PercentDone,
@@ -161,27 +162,37 @@ func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.Describe
 	}, nil
 }
 
+// restoreJobFilter is ListRestoreJobs' filters as one test.
+func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) bool {
+	return func(j *restoreJobRec) bool {
+		switch {
+		case in.ByStatus != nil && *in.ByStatus != j.Status,
+			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByRestoreTestingPlanArn != nil,
+			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
+			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
+			return false
+		}
+		return true
+	}
+}
+
 func (s *Service) listRestoreJobs(ctx context.Context, in *backupapi.ListRestoreJobsInput) (*backupapi.ListRestoreJobsOutput, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	out := &backupapi.ListRestoreJobsOutput{RestoreJobs: []backupapi.RestoreJobsListMember{}}
-	if in.ByAccountId != nil && *in.ByAccountId != info.Account {
+	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
 		return out, nil
 	}
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		out.NextToken, err = scanPage(tx, scopeOf(info).Prefix(kindRestoreJob), in.NextToken, in.MaxResults, func(j *restoreJobRec) bool {
-			switch {
-			case in.ByStatus != nil && *in.ByStatus != j.Status,
-				in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
-				in.ByRestoreTestingPlanArn != nil,
-				!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
-				!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
+	keep := restoreJobFilter(in)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRestoreJobsOutput, error) {
+		next, err := scanPage(s, c.In(tx), listOf(c, "ListRestoreJobs", ""), restoreJobs, in.NextToken, in.MaxResults, func(j *restoreJobRec) bool {
+			if !keep(j) {
 				return false
 			}
-			out.RestoreJobs = append(out.RestoreJobs, restoreJobOut(info.Account, j))
+			out.RestoreJobs = append(out.RestoreJobs, restoreJobOut(c.Account, j))
 			return true
 		})
-		return err
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/xregion/xregion/internal/jobs/schedule"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // A plan runs on one job: armed for the earliest next occurrence among its rules'
@@ -39,60 +38,59 @@ func firesAt(r backupapi.BackupRule, t time.Time) bool {
 	return err == nil && sched.Next(t.Add(-time.Second)).Equal(t)
 }
 
-// armPlan schedules p's next run after from.
-func (s *Service) armPlan(tx store.Tx, sc store.Scope, p *planRec, from time.Time) error {
+// armPlan schedules p's next run after from, in place of the one armed before: runs of
+// one plan wait for each other in the order they were armed, so a stale run would hold
+// back a schedule that an update brought forward. The caller saves p.
+func (s *Service) armPlan(tx kit.Tx, v kit.View, p *planRec, from time.Time) error {
+	if err := tx.CancelJobs(p.Job); err != nil {
+		return err
+	}
+	p.Job = ""
 	next := nextOccurrence(p.Plan.Rules, from)
 	if next.IsZero() {
 		return nil
 	}
-	return s.enqueue(tx, jobPlan, "plan/"+p.ID, jobRef{Account: sc.Account, Region: sc.Region, ID: p.ID, Version: p.VersionID, At: next}, next)
+	id, err := jobPlan.Enqueue(tx, next, planRun{Account: v.Account(), Region: v.Region(), ID: p.ID, Version: p.VersionID, At: next})
+	p.Job = id
+	return err
 }
 
-func (s *Service) runPlan(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var ref jobRef
-	if err := job.DecodePayload(&ref); err != nil {
-		return err
-	}
-	sc := store.Scope{Account: ref.Account, Region: ref.Region, Service: serviceName}
-	var p planRec
-	found, err := store.GetJSON(tx, sc.Key(kindPlan, ref.ID), &p)
-	if err != nil || !found || p.Deleted != nil || p.VersionID != ref.Version {
+func (s *Service) runPlan(_ context.Context, tx kit.Tx, _ *jobs.Job, run planRun) error {
+	v := tx.In(run.Account, run.Region)
+	p, err := plans.Get(v, run.ID)
+	if err != nil || p == nil || p.Deleted != nil || p.VersionID != run.Version {
 		return err
 	}
 	var resources []port.Resource
 	for _, r := range p.Plan.Rules {
-		if !firesAt(r, ref.At) {
+		if !firesAt(r, run.At) {
 			continue
 		}
 		if resources == nil {
-			if resources, err = s.rds().Resources(kit.Adopt(tx), sc.Account, sc.Region); err != nil {
+			if resources, err = s.rds().Resources(tx, v.Account(), v.Region()); err != nil {
 				return err
 			}
 		}
-		if err := s.runRule(tx, sc, &p, r, resources, ref.At); err != nil {
+		if err := s.runRule(tx, v, p, r, resources, run.At); err != nil {
 			return err
 		}
 	}
-	at := ref.At
-	p.LastExecution = &at
-	if err := store.PutJSON(tx, sc.Key(kindPlan, p.ID), &p); err != nil {
+	p.LastExecution = new(run.At)
+	p.Job = "" // this run
+	if err := s.armPlan(tx, v, p, run.At); err != nil {
 		return err
 	}
-	return s.armPlan(tx, sc, &p, ref.At)
+	return plans.Put(v, p, p.ID)
 }
 
 // runRule starts a backup job for each resource the plan's selections pick, into the
 // rule's vault, with its lifecycle, tags and copy actions.
-func (s *Service) runRule(tx store.Tx, sc store.Scope, p *planRec, r backupapi.BackupRule, resources []port.Resource, at time.Time) error {
-	var sels []*selectionRec
-	err := store.ScanJSON(tx, sc.Prefix(kindSelection, p.ID), func(_ string, sel *selectionRec) bool {
-		sels = append(sels, sel)
-		return true
-	})
+func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupRule, resources []port.Resource, at time.Time) error {
+	sels, err := selections.List(v, p.ID)
 	if err != nil {
 		return err
 	}
-	by := &backupapi.RecoveryPointCreator{BackupPlanId: str(p.ID), BackupPlanArn: str(p.ARN), BackupPlanVersion: str(p.VersionID), BackupRuleId: r.RuleId}
+	by := &backupapi.RecoveryPointCreator{BackupPlanId: new(p.ID), BackupPlanArn: new(p.ARN), BackupPlanVersion: new(p.VersionID), BackupRuleId: r.RuleId}
 	window := time.Duration(deref64(r.StartWindowMinutes)) * time.Minute
 	name := deref(r.TargetBackupVaultName)
 	for _, res := range resources {
@@ -102,25 +100,18 @@ func (s *Service) runRule(tx store.Tx, sc store.Scope, p *planRec, r backupapi.B
 		}
 		id := newJobID()
 		j := &backupJobRec{
-			ID: id, State: backupapi.BackupJobStateCreated, Vault: name, VaultARN: vaultARN(sc, name),
+			ID: id, State: backupapi.BackupJobStateCreated, Vault: name, VaultARN: vaultARN(v, name),
 			ResourceARN: res.ARN, ResourceName: res.ARN[strings.LastIndex(res.ARN, ":")+1:],
-			RecoveryPointARN: backupSnapshotARN(sc.Account, sc.Region, id), IAMRole: deref(sel.Selection.IamRoleArn),
+			RecoveryPointARN: backupSnapshotARN(v.Account(), v.Region(), id), IAMRole: deref(sel.Selection.IamRoleArn),
 			Created: at, StartBy: at.Add(window), Lifecycle: r.Lifecycle, Tags: r.RecoveryPointTags,
 			CreatedBy: by, CopyActions: r.CopyActions,
 		}
 		// A vault deleted since the plan was saved fails the job when it runs, as in AWS.
-		if err := s.startBackup(tx, sc, j); err != nil {
+		if err := s.startBackup(tx, v, j); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func deref64(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 // firstSelecting is the first selection that picks res (whose IAM role the backup job

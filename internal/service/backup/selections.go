@@ -8,29 +8,34 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// checkSelection checks what the model cannot (its name's pattern is the model's) and fills in what GetBackupSelection answers for
-// members the request left out: empty lists, as AWS does.
+// checkSelection checks what the model cannot (its name's pattern is the model's) and
+// fills in what GetBackupSelection answers for members the request left out: empty lists,
+// as AWS does.
 func checkSelection(sel *backupapi.BackupSelection) error {
 	if err := checkRole(deref(sel.IamRoleArn)); err != nil {
 		return err
 	}
 	for _, r := range append(append([]string{}, sel.Resources...), sel.NotResources...) {
 		if r != "*" && !arn.IsARN(r) {
-			return invalidParameter("Invalid resource ARN: %s", r)
+			return msgBadResourceARN.New(r)
 		}
 	}
 	if len(sel.Resources) == 0 && len(sel.ListOfTags) == 0 {
-		return invalidParameter("A backup selection must name resources by ARN or by tag")
+		return msgSelectionEmpty.New()
 	}
 	for _, c := range sel.ListOfTags {
 		if deref(c.ConditionType) != backupapi.ConditionTypeStringequals {
-			return invalidParameter("Invalid ConditionType %s", deref(c.ConditionType))
+			return msgBadConditionType.New(deref(c.ConditionType))
 		}
 	}
+	fillSelection(sel)
+	return nil
+}
+
+func fillSelection(sel *backupapi.BackupSelection) {
 	if sel.Resources == nil {
 		sel.Resources = []string{}
 	}
@@ -49,7 +54,6 @@ func checkSelection(sel *backupapi.BackupSelection) error {
 			*l = []backupapi.ConditionParameter{}
 		}
 	}
-	return nil
 }
 
 // checkRole checks the form of the IAM role AWS Backup would assume. The role need not
@@ -57,124 +61,104 @@ func checkSelection(sel *backupapi.BackupSelection) error {
 func checkRole(roleARN string) error {
 	role, err := arn.Parse(roleARN)
 	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
-		return invalidParameter("Invalid IAM role ARN: %s", roleARN)
+		return msgBadRole.New(roleARN)
 	}
 	return nil
 }
 
 func (s *Service) createBackupSelection(ctx context.Context, in *backupapi.CreateBackupSelectionInput) (*backupapi.CreateBackupSelectionOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
+	c := s.Call(ctx)
 	sel := *in.BackupSelection
 	if err := checkSelection(&sel); err != nil {
 		return nil, err
 	}
-	var r selectionRec
-	err := s.st.Update(func(tx store.Tx) error {
-		plan, err := getPlan(tx, sc, *in.BackupPlanId)
+	crid := deref(in.CreatorRequestId)
+	r, err := kit.Write(s.Kit, func(tx kit.Tx) (*selectionRec, error) {
+		v := c.In(tx)
+		plan, err := getPlan(v, *in.BackupPlanId)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		crid := deref(in.CreatorRequestId)
 		if crid != "" {
-			done, err := s.retried(tx, sc, requestSelection, crid, func(id string) (bool, error) {
-				return store.GetJSON(tx, sc.Key(kindSelection, plan.ID, id), &r)
-			})
-			if done || err != nil {
-				return err
+			if id := idOf(v, requests, requestSelection, crid); id != "" {
+				if prev, err := selections.Get(v, plan.ID, id); prev != nil || err != nil {
+					return prev, err
+				}
 			}
 		}
-		r = selectionRec{ID: ids.UUID(), PlanID: plan.ID, Selection: sel, Created: s.clock.Now(), CreatorRequestID: crid}
+		r := &selectionRec{ID: ids.UUID(), PlanID: plan.ID, Selection: sel, Created: c.Now(), CreatorRequestID: crid}
 		if crid != "" {
-			if err := tx.Put(sc.Key(kindRequest, requestSelection, crid), []byte(r.ID)); err != nil {
-				return err
+			if err := requests.Put(v, []byte(r.ID), requestSelection, crid); err != nil {
+				return nil, err
 			}
 		}
-		return store.PutJSON(tx, sc.Key(kindSelection, plan.ID, r.ID), &r)
+		return r, selections.Put(v, r, plan.ID, r.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.CreateBackupSelectionOutput{SelectionId: str(r.ID), BackupPlanId: str(r.PlanID), CreationDate: timePtr(r.Created)}, nil
+	return &backupapi.CreateBackupSelectionOutput{SelectionId: new(r.ID), BackupPlanId: new(r.PlanID), CreationDate: new(r.Created)}, nil
 }
 
-func getSelection(tx store.Tx, sc store.Scope, planID, id string) (*selectionRec, error) {
-	if _, err := getPlan(tx, sc, planID); err != nil {
+func getSelection(v kit.View, planID, id string) (*selectionRec, error) {
+	if _, err := getPlan(v, planID); err != nil {
 		return nil, err
 	}
-	var r selectionRec
-	found, err := store.GetJSON(tx, sc.Key(kindSelection, planID, id), &r)
-	if err != nil {
-		return nil, err
+	r, err := selections.Get(v, planID, id)
+	if err == nil && r == nil {
+		err = msgSelectionNotFound.New(id)
 	}
-	if !found {
-		return nil, selectionNotFound(id)
-	}
-	return &r, nil
+	return r, err
 }
 
 func (s *Service) getBackupSelection(ctx context.Context, in *backupapi.GetBackupSelectionInput) (*backupapi.GetBackupSelectionOutput, error) {
-	info := request.From(ctx)
-	var r *selectionRec
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		r, err = getSelection(tx, scopeOf(info), *in.BackupPlanId, *in.SelectionId)
-		return err
+	c := s.Call(ctx)
+	r, err := kit.Read(s.Kit, func(tx kit.Tx) (*selectionRec, error) {
+		return getSelection(c.In(tx), *in.BackupPlanId, *in.SelectionId)
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := &backupapi.GetBackupSelectionOutput{
-		BackupSelection: &r.Selection, SelectionId: str(r.ID), BackupPlanId: str(r.PlanID), CreationDate: timePtr(r.Created),
-	}
-	if r.CreatorRequestID != "" {
-		out.CreatorRequestId = str(r.CreatorRequestID)
-	}
-	return out, nil
+	return &backupapi.GetBackupSelectionOutput{
+		BackupSelection: &r.Selection, SelectionId: new(r.ID), BackupPlanId: new(r.PlanID), CreationDate: new(r.Created),
+		CreatorRequestId: nonEmpty(r.CreatorRequestID),
+	}, nil
 }
 
 func (s *Service) deleteBackupSelection(ctx context.Context, in *backupapi.DeleteBackupSelectionInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	err := s.st.Update(func(tx store.Tx) error {
-		r, err := getSelection(tx, sc, *in.BackupPlanId, *in.SelectionId)
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		v := c.In(tx)
+		r, err := getSelection(v, *in.BackupPlanId, *in.SelectionId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if r.CreatorRequestID != "" {
-			if err := tx.Delete(sc.Key(kindRequest, requestSelection, r.CreatorRequestID)); err != nil {
-				return err
+			if err := requests.Delete(v, requestSelection, r.CreatorRequestID); err != nil {
+				return nil, err
 			}
 		}
-		return tx.Delete(sc.Key(kindSelection, r.PlanID, r.ID))
+		return &awsmodel.Empty{}, selections.Delete(v, r.PlanID, r.ID)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) listBackupSelections(ctx context.Context, in *backupapi.ListBackupSelectionsInput) (*backupapi.ListBackupSelectionsOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
-	out := &backupapi.ListBackupSelectionsOutput{BackupSelectionsList: []backupapi.BackupSelectionsListMember{}}
-	err := s.st.View(func(tx store.Tx) error {
-		if _, err := getPlan(tx, sc, *in.BackupPlanId); err != nil {
-			return err
+	c := s.Call(ctx)
+	id := *in.BackupPlanId
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupSelectionsOutput, error) {
+		v := c.In(tx)
+		if _, err := getPlan(v, id); err != nil {
+			return nil, err
 		}
-		var err error
-		out.NextToken, err = scanPage(tx, sc.Prefix(kindSelection, *in.BackupPlanId), in.NextToken, in.MaxResults, func(r *selectionRec) bool {
-			m := backupapi.BackupSelectionsListMember{
-				SelectionId: str(r.ID), SelectionName: r.Selection.SelectionName, BackupPlanId: str(r.PlanID),
-				CreationDate: timePtr(r.Created), IamRoleArn: r.Selection.IamRoleArn,
-			}
-			if r.CreatorRequestID != "" {
-				m.CreatorRequestId = str(r.CreatorRequestID)
-			}
-			out.BackupSelectionsList = append(out.BackupSelectionsList, m)
+		out := &backupapi.ListBackupSelectionsOutput{BackupSelectionsList: []backupapi.BackupSelectionsListMember{}}
+		next, err := scanPage(s, v, listOf(c, "ListBackupSelections", id), selections, in.NextToken, in.MaxResults, func(r *selectionRec) bool {
+			out.BackupSelectionsList = append(out.BackupSelectionsList, backupapi.BackupSelectionsListMember{
+				SelectionId: new(r.ID), SelectionName: r.Selection.SelectionName, BackupPlanId: new(r.PlanID),
+				CreationDate: new(r.Created), IamRoleArn: r.Selection.IamRoleArn, CreatorRequestId: nonEmpty(r.CreatorRequestID),
+			})
 			return true
-		})
-		return err
+		}, id)
+		out.NextToken = next
+		return out, err
 	})
-	return out, err
 }

@@ -1,67 +1,22 @@
-// Package backup is xregion's AWS Backup for RDS DB instances: backup vaults (each
-// encrypted with a KMS key of its Region), backup plans with their rules, copy actions
-// and versions, backup selections and tags; on-demand backup, copy and restore jobs;
-// recovery points with their lifecycles; and the scheduler that runs plans.
-//
-// # Jobs
-//
-// Every job moves on the job engine: a backup job CREATED → RUNNING → COMPLETED, when
-// RDS takes an "awsbackup:job-…" snapshot that becomes the recovery point (encrypted
-// with the instance's key, as AWS Backup's RDS backups are); a copy job CREATED →
-// RUNNING → COMPLETED, when RDS copies that snapshot into the destination Region,
-// re-encrypted with the destination vault's key, and the copy becomes a recovery point
-// there that keeps its source's creation date. A copy waits while either Region is
-// unreachable (faults) and fails after two hours. A restore job PENDING → RUNNING →
-// COMPLETED creates the DB instance its metadata names. A rule's copy actions start
-// when its backup completes. Each step waits the transition delay.
-//
-// # Lifecycle
-//
-// A recovery point expires DeleteAfterDays after its creation, on a job due at that
-// instant. RDS snapshots have no cold storage: AWS Backup ignores
-// MoveToColdStorageAfterDays for them, so they stay WARM.
-//
-// # State
-//
-// Records live under store.Scope{account, Region, "backup"}: vaults by name, plans by id
-// (with every version of a plan under its id and version id), selections under their
-// plan's id, and an index from each CreatorRequestId to what it created, so that a retried
-// request returns the first answer instead of creating a second resource.
-//
-// # Choices where AWS's documentation is silent
-//
-//   - Plan names are unique in an account and Region among plans not deleted: a second
-//     CreateBackupPlan with the same name is AlreadyExistsException.
-//   - A rule's TargetBackupVaultName and a copy action's DestinationBackupVaultArn are
-//     checked for form, not existence: the vault may be created after the plan, as
-//     Terraform may order it, and a job whose vault is missing fails when it runs.
-//   - Rules given without windows get the console's defaults: start within 8 hours,
-//     complete within 7 days, in the Etc/UTC time zone.
 package backup
 
 import (
 	"github.com/xregion/xregion/internal/awsmodel"
-	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
-const serviceName = "backup"
-
 func init() {
-	service.Register(service.Module{Name: serviceName, New: New})
+	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
 }
 
 // Service is AWS Backup.
 type Service struct {
-	st     store.Store
-	clock  *jobs.Clock
-	jobs   *jobs.Engine
-	faults *faults.Registry
-	keys   port.KeyRing
+	*kit.Kit
+	pages kit.Pager
+	keys  port.KeyRing
 	// protectors back up, copy and restore each resource type (RDS today).
 	protectors []port.Protected
 }
@@ -71,16 +26,18 @@ var (
 	_ service.Validator = (*Service)(nil)
 )
 
-// New builds AWS Backup.
-func New(d service.Deps) (service.Service, error) {
-	s := &Service{st: d.Store, clock: d.Clock, jobs: d.Jobs, faults: d.Faults}
+// New builds AWS Backup: it registers its jobs and asks for the key ring and every
+// provider of protected resources.
+func New(d service.Deps) (*Service, error) {
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Kit: k}
+	s.pages = k.Pager(func(marker string) error { return msgBadNextToken.New(marker) })
+	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
 	service.NeedAll(d.Ports, &s.protectors)
-	d.Jobs.Register(jobBackup, jobs.Handler{Run: s.runBackupJob})
-	d.Jobs.Register(jobCopy, jobs.Handler{Run: s.runCopyJob})
-	d.Jobs.Register(jobRestore, jobs.Handler{Run: s.runRestoreJob})
-	d.Jobs.Register(jobExpire, jobs.Handler{Run: s.runExpire})
-	d.Jobs.Register(jobPlan, jobs.Handler{Run: s.runPlan})
 	return s, nil
 }
 

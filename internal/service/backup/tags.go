@@ -7,110 +7,108 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// tagged is a resource that carries tags: a vault or a plan.
+// tagged is a resource that carries tags: a vault, a plan or a recovery point.
 type tagged struct {
-	key  string
 	tags *map[string]string // the record's tags
-	rec  any                // the record, saved whole after its tags change
+	save func() error       // writes the record back, tags and all
 }
 
 // findTagged finds the vault, plan or recovery point an ARN names in the caller's account
 // and Region. A recovery point of RDS has the ARN of its snapshot.
-func findTagged(tx store.Tx, info *request.Info, resourceARN string) (*tagged, error) {
-	notFound := backupapi.ErrResourceNotFound.New("Resource %s cannot be found", resourceARN)
+func findTagged(v kit.View, resourceARN string) (*tagged, error) {
 	a, err := arn.Parse(resourceARN)
 	if err != nil || a.Service != serviceName && a.Service != "rds" {
-		return nil, invalidParameter("Invalid ARN: %s", resourceARN)
+		return nil, msgBadARN.New(resourceARN)
 	}
-	if a.Region != info.Region || a.Account != info.Account {
-		return nil, notFound
+	if a.Region != v.Region() || a.Account != v.Account() {
+		return nil, msgResourceNotFound.New(resourceARN)
 	}
-	sc := scopeOf(info)
+	var t *tagged
 	if a.Service == "rds" {
-		r, err := recoveryPointByARN(tx, sc, resourceARN)
-		if err != nil {
-			if isAWSError(err) {
-				return nil, notFound
-			}
-			return nil, err
-		}
-		return &tagged{key: sc.Key(kindRecovery, r.Vault, r.ARN), tags: &r.Tags, rec: r}, nil
+		t, err = taggedPoint(v, resourceARN)
+	} else {
+		t, err = taggedBackupResource(v, a.Resource)
 	}
-	kind, id, _ := strings.Cut(a.Resource, ":")
+	if err == nil && t == nil {
+		err = msgResourceNotFound.New(resourceARN)
+	}
+	return t, err
+}
+
+func taggedPoint(v kit.View, rpARN string) (*tagged, error) {
+	r, err := recoveryPoints.Get(v, idOf(v, recoveryVaults, rpARN), rpARN)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &tagged{tags: &r.Tags, save: func() error { return recoveryPoints.Put(v, r, r.Vault, r.ARN) }}, nil
+}
+
+// taggedBackupResource finds a vault or a plan by the resource part of its ARN.
+func taggedBackupResource(v kit.View, resource string) (*tagged, error) {
+	kind, id, _ := strings.Cut(resource, ":")
 	switch kind {
 	case "backup-vault":
-		v, err := getVault(tx, sc, id)
-		if err != nil {
-			return nil, notFound
+		vault, err := vaults.Get(v, id)
+		if err != nil || vault == nil {
+			return nil, err
 		}
-		return &tagged{key: sc.Key(kindVault, id), tags: &v.Tags, rec: v}, nil
+		return &tagged{tags: &vault.Tags, save: func() error { return vaults.Put(v, vault, id) }}, nil
 	case "backup-plan":
-		p, err := getPlan(tx, sc, id)
-		if err != nil {
-			return nil, notFound
+		p, err := plans.Get(v, id)
+		if err != nil || p == nil || p.Deleted != nil {
+			return nil, err
 		}
-		return &tagged{key: sc.Key(kindPlan, id), tags: &p.Tags, rec: p}, nil
+		return &tagged{tags: &p.Tags, save: func() error { return plans.Put(v, p, id) }}, nil
 	}
-	return nil, notFound
+	return nil, nil
 }
 
 func (s *Service) tagResource(ctx context.Context, in *backupapi.TagResourceInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	err := s.st.Update(func(tx store.Tx) error {
-		t, err := findTagged(tx, info, *in.ResourceArn)
-		if err != nil {
-			return err
+	for k := range in.Tags {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, msgReservedTag.New(k)
 		}
-		merged := cloneTags(*t.tags)
-		for k, v := range in.Tags {
-			if strings.HasPrefix(strings.ToLower(k), "aws:") {
-				return invalidParameter("Tag keys starting with aws: are reserved: %s", k)
-			}
-			merged[k] = v
-		}
-		*t.tags = merged
-		return store.PutJSON(tx, t.key, t.rec)
-	})
-	if err != nil {
-		return nil, err
 	}
-	return &awsmodel.Empty{}, nil
+	return s.changeTags(ctx, *in.ResourceArn, func(tags map[string]string) {
+		for k, v := range in.Tags {
+			tags[k] = v
+		}
+	})
 }
 
 func (s *Service) untagResource(ctx context.Context, in *backupapi.UntagResourceInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	err := s.st.Update(func(tx store.Tx) error {
-		t, err := findTagged(tx, info, *in.ResourceArn)
-		if err != nil {
-			return err
-		}
-		kept := cloneTags(*t.tags)
+	return s.changeTags(ctx, *in.ResourceArn, func(tags map[string]string) {
 		for _, k := range in.TagKeyList {
-			delete(kept, k)
+			delete(tags, k)
 		}
-		*t.tags = kept
-		return store.PutJSON(tx, t.key, t.rec)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
+}
+
+// changeTags applies change to a copy of a resource's tags and saves them.
+func (s *Service) changeTags(ctx context.Context, resourceARN string, change func(map[string]string)) (*awsmodel.Empty, error) {
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		t, err := findTagged(c.In(tx), resourceARN)
+		if err != nil {
+			return nil, err
+		}
+		tags := cloneTags(*t.tags)
+		change(tags)
+		*t.tags = tags
+		return &awsmodel.Empty{}, t.save()
+	})
 }
 
 func (s *Service) listTags(ctx context.Context, in *backupapi.ListTagsInput) (*backupapi.ListTagsOutput, error) {
-	info := request.From(ctx)
-	out := &backupapi.ListTagsOutput{}
-	err := s.st.View(func(tx store.Tx) error {
-		t, err := findTagged(tx, info, *in.ResourceArn)
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListTagsOutput, error) {
+		t, err := findTagged(c.In(tx), *in.ResourceArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out.Tags = cloneTags(*t.tags)
-		return nil
+		return &backupapi.ListTagsOutput{Tags: cloneTags(*t.tags)}, nil
 	})
-	return out, err
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // defaultKey is the AWS managed key a vault is encrypted with when its creator names none.
@@ -23,141 +22,134 @@ var vaultName = regexp.MustCompile(`^[a-zA-Z0-9\-_]{2,50}$`)
 
 func checkVaultName(name string) error {
 	if !vaultName.MatchString(name) {
-		return invalidParameter("Backup vault name %s is not valid", name)
+		return msgBadVaultName.New(name)
 	}
 	return nil
 }
 
 // vaultKey resolves the key a new vault is encrypted with. AWS Backup takes a key ARN of
 // the vault's Region; the managed key is created on first use.
-func (s *Service) vaultKey(tx store.Tx, info *request.Info, keyARN *string) (string, error) {
+func (s *Service) vaultKey(tx kit.Tx, c kit.Call, keyARN *string) (string, error) {
 	id := defaultKey
 	if keyARN != nil {
 		a, err := arn.Parse(*keyARN)
-		if err != nil || a.Service != "kms" || len(a.Resource) < len("key/") || a.Resource[:len("key/")] != "key/" {
-			return "", invalidParameter("Invalid EncryptionKeyArn: %s. It must be the ARN of a KMS key.", *keyARN)
+		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") {
+			return "", msgBadKeyARN.New(*keyARN)
 		}
 		id = *keyARN
 	}
-	k, err := s.keys.Resolve(kit.Adopt(tx), info.Account, info.Region, id)
+	k, err := s.keys.Resolve(tx, c.Account, c.Region, id)
 	switch {
 	case errors.Is(err, port.ErrKeyNotFound):
-		return "", invalidParameter("Unable to find the KMS key %s in %s", id, info.Region)
+		return "", msgNoKey.New(id, c.Region)
 	case err != nil:
 		return "", err
 	}
 	if !k.Enabled || k.Usage != "ENCRYPT_DECRYPT" || k.Spec != "SYMMETRIC_DEFAULT" {
-		return "", invalidParameter("The KMS key %s cannot be used to encrypt a backup vault: it must be an enabled symmetric encryption key", k.ARN)
+		return "", msgUnusableKey.New(k.ARN)
 	}
 	return k.ARN, nil
 }
 
 func (s *Service) createBackupVault(ctx context.Context, in *backupapi.CreateBackupVaultInput) (*backupapi.CreateBackupVaultOutput, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	name := *in.BackupVaultName
 	if err := checkVaultName(name); err != nil {
 		return nil, err
 	}
-	sc := scopeOf(info)
-	var v vaultRec
-	err := s.st.Update(func(tx store.Tx) error {
-		found, err := store.GetJSON(tx, sc.Key(kindVault, name), &v)
+	v, err := kit.Write(s.Kit, func(tx kit.Tx) (*vaultRec, error) {
+		view := c.In(tx)
+		found, err := vaults.Get(view, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if found {
+		if found != nil {
 			// A retried request (same CreatorRequestId) gets the first answer.
-			if in.CreatorRequestId != nil && *in.CreatorRequestId == v.CreatorRequestID {
-				return nil
+			if in.CreatorRequestId != nil && *in.CreatorRequestId == found.CreatorRequestID {
+				return found, nil
 			}
-			return backupapi.ErrAlreadyExists.New("Backup vault with the same name already exists")
+			return nil, msgVaultExists.New()
 		}
-		key, err := s.vaultKey(tx, info, in.EncryptionKeyArn)
+		key, err := s.vaultKey(tx, c, in.EncryptionKeyArn)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		v = vaultRec{
-			Name: name, ARN: vaultARN(sc, name), KeyARN: key, Created: s.clock.Now(),
+		v := &vaultRec{
+			Name: name, ARN: vaultARN(view, name), KeyARN: key, Created: c.Now(),
 			CreatorRequestID: deref(in.CreatorRequestId), Tags: in.BackupVaultTags,
 		}
-		return store.PutJSON(tx, sc.Key(kindVault, name), &v)
+		return v, vaults.Put(view, v, name)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.CreateBackupVaultOutput{BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), CreationDate: timePtr(v.Created)}, nil
+	return &backupapi.CreateBackupVaultOutput{BackupVaultName: new(v.Name), BackupVaultArn: new(v.ARN), CreationDate: new(v.Created)}, nil
 }
 
 // getVault reads a vault; a vault that does not exist is ResourceNotFoundException.
-func getVault(tx store.Tx, sc store.Scope, name string) (*vaultRec, error) {
-	var v vaultRec
-	found, err := store.GetJSON(tx, sc.Key(kindVault, name), &v)
-	if err != nil {
-		return nil, err
+func getVault(v kit.View, name string) (*vaultRec, error) {
+	vault, err := vaults.Get(v, name)
+	if err == nil && vault == nil {
+		err = msgVaultNotFound.New(name)
 	}
-	if !found {
-		return nil, vaultNotFound(name)
-	}
-	return &v, nil
+	return vault, err
 }
 
-// recoveryPoints counts a vault's recovery points.
-func recoveryPoints(tx store.Tx, sc store.Scope, name string) (int64, error) {
+// countRecoveryPoints counts a vault's recovery points.
+func countRecoveryPoints(v kit.View, name string) (int64, error) {
 	var n int64
-	err := tx.Scan(sc.Prefix(kindRecovery, name), "", func(string, []byte) bool {
+	err := recoveryPoints.Keys(v, "", func(kit.Entry) bool {
 		n++
 		return true
-	})
+	}, name)
 	return n, err
 }
 
-func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.DescribeBackupVaultInput) (*backupapi.DescribeBackupVaultOutput, error) {
-	info := request.From(ctx)
-	name := *in.BackupVaultName
-	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != info.Account {
-		// Vaults shared from other accounts (AWS RAM) do not exist here.
-		return nil, vaultNotFound(name)
+// vaultMember is a vault as ListBackupVaults and DescribeBackupVault show it.
+func vaultMember(v kit.View, vault *vaultRec) (backupapi.BackupVaultListMember, error) {
+	n, err := countRecoveryPoints(v, vault.Name)
+	if err != nil {
+		return backupapi.BackupVaultListMember{}, err
 	}
-	sc := scopeOf(info)
-	var out *backupapi.DescribeBackupVaultOutput
-	err := s.st.View(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, name)
+	m := backupapi.BackupVaultListMember{
+		BackupVaultName: new(vault.Name), BackupVaultArn: new(vault.ARN), CreationDate: new(vault.Created),
+		EncryptionKeyArn: new(vault.KeyARN), NumberOfRecoveryPoints: &n, Locked: new(vault.Lock != nil),
+		CreatorRequestId: nonEmpty(vault.CreatorRequestID),
+	}
+	if l := vault.Lock; l != nil {
+		m.MinRetentionDays, m.MaxRetentionDays, m.LockDate = l.MinDays, l.MaxDays, l.LockDate
+	}
+	return m, nil
+}
+
+func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.DescribeBackupVaultInput) (*backupapi.DescribeBackupVaultOutput, error) {
+	c := s.Call(ctx)
+	name := *in.BackupVaultName
+	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != c.Account {
+		// Vaults shared from other accounts (AWS RAM) do not exist here.
+		return nil, msgVaultNotFound.New(name)
+	}
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.DescribeBackupVaultOutput, error) {
+		v := c.In(tx)
+		vault, err := getVault(v, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		n, err := recoveryPoints(tx, sc, name)
+		m, err := vaultMember(v, vault)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		m := vaultListMember(v, n)
-		out = &backupapi.DescribeBackupVaultOutput{
-			BackupVaultName: m.BackupVaultName, BackupVaultArn: m.BackupVaultArn, VaultType: str(vaultTypeBackup),
+		return &backupapi.DescribeBackupVaultOutput{
+			BackupVaultName: m.BackupVaultName, BackupVaultArn: m.BackupVaultArn, VaultType: new(vaultTypeBackup),
 			EncryptionKeyArn: m.EncryptionKeyArn, CreationDate: m.CreationDate, CreatorRequestId: m.CreatorRequestId,
 			NumberOfRecoveryPoints: m.NumberOfRecoveryPoints, Locked: m.Locked,
 			MinRetentionDays: m.MinRetentionDays, MaxRetentionDays: m.MaxRetentionDays, LockDate: m.LockDate,
-		}
-		return nil
+		}, nil
 	})
-	return out, err
-}
-
-// vaultListMember is what ListBackupVaults and DescribeBackupVault say of a vault that
-// holds n recovery points.
-func vaultListMember(v *vaultRec, n int64) backupapi.BackupVaultListMember {
-	m := backupapi.BackupVaultListMember{
-		BackupVaultName: str(v.Name), BackupVaultArn: str(v.ARN), CreationDate: timePtr(v.Created),
-		EncryptionKeyArn: str(v.KeyARN), NumberOfRecoveryPoints: &n, Locked: ptr(v.Lock != nil),
-		CreatorRequestId: nonEmpty(v.CreatorRequestID),
-	}
-	if l := v.Lock; l != nil {
-		m.MinRetentionDays, m.MaxRetentionDays, m.LockDate = l.MinDays, l.MaxDays, l.LockDate
-	}
-	return m
 }
 
 func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackupVaultsInput) (*backupapi.ListBackupVaultsOutput, error) {
-	info := request.From(ctx)
-	sc := scopeOf(info)
+	c := s.Call(ctx)
 	out := &backupapi.ListBackupVaultsOutput{BackupVaultList: []backupapi.BackupVaultListMember{}}
 	if in.ByShared != nil && *in.ByShared {
 		return out, nil // nothing is shared with this account
@@ -165,51 +157,47 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 	if in.ByVaultType != nil && *in.ByVaultType != vaultTypeBackup {
 		return out, nil // only standard backup vaults exist here
 	}
-	err := s.st.View(func(tx store.Tx) error {
-		var vaults []*vaultRec
-		next, err := scanPage(tx, sc.Prefix(kindVault), in.NextToken, in.MaxResults, func(v *vaultRec) bool {
-			vaults = append(vaults, v)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupVaultsOutput, error) {
+		v := c.In(tx)
+		var page []*vaultRec
+		next, err := scanPage(s, v, listOf(c, "ListBackupVaults", ""), vaults, in.NextToken, in.MaxResults, func(vault *vaultRec) bool {
+			page = append(page, vault)
 			return true
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, v := range vaults {
-			n, err := recoveryPoints(tx, sc, v.Name)
+		for _, vault := range page {
+			m, err := vaultMember(v, vault)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			out.BackupVaultList = append(out.BackupVaultList, vaultListMember(v, n))
+			out.BackupVaultList = append(out.BackupVaultList, m)
 		}
 		out.NextToken = next
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBackupVaultInput) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	name := *in.BackupVaultName
-	sc := scopeOf(info)
-	err := s.st.Update(func(tx store.Tx) error {
-		v, err := getVault(tx, sc, name)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		v := c.In(tx)
+		vault, err := getVault(v, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		n, err := recoveryPoints(tx, sc, name)
+		n, err := countRecoveryPoints(v, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n > 0 {
-			return backupapi.ErrInvalidRequest.New("Backup vault cannot be deleted because it contains recovery points")
+			return nil, msgVaultNotEmpty.New()
 		}
-		if v.Lock.immutable(s.clock.Now()) {
-			return backupapi.ErrInvalidRequest.New("Backup vault %s is locked in compliance mode and cannot be deleted", v.Name)
+		if vault.Lock.immutable(c.Now()) {
+			return nil, msgVaultCompliance.New(vault.Name)
 		}
-		return tx.Delete(sc.Key(kindVault, name))
+		return &awsmodel.Empty{}, vaults.Delete(v, name)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }

@@ -2,8 +2,8 @@ package kit
 
 import "github.com/xregion/xregion/internal/store"
 
-// The two functions below let the services that are not on the kit yet (rds, backup,
-// iam, sts: the allow-list of the architecture test) meet the ports, whose methods take a
+// The two functions below let the services that are not on the kit yet (rds, iam, sts:
+// the allow-list of the architecture test) meet the ports, whose methods take a
 // Tx. They go when that allow-list is empty; the architecture test refuses them in the
 // services that are on the kit.
 
