@@ -2,15 +2,10 @@ package backup
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -34,6 +29,26 @@ type backupJobRec struct {
 	Tags             map[string]string               `json:"tags,omitempty"`
 	CreatedBy        *backupapi.RecoveryPointCreator `json:"createdBy,omitempty"`
 	CopyActions      []backupapi.CopyAction          `json:"copyActions,omitempty"` // a plan rule's, run after completion
+	// ResourceType is AWS Backup's type of the resource ("" in records of the first
+	// release, which were all RDS).
+	ResourceType string `json:"resourceType,omitempty"`
+	// CompleteBy ends a job still running then (the completion window from its creation).
+	CompleteBy *time.Time `json:"completeBy,omitempty"`
+	// Started, Image, Bytes and DoneAt are set when the job starts: the image taken, the
+	// bytes it moved, and when moving them ends.
+	Started *time.Time  `json:"started,omitempty"`
+	Image   *port.Image `json:"image,omitempty"`
+	Bytes   int64       `json:"bytes,omitempty"`
+	DoneAt  *time.Time  `json:"doneAt,omitempty"`
+	// Waiting is why a job that has not started yet waits (a resource not ready).
+	Waiting string `json:"waiting,omitempty"`
+}
+
+func (j *backupJobRec) resourceType() string {
+	if j.ResourceType == "" {
+		return typeRDS
+	}
+	return j.ResourceType
 }
 
 func (j *backupJobRec) done() bool {
@@ -49,30 +64,13 @@ func (j *backupJobRec) end(state, message string, at time.Time) {
 	j.State, j.StatusMessage, j.Completed = state, message, &at
 }
 
-// rdsResource checks that an ARN names a resource AWS Backup can back up here: a DB
-// instance of the account and Region. It returns the resource's name.
-func rdsResource(c kit.Call, resourceARN string) (string, error) {
-	a, err := arn.Parse(resourceARN)
-	if err != nil {
-		return "", msgBadARN.New(resourceARN)
+// minutesAfter is t plus an optional number of minutes, or nil.
+func minutesAfter(t time.Time, minutes *int64) *time.Time {
+	if minutes == nil {
+		return nil
 	}
-	name, isDB := strings.CutPrefix(a.Resource, "db:")
-	if a.Service != "rds" || !isDB {
-		return "", msgUnsupportedType.New(resourceARN)
-	}
-	if a.Account != c.Account || a.Region != c.Region {
-		return "", msgElsewhere.New(resourceARN, c.Account, c.Region)
-	}
-	return name, nil
+	return new(t.Add(time.Duration(*minutes) * time.Minute))
 }
-
-// backupSnapshotARN is the recovery point a backup job of an RDS instance makes: an RDS
-// snapshot named after the job, as AWS Backup names it.
-func backupSnapshotARN(account, region, jobID string) string {
-	return arn.New(partitionOf(region), "rds", region, account, "snapshot:"+backupSnapshotID(jobID))
-}
-
-func backupSnapshotID(jobID string) string { return "awsbackup:job-" + strings.ToLower(jobID) }
 
 // startBackup records a backup job and arms its first step. It is StartBackupJob's work
 // and a plan rule's.
@@ -84,27 +82,28 @@ func (s *Service) startBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
 	return err
 }
 
-// checkBackupInput checks a StartBackupJob request and returns the resource's name.
-func checkBackupInput(c kit.Call, in *backupapi.StartBackupJobInput) (string, error) {
-	name, err := rdsResource(c, *in.ResourceArn)
+// checkBackupInput checks a StartBackupJob request and returns the resource's type and
+// name.
+func (s *Service) checkBackupInput(c kit.Call, in *backupapi.StartBackupJobInput) (string, string, error) {
+	resourceType, name, err := s.resourceOf(c, *in.ResourceArn)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := checkRole(*in.IamRoleArn); err != nil {
-		return "", err
+		return "", "", err
 	}
-	if err := checkLifecycle("the lifecycle", in.Lifecycle, false); err != nil {
-		return "", err
+	if err := checkLifecycle("", in.Lifecycle, false); err != nil {
+		return "", "", err
 	}
 	if in.StartWindowMinutes != nil && *in.StartWindowMinutes < minWindowMinutes {
-		return "", msgStartWindow.New(minWindowMinutes)
+		return "", "", msgStartWindow.New(minWindowMinutes)
 	}
-	return name, nil
+	return resourceType, name, nil
 }
 
 func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJobInput) (*backupapi.StartBackupJobOutput, error) {
 	c := s.Call(ctx)
-	name, err := checkBackupInput(c, in)
+	resourceType, name, err := s.checkBackupInput(c, in)
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +125,10 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 		id := newJobID()
 		j := &backupJobRec{
 			ID: id, State: backupapi.BackupJobStateCreated, Vault: vault.Name, VaultARN: vault.ARN,
-			ResourceARN: *in.ResourceArn, ResourceName: name, RecoveryPointARN: backupSnapshotARN(c.Account, c.Region, id),
-			IAMRole: *in.IamRoleArn, Created: now, StartBy: now.Add(time.Duration(window) * time.Minute),
-			Lifecycle: in.Lifecycle, Tags: in.RecoveryPointTags,
+			ResourceARN: *in.ResourceArn, ResourceName: name, ResourceType: resourceType,
+			RecoveryPointARN: recoveryPointARN(resourceType, c.Account, c.Region, id), IAMRole: *in.IamRoleArn,
+			Created: now, StartBy: *minutesAfter(now, &window),
+			CompleteBy: minutesAfter(now, in.CompleteWindowMinutes), Lifecycle: in.Lifecycle, Tags: in.RecoveryPointTags,
 		}
 		if err := rememberToken(v, backupJobs, token, id); err != nil {
 			return nil, err
@@ -141,85 +141,25 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 	return &backupapi.StartBackupJobOutput{BackupJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPointARN), CreationDate: new(j.Created), IsParent: new(false)}, nil
 }
 
-// runBackupJob moves a backup job along: CREATED → RUNNING → COMPLETED, when the
-// snapshot is taken and the recovery point stored in the vault. A resource or vault
-// that is gone fails the job.
-func (s *Service) runBackupJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobRef) error {
-	v := tx.In(ref.Account, ref.Region)
-	j, err := backupJobs.Get(v, ref.ID)
-	if err != nil || j == nil || j.done() {
-		return err
-	}
-	if j.State == backupapi.BackupJobStateCreated {
-		j.State = backupapi.BackupJobStateRunning
-		if _, err := jobBackup.Enqueue(tx, s.After(), ref); err != nil {
-			return err
-		}
-		return backupJobs.Put(v, j, j.ID)
-	}
-	if err := s.completeBackup(tx, v, j); err != nil {
-		return err
-	}
-	return backupJobs.Put(v, j, j.ID)
-}
-
-// completeBackup takes the snapshot of a running job and stores it as a recovery point,
-// or ends the job FAILED with the reason; then it starts the rule's copy actions.
-func (s *Service) completeBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
-	now := s.Clock.Now()
-	vault, err := vaults.Get(v, j.Vault)
-	if err != nil {
-		return err
-	}
-	if vault == nil {
-		j.end(backupapi.BackupJobStateFailed, fmt.Sprintf(statusVaultGone, j.Vault), now)
-		return nil
-	}
-	if why := vault.Lock.retentionProblem(j.Lifecycle); why != "" {
-		j.end(backupapi.BackupJobStateFailed, fmt.Sprintf(statusVaultLocked, vault.Name, why), now)
-		return nil
-	}
-	img, err := s.rds().Backup(tx, v.Account(), v.Region(), j.ResourceARN, backupSnapshotID(j.ID))
-	if errors.Is(err, port.ErrCannotProtect) {
-		j.end(backupapi.BackupJobStateFailed, failureText(err), now)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	rp := &recoveryRec{
-		ARN: img.ARN, Vault: vault.Name, VaultARN: vault.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
-		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes,
-		Encrypted: img.Encrypted, KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy,
-		Engine: img.Engine, EngineVersion: img.EngineVersion, InstanceID: img.ResourceID, Tags: j.Tags,
-	}
-	if err := s.putRecoveryPoint(tx, v, rp, true); err != nil {
-		return err
-	}
-	j.end(backupapi.BackupJobStateCompleted, "", now)
-	j.Size = img.SizeBytes
-	if err := noteProtected(v, j, now); err != nil {
-		return err
-	}
-	// A plan rule's copy actions start once its backup is complete.
-	for _, c := range j.CopyActions {
-		if _, err := s.startCopy(tx, v, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy, j.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 	out := backupapi.BackupJob{
 		AccountId: new(account), BackupJobId: new(j.ID), BackupVaultName: new(j.Vault), BackupVaultArn: new(j.VaultARN),
 		RecoveryPointArn: new(j.RecoveryPointARN), ResourceArn: new(j.ResourceARN), CreationDate: new(j.Created),
 		CompletionDate: j.Completed, State: new(j.State), IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy,
-		StartBy: new(j.StartBy), ResourceType: new(resourceTypeRDS), ResourceName: new(j.ResourceName),
+		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),
+		VaultType: new(vaultTypeBackup), RecoveryPointLifecycle: j.Lifecycle, ExpectedCompletionDate: j.DoneAt,
+	}
+	if j.StatusMessage == "" && j.Waiting != "" {
+		out.StatusMessage = new(j.Waiting)
+	}
+	if j.Image != nil {
+		out.IsEncrypted, out.EncryptionKeyArn = new(j.Image.Encrypted), nonEmpty(j.Image.KmsKeyARN)
+		out.BackupSizeInBytes, out.BytesTransferred = new(j.Image.SizeBytes), new(j.Bytes)
+		out.PercentDone = new("0.0")
 	}
 	if j.State == backupapi.BackupJobStateCompleted {
-		out.PercentDone, out.BackupSizeInBytes, out.BytesTransferred = new(percentDone), &j.Size, &j.Size
+		out.PercentDone, out.BackupSizeInBytes = new(percentDone), &j.Size
 	}
 	return out
 }
@@ -243,18 +183,22 @@ func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeB
 		State: b.State, StatusMessage: b.StatusMessage, PercentDone: b.PercentDone, BackupSizeInBytes: b.BackupSizeInBytes,
 		IamRoleArn: b.IamRoleArn, CreatedBy: b.CreatedBy, ResourceType: b.ResourceType, BytesTransferred: b.BytesTransferred,
 		StartBy: b.StartBy, BackupType: b.BackupType, IsParent: b.IsParent, ResourceName: b.ResourceName,
-		InitiationDate: b.InitiationDate, NumberOfChildJobs: new(int64(0)),
+		InitiationDate: b.InitiationDate, NumberOfChildJobs: new(int64(0)), VaultType: b.VaultType,
+		RecoveryPointLifecycle: b.RecoveryPointLifecycle, ExpectedCompletionDate: b.ExpectedCompletionDate,
+		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn,
 	}, nil
 }
 
-// backupJobFilter is ListBackupJobs' filters as one test.
+// backupJobFilter is ListBackupJobs' filters as one test. No job here has a parent:
+// AWS makes composite jobs for composite resources (CloudFormation stacks, SAP HANA
+// databases), and none of the resource types here is one.
 func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool {
 	return func(j *backupJobRec) bool {
 		switch {
 		case in.ByResourceArn != nil && *in.ByResourceArn != j.ResourceARN,
 			in.ByState != nil && *in.ByState != j.State,
 			in.ByBackupVaultName != nil && *in.ByBackupVaultName != j.Vault,
-			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
 			in.ByParentJobId != nil,
 			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
 			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
@@ -270,22 +214,19 @@ func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJo
 	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
 		return out, nil
 	}
-	keep := backupJobFilter(in)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupJobsOutput, error) {
-		next, err := scanPage(s, c.In(tx), listOf(c, "ListBackupJobs", ""), backupJobs, in.NextToken, in.MaxResults, func(j *backupJobRec) bool {
-			if !keep(j) {
-				return false
-			}
+		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListBackupJobs", ""), backupJobs, backupJobFilter(in), in.NextToken, in.MaxResults,
+			func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID })
+		for _, j := range page {
 			out.BackupJobs = append(out.BackupJobs, backupJobOut(c.Account, j))
-			return true
-		})
+		}
 		out.NextToken = next
 		return out, err
 	})
 }
 
-// stopBackupJob aborts a backup job that has not finished; its pending step then finds
-// it done.
+// stopBackupJob aborts a backup job that has not finished, and deletes the image it has
+// taken; its pending step then finds it done.
 func (s *Service) stopBackupJob(ctx context.Context, in *backupapi.StopBackupJobInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
@@ -300,7 +241,19 @@ func (s *Service) stopBackupJob(ctx context.Context, in *backupapi.StopBackupJob
 		if j.done() {
 			return nil, msgJobNotStoppable.New(j.ID, j.State)
 		}
+		if err := s.dropImage(tx, v, j.resourceType(), j.Image); err != nil {
+			return nil, err
+		}
 		j.end(backupapi.BackupJobStateAborted, statusStopped, c.Now())
 		return &awsmodel.Empty{}, backupJobs.Put(v, j, j.ID)
 	})
+}
+
+// dropImage deletes an image a job took and will not keep.
+func (s *Service) dropImage(tx kit.Tx, v kit.View, resourceType string, img *port.Image) error {
+	p, ok := s.protector(resourceType)
+	if img == nil || !ok {
+		return nil
+	}
+	return p.Delete(tx, v.Account(), v.Region(), img.ARN)
 }

@@ -11,40 +11,47 @@ import (
 
 // Input AWS Backup refuses.
 var (
-	msgBadNextToken       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid NextToken: %s"}
-	msgBadARN             = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ARN: %s"}
-	msgBadResourceARN     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid resource ARN: %s"}
-	msgBadRole            = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid IAM role ARN: %s"}
-	msgUnsupportedType    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type of %s is not supported: xregion's AWS Backup backs up RDS DB instances"} // (xregion)
-	msgElsewhere          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource %s is not in account %s and Region %s"}                                       // (xregion)
-	msgStartWindow        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "StartWindowMinutes must be at least %d minutes"}
-	msgBadKeyARN          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid EncryptionKeyArn: %s. It must be the ARN of a KMS key."}
-	msgNoKey              = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Unable to find the KMS key %s in %s"}
-	msgUnusableKey        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The KMS key %s cannot be used to encrypt a backup vault: it must be an enabled symmetric encryption key"} // (xregion)
-	msgBadVaultName       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Backup vault name %s is not valid"}
-	msgRetentionRange     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s must be between 1 and %d days"}
-	msgRetentionOrder     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "MaxRetentionDays must be greater than or equal to MinRetentionDays"}
-	msgChangeableFor      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "ChangeableForDays must be at least %d days"}
-	msgBadPolicy          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The access policy is not a valid JSON policy document"} // (xregion)
-	msgBadDestination     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid destination backup vault ARN %s"}
-	msgOtherAccount       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Copying to the backup vault of another account (%s) is not supported"} // (xregion)
-	msgOtherPartition     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Recovery points cannot be copied from %s to %s"}
-	msgRestoreType        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported: recovery points here are of RDS DB instances"} // (xregion)
-	msgRestoreNeedsName   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Restore metadata must name the DB instance to create: %s is missing"}             // (xregion)
-	msgReservedTag        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Tag keys starting with aws: are reserved: %s"}
-	msgSelectionEmpty     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup selection must name resources by ARN or by tag"} // (xregion)
-	msgBadConditionType   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ConditionType %s"}
-	msgPlanWithoutRules   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup plan must contain at least one rule"}
-	msgRuleNameTwice      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Rule names must be unique within a backup plan: %s is used more than once"}
-	msgRuleVaultName      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Backup vault name %s is not valid"}
-	msgRuleStartWindow    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : StartWindowMinutes must be at least %d minutes"}
-	msgRuleCompletion     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : CompletionWindowMinutes must be at least %d minutes greater than StartWindowMinutes"}
-	msgRuleNotCron        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid schedule expression %s: a backup rule's schedule must be a cron() expression"}
-	msgRuleBadSchedule    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %v"}
-	msgRuleTooFrequent    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : The schedule %s runs more often than once an hour, the most frequent schedule AWS Backup allows"}
-	msgRuleDestination    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid destination backup vault ARN %s"}
-	msgLifecycleDelete    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : DeleteAfterDays must be at least 1"}
-	msgLifecycleColdSpace = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : DeleteAfterDays (%d) must be at least %d days greater than MoveToColdStorageAfterDays (%d)"}
+	msgBadNextToken        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid NextToken: %s"}
+	msgBadARN              = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ARN: %s"}
+	msgBadResourceARN      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid resource ARN: %s"}
+	msgBadRole             = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid IAM role ARN: %s"}
+	msgUnsupportedType     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type of %s is not supported: xregion's AWS Backup backs up %s"} // (xregion)
+	msgElsewhere           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource %s is not in account %s and Region %s"}                         // (xregion)
+	msgStartWindow         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "StartWindowMinutes must be at least %d minutes"}
+	msgBadKeyARN           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid EncryptionKeyArn: %s. It must be the ARN of a KMS key."}
+	msgNoKey               = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Unable to find the KMS key %s in %s"}
+	msgUnusableKey         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The KMS key %s cannot be used to encrypt a backup vault: it must be an enabled symmetric encryption key"} // (xregion)
+	msgBadVaultName        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Backup vault name %s is not valid"}
+	msgRetentionRange      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s must be between 1 and %d days"}
+	msgRetentionOrder      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "MaxRetentionDays must be greater than or equal to MinRetentionDays"}
+	msgChangeableFor       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "ChangeableForDays must be at least %d days"}
+	msgBadPolicy           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The access policy is not a valid JSON policy document"} // (xregion)
+	msgBadDestination      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid destination backup vault ARN %s"}
+	msgCopyRefused         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s"}
+	msgRuleCopyRefused     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %s"}
+	msgRestoreType         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported: xregion's AWS Backup restores %s"} // (xregion)
+	msgRestoreNeedsName    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Restore metadata must name the DB instance to create: %s is missing"} // (xregion)
+	msgReservedTag         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Tag keys starting with aws: are reserved: %s"}
+	msgSelectionEmpty      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup selection must name resources by ARN or by tag"} // (xregion)
+	msgBadConditionType    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid ConditionType %s"}
+	msgPlanWithoutRules    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A backup plan must contain at least one rule"}
+	msgRuleNameTwice       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Rule names must be unique within a backup plan: %s is used more than once"}
+	msgRuleVaultName       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Backup vault name %s is not valid"}
+	msgRuleStartWindow     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : StartWindowMinutes must be at least %d minutes"}
+	msgRuleCompletion      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : CompletionWindowMinutes must be at least %d minutes greater than StartWindowMinutes"}
+	msgRuleNotCron         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid schedule expression %s: a backup rule's schedule must be a cron() expression"}
+	msgRuleBadSchedule     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %v"}
+	msgRuleTooFrequent     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : The schedule %s runs more often than once an hour, the most frequent schedule AWS Backup allows"}
+	msgRuleDestination     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid destination backup vault ARN %s"}
+	msgLifecycleDelete     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days"}
+	msgRuleLifecycleDel    = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days"}
+	msgLifecycleColdSpace  = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays"}
+	msgRuleLifecycleCold   = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from MoveToColdStorageAfterDays"}
+	msgColdIsFinal         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid lifecycle. MoveToColdStorageAfterDays cannot be changed after recovery point %s has transitioned to cold storage"} // (xregion)
+	msgUnknownResourceType = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported"}                                                                                        // (xregion)
+	msgNotManageable       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s does not support ResourceTypeManagementPreference"}                                                       // (xregion)
+	msgUnknownSetting      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Global setting %s is not supported"}                                                                                       // (xregion)
+	msgBadSettingValue     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid value %s for global setting %s: it must be true or false"}                                                         // (xregion)
 )
 
 // Resources that are not there, or already are.
@@ -74,19 +81,33 @@ var (
 	msgJobNotStoppable   = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup job %s cannot be stopped: it is %s"}
 	msgRetainedPoint     = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked: recovery point %s cannot be deleted before its minimum retention of %d days has passed"}
 	msgVaultLocked       = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Backup vault %s is locked: %s"}
+	msgColdCopy          = awserr.Message{Kind: backupapi.ErrInvalidRequest, Text: "Recovery point %s is in cold storage: recovery points in cold storage cannot be copied"} // (xregion)
 )
 
 // Texts that are not errors: a job's StatusMessage, the reasons inside a message.
 const (
-	statusVaultGone         = "Backup vault %s does not exist"
-	statusVaultLocked       = "Backup vault %s is locked: %s"
-	statusDestinationGone   = "Destination backup vault %s does not exist"
-	statusDestinationLocked = "Destination backup vault %s is locked: %s"
-	statusBadDestination    = "Invalid destination backup vault ARN %s"
-	statusSourceGone        = "Source recovery point %s does not exist"
-	statusUnreachable       = "Copy job failed: the Region %s could not be reached"
-	statusPointGone         = "Recovery point %s no longer exists"
-	statusStopped           = "Backup job was stopped by the user"
-	reasonAboveMax          = "the retention period must be at most the vault lock's maximum of %d days"
-	reasonBelowMin          = "the retention period of %d days is shorter than the vault lock's minimum of %d days"
+	statusVaultGone          = "Backup vault %s does not exist"
+	statusVaultLocked        = "Backup vault %s is locked: %s"
+	statusDestinationGone    = "Destination backup vault %s does not exist"
+	statusDestinationLocked  = "Destination backup vault %s is locked: %s"
+	statusBadDestination     = "Invalid destination backup vault ARN %s"
+	statusSourceGone         = "Source recovery point %s does not exist"
+	statusUnreachable        = "Copy job failed: the Region %s could not be reached"
+	statusPointGone          = "Recovery point %s no longer exists"
+	statusStopped            = "Backup job was stopped by the user"
+	statusRegionDown         = "The Region %s cannot be reached"
+	statusNoProvider         = "Resource type %s cannot be backed up here"
+	statusExpiredStart       = "Backup job could not start within its start window"
+	statusExpiredRunning     = "Backup job expired before completion."
+	statusColdCopy           = "Recovery point %s is in cold storage: recovery points in cold storage cannot be copied"
+	statusNotOrganization    = "Copy job failed. Both source and destination account must be a member of the same organization"
+	statusCopyDenied         = "Access Denied trying to call AWS Backup service"
+	statusKeyGone            = "The KMS key %s of the destination backup vault does not exist"
+	statusKeyDisabled        = "%s is disabled."
+	statusKeyPendingDeletion = "%s is pending deletion."
+	reasonOtherPartition     = "Recovery points cannot be copied from %s to %s"
+	reasonNoCrossRegion      = "Copy job from %s to %s cannot be initiated. Cross-Region copy is not supported in %s (%s)"
+	reasonTypeCannotCopy     = "Copy job from %s to %s cannot be initiated for %s resources. Feature is not supported for provided resource type."
+	reasonAboveMax           = "the retention period must be at most the vault lock's maximum of %d days"
+	reasonBelowMin           = "the retention period of %d days is shorter than the vault lock's minimum of %d days"
 )

@@ -1,6 +1,7 @@
 package backup_test
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -9,33 +10,62 @@ import (
 	"github.com/xregion/xregion/internal/service/port"
 )
 
-// protector is a fake port.Protected of the resource type RDS, for testing AWS Backup
-// without RDS: resources are declared by the test, images are held in memory.
+// protector is a fake port.Protected of one resource type (RDS, or EFS for cold storage),
+// for testing AWS Backup without its services: resources are declared by the test,
+// images are held in memory.
 type protector struct {
 	mu        sync.Mutex
+	typ       string
 	resources map[string][]port.Resource // by account/region
 	images    map[string]port.Image      // by ARN
 	// copiedWith records the key each copy was encrypted with, by the copy's ARN.
 	copiedWith map[string]string
 	restored   []string
+	content    map[string]port.Blocks // by resource ARN
+	busy       map[string]string      // by resource ARN: why a backup is not ready
 }
 
 var _ port.Protected = (*protector)(nil)
 
-func newProtector() *protector {
-	return &protector{resources: map[string][]port.Resource{}, images: map[string]port.Image{}, copiedWith: map[string]string{}}
+func newProtector() *protector { return newProtectorOf("RDS") }
+
+func newProtectorOf(typ string) *protector {
+	return &protector{
+		typ: typ, resources: map[string][]port.Resource{}, images: map[string]port.Image{}, copiedWith: map[string]string{},
+		content: map[string]port.Blocks{}, busy: map[string]string{},
+	}
 }
 
-// add declares a DB instance and returns its ARN.
+// add declares a resource (a DB instance, a file system) and returns its ARN.
 func (p *protector) add(account, region, id string, tags map[string]string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	a := arn.New("aws", "rds", region, account, "db:"+id)
+	if p.typ == "EFS" {
+		a = arn.New("aws", "elasticfilesystem", region, account, "file-system/"+id)
+	}
 	p.resources[account+"/"+region] = append(p.resources[account+"/"+region], port.Resource{ARN: a, Tags: tags})
+	p.content[a] = port.NewBlocks(20<<30, 1<<30, func(i int) uint64 { return port.DigestOf(a, strconv.Itoa(i)) })
 	return a
 }
 
-func (*protector) ResourceType() string { return "RDS" }
+func (p *protector) ResourceType() string { return p.typ }
+
+// imageARN names an image: an RDS snapshot, or AWS Backup's own recovery point for EFS.
+func (p *protector) imageARN(account, region, id string) string {
+	if p.typ == "EFS" {
+		return arn.New("aws", "backup", region, account, "recovery-point:"+id)
+	}
+	return arn.New("aws", "rds", region, account, "snapshot:"+id)
+}
+
+// resize gives a resource size bytes of data, in blocks of 1 GiB, all written at the
+// version given.
+func (p *protector) resize(resourceARN string, size int64, version string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.content[resourceARN] = port.NewBlocks(size, 1<<30, func(i int) uint64 { return port.DigestOf(resourceARN, version, strconv.Itoa(i)) })
+}
 
 func (p *protector) Resources(_ kit.Tx, account, region string) ([]port.Resource, error) {
 	p.mu.Lock()
@@ -43,34 +73,55 @@ func (p *protector) Resources(_ kit.Tx, account, region string) ([]port.Resource
 	return append([]port.Resource(nil), p.resources[account+"/"+region]...), nil
 }
 
-func (p *protector) Backup(_ kit.Tx, account, region, resourceARN, backupID string) (port.Image, error) {
+func (p *protector) Backup(_ kit.Tx, req port.BackupRequest) (port.Transfer, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, r := range p.resources[account+"/"+region] {
-		if r.ARN == resourceARN {
+	if p.busy[req.ResourceARN] != "" {
+		return port.Transfer{}, port.NotReady("DB instance is %s", p.busy[req.ResourceARN])
+	}
+	for _, r := range p.resources[req.Account+"/"+req.Region] {
+		if r.ARN == req.ResourceARN {
+			content := p.content[req.ResourceARN]
 			img := port.Image{
-				ARN: arn.New("aws", "rds", region, account, "snapshot:"+backupID), ResourceARN: resourceARN,
-				ResourceID: resourceARN[strings.LastIndex(resourceARN, ":")+1:], SizeBytes: 20 << 30, Engine: "postgres",
+				ARN: p.imageARN(req.Account, req.Region, req.BackupID), ResourceARN: req.ResourceARN,
+				ResourceID: req.ResourceARN[strings.LastIndex(req.ResourceARN, ":")+1:], SizeBytes: content.Size, Engine: "postgres",
+				Content: content,
 			}
 			p.images[img.ARN] = img
-			return img, nil
+			return port.Transfer{Image: img, Bytes: content.Missing(req.Base)}, nil
 		}
 	}
-	return port.Image{}, port.CannotProtect("DB instance %s not found", resourceARN)
+	return port.Transfer{}, port.CannotProtect("DB instance %s not found", req.ResourceARN)
 }
 
-func (p *protector) Copy(_ kit.Tx, account, region, imageARN, copyID, keyARN string) (port.Image, error) {
+func (p *protector) Copy(_ kit.Tx, req port.CopyRequest) (port.Transfer, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	src, ok := p.images[imageARN]
+	src, ok := p.images[req.ImageARN]
 	if !ok {
-		return port.Image{}, port.CannotProtect("DB snapshot %s not found", imageARN)
+		return port.Transfer{}, port.CannotProtect("DB snapshot %s not found", req.ImageARN)
 	}
 	img := src
-	img.ARN, img.Encrypted, img.KmsKeyARN = arn.New("aws", "rds", region, account, "snapshot:"+copyID), true, keyARN
+	img.ARN, img.Encrypted, img.KmsKeyARN = p.imageARN(req.Account, req.Region, req.CopyID), true, req.KeyARN
 	p.images[img.ARN] = img
-	p.copiedWith[img.ARN] = keyARN
-	return img, nil
+	p.copiedWith[img.ARN] = req.KeyARN
+	return port.Transfer{Image: img, Bytes: img.Content.Missing(req.Base)}, nil
+}
+
+// write gives a resource new content: blocks of 1 MiB whose versions are given.
+func (p *protector) write(resourceARN string, versions ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.content[resourceARN] = port.NewBlocks(int64(len(versions))<<20, 1<<20, func(i int) uint64 {
+		return port.DigestOf(resourceARN, strconv.Itoa(i), versions[i])
+	})
+}
+
+// setBusy makes backups of a resource not ready (a status other than "") or ready.
+func (p *protector) setBusy(resourceARN, status string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.busy[resourceARN] = status
 }
 
 func (p *protector) Delete(_ kit.Tx, _, _, imageARN string) error {

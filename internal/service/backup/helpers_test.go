@@ -82,7 +82,22 @@ func (e *env) createDB(t testing.TB, region, id string, tags map[string]string) 
 	}
 	out := xtest.Must[*rds.CreateDBInstanceOutput](t)(e.rds(region).CreateDBInstance(ctx, in))
 	e.inst.WaitIdle()
+	e.waitAvailable(t, region, id)
 	return aws.ToString(out.DBInstance.DBInstanceArn)
+}
+
+// waitAvailable moves the clock a minute at a time until an instance is available: with
+// a transition delay, RDS takes that long to create one, and AWS Backup waits for it.
+func (e *env) waitAvailable(t testing.TB, region, id string) {
+	t.Helper()
+	for range 60 {
+		out := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.rds(region).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}))
+		if aws.ToString(out.DBInstances[0].DBInstanceStatus) == "available" {
+			return
+		}
+		e.advance(time.Minute)
+	}
+	t.Fatalf("DB instance %s is not available after an hour", id)
 }
 
 // advance moves the clock and lets every job that falls due run.

@@ -11,10 +11,22 @@ import (
 
 // jobRef names the record of one backup, copy or restore job: the Region of its records
 // and its id. A copy job's records are in its source's Region.
+//
+// The step that ends a backup or copy job, once its data is moving, also names the AWS
+// job and the bytes it moves, under names the admin API shows for every job
+// (GET /_xregion/jobs lists each with its awsJobId and bytesTransferred).
 type jobRef struct {
-	Account string `json:"account"`
-	Region  string `json:"region"`
-	ID      string `json:"id"`
+	Account  string `json:"account"`
+	Region   string `json:"region"`
+	ID       string `json:"id"`
+	AWSJobID string `json:"awsJobId,omitempty"`
+	Bytes    *int64 `json:"bytesTransferred,omitempty"`
+}
+
+// moving is the reference of the step that ends a job moving bytes.
+func (r jobRef) moving(bytes int64) jobRef {
+	r.AWSJobID, r.Bytes = r.ID, &bytes
+	return r
 }
 
 // Subject implements kit.Subject: the steps of one job run in order.
@@ -71,13 +83,20 @@ func (s *Service) registerJobs() {
 }
 
 const (
-	resourceTypeRDS = "RDS"
-	percentDone     = "100.0"
-	// copyRetryFor is how long a copy job that cannot reach a Region stays CREATED,
-	// retried every copyRetryEvery, before it fails (AWS Backup's documented two hours).
-	copyRetryFor   = 2 * time.Hour
-	copyRetryEvery = 10 * time.Minute
+	percentDone = "100.0"
+	// copyRetryFor is how long a copy job that cannot start stays CREATED, retried every
+	// retryEvery, before it fails (AWS Backup's documented two hours). A backup job
+	// that cannot start is retried as often, until its start window closes.
+	copyRetryFor = 2 * time.Hour
+	retryEvery   = 10 * time.Minute
 )
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
 func newJobID() string { return strings.ToUpper(ids.UUID()) }
 

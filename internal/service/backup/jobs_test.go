@@ -360,7 +360,7 @@ func TestRecoveryPointLifecycleAndDeletion(t *testing.T) {
 		BackupVaultName: aws.String("prod"), RecoveryPointArn: aws.String(rpARN),
 		Lifecycle: &types.Lifecycle{MoveToColdStorageAfterDays: aws.Int64(30), DeleteAfterDays: aws.Int64(60)},
 	})
-	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "at least 90 days greater")
+	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "cannot be less than 90 days apart")
 	c.advance(15 * 24 * time.Hour) // past the old expiry: the new one holds
 	if n := len(recoveryPoints(t, c.east, "prod")); n != 1 {
 		t.Fatalf("%d recovery points after 15 days, want 1", n)
@@ -384,7 +384,7 @@ func TestCopyKeepsSourceExpiry(t *testing.T) {
 		BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role),
 		Lifecycle: &types.Lifecycle{DeleteAfterDays: aws.Int64(-1)},
 	})
-	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "DeleteAfterDays must be at least 1")
+	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "DeleteAfterDays cannot be less than 1")
 	// -1 on a copy keeps the source's expiry.
 	xtest.Must[*backup.StartCopyJobOutput](t)(c.east.StartCopyJob(ctx, &backup.StartCopyJobInput{
 		RecoveryPointArn: aws.String(rpARN), SourceBackupVaultName: aws.String("prod"),

@@ -1,6 +1,12 @@
 package backup
 
-import "github.com/xregion/xregion/internal/service/kit"
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xregion/xregion/internal/service/kit"
+)
 
 // maxPage is the largest page AWS Backup's list operations return (their MaxResults
 // allows 1-1000), and the size of a page when a request sets none.
@@ -40,3 +46,28 @@ func scanPage[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], token *
 		return take(rec), nil
 	}, within...)
 }
+
+// pageByCreation reads one page of t's records that keep accepts, in the order they were
+// created (ties broken by id), from the position of token. AWS Backup lists jobs in a
+// stable order; creation order is the one a user reads a history in.
+func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], keep func(*T) bool, token *string, max *int64, created func(*T) (time.Time, string)) ([]*T, *string, error) {
+	var recs []*T
+	err := t.Scan(v, func(rec *T) bool {
+		if keep(rec) {
+			recs = append(recs, rec)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	pos := func(rec *T) string {
+		at, id := created(rec)
+		return at.UTC().Format(creationStamp) + "/" + id
+	}
+	slices.SortFunc(recs, func(a, b *T) int { return strings.Compare(pos(a), pos(b)) })
+	return kit.Page(s.pages, l, recs, marker(token), pageSize(max), pos)
+}
+
+// creationStamp is a fixed-width time format, so that its byte order is time order.
+const creationStamp = "20060102150405.000000000"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/jobs/schedule"
@@ -26,38 +26,39 @@ const (
 	keepSourceExpiry = -1
 )
 
-// checkLifecycle applies AWS Backup's rules for a lifecycle: a recovery point moved to
-// cold storage stays there at least 90 days before it may expire, and only a copy's
-// lifecycle may say keepSourceExpiry.
+// checkLifecycle applies AWS Backup's rules for a lifecycle, with AWS's texts (prefixed
+// "Error in <where> :" in a plan's rules): a recovery point is kept 1 to 36500 days,
+// and one moved to cold storage stays there at least 90 days before it may expire. Only
+// a copy's lifecycle may say keepSourceExpiry; -1 as MoveToColdStorageAfterDays means
+// none. The rules hold whatever the resource type, even one without cold storage: a
+// plan or a lifecycle names no type.
 func checkLifecycle(where string, l *backupapi.Lifecycle, ofCopy bool) error {
 	if l == nil {
 		return nil
 	}
-	if l.DeleteAfterDays != nil && *l.DeleteAfterDays < 1 && !(ofCopy && *l.DeleteAfterDays == keepSourceExpiry) {
-		return msgLifecycleDelete.New(where)
+	if d := l.DeleteAfterDays; d != nil && (*d < 1 || *d > maxRetentionDays) && !(ofCopy && *d == keepSourceExpiry) {
+		return lifecycleError(where, msgLifecycleDelete, msgRuleLifecycleDel)
 	}
-	if l.MoveToColdStorageAfterDays == nil || l.DeleteAfterDays == nil || *l.DeleteAfterDays == keepSourceExpiry {
+	if l.MoveToColdStorageAfterDays == nil || l.DeleteAfterDays == nil || *l.DeleteAfterDays == keepSourceExpiry || *l.MoveToColdStorageAfterDays < 0 {
 		return nil
 	}
-	cold, del := *l.MoveToColdStorageAfterDays, *l.DeleteAfterDays
-	if del < cold+minColdStorageDays {
-		return msgLifecycleColdSpace.New(where, del, minColdStorageDays, cold)
+	if *l.DeleteAfterDays < *l.MoveToColdStorageAfterDays+minColdStorageDays {
+		return lifecycleError(where, msgLifecycleColdSpace, msgRuleLifecycleCold)
 	}
 	return nil
 }
 
-// checkVaultARN checks the form of a copy action's destination vault ARN.
-func checkVaultARN(where, s string) error {
-	a, err := arn.Parse(s)
-	if err == nil && a.Service == serviceName && strings.HasPrefix(a.Resource, "backup-vault:") && vaultName.MatchString(strings.TrimPrefix(a.Resource, "backup-vault:")) {
-		return nil
+func lifecycleError(where string, plain, inRule awserr.Message) error {
+	if where == "" {
+		return plain.New()
 	}
-	return msgRuleDestination.New(where, s)
+	return inRule.New(where)
 }
 
-// buildRules checks a plan's rules and returns them as GetBackupPlan answers them: with
-// rule ids (kept from the previous version for rules of the same name) and defaults.
-func buildRules(in []backupapi.BackupRuleInput, previous []backupapi.BackupRule) ([]backupapi.BackupRule, error) {
+// buildRules checks the rules of a plan of region and returns them as GetBackupPlan
+// answers them: with rule ids (kept from the previous version for rules of the same
+// name) and defaults.
+func buildRules(region string, in []backupapi.BackupRuleInput, previous []backupapi.BackupRule) ([]backupapi.BackupRule, error) {
 	if len(in) == 0 {
 		return nil, msgPlanWithoutRules.New()
 	}
@@ -73,7 +74,7 @@ func buildRules(in []backupapi.BackupRuleInput, previous []backupapi.BackupRule)
 			return nil, msgRuleNameTwice.New(name)
 		}
 		seen[name] = true
-		rule, err := buildRule(r)
+		rule, err := buildRule(region, r)
 		if err != nil {
 			return nil, err
 		}
@@ -87,8 +88,10 @@ func buildRules(in []backupapi.BackupRuleInput, previous []backupapi.BackupRule)
 	return rules, nil
 }
 
-// buildRule checks one rule and fills in its defaults.
-func buildRule(r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
+// buildRule checks one rule of a plan of region and fills in its defaults. A copy action
+// to a Region that takes no copies from region is refused here, whatever the resources
+// the plan will back up.
+func buildRule(region string, r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
 	where := "rule " + deref(r.RuleName)
 	vault := deref(r.TargetBackupVaultName)
 	if !vaultName.MatchString(vault) {
@@ -123,10 +126,10 @@ func buildRule(r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
 		return out, err
 	}
 	for _, c := range out.CopyActions {
-		if err := checkVaultARN(where, deref(c.DestinationBackupVaultArn)); err != nil {
+		if err := checkDestination(where, region, deref(c.DestinationBackupVaultArn)); err != nil {
 			return out, err
 		}
-		if err := checkLifecycle(where+" copy action", c.Lifecycle, true); err != nil {
+		if err := checkLifecycle(where, c.Lifecycle, true); err != nil {
 			return out, err
 		}
 	}
@@ -170,7 +173,7 @@ func checkSchedule(where, expr, zone string) error {
 
 func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBackupPlanInput) (*backupapi.CreateBackupPlanOutput, error) {
 	c := s.Call(ctx)
-	rules, err := buildRules(in.BackupPlan.Rules, nil)
+	rules, err := buildRules(c.Region, in.BackupPlan.Rules, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +305,7 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 		if err != nil {
 			return nil, err
 		}
-		rules, err := buildRules(in.BackupPlan.Rules, p.Plan.Rules)
+		rules, err := buildRules(c.Region, in.BackupPlan.Rules, p.Plan.Rules)
 		if err != nil {
 			return nil, err
 		}

@@ -79,8 +79,8 @@ func TestPlanInvalidRules(t *testing.T) {
 		{"bad zone", func(r *types.BackupRuleInput) { r.ScheduleExpressionTimezone = aws.String("Mars/Olympus") }, "time zone"},
 		{"short start window", func(r *types.BackupRuleInput) { r.StartWindowMinutes = aws.Int64(30) }, "StartWindowMinutes must be at least 60"},
 		{"short completion window", func(r *types.BackupRuleInput) { r.CompletionWindowMinutes = aws.Int64(100) }, "CompletionWindowMinutes must be at least 60 minutes greater"},
-		{"cold too short", func(r *types.BackupRuleInput) { r.Lifecycle.DeleteAfterDays = aws.Int64(100) }, "must be at least 90 days greater"},
-		{"copy cold too short", func(r *types.BackupRuleInput) { r.CopyActions[0].Lifecycle.DeleteAfterDays = aws.Int64(60) }, "must be at least 90 days greater"},
+		{"cold too short", func(r *types.BackupRuleInput) { r.Lifecycle.DeleteAfterDays = aws.Int64(100) }, "cannot be less than 90 days apart"},
+		{"copy cold too short", func(r *types.BackupRuleInput) { r.CopyActions[0].Lifecycle.DeleteAfterDays = aws.Int64(60) }, "cannot be less than 90 days apart"},
 		{"bad destination", func(r *types.BackupRuleInput) {
 			r.CopyActions[0].DestinationBackupVaultArn = aws.String("arn:aws:s3:::bucket")
 		}, "Invalid destination backup vault ARN"},

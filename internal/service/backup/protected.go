@@ -17,17 +17,25 @@ type protectedRec struct {
 	LastBackup      time.Time `json:"lastBackup"`
 	LastVaultARN    string    `json:"lastVaultArn"`
 	LastRecoveryARN string    `json:"lastRecoveryArn"`
+	ResourceType    string    `json:"resourceType,omitempty"` // "" in records of the first release: RDS
 }
 
 // noteProtected records a completed backup of a resource.
 func noteProtected(v kit.View, j *backupJobRec, at time.Time) error {
-	p := &protectedRec{ARN: j.ResourceARN, Name: j.ResourceName, LastBackup: at, LastVaultARN: j.VaultARN, LastRecoveryARN: j.RecoveryPointARN}
+	p := &protectedRec{
+		ARN: j.ResourceARN, Name: j.ResourceName, LastBackup: at, LastVaultARN: j.VaultARN, LastRecoveryARN: j.RecoveryPointARN,
+		ResourceType: j.resourceType(),
+	}
 	return protections.Put(v, p, j.ResourceARN)
 }
 
 func protectedOut(p *protectedRec) backupapi.ProtectedResource {
+	resourceType := p.ResourceType
+	if resourceType == "" {
+		resourceType = typeRDS
+	}
 	return backupapi.ProtectedResource{
-		ResourceArn: new(p.ARN), ResourceType: new(resourceTypeRDS), LastBackupTime: new(p.LastBackup),
+		ResourceArn: new(p.ARN), ResourceType: new(resourceType), LastBackupTime: new(p.LastBackup),
 		ResourceName: new(p.Name), LastBackupVaultArn: new(p.LastVaultARN), LastRecoveryPointArn: new(p.LastRecoveryARN),
 	}
 }
@@ -65,7 +73,7 @@ func (s *Service) describeProtectedResource(ctx context.Context, in *backupapi.D
 }
 
 // getSupportedResourceTypes answers the resource types xregion's AWS Backup can back up,
-// which are fewer than AWS's: only RDS DB instances exist here to back up.
+// which are fewer than AWS's: those whose service provides their backups.
 func (s *Service) getSupportedResourceTypes(context.Context, *awsmodel.Empty) (*backupapi.GetSupportedResourceTypesOutput, error) {
-	return &backupapi.GetSupportedResourceTypesOutput{ResourceTypes: []string{resourceTypeRDS}}, nil
+	return &backupapi.GetSupportedResourceTypesOutput{ResourceTypes: s.supportedTypes()}, nil
 }

@@ -8,11 +8,13 @@ import (
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
-// recoveryRec is a recovery point in a vault: for an RDS instance, an RDS snapshot that
-// AWS Backup made (by a backup job, or a copy job into this vault). Records are keyed by
-// vault and ARN, with an index from the ARN to its vault.
+// recoveryRec is a recovery point in a vault: an image a provider made (for an RDS
+// instance, an RDS snapshot) by a backup job, or a copy job into this vault. Records are
+// keyed by vault and ARN, with an index from the ARN to its vault and one from the
+// resource to its recovery points.
 type recoveryRec struct {
 	ARN            string                          `json:"arn"`
 	Vault          string                          `json:"vault"`
@@ -36,25 +38,57 @@ type recoveryRec struct {
 	EngineVersion string `json:"engineVersion"`
 	// ExpireJob is the pending expiry, cancelled when the lifecycle changes.
 	ExpireJob string `json:"expireJob,omitempty"`
+	// ResourceType is AWS Backup's type of the resource ("" in records of the first
+	// release, which were all RDS).
+	ResourceType string `json:"resourceType,omitempty"`
+	// Content is the data the recovery point holds (see port.Blocks).
+	Content port.Blocks `json:"content,omitzero"`
+	// ColdCapable says that the recovery point goes to cold storage as its lifecycle
+	// says: its resource type could when it was made (see typeRules).
+	ColdCapable bool `json:"coldCapable,omitempty"`
+}
+
+func (r *recoveryRec) resourceType() string {
+	if r.ResourceType == "" {
+		return typeRDS
+	}
+	return r.ResourceType
 }
 
 // deleteAt is when the lifecycle expires the recovery point, counted from its creation
-// (a copy's from its source's). Cold storage does not apply to RDS snapshots: AWS
-// Backup ignores MoveToColdStorageAfterDays for them, so they stay WARM.
+// (a copy's from its source's).
 func (r *recoveryRec) deleteAt() *time.Time {
-	if r.Lifecycle == nil || r.Lifecycle.DeleteAfterDays == nil {
+	if r.Lifecycle == nil || r.Lifecycle.DeleteAfterDays == nil || *r.Lifecycle.DeleteAfterDays < 0 {
 		return nil
 	}
-	t := r.Created.Add(time.Duration(*r.Lifecycle.DeleteAfterDays) * day)
-	return &t
+	return new(r.Created.Add(time.Duration(*r.Lifecycle.DeleteAfterDays) * day))
+}
+
+// coldAt is when the recovery point moves to cold storage, counted from its creation.
+// Resource types without cold storage never move: AWS Backup ignores
+// MoveToColdStorageAfterDays for them (RDS snapshots stay WARM).
+func (r *recoveryRec) coldAt() *time.Time {
+	if !r.ColdCapable || r.Lifecycle == nil || r.Lifecycle.MoveToColdStorageAfterDays == nil || *r.Lifecycle.MoveToColdStorageAfterDays < 0 {
+		return nil
+	}
+	return new(r.Created.Add(time.Duration(*r.Lifecycle.MoveToColdStorageAfterDays) * day))
+}
+
+// storageClass is where the recovery point is at now: the move to cold storage needs no
+// job, it is a date.
+func (r *recoveryRec) storageClass(now time.Time) string {
+	if at := r.coldAt(); at != nil && !now.Before(*at) {
+		return backupapi.StorageClassCold
+	}
+	return backupapi.StorageClassWarm
 }
 
 func (r *recoveryRec) calculated() *backupapi.CalculatedLifecycle {
-	at := r.deleteAt()
-	if at == nil {
+	del, cold := r.deleteAt(), r.coldAt()
+	if del == nil && cold == nil {
 		return nil
 	}
-	return &backupapi.CalculatedLifecycle{DeleteAt: at}
+	return &backupapi.CalculatedLifecycle{DeleteAt: del, MoveToColdStorageAt: cold}
 }
 
 // putRecoveryPoint stores a recovery point; fresh, it also indexes it and arms its
@@ -62,6 +96,9 @@ func (r *recoveryRec) calculated() *backupapi.CalculatedLifecycle {
 func (s *Service) putRecoveryPoint(tx kit.Tx, v kit.View, r *recoveryRec, fresh bool) error {
 	if fresh {
 		if err := recoveryVaults.Put(v, []byte(r.Vault), r.ARN); err != nil {
+			return err
+		}
+		if err := pointsOfResource.Add(v, r.ResourceARN, r.ARN); err != nil {
 			return err
 		}
 		if err := s.armExpiry(tx, v, r); err != nil {
@@ -105,9 +142,12 @@ func recoveryPointByARN(v kit.View, rpARN string) (*recoveryRec, error) {
 	return getRecoveryPoint(v, vault, rpARN)
 }
 
-// removeRecoveryPoint deletes a recovery point and the snapshot behind it.
+// removeRecoveryPoint deletes a recovery point and the image behind it.
 func (s *Service) removeRecoveryPoint(tx kit.Tx, v kit.View, r *recoveryRec) error {
-	if err := s.rds().Delete(tx, v.Account(), v.Region(), r.ARN); err != nil {
+	if err := s.dropImage(tx, v, r.resourceType(), &port.Image{ARN: r.ARN}); err != nil {
+		return err
+	}
+	if err := pointsOfResource.Remove(v, r.ResourceARN, r.ARN); err != nil {
 		return err
 	}
 	if err := tx.CancelJobs(r.ExpireJob); err != nil {
@@ -138,7 +178,7 @@ func (s *Service) runExpire(_ context.Context, tx kit.Tx, _ *jobs.Job, e expiry)
 func recoveryOut(r *recoveryRec) backupapi.RecoveryPointByBackupVault {
 	return backupapi.RecoveryPointByBackupVault{
 		RecoveryPointArn: new(r.ARN), BackupVaultName: new(r.Vault), BackupVaultArn: new(r.VaultARN),
-		ResourceArn: new(r.ResourceARN), ResourceType: new(resourceTypeRDS), CreatedBy: r.CreatedBy,
+		ResourceArn: new(r.ResourceARN), ResourceType: new(r.resourceType()), CreatedBy: r.CreatedBy,
 		IamRoleArn: new(r.IAMRole), Status: new(backupapi.RecoveryPointStatusCompleted),
 		CreationDate: new(r.Created), CompletionDate: new(r.Completed), BackupSizeInBytes: &r.Size,
 		CalculatedLifecycle: r.calculated(), Lifecycle: r.Lifecycle, IsEncrypted: &r.Encrypted,
@@ -152,7 +192,7 @@ func recoveryPointFilter(in *backupapi.ListRecoveryPointsByBackupVaultInput) fun
 	return func(r *recoveryRec) bool {
 		switch {
 		case in.ByResourceArn != nil && *in.ByResourceArn != r.ResourceARN,
-			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByResourceType != nil && *in.ByResourceType != r.resourceType(),
 			in.ByBackupPlanId != nil && (r.CreatedBy == nil || deref(r.CreatedBy.BackupPlanId) != *in.ByBackupPlanId),
 			in.ByParentRecoveryPointArn != nil,
 			!inRange(&r.Created, in.ByCreatedAfter, in.ByCreatedBefore):
@@ -207,7 +247,7 @@ func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.Descr
 		CreatedBy: o.CreatedBy, IamRoleArn: o.IamRoleArn, Status: o.Status, CreationDate: o.CreationDate,
 		CompletionDate: o.CompletionDate, BackupSizeInBytes: o.BackupSizeInBytes, CalculatedLifecycle: o.CalculatedLifecycle,
 		Lifecycle: o.Lifecycle, EncryptionKeyArn: o.EncryptionKeyArn, IsEncrypted: o.IsEncrypted,
-		StorageClass: new(backupapi.StorageClassWarm), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
+		StorageClass: new(r.storageClass(s.Clock.Now())), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
 		ResourceName: o.ResourceName, VaultType: o.VaultType,
 	}, nil
 }
@@ -233,7 +273,7 @@ func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteR
 
 func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupapi.UpdateRecoveryPointLifecycleInput) (*backupapi.UpdateRecoveryPointLifecycleOutput, error) {
 	c := s.Call(ctx)
-	if err := checkLifecycle("the lifecycle", in.Lifecycle, false); err != nil {
+	if err := checkLifecycle("", in.Lifecycle, false); err != nil {
 		return nil, err
 	}
 	r, err := kit.Write(s.Kit, func(tx kit.Tx) (*recoveryRec, error) {
@@ -249,6 +289,9 @@ func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupap
 		if why := vault.Lock.retentionProblem(in.Lifecycle); why != "" {
 			return nil, msgVaultLocked.New(vault.Name, why)
 		}
+		if r.storageClass(c.Now()) == backupapi.StorageClassCold && !sameDays(coldDays(r.Lifecycle), coldDays(in.Lifecycle)) {
+			return nil, msgColdIsFinal.New(r.ARN)
+		}
 		// The lifecycle is replaced whole: a member left out is reset, as AWS does.
 		r.Lifecycle = in.Lifecycle
 		if err := s.armExpiry(tx, v, r); err != nil {
@@ -263,6 +306,15 @@ func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupap
 		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), Lifecycle: r.Lifecycle, CalculatedLifecycle: r.calculated(),
 	}, nil
 }
+
+func coldDays(l *backupapi.Lifecycle) *int64 {
+	if l == nil {
+		return nil
+	}
+	return l.MoveToColdStorageAfterDays
+}
+
+func sameDays(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupapi.ListRecoveryPointsByResourceInput) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
 	c := s.Call(ctx)
@@ -293,7 +345,7 @@ func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backu
 		return nil, err
 	}
 	return &backupapi.GetRecoveryPointRestoreMetadataOutput{
-		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), ResourceType: new(resourceTypeRDS),
+		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), ResourceType: new(r.resourceType()),
 		RestoreMetadata: map[string]string{
 			"DBInstanceIdentifier": r.InstanceID, "Engine": r.Engine, "EngineVersion": r.EngineVersion,
 		},

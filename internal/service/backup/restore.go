@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
@@ -28,19 +29,37 @@ type restoreJobRec struct {
 	Completed     *time.Time        `json:"completed,omitempty"`
 	Size          int64             `json:"size"`
 	CreatedARN    string            `json:"createdArn,omitempty"`
+	// ResourceType is AWS Backup's type of the resource ("" in records of the first
+	// release, which were all RDS).
+	ResourceType string `json:"resourceType,omitempty"`
+}
+
+func (j *restoreJobRec) resourceType() string {
+	if j.ResourceType == "" {
+		return typeRDS
+	}
+	return j.ResourceType
 }
 
 // checkRestoreInput checks what StartRestoreJob needs beyond the model.
-func checkRestoreInput(in *backupapi.StartRestoreJobInput) error {
+func (s *Service) checkRestoreInput(in *backupapi.StartRestoreJobInput) error {
 	if in.IamRoleArn != nil {
 		if err := checkRole(*in.IamRoleArn); err != nil {
 			return err
 		}
 	}
-	if in.ResourceType != nil && *in.ResourceType != resourceTypeRDS {
-		return msgRestoreType.New(*in.ResourceType)
+	if in.ResourceType != nil {
+		if _, ok := s.protector(*in.ResourceType); !ok {
+			return msgRestoreType.New(*in.ResourceType, strings.Join(s.supportedTypes(), ", "))
+		}
 	}
-	if in.Metadata[metaInstanceID] == "" {
+	return nil
+}
+
+// checkRestoreMetadata checks that the metadata says what to create from rp: for an
+// RDS snapshot, the DB instance's identifier.
+func checkRestoreMetadata(rp *recoveryRec, metadata map[string]string) error {
+	if rp.resourceType() == typeRDS && metadata[metaInstanceID] == "" {
 		return msgRestoreNeedsName.New(metaInstanceID)
 	}
 	return nil
@@ -48,7 +67,7 @@ func checkRestoreInput(in *backupapi.StartRestoreJobInput) error {
 
 func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestoreJobInput) (*backupapi.StartRestoreJobOutput, error) {
 	c := s.Call(ctx)
-	if err := checkRestoreInput(in); err != nil {
+	if err := s.checkRestoreInput(in); err != nil {
 		return nil, err
 	}
 	token := deref(in.IdempotencyToken)
@@ -61,9 +80,12 @@ func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestor
 		if err != nil {
 			return nil, err
 		}
+		if err := checkRestoreMetadata(rp, in.Metadata); err != nil {
+			return nil, err
+		}
 		j := &restoreJobRec{
 			ID: newJobID(), Status: backupapi.RestoreJobStatusPending, RecoveryPoint: rp.ARN, RPCreated: rp.Created,
-			Metadata: in.Metadata, IAMRole: deref(in.IamRoleArn), Created: c.Now(), Size: rp.Size,
+			Metadata: in.Metadata, IAMRole: deref(in.IamRoleArn), Created: c.Now(), Size: rp.Size, ResourceType: rp.resourceType(),
 		}
 		if err := rememberToken(v, restoreJobs, token, j.ID); err != nil {
 			return nil, err
@@ -115,7 +137,12 @@ func (s *Service) completeRestore(tx kit.Tx, v kit.View, j *restoreJobRec) error
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, fmt.Sprintf(statusPointGone, j.RecoveryPoint)
 		return nil
 	}
-	created, err := s.rds().Restore(tx, v.Account(), v.Region(), rp.ARN, j.Metadata)
+	p, ok := s.protector(rp.resourceType())
+	if !ok {
+		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, fmt.Sprintf(statusNoProvider, rp.resourceType())
+		return nil
+	}
+	created, err := p.Restore(tx, v.Account(), v.Region(), rp.ARN, j.Metadata)
 	switch {
 	case errors.Is(err, port.ErrCannotProtect):
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, failureText(err)
@@ -132,7 +159,7 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 	out := backupapi.RestoreJobsListMember{
 		AccountId: new(account), RestoreJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPoint), CreationDate: new(j.Created),
 		CompletionDate: j.Completed, Status: new(j.Status), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
-		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: new(resourceTypeRDS),
+		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: new(j.resourceType()),
 		RecoveryPointCreationDate: new(j.RPCreated),
 	}
 	if j.Status == backupapi.RestoreJobStatusCompleted {
@@ -167,7 +194,7 @@ func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) b
 	return func(j *restoreJobRec) bool {
 		switch {
 		case in.ByStatus != nil && *in.ByStatus != j.Status,
-			in.ByResourceType != nil && *in.ByResourceType != resourceTypeRDS,
+			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
 			in.ByRestoreTestingPlanArn != nil,
 			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
 			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):

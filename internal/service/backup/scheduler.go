@@ -61,13 +61,13 @@ func (s *Service) runPlan(_ context.Context, tx kit.Tx, _ *jobs.Job, run planRun
 	if err != nil || p == nil || p.Deleted != nil || p.VersionID != run.Version {
 		return err
 	}
-	var resources []port.Resource
+	var resources []typedResource
 	for _, r := range p.Plan.Rules {
 		if !firesAt(r, run.At) {
 			continue
 		}
 		if resources == nil {
-			if resources, err = s.rds().Resources(tx, v.Account(), v.Region()); err != nil {
+			if resources, err = s.protectedResources(tx, v); err != nil {
 				return err
 			}
 		}
@@ -83,9 +83,38 @@ func (s *Service) runPlan(_ context.Context, tx kit.Tx, _ *jobs.Job, run planRun
 	return plans.Put(v, p, p.ID)
 }
 
+// typedResource is a resource a plan may back up, with its type.
+type typedResource struct {
+	port.Resource
+	Type string
+}
+
+// protectedResources lists the resources a plan may back up in the Region of v: those of
+// every resource type with a provider that the Region opts in to (see optInDefaults).
+func (s *Service) protectedResources(tx kit.Tx, v kit.View) ([]typedResource, error) {
+	set, err := settingsIn(v)
+	if err != nil {
+		return nil, err
+	}
+	out := []typedResource{}
+	for _, p := range s.protectors {
+		if !set.optedIn(p.ResourceType()) {
+			continue
+		}
+		found, err := p.Resources(tx, v.Account(), v.Region())
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range found {
+			out = append(out, typedResource{Resource: r, Type: p.ResourceType()})
+		}
+	}
+	return out, nil
+}
+
 // runRule starts a backup job for each resource the plan's selections pick, into the
 // rule's vault, with its lifecycle, tags and copy actions.
-func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupRule, resources []port.Resource, at time.Time) error {
+func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupRule, resources []typedResource, at time.Time) error {
 	sels, err := selections.List(v, p.ID)
 	if err != nil {
 		return err
@@ -94,17 +123,17 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 	window := time.Duration(deref64(r.StartWindowMinutes)) * time.Minute
 	name := deref(r.TargetBackupVaultName)
 	for _, res := range resources {
-		sel := firstSelecting(sels, res)
+		sel := firstSelecting(sels, res.Resource)
 		if sel == nil {
 			continue
 		}
 		id := newJobID()
 		j := &backupJobRec{
 			ID: id, State: backupapi.BackupJobStateCreated, Vault: name, VaultARN: vaultARN(v, name),
-			ResourceARN: res.ARN, ResourceName: res.ARN[strings.LastIndex(res.ARN, ":")+1:],
-			RecoveryPointARN: backupSnapshotARN(v.Account(), v.Region(), id), IAMRole: deref(sel.Selection.IamRoleArn),
-			Created: at, StartBy: at.Add(window), Lifecycle: r.Lifecycle, Tags: r.RecoveryPointTags,
-			CreatedBy: by, CopyActions: r.CopyActions,
+			ResourceARN: res.ARN, ResourceName: nameOf(res.ARN), ResourceType: res.Type,
+			RecoveryPointARN: recoveryPointARN(res.Type, v.Account(), v.Region(), id), IAMRole: deref(sel.Selection.IamRoleArn),
+			Created: at, StartBy: at.Add(window), CompleteBy: minutesAfter(at, r.CompletionWindowMinutes),
+			Lifecycle: r.Lifecycle, Tags: r.RecoveryPointTags, CreatedBy: by, CopyActions: r.CopyActions,
 		}
 		// A vault deleted since the plan was saved fails the job when it runs, as in AWS.
 		if err := s.startBackup(tx, v, j); err != nil {
@@ -112,6 +141,11 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 		}
 	}
 	return nil
+}
+
+// nameOf is a resource's name: what follows the last ':' or '/' of its ARN.
+func nameOf(resourceARN string) string {
+	return resourceARN[strings.LastIndexAny(resourceARN, ":/")+1:]
 }
 
 // firstSelecting is the first selection that picks res (whose IAM role the backup job

@@ -44,16 +44,6 @@ func New(d service.Deps) (*Service, error) {
 // Model is the AWS Backup model.
 func (s *Service) Model() *awsmodel.API { return backupapi.Model() }
 
-// rds is the provider of the one resource type AWS Backup protects today. It panics when
-// none was wired, which the registry refuses at start-up.
-func (s *Service) rds() port.Protected {
-	p, ok := port.ProtectorOf(s.protectors, resourceTypeRDS)
-	if !ok {
-		panic("backup: no provider of resource type " + resourceTypeRDS)
-	}
-	return p
-}
-
 // Validation reports invalid input as AWS Backup does: a value that breaks a constraint
 // is InvalidParameterValueException, an absent required member
 // MissingParameterValueException. Vault names are checked here, because AWS Backup
@@ -62,7 +52,9 @@ func (s *Service) rds() port.Protected {
 func (s *Service) Validation() awsmodel.Validation {
 	return awsmodel.Validation{
 		Invalid: backupapi.ErrInvalidParameterValue, Missing: backupapi.ErrMissingParameterValue,
-		OwnPatterns: map[string]bool{"BackupVaultName": true},
+		// Resource types are not held to their model's pattern either: AWS takes "Storage
+		// Gateway" in ResourceTypeOptInPreference, as Terraform's documentation shows.
+		OwnPatterns: map[string]bool{"BackupVaultName": true, "ResourceType": true},
 	}
 }
 
@@ -110,5 +102,9 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		backupapi.OpDeleteRecoveryPoint.Handle(s.deleteRecoveryPoint),
 		backupapi.OpUpdateRecoveryPointLifecycle.Handle(s.updateRecoveryPointLifecycle),
 		backupapi.OpGetRecoveryPointRestoreMetadata.Handle(s.getRecoveryPointRestoreMetadata),
+		backupapi.OpDescribeRegionSettings.Handle(s.describeRegionSettings),
+		backupapi.OpUpdateRegionSettings.Handle(s.updateRegionSettings),
+		backupapi.OpDescribeGlobalSettings.Handle(s.describeGlobalSettings),
+		backupapi.OpUpdateGlobalSettings.Handle(s.updateGlobalSettings),
 	}
 }

@@ -20,6 +20,10 @@ func TestCannotProtectCarriesTheJobText(t *testing.T) {
 	if _, ok := port.Failure(errors.New("disk on fire")); ok {
 		t.Error("an internal failure has a job text")
 	}
+	busy := port.NotReady("DB instance %s is %s", "db", "modifying")
+	if text, ok := port.Failure(busy); !errors.Is(busy, port.ErrNotReady) || errors.Is(busy, port.ErrCannotProtect) || !ok || text != "DB instance db is modifying" {
+		t.Errorf("NotReady = %q, %v", text, ok)
+	}
 }
 
 func TestKeyUnavailable(t *testing.T) {
@@ -39,11 +43,11 @@ type protector struct{ typ string }
 
 func (p protector) ResourceType() string                                    { return p.typ }
 func (protector) Resources(kit.Tx, string, string) ([]port.Resource, error) { return nil, nil }
-func (protector) Backup(kit.Tx, string, string, string, string) (port.Image, error) {
-	return port.Image{}, nil
+func (protector) Backup(kit.Tx, port.BackupRequest) (port.Transfer, error) {
+	return port.Transfer{}, nil
 }
-func (protector) Copy(kit.Tx, string, string, string, string, string) (port.Image, error) {
-	return port.Image{}, nil
+func (protector) Copy(kit.Tx, port.CopyRequest) (port.Transfer, error) {
+	return port.Transfer{}, nil
 }
 func (protector) Delete(kit.Tx, string, string, string) error { return nil }
 func (protector) Restore(kit.Tx, string, string, string, map[string]string) (string, error) {

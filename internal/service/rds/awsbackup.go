@@ -2,7 +2,9 @@ package rds
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awserr"
@@ -71,100 +73,138 @@ func backupImage(sc store.Scope, snap *snapshotRec) port.Image {
 		ARN: snapshotARN(part, sc.Region, sc.Account, snap.ID), ResourceID: snap.InstanceID,
 		ResourceARN: instanceARN(part, sc.Region, sc.Account, snap.InstanceID),
 		SizeBytes:   snap.AllocatedStorage << 30, Encrypted: snap.Encrypted, KmsKeyARN: snap.KmsKey,
-		Engine: snap.Engine, EngineVersion: snap.EngineVersion,
+		Engine: snap.Engine, EngineVersion: snap.EngineVersion, Content: syntheticContent(snap),
 	}
+}
+
+// transferOf is what making snap moved, given what the destination held.
+func transferOf(sc store.Scope, snap *snapshotRec, base port.BlockSet) port.Transfer {
+	img := backupImage(sc, snap)
+	return port.Transfer{Image: img, Bytes: img.Content.Missing(base)}
+}
+
+// backupReady says whether an instance in its status can be backed up: now, later (a
+// status it leaves by itself), or never.
+func backupReady(inst *instanceRec) error {
+	switch inst.Status {
+	case statusAvailable, statusStopped:
+		return nil
+	case statusDeleting:
+		return backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+	}
+	return port.NotReady("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
 }
 
 // Backup implements port.Protected: a snapshot of the instance. AWS Backup backs up
-// available and stopped instances, as CreateDBSnapshot does.
-func (p protector) Backup(ktx kit.Tx, account, region, instanceARN, snapshotID string) (port.Image, error) {
+// available and stopped instances, as CreateDBSnapshot does; one in a passing state
+// (creating, modifying, backing-up...) is not ready yet.
+func (p protector) Backup(ktx kit.Tx, req port.BackupRequest) (port.Transfer, error) {
 	tx := kit.Raw(ktx)
-	sc := scopeOf(account, region)
-	inst, err := instanceOfARN(tx, sc, instanceARN)
+	sc := scopeOf(req.Account, req.Region)
+	inst, err := instanceOfARN(tx, sc, req.ResourceARN)
 	if err != nil {
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	if inst.Status != statusAvailable && inst.Status != statusStopped {
-		return port.Image{}, backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+	if err := backupReady(inst); err != nil {
+		return port.Transfer{}, err
 	}
-	snap, err := getSnapshot(tx, sc, snapshotID)
+	snap, err := getSnapshot(tx, sc, req.BackupID)
 	if err != nil || snap != nil {
 		if snap != nil {
-			return backupImage(sc, snap), nil // the job ran before and committed
+			return transferOf(sc, snap, req.Base), nil // the job ran before and committed
 		}
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.clock.Now())
+	snap = snapshotOf(inst, req.BackupID, snapshotAWSBackup, p.s.clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
 	if err := putSnapshot(tx, sc, snap); err != nil {
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	return backupImage(sc, snap), nil
+	return transferOf(sc, snap, req.Base), nil
 }
 
-// backupSnapshot finds a snapshot AWS Backup made, by ARN.
-func backupSnapshot(tx store.Tx, account, snapshotARN string) (*snapshotRec, store.Scope, error) {
+// backupSnapshot finds a snapshot AWS Backup made, by ARN, in the ARN's account.
+func backupSnapshot(tx store.Tx, snapshotARN string) (*snapshotRec, store.Scope, error) {
 	a, err := arn.Parse(snapshotARN)
 	id, isSnap := strings.CutPrefix(a.Resource, "snapshot:")
-	if err != nil || a.Service != serviceName || !isSnap || a.Account != account {
-		return nil, store.Scope{}, backupFailure("%s is not the ARN of a DB snapshot of account %s", snapshotARN, account)
+	if err != nil || a.Service != serviceName || !isSnap {
+		return nil, store.Scope{}, backupFailure("%s is not the ARN of a DB snapshot", snapshotARN)
 	}
-	sc := scopeOf(account, a.Region)
+	sc := scopeOf(a.Account, a.Region)
 	snap, err := getSnapshot(tx, sc, id)
 	return snap, sc, err
 }
 
-// Copy implements port.Protected. The copy is re-encrypted with keyARN, the key of the
+// Copy implements port.Protected. The copy is re-encrypted with KeyARN, the key of the
 // destination vault, and keeps the source's creation time, as AWS Backup's copies do.
-func (p protector) Copy(ktx kit.Tx, account, region, snapshotARN, dstID, keyARN string) (port.Image, error) {
-	tx, s := kit.Raw(ktx), p.s
-	src, srcSc, err := backupSnapshot(tx, account, snapshotARN)
+// Its content is the source's: it moves what the destination lacks of it, as RDS's
+// incremental snapshot copies do.
+func (p protector) Copy(ktx kit.Tx, req port.CopyRequest) (port.Transfer, error) {
+	tx := kit.Raw(ktx)
+	src, srcSc, err := backupSnapshot(tx, req.ImageARN)
 	if err != nil {
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
 	if src == nil {
-		return port.Image{}, backupFailure("DB snapshot %s not found", snapshotARN)
+		return port.Transfer{}, backupFailure("DB snapshot %s not found", req.ImageARN)
 	}
-	if src.Encrypted {
-		ok, err := s.keyUsable(tx, account, srcSc.Region, src.KmsKey)
-		if err != nil {
-			return port.Image{}, err
-		}
-		if !ok {
-			return port.Image{}, backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
-		}
+	sc := scopeOf(req.Account, req.Region)
+	if err := p.checkCopy(tx, src, srcSc, sc); err != nil {
+		return port.Transfer{}, err
 	}
-	sc := scopeOf(account, region)
-	if existing, err := getSnapshot(tx, sc, dstID); err != nil || existing != nil {
+	if existing, err := getSnapshot(tx, sc, req.CopyID); err != nil || existing != nil {
 		if existing != nil {
-			return backupImage(sc, existing), nil
+			return transferOf(sc, existing, req.Base), nil
 		}
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	key, err := s.resolveKey(tx, account, region, keyARN)
+	key, err := p.s.resolveKey(tx, req.Account, req.Region, req.KeyARN)
 	if err != nil {
-		return port.Image{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", keyARN)
+		return port.Transfer{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", req.KeyARN)
 	}
 	cp := *src
-	cp.ID, cp.Type, cp.Status, cp.Progress = dstID, snapshotAWSBackup, snapshotAvailable, 100
+	cp.ID, cp.Type, cp.Status, cp.Progress = req.CopyID, snapshotAWSBackup, snapshotAvailable, 100
 	cp.Encrypted, cp.KmsKey = true, key
 	cp.Shared, cp.SourceKey, cp.SourceSnapshot, cp.SourceRegion = nil, "", "", ""
-	if srcSc.Region != region {
-		cp.SourceRegion, cp.SourceSnapshot = srcSc.Region, snapshotARN
+	if srcSc.Region != req.Region {
+		cp.SourceRegion, cp.SourceSnapshot = srcSc.Region, req.ImageARN
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
 	if err := putSnapshot(tx, sc, &cp); err != nil {
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	return backupImage(sc, &cp), nil
+	return transferOf(sc, &cp, req.Base), nil
+}
+
+// checkCopy applies RDS's rules for copying a snapshot from srcSc to sc: its key must be
+// usable; an AWS managed key cannot be shared with another account; a custom option
+// group does not travel to another Region (RDS would need an option group of the same
+// options there, which AWS Backup cannot name).
+func (p protector) checkCopy(tx store.Tx, src *snapshotRec, srcSc, sc store.Scope) error {
+	if src.Encrypted {
+		key, err := p.s.keys.Resolve(kit.Adopt(tx), srcSc.Account, srcSc.Region, src.KmsKey)
+		if err != nil && !port.KeyUnavailable(err) {
+			return err
+		}
+		if err != nil || !key.Enabled {
+			return backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
+		}
+		if key.AWSManaged && srcSc.Account != sc.Account {
+			return backupFailure("DB snapshot %s is encrypted with the AWS managed key %s, which cannot be shared with account %s", src.ID, src.KmsKey, sc.Account)
+		}
+	}
+	if srcSc.Region != sc.Region && !strings.HasPrefix(src.OptionGroup, "default:") {
+		return backupFailure("DB snapshot %s uses the option group %s: copying custom option groups across Regions is not supported", src.ID, src.OptionGroup)
+	}
+	return nil
 }
 
 // Delete implements port.Protected.
 func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
 	tx := kit.Raw(ktx)
-	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
-	if err != nil || snap == nil {
+	snap, sc, err := backupSnapshot(tx, snapshotARN)
+	if err != nil || snap == nil || sc.Account != account {
 		return err
 	}
 	if snap.Type != snapshotAWSBackup {
@@ -177,11 +217,11 @@ func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
 // own settings, creating the instance the metadata's DBInstanceIdentifier names.
 func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
 	tx, id := kit.Raw(ktx), metadata[metaInstanceID]
-	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
+	snap, sc, err := backupSnapshot(tx, snapshotARN)
 	if err != nil {
 		return "", err
 	}
-	if snap == nil || sc.Region != region {
+	if snap == nil || sc.Region != region || sc.Account != account {
 		return "", backupFailure("DB snapshot %s not found in %s", snapshotARN, region)
 	}
 	id = strings.ToLower(id)
@@ -199,3 +239,39 @@ func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, meta
 	}
 	return instanceARN(partitionOf(region), region, account, inst.ID), nil
 }
+
+// The synthetic content of a DB instance's storage. RDS has no real data yet, so an
+// image's Blocks are derived from what would determine the data: the instance
+// (DbiResourceId), its allocated storage cut into blocks, and the day each block was last
+// written. Every block is written when the instance is created; on each later day (UTC)
+// a block is written with a probability of dailyChange, chosen by a digest of the
+// instance, the block and the day, so the map of a snapshot depends only on the instance
+// and the snapshot's time. A day's snapshots and copies therefore move about
+// dailyChange of the storage, a first one all of it.
+const (
+	syntheticBlockSize = 64 << 20
+	syntheticMaxBlocks = 4096
+	dailyChange        = 300 // in ten-thousandths: 3% of the blocks a day
+)
+
+func syntheticContent(snap *snapshotRec) port.Blocks {
+	size := snap.AllocatedStorage << 30
+	block := max(int64(syntheticBlockSize), (size/syntheticMaxBlocks+(1<<20)-1)&^((1<<20)-1))
+	born, at := dayNumber(snap.InstanceCreated), dayNumber(snap.Original)
+	return port.NewBlocks(size, block, func(i int) uint64 {
+		b := strconv.Itoa(i)
+		return port.DigestOf(snap.ResourceID, b, strconv.FormatInt(lastWritten(snap.ResourceID, b, born, at), 10))
+	})
+}
+
+// lastWritten is the last day up to at on which the block was written.
+func lastWritten(resourceID, block string, born, at int64) int64 {
+	for d := at; d > born; d-- {
+		if port.DigestOf(resourceID, block, strconv.FormatInt(d, 10), "written")%10000 < dailyChange {
+			return d
+		}
+	}
+	return born
+}
+
+func dayNumber(t time.Time) int64 { return t.Unix() / 86400 }

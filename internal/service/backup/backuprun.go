@@ -1,0 +1,160 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+// runBackupJob moves a backup job along. CREATED → RUNNING when the provider has taken
+// the image (a snapshot of the resource as it is then) and said what it moved; while the
+// resource is not ready, or its Region unreachable, the job stays CREATED and is retried
+// every ten minutes, and when its start window closes it is EXPIRED. RUNNING → COMPLETED
+// when the bytes have moved (see transferDone) and the image is stored as a recovery
+// point in the vault; a job whose completion window closes first is EXPIRED.
+func (s *Service) runBackupJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobRef) error {
+	v := tx.In(ref.Account, ref.Region)
+	j, err := backupJobs.Get(v, ref.ID)
+	if err != nil || j == nil || j.done() {
+		return err
+	}
+	// A job RUNNING without an image is of the first release, which took the image at
+	// the end: it starts again.
+	if j.State == backupapi.BackupJobStateCreated || j.Image == nil {
+		err = s.beginBackup(tx, v, j, ref)
+	} else {
+		err = s.finishBackup(tx, v, j)
+	}
+	if err != nil {
+		return err
+	}
+	return backupJobs.Put(v, j, j.ID)
+}
+
+// beginBackup starts a job, or leaves it waiting, or ends it.
+func (s *Service) beginBackup(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRef) error {
+	now := s.Clock.Now()
+	if !now.Before(j.StartBy) {
+		j.end(backupapi.BackupJobStateExpired, startWindowText(j.Waiting), now)
+		return nil
+	}
+	if region, down := s.Unreachable(v.Region()); down {
+		return s.waitToStart(tx, j, ref, fmt.Sprintf(statusRegionDown, region))
+	}
+	why, err := s.backupProblem(tx, v, j)
+	if err != nil || why != "" {
+		if why != "" {
+			j.end(backupapi.BackupJobStateFailed, why, now)
+		}
+		return err
+	}
+	p, _ := s.protector(j.resourceType())
+	held, err := heldOf(v, j.resourceType(), j.ResourceARN)
+	if err != nil {
+		return err
+	}
+	tr, err := p.Backup(tx, port.BackupRequest{Account: v.Account(), Region: v.Region(), ResourceARN: j.ResourceARN, BackupID: backupImageID(j.ID), Base: held})
+	switch {
+	case errors.Is(err, port.ErrNotReady):
+		return s.waitToStart(tx, j, ref, failureText(err))
+	case errors.Is(err, port.ErrCannotProtect):
+		j.end(backupapi.BackupJobStateFailed, failureText(err), now)
+		return nil
+	case err != nil:
+		return err
+	}
+	done := s.transferDone(now, tr.Bytes)
+	j.State, j.Started, j.Image, j.Bytes, j.DoneAt, j.Waiting = backupapi.BackupJobStateRunning, &now, &tr.Image, tr.Bytes, &done, ""
+	j.RecoveryPointARN = tr.Image.ARN
+	at := done
+	if j.CompleteBy != nil && done.After(*j.CompleteBy) {
+		at = *j.CompleteBy // the job will not make it: it ends then
+	}
+	_, err = jobBackup.Enqueue(tx, at, ref.moving(tr.Bytes))
+	return err
+}
+
+// waitToStart leaves a job CREATED, to try again in ten minutes or when its start window
+// closes, whichever is first.
+func (s *Service) waitToStart(tx kit.Tx, j *backupJobRec, ref jobRef, why string) error {
+	j.Waiting = why
+	_, err := jobBackup.Enqueue(tx, minTime(s.Clock.Now().Add(retryEvery), j.StartBy), ref)
+	return err
+}
+
+// backupProblem says why a job cannot start, whatever its resource's state: the vault is
+// gone, its lock refuses the lifecycle, or no provider backs up the resource's type.
+func (s *Service) backupProblem(_ kit.Tx, v kit.View, j *backupJobRec) (string, error) {
+	vault, err := vaults.Get(v, j.Vault)
+	switch {
+	case err != nil:
+		return "", err
+	case vault == nil:
+		return fmt.Sprintf(statusVaultGone, j.Vault), nil
+	}
+	if why := vault.Lock.retentionProblem(j.Lifecycle); why != "" {
+		return fmt.Sprintf(statusVaultLocked, vault.Name, why), nil
+	}
+	if _, ok := s.protector(j.resourceType()); !ok {
+		return fmt.Sprintf(statusNoProvider, j.resourceType()), nil
+	}
+	return "", nil
+}
+
+// finishBackup stores a running job's image as a recovery point and starts the rule's
+// copy actions, or ends the job EXPIRED or FAILED.
+func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
+	now := s.Clock.Now()
+	if j.CompleteBy != nil && j.DoneAt != nil && j.DoneAt.After(*j.CompleteBy) {
+		j.end(backupapi.BackupJobStateExpired, statusExpiredRunning, now)
+		return s.dropImage(tx, v, j.resourceType(), j.Image)
+	}
+	vault, err := vaults.Get(v, j.Vault)
+	if err != nil {
+		return err
+	}
+	if vault == nil {
+		j.end(backupapi.BackupJobStateFailed, fmt.Sprintf(statusVaultGone, j.Vault), now)
+		return s.dropImage(tx, v, j.resourceType(), j.Image)
+	}
+	set, err := settingsIn(v)
+	if err != nil {
+		return err
+	}
+	img := j.Image
+	rp := &recoveryRec{
+		ARN: img.ARN, Vault: vault.Name, VaultARN: vault.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
+		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes, Encrypted: img.Encrypted,
+		KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy, Engine: img.Engine,
+		EngineVersion: img.EngineVersion, InstanceID: img.ResourceID, Tags: j.Tags, ResourceType: j.resourceType(),
+		Content: img.Content, ColdCapable: coldCapable(j.resourceType(), set),
+	}
+	if err := s.putRecoveryPoint(tx, v, rp, true); err != nil {
+		return err
+	}
+	j.end(backupapi.BackupJobStateCompleted, "", now)
+	j.Size = img.SizeBytes
+	if err := noteProtected(v, j, now); err != nil {
+		return err
+	}
+	// A plan rule's copy actions start once its backup is complete.
+	for _, c := range j.CopyActions {
+		if _, err := s.startCopy(tx, v, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy, j.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startWindowText is the StatusMessage of a job that did not start in its window.
+func startWindowText(waiting string) string {
+	if waiting == "" {
+		return statusExpiredStart
+	}
+	return statusExpiredStart + ": " + waiting
+}
