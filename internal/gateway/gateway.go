@@ -29,7 +29,6 @@ import (
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/sigv4"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Service is what the gateway needs of a service: its model, its handlers and how it
@@ -44,7 +43,6 @@ type Service struct {
 type Config struct {
 	Services []Service
 	Resolver *auth.Resolver
-	Store    store.Store      // where temporary credentials live
 	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
 	Admin    http.Handler     // served under AdminPrefix
 	Logger   *slog.Logger
@@ -241,7 +239,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 // authenticate resolves the access key to an identity and, in strict mode, verifies the
 // signature.
 func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *call) *awserr.Error {
-	id, err := g.cfg.Resolver.Resolve(g.cfg.Store, a.AccessKeyID, a.SecurityToken, g.cfg.Now())
+	id, err := g.cfg.Resolver.Resolve(a.AccessKeyID, a.SecurityToken, g.cfg.Now())
 	switch {
 	case errors.Is(err, auth.ErrUnknownKey):
 		return g.authError(c, sigv4.UnknownAccessKey())

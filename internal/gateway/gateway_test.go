@@ -167,13 +167,13 @@ type testServer struct {
 func startServer(t *testing.T, mode string, keys ...auth.Identity) *testServer {
 	t.Helper()
 	st := memory.New()
-	resolver, err := auth.NewResolver(mode, xtest.Account, keys, seal.Ephemeral())
+	resolver, err := auth.NewResolver(auth.Config{Mode: mode, DefaultAccount: xtest.Account, Static: keys, Sealer: seal.Ephemeral(), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := gateway.New(gateway.Config{
 		Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()},
-		Resolver: resolver, Store: st,
+		Resolver: resolver,
 	})
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)

@@ -120,7 +120,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver, err := auth.NewResolver(cfg.Auth, cfg.Account, keys, sealer)
+	resolver, err := auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: s.store})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func New(cfg Config) (_ *Server, err error) {
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 	})
 	s.handler = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
 	})
 	s.http = &http.Server{
 		Handler:           s.handler,
