@@ -215,6 +215,9 @@ func (s *server) admin(t *testing.T, method, path, body string, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if method != http.MethodGet {
+		req.Header.Set("Content-Type", "application/json") // required of every call that changes state
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -75,6 +75,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"access keys in the AWS shared credentials file format; aws_account_id names a key's account (XREGION_CREDENTIALS_FILE)")
 	fs.StringVar(&o.cfg.AdminToken, "admin-token", env("XREGION_ADMIN_TOKEN", ""),
 		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN)")
+	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
+		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
+		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })
 	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
 		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
@@ -90,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"(base64, 32 bytes) or from root.key in the data directory, created on first start.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	o.cfg.AllowedHosts = splitList(os.Getenv("XREGION_ALLOWED_HOSTS"))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -98,6 +102,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.cfg.RootKey = os.Getenv("XREGION_ROOT_KEY")
 	return o, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func newLogger(level string, asJSON bool, w io.Writer) (*slog.Logger, error) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -55,7 +56,26 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
 	})
-	return a.authorize(mux)
+	return a.authorize(requireJSON(mux))
+}
+
+// requireJSON refuses a call that changes state unless it declares a JSON body. A web page
+// can make a browser POST text/plain, a form or nothing at all to any address without
+// asking it first; application/json it cannot send to another origin without a CORS
+// preflight, which xregion never grants. So the one thing a page could still do blindly
+// — reset, move the clock, inject a fault — is refused here, whatever Origin says.
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType,
+					"admin calls that change state need Content-Type: application/json (got %q)", r.Header.Get("Content-Type"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type api struct {

@@ -8,6 +8,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,9 @@ type Config struct {
 	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
 	Admin    http.Handler     // served under AdminPrefix
 	Logger   *slog.Logger
+	// AllowedHosts are Host names besides localhost and IP addresses that requests may
+	// carry ("*.example.com" for every name under example.com); see browser.go.
+	AllowedHosts []string
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -54,6 +58,7 @@ const AdminPrefix = "/_xregion/"
 // Gateway is the http.Handler of the AWS endpoint.
 type Gateway struct {
 	cfg      Config
+	hosts    hostPolicy
 	services map[string]*entry // by signing name
 	byTarget map[string]*entry // JSON services by X-Amz-Target prefix
 	byAction map[string][]*entry
@@ -76,7 +81,8 @@ func New(cfg Config) *Gateway {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	g := &Gateway{cfg: cfg, services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
+	g := &Gateway{cfg: cfg, hosts: newHostPolicy(cfg.AllowedHosts),
+		services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
 	for _, svc := range cfg.Services {
 		e := &entry{Service: svc, handlers: map[string]awsmodel.Handler{}, proto: sigv4.Protocol(svc.API.Metadata.Protocol)}
 		switch svc.API.Metadata.Protocol {
@@ -123,7 +129,14 @@ type call struct {
 	start   time.Time
 }
 
+// accessDenied is the answer to a request a browser sent on another page's behalf.
+var accessDenied = awserr.Kind{Code: "AccessDenied", Status: http.StatusForbidden, Sender: true}
+
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if reason := g.browserCheck(r); reason != "" {
+		g.refuseBrowser(w, r, reason)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
 		return
@@ -171,6 +184,23 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.dispatch(w, r, body, c)
+}
+
+// refuseBrowser answers a request browserCheck refused, in the admin API's JSON or as an
+// AWS error, and logs it: an operator whose own page is refused needs to see why.
+func (g *Gateway) refuseBrowser(w http.ResponseWriter, r *http.Request, reason string) {
+	g.cfg.Logger.Warn("refused a browser request", "method", r.Method, "path", r.URL.Path, "host", r.Host,
+		"origin", r.Header.Get("Origin"), "reason", reason)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		b, _ := json.Marshal(map[string]string{"error": reason})
+		_, _ = w.Write(append(b, '\n'))
+		return
+	}
+	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}
+	defer g.log(c)
+	g.fail(w, c, accessDenied.New("%s", reason))
 }
 
 // unsigned handles a request without SigV4 authentication: only operations the model
@@ -252,6 +282,12 @@ func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *c
 	}
 	if g.cfg.Resolver.Strict() {
 		if err := sigv4.Verify(r, body, a, id.SecretKey, time.Now()); err != nil {
+			return g.authError(c, err)
+		}
+	} else if a.Presigned {
+		// Permissive mode verifies no signature, but a presigned URL must still be
+		// current: see sigv4.CheckAge.
+		if err := sigv4.CheckAge(a, time.Now()); err != nil {
 			return g.authError(c, err)
 		}
 	}

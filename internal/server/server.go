@@ -37,6 +37,7 @@ type Config struct {
 	CredentialsFile string        // static keys in the AWS shared credentials format
 	RootKey         string        // base64 root key; empty means DataDir/root.key
 	AdminToken      string        // bearer token for the admin API; empty means none
+	AllowedHosts    []string      // Host names served besides localhost and IP addresses
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
 	Logger          *slog.Logger
 }
@@ -150,6 +151,7 @@ func New(cfg Config) (_ *Server, err error) {
 	})
 	s.handler = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		AllowedHosts: cfg.AllowedHosts,
 	})
 	s.http = &http.Server{
 		Handler:           s.handler,
