@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"reflect"
 	"runtime/debug"
 	"strings"
@@ -50,6 +51,9 @@ type Config struct {
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
+	// BodyIdleTimeout is how long a request body may make no progress before the
+	// request is cut off; 0 means DefaultBodyIdleTimeout.
+	BodyIdleTimeout time.Duration
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -59,6 +63,7 @@ const AdminPrefix = "/_xregion/"
 type Gateway struct {
 	cfg      Config
 	hosts    hostPolicy
+	bodies   *bodies
 	services map[string]*entry // by signing name
 	byTarget map[string]*entry // JSON services by X-Amz-Target prefix
 	byAction map[string][]*entry
@@ -81,7 +86,11 @@ func New(cfg Config) *Gateway {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.BodyIdleTimeout <= 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
 	g := &Gateway{cfg: cfg, hosts: newHostPolicy(cfg.AllowedHosts),
+		bodies:   &bodies{idle: cfg.BodyIdleTimeout, active: map[*idleBody]struct{}{}},
 		services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
 	for _, svc := range cfg.Services {
 		e := &entry{Service: svc, handlers: map[string]awsmodel.Handler{}, proto: sigv4.Protocol(svc.API.Metadata.Protocol)}
@@ -132,11 +141,15 @@ type call struct {
 // accessDenied is the answer to a request a browser sent on another page's behalf.
 var accessDenied = awserr.Kind{Code: "AccessDenied", Status: http.StatusForbidden, Sender: true}
 
+// requestTimeout is the answer to a request whose body stopped arriving.
+var requestTimeout = awserr.Kind{Code: "RequestTimeout", Status: http.StatusBadRequest, Sender: true}
+
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if reason := g.browserCheck(r); reason != "" {
 		g.refuseBrowser(w, r, reason)
 		return
 	}
+	defer g.bodies.wrap(w, r)()
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
 		return
@@ -260,6 +273,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, awserr.RequestEntityTooLarge.New("Request body exceeds the maximum of %d bytes", protocol.MaxBodyBytes)
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// S3's code and text for the same fault; the SDKs retry RequestTimeout.
+			return nil, requestTimeout.New("Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 		}
 		return nil, awserr.SerializationException.New("Could not read the request body: %v", err)
 	}

@@ -67,7 +67,7 @@ type Server struct {
 	store    store.Store
 	engine   *jobs.Engine
 	services *service.Registry
-	handler  http.Handler
+	gateway  *gateway.Gateway
 	http     *http.Server
 }
 
@@ -149,12 +149,12 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 	})
-	s.handler = gateway.New(gateway.Config{
+	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts,
 	})
 	s.http = &http.Server{
-		Handler:           s.handler,
+		Handler:           s.gateway,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
@@ -189,7 +189,7 @@ func (s *Server) resetServices() {
 }
 
 // Handler is the HTTP handler of the endpoint (AWS APIs and admin API).
-func (s *Server) Handler() http.Handler { return s.handler }
+func (s *Server) Handler() http.Handler { return s.gateway }
 
 // Engine is the job engine, for tests that move the clock directly.
 func (s *Server) Engine() *jobs.Engine { return s.engine }
@@ -219,9 +219,17 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
 // they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store.
+// store. Request bodies that stall are cut off within a second (gateway.Drain), and
+// connections still busy when ctx ends are closed: neither is a failure of the shutdown,
+// which reports only what could leave state behind (a service or the store that failed
+// to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
-	errs := []error{s.http.Shutdown(ctx)}
+	s.gateway.Drain()
+	if err := s.http.Shutdown(ctx); err != nil {
+		s.cfg.Logger.Warn("shutdown: closing connections whose requests did not finish in time", "err", err)
+		_ = s.http.Close()
+	}
+	var errs []error
 	for _, name := range s.services.Names() {
 		if svc, ok := s.services.Get(name); ok {
 			if st, ok := svc.(service.Stopper); ok {
