@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -34,8 +35,11 @@ type Config struct {
 	Token string
 	// OnReset runs after the store was wiped, to let services drop their caches.
 	OnReset func()
-	Logger  *slog.Logger
-	Started time.Time
+	// KeepOnReset are keys a reset leaves in place: what describes the store itself
+	// (the fingerprint of its root key) rather than the state of the services.
+	KeepOnReset []string
+	Logger      *slog.Logger
+	Started     time.Time
 }
 
 // Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
@@ -143,7 +147,23 @@ func (a *api) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) reset(w http.ResponseWriter, r *http.Request) {
-	err := a.cfg.Store.Update(func(tx store.Tx) error { return tx.DeletePrefix("") })
+	err := a.cfg.Store.Update(func(tx store.Tx) error {
+		kept := map[string][]byte{}
+		for _, k := range a.cfg.KeepOnReset {
+			if v := tx.Get(k); v != nil {
+				kept[k] = bytes.Clone(v)
+			}
+		}
+		if err := tx.DeletePrefix(""); err != nil {
+			return err
+		}
+		for k, v := range kept {
+			if err := tx.Put(k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err == nil {
 		err = a.cfg.Jobs.Reset()
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/store"
-	"github.com/xregion/xregion/internal/store/bolt"
 	"github.com/xregion/xregion/internal/store/memory"
 )
 
@@ -100,14 +99,7 @@ func New(cfg Config) (_ *Server, err error) {
 		if cfg.DataDir == "" {
 			cfg.DataDir = DefaultDataDir()
 		}
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("creating data directory: %w", err)
-		}
-		if s.store, err = bolt.Open(filepath.Join(cfg.DataDir, storeFile)); err != nil {
-			return nil, err
-		}
-		if sealer, err = seal.Load(cfg.DataDir, cfg.RootKey); err != nil {
-			s.store.Close()
+		if s.store, sealer, err = openDurable(cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -148,6 +140,7 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
+		KeepOnReset: []string{rootKeyRecord},
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
