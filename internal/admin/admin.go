@@ -110,6 +110,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
+// failureStatus is the status of a failed call: 503 when the store has no room to write
+// (a condition to retry once it is gone), otherwise the call's own.
+func failureStatus(err error, otherwise int) int {
+	if errors.Is(err, store.ErrNoSpace) {
+		return http.StatusServiceUnavailable
+	}
+	return otherwise
+}
+
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
@@ -137,13 +146,21 @@ type healthReport struct {
 	Clock         clockReport `json:"clock"`
 }
 
+// health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
+// the store's problem when it cannot (a full disk): a monitor that reads only the status
+// code must notice too.
 func (a *api) health(w http.ResponseWriter, r *http.Request) {
 	up := time.Since(a.cfg.Started)
-	writeJSON(w, http.StatusOK, healthReport{
+	report := healthReport{
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
 		Clock: a.clock(),
-	})
+	}
+	status := http.StatusOK
+	if report.Store.Problem != "" {
+		report.Status, status = "degraded", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, report)
 }
 
 func (a *api) reset(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +185,7 @@ func (a *api) reset(w http.ResponseWriter, r *http.Request) {
 		err = a.cfg.Jobs.Reset()
 	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "reset failed: %v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "reset failed: %v", err)
 		return
 	}
 	a.cfg.Faults.Forget()
@@ -223,7 +240,7 @@ func (a *api) moveClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.cfg.Jobs.AdvanceTo(r.Context(), target); err != nil {
-		status := http.StatusConflict
+		status := failureStatus(err, http.StatusConflict)
 		if errors.Is(err, context.Canceled) {
 			status = http.StatusServiceUnavailable
 		}
@@ -260,7 +277,7 @@ func (a *api) setFault(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Since = a.cfg.Jobs.Clock().Now() // the outage begins now, on the clock services use
 	if err := a.cfg.Faults.Set(f); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
@@ -274,7 +291,7 @@ func (a *api) clearFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.cfg.Faults.Clear(region); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})

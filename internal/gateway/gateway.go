@@ -31,6 +31,7 @@ import (
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/sigv4"
+	"github.com/xregion/xregion/internal/store"
 )
 
 // Service is what the gateway needs of a service: its model, its handlers and how it
@@ -360,11 +361,21 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 			c.status = 499 // the client went away; nothing to write
 			return
 		}
-		g.fail(w, c, awserr.As(err))
+		g.fail(w, c, asAWSError(err))
 		return
 	}
 	c.status = http.StatusOK
 	e.codec.Encode(w, op, out, c.info.ID)
+}
+
+// asAWSError is the answer for an error a service returned. A store that cannot write
+// for want of space is a temporary condition the client should retry (every SDK retries
+// ServiceUnavailable), not an internal failure; the store's watcher logs it once.
+func asAWSError(err error) *awserr.Error {
+	if errors.Is(err, store.ErrNoSpace) {
+		return awserr.ServiceUnavailable.New("xregion cannot write right now: its disk is full. Retry once there is room.")
+	}
+	return awserr.As(err)
 }
 
 // fail writes an error in the protocol of the request's service (JSON when it is not
@@ -389,7 +400,9 @@ func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
 
 func (g *Gateway) log(c *call) {
 	level := slog.LevelInfo
-	if c.status >= 500 {
+	if c.status >= 500 && c.status != http.StatusServiceUnavailable {
+		// A 503 is a condition logged once where it arises (a full disk), not a fault
+		// of this request.
 		level = slog.LevelError
 	}
 	if !g.cfg.Logger.Enabled(context.Background(), level) {

@@ -34,6 +34,7 @@ import (
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 	"github.com/xregion/xregion/internal/xtest"
 )
@@ -67,6 +68,8 @@ func fakeSecretsManager() gateway.Service {
 					return nil, secretsmanagerapi.ErrResourceNotFound.New("Secrets Manager can't find the specified secret.")
 				case "panic":
 					panic("boom")
+				case "full-disk":
+					return nil, fmt.Errorf("secretsmanager: %w", fmt.Errorf("%w: commit: no space left on device", store.ErrNoSpace))
 				case "binary":
 					return &secretsmanagerapi.GetSecretValueResponse{Name: in.SecretId, SecretBinary: []byte{0, 1, 2, 255}, CreatedDate: &created}, nil
 				}
@@ -600,5 +603,16 @@ func TestStrictAuth(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 403 {
 		t.Errorf("tampered presigned URL: %d", resp.StatusCode)
+	}
+}
+
+// TestFullDiskIsServiceUnavailable: a store without room answers a retryable 503, not an
+// InternalFailure.
+func TestFullDiskIsServiceUnavailable(t *testing.T) {
+	s := startServer(t, auth.Permissive)
+	sm := secretsmanager.NewFromConfig(xtest.DefaultConfig(s.URL, "us-east-1"))
+	_, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("full-disk")})
+	if ae := apiError(t, err); ae.ErrorCode() != "ServiceUnavailable" || httpStatus(err) != 503 {
+		t.Errorf("full disk: %d %s", httpStatus(err), ae.ErrorCode())
 	}
 }

@@ -103,6 +103,7 @@ func New(cfg Config) (_ *Server, err error) {
 			return nil, err
 		}
 	}
+	s.store = store.Watch(s.store, cfg.Logger)
 	defer func() {
 		if err != nil {
 			s.store.Close()

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -194,9 +196,25 @@ func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
 		return t.onCommit, nil
 	}
 	if err := btx.Commit(); err != nil {
+		if noSpace(err) {
+			return nil, fmt.Errorf("%w: commit to %s: %v", store.ErrNoSpace, s.path, err)
+		}
 		return nil, fmt.Errorf("store: commit: %v", err)
 	}
 	return t.onCommit, nil
+}
+
+// noSpace reports whether a commit failed for want of room: a full disk, a full quota,
+// or the process's file size limit (which Go reports as EFBIG rather than a signal).
+// bbolt formats some of its I/O errors with %s ("file resize error: ..."), which loses the
+// errno, so its text is compared too.
+func noSpace(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EFBIG} {
+		if errors.Is(err, errno) || strings.Contains(err.Error(), errno.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 func runCallbacks(callbacks []func()) {
