@@ -241,8 +241,11 @@ func (a *api) moveClock(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.cfg.Jobs.AdvanceTo(r.Context(), target); err != nil {
 		status := failureStatus(err, http.StatusConflict)
-		if errors.Is(err, context.Canceled) {
+		switch {
+		case errors.Is(err, context.Canceled):
 			status = http.StatusServiceUnavailable
+		case errors.Is(err, jobs.ErrUnrepresentable):
+			status = http.StatusBadRequest
 		}
 		writeError(w, status, "%v", err)
 		return

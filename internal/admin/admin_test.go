@@ -248,3 +248,18 @@ func TestCrossOriginResetRefused(t *testing.T) {
 		t.Errorf("reset from the console's own origin: %d", code)
 	}
 }
+
+func TestClockRefusesUnrepresentableTimes(t *testing.T) {
+	inst := servertest.Start(t)
+	var e struct{ Error string }
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"to":"2400-01-01T00:00:00Z"}`, &e); code != 400 || !strings.Contains(e.Error, "292 years") {
+		t.Errorf("to 2400: %d %q", code, e.Error)
+	}
+	var c struct{ Now time.Time }
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"to":"2262-04-12T00:00:00Z"}`, &c); code != 200 || c.Now.Year() != 2262 {
+		t.Errorf("to 2262-04-12: %d %v", code, c.Now)
+	}
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"advance":"2000000h"}`, &e); code != 400 || !strings.Contains(e.Error, "292 years") {
+		t.Errorf("advance 228 years from 2262: %d %q", code, e.Error)
+	}
+}

@@ -2,8 +2,6 @@ package secretsmanager
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -118,9 +116,9 @@ func createdRevKey(sc store.Scope, t time.Time, n string) string {
 	return sc.Key("bycreatedrev", descStamp(t), n)
 }
 
-// ascStamp and descStamp are fixed-width so that byte order is time order (or its reverse).
-func ascStamp(t time.Time) string  { return fmt.Sprintf("%020d", t.UnixNano()) }
-func descStamp(t time.Time) string { return fmt.Sprintf("%020d", math.MaxInt64-t.UnixNano()) }
+// ascStamp and descStamp order keys by time (or its reverse), past 2262 too.
+func ascStamp(t time.Time) string  { return store.TimeKey(t) }
+func descStamp(t time.Time) string { return store.TimeKeyDesc(t) }
 
 func getSecret(tx store.Tx, sc store.Scope, name string) (*secretRecord, error) {
 	return loadSecret(tx, sc, name, nil)
