@@ -58,6 +58,9 @@ type Config struct {
 	Static         []Identity // the configured long-term keys
 	Sealer         *seal.Sealer
 	Store          store.Store // where temporary credentials live
+	// WebIdentityKeys verify the tokens of AssumeRoleWithWebIdentity in strict mode;
+	// nil means none are configured (jwks.go).
+	WebIdentityKeys *WebIdentityKeys
 }
 
 // Resolver finds identities.
@@ -67,6 +70,7 @@ type Resolver struct {
 	static         map[string]Identity
 	sealer         *seal.Sealer
 	st             store.Store
+	webKeys        *WebIdentityKeys
 }
 
 // NewResolver returns a resolver.
@@ -81,7 +85,8 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	if cfg.Sealer == nil || cfg.Store == nil {
 		return nil, errors.New("auth: a resolver needs a sealer and a store")
 	}
-	r := &Resolver{mode: mode, defaultAccount: cfg.DefaultAccount, static: map[string]Identity{}, sealer: cfg.Sealer, st: cfg.Store}
+	r := &Resolver{mode: mode, defaultAccount: cfg.DefaultAccount, static: map[string]Identity{}, sealer: cfg.Sealer, st: cfg.Store,
+		webKeys: cfg.WebIdentityKeys}
 	for _, id := range cfg.Static {
 		if id.Account == "" {
 			id.Account = cfg.DefaultAccount
@@ -154,6 +159,10 @@ func (r *Resolver) Resolve(accessKeyID, securityToken string, now time.Time) (Id
 	}
 	return Identity{AccessKeyID: accessKeyID, Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account}, nil
 }
+
+// VerifyWebToken checks a web identity token's signature with the keys configured for
+// its issuer (ErrNoVerificationKey, ErrBadSignature).
+func (r *Resolver) VerifyWebToken(t *WebToken) error { return r.webKeys.Verify(t) }
 
 // IsAccountID reports whether s is a 12-digit AWS account id.
 func IsAccountID(s string) bool {
