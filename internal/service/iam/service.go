@@ -1,6 +1,9 @@
 // Package iam serves the slice of AWS Identity and Access Management that clients of the
 // other services need: roles with their trust policies, inline and managed policies and
-// their attachments, tags, and the instance profiles a role delete has to look at.
+// their attachments, tags, the instance profiles a role delete has to look at, and the
+// OpenID Connect providers web identities come from. It also evaluates trust policies
+// (trust.go) for the services that assume roles: STS, and the service principals of
+// other services' jobs.
 //
 // IAM is global: its state lives under store.Global whatever Region a client signed for,
 // and its ARNs carry no Region (arn:aws:iam::ACCOUNT:role/path/name).
@@ -25,10 +28,20 @@ func init() {
 	service.Register(service.Module{Name: "iam", New: New})
 }
 
-// Roles lets other services find IAM roles (STS AssumeRole, AWS Backup's IamRoleArn checks).
+// Roles lets other services find IAM roles and ask their trust policies (STS AssumeRole
+// and AssumeRoleWithWebIdentity, AWS Backup's IamRoleArn checks).
 type Roles interface {
 	// RoleByARN returns the role an ARN names, in the ARN's account. ok is false if it does not exist.
 	RoleByARN(tx store.Tx, roleARN string) (role RoleInfo, ok bool, err error)
+	// AuthorizeAssumeRole checks that the role exists (ErrNoSuchRole) and that its
+	// trust policy allows every request (*NotTrustedError).
+	AuthorizeAssumeRole(tx store.Tx, roleARN string, reqs ...TrustRequest) (RoleInfo, error)
+	// TrustsService checks that the role exists and trusts a service principal
+	// (backup.amazonaws.com) with the given condition keys.
+	TrustsService(tx store.Tx, roleARN, servicePrincipal string, ctx Context) (RoleInfo, error)
+	// OIDCProviderFor finds the OpenID Connect provider of an account whose URL is a
+	// token's issuer.
+	OIDCProviderFor(tx store.Tx, account, partition, issuer string) (OIDCProviderInfo, bool, error)
 }
 
 // RoleInfo is what another service needs to know about a role.
@@ -115,6 +128,17 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		iamapi.OpTagInstanceProfile.Handle(s.tagInstanceProfile),
 		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
 		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
+
+		iamapi.OpCreateOpenIDConnectProvider.Handle(s.createOpenIDConnectProvider),
+		iamapi.OpGetOpenIDConnectProvider.Handle(s.getOpenIDConnectProvider),
+		iamapi.OpListOpenIDConnectProviders.Handle(s.listOpenIDConnectProviders),
+		iamapi.OpDeleteOpenIDConnectProvider.Handle(s.deleteOpenIDConnectProvider),
+		iamapi.OpUpdateOpenIDConnectProviderThumbprint.Handle(s.updateOpenIDConnectProviderThumbprint),
+		iamapi.OpAddClientIDToOpenIDConnectProvider.Handle(s.addClientIDToOpenIDConnectProvider),
+		iamapi.OpRemoveClientIDFromOpenIDConnectProvider.Handle(s.removeClientIDFromOpenIDConnectProvider),
+		iamapi.OpTagOpenIDConnectProvider.Handle(s.tagOpenIDConnectProvider),
+		iamapi.OpUntagOpenIDConnectProvider.Handle(s.untagOpenIDConnectProvider),
+		iamapi.OpListOpenIDConnectProviderTags.Handle(s.listOpenIDConnectProviderTags),
 	}
 }
 
