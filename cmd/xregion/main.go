@@ -83,6 +83,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"--admin-token-file: the command line is visible to every user (ps)")
 	fs.StringVar(&o.adminTokenFile, "admin-token-file", env("XREGION_ADMIN_TOKEN_FILE", ""),
 		"file holding the admin API's bearer token (XREGION_ADMIN_TOKEN_FILE)")
+	fs.StringVar(&o.cfg.OIDCKeys, "oidc-jwks", env("XREGION_OIDC_JWKS", ""),
+		"JSON Web Key Set file, or directory of *.json files, holding the signing keys of OpenID Connect identity providers, "+
+			`each with "issuer": "https://..." beside "keys"; strict mode verifies AssumeRoleWithWebIdentity tokens with them (XREGION_OIDC_JWKS)`)
 	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
 		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
 		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })

@@ -37,6 +37,7 @@ type Config struct {
 	RootKey         string        // base64 root key; empty means DataDir/root.key
 	AdminToken      string        // bearer token for the admin API; empty means none
 	AllowedHosts    []string      // Host names served besides localhost and IP addresses
+	OIDCKeys        string        // JWKS file or directory of the identity providers' signing keys
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
 	Logger          *slog.Logger
 }
@@ -114,7 +115,14 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver, err := auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: s.store})
+	var webKeys *auth.WebIdentityKeys
+	if cfg.OIDCKeys != "" {
+		if webKeys, err = auth.LoadWebIdentityKeys(cfg.OIDCKeys); err != nil {
+			return nil, err
+		}
+	}
+	resolver, err := auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: s.store,
+		WebIdentityKeys: webKeys})
 	if err != nil {
 		return nil, err
 	}
