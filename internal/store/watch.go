@@ -16,21 +16,32 @@ var ErrNoSpace = errors.New("store: no space left for writes")
 // Watched is a Store that notices when writes fail for want of space: it logs the start
 // and the end of such a spell once each, whatever the number of writes that fail in
 // between, and reports it in Stats (Problem) for the health endpoint.
+//
+// A full disk does not refuse every write: a small one may still fit in the free pages
+// of the file while the next large one fails. So one successful write does not end the
+// spell; it ends with the first successful write made Quiet after the last failure.
 type Watched struct {
 	Store
-	log *slog.Logger
+	// Quiet is how long writes must go without failing for want of space before a
+	// successful one ends the spell.
+	Quiet time.Duration
+	log   *slog.Logger
 
-	mu    sync.Mutex
-	since time.Time // zero when writes succeed
-	cause string
+	mu          sync.Mutex
+	since       time.Time // when the spell began; zero when there is none
+	lastFailure time.Time
+	cause       string
 }
+
+// DefaultQuiet is Watched.Quiet unless a caller sets it.
+const DefaultQuiet = time.Minute
 
 // Watch wraps st.
 func Watch(st Store, logger *slog.Logger) *Watched {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Watched{Store: st, log: logger}
+	return &Watched{Store: st, Quiet: DefaultQuiet, log: logger}
 }
 
 // Update implements Store.
@@ -49,10 +60,11 @@ func (w *Watched) Update(fn func(Tx) error) error {
 func (w *Watched) noSpace(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.lastFailure = time.Now()
 	if !w.since.IsZero() {
 		return
 	}
-	w.since, w.cause = time.Now(), err.Error()
+	w.since, w.cause = w.lastFailure, err.Error()
 	w.log.Error("the store cannot write: no space left; writes answer ServiceUnavailable (503) until there is room again",
 		"path", w.Store.Stats().Path, "err", err)
 }
@@ -60,7 +72,7 @@ func (w *Watched) noSpace(err error) {
 func (w *Watched) recovered() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.since.IsZero() {
+	if w.since.IsZero() || time.Since(w.lastFailure) < w.Quiet {
 		return
 	}
 	w.log.Info("the store writes again", "path", w.Store.Stats().Path, "failedFor", time.Since(w.since).Round(time.Second))

@@ -38,19 +38,31 @@ func TestWatchLogsASpellOfFullDiskOnce(t *testing.T) {
 	disk := &fullDisk{Store: memory.New(), full: true}
 	w := store.Watch(disk, slog.New(slog.NewTextHandler(&log, nil)))
 
+	// Large writes fail while small ones still fit: the spell goes on.
 	for i := range 50 {
-		if err := put(w, fmt.Sprint(i)); err == nil {
-			t.Fatal("a write on a full disk succeeded")
+		disk.full = i%5 != 4
+		err := put(w, fmt.Sprint(i))
+		if disk.full != (err != nil) {
+			t.Fatalf("write %d: %v", i, err)
 		}
 	}
+	disk.full = true
+	if err := put(w, "last failure"); err == nil {
+		t.Fatal("a write on a full disk succeeded")
+	}
 	if n := strings.Count(log.String(), "level=ERROR"); n != 1 {
-		t.Errorf("%d log lines for 50 failed writes, want 1:\n%s", n, log.String())
+		t.Errorf("%d log lines for 41 failed writes, want 1:\n%s", n, log.String())
+	}
+	if strings.Contains(log.String(), "writes again") {
+		t.Errorf("a write that fitted ended the spell:\n%s", log.String())
 	}
 	if p := w.Stats().Problem; !strings.Contains(p, "space") {
 		t.Errorf("Stats().Problem = %q", p)
 	}
 
-	// An Update that writes nothing proves nothing about the disk.
+	// An Update that writes nothing proves nothing about the disk; a write that
+	// succeeds once writes have stopped failing (here at once) ends the spell.
+	w.Quiet = 0
 	disk.full = false
 	if err := w.Update(func(store.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
@@ -68,8 +80,8 @@ func TestWatchLogsASpellOfFullDiskOnce(t *testing.T) {
 		t.Errorf("no log line for the recovery:\n%s", log.String())
 	}
 	err := w.View(func(tx store.Tx) error {
-		if tx.Get("after") == nil || tx.Get("0") != nil {
-			return fmt.Errorf("after = %q, 0 = %q", tx.Get("after"), tx.Get("0"))
+		if tx.Get("after") == nil || tx.Get("0") != nil || tx.Get("4") == nil {
+			return fmt.Errorf("after = %q, 0 = %q, 4 = %q", tx.Get("after"), tx.Get("0"), tx.Get("4"))
 		}
 		return nil
 	})
