@@ -378,3 +378,56 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("%d log lines for %d failed writes, want 1:\n%s", n, failures, srv.log.String())
 	}
 }
+
+// TestOIDCProviderWithTerraform: Terraform's aws_iam_openid_connect_provider and a role
+// that trusts it read back as written, take a new client id in place, and go away.
+func TestOIDCProviderWithTerraform(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	config := func(clientIDs string) string {
+		return srv.providers("us-east-1") + `
+resource "aws_iam_openid_connect_provider" "github" {
+  url             = "https://token.actions.githubusercontent.com"
+  client_id_list  = [` + clientIDs + `]
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+  tags            = { team = "ci" }
+}
+
+resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = aws_iam_openid_connect_provider.github.arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:octo/app:*" } }
+    }]
+  })
+}
+
+output "provider_arn" { value = aws_iam_openid_connect_provider.github.arn }
+`
+	}
+	tf := newTerraform(t, srv, config(`"sts.amazonaws.com"`))
+	tf.apply()
+	tf.planNoChanges()
+	if got := tf.output("provider_arn"); got != "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" {
+		t.Errorf("provider ARN %s", got)
+	}
+	writeFile(t, filepath.Join(tf.dir, "main.tf"), config(`"sts.amazonaws.com", "other-client"`))
+	tf.apply()
+	tf.planNoChanges()
+	var got struct{ ClientIDList []string }
+	srv.awsJSON(t, "us-east-1", &got, "iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn",
+		"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
+	if strings.Join(got.ClientIDList, ",") != "sts.amazonaws.com,other-client" {
+		t.Errorf("client ids after the update: %v", got.ClientIDList)
+	}
+	tf.destroy()
+	var list struct{ OpenIDConnectProviderList []any }
+	srv.awsJSON(t, "us-east-1", &list, "iam", "list-open-id-connect-providers")
+	if len(list.OpenIDConnectProviderList) != 0 {
+		t.Errorf("providers after destroy: %v", list.OpenIDConnectProviderList)
+	}
+}
