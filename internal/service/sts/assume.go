@@ -76,6 +76,16 @@ func (s *Service) roleSession(ctx context.Context, role iam.RoleInfo, parsed arn
 	return id, &stsapi.AssumedRoleUser{AssumedRoleId: &userID, Arn: &sessionARN}, packed, nil
 }
 
+// startSession checks a request for a role's credentials and hands them out.
+func (s *Service) startSession(ctx context.Context, tx store.Tx, role iam.RoleInfo, parsed arn.ARN, req session) (*stsapi.AssumedRoleUser, *int64, *stsapi.Credentials, error) {
+	id, user, packed, err := s.roleSession(ctx, role, parsed, req)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	creds, err := s.issue(tx, id, seconds(req.duration, 3600))
+	return user, packed, creds, err
+}
+
 // derivedRoleID makes a role id from a role ARN: the same ARN always gives the same id,
 // in the alphabet of real ones (base32).
 func derivedRoleID(roleARN string) string {
@@ -153,14 +163,9 @@ func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		if err != nil {
 			return err
 		}
-		id, user, packed, err := s.roleSession(ctx, role, parsed, session{
+		out.AssumedRoleUser, out.PackedPolicySize, out.Credentials, err = s.startSession(ctx, tx, role, parsed, session{
 			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy, tags: in.Tags,
 		})
-		if err != nil {
-			return err
-		}
-		out.AssumedRoleUser, out.PackedPolicySize = user, packed
-		out.Credentials, err = s.issue(tx, id, seconds(in.DurationSeconds, 3600))
 		return err
 	})
 	if err != nil {

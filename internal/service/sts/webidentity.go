@@ -68,14 +68,9 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		if audience != "" {
 			out.Audience = &audience
 		}
-		id, user, packed, err := s.roleSession(ctx, role, parsed, session{
+		out.AssumedRoleUser, out.PackedPolicySize, out.Credentials, err = s.startSession(ctx, tx, role, parsed, session{
 			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy,
 		})
-		if err != nil {
-			return err
-		}
-		out.AssumedRoleUser, out.PackedPolicySize = user, packed
-		out.Credentials, err = s.issue(tx, id, seconds(in.DurationSeconds, 3600))
 		return err
 	})
 	if err != nil {
