@@ -283,6 +283,8 @@ urllib.request.urlopen(req).read()
 wait(lambda: [j["State"] for j in east.list_copy_jobs()["CopyJobs"]], ["COMPLETED"])
 job = east.list_backup_jobs()["BackupJobs"][0]
 assert job["State"] == "COMPLETED" and job["CreatedBy"]["BackupPlanId"] == plan["BackupPlanId"], job
+copy = east.list_copy_jobs()["CopyJobs"][0]
+assert copy.get("CreatedByBackupJobId") == job["BackupJobId"], copy
 rps = west.list_recovery_points_by_backup_vault(BackupVaultName="dr")["RecoveryPoints"]
 assert len(rps) == 1 and rps[0]["EncryptionKeyArn"] == key and rps[0]["Lifecycle"]["DeleteAfterDays"] == 60, rps
 

@@ -58,6 +58,12 @@ func TestKMSWithCLI(t *testing.T) {
 		t.Errorf("decrypt in another Region: %s", stderr)
 	}
 
+	// Key specs the current models list and xregion does not implement are refused as such.
+	stderr = srv.awsFail(t, "us-east-1", "kms", "create-key", "--key-spec", "ML_DSA_44", "--key-usage", "SIGN_VERIFY")
+	if !strings.Contains(stderr, "UnsupportedOperationException") || !strings.Contains(stderr, "ML_DSA_44") {
+		t.Errorf("create-key of an ML-DSA key: %s", stderr)
+	}
+
 	var sched struct{ KeyId, KeyState string }
 	srv.awsJSON(t, "us-east-1", &sched, "kms", "schedule-key-deletion", "--key-id", id, "--pending-window-in-days", "7")
 	if sched.KeyState != "PendingDeletion" {

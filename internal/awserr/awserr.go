@@ -7,7 +7,6 @@ package awserr
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Error is an AWS error answer.
@@ -53,6 +52,18 @@ func (k Kind) New(format string, args ...any) *Error {
 	return &Error{Code: k.Code, Message: msg, Status: k.Status, Sender: k.Sender, MessageField: field}
 }
 
+// Message is one entry of a service's error catalogue (its errors.go): an error kind and
+// the text the service answers with it, a fmt format whose verbs New fills. Every text a
+// service sends lives in its catalogue, so that the texts can be read, compared with
+// AWS's and changed in one place.
+type Message struct {
+	Kind Kind
+	Text string
+}
+
+// New makes the error with the catalogue's text, formatted with args.
+func (m Message) New(args ...any) *Error { return m.Kind.New(m.Text, args...) }
+
 // Is reports whether err is an AWS error with the given code.
 func Is(err error, code string) bool {
 	var e *Error
@@ -76,32 +87,42 @@ func Internal(cause error) *Error {
 	return e
 }
 
+// HTTP statuses of AWS errors. The package speaks no HTTP: a codec writes the status.
+const (
+	StatusBadRequest          = 400
+	StatusForbidden           = 403
+	StatusNotFound            = 404
+	StatusRequestTooLarge     = 413
+	StatusInternalServerError = 500
+	StatusServiceUnavailable  = 503
+)
+
 // Errors common to AWS services that no single model declares. Codes and statuses follow
 // the AWS "common errors" reference pages of the query and JSON services.
 var (
 	// InternalFailure: the request processing failed because of an unknown error (500).
-	InternalFailure = Kind{Code: "InternalFailure", Status: http.StatusInternalServerError}
+	InternalFailure = Kind{Code: "InternalFailure", Status: StatusInternalServerError}
 	// ServiceUnavailable: the service is temporarily unable to handle the request (503).
-	ServiceUnavailable = Kind{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable}
+	ServiceUnavailable = Kind{Code: "ServiceUnavailable", Status: StatusServiceUnavailable}
 
 	// JSON protocol services.
-	ValidationException       = Kind{Code: "ValidationException", Status: 400, Sender: true}
-	UnknownOperationException = Kind{Code: "UnknownOperationException", Status: 400, Sender: true}
-	SerializationException    = Kind{Code: "SerializationException", Status: 400, Sender: true}
-	ThrottlingException       = Kind{Code: "ThrottlingException", Status: 400, Sender: true}
-	AccessDeniedException     = Kind{Code: "AccessDeniedException", Status: 400, Sender: true}
+	ValidationException       = Kind{Code: "ValidationException", Status: StatusBadRequest, Sender: true}
+	UnknownOperationException = Kind{Code: "UnknownOperationException", Status: StatusBadRequest, Sender: true}
+	SerializationException    = Kind{Code: "SerializationException", Status: StatusBadRequest, Sender: true}
+	ThrottlingException       = Kind{Code: "ThrottlingException", Status: StatusBadRequest, Sender: true}
+	AccessDeniedException     = Kind{Code: "AccessDeniedException", Status: StatusBadRequest, Sender: true}
 
 	// Query protocol services.
-	InvalidAction         = Kind{Code: "InvalidAction", Status: 400, Sender: true}
-	MissingAction         = Kind{Code: "MissingAction", Status: 400, Sender: true}
-	MissingParameter      = Kind{Code: "MissingParameter", Status: 400, Sender: true}
-	InvalidParameterValue = Kind{Code: "InvalidParameterValue", Status: 400, Sender: true}
-	InvalidParameterCombo = Kind{Code: "InvalidParameterCombination", Status: 400, Sender: true}
-	ValidationError       = Kind{Code: "ValidationError", Status: 400, Sender: true}
-	MalformedQueryString  = Kind{Code: "MalformedQueryString", Status: 404, Sender: true}
-	InvalidQueryParameter = Kind{Code: "InvalidQueryParameter", Status: 400, Sender: true}
-	RequestEntityTooLarge = Kind{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge, Sender: true}
-	UnsupportedOperation  = Kind{Code: "UnsupportedOperation", Status: 400, Sender: true}
-	InvalidRegion         = Kind{Code: "InvalidRegion", Status: 400, Sender: true}
-	UnknownService        = Kind{Code: "UnknownService", Status: 400, Sender: true}
+	InvalidAction         = Kind{Code: "InvalidAction", Status: StatusBadRequest, Sender: true}
+	MissingAction         = Kind{Code: "MissingAction", Status: StatusBadRequest, Sender: true}
+	MissingParameter      = Kind{Code: "MissingParameter", Status: StatusBadRequest, Sender: true}
+	InvalidParameterValue = Kind{Code: "InvalidParameterValue", Status: StatusBadRequest, Sender: true}
+	InvalidParameterCombo = Kind{Code: "InvalidParameterCombination", Status: StatusBadRequest, Sender: true}
+	ValidationError       = Kind{Code: "ValidationError", Status: StatusBadRequest, Sender: true}
+	MalformedQueryString  = Kind{Code: "MalformedQueryString", Status: StatusNotFound, Sender: true}
+	InvalidQueryParameter = Kind{Code: "InvalidQueryParameter", Status: StatusBadRequest, Sender: true}
+	RequestEntityTooLarge = Kind{Code: "RequestEntityTooLarge", Status: StatusRequestTooLarge, Sender: true}
+	UnsupportedOperation  = Kind{Code: "UnsupportedOperation", Status: StatusBadRequest, Sender: true}
+	InvalidRegion         = Kind{Code: "InvalidRegion", Status: StatusBadRequest, Sender: true}
+	UnknownService        = Kind{Code: "UnknownService", Status: StatusBadRequest, Sender: true}
 )

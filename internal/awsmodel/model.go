@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 )
 
 // Protocols named by the models' metadata.
@@ -19,6 +21,11 @@ const (
 	ProtocolJSON     = "json"
 	ProtocolQuery    = "query"
 	ProtocolRESTJSON = "rest-json"
+	// ProtocolEC2 is EC2's own query dialect: requests are query strings like the query
+	// protocol's, but every list is flattened and named by the member's queryName or
+	// capitalised locationName (see Member.EC2QueryName); answers are XML without a
+	// Result wrapper, and errors are <Response><Errors><Error>.
+	ProtocolEC2 = "ec2"
 )
 
 // API is one service's model.
@@ -106,6 +113,10 @@ type Shape struct {
 	byWire    map[string]*Member // body members (no HTTP location) by wire name
 	patternRE *regexp.Regexp
 	patternOK bool // pattern compiled in Go's syntax; patterns Go cannot express are not checked
+
+	// LocationName is the XML element name of a list shape's entries where the shape,
+	// not the member that refers to it, gives one (two EC2 lists do).
+	LocationName string
 }
 
 // ErrorTrait is the "error" block of an error shape.
@@ -120,6 +131,7 @@ type Member struct {
 	Name         string // model member name ("" for list/map parts)
 	Shape        *Shape
 	LocationName string // wire name override
+	QueryName    string // ec2 protocol: the request parameter's name, when it is not derived from LocationName
 	Location     string // rest protocols: "uri", "querystring", "header", "headers", "statusCode"
 	Flattened    bool
 	XMLAttribute bool
@@ -144,6 +156,19 @@ func (s *Shape) BodyMember(wireName string) *Member { return s.byWire[wireName] 
 func (m *Member) WireName() string {
 	if m.LocationName != "" {
 		return m.LocationName
+	}
+	return m.Name
+}
+
+// EC2QueryName is the name a member has in an EC2 request (ec2 protocol): its queryName,
+// else its locationName with the first letter upper-cased ("dryRun" -> "DryRun"), else its
+// model name. This is the rule the SDKs serialize by (botocore's EC2Serializer).
+func (m *Member) EC2QueryName() string {
+	switch {
+	case m.QueryName != "":
+		return m.QueryName
+	case m.LocationName != "":
+		return GoName(m.LocationName)
 	}
 	return m.Name
 }
@@ -212,9 +237,9 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 	api := &API{Metadata: raw.Metadata, Operations: map[string]*Operation{}, Shapes: map[string]*Shape{}}
 	for name, rs := range raw.Shapes {
 		api.Shapes[name] = &Shape{
-			Name: name, Type: rs.Type, Flattened: rs.Flattened, Enum: rs.Enum, Min: rs.Min, Max: rs.Max,
-			Pattern: rs.Pattern, Timestamp: rs.TimestampFormat, Exception: rs.Exception || rs.Error != nil,
-			Error: rs.Error, Sensitive: rs.Sensitive, Payload: rs.Payload,
+			Name: name, Type: rs.Type, Flattened: rs.Flattened, LocationName: rs.LocationName, Enum: rs.Enum,
+			Min: rs.Min, Max: rs.Max, Pattern: rs.Pattern, Timestamp: rs.TimestampFormat,
+			Exception: rs.Exception || rs.Error != nil, Error: rs.Error, Sensitive: rs.Sensitive, Payload: rs.Payload,
 		}
 	}
 	ref := func(r *rawRef) (*Member, error) {
@@ -225,9 +250,9 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 		if !ok {
 			return nil, fmt.Errorf("awsmodel: unknown shape %q", r.Shape)
 		}
-		return &Member{Shape: s, LocationName: r.LocationName, Location: r.Location, Flattened: r.Flattened,
-			XMLAttribute: r.XMLAttribute, Timestamp: r.TimestampFormat, IdempotencyToken: r.IdempotencyToken,
-			JSONValue: r.JSONValue}, nil
+		return &Member{Shape: s, LocationName: r.LocationName, QueryName: r.QueryName, Location: r.Location,
+			Flattened: r.Flattened, XMLAttribute: r.XMLAttribute, Timestamp: r.TimestampFormat,
+			IdempotencyToken: r.IdempotencyToken, JSONValue: r.JSONValue}, nil
 	}
 	for name, rs := range raw.Shapes {
 		s := api.Shapes[name]
@@ -307,37 +332,84 @@ func Load(doc []byte, types map[string]reflect.Type) (*API, error) {
 
 // goPattern rewrites the Java regular-expression syntax of the models that Go's regexp
 // spells differently: \uXXXX escapes, including the five- and six-digit ones the models
-// use for supplementary planes (\u10000-\u10FFFF), become \x{...}.
+// use for supplementary planes (\u10000-\u10FFFF) and UTF-16 surrogate pairs
+// (\uD800\uDC00 is U+10000), become \x{...}; Java's POSIX class \p{Print} becomes the
+// printable ASCII range it stands for.
 func goPattern(p string) string {
 	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) && p[i+1] == '\\' {
-			b.WriteString(`\\`)
-			i++
-			continue
-		}
-		if p[i] != '\\' || i+1 >= len(p) || p[i+1] != 'u' {
-			b.WriteByte(p[i])
-			continue
-		}
-		j := i + 2
-		for j < len(p) && j < i+8 && isHex(p[j]) {
-			j++
-		}
-		digits := p[i+2 : j]
-		if len(digits) > 4 {
-			if v, err := strconv.ParseUint(digits, 16, 32); err != nil || v > 0x10FFFF {
-				digits = digits[:4]
+	inClass := false
+	for i := 0; i < len(p); {
+		switch {
+		case strings.HasPrefix(p[i:], `\u`):
+			r, n := javaUnicodeEscape(p[i:])
+			if n == 0 {
+				b.WriteByte(p[i])
+				i++
+				continue
 			}
-		}
-		if len(digits) < 4 {
+			fmt.Fprintf(&b, `\x{%X}`, r)
+			i += n
+		case strings.HasPrefix(p[i:], javaPrint):
+			if inClass {
+				b.WriteString(`\x20-\x7E`)
+			} else {
+				b.WriteString(`[\x20-\x7E]`)
+			}
+			i += len(javaPrint)
+		case p[i] == '\\' && i+1 < len(p): // any other escape, \\ and \[ included, as it is
+			b.WriteString(p[i : i+2])
+			i += 2
+		default:
+			switch p[i] {
+			case '[':
+				inClass = true
+			case ']':
+				inClass = false
+			}
 			b.WriteByte(p[i])
-			continue
+			i++
 		}
-		b.WriteString(`\x{` + digits + `}`)
-		i += 1 + len(digits)
 	}
 	return b.String()
+}
+
+const javaPrint = `\p{Print}`
+
+// javaUnicodeEscape reads the \u escape s starts with and returns its code point and length,
+// or a length of 0 when s holds no valid escape. A high surrogate followed by a low one is
+// one code point, as in Java's UTF-16 strings.
+func javaUnicodeEscape(s string) (rune, int) {
+	r, n := hexEscape(s)
+	if n == 0 || !utf16.IsSurrogate(r) || r >= 0xDC00 {
+		return r, n
+	}
+	if low, m := hexEscape(s[n:]); m == 6 && low >= 0xDC00 && low <= 0xDFFF {
+		return utf16.DecodeRune(r, low), n + m
+	}
+	return r, n
+}
+
+// hexEscape reads \u and four to six hex digits; more than four only when they still name
+// a code point.
+func hexEscape(s string) (rune, int) {
+	if !strings.HasPrefix(s, `\u`) {
+		return 0, 0
+	}
+	j := 2
+	for j < len(s) && j < 8 && isHex(s[j]) {
+		j++
+	}
+	digits := s[2:j]
+	if len(digits) > 4 {
+		if v, err := strconv.ParseUint(digits, 16, 32); err != nil || v > unicode.MaxRune {
+			digits = digits[:4]
+		}
+	}
+	if len(digits) < 4 {
+		return 0, 0
+	}
+	v, _ := strconv.ParseUint(digits, 16, 32)
+	return rune(v), 2 + len(digits)
 }
 
 func isHex(c byte) bool {
@@ -374,6 +446,7 @@ type rawShape struct {
 	Key             *rawRef     `json:"key"`
 	Value           *rawRef     `json:"value"`
 	Flattened       bool        `json:"flattened"`
+	LocationName    string      `json:"locationName"`
 	Enum            []string    `json:"enum"`
 	Min             *float64    `json:"min"`
 	Max             *float64    `json:"max"`
@@ -389,6 +462,7 @@ type rawRef struct {
 	Name             string `json:"name"` // structure members only
 	Shape            string `json:"shape"`
 	LocationName     string `json:"locationName"`
+	QueryName        string `json:"queryName"`
 	Location         string `json:"location"`
 	Flattened        bool   `json:"flattened"`
 	XMLAttribute     bool   `json:"xmlAttribute"`
@@ -398,10 +472,12 @@ type rawRef struct {
 	ResultWrapper    string `json:"resultWrapper"`
 }
 
-// Lazy loads an API once, on first use.
-func Lazy(doc []byte, types map[string]reflect.Type) func() *API {
+// Lazy loads an API once, on first use. types is a function so that not even the table of
+// Go types is built before then: a binary that links a model it never uses pays nothing
+// for it at start-up.
+func Lazy(doc []byte, types func() map[string]reflect.Type) func() *API {
 	return sync.OnceValue(func() *API {
-		api, err := Load(doc, types)
+		api, err := Load(doc, types())
 		if err != nil {
 			panic(err) // generated models are checked by tests; this cannot happen at run time
 		}

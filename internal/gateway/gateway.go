@@ -39,7 +39,7 @@ import (
 type Service struct {
 	API        *awsmodel.API
 	Handlers   []awsmodel.Handler
-	Validation protocol.Validation
+	Validation awsmodel.Validation
 }
 
 // Config wires a Gateway.

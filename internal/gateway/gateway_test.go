@@ -47,7 +47,7 @@ var created = time.Date(2024, 3, 1, 12, 30, 45, 123e6, time.UTC)
 func fakeSecretsManager() gateway.Service {
 	return gateway.Service{
 		API:        secretsmanagerapi.Model(),
-		Validation: protocol.CoralValidation(awserr.ValidationException),
+		Validation: awsmodel.CoralValidation(awserr.ValidationException),
 		Handlers: []awsmodel.Handler{
 			secretsmanagerapi.OpCreateSecret.Handle(func(ctx context.Context, in *secretsmanagerapi.CreateSecretRequest) (*secretsmanagerapi.CreateSecretResponse, error) {
 				info := request.From(ctx)
@@ -85,7 +85,7 @@ func fakeSecretsManager() gateway.Service {
 func fakeRDS() gateway.Service {
 	return gateway.Service{
 		API: rdsapi.Model(),
-		Validation: protocol.Validation{Invalid: awserr.InvalidParameterValue, Missing: awserr.MissingParameter,
+		Validation: awsmodel.Validation{Invalid: awserr.InvalidParameterValue, Missing: awserr.MissingParameter,
 			MissingText: func(p string) string { return "The request must contain the parameter " + p }},
 		Handlers: []awsmodel.Handler{
 			rdsapi.OpCreateDBInstance.Handle(func(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
@@ -121,7 +121,7 @@ func fakeRDS() gateway.Service {
 func fakeSTS() gateway.Service {
 	return gateway.Service{
 		API:        stsapi.Model(),
-		Validation: protocol.CoralValidation(awserr.ValidationError),
+		Validation: awsmodel.CoralValidation(awserr.ValidationError),
 		Handlers: []awsmodel.Handler{
 			stsapi.OpGetCallerIdentity.Handle(func(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
 				info := request.From(ctx)
@@ -137,7 +137,7 @@ func fakeSTS() gateway.Service {
 func fakeBackup() gateway.Service {
 	return gateway.Service{
 		API:        backupapi.Model(),
-		Validation: protocol.CoralValidation(backupapi.ErrInvalidParameterValue),
+		Validation: awsmodel.CoralValidation(backupapi.ErrInvalidParameterValue),
 		Handlers: []awsmodel.Handler{
 			backupapi.OpCreateBackupVault.Handle(func(ctx context.Context, in *backupapi.CreateBackupVaultInput) (*backupapi.CreateBackupVaultOutput, error) {
 				if *in.BackupVaultName == "exists" {

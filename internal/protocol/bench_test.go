@@ -3,15 +3,12 @@ package protocol_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
 	"github.com/xregion/xregion/internal/protocol/query"
 	"github.com/xregion/xregion/internal/protocol/restjson"
@@ -98,21 +95,6 @@ func BenchmarkRESTJSONDecodeListBackupJobs(b *testing.B) {
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodGet, "/backup-jobs/?state=COMPLETED&backupVaultName=vault&maxResults=50&createdAfter=2024-01-01T00%3A00%3A00Z", nil)
 		if _, _, err := c.Decode(r, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkValidateCreateSecret(b *testing.B) {
-	api := secretsmanagerapi.Model()
-	op := api.Operations["CreateSecret"]
-	s := func(v string) *string { return &v }
-	in := &secretsmanagerapi.CreateSecretRequest{Name: s("MyTestSecret"), SecretString: s(strings.Repeat("x", 64)),
-		AddReplicaRegions: []secretsmanagerapi.ReplicaRegionType{{Region: s("eu-west-3")}}}
-	v := protocol.CoralValidation(awserr.ValidationException)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := v.Validate(op, in); err != nil {
 			b.Fatal(err)
 		}
 	}

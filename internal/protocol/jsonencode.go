@@ -29,7 +29,7 @@ func appendJSONStruct(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
 			continue
 		}
 		f := v.Field(m.Field)
-		if isAbsent(f) {
+		if awsmodel.IsAbsent(f) {
 			continue
 		}
 		if !first {
@@ -44,7 +44,7 @@ func appendJSONStruct(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
 }
 
 func appendJSONValue(b []byte, s *awsmodel.Shape, tsFormat string, f reflect.Value) []byte {
-	v, ok := Indirect(f)
+	v, ok := awsmodel.Indirect(f)
 	if !ok {
 		return append(b, "null"...)
 	}

@@ -98,17 +98,6 @@ func copysign(v, sign float64) float64 {
 	return v
 }
 
-// Indirect follows pointers; it reports false for a nil pointer or invalid value.
-func Indirect(v reflect.Value) (reflect.Value, bool) {
-	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
-		if v.IsNil() {
-			return v, false
-		}
-		v = v.Elem()
-	}
-	return v, v.IsValid()
-}
-
 // Alloc returns the value to fill for dst: dst itself, or a new value that dst, a nil
 // pointer field, is made to point at.
 func Alloc(dst reflect.Value) reflect.Value {

@@ -20,6 +20,7 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 )
@@ -136,7 +137,8 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.services, err = service.Build(service.Deps{
-		Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Auth: resolver, Sealer: sealer, Logger: cfg.Logger,
+		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
+		Auth: resolver,
 	})
 	if err != nil {
 		return nil, err

@@ -1,23 +1,19 @@
-// Package service is the contract between xregion's core and the AWS services it serves.
-// Each service is a package that registers a Module in its init function; the binary
-// contains the services that internal/server/modules.go imports, and nothing else needs to
-// change to add one.
+// Package service is the contract between xregion's core and the AWS services it serves,
+// and the registry that builds them. Each service is a package that registers a Module
+// in its init function; the binary contains the services that internal/server/modules.go
+// imports, and nothing else needs to change to add one. Services meet one another only
+// through ports (package port), which the registry wires at start-up.
 package service
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"sort"
+	"slices"
 
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
-	"github.com/xregion/xregion/internal/faults"
-	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/protocol"
-	"github.com/xregion/xregion/internal/seal"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Service is one AWS service: its model and the handlers of the operations it implements.
@@ -30,7 +26,7 @@ type Service interface {
 // Validator is implemented by services whose invalid-input errors differ from their
 // protocol's default (see DefaultValidation).
 type Validator interface {
-	Validation() protocol.Validation
+	Validation() awsmodel.Validation
 }
 
 // Resetter is implemented by services that keep state outside the store (caches), which
@@ -46,25 +42,23 @@ type Stopper interface {
 	Stop(ctx context.Context) error
 }
 
-// Deps is what a service is built from. Services keep no other global state.
+// Deps is what a service is built from. Services keep no other global state. A service
+// on the kit cuts its Kit from the embedded kit.Deps (kit.New(name, d.Deps)).
 type Deps struct {
-	Store    store.Store
-	Jobs     *jobs.Engine
-	Clock    *jobs.Clock
-	Faults   *faults.Registry
-	Auth     *auth.Resolver
-	Sealer   *seal.Sealer
-	Logger   *slog.Logger
-	Services *Registry // the services built before this one, for Lookup
+	kit.Deps
+	// Auth is the credential resolver, for the services that deal in credentials (STS,
+	// IAM). The others meet authentication through a port.
+	Auth *auth.Resolver
+	// Ports is where the service provides and needs ports; see Provide and Need.
+	Ports *Ports
 }
 
 // Module describes a service to the core.
 type Module struct {
 	// Name is the service's signing name ("secretsmanager", "kms", ...).
 	Name string
-	// Needs names modules that must be built first because New looks them up.
-	Needs []string
-	// New builds the service.
+	// New builds the service. It registers the service's jobs, provides its ports and
+	// declares what it needs; needs are filled after every service is built.
 	New func(Deps) (Service, error)
 }
 
@@ -85,46 +79,37 @@ type Registry struct {
 	by    map[string]Service
 }
 
-// Build constructs every registered module, dependencies first.
-func Build(deps Deps) (*Registry, error) {
-	reg := &Registry{by: map[string]Service{}}
-	deps.Services = reg
-	names := make([]string, 0, len(modules))
-	for n := range modules {
-		names = append(names, n)
+// Build constructs the registered modules named (all of them when none is named), in
+// name order, then wires their ports: it fails, naming the service and the port, when a
+// port a service needs has no provider. deps.Ports may hold ports provided by the core
+// (nil means none).
+func Build(deps Deps, names ...string) (*Registry, error) {
+	if deps.Ports == nil {
+		deps.Ports = NewPorts()
 	}
-	sort.Strings(names)
-	building := map[string]bool{}
-	var build func(name string) error
-	build = func(name string) error {
-		if _, done := reg.by[name]; done {
-			return nil
+	if len(names) == 0 {
+		for n := range modules {
+			names = append(names, n)
 		}
+	}
+	slices.Sort(names)
+	reg := &Registry{by: map[string]Service{}}
+	for _, name := range names {
 		m, ok := modules[name]
 		if !ok {
-			return fmt.Errorf("service: unknown module %q", name)
+			return nil, fmt.Errorf("service: unknown module %q", name)
 		}
-		if building[name] {
-			return fmt.Errorf("service: modules depend on each other in a cycle through %q", name)
-		}
-		building[name] = true
-		for _, need := range m.Needs {
-			if err := build(need); err != nil {
-				return err
-			}
-		}
+		deps.Ports.building = name
 		svc, err := m.New(deps)
 		if err != nil {
-			return fmt.Errorf("service %s: %w", name, err)
+			return nil, fmt.Errorf("service %s: %w", name, err)
 		}
 		reg.by[name] = svc
 		reg.order = append(reg.order, name)
-		return nil
 	}
-	for _, n := range names {
-		if err := build(n); err != nil {
-			return nil, err
-		}
+	deps.Ports.building = ""
+	if err := deps.Ports.wire(); err != nil {
+		return nil, err
 	}
 	return reg, nil
 }
@@ -138,33 +123,18 @@ func (r *Registry) Get(name string) (Service, bool) {
 	return s, ok
 }
 
-// Lookup returns the service named name as a T, the interface through which another
-// service uses it (KMS's keyring, for instance).
-func Lookup[T any](r *Registry, name string) (T, error) {
-	var zero T
-	s, ok := r.by[name]
-	if !ok {
-		return zero, fmt.Errorf("service: %s is not built yet (declare it in Needs)", name)
-	}
-	t, ok := s.(T)
-	if !ok {
-		return zero, fmt.Errorf("service: %s does not implement %T", name, zero)
-	}
-	return t, nil
-}
-
 // DefaultValidation is how services of each protocol answer input that breaks their
 // model's constraints, unless they say otherwise through Validator.
-func DefaultValidation(api *awsmodel.API) protocol.Validation {
+func DefaultValidation(api *awsmodel.API) awsmodel.Validation {
 	switch api.Metadata.Protocol {
 	case awsmodel.ProtocolQuery:
-		return protocol.CoralValidation(awserr.ValidationError)
+		return awsmodel.CoralValidation(awserr.ValidationError)
 	}
-	return protocol.CoralValidation(awserr.ValidationException)
+	return awsmodel.CoralValidation(awserr.ValidationException)
 }
 
 // ValidationOf returns the validation style of svc.
-func ValidationOf(svc Service) protocol.Validation {
+func ValidationOf(svc Service) awsmodel.Validation {
 	if v, ok := svc.(Validator); ok {
 		return v.Validation()
 	}

@@ -152,3 +152,15 @@ func wantCode(t testing.TB, err error, code string, status int) smithy.APIError 
 	}
 	return ae
 }
+
+// WantClientError is WantError for the status almost every AWS client error has, 400.
+func WantClientError(t testing.TB, err error, code, message string) {
+	t.Helper()
+	WantError(t, err, code, 400, message)
+}
+
+// WantClientErrorContaining is WantErrorContaining with status 400.
+func WantClientErrorContaining(t testing.TB, err error, code, part string) {
+	t.Helper()
+	WantErrorContaining(t, err, code, 400, part)
+}

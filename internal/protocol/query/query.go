@@ -321,7 +321,7 @@ func absent(f reflect.Value) bool {
 }
 
 func writeValue(b *bytes.Buffer, name string, s *awsmodel.Shape, m *awsmodel.Member, f reflect.Value) {
-	v, ok := protocol.Indirect(f)
+	v, ok := awsmodel.Indirect(f)
 	if !ok {
 		return
 	}

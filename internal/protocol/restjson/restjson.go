@@ -289,7 +289,7 @@ func (c *Codec) Encode(w http.ResponseWriter, op *awsmodel.Operation, output any
 		v := reflect.ValueOf(output).Elem()
 		for _, m := range op.Output.Members {
 			f := v.Field(m.Field)
-			fv, ok := protocol.Indirect(f)
+			fv, ok := awsmodel.Indirect(f)
 			if !ok {
 				continue
 			}
@@ -307,7 +307,7 @@ func (c *Codec) Encode(w http.ResponseWriter, op *awsmodel.Operation, output any
 		}
 		if p := op.Output.Payload; p != "" {
 			m := op.Output.MemberByName(p)
-			if fv, ok := protocol.Indirect(v.Field(m.Field)); ok {
+			if fv, ok := awsmodel.Indirect(v.Field(m.Field)); ok {
 				switch m.Shape.Type {
 				case awsmodel.TypeStructure:
 					body = protocol.AppendJSON(nil, m.Shape, fv)

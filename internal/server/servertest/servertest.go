@@ -123,3 +123,26 @@ func (i *Instance) SetUnreachable(region string, unreachable bool) {
 		i.t.Fatalf("setting the fault of %s: HTTP %d", region, resp.StatusCode)
 	}
 }
+
+// Env is a running server with one service's SDK clients in the two Regions most tests
+// use, us-east-1 and us-west-2, and the means to make more: what every service's tests
+// start with.
+type Env[C any] struct {
+	*Instance
+	East C // us-east-1
+	West C // us-west-2
+	make func(aws.Config) C
+}
+
+// StartEnv starts a server, as Start does, with clients of the service whose SDK
+// constructor is newClient (secretsmanager.NewFromConfig, say).
+func StartEnv[C, O any](t testing.TB, newClient func(aws.Config, ...func(*O)) C, opts ...Option) *Env[C] {
+	t.Helper()
+	inst := Start(t, opts...)
+	e := &Env[C]{Instance: inst, make: func(cfg aws.Config) C { return newClient(cfg) }}
+	e.East, e.West = e.In("us-east-1"), e.In("us-west-2")
+	return e
+}
+
+// In returns a client of the service for region, in the default account.
+func (e *Env[C]) In(region string) C { return e.make(e.Config(region)) }

@@ -11,7 +11,8 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -34,6 +35,9 @@ type copyJobRec struct {
 	Size           int64                           `json:"size"`
 	Lifecycle      *backupapi.Lifecycle            `json:"lifecycle,omitempty"`
 	CreatedBy      *backupapi.RecoveryPointCreator `json:"createdBy,omitempty"`
+	// ByBackupJob is the backup job whose plan rule's copy action started this copy;
+	// empty for copies started by StartCopyJob.
+	ByBackupJob string `json:"byBackupJob,omitempty"`
 }
 
 // destVault splits a destination vault ARN into its Region and name, for the caller's
@@ -54,11 +58,11 @@ func destVault(info *request.Info, vaultARN string) (region, name string, err er
 }
 
 // startCopy records a copy job of rp to the vault dstARN names and arms its first step.
-func (s *Service) startCopy(tx store.Tx, sc store.Scope, rp *recoveryRec, dstARN, role string, lc *backupapi.Lifecycle, by *backupapi.RecoveryPointCreator) (*copyJobRec, error) {
+func (s *Service) startCopy(tx store.Tx, sc store.Scope, rp *recoveryRec, dstARN, role string, lc *backupapi.Lifecycle, by *backupapi.RecoveryPointCreator, byJob string) (*copyJobRec, error) {
 	j := &copyJobRec{
 		ID: newJobID(), State: backupapi.CopyJobStateCreated, SourceVault: rp.Vault, SourceVaultARN: rp.VaultARN,
 		SourceRP: rp.ARN, DestVaultARN: dstARN, ResourceARN: rp.ResourceARN, ResourceName: rp.ResourceName,
-		IAMRole: role, Created: s.clock.Now(), Size: rp.Size, Lifecycle: lc, CreatedBy: by,
+		IAMRole: role, Created: s.clock.Now(), Size: rp.Size, Lifecycle: lc, CreatedBy: by, ByBackupJob: byJob,
 	}
 	if err := store.PutJSON(tx, sc.Key(kindCopyJob, j.ID), j); err != nil {
 		return nil, err
@@ -95,7 +99,7 @@ func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobIn
 		if err != nil {
 			return err
 		}
-		if j, err = s.startCopy(tx, sc, rp, *in.DestinationBackupVaultArn, *in.IamRoleArn, in.Lifecycle, nil); err != nil {
+		if j, err = s.startCopy(tx, sc, rp, *in.DestinationBackupVaultArn, *in.IamRoleArn, in.Lifecycle, nil, ""); err != nil {
 			return err
 		}
 		if token != "" {
@@ -169,8 +173,8 @@ func (s *Service) runCopyJob(_ context.Context, tx store.Tx, job *jobs.Job) erro
 	if why := v.Lock.retentionProblem(lifecycle); why != "" {
 		return fail("Destination backup vault " + v.Name + " is locked: " + why)
 	}
-	img, err := s.rds.CopyForBackup(tx, ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
-	if errors.Is(err, rds.ErrBackup) {
+	img, err := s.rds().Copy(kit.Adopt(tx), ref.Account, dst.Region, src.ARN, copySnapshotID(j.ID), v.KeyARN)
+	if errors.Is(err, port.ErrCannotProtect) {
 		return fail(failureText(err))
 	}
 	if err != nil {
@@ -195,8 +199,8 @@ func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
 		SourceRecoveryPointArn: str(j.SourceRP), DestinationBackupVaultArn: str(j.DestVaultARN),
 		DestinationRecoveryPointArn: nonEmpty(j.DestRP), ResourceArn: str(j.ResourceARN), CreationDate: timePtr(j.Created),
 		CompletionDate: j.Completed, State: str(j.State), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
-		IamRoleArn: str(j.IAMRole), CreatedBy: j.CreatedBy, ResourceType: str(resourceTypeRDS), IsParent: new(bool),
-		ResourceName: str(j.ResourceName),
+		IamRoleArn: str(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
+		ResourceType: str(resourceTypeRDS), IsParent: new(bool), ResourceName: str(j.ResourceName),
 	}
 	return out
 }

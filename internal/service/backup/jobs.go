@@ -13,7 +13,8 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -119,9 +120,10 @@ func backupSnapshotID(jobID string) string { return "awsbackup:job-" + strings.T
 
 func copySnapshotID(jobID string) string { return "awsbackup:copyjob-" + strings.ToLower(jobID) }
 
-// failureText is what a job shows as its StatusMessage for an error of rds.ErrBackup.
+// failureText is what a job shows as its StatusMessage for a port.ErrCannotProtect.
 func failureText(err error) string {
-	return strings.TrimPrefix(err.Error(), rds.ErrBackup.Error()+": ")
+	text, _ := port.Failure(err)
+	return text
 }
 
 func partitionOf(region string) string {
@@ -238,8 +240,8 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 	if why := v.Lock.retentionProblem(j.Lifecycle); why != "" {
 		return fail("Backup vault " + v.Name + " is locked: " + why)
 	}
-	img, err := s.rds.SnapshotForBackup(tx, sc.Account, sc.Region, j.ResourceARN, backupSnapshotID(j.ID))
-	if errors.Is(err, rds.ErrBackup) {
+	img, err := s.rds().Backup(kit.Adopt(tx), sc.Account, sc.Region, j.ResourceARN, backupSnapshotID(j.ID))
+	if errors.Is(err, port.ErrCannotProtect) {
 		return fail(failureText(err))
 	}
 	if err != nil {
@@ -249,7 +251,7 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 		ARN: img.ARN, Vault: v.Name, VaultARN: v.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
 		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes,
 		Encrypted: img.Encrypted, KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy,
-		Engine: img.Engine, EngineVersion: img.EngineVersion, InstanceID: img.InstanceID, Tags: j.Tags,
+		Engine: img.Engine, EngineVersion: img.EngineVersion, InstanceID: img.ResourceID, Tags: j.Tags,
 	}
 	if err := s.putRecoveryPoint(tx, sc, rp, true); err != nil {
 		return err
@@ -263,7 +265,7 @@ func (s *Service) runBackupJob(_ context.Context, tx store.Tx, job *jobs.Job) er
 	}
 	// A plan rule's copy actions start once its backup is complete.
 	for _, c := range j.CopyActions {
-		if _, err := s.startCopy(tx, sc, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy); err != nil {
+		if _, err := s.startCopy(tx, sc, rp, deref(c.DestinationBackupVaultArn), j.IAMRole, c.Lifecycle, j.CreatedBy, j.ID); err != nil {
 			return err
 		}
 	}

@@ -119,6 +119,9 @@ func TestOnDemandBackupAndCrossRegionCopy(t *testing.T) {
 		aws.ToString(cj.SourceBackupVaultArn) != c.eastVaultARN || aws.ToString(cj.DestinationBackupVaultArn) != c.westVaultARN {
 		t.Fatalf("copy job %+v", cj)
 	}
+	if cj.CreatedByBackupJobId != nil {
+		t.Errorf("a copy StartCopyJob started names backup job %s", aws.ToString(cj.CreatedByBackupJobId))
+	}
 	west := recoveryPoints(t, c.west, "dr")
 	if len(west) != 1 {
 		t.Fatalf("us-west-2 vault holds %d recovery points", len(west))
@@ -274,6 +277,13 @@ func TestScheduledPlanBacksUpAndCopies(t *testing.T) {
 	copies := xtest.Must[*backup.ListCopyJobsOutput](t)(c.east.ListCopyJobs(ctx, &backup.ListCopyJobsInput{}))
 	if len(copies.CopyJobs) != 1 || copies.CopyJobs[0].State != types.CopyJobStateCompleted || copies.CopyJobs[0].CreatedBy == nil {
 		t.Fatalf("copy jobs %+v", copies.CopyJobs)
+	}
+	// The copy names the backup job whose copy action started it, in lists and on its own.
+	if by := copies.CopyJobs[0].CreatedByBackupJobId; aws.ToString(by) != aws.ToString(j.BackupJobId) {
+		t.Errorf("copy job CreatedByBackupJobId %v, want the backup job %s", aws.ToString(by), aws.ToString(j.BackupJobId))
+	}
+	if by := copyJob(t, c.east, copies.CopyJobs[0].CopyJobId).CreatedByBackupJobId; aws.ToString(by) != aws.ToString(j.BackupJobId) {
+		t.Errorf("DescribeCopyJob CreatedByBackupJobId %v, want %s", aws.ToString(by), aws.ToString(j.BackupJobId))
 	}
 	west := recoveryPoints(t, c.west, "dr")
 	if len(west) != 1 || aws.ToInt64(west[0].Lifecycle.DeleteAfterDays) != 180 || aws.ToString(west[0].CreatedBy.BackupPlanId) != aws.ToString(plan.BackupPlanId) {

@@ -8,6 +8,7 @@ import (
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -103,7 +104,7 @@ func recoveryPointByARN(tx store.Tx, sc store.Scope, rpARN string) (*recoveryRec
 
 // removeRecoveryPoint deletes a recovery point and the snapshot behind it.
 func (s *Service) removeRecoveryPoint(tx store.Tx, sc store.Scope, r *recoveryRec) error {
-	if err := s.rds.DeleteForBackup(tx, sc.Account, sc.Region, r.ARN); err != nil {
+	if err := s.rds().Delete(kit.Adopt(tx), sc.Account, sc.Region, r.ARN); err != nil {
 		return err
 	}
 	if err := tx.Delete(sc.Key(kindRecoveryARN, r.ARN)); err != nil {

@@ -8,7 +8,8 @@ import (
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -105,12 +106,12 @@ func (s *Service) runRestoreJob(_ context.Context, tx store.Tx, job *jobs.Job) e
 	}
 	var created string
 	if err == nil {
-		created, err = s.rds.RestoreForBackup(tx, sc.Account, sc.Region, rp.ARN, j.Metadata[metaInstanceID])
+		created, err = s.rds().Restore(kit.Adopt(tx), sc.Account, sc.Region, rp.ARN, j.Metadata)
 	}
 	switch {
 	case isAWSError(err):
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, "Recovery point "+j.RecoveryPoint+" no longer exists"
-	case errors.Is(err, rds.ErrBackup):
+	case errors.Is(err, port.ErrCannotProtect):
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, failureText(err)
 	case err != nil:
 		return err

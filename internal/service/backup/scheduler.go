@@ -8,7 +8,8 @@ import (
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/jobs/schedule"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -58,13 +59,13 @@ func (s *Service) runPlan(_ context.Context, tx store.Tx, job *jobs.Job) error {
 	if err != nil || !found || p.Deleted != nil || p.VersionID != ref.Version {
 		return err
 	}
-	var resources []rds.BackupResource
+	var resources []port.Resource
 	for _, r := range p.Plan.Rules {
 		if !firesAt(r, ref.At) {
 			continue
 		}
 		if resources == nil {
-			if resources, err = s.rds.BackupResources(tx, sc.Account, sc.Region); err != nil {
+			if resources, err = s.rds().Resources(kit.Adopt(tx), sc.Account, sc.Region); err != nil {
 				return err
 			}
 		}
@@ -82,7 +83,7 @@ func (s *Service) runPlan(_ context.Context, tx store.Tx, job *jobs.Job) error {
 
 // runRule starts a backup job for each resource the plan's selections pick, into the
 // rule's vault, with its lifecycle, tags and copy actions.
-func (s *Service) runRule(tx store.Tx, sc store.Scope, p *planRec, r backupapi.BackupRule, resources []rds.BackupResource, at time.Time) error {
+func (s *Service) runRule(tx store.Tx, sc store.Scope, p *planRec, r backupapi.BackupRule, resources []port.Resource, at time.Time) error {
 	var sels []*selectionRec
 	err := store.ScanJSON(tx, sc.Prefix(kindSelection, p.ID), func(_ string, sel *selectionRec) bool {
 		sels = append(sels, sel)
@@ -124,7 +125,7 @@ func deref64(p *int64) int64 {
 
 // firstSelecting is the first selection that picks res (whose IAM role the backup job
 // uses), or nil: a resource several selections pick is backed up once.
-func firstSelecting(sels []*selectionRec, res rds.BackupResource) *selectionRec {
+func firstSelecting(sels []*selectionRec, res port.Resource) *selectionRec {
 	for _, sel := range sels {
 		if selects(sel, res) {
 			return sel
@@ -137,7 +138,7 @@ func firstSelecting(sels []*selectionRec, res rds.BackupResource) *selectionRec 
 // names it (an ARN, or a pattern with *) or any ListOfTags condition matches its tags
 // (checkSelection makes sure there is one or the other), it passes every Conditions
 // test, and NotResources does not name it.
-func selects(sel *selectionRec, res rds.BackupResource) bool {
+func selects(sel *selectionRec, res port.Resource) bool {
 	b := sel.Selection
 	picked := false
 	for _, pattern := range b.Resources {
@@ -184,7 +185,7 @@ func selects(sel *selectionRec, res rds.BackupResource) bool {
 }
 
 // tagOf reads the tag a condition names as "aws:ResourceTag/<key>".
-func tagOf(res rds.BackupResource, c backupapi.ConditionParameter) (string, bool) {
+func tagOf(res port.Resource, c backupapi.ConditionParameter) (string, bool) {
 	key, ok := strings.CutPrefix(deref(c.ConditionKey), "aws:ResourceTag/")
 	if !ok {
 		return "", false

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 func TestMatchGlob(t *testing.T) {
@@ -33,8 +33,8 @@ func TestMatchGlob(t *testing.T) {
 
 func TestSelects(t *testing.T) {
 	s := func(v string) *string { return &v }
-	prod := rds.BackupResource{ARN: "arn:aws:rds:us-east-1:123456789012:db:prod", Tags: map[string]string{"env": "prod", "tier": "gold"}}
-	dev := rds.BackupResource{ARN: "arn:aws:rds:us-east-1:123456789012:db:dev", Tags: map[string]string{"env": "dev"}}
+	prod := port.Resource{ARN: "arn:aws:rds:us-east-1:123456789012:db:prod", Tags: map[string]string{"env": "prod", "tier": "gold"}}
+	dev := port.Resource{ARN: "arn:aws:rds:us-east-1:123456789012:db:dev", Tags: map[string]string{"env": "dev"}}
 	cond := func(k, v string) backupapi.ConditionParameter {
 		return backupapi.ConditionParameter{ConditionKey: s("aws:ResourceTag/" + k), ConditionValue: s(v)}
 	}

@@ -44,17 +44,15 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/kms"
-	"github.com/xregion/xregion/internal/service/rds"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 const serviceName = "backup"
 
 func init() {
-	service.Register(service.Module{Name: serviceName, Needs: []string{"kms", "rds"}, New: New})
+	service.Register(service.Module{Name: serviceName, New: New})
 }
 
 // Service is AWS Backup.
@@ -63,8 +61,9 @@ type Service struct {
 	clock  *jobs.Clock
 	jobs   *jobs.Engine
 	faults *faults.Registry
-	keys   kms.Keyring
-	rds    rds.Backups
+	keys   port.KeyRing
+	// protectors back up, copy and restore each resource type (RDS today).
+	protectors []port.Protected
 }
 
 var (
@@ -74,15 +73,9 @@ var (
 
 // New builds AWS Backup.
 func New(d service.Deps) (service.Service, error) {
-	keys, err := service.Lookup[kms.Keyring](d.Services, "kms")
-	if err != nil {
-		return nil, err
-	}
-	instances, err := service.Lookup[rds.Backups](d.Services, "rds")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, clock: d.Clock, jobs: d.Jobs, faults: d.Faults, keys: keys, rds: instances}
+	s := &Service{st: d.Store, clock: d.Clock, jobs: d.Jobs, faults: d.Faults}
+	service.Need(d.Ports, &s.keys)
+	service.NeedAll(d.Ports, &s.protectors)
 	d.Jobs.Register(jobBackup, jobs.Handler{Run: s.runBackupJob})
 	d.Jobs.Register(jobCopy, jobs.Handler{Run: s.runCopyJob})
 	d.Jobs.Register(jobRestore, jobs.Handler{Run: s.runRestoreJob})
@@ -94,13 +87,23 @@ func New(d service.Deps) (service.Service, error) {
 // Model is the AWS Backup model.
 func (s *Service) Model() *awsmodel.API { return backupapi.Model() }
 
+// rds is the provider of the one resource type AWS Backup protects today. It panics when
+// none was wired, which the registry refuses at start-up.
+func (s *Service) rds() port.Protected {
+	p, ok := port.ProtectorOf(s.protectors, resourceTypeRDS)
+	if !ok {
+		panic("backup: no provider of resource type " + resourceTypeRDS)
+	}
+	return p
+}
+
 // Validation reports invalid input as AWS Backup does: a value that breaks a constraint
 // is InvalidParameterValueException, an absent required member
 // MissingParameterValueException. Vault names are checked here, because AWS Backup
 // reports a bad one with its own text ("Error in rule daily : Backup vault name Random
 // Backups is not valid").
-func (s *Service) Validation() protocol.Validation {
-	return protocol.Validation{
+func (s *Service) Validation() awsmodel.Validation {
+	return awsmodel.Validation{
 		Invalid: backupapi.ErrInvalidParameterValue, Missing: backupapi.ErrMissingParameterValue,
 		OwnPatterns: map[string]bool{"BackupVaultName": true},
 	}

@@ -9,7 +9,8 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -38,9 +39,9 @@ func (s *Service) vaultKey(tx store.Tx, info *request.Info, keyARN *string) (str
 		}
 		id = *keyARN
 	}
-	k, err := s.keys.Resolve(tx, info.Account, info.Region, id)
+	k, err := s.keys.Resolve(kit.Adopt(tx), info.Account, info.Region, id)
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound):
+	case errors.Is(err, port.ErrKeyNotFound):
 		return "", invalidParameter("Unable to find the KMS key %s in %s", id, info.Region)
 	case err != nil:
 		return "", err

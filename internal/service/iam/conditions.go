@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // The Condition element, evaluated as the IAM User Guide's "Condition operators" and
@@ -24,20 +26,8 @@ import (
 // An operator xregion does not know makes the condition an error, which the caller
 // treats as a refusal: a Deny statement that cannot be evaluated must not be skipped.
 
-// Context holds the condition keys of a request, by lower-case name (IAM compares key
-// names without regard to case).
-type Context map[string][]string
-
-// Set adds a key (any case).
-func (c Context) Set(key string, values ...string) { c[strings.ToLower(key)] = values }
-
-func (c Context) get(key string) ([]string, bool) {
-	v, ok := c[strings.ToLower(key)]
-	return v, ok && len(v) > 0
-}
-
 // conditionsHold evaluates a statement's Condition element.
-func conditionsHold(cond any, ctx Context) (bool, error) {
+func conditionsHold(cond any, ctx port.ConditionKeys) (bool, error) {
 	ops, _ := cond.(map[string]any) // validated when the policy was stored
 	for op, block := range ops {
 		keys, _ := block.(map[string]any)
@@ -112,13 +102,13 @@ var operators = map[string]operator{
 }
 
 // evalCondition evaluates one operator on one key.
-func evalCondition(name, key string, policyValues []string, ctx Context) (bool, error) {
+func evalCondition(name, key string, policyValues []string, ctx port.ConditionKeys) (bool, error) {
 	lower := strings.ToLower(name)
 	set := ""
 	if q, rest, ok := strings.Cut(lower, ":"); ok {
 		set, lower = q, rest
 	}
-	values, present := ctx.get(key)
+	values, present := ctx.Values(key)
 	if lower == "null" {
 		want, err := strconv.ParseBool(first(policyValues))
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -45,27 +47,20 @@ func (p *oidcRecord) arn(c call) string {
 	return arn.New(c.partition, "iam", "", c.account, kindOIDC+"/"+p.URL)
 }
 
-// OIDCProviderInfo is what STS needs of a provider.
-type OIDCProviderInfo struct {
-	ARN       string
-	Name      string // the URL without https://, which prefixes its condition keys (name:aud)
-	ClientIDs []string
-}
-
 // OIDCProviderFor finds the provider of account (in partition) whose URL is a token's
 // issuer, for AssumeRoleWithWebIdentity. Only an https issuer can have one.
-func (s *Service) OIDCProviderFor(tx store.Tx, account, partition, issuer string) (OIDCProviderInfo, bool, error) {
+func (s *Service) OIDCProviderFor(tx kit.Tx, account, partition, issuer string) (port.OIDCProvider, bool, error) {
 	name, ok := strings.CutPrefix(issuer, "https://")
 	if !ok || name == "" {
-		return OIDCProviderInfo{}, false, nil
+		return port.OIDCProvider{}, false, nil
 	}
 	c := call{scope: scopeFor(account, partition), account: account, partition: partition}
 	var p oidcRecord
-	found, err := store.GetJSON(tx, c.scope.Key(kindOIDC, name), &p)
+	found, err := store.GetJSON(kit.Raw(tx), c.scope.Key(kindOIDC, name), &p)
 	if err != nil || !found {
-		return OIDCProviderInfo{}, false, err
+		return port.OIDCProvider{}, false, err
 	}
-	return OIDCProviderInfo{ARN: p.arn(c), Name: p.URL, ClientIDs: slices.Clone(p.ClientIDs)}, true, nil
+	return port.OIDCProvider{ARN: p.arn(c), Name: p.URL, ClientIDs: slices.Clone(p.ClientIDs)}, true, nil
 }
 
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)

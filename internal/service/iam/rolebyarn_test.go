@@ -9,13 +9,15 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 )
 
 func newService(t *testing.T) *Service {
 	t.Helper()
-	svc, err := New(service.Deps{Store: memory.New(), Clock: jobs.NewFrozenClock(time.Date(2025, 1, 2, 3, 4, 5, 678e6, time.UTC))})
+	svc, err := New(service.Deps{Deps: kit.Deps{Store: memory.New(), Clock: jobs.NewFrozenClock(time.Date(2025, 1, 2, 3, 4, 5, 678e6, time.UTC))}, Ports: service.NewPorts()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +46,13 @@ func TestRoleByARN(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lookup := func(a string) (RoleInfo, bool) {
+	lookup := func(a string) (port.RoleInfo, bool) {
 		t.Helper()
-		var info RoleInfo
+		var info port.RoleInfo
 		var ok bool
 		err := s.st.View(func(tx store.Tx) error {
 			var err error
-			info, ok, err = s.RoleByARN(tx, a)
+			info, ok, err = s.RoleByARN(kit.Adopt(tx), a)
 			return err
 		})
 		if err != nil {
@@ -60,7 +62,7 @@ func TestRoleByARN(t *testing.T) {
 	}
 
 	info, ok := lookup("arn:aws:iam::111122223333:role/service-role/Backup")
-	want := RoleInfo{
+	want := port.RoleInfo{
 		ARN: "arn:aws:iam::111122223333:role/service-role/Backup", RoleID: *out.Role.RoleId, Name: "Backup", Path: "/service-role/",
 		Account: "111122223333", MaxSessionDuration: 7200, AssumeRolePolicyDocument: trust,
 	}

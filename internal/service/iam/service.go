@@ -3,7 +3,7 @@
 // their attachments, tags, the instance profiles a role delete has to look at, and the
 // OpenID Connect providers web identities come from. It also evaluates trust policies
 // (trust.go) for the services that assume roles: STS, and the service principals of
-// other services' jobs.
+// other services' jobs (port.Roles).
 //
 // IAM is global: its state lives under store.Global whatever Region a client signed for,
 // and its ARNs carry no Region (arn:aws:iam::ACCOUNT:role/path/name).
@@ -18,37 +18,15 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 func init() {
 	service.Register(service.Module{Name: "iam", New: New})
-}
-
-// Roles lets other services find IAM roles and ask their trust policies (STS AssumeRole
-// and AssumeRoleWithWebIdentity, AWS Backup's IamRoleArn checks).
-type Roles interface {
-	// RoleByARN returns the role an ARN names, in the ARN's account. ok is false if it does not exist.
-	RoleByARN(tx store.Tx, roleARN string) (role RoleInfo, ok bool, err error)
-	// AuthorizeAssumeRole checks that the role exists (ErrNoSuchRole) and that its
-	// trust policy allows every request (*NotTrustedError).
-	AuthorizeAssumeRole(tx store.Tx, roleARN string, reqs ...TrustRequest) (RoleInfo, error)
-	// TrustsService checks that the role exists and trusts a service principal
-	// (backup.amazonaws.com) with the given condition keys.
-	TrustsService(tx store.Tx, roleARN, servicePrincipal string, ctx Context) (RoleInfo, error)
-	// OIDCProviderFor finds the OpenID Connect provider of an account whose URL is a
-	// token's issuer.
-	OIDCProviderFor(tx store.Tx, account, partition, issuer string) (OIDCProviderInfo, bool, error)
-}
-
-// RoleInfo is what another service needs to know about a role.
-type RoleInfo struct {
-	ARN, RoleID, Name, Path, Account string
-	MaxSessionDuration               int64
-	AssumeRolePolicyDocument         string /* decoded JSON */
 }
 
 // Service is IAM.
@@ -60,17 +38,19 @@ type Service struct {
 var (
 	_ service.Service   = (*Service)(nil)
 	_ service.Validator = (*Service)(nil)
-	_ Roles             = (*Service)(nil)
+	_ port.Roles        = (*Service)(nil)
 )
 
 // New builds IAM.
 func New(d service.Deps) (service.Service, error) {
-	return &Service{st: d.Store, clock: d.Clock}, nil
+	s := &Service{st: d.Store, clock: d.Clock}
+	service.Provide[port.Roles](d.Ports, s)
+	return s, nil
 }
 
 // Validation is the query services' default, except that paths and path prefixes are
 // checked by IAM itself (paths.go), with AWS's own texts.
-func (s *Service) Validation() protocol.Validation {
+func (s *Service) Validation() awsmodel.Validation {
 	v := service.DefaultValidation(iamapi.Model())
 	v.OwnPatterns = map[string]bool{"pathType": true, "pathPrefixType": true}
 	return v
@@ -173,18 +153,19 @@ func scopeFor(account, partition string) store.Scope {
 
 // RoleByARN finds the role an ARN names, for STS and AWS Backup. Role names are not
 // distinguished by case in IAM, the path must match exactly.
-func (s *Service) RoleByARN(tx store.Tx, roleARN string) (RoleInfo, bool, error) {
+func (s *Service) RoleByARN(ktx kit.Tx, roleARN string) (port.RoleInfo, bool, error) {
+	tx := kit.Raw(ktx)
 	a, err := arn.Parse(roleARN)
 	if err != nil || a.Service != "iam" || a.Region != "" || !auth.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
-		return RoleInfo{}, false, nil
+		return port.RoleInfo{}, false, nil
 	}
 	path, name := splitPathName(strings.TrimPrefix(a.Resource, "role"))
 	c := call{scope: scopeFor(a.Account, a.Partition), account: a.Account, partition: a.Partition}
 	r, ok, err := loadRole(tx, c.scope, name)
 	if err != nil || !ok || r.Path != path {
-		return RoleInfo{}, false, err
+		return port.RoleInfo{}, false, err
 	}
-	return RoleInfo{
+	return port.RoleInfo{
 		ARN: r.arn(c), RoleID: r.ID, Name: r.Name, Path: r.Path, Account: a.Account,
 		MaxSessionDuration: r.MaxSessionDuration, AssumeRolePolicyDocument: r.TrustPolicy,
 	}, true, nil

@@ -1,14 +1,14 @@
 package iam
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // A role's trust policy decides who may assume it. This is its evaluation, once for every
@@ -20,69 +20,26 @@ import (
 // model users' permissions), so a trust policy that names an account lets every principal
 // of that account in, as it does in AWS for a caller whose own policies allow it.
 
-// Principal is who asks to assume a role.
-type Principal struct {
-	// Type is the key a trust policy names such a principal under: "AWS", "Service" or
-	// "Federated".
-	Type string
-	// ID is the principal as a policy names it: for AWS, the caller's ARN (an account's
-	// root, a user, or a role session arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION); for
-	// Service, a service principal such as backup.amazonaws.com; for Federated, an
-	// identity provider's ARN.
-	ID string
-}
-
-// Principal types.
-const (
-	PrincipalAWS       = "AWS"
-	PrincipalService   = "Service"
-	PrincipalFederated = "Federated"
-)
-
-// TrustRequest is one action a principal asks a role's trust policy for.
-type TrustRequest struct {
-	Action    string // sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:TagSession, ...
-	Principal Principal
-	// Context holds the request's condition keys (sts:ExternalId, aws:SourceArn, an
-	// identity provider's aud and sub, ...). The keys that follow from the principal
-	// (aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalType, ...) and the time are
-	// added by the evaluation.
-	Context Context
-}
-
-// ErrNoSuchRole is returned when the role to assume does not exist.
-var ErrNoSuchRole = errors.New("iam: the role does not exist")
-
-// NotTrustedError is returned when a role's trust policy does not allow an action.
-type NotTrustedError struct {
-	Action string
-	Reason string // why, for the log: a Deny, no Allow, or a condition xregion cannot evaluate
-}
-
-func (e *NotTrustedError) Error() string {
-	return fmt.Sprintf("iam: the trust policy does not allow %s: %s", e.Action, e.Reason)
-}
-
 // AuthorizeAssumeRole checks that the role roleARN exists and that its trust policy
 // allows every one of reqs (AssumeRole together with TagSession when session tags are
-// passed, say). It answers ErrNoSuchRole or a *NotTrustedError naming the first action
-// refused.
-func (s *Service) AuthorizeAssumeRole(tx store.Tx, roleARN string, reqs ...TrustRequest) (RoleInfo, error) {
+// passed, say). It answers port.ErrNoSuchRole or a *port.NotTrustedError naming the
+// first action refused.
+func (s *Service) AuthorizeAssumeRole(tx kit.Tx, roleARN string, reqs ...port.TrustRequest) (port.RoleInfo, error) {
 	role, ok, err := s.RoleByARN(tx, roleARN)
 	if err != nil {
-		return RoleInfo{}, err
+		return port.RoleInfo{}, err
 	}
 	if !ok {
-		return RoleInfo{}, ErrNoSuchRole
+		return port.RoleInfo{}, port.ErrNoSuchRole
 	}
 	for _, req := range reqs {
-		req.Context = s.fullContext(req)
+		req.Keys = s.fullContext(req)
 		allowed, reason, err := Trusts(role.AssumeRolePolicyDocument, req)
 		if err != nil {
 			reason = err.Error()
 		}
 		if !allowed {
-			return role, &NotTrustedError{Action: req.Action, Reason: reason}
+			return role, &port.NotTrustedError{Action: req.Action, Reason: reason}
 		}
 	}
 	return role, nil
@@ -91,16 +48,16 @@ func (s *Service) AuthorizeAssumeRole(tx store.Tx, roleARN string, reqs ...Trust
 // TrustsService checks that the role roleARN exists and trusts the service principal
 // (backup.amazonaws.com) to assume it, with the condition keys a service's job carries
 // (aws:SourceAccount, aws:SourceArn).
-func (s *Service) TrustsService(tx store.Tx, roleARN, servicePrincipal string, ctx Context) (RoleInfo, error) {
-	return s.AuthorizeAssumeRole(tx, roleARN, TrustRequest{
-		Action: "sts:AssumeRole", Principal: Principal{Type: PrincipalService, ID: servicePrincipal}, Context: ctx,
+func (s *Service) TrustsService(tx kit.Tx, roleARN, servicePrincipal string, keys port.ConditionKeys) (port.RoleInfo, error) {
+	return s.AuthorizeAssumeRole(tx, roleARN, port.TrustRequest{
+		Action: "sts:AssumeRole", Principal: port.Principal{Type: port.PrincipalService, ID: servicePrincipal}, Keys: keys,
 	})
 }
 
 // fullContext adds to a request's keys those that follow from its principal and the
 // clock, without overriding what the caller set.
-func (s *Service) fullContext(req TrustRequest) Context {
-	ctx := Context{}
+func (s *Service) fullContext(req port.TrustRequest) port.ConditionKeys {
+	ctx := port.ConditionKeys{}
 	for k, v := range principalContext(req.Principal) {
 		ctx[k] = v
 	}
@@ -109,21 +66,21 @@ func (s *Service) fullContext(req TrustRequest) Context {
 		ctx.Set("aws:CurrentTime", now.Format("2006-01-02T15:04:05Z"))
 		ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	}
-	for k, v := range req.Context {
+	for k, v := range req.Keys {
 		ctx[k] = v
 	}
 	return ctx
 }
 
 // principalContext is the global condition keys a principal brings.
-func principalContext(p Principal) Context {
-	ctx := Context{}
+func principalContext(p port.Principal) port.ConditionKeys {
+	ctx := port.ConditionKeys{}
 	switch p.Type {
-	case PrincipalService:
+	case port.PrincipalService:
 		ctx.Set("aws:PrincipalIsAWSService", "true")
 		ctx.Set("aws:PrincipalServiceName", p.ID)
 		return ctx
-	case PrincipalFederated:
+	case port.PrincipalFederated:
 		ctx.Set("aws:FederatedProvider", p.ID)
 		return ctx
 	}
@@ -152,7 +109,7 @@ func principalContext(p Principal) Context {
 
 // Trusts evaluates the trust policy doc for req: allowed, and if not, why. An error
 // means a statement could not be evaluated, which refuses the request.
-func Trusts(doc string, req TrustRequest) (allowed bool, reason string, err error) {
+func Trusts(doc string, req port.TrustRequest) (allowed bool, reason string, err error) {
 	p, err := parsePolicy(doc, errSyntax)
 	if err != nil {
 		return false, "", fmt.Errorf("iam: the stored trust policy does not parse: %v", err)
@@ -177,7 +134,7 @@ func Trusts(doc string, req TrustRequest) (allowed bool, reason string, err erro
 	return true, "", nil
 }
 
-func statementApplies(st map[string]any, req TrustRequest) (bool, error) {
+func statementApplies(st map[string]any, req port.TrustRequest) (bool, error) {
 	if p, ok := st["Principal"]; ok && !principalMatches(p, req.Principal) {
 		return false, nil
 	}
@@ -191,7 +148,7 @@ func statementApplies(st map[string]any, req TrustRequest) (bool, error) {
 		return false, nil
 	}
 	if c, ok := st["Condition"]; ok {
-		return conditionsHold(c, req.Context)
+		return conditionsHold(c, req.Keys)
 	}
 	return true, nil
 }
@@ -207,7 +164,7 @@ func actionMatches(patterns []string, action string) bool {
 
 // principalMatches reports whether a Principal element ("*", or a map of principal types
 // to one or more principals) names p.
-func principalMatches(elem any, p Principal) bool {
+func principalMatches(elem any, p port.Principal) bool {
 	if s, ok := elem.(string); ok {
 		return s == "*"
 	}
@@ -230,7 +187,7 @@ func principalNames(kind, named, id string) bool {
 	if named == "*" || strings.EqualFold(named, id) {
 		return true
 	}
-	if kind != PrincipalAWS {
+	if kind != port.PrincipalAWS {
 		return false
 	}
 	caller, err := arn.Parse(id)

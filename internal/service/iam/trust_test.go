@@ -6,16 +6,18 @@ import (
 	"testing"
 
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 var (
-	rootA    = Principal{Type: PrincipalAWS, ID: "arn:aws:iam::111111111111:root"}
-	rootB    = Principal{Type: PrincipalAWS, ID: "arn:aws:iam::222222222222:root"}
-	userA    = Principal{Type: PrincipalAWS, ID: "arn:aws:iam::111111111111:user/dev/alice"}
-	sessionA = Principal{Type: PrincipalAWS, ID: "arn:aws:sts::111111111111:assumed-role/Deployer/ci-42"}
-	backup   = Principal{Type: PrincipalService, ID: "backup.amazonaws.com"}
-	github   = Principal{Type: PrincipalFederated, ID: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}
+	rootA    = port.Principal{Type: port.PrincipalAWS, ID: "arn:aws:iam::111111111111:root"}
+	rootB    = port.Principal{Type: port.PrincipalAWS, ID: "arn:aws:iam::222222222222:root"}
+	userA    = port.Principal{Type: port.PrincipalAWS, ID: "arn:aws:iam::111111111111:user/dev/alice"}
+	sessionA = port.Principal{Type: port.PrincipalAWS, ID: "arn:aws:sts::111111111111:assumed-role/Deployer/ci-42"}
+	backup   = port.Principal{Type: port.PrincipalService, ID: "backup.amazonaws.com"}
+	github   = port.Principal{Type: port.PrincipalFederated, ID: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}
 )
 
 func trustDocWith(statements ...string) string {
@@ -30,17 +32,17 @@ func allow(principal, action string, extra ...string) string {
 	return s + "}"
 }
 
-func evaluate(t *testing.T, doc string, req TrustRequest) bool {
+func evaluate(t *testing.T, doc string, req port.TrustRequest) bool {
 	t.Helper()
 	if err := validateTrustPolicy(doc); err != nil {
 		t.Fatalf("the test's trust policy is invalid: %v\n%s", err, doc)
 	}
-	if req.Context == nil {
-		req.Context = Context{}
+	if req.Keys == nil {
+		req.Keys = port.ConditionKeys{}
 	}
 	for k, v := range principalContext(req.Principal) {
-		if _, set := req.Context[k]; !set {
-			req.Context[k] = v
+		if _, set := req.Keys[k]; !set {
+			req.Keys[k] = v
 		}
 	}
 	ok, _, err := Trusts(doc, req)
@@ -51,24 +53,26 @@ func evaluate(t *testing.T, doc string, req TrustRequest) bool {
 }
 
 func TestTrustPrincipals(t *testing.T) {
-	assume := func(p Principal) TrustRequest { return TrustRequest{Action: "sts:AssumeRole", Principal: p} }
+	assume := func(p port.Principal) port.TrustRequest {
+		return port.TrustRequest{Action: "sts:AssumeRole", Principal: p}
+	}
 	cases := []struct {
 		name      string
 		principal string
-		allowed   []Principal
-		refused   []Principal
+		allowed   []port.Principal
+		refused   []port.Principal
 	}{
-		{"account id", `{"AWS":"111111111111"}`, []Principal{rootA, userA, sessionA}, []Principal{rootB, backup}},
-		{"account root ARN", `{"AWS":"arn:aws:iam::111111111111:root"}`, []Principal{rootA, userA, sessionA}, []Principal{rootB}},
-		{"a user", `{"AWS":"arn:aws:iam::111111111111:user/dev/alice"}`, []Principal{userA}, []Principal{rootA, sessionA}},
-		{"a role names its sessions", `{"AWS":"arn:aws:iam::111111111111:role/ops/Deployer"}`, []Principal{sessionA}, []Principal{rootA, userA}},
-		{"a session", `{"AWS":"arn:aws:sts::111111111111:assumed-role/Deployer/ci-42"}`, []Principal{sessionA},
-			[]Principal{{Type: PrincipalAWS, ID: "arn:aws:sts::111111111111:assumed-role/Deployer/other"}}},
-		{"another account's role", `{"AWS":"arn:aws:iam::222222222222:role/Deployer"}`, nil, []Principal{sessionA}},
-		{"everyone", `"*"`, []Principal{rootA, rootB, backup, github}, nil},
-		{"every AWS principal", `{"AWS":"*"}`, []Principal{rootA, rootB}, []Principal{backup}},
-		{"a service", `{"Service":["backup.amazonaws.com","rds.amazonaws.com"]}`, []Principal{backup}, []Principal{rootA, {Type: PrincipalService, ID: "ec2.amazonaws.com"}}},
-		{"a provider", `{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}`, []Principal{github}, []Principal{rootA}},
+		{"account id", `{"AWS":"111111111111"}`, []port.Principal{rootA, userA, sessionA}, []port.Principal{rootB, backup}},
+		{"account root ARN", `{"AWS":"arn:aws:iam::111111111111:root"}`, []port.Principal{rootA, userA, sessionA}, []port.Principal{rootB}},
+		{"a user", `{"AWS":"arn:aws:iam::111111111111:user/dev/alice"}`, []port.Principal{userA}, []port.Principal{rootA, sessionA}},
+		{"a role names its sessions", `{"AWS":"arn:aws:iam::111111111111:role/ops/Deployer"}`, []port.Principal{sessionA}, []port.Principal{rootA, userA}},
+		{"a session", `{"AWS":"arn:aws:sts::111111111111:assumed-role/Deployer/ci-42"}`, []port.Principal{sessionA},
+			[]port.Principal{{Type: port.PrincipalAWS, ID: "arn:aws:sts::111111111111:assumed-role/Deployer/other"}}},
+		{"another account's role", `{"AWS":"arn:aws:iam::222222222222:role/Deployer"}`, nil, []port.Principal{sessionA}},
+		{"everyone", `"*"`, []port.Principal{rootA, rootB, backup, github}, nil},
+		{"every AWS principal", `{"AWS":"*"}`, []port.Principal{rootA, rootB}, []port.Principal{backup}},
+		{"a service", `{"Service":["backup.amazonaws.com","rds.amazonaws.com"]}`, []port.Principal{backup}, []port.Principal{rootA, {Type: port.PrincipalService, ID: "ec2.amazonaws.com"}}},
+		{"a provider", `{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}`, []port.Principal{github}, []port.Principal{rootA}},
 	}
 	for _, c := range cases {
 		doc := trustDocWith(allow(c.principal, `"sts:AssumeRole"`))
@@ -87,7 +91,7 @@ func TestTrustPrincipals(t *testing.T) {
 
 func TestTrustActionsAndEffects(t *testing.T) {
 	acct := `{"AWS":"111111111111"}`
-	req := func(action string) TrustRequest { return TrustRequest{Action: action, Principal: userA} }
+	req := func(action string) port.TrustRequest { return port.TrustRequest{Action: action, Principal: userA} }
 	for _, c := range []struct {
 		name   string
 		doc    string
@@ -120,8 +124,8 @@ func TestTrustConditions(t *testing.T) {
 	withCondition := func(cond string) string {
 		return trustDocWith(allow(`"*"`, `"sts:AssumeRole"`, `"Condition":`+cond))
 	}
-	ctx := func(kv ...string) Context {
-		c := Context{}
+	ctx := func(kv ...string) port.ConditionKeys {
+		c := port.ConditionKeys{}
 		for i := 0; i+1 < len(kv); i += 2 {
 			c.Set(kv[i], strings.Split(kv[i+1], "|")...)
 		}
@@ -130,8 +134,8 @@ func TestTrustConditions(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		cond string
-		ctx  Context
-		p    Principal
+		ctx  port.ConditionKeys
+		p    port.Principal
 		want bool
 	}{
 		{"ExternalId matches", `{"StringEquals":{"sts:ExternalId":"s3cret"}}`, ctx("sts:ExternalId", "s3cret"), rootB, true},
@@ -170,7 +174,7 @@ func TestTrustConditions(t *testing.T) {
 		{"ArnLike, other account", `{"ArnLike":{"aws:SourceArn":"arn:aws:backup:*:111111111111:*"}}`,
 			ctx("aws:SourceArn", "arn:aws:backup:us-east-1:222222222222:backup-plan:abc"), backup, false},
 	} {
-		if got := evaluate(t, withCondition(c.cond), TrustRequest{Action: "sts:AssumeRole", Principal: c.p, Context: c.ctx}); got != c.want {
+		if got := evaluate(t, withCondition(c.cond), port.TrustRequest{Action: "sts:AssumeRole", Principal: c.p, Keys: c.ctx}); got != c.want {
 			t.Errorf("%s: allowed = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -181,7 +185,7 @@ func TestTrustConditions(t *testing.T) {
 func TestTrustUnknownOperatorRefuses(t *testing.T) {
 	doc := trustDocWith(allow(`{"AWS":"*"}`, `"sts:AssumeRole"`),
 		`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringSounds":{"x:a":"b"}}}`)
-	ok, _, err := Trusts(doc, TrustRequest{Action: "sts:AssumeRole", Principal: rootA, Context: Context{}})
+	ok, _, err := Trusts(doc, port.TrustRequest{Action: "sts:AssumeRole", Principal: rootA, Keys: port.ConditionKeys{}})
 	if ok || err == nil || !strings.Contains(err.Error(), "StringSounds") {
 		t.Errorf("unknown operator: allowed %v, err %v", ok, err)
 	}
@@ -219,41 +223,47 @@ func TestAuthorizeAssumeRoleAndTrustsService(t *testing.T) {
 		}
 		return got
 	}
-	trustsBackup := func(role string, c Context) error {
-		return check(func(tx store.Tx) error { _, err := s.TrustsService(tx, role, "backup.amazonaws.com", c); return err })
+	trustsBackup := func(role string, c port.ConditionKeys) error {
+		return check(func(tx store.Tx) error {
+			_, err := s.TrustsService(kit.Adopt(tx), role, "backup.amazonaws.com", c)
+			return err
+		})
 	}
-	own := Context{}
+	own := port.ConditionKeys{}
 	own.Set("aws:SourceAccount", "111111111111")
-	other := Context{}
+	other := port.ConditionKeys{}
 	other.Set("aws:SourceAccount", "222222222222")
 	if err := trustsBackup(roleARN, own); err != nil {
 		t.Errorf("backup.amazonaws.com for its own account: %v", err)
 	}
-	var nt *NotTrustedError
+	var nt *port.NotTrustedError
 	if err := trustsBackup(roleARN, other); !errors.As(err, &nt) || nt.Action != "sts:AssumeRole" {
 		t.Errorf("backup.amazonaws.com for another account: %v", err)
 	}
 	if err := check(func(tx store.Tx) error {
-		_, err := s.TrustsService(tx, roleARN, "rds.amazonaws.com", own)
+		_, err := s.TrustsService(kit.Adopt(tx), roleARN, "rds.amazonaws.com", own)
 		return err
 	}); !errors.As(err, &nt) {
 		t.Errorf("a service the role does not trust: %v", err)
 	}
-	if err := trustsBackup("arn:aws:iam::111111111111:role/Missing", own); !errors.Is(err, ErrNoSuchRole) {
+	if err := trustsBackup("arn:aws:iam::111111111111:role/Missing", own); !errors.Is(err, port.ErrNoSuchRole) {
 		t.Errorf("a role that does not exist: %v", err)
 	}
 
-	assume := TrustRequest{Action: "sts:AssumeRole", Principal: userA}
-	tag := TrustRequest{Action: "sts:TagSession", Principal: userA}
-	if err := check(func(tx store.Tx) error { _, err := s.AuthorizeAssumeRole(tx, roleARN, assume); return err }); err != nil {
+	assume := port.TrustRequest{Action: "sts:AssumeRole", Principal: userA}
+	tag := port.TrustRequest{Action: "sts:TagSession", Principal: userA}
+	if err := check(func(tx store.Tx) error { _, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, assume); return err }); err != nil {
 		t.Errorf("a user of the account: %v", err)
 	}
-	err := check(func(tx store.Tx) error { _, err := s.AuthorizeAssumeRole(tx, roleARN, assume, tag); return err })
+	err := check(func(tx store.Tx) error {
+		_, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, assume, tag)
+		return err
+	})
 	if !errors.As(err, &nt) || nt.Action != "sts:TagSession" {
 		t.Errorf("session tags without sts:TagSession: %v", err)
 	}
 	if err := check(func(tx store.Tx) error {
-		_, err := s.AuthorizeAssumeRole(tx, roleARN, TrustRequest{Action: "sts:AssumeRole", Principal: rootB})
+		_, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, port.TrustRequest{Action: "sts:AssumeRole", Principal: rootB})
 		return err
 	}); !errors.As(err, &nt) {
 		t.Errorf("another account: %v", err)

@@ -101,7 +101,7 @@ func rsaEncrypt(m *material, algorithm string, plaintext []byte) ([]byte, error)
 	pub := m.signer.Public().(*rsa.PublicKey)
 	h := oaepHash(algorithm)
 	if max := pub.Size() - 2*h.Size() - 2; len(plaintext) > max {
-		return nil, validation("Algorithm %s and key spec RSA_%d cannot encrypt data larger than %d bytes.", algorithm, pub.Size()*8, max)
+		return nil, msgRSATooLarge.New(algorithm, pub.Size()*8, max)
 	}
 	return rsa.EncryptOAEP(h, rand.Reader, pub, plaintext, nil)
 }

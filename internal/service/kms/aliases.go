@@ -8,37 +8,22 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
-
-func putAlias(tx store.Tx, s store.Scope, a aliasRecord) error {
-	if err := store.PutJSON(tx, aliasKey(s, a.Name), a); err != nil {
-		return err
-	}
-	return tx.Put(keyAliasKey(s, a.TargetKeyID, a.Name), []byte{'1'})
-}
-
-func deleteAlias(tx store.Tx, s store.Scope, a aliasRecord) error {
-	if err := tx.Delete(aliasKey(s, a.Name)); err != nil {
-		return err
-	}
-	return tx.Delete(keyAliasKey(s, a.TargetKeyID, a.Name))
-}
 
 // checkAliasName applies AWS's rules for the alias names that customers manage.
 func checkAliasName(name string) error {
 	if !strings.HasPrefix(name, "alias/") {
-		return validation(`Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`)
+		return msgAliasPrefix.New()
 	}
 	if strings.HasPrefix(name, "alias/aws/") {
-		return errNotAuthorized.New("")
+		return msgAliasReserved.New()
 	}
 	if name == "alias/" {
-		return kmsapi.ErrInvalidAliasName.New("Alias name %s is not valid: it has no name after the alias/ prefix.", name)
+		return msgAliasEmpty.New(name)
 	}
 	if strings.Contains(name, ":") {
-		return validation("%s contains invalid characters for an alias", name)
+		return msgAliasChars.New(name)
 	}
 	return nil
 }
@@ -50,16 +35,15 @@ func isAliasIdent(ident string) bool {
 
 // aliasTargetKey resolves the key an alias is to point at, which must be a key, not
 // another alias.
-func (s *Service) aliasTargetKey(ctx context.Context, tx store.Tx, ident, action string) (*keyRecord, error) {
-	info := request.From(ctx)
+func (s *Service) aliasTargetKey(c kit.Call, tx kit.Tx, ident, action string) (*keyRecord, error) {
 	if isAliasIdent(ident) {
-		return nil, validation("Aliases must refer to keys. Not aliases")
+		return nil, msgAliasOfAlias.New()
 	}
-	k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+	k, err := s.resolveKey(tx, c.Account, c.Region, ident)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkManaged(ctx, k, action); err != nil {
+	if err := checkManaged(c, k, action); err != nil {
 		return nil, err
 	}
 	if err := requireLive(k); err != nil {
@@ -69,63 +53,61 @@ func (s *Service) aliasTargetKey(ctx context.Context, tx store.Tx, ident, action
 }
 
 func (s *Service) createAlias(ctx context.Context, in *kmsapi.CreateAliasRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
 		return nil, err
 	}
-	scope := scopeOf(info.Account, info.Region)
-	err := s.st.Update(func(tx store.Tx) error {
-		if tx.Get(aliasKey(scope, name)) != nil {
-			return kmsapi.ErrAlreadyExists.New("An alias with the name %s already exists", aliasARN(info.Account, info.Region, name))
+	err := s.Update(func(tx kit.Tx) error {
+		v := c.In(tx)
+		if aliases.Has(v, name) {
+			return msgAliasExists.New(aliasARN(c.Account, c.Region, name))
 		}
-		k, err := s.aliasTargetKey(ctx, tx, *in.TargetKeyId, "CreateAlias")
+		k, err := s.aliasTargetKey(c, tx, *in.TargetKeyId, "CreateAlias")
 		if err != nil {
 			return err
 		}
-		now := s.clock.Now()
-		return putAlias(tx, scope, aliasRecord{Name: name, TargetKeyID: k.ID, Created: now, Updated: now})
+		now := c.Now()
+		return putAlias(v, &aliasRecord{Name: name, TargetKeyID: k.ID, Created: now, Updated: now})
 	})
 	return nil, err
 }
 
 func (s *Service) updateAlias(ctx context.Context, in *kmsapi.UpdateAliasRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
 		return nil, err
 	}
-	scope := scopeOf(info.Account, info.Region)
-	err := s.st.Update(func(tx store.Tx) error {
-		a, err := getAlias(tx, scope, name)
+	err := s.Update(func(tx kit.Tx) error {
+		v := c.In(tx)
+		a, err := getAlias(v, name)
 		if err != nil {
 			return err
 		}
-		k, err := s.aliasTargetKey(ctx, tx, *in.TargetKeyId, "UpdateAlias")
+		k, err := s.aliasTargetKey(c, tx, *in.TargetKeyId, "UpdateAlias")
 		if err != nil {
 			return err
 		}
-		if old, err := s.recs.get(tx, keyRecordKey(scope, a.TargetKeyID)); err != nil {
+		if old, err := s.cache.Get(v, a.TargetKeyID); err != nil {
 			return err
 		} else if old != nil && (old.Usage != k.Usage || keyFamily(old.Spec) != keyFamily(k.Spec)) {
-			return validation("Alias %s cannot be changed from a %s key with key usage %s to a %s key with key usage %s. The new target key must be the same type and have the same key usage as the current target key.",
-				name, keyFamily(old.Spec), old.Usage, keyFamily(k.Spec), k.Usage)
+			return msgAliasRetarget.New(name, keyFamily(old.Spec), old.Usage, keyFamily(k.Spec), k.Usage)
 		}
-		if err := deleteAlias(tx, scope, a); err != nil {
+		if err := deleteAlias(v, a.Name, a.TargetKeyID); err != nil {
 			return err
 		}
-		a.TargetKeyID, a.Updated = k.ID, s.clock.Now()
-		return putAlias(tx, scope, a)
+		a.TargetKeyID, a.Updated = k.ID, c.Now()
+		return putAlias(v, a)
 	})
 	return nil, err
 }
 
-// getAlias reads an alias of the scope; one that does not exist is NotFoundException.
-func getAlias(tx store.Tx, scope store.Scope, name string) (aliasRecord, error) {
-	var a aliasRecord
-	ok, err := store.GetJSON(tx, aliasKey(scope, name), &a)
-	if err == nil && !ok {
-		err = notFound("Alias %s is not found.", aliasARN(scope.Account, scope.Region, name))
+// getAlias reads an alias; one that does not exist is NotFoundException.
+func getAlias(v kit.View, name string) (*aliasRecord, error) {
+	a, err := aliases.Get(v, name)
+	if err == nil && a == nil {
+		err = notFound(msgAliasNotFound, aliasARN(v.Account(), v.Region(), name))
 	}
 	return a, err
 }
@@ -142,88 +124,93 @@ func keyFamily(spec string) string {
 }
 
 func (s *Service) deleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
 		return nil, err
 	}
-	scope := scopeOf(info.Account, info.Region)
-	err := s.st.Update(func(tx store.Tx) error {
-		a, err := getAlias(tx, scope, name)
+	err := s.Update(func(tx kit.Tx) error {
+		v := c.In(tx)
+		a, err := getAlias(v, name)
 		if err != nil {
 			return err
 		}
-		return deleteAlias(tx, scope, a)
+		return deleteAlias(v, a.Name, a.TargetKeyID)
 	})
 	return nil, err
 }
 
 func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest) (*kmsapi.ListAliasesResponse, error) {
-	info := request.From(ctx)
-	scope := scopeOf(info.Account, info.Region)
+	c := s.Call(ctx)
 	limit := min(limitOf(in.Limit, 50), 100)
-	l := listOf{op: "ListAliases", account: info.Account, region: info.Region}
-	var all []kmsapi.AliasListEntry
-	err := s.st.View(func(tx store.Tx) error {
-		entry := func(a aliasRecord) kmsapi.AliasListEntry {
-			return kmsapi.AliasListEntry{
-				AliasName: str(a.Name), AliasArn: str(aliasARN(info.Account, info.Region, a.Name)),
-				TargetKeyId: str(a.TargetKeyID), CreationDate: timep(a.Created), LastUpdatedDate: timep(a.Updated),
-			}
+	l := kit.List{Op: "ListAliases", Account: c.Account, Region: c.Region}
+	all, err := kit.Read(s.Kit, func(tx kit.Tx) ([]kmsapi.AliasListEntry, error) {
+		if in.KeyId == nil {
+			return accountAliases(c.In(tx))
 		}
-		if in.KeyId != nil {
-			// AWS takes only a key id or key ARN here and refuses aliases, as it does in
-			// the other operations that do not resolve them.
-			if isAliasIdent(*in.KeyId) {
-				return kmsapi.ErrInvalidArn.New("Key Aliases are not supported for this operation.")
-			}
-			k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-			if err != nil {
-				return err
-			}
-			l.within = k.ID
-			prefix := scope.Prefix(kindKeyAlias, k.ID)
-			var names []string
-			if err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
-				names = append(names, strings.TrimPrefix(key, prefix))
-				return true
-			}); err != nil {
-				return err
-			}
-			for _, n := range names {
-				var a aliasRecord
-				if ok, err := store.GetJSON(tx, aliasKey(scope, n), &a); err != nil {
-					return err
-				} else if ok {
-					all = append(all, entry(a))
-				}
-			}
-			return nil
+		// AWS takes only a key id or key ARN here and refuses aliases, as it does in the
+		// other operations that do not resolve them.
+		if isAliasIdent(*in.KeyId) {
+			return nil, msgAliasNotHere.New()
 		}
-		seen := map[string]bool{}
-		if err := store.ScanJSON(tx, scope.Prefix(kindAlias), func(_ string, a *aliasRecord) bool {
-			all = append(all, entry(*a))
-			seen[a.Name] = true
-			return true
-		}); err != nil {
-			return err
+		k, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)
+		if err != nil {
+			return nil, err
 		}
-		// AWS lists the predefined aliases of AWS managed keys that do not exist yet,
-		// without a TargetKeyId.
-		for name := range managedKeys {
-			if !seen[name] {
-				all = append(all, kmsapi.AliasListEntry{AliasName: str(name), AliasArn: str(aliasARN(info.Account, info.Region, name))})
-			}
-		}
-		return nil
+		l.Within = k.ID
+		return keyAliasEntries(c.In(tx), k.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(all, func(a, b kmsapi.AliasListEntry) int { return strings.Compare(*a.AliasName, *b.AliasName) })
-	aliases, next, err := page(s, l, all, in.Marker, limit, func(e kmsapi.AliasListEntry) string { return *e.AliasName })
+	page, next, err := kit.Page(s.pages, l, all, in.Marker, limit, func(e kmsapi.AliasListEntry) string { return *e.AliasName })
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.ListAliasesResponse{Aliases: append([]kmsapi.AliasListEntry{}, aliases...), NextMarker: next, Truncated: boolp(next != nil)}, nil
+	return &kmsapi.ListAliasesResponse{Aliases: append([]kmsapi.AliasListEntry{}, page...), NextMarker: next, Truncated: new(next != nil)}, nil
+}
+
+func aliasEntry(v kit.View, a *aliasRecord) kmsapi.AliasListEntry {
+	return kmsapi.AliasListEntry{
+		AliasName: new(a.Name), AliasArn: new(aliasARN(v.Account(), v.Region(), a.Name)),
+		TargetKeyId: new(a.TargetKeyID), CreationDate: new(a.Created), LastUpdatedDate: new(a.Updated),
+	}
+}
+
+// accountAliases lists the aliases of an account and Region, and, as AWS does, the
+// predefined aliases of AWS managed keys that do not exist yet, without a TargetKeyId.
+func accountAliases(v kit.View) ([]kmsapi.AliasListEntry, error) {
+	var out []kmsapi.AliasListEntry
+	seen := map[string]bool{}
+	err := aliases.Scan(v, func(a *aliasRecord) bool {
+		out = append(out, aliasEntry(v, a))
+		seen[a.Name] = true
+		return true
+	})
+	for name := range managedKeys {
+		if !seen[name] {
+			out = append(out, kmsapi.AliasListEntry{AliasName: new(name), AliasArn: new(aliasARN(v.Account(), v.Region(), name))})
+		}
+	}
+	return out, err
+}
+
+// keyAliasEntries lists the aliases of one key.
+func keyAliasEntries(v kit.View, keyID string) ([]kmsapi.AliasListEntry, error) {
+	names, err := aliasesOf(v, keyID)
+	if err != nil {
+		return nil, err
+	}
+	var out []kmsapi.AliasListEntry
+	for _, n := range names {
+		a, err := aliases.Get(v, n)
+		if err != nil {
+			return nil, err
+		}
+		if a != nil {
+			out = append(out, aliasEntry(v, a))
+		}
+	}
+	return out, nil
 }

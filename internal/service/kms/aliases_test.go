@@ -29,15 +29,15 @@ func listAliases(t *testing.T, c *kms.Client, in *kms.ListAliasesInput) map[stri
 
 func TestAliases(t *testing.T) {
 	e := start(t)
-	k1 := createKey(t, e.east, nil)
-	k2 := createKey(t, e.east, nil)
+	k1 := createKey(t, e.East, nil)
+	k2 := createKey(t, e.East, nil)
 	for _, n := range []string{"alias/one", "alias/two"} {
-		xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(n), TargetKeyId: k1.KeyId}))
+		xtest.Must[*kms.CreateAliasOutput](t)(e.East.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(n), TargetKeyId: k1.KeyId}))
 	}
 	// A key ARN is a valid target too.
-	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/three"), TargetKeyId: k2.Arn}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.East.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/three"), TargetKeyId: k2.Arn}))
 
-	all := listAliases(t, e.east, &kms.ListAliasesInput{Limit: aws.Int32(2)})
+	all := listAliases(t, e.East, &kms.ListAliasesInput{Limit: aws.Int32(2)})
 	one, ok := all["alias/one"]
 	if !ok || *one.TargetKeyId != *k1.KeyId || *one.AliasArn != "arn:aws:kms:us-east-1:"+account+":alias/one" || one.CreationDate == nil || one.LastUpdatedDate == nil {
 		t.Errorf("alias/one = %+v", one)
@@ -46,35 +46,35 @@ func TestAliases(t *testing.T) {
 	if sm, ok := all["alias/aws/secretsmanager"]; !ok || sm.TargetKeyId != nil {
 		t.Errorf("alias/aws/secretsmanager = %+v (listed %v)", sm, ok)
 	}
-	byKey := listAliases(t, e.east, &kms.ListAliasesInput{KeyId: k1.Arn})
+	byKey := listAliases(t, e.East, &kms.ListAliasesInput{KeyId: k1.Arn})
 	if len(byKey) != 2 || byKey["alias/one"].AliasName == nil || byKey["alias/two"].AliasName == nil {
 		t.Errorf("ListAliases(KeyId) = %v", byKey)
 	}
-	if len(listAliases(t, e.west, &kms.ListAliasesInput{})) != 3 {
+	if len(listAliases(t, e.West, &kms.ListAliasesInput{})) != 3 {
 		t.Errorf("aliases leak to another Region")
 	}
 
-	xtest.Must[*kms.UpdateAliasOutput](t)(e.east.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/two"), TargetKeyId: k2.KeyId}))
-	if d := describe(t, e.east, "alias/two"); *d.KeyId != *k2.KeyId {
+	xtest.Must[*kms.UpdateAliasOutput](t)(e.East.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/two"), TargetKeyId: k2.KeyId}))
+	if d := describe(t, e.East, "alias/two"); *d.KeyId != *k2.KeyId {
 		t.Errorf("alias/two points at %s after UpdateAlias", *d.KeyId)
 	}
-	if byKey := listAliases(t, e.east, &kms.ListAliasesInput{KeyId: k1.KeyId}); len(byKey) != 1 {
+	if byKey := listAliases(t, e.East, &kms.ListAliasesInput{KeyId: k1.KeyId}); len(byKey) != 1 {
 		t.Errorf("k1 aliases after update: %v", byKey)
 	}
-	xtest.Must[*kms.DeleteAliasOutput](t)(e.east.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/one")}))
-	_, err := e.east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/one")})
+	xtest.Must[*kms.DeleteAliasOutput](t)(e.East.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/one")}))
+	_, err := e.East.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/one")})
 	wantErr(t, err, "NotFoundException", "Alias arn:aws:kms:us-east-1:"+account+":alias/one is not found.")
 	// The key outlives its alias.
-	describe(t, e.east, *k1.KeyId)
+	describe(t, e.East, *k1.KeyId)
 }
 
 func TestAliasErrors(t *testing.T) {
 	e := start(t)
-	k := createKey(t, e.east, nil)
-	hmacKey := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
-	xtest.Must[*kms.CreateAliasOutput](t)(e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: k.KeyId}))
+	k := createKey(t, e.East, nil)
+	hmacKey := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	xtest.Must[*kms.CreateAliasOutput](t)(e.East.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: k.KeyId}))
 	create := func(name, target string) error {
-		_, err := e.east.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(name), TargetKeyId: aws.String(target)})
+		_, err := e.East.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(name), TargetKeyId: aws.String(target)})
 		return err
 	}
 	wantErr(t, create("alias/taken", *k.KeyId), "AlreadyExistsException", "An alias with the name arn:aws:kms:us-east-1:"+account+":alias/taken already exists")
@@ -87,23 +87,23 @@ func TestAliasErrors(t *testing.T) {
 	wantErr(t, create("alias/to-alias", "alias/taken"), "ValidationException", "Aliases must refer to keys. Not aliases")
 	wantErr(t, create("alias/nokey", "0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f"), "NotFoundException", "")
 
-	_, err := e.east.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/absent"), TargetKeyId: k.KeyId})
+	_, err := e.East.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/absent"), TargetKeyId: k.KeyId})
 	wantErr(t, err, "NotFoundException", "Alias arn:aws:kms:us-east-1:"+account+":alias/absent is not found.")
-	_, err = e.east.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: hmacKey.KeyId})
+	_, err = e.East.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/taken"), TargetKeyId: hmacKey.KeyId})
 	wantErr(t, err, "ValidationException", "")
-	_, err = e.east.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/absent")})
+	_, err = e.East.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/absent")})
 	wantErr(t, err, "NotFoundException", "Alias arn:aws:kms:us-east-1:"+account+":alias/absent is not found.")
-	_, err = e.east.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/aws/secretsmanager")})
+	_, err = e.East.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/aws/secretsmanager")})
 	wantErr(t, err, "NotAuthorizedException", "")
 
 	// An alias cannot point at a key pending deletion.
-	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: hmacKey.KeyId}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.East.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: hmacKey.KeyId}))
 	wantErr(t, create("alias/late", *hmacKey.KeyId), "KMSInvalidStateException", *hmacKey.Arn+" is pending deletion.")
 	// ListAliases filters by key id or key ARN only: aliases, existing or not, are refused.
 	for _, id := range []string{"alias/absent", "alias/taken", "arn:aws:kms:us-east-1:" + account + ":alias/taken"} {
-		_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String(id)})
+		_, err = e.East.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String(id)})
 		wantErr(t, err, "InvalidArnException", "Key Aliases are not supported for this operation.")
 	}
-	_, err = e.east.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String("0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f")})
+	_, err = e.East.ListAliases(ctx, &kms.ListAliasesInput{KeyId: aws.String("0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f")})
 	wantErr(t, err, "NotFoundException", "Key 'arn:aws:kms:us-east-1:"+account+":key/0b1f0b1f-0b1f-4b1f-8b1f-0b1f0b1f0b1f' does not exist")
 }

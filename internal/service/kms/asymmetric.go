@@ -10,20 +10,19 @@ import (
 	"slices"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // withKey resolves the key of a request and checks its usage and state: the common start
 // of the signing, MAC and key agreement operations.
-func (s *Service) withKey(ctx context.Context, ident, usage, op string, check func(*keyRecord) error, fn func(tx store.Tx, k *keyRecord, m *material) error) error {
-	info := request.From(ctx)
-	return s.read(ident, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+func (s *Service) withKey(ctx context.Context, ident, usage, op string, check func(*keyRecord) error, fn func(tx kit.Tx, k *keyRecord, m *material) error) error {
+	c := s.Call(ctx)
+	return s.read(ident, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, ident)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, k, op); err != nil {
+		if err := checkManaged(c, k, op); err != nil {
 			return err
 		}
 		if usage != "" && k.Usage != usage {
@@ -43,9 +42,14 @@ func (s *Service) withKey(ctx context.Context, ident, usage, op string, check fu
 // digestOf hashes a RAW message, or checks a DIGEST message's length.
 func digestOf(message []byte, messageType *string, algorithm string) ([]byte, error) {
 	h := signingHash(algorithm)
+	if deref(messageType) == kmsapi.MessageTypeExternalMu {
+		// EXTERNAL_MU is for ML-DSA keys, which xregion does not make (see supportedSpec),
+		// so no key here can take it; treating it as RAW would sign the wrong thing.
+		return nil, msgExternalMu.New()
+	}
 	if deref(messageType) == kmsapi.MessageTypeDigest {
 		if len(message) != h.Size() {
-			return nil, validation("Digest is invalid length for algorithm %s.", algorithm)
+			return nil, msgDigestLength.New(algorithm)
 		}
 		return message, nil
 	}
@@ -77,7 +81,7 @@ func signatureInput(k *keyRecord, alg string, message []byte, messageType *strin
 func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.SignResponse, error) {
 	var out *kmsapi.SignResponse
 	alg := *in.SigningAlgorithm
-	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Sign", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Sign", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
 		digest, err := signatureInput(k, alg, in.Message, in.MessageType, in.DryRun)
 		if err != nil {
 			return err
@@ -95,7 +99,7 @@ func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.Sig
 		if err != nil {
 			return err
 		}
-		out = &kmsapi.SignResponse{KeyId: str(k.ARN()), Signature: sig, SigningAlgorithm: str(alg)}
+		out = &kmsapi.SignResponse{KeyId: new(k.ARN()), Signature: sig, SigningAlgorithm: new(alg)}
 		return nil
 	})
 	return out, err
@@ -104,7 +108,7 @@ func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.Sig
 func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi.VerifyResponse, error) {
 	var out *kmsapi.VerifyResponse
 	alg := *in.SigningAlgorithm
-	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Verify", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Verify", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
 		digest, err := signatureInput(k, alg, in.Message, in.MessageType, in.DryRun)
 		if err != nil {
 			return err
@@ -123,9 +127,9 @@ func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi
 			}
 		}
 		if !ok {
-			return kmsapi.ErrKMSInvalidSignature.New("")
+			return msgInvalidSignature.New()
 		}
-		out = &kmsapi.VerifyResponse{KeyId: str(k.ARN()), SignatureValid: boolp(true), SigningAlgorithm: str(alg)}
+		out = &kmsapi.VerifyResponse{KeyId: new(k.ARN()), SignatureValid: new(true), SigningAlgorithm: new(alg)}
 		return nil
 	})
 	return out, err
@@ -135,7 +139,7 @@ func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi
 func asymmetric(op string) func(*keyRecord) error {
 	return func(k *keyRecord) error {
 		if k.Spec == kmsapi.KeySpecSymmetricDefault || hmacKeyBytes(k.Spec) > 0 {
-			return unsupported("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
+			return msgSpecNotValidFor.New(k.ARN(), k.Spec, op)
 		}
 		return requireLive(k)
 	}
@@ -144,9 +148,9 @@ func asymmetric(op string) func(*keyRecord) error {
 func (s *Service) getPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyRequest) (*kmsapi.GetPublicKeyResponse, error) {
 	var out *kmsapi.GetPublicKeyResponse
 	// AWS answers GetPublicKey for disabled keys too, so the check is requireLive.
-	err := s.withKey(ctx, *in.KeyId, "", "GetPublicKey", asymmetric("GetPublicKey"), func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, "", "GetPublicKey", asymmetric("GetPublicKey"), func(_ kit.Tx, k *keyRecord, m *material) error {
 		out = &kmsapi.GetPublicKeyResponse{
-			KeyId: str(k.ARN()), PublicKey: m.public, CustomerMasterKeySpec: str(k.Spec), KeySpec: str(k.Spec), KeyUsage: str(k.Usage),
+			KeyId: new(k.ARN()), PublicKey: m.public, CustomerMasterKeySpec: new(k.Spec), KeySpec: new(k.Spec), KeyUsage: new(k.Usage),
 		}
 		switch k.Usage {
 		case kmsapi.KeyUsageTypeEncryptDecrypt:
@@ -166,32 +170,32 @@ func (s *Service) deriveSharedSecret(ctx context.Context, in *kmsapi.DeriveShare
 		return nil, err
 	}
 	var out *kmsapi.DeriveSharedSecretResponse
-	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeKeyAgreement, "DeriveSharedSecret", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeKeyAgreement, "DeriveSharedSecret", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
 		priv, err := m.signer.(*ecdsa.PrivateKey).ECDH()
 		if err != nil {
 			return err
 		}
 		parsed, err := x509.ParsePKIXPublicKey(in.PublicKey)
 		if err != nil {
-			return validation("PublicKey is not a valid DER-encoded X.509 public key.")
+			return msgBadPublicKey.New()
 		}
 		ecPub, ok := parsed.(*ecdsa.PublicKey)
 		if !ok {
-			return validation("PublicKey is not an elliptic curve public key.")
+			return msgNotECPublicKey.New()
 		}
 		pub, err := ecPub.ECDH()
 		if err != nil || pub.Curve() != priv.Curve() {
-			return validation("The public key curve does not match the key spec %s of %s.", k.Spec, k.ARN())
+			return msgCurveMismatch.New(k.Spec, k.ARN())
 		}
 		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
 		secret, err := priv.ECDH(pub)
 		if err != nil {
-			return validation("The public key is not valid for ECDH with %s.", k.ARN())
+			return msgECDHInvalid.New(k.ARN())
 		}
 		out = &kmsapi.DeriveSharedSecretResponse{
-			KeyId: str(k.ARN()), SharedSecret: secret, KeyAgreementAlgorithm: str(kmsapi.KeyAgreementAlgorithmSpecEcdh), KeyOrigin: str(k.Origin),
+			KeyId: new(k.ARN()), SharedSecret: secret, KeyAgreementAlgorithm: new(kmsapi.KeyAgreementAlgorithmSpecEcdh), KeyOrigin: new(k.Origin),
 		}
 		return nil
 	})
@@ -214,14 +218,14 @@ func computeMac(m *material, algorithm string, message []byte) []byte {
 func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest) (*kmsapi.GenerateMacResponse, error) {
 	var out *kmsapi.GenerateMacResponse
 	alg := *in.MacAlgorithm
-	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "GenerateMac", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "GenerateMac", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
 		if err := checkMacAlgorithm(k, alg); err != nil {
 			return err
 		}
 		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
-		out = &kmsapi.GenerateMacResponse{Mac: computeMac(m, alg, in.Message), MacAlgorithm: str(alg), KeyId: str(k.ARN())}
+		out = &kmsapi.GenerateMacResponse{Mac: computeMac(m, alg, in.Message), MacAlgorithm: new(alg), KeyId: new(k.ARN())}
 		return nil
 	})
 	return out, err
@@ -230,7 +234,7 @@ func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest
 func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*kmsapi.VerifyMacResponse, error) {
 	var out *kmsapi.VerifyMacResponse
 	alg := *in.MacAlgorithm
-	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "VerifyMac", requireEnabled, func(_ store.Tx, k *keyRecord, m *material) error {
+	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "VerifyMac", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
 		if err := checkMacAlgorithm(k, alg); err != nil {
 			return err
 		}
@@ -238,9 +242,9 @@ func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*
 			return err
 		}
 		if !hmac.Equal(computeMac(m, alg, in.Message), in.Mac) {
-			return kmsapi.ErrKMSInvalidMac.New("")
+			return msgInvalidMac.New()
 		}
-		out = &kmsapi.VerifyMacResponse{KeyId: str(k.ARN()), MacValid: boolp(true), MacAlgorithm: str(alg)}
+		out = &kmsapi.VerifyMacResponse{KeyId: new(k.ARN()), MacValid: new(true), MacAlgorithm: new(alg)}
 		return nil
 	})
 	return out, err
@@ -250,7 +254,10 @@ func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*
 // public key as X.509 SubjectPublicKeyInfo DER.
 func dataKeyPair(spec string) (priv, pub []byte, err error) {
 	if spec == kmsapi.DataKeyPairSpecSm2 {
-		return nil, nil, unsupported("KeyPairSpec SM2 is supported only in China Regions.")
+		return nil, nil, msgSM2KeyPair.New()
+	}
+	if !supportedSpec(spec) {
+		return nil, nil, msgKeyPairSpec.New(spec)
 	}
 	raw, err := generateMaterial(spec)
 	if err != nil {
@@ -267,15 +274,15 @@ func dataKeyPair(spec string) (priv, pub []byte, err error) {
 }
 
 func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[string]string, op string, dry *bool) (*keyRecord, []byte, []byte, []byte, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	// The pair is made outside any transaction, because RSA key generation is slow; the
 	// key is checked first so that a refused request costs no key generation.
-	err := s.read(ident, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+	err := s.read(ident, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, ident)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, k, op); err != nil {
+		if err := checkManaged(c, k, op); err != nil {
 			return err
 		}
 		if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt || k.Spec != kmsapi.KeySpecSymmetricDefault {
@@ -292,12 +299,12 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 	}
 	var key *keyRecord
 	var blob []byte
-	err = s.read(ident, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+	err = s.read(ident, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, ident)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, k, op); err != nil {
+		if err := checkManaged(c, k, op); err != nil {
 			return err
 		}
 		if blob, err = s.encryptSymmetric(tx, k, priv, encCtx, op); err != nil {
@@ -321,7 +328,7 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDa
 		return nil, err
 	}
 	return &kmsapi.GenerateDataKeyPairResponse{
-		PrivateKeyCiphertextBlob: blob, PrivateKeyPlaintext: priv, PublicKey: pub, KeyId: str(k.ARN()), KeyPairSpec: in.KeyPairSpec,
+		PrivateKeyCiphertextBlob: blob, PrivateKeyPlaintext: priv, PublicKey: pub, KeyId: new(k.ARN()), KeyPairSpec: in.KeyPairSpec,
 	}, nil
 }
 
@@ -331,6 +338,6 @@ func (s *Service) generateDataKeyPairWithoutPlaintext(ctx context.Context, in *k
 		return nil, err
 	}
 	return &kmsapi.GenerateDataKeyPairWithoutPlaintextResponse{
-		PrivateKeyCiphertextBlob: blob, PublicKey: pub, KeyId: str(k.ARN()), KeyPairSpec: in.KeyPairSpec,
+		PrivateKeyCiphertextBlob: blob, PublicKey: pub, KeyId: new(k.ARN()), KeyPairSpec: in.KeyPairSpec,
 	}, nil
 }

@@ -71,20 +71,20 @@ func TestSignVerify(t *testing.T) {
 	msg := []byte("the message to sign")
 	for _, spec := range specs {
 		t.Run(string(spec), func(t *testing.T) {
-			md := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
+			md := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
 			if md.KeySpec != spec || md.KeyUsage != types.KeyUsageTypeSignVerify || len(md.SigningAlgorithms) == 0 || md.EncryptionAlgorithms != nil {
 				t.Fatalf("metadata %+v", md)
 			}
-			pub := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+			pub := xtest.Must[*kms.GetPublicKeyOutput](t)(e.East.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 			if pub.KeySpec != spec || pub.KeyUsage != types.KeyUsageTypeSignVerify || *pub.KeyId != *md.Arn || len(pub.SigningAlgorithms) != len(md.SigningAlgorithms) {
 				t.Errorf("GetPublicKey %+v", pub)
 			}
 			for _, alg := range md.SigningAlgorithms {
-				s := xtest.Must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg}))
+				s := xtest.Must[*kms.SignOutput](t)(e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg}))
 				if *s.KeyId != *md.Arn || s.SigningAlgorithm != alg {
 					t.Errorf("Sign = %+v", s)
 				}
-				v := xtest.Must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: alg}))
+				v := xtest.Must[*kms.VerifyOutput](t)(e.East.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: alg}))
 				if !v.SignatureValid {
 					t.Errorf("%s: Verify says invalid", alg)
 				}
@@ -96,30 +96,33 @@ func TestSignVerify(t *testing.T) {
 				// A signed digest verifies against the raw message.
 				h := hashFor(alg).New()
 				h.Write(msg)
-				d := xtest.Must[*kms.SignOutput](t)(e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: h.Sum(nil), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg}))
-				xtest.Must[*kms.VerifyOutput](t)(e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: d.Signature, SigningAlgorithm: alg}))
-				_, err := e.east.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: []byte("another message"), Signature: s.Signature, SigningAlgorithm: alg})
+				d := xtest.Must[*kms.SignOutput](t)(e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: h.Sum(nil), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg}))
+				xtest.Must[*kms.VerifyOutput](t)(e.East.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: msg, Signature: d.Signature, SigningAlgorithm: alg}))
+				_, err := e.East.Verify(ctx, &kms.VerifyInput{KeyId: md.KeyId, Message: []byte("another message"), Signature: s.Signature, SigningAlgorithm: alg})
 				wantErr(t, err, "KMSInvalidSignatureException", "")
 			}
 			alg := md.SigningAlgorithms[0]
-			_, err := e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: []byte("short"), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg})
+			_, err := e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: []byte("short"), MessageType: types.MessageTypeDigest, SigningAlgorithm: alg})
 			wantErr(t, err, "ValidationException", "Digest is invalid length for algorithm "+string(alg)+".")
+			// EXTERNAL_MU is for ML-DSA keys only; it is not taken for RAW.
+			_, err = e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: make([]byte, 64), MessageType: types.MessageTypeExternalMu, SigningAlgorithm: alg})
+			wantErr(t, err, "ValidationException", "MessageType EXTERNAL_MU is valid only with the ML_DSA_SHAKE_256 signing algorithm.")
 			other := types.SigningAlgorithmSpecEcdsaSha384
 			if spec == types.KeySpecEccNistP384 {
 				other = types.SigningAlgorithmSpecRsassaPssSha256
 			}
-			_, err = e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: other})
+			_, err = e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: other})
 			wantErr(t, err, "InvalidKeyUsageException", "Algorithm "+string(other)+" is incompatible with key spec "+string(spec)+".")
-			_, err = e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
+			_, err = e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 			wantErr(t, err, "InvalidKeyUsageException", *md.Arn+" key usage is SIGN_VERIFY which is not valid for Encrypt.")
-			_, err = e.east.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg, DryRun: aws.Bool(true)})
+			_, err = e.East.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, SigningAlgorithm: alg, DryRun: aws.Bool(true)})
 			wantErr(t, err, "DryRunOperationException", "")
 		})
 	}
-	sym := createKey(t, e.east, nil)
-	_, err := e.east.Sign(ctx, &kms.SignInput{KeyId: sym.KeyId, Message: msg, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	sym := createKey(t, e.East, nil)
+	_, err := e.East.Sign(ctx, &kms.SignInput{KeyId: sym.KeyId, Message: msg, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
 	wantErr(t, err, "InvalidKeyUsageException", *sym.Arn+" key usage is ENCRYPT_DECRYPT which is not valid for Sign.")
-	_, err = e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: sym.KeyId})
+	_, err = e.East.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: sym.KeyId})
 	wantErr(t, err, "UnsupportedOperationException", *sym.Arn+" key spec is SYMMETRIC_DEFAULT which is not valid for GetPublicKey.")
 }
 
@@ -153,22 +156,22 @@ func checkK256PublicKey(t *testing.T, der []byte) {
 
 func TestRSAEncryption(t *testing.T) {
 	e := start(t)
-	md := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt})
+	md := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt})
 	if len(md.EncryptionAlgorithms) != 2 {
 		t.Fatalf("EncryptionAlgorithms %v", md.EncryptionAlgorithms)
 	}
 	for _, alg := range md.EncryptionAlgorithms {
-		enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("rsa secret"), EncryptionAlgorithm: alg}))
+		enc := xtest.Must[*kms.EncryptOutput](t)(e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("rsa secret"), EncryptionAlgorithm: alg}))
 		if len(enc.CiphertextBlob) != 256 || enc.EncryptionAlgorithm != alg {
 			t.Errorf("%s: %d-byte ciphertext", alg, len(enc.CiphertextBlob))
 		}
-		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: alg}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.East.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: alg}))
 		if string(dec.Plaintext) != "rsa secret" || dec.EncryptionAlgorithm != alg {
 			t.Errorf("%s: Decrypt = %q", alg, dec.Plaintext)
 		}
 	}
 	// Data encrypted offline with the public key decrypts in KMS.
-	pubOut := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+	pubOut := xtest.Must[*kms.GetPublicKeyOutput](t)(e.East.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 	pub, err := x509.ParsePKIXPublicKey(pubOut.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -182,21 +185,21 @@ func TestRSAEncryption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: alg}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.East.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: alg}))
 		if string(dec.Plaintext) != "offline" {
 			t.Errorf("%s: offline ciphertext decrypts to %q", alg, dec.Plaintext)
 		}
 	}
-	_, err = e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 191), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
+	_, err = e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 191), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
 	wantErr(t, err, "ValidationException", "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.")
-	_, err = e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
+	_, err = e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 	wantErr(t, err, "InvalidKeyUsageException", "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.")
-	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1}))
-	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1})
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1}))
+	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1})
 	wantErr(t, err, "InvalidCiphertextException", "")
-	_, err = e.east.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
+	_, err = e.East.Decrypt(ctx, &kms.DecryptInput{KeyId: md.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
 	wantErr(t, err, "InvalidCiphertextException", "")
-	_, err = e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1, EncryptionContext: map[string]string{"a": "b"}})
+	_, err = e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x"), EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha1, EncryptionContext: map[string]string{"a": "b"}})
 	wantErr(t, err, "ValidationException", "")
 }
 
@@ -208,47 +211,47 @@ func TestHMAC(t *testing.T) {
 	}
 	sizes := map[types.MacAlgorithmSpec]int{types.MacAlgorithmSpecHmacSha224: 28, types.MacAlgorithmSpecHmacSha256: 32, types.MacAlgorithmSpecHmacSha384: 48, types.MacAlgorithmSpecHmacSha512: 64}
 	for spec, alg := range specs {
-		md := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+		md := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
 		if len(md.MacAlgorithms) != 1 || md.MacAlgorithms[0] != alg {
 			t.Errorf("%s MacAlgorithms %v", spec, md.MacAlgorithms)
 		}
-		m1 := xtest.Must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
-		m2 := xtest.Must[*kms.GenerateMacOutput](t)(e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
+		m1 := xtest.Must[*kms.GenerateMacOutput](t)(e.East.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
+		m2 := xtest.Must[*kms.GenerateMacOutput](t)(e.East.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("msg"), MacAlgorithm: alg}))
 		if len(m1.Mac) != sizes[alg] || !bytes.Equal(m1.Mac, m2.Mac) || *m1.KeyId != *md.Arn || m1.MacAlgorithm != alg {
 			t.Errorf("%s: MAC of %d bytes, deterministic %v", spec, len(m1.Mac), bytes.Equal(m1.Mac, m2.Mac))
 		}
-		v := xtest.Must[*kms.VerifyMacOutput](t)(e.east.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: m1.Mac, MacAlgorithm: alg}))
+		v := xtest.Must[*kms.VerifyMacOutput](t)(e.East.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: m1.Mac, MacAlgorithm: alg}))
 		if !v.MacValid || *v.KeyId != *md.Arn {
 			t.Errorf("VerifyMac %+v", v)
 		}
 		bad := bytes.Clone(m1.Mac)
 		bad[0] ^= 1
-		_, err := e.east.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: bad, MacAlgorithm: alg})
+		_, err := e.East.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: md.KeyId, Message: []byte("msg"), Mac: bad, MacAlgorithm: alg})
 		wantErr(t, err, "KMSInvalidMacException", "")
 	}
-	md := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
-	_, err := e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha512})
+	md := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	_, err := e.East.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha512})
 	wantErr(t, err, "InvalidKeyUsageException", "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256.")
-	sym := createKey(t, e.east, nil)
-	_, err = e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: sym.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
+	sym := createKey(t, e.East, nil)
+	_, err = e.East.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: sym.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
 	wantErr(t, err, "InvalidKeyUsageException", *sym.Arn+" key usage is ENCRYPT_DECRYPT which is not valid for GenerateMac.")
-	xtest.Must[*kms.DisableKeyOutput](t)(e.east.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
-	_, err = e.east.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
+	xtest.Must[*kms.DisableKeyOutput](t)(e.East.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}))
+	_, err = e.East.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: types.MacAlgorithmSpecHmacSha256})
 	wantErr(t, err, "DisabledException", *md.Arn+" is disabled.")
-	_, err = e.east.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.KeyId})
+	_, err = e.East.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.KeyId})
 	wantErr(t, err, "UnsupportedOperationException", "")
 }
 
 func TestGenerateDataKeyPair(t *testing.T) {
 	e := start(t)
-	md := createKey(t, e.east, nil)
+	md := createKey(t, e.East, nil)
 	ec := map[string]string{"use": "pair"}
 	for _, spec := range []types.DataKeyPairSpec{types.DataKeyPairSpecRsa2048, types.DataKeyPairSpecEccNistP256, types.DataKeyPairSpecEccNistP521, types.DataKeyPairSpecEccSecgP256k1} {
-		out := xtest.Must[*kms.GenerateDataKeyPairOutput](t)(e.east.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ec}))
+		out := xtest.Must[*kms.GenerateDataKeyPairOutput](t)(e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: spec, EncryptionContext: ec}))
 		if out.KeyPairSpec != spec || *out.KeyId != *md.Arn {
 			t.Errorf("%s: %+v", spec, out)
 		}
-		dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ec}))
+		dec := xtest.Must[*kms.DecryptOutput](t)(e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ec}))
 		if !bytes.Equal(dec.Plaintext, out.PrivateKeyPlaintext) {
 			t.Errorf("%s: encrypted private key does not decrypt to the plaintext one", spec)
 		}
@@ -265,8 +268,8 @@ func TestGenerateDataKeyPair(t *testing.T) {
 			t.Errorf("%s: public key does not match the private key", spec)
 		}
 	}
-	wp := xtest.Must[*kms.GenerateDataKeyPairWithoutPlaintextOutput](t)(e.east.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP384}))
-	dec := xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.PrivateKeyCiphertextBlob}))
+	wp := xtest.Must[*kms.GenerateDataKeyPairWithoutPlaintextOutput](t)(e.East.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP384}))
+	dec := xtest.Must[*kms.DecryptOutput](t)(e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wp.PrivateKeyCiphertextBlob}))
 	priv, err := x509.ParsePKCS8PrivateKey(dec.Plaintext)
 	if err != nil {
 		t.Fatal(err)
@@ -274,16 +277,18 @@ func TestGenerateDataKeyPair(t *testing.T) {
 	if k, ok := priv.(*ecdsa.PrivateKey); !ok || k.Curve != elliptic.P384() {
 		t.Errorf("private key %T", priv)
 	}
-	_, err = e.east.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecSm2})
+	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecSm2})
 	wantErr(t, err, "UnsupportedOperationException", "")
-	sig := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
-	_, err = e.east.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: sig.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP256})
+	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistEdwards25519})
+	wantErr(t, err, "UnsupportedOperationException", "KeyPairSpec ECC_NIST_EDWARDS25519 is not supported by xregion.")
+	sig := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	_, err = e.East.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: sig.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP256})
 	wantErr(t, err, "InvalidKeyUsageException", "")
 }
 
 func TestDeriveSharedSecret(t *testing.T) {
 	e := start(t)
-	md := createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeKeyAgreement})
+	md := createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeKeyAgreement})
 	if len(md.KeyAgreementAlgorithms) != 1 {
 		t.Errorf("KeyAgreementAlgorithms %v", md.KeyAgreementAlgorithms)
 	}
@@ -295,8 +300,8 @@ func TestDeriveSharedSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := xtest.Must[*kms.DeriveSharedSecretOutput](t)(e.east.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: myPub}))
-	theirs := xtest.Must[*kms.GetPublicKeyOutput](t)(e.east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
+	out := xtest.Must[*kms.DeriveSharedSecretOutput](t)(e.East.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: myPub}))
+	theirs := xtest.Must[*kms.GetPublicKeyOutput](t)(e.East.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: md.KeyId}))
 	p, err := x509.ParsePKIXPublicKey(theirs.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -314,6 +319,6 @@ func TestDeriveSharedSecret(t *testing.T) {
 	}
 	other, _ := ecdh.P384().GenerateKey(rand.Reader)
 	otherPub, _ := x509.MarshalPKIXPublicKey(other.PublicKey())
-	_, err = e.east.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: otherPub})
+	_, err = e.East.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: otherPub})
 	wantErr(t, err, "ValidationException", "")
 }

@@ -30,23 +30,23 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	var keys []key
 	add := func(region string, md *types.KeyMetadata) { keys = append(keys, key{region, *md.KeyId}) }
 
-	sym := createKey(t, e.east, nil)
+	sym := createKey(t, e.East, nil)
 	add("us-east-1", sym)
-	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac512, KeyUsage: types.KeyUsageTypeGenerateVerifyMac}))
-	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify}))
-	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecEccSecgP256k1, KeyUsage: types.KeyUsageTypeSignVerify}))
-	add("us-east-1", createKey(t, e.east, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt}))
-	add("us-east-1", describe(t, e.east, "alias/aws/secretsmanager"))
-	mrk := createKey(t, e.east, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	add("us-east-1", createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac512, KeyUsage: types.KeyUsageTypeGenerateVerifyMac}))
+	add("us-east-1", createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify}))
+	add("us-east-1", createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecEccSecgP256k1, KeyUsage: types.KeyUsageTypeSignVerify}))
+	add("us-east-1", createKey(t, e.East, &kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeEncryptDecrypt}))
+	add("us-east-1", describe(t, e.East, "alias/aws/secretsmanager"))
+	mrk := createKey(t, e.East, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
 	add("us-east-1", mrk)
-	xtest.Must[*kms.ReplicateKeyOutput](t)(e.east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: mrk.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	xtest.Must[*kms.ReplicateKeyOutput](t)(e.East.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: mrk.KeyId, ReplicaRegion: aws.String("us-west-2")}))
 	add("us-west-2", mrk)
-	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: sym.KeyId}))
-	e.inst.WaitIdle()
+	xtest.Must[*kms.RotateKeyOnDemandOutput](t)(e.East.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: sym.KeyId}))
+	e.Instance.WaitIdle()
 
 	canary := []byte("plaintext-canary-" + hex.EncodeToString(randomish()))
-	enc := xtest.Must[*kms.EncryptOutput](t)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: sym.KeyId, Plaintext: canary}))
-	xtest.Must[*kms.DecryptOutput](t)(e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+	enc := xtest.Must[*kms.EncryptOutput](t)(e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: sym.KeyId, Plaintext: canary}))
+	xtest.Must[*kms.DecryptOutput](t)(e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
 
 	sealer, err := seal.Load(dir, "")
 	if err != nil {
@@ -54,7 +54,7 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	}
 	var secrets [][]byte
 	for _, k := range keys {
-		mats, err := kmssvc.MaterialForTest(e.inst.Server.Store(), sealer, account, k.region, k.id)
+		mats, err := kmssvc.MaterialForTest(e.Instance.Server.Store(), sealer, account, k.region, k.id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,11 +13,11 @@ import (
 
 func BenchmarkAPIEncrypt(b *testing.B) {
 	e := start(b)
-	md := xtest.Must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	md := xtest.Must[*kms.CreateKeyOutput](b)(e.East.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	pt := make([]byte, 256)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: pt}); err != nil {
+		if _, err := e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: pt}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -25,11 +25,11 @@ func BenchmarkAPIEncrypt(b *testing.B) {
 
 func BenchmarkAPIDecrypt(b *testing.B) {
 	e := start(b)
-	md := xtest.Must[*kms.CreateKeyOutput](b)(e.east.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	enc := xtest.Must[*kms.EncryptOutput](b)(e.east.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 256)}))
+	md := xtest.Must[*kms.CreateKeyOutput](b)(e.East.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	enc := xtest.Must[*kms.EncryptOutput](b)(e.East.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: make([]byte, 256)}))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.east.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {
+		if _, err := e.East.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}); err != nil {
 			b.Fatal(err)
 		}
 	}

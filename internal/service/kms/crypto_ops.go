@@ -2,15 +2,15 @@ package kms
 
 import (
 	"context"
+	"slices"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 func dryRun(flag *bool) error {
 	if flag != nil && *flag {
-		return kmsapi.ErrDryRunOperation.New("The request would have succeeded, but the DryRun flag is set.")
+		return msgDryRun.New()
 	}
 	return nil
 }
@@ -21,12 +21,26 @@ func recipientUnsupported(r *kmsapi.RecipientInfo) error {
 	if r == nil {
 		return nil
 	}
-	return validation("The attestation document in the Recipient parameter is not valid. xregion does not support Nitro Enclaves attestation.")
+	return msgRecipient.New()
+}
+
+// ciphertextGiven checks the CiphertextBlob of Decrypt and ReEncrypt. The current model
+// lets it be absent because a dry run with the IGNORE_CIPHERTEXT modifier needs none;
+// xregion does not run those permission-only dry runs, and says so. Without the modifier
+// an absent ciphertext gets the ValidationException AWS gives for a missing member.
+func ciphertextGiven(blob []byte, dry *bool, modifiers []string) error {
+	switch {
+	case blob != nil:
+		return nil
+	case dry != nil && *dry && slices.Contains(modifiers, kmsapi.DryRunModifierTypeIgnoreCiphertext):
+		return msgIgnoreCiphertext.New()
+	}
+	return msgNeedCiphertext.New()
 }
 
 // encryptWith encrypts under any key that can encrypt: symmetric keys produce xregion's
 // ciphertext blob, RSA keys plain RSAES-OAEP.
-func (s *Service) encryptWith(tx store.Tx, k *keyRecord, plaintext []byte, encCtx map[string]string, algorithm *string, op string) ([]byte, string, error) {
+func (s *Service) encryptWith(tx kit.Tx, k *keyRecord, plaintext []byte, encCtx map[string]string, algorithm *string, op string) ([]byte, string, error) {
 	if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt {
 		return nil, "", invalidUsage(k.ARN(), k.Usage, op)
 	}
@@ -42,7 +56,7 @@ func (s *Service) encryptWith(tx store.Tx, k *keyRecord, plaintext []byte, encCt
 		return blob, alg, err
 	}
 	if len(encCtx) > 0 {
-		return nil, "", validation("EncryptionContext is not supported with asymmetric KMS keys.")
+		return nil, "", msgContextAsymmetric.New()
 	}
 	m, err := s.materialOf(tx, k, k.current().N)
 	if err != nil {
@@ -55,18 +69,18 @@ func (s *Service) encryptWith(tx store.Tx, k *keyRecord, plaintext []byte, encCt
 // decryptWith decrypts a ciphertext. With a key named by the caller (keyIdent), the
 // ciphertext must be under that key; without one it must be a symmetric blob, which
 // names its key.
-func (s *Service) decryptWith(ctx context.Context, tx store.Tx, blob []byte, encCtx map[string]string, keyIdent, algorithm *string, action string) ([]byte, *keyRecord, string, error) {
-	info := request.From(ctx)
+func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCtx map[string]string, keyIdent, algorithm *string, action string) ([]byte, *keyRecord, string, error) {
+	c := s.Call(ctx)
 	var named *keyRecord
 	if keyIdent != nil {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *keyIdent)
+		k, err := s.resolveKey(tx, c.Account, c.Region, *keyIdent)
 		if err != nil {
 			return nil, nil, "", err
 		}
 		named = k
 	}
 	if named != nil && named.Spec != kmsapi.KeySpecSymmetricDefault {
-		if err := checkManaged(ctx, named, action); err != nil {
+		if err := checkManaged(c, named, action); err != nil {
 			return nil, nil, "", err
 		}
 		if named.Usage != kmsapi.KeyUsageTypeEncryptDecrypt {
@@ -93,11 +107,11 @@ func (s *Service) decryptWith(ctx context.Context, tx store.Tx, blob []byte, enc
 	if named != nil && named.ID != h.keyID {
 		return nil, nil, "", incorrectKey()
 	}
-	k, err := s.blobKey(tx, info.Account, info.Region, h)
+	k, err := s.blobKey(c.In(tx), h)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if err := checkManaged(ctx, k, action); err != nil {
+	if err := checkManaged(c, k, action); err != nil {
 		return nil, nil, "", err
 	}
 	alg, err := checkEncryptionAlgorithm(k, algorithm)
@@ -109,14 +123,14 @@ func (s *Service) decryptWith(ctx context.Context, tx store.Tx, blob []byte, enc
 }
 
 func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	var out *kmsapi.EncryptResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+	err := s.read(*in.KeyId, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, k, "Encrypt"); err != nil {
+		if err := checkManaged(c, k, "Encrypt"); err != nil {
 			return err
 		}
 		blob, alg, err := s.encryptWith(tx, k, in.Plaintext, in.EncryptionContext, in.EncryptionAlgorithm, "Encrypt")
@@ -126,7 +140,7 @@ func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsa
 		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
-		out = &kmsapi.EncryptResponse{CiphertextBlob: blob, KeyId: str(k.ARN()), EncryptionAlgorithm: str(alg)}
+		out = &kmsapi.EncryptResponse{CiphertextBlob: blob, KeyId: new(k.ARN()), EncryptionAlgorithm: new(alg)}
 		return nil
 	})
 	return out, err
@@ -136,8 +150,11 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
+	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.DecryptResponse
-	err := s.read(deref(in.KeyId), func(tx store.Tx) error {
+	err := s.read(deref(in.KeyId), func(tx kit.Tx) error {
 		pt, k, alg, err := s.decryptWith(ctx, tx, in.CiphertextBlob, in.EncryptionContext, in.KeyId, in.EncryptionAlgorithm, "Decrypt")
 		if err != nil {
 			return err
@@ -145,29 +162,32 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 		if err := dryRun(in.DryRun); err != nil {
 			return err
 		}
-		out = &kmsapi.DecryptResponse{KeyId: str(k.ARN()), Plaintext: pt, EncryptionAlgorithm: str(alg)}
+		out = &kmsapi.DecryptResponse{KeyId: new(k.ARN()), Plaintext: pt, EncryptionAlgorithm: new(alg)}
 		return nil
 	})
 	return out, err
 }
 
 func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
+	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.ReEncryptResponse
 	ident := *in.DestinationKeyId
 	if namesManagedAlias(deref(in.SourceKeyId)) {
 		ident = *in.SourceKeyId
 	}
-	err := s.read(ident, func(tx store.Tx) error {
+	err := s.read(ident, func(tx kit.Tx) error {
 		pt, src, srcAlg, err := s.decryptWith(ctx, tx, in.CiphertextBlob, in.SourceEncryptionContext, in.SourceKeyId, in.SourceEncryptionAlgorithm, "ReEncryptFrom")
 		if err != nil {
 			return err
 		}
-		dst, err := s.resolveKey(tx, info.Account, info.Region, *in.DestinationKeyId)
+		dst, err := s.resolveKey(tx, c.Account, c.Region, *in.DestinationKeyId)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, dst, "ReEncryptTo"); err != nil {
+		if err := checkManaged(c, dst, "ReEncryptTo"); err != nil {
 			return err
 		}
 		blob, dstAlg, err := s.encryptWith(tx, dst, pt, in.DestinationEncryptionContext, in.DestinationEncryptionAlgorithm, "ReEncrypt")
@@ -178,8 +198,8 @@ func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*
 			return err
 		}
 		out = &kmsapi.ReEncryptResponse{
-			CiphertextBlob: blob, SourceKeyId: str(src.ARN()), KeyId: str(dst.ARN()),
-			SourceEncryptionAlgorithm: str(srcAlg), DestinationEncryptionAlgorithm: str(dstAlg),
+			CiphertextBlob: blob, SourceKeyId: new(src.ARN()), KeyId: new(dst.ARN()),
+			SourceEncryptionAlgorithm: new(srcAlg), DestinationEncryptionAlgorithm: new(dstAlg),
 		}
 		return nil
 	})
@@ -190,7 +210,7 @@ func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*
 func dataKeyBytes(n *int64, spec *string) (int, error) {
 	switch {
 	case n != nil && spec != nil:
-		return 0, validation("Please specify either number of bytes or key spec, not both.")
+		return 0, msgBytesAndSpec.New()
 	case n != nil:
 		return int(*n), nil
 	case spec != nil && *spec == kmsapi.DataKeySpecAes128:
@@ -198,20 +218,20 @@ func dataKeyBytes(n *int64, spec *string) (int, error) {
 	case spec != nil:
 		return 32, nil
 	}
-	return 0, validation("Please specify either number of bytes or key spec.")
+	return 0, msgBytesOrSpec.New()
 }
 
 // dataKey makes a data key and encrypts it under a symmetric encryption key.
 func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx map[string]string, op string, dry *bool) ([]byte, []byte, *keyRecord, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	var pt, blob []byte
 	var key *keyRecord
-	err := s.read(ident, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, ident)
+	err := s.read(ident, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, ident)
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(ctx, k, op); err != nil {
+		if err := checkManaged(c, k, op); err != nil {
 			return err
 		}
 		pt = randomBytes(size)
@@ -239,7 +259,7 @@ func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKe
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.GenerateDataKeyResponse{CiphertextBlob: blob, Plaintext: pt, KeyId: str(k.ARN())}, nil
+	return &kmsapi.GenerateDataKeyResponse{CiphertextBlob: blob, Plaintext: pt, KeyId: new(k.ARN())}, nil
 }
 
 func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
@@ -251,18 +271,18 @@ func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsap
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.GenerateDataKeyWithoutPlaintextResponse{CiphertextBlob: blob, KeyId: str(k.ARN())}, nil
+	return &kmsapi.GenerateDataKeyWithoutPlaintextResponse{CiphertextBlob: blob, KeyId: new(k.ARN())}, nil
 }
 
 func (s *Service) generateRandom(ctx context.Context, in *kmsapi.GenerateRandomRequest) (*kmsapi.GenerateRandomResponse, error) {
 	if in.CustomKeyStoreId != nil {
-		return nil, kmsapi.ErrCustomKeyStoreNotFound.New("Custom key store %s does not exist.", *in.CustomKeyStoreId)
+		return nil, msgNoKeyStore.New(*in.CustomKeyStoreId)
 	}
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
 	if in.NumberOfBytes == nil {
-		return nil, validation("NumberOfBytes is required.")
+		return nil, msgNeedBytes.New()
 	}
 	return &kmsapi.GenerateRandomResponse{Plaintext: randomBytes(int(*in.NumberOfBytes))}, nil
 }

@@ -2,14 +2,11 @@ package kms
 
 import (
 	"context"
-	"errors"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 const (
@@ -24,9 +21,9 @@ func (s *Service) scheduleKeyDeletion(ctx context.Context, in *kmsapi.ScheduleKe
 		window = int(*in.PendingWindowInDays)
 	}
 	if window < minPendingWindow || window > maxPendingWindow {
-		return nil, validation("PendingWindowInDays should be between %d and %d, but it is %d", minPendingWindow, maxPendingWindow, window)
+		return nil, msgPendingWindow.New(minPendingWindow, maxPendingWindow, window)
 	}
-	k, err := s.change(ctx, *in.KeyId, "ScheduleKeyDeletion", requireLive, func(tx store.Tx, k *keyRecord) error {
+	k, err := s.change(ctx, *in.KeyId, "ScheduleKeyDeletion", requireLive, func(tx kit.Tx, k *keyRecord) error {
 		k.PendingWindowDays = window
 		if k.MultiRegion && k.isPrimary() && len(k.Replicas) > 0 {
 			// A primary key outlives its replicas: its own waiting period starts when the
@@ -39,18 +36,18 @@ func (s *Service) scheduleKeyDeletion(ctx context.Context, in *kmsapi.ScheduleKe
 	if err != nil {
 		return nil, err
 	}
-	out := &kmsapi.ScheduleKeyDeletionResponse{KeyId: str(k.ARN()), KeyState: str(k.State), PendingWindowInDays: i64(window)}
+	out := &kmsapi.ScheduleKeyDeletionResponse{KeyId: new(k.ARN()), KeyState: new(k.State), PendingWindowInDays: new(int64(window))}
 	if k.DeletionDate != nil {
-		out.DeletionDate = timep(*k.DeletionDate)
+		out.DeletionDate = new(*k.DeletionDate)
 	}
 	return out, nil
 }
 
 // startDeletionWindow puts k in PendingDeletion and enqueues the job that deletes it when
 // its waiting period ends.
-func (s *Service) startDeletionWindow(tx store.Tx, k *keyRecord) error {
-	at := s.clock.Now().AddDate(0, 0, k.PendingWindowDays)
-	id, err := s.enqueue(tx, jobDeleteKey, k.Account, k.Region, k.ID, at)
+func (s *Service) startDeletionWindow(tx kit.Tx, k *keyRecord) error {
+	at := s.Clock.Now().AddDate(0, 0, k.PendingWindowDays)
+	id, err := jobDeleteKey.Enqueue(tx, at, refOf(k))
 	if err != nil {
 		return err
 	}
@@ -63,10 +60,10 @@ func (s *Service) cancelKeyDeletion(ctx context.Context, in *kmsapi.CancelKeyDel
 		if k.State == kmsapi.KeyStatePendingDeletion || k.State == kmsapi.KeyStatePendingReplicaDeletion {
 			return nil
 		}
-		return wrap(stateSentinel(k.State), kmsapi.ErrKMSInvalidState.New("%s is not pending deletion.", k.ARN()))
+		return wrap(stateSentinel(k.State), msgNotPendingDeletion.New(k.ARN()))
 	}
-	k, err := s.change(ctx, *in.KeyId, "CancelKeyDeletion", pending, func(tx store.Tx, k *keyRecord) error {
-		if err := s.cancelJob(tx, k.DeletionJob); err != nil {
+	k, err := s.change(ctx, *in.KeyId, "CancelKeyDeletion", pending, func(tx kit.Tx, k *keyRecord) error {
+		if err := tx.CancelJobs(k.DeletionJob); err != nil {
 			return err
 		}
 		// AWS leaves a key whose deletion was cancelled disabled.
@@ -76,27 +73,12 @@ func (s *Service) cancelKeyDeletion(ctx context.Context, in *kmsapi.CancelKeyDel
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.CancelKeyDeletionResponse{KeyId: str(k.ARN())}, nil
-}
-
-// cancelJob cancels a pending job; one that has already run or gone is no error.
-func (s *Service) cancelJob(tx store.Tx, id string) error {
-	if id == "" {
-		return nil
-	}
-	if err := s.jobs.Cancel(tx, id); err != nil && !errors.Is(err, jobs.ErrNotFound) {
-		return err
-	}
-	return nil
+	return &kmsapi.CancelKeyDeletionResponse{KeyId: new(k.ARN())}, nil
 }
 
 // runDeleteKey ends a key's waiting period: the key, its material and its aliases go.
-func (s *Service) runDeleteKey(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p jobPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return err
-	}
-	k, err := loadKey(tx, scopeOf(p.Account, p.Region), p.KeyID)
+func (s *Service) runDeleteKey(_ context.Context, tx kit.Tx, job *jobs.Job, p keyRef) error {
+	k, err := keys.Get(tx.In(p.Account, p.Region), p.KeyID)
 	if err != nil || k == nil {
 		return err
 	}
@@ -106,29 +88,25 @@ func (s *Service) runDeleteKey(_ context.Context, tx store.Tx, job *jobs.Job) er
 	return s.deleteKeyNow(tx, k)
 }
 
-func (s *Service) deleteKeyNow(tx store.Tx, k *keyRecord) error {
-	scope := k.scope()
-	if err := s.cancelJob(tx, k.RotationJob); err != nil {
+func (s *Service) deleteKeyNow(tx kit.Tx, k *keyRecord) error {
+	v := k.in(tx)
+	if err := tx.CancelJobs(k.RotationJob); err != nil {
 		return err
 	}
 	// The key's aliases go with it, as in AWS.
-	prefix := scope.Prefix(kindKeyAlias, k.ID)
-	var names []string
-	if err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
-		names = append(names, strings.TrimPrefix(key, prefix))
-		return true
-	}); err != nil {
+	names, err := aliasesOf(v, k.ID)
+	if err != nil {
 		return err
 	}
 	for _, n := range names {
-		if err := deleteAlias(tx, scope, aliasRecord{Name: n, TargetKeyID: k.ID}); err != nil {
+		if err := deleteAlias(v, n, k.ID); err != nil {
 			return err
 		}
 	}
-	if err := tx.DeletePrefix(scope.Prefix(kindMaterial, k.ID)); err != nil {
+	if err := materials.DeleteAll(v, k.ID); err != nil {
 		return err
 	}
-	if err := tx.Delete(keyRecordKey(scope, k.ID)); err != nil {
+	if err := keys.Delete(v, k.ID); err != nil {
 		return err
 	}
 	if k.MultiRegion {
@@ -143,23 +121,32 @@ func (s *Service) deleteKeyNow(tx store.Tx, k *keyRecord) error {
 // leaveSet removes a deleted replica from the configuration of the other copies of its
 // multi-Region key, and starts the primary's waiting period if it was waiting for its
 // last replica.
-func (s *Service) leaveSet(tx store.Tx, gone *keyRecord) error {
-	for _, r := range gone.regionsOfSet() {
-		if r == gone.Region {
+func (s *Service) leaveSet(tx kit.Tx, gone *keyRecord) error {
+	return s.eachCopy(tx, gone, func(other *keyRecord) error {
+		other.Replicas = slices.DeleteFunc(other.Replicas, func(x string) bool { return x == gone.Region })
+		if other.isPrimary() && other.State == kmsapi.KeyStatePendingReplicaDeletion && len(other.Replicas) == 0 {
+			return s.startDeletionWindow(tx, other)
+		}
+		return nil
+	})
+}
+
+// eachCopy changes and stores every other copy of a multi-Region key than k: the
+// replicas of a primary key; for a replica, the primary and the other replicas.
+func (s *Service) eachCopy(tx kit.Tx, k *keyRecord, fn func(other *keyRecord) error) error {
+	for _, region := range k.regionsOfSet() {
+		if region == k.Region {
 			continue
 		}
-		other, err := loadKey(tx, scopeOf(gone.Account, r), gone.ID)
+		other, err := keys.Get(tx.In(k.Account, region), k.ID)
 		if err != nil {
 			return err
 		}
 		if other == nil {
 			continue
 		}
-		other.Replicas = slices.DeleteFunc(other.Replicas, func(x string) bool { return x == gone.Region })
-		if other.isPrimary() && other.State == kmsapi.KeyStatePendingReplicaDeletion && len(other.Replicas) == 0 {
-			if err := s.startDeletionWindow(tx, other); err != nil {
-				return err
-			}
+		if err := fn(other); err != nil {
+			return err
 		}
 		if err := putKey(tx, other); err != nil {
 			return err
@@ -167,5 +154,3 @@ func (s *Service) leaveSet(tx store.Tx, gone *keyRecord) error {
 	}
 	return nil
 }
-
-func timep(t time.Time) *time.Time { return &t }

@@ -3,20 +3,17 @@
 // SYMMETRIC_DEFAULT, HMAC, RSA and elliptic-curve keys), aliases, tags, key policies,
 // rotation, scheduled deletion on the job engine's clock and multi-Region keys.
 //
-// # The Keyring: how other services use KMS
+// # The key ring: how other services use KMS
 //
-// Secrets Manager, RDS and AWS Backup never touch key material. They look the kms service
-// up as a Keyring:
+// Secrets Manager, RDS and AWS Backup never touch key material. They need the
+// port.KeyRing, which KMS provides (service.Need(d.Ports, &s.keys)), and call it inside
+// their own store transaction, which KMS joins, so that what they write and the key state
+// they relied on commit together:
 //
-//	kr, err := service.Lookup[kms.Keyring](deps.Services, "kms") // with Needs: []string{"kms"}
-//
-// and call it inside their own store transaction, so that what they write and the key
-// state they relied on commit together:
-//
-//   - Resolve turns a key id, key ARN, alias name or alias ARN into a KeyInfo. It only
-//     finds keys of the given account and Region: an ARN naming another Region or account
-//     is ErrKeyNotFound, as it is for AWS services, which never use a key across Regions.
-//     For the AWS managed aliases (alias/aws/secretsmanager, alias/aws/rds,
+//   - Resolve turns a key id, key ARN, alias name or alias ARN into a port.KeyInfo. It
+//     only finds keys of the given account and Region: an ARN naming another Region or
+//     account is ErrKeyNotFound, as it is for AWS services, which never use a key across
+//     Regions. For the AWS managed aliases (alias/aws/secretsmanager, alias/aws/rds,
 //     alias/aws/backup) Resolve creates the AWS managed key on first use, which needs a
 //     writable transaction; in a read-only one a managed key that does not exist yet is
 //     ErrKeyNotFound.
@@ -32,7 +29,7 @@
 //   - GenerateDataKey returns a fresh AES-256 data key in plain text and encrypted.
 //
 // Every method returns the KeyInfo of the key it used (zero on error), so a caller can
-// record the key's ARN. Errors are the sentinels below, possibly wrapped; test them with
+// record the key's ARN. Errors are the port's sentinels, possibly wrapped; test them with
 // errors.Is and map them to the caller's own AWS errors:
 //
 //	ErrKeyNotFound         no such key (or alias) in the account and Region
@@ -59,9 +56,9 @@
 // unsealing and no JSON decoding after the first use of a key.
 //
 // Pagination markers (NextMarker) are the position of the next page, sealed with the root
-// key and bound to their list (operation, account, Region, key), so a marker xregion did
-// not issue is InvalidMarkerException, as in AWS, while one it issued stays valid when
-// the list changes between pages. See markers.go.
+// key and bound to their list (operation, account, Region, key) by the kit's pager, so a
+// marker xregion did not issue is InvalidMarkerException, as in AWS, while one it issued
+// stays valid when the list changes between pages.
 //
 // Ciphertext blobs of symmetric keys carry a format byte, the key id and the key version
 // in a header, then a 12-byte nonce and the AES-256-GCM ciphertext. The header and the

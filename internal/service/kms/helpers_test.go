@@ -15,23 +15,12 @@ import (
 
 var ctx = context.Background()
 
-type env struct {
-	inst *servertest.Instance
-	east *kms.Client // us-east-1
-	west *kms.Client // us-west-2
-}
+type env = servertest.Env[*kms.Client]
 
 func start(t testing.TB, opts ...servertest.Option) *env {
 	t.Helper()
-	inst := servertest.Start(t, opts...)
-	return &env{
-		inst: inst,
-		east: kms.NewFromConfig(inst.Config("us-east-1")),
-		west: kms.NewFromConfig(inst.Config("us-west-2")),
-	}
+	return servertest.StartEnv(t, kms.NewFromConfig, opts...)
 }
-
-func (e *env) client(region string) *kms.Client { return kms.NewFromConfig(e.inst.Config(region)) }
 
 func createKey(t *testing.T, c *kms.Client, in *kms.CreateKeyInput) *types.KeyMetadata {
 	t.Helper()
@@ -64,15 +53,7 @@ var (
 	bigSeven = big.NewInt(7)
 )
 
-// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
-// empty, exactly that message.
-func wantErr(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	xtest.WantError(t, err, code, 400, msg)
-}
-
-// wantErrContains is wantErr for messages that embed generated ids in the middle.
-func wantErrContains(t *testing.T, err error, code, part string) {
-	t.Helper()
-	xtest.WantErrorContaining(t, err, code, 400, part)
-}
+var (
+	wantErr         = xtest.WantClientError
+	wantErrContains = xtest.WantClientErrorContaining
+)

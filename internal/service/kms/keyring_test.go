@@ -11,14 +11,14 @@ import (
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/seal"
-	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/kit/kittest"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
-	"github.com/xregion/xregion/internal/store/memory"
 )
 
 const (
-	testAccount = "123456789012"
+	testAccount = kittest.Account
 	east        = "us-east-1"
 	west        = "us-west-2"
 )
@@ -27,36 +27,42 @@ type fixture struct {
 	st     store.Store
 	engine *jobs.Engine
 	svc    *Service
-	kr     Keyring
+	kr     ring
+}
+
+// ring calls the KeyRing as a caller holding a store transaction does.
+type ring struct{ port.KeyRing }
+
+func (r ring) Resolve(tx store.Tx, account, region, id string) (port.KeyInfo, error) {
+	return r.KeyRing.Resolve(kit.Adopt(tx), account, region, id)
+}
+
+func (r ring) Encrypt(tx store.Tx, account, region, id string, pt []byte, ec map[string]string) ([]byte, port.KeyInfo, error) {
+	return r.KeyRing.Encrypt(kit.Adopt(tx), account, region, id, pt, ec)
+}
+
+func (r ring) Decrypt(tx store.Tx, account, region string, ct []byte, ec map[string]string) ([]byte, port.KeyInfo, error) {
+	return r.KeyRing.Decrypt(kit.Adopt(tx), account, region, ct, ec)
+}
+
+func (r ring) GenerateDataKey(tx store.Tx, account, region, id string, ec map[string]string) ([]byte, []byte, port.KeyInfo, error) {
+	return r.KeyRing.GenerateDataKey(kit.Adopt(tx), account, region, id, ec)
 }
 
 // newFixture builds KMS the way the server does, through the module registry, and gets
-// the Keyring as other services will.
+// the KeyRing as other services will.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	return newFixtureWithDelay(t, 0)
 }
 
-// newFixtureWithDelay is newFixture with asynchronous transitions that take delay.
+// newFixtureWithDelay is newFixture with asynchronous transitions that take delay. KMS is
+// built alone, in process, by the kit's harness.
 func newFixtureWithDelay(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
-	st := memory.New()
-	clock := jobs.NewFrozenClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	engine := jobs.New(jobs.Config{Store: st, Clock: clock, TransitionDelay: delay})
-	reg, err := service.Build(service.Deps{Store: st, Jobs: engine, Clock: clock, Sealer: seal.Ephemeral()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := engine.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engine.Stop(context.Background()) })
-	kr, err := service.Lookup[Keyring](reg, serviceName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, _ := reg.Get(serviceName)
-	return &fixture{st: st, engine: engine, svc: svc.(*Service), kr: kr}
+	h := kittest.Start(t, []string{serviceName}, kittest.WithTransitionDelay(delay))
+	svc := h.Service(serviceName).(*Service)
+	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{svc}}
 }
 
 func apiCtx(region string) context.Context {
@@ -86,7 +92,7 @@ func (f *fixture) update(t testing.TB, fn func(tx store.Tx) error) error {
 func TestKeyringResolve(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey(t, east, nil)
-	if _, err := f.svc.createAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: str("alias/app"), TargetKeyId: md.KeyId}); err != nil {
+	if _, err := f.svc.createAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: new("alias/app"), TargetKeyId: md.KeyId}); err != nil {
 		t.Fatal(err)
 	}
 	err := f.st.View(func(tx store.Tx) error {
@@ -106,15 +112,15 @@ func TestKeyringResolve(t *testing.T) {
 			"arn:aws:kms:us-east-1:999999999999:key/" + *md.KeyId,        // another account
 			"alias/none", "not-a-key-id",
 		} {
-			if _, err := f.kr.Resolve(tx, testAccount, east, id); !errors.Is(err, ErrKeyNotFound) {
-				t.Errorf("Resolve(%s) = %v, want ErrKeyNotFound", id, err)
+			if _, err := f.kr.Resolve(tx, testAccount, east, id); !errors.Is(err, port.ErrKeyNotFound) {
+				t.Errorf("Resolve(%s) = %v, want port.ErrKeyNotFound", id, err)
 			}
 		}
-		if _, err := f.kr.Resolve(tx, testAccount, west, *md.KeyId); !errors.Is(err, ErrKeyNotFound) {
+		if _, err := f.kr.Resolve(tx, testAccount, west, *md.KeyId); !errors.Is(err, port.ErrKeyNotFound) {
 			t.Errorf("a key resolves in another Region: %v", err)
 		}
 		// An AWS managed key that does not exist yet cannot be made in a read-only tx.
-		if _, err := f.kr.Resolve(tx, testAccount, east, "alias/aws/secretsmanager"); !errors.Is(err, ErrKeyNotFound) {
+		if _, err := f.kr.Resolve(tx, testAccount, east, "alias/aws/secretsmanager"); !errors.Is(err, port.ErrKeyNotFound) {
 			t.Errorf("managed key in a read-only tx: %v", err)
 		}
 		return nil
@@ -122,7 +128,7 @@ func TestKeyringResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var managed KeyInfo
+	var managed port.KeyInfo
 	if err := f.update(t, func(tx store.Tx) error {
 		var err error
 		managed, err = f.kr.Resolve(tx, testAccount, east, "alias/aws/secretsmanager")
@@ -149,7 +155,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 	ec := map[string]string{"SecretARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"}
 	var blob []byte
 	if err := f.update(t, func(tx store.Tx) error {
-		var ki KeyInfo
+		var ki port.KeyInfo
 		var err error
 		blob, ki, err = f.kr.Encrypt(tx, testAccount, east, "alias/aws/secretsmanager", secret, ec)
 		if err != nil {
@@ -167,13 +173,13 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		if err != nil || !bytes.Equal(pt, secret) || !ki.AWSManaged {
 			t.Errorf("Decrypt: %v, %d bytes, %+v", err, len(pt), ki)
 		}
-		if _, _, err := f.kr.Decrypt(tx, testAccount, east, blob, map[string]string{"SecretARN": "other"}); !errors.Is(err, ErrInvalidCiphertext) {
+		if _, _, err := f.kr.Decrypt(tx, testAccount, east, blob, map[string]string{"SecretARN": "other"}); !errors.Is(err, port.ErrInvalidCiphertext) {
 			t.Errorf("other context: %v", err)
 		}
-		if _, _, err := f.kr.Decrypt(tx, testAccount, west, blob, ec); !errors.Is(err, ErrKeyNotFound) {
+		if _, _, err := f.kr.Decrypt(tx, testAccount, west, blob, ec); !errors.Is(err, port.ErrKeyNotFound) {
 			t.Errorf("other Region: %v", err)
 		}
-		if _, _, err := f.kr.Decrypt(tx, testAccount, east, []byte("garbage"), ec); !errors.Is(err, ErrInvalidCiphertext) {
+		if _, _, err := f.kr.Decrypt(tx, testAccount, east, []byte("garbage"), ec); !errors.Is(err, port.ErrInvalidCiphertext) {
 			t.Errorf("garbage: %v", err)
 		}
 		// Keyring errors are also the AWS errors the API answers.
@@ -186,7 +192,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 
 	var pt, dk []byte
 	if err := f.update(t, func(tx store.Tx) error {
-		var ki KeyInfo
+		var ki port.KeyInfo
 		var err error
 		pt, dk, ki, err = f.kr.GenerateDataKey(tx, testAccount, east, *md.Arn, nil)
 		if err == nil && (len(pt) != 32 || ki.ID != *md.KeyId) {
@@ -215,10 +221,10 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.st.View(func(tx store.Tx) error {
-		if _, _, err := f.kr.Decrypt(tx, testAccount, east, mine, nil); !errors.Is(err, ErrKeyDisabled) || !awserr.Is(err, "DisabledException") {
+		if _, _, err := f.kr.Decrypt(tx, testAccount, east, mine, nil); !errors.Is(err, port.ErrKeyDisabled) || !awserr.Is(err, "DisabledException") {
 			t.Errorf("disabled key: %v", err)
 		}
-		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); !errors.Is(err, ErrKeyDisabled) {
+		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); !errors.Is(err, port.ErrKeyDisabled) {
 			t.Errorf("Encrypt under a disabled key: %v", err)
 		}
 		return nil
@@ -228,7 +234,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 	}
 	f.st.View(func(tx store.Tx) error {
 		_, ki, err := f.kr.Decrypt(tx, testAccount, east, mine, nil)
-		if !errors.Is(err, ErrKeyPendingDeletion) || ki.ID != "" {
+		if !errors.Is(err, port.ErrKeyPendingDeletion) || ki.ID != "" {
 			t.Errorf("pending deletion: %v %+v", err, ki)
 		}
 		info, err := f.kr.Resolve(tx, testAccount, east, *md.KeyId)
@@ -237,9 +243,9 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		}
 		return nil
 	})
-	mac := f.createKey(t, east, &kmsapi.CreateKeyRequest{KeySpec: str("HMAC_256"), KeyUsage: str("GENERATE_VERIFY_MAC")})
+	mac := f.createKey(t, east, &kmsapi.CreateKeyRequest{KeySpec: new("HMAC_256"), KeyUsage: new("GENERATE_VERIFY_MAC")})
 	f.update(t, func(tx store.Tx) error {
-		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *mac.KeyId, []byte("x"), nil); !errors.Is(err, ErrInvalidKeyUsage) {
+		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *mac.KeyId, []byte("x"), nil); !errors.Is(err, port.ErrInvalidKeyUsage) {
 			t.Errorf("HMAC key: %v", err)
 		}
 		return nil
@@ -248,8 +254,8 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 
 func TestKeyringMultiRegionReplica(t *testing.T) {
 	f := newFixture(t)
-	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: boolp(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: str(west)}); err != nil {
+	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
+	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.WaitIdle(context.Background()); err != nil {
@@ -284,49 +290,49 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 	}
 	// A change committed after the record was cached is seen at once.
 	f.svc.disableKey(apiCtx(east), &kmsapi.DisableKeyRequest{KeyId: md.KeyId})
-	if err := encrypt(); !errors.Is(err, ErrKeyDisabled) {
+	if err := encrypt(); !errors.Is(err, port.ErrKeyDisabled) {
 		t.Errorf("after DisableKey: %v", err)
 	}
 	// And a change rolled back is not.
-	f.st.Update(func(tx store.Tx) error {
-		k, _ := loadKey(tx, scopeOf(testAccount, east), *md.KeyId)
+	f.svc.Update(func(tx kit.Tx) error {
+		k, _ := keys.Get(tx.In(testAccount, east), *md.KeyId)
 		k.State = "Enabled"
 		putKey(tx, k)
-		if _, _, err := f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
+		if _, _, err := f.svc.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
 			t.Errorf("inside the enabling tx: %v", err)
 		}
 		return errors.New("roll back")
 	})
-	if err := encrypt(); !errors.Is(err, ErrKeyDisabled) {
+	if err := encrypt(); !errors.Is(err, port.ErrKeyDisabled) {
 		t.Errorf("after a rolled-back enable: %v", err)
 	}
 	f.svc.Reset()
-	if err := encrypt(); !errors.Is(err, ErrKeyDisabled) {
+	if err := encrypt(); !errors.Is(err, port.ErrKeyDisabled) {
 		t.Errorf("after Reset: %v", err)
 	}
 }
 
 // TestKeyringUsesUpdatingKeys: other services go on using a multi-Region key while
-// UpdatePrimaryRegion's Updating state lasts, and KeyInfo says it is usable.
+// UpdatePrimaryRegion's Updating state lasts, and port.KeyInfo says it is usable.
 func TestKeyringUsesUpdatingKeys(t *testing.T) {
 	f := newFixtureWithDelay(t, time.Minute)
-	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: boolp(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: str(west)}); err != nil {
+	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
+	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.Advance(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: str(west)}); err != nil {
+	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	var blob []byte
 	err := f.update(t, func(tx store.Tx) error {
-		var ki KeyInfo
+		var ki port.KeyInfo
 		var err error
 		blob, ki, err = f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("updating"), nil)
 		if err == nil && (ki.State != kmsapi.KeyStateUpdating || !ki.Enabled) {
-			t.Errorf("KeyInfo while Updating: %+v", ki)
+			t.Errorf("port.KeyInfo while Updating: %+v", ki)
 		}
 		return err
 	})

@@ -9,16 +9,9 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
-
-func str(s string) *string { return &s }
-func boolp(b bool) *bool   { return &b }
-func i64(n int) *int64 {
-	v := int64(n)
-	return &v
-}
 
 func deref(p *string) string {
 	if p == nil {
@@ -42,59 +35,65 @@ func namesManagedAlias(ident string) bool {
 // read runs fn in a read-only transaction. When ident names an AWS managed key that does
 // not exist yet, fn runs again in a writable one, which creates the key: only the first
 // use of such a key takes the store's writer lock.
-func (s *Service) read(ident string, fn func(tx store.Tx) error) error {
-	err := s.st.View(fn)
-	if errors.Is(err, ErrKeyNotFound) && namesManagedAlias(ident) {
-		return s.st.Update(fn)
+func (s *Service) read(ident string, fn func(tx kit.Tx) error) error {
+	err := s.View(fn)
+	if errors.Is(err, port.ErrKeyNotFound) && namesManagedAlias(ident) {
+		return s.Update(fn)
 	}
 	return err
+}
+
+// readKey is read for the operations that answer from the key ident names: it resolves
+// the key in the caller's account and Region and hands it to fn.
+func readKey[T any](s *Service, c kit.Call, ident string, fn func(tx kit.Tx, k *keyRecord) (T, error)) (T, error) {
+	var out T
+	err := s.read(ident, func(tx kit.Tx) error {
+		k, err := s.resolveKey(tx, c.Account, c.Region, ident)
+		if err != nil {
+			return err
+		}
+		out, err = fn(tx, k)
+		return err
+	})
+	return out, err
 }
 
 // change runs a management action on the key ident names: it refuses AWS managed keys
 // where their policy does, runs check on the current record, then lets fn change a copy,
 // which it stores. It returns the stored record.
-func (s *Service) change(ctx context.Context, ident, action string, check func(*keyRecord) error, fn func(tx store.Tx, k *keyRecord) error) (*keyRecord, error) {
-	info := request.From(ctx)
-	var out *keyRecord
-	err := s.st.Update(func(tx store.Tx) error {
-		cur, err := s.resolveKey(tx, info.Account, info.Region, ident)
+func (s *Service) change(ctx context.Context, ident, action string, check func(*keyRecord) error, fn func(tx kit.Tx, k *keyRecord) error) (*keyRecord, error) {
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*keyRecord, error) {
+		cur, err := s.resolveKey(tx, c.Account, c.Region, ident)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := checkManaged(ctx, cur, action); err != nil {
-			return err
+		if err := checkManaged(c, cur, action); err != nil {
+			return nil, err
 		}
 		if check != nil {
 			if err := check(cur); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		k := cur.clone()
 		if err := fn(tx, k); err != nil {
-			return err
+			return nil, err
 		}
-		out = k
-		return putKey(tx, k)
+		return k, putKey(tx, k)
 	})
-	return out, err
 }
 
 func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*kmsapi.CreateKeyResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	spec, usage, err := specAndUsage(in)
 	if err != nil {
 		return nil, err
 	}
-	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms {
-		return nil, unsupported("Origin %s is not supported. Only AWS_KMS key material can be created.", o)
+	if err := checkOrigin(in); err != nil {
+		return nil, err
 	}
-	if in.CustomKeyStoreId != nil {
-		return nil, kmsapi.ErrCustomKeyStoreNotFound.New("Custom key store %s does not exist.", *in.CustomKeyStoreId)
-	}
-	if in.XksKeyId != nil {
-		return nil, validation("XksKeyId is only valid with Origin EXTERNAL_KEY_STORE.")
-	}
-	policy := defaultPolicy(info.Partition, info.Account)
+	policy := defaultPolicy(c.Partition, c.Account)
 	if in.Policy != nil {
 		if err := validatePolicy(*in.Policy); err != nil {
 			return nil, err
@@ -112,17 +111,17 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := c.Now()
 	k := &keyRecord{
-		ID: newKeyID(mr), Account: info.Account, Region: info.Region, CreationDate: now,
+		ID: newKeyID(mr), Account: c.Account, Region: c.Region, CreationDate: now,
 		Description: deref(in.Description), Usage: usage, Spec: spec, Origin: kmsapi.OriginTypeAwsKms,
 		Manager: managerCustomer, State: kmsapi.KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, tags),
 		Versions: []keyVersion{{N: 1, Created: now}},
 	}
 	if mr {
-		k.MultiRegion, k.PrimaryRegion = true, info.Region
+		k.MultiRegion, k.PrimaryRegion = true, c.Region
 	}
-	err = s.st.Update(func(tx store.Tx) error {
+	err = s.Update(func(tx kit.Tx) error {
 		if err := s.putMaterial(tx, k, 1, raw); err != nil {
 			return err
 		}
@@ -134,12 +133,26 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	return &kmsapi.CreateKeyResponse{KeyMetadata: metadata(k)}, nil
 }
 
+// checkOrigin refuses the key stores xregion has none of: only AWS_KMS material.
+func checkOrigin(in *kmsapi.CreateKeyRequest) error {
+	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms {
+		return msgOrigin.New(o)
+	}
+	if in.CustomKeyStoreId != nil {
+		return msgNoKeyStore.New(*in.CustomKeyStoreId)
+	}
+	if in.XksKeyId != nil {
+		return msgXksKeyID.New()
+	}
+	return nil
+}
+
 // specAndUsage checks the key spec and usage of a CreateKey request, with AWS's defaults:
 // SYMMETRIC_DEFAULT and ENCRYPT_DECRYPT. Every other spec needs an explicit usage.
 func specAndUsage(in *kmsapi.CreateKeyRequest) (spec, usage string, err error) {
 	spec, usage = deref(in.KeySpec), deref(in.KeyUsage)
 	if in.KeySpec != nil && in.CustomerMasterKeySpec != nil {
-		return "", "", validation("You cannot specify both CustomerMasterKeySpec and KeySpec in the same request. CustomerMasterKeySpec is deprecated. Use KeySpec.")
+		return "", "", msgBothSpecs.New()
 	}
 	if spec == "" {
 		spec = deref(in.CustomerMasterKeySpec)
@@ -148,16 +161,19 @@ func specAndUsage(in *kmsapi.CreateKeyRequest) (spec, usage string, err error) {
 		spec = kmsapi.KeySpecSymmetricDefault
 	}
 	if spec == kmsapi.KeySpecSm2 {
-		return "", "", unsupported("KeySpec SM2 is supported only in China Regions.")
+		return "", "", msgSM2Key.New()
+	}
+	if !supportedSpec(spec) {
+		return "", "", msgKeySpec.New(spec)
 	}
 	if usage == "" {
 		if spec != kmsapi.KeySpecSymmetricDefault {
-			return "", "", validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+			return "", "", msgNeedUsage.New()
 		}
 		usage = kmsapi.KeyUsageTypeEncryptDecrypt
 	}
 	if !usageFits(spec, usage) {
-		return "", "", validation("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+		return "", "", msgUsageMismatch.New(usage, spec)
 	}
 	return spec, usage, nil
 }
@@ -181,10 +197,10 @@ func usageFits(spec, usage string) bool {
 func validatePolicy(p string) error {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(p), &doc); err != nil {
-		return kmsapi.ErrMalformedPolicyDocument.New("The key policy is not a valid JSON document: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return msgPolicyNotJSON.New(strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, ok := doc["Statement"]; !ok {
-		return kmsapi.ErrMalformedPolicyDocument.New("Policy has no Statement.")
+		return msgPolicyStatement.New()
 	}
 	return nil
 }
@@ -192,17 +208,17 @@ func validatePolicy(p string) error {
 // metadata is the KeyMetadata of DescribeKey, CreateKey and ReplicateKey.
 func metadata(k *keyRecord) *kmsapi.KeyMetadata {
 	md := &kmsapi.KeyMetadata{
-		AWSAccountId: str(k.Account), KeyId: str(k.ID), Arn: str(k.ARN()),
-		CreationDate: timep(k.CreationDate), Enabled: boolp(k.State == kmsapi.KeyStateEnabled),
-		Description: str(k.Description), KeyUsage: str(k.Usage), KeyState: str(k.State),
-		Origin: str(k.Origin), KeyManager: str(k.Manager),
-		CustomerMasterKeySpec: str(k.Spec), KeySpec: str(k.Spec), MultiRegion: boolp(k.MultiRegion),
+		AWSAccountId: new(k.Account), KeyId: new(k.ID), Arn: new(k.ARN()),
+		CreationDate: new(k.CreationDate), Enabled: new(k.State == kmsapi.KeyStateEnabled),
+		Description: new(k.Description), KeyUsage: new(k.Usage), KeyState: new(k.State),
+		Origin: new(k.Origin), KeyManager: new(k.Manager),
+		CustomerMasterKeySpec: new(k.Spec), KeySpec: new(k.Spec), MultiRegion: new(k.MultiRegion),
 	}
 	if k.DeletionDate != nil {
-		md.DeletionDate = timep(*k.DeletionDate)
+		md.DeletionDate = new(*k.DeletionDate)
 	}
 	if k.State == kmsapi.KeyStatePendingReplicaDeletion {
-		md.PendingDeletionWindowInDays = i64(k.PendingWindowDays)
+		md.PendingDeletionWindowInDays = new(int64(k.PendingWindowDays))
 	}
 	switch k.Usage {
 	case kmsapi.KeyUsageTypeEncryptDecrypt:
@@ -226,64 +242,40 @@ func multiRegionConfiguration(k *keyRecord) *kmsapi.MultiRegionConfiguration {
 		typ = kmsapi.MultiRegionKeyTypePrimary
 	}
 	c := &kmsapi.MultiRegionConfiguration{
-		MultiRegionKeyType: str(typ),
-		PrimaryKey:         &kmsapi.MultiRegionKey{Arn: str(keyARN(k.Account, k.PrimaryRegion, k.ID)), Region: str(k.PrimaryRegion)},
+		MultiRegionKeyType: new(typ),
+		PrimaryKey:         &kmsapi.MultiRegionKey{Arn: new(keyARN(k.Account, k.PrimaryRegion, k.ID)), Region: new(k.PrimaryRegion)},
 		ReplicaKeys:        []kmsapi.MultiRegionKey{},
 	}
 	for _, r := range k.Replicas {
-		c.ReplicaKeys = append(c.ReplicaKeys, kmsapi.MultiRegionKey{Arn: str(keyARN(k.Account, r, k.ID)), Region: str(r)})
+		c.ReplicaKeys = append(c.ReplicaKeys, kmsapi.MultiRegionKey{Arn: new(keyARN(k.Account, r, k.ID)), Region: new(r)})
 	}
 	return c
 }
 
 func (s *Service) describeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest) (*kmsapi.DescribeKeyResponse, error) {
-	info := request.From(ctx)
-	var out *kmsapi.DescribeKeyResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-		if err != nil {
-			return err
-		}
-		out = &kmsapi.DescribeKeyResponse{KeyMetadata: metadata(k)}
-		return nil
+	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.DescribeKeyResponse, error) {
+		return &kmsapi.DescribeKeyResponse{KeyMetadata: metadata(k)}, nil
 	})
-	return out, err
 }
 
 func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*kmsapi.ListKeysResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	limit := limitOf(in.Limit, 100)
-	scope := scopeOf(info.Account, info.Region)
-	l := listOf{op: "ListKeys", account: info.Account, region: info.Region}
-	from, err := s.openMarker(l, in.Marker)
+	l := kit.List{Op: "ListKeys", Account: c.Account, Region: c.Region}
+	out := &kmsapi.ListKeysResponse{Keys: []kmsapi.KeyListEntry{}}
+	err := s.View(func(tx kit.Tx) error {
+		next, err := s.pages.Scan(c.In(tx), l, keys, in.Marker, limit, func(e kit.Entry) (bool, error) {
+			out.Keys = append(out.Keys, kmsapi.KeyListEntry{KeyId: new(e.Pos), KeyArn: new(keyARN(c.Account, c.Region, e.Pos))})
+			return true, nil
+		})
+		out.NextMarker = next
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &kmsapi.ListKeysResponse{Keys: []kmsapi.KeyListEntry{}}
-	err = s.st.View(func(tx store.Tx) error {
-		prefix := scope.Prefix(kindKey)
-		start := ""
-		if from != "" {
-			start = prefix + from
-		}
-		var ids []string
-		if err := tx.Scan(prefix, start, func(key string, _ []byte) bool {
-			ids = append(ids, strings.TrimPrefix(key, prefix))
-			return len(ids) <= limit
-		}); err != nil {
-			return err
-		}
-		for i, id := range ids {
-			if i == limit {
-				out.NextMarker = s.marker(l, id)
-				break
-			}
-			out.Keys = append(out.Keys, kmsapi.KeyListEntry{KeyId: str(id), KeyArn: str(keyARN(info.Account, info.Region, id))})
-		}
-		return nil
-	})
-	out.Truncated = boolp(out.NextMarker != nil)
-	return out, err
+	out.Truncated = new(out.NextMarker != nil)
+	return out, nil
 }
 
 func limitOf(l *int64, def int) int {
@@ -294,7 +286,7 @@ func limitOf(l *int64, def int) int {
 }
 
 func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKeyDescriptionRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "UpdateKeyDescription", requireLive, func(_ store.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "UpdateKeyDescription", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.Description = *in.Description
 		return nil
 	})
@@ -302,7 +294,7 @@ func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKey
 }
 
 func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireLive, func(_ store.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateEnabled
 		return nil
 	})
@@ -310,7 +302,7 @@ func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*
 }
 
 func (s *Service) disableKey(ctx context.Context, in *kmsapi.DisableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireLive, func(_ store.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateDisabled
 		return nil
 	})

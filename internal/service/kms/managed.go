@@ -1,13 +1,11 @@
 package kms
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // managedKey describes an AWS managed key: the service it belongs to and its description
@@ -40,8 +38,8 @@ var managedKeys = map[string]managedKey{
 
 // createManagedKey makes the AWS managed key behind a predefined alias. AWS managed keys
 // rotate every year, and nobody can turn that off.
-func (s *Service) createManagedKey(tx store.Tx, account, region, alias string, m managedKey) (*keyRecord, error) {
-	now := s.clock.Now()
+func (s *Service) createManagedKey(tx kit.Tx, account, region, alias string, m managedKey) (*keyRecord, error) {
+	now := s.Clock.Now()
 	k := &keyRecord{
 		ID: newKeyID(false), Account: account, Region: region, CreationDate: now,
 		Description: m.description, Usage: kmsapi.KeyUsageTypeEncryptDecrypt, Spec: kmsapi.KeySpecSymmetricDefault,
@@ -57,7 +55,7 @@ func (s *Service) createManagedKey(tx store.Tx, account, region, alias string, m
 	if err := putKey(tx, k); err != nil {
 		return nil, err
 	}
-	if err := putAlias(tx, k.scope(), aliasRecord{Name: alias, TargetKeyID: k.ID, Created: now, Updated: now}); err != nil {
+	if err := putAlias(k.in(tx), &aliasRecord{Name: alias, TargetKeyID: k.ID, Created: now, Updated: now}); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -73,13 +71,11 @@ func managedAllows(action string) bool {
 
 // checkManaged refuses an API action on an AWS managed key that its key policy does not
 // allow, with the AccessDeniedException AWS gives.
-func checkManaged(ctx context.Context, k *keyRecord, action string) error {
+func checkManaged(c kit.Call, k *keyRecord, action string) error {
 	if !k.awsManaged() || managedAllows(action) {
 		return nil
 	}
-	info := request.From(ctx)
-	return errAccessDenied.New("User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
-		info.Caller.ARN, action, k.ARN(), action)
+	return msgAccessDenied.New(c.Caller.ARN, action, k.ARN(), action)
 }
 
 // defaultPolicy is the key policy AWS gives a key created without one: the account's root

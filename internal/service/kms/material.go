@@ -11,9 +11,10 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // material is one version of a key's material, unsealed and ready to use. It is immutable
@@ -71,6 +72,15 @@ func randomBytes(n int) []byte {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return b
+}
+
+// supportedSpec reports whether xregion makes keys of a key spec (or the KeyPairSpec of the
+// same name). The model also lists specs xregion does not implement (ECC_NIST_EDWARDS25519,
+// ML_DSA_44/65/87): requests for them are refused as unsupported, not mistaken for a usage
+// that does not fit or left to fail inside.
+func supportedSpec(spec string) bool {
+	return spec == kmsapi.KeySpecSymmetricDefault || hmacKeyBytes(spec) > 0 || rsaBits(spec) > 0 ||
+		nistCurve(spec) != nil || spec == kmsapi.KeySpecEccSecgP256k1
 }
 
 // generateMaterial makes new secret material for a key spec: raw key bytes for symmetric
@@ -144,23 +154,33 @@ func materialAAD(account, region, id string, version int) []byte {
 	return []byte("xregion/kms/material\x00" + account + "\x00" + region + "\x00" + id + "\x00" + strconv.Itoa(version))
 }
 
+// addFirstVersion gives a new key its material.
+func (s *Service) addFirstVersion(tx kit.Tx, k *keyRecord) error {
+	raw, err := generateMaterial(k.Spec)
+	if err != nil {
+		return err
+	}
+	k.Versions = []keyVersion{{N: 1, Created: k.CreationDate}}
+	return s.putMaterial(tx, k, 1, raw)
+}
+
 // putMaterial seals raw and stores it as a version of key k (in k's account and Region).
-func (s *Service) putMaterial(tx store.Tx, k *keyRecord, version int, raw []byte) error {
-	sealed := s.sealer.Seal(raw, materialAAD(k.Account, k.Region, k.ID, version))
-	return tx.Put(materialKey(k.scope(), k.ID, version), sealed)
+func (s *Service) putMaterial(tx kit.Tx, k *keyRecord, version int, raw []byte) error {
+	sealed := s.Sealer.Seal(raw, materialAAD(k.Account, k.Region, k.ID, version))
+	return materials.Put(k.in(tx), sealed, k.ID, versionPos(version))
 }
 
 // materialOf returns version v of key k's material, from the cache or by unsealing it.
-func (s *Service) materialOf(tx store.Tx, k *keyRecord, v int) (*material, error) {
+func (s *Service) materialOf(tx kit.Tx, k *keyRecord, v int) (*material, error) {
 	id := materialID{account: k.Account, region: k.Region, key: k.ID, version: v}
 	if m := s.mats.get(id); m != nil {
 		return m, nil
 	}
-	sealed := tx.Get(materialKey(k.scope(), k.ID, v))
+	sealed := materials.Get(k.in(tx), k.ID, versionPos(v))
 	if sealed == nil {
 		return nil, fmt.Errorf("kms: material %d of key %s in %s is missing", v, k.ID, k.Region)
 	}
-	raw, err := s.sealer.Open(sealed, materialAAD(k.Account, k.Region, k.ID, v))
+	raw, err := s.Sealer.Open(sealed, materialAAD(k.Account, k.Region, k.ID, v))
 	if err != nil {
 		return nil, fmt.Errorf("kms: material %d of key %s in %s: %w", v, k.ID, k.Region, err)
 	}
@@ -172,11 +192,53 @@ func (s *Service) materialOf(tx store.Tx, k *keyRecord, v int) (*material, error
 	return m, nil
 }
 
-// rawMaterial returns the plain material of version v, for copying it to a replica.
-func (s *Service) rawMaterial(tx store.Tx, k *keyRecord, v int) ([]byte, error) {
-	m, err := s.materialOf(tx, k, v)
-	if err != nil {
-		return nil, err
+// materialID names one version of one key's material in one Region. A struct of strings
+// is a map key that needs no allocation to look up.
+type materialID struct {
+	account, region, key string
+	version              int
+}
+
+// materialCache holds unsealed key material, ready to use. It lives in memory only.
+type materialCache struct {
+	mu sync.RWMutex
+	m  map[materialID]*material
+}
+
+func (c *materialCache) get(id materialID) *material {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[id]
+}
+
+func (c *materialCache) put(id materialID, m *material) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[materialID]*material{}
 	}
-	return m.raw, nil
+	if len(c.m) >= cacheLimit {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = m
+}
+
+// forget drops a key's material, for keys that are deleted.
+func (c *materialCache) forget(account, region, key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id := range c.m {
+		if id.account == account && id.region == region && id.key == key {
+			delete(c.m, id)
+		}
+	}
+}
+
+func (c *materialCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
 }

@@ -9,27 +9,26 @@ import (
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 func checkRegion(from, to string) error {
 	if !regions.Valid(to) {
-		return validation("%s is not a valid AWS Region.", to)
+		return msgRegionInvalid.New(to)
 	}
 	if !regions.SamePartition(from, to) {
-		return validation("Multi-Region keys cannot be replicated across partitions: %s and %s are in different partitions.", from, to)
+		return msgCrossPartition.New(from, to)
 	}
 	return nil
 }
 
 func (s *Service) replicateKey(ctx context.Context, in *kmsapi.ReplicateKeyRequest) (*kmsapi.ReplicateKeyResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	to := *in.ReplicaRegion
-	if err := checkRegion(info.Region, to); err != nil {
+	if err := checkRegion(c.Region, to); err != nil {
 		return nil, err
 	}
-	policy := defaultPolicy(partitionOf(to), info.Account)
+	policy := defaultPolicy(partitionOf(to), c.Account)
 	if in.Policy != nil {
 		if err := validatePolicy(*in.Policy); err != nil {
 			return nil, err
@@ -40,64 +39,83 @@ func (s *Service) replicateKey(ctx context.Context, in *kmsapi.ReplicateKeyReque
 	if err != nil {
 		return nil, err
 	}
-	var replica *keyRecord
-	err = s.st.Update(func(tx store.Tx) error {
-		cur, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+	replica, err := kit.Write(s.Kit, func(tx kit.Tx) (*keyRecord, error) {
+		cur, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !cur.MultiRegion {
-			return unsupported("Unable to replicate a non-MultiRegion key %s", cur.ID)
+		if err := replicable(tx, cur, to); err != nil {
+			return nil, err
 		}
-		if !cur.isPrimary() {
-			return unsupported("%s is a multi-Region replica key. Replicate its primary key %s instead.", cur.ARN(), keyARN(cur.Account, cur.PrimaryRegion, cur.ID))
-		}
-		if err := requireLive(cur); err != nil {
-			return err
-		}
-		if to == cur.Region || slices.Contains(cur.Replicas, to) || tx.Get(keyRecordKey(scopeOf(info.Account, to), cur.ID)) != nil {
-			return kmsapi.ErrAlreadyExists.New("Unable to replicate key %s to region %s, as the key already exist there", cur.ID, to)
-		}
-		primary := cur.clone()
-		now := s.clock.Now()
-		replica = &keyRecord{
-			ID: primary.ID, Account: primary.Account, Region: to, CreationDate: now,
-			Description: deref(in.Description), Usage: primary.Usage, Spec: primary.Spec, Origin: primary.Origin,
-			Manager: primary.Manager, State: kmsapi.KeyStateCreating, PriorState: kmsapi.KeyStateEnabled,
-			Policy: policy, Tags: mergeTags(nil, tags), Versions: slices.Clone(primary.Versions),
-			RotationEnabled: primary.RotationEnabled, RotationPeriod: primary.RotationPeriod, NextRotation: primary.NextRotation,
-			MultiRegion: true, PrimaryRegion: primary.Region,
-		}
-		for _, v := range primary.Versions {
-			raw, err := s.rawMaterial(tx, primary, v.N)
-			if err != nil {
-				return err
-			}
-			if err := s.putMaterial(tx, replica, v.N, raw); err != nil {
-				return err
-			}
-		}
-		if err := s.eachReplica(tx, primary, func(r *keyRecord) error {
-			r.Replicas = append(r.Replicas, to)
-			return nil
-		}); err != nil {
-			return err
-		}
-		primary.Replicas = append(primary.Replicas, to)
-		replica.Replicas = slices.Clone(primary.Replicas)
-		if err := putKey(tx, primary); err != nil {
-			return err
-		}
-		if err := putKey(tx, replica); err != nil {
-			return err
-		}
-		_, err = s.enqueue(tx, jobReplicaReady, replica.Account, to, replica.ID, s.jobs.After())
-		return err
+		replica := replicaOf(cur, to, c.Now())
+		replica.Description, replica.Policy, replica.Tags = deref(in.Description), policy, mergeTags(nil, tags)
+		return replica, s.addReplica(tx, cur.clone(), replica)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.ReplicateKeyResponse{ReplicaKeyMetadata: metadata(replica), ReplicaPolicy: str(replica.Policy), ReplicaTags: apiTags(replica.Tags)}, nil
+	return &kmsapi.ReplicateKeyResponse{ReplicaKeyMetadata: metadata(replica), ReplicaPolicy: new(replica.Policy), ReplicaTags: apiTags(replica.Tags)}, nil
+}
+
+// replicable refuses to replicate a key that is not a live multi-Region primary, or to a
+// Region that has the key already.
+func replicable(tx kit.Tx, k *keyRecord, to string) error {
+	if !k.MultiRegion {
+		return msgNotMultiRegion.New(k.ID)
+	}
+	if !k.isPrimary() {
+		return msgReplicateReplica.New(k.ARN(), keyARN(k.Account, k.PrimaryRegion, k.ID))
+	}
+	if err := requireLive(k); err != nil {
+		return err
+	}
+	if to == k.Region || slices.Contains(k.Replicas, to) || keys.Has(tx.In(k.Account, to), k.ID) {
+		return msgReplicaExists.New(k.ID, to)
+	}
+	return nil
+}
+
+// replicaOf is a new replica of primary in Region to, Creating, with the primary's
+// shared properties.
+func replicaOf(primary *keyRecord, to string, now time.Time) *keyRecord {
+	return &keyRecord{
+		ID: primary.ID, Account: primary.Account, Region: to, CreationDate: now,
+		Usage: primary.Usage, Spec: primary.Spec, Origin: primary.Origin,
+		Manager: primary.Manager, State: kmsapi.KeyStateCreating, PriorState: kmsapi.KeyStateEnabled,
+		Versions:        slices.Clone(primary.Versions),
+		RotationEnabled: primary.RotationEnabled, RotationPeriod: primary.RotationPeriod, NextRotation: primary.NextRotation,
+		MultiRegion: true, PrimaryRegion: primary.Region,
+	}
+}
+
+// addReplica stores a new replica with the primary's material, tells every copy of the
+// key of it, and arms the end of its creation.
+func (s *Service) addReplica(tx kit.Tx, primary, replica *keyRecord) error {
+	for _, v := range primary.Versions {
+		m, err := s.materialOf(tx, primary, v.N)
+		if err != nil {
+			return err
+		}
+		if err := s.putMaterial(tx, replica, v.N, m.raw); err != nil {
+			return err
+		}
+	}
+	if err := s.eachCopy(tx, primary, func(r *keyRecord) error {
+		r.Replicas = append(r.Replicas, replica.Region)
+		return nil
+	}); err != nil {
+		return err
+	}
+	primary.Replicas = append(primary.Replicas, replica.Region)
+	replica.Replicas = slices.Clone(primary.Replicas)
+	if err := putKey(tx, primary); err != nil {
+		return err
+	}
+	if err := putKey(tx, replica); err != nil {
+		return err
+	}
+	_, err := jobReplicaReady.Enqueue(tx, s.After(), refOf(replica))
+	return err
 }
 
 // unreachableRetry is how long a replica's creation waits before it tries an unreachable
@@ -108,29 +126,21 @@ const unreachableRetry = 15 * time.Minute
 
 // runReplicaReady ends a replica's creation. While its Region is unreachable (an injected
 // fault) the replica stays Creating.
-func (s *Service) runReplicaReady(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p jobPayload
-	if err := job.DecodePayload(&p); err != nil {
+func (s *Service) runReplicaReady(_ context.Context, tx kit.Tx, _ *jobs.Job, p keyRef) error {
+	if _, down := s.Unreachable(p.Region); down {
+		_, err := jobReplicaReady.Enqueue(tx, s.Clock.Now().Add(unreachableRetry), p)
 		return err
 	}
-	if s.faults != nil && s.faults.Unreachable(p.Region) {
-		_, err := s.enqueue(tx, jobReplicaReady, p.Account, p.Region, p.KeyID, s.clock.Now().Add(unreachableRetry))
-		return err
-	}
-	return s.endTransition(tx, p, kmsapi.KeyStateCreating)
+	return endTransition(tx, p, kmsapi.KeyStateCreating)
 }
 
-func (s *Service) runUpdateDone(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p jobPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return err
-	}
-	return s.endTransition(tx, p, kmsapi.KeyStateUpdating)
+func (s *Service) runUpdateDone(_ context.Context, tx kit.Tx, _ *jobs.Job, p keyRef) error {
+	return endTransition(tx, p, kmsapi.KeyStateUpdating)
 }
 
 // endTransition returns a key in a transitional state to the state it had before.
-func (s *Service) endTransition(tx store.Tx, p jobPayload, from string) error {
-	k, err := loadKey(tx, scopeOf(p.Account, p.Region), p.KeyID)
+func endTransition(tx kit.Tx, p keyRef, from string) error {
+	k, err := keys.Get(tx.In(p.Account, p.Region), p.KeyID)
 	if err != nil || k == nil || k.State != from {
 		return err
 	}
@@ -142,87 +152,86 @@ func (s *Service) endTransition(tx store.Tx, p jobPayload, from string) error {
 }
 
 func (s *Service) updatePrimaryRegion(ctx context.Context, in *kmsapi.UpdatePrimaryRegionRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	to := *in.PrimaryRegion
-	if err := checkRegion(info.Region, to); err != nil {
+	if err := checkRegion(c.Region, to); err != nil {
 		return nil, err
 	}
-	err := s.st.Update(func(tx store.Tx) error {
-		cur, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+	err := s.Update(func(tx kit.Tx) error {
+		cur, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)
 		if err != nil {
 			return err
 		}
-		if !cur.MultiRegion {
-			return unsupported("%s is not a multi-Region key.", cur.ARN())
-		}
-		if !cur.isPrimary() {
-			return unsupported("%s is not a multi-Region primary key. Call UpdatePrimaryRegion in the Region of the primary key, %s.", cur.ARN(), cur.PrimaryRegion)
-		}
-		if to == cur.Region {
-			return validation("%s is already the primary key in %s.", cur.ARN(), to)
-		}
-		if !slices.Contains(cur.Replicas, to) {
-			return keyNotFound(keyARN(cur.Account, to, cur.ID))
-		}
-		newPrimary, err := loadKey(tx, scopeOf(cur.Account, to), cur.ID)
+		newPrimary, err := promotable(tx, cur, to)
 		if err != nil {
 			return err
 		}
-		if newPrimary == nil {
-			return keyNotFound(keyARN(cur.Account, to, cur.ID))
-		}
-		// AWS requires both keys to be Enabled when the update starts.
-		if err := requireSteadyEnabled(cur); err != nil {
-			return err
-		}
-		if err := requireSteadyEnabled(newPrimary); err != nil {
-			return err
-		}
-		old := cur.clone()
-		replicas := slices.Clone(old.Replicas)
-		replicas[slices.Index(replicas, to)] = old.Region
-		// Automatic rotation is scheduled on the primary; it moves with the role.
-		if err := s.cancelJob(tx, old.RotationJob); err != nil {
-			return err
-		}
-		old.RotationJob = ""
-		if old.RotationEnabled && old.NextRotation != nil {
-			id, err := s.enqueue(tx, jobRotate, old.Account, to, old.ID, *old.NextRotation)
-			if err != nil {
-				return err
-			}
-			newPrimary.RotationJob = id
-		}
-		for _, k := range []*keyRecord{old, newPrimary} {
-			k.PriorState, k.State = k.State, kmsapi.KeyStateUpdating
-			if _, err := s.enqueue(tx, jobUpdateDone, k.Account, k.Region, k.ID, s.jobs.After()); err != nil {
-				return err
-			}
-		}
-		for _, k := range []*keyRecord{old, newPrimary} {
-			k.PrimaryRegion, k.Replicas = to, slices.Clone(replicas)
-			if err := putKey(tx, k); err != nil {
-				return err
-			}
-		}
-		// The other replicas learn of the new primary too.
-		for _, r := range replicas {
-			if r == old.Region {
-				continue
-			}
-			other, err := loadKey(tx, scopeOf(old.Account, r), old.ID)
-			if err != nil {
-				return err
-			}
-			if other == nil {
-				continue
-			}
-			other.PrimaryRegion, other.Replicas = to, slices.Clone(replicas)
-			if err := putKey(tx, other); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.movePrimary(tx, cur.clone(), newPrimary)
 	})
 	return nil, err
+}
+
+// promotable checks an UpdatePrimaryRegion of primary to the Region to, and returns the
+// replica there.
+func promotable(tx kit.Tx, primary *keyRecord, to string) (*keyRecord, error) {
+	switch {
+	case !primary.MultiRegion:
+		return nil, msgNotMultiRegionKey.New(primary.ARN())
+	case !primary.isPrimary():
+		return nil, msgNotPrimary.New(primary.ARN(), primary.PrimaryRegion)
+	case to == primary.Region:
+		return nil, msgAlreadyPrimaryHere.New(primary.ARN(), to)
+	case !slices.Contains(primary.Replicas, to):
+		return nil, keyNotFound(keyARN(primary.Account, to, primary.ID))
+	}
+	replica, err := keys.Get(tx.In(primary.Account, to), primary.ID)
+	if err != nil {
+		return nil, err
+	}
+	if replica == nil {
+		return nil, keyNotFound(keyARN(primary.Account, to, primary.ID))
+	}
+	// AWS requires both keys to be Enabled when the update starts.
+	if err := requireSteadyEnabled(primary); err != nil {
+		return nil, err
+	}
+	return replica, requireSteadyEnabled(replica)
+}
+
+// movePrimary makes newPrimary the primary of old's set: both go Updating for the
+// transition delay, the rotation schedule moves with the role, and every copy learns the
+// new configuration.
+func (s *Service) movePrimary(tx kit.Tx, old, newPrimary *keyRecord) error {
+	to := newPrimary.Region
+	replicas := slices.Clone(old.Replicas)
+	replicas[slices.Index(replicas, to)] = old.Region
+	if err := tx.CancelJobs(old.RotationJob); err != nil {
+		return err
+	}
+	old.RotationJob = ""
+	if old.RotationEnabled && old.NextRotation != nil {
+		id, err := jobRotate.Enqueue(tx, *old.NextRotation, refOf(newPrimary))
+		if err != nil {
+			return err
+		}
+		newPrimary.RotationJob = id
+	}
+	for _, k := range []*keyRecord{old, newPrimary} {
+		k.PriorState, k.State = k.State, kmsapi.KeyStateUpdating
+		if _, err := jobUpdateDone.Enqueue(tx, s.After(), refOf(k)); err != nil {
+			return err
+		}
+		k.PrimaryRegion, k.Replicas = to, slices.Clone(replicas)
+		if err := putKey(tx, k); err != nil {
+			return err
+		}
+	}
+	// The other replicas learn of the new primary too.
+	return s.eachCopy(tx, newPrimary, func(other *keyRecord) error {
+		if other.Region == old.Region {
+			return nil
+		}
+		other.PrimaryRegion, other.Replicas = to, slices.Clone(replicas)
+		return nil
+	})
 }

@@ -5,8 +5,7 @@ import (
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Every KMS key has exactly one key policy, named "default".
@@ -14,33 +13,25 @@ const policyName = "default"
 
 func checkPolicyName(name *string) error {
 	if name != nil && *name != policyName {
-		return kmsapi.ErrNotFound.New("No such policy exists")
+		return msgNoSuchPolicy.New()
 	}
 	return nil
 }
 
 func (s *Service) getKeyPolicy(ctx context.Context, in *kmsapi.GetKeyPolicyRequest) (*kmsapi.GetKeyPolicyResponse, error) {
-	info := request.From(ctx)
-	var out *kmsapi.GetKeyPolicyResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-		if err != nil {
-			return err
-		}
+	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.GetKeyPolicyResponse, error) {
 		if err := checkPolicyName(in.PolicyName); err != nil {
-			return err
+			return nil, err
 		}
-		out = &kmsapi.GetKeyPolicyResponse{Policy: str(k.Policy), PolicyName: str(policyName)}
-		return nil
+		return &kmsapi.GetKeyPolicyResponse{Policy: new(k.Policy), PolicyName: new(policyName)}, nil
 	})
-	return out, err
 }
 
 func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyRequest) (*awsmodel.Empty, error) {
 	if err := validatePolicy(*in.Policy); err != nil {
 		return nil, err
 	}
-	_, err := s.change(ctx, *in.KeyId, "PutKeyPolicy", nil, func(_ store.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "PutKeyPolicy", nil, func(_ kit.Tx, k *keyRecord) error {
 		if err := checkPolicyName(in.PolicyName); err != nil {
 			return err
 		}
@@ -51,19 +42,14 @@ func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyReque
 }
 
 func (s *Service) listKeyPolicies(ctx context.Context, in *kmsapi.ListKeyPoliciesRequest) (*kmsapi.ListKeyPoliciesResponse, error) {
-	info := request.From(ctx)
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-		if err != nil {
-			return err
-		}
+	c := s.Call(ctx)
+	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListKeyPoliciesResponse, error) {
 		// The one policy always fits on the first page, so no marker was ever issued for
 		// this list and any marker is refused.
-		_, err = s.openMarker(listOf{op: "ListKeyPolicies", account: info.Account, region: info.Region, within: k.ID}, in.Marker)
-		return err
+		l := kit.List{Op: "ListKeyPolicies", Account: c.Account, Region: c.Region, Within: k.ID}
+		if _, err := s.pages.Open(l, in.Marker); err != nil {
+			return nil, err
+		}
+		return &kmsapi.ListKeyPoliciesResponse{PolicyNames: []string{policyName}, Truncated: new(false)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &kmsapi.ListKeyPoliciesResponse{PolicyNames: []string{policyName}, Truncated: boolp(false)}, nil
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // validKeyID reports whether s has the form of a key id: a UUID, or for multi-Region keys
@@ -35,12 +35,12 @@ func allHex(s string) bool {
 // ARN, alias name or alias ARN. The record returned may be shared with other readers and
 // must not be changed; clone it first. In a writable transaction, a predefined AWS
 // managed alias that has no key yet gets one, as AWS creates AWS managed keys on first use.
-func (s *Service) resolveKey(tx store.Tx, account, region, ident string) (*keyRecord, error) {
+func (s *Service) resolveKey(tx kit.Tx, account, region, ident string) (*keyRecord, error) {
 	id, shown, err := s.resolveID(tx, account, region, ident)
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.recs.get(tx, keyRecordKey(scopeOf(account, region), id))
+	k, err := s.cache.Get(tx.In(account, region), id)
 	if err != nil {
 		return nil, err
 	}
@@ -55,16 +55,16 @@ func (s *Service) resolveKey(tx store.Tx, account, region, ident string) (*keyRe
 
 // resolveID turns an identifier into a key id. shown is the ARN to name in a not-found
 // message when the caller gave one.
-func (s *Service) resolveID(tx store.Tx, account, region, ident string) (id, shown string, err error) {
+func (s *Service) resolveID(tx kit.Tx, account, region, ident string) (id, shown string, err error) {
 	aliasName := ""
 	switch {
 	case arn.IsARN(ident):
 		a, perr := arn.Parse(ident)
 		if perr != nil || a.Service != serviceName {
-			return "", "", notFound("Invalid arn %s", ident)
+			return "", "", notFound(msgInvalidARN, ident)
 		}
 		if a.Region != region {
-			return "", "", notFound("Invalid arn %s", a.Region)
+			return "", "", notFound(msgInvalidARN, a.Region)
 		}
 		switch {
 		case strings.HasPrefix(a.Resource, "key/"):
@@ -74,11 +74,11 @@ func (s *Service) resolveID(tx store.Tx, account, region, ident string) (id, sho
 			id, shown = strings.TrimPrefix(a.Resource, "key/"), ident
 		case strings.HasPrefix(a.Resource, "alias/"):
 			if a.Account != account {
-				return "", "", notFound("Alias %s is not found.", ident)
+				return "", "", notFound(msgAliasNotFound, ident)
 			}
 			aliasName = a.Resource
 		default:
-			return "", "", notFound("Invalid arn %s", ident)
+			return "", "", notFound(msgInvalidARN, ident)
 		}
 	case strings.HasPrefix(ident, "alias/"):
 		aliasName = ident
@@ -90,18 +90,17 @@ func (s *Service) resolveID(tx store.Tx, account, region, ident string) (id, sho
 		return id, "", err
 	}
 	if !validKeyID(id) {
-		return "", "", notFound("Invalid keyId '%s'", id)
+		return "", "", notFound(msgInvalidKeyID, id)
 	}
 	return id, shown, nil
 }
 
-func (s *Service) aliasTarget(tx store.Tx, account, region, name string) (string, error) {
-	var a aliasRecord
-	ok, err := store.GetJSON(tx, aliasKey(scopeOf(account, region), name), &a)
+func (s *Service) aliasTarget(tx kit.Tx, account, region, name string) (string, error) {
+	a, err := aliases.Get(tx.In(account, region), name)
 	if err != nil {
 		return "", err
 	}
-	if ok {
+	if a != nil {
 		return a.TargetKeyID, nil
 	}
 	if m, managed := managedKeys[name]; managed && tx.Writable() {
@@ -111,16 +110,7 @@ func (s *Service) aliasTarget(tx store.Tx, account, region, name string) (string
 		}
 		return k.ID, nil
 	}
-	return "", notFound("Alias %s is not found.", aliasARN(account, region, name))
-}
-
-// Key states that refuse an operation answer as AWS does: DisabledException for a disabled
-// key, KMSInvalidStateException for the others.
-func stateError(k *keyRecord) error {
-	if k.State == kmsapi.KeyStateDisabled {
-		return wrap(ErrKeyDisabled, kmsapi.ErrDisabled.New("%s is disabled.", k.ARN()))
-	}
-	return wrap(stateSentinel(k.State), kmsapi.ErrKMSInvalidState.New("%s is %s.", k.ARN(), stateWords(k.State)))
+	return "", notFound(msgAliasNotFound, aliasARN(account, region, name))
 }
 
 // requireEnabled is the check of cryptographic operations. A multi-Region key in the
@@ -153,28 +143,4 @@ func requireLive(k *keyRecord) error {
 		return nil
 	}
 	return stateError(k)
-}
-
-func stateSentinel(state string) error {
-	switch state {
-	case kmsapi.KeyStatePendingDeletion, kmsapi.KeyStatePendingReplicaDeletion:
-		return ErrKeyPendingDeletion
-	case kmsapi.KeyStateDisabled:
-		return ErrKeyDisabled
-	}
-	return ErrKeyInvalidState
-}
-
-func stateWords(state string) string {
-	switch state {
-	case kmsapi.KeyStatePendingDeletion:
-		return "pending deletion"
-	case kmsapi.KeyStatePendingReplicaDeletion:
-		return "pending replica deletion"
-	case kmsapi.KeyStateCreating:
-		return "pending creation"
-	case kmsapi.KeyStateUpdating:
-		return "updating"
-	}
-	return strings.ToLower(state)
 }

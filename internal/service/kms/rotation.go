@@ -2,14 +2,12 @@ package kms
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 const (
@@ -23,22 +21,22 @@ const (
 func rotatable(op string) func(*keyRecord) error {
 	return func(k *keyRecord) error {
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
-			return unsupported("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
+			return msgSpecNotValidFor.New(k.ARN(), k.Spec, op)
 		}
 		if !k.isPrimary() {
-			return unsupported("%s is a multi-Region replica key. %s is valid only on its primary key %s.", k.ARN(), op, keyARN(k.Account, k.PrimaryRegion, k.ID))
+			return msgRotateReplica.New(k.ARN(), op, keyARN(k.Account, k.PrimaryRegion, k.ID))
 		}
 		return requireSteadyEnabled(k)
 	}
 }
 
 // armRotation turns automatic rotation on: the next rotation is period days after from.
-func (s *Service) armRotation(tx store.Tx, k *keyRecord, period int, from time.Time) error {
-	if err := s.cancelJob(tx, k.RotationJob); err != nil {
+func (s *Service) armRotation(tx kit.Tx, k *keyRecord, period int, from time.Time) error {
+	if err := tx.CancelJobs(k.RotationJob); err != nil {
 		return err
 	}
 	next := from.AddDate(0, 0, period)
-	id, err := s.enqueue(tx, jobRotate, k.Account, k.Region, k.ID, next)
+	id, err := jobRotate.Enqueue(tx, next, refOf(k))
 	if err != nil {
 		return err
 	}
@@ -48,44 +46,21 @@ func (s *Service) armRotation(tx store.Tx, k *keyRecord, period int, from time.T
 
 // syncRotation copies a primary key's rotation settings to its replicas, whose
 // GetKeyRotationStatus reports the primary's.
-func (s *Service) syncRotation(tx store.Tx, primary *keyRecord) error {
+func (s *Service) syncRotation(tx kit.Tx, primary *keyRecord) error {
 	if !primary.MultiRegion {
 		return nil
 	}
-	return s.eachReplica(tx, primary, func(r *keyRecord) error {
+	return s.eachCopy(tx, primary, func(r *keyRecord) error {
 		r.RotationEnabled, r.RotationPeriod, r.NextRotation = primary.RotationEnabled, primary.RotationPeriod, primary.NextRotation
 		return nil
 	})
 }
 
-// eachReplica changes and stores every other copy of a multi-Region key: the replicas
-// of a primary key. For a key that is a replica by now (an on-demand rotation started
-// before UpdatePrimaryRegion), that includes the new primary.
-func (s *Service) eachReplica(tx store.Tx, primary *keyRecord, fn func(r *keyRecord) error) error {
-	for _, region := range primary.regionsOfSet() {
-		if region == primary.Region {
-			continue
-		}
-		r, err := loadKey(tx, scopeOf(primary.Account, region), primary.ID)
-		if err != nil {
-			return err
-		}
-		if r == nil {
-			continue
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-		if err := putKey(tx, r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // rotate gives a key new material, which encrypts from now on; the old versions still
-// decrypt. A multi-Region primary shares the new version with its replicas.
-func (s *Service) rotate(tx store.Tx, k *keyRecord, typ string, at time.Time) error {
+// decrypt. A multi-Region key shares the new version with every other copy (for a key
+// that is a replica by now, an on-demand rotation started before UpdatePrimaryRegion,
+// that includes the new primary).
+func (s *Service) rotate(tx kit.Tx, k *keyRecord, typ string, at time.Time) error {
 	raw, err := generateMaterial(k.Spec)
 	if err != nil {
 		return err
@@ -98,7 +73,7 @@ func (s *Service) rotate(tx store.Tx, k *keyRecord, typ string, at time.Time) er
 	if !k.MultiRegion {
 		return nil
 	}
-	return s.eachReplica(tx, k, func(r *keyRecord) error {
+	return s.eachCopy(tx, k, func(r *keyRecord) error {
 		r.Versions = append(r.Versions, v)
 		return s.putMaterial(tx, r, v.N, raw)
 	})
@@ -109,8 +84,8 @@ func (s *Service) enableKeyRotation(ctx context.Context, in *kmsapi.EnableKeyRot
 	if in.RotationPeriodInDays != nil {
 		period = int(*in.RotationPeriodInDays)
 	}
-	_, err := s.change(ctx, *in.KeyId, "EnableKeyRotation", rotatable("EnableKeyRotation"), func(tx store.Tx, k *keyRecord) error {
-		if err := s.armRotation(tx, k, period, s.clock.Now()); err != nil {
+	_, err := s.change(ctx, *in.KeyId, "EnableKeyRotation", rotatable("EnableKeyRotation"), func(tx kit.Tx, k *keyRecord) error {
+		if err := s.armRotation(tx, k, period, s.Clock.Now()); err != nil {
 			return err
 		}
 		return s.syncRotation(tx, k)
@@ -119,8 +94,8 @@ func (s *Service) enableKeyRotation(ctx context.Context, in *kmsapi.EnableKeyRot
 }
 
 func (s *Service) disableKeyRotation(ctx context.Context, in *kmsapi.DisableKeyRotationRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "DisableKeyRotation", rotatable("DisableKeyRotation"), func(tx store.Tx, k *keyRecord) error {
-		if err := s.cancelJob(tx, k.RotationJob); err != nil {
+	_, err := s.change(ctx, *in.KeyId, "DisableKeyRotation", rotatable("DisableKeyRotation"), func(tx kit.Tx, k *keyRecord) error {
+		if err := tx.CancelJobs(k.RotationJob); err != nil {
 			return err
 		}
 		k.RotationEnabled, k.NextRotation, k.RotationJob = false, nil, ""
@@ -130,45 +105,33 @@ func (s *Service) disableKeyRotation(ctx context.Context, in *kmsapi.DisableKeyR
 }
 
 func (s *Service) getKeyRotationStatus(ctx context.Context, in *kmsapi.GetKeyRotationStatusRequest) (*kmsapi.GetKeyRotationStatusResponse, error) {
-	info := request.From(ctx)
-	var out *kmsapi.GetKeyRotationStatusResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-		if err != nil {
-			return err
-		}
+	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.GetKeyRotationStatusResponse, error) {
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
-			return unsupported("%s key spec is %s which is not valid for GetKeyRotationStatus.", k.ARN(), k.Spec)
+			return nil, msgSpecNotValidFor.New(k.ARN(), k.Spec, "GetKeyRotationStatus")
 		}
 		// AWS reports rotation off while a key is pending deletion; the setting itself is
 		// kept, and comes back if the deletion is cancelled.
 		enabled := k.RotationEnabled && k.State != kmsapi.KeyStatePendingDeletion && k.State != kmsapi.KeyStatePendingReplicaDeletion
-		out = &kmsapi.GetKeyRotationStatusResponse{KeyId: str(k.ID), KeyRotationEnabled: boolp(enabled)}
+		out := &kmsapi.GetKeyRotationStatusResponse{KeyId: new(k.ID), KeyRotationEnabled: new(enabled)}
 		if enabled {
-			out.RotationPeriodInDays = i64(k.RotationPeriod)
+			out.RotationPeriodInDays = new(int64(k.RotationPeriod))
 			if k.NextRotation != nil {
-				out.NextRotationDate = timep(*k.NextRotation)
+				out.NextRotationDate = new(*k.NextRotation)
 			}
 		}
 		if k.OnDemandStart != nil {
-			out.OnDemandRotationStartDate = timep(*k.OnDemandStart)
+			out.OnDemandRotationStartDate = new(*k.OnDemandStart)
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotationsRequest) (*kmsapi.ListKeyRotationsResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	limit := limitOf(in.Limit, 100)
-	var out *kmsapi.ListKeyRotationsResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
-		if err != nil {
-			return err
-		}
+	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListKeyRotationsResponse, error) {
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
-			return unsupported("%s key spec is %s which is not valid for ListKeyRotations.", k.ARN(), k.Spec)
+			return nil, msgSpecNotValidFor.New(k.ARN(), k.Spec, "ListKeyRotations")
 		}
 		var rotations []keyVersion
 		for _, v := range k.Versions {
@@ -176,62 +139,47 @@ func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotati
 				rotations = append(rotations, v)
 			}
 		}
-		l := listOf{op: "ListKeyRotations", account: info.Account, region: info.Region, within: k.ID}
-		versions, next, err := page(s, l, rotations, in.Marker, limit, func(v keyVersion) string { return versionMarker(v.N) })
+		l := kit.List{Op: "ListKeyRotations", Account: c.Account, Region: c.Region, Within: k.ID}
+		versions, next, err := kit.Page(s.pages, l, rotations, in.Marker, limit, func(v keyVersion) string { return versionPos(v.N) })
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = &kmsapi.ListKeyRotationsResponse{Rotations: []kmsapi.RotationsListEntry{}, NextMarker: next, Truncated: boolp(next != nil)}
+		out := &kmsapi.ListKeyRotationsResponse{Rotations: []kmsapi.RotationsListEntry{}, NextMarker: next, Truncated: new(next != nil)}
 		for _, v := range versions {
-			out.Rotations = append(out.Rotations, kmsapi.RotationsListEntry{KeyId: str(k.ID), RotationDate: timep(v.Created), RotationType: str(v.Rotation)})
+			out.Rotations = append(out.Rotations, kmsapi.RotationsListEntry{KeyId: new(k.ID), RotationDate: new(v.Created), RotationType: new(v.Rotation)})
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
-}
-
-// versionMarker spells a version number so that its position in a marker sorts as the
-// versions do.
-func versionMarker(n int) string {
-	s := strconv.Itoa(n)
-	for len(s) < 8 {
-		s = "0" + s
-	}
-	return s
 }
 
 func (s *Service) rotateKeyOnDemand(ctx context.Context, in *kmsapi.RotateKeyOnDemandRequest) (*kmsapi.RotateKeyOnDemandResponse, error) {
-	k, err := s.change(ctx, *in.KeyId, "RotateKeyOnDemand", rotatable("RotateKeyOnDemand"), func(tx store.Tx, k *keyRecord) error {
+	k, err := s.change(ctx, *in.KeyId, "RotateKeyOnDemand", rotatable("RotateKeyOnDemand"), func(tx kit.Tx, k *keyRecord) error {
 		if k.OnDemandStart != nil {
-			return kmsapi.ErrConflict.New("%s already has an on-demand rotation in progress.", k.ARN())
+			return msgRotationBusy.New(k.ARN())
 		}
 		if k.OnDemandRotation >= maxOnDemandRotations {
-			return kmsapi.ErrLimitExceeded.New("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
+			return msgRotationLimit.New(k.ARN())
 		}
-		if _, err := s.enqueue(tx, jobRotateOnDemand, k.Account, k.Region, k.ID, s.jobs.After()); err != nil {
+		if _, err := jobRotateOnDemand.Enqueue(tx, s.After(), refOf(k)); err != nil {
 			return err
 		}
-		k.OnDemandStart = timep(s.clock.Now())
+		k.OnDemandStart = new(s.Clock.Now())
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &kmsapi.RotateKeyOnDemandResponse{KeyId: str(k.ID)}, nil
+	return &kmsapi.RotateKeyOnDemandResponse{KeyId: new(k.ID)}, nil
 }
 
 // runRotate is the yearly (or RotationPeriodInDays) rotation. A key that is not enabled
 // then is not rotated, but its schedule goes on.
-func (s *Service) runRotate(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p jobPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return err
-	}
-	k, err := loadKey(tx, scopeOf(p.Account, p.Region), p.KeyID)
+func (s *Service) runRotate(_ context.Context, tx kit.Tx, job *jobs.Job, p keyRef) error {
+	k, err := keys.Get(tx.In(p.Account, p.Region), p.KeyID)
 	if err != nil || k == nil || !k.RotationEnabled || k.RotationJob != job.ID {
 		return err
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if k.State == kmsapi.KeyStateEnabled {
 		if err := s.rotate(tx, k, kmsapi.RotationTypeAutomatic, now); err != nil {
 			return err
@@ -247,16 +195,12 @@ func (s *Service) runRotate(_ context.Context, tx store.Tx, job *jobs.Job) error
 	return putKey(tx, k)
 }
 
-func (s *Service) runRotateOnDemand(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p jobPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return err
-	}
-	k, err := loadKey(tx, scopeOf(p.Account, p.Region), p.KeyID)
+func (s *Service) runRotateOnDemand(_ context.Context, tx kit.Tx, _ *jobs.Job, p keyRef) error {
+	k, err := keys.Get(tx.In(p.Account, p.Region), p.KeyID)
 	if err != nil || k == nil || k.OnDemandStart == nil {
 		return err
 	}
-	if err := s.rotate(tx, k, kmsapi.RotationTypeOnDemand, s.clock.Now()); err != nil {
+	if err := s.rotate(tx, k, kmsapi.RotationTypeOnDemand, s.Clock.Now()); err != nil {
 		return err
 	}
 	k.OnDemandStart = nil

@@ -2,51 +2,48 @@ package kms
 
 import (
 	"encoding/hex"
-	"fmt"
-	"log/slog"
 
 	"github.com/xregion/xregion/internal/awsmodel"
-	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 func init() {
 	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
 }
 
-// Service is KMS. It implements Keyring for the other services.
+// Service is KMS. It provides port.KeyRing to the other services.
 type Service struct {
-	st     store.Store
-	jobs   *jobs.Engine
-	clock  *jobs.Clock
-	sealer *seal.Sealer
-	faults *faults.Registry
-	log    *slog.Logger
-
-	recs recordCache
-	mats materialCache
+	*kit.Kit
+	pages kit.Pager
+	// cache holds decoded key records and mats unsealed material, so that the
+	// cryptographic path neither decodes nor unseals after a key's first use.
+	cache *kit.Cache[keyRecord]
+	mats  materialCache
 }
 
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ Keyring          = (*Service)(nil)
+	_ port.KeyRing     = (*Service)(nil)
 )
 
-// New builds the service and registers its jobs with the engine.
+// cacheLimit bounds each cache. When full, an arbitrary entry makes room: keys in use come
+// back at once, and a server with more hot keys than this still works, only slower.
+const cacheLimit = 8192
+
+// New builds the service, registers its jobs and provides the key ring.
 func New(d service.Deps) (*Service, error) {
-	if d.Store == nil || d.Jobs == nil || d.Clock == nil || d.Sealer == nil {
-		return nil, fmt.Errorf("kms: Store, Jobs, Clock and Sealer are required")
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
 	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, sealer: d.Sealer, faults: d.Faults, log: d.Logger}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
+	s := &Service{Kit: k, cache: kit.NewCache(keys, cacheLimit)}
+	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
+	service.Provide[port.KeyRing](d.Ports, s)
 	return s, nil
 }
 
@@ -55,12 +52,9 @@ func (s *Service) Model() *awsmodel.API { return kmsapi.Model() }
 
 // Reset drops the caches, after the admin API wiped the store.
 func (s *Service) Reset() {
-	s.recs.reset()
+	s.cache.Reset()
 	s.mats.reset()
 }
-
-// Keyring returns the service as the interface other services use.
-func (s *Service) Keyring() Keyring { return s }
 
 // Handlers binds every operation KMS implements. The custom key store, grant and key
 // import operations are not among them: the gateway answers those with an error naming
@@ -120,14 +114,4 @@ func newKeyID(multiRegion bool) string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// addFirstVersion gives a new key its material.
-func (s *Service) addFirstVersion(tx store.Tx, k *keyRecord) error {
-	raw, err := generateMaterial(k.Spec)
-	if err != nil {
-		return err
-	}
-	k.Versions = []keyVersion{{N: 1, Created: k.CreationDate}}
-	return s.putMaterial(tx, k, 1, raw)
 }

@@ -7,8 +7,7 @@ import (
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // maxTags is AWS's limit of tags per KMS key.
@@ -23,18 +22,18 @@ func checkTags(in []kmsapi.Tag) ([]tag, error) {
 	for _, t := range in {
 		k := deref(t.TagKey)
 		if seen[k] {
-			return nil, kmsapi.ErrTag.New("Duplicate tag keys")
+			return nil, msgDuplicateTags.New()
 		}
 		seen[k] = true
 	}
 	if len(in) > maxTags {
-		return nil, kmsapi.ErrTag.New("Too many tags")
+		return nil, msgTooManyTags.New()
 	}
 	out := make([]tag, 0, len(in))
 	for _, t := range in {
 		k := deref(t.TagKey)
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, kmsapi.ErrTag.New("Tags beginning with aws: are reserved")
+			return nil, msgReservedTag.New()
 		}
 		out = append(out, tag{Key: k, Value: deref(t.TagValue)})
 	}
@@ -59,7 +58,7 @@ func mergeTags(have, set []tag) []tag {
 func apiTags(tags []tag) []kmsapi.Tag {
 	out := make([]kmsapi.Tag, 0, len(tags))
 	for _, t := range tags {
-		out = append(out, kmsapi.Tag{TagKey: str(t.Key), TagValue: str(t.Value)})
+		out = append(out, kmsapi.Tag{TagKey: new(t.Key), TagValue: new(t.Value)})
 	}
 	return out
 }
@@ -69,10 +68,10 @@ func (s *Service) tagResource(ctx context.Context, in *kmsapi.TagResourceRequest
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.change(ctx, *in.KeyId, "TagResource", requireLive, func(_ store.Tx, k *keyRecord) error {
+	_, err = s.change(ctx, *in.KeyId, "TagResource", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		merged := mergeTags(k.Tags, tags)
 		if len(merged) > maxTags {
-			return kmsapi.ErrLimitExceeded.New("The request was rejected because a limit was exceeded. A KMS key can have at most %d tags.", maxTags)
+			return msgTagLimit.New(maxTags)
 		}
 		k.Tags = merged
 		return nil
@@ -81,7 +80,7 @@ func (s *Service) tagResource(ctx context.Context, in *kmsapi.TagResourceRequest
 }
 
 func (s *Service) untagResource(ctx context.Context, in *kmsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "UntagResource", requireLive, func(_ store.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "UntagResource", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.Tags = slices.DeleteFunc(k.Tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
 		return nil
 	})
@@ -89,21 +88,14 @@ func (s *Service) untagResource(ctx context.Context, in *kmsapi.UntagResourceReq
 }
 
 func (s *Service) listResourceTags(ctx context.Context, in *kmsapi.ListResourceTagsRequest) (*kmsapi.ListResourceTagsResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	limit := min(limitOf(in.Limit, maxTags), maxTags)
-	var out *kmsapi.ListResourceTagsResponse
-	err := s.read(*in.KeyId, func(tx store.Tx) error {
-		k, err := s.resolveKey(tx, info.Account, info.Region, *in.KeyId)
+	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListResourceTagsResponse, error) {
+		l := kit.List{Op: "ListResourceTags", Account: c.Account, Region: c.Region, Within: k.ID}
+		tags, next, err := kit.Page(s.pages, l, k.Tags, in.Marker, limit, func(t tag) string { return t.Key })
 		if err != nil {
-			return err
+			return nil, err
 		}
-		l := listOf{op: "ListResourceTags", account: info.Account, region: info.Region, within: k.ID}
-		tags, next, err := page(s, l, k.Tags, in.Marker, limit, func(t tag) string { return t.Key })
-		if err != nil {
-			return err
-		}
-		out = &kmsapi.ListResourceTagsResponse{Tags: apiTags(tags), NextMarker: next, Truncated: boolp(next != nil)}
-		return nil
+		return &kmsapi.ListResourceTagsResponse{Tags: apiTags(tags), NextMarker: next, Truncated: new(next != nil)}, nil
 	})
-	return out, err
 }

@@ -2,11 +2,12 @@ package rds
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -15,61 +16,30 @@ import (
 // SnapshotType awsbackup, but only AWS Backup deletes them.
 const snapshotAWSBackup = "awsbackup"
 
-// Backups is how AWS Backup backs up, copies and restores DB instances. Every method
-// works in the caller's transaction. Errors a user caused are ErrBackup values whose
-// text AWS Backup shows as a job's StatusMessage.
-type Backups interface {
-	// BackupResources lists the instances of an account and Region that a backup
-	// selection may pick.
-	BackupResources(tx store.Tx, account, region string) ([]BackupResource, error)
-	// SnapshotForBackup takes an available snapshot named snapshotID of the instance
-	// instanceARN names.
-	SnapshotForBackup(tx store.Tx, account, region, instanceARN, snapshotID string) (BackupImage, error)
-	// CopyForBackup copies the snapshot snapshotARN names into region as dstID,
-	// encrypted with keyARN (a key of region).
-	CopyForBackup(tx store.Tx, account, region, snapshotARN, dstID, keyARN string) (BackupImage, error)
-	// DeleteForBackup deletes a snapshot AWS Backup took or copied; one already gone is
-	// not an error.
-	DeleteForBackup(tx store.Tx, account, region, snapshotARN string) error
-	// RestoreForBackup creates the instance id from the snapshot snapshotARN names and
-	// returns its ARN.
-	RestoreForBackup(tx store.Tx, account, region, snapshotARN, id string) (string, error)
-}
+// protector is RDS's DB instances as AWS Backup protects them: the port.Protected of
+// resource type RDS. Every method works in the caller's transaction.
+type protector struct{ s *Service }
 
-// BackupResource is a DB instance as a backup selection sees it.
-type BackupResource struct {
-	ARN  string
-	Tags map[string]string
-}
+var _ port.Protected = protector{}
 
-// BackupImage describes a snapshot AWS Backup made.
-type BackupImage struct {
-	ARN, InstanceARN, InstanceID string
-	SizeBytes                    int64
-	Encrypted                    bool
-	KmsKeyARN                    string
-	Engine, EngineVersion        string
-}
+// metaInstanceID is the restore metadata key that names the DB instance to create.
+const metaInstanceID = "DBInstanceIdentifier"
 
-// ErrBackup is the cause of a backup, copy or restore that cannot be done.
-var ErrBackup = errors.New("rds: cannot be backed up")
+var backupFailure = port.CannotProtect
 
-func backupFailure(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrBackup, fmt.Sprintf(format, args...))
-}
+// ResourceType implements port.Protected.
+func (protector) ResourceType() string { return "RDS" }
 
-var _ Backups = (*Service)(nil)
-
-// BackupResources implements Backups.
-func (s *Service) BackupResources(tx store.Tx, account, region string) ([]BackupResource, error) {
+// Resources implements port.Protected.
+func (protector) Resources(ktx kit.Tx, account, region string) ([]port.Resource, error) {
 	sc := scopeOf(account, region)
-	var out []BackupResource
-	err := store.ScanJSON(tx, sc.Prefix(kindInstance), func(_ string, inst *instanceRec) bool {
+	var out []port.Resource
+	err := store.ScanJSON(kit.Raw(ktx), sc.Prefix(kindInstance), func(_ string, inst *instanceRec) bool {
 		tags := make(map[string]string, len(inst.Tags))
 		for _, t := range inst.Tags {
 			tags[t.Key] = t.Value
 		}
-		out = append(out, BackupResource{ARN: instanceARN(partitionOf(region), region, account, inst.ID), Tags: tags})
+		out = append(out, port.Resource{ARN: instanceARN(partitionOf(region), region, account, inst.ID), Tags: tags})
 		return true
 	})
 	return out, err
@@ -95,41 +65,42 @@ func instanceOfARN(tx store.Tx, sc store.Scope, instanceARN string) (*instanceRe
 	return inst, nil
 }
 
-func (s *Service) backupImage(sc store.Scope, snap *snapshotRec) BackupImage {
+func backupImage(sc store.Scope, snap *snapshotRec) port.Image {
 	part := partitionOf(sc.Region)
-	return BackupImage{
-		ARN: snapshotARN(part, sc.Region, sc.Account, snap.ID), InstanceID: snap.InstanceID,
-		InstanceARN: instanceARN(part, sc.Region, sc.Account, snap.InstanceID),
+	return port.Image{
+		ARN: snapshotARN(part, sc.Region, sc.Account, snap.ID), ResourceID: snap.InstanceID,
+		ResourceARN: instanceARN(part, sc.Region, sc.Account, snap.InstanceID),
 		SizeBytes:   snap.AllocatedStorage << 30, Encrypted: snap.Encrypted, KmsKeyARN: snap.KmsKey,
 		Engine: snap.Engine, EngineVersion: snap.EngineVersion,
 	}
 }
 
-// SnapshotForBackup implements Backups. AWS Backup backs up available and stopped
-// instances, as CreateDBSnapshot does.
-func (s *Service) SnapshotForBackup(tx store.Tx, account, region, instanceARN, snapshotID string) (BackupImage, error) {
+// Backup implements port.Protected: a snapshot of the instance. AWS Backup backs up
+// available and stopped instances, as CreateDBSnapshot does.
+func (p protector) Backup(ktx kit.Tx, account, region, instanceARN, snapshotID string) (port.Image, error) {
+	tx := kit.Raw(ktx)
 	sc := scopeOf(account, region)
 	inst, err := instanceOfARN(tx, sc, instanceARN)
 	if err != nil {
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
 	if inst.Status != statusAvailable && inst.Status != statusStopped {
-		return BackupImage{}, backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+		return port.Image{}, backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
 	}
 	snap, err := getSnapshot(tx, sc, snapshotID)
 	if err != nil || snap != nil {
 		if snap != nil {
-			return s.backupImage(sc, snap), nil // the job ran before and committed
+			return backupImage(sc, snap), nil // the job ran before and committed
 		}
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
-	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, s.clock.Now())
+	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
 	if err := putSnapshot(tx, sc, snap); err != nil {
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
-	return s.backupImage(sc, snap), nil
+	return backupImage(sc, snap), nil
 }
 
 // backupSnapshot finds a snapshot AWS Backup made, by ARN.
@@ -144,35 +115,36 @@ func backupSnapshot(tx store.Tx, account, snapshotARN string) (*snapshotRec, sto
 	return snap, sc, err
 }
 
-// CopyForBackup implements Backups. The copy is re-encrypted with keyARN, the key of the
+// Copy implements port.Protected. The copy is re-encrypted with keyARN, the key of the
 // destination vault, and keeps the source's creation time, as AWS Backup's copies do.
-func (s *Service) CopyForBackup(tx store.Tx, account, region, snapshotARN, dstID, keyARN string) (BackupImage, error) {
+func (p protector) Copy(ktx kit.Tx, account, region, snapshotARN, dstID, keyARN string) (port.Image, error) {
+	tx, s := kit.Raw(ktx), p.s
 	src, srcSc, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil {
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
 	if src == nil {
-		return BackupImage{}, backupFailure("DB snapshot %s not found", snapshotARN)
+		return port.Image{}, backupFailure("DB snapshot %s not found", snapshotARN)
 	}
 	if src.Encrypted {
 		ok, err := s.keyUsable(tx, account, srcSc.Region, src.KmsKey)
 		if err != nil {
-			return BackupImage{}, err
+			return port.Image{}, err
 		}
 		if !ok {
-			return BackupImage{}, backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
+			return port.Image{}, backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
 		}
 	}
 	sc := scopeOf(account, region)
 	if existing, err := getSnapshot(tx, sc, dstID); err != nil || existing != nil {
 		if existing != nil {
-			return s.backupImage(sc, existing), nil
+			return backupImage(sc, existing), nil
 		}
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
 	key, err := s.resolveKey(tx, account, region, keyARN)
 	if err != nil {
-		return BackupImage{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", keyARN)
+		return port.Image{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", keyARN)
 	}
 	cp := *src
 	cp.ID, cp.Type, cp.Status, cp.Progress = dstID, snapshotAWSBackup, snapshotAvailable, 100
@@ -183,13 +155,14 @@ func (s *Service) CopyForBackup(tx store.Tx, account, region, snapshotARN, dstID
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
 	if err := putSnapshot(tx, sc, &cp); err != nil {
-		return BackupImage{}, err
+		return port.Image{}, err
 	}
-	return s.backupImage(sc, &cp), nil
+	return backupImage(sc, &cp), nil
 }
 
-// DeleteForBackup implements Backups.
-func (s *Service) DeleteForBackup(tx store.Tx, account, region, snapshotARN string) error {
+// Delete implements port.Protected.
+func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
+	tx := kit.Raw(ktx)
 	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil || snap == nil {
 		return err
@@ -200,9 +173,10 @@ func (s *Service) DeleteForBackup(tx store.Tx, account, region, snapshotARN stri
 	return deleteSnapshot(tx, sc, snap)
 }
 
-// RestoreForBackup implements Backups: RestoreDBInstanceFromDBSnapshot with the
-// snapshot's own settings.
-func (s *Service) RestoreForBackup(tx store.Tx, account, region, snapshotARN, id string) (string, error) {
+// Restore implements port.Protected: RestoreDBInstanceFromDBSnapshot with the snapshot's
+// own settings, creating the instance the metadata's DBInstanceIdentifier names.
+func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
+	tx, id := kit.Raw(ktx), metadata[metaInstanceID]
 	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil {
 		return "", err
@@ -214,7 +188,7 @@ func (s *Service) RestoreForBackup(tx store.Tx, account, region, snapshotARN, id
 	if !validIdentifier(id, maxInstanceID) {
 		return "", backupFailure("%s is not a valid DB instance identifier", id)
 	}
-	inst, err := s.restoreInstance(tx, sc, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
+	inst, err := p.s.restoreInstance(tx, sc, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
 	if err != nil {
 		// What RestoreDBInstanceFromDBSnapshot would answer is the restore job's failure.
 		var refused *awserr.Error

@@ -1,9 +1,8 @@
 package rds
 
 import (
-	"errors"
-
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -19,10 +18,9 @@ func (s *Service) resolveKey(tx store.Tx, account, region, keyID string) (string
 	if keyID == "" {
 		keyID = defaultKey
 	}
-	info, err := s.keys.Resolve(tx, account, region, keyID)
+	info, err := s.keys.Resolve(kit.Adopt(tx), account, region, keyID)
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound), errors.Is(err, kms.ErrKeyDisabled),
-		errors.Is(err, kms.ErrKeyPendingDeletion), errors.Is(err, kms.ErrKeyInvalidState):
+	case port.KeyUnavailable(err):
 		return "", keyNotAccessible(keyID)
 	case err != nil:
 		return "", err
@@ -39,10 +37,9 @@ func (s *Service) keyUsable(tx store.Tx, account, region, keyARN string) (bool, 
 	if keyARN == "" {
 		return true, nil
 	}
-	info, err := s.keys.Resolve(tx, account, region, keyARN)
+	info, err := s.keys.Resolve(kit.Adopt(tx), account, region, keyARN)
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound), errors.Is(err, kms.ErrKeyDisabled),
-		errors.Is(err, kms.ErrKeyPendingDeletion), errors.Is(err, kms.ErrKeyInvalidState):
+	case port.KeyUnavailable(err):
 		return false, nil
 	case err != nil:
 		return false, err

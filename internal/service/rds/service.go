@@ -43,20 +43,15 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/kms"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 const serviceName = "rds"
 
 func init() {
-	service.Register(service.Module{
-		Name:  serviceName,
-		Needs: []string{"kms"},
-		New:   func(d service.Deps) (service.Service, error) { return New(d) },
-	})
+	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
 }
 
 // Service is RDS.
@@ -66,7 +61,7 @@ type Service struct {
 	clock  *jobs.Clock
 	faults *faults.Registry
 	auth   *auth.Resolver
-	keys   kms.Keyring
+	keys   port.KeyRing
 	log    *slog.Logger
 }
 
@@ -80,15 +75,13 @@ func New(d service.Deps) (*Service, error) {
 	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
 		return nil, fmt.Errorf("rds: Store, Jobs and Clock are required")
 	}
-	keys, err := service.Lookup[kms.Keyring](d.Services, "kms")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, keys: keys, log: d.Logger}
+	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, log: d.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.registerJobs()
+	service.Need(d.Ports, &s.keys)
+	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
 
@@ -103,8 +96,8 @@ func (s *Service) Model() *awsmodel.API { return rdsapi.Model() }
 
 // Validation reports invalid input the way RDS does: an absent required parameter is
 // MissingParameter naming it, any other broken constraint InvalidParameterValue.
-func (s *Service) Validation() protocol.Validation {
-	return protocol.Validation{
+func (s *Service) Validation() awsmodel.Validation {
+	return awsmodel.Validation{
 		Invalid: awserr.InvalidParameterValue,
 		Missing: awserr.MissingParameter,
 		MissingText: func(wirePath string) string {

@@ -1,11 +1,10 @@
 package secretsmanager
 
 import (
-	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // accessLog batches LastAccessedDate updates. The date has a resolution of a day, and
@@ -15,8 +14,7 @@ import (
 // read-only transaction; a flush writes every pending date in one transaction shortly
 // after, before any operation that shows the date, and when the service stops.
 type accessLog struct {
-	st  store.Store
-	log *slog.Logger
+	kit *kit.Kit
 
 	mu      sync.Mutex
 	pending map[accessKey]time.Time
@@ -30,8 +28,8 @@ type accessKey struct{ account, region, name, suffix, version string }
 // accessFlushDelay is how long noted dates wait to be written together.
 const accessFlushDelay = 50 * time.Millisecond
 
-func newAccessLog(st store.Store, log *slog.Logger) *accessLog {
-	return &accessLog{st: st, log: log, pending: map[accessKey]time.Time{}}
+func newAccessLog(k *kit.Kit) *accessLog {
+	return &accessLog{kit: k, pending: map[accessKey]time.Time{}}
 }
 
 // note records that a version was read on day.
@@ -45,7 +43,7 @@ func (a *accessLog) note(k accessKey, day time.Time) {
 	if a.timer == nil {
 		a.timer = time.AfterFunc(accessFlushDelay, func() {
 			if err := a.flush(); err != nil {
-				a.log.Warn("secretsmanager: recording LastAccessedDate", "error", err)
+				a.kit.Log.Warn("secretsmanager: recording LastAccessedDate", "error", err)
 			}
 		})
 	}
@@ -64,35 +62,34 @@ func (a *accessLog) flush() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	return a.st.Update(func(tx store.Tx) error {
+	return a.kit.Update(func(tx kit.Tx) error {
 		for k, day := range pending {
-			sc := scopeOf(k.account, k.region)
-			rec, err := getSecret(tx, sc, k.name)
-			if err != nil {
+			if err := record(tx.In(k.account, k.region), k, day); err != nil {
 				return err
-			}
-			if rec == nil || rec.Suffix != k.suffix {
-				continue // deleted since it was read
-			}
-			if rec.Accessed == nil || day.After(*rec.Accessed) {
-				rec.Accessed = &day
-				if err := putSecret(tx, sc, rec); err != nil {
-					return err
-				}
-			}
-			ver, err := getVersion(tx, sc, k.name, k.version)
-			if err != nil {
-				return err
-			}
-			if ver != nil && (ver.Accessed == nil || day.After(*ver.Accessed)) {
-				ver.Accessed = &day
-				if err := store.PutJSON(tx, versionKey(sc, k.name, k.version), ver); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
+}
+
+// record moves a secret's and a version's LastAccessedDate forward to day.
+func record(v kit.View, k accessKey, day time.Time) error {
+	rec, err := secrets.Get(v, k.name)
+	if err != nil || rec == nil || rec.Suffix != k.suffix {
+		return err // or deleted since it was read
+	}
+	if rec.Accessed == nil || day.After(*rec.Accessed) {
+		rec.Accessed = &day
+		if err := secrets.Put(v, rec, rec.Name); err != nil {
+			return err
+		}
+	}
+	ver, err := versions.Get(v, k.name, k.version)
+	if err != nil || ver == nil || ver.Accessed != nil && !day.After(*ver.Accessed) {
+		return err
+	}
+	ver.Accessed = &day
+	return versions.Put(v, ver, k.name, k.version)
 }
 
 // forget drops pending dates, after the store was wiped.

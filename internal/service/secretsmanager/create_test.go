@@ -17,7 +17,7 @@ var secretARN = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:1234567890
 
 func TestCreateDescribeGet(t *testing.T) {
 	e := start(t)
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("app/db"), SecretString: aws.String(`{"user":"admin"}`), Description: aws.String("db creds"),
 		ClientRequestToken: aws.String(token("v1")),
 		Tags:               []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}},
@@ -30,7 +30,7 @@ func TestCreateDescribeGet(t *testing.T) {
 		t.Fatalf("create = %+v", out)
 	}
 
-	d := describe(t, e.east, "app/db")
+	d := describe(t, e.East, "app/db")
 	if aws.ToString(d.ARN) != aws.ToString(out.ARN) || aws.ToString(d.Description) != "db creds" || d.KmsKeyId != nil {
 		t.Errorf("describe = %+v", d)
 	}
@@ -46,7 +46,7 @@ func TestCreateDescribeGet(t *testing.T) {
 
 	// By name, full ARN and partial ARN.
 	for _, id := range []string{"app/db", aws.ToString(out.ARN), strings.TrimSuffix(aws.ToString(out.ARN), "-"+m[2])} {
-		v := getValue(t, e.east, id)
+		v := getValue(t, e.East, id)
 		if aws.ToString(v.SecretString) != `{"user":"admin"}` || aws.ToString(v.VersionId) != token("v1") ||
 			len(v.VersionStages) != 1 || v.VersionStages[0] != "AWSCURRENT" || aws.ToString(v.ARN) != aws.ToString(out.ARN) || v.CreatedDate == nil {
 			t.Errorf("get %s = %+v", id, v)
@@ -59,32 +59,32 @@ func TestCreateDescribeGet(t *testing.T) {
 		strings.Replace(aws.ToString(out.ARN), account, "210987654321", 1),
 		"nope",
 	} {
-		_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		_, err := e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 		wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	}
 	// Secrets are per Region.
-	_, err := e.west.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("app/db")})
+	_, err := e.West.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("app/db")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 }
 
 func TestCreateWithoutValueAndBinary(t *testing.T) {
 	e := start(t)
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("empty")}))
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("empty")}))
 	if out.VersionId != nil {
 		t.Errorf("a secret without a value has a version: %v", aws.ToString(out.VersionId))
 	}
-	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("empty")})
+	_, err := e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("empty")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")
-	if d := describe(t, e.east, "empty"); d.VersionIdsToStages != nil {
+	if d := describe(t, e.East, "empty"); d.VersionIdsToStages != nil {
 		t.Errorf("VersionIdsToStages = %v", d.VersionIdsToStages)
 	}
-	put := xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	put := xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("empty"), SecretBinary: []byte{0, 1, 2, 255},
 	}))
 	if len(put.VersionStages) != 1 || put.VersionStages[0] != "AWSCURRENT" {
 		t.Errorf("first version stages = %v", put.VersionStages)
 	}
-	v := getValue(t, e.east, "empty")
+	v := getValue(t, e.East, "empty")
 	if string(v.SecretBinary) != "\x00\x01\x02\xff" || v.SecretString != nil {
 		t.Errorf("binary value = %+v", v)
 	}
@@ -92,25 +92,25 @@ func TestCreateWithoutValueAndBinary(t *testing.T) {
 
 func TestCreateErrors(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "taken", "v")
+	create(t, e.East, "taken", "v")
 
-	_, err := e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bad name!"), SecretString: aws.String("v")})
+	_, err := e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bad name!"), SecretString: aws.String("v")})
 	wantErr(t, err, "ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
-	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bad*id")})
+	_, err = e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bad*id")})
 	wantErr(t, err, "ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
 
-	_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("both"), SecretString: aws.String("v"), SecretBinary: []byte("v")})
+	_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("both"), SecretString: aws.String("v"), SecretBinary: []byte("v")})
 	wantErr(t, err, "InvalidParameterException", "You can't specify both a binary secret value and a string secret value in the same secret.")
 
-	_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("taken"), SecretString: aws.String("v")})
+	_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("taken"), SecretString: aws.String("v")})
 	wantErr(t, err, "ResourceExistsException", "The operation failed because the secret taken already exists.")
 
-	_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("big"), SecretString: aws.String(strings.Repeat("x", 65537))})
+	_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("big"), SecretString: aws.String(strings.Repeat("x", 65537))})
 	wantErr(t, err, "ValidationException", "")
 
-	_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("nokey"), SecretString: aws.String("v"), KmsKeyId: aws.String("alias/missing")})
+	_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("nokey"), SecretString: aws.String("v"), KmsKeyId: aws.String("alias/missing")})
 	wantErr(t, err, "EncryptionFailure", "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state.")
-	_, err = e.east.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("nokey")})
+	_, err = e.East.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("nokey")})
 	wantErr(t, err, "ResourceNotFoundException", "") // nothing half-written
 
 	for _, regions := range [][]types.ReplicaRegionType{
@@ -118,10 +118,10 @@ func TestCreateErrors(t *testing.T) {
 		{{Region: aws.String("xx-nowhere-1")}},
 		{{Region: aws.String("cn-north-1")}},
 	} {
-		_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("rep"), SecretString: aws.String("v"), AddReplicaRegions: regions})
+		_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("rep"), SecretString: aws.String("v"), AddReplicaRegions: regions})
 		wantErr(t, err, "InvalidParameterException", "Invalid replica region.")
 	}
-	_, err = e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("rep"), SecretString: aws.String("v"),
+	_, err = e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("rep"), SecretString: aws.String("v"),
 		AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("eu-west-3")}, {Region: aws.String("eu-west-3")}}})
 	wantErrContains(t, err, "InvalidParameterException", "eu-west-3")
 }
@@ -129,16 +129,16 @@ func TestCreateErrors(t *testing.T) {
 // TestCreateWithCustomerKey: KmsKeyId shows as given; a disabled key refuses.
 func TestCreateWithCustomerKey(t *testing.T) {
 	e := start(t)
-	key := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{}))
+	key := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-east-1").CreateKey(ctx, &kms.CreateKeyInput{}))
 	keyARN := aws.ToString(key.KeyMetadata.Arn)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("cmk"), SecretString: aws.String("v"), KmsKeyId: aws.String(keyARN),
 	}))
-	if d := describe(t, e.east, "cmk"); aws.ToString(d.KmsKeyId) != keyARN {
+	if d := describe(t, e.East, "cmk"); aws.ToString(d.KmsKeyId) != keyARN {
 		t.Errorf("KmsKeyId = %v, want %s", aws.ToString(d.KmsKeyId), keyARN)
 	}
-	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-east-1").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyMetadata.KeyId}))
-	_, err := e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("cmk2"), SecretString: aws.String("v"), KmsKeyId: aws.String(keyARN)})
+	xtest.Must[*kms.DisableKeyOutput](t)(kmsIn(e, "us-east-1").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyMetadata.KeyId}))
+	_, err := e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("cmk2"), SecretString: aws.String("v"), KmsKeyId: aws.String(keyARN)})
 	wantErr(t, err, "EncryptionFailure", "")
 }
 
@@ -146,7 +146,7 @@ func TestCreateWithCustomerKey(t *testing.T) {
 // gets AWS's errors.
 func TestClientRequestTokenRequired(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "s", "v")
+	create(t, e.East, "s", "v")
 	for _, c := range []struct {
 		op, code string
 		body     map[string]any
@@ -156,13 +156,13 @@ func TestClientRequestTokenRequired(t *testing.T) {
 		{"UpdateSecret", "InvalidRequestException", map[string]any{"SecretId": "s", "SecretString": "v"}},
 		{"RotateSecret", "InvalidParameterException", map[string]any{"SecretId": "s"}},
 	} {
-		code, body := rawCall(t, e.inst, "us-east-1", c.op, c.body)
+		code, body := rawCall(t, e.Instance, "us-east-1", c.op, c.body)
 		if code != 400 || body["__type"] != c.code || body["Message"] != "You must provide a ClientRequestToken value. We recommend a UUID-type value." {
 			t.Errorf("%s without a token: %d %v", c.op, code, body)
 		}
 	}
 	// Without a value there is no version, so CreateSecret needs no token.
-	if code, body := rawCall(t, e.inst, "us-east-1", "CreateSecret", map[string]any{"Name": "novalue"}); code != 200 {
+	if code, body := rawCall(t, e.Instance, "us-east-1", "CreateSecret", map[string]any{"Name": "novalue"}); code != 200 {
 		t.Errorf("CreateSecret without value or token: %d %v", code, body)
 	}
 }
@@ -172,12 +172,12 @@ func TestClientRequestTokenRequired(t *testing.T) {
 func TestCreateIdempotent(t *testing.T) {
 	e := start(t)
 	in := &secretsmanager.CreateSecretInput{Name: aws.String("idem"), SecretString: aws.String("v"), ClientRequestToken: aws.String(token("c1"))}
-	first := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
-	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
+	first := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, in))
+	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, in))
 	if aws.ToString(first.ARN) != aws.ToString(again.ARN) || aws.ToString(again.VersionId) != token("c1") {
 		t.Errorf("retry = %+v, first %+v", again, first)
 	}
 	in.SecretString = aws.String("other")
-	_, err := e.east.CreateSecret(ctx, in)
+	_, err := e.East.CreateSecret(ctx, in)
 	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
 }

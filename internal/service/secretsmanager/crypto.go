@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/service/kms"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // secretValue is a version's value in plain text; it only lives in memory.
@@ -36,7 +35,7 @@ func (v secretValue) equal(o secretValue) bool {
 func inputValue(str *string, bin []byte) (secretValue, bool, error) {
 	switch {
 	case str != nil && bin != nil:
-		return secretValue{}, false, invalidParam(msgBothValues)
+		return secretValue{}, false, msgBothValues.New()
 	case str != nil:
 		return secretValue{String: str}, true, nil
 	case bin != nil:
@@ -66,75 +65,71 @@ func keyLabel(kmsKeyID string) string {
 	return kmsKeyID
 }
 
-// keyError maps a Keyring failure to Secrets Manager's answer; encrypting tells which side.
+// keyError maps a key ring failure to Secrets Manager's answer; encrypting tells which
+// side.
 func keyError(err error, encrypting bool) error {
 	switch {
-	case errors.Is(err, kms.ErrKeyNotFound), errors.Is(err, kms.ErrKeyDisabled),
-		errors.Is(err, kms.ErrKeyPendingDeletion), errors.Is(err, kms.ErrKeyInvalidState),
-		errors.Is(err, kms.ErrInvalidKeyUsage), errors.Is(err, kms.ErrInvalidCiphertext),
-		errors.Is(err, kms.ErrIncorrectKey):
+	case port.KeyUnavailable(err), errors.Is(err, port.ErrInvalidKeyUsage),
+		errors.Is(err, port.ErrInvalidCiphertext), errors.Is(err, port.ErrIncorrectKey):
 		if encrypting {
-			return sm.ErrEncryptionFailure.New(msgEncryption)
+			return msgEncryption.New()
 		}
-		return sm.ErrDecryptionFailure.New(msgDecryption)
+		return msgDecryption.New()
 	}
 	return fmt.Errorf("secretsmanager: KMS: %w", err)
 }
 
-// checkKey resolves a key for a secret and refuses one that cannot encrypt, before
-// anything is written. It needs a writable transaction for aws/secretsmanager, which KMS
-// creates on first use.
-func (s *Service) checkKey(tx store.Tx, account, region, kmsKeyID string) (kms.KeyInfo, error) {
-	ki, err := s.keys.Resolve(tx, account, region, keyIdent(kmsKeyID))
+// checkKey resolves a key for a secret in the Region of v and refuses one that cannot
+// encrypt, before anything is written. It needs a writable transaction for
+// aws/secretsmanager, which KMS creates on first use.
+func (s *Service) checkKey(tx kit.Tx, v kit.View, kmsKeyID string) (port.KeyInfo, error) {
+	ki, err := s.keys.Resolve(tx, v.Account(), v.Region(), keyIdent(kmsKeyID))
 	if err != nil {
-		return kms.KeyInfo{}, keyError(err, true)
+		return port.KeyInfo{}, keyError(err, true)
 	}
 	if !ki.Enabled {
-		return kms.KeyInfo{}, keyError(kms.ErrKeyDisabled, true)
+		return port.KeyInfo{}, keyError(port.ErrKeyDisabled, true)
 	}
 	return ki, nil
 }
 
 // storeValue encrypts a value under the secret's key and writes the version record (whose
 // ID, Created and Accessed the caller set) and its value. The caller attaches labels.
-func (s *Service) storeValue(tx store.Tx, account, region string, rec *secretRecord, ver *versionRecord, v secretValue) error {
-	sc := scopeOf(account, region)
-	ct, ki, err := s.keys.Encrypt(tx, account, region, keyIdent(rec.KmsKeyID), v.bytes(),
-		encryptionContext(arnOf(account, region, rec.Name, rec.Suffix), ver.ID))
+func (s *Service) storeValue(tx kit.Tx, v kit.View, rec *secretRecord, ver *versionRecord, val secretValue) error {
+	ct, ki, err := s.keys.Encrypt(tx, v.Account(), v.Region(), keyIdent(rec.KmsKeyID), val.bytes(), encryptionContext(rec.arn(v), ver.ID))
 	if err != nil {
 		return keyError(err, true)
 	}
-	ver.KeyARN, ver.KeyLabel, ver.Binary = ki.ARN, keyLabel(rec.KmsKeyID), v.String == nil
-	if err := store.PutJSON(tx, versionKey(sc, rec.Name, ver.ID), ver); err != nil {
+	ver.KeyARN, ver.KeyLabel, ver.Binary = ki.ARN, keyLabel(rec.KmsKeyID), val.String == nil
+	if err := versions.Put(v, ver, rec.Name, ver.ID); err != nil {
 		return err
 	}
-	return tx.Put(valueKey(sc, rec.Name, ver.ID), ct)
+	return values.Put(v, ct, rec.Name, ver.ID)
 }
 
 // loadValue decrypts a version's value. It works in a read-only transaction.
-func (s *Service) loadValue(tx store.Tx, account, region string, rec *secretRecord, ver *versionRecord) (secretValue, error) {
-	ct := tx.Get(valueKey(scopeOf(account, region), rec.Name, ver.ID))
+func (s *Service) loadValue(tx kit.Tx, v kit.View, rec *secretRecord, ver *versionRecord) (secretValue, error) {
+	ct := values.Get(v, rec.Name, ver.ID)
 	if ct == nil {
 		return secretValue{}, fmt.Errorf("secretsmanager: version %s of %s has no value", ver.ID, rec.Name)
 	}
-	pt, _, err := s.keys.Decrypt(tx, account, region, ct, encryptionContext(arnOf(account, region, rec.Name, rec.Suffix), ver.ID))
+	pt, _, err := s.keys.Decrypt(tx, v.Account(), v.Region(), ct, encryptionContext(rec.arn(v), ver.ID))
 	if err != nil {
 		return secretValue{}, keyError(err, false)
 	}
 	if ver.Binary {
 		return secretValue{Binary: pt}, nil
 	}
-	str := string(pt)
-	return secretValue{String: &str}, nil
+	return secretValue{String: new(string(pt))}, nil
 }
 
 // reencrypt moves a version's value under the secret's current key, for UpdateSecret's
 // KmsKeyId.
-func (s *Service) reencrypt(tx store.Tx, account, region string, rec *secretRecord, ver *versionRecord) error {
-	v, err := s.loadValue(tx, account, region, rec, ver)
+func (s *Service) reencrypt(tx kit.Tx, v kit.View, rec *secretRecord, ver *versionRecord) error {
+	val, err := s.loadValue(tx, v, rec, ver)
 	if err != nil {
 		return err
 	}
 	nv := *ver
-	return s.storeValue(tx, account, region, rec, &nv, v)
+	return s.storeValue(tx, v, rec, &nv, val)
 }

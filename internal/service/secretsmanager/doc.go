@@ -4,17 +4,17 @@
 //
 // # Storage
 //
-// Each secret is a JSON record under its account, Region and name
-// (Scope.Key("secret", name)), so a lookup by name, by full ARN (name plus the six-character
-// suffix, checked against the record) or by partial ARN (the name without the suffix) is a
-// single Get. The record holds the metadata and the staging labels (label → version id).
-// Each version has a small metadata record (Key("version", name, id)) and its value
-// (Key("value", name, id)): the ciphertext that KMS made under the secret's key, with the
-// encryption context AWS uses ({"SecretARN": arn, "SecretVersionId": id}). Values are never
-// stored in plain text; only KMS (through kms.Keyring) sees them unencrypted. Two index
-// records per secret (Key("bycreated", ...), Key("bycreatedrev", ...)) order secrets by
-// creation date for ListSecrets in either direction; a NextToken names the last position
-// returned, so pages stay correct while secrets are created and deleted.
+// Each secret is a JSON record of the secrets table in its account's and Region's view
+// (records.go), keyed by name, so a lookup by name, by full ARN (name plus the
+// six-character suffix, checked against the record) or by partial ARN (the name without
+// the suffix) is a single Get. The record holds the metadata and the staging labels
+// (label → version id). Each version has a small metadata record (versions, keyed by name
+// and id) and its value (values): the ciphertext that KMS made under the secret's key,
+// with the encryption context AWS uses ({"SecretARN": arn, "SecretVersionId": id}).
+// Values are never stored in plain text; only KMS, through the port.KeyRing, sees them
+// unencrypted. Two indexes per secret (byCreated, byCreatedRev) order secrets by creation
+// date for ListSecrets in either direction; a NextToken is the sealed position of the
+// next secret, so pages stay correct while secrets are created and deleted.
 //
 // Secrets Manager keeps at most maxVersions (100) versions of a secret, the number AWS
 // documents: it removes the oldest versions without staging labels when there are more,
@@ -24,20 +24,20 @@
 // # Multi-Region secrets
 //
 // Replication is a durable, idempotent sync. Every change to a primary enqueues, in the
-// same transaction, one "secretsmanager.sync" job per replica Region, keyed
-// "sm:<account>:<primary Region>:<name>:<replica Region>" so that the jobs of one replica
-// run in order. A job reads the primary's current state and makes the replica match it
-// exactly: the same ARN but for the Region, the same versions, version ids, creation dates
-// and staging labels, each value decrypted in the primary's Region and encrypted again
-// under the replica Region's key, and the same description, tags, resource policy and
-// rotation configuration. It then marks the Region InSync in the primary's
-// ReplicationStatus. Because every job copies the whole state, a later change re-syncs
-// everything and no write is lost. Jobs run after the configured transition delay, so
-// InProgress shows first; a delay of zero means "at once", and the sync then also runs
-// inside the call that changed the primary, so a client that reads the replica right after
-// the call (Terraform's data sources do) finds it in line. The job still runs and finds
-// its work done. The same job removes a replica whose Region left the
-// list (RemoveRegionsFromReplication) and detaches a replica that was promoted
+// same transaction, one "secretsmanager.sync" job per replica Region, keyed by account,
+// replica Region, primary Region and name, so that the jobs of one replica run in order. A
+// job reads the primary's current state and makes the replica match it exactly: the same
+// ARN but for the Region, the same versions, version ids, creation dates and staging
+// labels, each value decrypted in the primary's Region and encrypted again under the
+// replica Region's key, and the same description, tags, resource policy and rotation
+// configuration. It then marks the Region InSync in the primary's ReplicationStatus.
+// Because every job copies the whole state, a later change re-syncs everything and no
+// write is lost. Jobs run after the configured transition delay, so InProgress shows
+// first; a delay of zero means "at once", and the sync then also runs inside the call that
+// changed the primary, so a client that reads the replica right after the call
+// (Terraform's data sources do) finds it in line. The job still runs and finds its work
+// done. The same job removes a replica whose Region left the list
+// (RemoveRegionsFromReplication) and detaches a replica that was promoted
 // (StopReplicationToReplica); the promoted secret is then the Region's own, so replicating
 // the primary there again fails on its name unless ForceOverwriteReplicaSecret is set.
 //

@@ -33,34 +33,34 @@ func waitRetrying(t testing.TB, inst *servertest.Instance, region string) {
 // brings the replica in line with every write made meanwhile.
 func TestUnreachableRegionGivesUp(t *testing.T) {
 	e := start(t)
-	e.inst.SetUnreachable("eu-west-3", true)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	e.Instance.SetUnreachable("eu-west-3", true)
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
-	waitRetrying(t, e.inst, "eu-west-3")
-	put(t, e.east, "s", token("v2"), "v2")
-	put(t, e.east, "s", token("v3"), "v3")
-	if s := status(t, e.east, "s")["eu-west-3"]; s.Status != "InProgress" {
+	waitRetrying(t, e.Instance, "eu-west-3")
+	put(t, e.East, "s", token("v2"), "v2")
+	put(t, e.East, "s", token("v3"), "v3")
+	if s := status(t, e.East, "s")["eu-west-3"]; s.Status != "InProgress" {
 		t.Fatalf("while retrying: %+v", s)
 	}
 
-	e.inst.Advance(time.Hour) // past the whole backoff budget
-	st := status(t, e.east, "s")["eu-west-3"]
+	e.Instance.Advance(time.Hour) // past the whole backoff budget
+	st := status(t, e.East, "s")["eu-west-3"]
 	if st.Status != "Failed" || !strings.Contains(aws.ToString(st.StatusMessage), "Region eu-west-3 is unreachable; gave up after 10 attempts") {
 		t.Fatalf("after the budget: %s %q", st.Status, aws.ToString(st.StatusMessage))
 	}
-	_, err := e.sm("eu-west-3").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+	_, err := e.In("eu-west-3").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 
-	e.inst.SetUnreachable("eu-west-3", false)
-	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	e.Instance.SetUnreachable("eu-west-3", false)
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
-	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v3" || aws.ToString(v.VersionId) != token("v3") {
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
+	if v := getValue(t, e.In("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v3" || aws.ToString(v.VersionId) != token("v3") {
 		t.Errorf("replica after retry: %+v", v)
 	}
-	if n := len(stagesOf(t, e.sm("eu-west-3"), "s")); n != 3 {
+	if n := len(stagesOf(t, e.In("eu-west-3"), "s")); n != 3 {
 		t.Errorf("replica has %d versions, want 3", n)
 	}
 }
@@ -69,23 +69,23 @@ func TestUnreachableRegionGivesUp(t *testing.T) {
 // retry converges with no call from the user.
 func TestUnreachableRegionRecovers(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
-	e.inst.SetUnreachable("eu-west-3", true)
-	put(t, e.east, "s", token("v2"), "v2")
-	waitRetrying(t, e.inst, "eu-west-3")
-	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v1" {
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
+	e.Instance.SetUnreachable("eu-west-3", true)
+	put(t, e.East, "s", token("v2"), "v2")
+	waitRetrying(t, e.Instance, "eu-west-3")
+	if v := getValue(t, e.In("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v1" {
 		t.Fatalf("replica changed while unreachable: %q", aws.ToString(v.SecretString))
 	}
-	if s := status(t, e.east, "s")["eu-west-3"].Status; s != "InProgress" {
+	if s := status(t, e.East, "s")["eu-west-3"].Status; s != "InProgress" {
 		t.Fatalf("status %s", s)
 	}
-	e.inst.SetUnreachable("eu-west-3", false)
-	e.inst.Advance(10 * time.Minute)
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
-	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v2" {
+	e.Instance.SetUnreachable("eu-west-3", false)
+	e.Instance.Advance(10 * time.Minute)
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
+	if v := getValue(t, e.In("eu-west-3"), "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("replica after recovery: %q", aws.ToString(v.SecretString))
 	}
 }
@@ -95,26 +95,26 @@ func TestUnreachableRegionRecovers(t *testing.T) {
 // the Region go when it is reachable again.
 func TestPromoteWhilePrimaryDown(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	e.inst.SetUnreachable("us-east-1", true)
-	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
-	put(t, e.west, "s", token("w2"), "written in the west")
-	waitRetrying(t, e.inst, "us-west-2")
-	if _, ok := status(t, e.east, "s")["us-west-2"]; !ok {
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	e.Instance.SetUnreachable("us-east-1", true)
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.West.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	put(t, e.West, "s", token("w2"), "written in the west")
+	waitRetrying(t, e.Instance, "us-west-2")
+	if _, ok := status(t, e.East, "s")["us-west-2"]; !ok {
 		t.Errorf("the unreachable primary already let go")
 	}
-	e.inst.SetUnreachable("us-east-1", false)
-	e.inst.Advance(10 * time.Minute)
+	e.Instance.SetUnreachable("us-east-1", false)
+	e.Instance.Advance(10 * time.Minute)
 	xtest.CheckFor(t, 10*time.Second, func() error {
-		if _, ok := status(t, e.east, "s")["us-west-2"]; ok {
+		if _, ok := status(t, e.East, "s")["us-west-2"]; ok {
 			return fmt.Errorf("the primary still lists us-west-2")
 		}
 		return nil
 	})
-	if v := getValue(t, e.west, "s"); aws.ToString(v.SecretString) != "written in the west" {
+	if v := getValue(t, e.West, "s"); aws.ToString(v.SecretString) != "written in the west" {
 		t.Errorf("promoted secret value %q", aws.ToString(v.SecretString))
 	}
 }

@@ -27,25 +27,18 @@ var ctx = context.Background()
 
 const account = xtest.Account
 
-type env struct {
-	inst *servertest.Instance
-	east *secretsmanager.Client // us-east-1
-	west *secretsmanager.Client // us-west-2
-}
+type env = servertest.Env[*secretsmanager.Client]
 
 func start(t testing.TB, opts ...servertest.Option) *env {
 	t.Helper()
-	inst := servertest.Start(t, opts...)
-	return &env{inst: inst, east: smClient(inst, "us-east-1"), west: smClient(inst, "us-west-2")}
+	return servertest.StartEnv(t, secretsmanager.NewFromConfig, opts...)
 }
 
 func smClient(inst *servertest.Instance, region string) *secretsmanager.Client {
 	return secretsmanager.NewFromConfig(inst.Config(region))
 }
 
-func (e *env) sm(region string) *secretsmanager.Client { return smClient(e.inst, region) }
-
-func (e *env) kms(region string) *kms.Client { return kms.NewFromConfig(e.inst.Config(region)) }
+func kmsIn(e *env, region string) *kms.Client { return kms.NewFromConfig(e.Config(region)) }
 
 func create(t testing.TB, c *secretsmanager.Client, name, value string) *secretsmanager.CreateSecretOutput {
 	t.Helper()
@@ -125,15 +118,7 @@ func rawCall(t testing.TB, inst *servertest.Instance, region, op string, body ma
 	return resp.StatusCode, out
 }
 
-// wantErr checks that err is the AWS error code with HTTP status 400 and, if msg is not
-// empty, exactly that message.
-func wantErr(t testing.TB, err error, code, msg string) {
-	t.Helper()
-	xtest.WantError(t, err, code, 400, msg)
-}
-
-// wantErrContains is wantErr for messages that embed generated ids.
-func wantErrContains(t testing.TB, err error, code, part string) {
-	t.Helper()
-	xtest.WantErrorContaining(t, err, code, 400, part)
-}
+var (
+	wantErr         = xtest.WantClientError
+	wantErrContains = xtest.WantClientErrorContaining
+)

@@ -40,7 +40,7 @@ func TestListSecretsFilters(t *testing.T) {
 		for i := 0; i < len(tags); i += 2 {
 			in.Tags = append(in.Tags, types.Tag{Key: aws.String(tags[i]), Value: aws.String(tags[i+1])})
 		}
-		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, in))
+		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, in))
 	}
 	mk("prod/db/password", "Database credentials", "env", "production", "team", "core")
 	mk("prod/api-key", "API key for payments", "env", "production")
@@ -68,21 +68,21 @@ func TestListSecretsFilters(t *testing.T) {
 		{"owning-service negated", filters("owning-service", "!rds"), []string{"prod/db/password", "prod/api-key", "dev/db/password", "ProdMixedCase"}},
 	}
 	for _, c := range cases {
-		got := listNames(t, e.east, &secretsmanager.ListSecretsInput{Filters: c.f})
+		got := listNames(t, e.East, &secretsmanager.ListSecretsInput{Filters: c.f})
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
 	// Values of one filter are ORed.
-	got := listNames(t, e.east, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "name", Values: []string{"dev/", "Prod"}}}})
+	got := listNames(t, e.East, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "name", Values: []string{"dev/", "Prod"}}}})
 	if !slices.Equal(got, []string{"dev/db/password", "ProdMixedCase"}) {
 		t.Errorf("two values: %v", got)
 	}
-	_, err := e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "colour", Values: []string{"x"}}}})
+	_, err := e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "colour", Values: []string{"x"}}}})
 	wantErr(t, err, "ValidationException", "")
 
 	// Entries carry what DescribeSecret shows.
-	out := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: filters("name", "prod/db")}))
+	out := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: filters("name", "prod/db")}))
 	s := out.SecretList[0]
 	if aws.ToString(s.Description) != "Database credentials" || len(s.Tags) != 2 || len(s.SecretVersionsToStages) != 1 || s.CreatedDate == nil || s.ARN == nil {
 		t.Errorf("entry = %+v", s)
@@ -95,29 +95,29 @@ func TestListSecretsOrderAndPages(t *testing.T) {
 	for i := range 7 {
 		n := fmt.Sprintf("s%d", i)
 		names = append(names, n)
-		create(t, e.east, n, "v")
+		create(t, e.East, n, "v")
 	}
-	if got := listNames(t, e.east, &secretsmanager.ListSecretsInput{}); !slices.Equal(got, names) {
+	if got := listNames(t, e.East, &secretsmanager.ListSecretsInput{}); !slices.Equal(got, names) {
 		t.Errorf("default order %v, want creation order %v", got, names)
 	}
 	rev := slices.Clone(names)
 	slices.Reverse(rev)
-	if got := listNames(t, e.east, &secretsmanager.ListSecretsInput{SortOrder: types.SortOrderTypeDesc}); !slices.Equal(got, rev) {
+	if got := listNames(t, e.East, &secretsmanager.ListSecretsInput{SortOrder: types.SortOrderTypeDesc}); !slices.Equal(got, rev) {
 		t.Errorf("desc %v, want %v", got, rev)
 	}
 
 	// Pages stay right while secrets come and go: every secret that exists throughout is
 	// seen exactly once.
-	page := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3)}))
+	page := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3)}))
 	var seen []string
 	for _, s := range page.SecretList {
 		seen = append(seen, aws.ToString(s.Name))
 	}
-	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s1"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
-	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s3"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
-	create(t, e.east, "s7", "v")
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s1"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s3"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	create(t, e.East, "s7", "v")
 	for next := page.NextToken; next != nil; {
-		p := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3), NextToken: next}))
+		p := xtest.Must[*secretsmanager.ListSecretsOutput](t)(e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(3), NextToken: next}))
 		for _, s := range p.SecretList {
 			seen = append(seen, aws.ToString(s.Name))
 		}
@@ -126,19 +126,19 @@ func TestListSecretsOrderAndPages(t *testing.T) {
 	if want := []string{"s0", "s1", "s2", "s4", "s5", "s6", "s7"}; !slices.Equal(seen, want) {
 		t.Errorf("pages saw %v, want %v", seen, want)
 	}
-	_, err := e.east.ListSecrets(ctx, &secretsmanager.ListSecretsInput{NextToken: aws.String("garbage")})
+	_, err := e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{NextToken: aws.String("garbage")})
 	wantErr(t, err, "InvalidNextTokenException", "")
 }
 
 func TestBatchGetSecretValue(t *testing.T) {
 	e := start(t)
-	a := create(t, e.east, "batch/a", "A")
-	create(t, e.east, "batch/b", "B")
-	create(t, e.east, "batch/gone", "G")
-	create(t, e.east, "other", "O")
-	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("batch/gone")}))
+	a := create(t, e.East, "batch/a", "A")
+	create(t, e.East, "batch/b", "B")
+	create(t, e.East, "batch/gone", "G")
+	create(t, e.East, "other", "O")
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("batch/gone")}))
 
-	out := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
+	out := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
 		SecretIdList: []string{aws.ToString(a.ARN), "batch/b", "missing", "batch/gone"},
 	}))
 	if len(out.SecretValues) != 2 || aws.ToString(out.SecretValues[0].SecretString) != "A" || aws.ToString(out.SecretValues[1].SecretString) != "B" {
@@ -156,7 +156,7 @@ func TestBatchGetSecretValue(t *testing.T) {
 	var got []string
 	var next *string
 	for {
-		p := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
+		p := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{
 			Filters: filters("name", "batch/"), MaxResults: aws.Int32(1), NextToken: next,
 		}))
 		for _, v := range p.SecretValues {
@@ -169,14 +169,14 @@ func TestBatchGetSecretValue(t *testing.T) {
 	if !slices.Equal(got, []string{"A", "B"}) {
 		t.Errorf("by filter: %v", got)
 	}
-	if d := describe(t, e.east, "batch/b"); d.LastAccessedDate == nil {
+	if d := describe(t, e.East, "batch/b"); d.LastAccessedDate == nil {
 		t.Errorf("BatchGetSecretValue did not record the access")
 	}
 
-	_, err := e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}, Filters: filters("name", "a")})
+	_, err := e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}, Filters: filters("name", "a")})
 	wantErr(t, err, "InvalidParameterException", "Either 'SecretIdList' or 'Filters' must be provided, but not both.")
-	_, err = e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{})
+	_, err = e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{})
 	wantErr(t, err, "InvalidParameterException", "Either 'SecretIdList' or 'Filters' must be provided, but not both.")
-	_, err = e.east.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}, MaxResults: aws.Int32(5)})
+	_, err = e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}, MaxResults: aws.Int32(5)})
 	wantErr(t, err, "InvalidParameterException", "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.")
 }

@@ -4,9 +4,7 @@ import (
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
-	"github.com/xregion/xregion/internal/awserr"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // validName reports whether a secret name uses only the characters AWS allows:
@@ -27,8 +25,6 @@ func validName(name string) bool {
 	return true
 }
 
-func invalidName() error { return awserr.ValidationException.New(msgInvalidName) }
-
 // isSuffix reports whether s is a secret ARN's random suffix: six letters or digits.
 func isSuffix(s string) bool {
 	if len(s) != 6 {
@@ -47,91 +43,101 @@ func isSuffix(s string) bool {
 // record must have. A full ARN ends in "-" and six letters or digits; anything else after
 // "secret:" is a partial ARN, the bare name. As on AWS, a name that itself ends in a hyphen
 // and six characters cannot be found by partial ARN, because its partial ARN reads as a
-// full one. An ARN of another account or Region names no secret here.
-func parseID(info *request.Info, id string) (name, suffix string, err error) {
+// full one. An ARN of another account or Region than v's names no secret here.
+func parseID(v kit.View, id string) (name, suffix string, err error) {
 	if !arn.IsARN(id) {
 		if !validName(id) {
-			return "", "", invalidName()
+			return "", "", msgInvalidName.New()
 		}
 		return id, "", nil
 	}
 	a, perr := arn.Parse(id)
 	if perr != nil || a.Service != serviceName || !strings.HasPrefix(a.Resource, "secret:") {
-		return "", "", notFound()
+		return "", "", msgNotFound.New()
 	}
-	if a.Region != info.Region || a.Account != info.Account {
-		return "", "", notFound()
+	if a.Region != v.Region() || a.Account != v.Account() {
+		return "", "", msgNotFound.New()
 	}
 	rest := strings.TrimPrefix(a.Resource, "secret:")
 	if i := len(rest) - 7; i > 0 && rest[i] == '-' && isSuffix(rest[i+1:]) {
 		return rest[:i], rest[i+1:], nil
 	}
 	if !validName(rest) {
-		return "", "", notFound()
+		return "", "", msgNotFound.New()
 	}
 	return rest, "", nil
 }
 
-// find resolves a SecretId in the caller's account and Region, with AWS's not-found
-// error when there is no such secret. It does not refuse secrets scheduled for deletion.
-func find(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
-	name, suffix, err := parseID(info, id)
+// find resolves a SecretId in the records of v, with AWS's not-found error when there is
+// no such secret. It does not refuse secrets scheduled for deletion.
+func find(v kit.View, id string) (*secretRecord, error) {
+	name, suffix, err := parseID(v, id)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := getSecret(tx, scopeOf(info.Account, info.Region), name)
+	rec, err := secrets.Get(v, name)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil || (suffix != "" && rec.Suffix != suffix) {
-		return nil, notFound()
+		return nil, msgNotFound.New()
 	}
 	return rec, nil
 }
 
-// findReadable is findLive through the service's record cache, for GetSecretValue: in a
-// read-only transaction the record is shared and must not be changed.
-func (s *Service) findReadable(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
-	name, suffix, err := parseID(info, id)
+// findReadable is findLive through the service's record cache, for GetSecretValue: the
+// record is shared and must not be changed.
+func (s *Service) findReadable(v kit.View, id string) (*secretRecord, error) {
+	name, suffix, err := parseID(v, id)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := loadSecret(tx, scopeOf(info.Account, info.Region), name, s.secrets)
+	rec, err := s.secretCache.Get(v, name)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil || (suffix != "" && rec.Suffix != suffix) {
-		return nil, notFound()
+		return nil, msgNotFound.New()
 	}
 	if rec.Deleted != nil {
-		return nil, markedDeleted()
+		return nil, msgMarkedDeleted.New()
 	}
 	return rec, nil
 }
 
 // findLive is find for operations that a secret scheduled for deletion refuses.
-func findLive(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
-	rec, err := find(tx, info, id)
+func findLive(v kit.View, id string) (*secretRecord, error) {
+	rec, err := find(v, id)
 	if err != nil {
 		return nil, err
 	}
 	if rec.Deleted != nil {
-		return nil, markedDeleted()
+		return nil, msgMarkedDeleted.New()
+	}
+	return rec, nil
+}
+
+// findOwn is find for operations a replica refuses; they find a secret scheduled for
+// deletion.
+func findOwn(v kit.View, id string) (*secretRecord, error) {
+	rec, err := find(v, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.isReplica() {
+		return nil, msgOnReplica.New()
 	}
 	return rec, nil
 }
 
 // findPrimary is findLive for operations a replica refuses.
-func findPrimary(tx store.Tx, info *request.Info, id string) (*secretRecord, error) {
-	rec, err := find(tx, info, id)
+func findPrimary(v kit.View, id string) (*secretRecord, error) {
+	rec, err := findOwn(v, id)
 	if err != nil {
 		return nil, err
 	}
-	if rec.isReplica() {
-		return nil, onReplica()
-	}
 	if rec.Deleted != nil {
-		return nil, markedDeleted()
+		return nil, msgMarkedDeleted.New()
 	}
 	return rec, nil
 }

@@ -77,13 +77,13 @@ func randomPassword(sp passwordSpec) (string, error) {
 	}
 	pool := all.String()
 	if pool == "" {
-		return "", invalidParam("The password can't be generated because every character type is excluded.") // (xregion)
+		return "", msgNoCharacters.New()
 	}
 	if !sp.requireEach {
 		required = nil
 	}
 	if sp.length < len(required) {
-		return "", invalidParam("Password length is too short based on the required types.")
+		return "", msgPasswordLength.New()
 	}
 	out := make([]byte, sp.length)
 	for i := range out {

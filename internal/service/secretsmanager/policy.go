@@ -3,12 +3,10 @@ package secretsmanager
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Check names of ValidateResourcePolicy findings. AWS does not document its names; these
@@ -27,57 +25,58 @@ type finding struct{ check, message string }
 func analysePolicy(doc string) ([]finding, error) {
 	var pol map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(doc), &pol); err != nil {
-		return nil, sm.ErrMalformedPolicyDocument.New(msgPolicySyntax)
+		return nil, msgPolicySyntax.New()
 	}
 	var out []finding
-	syntax := func(format string, args ...any) {
-		out = append(out, finding{checkSyntax, fmt.Sprintf(format, args...)})
-	}
 	if v, ok := pol["Version"]; ok {
 		var ver string
 		if json.Unmarshal(v, &ver) != nil || (ver != "2012-10-17" && ver != "2008-10-17") {
-			syntax("The policy Version must be 2012-10-17 or 2008-10-17.")
+			out = append(out, finding{checkSyntax, textBadVersion.with()})
 		}
 	}
 	raw, ok := pol["Statement"]
 	if !ok {
-		syntax("The policy must contain a Statement.")
-		return out, nil
+		return append(out, finding{checkSyntax, textNoStatement.with()}), nil
 	}
 	var stmts []map[string]json.RawMessage
 	if json.Unmarshal(raw, &stmts) != nil {
 		var one map[string]json.RawMessage
 		if json.Unmarshal(raw, &one) != nil {
-			syntax("The policy Statement must be an object or a list of objects.")
-			return out, nil
+			return append(out, finding{checkSyntax, textStatementShape.with()}), nil
 		}
 		stmts = []map[string]json.RawMessage{one}
 	}
 	if len(stmts) == 0 {
-		syntax("The policy Statement must not be empty.")
+		out = append(out, finding{checkSyntax, textEmptyStatement.with()})
 	}
 	for i, st := range stmts {
-		n := i + 1
-		var effect string
-		if json.Unmarshal(st["Effect"], &effect) != nil || (effect != "Allow" && effect != "Deny") {
-			syntax("Statement %d: Effect must be Allow or Deny.", n)
-		}
-		_, hasP := st["Principal"]
-		_, hasNP := st["NotPrincipal"]
-		if !hasP && !hasNP {
-			syntax("Statement %d: a resource policy statement must name a Principal.", n)
-		}
-		_, hasA := st["Action"]
-		_, hasNA := st["NotAction"]
-		if !hasA && !hasNA {
-			syntax("Statement %d: the statement must contain an Action.", n)
-		}
-		_, cond := st["Condition"]
-		if effect == "Allow" && !cond && (hasNP || (hasP && wildcardPrincipal(st["Principal"]))) {
-			out = append(out, finding{checkPublic, fmt.Sprintf("Statement %d grants access to every principal: the policy allows broad access to the secret.", n)})
-		}
+		out = append(out, statementFindings(i+1, st)...)
 	}
 	return out, nil
+}
+
+// statementFindings checks statement n of a policy.
+func statementFindings(n int, st map[string]json.RawMessage) []finding {
+	var out []finding
+	var effect string
+	if json.Unmarshal(st["Effect"], &effect) != nil || (effect != "Allow" && effect != "Deny") {
+		out = append(out, finding{checkSyntax, textBadEffect.with(n)})
+	}
+	_, hasP := st["Principal"]
+	_, hasNP := st["NotPrincipal"]
+	if !hasP && !hasNP {
+		out = append(out, finding{checkSyntax, textNoPrincipal.with(n)})
+	}
+	_, hasA := st["Action"]
+	_, hasNA := st["NotAction"]
+	if !hasA && !hasNA {
+		out = append(out, finding{checkSyntax, textNoAction.with(n)})
+	}
+	_, cond := st["Condition"]
+	if effect == "Allow" && !cond && (hasNP || (hasP && wildcardPrincipal(st["Principal"]))) {
+		out = append(out, finding{checkPublic, textBroadAccess.with(n)})
+	}
+	return out
 }
 
 // wildcardPrincipal reports whether a Principal element names everyone.
@@ -109,7 +108,7 @@ func wildcardPrincipal(raw json.RawMessage) bool {
 }
 
 func (s *Service) putResourcePolicy(ctx context.Context, in *sm.PutResourcePolicyRequest) (*sm.PutResourcePolicyResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	findings, err := analysePolicy(*in.ResourcePolicy)
 	if err != nil {
 		return nil, err
@@ -117,65 +116,47 @@ func (s *Service) putResourcePolicy(ctx context.Context, in *sm.PutResourcePolic
 	block := in.BlockPublicPolicy != nil && *in.BlockPublicPolicy
 	for _, f := range findings {
 		if f.check == checkSyntax {
-			return nil, sm.ErrMalformedPolicyDocument.New(msgPolicySyntax)
+			return nil, msgPolicySyntax.New()
 		}
 		if f.check == checkPublic && block {
-			return nil, sm.ErrPublicPolicy.New(msgPublicPolicy)
+			return nil, msgPublicPolicy.New()
 		}
 	}
-	var out *sm.PutResourcePolicyResponse
-	err = s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.PutResourcePolicyResponse, error) {
 		rec.Policy = in.ResourcePolicy
-		out = &sm.PutResourcePolicyResponse{ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name)}
-		return s.commit(tx, info.Account, info.Region, rec, s.clock.Now())
+		return &sm.PutResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}, s.commit(tx, v, rec, c.Now())
 	})
-	return out, err
 }
 
 func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolicyRequest) (*sm.GetResourcePolicyResponse, error) {
-	info := request.From(ctx)
-	var out *sm.GetResourcePolicyResponse
-	err := s.st.View(func(tx store.Tx) error {
-		rec, err := find(tx, info, *in.SecretId)
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetResourcePolicyResponse, error) {
+		v := c.In(tx)
+		rec, err := findOwn(v, *in.SecretId)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if rec.isReplica() {
-			return onReplica()
-		}
-		out = &sm.GetResourcePolicyResponse{ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name), ResourcePolicy: rec.Policy}
-		return nil
+		return &sm.GetResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name), ResourcePolicy: rec.Policy}, nil
 	})
-	return out, err
 }
 
 func (s *Service) deleteResourcePolicy(ctx context.Context, in *sm.DeleteResourcePolicyRequest) (*sm.DeleteResourcePolicyResponse, error) {
-	info := request.From(ctx)
-	var out *sm.DeleteResourcePolicyResponse
-	err := s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
-		out = &sm.DeleteResourcePolicyResponse{ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name)}
+	c := s.Call(ctx)
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.DeleteResourcePolicyResponse, error) {
+		out := &sm.DeleteResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if rec.Policy == nil {
-			return nil
+			return out, nil
 		}
 		rec.Policy = nil
-		return s.commit(tx, info.Account, info.Region, rec, s.clock.Now())
+		return out, s.commit(tx, v, rec, c.Now())
 	})
-	return out, err
 }
 
 func (s *Service) validateResourcePolicy(ctx context.Context, in *sm.ValidateResourcePolicyRequest) (*sm.ValidateResourcePolicyResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	if in.SecretId != nil {
-		err := s.st.View(func(tx store.Tx) error {
-			_, err := find(tx, info, *in.SecretId)
+		err := s.View(func(tx kit.Tx) error {
+			_, err := find(c.In(tx), *in.SecretId)
 			return err
 		})
 		if err != nil {
@@ -186,10 +167,9 @@ func (s *Service) validateResourcePolicy(ctx context.Context, in *sm.ValidateRes
 	if err != nil {
 		return nil, err
 	}
-	passed := len(findings) == 0
-	out := &sm.ValidateResourcePolicyResponse{PolicyValidationPassed: &passed, ValidationErrors: []sm.ValidationErrorsEntry{}}
+	out := &sm.ValidateResourcePolicyResponse{PolicyValidationPassed: new(len(findings) == 0), ValidationErrors: []sm.ValidationErrorsEntry{}}
 	for _, f := range findings {
-		out.ValidationErrors = append(out.ValidationErrors, sm.ValidationErrorsEntry{CheckName: str(f.check), ErrorMessage: str(strings.TrimSpace(f.message))})
+		out.ValidationErrors = append(out.ValidationErrors, sm.ValidationErrorsEntry{CheckName: new(f.check), ErrorMessage: new(strings.TrimSpace(f.message))})
 	}
 	return out, nil
 }

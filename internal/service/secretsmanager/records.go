@@ -3,11 +3,12 @@ package secretsmanager
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Staging labels with a meaning to Secrets Manager.
@@ -100,118 +101,71 @@ type versionRecord struct {
 	Binary   bool   `json:"binary,omitempty"`
 }
 
-func scopeOf(account, region string) store.Scope {
-	return store.Scope{Account: account, Region: region, Service: serviceName}
-}
-
-func secretKey(sc store.Scope, name string) string      { return sc.Key("secret", name) }
-func versionKey(sc store.Scope, name, id string) string { return sc.Key("version", name, id) }
-func valueKey(sc store.Scope, name, id string) string   { return sc.Key("value", name, id) }
-func versionPrefix(sc store.Scope, name string) string  { return sc.Prefix("version", name) }
-func valuePrefix(sc store.Scope, name string) string    { return sc.Prefix("value", name) }
-func createdKey(sc store.Scope, t time.Time, n string) string {
-	return sc.Key("bycreated", ascStamp(t), n)
-}
-func createdRevKey(sc store.Scope, t time.Time, n string) string {
-	return sc.Key("bycreatedrev", descStamp(t), n)
-}
+// The records of a Region (see the package documentation).
+var (
+	secrets      = kit.Table[secretRecord]{Kind: "secret"}   // secret/<name>
+	versions     = kit.Table[versionRecord]{Kind: "version"} // version/<name>/<id>
+	values       = kit.Blobs{Kind: "value"}                  // value/<name>/<id>: the ciphertext
+	byCreated    = kit.Index{Kind: "bycreated"}              // bycreated/<stamp>/<name>
+	byCreatedRev = kit.Index{Kind: "bycreatedrev"}           // bycreatedrev/<reverse stamp>/<name>
+)
 
 // ascStamp and descStamp order keys by time (or its reverse), past 2262 too.
-func ascStamp(t time.Time) string  { return store.TimeKey(t) }
-func descStamp(t time.Time) string { return store.TimeKeyDesc(t) }
-
-func getSecret(tx store.Tx, sc store.Scope, name string) (*secretRecord, error) {
-	return loadSecret(tx, sc, name, nil)
-}
-
-// loadSecret reads a secret record, through cache when it is not nil: the read path of
-// GetSecretValue, where a read-only transaction gets a shared, already decoded record that
-// it must not change.
-func loadSecret(tx store.Tx, sc store.Scope, name string, cache *store.Decoded[secretRecord]) (*secretRecord, error) {
-	if cache != nil {
-		rec, _, err := cache.Get(tx, secretKey(sc, name))
-		return rec, err
-	}
-	var rec secretRecord
-	ok, err := store.GetJSON(tx, secretKey(sc, name), &rec)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &rec, nil
-}
-
-func putSecret(tx store.Tx, sc store.Scope, rec *secretRecord) error {
-	return store.PutJSON(tx, secretKey(sc, rec.Name), rec)
-}
+func ascStamp(t time.Time) string  { return kit.TimeKey(t) }
+func descStamp(t time.Time) string { return kit.TimeKeyDesc(t) }
 
 // insertSecret stores a new secret with its creation-order index entries.
-func insertSecret(tx store.Tx, sc store.Scope, rec *secretRecord) error {
-	if err := putSecret(tx, sc, rec); err != nil {
+func insertSecret(v kit.View, rec *secretRecord) error {
+	if err := secrets.Put(v, rec, rec.Name); err != nil {
 		return err
 	}
-	if err := tx.Put(createdKey(sc, rec.Created, rec.Name), nil); err != nil {
+	if err := byCreated.Add(v, ascStamp(rec.Created), rec.Name); err != nil {
 		return err
 	}
-	return tx.Put(createdRevKey(sc, rec.Created, rec.Name), nil)
-}
-
-func getVersion(tx store.Tx, sc store.Scope, name, id string) (*versionRecord, error) {
-	return loadVersion(tx, sc, name, id, nil)
-}
-
-// loadVersion is getVersion through cache when it is not nil (see loadSecret).
-func loadVersion(tx store.Tx, sc store.Scope, name, id string, cache *store.Decoded[versionRecord]) (*versionRecord, error) {
-	if cache != nil {
-		v, _, err := cache.Get(tx, versionKey(sc, name, id))
-		return v, err
-	}
-	var v versionRecord
-	ok, err := store.GetJSON(tx, versionKey(sc, name, id), &v)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &v, nil
+	return byCreatedRev.Add(v, descStamp(rec.Created), rec.Name)
 }
 
 // versionsOf returns every version of a secret, oldest first.
-func versionsOf(tx store.Tx, sc store.Scope, name string) ([]*versionRecord, error) {
-	var out []*versionRecord
-	err := store.ScanJSON(tx, versionPrefix(sc, name), func(_ string, v *versionRecord) bool {
-		out = append(out, v)
-		return true
-	})
+func versionsOf(v kit.View, name string) ([]*versionRecord, error) {
+	out, err := versions.List(v, name)
 	slices.SortFunc(out, func(a, b *versionRecord) int {
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out, err
 }
 
-// purge removes a secret and everything it owns from its Region, and cancels its jobs.
-func (s *Service) purge(tx store.Tx, sc store.Scope, rec *secretRecord) error {
-	for _, p := range []string{versionPrefix(sc, rec.Name), valuePrefix(sc, rec.Name)} {
-		if err := tx.DeletePrefix(p); err != nil {
-			return err
-		}
+func deleteVersion(v kit.View, name, id string) error {
+	if err := versions.Delete(v, name, id); err != nil {
+		return err
 	}
-	for _, k := range []string{secretKey(sc, rec.Name), createdKey(sc, rec.Created, rec.Name), createdRevKey(sc, rec.Created, rec.Name)} {
-		if err := tx.Delete(k); err != nil {
-			return err
-		}
+	return values.Delete(v, name, id)
+}
+
+// purge removes a secret and everything it owns from its Region, and cancels its jobs.
+func purge(tx kit.Tx, v kit.View, rec *secretRecord) error {
+	if err := versions.DeleteAll(v, rec.Name); err != nil {
+		return err
+	}
+	if err := values.DeleteAll(v, rec.Name); err != nil {
+		return err
+	}
+	if err := secrets.Delete(v, rec.Name); err != nil {
+		return err
+	}
+	if err := byCreated.Remove(v, ascStamp(rec.Created), rec.Name); err != nil {
+		return err
+	}
+	if err := byCreatedRev.Remove(v, descStamp(rec.Created), rec.Name); err != nil {
+		return err
 	}
 	ids := []string{rec.DeleteJob}
 	if rec.Rotation != nil {
 		ids = append(ids, rec.Rotation.Job, rec.Rotation.FinishJob)
 	}
-	return s.cancelJobs(tx, ids...)
+	return tx.CancelJobs(ids...)
 }
 
 // arnOf is the secret's ARN in the given Region: replicas share their primary's ARN but
@@ -281,6 +235,11 @@ func (r *secretRecord) clone() *secretRecord {
 	return &c
 }
 
+// arn is the secret's ARN in the Region of v.
+func (r *secretRecord) arn(v kit.View) string {
+	return arnOf(v.Account(), v.Region(), r.Name, r.Suffix)
+}
+
 // day is the date AWS reports for LastAccessedDate: midnight UTC.
 func day(t time.Time) time.Time {
 	t = t.UTC()
@@ -288,5 +247,3 @@ func day(t time.Time) time.Time {
 }
 
 func sameTime(p *time.Time, t time.Time) bool { return p != nil && p.Equal(t) }
-
-func timePtr(t time.Time) *time.Time { return &t }

@@ -37,8 +37,8 @@ func replicaARN(primaryARN, region string) string {
 // labels, value and metadata, encrypted under the replica Region's key.
 func TestReplicateOnCreate(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Hour))
-	westKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	westKey := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("example"), SecretString: aws.String("v1"), Description: aws.String("replicated"),
 		ClientRequestToken: aws.String(token("v1")), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
 		AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("eu-west-3")}, {Region: aws.String("us-west-2"), KmsKeyId: westKey.Arn}},
@@ -54,15 +54,15 @@ func TestReplicateOnCreate(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("ReplicationStatus = %v, want %v", got, want)
 	}
-	d := describe(t, e.east, "example")
+	d := describe(t, e.East, "example")
 	if aws.ToString(d.PrimaryRegion) != "us-east-1" || len(d.ReplicationStatus) != 2 || d.ReplicationStatus[0].Status != "InProgress" {
 		t.Errorf("primary during replication: %+v", d)
 	}
-	_, err := e.sm("eu-west-3").GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("example")})
+	_, err := e.In("eu-west-3").GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("example")})
 	wantErr(t, err, "ResourceNotFoundException", "") // not there before the transition delay
 
-	e.inst.Advance(time.Hour)
-	st := status(t, e.east, "example")
+	e.Instance.Advance(time.Hour)
+	st := status(t, e.East, "example")
 	for _, r := range []string{"eu-west-3", "us-west-2"} {
 		if st[r].Status != "InSync" || aws.ToString(st[r].StatusMessage) != "Replication succeeded" {
 			t.Errorf("%s: %+v", r, st[r])
@@ -73,7 +73,7 @@ func TestReplicateOnCreate(t *testing.T) {
 	}
 
 	for _, region := range []string{"eu-west-3", "us-west-2"} {
-		c := e.sm(region)
+		c := e.In(region)
 		rARN := replicaARN(aws.ToString(out.ARN), region)
 		for _, id := range []string{"example", rARN} {
 			v := getValue(t, c, id)
@@ -91,20 +91,20 @@ func TestReplicateOnCreate(t *testing.T) {
 			t.Errorf("list in %s: %v", region, l)
 		}
 	}
-	if k := aws.ToString(describe(t, e.sm("us-west-2"), "example").KmsKeyId); k != aws.ToString(westKey.Arn) {
+	if k := aws.ToString(describe(t, e.In("us-west-2"), "example").KmsKeyId); k != aws.ToString(westKey.Arn) {
 		t.Errorf("replica KmsKeyId %s", k)
 	}
 	// The us-west-2 replica really is under the us-west-2 key.
-	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
-	_, err = e.west.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("example")})
+	xtest.Must[*kms.DisableKeyOutput](t)(kmsIn(e, "us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
+	_, err = e.West.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("example")})
 	wantErr(t, err, "DecryptionFailure", "")
-	getValue(t, e.sm("eu-west-3"), "example")
+	getValue(t, e.In("eu-west-3"), "example")
 
 	// The replica Region's LastAccessedDate shows in the primary's status.
-	if st := status(t, e.east, "example"); st["eu-west-3"].LastAccessedDate == nil || !st["eu-west-3"].LastAccessedDate.Equal(*describe(t, e.sm("eu-west-3"), "example").LastAccessedDate) {
+	if st := status(t, e.East, "example"); st["eu-west-3"].LastAccessedDate == nil || !st["eu-west-3"].LastAccessedDate.Equal(*describe(t, e.In("eu-west-3"), "example").LastAccessedDate) {
 		t.Errorf("LastAccessedDate of eu-west-3: %v", st["eu-west-3"].LastAccessedDate)
 	}
-	if list := listNames(t, e.east, &secretsmanager.ListSecretsInput{Filters: filters("primary-region", "us-east-1")}); !slices.Equal(list, []string{"example"}) {
+	if list := listNames(t, e.East, &secretsmanager.ListSecretsInput{Filters: filters("primary-region", "us-east-1")}); !slices.Equal(list, []string{"example"}) {
 		t.Errorf("primary listed by primary-region: %v", list)
 	}
 }
@@ -113,28 +113,28 @@ func TestReplicateOnCreate(t *testing.T) {
 // queue: values and labels, description, tags, policy, rotation.
 func TestChangesReachReplicas(t *testing.T) {
 	e := start(t)
-	rep := e.sm("eu-west-3")
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	rep := e.In("eu-west-3")
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), ClientRequestToken: aws.String(token("v1")), AddReplicaRegions: replicas("eu-west-3"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
 
-	put(t, e.east, "s", token("v2"), "v2")
-	put(t, e.east, "s", token("v3"), "v3", "AWSPENDING", "custom")
-	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), Description: aws.String("changed")}))
-	xtest.Must[*secretsmanager.TagResourceOutput](t)(e.east.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("s"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}))
-	xtest.Must[*secretsmanager.UntagResourceOutput](t)(e.east.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"b"}}))
-	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.east.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy)}))
-	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+	put(t, e.East, "s", token("v2"), "v2")
+	put(t, e.East, "s", token("v3"), "v3", "AWSPENDING", "custom")
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), Description: aws.String("changed")}))
+	xtest.Must[*secretsmanager.TagResourceOutput](t)(e.East.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("s"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}))
+	xtest.Must[*secretsmanager.UntagResourceOutput](t)(e.East.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String("s"), TagKeys: []string{"b"}}))
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.East.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy)}))
+	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.East.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("custom"), RemoveFromVersionId: aws.String(token("v3")), MoveToVersionId: aws.String(token("v1")),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
 
-	if got, want := stagesOf(t, rep, "s"), stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := stagesOf(t, rep, "s"), stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("replica versions %v, primary %v", got, want)
 	}
 	for _, stage := range []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "custom"} {
-		p := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
+		p := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
 		r := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}))
 		if aws.ToString(p.SecretString) != aws.ToString(r.SecretString) || aws.ToString(p.VersionId) != aws.ToString(r.VersionId) || !p.CreatedDate.Equal(*r.CreatedDate) {
 			t.Errorf("%s: primary %s/%s, replica %s/%s", stage, aws.ToString(p.VersionId), aws.ToString(p.SecretString), aws.ToString(r.VersionId), aws.ToString(r.SecretString))
@@ -146,19 +146,19 @@ func TestChangesReachReplicas(t *testing.T) {
 	}
 
 	// A rotation needs AWSPENDING off other versions.
-	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.east.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.East.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("AWSPENDING"), RemoveFromVersionId: aws.String(token("v3")),
 	}))
-	xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.east.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.East.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("s"), RotationLambdaARN: aws.String(lambdaARN), RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(7)},
 	}))
-	e.inst.WaitIdle()
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
+	e.Instance.WaitIdle()
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
 	rd = describe(t, rep, "s")
 	if !aws.ToBool(rd.RotationEnabled) || aws.ToInt64(rd.RotationRules.AutomaticallyAfterDays) != 7 || rd.LastRotatedDate == nil {
 		t.Errorf("replica rotation %+v", rd)
 	}
-	if a, b := getValue(t, e.east, "s"), getValue(t, rep, "s"); aws.ToString(a.SecretString) != aws.ToString(b.SecretString) || aws.ToString(a.VersionId) != aws.ToString(b.VersionId) {
+	if a, b := getValue(t, e.East, "s"), getValue(t, rep, "s"); aws.ToString(a.SecretString) != aws.ToString(b.SecretString) || aws.ToString(a.VersionId) != aws.ToString(b.VersionId) {
 		t.Errorf("rotated value did not reach the replica")
 	}
 
@@ -174,11 +174,11 @@ func TestChangesReachReplicas(t *testing.T) {
 // UpdateSecret that only changes the KMS key.
 func TestReplicaIsReadOnly(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	w, id := e.west, aws.String("s")
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	w, id := e.West, aws.String("s")
 	const msg = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
 	calls := map[string]func() error{
 		"PutSecretValue": func() error {
@@ -247,9 +247,9 @@ func TestReplicaIsReadOnly(t *testing.T) {
 	}
 
 	// Its own encryption key is the replica's to change; the primary learns it.
-	key := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	key := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(w.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: id, KmsKeyId: key.KeyId}))
-	st := waitStatus(t, e.east, "s", "InSync", "us-west-2")
+	st := waitStatus(t, e.East, "s", "InSync", "us-west-2")
 	if aws.ToString(st["us-west-2"].KmsKeyId) != aws.ToString(key.KeyId) {
 		t.Errorf("primary shows replica key %v", aws.ToString(st["us-west-2"].KmsKeyId))
 	}
@@ -258,94 +258,94 @@ func TestReplicaIsReadOnly(t *testing.T) {
 		t.Errorf("replica version key %v", list.Versions[0].KmsKeyIds)
 	}
 	// Later values are encrypted under it too.
-	put(t, e.east, "s", token("v2"), "v2")
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
+	put(t, e.East, "s", token("v2"), "v2")
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	xtest.Must[*kms.DisableKeyOutput](t)(kmsIn(e, "us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
 	_, err := w.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: id})
 	wantErr(t, err, "DecryptionFailure", "")
 }
 
 func TestRemoveAndDeleteReplicas(t *testing.T) {
 	e := start(t)
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3", "us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3", "us-west-2")
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3", "us-west-2")
 
-	_, err := e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")})
+	_, err := e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidParameterException", fmt.Sprintf("You can't delete secret %s that still has replica regions [eu-west-3, us-west-2].", aws.ToString(out.ARN)))
 
-	rm := xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
+	rm := xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.East.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"eu-west-3"},
 	}))
 	if aws.ToString(rm.ARN) != aws.ToString(out.ARN) || len(rm.ReplicationStatus) != 1 || aws.ToString(rm.ReplicationStatus[0].Region) != "us-west-2" {
 		t.Errorf("remove = %+v", rm)
 	}
 	xtest.CheckFor(t, 10*time.Second, func() error {
-		_, err := e.sm("eu-west-3").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+		_, err := e.In("eu-west-3").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 		if err == nil {
 			return fmt.Errorf("replica still in eu-west-3")
 		}
 		return nil
 	})
 	// As Terraform destroys: remove every replica, then force the deletion at once.
-	rm = xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.east.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
+	rm = xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.East.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"us-west-2"},
 	}))
 	if rm.ReplicationStatus == nil || len(rm.ReplicationStatus) != 0 {
 		t.Errorf("remaining status %v, want an empty list", rm.ReplicationStatus)
 	}
-	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.east.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 	xtest.CheckFor(t, 10*time.Second, func() error {
-		_, err := e.west.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+		_, err := e.West.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 		if err == nil {
 			return fmt.Errorf("replica still in us-west-2")
 		}
 		return nil
 	})
 	// A new secret of the name replicates afresh, with its own ARN.
-	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	again := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v2"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	if v := getValue(t, e.west, "s"); aws.ToString(v.ARN) != replicaARN(aws.ToString(again.ARN), "us-west-2") || aws.ToString(v.SecretString) != "v2" {
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	if v := getValue(t, e.West, "s"); aws.ToString(v.ARN) != replicaARN(aws.ToString(again.ARN), "us-west-2") || aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("new replica %+v", v)
 	}
 }
 
 func TestStopReplicationToReplica(t *testing.T) {
 	e := start(t)
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("eu-west-3", "us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3", "us-west-2")
-	_, err := e.east.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")})
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3", "us-west-2")
+	_, err := e.East.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidParameterException", "")
 
-	stop := xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	stop := xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.West.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
 	if aws.ToString(stop.ARN) != replicaARN(aws.ToString(out.ARN), "us-west-2") {
 		t.Errorf("promoted ARN %s", aws.ToString(stop.ARN))
 	}
-	if d := describe(t, e.west, "s"); d.PrimaryRegion != nil {
+	if d := describe(t, e.West, "s"); d.PrimaryRegion != nil {
 		t.Errorf("promoted secret still shows PrimaryRegion %s", aws.ToString(d.PrimaryRegion))
 	}
 	xtest.CheckFor(t, 10*time.Second, func() error {
-		if _, ok := status(t, e.east, "s")["us-west-2"]; ok {
+		if _, ok := status(t, e.East, "s")["us-west-2"]; ok {
 			return fmt.Errorf("the primary still lists us-west-2")
 		}
 		return nil
 	})
 	// It is a secret of its own now; the old primary's changes no longer reach it.
-	put(t, e.west, "s", token("w2"), "west")
-	put(t, e.east, "s", token("e2"), "east")
-	waitStatus(t, e.east, "s", "InSync", "eu-west-3")
-	if v := getValue(t, e.west, "s"); aws.ToString(v.SecretString) != "west" {
+	put(t, e.West, "s", token("w2"), "west")
+	put(t, e.East, "s", token("e2"), "east")
+	waitStatus(t, e.East, "s", "InSync", "eu-west-3")
+	if v := getValue(t, e.West, "s"); aws.ToString(v.SecretString) != "west" {
 		t.Errorf("promoted value %q", aws.ToString(v.SecretString))
 	}
-	if v := getValue(t, e.sm("eu-west-3"), "s"); aws.ToString(v.SecretString) != "east" {
+	if v := getValue(t, e.In("eu-west-3"), "s"); aws.ToString(v.SecretString) != "east" {
 		t.Errorf("remaining replica value %q", aws.ToString(v.SecretString))
 	}
-	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.west.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
+	xtest.Must[*secretsmanager.DeleteSecretOutput](t)(e.West.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s"), ForceDeleteWithoutRecovery: aws.Bool(true)}))
 }
 
 // TestReplicateAgainAfterPromotion: once StopReplicationToReplica has promoted a replica,
@@ -353,44 +353,44 @@ func TestStopReplicationToReplica(t *testing.T) {
 // Region turns Failed, and ForceOverwriteReplicaSecret makes it a replica again.
 func TestReplicateAgainAfterPromotion(t *testing.T) {
 	e := start(t)
-	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	out := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.West.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
 	xtest.CheckFor(t, 10*time.Second, func() error {
-		if _, ok := status(t, e.east, "s")["us-west-2"]; ok {
+		if _, ok := status(t, e.East, "s")["us-west-2"]; ok {
 			return fmt.Errorf("the primary still lists us-west-2")
 		}
 		return nil
 	})
-	put(t, e.west, "s", token("w2"), "west")
+	put(t, e.West, "s", token("w2"), "west")
 
-	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"),
 	}))
 	if len(rs.ReplicationStatus) != 1 || rs.ReplicationStatus[0].Status != "InProgress" {
 		t.Errorf("answer %+v", rs.ReplicationStatus)
 	}
-	e.inst.WaitIdle()
-	st := waitStatus(t, e.east, "s", "Failed", "us-west-2")
+	e.Instance.WaitIdle()
+	st := waitStatus(t, e.East, "s", "Failed", "us-west-2")
 	if !strings.Contains(aws.ToString(st["us-west-2"].StatusMessage), "already exists") {
 		t.Errorf("StatusMessage %q", aws.ToString(st["us-west-2"].StatusMessage))
 	}
-	if v := getValue(t, e.west, "s"); aws.ToString(v.SecretString) != "west" {
+	if v := getValue(t, e.West, "s"); aws.ToString(v.SecretString) != "west" {
 		t.Errorf("the promoted secret was touched: %q", aws.ToString(v.SecretString))
 	}
 
-	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"), ForceOverwriteReplicaSecret: true,
 	}))
-	e.inst.WaitIdle()
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	v := getValue(t, e.west, "s")
+	e.Instance.WaitIdle()
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	v := getValue(t, e.West, "s")
 	if aws.ToString(v.SecretString) != "v1" || aws.ToString(v.VersionId) != aws.ToString(out.VersionId) {
 		t.Errorf("overwritten replica %+v", v)
 	}
-	if d := describe(t, e.west, "s"); aws.ToString(d.PrimaryRegion) != "us-east-1" {
+	if d := describe(t, e.West, "s"); aws.ToString(d.PrimaryRegion) != "us-east-1" {
 		t.Errorf("us-west-2 is not a replica again: %+v", d)
 	}
 }
@@ -399,18 +399,18 @@ func TestReplicateAgainAfterPromotion(t *testing.T) {
 // seen the promotion is not taken for the promotion and dropped.
 func TestReplicateAgainBeforePrimaryLetGo(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Hour))
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	e.inst.Advance(time.Hour)
-	waitStatus(t, e.east, "s", "InSync", "us-west-2")
-	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.west.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
-	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	e.Instance.Advance(time.Hour)
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	xtest.Must[*secretsmanager.StopReplicationToReplicaOutput](t)(e.West.StopReplicationToReplica(ctx, &secretsmanager.StopReplicationToReplicaInput{SecretId: aws.String("s")}))
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("s"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	e.inst.Advance(time.Hour)
-	waitStatus(t, e.east, "s", "Failed", "us-west-2")
-	if d := describe(t, e.west, "s"); d.PrimaryRegion != nil {
+	e.Instance.Advance(time.Hour)
+	waitStatus(t, e.East, "s", "Failed", "us-west-2")
+	if d := describe(t, e.West, "s"); d.PrimaryRegion != nil {
 		t.Errorf("the promoted secret became a replica again without ForceOverwriteReplicaSecret: %+v", d)
 	}
 }
@@ -420,25 +420,25 @@ func TestReplicateAgainBeforePrimaryLetGo(t *testing.T) {
 // Failed; retrying works.
 func TestReplicationFailures(t *testing.T) {
 	e := start(t)
-	create(t, e.west, "clash", "local")
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	create(t, e.West, "clash", "local")
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("clash"), SecretString: aws.String("primary"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	st := waitStatus(t, e.east, "clash", "Failed", "us-west-2")
+	st := waitStatus(t, e.East, "clash", "Failed", "us-west-2")
 	if !strings.Contains(aws.ToString(st["us-west-2"].StatusMessage), "already exists") {
 		t.Errorf("StatusMessage %q", aws.ToString(st["us-west-2"].StatusMessage))
 	}
-	if v := getValue(t, e.west, "clash"); aws.ToString(v.SecretString) != "local" {
+	if v := getValue(t, e.West, "clash"); aws.ToString(v.SecretString) != "local" {
 		t.Errorf("the existing secret was touched")
 	}
 	// A Failed replica is left alone by later changes...
-	put(t, e.east, "clash", token("p2"), "primary2")
-	e.inst.WaitIdle()
-	if s := status(t, e.east, "clash")["us-west-2"].Status; s != "Failed" {
+	put(t, e.East, "clash", token("p2"), "primary2")
+	e.Instance.WaitIdle()
+	if s := status(t, e.East, "clash")["us-west-2"].Status; s != "Failed" {
 		t.Errorf("status %s", s)
 	}
 	// ... and retried, with overwrite, by ReplicateSecretToRegions.
-	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	rs := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("clash"), AddReplicaRegions: replicas("us-west-2"), ForceOverwriteReplicaSecret: true,
 	}))
 	// The answer says InProgress, as AWS's does; with a transition delay of zero the
@@ -446,49 +446,49 @@ func TestReplicationFailures(t *testing.T) {
 	if len(rs.ReplicationStatus) != 1 || rs.ReplicationStatus[0].Status != "InProgress" {
 		t.Errorf("retry answer %+v", rs.ReplicationStatus)
 	}
-	if s := status(t, e.east, "clash")["us-west-2"].Status; s != "InSync" {
+	if s := status(t, e.East, "clash")["us-west-2"].Status; s != "InSync" {
 		t.Errorf("status right after the retry: %s", s)
 	}
-	if v := getValue(t, e.west, "clash"); aws.ToString(v.SecretString) != "primary2" {
+	if v := getValue(t, e.West, "clash"); aws.ToString(v.SecretString) != "primary2" {
 		t.Errorf("overwritten replica value %q", aws.ToString(v.SecretString))
 	}
-	if d := describe(t, e.west, "clash"); aws.ToString(d.PrimaryRegion) != "us-east-1" {
+	if d := describe(t, e.West, "clash"); aws.ToString(d.PrimaryRegion) != "us-east-1" {
 		t.Errorf("overwritten secret is not a replica: %+v", d)
 	}
 
-	westKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	eastKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-east-1").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	rsaKey := xtest.Must[*kms.CreateKeyOutput](t)(e.kms("us-west-2").CreateKey(ctx, &kms.CreateKeyInput{
+	westKey := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-west-2").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	eastKey := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-east-1").CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	rsaKey := xtest.Must[*kms.CreateKeyOutput](t)(kmsIn(e, "us-west-2").CreateKey(ctx, &kms.CreateKeyInput{
 		KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt,
 	})).KeyMetadata
-	xtest.Must[*kms.DisableKeyOutput](t)(e.kms("us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
+	xtest.Must[*kms.DisableKeyOutput](t)(kmsIn(e, "us-west-2").DisableKey(ctx, &kms.DisableKeyInput{KeyId: westKey.KeyId}))
 	for name, key := range map[string]string{
 		"missing":    "alias/none",
 		"disabled":   aws.ToString(westKey.Arn),
 		"elsewhere":  aws.ToString(eastKey.Arn),
 		"asymmetric": aws.ToString(rsaKey.Arn), // the sync within CreateSecret must not fail the call
 	} {
-		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 			Name: aws.String(name), SecretString: aws.String("v"),
 			AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("us-west-2"), KmsKeyId: aws.String(key)}},
 		}))
-		st := waitStatus(t, e.east, name, "Failed", "us-west-2")
+		st := waitStatus(t, e.East, name, "Failed", "us-west-2")
 		if msg := aws.ToString(st["us-west-2"].StatusMessage); !strings.Contains(msg, "KMS key") || aws.ToString(st["us-west-2"].KmsKeyId) != key {
 			t.Errorf("%s: %+v %s", name, st["us-west-2"], msg)
 		}
-		_, err := e.west.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		_, err := e.West.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
 		wantErr(t, err, "ResourceNotFoundException", "")
 	}
-	xtest.Must[*kms.EnableKeyOutput](t)(e.kms("us-west-2").EnableKey(ctx, &kms.EnableKeyInput{KeyId: westKey.KeyId}))
-	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	xtest.Must[*kms.EnableKeyOutput](t)(kmsIn(e, "us-west-2").EnableKey(ctx, &kms.EnableKeyInput{KeyId: westKey.KeyId}))
+	xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("disabled"), AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("us-west-2"), KmsKeyId: westKey.Arn}},
 	}))
-	waitStatus(t, e.east, "disabled", "InSync", "us-west-2")
-	getValue(t, e.west, "disabled")
+	waitStatus(t, e.East, "disabled", "InSync", "us-west-2")
+	getValue(t, e.West, "disabled")
 
-	_, err := e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{SecretId: aws.String("missing"), AddReplicaRegions: replicas("us-east-1")})
+	_, err := e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{SecretId: aws.String("missing"), AddReplicaRegions: replicas("us-east-1")})
 	wantErr(t, err, "InvalidParameterException", "Invalid replica region.")
-	_, err = e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{SecretId: aws.String("nope"), AddReplicaRegions: replicas("eu-west-1")})
+	_, err = e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{SecretId: aws.String("nope"), AddReplicaRegions: replicas("eu-west-1")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 }
 
@@ -496,23 +496,23 @@ func TestReplicationFailures(t *testing.T) {
 // every version, deprecated ones included.
 func TestReplicateExistingSecret(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("old"), SecretBinary: []byte{9, 9}, ClientRequestToken: aws.String(token("b1")),
 	}))
 	for i := 2; i <= 4; i++ {
-		xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		xtest.Must[*secretsmanager.PutSecretValueOutput](t)(e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 			SecretId: aws.String("old"), SecretBinary: []byte{byte(i)}, ClientRequestToken: aws.String(token(fmt.Sprint("b", i))),
 		}))
 	}
-	out := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.east.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
+	out := xtest.Must[*secretsmanager.ReplicateSecretToRegionsOutput](t)(e.East.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{
 		SecretId: aws.String("old"), AddReplicaRegions: replicas("ap-southeast-2"),
 	}))
 	if len(out.ReplicationStatus) != 1 || aws.ToString(out.ReplicationStatus[0].KmsKeyId) != "alias/aws/secretsmanager" {
 		t.Errorf("answer %+v", out.ReplicationStatus)
 	}
-	waitStatus(t, e.east, "old", "InSync", "ap-southeast-2")
-	rep := e.sm("ap-southeast-2")
-	if got, want := stagesOf(t, rep, "old"), stagesOf(t, e.east, "old"); fmt.Sprint(got) != fmt.Sprint(want) || len(got) != 4 {
+	waitStatus(t, e.East, "old", "InSync", "ap-southeast-2")
+	rep := e.In("ap-southeast-2")
+	if got, want := stagesOf(t, rep, "old"), stagesOf(t, e.East, "old"); fmt.Sprint(got) != fmt.Sprint(want) || len(got) != 4 {
 		t.Errorf("replica versions %v, want %v", got, want)
 	}
 	v := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(rep.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("old"), VersionId: aws.String(token("b1"))}))
@@ -525,20 +525,20 @@ func TestReplicateExistingSecret(t *testing.T) {
 // read as soon as the call that changed the primary has answered, with no polling.
 func TestZeroDelayReplicatesWithinTheCall(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("now"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
 	}))
-	if v := getValue(t, e.west, "now"); aws.ToString(v.SecretString) != "v1" {
+	if v := getValue(t, e.West, "now"); aws.ToString(v.SecretString) != "v1" {
 		t.Errorf("replica right after create: %q", aws.ToString(v.SecretString))
 	}
 	for i := 2; i <= 20; i++ {
 		want := fmt.Sprintf("v%02d", i)
-		put(t, e.east, "now", token(want), want)
-		if v := getValue(t, e.west, "now"); aws.ToString(v.SecretString) != want || aws.ToString(v.VersionId) != token(want) {
+		put(t, e.East, "now", token(want), want)
+		if v := getValue(t, e.West, "now"); aws.ToString(v.SecretString) != want || aws.ToString(v.VersionId) != token(want) {
 			t.Fatalf("replica right after put %d: %+v", i, v)
 		}
 	}
-	if s := status(t, e.east, "now")["us-west-2"].Status; s != "InSync" {
+	if s := status(t, e.East, "now")["us-west-2"].Status; s != "InSync" {
 		t.Errorf("status %s", s)
 	}
 }

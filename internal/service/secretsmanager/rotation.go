@@ -12,8 +12,7 @@ import (
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/jobs/schedule"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // minRotationInterval is AWS's limit: a secret rotates at most every four hours.
@@ -37,32 +36,32 @@ func checkRules(in *sm.RotationRulesType) (*rules, error) {
 	}
 	r := &rules{afterDays: in.AutomaticallyAfterDays, duration: deref(in.Duration), schedule: deref(in.ScheduleExpression)}
 	if r.afterDays != nil && r.schedule != "" {
-		return nil, invalidParam(msgBothSchedules)
+		return nil, msgBothSchedules.New()
 	}
 	if r.schedule != "" {
 		sched, err := schedule.Parse(r.schedule)
 		if err != nil {
 			var pe *schedule.ParseError
 			if errors.As(err, &pe) {
-				return nil, invalidParam("Invalid ScheduleExpression %s: %s", r.schedule, pe.Msg) // (xregion)
+				return nil, msgBadSchedule.New(r.schedule, pe.Msg)
 			}
-			return nil, invalidParam("Invalid ScheduleExpression %s.", r.schedule) // (xregion)
+			return nil, msgScheduleSyntax.New(r.schedule)
 		}
 		if sched.Kind() == schedule.Rate {
 			if _, _, unit := sched.Rate(); strings.HasPrefix(unit, "minute") {
-				return nil, invalidParam("Invalid ScheduleExpression %s: a rotation rate must be in hours or days.", r.schedule) // (xregion)
+				return nil, msgRateUnit.New(r.schedule)
 			}
 		} else {
 			f := sched.Fields()
 			if f[0] != "0" {
-				return nil, invalidParam("Invalid ScheduleExpression %s: the minutes field must be 0.", r.schedule) // (xregion)
+				return nil, msgCronMinutes.New(r.schedule)
 			}
 			if f[5] != "*" {
-				return nil, invalidParam("Invalid ScheduleExpression %s: the year field must be *.", r.schedule) // (xregion)
+				return nil, msgCronYear.New(r.schedule)
 			}
 		}
 		if iv := sched.MinInterval(); iv > 0 && iv < minRotationInterval {
-			return nil, invalidParam("Invalid ScheduleExpression %s: a secret can be rotated at most every four hours.", r.schedule) // (xregion)
+			return nil, msgTooOften.New(r.schedule)
 		}
 	}
 	if r.duration != "" {
@@ -77,7 +76,7 @@ func checkRules(in *sm.RotationRulesType) (*rules, error) {
 func parseDuration(d string) (time.Duration, error) {
 	n, err := strconv.Atoi(strings.TrimSuffix(d, "h"))
 	if !strings.HasSuffix(d, "h") || err != nil || n < 1 || n > 24 {
-		return 0, invalidParam("Invalid Duration %s: the rotation window must be a whole number of hours from 1h to 24h.", d) // (xregion)
+		return 0, msgBadDuration.New(d)
 	}
 	return time.Duration(n) * time.Hour, nil
 }
@@ -147,7 +146,7 @@ func (r *rotationState) checkWindow(now time.Time) error {
 	}
 	w, ok := r.nextWindow(now)
 	if ok && w.end.After(day(w.start).AddDate(0, 0, 1)) {
-		return invalidParam("Invalid Duration %s: the rotation window can't extend into the next UTC day.", r.Duration) // (xregion)
+		return msgWindowTooLong.New(r.Duration)
 	}
 	return nil
 }
@@ -158,50 +157,32 @@ func rulesOut(r *rotationState) *sm.RotationRulesType {
 	}
 	out := &sm.RotationRulesType{}
 	if r.AfterDays != nil {
-		n := *r.AfterDays
-		out.AutomaticallyAfterDays = &n
+		out.AutomaticallyAfterDays = new(*r.AfterDays)
 	}
 	if r.Schedule != "" {
-		out.ScheduleExpression = str(r.Schedule)
+		out.ScheduleExpression = new(r.Schedule)
 		// AWS reports the interval of a schedule in days where it is one.
 		if sched, err := schedule.Parse(r.Schedule); err == nil && sched.Kind() == schedule.Rate {
 			if _, n, unit := sched.Rate(); strings.HasPrefix(unit, "day") {
-				d := int64(n)
-				out.AutomaticallyAfterDays = &d
+				out.AutomaticallyAfterDays = new(int64(n))
 			}
 		}
 	}
 	if r.Duration != "" {
-		out.Duration = str(r.Duration)
+		out.Duration = new(r.Duration)
 	}
 	return out
 }
 
-// rotationPayload names the secret of a rotation job and what the job does: "scheduled"
-// rotates at the start of a window; "finish" promotes the AWSPENDING version that
-// RotateSecret wrote.
-type rotationPayload struct {
-	secretRef
-	Step    string `json:"step"`
-	Version string `json:"version,omitempty"`
-}
-
-func rotationKey(account, region, name string) string {
-	return "smrot:" + account + ":" + region + ":" + name
-}
-
-func (s *Service) enqueueRotation(tx store.Tx, account, region string, rec *secretRecord, at time.Time, step, version string) (string, error) {
-	return s.jobs.Enqueue(tx, jobs.Job{
-		Kind: jobRotate, Key: rotationKey(account, region, rec.Name), Account: account, Region: region, RunAt: at,
-		Payload: mustJSON(rotationPayload{secretRef: secretRef{Account: account, Region: region, Name: rec.Name, Suffix: rec.Suffix}, Step: step, Version: version}),
-	})
+func enqueueRotation(tx kit.Tx, v kit.View, rec *secretRecord, at time.Time, step, version string) (string, error) {
+	return jobRotate.Enqueue(tx, at, rotationPayload{secretRef: refOf(v, rec), Step: step, Version: version})
 }
 
 // scheduleRotation computes NextRotationDate from base and arms the rotation at the start
 // of the next window, replacing any rotation armed before.
-func (s *Service) scheduleRotation(tx store.Tx, account, region string, rec *secretRecord, base time.Time) error {
+func (s *Service) scheduleRotation(tx kit.Tx, v kit.View, rec *secretRecord, base time.Time) error {
 	r := rec.Rotation
-	if err := s.cancelJobs(tx, r.Job); err != nil {
+	if err := tx.CancelJobs(r.Job); err != nil {
 		return err
 	}
 	r.Job, r.Next = "", nil
@@ -212,9 +193,8 @@ func (s *Service) scheduleRotation(tx store.Tx, account, region string, rec *sec
 	if !ok {
 		return nil
 	}
-	next := w.end.Add(-time.Second)
-	r.Next = &next
-	id, err := s.enqueueRotation(tx, account, region, rec, w.start, "scheduled", "")
+	r.Next = new(w.end.Add(-time.Second))
+	id, err := enqueueRotation(tx, v, rec, w.start, stepScheduled, "")
 	r.Job = id
 	return err
 }
@@ -228,9 +208,9 @@ func rotationInProgress(rec *secretRecord) string {
 }
 
 func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) (*sm.RotateSecretResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	if in.ClientRequestToken == nil {
-		return nil, invalidParam(msgNeedToken)
+		return nil, msgNeedTokenRotate.New()
 	}
 	newRules, err := checkRules(in.RotationRules)
 	if err != nil {
@@ -238,100 +218,104 @@ func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) 
 	}
 	token := *in.ClientRequestToken
 	immediate := in.RotateImmediately == nil || *in.RotateImmediately
-	var out *sm.RotateSecretResponse
-	err = s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RotateSecretResponse, error) {
+		out := &sm.RotateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
+		r, err := rotationOf(rec, in.RotationLambdaARN, newRules)
 		if err != nil {
-			return err
-		}
-		out = &sm.RotateSecretResponse{ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name)}
-		r := &rotationState{}
-		if rec.Rotation != nil {
-			c := *rec.Rotation
-			r = &c
-		}
-		if in.RotationLambdaARN != nil {
-			r.LambdaARN = *in.RotationLambdaARN
-		}
-		if r.LambdaARN == "" && rec.OwningService == "" {
-			return invalidRequest(msgNoLambda)
+			return nil, err
 		}
 		if p := rotationInProgress(rec); p != "" {
-			if p == token {
-				out.VersionId = str(token) // a retry of the call that started it
-				return nil
+			if p != token {
+				return nil, msgRotationBusy.New()
 			}
-			return invalidRequest(msgRotationBusy)
+			out.VersionId = new(token) // a retry of the call that started it
+			return out, nil
 		}
-		if newRules != nil {
-			r.AfterDays, r.Duration, r.Schedule = newRules.afterDays, newRules.duration, newRules.schedule
-		}
-		now := s.clock.Now()
+		now := c.Now()
 		if err := r.checkWindow(now); err != nil {
-			return err
+			return nil, err
 		}
-		r.Enabled = true
-		rec.Rotation = r
+		r.Enabled, rec.Rotation = true, r
 		base := now
 		if immediate {
-			if v, err := getVersion(tx, scopeOf(info.Account, info.Region), rec.Name, token); err != nil {
-				return err
-			} else if v != nil {
-				return sm.ErrResourceExists.New(msgVersionExists)
+			if err := s.startRotation(tx, v, rec, token, now); err != nil {
+				return nil, err
 			}
-			val, err := s.rotatedValue(tx, info.Account, info.Region, rec)
-			if err != nil {
-				return err
-			}
-			if err := s.addVersion(tx, info.Account, info.Region, rec, token, val, []string{stagePending}, now); err != nil {
-				return err
-			}
-			if err := s.cancelJobs(tx, r.FinishJob); err != nil {
-				return err
-			}
-			if r.FinishJob, err = s.enqueueRotation(tx, info.Account, info.Region, rec, s.jobs.After(), "finish", token); err != nil {
-				return err
-			}
-			out.VersionId = str(token)
+			out.VersionId = new(token)
 		} else if r.Last != nil {
 			base = *r.Last
 		}
-		if err := s.scheduleRotation(tx, info.Account, info.Region, rec, base); err != nil {
-			return err
+		if err := s.scheduleRotation(tx, v, rec, base); err != nil {
+			return nil, err
 		}
-		return s.commit(tx, info.Account, info.Region, rec, now)
+		return out, s.commit(tx, v, rec, now)
 	})
-	return out, err
+}
+
+// rotationOf is the rotation configuration a RotateSecret asks for: the stored one with
+// the request's Lambda function and rules. A secret needs a rotation function, or an
+// owning service that rotates it.
+func rotationOf(rec *secretRecord, lambdaARN *string, newRules *rules) (*rotationState, error) {
+	r := &rotationState{}
+	if rec.Rotation != nil {
+		c := *rec.Rotation
+		r = &c
+	}
+	if lambdaARN != nil {
+		r.LambdaARN = *lambdaARN
+	}
+	if r.LambdaARN == "" && rec.OwningService == "" {
+		return nil, msgNoLambda.New()
+	}
+	if newRules != nil {
+		r.AfterDays, r.Duration, r.Schedule = newRules.afterDays, newRules.duration, newRules.schedule
+	}
+	return r, nil
+}
+
+// startRotation writes the AWSPENDING version token of a rotation RotateSecret starts at
+// once, and arms its promotion after the transition delay.
+func (s *Service) startRotation(tx kit.Tx, v kit.View, rec *secretRecord, token string, now time.Time) error {
+	if versions.Has(v, rec.Name, token) {
+		return msgVersionExists.New()
+	}
+	val, err := s.rotatedValue(tx, v, rec)
+	if err != nil {
+		return err
+	}
+	if err := s.addVersion(tx, v, rec, token, val, []string{stagePending}, now); err != nil {
+		return err
+	}
+	r := rec.Rotation
+	if err := tx.CancelJobs(r.FinishJob); err != nil {
+		return err
+	}
+	r.FinishJob, err = enqueueRotation(tx, v, rec, s.After(), stepFinish, token)
+	return err
 }
 
 func (s *Service) cancelRotateSecret(ctx context.Context, in *sm.CancelRotateSecretRequest) (*sm.CancelRotateSecretResponse, error) {
-	info := request.From(ctx)
-	var out *sm.CancelRotateSecretResponse
-	err := s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
+	c := s.Call(ctx)
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.CancelRotateSecretResponse, error) {
 		r := rec.Rotation
 		if r == nil || (r.LambdaARN == "" && rec.OwningService == "") {
-			return invalidRequest(msgNoLambda)
+			return nil, msgNoLambda.New()
 		}
-		if err := s.cancelJobs(tx, r.Job, r.FinishJob); err != nil {
-			return err
+		if err := tx.CancelJobs(r.Job, r.FinishJob); err != nil {
+			return nil, err
 		}
 		r.Enabled, r.Next, r.Job, r.FinishJob = false, nil, "", ""
-		out = &sm.CancelRotateSecretResponse{ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name)}
+		out := &sm.CancelRotateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if p := rotationInProgress(rec); p != "" {
-			out.VersionId = str(p)
+			out.VersionId = new(p)
 		}
-		return s.commit(tx, info.Account, info.Region, rec, s.clock.Now())
+		return out, s.commit(tx, v, rec, c.Now())
 	})
-	return out, err
 }
 
 // rotatedValue is the built-in rotator's new value: the AWSCURRENT value with a new
 // password, the "password" field of a JSON object or else the whole value.
-func (s *Service) rotatedValue(tx store.Tx, account, region string, rec *secretRecord) (secretValue, error) {
+func (s *Service) rotatedValue(tx kit.Tx, v kit.View, rec *secretRecord) (secretValue, error) {
 	pw, err := randomPassword(passwordSpec{length: defaultPasswordLength, exclude: rotationExclude, requireEach: true})
 	if err != nil {
 		return secretValue{}, err
@@ -340,45 +324,45 @@ func (s *Service) rotatedValue(tx store.Tx, account, region string, rec *secretR
 	if id == "" {
 		return secretValue{String: &pw}, nil
 	}
-	ver, err := getVersion(tx, scopeOf(account, region), rec.Name, id)
+	ver, err := versions.Get(v, rec.Name, id)
 	if err != nil || ver == nil {
 		return secretValue{String: &pw}, err
 	}
-	cur, err := s.loadValue(tx, account, region, rec, ver)
+	cur, err := s.loadValue(tx, v, rec, ver)
 	if err != nil {
 		return secretValue{}, err
 	}
 	if cur.String == nil {
 		return secretValue{Binary: []byte(pw)}, nil
 	}
+	// The other fields keep their encoding exactly (a large number stays as written).
 	var obj map[string]json.RawMessage
 	if json.Unmarshal([]byte(*cur.String), &obj) == nil && obj != nil {
-		obj["password"] = mustJSON(pw)
+		quoted, err := json.Marshal(pw)
+		if err != nil {
+			return secretValue{}, err
+		}
+		obj["password"] = quoted
 		b, err := json.Marshal(obj)
 		if err != nil {
 			return secretValue{}, err
 		}
-		v := string(b)
-		return secretValue{String: &v}, nil
+		return secretValue{String: new(string(b))}, nil
 	}
 	return secretValue{String: &pw}, nil
 }
 
 // runRotate finishes a rotation RotateSecret started, or carries out a scheduled one.
-func (s *Service) runRotate(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p rotationPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return err
-	}
-	sc := scopeOf(p.Account, p.Region)
-	rec, err := getSecret(tx, sc, p.Name)
+func (s *Service) runRotate(_ context.Context, tx kit.Tx, job *jobs.Job, p rotationPayload) error {
+	v := tx.In(p.Account, p.Region)
+	rec, err := secrets.Get(v, p.Name)
 	if err != nil || rec == nil || rec.Suffix != p.Suffix || rec.isReplica() || rec.Rotation == nil {
 		return err
 	}
 	r := rec.Rotation
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	switch p.Step {
-	case "finish":
+	case stepFinish:
 		if r.FinishJob != job.ID {
 			return nil // cancelled
 		}
@@ -389,17 +373,17 @@ func (s *Service) runRotate(_ context.Context, tx store.Tx, job *jobs.Job) error
 			}
 			r.Last = &now
 		}
-	case "scheduled":
+	case stepScheduled:
 		if r.Job != job.ID || !r.Enabled {
 			return nil
 		}
 		r.Job = ""
 		if rec.Deleted == nil {
-			val, err := s.rotatedValue(tx, p.Account, p.Region, rec)
+			val, err := s.rotatedValue(tx, v, rec)
 			if err != nil {
 				return err
 			}
-			if err := s.addVersion(tx, p.Account, p.Region, rec, ids.UUID(), val, []string{stagePending, stageCurrent}, now); err != nil {
+			if err := s.addVersion(tx, v, rec, ids.UUID(), val, []string{stagePending, stageCurrent}, now); err != nil {
 				return err
 			}
 			r.Last = &now
@@ -407,8 +391,8 @@ func (s *Service) runRotate(_ context.Context, tx store.Tx, job *jobs.Job) error
 	default:
 		return jobs.Permanent(errors.New("secretsmanager: unknown rotation step " + p.Step))
 	}
-	if err := s.scheduleRotation(tx, p.Account, p.Region, rec, now); err != nil {
+	if err := s.scheduleRotation(tx, v, rec, now); err != nil {
 		return err
 	}
-	return s.commit(tx, p.Account, p.Region, rec, now)
+	return s.commit(tx, v, rec, now)
 }

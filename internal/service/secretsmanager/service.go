@@ -2,40 +2,29 @@ package secretsmanager
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 
 	"github.com/xregion/xregion/internal/awsmodel"
-	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/kms"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 const serviceName = "secretsmanager"
 
 func init() {
-	service.Register(service.Module{
-		Name:  serviceName,
-		Needs: []string{"kms"},
-		New:   func(d service.Deps) (service.Service, error) { return New(d) },
-	})
+	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
 }
 
 // Service is Secrets Manager.
 type Service struct {
-	st     store.Store
-	jobs   *jobs.Engine
-	clock  *jobs.Clock
-	faults *faults.Registry
-	keys   kms.Keyring
-	log    *slog.Logger
-	// secrets and versions keep decoded records for GetSecretValue's read-only path.
-	secrets  *store.Decoded[secretRecord]
-	versions *store.Decoded[versionRecord]
-	access   *accessLog
+	*kit.Kit
+	keys  port.KeyRing
+	pages kit.Pager
+	// secretCache and versionCache keep decoded records for GetSecretValue's read path.
+	secretCache  *kit.Cache[secretRecord]
+	versionCache *kit.Cache[versionRecord]
+	access       *accessLog
 }
 
 // recordCacheSize bounds each record cache; a miss costs one JSON decode.
@@ -47,42 +36,31 @@ var (
 	_ service.Stopper  = (*Service)(nil)
 )
 
+// New builds the service, registers its jobs and asks for the key ring.
+func New(d service.Deps) (*Service, error) {
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Kit: k, secretCache: kit.NewCache(secrets, recordCacheSize), versionCache: kit.NewCache(versions, recordCacheSize)}
+	s.pages = k.Pager(func(string) error { return msgBadNextToken.New() })
+	s.access = newAccessLog(k)
+	s.registerJobs()
+	service.Need(d.Ports, &s.keys)
+	return s, nil
+}
+
 // Reset drops the record caches and pending access dates when the admin API wipes the
 // store. The caches could not serve stale records anyway (entries are checked against the
 // stored bytes); this frees them.
 func (s *Service) Reset() {
-	s.secrets.Reset()
-	s.versions.Reset()
+	s.secretCache.Reset()
+	s.versionCache.Reset()
 	s.access.forget()
 }
 
 // Stop writes the LastAccessedDate updates still pending.
 func (s *Service) Stop(context.Context) error { return s.access.flush() }
-
-// New builds the service and registers its jobs with the engine.
-func New(d service.Deps) (*Service, error) {
-	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
-		return nil, fmt.Errorf("secretsmanager: Store, Jobs and Clock are required")
-	}
-	keys, err := service.Lookup[kms.Keyring](d.Services, "kms")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, keys: keys, log: d.Logger,
-		secrets: store.NewDecoded[secretRecord](recordCacheSize), versions: store.NewDecoded[versionRecord](recordCacheSize)}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	s.access = newAccessLog(s.st, s.log)
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.faults == nil {
-		s.faults = &faults.Registry{}
-	}
-	s.registerJobs()
-	return s, nil
-}
 
 // Model is the Secrets Manager API model.
 func (s *Service) Model() *awsmodel.API { return secretsmanagerapi.Model() }
@@ -114,17 +92,4 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		secretsmanagerapi.OpRemoveRegionsFromReplication.Handle(s.removeRegionsFromReplication),
 		secretsmanagerapi.OpStopReplicationToReplica.Handle(s.stopReplicationToReplica),
 	}
-}
-
-// Job kinds.
-const (
-	jobSync   = "secretsmanager.sync"
-	jobDelete = "secretsmanager.delete"
-	jobRotate = "secretsmanager.rotate"
-)
-
-func (s *Service) registerJobs() {
-	s.jobs.Register(jobSync, jobs.Handler{Run: s.runSync, GiveUp: s.giveUpSync})
-	s.jobs.Register(jobDelete, jobs.Handler{Run: s.runDelete})
-	s.jobs.Register(jobRotate, jobs.Handler{Run: s.runRotate})
 }

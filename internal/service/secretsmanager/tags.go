@@ -2,12 +2,11 @@ package secretsmanager
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // maxTags is AWS's limit of user tags on a resource.
@@ -20,15 +19,15 @@ func checkTags(in []sm.Tag) ([]tag, error) {
 	for _, t := range in {
 		key := deref(t.Key)
 		if key == "" {
-			return nil, invalidParam("A tag key can't be empty.") // (xregion)
+			return nil, msgEmptyTagKey.New()
 		}
 		if strings.HasPrefix(strings.ToLower(key), "aws:") {
-			return nil, invalidParam("Tag keys can't start with aws: because AWS reserves that prefix.") // (xregion)
+			return nil, msgReservedTag.New()
 		}
 		out = mergeTags(out, []tag{{Key: key, Value: deref(t.Value)}})
 	}
 	if len(out) > maxTags {
-		return nil, invalidParam("A secret can have at most %d tags.", maxTags) // (xregion)
+		return nil, msgTooManyTags.New(maxTags)
 	}
 	return out, nil
 }
@@ -52,44 +51,29 @@ func mergeTags(cur, add []tag) []tag {
 }
 
 func (s *Service) tagResource(ctx context.Context, in *sm.TagResourceRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	add, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
+	return nil, s.changeSecret(c, *in.SecretId, func(rec *secretRecord) error {
 		rec.Tags, rec.Tagged = mergeTags(rec.Tags, add), true
 		if len(rec.Tags) > maxTags {
-			return invalidParam("A secret can have at most %d tags.", maxTags) // (xregion)
+			return msgTooManyTags.New(maxTags)
 		}
-		return s.commit(tx, info.Account, info.Region, rec, s.clock.Now())
+		return nil
 	})
-	return nil, err
 }
 
 func (s *Service) untagResource(ctx context.Context, in *sm.UntagResourceRequest) (*awsmodel.Empty, error) {
-	info := request.From(ctx)
-	err := s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
-		drop := map[string]bool{}
-		for _, k := range in.TagKeys {
-			drop[k] = true
-		}
+	return nil, s.changeSecret(s.Call(ctx), *in.SecretId, func(rec *secretRecord) error {
 		kept := []tag{}
 		for _, t := range rec.Tags {
-			if !drop[t.Key] {
+			if !slices.Contains(in.TagKeys, t.Key) {
 				kept = append(kept, t)
 			}
 		}
 		rec.Tags, rec.Tagged = kept, true
-		return s.commit(tx, info.Account, info.Region, rec, s.clock.Now())
+		return nil
 	})
-	return nil, err
 }

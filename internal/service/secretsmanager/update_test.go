@@ -13,41 +13,41 @@ import (
 
 func TestUpdateSecret(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "s", "v1")
-	before := describe(t, e.east, "s")
+	create(t, e.East, "s", "v1")
+	before := describe(t, e.East, "s")
 
-	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), Description: aws.String("new description"),
 	}))
 	if out.VersionId != nil {
 		t.Errorf("a description change made version %s", aws.ToString(out.VersionId))
 	}
-	d := describe(t, e.east, "s")
+	d := describe(t, e.East, "s")
 	if aws.ToString(d.Description) != "new description" || !d.LastChangedDate.After(*before.LastChangedDate) && !d.LastChangedDate.Equal(*before.LastChangedDate) {
 		t.Errorf("describe after update = %+v", d)
 	}
 
-	out = xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	out = xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
 	if aws.ToString(out.VersionId) != token("u2") {
 		t.Errorf("VersionId = %v", aws.ToString(out.VersionId))
 	}
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "v2" {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
 	// The same request again creates nothing; another value under the token is refused.
-	again := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	again := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
 	if again.VersionId != nil {
 		t.Errorf("retry made version %s", aws.ToString(again.VersionId))
 	}
-	_, err := e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
+	_, err := e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v3"), ClientRequestToken: aws.String(token("u2")),
 	})
 	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
-	_, err = e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("missing"), Description: aws.String("x")})
+	_, err = e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("missing"), Description: aws.String("x")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 }
 
@@ -55,39 +55,39 @@ func TestUpdateSecret(t *testing.T) {
 // new key stops reads and disabling the old one does not.
 func TestUpdateSecretKmsKey(t *testing.T) {
 	e := start(t)
-	k := e.kms("us-east-1")
+	k := kmsIn(e, "us-east-1")
 	oldKey := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
 	newKey := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: oldKey.KeyId,
 	}))
-	put(t, e.east, "s", token("k2"), "v2")
+	put(t, e.East, "s", token("k2"), "v2")
 
-	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: newKey.Arn}))
+	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: newKey.Arn}))
 	if out.VersionId != nil {
 		t.Errorf("a key change made a version")
 	}
-	if d := describe(t, e.east, "s"); aws.ToString(d.KmsKeyId) != aws.ToString(newKey.Arn) {
+	if d := describe(t, e.East, "s"); aws.ToString(d.KmsKeyId) != aws.ToString(newKey.Arn) {
 		t.Errorf("KmsKeyId = %v", aws.ToString(d.KmsKeyId))
 	}
 	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: oldKey.KeyId}))
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "v2" {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
 	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: oldKey.KeyId}))
 	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: newKey.KeyId}))
-	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
+	_, err := e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
 	wantErr(t, err, "DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.")
 
-	_, err = e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("alias/none")})
+	_, err = e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("alias/none")})
 	wantErr(t, err, "EncryptionFailure", "")
 	// An empty KmsKeyId goes back to aws/secretsmanager, which DescribeSecret omits.
 	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: newKey.KeyId}))
-	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.east.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("")}))
-	if d := describe(t, e.east, "s"); d.KmsKeyId != nil {
+	xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("s"), KmsKeyId: aws.String("")}))
+	if d := describe(t, e.East, "s"); d.KmsKeyId != nil {
 		t.Errorf("KmsKeyId = %v after going back to the default key", aws.ToString(d.KmsKeyId))
 	}
-	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.East.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	for _, v := range list.Versions {
 		if v.KmsKeyIds[0] != "DefaultEncryptionKey" {
 			t.Errorf("version %s under %v", aws.ToString(v.VersionId), v.KmsKeyIds)
@@ -99,40 +99,40 @@ func TestUpdateSecretKmsKey(t *testing.T) {
 // fail with DecryptionFailure and writes fail with EncryptionFailure.
 func TestKeyStateBreaksReads(t *testing.T) {
 	e := start(t)
-	k := e.kms("us-east-1")
+	k := kmsIn(e, "us-east-1")
 	key := xtest.Must[*kms.CreateKeyOutput](t)(k.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
-	_, err := e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	_, err := e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: aws.String("alias/app"),
 	})
 	wantErr(t, err, "EncryptionFailure", "")
 	// The alias did not exist yet: nothing was created.
-	_, err = e.east.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+	_, err = e.East.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 	xtest.Must[*kms.CreateAliasOutput](t)(k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/app"), TargetKeyId: key.KeyId}))
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v1"), KmsKeyId: aws.String("alias/app"),
 	}))
-	if d := describe(t, e.east, "s"); aws.ToString(d.KmsKeyId) != "alias/app" {
+	if d := describe(t, e.East, "s"); aws.ToString(d.KmsKeyId) != "alias/app" {
 		t.Errorf("KmsKeyId = %v", aws.ToString(d.KmsKeyId))
 	}
 	xtest.Must[*kms.DisableKeyOutput](t)(k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyId}))
-	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
+	_, err = e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
 	wantErr(t, err, "DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.")
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("v2")})
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("v2")})
 	wantErr(t, err, "EncryptionFailure", "")
 	xtest.Must[*kms.EnableKeyOutput](t)(k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: key.KeyId}))
-	getValue(t, e.east, "s")
+	getValue(t, e.East, "s")
 	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyId, PendingWindowInDays: aws.Int32(7)}))
-	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
+	_, err = e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
 	wantErr(t, err, "DecryptionFailure", "")
 }
 
 func TestUpdateSecretVersionStage(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
-	put(t, e.east, "s", token("v2"), "S2", "AWSPENDING", "PUT1")
+	put(t, e.East, "s", token("v2"), "S2", "AWSPENDING", "PUT1")
 	move := func(stage, to, from string) error {
 		in := &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String("s"), VersionStage: aws.String(stage)}
 		if to != "" {
@@ -141,7 +141,7 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 		if from != "" {
 			in.RemoveFromVersionId = aws.String(from)
 		}
-		_, err := e.east.UpdateSecretVersionStage(ctx, in)
+		_, err := e.East.UpdateSecretVersionStage(ctx, in)
 		return err
 	}
 	err := move("AWSCURRENT", token("v2"), "")
@@ -150,10 +150,10 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT", "AWSPENDING", "PUT1"}}
-	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after moving AWSCURRENT: %v, want %v", got, want)
 	}
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "S2" {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "S2" {
 		t.Errorf("AWSCURRENT value = %q", aws.ToString(v.SecretString))
 	}
 	// Removing a label; removing the last one deprecates the version.
@@ -164,14 +164,14 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = map[string][]string{token("v1"): nil, token("v2"): {"AWSCURRENT", "AWSPENDING"}}
-	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after removals: %v, want %v", got, want)
 	}
 	// Moving back to a deprecated version works (rollback).
 	if err := move("AWSCURRENT", token("v1"), token("v2")); err != nil {
 		t.Fatal(err)
 	}
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "S1" {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "S1" {
 		t.Errorf("after rollback: %q", aws.ToString(v.SecretString))
 	}
 

@@ -3,96 +3,80 @@ package secretsmanager
 import (
 	"context"
 	"slices"
-	"time"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
-	info := request.From(ctx)
-	var out *sm.GetSecretValueResponse
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		out, err = s.readValue(tx, info, *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
-		return err
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetSecretValueResponse, error) {
+		return s.readValue(tx, c.In(tx), *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
 	})
-	return out, err
 }
 
 // readValue answers GetSecretValue in tx, which may be read-only: the read is noted in the
 // access log, which records LastAccessedDate later (see accessLog).
-func (s *Service) readValue(tx store.Tx, info *request.Info, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
-	rec, err := s.findReadable(tx, info, secretID)
+func (s *Service) readValue(tx kit.Tx, v kit.View, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
+	rec, err := s.findReadable(v, secretID)
 	if err != nil {
 		return nil, err
 	}
-	sc := scopeOf(info.Account, info.Region)
-	ver, err := pickVersion(tx, sc, rec, versionID, stage, s.versions)
+	ver, err := s.pickVersion(v, rec, versionID, stage)
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.loadValue(tx, info.Account, info.Region, rec, ver)
+	val, err := s.loadValue(tx, v, rec, ver)
 	if err != nil {
 		return nil, err
 	}
-	if today := day(s.clock.Now()); !sameTime(rec.Accessed, today) || !sameTime(ver.Accessed, today) {
-		s.access.note(accessKey{account: info.Account, region: info.Region, name: rec.Name, suffix: rec.Suffix, version: ver.ID}, today)
+	if today := day(s.Clock.Now()); !sameTime(rec.Accessed, today) || !sameTime(ver.Accessed, today) {
+		s.access.note(accessKey{account: v.Account(), region: v.Region(), name: rec.Name, suffix: rec.Suffix, version: ver.ID}, today)
 	}
-	created := ver.Created
 	return &sm.GetSecretValueResponse{
-		ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name),
-		VersionId: str(ver.ID), SecretString: v.String, SecretBinary: v.Binary,
-		VersionStages: rec.versionStages(ver.ID), CreatedDate: &created,
+		ARN: new(rec.arn(v)), Name: new(rec.Name),
+		VersionId: new(ver.ID), SecretString: val.String, SecretBinary: val.Binary,
+		VersionStages: rec.versionStages(ver.ID), CreatedDate: new(ver.Created),
 	}, nil
 }
 
-// pickVersion finds the version GetSecretValue asks for: by id, by label, or AWSCURRENT,
-// through cache when it is not nil (see loadVersion).
-func pickVersion(tx store.Tx, sc store.Scope, rec *secretRecord, versionID, stage string, cache *store.Decoded[versionRecord]) (*versionRecord, error) {
+// pickVersion finds the version GetSecretValue asks for, by id, by label, or AWSCURRENT,
+// through the version cache: the record it returns is shared and must not be changed.
+func (s *Service) pickVersion(v kit.View, rec *secretRecord, versionID, stage string) (*versionRecord, error) {
 	if versionID == "" {
 		if stage == "" {
 			stage = stageCurrent
 		}
 		versionID = rec.Stages[stage]
 		if versionID == "" {
-			return nil, valueNotFoundForStage(stage)
+			return nil, msgNoValueForStage.New(stage)
 		}
-	} else if stage != "" && rec.Stages[stage] != versionID {
-		ver, err := loadVersion(tx, sc, rec.Name, versionID, cache)
-		if err != nil {
-			return nil, err
-		}
-		if ver == nil {
-			return nil, valueNotFoundForVersion(versionID)
-		}
-		return nil, invalidRequest(msgStageMismatch)
 	}
-	ver, err := loadVersion(tx, sc, rec.Name, versionID, cache)
-	if err != nil {
+	ver, err := s.versionCache.Get(v, rec.Name, versionID)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if ver == nil {
-		if stage != "" {
-			return nil, valueNotFoundForStage(stage)
-		}
-		return nil, valueNotFoundForVersion(versionID)
+	case ver == nil && stage != "" && rec.Stages[stage] == versionID:
+		return nil, msgNoValueForStage.New(stage)
+	case ver == nil:
+		return nil, msgNoValueForID.New(versionID)
+	case stage != "" && rec.Stages[stage] != versionID:
+		return nil, msgStageMismatch.New()
 	}
 	return ver, nil
 }
 
 func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueRequest) (*sm.PutSecretValueResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	if in.ClientRequestToken == nil {
-		return nil, invalidRequest(msgNeedToken)
+		return nil, msgNeedToken.New()
 	}
 	val, hasValue, err := inputValue(in.SecretString, in.SecretBinary)
 	if err != nil {
 		return nil, err
 	}
 	if !hasValue {
-		return nil, invalidRequest(msgNeedValue)
+		return nil, msgNeedValue.New()
 	}
 	labels := in.VersionStages
 	if labels == nil {
@@ -102,52 +86,24 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 		return nil, err
 	}
 	id := *in.ClientRequestToken
-	var out *sm.PutSecretValueResponse
-	err = s.st.Update(func(tx store.Tx) error {
-		rec, err := findPrimary(tx, info, *in.SecretId)
-		if err != nil {
-			return err
-		}
-		respond := func() {
-			out = &sm.PutSecretValueResponse{
-				ARN: str(arnOf(info.Account, info.Region, rec.Name, rec.Suffix)), Name: str(rec.Name),
-				VersionId: str(id), VersionStages: rec.versionStages(id),
-			}
-		}
-		same, err := s.sameRequest(tx, info.Account, info.Region, rec, id, val)
-		if err != nil {
-			return err
-		}
-		if same {
-			respond()
-			return nil
-		}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.PutSecretValueResponse, error) {
 		// AWS attaches AWSCURRENT to the first version of a secret whatever labels the
 		// request names, so that the secret has a current value.
-		stages := labels
-		if rec.Versions == 0 && !slices.Contains(stages, stageCurrent) {
-			stages = append(slices.Clone(stages), stageCurrent)
+		if rec.Versions == 0 && !slices.Contains(labels, stageCurrent) {
+			labels = append(slices.Clone(labels), stageCurrent)
 		}
-		now := s.clock.Now()
-		if err := s.addVersion(tx, info.Account, info.Region, rec, id, val, stages, now); err != nil {
-			return err
+		now := c.Now()
+		added, err := s.putValue(tx, v, rec, id, val, labels, now)
+		if err != nil {
+			return nil, err
 		}
-		if err := s.commit(tx, info.Account, info.Region, rec, now); err != nil {
-			return err
+		if added {
+			if err := s.commit(tx, v, rec, now); err != nil {
+				return nil, err
+			}
 		}
-		respond()
-		return nil
+		return &sm.PutSecretValueResponse{
+			ARN: new(rec.arn(v)), Name: new(rec.Name), VersionId: new(id), VersionStages: rec.versionStages(id),
+		}, nil
 	})
-	return out, err
-}
-
-// commit stores a changed secret: it bumps its generation and LastChangedDate and asks
-// every replica to sync again.
-func (s *Service) commit(tx store.Tx, account, region string, rec *secretRecord, now time.Time) error {
-	rec.Gen++
-	rec.Changed = now
-	if err := s.syncReplicas(tx, account, region, rec); err != nil {
-		return err
-	}
-	return putSecret(tx, scopeOf(account, region), rec)
 }

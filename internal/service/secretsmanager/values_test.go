@@ -37,37 +37,37 @@ func stagesOf(t testing.TB, c *secretsmanager.Client, id string) map[string][]st
 
 func TestPutSecretValueStages(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
-	out := put(t, e.east, "s", token("v2"), "S2")
+	out := put(t, e.East, "s", token("v2"), "S2")
 	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT"}) || aws.ToString(out.VersionId) != token("v2") {
 		t.Errorf("put = %+v", out)
 	}
 	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT"}}
-	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after put: %v, want %v", got, want)
 	}
 
 	// A labelled put leaves AWSCURRENT alone; labels move from the versions that had them.
-	put(t, e.east, "s", token("v3"), "S3", "AWSPENDING", "custom")
-	put(t, e.east, "s", token("v4"), "S4", "custom")
+	put(t, e.East, "s", token("v3"), "S3", "AWSPENDING", "custom")
+	put(t, e.East, "s", token("v4"), "S4", "custom")
 	want = map[string][]string{
 		token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT"}, token("v3"): {"AWSPENDING"}, token("v4"): {"custom"},
 	}
-	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after labelled puts: %v, want %v", got, want)
 	}
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "S2" {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "S2" {
 		t.Errorf("AWSCURRENT = %q", aws.ToString(v.SecretString))
 	}
-	v := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+	v := xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS"),
 	}))
 	if aws.ToString(v.SecretString) != "S1" {
 		t.Errorf("AWSPREVIOUS = %q", aws.ToString(v.SecretString))
 	}
-	v = xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+	v = xtest.Must[*secretsmanager.GetSecretValueOutput](t)(e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String("s"), VersionId: aws.String(token("v3")), VersionStage: aws.String("AWSPENDING"),
 	}))
 	if aws.ToString(v.SecretString) != "S3" || !slices.Equal(v.VersionStages, []string{"AWSPENDING"}) {
@@ -75,8 +75,8 @@ func TestPutSecretValueStages(t *testing.T) {
 	}
 
 	// Without labels, v1 is deprecated: listed only with IncludeDeprecated.
-	put(t, e.east, "s", token("v5"), "S5")
-	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	put(t, e.East, "s", token("v5"), "S5")
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.East.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	for _, v := range list.Versions {
 		if aws.ToString(v.VersionId) == token("v1") {
 			t.Errorf("deprecated version listed without IncludeDeprecated")
@@ -85,30 +85,30 @@ func TestPutSecretValueStages(t *testing.T) {
 			t.Errorf("version entry %+v", v)
 		}
 	}
-	if got := stagesOf(t, e.east, "s"); got[token("v1")] != nil || len(got) != 5 {
+	if got := stagesOf(t, e.East, "s"); got[token("v1")] != nil || len(got) != 5 {
 		t.Errorf("with deprecated: %v", got)
 	}
 }
 
 func TestGetSecretValueErrors(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("S1"), ClientRequestToken: aws.String(token("v1")),
 	}))
-	_, err := e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
+	_, err := e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionStage: aws.String("AWSPREVIOUS")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS")
-	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("nope"))})
+	_, err = e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("nope"))})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: "+token("nope"))
-	_, err = e.east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("v1")), VersionStage: aws.String("AWSPENDING")})
+	_, err = e.East.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s"), VersionId: aws.String(token("v1")), VersionStage: aws.String("AWSPENDING")})
 	wantErr(t, err, "InvalidRequestException", "You provided a VersionStage that is not associated to the provided VersionId.")
 
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s")})
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidRequestException", "You must provide either SecretString or SecretBinary.")
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), SecretBinary: []byte("b")})
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), SecretBinary: []byte("b")})
 	wantErr(t, err, "InvalidParameterException", "You can't specify both a binary secret value and a string secret value in the same secret.")
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("missing"), SecretString: aws.String("a")})
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("missing"), SecretString: aws.String("a")})
 	wantErr(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), VersionStages: []string{"X", "X"}})
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s"), SecretString: aws.String("a"), VersionStages: []string{"X", "X"}})
 	wantErr(t, err, "InvalidParameterException", "")
 }
 
@@ -116,21 +116,21 @@ func TestGetSecretValueErrors(t *testing.T) {
 // with another value is refused.
 func TestPutSecretValueIdempotent(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "s", "S1")
-	first := put(t, e.east, "s", token("p1"), "S2")
-	again := put(t, e.east, "s", token("p1"), "S2")
+	create(t, e.East, "s", "S1")
+	first := put(t, e.East, "s", token("p1"), "S2")
+	again := put(t, e.East, "s", token("p1"), "S2")
 	if aws.ToString(again.VersionId) != aws.ToString(first.VersionId) || !slices.Equal(again.VersionStages, []string{"AWSCURRENT"}) {
 		t.Errorf("retry = %+v", again)
 	}
-	if n := len(stagesOf(t, e.east, "s")); n != 2 {
+	if n := len(stagesOf(t, e.East, "s")); n != 2 {
 		t.Errorf("%d versions after a retried put, want 2", n)
 	}
-	_, err := e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	_, err := e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretString: aws.String("S3"),
 	})
 	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
 	// A binary value is not the same value as a string of the same bytes.
-	_, err = e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretBinary: []byte("S2"),
 	})
 	wantErr(t, err, "ResourceExistsException", "")
@@ -139,21 +139,21 @@ func TestPutSecretValueIdempotent(t *testing.T) {
 // TestVersionQuota: at most 100 versions; unlabelled ones go once a day old, oldest first.
 func TestVersionQuota(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("busy"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("q000")),
 	}))
 	for i := 1; i < 100; i++ {
-		put(t, e.east, "busy", token(fmt.Sprintf("q%03d", i)), fmt.Sprint("v", i))
+		put(t, e.East, "busy", token(fmt.Sprintf("q%03d", i)), fmt.Sprint("v", i))
 	}
-	_, err := e.east.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	_, err := e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("busy"), ClientRequestToken: aws.String(token("q100")), SecretString: aws.String("v100"),
 	})
 	wantErr(t, err, "LimitExceededException", "")
 
-	e.inst.Advance(25 * time.Hour)
-	put(t, e.east, "busy", token("q100"), "v100")
-	put(t, e.east, "busy", token("q101"), "v101")
-	got := stagesOf(t, e.east, "busy")
+	e.Instance.Advance(25 * time.Hour)
+	put(t, e.East, "busy", token("q100"), "v100")
+	put(t, e.East, "busy", token("q101"), "v101")
+	got := stagesOf(t, e.East, "busy")
 	if len(got) != 100 {
 		t.Errorf("%d versions, want 100", len(got))
 	}
@@ -169,16 +169,16 @@ func TestVersionQuota(t *testing.T) {
 
 func TestListSecretVersionIdsPages(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("s"), SecretString: aws.String("v0"), ClientRequestToken: aws.String(token("l0")),
 	}))
 	for i := 1; i < 5; i++ {
-		put(t, e.east, "s", token(fmt.Sprint("l", i)), fmt.Sprint("v", i), fmt.Sprint("label", i))
+		put(t, e.East, "s", token(fmt.Sprint("l", i)), fmt.Sprint("v", i), fmt.Sprint("label", i))
 	}
 	var seen []string
 	var next *string
 	for pages := 0; ; pages++ {
-		out := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{
+		out := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.East.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{
 			SecretId: aws.String("s"), MaxResults: aws.Int32(2), NextToken: next,
 		}))
 		for _, v := range out.Versions {
@@ -196,35 +196,35 @@ func TestListSecretVersionIdsPages(t *testing.T) {
 	if !slices.Equal(seen, want) {
 		t.Errorf("pages = %v, want %v (oldest first)", seen, want)
 	}
-	_, err := e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s"), NextToken: aws.String("!!")})
+	_, err := e.East.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s"), NextToken: aws.String("!!")})
 	wantErr(t, err, "InvalidNextTokenException", "")
 }
 
 // TestLastAccessedDate: a date, per day of the engine clock, moved only by reads.
 func TestLastAccessedDate(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "s", "v")
-	if d := describe(t, e.east, "s"); d.LastAccessedDate != nil {
+	create(t, e.East, "s", "v")
+	if d := describe(t, e.East, "s"); d.LastAccessedDate != nil {
 		t.Fatalf("LastAccessedDate before any read: %v", d.LastAccessedDate)
 	}
-	getValue(t, e.east, "s")
-	d1 := describe(t, e.east, "s").LastAccessedDate
+	getValue(t, e.East, "s")
+	d1 := describe(t, e.East, "s").LastAccessedDate
 	if d1 == nil || !d1.Equal(d1.Truncate(24*time.Hour)) || time.Since(*d1) > 25*time.Hour {
 		t.Fatalf("LastAccessedDate = %v, want today's midnight UTC", d1)
 	}
-	getValue(t, e.east, "s")
-	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(*d1) {
+	getValue(t, e.East, "s")
+	if d := describe(t, e.East, "s").LastAccessedDate; !d.Equal(*d1) {
 		t.Errorf("a second read the same day moved the date to %v", d)
 	}
-	e.inst.Advance(48 * time.Hour)
-	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(*d1) {
+	e.Instance.Advance(48 * time.Hour)
+	if d := describe(t, e.East, "s").LastAccessedDate; !d.Equal(*d1) {
 		t.Errorf("the clock alone moved the date to %v", d)
 	}
-	getValue(t, e.east, "s")
-	if d := describe(t, e.east, "s").LastAccessedDate; !d.Equal(d1.Add(48 * time.Hour)) {
+	getValue(t, e.East, "s")
+	if d := describe(t, e.East, "s").LastAccessedDate; !d.Equal(d1.Add(48 * time.Hour)) {
 		t.Errorf("LastAccessedDate = %v, want %v", d, d1.Add(48*time.Hour))
 	}
-	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.east.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
+	list := xtest.Must[*secretsmanager.ListSecretVersionIdsOutput](t)(e.East.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("s")}))
 	if a := list.Versions[0].LastAccessedDate; a == nil || !a.Equal(d1.Add(48*time.Hour)) {
 		t.Errorf("version LastAccessedDate = %v", a)
 	}
@@ -233,8 +233,8 @@ func TestLastAccessedDate(t *testing.T) {
 // TestDescribeVersionStagesSorted: labels come back in AWS's order.
 func TestDescribeVersionStagesSorted(t *testing.T) {
 	e := start(t)
-	create(t, e.east, "s", "v")
-	out := put(t, e.east, "s", token("z"), "v2", "two", "one", "three")
+	create(t, e.East, "s", "v")
+	out := put(t, e.East, "s", token("z"), "v2", "two", "one", "three")
 	if !slices.Equal(out.VersionStages, []string{"one", "three", "two"}) {
 		t.Errorf("stages = %v", out.VersionStages)
 	}
@@ -244,20 +244,20 @@ func TestDescribeVersionStagesSorted(t *testing.T) {
 // PutSecretValue names other labels; later versions get only the labels named.
 func TestFirstVersionIsCurrent(t *testing.T) {
 	e := start(t)
-	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s")}))
-	out := put(t, e.east, "s", token("f1"), "first", "custom")
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s")}))
+	out := put(t, e.East, "s", token("f1"), "first", "custom")
 	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT", "custom"}) {
 		t.Errorf("first version stages = %v", out.VersionStages)
 	}
-	if v := getValue(t, e.east, "s"); aws.ToString(v.SecretString) != "first" || aws.ToString(v.VersionId) != token("f1") {
+	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "first" || aws.ToString(v.VersionId) != token("f1") {
 		t.Errorf("AWSCURRENT = %+v", v)
 	}
-	out = put(t, e.east, "s", token("f2"), "second", "AWSPENDING")
+	out = put(t, e.East, "s", token("f2"), "second", "AWSPENDING")
 	if !slices.Equal(out.VersionStages, []string{"AWSPENDING"}) {
 		t.Errorf("second version stages = %v", out.VersionStages)
 	}
 	want := map[string][]string{token("f1"): {"AWSCURRENT", "custom"}, token("f2"): {"AWSPENDING"}}
-	if got := stagesOf(t, e.east, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("versions %v, want %v", got, want)
 	}
 }

@@ -1,10 +1,12 @@
 package secretsmanager
 
 import (
+	"context"
+	"slices"
 	"time"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Version limits. AWS documents that Secrets Manager removes versions without staging
@@ -18,11 +20,11 @@ const (
 
 // makeRoom removes the oldest deprecated versions so that one more version fits, or fails
 // with LimitExceededException when every candidate is labelled or too young.
-func (s *Service) makeRoom(tx store.Tx, sc store.Scope, rec *secretRecord, now time.Time) error {
+func makeRoom(v kit.View, rec *secretRecord, now time.Time) error {
 	if rec.Versions < maxVersions {
 		return nil
 	}
-	vs, err := versionsOf(tx, sc, rec.Name)
+	vs, err := versionsOf(v, rec.Name)
 	if err != nil {
 		return err
 	}
@@ -30,29 +32,22 @@ func (s *Service) makeRoom(tx store.Tx, sc store.Scope, rec *secretRecord, now t
 	for _, id := range rec.Stages {
 		labelled[id] = true
 	}
-	for _, v := range vs {
+	for _, ver := range vs {
 		if rec.Versions < maxVersions {
 			break
 		}
-		if labelled[v.ID] || now.Sub(v.Created) < minDeprecatedAge {
+		if labelled[ver.ID] || now.Sub(ver.Created) < minDeprecatedAge {
 			continue
 		}
-		if err := deleteVersion(tx, sc, rec.Name, v.ID); err != nil {
+		if err := deleteVersion(v, rec.Name, ver.ID); err != nil {
 			return err
 		}
 		rec.Versions--
 	}
 	if rec.Versions >= maxVersions {
-		return sm.ErrLimitExceeded.New(msgTooManyVersions)
+		return msgTooManyVersions.New()
 	}
 	return nil
-}
-
-func deleteVersion(tx store.Tx, sc store.Scope, name, id string) error {
-	if err := tx.Delete(versionKey(sc, name, id)); err != nil {
-		return err
-	}
-	return tx.Delete(valueKey(sc, name, id))
 }
 
 // attach moves each label to version id. Moving AWSCURRENT moves AWSPREVIOUS to the version
@@ -69,19 +64,18 @@ func attach(rec *secretRecord, id string, labels []string) error {
 		}
 	}
 	if len(rec.Stages) > maxStages {
-		return sm.ErrLimitExceeded.New(msgTooManyStages)
+		return msgTooManyStages.New()
 	}
 	return nil
 }
 
 // addVersion writes a new version with the given labels: it makes room, encrypts the value
 // and attaches the labels.
-func (s *Service) addVersion(tx store.Tx, account, region string, rec *secretRecord, id string, v secretValue, labels []string, now time.Time) error {
-	sc := scopeOf(account, region)
-	if err := s.makeRoom(tx, sc, rec, now); err != nil {
+func (s *Service) addVersion(tx kit.Tx, v kit.View, rec *secretRecord, id string, val secretValue, labels []string, now time.Time) error {
+	if err := makeRoom(v, rec, now); err != nil {
 		return err
 	}
-	if err := s.storeValue(tx, account, region, rec, &versionRecord{ID: id, Created: now}, v); err != nil {
+	if err := s.storeValue(tx, v, rec, &versionRecord{ID: id, Created: now}, val); err != nil {
 		return err
 	}
 	rec.Versions++
@@ -91,17 +85,17 @@ func (s *Service) addVersion(tx store.Tx, account, region string, rec *secretRec
 // sameRequest handles a ClientRequestToken that names an existing version. The same value
 // means the request is a retry and there is nothing to do; another value is an error,
 // because a version never changes.
-func (s *Service) sameRequest(tx store.Tx, account, region string, rec *secretRecord, id string, v secretValue) (bool, error) {
-	ver, err := getVersion(tx, scopeOf(account, region), rec.Name, id)
+func (s *Service) sameRequest(tx kit.Tx, v kit.View, rec *secretRecord, id string, val secretValue) (bool, error) {
+	ver, err := versions.Get(v, rec.Name, id)
 	if err != nil || ver == nil {
 		return false, err
 	}
-	old, err := s.loadValue(tx, account, region, rec, ver)
+	old, err := s.loadValue(tx, v, rec, ver)
 	if err != nil {
 		return false, err
 	}
-	if !old.equal(v) {
-		return false, sm.ErrResourceExists.New(msgVersionExists)
+	if !old.equal(val) {
+		return false, msgVersionExists.New()
 	}
 	return true, nil
 }
@@ -111,9 +105,92 @@ func checkStages(stages []string) error {
 	seen := map[string]bool{}
 	for _, st := range stages {
 		if seen[st] {
-			return invalidParam("The staging label %s appears more than once in VersionStages.", st) // (xregion)
+			return msgStageTwice.New(st)
 		}
 		seen[st] = true
 	}
 	return nil
 }
+
+func (s *Service) updateSecretVersionStage(ctx context.Context, in *sm.UpdateSecretVersionStageRequest) (*sm.UpdateSecretVersionStageResponse, error) {
+	c := s.Call(ctx)
+	label := *in.VersionStage
+	move, remove := deref(in.MoveToVersionId), deref(in.RemoveFromVersionId)
+	if move == "" && remove == "" {
+		return nil, msgMoveOrRemove.New()
+	}
+	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.UpdateSecretVersionStageResponse, error) {
+		if err := moveStage(v, rec, label, move, remove); err != nil {
+			return nil, err
+		}
+		return &sm.UpdateSecretVersionStageResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}, s.commit(tx, v, rec, c.Now())
+	})
+}
+
+// moveStage moves label from the version remove to the version move, as
+// UpdateSecretVersionStage asks; either may be empty.
+func moveStage(v kit.View, rec *secretRecord, label, move, remove string) error {
+	for _, id := range []string{move, remove} {
+		if id != "" && !versions.Has(v, rec.Name, id) {
+			return msgNotAVersion.New(id)
+		}
+	}
+	current := rec.Stages[label]
+	if remove != "" && current != remove {
+		return msgStageNotOn.New(label, remove)
+	}
+	if move != "" && current != "" && current != move && remove != current {
+		return msgMustRemoveFrom.New(label, current)
+	}
+	if move != "" {
+		return attach(rec, move, []string{label})
+	}
+	if label == stageCurrent {
+		return msgKeepCurrent.New()
+	}
+	delete(rec.Stages, label)
+	return nil
+}
+
+func (s *Service) listSecretVersionIds(ctx context.Context, in *sm.ListSecretVersionIdsRequest) (*sm.ListSecretVersionIdsResponse, error) {
+	c := s.Call(ctx)
+	limit := 100
+	if in.MaxResults != nil {
+		limit = int(*in.MaxResults)
+	}
+	// A marker is the position "created/id" of the next version, so that versions added
+	// or pruned meanwhile do not shift the pages. A bad one is refused before the secret
+	// is looked for, as AWS does.
+	l := kit.List{Op: "ListSecretVersionIds", Account: c.Account, Region: c.Region}
+	from, err := s.pages.Open(l, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	deprecated := in.IncludeDeprecated != nil && *in.IncludeDeprecated
+	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
+		return nil, err
+	}
+	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.ListSecretVersionIdsResponse, error) {
+		v := c.In(tx)
+		rec, err := findLive(v, *in.SecretId)
+		if err != nil {
+			return nil, err
+		}
+		all, err := versionsOf(v, rec.Name)
+		if err != nil {
+			return nil, err
+		}
+		listed := slices.DeleteFunc(all, func(ver *versionRecord) bool { return !deprecated && len(rec.versionStages(ver.ID)) == 0 })
+		page, next := kit.Cut(s.pages, l, listed, from, limit, versionPos)
+		out := &sm.ListSecretVersionIdsResponse{ARN: new(rec.arn(v)), Name: new(rec.Name), Versions: []sm.SecretVersionsListEntry{}, NextToken: next}
+		for _, ver := range page {
+			out.Versions = append(out.Versions, sm.SecretVersionsListEntry{
+				VersionId: new(ver.ID), VersionStages: rec.versionStages(ver.ID), CreatedDate: new(ver.Created),
+				LastAccessedDate: ver.Accessed, KmsKeyIds: []string{ver.KeyLabel},
+			})
+		}
+		return out, nil
+	})
+}
+
+func versionPos(v *versionRecord) string { return ascStamp(v.Created) + "/" + v.ID }

@@ -17,7 +17,8 @@ import (
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/iam"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -43,18 +44,18 @@ func checkRoleARN(roleARN string) (arn.ARN, error) {
 // roles nobody created here (a provider block's assume_role, say), with an id derived
 // from the ARN so that it is stable across calls; strict mode never comes here, it asks
 // the role's trust policy.
-func (s *Service) knownOrPermissive(tx store.Tx, roleARN string, parsed arn.ARN) (iam.RoleInfo, error) {
-	role, ok, err := s.roles.RoleByARN(tx, roleARN)
+func (s *Service) knownOrPermissive(tx store.Tx, roleARN string, parsed arn.ARN) (port.RoleInfo, error) {
+	role, ok, err := s.roles.RoleByARN(kit.Adopt(tx), roleARN)
 	if err != nil || ok {
 		return role, err
 	}
 	name := parsed.Resource[strings.LastIndex(parsed.Resource, "/")+1:]
-	return iam.RoleInfo{ARN: roleARN, RoleID: derivedRoleID(roleARN), Name: name, Account: parsed.Account, MaxSessionDuration: 3600}, nil
+	return port.RoleInfo{ARN: roleARN, RoleID: derivedRoleID(roleARN), Name: name, Account: parsed.Account, MaxSessionDuration: 3600}, nil
 }
 
 // roleSession checks a request for a role's credentials and returns the identity the
 // credentials will carry.
-func (s *Service) roleSession(ctx context.Context, role iam.RoleInfo, parsed arn.ARN, req session) (auth.Identity, *stsapi.AssumedRoleUser, *int64, error) {
+func (s *Service) roleSession(ctx context.Context, role port.RoleInfo, parsed arn.ARN, req session) (auth.Identity, *stsapi.AssumedRoleUser, *int64, error) {
 	info := request.From(ctx)
 	duration := int64(3600)
 	if req.duration != nil {
@@ -77,7 +78,7 @@ func (s *Service) roleSession(ctx context.Context, role iam.RoleInfo, parsed arn
 }
 
 // startSession checks a request for a role's credentials and hands them out.
-func (s *Service) startSession(ctx context.Context, tx store.Tx, role iam.RoleInfo, parsed arn.ARN, req session) (*stsapi.AssumedRoleUser, *int64, *stsapi.Credentials, error) {
+func (s *Service) startSession(ctx context.Context, tx store.Tx, role port.RoleInfo, parsed arn.ARN, req session) (*stsapi.AssumedRoleUser, *int64, *stsapi.Credentials, error) {
 	id, user, packed, err := s.roleSession(ctx, role, parsed, req)
 	if err != nil {
 		return nil, nil, nil, err
@@ -178,24 +179,24 @@ func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 // permissions: the role must exist and its trust policy must allow the caller
 // sts:AssumeRole, and sts:TagSession and sts:SetSourceIdentity when the request passes
 // session tags or a source identity, as AWS requires. Permissive mode asks nothing.
-func (s *Service) trustedRole(ctx context.Context, tx store.Tx, in *stsapi.AssumeRoleRequest, parsed arn.ARN) (iam.RoleInfo, error) {
+func (s *Service) trustedRole(ctx context.Context, tx store.Tx, in *stsapi.AssumeRoleRequest, parsed arn.ARN) (port.RoleInfo, error) {
 	if !s.auth.Strict() {
 		return s.knownOrPermissive(tx, *in.RoleArn, parsed)
 	}
 	info := request.From(ctx)
-	caller := iam.Principal{Type: iam.PrincipalAWS, ID: info.Caller.ARN}
+	caller := port.Principal{Type: port.PrincipalAWS, ID: info.Caller.ARN}
 	keys := assumeRoleContext(info, in)
-	reqs := []iam.TrustRequest{{Action: "sts:AssumeRole", Principal: caller, Context: keys}}
+	reqs := []port.TrustRequest{{Action: "sts:AssumeRole", Principal: caller, Keys: keys}}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
-		reqs = append(reqs, iam.TrustRequest{Action: "sts:TagSession", Principal: caller, Context: keys})
+		reqs = append(reqs, port.TrustRequest{Action: "sts:TagSession", Principal: caller, Keys: keys})
 	}
 	if in.SourceIdentity != nil {
-		reqs = append(reqs, iam.TrustRequest{Action: "sts:SetSourceIdentity", Principal: caller, Context: keys})
+		reqs = append(reqs, port.TrustRequest{Action: "sts:SetSourceIdentity", Principal: caller, Keys: keys})
 	}
-	role, err := s.roles.AuthorizeAssumeRole(tx, *in.RoleArn, reqs...)
-	var refused *iam.NotTrustedError
+	role, err := s.roles.AuthorizeAssumeRole(kit.Adopt(tx), *in.RoleArn, reqs...)
+	var refused *port.NotTrustedError
 	switch {
-	case errors.Is(err, iam.ErrNoSuchRole):
+	case errors.Is(err, port.ErrNoSuchRole):
 		return role, notAuthorized(info.Caller.ARN, "sts:AssumeRole", *in.RoleArn)
 	case errors.As(err, &refused):
 		return role, notAuthorized(info.Caller.ARN, refused.Action, *in.RoleArn)
@@ -210,8 +211,8 @@ func notAuthorized(caller, action, roleARN string) error {
 }
 
 // assumeRoleContext is the condition keys of an AssumeRole request.
-func assumeRoleContext(info *request.Info, in *stsapi.AssumeRoleRequest) iam.Context {
-	ctx := iam.Context{}
+func assumeRoleContext(info *request.Info, in *stsapi.AssumeRoleRequest) port.ConditionKeys {
+	ctx := port.ConditionKeys{}
 	ctx.Set("sts:RoleSessionName", *in.RoleSessionName)
 	ctx.Set("aws:userid", info.Caller.UserID)
 	if in.ExternalId != nil {

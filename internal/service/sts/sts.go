@@ -15,12 +15,12 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
-	"github.com/xregion/xregion/internal/service/iam"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 func init() {
-	service.Register(service.Module{Name: "sts", Needs: []string{"iam"}, New: New})
+	service.Register(service.Module{Name: "sts", New: New})
 }
 
 // Service is STS.
@@ -29,7 +29,7 @@ type Service struct {
 	auth  *auth.Resolver
 	clock *jobs.Clock
 	jobs  *jobs.Engine
-	roles iam.Roles
+	roles port.Roles
 }
 
 var _ service.Service = (*Service)(nil)
@@ -45,11 +45,8 @@ const forgetAfter = 7 * 24 * time.Hour
 
 // New builds STS.
 func New(d service.Deps) (service.Service, error) {
-	roles, err := service.Lookup[iam.Roles](d.Services, "iam")
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{st: d.Store, auth: d.Auth, clock: d.Clock, jobs: d.Jobs, roles: roles}
+	s := &Service{st: d.Store, auth: d.Auth, clock: d.Clock, jobs: d.Jobs}
+	service.Need(d.Ports, &s.roles)
 	d.Jobs.Register(expireKind, jobs.Handler{Run: s.forget})
 	return s, nil
 }

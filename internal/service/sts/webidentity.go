@@ -9,7 +9,8 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/gen/stsapi"
-	"github.com/xregion/xregion/internal/service/iam"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -88,26 +89,26 @@ func nonEmpty(s string) *string {
 
 // webIdentityRole returns the role a web identity may assume, and the audience of the
 // token that the provider accepted (in strict mode).
-func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdentityRequest, parsed arn.ARN, tok *auth.WebToken) (iam.RoleInfo, string, error) {
+func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdentityRequest, parsed arn.ARN, tok *auth.WebToken) (port.RoleInfo, string, error) {
 	if !s.auth.Strict() {
 		role, err := s.knownOrPermissive(tx, *in.RoleArn, parsed)
 		return role, "", err
 	}
 	provider, err := s.verifyWebToken(tx, parsed, tok)
 	if err != nil {
-		return iam.RoleInfo{}, "", err
+		return port.RoleInfo{}, "", err
 	}
 	audience := acceptedAudience(tok, provider.ClientIDs)
 	if audience == "" {
-		return iam.RoleInfo{}, "", errAudience
+		return port.RoleInfo{}, "", errAudience
 	}
-	role, err := s.roles.AuthorizeAssumeRole(tx, *in.RoleArn, iam.TrustRequest{
+	role, err := s.roles.AuthorizeAssumeRole(kit.Adopt(tx), *in.RoleArn, port.TrustRequest{
 		Action:    "sts:AssumeRoleWithWebIdentity",
-		Principal: iam.Principal{Type: iam.PrincipalFederated, ID: provider.ARN},
-		Context:   webIdentityContext(provider, tok, audience, *in.RoleSessionName),
+		Principal: port.Principal{Type: port.PrincipalFederated, ID: provider.ARN},
+		Keys:      webIdentityContext(provider, tok, audience, *in.RoleSessionName),
 	})
-	var refused *iam.NotTrustedError
-	if errors.Is(err, iam.ErrNoSuchRole) || errors.As(err, &refused) {
+	var refused *port.NotTrustedError
+	if errors.Is(err, port.ErrNoSuchRole) || errors.As(err, &refused) {
 		return role, "", errWebNotAllowed
 	}
 	return role, audience, err
@@ -115,8 +116,8 @@ func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdent
 
 // verifyWebToken finds the provider of the token's issuer in the role's account and
 // checks the token's signature and times.
-func (s *Service) verifyWebToken(tx store.Tx, roleARN arn.ARN, tok *auth.WebToken) (iam.OIDCProviderInfo, error) {
-	provider, ok, err := s.roles.OIDCProviderFor(tx, roleARN.Account, roleARN.Partition, tok.Claims.Issuer)
+func (s *Service) verifyWebToken(tx store.Tx, roleARN arn.ARN, tok *auth.WebToken) (port.OIDCProvider, error) {
+	provider, ok, err := s.roles.OIDCProviderFor(kit.Adopt(tx), roleARN.Account, roleARN.Partition, tok.Claims.Issuer)
 	if err != nil {
 		return provider, err
 	}
@@ -163,8 +164,8 @@ func acceptedAudience(tok *auth.WebToken, clientIDs []string) string {
 // audience), PROVIDER:sub, PROVIDER:azp and PROVIDER:amr when the token has them, where
 // PROVIDER is the provider's URL without https://, as trust policies write them
 // ("token.actions.githubusercontent.com:sub").
-func webIdentityContext(provider iam.OIDCProviderInfo, tok *auth.WebToken, audience, sessionName string) iam.Context {
-	ctx := iam.Context{}
+func webIdentityContext(provider port.OIDCProvider, tok *auth.WebToken, audience, sessionName string) port.ConditionKeys {
+	ctx := port.ConditionKeys{}
 	ctx.Set(provider.Name+":aud", audience)
 	for _, claim := range []string{"sub", "azp", "amr", "email"} {
 		if v, ok := tok.Claim(claim); ok {

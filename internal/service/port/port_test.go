@@ -1,0 +1,61 @@
+package port_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+func TestCannotProtectCarriesTheJobText(t *testing.T) {
+	err := fmt.Errorf("copying: %w", port.CannotProtect("DB snapshot %s not found", "snap"))
+	if !errors.Is(err, port.ErrCannotProtect) {
+		t.Error("a CannotProtect failure is not ErrCannotProtect")
+	}
+	if text, ok := port.Failure(err); !ok || text != "DB snapshot snap not found" {
+		t.Errorf("Failure = %q, %v", text, ok)
+	}
+	if _, ok := port.Failure(errors.New("disk on fire")); ok {
+		t.Error("an internal failure has a job text")
+	}
+}
+
+func TestKeyUnavailable(t *testing.T) {
+	for _, err := range []error{port.ErrKeyNotFound, port.ErrKeyDisabled, port.ErrKeyPendingDeletion, fmt.Errorf("x: %w", port.ErrKeyInvalidState)} {
+		if !port.KeyUnavailable(err) {
+			t.Errorf("KeyUnavailable(%v) = false", err)
+		}
+	}
+	for _, err := range []error{nil, port.ErrInvalidKeyUsage, port.ErrInvalidCiphertext, errors.New("other")} {
+		if port.KeyUnavailable(err) {
+			t.Errorf("KeyUnavailable(%v) = true", err)
+		}
+	}
+}
+
+type protector struct{ typ string }
+
+func (p protector) ResourceType() string                                    { return p.typ }
+func (protector) Resources(kit.Tx, string, string) ([]port.Resource, error) { return nil, nil }
+func (protector) Backup(kit.Tx, string, string, string, string) (port.Image, error) {
+	return port.Image{}, nil
+}
+func (protector) Copy(kit.Tx, string, string, string, string, string) (port.Image, error) {
+	return port.Image{}, nil
+}
+func (protector) Delete(kit.Tx, string, string, string) error { return nil }
+func (protector) Restore(kit.Tx, string, string, string, map[string]string) (string, error) {
+	return "", nil
+}
+
+func TestProtectorOf(t *testing.T) {
+	all := []port.Protected{protector{"RDS"}, protector{"EBS"}}
+	if p, ok := port.ProtectorOf(all, "EBS"); !ok || p.ResourceType() != "EBS" {
+		t.Errorf("ProtectorOf(EBS) = %v, %v", p, ok)
+	}
+	if _, ok := port.ProtectorOf(all, "EFS"); ok {
+		t.Error("ProtectorOf(EFS) found a provider")
+	}
+}
