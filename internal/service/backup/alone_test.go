@@ -16,6 +16,9 @@ func alone(t *testing.T) (*kittest.Harness, *kittest.KeyRing, *protector) {
 	h := kittest.Start(t, []string{"backup"}, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.KeyRing](p, keys)
 		service.Provide[port.Protected](p, rds)
+		fake := newRoles()
+		service.Provide[port.Roles](p, fake)
+		service.Provide[port.ServiceRoles](p, fake)
 	}))
 	return h, keys, rds
 }

@@ -117,6 +117,9 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 		if err != nil {
 			return nil, err
 		}
+		if err := s.ensureDefaultRole(tx, c, *in.IamRoleArn); err != nil {
+			return nil, err
+		}
 		now := c.Now()
 		window := int64(defaultStartWindow)
 		if in.StartWindowMinutes != nil {

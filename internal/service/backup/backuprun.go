@@ -89,7 +89,7 @@ func (s *Service) waitToStart(tx kit.Tx, j *backupJobRec, ref jobRef, why string
 
 // backupProblem says why a job cannot start, whatever its resource's state: the vault is
 // gone, its lock refuses the lifecycle, or no provider backs up the resource's type.
-func (s *Service) backupProblem(_ kit.Tx, v kit.View, j *backupJobRec) (string, error) {
+func (s *Service) backupProblem(tx kit.Tx, v kit.View, j *backupJobRec) (string, error) {
 	vault, err := vaults.Get(v, j.Vault)
 	switch {
 	case err != nil:
@@ -103,7 +103,7 @@ func (s *Service) backupProblem(_ kit.Tx, v kit.View, j *backupJobRec) (string, 
 	if _, ok := s.protector(j.resourceType()); !ok {
 		return fmt.Sprintf(statusNoProvider, j.resourceType()), nil
 	}
-	return "", nil
+	return s.roleProblem(tx, v.Account(), j.IAMRole)
 }
 
 // finishBackup stores a running job's image as a recovery point and starts the rule's

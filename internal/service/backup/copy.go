@@ -138,6 +138,9 @@ func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobIn
 		if rp.storageClass(c.Now()) == backupapi.StorageClassCold {
 			return nil, msgColdCopy.New(rp.ARN)
 		}
+		if err := s.ensureDefaultRole(tx, c, *in.IamRoleArn); err != nil {
+			return nil, err
+		}
 		j, err := s.startCopy(tx, v, rp, *in.DestinationBackupVaultArn, *in.IamRoleArn, in.Lifecycle, nil, "")
 		if err != nil {
 			return nil, err

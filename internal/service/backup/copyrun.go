@@ -100,6 +100,9 @@ func (s *Service) copyProblem(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef
 	if why := copyProblem(src.resourceType(), set, v.Account(), v.Region(), dst.Account, dst.Region); why != "" {
 		return nil, nil, why, nil
 	}
+	if why, err := s.roleProblem(tx, v.Account(), j.IAMRole); why != "" || err != nil {
+		return nil, nil, why, err
+	}
 	if src.storageClass(s.Clock.Now()) == backupapi.StorageClassCold {
 		return nil, nil, fmt.Sprintf(statusColdCopy, src.ARN), nil
 	}

@@ -95,6 +95,7 @@ const (
 	statusUnreachable        = "Copy job failed: the Region %s could not be reached"
 	statusPointGone          = "Recovery point %s no longer exists"
 	statusStopped            = "Backup job was stopped by the user"
+	statusRoleUnusable       = "The provided role %s cannot be assumed by AWS Backup."
 	statusRegionDown         = "The Region %s cannot be reached"
 	statusNoProvider         = "Resource type %s cannot be backed up here"
 	statusExpiredStart       = "Backup job could not start within its start window"

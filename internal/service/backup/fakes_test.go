@@ -140,3 +140,68 @@ func (p *protector) Restore(_ kit.Tx, account, region, imageARN string, metadata
 	p.restored = append(p.restored, metadata["DBInstanceIdentifier"])
 	return arn.New("aws", "rds", region, account, "db:"+metadata["DBInstanceIdentifier"]), nil
 }
+
+// roles is a fake IAM for AWS Backup: the roles of the test, each trusting AWS Backup or
+// not; the default role is created on request, trusting it.
+type roles struct {
+	mu     sync.Mutex
+	trusts map[string]bool // by role ARN
+}
+
+var (
+	_ port.Roles        = (*roles)(nil)
+	_ port.ServiceRoles = (*roles)(nil)
+)
+
+func newRoles() *roles { return &roles{trusts: map[string]bool{}} }
+
+// put declares a role, trusting AWS Backup or not.
+func (r *roles) put(roleARN string, trustsBackup bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.trusts[roleARN] = trustsBackup
+}
+
+func (r *roles) remove(roleARN string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.trusts, roleARN)
+}
+
+func (r *roles) RoleByARN(_ kit.Tx, roleARN string) (port.RoleInfo, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.trusts[roleARN]
+	return port.RoleInfo{ARN: roleARN}, ok, nil
+}
+
+func (r *roles) AuthorizeAssumeRole(kit.Tx, string, ...port.TrustRequest) (port.RoleInfo, error) {
+	return port.RoleInfo{}, &port.NotTrustedError{Action: "sts:AssumeRole", Reason: "the fake trusts AWS Backup only"}
+}
+
+func (r *roles) TrustsService(_ kit.Tx, roleARN, principal string, _ port.ConditionKeys) (port.RoleInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	trusts, ok := r.trusts[roleARN]
+	switch {
+	case !ok:
+		return port.RoleInfo{}, port.ErrNoSuchRole
+	case !trusts || principal != "backup.amazonaws.com":
+		return port.RoleInfo{}, &port.NotTrustedError{Action: "sts:AssumeRole", Reason: "no statement allows it"}
+	}
+	return port.RoleInfo{ARN: roleARN}, nil
+}
+
+func (r *roles) OIDCProviderFor(kit.Tx, string, string, string) (port.OIDCProvider, bool, error) {
+	return port.OIDCProvider{}, false, nil
+}
+
+func (r *roles) EnsureServiceRole(_ kit.Tx, want port.ServiceRole) (port.RoleInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	roleARN := "arn:" + want.Partition + ":iam::" + want.Account + ":role" + want.Path + want.Name
+	if _, ok := r.trusts[roleARN]; !ok {
+		r.trusts[roleARN] = strings.Contains(want.TrustPolicy, "backup.amazonaws.com") && len(want.ManagedPolicyARNs) == 2
+	}
+	return port.RoleInfo{ARN: roleARN}, nil
+}

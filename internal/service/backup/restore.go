@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -83,6 +84,9 @@ func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestor
 		if err := checkRestoreMetadata(rp, in.Metadata); err != nil {
 			return nil, err
 		}
+		if err := s.ensureDefaultRole(tx, c, deref(in.IamRoleArn)); err != nil {
+			return nil, err
+		}
 		j := &restoreJobRec{
 			ID: newJobID(), Status: backupapi.RestoreJobStatusPending, RecoveryPoint: rp.ARN, RPCreated: rp.Created,
 			Metadata: in.Metadata, IAMRole: deref(in.IamRoleArn), Created: c.Now(), Size: rp.Size, ResourceType: rp.resourceType(),
@@ -141,6 +145,15 @@ func (s *Service) completeRestore(tx kit.Tx, v kit.View, j *restoreJobRec) error
 	if !ok {
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, fmt.Sprintf(statusNoProvider, rp.resourceType())
 		return nil
+	}
+	// A restore without a role acts through the default role, as AWS's does.
+	role := j.IAMRole
+	if role == "" {
+		role = arn.New(partitionOf(v.Region()), "iam", "", v.Account(), "role"+defaultRolePath+defaultRoleName)
+	}
+	if why, err := s.roleProblem(tx, v.Account(), role); why != "" || err != nil {
+		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, why
+		return err
 	}
 	created, err := p.Restore(tx, v.Account(), v.Region(), rp.ARN, j.Metadata)
 	switch {

@@ -19,20 +19,23 @@ const otherAccount = "210987654321"
 
 // solo is AWS Backup by itself, with a fake key ring and fake providers.
 type solo struct {
-	t    *testing.T
-	h    *kittest.Harness
-	keys *kittest.KeyRing
+	t     *testing.T
+	h     *kittest.Harness
+	keys  *kittest.KeyRing
+	roles *roles
 }
 
 func startSolo(t *testing.T, providers []*protector, opts ...kittest.Option) *solo {
-	keys := kittest.NewKeyRing()
+	keys, fake := kittest.NewKeyRing(), newRoles()
 	opts = append(opts, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.KeyRing](p, keys)
+		service.Provide[port.Roles](p, fake)
+		service.Provide[port.ServiceRoles](p, fake)
 		for _, pr := range providers {
 			service.Provide[port.Protected](p, port.Protected(pr))
 		}
 	}))
-	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys}
+	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys, roles: fake}
 }
 
 // as runs f with the calls made in account.

@@ -79,6 +79,9 @@ func (s *Service) createBackupSelection(ctx context.Context, in *backupapi.Creat
 		if err != nil {
 			return nil, err
 		}
+		if err := s.ensureDefaultRole(tx, c, deref(sel.IamRoleArn)); err != nil {
+			return nil, err
+		}
 		if crid != "" {
 			if id := idOf(v, requests, requestSelection, crid); id != "" {
 				if prev, err := selections.Get(v, plan.ID, id); prev != nil || err != nil {

@@ -17,6 +17,10 @@ type Service struct {
 	*kit.Kit
 	pages kit.Pager
 	keys  port.KeyRing
+	// roles answers whether a job's role trusts AWS Backup; serviceRoles creates the
+	// default role.
+	roles        port.Roles
+	serviceRoles port.ServiceRoles
 	// protectors back up, copy and restore each resource type (RDS today).
 	protectors []port.Protected
 }
@@ -37,6 +41,8 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(marker string) error { return msgBadNextToken.New(marker) })
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Need(d.Ports, &s.roles)
+	service.Need(d.Ports, &s.serviceRoles)
 	service.NeedAll(d.Ports, &s.protectors)
 	return s, nil
 }

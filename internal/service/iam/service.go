@@ -39,12 +39,14 @@ var (
 	_ service.Service   = (*Service)(nil)
 	_ service.Validator = (*Service)(nil)
 	_ port.Roles        = (*Service)(nil)
+	_ port.ServiceRoles = (*Service)(nil)
 )
 
 // New builds IAM.
 func New(d service.Deps) (service.Service, error) {
 	s := &Service{st: d.Store, clock: d.Clock}
 	service.Provide[port.Roles](d.Ports, s)
+	service.Provide[port.ServiceRoles](d.Ports, s)
 	return s, nil
 }
 
