@@ -248,6 +248,9 @@ func (s *Service) stopBackupJob(ctx context.Context, in *backupapi.StopBackupJob
 			return nil, err
 		}
 		j.end(backupapi.BackupJobStateAborted, statusStopped, c.Now())
+		if err := s.notify(tx, v, j.Vault, backupJobEvent(j)); err != nil {
+			return nil, err
+		}
 		return &awsmodel.Empty{}, backupJobs.Put(v, j, j.ID)
 	})
 }

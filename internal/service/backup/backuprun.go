@@ -25,6 +25,7 @@ func (s *Service) runBackupJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jo
 	}
 	// A job RUNNING without an image is of the first release, which took the image at
 	// the end: it starts again.
+	was := j.State
 	if j.State == backupapi.BackupJobStateCreated || j.Image == nil {
 		err = s.beginBackup(tx, v, j, ref)
 	} else {
@@ -32,6 +33,11 @@ func (s *Service) runBackupJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jo
 	}
 	if err != nil {
 		return err
+	}
+	if j.State != was {
+		if err := s.notify(tx, v, j.Vault, backupJobEvent(j)); err != nil {
+			return err
+		}
 	}
 	return backupJobs.Put(v, j, j.ID)
 }

@@ -23,6 +23,7 @@ func (s *Service) runCopyJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobR
 	if err != nil || j == nil || !j.active() {
 		return err
 	}
+	was := j.State
 	dst, ok := parseVaultARN(j.DestVaultARN)
 	switch {
 	case !ok:
@@ -34,6 +35,11 @@ func (s *Service) runCopyJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobR
 	}
 	if err != nil {
 		return err
+	}
+	if j.State != was {
+		if err := s.notify(tx, v, j.SourceVault, copyJobEvent(j)); err != nil {
+			return err
+		}
 	}
 	return copyJobs.Put(v, j, j.ID)
 }

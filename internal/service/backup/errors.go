@@ -27,6 +27,7 @@ var (
 	msgChangeableFor       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "ChangeableForDays must be at least %d days"}
 	msgBadPolicy           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "The access policy is not a valid JSON policy document"} // (xregion)
 	msgBadDestination      = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid destination backup vault ARN %s"}
+	msgBadTopic            = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid SNS topic ARN: %s"}
 	msgCopyRefused         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s"}
 	msgRuleCopyRefused     = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %s"}
 	msgRestoreType         = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported: xregion's AWS Backup restores %s"} // (xregion)
@@ -66,6 +67,7 @@ var (
 	msgPointNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found"}
 	msgNotProtected      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s is not protected by AWS Backup"}
 	msgNoAccessPolicy    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no access policy"}
+	msgNoNotifications   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no notifications"} // (xregion)
 	msgResourceNotFound  = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s cannot be found"}
 	msgVaultExists       = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup vault with the same name already exists"}
 	msgPlanExists        = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup plan with the same name %s already exists"}

@@ -205,3 +205,33 @@ func (r *roles) EnsureServiceRole(_ kit.Tx, want port.ServiceRole) (port.RoleInf
 	}
 	return port.RoleInfo{ARN: roleARN}, nil
 }
+
+// notifier is a fake SNS: it records what is published to the topics it knows.
+type notifier struct {
+	mu        sync.Mutex
+	topics    map[string]bool
+	published []port.Notification
+}
+
+var _ port.Notifier = (*notifier)(nil)
+
+func (n *notifier) Publish(_ kit.Tx, topicARN string, m port.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.topics[topicARN] {
+		return port.ErrNoTopic
+	}
+	n.published = append(n.published, m)
+	return nil
+}
+
+// events are the EventType attributes published so far.
+func (n *notifier) events() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, m := range n.published {
+		out = append(out, m.Attributes["EventType"])
+	}
+	return out
+}

@@ -28,6 +28,8 @@ type vaultRec struct {
 	Tags             map[string]string `json:"tags,omitempty"`
 	Lock             *vaultLock        `json:"lock,omitempty"`
 	Policy           string            `json:"policy,omitempty"` // the access policy document
+	// Notifications are where the vault's events go (PutBackupVaultNotifications).
+	Notifications *vaultNotifications `json:"notifications,omitempty"`
 }
 
 // planRec is one version of a backup plan. The rules are kept in the API's own shape,

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/xregion/xregion/internal/awsmodel"
@@ -295,6 +296,10 @@ func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupap
 		// The lifecycle is replaced whole: a member left out is reset, as AWS does.
 		r.Lifecycle = in.Lifecycle
 		if err := s.armExpiry(tx, v, r); err != nil {
+			return nil, err
+		}
+		if err := s.notify(tx, v, r.Vault, event{Type: backupapi.BackupVaultEventRecoveryPointModified, Attrs: map[string]string{"Id": r.ARN},
+			Text: fmt.Sprintf("An AWS Backup recovery point was modified. Recovery point ARN : %s. Resource ARN : %s", r.ARN, r.ResourceARN)}); err != nil {
 			return nil, err
 		}
 		return r, s.putRecoveryPoint(tx, v, r, false)

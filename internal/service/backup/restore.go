@@ -120,12 +120,28 @@ func (s *Service) runRestoreJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref j
 		if _, err := jobRestore.Enqueue(tx, s.After(), ref); err != nil {
 			return err
 		}
-		return restoreJobs.Put(v, j, j.ID)
+	} else if err := s.completeRestore(tx, v, j); err != nil {
+		return err
 	}
-	if err := s.completeRestore(tx, v, j); err != nil {
+	if err := s.notify(tx, v, idOf(v, recoveryVaults, j.RecoveryPoint), restoreJobEvent(j)); err != nil {
 		return err
 	}
 	return restoreJobs.Put(v, j, j.ID)
+}
+
+// restoreJobEvent is the notification of a restore job's start or end.
+func restoreJobEvent(j *restoreJobRec) event {
+	attrs := map[string]string{"Id": j.ID, "State": j.Status, "StartTime": j.Created.UTC().Format(time.RFC3339)}
+	if j.Status == backupapi.RestoreJobStatusRunning {
+		return event{Type: backupapi.BackupVaultEventRestoreJobStarted, Attrs: attrs,
+			Text: fmt.Sprintf("An AWS Backup restore job was started. Recovery point ARN : %s. RestoreJob ID : %s", j.RecoveryPoint, j.ID)}
+	}
+	text := fmt.Sprintf("An AWS Backup restore job was completed successfully. Recovery point ARN : %s. Created resource ARN : %s. RestoreJob ID : %s",
+		j.RecoveryPoint, j.CreatedARN, j.ID)
+	if j.Status != backupapi.RestoreJobStatusCompleted {
+		text = fmt.Sprintf("An AWS Backup restore job ended %s. Recovery point ARN : %s. RestoreJob ID : %s. Status message : %s", j.Status, j.RecoveryPoint, j.ID, j.StatusMessage)
+	}
+	return event{Type: backupapi.BackupVaultEventRestoreJobCompleted, Text: text, Attrs: attrs}
 }
 
 // completeRestore creates the resource of a running restore job, or ends the job FAILED

@@ -23,11 +23,13 @@ type solo struct {
 	h     *kittest.Harness
 	keys  *kittest.KeyRing
 	roles *roles
+	sns   *notifier
 }
 
 func startSolo(t *testing.T, providers []*protector, opts ...kittest.Option) *solo {
-	keys, fake := kittest.NewKeyRing(), newRoles()
+	keys, fake, sns := kittest.NewKeyRing(), newRoles(), &notifier{topics: map[string]bool{}}
 	opts = append(opts, kittest.WithPorts(func(p *service.Ports) {
+		service.Provide[port.Notifier](p, sns)
 		service.Provide[port.KeyRing](p, keys)
 		service.Provide[port.Roles](p, fake)
 		service.Provide[port.ServiceRoles](p, fake)
@@ -35,7 +37,7 @@ func startSolo(t *testing.T, providers []*protector, opts ...kittest.Option) *so
 			service.Provide[port.Protected](p, port.Protected(pr))
 		}
 	}))
-	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys, roles: fake}
+	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys, roles: fake, sns: sns}
 }
 
 // as runs f with the calls made in account.

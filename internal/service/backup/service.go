@@ -19,6 +19,8 @@ type Service struct {
 	keys  port.KeyRing
 	// roles answers whether a job's role trusts AWS Backup; serviceRoles creates the
 	// default role.
+	// notifier publishes vault notifications to SNS; nil when SNS is not built.
+	notifier     port.Notifier
 	roles        port.Roles
 	serviceRoles port.ServiceRoles
 	// protectors back up, copy and restore each resource type (RDS today).
@@ -42,6 +44,7 @@ func New(d service.Deps) (*Service, error) {
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.roles)
+	service.Want(d.Ports, &s.notifier)
 	service.Need(d.Ports, &s.serviceRoles)
 	service.NeedAll(d.Ports, &s.protectors)
 	return s, nil
@@ -108,6 +111,9 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		backupapi.OpDeleteRecoveryPoint.Handle(s.deleteRecoveryPoint),
 		backupapi.OpUpdateRecoveryPointLifecycle.Handle(s.updateRecoveryPointLifecycle),
 		backupapi.OpGetRecoveryPointRestoreMetadata.Handle(s.getRecoveryPointRestoreMetadata),
+		backupapi.OpPutBackupVaultNotifications.Handle(s.putBackupVaultNotifications),
+		backupapi.OpGetBackupVaultNotifications.Handle(s.getBackupVaultNotifications),
+		backupapi.OpDeleteBackupVaultNotifications.Handle(s.deleteBackupVaultNotifications),
 		backupapi.OpDescribeRegionSettings.Handle(s.describeRegionSettings),
 		backupapi.OpUpdateRegionSettings.Handle(s.updateRegionSettings),
 		backupapi.OpDescribeGlobalSettings.Handle(s.describeGlobalSettings),
