@@ -21,6 +21,7 @@ type protector struct {
 	// copiedWith records the key each copy was encrypted with, by the copy's ARN.
 	copiedWith map[string]string
 	restored   []string
+	cleaned    []string               // restored resources deleted
 	content    map[string]port.Blocks // by resource ARN
 	busy       map[string]string      // by resource ARN: why a backup is not ready
 }
@@ -234,4 +235,14 @@ func (n *notifier) events() []string {
 		out = append(out, m.Attributes["EventType"])
 	}
 	return out
+}
+
+var _ port.RestoreCleaner = (*protector)(nil)
+
+// DeleteRestored forgets a restored resource.
+func (p *protector) DeleteRestored(_ kit.Tx, _, _, resourceARN string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cleaned = append(p.cleaned, resourceARN)
+	return nil
 }

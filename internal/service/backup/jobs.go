@@ -80,6 +80,8 @@ func (s *Service) registerJobs() {
 	jobRestore.Register(s.Kit, kit.Handler[jobRef]{Run: s.runRestoreJob})
 	jobExpire.Register(s.Kit, kit.Handler[expiry]{Run: s.runExpire})
 	jobPlan.Register(s.Kit, kit.Handler[planRun]{Run: s.runPlan})
+	jobRestoreTest.Register(s.Kit, kit.Handler[planRun]{Run: s.runRestoreTest})
+	jobRestoreCleanup.Register(s.Kit, kit.Handler[jobRef]{Run: s.runCleanup})
 }
 
 const (

@@ -29,13 +29,16 @@ func noteProtected(v kit.View, j *backupJobRec, at time.Time) error {
 	return protections.Put(v, p, j.ResourceARN)
 }
 
-func protectedOut(p *protectedRec) backupapi.ProtectedResource {
-	resourceType := p.ResourceType
-	if resourceType == "" {
-		resourceType = typeRDS
+func (p *protectedRec) resourceType() string {
+	if p.ResourceType == "" {
+		return typeRDS
 	}
+	return p.ResourceType
+}
+
+func protectedOut(p *protectedRec) backupapi.ProtectedResource {
 	return backupapi.ProtectedResource{
-		ResourceArn: new(p.ARN), ResourceType: new(resourceType), LastBackupTime: new(p.LastBackup),
+		ResourceArn: new(p.ARN), ResourceType: new(p.resourceType()), LastBackupTime: new(p.LastBackup),
 		ResourceName: new(p.Name), LastBackupVaultArn: new(p.LastVaultARN), LastRecoveryPointArn: new(p.LastRecoveryARN),
 	}
 }

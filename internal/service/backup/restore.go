@@ -33,6 +33,15 @@ type restoreJobRec struct {
 	// ResourceType is AWS Backup's type of the resource ("" in records of the first
 	// release, which were all RDS).
 	ResourceType string `json:"resourceType,omitempty"`
+	// A restore test's job: its plan, its validation window, what its validation said
+	// and what became of the restored resource.
+	TestPlanARN       string `json:"testPlanArn,omitempty"`
+	ValidationHours   int64  `json:"validationHours,omitempty"`
+	ValidationStatus  string `json:"validationStatus,omitempty"`
+	ValidationMessage string `json:"validationMessage,omitempty"`
+	DeletionStatus    string `json:"deletionStatus,omitempty"`
+	DeletionMessage   string `json:"deletionMessage,omitempty"`
+	CleanupJob        string `json:"cleanupJob,omitempty"` // the armed deletion
 }
 
 func (j *restoreJobRec) resourceType() string {
@@ -180,6 +189,11 @@ func (s *Service) completeRestore(tx kit.Tx, v kit.View, j *restoreJobRec) error
 		return err
 	}
 	j.Status, j.CreatedARN = backupapi.RestoreJobStatusCompleted, created
+	if j.TestPlanARN != "" {
+		if err := armCleanup(tx, v, j, now.Add(time.Duration(j.ValidationHours)*time.Hour)); err != nil {
+			return err
+		}
+	}
 	rp.LastRestore = &now
 	return s.putRecoveryPoint(tx, v, rp, false)
 }
@@ -193,6 +207,11 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 	}
 	if j.Status == backupapi.RestoreJobStatusCompleted {
 		out.PercentDone = new(percentDone)
+	}
+	if j.TestPlanARN != "" {
+		out.CreatedBy = &backupapi.RestoreJobCreator{RestoreTestingPlanArn: new(j.TestPlanARN)}
+		out.ValidationStatus, out.ValidationStatusMessage = nonEmpty(j.ValidationStatus), nonEmpty(j.ValidationMessage)
+		out.DeletionStatus, out.DeletionStatusMessage = nonEmpty(j.DeletionStatus), nonEmpty(j.DeletionMessage)
 	}
 	return out
 }
@@ -214,7 +233,9 @@ func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.Describe
 		AccountId: o.AccountId, RestoreJobId: o.RestoreJobId, RecoveryPointArn: o.RecoveryPointArn, CreationDate: o.CreationDate,
 		CompletionDate: o.CompletionDate, Status: o.Status, StatusMessage: o.StatusMessage, PercentDone: o.PercentDone,
 		BackupSizeInBytes: o.BackupSizeInBytes, IamRoleArn: o.IamRoleArn, CreatedResourceArn: o.CreatedResourceArn,
-		ResourceType: o.ResourceType, RecoveryPointCreationDate: o.RecoveryPointCreationDate,
+		ResourceType: o.ResourceType, RecoveryPointCreationDate: o.RecoveryPointCreationDate, CreatedBy: o.CreatedBy,
+		ValidationStatus: o.ValidationStatus, ValidationStatusMessage: o.ValidationStatusMessage,
+		DeletionStatus: o.DeletionStatus, DeletionStatusMessage: o.DeletionStatusMessage,
 	}, nil
 }
 
@@ -224,7 +245,7 @@ func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) b
 		switch {
 		case in.ByStatus != nil && *in.ByStatus != j.Status,
 			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
-			in.ByRestoreTestingPlanArn != nil,
+			in.ByRestoreTestingPlanArn != nil && *in.ByRestoreTestingPlanArn != j.TestPlanARN,
 			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
 			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
 			return false
@@ -239,15 +260,12 @@ func (s *Service) listRestoreJobs(ctx context.Context, in *backupapi.ListRestore
 	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
 		return out, nil
 	}
-	keep := restoreJobFilter(in)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRestoreJobsOutput, error) {
-		next, err := scanPage(s, c.In(tx), listOf(c, "ListRestoreJobs", ""), restoreJobs, in.NextToken, in.MaxResults, func(j *restoreJobRec) bool {
-			if !keep(j) {
-				return false
-			}
+		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListRestoreJobs", ""), restoreJobs, restoreJobFilter(in), in.NextToken, in.MaxResults,
+			func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID })
+		for _, j := range page {
 			out.RestoreJobs = append(out.RestoreJobs, restoreJobOut(c.Account, j))
-			return true
-		})
+		}
 		out.NextToken = next
 		return out, err
 	})

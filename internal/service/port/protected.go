@@ -55,6 +55,15 @@ type Protected interface {
 	Restore(tx kit.Tx, account, region, imageARN string, metadata map[string]string) (string, error)
 }
 
+// RestoreCleaner is what a Protected also provides when the resources it restores can be
+// deleted by AWS Backup: restore testing deletes what it restored once its validation
+// window ends. A provider without it leaves them, and the tests say so.
+type RestoreCleaner interface {
+	// DeleteRestored deletes a resource a restore made (without a final backup); one
+	// already gone or being deleted is not an error.
+	DeleteRestored(tx kit.Tx, account, region, resourceARN string) error
+}
+
 // BackupRequest asks for an image of a resource.
 type BackupRequest struct {
 	Account, Region string

@@ -22,7 +22,10 @@ const snapshotAWSBackup = "awsbackup"
 // resource type RDS. Every method works in the caller's transaction.
 type protector struct{ s *Service }
 
-var _ port.Protected = protector{}
+var (
+	_ port.Protected      = protector{}
+	_ port.RestoreCleaner = protector{}
+)
 
 // metaInstanceID is the restore metadata key that names the DB instance to create.
 const metaInstanceID = "DBInstanceIdentifier"
@@ -211,6 +214,21 @@ func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
 		return backupFailure("DB snapshot %s was not made by AWS Backup", snap.ID)
 	}
 	return deleteSnapshot(tx, sc, snap)
+}
+
+// DeleteRestored implements port.RestoreCleaner: DeleteDBInstance with SkipFinalSnapshot
+// and without keeping automated backups, for the instance a restore test made.
+func (p protector) DeleteRestored(ktx kit.Tx, account, region, instanceARN string) error {
+	tx, sc := kit.Raw(ktx), scopeOf(account, region)
+	inst, err := instanceOfARN(tx, sc, instanceARN)
+	if errors.Is(err, port.ErrCannotProtect) {
+		return nil // gone already
+	}
+	if err != nil || inst.Status == statusDeleting {
+		return err
+	}
+	inst.Status, inst.DeleteBackups, inst.Applying = statusDeleting, true, nil
+	return p.s.step(tx, sc, inst)
 }
 
 // Restore implements port.Protected: RestoreDBInstanceFromDBSnapshot with the snapshot's
