@@ -185,31 +185,15 @@ func TestBackupCLI(t *testing.T) {
 func TestBackupCrossRegionCopyCLI(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	srv.aws(t, srv.rds("create-db-instance", "--db-instance-identifier", "seeddb", "--engine", "postgres",
-		"--engine-version", "13.4", "--db-instance-class", "db.t3.micro", "--allocated-storage", "20",
-		"--master-username", "admin1", "--master-user-password", "secretpass1", "--storage-encrypted")...)
-	db := srv.waitInstance(t, "us-east-1", "seeddb", "available")
-	srv.awsIn(t, "us-east-1", "backup", "create-backup-vault", "--backup-vault-name", "prod")
+	_, rpARN := backedUpInstance(t, srv)
 	var key cliKeyMetadata
 	srv.awsJSON(t, "us-west-2", &key, "kms", "create-key", "--description", "copy vault key")
 	var dst struct{ BackupVaultArn string }
 	srv.awsJSON(t, "us-west-2", &dst, "backup", "create-backup-vault", "--backup-vault-name", "dr",
 		"--encryption-key-arn", key.KeyMetadata.Arn)
 
-	var started struct{ BackupJobId, RecoveryPointArn string }
-	srv.awsJSON(t, "us-east-1", &started, "backup", "start-backup-job", "--backup-vault-name", "prod",
-		"--resource-arn", db.DBInstanceArn, "--iam-role-arn", "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole")
-	pollUntil(t, time.Minute, func() string {
-		var j struct{ State, StatusMessage string }
-		srv.awsJSON(t, "us-east-1", &j, "backup", "describe-backup-job", "--backup-job-id", started.BackupJobId)
-		if j.State != "COMPLETED" {
-			return "backup job is " + j.State + " " + j.StatusMessage
-		}
-		return ""
-	})
-
 	var copied struct{ CopyJobId string }
-	srv.awsJSON(t, "us-east-1", &copied, "backup", "start-copy-job", "--recovery-point-arn", started.RecoveryPointArn,
+	srv.awsJSON(t, "us-east-1", &copied, "backup", "start-copy-job", "--recovery-point-arn", rpARN,
 		"--source-backup-vault-name", "prod", "--destination-backup-vault-arn", dst.BackupVaultArn,
 		"--iam-role-arn", "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole",
 		"--lifecycle", "DeleteAfterDays=100")
@@ -254,14 +238,7 @@ rds = boto3.client("rds", region_name="us-east-1")
 key = boto3.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]["Arn"]
 role = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 
-def wait(fn, want):
-    for _ in range(500):
-        got = fn()
-        if got == want:
-            return
-        time.sleep(0.02)
-    raise SystemExit("still %s, want %s" % (got, want))
-
+`+pythonWait+`
 db = rds.create_db_instance(DBInstanceIdentifier="appdb", Engine="postgres", EngineVersion="13.4",
     DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="admin1", MasterUserPassword="secretpass1",
     StorageEncrypted=True)["DBInstance"]["DBInstanceArn"]

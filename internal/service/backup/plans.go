@@ -382,13 +382,12 @@ func (s *Service) listBackupPlans(ctx context.Context, in *backupapi.ListBackupP
 	withDeleted := in.IncludeDeleted != nil && *in.IncludeDeleted
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupPlansOutput, error) {
 		out := &backupapi.ListBackupPlansOutput{BackupPlansList: []backupapi.BackupPlansListMember{}}
-		next, err := scanPage(s, c.In(tx), listOf(c, "ListBackupPlans", ""), plans, in.NextToken, in.MaxResults, func(p *planRec) bool {
-			if p.Deleted != nil && !withDeleted {
-				return false
-			}
+		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListBackupPlans", ""), plans,
+			func(p *planRec) bool { return p.Deleted == nil || withDeleted }, in.NextToken, in.MaxResults,
+			func(p *planRec) (time.Time, string) { return p.Created, p.ID })
+		for _, p := range page {
 			out.BackupPlansList = append(out.BackupPlansList, planListMember(p))
-			return true
-		})
+		}
 		out.NextToken = next
 		return out, err
 	})

@@ -160,7 +160,9 @@ func (s *Service) describeGlobalSettings(ctx context.Context, _ *backupapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	out := &backupapi.DescribeGlobalSettingsOutput{GlobalSettings: maps.Clone(globalDefaults)}
+	// AWS answers isCrossAccountBackupEnabled always, and the other settings once set
+	// (Terraform's aws_backup_global_settings compares the whole map with its own).
+	out := &backupapi.DescribeGlobalSettingsOutput{GlobalSettings: map[string]string{settingCrossAccount: globalDefaults[settingCrossAccount]}}
 	if g != nil {
 		maps.Copy(out.GlobalSettings, g.Values)
 		out.LastUpdateTime = g.Updated

@@ -1,0 +1,70 @@
+package backup_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	bk "github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/service/kit/kittest"
+)
+
+// TestListsInCreationOrder: plans, backup jobs and copy jobs list in the order they were
+// created, page after page, with AWS's filters.
+func TestListsInCreationOrder(t *testing.T) {
+	rds := newProtector()
+	s := startSolo(t, []*protector{rds})
+	s.vault("us-east-1", "prod", false)
+	west, _ := s.vault("us-west-2", "dr", true)
+	var wantPlans, wantJobs []string
+	for i := range 5 {
+		name := "plan" + strconv.Itoa(i)
+		rule := bk.BackupRuleInput{RuleName: new("r"), TargetBackupVaultName: new("prod"), ScheduleExpression: new("cron(0 5 ? * * *)")}
+		kittest.Must[*bk.CreateBackupPlanOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpCreateBackupPlan, &bk.CreateBackupPlanInput{
+			BackupPlan: &bk.BackupPlanInput{BackupPlanName: new(name), Rules: []bk.BackupRuleInput{rule}},
+		}))
+		wantPlans = append(wantPlans, name)
+		j := s.backUp("us-east-1", "prod", rds.add(kittest.Account, "us-east-1", "db"+strconv.Itoa(i), nil))
+		wantJobs = append(wantJobs, *j.BackupJobId)
+		s.h.Advance(time.Minute)
+	}
+	var gotPlans []string
+	for token := (*string)(nil); ; {
+		out := kittest.Must[*bk.ListBackupPlansOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupPlans, &bk.ListBackupPlansInput{MaxResults: new(int64(2)), NextToken: token}))
+		for _, p := range out.BackupPlansList {
+			gotPlans = append(gotPlans, *p.BackupPlanName)
+		}
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	if !slices.Equal(gotPlans, wantPlans) {
+		t.Errorf("plans listed %v, want %v", gotPlans, wantPlans)
+	}
+	jobs := kittest.Must[*bk.ListBackupJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupJobs, &bk.ListBackupJobsInput{ByResourceType: new("RDS"), ByState: new("COMPLETED")}))
+	var gotJobs []string
+	for _, j := range jobs.BackupJobs {
+		gotJobs = append(gotJobs, *j.BackupJobId)
+	}
+	if !slices.Equal(gotJobs, wantJobs) {
+		t.Errorf("backup jobs listed %v, want %v", gotJobs, wantJobs)
+	}
+	if none := kittest.Must[*bk.ListBackupJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupJobs, &bk.ListBackupJobsInput{ByResourceType: new("EFS")})); len(none.BackupJobs) != 0 {
+		t.Errorf("EFS jobs %v", none.BackupJobs)
+	}
+	rp := s.backUp("us-east-1", "prod", rds.add(kittest.Account, "us-east-1", "x", nil)).RecoveryPointArn
+	var wantCopies []string
+	for range 3 {
+		wantCopies = append(wantCopies, *s.copy("us-east-1", "prod", *rp, west).CopyJobId)
+		s.h.Advance(time.Minute)
+	}
+	copies := kittest.Must[*bk.ListCopyJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListCopyJobs, &bk.ListCopyJobsInput{ByDestinationVaultArn: new(west)}))
+	var gotCopies []string
+	for _, c := range copies.CopyJobs {
+		gotCopies = append(gotCopies, *c.CopyJobId)
+	}
+	if !slices.Equal(gotCopies, wantCopies) {
+		t.Errorf("copy jobs listed %v, want %v", gotCopies, wantCopies)
+	}
+}
