@@ -77,10 +77,13 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 	}
 	if err := migrate(ctx, s.pool); err != nil {
 		s.pool.Close()
-		return nil, fmt.Errorf("store: PostgreSQL at %s: %w", s.where, err)
+		// pgx lists each address it tried on a line of its own; a start-up error is one.
+		return nil, fmt.Errorf("store: PostgreSQL at %s: %s", s.where, oneLine.Replace(err.Error()))
 	}
 	return s, nil
 }
+
+var oneLine = strings.NewReplacer(":\n\t", ": ", "\n\t", "; ", "\n", "; ")
 
 // withoutConnString is pgx's reason for refusing a connection string without the string
 // itself, which it quotes with passwords masked only where it can recognise them.
@@ -181,6 +184,9 @@ func runCallbacks(callbacks []func()) {
 		fn()
 	}
 }
+
+// Where names the database, without credentials.
+func (s *Store) Where() string { return s.where }
 
 // Stats implements store.Store. Counting walks the table; that is cheap enough for a
 // health check at xregion's sizes, and exact, which an estimate would not be.
