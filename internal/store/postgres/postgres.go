@@ -70,6 +70,11 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 	if !strings.Contains(connString, "pool_max_conns") {
 		cfg.MaxConns = max(cfg.MaxConns, minPoolSize, int32(runtime.NumCPU()))
 	}
+	for name, value := range sessionDefaults {
+		if _, set := cfg.ConnConfig.RuntimeParams[name]; !set {
+			cfg.ConnConfig.RuntimeParams[name] = value
+		}
+	}
 	cfg.AfterConnect = requireDurableCommits
 	s := &Store{where: describe(cfg.ConnConfig), maxAttempts: defaultMaxAttempts}
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
@@ -95,6 +100,17 @@ func withoutConnString(err error) string {
 	return "cannot parse it"
 }
 
+// sessionDefaults apply unless the connection string sets them. A node that vanishes with
+// its machine mid-transaction holds row locks that stall the other nodes until PostgreSQL
+// notices: keepalives notice a dead peer within about a minute, and a transaction left idle
+// for minutes (a hung node; xregion's own never pause that long) is ended.
+var sessionDefaults = map[string]string{
+	"tcp_keepalives_idle":                 "30",
+	"tcp_keepalives_interval":             "10",
+	"tcp_keepalives_count":                "3",
+	"idle_in_transaction_session_timeout": "300000", // 5 minutes, in milliseconds
+}
+
 // describe names the database without user or password.
 func describe(c *pgx.ConnConfig) string {
 	return "postgres://" + c.Host + ":" + strconv.Itoa(int(c.Port)) + "/" + c.Database
@@ -114,13 +130,22 @@ func (s *Store) View(fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
+	callbacks, err := s.view(fn)
+	if err != nil {
+		return err
+	}
+	// After the snapshot ended, like an Update's after its commit.
+	runCallbacks(callbacks)
+	return nil
+}
+
+func (s *Store) view(fn func(store.Tx) error) ([]func(), error) {
 	t := s.newTx(false)
 	defer t.release()
 	if err := t.run(fn); err != nil {
-		return err
+		return nil, err
 	}
-	runCallbacks(t.onCommit)
-	return nil
+	return t.onCommit, nil
 }
 
 // Update implements store.Store: it runs fn in a serialisable transaction and, when

@@ -172,6 +172,28 @@ func TestCommitsAreDurable(t *testing.T) {
 	}
 }
 
+// Sessions notice a vanished peer and end abandoned transactions unless told otherwise.
+func TestSessionDefaults(t *testing.T) {
+	u := schemaURL(t)
+	show := func(s *Store, name string) string {
+		t.Helper()
+		var v string
+		if err := s.pool.QueryRow(context.Background(), "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	s := openURL(t, u)
+	for name, want := range map[string]string{"tcp_keepalives_idle": "30", "idle_in_transaction_session_timeout": "5min"} {
+		if got := show(s, name); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
+	}
+	if got := show(openURL(t, u+"&idle_in_transaction_session_timeout=0"), "idle_in_transaction_session_timeout"); got != "0" {
+		t.Errorf("the URL's idle_in_transaction_session_timeout=0 became %s", got)
+	}
+}
+
 // Stats and errors name the server without the credentials in the URL.
 func TestCredentialsStayOutOfMessages(t *testing.T) {
 	u := schemaURL(t)
