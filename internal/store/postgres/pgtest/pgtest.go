@@ -12,9 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -23,6 +21,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/xregion/xregion/internal/engines/pgbin"
+	"github.com/xregion/xregion/internal/engines/proc"
 )
 
 // EnvURL names an existing server to use instead of starting one: a postgres:// URL whose
@@ -31,85 +32,64 @@ const EnvURL = "XREGION_TEST_POSTGRES"
 
 // ErrNotInstalled means there is neither XREGION_TEST_POSTGRES nor a PostgreSQL
 // installation to start a cluster from.
-var ErrNotInstalled = errors.New("PostgreSQL is not installed (no initdb and postgres binaries found) and " + EnvURL + " is not set")
+var ErrNotInstalled = errors.New("PostgreSQL is not installed (no server binaries found) and " + EnvURL + " is not set")
 
 // Server is a PostgreSQL server for tests.
 type Server struct {
 	// URL connects as a superuser (or, for XREGION_TEST_POSTGRES, as the user it names).
-	URL    string
-	dir    string        // the throwaway cluster's directory; "" for XREGION_TEST_POSTGRES
-	proc   *os.Process   // the throwaway cluster's postmaster
-	exited chan struct{} // closed when it has exited
+	URL        string
+	dir        string        // the throwaway cluster's directory; "" for XREGION_TEST_POSTGRES
+	postmaster *os.Process   // the throwaway cluster's postmaster
+	exited     chan struct{} // closed when it has exited
 }
 
 // startTimeout bounds initdb and the server's start-up.
 const startTimeout = time.Minute
 
-// Start returns the server XREGION_TEST_POSTGRES names, or starts a throwaway cluster.
-// It returns ErrNotInstalled when neither is possible. Stop it when done.
+// Start returns the server XREGION_TEST_POSTGRES names, or starts a throwaway cluster
+// from the newest PostgreSQL installed (XREGION_POSTGRES_BIN names a directory of its
+// binaries instead, as for the database engines). It returns ErrNotInstalled when neither
+// is possible. Stop it when done.
 func Start() (*Server, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		return &Server{URL: u}, nil
 	}
-	bin, err := FindBinaries()
+	installs, err := pgbin.Find(context.Background(), os.Getenv("XREGION_POSTGRES_BIN"))
+	if errors.Is(err, pgbin.ErrNotFound) {
+		return nil, ErrNotInstalled
+	}
 	if err != nil {
 		return nil, err
 	}
-	return startCluster(bin)
+	return startCluster(installs[0])
 }
 
-// FindBinaries returns the directory holding PostgreSQL's initdb and postgres: the one
-// initdb on PATH lives in (symbolic links followed), else the newest
-// /usr/lib/postgresql/<major>/bin, where Debian installs them off PATH.
-func FindBinaries() (string, error) {
-	var dirs []string
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			dirs = append(dirs, filepath.Dir(real))
-		}
+// startCluster runs initdb and then postgres itself (not pg_ctl, which would detach it),
+// as the engines' servers run: unprivileged under root, and stopped by the kernel if the
+// test binary dies first, so a killed test leaves no server behind.
+func startCluster(pg pgbin.Install) (*Server, error) {
+	id, err := proc.ServerIdentity("")
+	if err != nil {
+		return nil, err
 	}
-	installed, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(installed, func(i, j int) bool { return majorOf(installed[i]) > majorOf(installed[j]) })
-	for _, dir := range append(dirs, installed...) {
-		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "postgres")) {
-			return dir, nil
-		}
-	}
-	return "", ErrNotInstalled
-}
-
-func majorOf(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// startCluster runs initdb and then postgres itself (not pg_ctl, which would detach it):
-// as its parent, the test binary takes the server down with it even when it is killed.
-func startCluster(bin string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "xregion-pgtest-")
 	if err != nil {
 		return nil, err
 	}
-	cred, err := runAs(dir)
-	if err != nil {
+	if err := errors.Join(id.Own(dir), id.CheckReach(dir)); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
 	data := filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	initdb := exec.Command(pg.Program("initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: id.Credential()}
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
 	// A port that is free now may be taken before postgres binds it; try a few.
 	for try := 0; ; try++ {
-		s, err := launch(bin, dir, data, cred)
+		s, err := launch(pg, dir, data, id)
 		if err == nil || try == 2 {
 			if err != nil {
 				os.RemoveAll(dir)
@@ -119,25 +99,7 @@ func startCluster(bin string) (*Server, error) {
 	}
 }
 
-// runAs returns the credential to run PostgreSQL with, which refuses to run as root:
-// none when the test is not root, else the unprivileged user nobody, who is given dir.
-func runAs(dir string) (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		return nil, fmt.Errorf("running as root, PostgreSQL needs an unprivileged user: %w", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	if err := os.Chown(dir, uid, gid); err != nil {
-		return nil, err
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-}
-
-func launch(bin, dir, data string, cred *syscall.Credential) (*Server, error) {
+func launch(pg pgbin.Install, dir, data string, id proc.Identity) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -148,20 +110,19 @@ func launch(bin, dir, data string, cred *syscall.Credential) (*Server, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data,
+	cmd := exec.Command(pg.Program("postgres"), "-D", data,
 		"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-c", "unix_socket_directories=",
 		// A throwaway cluster need not survive a power cut; commits still wait for
 		// the (then instant) flush, so durability code paths run as in production.
 		"-c", "fsync=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=300")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = processAttr(cred)
-	if err := cmd.Start(); err != nil {
+	if err := proc.Start(cmd, id); err != nil {
 		return nil, err
 	}
 	s := &Server{
 		URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
-		dir: dir, proc: cmd.Process, exited: make(chan struct{}),
+		dir: dir, postmaster: cmd.Process, exited: make(chan struct{}),
 	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 	if err := waitReady(s.URL, s.exited); err != nil {
@@ -213,12 +174,12 @@ func (s *Server) Stop() error {
 	}
 	defer os.RemoveAll(s.dir)
 	// SIGQUIT is PostgreSQL's immediate shutdown: nothing here is worth a checkpoint.
-	_ = s.proc.Signal(syscall.SIGQUIT)
+	_ = s.postmaster.Signal(syscall.SIGQUIT)
 	select {
 	case <-s.exited:
 		return nil
 	case <-time.After(30 * time.Second):
-		_ = s.proc.Kill()
+		_ = s.postmaster.Kill()
 		<-s.exited
 		return errors.New("pgtest: postgres ignored SIGQUIT for 30s and was killed")
 	}
