@@ -4,7 +4,11 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -13,34 +17,43 @@ type entry struct {
 	Count int    `json:"count"`
 }
 
-// The decoded-record cache compares the bytes a transaction reads with those it decoded,
-// so a record another node changed is decoded again, never served stale: every node
-// keeps its own cache over one database.
+// kitOn is a service's kit on node s, as each xregion node builds its own.
+func kitOn(t *testing.T, s store.Store) *kit.Kit {
+	t.Helper()
+	clock := jobs.NewFrozenClock(time.Now())
+	k, err := kit.New("test", kit.Deps{Store: s, Jobs: jobs.New(jobs.Config{Store: s, Clock: clock}), Clock: clock, Sealer: seal.Ephemeral()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// The decoded-record cache (kit.Cache) compares the bytes a transaction reads with those
+// it decoded, so a record another node changed is decoded again, never served stale:
+// every node keeps its own cache over one database.
 func TestDecodedCacheAcrossNodes(t *testing.T) {
 	u := schemaURL(t)
-	node1, node2 := openURL(t, u), openURL(t, u)
-	cache := store.NewDecoded[entry](16) // node 1's
-	read := func() (*entry, bool) {
+	node1, node2 := kitOn(t, openURL(t, u)), kitOn(t, openURL(t, u))
+	table := kit.Table[entry]{Kind: "entry"}
+	cache := kit.NewCache(table, 16) // node 1's
+	in := func(tx kit.Tx) kit.View { return tx.In("123456789012", "us-east-1") }
+	read := func() *entry {
 		t.Helper()
-		var got *entry
-		var ok bool
-		err := node1.View(func(tx store.Tx) (err error) {
-			got, ok, err = cache.Get(tx, "rec")
-			return err
-		})
+		got, err := kit.Read(node1, func(tx kit.Tx) (*entry, error) { return cache.Get(in(tx), "rec") })
 		if err != nil {
 			t.Fatal(err)
 		}
-		return got, ok
+		return got
 	}
-	put := func(s store.Store, r entry) {
+	put := func(k *kit.Kit, e entry) {
 		t.Helper()
-		mustUpdate(t, s, func(tx store.Tx) error { return store.PutJSON(tx, "rec", r) })
+		if err := k.Update(func(tx kit.Tx) error { return table.Put(in(tx), &e, "rec") }); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	put(node1, entry{"a", 1})
-	first, _ := read()
-	if again, _ := read(); again != first {
+	if first := read(); read() != first {
 		t.Fatal("the second read through node 1 was not served from its cache")
 	}
 	for _, want := range []entry{
@@ -49,12 +62,14 @@ func TestDecodedCacheAcrossNodes(t *testing.T) {
 		{"a", 1},   // back to the cached bytes: equal bytes, equal record
 	} {
 		put(node2, want)
-		if got, ok := read(); !ok || *got != want {
+		if got := read(); got == nil || *got != want {
 			t.Fatalf("node 1 read %+v after node 2 wrote %+v", got, want)
 		}
 	}
-	mustUpdate(t, node2, func(tx store.Tx) error { return tx.Delete("rec") })
-	if got, ok := read(); ok {
+	if err := node2.Update(func(tx kit.Tx) error { return table.Delete(in(tx), "rec") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != nil {
 		t.Fatalf("node 1 read %+v after node 2 deleted the record", got)
 	}
 }
