@@ -37,7 +37,36 @@ func openShared(cfg Config) (store.Store, *seal.Sealer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	var recorded rootKeyInfo
+	err = st.View(func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, rootKeyRecord, &recorded)
+		return err
+	})
+	if err == nil {
+		// Every node must hold the key the first one sealed with; a node started with
+		// another would write what the rest cannot read.
+		err = holdToFingerprint(st, recorded.Fingerprint, sealer, sharedKeyPlace(cfg), st.Where())
+	}
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	return st, sealer, nil
+}
+
+// sharedKeyPlace names where a node's root key came from, for errors.
+func sharedKeyPlace(cfg Config) string {
+	if cfg.RootKey != "" {
+		return seal.EnvRootKey
+	}
+	return filepath.Join(sharedDataDir(cfg), seal.RootKeyFile)
+}
+
+func sharedDataDir(cfg Config) string {
+	if cfg.DataDir == "" {
+		return DefaultDataDir()
+	}
+	return cfg.DataDir
 }
 
 // sharedSealer loads the root key for a shared store: from XREGION_ROOT_KEY, or from
@@ -49,10 +78,7 @@ func sharedSealer(cfg Config) (*seal.Sealer, error) {
 	if cfg.RootKey != "" {
 		return seal.Load("", cfg.RootKey)
 	}
-	dir := cfg.DataDir
-	if dir == "" {
-		dir = DefaultDataDir()
-	}
+	dir := sharedDataDir(cfg)
 	if _, err := os.Stat(filepath.Join(dir, seal.RootKeyFile)); err == nil {
 		return seal.Load(dir, "")
 	}
@@ -63,11 +89,9 @@ func sharedSealer(cfg Config) (*seal.Sealer, error) {
 // StoreName says where the state lives, for the start-up log: the database (without
 // credentials), the data directory, or "in memory".
 func (s *Server) StoreName() string {
-	switch st := s.store.(type) {
-	case *postgres.Store:
-		return st.Where()
-	}
 	switch {
+	case s.cfg.Store != "":
+		return s.store.Stats().Path
 	case s.cfg.InMemory:
 		return "in memory"
 	}

@@ -84,3 +84,26 @@ func TestSharedStore(t *testing.T) {
 		})
 	}
 }
+
+// A node started with a root key other than the one the shared store was sealed with is
+// refused: it would seal what the other nodes cannot open.
+func TestSharedStoreRefusesAnotherRootKey(t *testing.T) {
+	pg, err := pgtest.Start()
+	if errors.Is(err, pgtest.ErrNotInstalled) {
+		t.Skipf("SKIPPED: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Stop() })
+	url := pg.Schema(t)
+	first, err := New(Config{Store: url, RootKey: newRootKey(t), DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Shutdown(context.Background())
+	_, err = New(Config{Store: url, RootKey: newRootKey(t), DataDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "is not the one the store") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("a second node with another key: %v", err)
+	}
+}
