@@ -31,6 +31,7 @@ type Config struct {
 	Listen          string        // host:port; loopback unless told otherwise
 	DataDir         string        // where the durable store and root key live
 	InMemory        bool          // keep nothing on disk
+	Store           string        // a postgres:// URL: state shared by nodes; "" for bbolt or in memory
 	Account         string        // account of unknown access keys in permissive mode
 	Auth            string        // auth.Permissive or auth.Strict
 	Credentials     string        // static keys, "AKID:SECRET[:ACCOUNT],..."
@@ -89,7 +90,11 @@ func New(cfg Config) (_ *Server, err error) {
 	s := &Server{cfg: cfg}
 
 	var sealer *seal.Sealer
-	if cfg.InMemory {
+	if cfg.Store != "" {
+		if s.store, sealer, err = openShared(cfg); err != nil {
+			return nil, err
+		}
+	} else if cfg.InMemory {
 		s.store = memory.New()
 		sealer = seal.Ephemeral()
 		if cfg.RootKey != "" {
