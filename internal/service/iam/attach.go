@@ -23,14 +23,14 @@ func (s *Service) attachRolePolicy(ctx context.Context, in *iamapi.AttachRolePol
 			return err
 		}
 		if !ok {
-			return iamapi.ErrNoSuchEntity.New("Policy %s does not exist or is not attachable.", policyARN)
+			return msgNotAttachable.New(policyARN)
 		}
 		i := sort.SearchStrings(r.Attached, m.arn)
 		if i < len(r.Attached) && r.Attached[i] == m.arn {
 			return nil
 		}
 		if len(r.Attached) >= policiesPerRole {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerRole: %d", policiesPerRole)
+			return msgQuota.New(quotaPoliciesPerRole, policiesPerRole)
 		}
 		r.Attached = append(r.Attached[:i], append([]string{m.arn}, r.Attached[i:]...)...)
 		return tx.Put(c.scope.Key(kindAttachment, m.arn, nameKey(r.Name)), nil)

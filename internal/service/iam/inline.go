@@ -12,7 +12,7 @@ import (
 // A role's inline policies: documents embedded in the role, named within it.
 
 func noSuchRolePolicy(name string) error {
-	return iamapi.ErrNoSuchEntity.New("The role policy with name %s cannot be found.", name)
+	return msgNoSuchRolePolicy.New(name)
 }
 
 func findInline(r *roleRecord, name string) int {
@@ -40,7 +40,7 @@ func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 			}
 		}
 		if total > inlineRoleQuota {
-			return iamapi.ErrLimitExceeded.New("Maximum policy size of %d bytes exceeded for role %s", inlineRoleQuota, r.Name)
+			return msgInlineTooLarge.New(inlineRoleQuota, r.Name)
 		}
 		if i >= 0 {
 			r.Inline[i].Document = doc

@@ -7,7 +7,6 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
@@ -19,10 +18,6 @@ const (
 	maxPolicyVersions  = 5
 	policiesPerAccount = 1500
 )
-
-// accessDenied is what IAM answers when an account touches what it does not own, here
-// the policies AWS manages. The IAM model declares no such error; every AWS API has it.
-var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true, MessageField: "message"}
 
 // managed is a managed policy of either owner: AWS (read-only, shared by every account)
 // or the calling account.
@@ -69,7 +64,7 @@ func (m managed) writable(c call, action string) error {
 	if m.aws == nil {
 		return nil
 	}
-	return accessDenied.New("User: %s is not authorized to perform: iam:%s on resource: policy %s", c.caller, action, m.arn)
+	return msgAccessDenied.New(c.caller, action, m.arn)
 }
 
 // parsePolicyARN checks the form of a managed policy ARN and splits it.
@@ -77,11 +72,11 @@ func parsePolicyARN(s string) (arn.ARN, string, string, error) {
 	a, err := arn.Parse(s)
 	if err != nil || a.Service != "iam" || a.Region != "" || (a.Account != "aws" && !auth.IsAccountID(a.Account)) ||
 		!strings.HasPrefix(a.Resource, "policy/") {
-		return arn.ARN{}, "", "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", s)
+		return arn.ARN{}, "", "", msgInvalidARN.New(s)
 	}
 	path, name := splitPathName(strings.TrimPrefix(a.Resource, "policy"))
 	if name == "" {
-		return arn.ARN{}, "", "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", s)
+		return arn.ARN{}, "", "", msgInvalidARN.New(s)
 	}
 	return a, path, name, nil
 }
@@ -114,7 +109,7 @@ func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error)
 }
 
 func noSuchPolicy(policyARN string) error {
-	return iamapi.ErrNoSuchEntity.New("Policy %s was not found.", policyARN)
+	return msgNoSuchPolicy.New(policyARN)
 }
 
 func mustPolicy(tx store.Tx, c call, policyARN string) (managed, error) {
@@ -171,7 +166,7 @@ func checkPolicyDocument(doc string) error {
 		return err
 	}
 	if policySize(doc) > managedPolicyQuota {
-		return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PolicySize: %d", managedPolicyQuota)
+		return msgQuota.New(quotaPolicySize, managedPolicyQuota)
 	}
 	return nil
 }
@@ -199,14 +194,14 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		if existing, ok, err := loadPolicy(tx, c.scope, p.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("A policy called %s already exists. Duplicate names are not allowed.", existing.Name)
+			return msgPolicyExists.New(existing.Name)
 		}
 		n, err := count(tx, c.scope.Prefix(kindPolicy))
 		if err != nil {
 			return err
 		}
 		if n >= policiesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerAccount: %d", policiesPerAccount)
+			return msgQuota.New(quotaPoliciesPerAccount, policiesPerAccount)
 		}
 		if err := savePolicy(tx, c.scope, p); err != nil {
 			return err
@@ -252,10 +247,10 @@ func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 			return err
 		}
 		if attached+boundary > 0 {
-			return iamapi.ErrDeleteConflict.New("Cannot delete a policy attached to entities.")
+			return msgPolicyAttached.New()
 		}
 		if len(m.local.Versions) > 1 {
-			return iamapi.ErrDeleteConflict.New("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+			return msgPolicyHasVersions.New()
 		}
 		return tx.Delete(c.scope.Key(kindPolicy, nameKey(m.local.Name)))
 	})

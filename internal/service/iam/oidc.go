@@ -70,22 +70,22 @@ var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.
 func providerURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", awserr.ValidationError.New("Invalid Open ID Connect Provider URL")
+		return "", msgOIDCURLInvalid.New()
 	}
 	if u.Scheme != "https" {
-		return "", iamapi.ErrInvalidInput.New("Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+		return "", msgOIDCURLNotHTTPS.New()
 	}
 	host := u.Hostname()
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Port() != "" ||
 		(net.ParseIP(host) == nil && !hostPattern.MatchString(host)) {
-		return "", iamapi.ErrInvalidInput.New("Invalid Open ID Connect Provider URL.")
+		return "", msgOIDCURLMalformed.New()
 	}
 	return strings.TrimPrefix(raw, "https://"), nil
 }
 
 func checkThumbprints(list []string) ([]string, error) {
 	if len(list) > thumbprintsPerProvider {
-		return nil, iamapi.ErrInvalidInput.New("Thumbprint list must contain fewer than %d entries.", thumbprintsPerProvider)
+		return nil, msgTooManyThumbprints.New(thumbprintsPerProvider)
 	}
 	out := make([]string, len(list))
 	for i, t := range list {
@@ -102,7 +102,7 @@ func addClientIDs(have []string, ids ...string) ([]string, error) {
 		}
 	}
 	if len(have) > clientIDsPerProvider {
-		return nil, iamapi.ErrLimitExceeded.New("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", clientIDsPerProvider)
+		return nil, msgQuota.New(quotaClientIdsPerOpenIdConnectProvider, clientIDsPerProvider)
 	}
 	return have, nil
 }
@@ -125,14 +125,14 @@ func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	}
 	err = s.st.Update(func(tx store.Tx) error {
 		if tx.Get(c.scope.Key(kindOIDC, name)) != nil {
-			return iamapi.ErrEntityAlreadyExists.New("Provider with url https://%s already exists.", name)
+			return msgProviderExists.New(name)
 		}
 		n, err := count(tx, c.scope.Prefix(kindOIDC))
 		if err != nil {
 			return err
 		}
 		if n >= oidcProvidersPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", oidcProvidersPerAccount)
+			return msgQuota.New(quotaOpenIdConnectProvidersPerAccount, oidcProvidersPerAccount)
 		}
 		return store.PutJSON(tx, c.scope.Key(kindOIDC, name), p)
 	})
@@ -147,7 +147,7 @@ func providerKey(c call, providerARN string) (string, error) {
 	a, err := arn.Parse(providerARN)
 	name, isProvider := strings.CutPrefix(a.Resource, kindOIDC+"/")
 	if err != nil || a.Service != "iam" || a.Region != "" || !isProvider || name == "" {
-		return "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", providerARN)
+		return "", msgInvalidARN.New(providerARN)
 	}
 	if a.Account != c.account || a.Partition != c.partition {
 		return "", noSuchProvider(providerARN)
@@ -156,7 +156,7 @@ func providerKey(c call, providerARN string) (string, error) {
 }
 
 func noSuchProvider(providerARN string) error {
-	return iamapi.ErrNoSuchEntity.New("OpenIDConnect Provider not found for arn %s", providerARN)
+	return msgNoSuchProvider.New(providerARN)
 }
 
 // loadProvider reads the provider an ARN names, or answers NoSuchEntity.

@@ -3,8 +3,6 @@ package iam
 import (
 	"encoding/base64"
 	"strings"
-
-	"github.com/xregion/xregion/internal/gen/iamapi"
 )
 
 // defaultMaxItems is the page size when a client names none.
@@ -50,7 +48,7 @@ func encodeMarker(lastKey string) string {
 func decodeMarker(m string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(m))
 	if err != nil || len(b) == 0 {
-		return "", iamapi.ErrInvalidInput.New("Invalid Marker %s.", m)
+		return "", msgInvalidMarker.New(m)
 	}
 	return string(b), nil
 }

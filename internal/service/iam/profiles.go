@@ -54,14 +54,14 @@ func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 		if existing, ok, err := loadProfile(tx, c.scope, p.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("Instance Profile %s already exists.", existing.Name)
+			return msgProfileExists.New(existing.Name)
 		}
 		n, err := count(tx, c.scope.Prefix(kindProfile))
 		if err != nil {
 			return err
 		}
 		if n >= profilesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for InstanceProfilesPerAccount: %d", profilesPerAccount)
+			return msgQuota.New(quotaInstanceProfilesPerAccount, profilesPerAccount)
 		}
 		if err := saveProfile(tx, c.scope, p); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Service) deleteInstanceProfile(ctx context.Context, in *iamapi.DeleteIn
 			return err
 		}
 		if len(p.Roles) > 0 {
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must remove roles from instance profile first.")
+			return msgInProfile.New()
 		}
 		return tx.Delete(c.scope.Key(kindProfile, nameKey(p.Name)))
 	})
@@ -190,7 +190,7 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRo
 			return err
 		}
 		if len(p.Roles) >= rolesPerProfile {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", rolesPerProfile)
+			return msgQuota.New(quotaInstanceSessionsPerInstanceProfile, rolesPerProfile)
 		}
 		p.Roles = append(p.Roles, nameKey(r.Name))
 		r.Profiles = append(r.Profiles, nameKey(p.Name))

@@ -169,7 +169,7 @@ func mustProfile(tx store.Tx, sc store.Scope, name string) (*profileRecord, erro
 		return nil, err
 	}
 	if !ok {
-		return nil, iamapi.ErrNoSuchEntity.New("Instance Profile %s cannot be found.", name)
+		return nil, msgNoSuchProfile.New(name)
 	}
 	return p, nil
 }

@@ -17,7 +17,7 @@ const (
 )
 
 func noSuchRole(name string) error {
-	return iamapi.ErrNoSuchEntity.New("The role with name %s cannot be found.", name)
+	return msgNoSuchRole.New(name)
 }
 
 func pathOr(p *string) string {
@@ -32,7 +32,7 @@ func checkTrustPolicy(doc string) error {
 		return err
 	}
 	if policySize(doc) > trustPolicyQuota {
-		return iamapi.ErrLimitExceeded.New("Cannot exceed quota for ACLSizePerRole: %d", trustPolicyQuota)
+		return msgQuota.New(quotaACLSizePerRole, trustPolicyQuota)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 		if existing, ok, err := loadRole(tx, c.scope, r.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("Role with name %s already exists.", existing.Name)
+			return msgRoleExists.New(existing.Name)
 		}
 		if in.PermissionsBoundary != nil {
 			if err := checkBoundary(tx, c, *in.PermissionsBoundary); err != nil {
@@ -75,7 +75,7 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 			return err
 		}
 		if n >= rolesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for RolesPerAccount: %d", rolesPerAccount)
+			return msgQuota.New(quotaRolesPerAccount, rolesPerAccount)
 		}
 		if err := saveRole(tx, c.scope, r); err != nil {
 			return err
@@ -168,11 +168,11 @@ func (s *Service) deleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		}
 		switch {
 		case len(r.Profiles) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must remove roles from instance profile first.")
+			return msgInProfile.New()
 		case len(r.Attached) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must detach all policies first.")
+			return msgRoleHasAttached.New()
 		case len(r.Inline) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must delete policies first.")
+			return msgRoleHasInline.New()
 		}
 		if r.Boundary != "" {
 			if err := tx.Delete(c.scope.Key(kindBoundary, r.Boundary, nameKey(r.Name))); err != nil {
@@ -283,7 +283,7 @@ func checkBoundary(tx store.Tx, c call, policyARN string) error {
 		return err
 	}
 	if !ok {
-		return iamapi.ErrNoSuchEntity.New("Scope ARN: %s does not exist or is not attachable.", policyARN)
+		return msgBoundaryNotAttachable.New(policyARN)
 	}
 	return nil
 }

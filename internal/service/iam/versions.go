@@ -16,7 +16,7 @@ import (
 // renumbered; one of them is the default, the one in force.
 
 func noSuchVersion(policyARN, version string) error {
-	return iamapi.ErrNoSuchEntity.New("Policy %s version %s does not exist or is not attachable.", policyARN, version)
+	return msgNoSuchVersion.New(policyARN, version)
 }
 
 func findVersion(versions []policyVersion, id string) int {
@@ -45,7 +45,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 			return err
 		}
 		if len(p.Versions) >= maxPolicyVersions {
-			return iamapi.ErrLimitExceeded.New("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+			return msgTooManyVersions.New(maxPolicyVersions)
 		}
 		v := policyVersion{ID: "v" + strconv.Itoa(p.Next), Document: doc, Created: s.now()}
 		p.Next++
@@ -125,7 +125,7 @@ func (s *Service) deletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 			return noSuchVersion(p.arn(c), id)
 		}
 		if id == p.Default {
-			return iamapi.ErrDeleteConflict.New("Cannot delete the default version of a policy.")
+			return msgDeleteDefaultVersion.New()
 		}
 		p.Versions = append(p.Versions[:i], p.Versions[i+1:]...)
 		return nil
