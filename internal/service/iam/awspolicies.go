@@ -27,7 +27,7 @@ type awsPolicy struct {
 }
 
 func (p *awsPolicy) arn(c call) string {
-	return arn.New(c.partition, "iam", "", "aws", "policy"+p.Path+p.Name)
+	return arn.New(c.Partition, "iam", "", "aws", "policy"+p.Path+p.Name)
 }
 
 // id is stable for a policy name, as the ids of AWS's own policies are in every account.

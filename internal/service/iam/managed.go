@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Managed policy quotas (AWS's defaults).
@@ -43,7 +43,7 @@ func (m managed) path() string {
 
 // sortKey orders policies by name; the ARN tells an account's policy from AWS's one of
 // the same name.
-func (m managed) sortKey() string { return nameKey(m.name()) + store.Sep + m.arn }
+func (m managed) sortKey() string { return nameKey(m.name()) + sortSep + m.arn }
 
 func (m managed) versions() []policyVersion {
 	if m.aws != nil {
@@ -83,12 +83,12 @@ func parsePolicyARN(s string) (arn.ARN, string, string, error) {
 
 // resolvePolicy finds the managed policy an ARN names. A malformed ARN is InvalidInput;
 // a well-formed one that names nothing this account can see is reported as not found.
-func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error) {
+func resolvePolicy(tx kit.Tx, c call, policyARN string) (managed, bool, error) {
 	a, path, name, err := parsePolicyARN(policyARN)
 	if err != nil {
 		return managed{}, false, err
 	}
-	if a.Partition != c.partition {
+	if a.Partition != c.Partition {
 		return managed{}, false, nil
 	}
 	if a.Account == "aws" {
@@ -98,10 +98,10 @@ func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error)
 		}
 		return managed{arn: p.arn(c), aws: p}, true, nil
 	}
-	if a.Account != c.account {
+	if a.Account != c.Account {
 		return managed{}, false, nil
 	}
-	p, ok, err := loadPolicy(tx, c.scope, name)
+	p, ok, err := loadPolicy(c.in(tx), name)
 	if err != nil || !ok || p.Path != path || p.Name != name {
 		return managed{}, false, err
 	}
@@ -112,7 +112,7 @@ func noSuchPolicy(policyARN string) error {
 	return msgNoSuchPolicy.New(policyARN)
 }
 
-func mustPolicy(tx store.Tx, c call, policyARN string) (managed, error) {
+func mustPolicy(tx kit.Tx, c call, policyARN string) (managed, error) {
 	m, ok, err := resolvePolicy(tx, c, policyARN)
 	if err != nil {
 		return managed{}, err
@@ -125,17 +125,17 @@ func mustPolicy(tx store.Tx, c call, policyARN string) (managed, error) {
 
 // usage counts the account's roles that have a policy attached and that use it as their
 // permissions boundary.
-func usage(tx store.Tx, c call, policyARN string) (attached, boundary int, err error) {
-	if attached, err = count(tx, c.scope.Prefix(kindAttachment, policyARN)); err != nil {
+func usage(tx kit.Tx, c call, policyARN string) (attached, boundary int, err error) {
+	if attached, err = count(attachmentIndex, c.in(tx), policyARN); err != nil {
 		return 0, 0, err
 	}
-	boundary, err = count(tx, c.scope.Prefix(kindBoundary, policyARN))
+	boundary, err = count(boundaryIndex, c.in(tx), policyARN)
 	return attached, boundary, err
 }
 
 // apiPolicy renders a policy. ListPolicies leaves out the description and tags, as AWS
 // does.
-func apiPolicy(tx store.Tx, c call, m managed, full bool) (iamapi.Policy, error) {
+func apiPolicy(tx kit.Tx, c call, m managed, full bool) (iamapi.Policy, error) {
 	attached, boundary, err := usage(tx, c, m.arn)
 	if err != nil {
 		return iamapi.Policy{}, err
@@ -172,7 +172,7 @@ func checkPolicyDocument(doc string) error {
 }
 
 func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
 	}
@@ -190,20 +190,20 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		Created: now, Updated: now, Default: "v1", Next: 2, Versions: []policyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags,
 	}
 	var out iamapi.Policy
-	err = s.st.Update(func(tx store.Tx) error {
-		if existing, ok, err := loadPolicy(tx, c.scope, p.Name); err != nil {
+	err = s.Update(func(tx kit.Tx) error {
+		if existing, ok, err := loadPolicy(c.in(tx), p.Name); err != nil {
 			return err
 		} else if ok {
 			return msgPolicyExists.New(existing.Name)
 		}
-		n, err := count(tx, c.scope.Prefix(kindPolicy))
+		n, err := count(policyTable, c.in(tx))
 		if err != nil {
 			return err
 		}
 		if n >= policiesPerAccount {
 			return msgQuota.New(quotaPoliciesPerAccount, policiesPerAccount)
 		}
-		if err := savePolicy(tx, c.scope, p); err != nil {
+		if err := savePolicy(c.in(tx), p); err != nil {
 			return err
 		}
 		out, err = apiPolicy(tx, c, managed{arn: p.arn(c), local: p}, true)
@@ -216,9 +216,9 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 }
 
 func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out iamapi.Policy
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -233,8 +233,8 @@ func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 }
 
 func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -252,7 +252,7 @@ func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 		if len(m.local.Versions) > 1 {
 			return msgPolicyHasVersions.New()
 		}
-		return tx.Delete(c.scope.Key(kindPolicy, nameKey(m.local.Name)))
+		return policyTable.Delete(c.in(tx), nameKey(m.local.Name))
 	})
 }
 
@@ -264,7 +264,7 @@ const (
 )
 
 // allPolicies returns the managed policies of a ListPolicies scope.
-func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
+func allPolicies(tx kit.Tx, c call, scope string) ([]managed, error) {
 	var out []managed
 	if scope != scopeLocal {
 		for i := range awsPolicies {
@@ -273,7 +273,7 @@ func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
 		}
 	}
 	if scope != scopeAWS {
-		err := store.ScanJSON(tx, c.scope.Prefix(kindPolicy), func(_ string, p *policyRecord) bool {
+		err := policyTable.Scan(c.in(tx), func(p *policyRecord) bool {
 			out = append(out, managed{arn: p.arn(c), local: p})
 			return true
 		})
@@ -288,7 +288,7 @@ func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
 // listPolicies lists managed policies. PolicyUsageFilter keeps the policies in use in that
 // way (attached as a permissions policy, or set as some role's permissions boundary).
 func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	scope := deref(in.Scope)
 	if scope == "" {
 		scope = scopeAll
@@ -299,7 +299,7 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	prefix := pathOr(in.PathPrefix)
 	usageFilter := deref(in.PolicyUsageFilter)
 	out := &iamapi.ListPoliciesResponse{Policies: []iamapi.Policy{}}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		policies, err := allPolicies(tx, c, scope)
 		if err != nil {
 			return err
@@ -322,7 +322,7 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 			}
 			matching = append(matching, m)
 		}
-		p, err := paginate(matching, managed.sortKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, matching, managed.sortKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -344,8 +344,8 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 
 // updatePolicyWith loads a customer managed policy, lets change alter it and saves it.
 func (s *Service) updatePolicyWith(ctx context.Context, policyARN, action string, change func(c call, p *policyRecord) error) error {
-	c := newCall(ctx)
-	return s.st.Update(func(tx store.Tx) error {
+	c := s.newCall(ctx)
+	return s.Update(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, policyARN)
 		if err != nil {
 			return err
@@ -356,7 +356,7 @@ func (s *Service) updatePolicyWith(ctx context.Context, policyARN, action string
 		if err := change(c, m.local); err != nil {
 			return err
 		}
-		return savePolicy(tx, c.scope, m.local)
+		return savePolicy(c.in(tx), m.local)
 	})
 }
 
@@ -379,9 +379,9 @@ func (s *Service) untagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 }
 
 func (s *Service) listPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListPolicyTagsResponse{}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -390,7 +390,7 @@ func (s *Service) listPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsR
 		if m.local != nil {
 			tags = m.local.Tags
 		}
-		out.Tags, out.IsTruncated, out.Marker, err = tagPage(tags, in.Marker, in.MaxItems)
+		out.Tags, out.IsTruncated, out.Marker, err = tagPage(c, tags, in.Marker, in.MaxItems)
 		return err
 	})
 	if err != nil {

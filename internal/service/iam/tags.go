@@ -83,8 +83,8 @@ func apiTags(tags []tag) []iamapi.Tag {
 }
 
 // tagPage is a page of tags for the List*Tags operations.
-func tagPage(tags []tag, marker *string, maxItems *int64) ([]iamapi.Tag, *bool, *string, error) {
-	p, err := paginate(tags, tagKey, marker, maxItems)
+func tagPage(c call, tags []tag, marker *string, maxItems *int64) ([]iamapi.Tag, *bool, *string, error) {
+	p, err := paginate(c, tags, tagKey, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}
