@@ -33,8 +33,6 @@ var notOnKit = map[string][]string{
 	// rds/presign.go calls internal/auth/presign, which verifies SigV4 presigned URLs
 	// from plain values, until it asks the port.PresignedURLs that package will provide.
 	"rds": nil,
-	"iam": nil,
-	"sts": nil,
 }
 
 // kitOnly are packages a service on the kit reaches through the kit instead: records

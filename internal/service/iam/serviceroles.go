@@ -14,10 +14,10 @@ import (
 // policies when absent, left as it is when present. It skips the per-account quota checks
 // of CreateRole: AWS's own service roles are made by the service.
 func (s *Service) EnsureServiceRole(ktx kit.Tx, want port.ServiceRole) (port.RoleInfo, error) {
-	tx := kit.Raw(ktx)
-	c := call{scope: scopeFor(want.Account, want.Partition), account: want.Account, partition: want.Partition}
+	tx := s.Join(ktx)
+	c := accountCall(want.Account, want.Partition)
 	roleARN := "arn:" + want.Partition + ":iam::" + want.Account + ":role" + want.Path + want.Name
-	if info, ok, err := s.RoleByARN(ktx, roleARN); err != nil || ok {
+	if info, ok, err := s.RoleByARN(tx, roleARN); err != nil || ok {
 		return info, err
 	}
 	r := &roleRecord{
@@ -33,12 +33,12 @@ func (s *Service) EnsureServiceRole(ktx kit.Tx, want port.ServiceRole) (port.Rol
 			return port.RoleInfo{}, fmt.Errorf("iam: service role %s: no policy %s", want.Name, policyARN)
 		}
 		r.Attached = append(r.Attached, m.arn)
-		if err := tx.Put(c.scope.Key(kindAttachment, m.arn, nameKey(r.Name)), nil); err != nil {
+		if err := attachmentIndex.Add(c.in(tx), m.arn, nameKey(r.Name)); err != nil {
 			return port.RoleInfo{}, err
 		}
 	}
 	slices.Sort(r.Attached)
-	if err := saveRole(tx, c.scope, r); err != nil {
+	if err := saveRole(c.in(tx), r); err != nil {
 		return port.RoleInfo{}, err
 	}
 	return port.RoleInfo{
