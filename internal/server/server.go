@@ -19,6 +19,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/reportfiles"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -145,6 +146,11 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	reportDir := cfg.DataDir
+	if cfg.InMemory {
+		reportDir = "" // nothing on disk: reports are kept in memory too
+	}
+	service.Provide[port.Reports](ports, reportfiles.New(reportDir))
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,

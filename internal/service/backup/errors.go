@@ -37,6 +37,9 @@ var (
 	msgRTResources           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "A restore testing selection must name protected resources by ARN or by conditions, not both"}
 	msgRTResourceType        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported for restore testing"}
 	msgBadVaultARN           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid backup vault ARN %s"}
+	msgReportPlanName        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid report plan name %s: it must start with a letter and contain only letters, digits and underscores"}
+	msgReportTemplate        = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Report template %s is not supported: xregion's reports are BACKUP_JOB_REPORT, COPY_JOB_REPORT and RESTORE_JOB_REPORT"} // (xregion)
+	msgReportFormat          = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Invalid report format %s: it must be CSV or JSON"}
 	msgCopyRefused           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "%s"}
 	msgRuleCopyRefused       = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Error in %s : %s"}
 	msgRestoreType           = awserr.Message{Kind: backupapi.ErrInvalidParameterValue, Text: "Resource type %s is not supported: xregion's AWS Backup restores %s"} // (xregion)
@@ -66,24 +69,27 @@ var (
 
 // Resources that are not there, or already are.
 var (
-	msgVaultNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s cannot be found"}
-	msgPlanNotFound      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Failed reading Backup plan with provided version"}
-	msgSelectionNotFound = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup selection %s cannot be found"}
-	msgJobNotFound       = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find job ID %s"}
-	msgCopyJobNotFound   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find copy job ID %s"}
-	msgRestoreNotFound   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find restore job ID %s"}
-	msgPointNotInVault   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found in backup vault %s"}
-	msgPointNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found"}
-	msgNotProtected      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s is not protected by AWS Backup"}
-	msgNoAccessPolicy    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no access policy"}
-	msgNoNotifications   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no notifications"} // (xregion)
-	msgResourceNotFound  = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s cannot be found"}
-	msgRTPlanNotFound    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Restore testing plan %s not found"}
-	msgRTSelNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Restore testing selection %s not found in restore testing plan %s"}
-	msgRTPlanExists      = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Restore testing plan %s already exists"}
-	msgRTSelExists       = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Restore testing selection %s already exists"}
-	msgVaultExists       = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup vault with the same name already exists"}
-	msgPlanExists        = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup plan with the same name %s already exists"}
+	msgVaultNotFound      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s cannot be found"}
+	msgPlanNotFound       = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Failed reading Backup plan with provided version"}
+	msgSelectionNotFound  = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup selection %s cannot be found"}
+	msgJobNotFound        = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find job ID %s"}
+	msgCopyJobNotFound    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find copy job ID %s"}
+	msgRestoreNotFound    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Cannot find restore job ID %s"}
+	msgPointNotInVault    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found in backup vault %s"}
+	msgPointNotFound      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Recovery point %s was not found"}
+	msgNotProtected       = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s is not protected by AWS Backup"}
+	msgNoAccessPolicy     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no access policy"}
+	msgNoNotifications    = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Backup vault %s has no notifications"} // (xregion)
+	msgResourceNotFound   = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Resource %s cannot be found"}
+	msgRTPlanNotFound     = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Restore testing plan %s not found"}
+	msgRTSelNotFound      = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Restore testing selection %s not found in restore testing plan %s"}
+	msgRTPlanExists       = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Restore testing plan %s already exists"}
+	msgRTSelExists        = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Restore testing selection %s already exists"}
+	msgReportPlanNotFound = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Report plan %s not found"}
+	msgReportJobNotFound  = awserr.Message{Kind: backupapi.ErrResourceNotFound, Text: "Report job %s not found"}
+	msgReportPlanExists   = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Report plan %s already exists"}
+	msgVaultExists        = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup vault with the same name already exists"}
+	msgPlanExists         = awserr.Message{Kind: backupapi.ErrAlreadyExists, Text: "Backup plan with the same name %s already exists"}
 )
 
 // Requests the state of a resource refuses.

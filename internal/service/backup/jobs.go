@@ -82,6 +82,7 @@ func (s *Service) registerJobs() {
 	jobPlan.Register(s.Kit, kit.Handler[planRun]{Run: s.runPlan})
 	jobRestoreTest.Register(s.Kit, kit.Handler[planRun]{Run: s.runRestoreTest})
 	jobRestoreCleanup.Register(s.Kit, kit.Handler[jobRef]{Run: s.runCleanup})
+	jobReport.Register(s.Kit, kit.Handler[jobRef]{Run: s.runReportJob})
 }
 
 const (

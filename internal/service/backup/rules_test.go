@@ -9,6 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	bk "github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/reportfiles"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
 	"github.com/xregion/xregion/internal/service/port"
@@ -19,17 +20,19 @@ const otherAccount = "210987654321"
 
 // solo is AWS Backup by itself, with a fake key ring and fake providers.
 type solo struct {
-	t     *testing.T
-	h     *kittest.Harness
-	keys  *kittest.KeyRing
-	roles *roles
-	sns   *notifier
+	t       *testing.T
+	h       *kittest.Harness
+	keys    *kittest.KeyRing
+	roles   *roles
+	sns     *notifier
+	reports *reportfiles.Store
 }
 
 func startSolo(t *testing.T, providers []*protector, opts ...kittest.Option) *solo {
-	keys, fake, sns := kittest.NewKeyRing(), newRoles(), &notifier{topics: map[string]bool{}}
+	keys, fake, sns, reports := kittest.NewKeyRing(), newRoles(), &notifier{topics: map[string]bool{}}, reportfiles.New("")
 	opts = append(opts, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.Notifier](p, sns)
+		service.Provide[port.Reports](p, reports)
 		service.Provide[port.KeyRing](p, keys)
 		service.Provide[port.Roles](p, fake)
 		service.Provide[port.ServiceRoles](p, fake)
@@ -37,7 +40,7 @@ func startSolo(t *testing.T, providers []*protector, opts ...kittest.Option) *so
 			service.Provide[port.Protected](p, port.Protected(pr))
 		}
 	}))
-	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys, roles: fake, sns: sns}
+	return &solo{t: t, h: kittest.Start(t, []string{"backup"}, opts...), keys: keys, roles: fake, sns: sns, reports: reports}
 }
 
 // as runs f with the calls made in account.

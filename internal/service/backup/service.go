@@ -20,7 +20,9 @@ type Service struct {
 	// roles answers whether a job's role trusts AWS Backup; serviceRoles creates the
 	// default role.
 	// notifier publishes vault notifications to SNS; nil when SNS is not built.
-	notifier     port.Notifier
+	notifier port.Notifier
+	// reports keeps the reports of report jobs; nil when the server keeps none.
+	reports      port.Reports
 	roles        port.Roles
 	serviceRoles port.ServiceRoles
 	// protectors back up, copy and restore each resource type (RDS today).
@@ -45,6 +47,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.roles)
 	service.Want(d.Ports, &s.notifier)
+	service.Want(d.Ports, &s.reports)
 	service.Need(d.Ports, &s.serviceRoles)
 	service.NeedAll(d.Ports, &s.protectors)
 	return s, nil
@@ -125,6 +128,14 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		backupapi.OpUpdateRestoreTestingSelection.Handle(s.updateRestoreTestingSelection),
 		backupapi.OpDeleteRestoreTestingSelection.Handle(s.deleteRestoreTestingSelection),
 		backupapi.OpPutRestoreValidationResult.Handle(s.putRestoreValidationResult),
+		backupapi.OpCreateReportPlan.Handle(s.createReportPlan),
+		backupapi.OpDescribeReportPlan.Handle(s.describeReportPlan),
+		backupapi.OpListReportPlans.Handle(s.listReportPlans),
+		backupapi.OpUpdateReportPlan.Handle(s.updateReportPlan),
+		backupapi.OpDeleteReportPlan.Handle(s.deleteReportPlan),
+		backupapi.OpStartReportJob.Handle(s.startReportJob),
+		backupapi.OpDescribeReportJob.Handle(s.describeReportJob),
+		backupapi.OpListReportJobs.Handle(s.listReportJobs),
 		backupapi.OpDescribeRegionSettings.Handle(s.describeRegionSettings),
 		backupapi.OpUpdateRegionSettings.Handle(s.updateRegionSettings),
 		backupapi.OpDescribeGlobalSettings.Handle(s.describeGlobalSettings),

@@ -62,6 +62,12 @@ func taggedBackupResource(v kit.View, resource string) (*tagged, error) {
 			return nil, err
 		}
 		return &tagged{tags: &p.Tags, save: func() error { return plans.Put(v, p, id) }}, nil
+	case "report-plan":
+		p, err := reportPlans.Get(v, id)
+		if err != nil || p == nil {
+			return nil, err
+		}
+		return &tagged{tags: &p.Tags, save: func() error { return reportPlans.Put(v, p, id) }}, nil
 	case "restore-testing-plan":
 		p, err := rtPlans.Get(v, id)
 		if err != nil || p == nil {
