@@ -7,7 +7,8 @@ import (
 )
 
 // TestBackupSeed001RegionsRefusedCLI: with the AWS CLI, a copy into each of the seed's
-// four Regions without cross-Region copy is refused with AWS Backup's message.
+// four Regions without cross-Region copy is refused with AWS Backup's message; a report
+// plan's job reports the backup.
 func TestBackupSeed001RegionsRefusedCLI(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -24,6 +25,25 @@ func TestBackupSeed001RegionsRefusedCLI(t *testing.T) {
 			t.Errorf("a copy to %s: %s", region, out)
 		}
 	}
+
+	// A report of the day's backup jobs.
+	srv.awsIn(t, "us-east-1", "backup", "create-report-plan", "--report-plan-name", "daily_jobs",
+		"--report-delivery-channel", "S3BucketName=audit,Formats=CSV", "--report-setting", "ReportTemplate=BACKUP_JOB_REPORT")
+	var report struct{ ReportJobId string }
+	srv.awsJSON(t, "us-east-1", &report, "backup", "start-report-job", "--report-plan-name", "daily_jobs")
+	pollUntil(t, time.Minute, func() string {
+		var j struct {
+			ReportJob struct {
+				Status            string
+				ReportDestination struct{ S3Keys []string }
+			}
+		}
+		srv.awsJSON(t, "us-east-1", &j, "backup", "describe-report-job", "--report-job-id", report.ReportJobId)
+		if j.ReportJob.Status != "COMPLETED" || len(j.ReportJob.ReportDestination.S3Keys) != 1 {
+			return "report job is " + j.ReportJob.Status
+		}
+		return ""
+	})
 }
 
 // defaultRole is the AWS Backup default service role of the e2e tests' account.
