@@ -26,7 +26,7 @@ func newParser(kind, src string, ctx *Context) (*parser, error) {
 	return &parser{kind: kind, src: src, toks: lex(src), ctx: ctx}, nil
 }
 
-func (p *parser) peek() token       { return p.toks[p.pos] }
+func (p *parser) peek() token        { return p.toks[p.pos] }
 func (p *parser) peekAt(n int) token { return p.toks[min(p.pos+n, len(p.toks)-1)] }
 
 func (p *parser) next() token {
