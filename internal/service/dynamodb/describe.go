@@ -17,7 +17,7 @@ func describe(v kit.View, rec *tableRecord) *ddb.TableDescription {
 		ProvisionedThroughput:     throughputOf(rec.Read, rec.Write, rec.Increased, rec.Decreased),
 		DeletionProtectionEnabled: new(rec.DeletionProtection),
 	}
-	if rec.Billing == ddb.BillingModePayPerRequest || rec.ToOnDemand != nil {
+	if rec.Billing == ddb.BillingModePayPerRequest || rec.BillingSet {
 		d.BillingModeSummary = &ddb.BillingModeSummary{BillingMode: new(rec.Billing), LastUpdateToPayPerRequestDateTime: rec.ToOnDemand}
 	}
 	describeIndexes(v, rec, d)

@@ -19,6 +19,8 @@ var (
 	msgDeleteProtected   = awserr.Message{Kind: validation, Text: "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."}
 	msgBadARN            = awserr.Message{Kind: validation, Text: "Invalid TableArn: Invalid ResourceArn provided as input %s"}
 	msgBadTableName      = awserr.Message{Kind: validation, Text: "1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"}
+	msgShortTableName    = awserr.Message{Kind: validation, Text: "1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"}
+	msgLongTableName     = awserr.Message{Kind: validation, Text: "1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255"}
 	msgNothingToUpdate   = awserr.Message{Kind: validation, Text: "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"}
 	msgHashNotFirst      = awserr.Message{Kind: validation, Text: "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"}
 	msgRangeNotSecond    = awserr.Message{Kind: validation, Text: "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"}

@@ -216,6 +216,11 @@ func restoreTime(src *tableRecord, in *ddb.RestoreTableToPointInTimeInput, now t
 		return last, nil
 	}
 	at := *in.RestoreDateTime
+	// The wire carries times to the millisecond: a time in the millisecond that opens
+	// the window, as DescribeContinuousBackups showed it, means the window's start.
+	if at.Before(earliest) && !at.Before(earliest.Truncate(time.Millisecond)) {
+		at = earliest
+	}
 	if at.Before(earliest) || at.After(last) {
 		return time.Time{}, msgRestoreTime.New(at.UTC().Format(time.RFC3339Nano), earliest.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano))
 	}

@@ -26,10 +26,13 @@ type tableRecord struct {
 	// Attrs are the AttributeDefinitions, in the order given.
 	Attrs []keyAttr `json:"attrs"`
 	// Billing is PROVISIONED or PAY_PER_REQUEST; Read and Write the provisioned units.
-	Billing    string        `json:"billing"`
-	Read       int64         `json:"read,omitempty"`
-	Write      int64         `json:"write,omitempty"`
-	ToOnDemand *time.Time    `json:"toOnDemand,omitempty"`
+	Billing    string     `json:"billing"`
+	Read       int64      `json:"read,omitempty"`
+	Write      int64      `json:"write,omitempty"`
+	ToOnDemand *time.Time `json:"toOnDemand,omitempty"`
+	// BillingSet says a request named the billing mode (CreateTable's BillingMode, or
+	// a change by UpdateTable): DescribeTable then shows a BillingModeSummary.
+	BillingSet bool          `json:"billingSet,omitempty"`
 	Increased  *time.Time    `json:"increased,omitempty"`
 	Decreased  *time.Time    `json:"decreased,omitempty"`
 	GSIs       []indexRecord `json:"gsis,omitempty"`

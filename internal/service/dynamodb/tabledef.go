@@ -21,7 +21,7 @@ const (
 func tableDefinition(in *ddb.CreateTableInput) (*tableRecord, error) {
 	rec := &tableRecord{Name: *in.TableName, Billing: ddb.BillingModeProvisioned}
 	if in.BillingMode != nil {
-		rec.Billing = *in.BillingMode
+		rec.Billing, rec.BillingSet = *in.BillingMode, true
 	}
 	if err := definitions(rec, in.AttributeDefinitions); err != nil {
 		return nil, err

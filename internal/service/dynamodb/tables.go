@@ -41,8 +41,29 @@ func findTable(c kit.Call, v kit.View, nameOrARN string) (*tableRecord, error) {
 	return rec, nil
 }
 
+// checkNewTableName checks the name of a table to be made. The model lets TableName be
+// an ARN (1 to 1024 characters) everywhere, but a new table's name is still 3 to 255
+// characters of [a-zA-Z0-9_.-], as DynamoDB checks.
+func checkNewTableName(name string) error {
+	switch {
+	case len(name) < 3:
+		return msgShortTableName.New(name)
+	case len(name) > 255:
+		return msgLongTableName.New(name)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return msgBadTableName.New(name)
+		}
+	}
+	return nil
+}
+
 func (s *Service) createTable(ctx context.Context, in *ddb.CreateTableInput) (*ddb.CreateTableOutput, error) {
 	c := s.Call(ctx)
+	if err := checkNewTableName(*in.TableName); err != nil {
+		return nil, err
+	}
 	rec, err := tableDefinition(in)
 	if err != nil {
 		return nil, err

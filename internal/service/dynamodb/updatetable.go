@@ -112,6 +112,7 @@ func changeBilling(rec *tableRecord, in *ddb.UpdateTableInput, now time.Time) (b
 		}
 		rec.Read, rec.Write = *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
 	}
+	rec.BillingSet = rec.BillingSet || rec.Billing != billing
 	rec.Billing = billing
 	return true, nil
 }
