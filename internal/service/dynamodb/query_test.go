@@ -19,10 +19,10 @@ func withIndexes(in *dynamodb.CreateTableInput) {
 		types.AttributeDefinition{AttributeName: aws.String("status"), AttributeType: "S"},
 		types.AttributeDefinition{AttributeName: aws.String("price"), AttributeType: "N"})
 	in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("bystatus"),
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("status"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange}},
+		KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("status"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange}},
 		Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}
 	in.LocalSecondaryIndexes = []types.LocalSecondaryIndex{{IndexName: aws.String("byprice"),
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("price"), KeyType: types.KeyTypeRange}},
+		KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("price"), KeyType: types.KeyTypeRange}},
 		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
 }
 
