@@ -147,7 +147,16 @@ var (
 	msgTagNotAllowed = awserr.Message{Kind: validation, Text: "One or more parameter values were invalid: Tag keys starting with aws: are reserved for AWS use"}
 )
 
-// Texts that are not errors.
+// Texts that are not errors, and the words and names errors quote.
 const (
+	wordString             = "string"
+	wordBinary             = "binary"
+	wordEnabled            = "enabled"
+	wordDisabled           = "disabled"
+	paramGSIs              = "GlobalSecondaryIndexes"
+	paramLSIs              = "LocalSecondaryIndexes"
+	paramReplicaUpdates    = "ReplicaUpdates"
+	featureReplicaSettings = "Update (replica settings)"
+
 	textStreamLabelFormat = "2006-01-02T15:04:05.000"
 )

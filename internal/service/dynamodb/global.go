@@ -50,7 +50,7 @@ func (s *Service) changeReplicas(tx kit.Tx, v kit.View, rec *tableRecord, update
 		case u.Delete != nil:
 			err = s.removeReplica(tx, v, rec, *u.Delete.RegionName, seen)
 		default:
-			err = msgNotAvailable.New("ReplicaUpdates", "Update (replica settings)")
+			err = msgNotAvailable.New(paramReplicaUpdates, featureReplicaSettings)
 		}
 		if err != nil {
 			return false, err

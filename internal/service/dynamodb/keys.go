@@ -57,9 +57,9 @@ func (t *tableRecord) checkKey(key attr.Item) error {
 func checkKeyValue(k *keyAttr, v attr.Value, hash bool) error {
 	switch {
 	case v.S != nil && *v.S == "":
-		return msgEmptyKey.New("string", k.Name)
+		return msgEmptyKey.New(wordString, k.Name)
 	case v.B != nil && len(v.B) == 0:
-		return msgEmptyKey.New("binary", k.Name)
+		return msgEmptyKey.New(wordBinary, k.Name)
 	case hash && attr.Size(v) > maxHashKeyBytes:
 		return msgHashTooLong.New()
 	case !hash && attr.Size(v) > maxRangeKeyBytes:
@@ -114,10 +114,10 @@ func (t *tableRecord) checkIndexKeys(item attr.Item) error {
 				return msgIndexKeyType.New(k.Name, k.Type, got, idx.Name)
 			}
 			if v.S != nil && *v.S == "" {
-				return msgEmptyIndexKey.New("string", idx.Name, k.Name)
+				return msgEmptyIndexKey.New(wordString, idx.Name, k.Name)
 			}
 			if v.B != nil && len(v.B) == 0 {
-				return msgEmptyIndexKey.New("binary", idx.Name, k.Name)
+				return msgEmptyIndexKey.New(wordBinary, idx.Name, k.Name)
 			}
 		}
 	}

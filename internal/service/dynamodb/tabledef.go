@@ -103,10 +103,10 @@ func throughput(billing string, pt *ddb.ProvisionedThroughput, read, write *int6
 
 func indexDefinitions(rec *tableRecord, in *ddb.CreateTableInput) error {
 	if len(in.GlobalSecondaryIndexes) > maxGSIs {
-		return msgTooManyIndexes.New("GlobalSecondaryIndexes", maxGSIs)
+		return msgTooManyIndexes.New(paramGSIs, maxGSIs)
 	}
 	if len(in.LocalSecondaryIndexes) > maxLSIs {
-		return msgTooManyIndexes.New("LocalSecondaryIndexes", maxLSIs)
+		return msgTooManyIndexes.New(paramLSIs, maxLSIs)
 	}
 	names := map[string]bool{}
 	for _, g := range in.GlobalSecondaryIndexes {

@@ -166,9 +166,9 @@ func (s *Service) deleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*d
 		case rec.DeletionProtection:
 			return nil, msgDeleteProtected.New()
 		case rec.Status == ddb.TableStatusCreating:
-			return nil, msgTableBusy.New("created", rec.Name)
+			return nil, msgTableBusy.New(busyWord(rec.Status), rec.Name)
 		case rec.Status == ddb.TableStatusDeleting:
-			return nil, msgTableBusy.New("deleted", rec.Name)
+			return nil, msgTableBusy.New(busyWord(rec.Status), rec.Name)
 		}
 		if err := s.leaveGroup(tx, v, rec); err != nil {
 			return nil, err

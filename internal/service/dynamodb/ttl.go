@@ -53,9 +53,9 @@ func changeTTL(rec *tableRecord, enable bool, name string) error {
 		if cur.Attr != name {
 			return msgTTLAttribute.New(cur.Attr)
 		}
-		return msgTTLAlready.New("enabled")
+		return msgTTLAlready.New(wordEnabled)
 	case !enable && cur.Status == ddb.TimeToLiveStatusDisabled:
-		return msgTTLAlready.New("disabled")
+		return msgTTLAlready.New(wordDisabled)
 	}
 	next := &ttlRecord{Attr: name, Status: ddb.TimeToLiveStatusDisabling, Job: cur.Job}
 	if enable {

@@ -263,7 +263,7 @@ func (s *Service) createIndex(tx kit.Tx, v kit.View, rec *tableRecord, cr *ddb.C
 		return msgIndexExists.New(*cr.IndexName)
 	}
 	if len(rec.GSIs) >= maxGSIs {
-		return msgTooManyIndexes.New("GlobalSecondaryIndexes", maxGSIs)
+		return msgTooManyIndexes.New(paramGSIs, maxGSIs)
 	}
 	idx, err := globalIndex(rec.Billing, ddb.GlobalSecondaryIndex{IndexName: cr.IndexName, KeySchema: cr.KeySchema, Projection: cr.Projection, ProvisionedThroughput: cr.ProvisionedThroughput})
 	if err != nil {
