@@ -147,6 +147,21 @@ var (
 	msgTagNotAllowed = awserr.Message{Kind: validation, Text: "One or more parameter values were invalid: Tag keys starting with aws: are reserved for AWS use"}
 )
 
+// The failures AWS Backup shows as a job's StatusMessage.
+const (
+	textNotATable        = "%s is not the ARN of a DynamoDB table"
+	textTableElsewhere   = "table %s is not in account %s and Region %s"
+	textTableMissing     = "Table not found: %s"
+	textTableNotActive   = "Table %s is not ACTIVE: it is %s"
+	textNotABackup       = "%s is not the ARN of a DynamoDB backup of account %s"
+	textBackupMissing    = "Backup not found: %s"
+	textCopyKey          = "The destination key %s is not usable: %s"
+	textRestoreElsewhere = "backup %s is not in Region %s"
+	textRestoreNoTarget  = "the restore metadata must name the table to create: %s"
+	textRestoreBadTarget = "Invalid table name in the restore metadata: %s"
+	textRestoreFailed    = "Restoring table %s failed: %s"
+)
+
 // Texts that are not errors, and the words and names errors quote.
 const (
 	wordString             = "string"

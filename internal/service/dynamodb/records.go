@@ -137,6 +137,9 @@ type backupRecord struct {
 	Items     int64        `json:"items"`
 	Table     *tableRecord `json:"table"`
 	Job       string       `json:"job,omitempty"`
+	// AWSBackupID is the id AWS Backup made it under (a backup or copy job's), for
+	// backups of type AWS_BACKUP.
+	AWSBackupID string `json:"awsBackupId,omitempty"`
 }
 
 // The records of a Region.

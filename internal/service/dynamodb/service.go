@@ -39,6 +39,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k, cache: newKeyCache(), tableCache: kit.NewCache(tables, tableCacheSize)}
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
 
