@@ -112,7 +112,7 @@ func TestCustomerManagedKey(t *testing.T) {
 	_, err = e.East.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("nokey"),
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: "S"}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}}, BillingMode: types.BillingModePayPerRequest,
-		SSESpecification:     &types.SSESpecification{Enabled: aws.Bool(true), KMSMasterKeyId: aws.String("alias/none")}})
+		SSESpecification: &types.SSESpecification{Enabled: aws.Bool(true), KMSMasterKeyId: aws.String("alias/none")}})
 	if err == nil {
 		t.Error("a table was created under a key that does not exist")
 	}

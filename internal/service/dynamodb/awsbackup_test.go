@@ -50,8 +50,14 @@ func TestProtectedDynamoDB(t *testing.T) {
 	}
 
 	var img, again port.Image
-	must(t, write(func(tx kit.Tx) (err error) { img, err = p.Backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1"); return }))
-	must(t, write(func(tx kit.Tx) (err error) { again, err = p.Backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1"); return }))
+	must(t, write(func(tx kit.Tx) (err error) {
+		img, err = p.Backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1")
+		return
+	}))
+	must(t, write(func(tx kit.Tx) (err error) {
+		again, err = p.Backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1")
+		return
+	}))
 	if !strings.HasPrefix(img.ARN, tableARN+"/backup/") || again.ARN != img.ARN || img.ResourceARN != tableARN || !img.Encrypted {
 		t.Fatalf("Backup = %+v, again %+v", img, again)
 	}
@@ -64,7 +70,10 @@ func TestProtectedDynamoDB(t *testing.T) {
 
 	vaultKey := keys.AddKey(acct, "us-west-2")
 	var cp port.Image
-	must(t, write(func(tx kit.Tx) (err error) { cp, err = p.Copy(tx, acct, "us-west-2", img.ARN, "awsbackup:copyjob-1", vaultKey); return }))
+	must(t, write(func(tx kit.Tx) (err error) {
+		cp, err = p.Copy(tx, acct, "us-west-2", img.ARN, "awsbackup:copyjob-1", vaultKey)
+		return
+	}))
 	if !strings.HasPrefix(cp.ARN, "arn:aws:dynamodb:us-west-2:"+acct+":table/orders/backup/") || cp.KmsKeyARN != vaultKey {
 		t.Fatalf("Copy = %+v", cp)
 	}

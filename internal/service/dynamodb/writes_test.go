@@ -13,8 +13,10 @@ import (
 	"github.com/xregion/xregion/internal/xtest"
 )
 
-func list(v ...types.AttributeValue) types.AttributeValue { return &types.AttributeValueMemberL{Value: v} }
-func mapOf(kv ...any) types.AttributeValue                { return &types.AttributeValueMemberM{Value: item(kv...)} }
+func list(v ...types.AttributeValue) types.AttributeValue {
+	return &types.AttributeValueMemberL{Value: v}
+}
+func mapOf(kv ...any) types.AttributeValue { return &types.AttributeValueMemberM{Value: item(kv...)} }
 
 func TestUpdateExpressions(t *testing.T) {
 	e := start(t)
