@@ -320,7 +320,7 @@ func TestBackupJobErrors(t *testing.T) {
 	c := newCrossRegion(t)
 	_, err := c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("missing"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role)})
 	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "missing")
-	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String("arn:aws:dynamodb:us-east-1:" + account + ":table/t"), IamRoleArn: aws.String(role)})
+	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String("arn:aws:elasticfilesystem:us-east-1:" + account + ":file-system/fs-1"), IamRoleArn: aws.String(role)})
 	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "not supported")
 	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String("role")})
 	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "IAM role")
@@ -405,7 +405,7 @@ func TestCopyKeepsSourceExpiry(t *testing.T) {
 func TestProtectedResourcesAndStoppingJobs(t *testing.T) {
 	c := newCrossRegion(t, servertest.WithTransitionDelay(time.Minute))
 	types0 := xtest.Must[*backup.GetSupportedResourceTypesOutput](t)(c.east.GetSupportedResourceTypes(ctx, &backup.GetSupportedResourceTypesInput{}))
-	if len(types0.ResourceTypes) != 1 || types0.ResourceTypes[0] != "RDS" {
+	if len(types0.ResourceTypes) != 2 || types0.ResourceTypes[0] != "DynamoDB" || types0.ResourceTypes[1] != "RDS" {
 		t.Errorf("GetSupportedResourceTypes = %v", types0.ResourceTypes)
 	}
 	_, err := c.east.DescribeProtectedResource(ctx, &backup.DescribeProtectedResourceInput{ResourceArn: aws.String(c.db)})
