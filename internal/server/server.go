@@ -24,6 +24,7 @@ import (
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/bolt"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/webhook"
 )
 
 // Config is xregion's configuration; cmd/xregion fills it from flags and XREGION_*
@@ -67,6 +68,7 @@ type Server struct {
 	store    store.Store
 	engine   *jobs.Engine
 	services *service.Registry
+	webhooks *webhook.Poster
 	handler  http.Handler
 	http     *http.Server
 }
@@ -134,9 +136,11 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	var ports *service.Ports
+	s.webhooks, ports = newWebhooks(cfg.Listen)
 	s.services, err = service.Build(service.Deps{
 		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver,
+		Auth: resolver, Ports: ports,
 	})
 	if err != nil {
 		return nil, err
@@ -150,9 +154,9 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 	})
-	s.handler = gateway.New(gateway.Config{
+	s.handler = withLinks(gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
-	})
+	}), s.services)
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -210,6 +214,7 @@ func (s *Server) Start() error { return s.engine.Start() }
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.webhooks.SetEndpoint(webhook.ListenerURL(l.Addr().String()))
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -218,8 +223,8 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
-// they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store.
+// they hold in memory, stops the job engine (waiting for running jobs), lets the
+// webhooks in flight end and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	errs := []error{s.http.Shutdown(ctx)}
 	for _, name := range s.services.Names() {
@@ -229,5 +234,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.Join(append(errs, s.engine.Stop(ctx), s.store.Close())...)
+	return errors.Join(append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx), s.store.Close())...)
 }
