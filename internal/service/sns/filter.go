@@ -94,7 +94,7 @@ var errFilterJSON = filterReason("")
 // checkCondition checks one accepted value of a key.
 func checkCondition(c json.RawMessage) error {
 	var op map[string]json.RawMessage
-	if json.Unmarshal(c, &op) != nil {
+	if !isObject(c) || json.Unmarshal(c, &op) != nil {
 		return nil // a literal: string, number, boolean or null
 	}
 	if len(op) != 1 {
@@ -218,7 +218,7 @@ func existsCondition(c json.RawMessage) (bool, bool) {
 	var op struct {
 		Exists *bool `json:"exists"`
 	}
-	if json.Unmarshal(c, &op) != nil || op.Exists == nil {
+	if !isObject(c) || json.Unmarshal(c, &op) != nil || op.Exists == nil {
 		return false, false
 	}
 	return *op.Exists, true
@@ -227,7 +227,7 @@ func existsCondition(c json.RawMessage) (bool, bool) {
 // conditionMatches tests one value against one accepted value of a policy.
 func conditionMatches(c json.RawMessage, v any) bool {
 	var op map[string]json.RawMessage
-	if json.Unmarshal(c, &op) != nil {
+	if !isObject(c) || json.Unmarshal(c, &op) != nil {
 		return literalMatches(c, v)
 	}
 	for name, arg := range op {
@@ -250,6 +250,11 @@ func conditionMatches(c json.RawMessage, v any) bool {
 		}
 	}
 	return false
+}
+
+func isObject(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) > 0 && raw[0] == '{'
 }
 
 func literalMatches(c json.RawMessage, v any) bool {
@@ -278,7 +283,7 @@ func numericMatches(arg json.RawMessage, v any) bool {
 // or a prefix or suffix operator) names v.
 func anythingButExcludes(arg json.RawMessage, v any) bool {
 	var op map[string]string
-	if json.Unmarshal(arg, &op) == nil {
+	if isObject(arg) && json.Unmarshal(arg, &op) == nil {
 		s, _ := v.(string)
 		if p, ok := op["prefix"]; ok {
 			return strings.HasPrefix(s, p)

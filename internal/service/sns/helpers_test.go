@@ -9,12 +9,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/snsapi"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
@@ -179,33 +181,33 @@ func wantError(t *testing.T, err error, code, text string) {
 	}
 }
 
-// verify checks a message's signature as an SDK's message validator does: it fetches
-// the certificate from SigningCertURL (here through the service that serves it),
-// rebuilds the canonical string from the document and verifies the RSA signature with
-// SHA1 (version 1) or SHA256 (version 2).
+// verify checks a message's signature as an SDK's message validator does.
 func verify(t *testing.T, e *env, doc map[string]any) {
 	t.Helper()
-	certURL := doc["SigningCertURL"].(string)
-	prefix := endpoint + port.LinkPath + "sns/" + region + "/"
-	if !strings.HasPrefix(certURL, prefix) || !strings.HasSuffix(certURL, ".pem") {
-		t.Fatalf("SigningCertURL %s", certURL)
-	}
-	pemBytes, err := e.svc.SigningCertificate(region, strings.TrimPrefix(certURL, prefix))
-	if err != nil || pemBytes == nil {
-		t.Fatalf("certificate %s: %v", certURL, err)
-	}
-	block, _ := pem.Decode(pemBytes)
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := verifySignature(cert, doc); err != nil {
+	if err := signatureError(e, doc); err != nil {
 		t.Fatalf("signature does not verify: %v\n%v", err, doc)
 	}
 }
 
-// verifySignature follows AWS's "Verifying the signatures of Amazon SNS messages".
-func verifySignature(cert *x509.Certificate, doc map[string]any) error {
+// signatureError fetches the certificate from SigningCertURL (here through the service
+// that serves it), rebuilds the canonical string from the document and verifies the RSA
+// signature with SHA1 (version 1) or SHA256 (version 2), following AWS's "Verifying the
+// signatures of Amazon SNS messages".
+func signatureError(e *env, doc map[string]any) error {
+	certURL, _ := doc["SigningCertURL"].(string)
+	prefix := endpoint + port.LinkPath + "sns/" + region + "/"
+	if !strings.HasPrefix(certURL, prefix) || !strings.HasSuffix(certURL, ".pem") {
+		return fmt.Errorf("SigningCertURL %q", certURL)
+	}
+	pemBytes, err := e.svc.SigningCertificate(region, strings.TrimPrefix(certURL, prefix))
+	if err != nil || pemBytes == nil {
+		return fmt.Errorf("certificate %s: %v", certURL, err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return err
+	}
 	fields := []string{"Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"}
 	if doc["Type"] == "Notification" {
 		fields = []string{"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}
@@ -230,4 +232,10 @@ func verifySignature(cert *x509.Certificate, doc map[string]any) error {
 		digest = sum[:]
 	}
 	return rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), hash, digest, sig)
+}
+
+// call runs an operation that must succeed.
+func call[I, O any](t *testing.T, e *env, op awsmodel.Op[I, O], in *I) *O {
+	t.Helper()
+	return kittest.Must[*O](t)(kittest.Call(e.Harness, region, op, in))
 }

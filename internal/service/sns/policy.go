@@ -132,7 +132,7 @@ func parsePolicy(text string) (*policyDocument, error) {
 		}
 		doc.Statement = []statement{one}
 	}
-	if doc.Version != "" && doc.Version != "2008-10-17" && doc.Version != "2012-10-17" {
+	if len(doc.Statement) == 0 || doc.Version != "" && doc.Version != "2008-10-17" && doc.Version != "2012-10-17" {
 		return nil, msgPolicyError.New()
 	}
 	for _, st := range doc.Statement {
