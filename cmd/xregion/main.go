@@ -38,7 +38,11 @@ type options struct {
 	logJSON  bool
 	version  bool
 	// pprofListen serves the profiler on its own listener, never on the AWS endpoint.
-	pprofListen string
+	pprofListen    string
+	adminTokenFile string
+	// onCommandLine names the secret-bearing flags given as arguments, which every user
+	// of the machine can read (ps, /proc/PID/cmdline).
+	onCommandLine []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -70,11 +74,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cfg.Auth, "auth", env("XREGION_AUTH", auth.Permissive),
 		"authentication: permissive (any well-formed SigV4 request) or strict (verify signatures) (XREGION_AUTH)")
 	fs.StringVar(&o.cfg.Credentials, "credentials", env("XREGION_CREDENTIALS", ""),
-		"access keys as AKID:SECRET[:ACCOUNT], comma-separated (XREGION_CREDENTIALS)")
+		"access keys as AKID:SECRET[:ACCOUNT], comma-separated (XREGION_CREDENTIALS); prefer the variable or --credentials-file: "+
+			"the command line is visible to every user (ps)")
 	fs.StringVar(&o.cfg.CredentialsFile, "credentials-file", env("XREGION_CREDENTIALS_FILE", ""),
 		"access keys in the AWS shared credentials file format; aws_account_id names a key's account (XREGION_CREDENTIALS_FILE)")
 	fs.StringVar(&o.cfg.AdminToken, "admin-token", env("XREGION_ADMIN_TOKEN", ""),
-		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN)")
+		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN); prefer the variable or "+
+			"--admin-token-file: the command line is visible to every user (ps)")
+	fs.StringVar(&o.adminTokenFile, "admin-token-file", env("XREGION_ADMIN_TOKEN_FILE", ""),
+		"file holding the admin API's bearer token (XREGION_ADMIN_TOKEN_FILE)")
+	fs.StringVar(&o.cfg.OIDCKeys, "oidc-jwks", env("XREGION_OIDC_JWKS", ""),
+		"JSON Web Key Set file, or directory of *.json files, holding the signing keys of OpenID Connect identity providers, "+
+			`each with "issuer": "https://..." beside "keys"; strict mode verifies AssumeRoleWithWebIdentity tokens with them (XREGION_OIDC_JWKS)`)
+	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
+		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
+		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })
 	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
 		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
@@ -90,14 +104,39 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"(base64, 32 bytes) or from root.key in the data directory, created on first start.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	o.cfg.AllowedHosts = splitList(os.Getenv("XREGION_ALLOWED_HOSTS"))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "credentials" || f.Name == "admin-token" {
+			o.onCommandLine = append(o.onCommandLine, "--"+f.Name)
+		}
+	})
+	if o.adminTokenFile != "" {
+		if o.cfg.AdminToken != "" {
+			return nil, errors.New("give the admin token once: --admin-token-file, or --admin-token / XREGION_ADMIN_TOKEN")
+		}
+		if o.cfg.AdminToken, err = readSecretFile(o.adminTokenFile); err != nil {
+			return nil, fmt.Errorf("admin token: %w", err)
+		}
+	}
 	o.cfg.RootKey = os.Getenv("XREGION_ROOT_KEY")
 	return o, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func newLogger(level string, asJSON bool, w io.Writer) (*slog.Logger, error) {
@@ -146,6 +185,8 @@ func run(args []string, stderr io.Writer) error {
 	}
 	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
 		"store", storeDesc, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+	warnSecretsOnCommandLine(logger, o.onCommandLine)
+	warnExposure(logger, ln.Addr(), o.cfg)
 
 	if o.pprofListen != "" {
 		if err := serveProfiler(o.pprofListen, logger); err != nil {

@@ -782,6 +782,9 @@ func (e *Engine) AdvanceTo(ctx context.Context, t time.Time) error {
 		return fmt.Errorf("jobs: cannot move the clock back from %s to %s",
 			now.Format(time.RFC3339Nano), t.UTC().Format(time.RFC3339Nano))
 	}
+	if err := e.clock.reachable(t); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	if e.state != stateRunning {
 		e.mu.Unlock()

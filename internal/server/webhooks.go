@@ -21,14 +21,15 @@ func newWebhooks(listen string) (*webhook.Poster, *service.Ports) {
 	return poster, ports
 }
 
-// withLinks answers, in front of the gateway, the links of the messages services send
-// (SNS's SubscribeURL, UnsubscribeURL and SigningCertURL), which need no signature.
-func withLinks(gw http.Handler, services *service.Registry) http.Handler {
+// serviceLinks answers the links of the messages services send (SNS's SubscribeURL,
+// UnsubscribeURL and SigningCertURL), which need no signature; nil when no service sends
+// any.
+func serviceLinks(services *service.Registry) http.Handler {
 	for _, name := range services.Names() {
 		svc, _ := services.Get(name)
 		if l, ok := svc.(webhook.SNSLinks); ok {
-			return webhook.WithLinks(gw, webhook.Links(l))
+			return webhook.Links(l)
 		}
 	}
-	return gw
+	return nil
 }

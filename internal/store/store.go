@@ -72,6 +72,9 @@ type Stats struct {
 	Path string `json:"path,omitempty"` // file path for durable stores
 	Keys int    `json:"keys"`
 	Size int64  `json:"sizeBytes"` // bytes on disk, or bytes held in memory
+	// Problem says why the store cannot do its work right now (a full disk); empty when
+	// all is well.
+	Problem string `json:"problem,omitempty"`
 }
 
 // ErrReadOnly is returned by writes in a View transaction.

@@ -90,14 +90,3 @@ func (l *links) action(w http.ResponseWriter, r *http.Request, region string) {
 	}
 	l.codec.Encode(w, op, out, requestID)
 }
-
-// WithLinks serves links under port.LinkPath and everything else with next.
-func WithLinks(next, links http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, port.LinkPath) {
-			links.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}

@@ -1,6 +1,9 @@
 // Package iam serves the slice of AWS Identity and Access Management that clients of the
 // other services need: roles with their trust policies, inline and managed policies and
-// their attachments, tags, and the instance profiles a role delete has to look at.
+// their attachments, tags, the instance profiles a role delete has to look at, and the
+// OpenID Connect providers web identities come from. It also evaluates trust policies
+// (trust.go) for the services that assume roles: STS, and the service principals of
+// other services' jobs (port.Roles).
 //
 // IAM is global: its state lives under store.Global whatever Region a client signed for,
 // and its ARNs carry no Region (arn:aws:iam::ACCOUNT:role/path/name).
@@ -105,6 +108,17 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		iamapi.OpTagInstanceProfile.Handle(s.tagInstanceProfile),
 		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
 		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
+
+		iamapi.OpCreateOpenIDConnectProvider.Handle(s.createOpenIDConnectProvider),
+		iamapi.OpGetOpenIDConnectProvider.Handle(s.getOpenIDConnectProvider),
+		iamapi.OpListOpenIDConnectProviders.Handle(s.listOpenIDConnectProviders),
+		iamapi.OpDeleteOpenIDConnectProvider.Handle(s.deleteOpenIDConnectProvider),
+		iamapi.OpUpdateOpenIDConnectProviderThumbprint.Handle(s.updateOpenIDConnectProviderThumbprint),
+		iamapi.OpAddClientIDToOpenIDConnectProvider.Handle(s.addClientIDToOpenIDConnectProvider),
+		iamapi.OpRemoveClientIDFromOpenIDConnectProvider.Handle(s.removeClientIDFromOpenIDConnectProvider),
+		iamapi.OpTagOpenIDConnectProvider.Handle(s.tagOpenIDConnectProvider),
+		iamapi.OpUntagOpenIDConnectProvider.Handle(s.untagOpenIDConnectProvider),
+		iamapi.OpListOpenIDConnectProviderTags.Handle(s.listOpenIDConnectProviderTags),
 	}
 }
 
