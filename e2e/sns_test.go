@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// cryptographyCheck: the boto3 test verifies signatures with the Python cryptography
+// package, independently of xregion's own Go code.
+var cryptographyCheck = sync.OnceValue(func() bool {
+	return boto3Check() && exec.Command("python3", "-c", "import cryptography.x509").Run() == nil
+})
+
+// snsEndpointPy is a Python HTTP endpoint on loopback that records every POST SNS makes
+// to it and answers 500 to the next fail_next of them, and verify(), which checks a
+// message's signature as AWS's "Verifying the signatures of Amazon SNS messages" says:
+// the certificate from SigningCertURL, the canonical string of the message's type, RSA
+// PKCS#1 v1.5 with SHA1 (SignatureVersion 1) or SHA256 (2).
+const snsEndpointPy = `
+import base64, http.server, json, os, queue, threading, urllib.request, urllib.error
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+posts = queue.Queue()
+fail_next = [0]
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        status = 200
+        if fail_next[0] > 0:
+            fail_next[0] -= 1
+            status = 500
+        posts.put((self.path, {k.lower(): v for k, v in self.headers.items()}, json.loads(body), status))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+threading.Thread(target=hook.serve_forever, daemon=True).start()
+hook_url = "http://127.0.0.1:%d/hook" % hook.server_port
+endpoint = os.environ["AWS_ENDPOINT_URL"]
+
+def next_post(kind):
+    path, headers, doc, status = posts.get(timeout=30)
+    assert headers["x-amz-sns-message-type"] == kind == doc["Type"], (kind, headers, doc)
+    return headers, doc, status
+
+def no_post():
+    try:
+        got = posts.get(timeout=1)
+    except queue.Empty:
+        return
+    raise AssertionError("unexpected post %r" % (got,))
+
+def canonical(doc):
+    if doc["Type"] == "Notification":
+        keys = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+    else:
+        keys = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
+    return "".join(k + "\n" + doc[k] + "\n" for k in keys if k in doc).encode()
+
+def verify(doc):
+    url = doc["SigningCertURL"]
+    assert url.startswith(endpoint + "/_aws/sns/") and url.endswith(".pem"), url
+    cert = x509.load_pem_x509_certificate(urllib.request.urlopen(url).read())
+    algorithm = {"1": hashes.SHA1(), "2": hashes.SHA256()}[doc["SignatureVersion"]]
+    cert.public_key().verify(base64.b64decode(doc["Signature"]), canonical(doc), padding.PKCS1v15(), algorithm)
+
+def get(url):
+    with urllib.request.urlopen(url) as r:
+        return r.status, r.read().decode()
+
+def advance(duration):
+    req = urllib.request.Request(endpoint + "/_xregion/clock", data=json.dumps({"advance": duration}).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(req).read()
+`
+
+// TestSNSWithBoto3: boto3 subscribes an HTTP endpoint on loopback, which confirms its
+// subscription by a plain GET of the SubscribeURL; published messages arrive signed as
+// SNS signs them (versions 1 and 2, verified with the certificate SigningCertURL serves),
+// a failed delivery is retried on the server's clock, and the UnsubscribeURL ends the
+// subscription.
+func TestSNSWithBoto3(t *testing.T) {
+	srv := startServer(t)
+	need(t, "python3 cryptography", cryptographyCheck())
+	out := srv.python(t, "eu-west-1", snsEndpointPy+`
+import boto3
+from botocore.exceptions import ClientError
+sns = boto3.client("sns")
+topic = sns.create_topic(Name="orders", Attributes={"DisplayName": "Orders"}, Tags=[{"Key": "team", "Value": "payments"}])["TopicArn"]
+assert topic == "arn:aws:sns:eu-west-1:123456789012:orders", topic
+assert sns.create_topic(Name="orders", Attributes={"DisplayName": "Orders"})["TopicArn"] == topic
+
+# The handshake: a pending subscription, a signed SubscriptionConfirmation, a GET.
+sub = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=hook_url, ReturnSubscriptionArn=True)["SubscriptionArn"]
+assert sub.startswith(topic + ":"), sub
+assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["PendingConfirmation"] == "true"
+headers, doc, _ = next_post("SubscriptionConfirmation")
+assert headers["x-amz-sns-topic-arn"] == topic and "x-amz-sns-subscription-arn" not in headers, headers
+assert doc["TopicArn"] == topic and doc["SignatureVersion"] == "1" and doc["Token"], doc
+assert doc["Message"].startswith("You have chosen to subscribe to the topic " + topic), doc["Message"]
+verify(doc)
+status, body = get(doc["SubscribeURL"])
+assert status == 200 and "<SubscriptionArn>%s</SubscriptionArn>" % sub in body, body
+attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+assert attrs["PendingConfirmation"] == "false" and attrs["ConfirmationWasAuthenticated"] == "false", attrs
+assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsConfirmed"] == "1"
+listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+assert [(s["SubscriptionArn"], s["Protocol"], s["Endpoint"]) for s in listed] == [(sub, "http", hook_url)], listed
+
+# A notification, signed with SHA1withRSA.
+mid = sns.publish(TopicArn=topic, Message='{"order": 42}', Subject="New order",
+                  MessageAttributes={"kind": {"DataType": "String", "StringValue": "created"}})["MessageId"]
+headers, doc, _ = next_post("Notification")
+assert headers["x-amz-sns-message-id"] == mid and headers["x-amz-sns-subscription-arn"] == sub, headers
+assert (doc["MessageId"], doc["Message"], doc["Subject"], doc["TopicArn"]) == (mid, '{"order": 42}', "New order", topic), doc
+assert doc["MessageAttributes"] == {"kind": {"Type": "String", "Value": "created"}}, doc
+assert doc["UnsubscribeURL"] == endpoint + "/_aws/sns/eu-west-1/?Action=Unsubscribe&SubscriptionArn=" + sub, doc
+verify(doc)
+doc["Message"] = "tampered"
+try:
+    verify(doc)
+    raise AssertionError("a tampered message verified")
+except Exception as e:
+    assert type(e).__name__ == "InvalidSignature", repr(e)
+
+# SHA256withRSA once the topic asks for it; a 500 is retried 20 s later on the clock.
+sns.set_topic_attributes(TopicArn=topic, AttributeName="SignatureVersion", AttributeValue="2")
+fail_next[0] = 1
+mid = sns.publish(TopicArn=topic, Message="second")["MessageId"]
+_, doc, status = next_post("Notification")
+assert status == 500 and doc["MessageId"] == mid and "Subject" not in doc, doc
+no_post()
+advance("20s")
+_, doc, status = next_post("Notification")
+assert status == 200 and doc["MessageId"] == mid and doc["SignatureVersion"] == "2", doc
+verify(doc)
+
+# AWS's errors.
+def code(call, **kw):
+    try:
+        call(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"]["Message"]
+    raise AssertionError("no error")
+assert code(sns.publish, TopicArn=topic + "-missing", Message="m") == ("NotFound", "Topic does not exist")
+assert code(sns.publish, TopicArn=topic, Message="x" * (256 * 1024 + 1))[0] == "InvalidParameter"
+assert code(sns.subscribe, TopicArn=topic, Protocol="http", Endpoint="https://example.com")[0] == "InvalidParameter"
+assert code(sns.create_topic, Name="orders", Attributes={"DisplayName": "Other"})[0] == "InvalidParameter"
+
+# The UnsubscribeURL, a plain GET, ends the subscription and tells the endpoint.
+status, body = get(doc["UnsubscribeURL"])
+assert status == 200 and "<UnsubscribeResponse" in body, body
+_, doc, _ = next_post("UnsubscribeConfirmation")
+verify(doc)
+assert code(sns.get_subscription_attributes, SubscriptionArn=sub)[0] == "NotFound"
+sns.publish(TopicArn=topic, Message="after")
+no_post()
+print("ok")
+`)
+	if strings.TrimSpace(out) != "ok" {
+		t.Errorf("script printed %q", out)
+	}
+}
