@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // cryptographyCheck: the boto3 test verifies signatures with the Python cryptography
@@ -167,5 +171,132 @@ print("ok")
 `)
 	if strings.TrimSpace(out) != "ok" {
 		t.Errorf("script printed %q", out)
+	}
+}
+
+// confirmingEndpoint is an HTTP endpoint on loopback that confirms every subscription
+// offered to it by a plain GET of its SubscribeURL, as a user's webhook would, and hands
+// every notification it receives to the test.
+func confirmingEndpoint(t *testing.T) (url string, notifications <-chan map[string]any) {
+	t.Helper()
+	ch := make(chan map[string]any, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var doc map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&doc); err != nil {
+			t.Errorf("endpoint got a body that is not SNS's JSON: %v", err)
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		switch r.Header.Get("X-Amz-Sns-Message-Type") {
+		case "SubscriptionConfirmation":
+			link, _ := doc["SubscribeURL"].(string)
+			resp, err := http.Get(link)
+			if err != nil {
+				t.Errorf("GET SubscribeURL: %v", err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("GET SubscribeURL: %s", resp.Status)
+			}
+		case "Notification":
+			ch <- doc
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/sns", ch
+}
+
+// TestSNSWithTerraform: aws_sns_topic, aws_sns_topic_policy letting AWS Backup publish,
+// and an aws_sns_topic_subscription of an HTTP endpoint that confirms itself (the
+// provider waits for the confirmation) are applied, read back without changes, deliver a
+// message the CLI publishes, and are destroyed.
+func TestSNSWithTerraform(t *testing.T) {
+	srv := startServer(t)
+	hook, notifications := confirmingEndpoint(t)
+	hcl := srv.providers("us-east-1") + `
+resource "aws_sns_topic" "alerts" {
+  name         = "backup-alerts"
+  display_name = "Backup alerts"
+  delivery_policy = jsonencode({
+    http = {
+      defaultHealthyRetryPolicy = {
+        minDelayTarget     = 5
+        maxDelayTarget     = 30
+        numRetries         = 5
+        numMaxDelayRetries = 0
+        numNoDelayRetries  = 0
+        numMinDelayRetries = 0
+        backoffFunction    = "exponential"
+      }
+      disableSubscriptionOverrides = false
+    }
+  })
+  tags = { team = "dr" }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn = aws_sns_topic.alerts.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Id      = "backup-notifications"
+    Statement = [{
+      Sid       = "AllowBackup"
+      Effect    = "Allow"
+      Principal = { Service = "backup.amazonaws.com" }
+      Action    = "SNS:Publish"
+      Resource  = aws_sns_topic.alerts.arn
+    }]
+  })
+}
+
+resource "aws_sns_topic_subscription" "hook" {
+  topic_arn              = aws_sns_topic.alerts.arn
+  protocol               = "http"
+  endpoint               = "` + hook + `"
+  endpoint_auto_confirms = true
+  raw_message_delivery   = false
+  filter_policy          = jsonencode({ severity = ["high"] })
+}
+
+output "topic" { value = aws_sns_topic.alerts.arn }
+output "subscription" { value = aws_sns_topic_subscription.hook.arn }
+`
+	tf := newTerraform(t, srv, hcl)
+	tf.apply()
+	topic, sub := tf.output("topic"), tf.output("subscription")
+	if topic != "arn:aws:sns:us-east-1:123456789012:backup-alerts" || !strings.HasPrefix(sub, topic+":") {
+		t.Fatalf("topic %s, subscription %s", topic, sub)
+	}
+	tf.planNoChanges()
+
+	var attrs struct{ Attributes map[string]string }
+	srv.awsJSON(t, "us-east-1", &attrs, "sns", "get-subscription-attributes", "--subscription-arn", sub)
+	if attrs.Attributes["PendingConfirmation"] != "false" || attrs.Attributes["Endpoint"] != hook {
+		t.Errorf("subscription attributes %v", attrs.Attributes)
+	}
+	// The filter policy lets through only what it names.
+	srv.aws(t, "sns", "publish", "--topic-arn", topic, "--message", "low", "--message-attributes",
+		`{"severity":{"DataType":"String","StringValue":"low"}}`)
+	srv.aws(t, "sns", "publish", "--topic-arn", topic, "--message", "vault copy failed", "--subject", "Backup",
+		"--message-attributes", `{"severity":{"DataType":"String","StringValue":"high"}}`)
+	select {
+	case doc := <-notifications:
+		if doc["Message"] != "vault copy failed" || doc["Subject"] != "Backup" || doc["TopicArn"] != topic {
+			t.Errorf("notification %v", doc)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the endpoint received no notification")
+	}
+
+	tf.destroy()
+	stderr := srv.awsFail(t, "us-east-1", "sns", "get-topic-attributes", "--topic-arn", topic)
+	if !strings.Contains(stderr, "NotFound") {
+		t.Errorf("get-topic-attributes after destroy: %s", stderr)
+	}
+	select {
+	case doc := <-notifications:
+		t.Errorf("a notification arrived after the filtered one: %v", doc)
+	default:
 	}
 }
