@@ -69,6 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"directory of the durable store and its root key (XREGION_DATA_DIR)")
 	fs.BoolVar(&o.cfg.InMemory, "in-memory", envBool("XREGION_IN_MEMORY"),
 		"keep all state in memory and nothing on disk (XREGION_IN_MEMORY)")
+	fs.StringVar(&o.cfg.Store, "store", env("XREGION_STORE", ""),
+		"postgres://user@host/db: keep all state in PostgreSQL, shared by every node given the same URL and root key (XREGION_STORE); default: a bbolt file under --data-dir")
 	fs.StringVar(&o.cfg.Account, "account", env("XREGION_ACCOUNT", server.DefaultAccount),
 		"account of access keys that name none (XREGION_ACCOUNT); a 12-digit access key id acts in that account")
 	fs.StringVar(&o.cfg.Auth, "auth", env("XREGION_AUTH", auth.Permissive),
@@ -101,7 +103,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
 			"Serves Secrets Manager, KMS, RDS, AWS Backup, STS and IAM for every Region on one endpoint.\n"+
 			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
-			"(base64, 32 bytes) or from root.key in the data directory, created on first start.\n\nFlags:\n")
+			"(base64, 32 bytes) or from root.key in the data directory, created on first start; with\n"+
+			"--store postgres://… it must be given, the same on every node, and is never created.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	o.cfg.AllowedHosts = splitList(os.Getenv("XREGION_ALLOWED_HOSTS"))
@@ -179,12 +182,8 @@ func run(args []string, stderr io.Writer) error {
 		_ = srv.Shutdown(context.Background())
 		return err
 	}
-	storeDesc := "in memory"
-	if d := srv.DataDir(); d != "" {
-		storeDesc = d
-	}
 	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
-		"store", storeDesc, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+		"store", srv.StoreName(), "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
 	warnSecretsOnCommandLine(logger, o.onCommandLine)
 	warnExposure(logger, ln.Addr(), o.cfg)
 

@@ -92,16 +92,23 @@ func sealerFor(st store.Store, cfg Config, path string) (*seal.Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch recorded.Fingerprint {
+	return sealer, holdToFingerprint(st, recorded.Fingerprint, sealer, keyPlace, path)
+}
+
+// holdToFingerprint refuses a root key other than the one the store recorded, and records
+// the key's fingerprint in a store that has none yet (a new store, or one from before
+// fingerprints were recorded).
+func holdToFingerprint(st store.Store, recorded string, sealer *seal.Sealer, keyPlace, where string) error {
+	switch recorded {
 	case sealer.Fingerprint():
-		return sealer, nil
+		return nil
 	case "":
-		return sealer, st.Update(func(tx store.Tx) error {
+		return st.Update(func(tx store.Tx) error {
 			return store.PutJSON(tx, rootKeyRecord, rootKeyInfo{Fingerprint: sealer.Fingerprint()})
 		})
 	}
-	return nil, fmt.Errorf("the root key %s is not the one the store %s was sealed with (fingerprint %s, the store expects %s): "+
-		"put the original root key back", keyPlace, path, sealer.Fingerprint(), recorded.Fingerprint)
+	return fmt.Errorf("the root key %s is not the one the store %s was sealed with (fingerprint %s, the store expects %s): "+
+		"put the original root key back", keyPlace, where, sealer.Fingerprint(), recorded)
 }
 
 // privateDir creates the data directory, or takes away the access of others to an

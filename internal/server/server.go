@@ -15,6 +15,7 @@ import (
 
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/auth/authport"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -33,6 +34,7 @@ type Config struct {
 	Listen          string        // host:port; loopback unless told otherwise
 	DataDir         string        // where the durable store and root key live
 	InMemory        bool          // keep nothing on disk
+	Store           string        // a postgres:// URL: state shared by nodes; "" for bbolt or in memory
 	Account         string        // account of unknown access keys in permissive mode
 	Auth            string        // auth.Permissive or auth.Strict
 	Credentials     string        // static keys, "AKID:SECRET[:ACCOUNT],..."
@@ -92,7 +94,11 @@ func New(cfg Config) (_ *Server, err error) {
 	s := &Server{cfg: cfg}
 
 	var sealer *seal.Sealer
-	if cfg.InMemory {
+	if cfg.Store != "" {
+		if s.store, sealer, err = openShared(cfg); err != nil {
+			return nil, err
+		}
+	} else if cfg.InMemory {
 		s.store = memory.New()
 		sealer = seal.Ephemeral()
 		if cfg.RootKey != "" {
@@ -139,11 +145,13 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	var ports *service.Ports
-	s.webhooks, ports = newWebhooks(cfg.Listen)
+	ports := service.NewPorts()
+	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	s.webhooks = newWebhooks(cfg.Listen, ports)
 	s.services, err = service.Build(service.Deps{
-		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver, Ports: ports,
+		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
+		Auth:  resolver,
+		Ports: ports,
 	})
 	if err != nil {
 		return nil, err

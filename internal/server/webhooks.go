@@ -11,14 +11,13 @@ import (
 // newWebhooks makes the poster through which services deliver to the HTTP endpoints
 // users name, provided to them as port.Webhooks. Its links point at the listen address
 // until Serve knows the real one.
-func newWebhooks(listen string) (*webhook.Poster, *service.Ports) {
+func newWebhooks(listen string, ports *service.Ports) *webhook.Poster {
 	if listen == "" {
 		listen = DefaultListen
 	}
 	poster := webhook.NewPoster(webhook.ListenerURL(listen))
-	ports := service.NewPorts()
 	service.Provide[port.Webhooks](ports, poster)
-	return poster, ports
+	return poster
 }
 
 // serviceLinks answers the links of the messages services send (SNS's SubscribeURL,
