@@ -96,8 +96,8 @@ def advance(duration):
 // a failed delivery is retried on the server's clock, and the UnsubscribeURL ends the
 // subscription.
 func TestSNSWithBoto3(t *testing.T) {
-	srv := startServer(t)
 	need(t, "python3 cryptography", cryptographyCheck())
+	srv := startServer(t)
 	out := srv.python(t, "eu-west-1", snsEndpointPy+`
 import boto3
 from botocore.exceptions import ClientError
