@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // The default DB parameter groups, option groups and DB subnet group exist in every
@@ -53,17 +52,16 @@ func optionGroupExists(name string) bool {
 	return slices.ContainsFunc(defaultOptionGroups, func(og optionGroup) bool { return og.Name == name })
 }
 
-func groupARN(sc store.Scope, kind, name string) *string {
-	return str("arn:" + partitionOf(sc.Region) + ":rds:" + sc.Region + ":" + sc.Account + ":" + kind + ":" + name)
+func groupARN(account, region, kind, name string) *string {
+	return new(arn.New(partitionOf(region), serviceName, region, account, kind+":"+name))
 }
 
 func (s *Service) describeDBParameterGroups(ctx context.Context, in *rdsapi.DescribeDBParameterGroupsMessage) (*rdsapi.DBParameterGroupsMessage, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
-		return nil, invalidValue("DescribeDBParameterGroups does not support filters.")
+		return nil, msgNoFilters.New(c.Operation)
 	}
-	size, from, err := pageArgs(in.MaxRecords, in.Marker)
+	pg, err := s.describePage(c, "DescribeDBParameterGroups", in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -74,29 +72,28 @@ func (s *Service) describeDBParameterGroups(ctx context.Context, in *rdsapi.Desc
 		}
 	}
 	if in.DBParameterGroupName != nil && len(list) == 0 {
-		return nil, rdsapi.ErrDBParameterGroupNotFoundFault.New("DBParameterGroup not found: %s", *in.DBParameterGroupName)
+		return nil, msgParamGroupNotFound.New(*in.DBParameterGroupName)
 	}
-	page, next := pageOf(list, func(g *paramGroup) string { return g.Name }, from, size)
-	out := &rdsapi.DBParameterGroupsMessage{DBParameterGroups: []rdsapi.DBParameterGroup{}, Marker: optStr(next)}
+	page, next := sortedCut(pg, list, func(g *paramGroup) string { return g.Name })
+	out := &rdsapi.DBParameterGroupsMessage{DBParameterGroups: []rdsapi.DBParameterGroup{}, Marker: next}
 	for _, g := range page {
 		out.DBParameterGroups = append(out.DBParameterGroups, rdsapi.DBParameterGroup{
-			DBParameterGroupName: str(g.Name), DBParameterGroupFamily: str(g.Family),
-			Description: str("Default parameter group for " + g.Family), DBParameterGroupArn: groupARN(sc, "pg", g.Name),
+			DBParameterGroupName: new(g.Name), DBParameterGroupFamily: new(g.Family),
+			Description: new(textDefaultParamGroup.with(g.Family)), DBParameterGroupArn: groupARN(c.Account, c.Region, "pg", g.Name),
 		})
 	}
 	return out, nil
 }
 
 func (s *Service) describeOptionGroups(ctx context.Context, in *rdsapi.DescribeOptionGroupsMessage) (*rdsapi.OptionGroups, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
-		return nil, invalidValue("DescribeOptionGroups does not support filters.")
+		return nil, msgNoFilters.New(c.Operation)
 	}
 	if in.MajorEngineVersion != nil && in.EngineName == nil {
-		return nil, invalidCombination("If MajorEngineVersion is supplied, EngineName must also be supplied.")
+		return nil, msgMajorNeedsEngineName.New()
 	}
-	size, from, err := pageArgs(in.MaxRecords, in.Marker)
+	pg, err := s.describePage(c, "DescribeOptionGroups", in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -109,31 +106,30 @@ func (s *Service) describeOptionGroups(ctx context.Context, in *rdsapi.DescribeO
 		}
 	}
 	if in.OptionGroupName != nil && len(list) == 0 {
-		return nil, rdsapi.ErrOptionGroupNotFoundFault.New("Specified OptionGroupName: %s not found.", *in.OptionGroupName)
+		return nil, msgOptionGroupNotFound.New(*in.OptionGroupName)
 	}
-	page, next := pageOf(list, func(g *optionGroup) string { return g.Name }, from, size)
-	out := &rdsapi.OptionGroups{OptionGroupsList: []rdsapi.OptionGroup{}, Marker: optStr(next)}
+	page, next := sortedCut(pg, list, func(g *optionGroup) string { return g.Name })
+	out := &rdsapi.OptionGroups{OptionGroupsList: []rdsapi.OptionGroup{}, Marker: next}
 	for _, g := range page {
 		out.OptionGroupsList = append(out.OptionGroupsList, rdsapi.OptionGroup{
-			OptionGroupName: str(g.Name), OptionGroupDescription: str("Default option group for " + g.Engine + " " + g.Major),
-			EngineName: str(g.Engine), MajorEngineVersion: str(g.Major), Options: []rdsapi.Option{},
-			AllowsVpcAndNonVpcInstanceMemberships: boolp(true), OptionGroupArn: groupARN(sc, "og", g.Name),
+			OptionGroupName: new(g.Name), OptionGroupDescription: new(textDefaultOptionGroup.with(g.Engine, g.Major)),
+			EngineName: new(g.Engine), MajorEngineVersion: new(g.Major), Options: []rdsapi.Option{},
+			AllowsVpcAndNonVpcInstanceMemberships: new(true), OptionGroupArn: groupARN(c.Account, c.Region, "og", g.Name),
 		})
 	}
 	return out, nil
 }
 
 func (s *Service) describeDBSubnetGroups(ctx context.Context, in *rdsapi.DescribeDBSubnetGroupsMessage) (*rdsapi.DBSubnetGroupMessage, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
-		return nil, invalidValue("DescribeDBSubnetGroups does not support filters.")
+		return nil, msgNoFilters.New(c.Operation)
 	}
-	if _, _, err := pageArgs(in.MaxRecords, in.Marker); err != nil {
+	if _, err := s.describePage(c, "DescribeDBSubnetGroups", in.MaxRecords, in.Marker); err != nil {
 		return nil, err
 	}
 	if name := deref(in.DBSubnetGroupName); name != "" && name != "default" {
-		return nil, rdsapi.ErrDBSubnetGroupNotFoundFault.New("DBSubnetGroup '%s' not found.", name)
+		return nil, msgSubnetGroupNotFound.New(name)
 	}
-	return &rdsapi.DBSubnetGroupMessage{DBSubnetGroups: []rdsapi.DBSubnetGroup{*subnetGroupOut(sc)}}, nil
+	return &rdsapi.DBSubnetGroupMessage{DBSubnetGroups: []rdsapi.DBSubnetGroup{*subnetGroupOut(c.Account, c.Region)}}, nil
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/sigv4"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // checkPresignedURL accepts a PreSignedUrl when it is a SigV4 presigned request for
@@ -17,8 +17,8 @@ import (
 // --source-region / SourceRegion, the SDK for Go v2 from SourceRegion. In strict
 // authentication mode the signature must also verify with the secret of the URL's
 // access key. AWS answers every failure the same way.
-func (s *Service) checkPresignedURL(tx store.Tx, raw, action, sourceRegion, destRegion string, params map[string]string) error {
-	bad := invalidValue("PreSignedUrl could not be authenticated.")
+func (s *Service) checkPresignedURL(tx kit.Tx, raw, action, sourceRegion, destRegion string, params map[string]string) error {
+	bad := msgPresignedURL.New()
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return bad
@@ -46,7 +46,7 @@ func (s *Service) checkPresignedURL(tx store.Tx, raw, action, sourceRegion, dest
 	if s.auth == nil || !s.auth.Strict() {
 		return nil
 	}
-	id, ok, err := s.auth.Lookup(tx, a.AccessKeyID)
+	id, ok, err := s.auth.Lookup(kit.Raw(tx), a.AccessKeyID)
 	if err != nil {
 		return err
 	}
