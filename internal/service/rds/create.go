@@ -300,6 +300,13 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 	if instances.Has(v, inst.ID) {
 		return msgInstanceExists.New()
 	}
+	if ver, ok := engines[inst.Engine].version(inst.EngineVersion); ok {
+		name, err := checkParamGroup(v, ver.Family, inst.ParamGroup)
+		if err != nil {
+			return err
+		}
+		inst.ParamGroup = name
+	}
 	n, err := getCount(v, countInstance)
 	if err != nil {
 		return err

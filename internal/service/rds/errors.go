@@ -113,6 +113,27 @@ var (
 	msgCustomAZNotFound        = awserr.Message{Kind: rdsapi.ErrCustomAvailabilityZoneNotFoundFault, Text: "Custom availability zone %s not found."}
 )
 
+// Parameter groups. "Could not find parameter with name", "Cannot modify a default
+// parameter group.", the range and allowed-values texts and the in-use text are AWS's as
+// quoted in users' reports; the others follow their style.
+var (
+	msgClusterParamGroupNotFound = awserr.Message{Kind: rdsapi.ErrDBClusterParameterGroupNotFoundFault, Text: "DBClusterParameterGroup not found: %s"}
+	msgParamGroupExists          = awserr.Message{Kind: rdsapi.ErrDBParameterGroupAlreadyExistsFault, Text: "Parameter group %s already exists"}
+	msgParamGroupQuota           = awserr.Message{Kind: rdsapi.ErrDBParameterGroupQuotaExceededFault, Text: "The request cannot be processed because it would exceed the maximum of %d parameter groups."}
+	msgParamGroupBadFamily       = awserr.Message{Kind: invalid, Text: "ParameterGroupFamily %s is not a valid parameter group family"}
+	msgDeleteDefaultParamGroup   = awserr.Message{Kind: rdsapi.ErrInvalidDBParameterGroupStateFault, Text: "Default parameter group %s cannot be deleted."}
+	msgParamGroupInUse           = awserr.Message{Kind: rdsapi.ErrInvalidDBParameterGroupStateFault, Text: "One or more database instances are still members of this parameter group %s, so the group cannot be deleted"}
+	msgModifyDefaultParamGroup   = awserr.Message{Kind: invalid, Text: "Cannot modify a default parameter group."}
+	msgTooManyParams             = awserr.Message{Kind: invalid, Text: "A request can modify at most %d parameters."}
+	msgResetWhich                = awserr.Message{Kind: combo, Text: "Specify either ResetAllParameters or the parameters to reset, but not both."}
+	msgParamUnknown              = awserr.Message{Kind: invalid, Text: "Could not find parameter with name: %s"}
+	msgParamNotModifiable        = awserr.Message{Kind: invalid, Text: "The parameter %s cannot be modified."}
+	msgStaticImmediate           = awserr.Message{Kind: combo, Text: "cannot use immediate apply method for static parameter"}
+	msgParamOutOfRange           = awserr.Message{Kind: invalid, Text: "Value: %s is outside of range: %s for parameter: %s"}
+	msgParamNotAllowed           = awserr.Message{Kind: invalid, Text: "Invalid parameter value: %s for: %s allowed values are: %s"}
+	msgParamSource               = awserr.Message{Kind: invalid, Text: "Invalid value for Source: %s. Valid values are user, system and engine-default."}
+)
+
 // DB instances.
 var (
 	msgInstanceNotFound     = awserr.Message{Kind: rdsapi.ErrDBInstanceNotFoundFault, Text: "DBInstance %s not found."}
@@ -212,10 +233,11 @@ func (t text) with(args ...any) string { return fmt.Sprintf(string(t), args...) 
 
 // Texts of answers that are not errors.
 const (
-	textMissingParameter   text = "The request must contain the parameter %s"
-	textOfInstance         text = "of DB instance %s" // what DescribeDBInstanceAutomatedBackups did not find
-	textDefaultParamGroup  text = "Default parameter group for %s"
-	textDefaultOptionGroup text = "Default option group for %s %s"
+	textMissingParameter         text = "The request must contain the parameter %s"
+	textOfInstance               text = "of DB instance %s" // what DescribeDBInstanceAutomatedBackups did not find
+	textDefaultParamGroup        text = "Default parameter group for %s"
+	textDefaultClusterParamGroup text = "Default cluster parameter group for %s"
+	textDefaultOptionGroup       text = "Default option group for %s %s"
 )
 
 // AWS Backup's job failures (port.Protected).

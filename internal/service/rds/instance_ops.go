@@ -86,7 +86,7 @@ func (s *Service) rebootDBInstance(ctx context.Context, in *rdsapi.RebootDBInsta
 			return msgFailoverNeedsMultiAZ.New()
 		}
 		// A reboot applies the parameter group changes that were waiting for it.
-		inst.ParamGroupStatus = parameterGroupSync
+		inst.ParamGroupStatus, inst.ParamRebootPending = parameterGroupSync, false
 		inst.Status = statusRebooting
 		return s.step(tx, v, inst)
 	})

@@ -59,6 +59,7 @@ var (
 	jobBackupExpire = kit.Kind[armedPayload]{Name: "rds.backup-expire"}    // a retained backup's snapshots and window expire
 	jobReplicaStart = kit.Kind[resourceRef]{Name: "rds.replica-start"}     // a replicated backup goes from pending to replicating
 	jobReplicaSync  = kit.Kind[armedPayload]{Name: "rds.replication-sync"} // replicated backups of a Region are checked and recorded
+	jobParamApply   = kit.Kind[resourceRef]{Name: "rds.parameter-apply"}   // an instance's immediate parameter changes are applied
 )
 
 // runner adapts a job's function, which needs neither the context nor the job, to a
@@ -79,6 +80,7 @@ func (s *Service) registerJobs() {
 	jobBackupExpire.Register(s.Kit, runner(s.runBackupExpire))
 	jobReplicaStart.Register(s.Kit, runner(s.runReplicaStart))
 	jobReplicaSync.Register(s.Kit, runner(s.runReplicaSync))
+	jobParamApply.Register(s.Kit, runner(s.runParamApply))
 }
 
 // arm enqueues a job of kind scheduled for at, about the resource id of v.

@@ -185,6 +185,16 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	if err := checkGroups(e, ver, target); err != nil {
 		return nil, nil, err
 	}
+	if mods.ParamGroup != nil {
+		name, err := checkParamGroup(v, ver.Family, *mods.ParamGroup)
+		if err != nil {
+			return nil, nil, err
+		}
+		mods.ParamGroup = &name
+		if name == inst.ParamGroup {
+			mods.ParamGroup = nil
+		}
+	}
 	if err := checkInstance(e, target); err != nil {
 		return nil, nil, err
 	}
@@ -467,7 +477,7 @@ func (s *Service) applyMods(tx kit.Tx, v kit.View, inst *instanceRec, a *pending
 		}
 	}
 	if a.ParamGroup != nil && *a.ParamGroup != inst.ParamGroup {
-		inst.ParamGroupStatus = "pending-reboot"
+		inst.ParamGroupStatus, inst.ParamRebootPending = paramPendingBoot, true
 	}
 	oldRetention := inst.Retention
 	applied := withMods(inst, a)

@@ -106,6 +106,7 @@ type instanceRec struct {
 	KmsKey                string           `json:"kmsKey,omitempty"`
 	ParamGroup            string           `json:"paramGroup"`
 	ParamGroupStatus      string           `json:"paramGroupStatus"`
+	ParamRebootPending    bool             `json:"paramRebootPending,omitempty"` // parameter changes wait for a reboot
 	OptionGroup           string           `json:"optionGroup"`
 	SubnetGroup           string           `json:"subnetGroup"`
 	VpcSGs                []string         `json:"vpcSgs,omitempty"`

@@ -45,6 +45,10 @@ func findTaggable(v kit.View, name string) (taggable, error) {
 			return taggable{}, msgSnapshotNotFound.New(id)
 		}
 		return taggable{tags: &snap.Tags, save: func() error { return putSnapshot(v, snap) }}, nil
+	case dbParams.arnKind:
+		return paramGroupTaggable(v, dbParams, name)
+	case clusterParams.arnKind:
+		return paramGroupTaggable(v, clusterParams, name)
 	}
 	return taggable{}, msgNotAResource.New()
 }
@@ -93,4 +97,17 @@ func (s *Service) listTagsForResource(ctx context.Context, in *rdsapi.ListTagsFo
 		}
 		return &rdsapi.TagListMessage{TagList: tagsOut(*t.tags)}, nil
 	})
+}
+
+// paramGroupTaggable is a parameter group a user created; the default groups take no
+// tags.
+func paramGroupTaggable(v kit.View, k paramGroupKind, groupARN string) (taggable, error) {
+	g, err := k.find(v, groupARN)
+	if err != nil {
+		return taggable{}, err
+	}
+	if g.Default {
+		return taggable{tags: &[]tagRec{}, save: func() error { return msgModifyDefaultParamGroup.New() }}, nil
+	}
+	return taggable{tags: &g.Tags, save: func() error { return k.table.Put(v, g, g.Name) }}, nil
 }

@@ -125,16 +125,11 @@ func checkStorage(e *engine, inst *instanceRec) error {
 	return nil
 }
 
-// checkGroups checks the parameter, option and subnet groups an instance names: only
-// the default ones exist, and a group must belong to the instance's engine version.
+// checkGroups checks the option and subnet groups an instance names: only the default
+// ones exist, and a group must belong to the instance's engine version. Its parameter
+// group, which may be one a user created, is checked against the store
+// (checkParamGroup).
 func checkGroups(e *engine, v engineVersion, inst *instanceRec) error {
-	if g := inst.ParamGroup; g != defaultParameterGroup(v.Family) {
-		fam, ok := familyOfParameterGroup(g)
-		if !ok {
-			return msgParamGroupNotFound.New(g)
-		}
-		return msgParamGroupFamily.New(g, fam, v.Family)
-	}
 	if g := inst.OptionGroup; g != defaultOptionGroup(e.Name, v.Major) {
 		if !optionGroupExists(g) {
 			return msgOptionGroupNotFound.New(g)
