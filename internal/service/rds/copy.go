@@ -120,13 +120,11 @@ func (s *Service) copyOf(tx kit.Tx, v, srcView kit.View, src *snapshotRec, targe
 	if g := in.OptionGroupName; g != nil {
 		e := engines[src.Engine]
 		ver, _ := e.version(src.EngineVersion)
-		if *g != defaultOptionGroup(e.Name, ver.Major) {
-			if !optionGroupExists(*g) {
-				return nil, msgOptionGroupNotFound.New(*g)
-			}
-			return nil, msgOptionGroupEngine.New(*g, e.Name, ver.Version)
+		name, err := checkOptionGroup(v, e, ver, *g)
+		if err != nil {
+			return nil, err
 		}
-		cp.OptionGroup = *g
+		cp.OptionGroup = name
 	}
 	return &cp, nil
 }

@@ -300,12 +300,8 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 	if instances.Has(v, inst.ID) {
 		return msgInstanceExists.New()
 	}
-	if ver, ok := engines[inst.Engine].version(inst.EngineVersion); ok {
-		name, err := checkParamGroup(v, ver.Family, inst.ParamGroup)
-		if err != nil {
-			return err
-		}
-		inst.ParamGroup = name
+	if err := checkInstanceGroups(v, inst); err != nil {
+		return err
 	}
 	n, err := getCount(v, countInstance)
 	if err != nil {
@@ -334,4 +330,24 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 		}
 	}
 	return s.step(tx, v, inst)
+}
+
+// checkInstanceGroups checks the parameter and option groups a new instance names
+// against the store, and keeps their names as RDS does.
+func checkInstanceGroups(v kit.View, inst *instanceRec) error {
+	e := engines[inst.Engine]
+	ver, ok := e.version(inst.EngineVersion)
+	if !ok {
+		return nil
+	}
+	pg, err := checkParamGroup(v, ver.Family, inst.ParamGroup)
+	if err != nil {
+		return err
+	}
+	og, err := checkOptionGroup(v, e, ver, inst.OptionGroup)
+	if err != nil {
+		return err
+	}
+	inst.ParamGroup, inst.OptionGroup = pg, og
+	return nil
 }

@@ -134,6 +134,24 @@ var (
 	msgParamSource               = awserr.Message{Kind: invalid, Text: "Invalid value for Source: %s. Valid values are user, system and engine-default."}
 )
 
+// Option groups.
+var (
+	msgOptionGroupExists        = awserr.Message{Kind: rdsapi.ErrOptionGroupAlreadyExistsFault, Text: "Option Group %s already exists."}
+	msgOptionGroupQuota         = awserr.Message{Kind: rdsapi.ErrOptionGroupQuotaExceededFault, Text: "The request cannot be processed because it would exceed the maximum of %d option groups."}
+	msgOptionGroupMajor         = awserr.Message{Kind: invalid, Text: "Invalid major engine version %s for engine %s."}
+	msgModifyDefaultOptionGroup = awserr.Message{Kind: invalid, Text: "Default option group %s cannot be modified."}
+	msgDeleteDefaultOptionGroup = awserr.Message{Kind: rdsapi.ErrInvalidOptionGroupStateFault, Text: "Cannot delete default option group."}
+	msgOptionGroupInUse         = awserr.Message{Kind: rdsapi.ErrInvalidOptionGroupStateFault, Text: "The option group %s cannot be deleted because it is in use by a DB instance."}
+	msgOptionGroupInSnapshot    = awserr.Message{Kind: rdsapi.ErrInvalidOptionGroupStateFault, Text: "The option group %s cannot be deleted because it is in use by a DB snapshot."}
+	msgOptionUnknown            = awserr.Message{Kind: invalid, Text: "Option %s is not available for engine %s %s."}
+	msgOptionVersion            = awserr.Message{Kind: invalid, Text: "Invalid option version %s for option %s."}
+	msgOptionSettingUnknown     = awserr.Message{Kind: invalid, Text: "Invalid option setting %s for option %s."}
+	msgOptionSettingValue       = awserr.Message{Kind: invalid, Text: "Invalid value %s for option setting %s. Allowed values: %s"}
+	msgOptionSettingRequired    = awserr.Message{Kind: combo, Text: "Option %s requires the option setting %s."}
+	msgOptionNotInGroup         = awserr.Message{Kind: invalid, Text: "Option %s is not in option group %s."}
+	msgOptionPermanent          = awserr.Message{Kind: combo, Text: "Option %s is permanent and cannot be removed from an option group."}
+)
+
 // DB instances.
 var (
 	msgInstanceNotFound     = awserr.Message{Kind: rdsapi.ErrDBInstanceNotFoundFault, Text: "DBInstance %s not found."}

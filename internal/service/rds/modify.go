@@ -195,6 +195,16 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 			mods.ParamGroup = nil
 		}
 	}
+	if mods.OptionGroup != nil {
+		name, err := checkOptionGroup(v, e, ver, *mods.OptionGroup)
+		if err != nil {
+			return nil, nil, err
+		}
+		mods.OptionGroup = &name
+		if name == inst.OptionGroup {
+			mods.OptionGroup = nil
+		}
+	}
 	if err := checkInstance(e, target); err != nil {
 		return nil, nil, err
 	}

@@ -122,40 +122,51 @@ func mergeSets(sets map[string][]paramDef, names []string) ([]paramDef, error) {
 	return out, nil
 }
 
-// checkValue checks a value against the parameter's AllowedValues: a range ("1-65535",
-// "-1-2147483647") for numbers, or a comma-separated list of values, each element of a
-// list parameter's value being one of them. Numbers may also be given as formulas
-// ("{DBInstanceClassMemory/12582880}"), which RDS evaluates when it applies them and
-// which xregion therefore takes as they are.
+// checkValue checks a value against the parameter's AllowedValues.
 func (d paramDef) checkValue(value string) error {
-	if d.Allowed == "" {
+	if allowedValue(value, d.Allowed, d.Type) {
 		return nil
 	}
-	if lo, hi, ok := parseRange(d.Allowed); ok && (d.Type == "integer" || d.Type == "float") {
+	if _, _, ok := parseRange(d.Allowed); ok {
+		return msgParamOutOfRange.New(value, d.Allowed, d.Name)
+	}
+	return msgParamNotAllowed.New(value, d.Name, d.Allowed)
+}
+
+// allowedValue reports whether a value of a type (boolean, integer, float, string, list)
+// is among the AllowedValues RDS writes for parameters and option settings: a range
+// ("1-65535", "-1-2147483647") for numbers, or a comma-separated list of values, each
+// element of a list value being one of them; nothing allows anything. Numbers may also
+// be given as formulas ("{DBInstanceClassMemory/12582880}"), which RDS evaluates when it
+// applies them and which xregion therefore takes as they are.
+func allowedValue(value, allowed, typ string) bool {
+	if allowed == "" {
+		return true
+	}
+	if lo, hi, ok := parseRange(allowed); ok && (typ == "integer" || typ == "float") {
 		if strings.ContainsAny(value, "{(") {
-			return nil
+			return true
 		}
 		n, ok := new(big.Rat).SetString(value)
-		if !ok || (d.Type == "integer" && !n.IsInt()) || n.Cmp(lo) < 0 || n.Cmp(hi) > 0 {
-			return msgParamOutOfRange.New(value, d.Allowed, d.Name)
-		}
-		return nil
+		return ok && (typ != "integer" || n.IsInt()) && n.Cmp(lo) >= 0 && n.Cmp(hi) <= 0
 	}
-	allowed := strings.Split(d.Allowed, ",")
 	values := []string{value}
-	if d.Type == "list" {
+	if typ == "list" {
 		values = strings.Split(value, ",")
 	}
 	for _, v := range values {
-		if !slices.Contains(allowed, strings.TrimSpace(v)) {
-			return msgParamNotAllowed.New(value, d.Name, d.Allowed)
+		if !slices.Contains(strings.Split(allowed, ","), strings.TrimSpace(v)) {
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // parseRange reads "lo-hi", where lo may be negative.
 func parseRange(s string) (*big.Rat, *big.Rat, bool) {
+	if s == "" {
+		return nil, nil, false
+	}
 	i := strings.Index(s[1:], "-")
 	if i < 0 || strings.Contains(s, ",") {
 		return nil, nil, false

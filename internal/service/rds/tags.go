@@ -49,6 +49,12 @@ func findTaggable(v kit.View, name string) (taggable, error) {
 		return paramGroupTaggable(v, dbParams, name)
 	case clusterParams.arnKind:
 		return paramGroupTaggable(v, clusterParams, name)
+	case "og":
+		g, err := findOptionGroup(v, name)
+		if err != nil || g.Default {
+			return taggable{tags: &[]tagRec{}, save: func() error { return msgModifyDefaultOptionGroup.New(id) }}, err
+		}
+		return taggable{tags: &g.Tags, save: func() error { return optionGroups.Put(v, g, g.Name) }}, nil
 	}
 	return taggable{}, msgNotAResource.New()
 }

@@ -125,17 +125,10 @@ func checkStorage(e *engine, inst *instanceRec) error {
 	return nil
 }
 
-// checkGroups checks the option and subnet groups an instance names: only the default
-// ones exist, and a group must belong to the instance's engine version. Its parameter
-// group, which may be one a user created, is checked against the store
-// (checkParamGroup).
+// checkGroups checks the subnet group an instance names: only the default one exists.
+// Its parameter and option groups, which may be ones a user created, are checked
+// against the store (checkParamGroup, checkOptionGroup).
 func checkGroups(e *engine, v engineVersion, inst *instanceRec) error {
-	if g := inst.OptionGroup; g != defaultOptionGroup(e.Name, v.Major) {
-		if !optionGroupExists(g) {
-			return msgOptionGroupNotFound.New(g)
-		}
-		return msgOptionGroupEngine.New(g, e.Name, v.Version)
-	}
 	if inst.SubnetGroup != "default" {
 		return msgSubnetGroupNotFound.New(inst.SubnetGroup)
 	}
