@@ -3,6 +3,7 @@ package rds_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,16 +11,60 @@ import (
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
 // alone builds RDS by itself, with a fake key ring in place of KMS.
-func alone(t *testing.T, keys *kittest.KeyRing) *kittest.Harness {
-	return kittest.Start(t, []string{"rds"}, kittest.WithPorts(func(p *service.Ports) {
+func alone(t *testing.T, keys *kittest.KeyRing, opts ...kittest.Option) *kittest.Harness {
+	return kittest.Start(t, []string{"rds"}, append(opts, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.KeyRing](p, keys)
-	}))
+		service.Provide[port.ManagedSecrets](p, &fakeSecrets{})
+	}))...)
+}
+
+// fakeSecrets stands in for Secrets Manager in the tests of RDS alone: it records the
+// secrets RDS asks for, and nothing it holds follows the store's transactions.
+type fakeSecrets struct {
+	mu      sync.Mutex
+	secrets map[string]port.ManagedSecret
+	rotated map[string]int
+}
+
+func (f *fakeSecrets) CreateManaged(_ kit.Tx, account, region string, m port.ManagedSecret) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.secrets == nil {
+		f.secrets, f.rotated = map[string]port.ManagedSecret{}, map[string]int{}
+	}
+	a := "arn:aws:secretsmanager:" + region + ":" + account + ":secret:" + m.Name + "-abcdef"
+	f.secrets[a] = m
+	return a, nil
+}
+
+func (f *fakeSecrets) RotateManaged(_ kit.Tx, _, _, a string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rotated[a]++
+	return nil
+}
+
+func (f *fakeSecrets) SetManagedKey(_ kit.Tx, _, _, a, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.secrets[a]
+	m.KmsKeyID = key
+	f.secrets[a] = m
+	return nil
+}
+
+func (f *fakeSecrets) DeleteManaged(_ kit.Tx, _, _, a string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.secrets, a)
+	return nil
 }
 
 func seedInstance(id string) *rdsapi.CreateDBInstanceMessage {

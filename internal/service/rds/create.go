@@ -150,6 +150,14 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 		if err := s.insertInstance(tx, v, inst); err != nil {
 			return nil, err
 		}
+		if deref(in.ManageMasterUserPassword) {
+			if err := s.createMasterSecret(tx, v, inst, deref(in.MasterUserSecretKmsKeyId)); err != nil {
+				return nil, err
+			}
+			if err := putInstance(v, inst); err != nil {
+				return nil, err
+			}
+		}
 		return &rdsapi.CreateDBInstanceResult{DBInstance: new(s.instanceOut(v, inst, c.Now()))}, nil
 	})
 }
@@ -205,17 +213,19 @@ func (s *Service) checkCreate(c kit.Call, in *rdsapi.CreateDBInstanceMessage) (*
 
 // checkCredentials checks the master user, password and database name of a create.
 func checkCredentials(e *engine, in *rdsapi.CreateDBInstanceMessage) error {
-	if deref(in.ManageMasterUserPassword) || in.MasterUserSecretKmsKeyId != nil {
-		return msgNoManagedPassword.New()
+	if err := checkManagedCreate(in); err != nil {
+		return err
 	}
 	if err := checkMasterUsername(e, deref(in.MasterUsername)); err != nil {
 		return err
 	}
-	if in.MasterUserPassword == nil {
+	if in.MasterUserPassword == nil && !deref(in.ManageMasterUserPassword) {
 		return msgBlank.New(paramPassword)
 	}
-	if err := checkPassword(e, *in.MasterUserPassword); err != nil {
-		return err
+	if in.MasterUserPassword != nil {
+		if err := checkPassword(e, *in.MasterUserPassword); err != nil {
+			return err
+		}
 	}
 	if err := checkDBName(e, in.DBName); err != nil {
 		return err

@@ -102,10 +102,12 @@ func TestCreateDBInstanceErrors(t *testing.T) {
 			"A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0."},
 		{"certificate", func(in *rds.CreateDBInstanceInput) { in.CACertificateIdentifier = aws.String("rds-ca-1999") }, "CertificateNotFound", 404, "rds-ca-1999"},
 		{"cluster", func(in *rds.CreateDBInstanceInput) { in.DBClusterIdentifier = aws.String("aurora") }, "DBClusterNotFoundFault", 404, "DBCluster aurora not found."},
-		{"managed password", func(in *rds.CreateDBInstanceInput) {
-			in.ManageMasterUserPassword, in.MasterUserPassword = aws.Bool(true), nil
-		}, "UnsupportedOperation", 400,
-			"does not manage master user passwords"},
+		{"managed password and a password", func(in *rds.CreateDBInstanceInput) { in.ManageMasterUserPassword = aws.Bool(true) }, "InvalidParameterCombination", 400,
+			"You can't specify MasterUserPassword when ManageMasterUserPassword is turned on."},
+		{"secret key without a managed password", func(in *rds.CreateDBInstanceInput) {
+			in.MasterUserSecretKmsKeyId = aws.String("alias/aws/secretsmanager")
+		}, "InvalidParameterCombination", 400,
+			"You can specify MasterUserSecretKmsKeyId only when ManageMasterUserPassword is turned on."},
 		{"reserved tag", func(in *rds.CreateDBInstanceInput) {
 			in.Tags = []types.Tag{{Key: aws.String("aws:owner"), Value: aws.String("x")}}
 		}, "InvalidParameterValue", 400, "aws:"},

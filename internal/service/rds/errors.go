@@ -80,14 +80,19 @@ var (
 
 // Credentials and names.
 var (
-	msgMasterUsername    = awserr.Message{Kind: invalid, Text: "The parameter MasterUsername is not a valid identifier. It must begin with a letter, contain only ASCII letters, digits and underscores, and be at most %d characters long."}
-	msgReservedUsername  = awserr.Message{Kind: invalid, Text: "MasterUsername %s cannot be used as it is a reserved word used by the engine"}
-	msgPasswordShort     = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters."}
-	msgPasswordLong      = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password because it is longer than %d characters."}
-	msgPasswordChars     = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used."}
-	msgDBNameNull        = awserr.Message{Kind: combo, Text: "The parameter DBName must be null for engine: %s"}
-	msgDBName            = awserr.Message{Kind: invalid, Text: "The parameter DBName is not a valid identifier. It must begin with a letter, contain only alphanumeric characters and be at most %d characters long for engine %s."}
-	msgNoManagedPassword = awserr.Message{Kind: awserr.UnsupportedOperation, Text: "xregion's RDS does not manage master user passwords in Secrets Manager: set MasterUserPassword instead"}
+	msgMasterUsername        = awserr.Message{Kind: invalid, Text: "The parameter MasterUsername is not a valid identifier. It must begin with a letter, contain only ASCII letters, digits and underscores, and be at most %d characters long."}
+	msgReservedUsername      = awserr.Message{Kind: invalid, Text: "MasterUsername %s cannot be used as it is a reserved word used by the engine"}
+	msgPasswordShort         = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters."}
+	msgPasswordLong          = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password because it is longer than %d characters."}
+	msgPasswordChars         = awserr.Message{Kind: invalid, Text: "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used."}
+	msgDBNameNull            = awserr.Message{Kind: combo, Text: "The parameter DBName must be null for engine: %s"}
+	msgDBName                = awserr.Message{Kind: invalid, Text: "The parameter DBName is not a valid identifier. It must begin with a letter, contain only alphanumeric characters and be at most %d characters long for engine %s."}
+	msgManagedAndPassword    = awserr.Message{Kind: combo, Text: "You can't specify MasterUserPassword when ManageMasterUserPassword is turned on."}
+	msgSecretKeyNeedsManaged = awserr.Message{Kind: combo, Text: "You can specify MasterUserSecretKmsKeyId only when ManageMasterUserPassword is turned on."}
+	msgUnmanageNeedsPassword = awserr.Message{Kind: combo, Text: "You must specify MasterUserPassword when you turn off ManageMasterUserPassword."}
+	msgPasswordWhileManaged  = awserr.Message{Kind: combo, Text: "You can't specify MasterUserPassword for a DB instance whose master user password is managed in Secrets Manager."}
+	msgRotateNeedsManaged    = awserr.Message{Kind: combo, Text: "You can specify RotateMasterUserPassword only when the master user password is managed in Secrets Manager."}
+	msgRotateNeedsImmediate  = awserr.Message{Kind: combo, Text: "You must specify ApplyImmediately when you specify RotateMasterUserPassword."}
 )
 
 // Networking, groups and what xregion's RDS has no model of.
@@ -256,6 +261,7 @@ const (
 	textDefaultParamGroup        text = "Default parameter group for %s"
 	textDefaultClusterParamGroup text = "Default cluster parameter group for %s"
 	textDefaultOptionGroup       text = "Default option group for %s %s"
+	textSecretDescription        text = "Secret associated with primary RDS DB instance: %s"
 )
 
 // AWS Backup's job failures (port.Protected).

@@ -67,6 +67,10 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 				return err
 			}
 		}
+		// RDS deletes the secret of a managed master password with the instance.
+		if err := s.deleteMasterSecret(tx, v, inst); err != nil {
+			return err
+		}
 		inst.Status, inst.DeleteBackups = statusDeleting, deleteBackups
 		inst.Applying = nil
 		return s.step(tx, v, inst)

@@ -118,8 +118,14 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if inst.Status != statusAvailable {
 			return nil, msgNotAvailable.New(inst.ID)
 		}
+		if err := checkManagedModify(inst, in); err != nil {
+			return nil, err
+		}
 		draft, mods, err := planModify(v, inst, in)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.modifyMasterSecret(tx, v, draft, in); err != nil {
 			return nil, err
 		}
 		out, err := s.writeModify(tx, v, inst, draft, mods, deref(in.ApplyImmediately), c.Now())
@@ -135,9 +141,6 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
 	if in.NewDBInstanceIdentifier != nil && !validIdentifier(*in.NewDBInstanceIdentifier, maxInstanceID) {
 		return msgInvalidIdentifier.New(paramNewInstanceID)
-	}
-	if deref(in.ManageMasterUserPassword) || deref(in.RotateMasterUserPassword) || in.MasterUserSecretKmsKeyId != nil {
-		return msgNoManagedPassword.New()
 	}
 	if len(in.DBSecurityGroups) > 0 {
 		return msgDBSecurityGroupsVPC.New()

@@ -122,6 +122,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 		Engine:                           new(inst.Engine),
 		DBInstanceStatus:                 new(inst.Status),
 		MasterUsername:                   new(inst.MasterUsername),
+		MasterUserSecret:                 masterSecretOut(inst),
 		DBName:                           optStr(inst.DBName),
 		AllocatedStorage:                 new(inst.AllocatedStorage),
 		InstanceCreateTime:               optTime(inst.Created),

@@ -7,9 +7,7 @@ import (
 
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
-	"github.com/xregion/xregion/internal/service/port"
 )
 
 func param(name, value, method string) rdsapi.Parameter {
@@ -136,9 +134,7 @@ func TestParameterGroupCreateCopyResetDelete(t *testing.T) {
 // The group cannot be deleted while the instance uses it, and a group of another family
 // cannot be used.
 func TestParameterApplyStatus(t *testing.T) {
-	h := kittest.Start(t, []string{"rds"}, kittest.WithTransitionDelay(time.Minute), kittest.WithPorts(func(p *service.Ports) {
-		service.Provide[port.KeyRing](p, kittest.NewKeyRing())
-	}))
+	h := alone(t, kittest.NewKeyRing(), kittest.WithTransitionDelay(time.Minute))
 	createParamGroup(t, h, "pg13", "postgres13")
 	createParamGroup(t, h, "pg16", "postgres16")
 	in := seedInstance("db1")

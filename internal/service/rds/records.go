@@ -81,6 +81,8 @@ type instanceRec struct {
 	EngineVersion         string           `json:"engineVersion"`
 	LicenseModel          string           `json:"licenseModel"`
 	MasterUsername        string           `json:"masterUsername"`
+	MasterSecretARN       string           `json:"masterSecretArn,omitempty"` // ManageMasterUserPassword: the secret
+	MasterSecretKey       string           `json:"masterSecretKey,omitempty"` // and the ARN of its KMS key
 	DBName                string           `json:"dbName,omitempty"`
 	AllocatedStorage      int64            `json:"allocatedStorage"`
 	MaxAllocatedStorage   int64            `json:"maxAllocatedStorage,omitempty"`

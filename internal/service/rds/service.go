@@ -52,9 +52,10 @@ func init() {
 // Service is RDS.
 type Service struct {
 	*kit.Kit
-	auth  *auth.Resolver
-	keys  port.KeyRing
-	pages kit.Pager
+	auth    *auth.Resolver
+	keys    port.KeyRing
+	secrets port.ManagedSecrets
+	pages   kit.Pager
 }
 
 var (
@@ -73,6 +74,7 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Need(d.Ports, &s.secrets)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
