@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xregion/xregion/internal/auth/authport"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/jobs"
@@ -22,6 +23,7 @@ func alone(t *testing.T, keys *kittest.KeyRing, opts ...kittest.Option) *kittest
 	return kittest.Start(t, []string{"rds"}, append(opts, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.KeyRing](p, keys)
 		service.Provide[port.ManagedSecrets](p, &fakeSecrets{})
+		service.Provide[port.PresignedURLs](p, authport.PresignedURLs(nil)) // the URLs' form only
 	}))...)
 }
 

@@ -25,6 +25,10 @@ const (
 	paramPassword         = "MasterUserPassword"
 	paramAllocatedStorage = "AllocatedStorage"
 	paramTagKey           = "Tag.Key"
+	paramParameters       = "Parameters"
+	paramParameterName    = "ParameterName"
+	paramParameterValue   = "ParameterValue"
+	paramApplyMethod      = "ApplyMethod"
 )
 
 var (

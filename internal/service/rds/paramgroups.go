@@ -222,7 +222,7 @@ func (k paramGroupKind) delete(v kit.View, name string) error {
 // written when one is refused.
 func (k paramGroupKind) modify(s *Service, tx kit.Tx, v kit.View, name string, params []rdsapi.Parameter) error {
 	if len(params) == 0 {
-		return msgBlank.New("Parameters")
+		return msgBlank.New(paramParameters)
 	}
 	if len(params) > maxParamsPerCall {
 		return msgTooManyParams.New(maxParamsPerCall)
@@ -324,7 +324,7 @@ func (c *paramChange) note(method string) {
 func checkParamChange(fam *paramFamily, cluster bool, p rdsapi.Parameter) (string, error) {
 	name := deref(p.ParameterName)
 	if name == "" {
-		return "", msgBlank.New("ParameterName")
+		return "", msgBlank.New(paramParameterName)
 	}
 	d, ok := fam.def(cluster, name)
 	if !ok {
@@ -334,12 +334,12 @@ func checkParamChange(fam *paramFamily, cluster bool, p rdsapi.Parameter) (strin
 		return "", msgParamNotModifiable.New(name)
 	}
 	if p.ParameterValue == nil {
-		return "", msgBlank.New("ParameterValue")
+		return "", msgBlank.New(paramParameterValue)
 	}
 	method := deref(p.ApplyMethod)
 	switch method {
 	case "":
-		return "", msgBlank.New("ApplyMethod")
+		return "", msgBlank.New(paramApplyMethod)
 	case applyImmediate:
 		if d.Apply == applyStatic {
 			return "", msgStaticImmediate.New()

@@ -34,7 +34,6 @@
 package rds
 
 import (
-	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
@@ -52,10 +51,10 @@ func init() {
 // Service is RDS.
 type Service struct {
 	*kit.Kit
-	auth    *auth.Resolver
-	keys    port.KeyRing
-	secrets port.ManagedSecrets
-	pages   kit.Pager
+	keys      port.KeyRing
+	secrets   port.ManagedSecrets
+	presigned port.PresignedURLs
+	pages     kit.Pager
 }
 
 var (
@@ -70,11 +69,12 @@ func New(d service.Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Kit: k, auth: d.Auth}
+	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.secrets)
+	service.Need(d.Ports, &s.presigned)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
