@@ -161,6 +161,15 @@ var (
 	msgOptionPermanent          = awserr.Message{Kind: combo, Text: "Option %s is permanent and cannot be removed from an option group."}
 )
 
+// DB security groups (EC2-Classic). The ingress text is AWS's, as quoted in users'
+// reports.
+var (
+	msgDBSecurityGroupNotFound = awserr.Message{Kind: rdsapi.ErrDBSecurityGroupNotFoundFault, Text: "DBSecurityGroup %s not found."}
+	msgDBSecurityGroupExists   = awserr.Message{Kind: rdsapi.ErrDBSecurityGroupAlreadyExistsFault, Text: "DB security group %s already exists"}
+	msgDBSecurityGroupQuota    = awserr.Message{Kind: rdsapi.ErrDBSecurityGroupQuotaExceededFault, Text: "The request cannot be processed because it would exceed the maximum of %d DB security groups."}
+	msgVPCDBSecurityGroup      = awserr.Message{Kind: invalid, Text: "VPC DB Security Groups cannot be modified with this API version.  Please use an API version between 2012-01-15 and 2012-10-31 to modify this group."}
+)
+
 // DB instances.
 var (
 	msgInstanceNotFound     = awserr.Message{Kind: rdsapi.ErrDBInstanceNotFoundFault, Text: "DBInstance %s not found."}

@@ -49,6 +49,12 @@ func findTaggable(v kit.View, name string) (taggable, error) {
 		return paramGroupTaggable(v, dbParams, name)
 	case clusterParams.arnKind:
 		return paramGroupTaggable(v, clusterParams, name)
+	case "secgrp":
+		g, err := findDBSecurityGroup(v, id)
+		if err != nil {
+			return taggable{}, err
+		}
+		return taggable{tags: &g.Tags, save: func() error { return dbSecurityGroups.Put(v, g, g.Name) }}, nil
 	case "og":
 		g, err := findOptionGroup(v, name)
 		if err != nil || g.Default {
