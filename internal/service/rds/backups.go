@@ -120,7 +120,11 @@ func (s *Service) takeAutomatedSnapshot(tx kit.Tx, v kit.View, inst *instanceRec
 	if snapshots.Has(v, id) {
 		return nil
 	}
-	return s.insertSnapshot(tx, v, snapshotOf(inst, id, snapshotAutomated, now))
+	snap := snapshotOf(inst, id, snapshotAutomated, now)
+	if inst.CopyTags { // CopyTagsToSnapshot applies to automated snapshots too
+		snap.Tags = append([]tagRec(nil), inst.Tags...)
+	}
+	return s.insertSnapshot(tx, v, snap)
 }
 
 // expireSnapshots deletes the automated snapshots of a DbiResourceId older than the

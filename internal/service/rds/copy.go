@@ -60,11 +60,11 @@ func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotM
 		if err != nil {
 			return nil, err
 		}
-		cp.Tags = nil
-		if deref(in.CopyTags) {
-			cp.Tags = append(cp.Tags, src.Tags...)
+		// With both CopyTags and Tags, AWS applies only Tags (API reference, CopyTags).
+		cp.Tags = tags
+		if len(tags) == 0 && deref(in.CopyTags) {
+			cp.Tags = append([]tagRec(nil), src.Tags...)
 		}
-		cp.Tags = mergeTags(cp.Tags, tags)
 		if err := s.insertSnapshot(tx, v, cp); err != nil {
 			return nil, err
 		}
