@@ -170,6 +170,12 @@ var (
 	msgVPCDBSecurityGroup      = awserr.Message{Kind: invalid, Text: "VPC DB Security Groups cannot be modified with this API version.  Please use an API version between 2012-01-15 and 2012-10-31 to modify this group."}
 )
 
+// Events.
+var (
+	msgEventSourceType      = awserr.Message{Kind: invalid, Text: "Invalid source type: %s"}
+	msgEventSourceNeedsType = awserr.Message{Kind: combo, Text: "If SourceIdentifier is supplied, SourceType must also be provided."}
+)
+
 // DB instances.
 var (
 	msgInstanceNotFound     = awserr.Message{Kind: rdsapi.ErrDBInstanceNotFoundFault, Text: "DBInstance %s not found."}

@@ -23,19 +23,28 @@ func (s *Service) runInstanceStep(tx kit.Tx, p stepPayload) error {
 		if inst.Retention > 0 {
 			// RDS takes the first automated backup before the instance is available.
 			inst.Status = statusBackingUp
+			if err := recordEvent(v, now, evBackupStarted, inst.ID); err != nil {
+				return err
+			}
 			return s.step(tx, v, inst)
 		}
-		return s.becomeAvailable(tx, v, inst, now)
+		return s.announce(tx, v, inst, now, evInstanceCreated)
 	case statusBackingUp:
 		if err := s.firstBackup(tx, v, inst, now); err != nil {
 			return err
 		}
-		return s.becomeAvailable(tx, v, inst, now)
+		if err := recordEvent(v, now, evBackupFinished, inst.ID); err != nil {
+			return err
+		}
+		return s.announce(tx, v, inst, now, evInstanceCreated)
 	case statusModifying, statusResetting, statusRenaming:
 		return s.finishModify(tx, v, inst, now)
 	case statusRebooting:
-		return s.becomeAvailable(tx, v, inst, now)
+		return s.announce(tx, v, inst, now, evInstanceRestarted)
 	case statusStarting:
+		if err := recordEvent(v, now, evInstanceStarted, inst.ID); err != nil {
+			return err
+		}
 		// Logs are shipped again once the instance is up, not when the start was asked.
 		// becomeAvailable gives the closed gap to the instance's own automated backup.
 		resumeLogs(inst, now)
@@ -44,11 +53,25 @@ func (s *Service) runInstanceStep(tx kit.Tx, p stepPayload) error {
 		}
 		return shareLogGaps(tx, v, inst)
 	case statusStopping:
+		if err := recordEvent(v, now, evInstanceStopped, inst.ID); err != nil {
+			return err
+		}
 		return s.finishStop(tx, v, inst, now)
 	case statusDeleting:
+		if err := recordEvent(v, now, evInstanceDeleted, inst.ID); err != nil {
+			return err
+		}
 		return s.finishDelete(tx, v, inst, now)
 	}
 	return nil
+}
+
+// announce records an event about inst and makes it available.
+func (s *Service) announce(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time, def eventDef) error {
+	if err := recordEvent(v, now, def, inst.ID); err != nil {
+		return err
+	}
+	return s.becomeAvailable(tx, v, inst, now)
 }
 
 // becomeAvailable makes inst available and arms what an available instance needs: its

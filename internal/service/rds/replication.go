@@ -155,6 +155,9 @@ func (s *Service) writeReplica(tx kit.Tx, v, src kit.View, inst *instanceRec, b 
 	if err := putInstance(src, inst); err != nil {
 		return err
 	}
+	if err := recordEvent(src, s.Clock.Now(), evReplicationStart, inst.ID, v.Region()); err != nil {
+		return err
+	}
 	if err := syncOwnBackup(src, inst); err != nil {
 		return err
 	}
@@ -190,6 +193,9 @@ func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstance
 		out := s.backupOut(v, b, now)
 		inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == c.Region })
 		if err := putInstance(src, inst); err != nil {
+			return nil, err
+		}
+		if err := recordEvent(src, now, evReplicationStop, inst.ID, c.Region); err != nil {
 			return nil, err
 		}
 		if err := syncOwnBackup(src, inst); err != nil {
@@ -318,6 +324,9 @@ func (s *Service) keysUsable(tx kit.Tx, src kit.View, inst *instanceRec, dest ki
 func (s *Service) stopBrokenReplica(tx kit.Tx, dest, src kit.View, inst *instanceRec, b *backupRec, now time.Time) error {
 	inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == dest.Region() })
 	if err := putInstance(src, inst); err != nil {
+		return err
+	}
+	if err := recordEvent(src, now, evReplicationStop, inst.ID, dest.Region()); err != nil {
 		return err
 	}
 	if err := syncOwnBackup(src, inst); err != nil {

@@ -133,6 +133,7 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpCopyOptionGroup.Handle(s.copyOptionGroup),
 		rdsapi.OpModifyOptionGroup.Handle(s.modifyOptionGroup),
 		rdsapi.OpDeleteOptionGroup.Handle(s.deleteOptionGroup),
+		rdsapi.OpDescribeEvents.Handle(s.describeEvents),
 		rdsapi.OpCreateDBSecurityGroup.Handle(s.createDBSecurityGroup),
 		rdsapi.OpDescribeDBSecurityGroups.Handle(s.describeDBSecurityGroups),
 		rdsapi.OpDeleteDBSecurityGroup.Handle(s.deleteDBSecurityGroup),

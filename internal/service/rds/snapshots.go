@@ -31,6 +31,9 @@ func (s *Service) insertSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) error
 			return err
 		}
 	}
+	if err := recordSnapshotEvent(v, s.Clock.Now(), snap, copiedFrom(snap), false); err != nil {
+		return err
+	}
 	_, err := jobSnapshotStep.Enqueue(tx, s.After(), refIn(v, snap.ID))
 	return err
 }
@@ -110,8 +113,12 @@ func (s *Service) runSnapshotStep(tx kit.Tx, p resourceRef) error {
 		// The source was deleted while it was being copied: RDS terminates the copy.
 		return deleteSnapshot(v, snap)
 	}
+	from := copiedFrom(snap)
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Source, snap.LegacySource = nil, ""
+	if err := recordSnapshotEvent(v, s.Clock.Now(), snap, from, true); err != nil {
+		return err
+	}
 	return putSnapshot(v, snap)
 }
 
@@ -231,4 +238,49 @@ func (s *Service) modifyDBSnapshotAttribute(ctx context.Context, in *rdsapi.Modi
 		snap.Shared = shared
 		return &rdsapi.ModifyDBSnapshotAttributeResult{DBSnapshotAttributesResult: attributesOut(snap)}, putSnapshot(v, snap)
 	})
+}
+
+// copiedFrom names the snapshot a copy in progress copies, "" for a snapshot that is
+// not a copy.
+func copiedFrom(snap *snapshotRec) string {
+	src, copying := snap.sourceOf()
+	switch {
+	case !copying:
+		return ""
+	case snap.SourceSnapshot != "":
+		return snap.SourceSnapshot
+	}
+	return src.ID
+}
+
+// recordSnapshotEvent records that a snapshot starts or (done) finishes: a copy of the
+// snapshot from names, an automated or a manual snapshot. AWS Backup's snapshots are AWS
+// Backup's to report.
+func recordSnapshotEvent(v kit.View, now time.Time, snap *snapshotRec, from string, done bool) error {
+	copying := from != ""
+	var def eventDef
+	switch {
+	case snap.Type == snapshotAWSBackup:
+		return nil
+	case copying && done:
+		def = evCopyFinished
+	case copying:
+		def = evCopyStarted
+	case snap.Type == snapshotAutomated && done:
+		def = evAutomatedCreated
+	case snap.Type == snapshotAutomated:
+		def = evAutomatedSnapshot
+	case done:
+		def = evManualCreated
+	default:
+		def = evManualSnapshot
+	}
+	if !copying {
+		return recordEvent(v, now, def, snap.ID)
+	}
+	region := snap.SourceRegion
+	if region == "" {
+		region = v.Region()
+	}
+	return recordEvent(v, now, def, snap.ID, from, region)
 }
