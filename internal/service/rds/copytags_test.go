@@ -1,6 +1,7 @@
 package rds_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +49,24 @@ func TestSnapshotTags(t *testing.T) {
 	if tags := copyTo("own-tags", rdsapi.Tag{Key: new("owner"), Value: new("me")}); len(tags) != 1 || tags["owner"] != "me" {
 		t.Errorf("CopyTags and Tags: %v, want only Tags", tags)
 	}
+}
+
+// TestIdentifiersThatAreNotIdentifiers: an ARN or an over-long identifier where an
+// identifier is expected is InvalidParameterValue, not a NotFound fault.
+func TestIdentifiersThatAreNotIdentifiers(t *testing.T) {
+	h := alone(t, kittest.NewKeyRing())
+	long := "a" + strings.Repeat("b", 63)
+	arn := "arn:aws:rds:us-east-1:" + kittest.Account + ":db:some"
+	for _, id := range []string{long, arn} {
+		_, err := kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBInstance, &rdsapi.DeleteDBInstanceMessage{DBInstanceIdentifier: new(id), SkipFinalSnapshot: new(true)})
+		wantFault(t, err, "InvalidParameterValue", "")
+		_, err = kittest.Call(h, "us-east-1", rdsapi.OpModifyDBInstance, &rdsapi.ModifyDBInstanceMessage{DBInstanceIdentifier: new(id), AllocatedStorage: new(int64(30))})
+		wantFault(t, err, "InvalidParameterValue", "")
+		_, err = kittest.Call(h, "us-east-1", rdsapi.OpRebootDBInstance, &rdsapi.RebootDBInstanceMessage{DBInstanceIdentifier: new(id)})
+		wantFault(t, err, "InvalidParameterValue", "")
+	}
+	_, err := kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBSnapshot, &rdsapi.DeleteDBSnapshotMessage{DBSnapshotIdentifier: new("arn:aws:rds:us-east-1:" + kittest.Account + ":snapshot:s")})
+	wantFault(t, err, "InvalidParameterValue", "")
+	_, err = kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBInstance, &rdsapi.DeleteDBInstanceMessage{DBInstanceIdentifier: new("missing"), SkipFinalSnapshot: new(true)})
+	wantFault(t, err, "DBInstanceNotFound", "DBInstance missing not found.")
 }

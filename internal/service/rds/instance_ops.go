@@ -13,6 +13,11 @@ import (
 // the instance as fn left it.
 func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx kit.Tx, v kit.View, inst *instanceRec) error) (*rdsapi.DBInstance, error) {
 	c := s.Call(ctx)
+	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
+	// a NotFound fault.
+	if !validIdentifier(deref(ident), maxInstanceID) {
+		return nil, msgInvalidIdentifier.New(paramInstanceID)
+	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DBInstance, error) {
 		v := c.In(tx)
 		inst, err := instances.Get(v, strings.ToLower(deref(ident)))

@@ -139,6 +139,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 // checkModifyRequest checks what a ModifyDBInstance request asks for before the instance
 // is looked up.
 func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
+	if !validIdentifier(deref(in.DBInstanceIdentifier), maxInstanceID) {
+		return msgInvalidIdentifier.New(paramInstanceID)
+	}
 	if in.NewDBInstanceIdentifier != nil && !validIdentifier(*in.NewDBInstanceIdentifier, maxInstanceID) {
 		return msgInvalidIdentifier.New(paramNewInstanceID)
 	}

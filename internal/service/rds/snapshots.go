@@ -151,7 +151,12 @@ func findSnapshot(tx kit.Tx, v kit.View, ident string, allowRegion bool) (*snaps
 
 func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnapshotMessage) (*rdsapi.DeleteDBSnapshotResult, error) {
 	c := s.Call(ctx)
-	id := strings.ToLower(deref(in.DBSnapshotIdentifier))
+	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
+	// a NotFound fault.
+	id, err := snapshotIdentifier(paramSnapshotID, deref(in.DBSnapshotIdentifier))
+	if err != nil {
+		return nil, err
+	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteDBSnapshotResult, error) {
 		v := c.In(tx)
 		snap, err := snapshots.Get(v, id)
