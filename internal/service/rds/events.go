@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Events: what DescribeEvents answers, the record a DR runbook reads to see that a
 // backup, a snapshot, a copy or a replication happened. Each Region keeps its events
-// for 14 days, in time order (event/<stamp>/<id>); the catalogue below holds AWS's event
+// for 14 days, in time order (event/<stamp>/<sequence>); the catalogue below holds AWS's event
 // messages and categories (RDS User Guide, "Amazon RDS event categories and event
 // messages"). DB clusters, global clusters and read replicas add their entries to the
 // catalogue and their source types to eventSourceTypes.
@@ -66,7 +65,7 @@ type eventRec struct {
 	Date       time.Time `json:"date"`
 }
 
-var events = kit.Table[eventRec]{Kind: "event"} // event/<stamp>/<id>
+var events = kit.Table[eventRec]{Kind: "event"} // event/<stamp>/<sequence within the instant>
 
 func eventStamp(t time.Time) string { return fmt.Sprintf("%020d", t.UnixNano()) }
 
@@ -81,7 +80,12 @@ func recordEvent(v kit.View, now time.Time, def eventDef, sourceID string, args 
 		SourceID: sourceID, SourceType: def.SourceType, Message: fmt.Sprintf(def.Message, args...), Categories: def.Categories, Date: now,
 		SourceARN: *groupARN(v.Account(), v.Region(), kind, sourceID),
 	}
-	if err := events.Put(v, e, eventStamp(now), ids.Lower(8)); err != nil {
+	// Events of one instant keep the order they were recorded in.
+	seq := 0
+	if err := events.Keys(v, "", func(kit.Entry) bool { seq++; return true }, eventStamp(now)); err != nil {
+		return err
+	}
+	if err := events.Put(v, e, eventStamp(now), fmt.Sprintf("%06d", seq)); err != nil {
 		return err
 	}
 	return pruneEvents(v, now)

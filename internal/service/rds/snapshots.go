@@ -153,9 +153,11 @@ func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnaps
 	c := s.Call(ctx)
 	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
 	// a NotFound fault.
-	id, err := snapshotIdentifier(paramSnapshotID, deref(in.DBSnapshotIdentifier))
-	if err != nil {
-		return nil, err
+	// Automated snapshots' names ("rds:…") are identifiers here: deleting one is refused
+	// for its state.
+	id := strings.ToLower(deref(in.DBSnapshotIdentifier))
+	if arn.IsARN(id) || len(id) > maxSnapshotID {
+		return nil, msgInvalidIdentifier.New(paramSnapshotID)
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteDBSnapshotResult, error) {
 		v := c.In(tx)
