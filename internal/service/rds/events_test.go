@@ -66,3 +66,23 @@ func TestEvents(t *testing.T) {
 		t.Errorf("events older than 14 days are kept: %q", got)
 	}
 }
+
+// TestReplicationEvents: starting and stopping the replication of an instance's automated
+// backups are events of the source instance, in its Region.
+func TestReplicationEvents(t *testing.T) {
+	h := alone(t, kittest.NewKeyRing())
+	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, seedInstance("src")))
+	h.Advance(time.Minute)
+	srcARN := "arn:aws:rds:us-east-1:" + kittest.Account + ":db:src"
+	kittest.Must[*rdsapi.StartDBInstanceAutomatedBackupsReplicationResult](t)(kittest.Call(h, "us-west-2", rdsapi.OpStartDBInstanceAutomatedBackupsReplication,
+		&rdsapi.StartDBInstanceAutomatedBackupsReplicationMessage{SourceDBInstanceArn: new(srcARN)}))
+	h.Advance(time.Minute)
+	kittest.Must[*rdsapi.StopDBInstanceAutomatedBackupsReplicationResult](t)(kittest.Call(h, "us-west-2", rdsapi.OpStopDBInstanceAutomatedBackupsReplication,
+		&rdsapi.StopDBInstanceAutomatedBackupsReplicationMessage{SourceDBInstanceArn: new(srcARN)}))
+	got := eventMessages(t, h, &rdsapi.DescribeEventsMessage{SourceType: new("db-instance"), SourceIdentifier: new("src"), EventCategories: []string{"backup"}})
+	want := []string{"db-instance src: Backing up DB instance", "db-instance src: Finished DB Instance backup",
+		"db-instance src: Starting replication of automated backups to Region us-west-2", "db-instance src: Stopped replication of automated backups to Region us-west-2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("backup events of the source = %q, want %q", got, want)
+	}
+}
