@@ -96,7 +96,9 @@ func TestRDSGroupsAndManagedPasswordTerraform(t *testing.T) {
 	if err := json.Unmarshal([]byte(value.SecretString), &creds); err != nil || creds.Username != "appadmin" || creds.Password == "" {
 		t.Errorf("secret value %q: %v", value.SecretString, err)
 	}
-	var params struct{ Parameters []struct{ ParameterName, ParameterValue, ApplyMethod string } }
+	var params struct {
+		Parameters []struct{ ParameterName, ParameterValue, ApplyMethod string }
+	}
 	srv.awsJSON(t, "us-east-1", &params, srv.rds("describe-db-parameters", "--db-parameter-group-name", "app-pg16", "--source", "user")...)
 	if len(params.Parameters) != 2 {
 		t.Errorf("user parameters = %+v", params.Parameters)
