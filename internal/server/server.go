@@ -145,6 +145,7 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,
