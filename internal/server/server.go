@@ -15,6 +15,7 @@ import (
 
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/console"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -158,8 +159,11 @@ func New(cfg Config) (_ *Server, err error) {
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord},
 	})
+	webConsole := console.New(console.Config{
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Logger: cfg.Logger,
+	})
 	s.gateway = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts,
 	})
 	s.http = &http.Server{
