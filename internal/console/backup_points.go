@@ -86,7 +86,9 @@ func (c *Console) vaultOptions(w http.ResponseWriter, r *http.Request, v *visit)
 	if err != nil {
 		vaults = nil // the options stay empty; the copy form reports the error on submit
 	}
-	c.write(w, http.StatusOK, "copy", "vault-options", struct{ Vaults []backupapi.BackupVaultListMember }{vaults})
+	c.write(w, http.StatusOK, "copy", "vault-options", struct {
+		Vaults []backupapi.BackupVaultListMember
+	}{vaults})
 }
 
 // startCopy is "Create backup copy".

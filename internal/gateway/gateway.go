@@ -51,7 +51,7 @@ type Config struct {
 	// Console is the web console, served under ConsolePrefix and offered to a browser
 	// that opens "/" (see wantsConsole).
 	Console http.Handler
-	Logger   *slog.Logger
+	Logger  *slog.Logger
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
