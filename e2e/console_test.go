@@ -60,24 +60,40 @@ func browser(t *testing.T) context.Context {
 // Chromium's own accessibility tree.
 func byRole(role, name string) chromedp.QueryOption {
 	return chromedp.ByFunc(func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
-		found, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
-			NodeID: n.NodeID, Role: role, AccessibleName: name,
-		})
-		if err != nil {
+		return queryRole(ctx, t, n.NodeID, role, name)
+	})
+}
+
+// byRoleIn is byRole inside the landmark of a role and name (a secret's section among
+// several, each with its own "Replicate secret to other Regions").
+func byRoleIn(scopeRole, scopeName, role, name string) chromedp.QueryOption {
+	return chromedp.ByFunc(func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
+		scopes, err := queryRole(ctx, t, n.NodeID, scopeRole, scopeName)
+		if err != nil || len(scopes) == 0 {
 			return nil, err
 		}
-		var backend []cdp.BackendNodeID
-		for _, a := range found.Nodes {
-			if !a.Ignored && a.BackendDOMNodeID != 0 {
-				backend = append(backend, a.BackendDOMNodeID)
-			}
-		}
-		if len(backend) == 0 {
-			return nil, nil // not there yet: the query waits
-		}
-		pushed, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: backend})
-		return pushed.NodeIDs, err
+		return queryRole(ctx, t, scopes[0], role, name)
 	})
+}
+
+func queryRole(ctx context.Context, t *chromedp.Target, root cdp.NodeID, role, name string) ([]cdp.NodeID, error) {
+	found, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
+		NodeID: root, Role: role, AccessibleName: name,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var backend []cdp.BackendNodeID
+	for _, a := range found.Nodes {
+		if !a.Ignored && a.BackendDOMNodeID != 0 {
+			backend = append(backend, a.BackendDOMNodeID)
+		}
+	}
+	if len(backend) == 0 {
+		return nil, nil // not there yet: the query waits
+	}
+	pushed, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: backend})
+	return pushed.NodeIDs, err
 }
 
 // page is a test's view of the console in one tab.
@@ -122,6 +138,11 @@ func (p *page) fill(role, label, text string) {
 // choice does. It waits for the option, which htmx may still be loading.
 func (p *page) choose(label, value string) {
 	p.t.Helper()
+	p.chooseBy(label, value, byRole("combobox", label))
+}
+
+func (p *page) chooseBy(label, value string, by chromedp.QueryOption) {
+	p.t.Helper()
 	pick := chromedp.QueryAfter("", func(ctx context.Context, t *chromedp.Target, nodes []*chromedp.Node) (bool, error) {
 		obj, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{NodeID: nodes[0].NodeID})
 		if err != nil {
@@ -133,7 +154,7 @@ func (p *page) choose(label, value string) {
 			this.dispatchEvent(new Event("change", {bubbles: true}));
 			return true;
 		}`, func(c *runtime.CallFunctionOnParams) { c.ObjectID = obj.Object.ObjectID }, value)(ctx, t)
-	}, byRole("combobox", label))
+	}, by)
 	pollUntil(p.t, 30*time.Second, func() string {
 		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 		defer cancel()
@@ -274,10 +295,7 @@ func TestConsoleSeed001(t *testing.T) {
 	p.waitText("[aria-label='Copy jobs']", "us-west-2")
 
 	// The copy runs on the engine's clock: move it with the console's own control.
-	p.click("link", "Cross-Region overview")
-	p.fill("textbox", "Advance by", "24h")
-	p.click("button", "Advance clock")
-	p.waitText("[role=status]", "The clock moved forward by 24h")
+	p.advance("24h")
 	p.click("link", "Jobs")
 	p.click("tab", "Copy jobs")
 	p.waitText("[aria-label='Copy jobs'] tbody", "COMPLETED")
@@ -311,10 +329,7 @@ func TestConsoleSeed001(t *testing.T) {
 	p.waitText("[role=status]", "Resources assigned")
 
 	// Two days later the plan has run and copied its backups to us-west-2.
-	p.click("link", "Cross-Region overview")
-	p.fill("textbox", "Advance by", "48h")
-	p.click("button", "Advance clock")
-	p.waitText("[role=status]", "The clock moved forward by 48h")
+	p.advance("48h")
 	p.screenshot("overview")
 	west := backup.NewFromConfig(xtest.DefaultConfig(srv.URL, "us-west-2"))
 	pollUntil(t, time.Minute, func() string {
@@ -367,4 +382,66 @@ func createInstance(t *testing.T, srv *server, id string) *string {
 	return arn
 }
 
-var _ = secretsmanager.New
+// TestConsoleSecretReplicas is Secrets Manager in the console: a replica made with
+// "Replicate secret to other Regions" turns InSync once the clock moves, and is promoted
+// in its Region; with a Region taken down (xregion's fault control), a replica there
+// turns Failed on the page when the retries run out.
+func TestConsoleSecretReplicas(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "--transition-delay", "10m")
+	sm := secretsmanager.NewFromConfig(xtest.DefaultConfig(srv.URL, "us-east-1"))
+	for _, name := range []string{"db-password", "api-key"} {
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(name), SecretString: aws.String("value of " + name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := openConsole(t, srv)
+	p.open("")
+	p.choose("Fault Region", "us-west-2")
+	p.click("button", "Take Region down")
+	p.waitText("[role=status]", "us-west-2 is down.")
+	p.waitText("[aria-label='us-west-2']", "Down")
+
+	p.click("link", "Secrets")
+	p.replicate("api-key", "us-west-2")
+	p.replicate("db-password", "eu-west-1")
+	p.waitText("[aria-label='Replication status of db-password']", "InProgress")
+	p.advance("24h")
+	p.click("link", "Secrets")
+	p.waitText("[aria-label='Replication status of db-password']", "InSync")
+	p.waitText("[aria-label='Replication status of api-key']", "Failed")
+	p.screenshot("secrets")
+
+	p.region("eu-west-1")
+	p.waitText("main", "This secret is a replica of the primary secret in us-east-1")
+	p.click("button", "Promote to standalone secret")
+	p.waitText("[role=status]", "The replica is now a standalone secret.")
+	out, err := secretsmanager.NewFromConfig(xtest.DefaultConfig(srv.URL, "eu-west-1")).DescribeSecret(context.Background(),
+		&secretsmanager.DescribeSecretInput{SecretId: aws.String("db-password")})
+	if err != nil || out.PrimaryRegion != nil && aws.ToString(out.PrimaryRegion) != "eu-west-1" {
+		t.Fatalf("the promoted replica: %+v %v", out, err)
+	}
+
+	p.click("link", "Cross-Region overview")
+	p.choose("Fault Region", "us-west-2")
+	p.click("button", "Bring Region back")
+	p.waitText("[role=status]", "us-west-2 is back.")
+}
+
+// replicate fills a secret's "Replicate secret to other Regions" on the Secrets page.
+func (p *page) replicate(secret, region string) {
+	p.t.Helper()
+	p.chooseBy("AWS Region", region, byRoleIn("region", secret, "combobox", "AWS Region"))
+	p.do("Replicate secret to other Regions", chromedp.Click("", byRoleIn("region", secret, "button", "Replicate secret to other Regions")))
+	p.waitText("[role=status]", "Replication to "+region+" started.")
+}
+
+// advance moves the clock with the overview's control.
+func (p *page) advance(by string) {
+	p.t.Helper()
+	p.click("link", "Cross-Region overview")
+	p.fill("textbox", "Advance by", by)
+	p.click("button", "Advance clock")
+	p.waitText("[role=status]", "The clock moved forward by "+by)
+}
