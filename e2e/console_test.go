@@ -307,7 +307,13 @@ func TestConsoleSeed001(t *testing.T) {
 	p.waitText("main", "arn:aws:rds:us-west-2:123456789012:snapshot:awsbackup:")
 	p.screenshot("destination-vault")
 
-	// The scheduled path: Backup plans, Create Backup plan, Build a new plan.
+	seedScheduledCopy(t, srv, p, db)
+}
+
+// seedScheduledCopy is seed 001's second walk: Backup plans, Create Backup plan, Build a
+// new plan, whose rule does Generate copy to us-west-2; two days later the plan has run.
+func seedScheduledCopy(t *testing.T, srv *server, p *page, db *string) {
+	ctx := context.Background()
 	p.region("us-east-1")
 	p.click("link", "Backup plans")
 	p.click("link", "Create Backup plan")
