@@ -9,9 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/xregion/xregion/internal/server"
@@ -379,4 +381,68 @@ func TestSignInInStrictModeActsAsTheKey(t *testing.T) {
 	if len(out.BackupVaultList) != 1 || !strings.Contains(aws.ToString(out.BackupVaultList[0].BackupVaultArn), ":111122223333:") {
 		t.Errorf("the key's account holds %+v, want the vault the console created", out.BackupVaultList)
 	}
+}
+
+func TestRDSReplicationRestoreAndSnapshots(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t)
+	v := newVisitor(t, inst)
+	ctx := context.Background()
+	db := rds.NewFromConfig(inst.Config("us-east-1"))
+	created, err := db.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin1"), MasterUserPassword: aws.String("secretpass1"),
+		BackupRetentionPeriod: aws.Int32(7),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.WaitIdle()
+	arn := aws.ToString(created.DBInstance.DBInstanceArn)
+
+	status, body := v.post(prefix+"rds/replication", url.Values{"csrf": {v.csrf()}, "instance": {arn}, "dest": {"us-west-2"}, "retention": {"14"}})
+	if status != http.StatusOK {
+		t.Fatalf("Enable replication: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Replication to us-west-2 started.", "Current Region", "orders")
+	inst.WaitIdle()
+	_, body = v.get(prefix + "rds?tab=backups&region=us-west-2")
+	wantIn(t, body, `aria-label="Replicated automated backups"`, "orders", "us-east-1", "14 days", "Stop replication")
+
+	backups, err := rds.NewFromConfig(inst.Config("us-west-2")).DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{})
+	if err != nil || len(backups.DBInstanceAutomatedBackups) != 1 {
+		t.Fatalf("us-west-2's automated backups: %+v %v", backups, err)
+	}
+	inst.Advance(time.Hour) // a restorable window to restore from
+	status, body = v.post(prefix+"rds/restore", url.Values{"csrf": {v.csrf()}, "region": {"us-west-2"}, "when": {"latest"}, "target": {"orders-dr"},
+		"source": {"backup:" + aws.ToString(backups.DBInstanceAutomatedBackups[0].DBInstanceAutomatedBackupsArn)}})
+	if status != http.StatusOK {
+		t.Fatalf("Restore to point in time: %d\n%s", status, body)
+	}
+	wantIn(t, body, "DB instance orders-dr is being restored.", "orders-dr")
+
+	status, body = v.post(prefix+"rds/restore", url.Values{"csrf": {v.csrf()}, "when": {"custom"}, "time": {"yesterday"}, "target": {"x"}, "source": {"orders"}})
+	if status != http.StatusBadRequest {
+		t.Errorf("a restore time that is not a time: %d", status)
+	}
+	wantIn(t, body, "InvalidParameterValue", "Date and time")
+
+	status, body = v.post(prefix+"rds/snapshots", url.Values{"csrf": {v.csrf()}, "instance": {"orders"}, "snapshot": {"before-migration"}})
+	if status != http.StatusOK {
+		t.Fatalf("Take snapshot: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Snapshot before-migration is being taken.", "before-migration")
+	inst.WaitIdle()
+	snapshotARN := strings.Replace(arn, ":db:orders", ":snapshot:before-migration", 1)
+	status, body = v.post(prefix+"rds/snapshots/copy", url.Values{"csrf": {v.csrf()}, "source": {snapshotARN}, "dest": {"eu-west-1"}, "target": {"before-migration-eu"}})
+	if status != http.StatusOK {
+		t.Fatalf("Copy snapshot: %d\n%s", status, body)
+	}
+	wantIn(t, body, "is being copied to eu-west-1", "before-migration-eu", "us-east-1")
+
+	status, body = v.post(prefix+"rds/replication/stop", url.Values{"csrf": {v.csrf()}, "region": {"us-west-2"}, "source": {arn}})
+	if status != http.StatusOK {
+		t.Fatalf("Stop replication: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Replication stopped.")
 }

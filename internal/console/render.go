@@ -20,18 +20,13 @@ import (
 type templates map[string]*template.Template
 
 var funcs = template.FuncMap{
-	"str":  func(s *string) string { return deref(s) },
-	"num":  func(n *int64) int64 { return derefInt(n) },
-	"when": when,
-	"q":    url.QueryEscape,
-	"regionOf": func(arn *string) string {
-		if parts := strings.SplitN(deref(arn), ":", 5); len(parts) == 5 {
-			return parts[3]
-		}
-		return ""
-	},
-	"lower":  strings.ToLower,
-	"prefix": func() string { return Prefix },
+	"str":      func(s *string) string { return deref(s) },
+	"num":      func(n *int64) int64 { return derefInt(n) },
+	"when":     when,
+	"q":        url.QueryEscape,
+	"regionOf": func(arn *string) string { return regionOfARN(deref(arn)) },
+	"lower":    strings.ToLower,
+	"prefix":   func() string { return Prefix },
 	"link": func(path, region string) string {
 		sep := "?"
 		if strings.Contains(path, "?") {
@@ -127,7 +122,7 @@ type view struct {
 // Section is the list page of the page's part of the console, where the Region selector
 // leads: a resource of one Region is not in another.
 func (v view) Section() string {
-	return map[string]string{"vaults": "backup/vaults", "plans": "backup/plans", "jobs": "backup/jobs", "secrets": "secrets"}[v.Nav]
+	return map[string]string{"vaults": "backup/vaults", "plans": "backup/plans", "jobs": "backup/jobs", "rds": "rds", "secrets": "secrets"}[v.Nav]
 }
 
 // render writes a page, or only its "content" when htmx asks for a fragment. err, when

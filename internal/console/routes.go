@@ -40,6 +40,13 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"backup/jobs", c.page(c.jobsPage))
 	m.HandleFunc("POST "+p+"backup/jobs", c.page(c.startBackup))
 
+	m.HandleFunc("GET "+p+"rds", c.page(c.rdsPage))
+	m.HandleFunc("POST "+p+"rds/restore", c.page(c.restoreToPointInTime))
+	m.HandleFunc("POST "+p+"rds/replication", c.page(c.startReplication))
+	m.HandleFunc("POST "+p+"rds/replication/stop", c.page(c.stopReplication))
+	m.HandleFunc("POST "+p+"rds/snapshots", c.page(c.takeSnapshot))
+	m.HandleFunc("POST "+p+"rds/snapshots/copy", c.page(c.copySnapshot))
+
 	m.HandleFunc("GET "+p+"secrets", c.page(c.secretsPage))
 	m.HandleFunc("POST "+p+"secrets/replicate", c.page(c.replicateSecret))
 	m.HandleFunc("POST "+p+"secrets/remove-replica", c.page(c.removeReplica))
