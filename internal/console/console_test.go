@@ -408,6 +408,8 @@ func TestRDSReplicationRestoreAndSnapshots(t *testing.T) {
 	inst.WaitIdle()
 	_, body = v.get(prefix + "rds?tab=backups&region=us-west-2")
 	wantIn(t, body, `aria-label="Replicated automated backups"`, "orders", "us-east-1", "14 days", "Stop replication")
+	_, body = v.get(prefix)
+	wantIn(t, body, "Replicated automated backups", "orders from us-east-1", "behind")
 
 	backups, err := rds.NewFromConfig(inst.Config("us-west-2")).DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{})
 	if err != nil || len(backups.DBInstanceAutomatedBackups) != 1 {

@@ -3,8 +3,10 @@ package console
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/regions"
 )
@@ -17,10 +19,19 @@ type regionSummary struct {
 	InFlight []backupapi.CopyJob // copies leaving this Region, not finished
 	Copied   []backupapi.CopyJob // copies leaving this Region, finished
 	Secrets  []*secretsmanagerapi.DescribeSecretResponse
+	// Replicated are RDS automated backups replicated into this Region, each with how far
+	// its latest restorable time trails the clock.
+	Replicated []replicatedBackup
+}
+
+type replicatedBackup struct {
+	rdsapi.DBInstanceAutomatedBackup
+	Lag string
 }
 
 func (s regionSummary) empty() bool {
-	return !s.Down && len(s.Vaults) == 0 && len(s.InFlight) == 0 && len(s.Copied) == 0 && len(s.Secrets) == 0
+	return !s.Down && len(s.Vaults) == 0 && len(s.InFlight) == 0 && len(s.Copied) == 0 && len(s.Secrets) == 0 &&
+		len(s.Replicated) == 0
 }
 
 type overviewData struct {
@@ -53,7 +64,7 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	var copies []backupapi.CopyJob
 	for _, region := range data.All {
-		s, err := v.summary(region, down[region])
+		s, err := v.summary(region, down[region], data.Clock.Now)
 		keep(err)
 		copies = append(copies, s.Copied...)
 		if !s.empty() {
@@ -66,7 +77,7 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 
 // summary gathers one Region's protection. A Region that is down answers nothing; the
 // overview says so instead of failing.
-func (v *visit) summary(region string, down bool) (regionSummary, error) {
+func (v *visit) summary(region string, down bool, clockNow time.Time) (regionSummary, error) {
 	s := regionSummary{Region: region, Down: down}
 	if down {
 		return s, nil
@@ -87,8 +98,25 @@ func (v *visit) summary(region string, down bool) (regionSummary, error) {
 			s.Copied = append(s.Copied, j)
 		}
 	}
-	s.Secrets, err = v.replicatedSecrets(region)
+	if s.Secrets, err = v.replicatedSecrets(region); err != nil {
+		return s, err
+	}
+	s.Replicated, err = v.replicatedBackups(region, clockNow)
 	return s, err
+}
+
+// replicatedBackups are the RDS automated backups replicated into region.
+func (v *visit) replicatedBackups(region string, now time.Time) ([]replicatedBackup, error) {
+	_, replicated, err := v.automatedBackups(region)
+	var out []replicatedBackup
+	for _, b := range replicated {
+		lag := "-"
+		if b.RestoreWindow != nil && b.RestoreWindow.LatestTime != nil {
+			lag = now.Sub(*b.RestoreWindow.LatestTime).Round(time.Second).String()
+		}
+		out = append(out, replicatedBackup{DBInstanceAutomatedBackup: b, Lag: lag})
+	}
+	return out, err
 }
 
 // replicatedSecrets are the Region's primary secrets that have replicas, with each
