@@ -448,3 +448,74 @@ func TestRDSReplicationRestoreAndSnapshots(t *testing.T) {
 	}
 	wantIn(t, body, "Replication stopped.")
 }
+
+func TestOnDemandBackupRecoveryPointAndRestore(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t)
+	v := newVisitor(t, inst)
+	ctx := context.Background()
+	created, err := rds.NewFromConfig(inst.Config("us-east-1")).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("ledger"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin1"), MasterUserPassword: aws.String("secretpass1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.WaitIdle()
+	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"prod"}})
+	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"dr"}, "region": {"eu-west-1"}})
+
+	_, body := v.get(prefix + "backup/jobs")
+	wantIn(t, body, `<option value="`+aws.ToString(created.DBInstance.DBInstanceArn)+`"`, "ledger (RDS)", `<option value="prod"`)
+	status, body := v.post(prefix+"backup/jobs", url.Values{"csrf": {v.csrf()}, "tab": {"backup"}, "resource": {aws.ToString(created.DBInstance.DBInstanceArn)},
+		"vault": {"prod"}, "role": {"default"}})
+	if status != http.StatusOK {
+		t.Fatalf("Create on-demand backup: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Backup job started.", `aria-label="Backup jobs"`, "ledger")
+	inst.WaitIdle()
+
+	// The jobs table, as htmx asks for it every few seconds: the table alone.
+	req, _ := http.NewRequest(http.MethodGet, inst.URL+prefix+"backup/jobs?part=table&tab=backup", nil)
+	req.Header.Set("HX-Request", "true")
+	status, body = v.do(req)
+	if status != http.StatusOK || strings.Contains(body, "<html") || !strings.Contains(body, "COMPLETED") {
+		t.Fatalf("the refreshed jobs table: %d\n%s", status, body)
+	}
+
+	points, err := backup.NewFromConfig(inst.Config("us-east-1")).ListRecoveryPointsByBackupVault(ctx,
+		&backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: aws.String("prod")})
+	if err != nil || len(points.RecoveryPoints) != 1 {
+		t.Fatalf("prod's recovery points: %+v %v", points, err)
+	}
+	point := aws.ToString(points.RecoveryPoints[0].RecoveryPointArn)
+	query := "vault=prod&arn=" + url.QueryEscape(point)
+	_, body = v.get(prefix + "backup/vaults/prod")
+	wantIn(t, body, "Recovery points", point, "COMPLETED")
+	_, body = v.get(prefix + "backup/recovery-point?" + query)
+	wantIn(t, body, point, ">Copy</a>", "Restore backup", "DB instance identifier")
+
+	// The Copy form's "Backup vault" follows the Destination Region (htmx).
+	req, _ = http.NewRequest(http.MethodGet, inst.URL+prefix+"backup/vault-options?dest=eu-west-1", nil)
+	req.Header.Set("HX-Request", "true")
+	if _, body = v.do(req); strings.TrimSpace(body) != `<option value="dr">dr</option>` {
+		t.Errorf("eu-west-1's vault options: %q", body)
+	}
+
+	status, body = v.post(prefix+"backup/restore", url.Values{"csrf": {v.csrf()}, "vault": {"prod"}, "arn": {point}, "identifier": {"ledger-restored"}, "role": {"default"}})
+	if status != http.StatusOK {
+		t.Fatalf("Restore backup: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Restore job", `aria-label="Restore jobs"`)
+	inst.WaitIdle()
+	if _, err := rds.NewFromConfig(inst.Config("us-east-1")).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+		DBInstanceIdentifier: aws.String("ledger-restored")}); err != nil {
+		t.Errorf("the restore made no DB instance: %v", err)
+	}
+	// A restore without a name is AWS Backup's to refuse.
+	status, body = v.post(prefix+"backup/restore", url.Values{"csrf": {v.csrf()}, "vault": {"prod"}, "arn": {point}, "identifier": {""}})
+	if status != http.StatusBadRequest {
+		t.Errorf("a restore without a DB instance identifier: %d", status)
+	}
+	wantIn(t, body, `role="alert"`, "DBInstanceIdentifier")
+}
