@@ -14,7 +14,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
-	"time"
+	"slices"
 
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/gateway"
@@ -37,6 +37,10 @@ type Config struct {
 	// sets faults exactly as a test harness would.
 	Admin      http.Handler
 	AdminToken string // when set, asked on the sign-in page
+	// Accounts are accounts besides the resolver's default that a person may act in when
+	// the mode is permissive (those of the configured keys): the header offers them.
+	// In strict mode a person acts in the account of the key they signed in with.
+	Accounts []string
 	Logger     *slog.Logger
 }
 
@@ -81,6 +85,31 @@ func (c *Console) defaultActor() actor {
 	return actor{Account: account, Caller: rootCaller(account)}
 }
 
+// accounts are the accounts a person may switch between: none in strict mode.
+func (c *Console) accounts() []string {
+	if c.cfg.Resolver.Strict() {
+		return nil
+	}
+	list := []string{c.cfg.Resolver.DefaultAccount()}
+	for _, a := range c.cfg.Accounts {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// switchAccount is the header's "Account" choice.
+func (c *Console) switchAccount(w http.ResponseWriter, r *http.Request, v *visit) {
+	account := r.PostFormValue("account")
+	if !slices.Contains(c.accounts(), account) {
+		http.Error(w, "The console does not act in account "+account+".", http.StatusBadRequest)
+		return
+	}
+	c.sessions.actAs(v.sess, actor{Account: account, Caller: rootCaller(account)})
+	v.redirect(w, "", v.Region, "Acting in account "+account+".")
+}
+
 // page wraps a handler that needs a session: it starts one when the configuration asks
 // nobody to sign in, sends the person to the sign-in page otherwise, and refuses a form
 // without its CSRF token.
@@ -111,6 +140,3 @@ func (c *Console) toSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, Prefix+"signin", http.StatusSeeOther)
 }
-
-// now is real time, for the pages' "as of" line; service times come from the services.
-var now = time.Now

@@ -519,3 +519,27 @@ func TestOnDemandBackupRecoveryPointAndRestore(t *testing.T) {
 	}
 	wantIn(t, body, `role="alert"`, "DBInstanceIdentifier")
 }
+
+func TestAccountChoiceInPermissiveMode(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t, func(c *server.Config) { c.Credentials = "AKIAOTHERACCOUNT:other-secret:210987654321" })
+	v := newVisitor(t, inst)
+	_, body := v.get(prefix)
+	wantIn(t, body, `<label for="account">Account</label>`, `<option value="123456789012" selected>`, `<option value="210987654321"`)
+	if status, _ := v.post(prefix+"account", url.Values{"csrf": {v.csrf()}, "account": {"999999999999"}}); status != http.StatusBadRequest {
+		t.Errorf("switching to an account nobody configured: %d, want 400", status)
+	}
+	status, body := v.post(prefix+"account", url.Values{"csrf": {v.csrf()}, "account": {"210987654321"}})
+	if status != http.StatusOK {
+		t.Fatalf("switching accounts: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Acting in account 210987654321.", `<option value="210987654321" selected>`)
+	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"other"}})
+	out, err := backup.NewFromConfig(inst.ConfigAs("us-east-1", "AKIAOTHERACCOUNT", "other-secret")).ListBackupVaults(context.Background(), &backup.ListBackupVaultsInput{})
+	if err != nil || len(out.BackupVaultList) != 1 || aws.ToString(out.BackupVaultList[0].BackupVaultName) != "other" {
+		t.Errorf("account 210987654321's vaults: %+v %v", out, err)
+	}
+	if names := vaultNames(t, inst, "us-east-1"); len(names) != 0 {
+		t.Errorf("the default account got the vault too: %v", names)
+	}
+}

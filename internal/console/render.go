@@ -110,6 +110,7 @@ type view struct {
 	Region   string
 	Regions  []string
 	Account  string
+	Accounts []string // to switch between, when there are several
 	Caller   string
 	CSRF     string
 	SignOut  bool
@@ -128,7 +129,7 @@ func (v view) Section() string {
 // render writes a page, or only its "content" when htmx asks for a fragment. err, when
 // not nil, is shown above the content as the service's error (code and message).
 func (v *visit) render(w http.ResponseWriter, status int, page, title, nav string, data any, err error) {
-	vw := view{Title: title, Nav: nav, Region: v.Region, Regions: regions.All(), Account: v.sess.who.Account,
+	vw := view{Title: title, Nav: nav, Region: v.Region, Regions: regions.All(), Account: v.sess.who.Account, Accounts: v.c.accounts(),
 		Caller: v.sess.who.Caller.ARN, CSRF: v.sess.csrf, SignOut: v.c.signInNeeded(), Data: data,
 		Notice: v.r.FormValue("notice"), Fragment: v.r.Header.Get("HX-Request") == "true"}
 	if err != nil {

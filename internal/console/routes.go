@@ -15,6 +15,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"signin", c.signInPage)
 	m.HandleFunc("POST "+p+"signin", c.signIn)
 	m.HandleFunc("POST "+p+"signout", c.page(c.signOut))
+	m.HandleFunc("POST "+p+"account", c.page(c.switchAccount))
 
 	m.HandleFunc("GET "+p+"{$}", c.page(c.overviewPage))
 	m.HandleFunc("POST "+p+"xregion/clock", c.page(c.advanceClock))

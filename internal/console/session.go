@@ -88,6 +88,15 @@ func (s *sessions) start(w http.ResponseWriter, signedIn bool, who actor) *sessi
 	return &copied
 }
 
+// actAs changes who a session acts as.
+func (s *sessions) actAs(sess *session, who actor) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if live, ok := s.by[sess.id]; ok {
+		live.who = who
+	}
+}
+
 // end forgets a session and clears its cookie.
 func (s *sessions) end(w http.ResponseWriter, sess *session) {
 	s.mu.Lock()

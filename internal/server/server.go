@@ -160,7 +160,8 @@ func New(cfg Config) (_ *Server, err error) {
 		KeepOnReset: []string{rootKeyRecord},
 	})
 	webConsole := console.New(console.Config{
-		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
+		Logger: cfg.Logger,
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
@@ -189,6 +190,15 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// accountsOf lists the accounts of the configured keys, for the console's account choice.
+func accountsOf(keys []auth.Identity) []string {
+	var accounts []string
+	for _, k := range keys {
+		accounts = append(accounts, k.Account)
+	}
+	return accounts
 }
 
 func (s *Server) resetServices() {
