@@ -250,6 +250,15 @@ func TestAPlanWithACopyToAnotherRegion(t *testing.T) {
 	}
 	wantIn(t, body, "Backup plan seed created.", "cron(0 5 ? * * *)", "arn:aws:backup:us-west-2:123456789012:backup-vault:dr",
 		"Start within 480 minutes, complete within 10080 minutes", "Expire after 35 days")
+	plans, err := backup.NewFromConfig(inst.Config("us-east-1")).ListBackupPlans(context.Background(), &backup.ListBackupPlansInput{})
+	if err != nil || len(plans.BackupPlansList) != 1 {
+		t.Fatalf("plans: %+v %v", plans, err)
+	}
+	status, body = v.post(prefix+"backup/plans/"+aws.ToString(plans.BackupPlansList[0].BackupPlanId)+"/delete", url.Values{"csrf": {v.csrf()}})
+	if status != http.StatusOK {
+		t.Fatalf("Delete: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Backup plan deleted.", "No backup plans in us-east-1.")
 }
 
 func TestTheClockAndFaultControls(t *testing.T) {
@@ -512,6 +521,17 @@ func TestOnDemandBackupRecoveryPointAndRestore(t *testing.T) {
 		DBInstanceIdentifier: aws.String("ledger-restored")}); err != nil {
 		t.Errorf("the restore made no DB instance: %v", err)
 	}
+	// A vault that holds recovery points cannot be deleted; AWS Backup says why.
+	status, body = v.post(prefix+"backup/vaults/prod/delete", url.Values{"csrf": {v.csrf()}})
+	if status == http.StatusOK {
+		t.Errorf("deleting a vault with recovery points: %d", status)
+	}
+	wantIn(t, body, `role="alert"`, "recovery points")
+	status, body = v.post(prefix+"backup/vaults/dr/delete", url.Values{"csrf": {v.csrf()}, "region": {"eu-west-1"}})
+	if status != http.StatusOK {
+		t.Fatalf("deleting an empty vault: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Backup vault dr deleted.")
 	// A restore without a name is AWS Backup's to refuse.
 	status, body = v.post(prefix+"backup/restore", url.Values{"csrf": {v.csrf()}, "vault": {"prod"}, "arn": {point}, "identifier": {""}})
 	if status != http.StatusBadRequest {
