@@ -95,10 +95,10 @@ func ruleOf(r *http.Request, form map[string]string, account string) (backupapi.
 	}
 	if form["window"] == "custom" {
 		var err error
-		if rule.StartWindowMinutes, err = minutesOf("Start within", form["start"]); err != nil {
+		if rule.StartWindowMinutes, err = wholeNumber("Start within", "minutes", form["start"]); err != nil {
 			return rule, err
 		}
-		if rule.CompletionWindowMinutes, err = minutesOf("Complete within", form["complete"]); err != nil {
+		if rule.CompletionWindowMinutes, err = wholeNumber("Complete within", "minutes", form["complete"]); err != nil {
 			return rule, err
 		}
 	}
@@ -114,20 +114,6 @@ func ruleOf(r *http.Request, form map[string]string, account string) (backupapi.
 		}}
 	}
 	return rule, nil
-}
-
-func minutesOf(label, text string) (*int64, error) {
-	if text == "" {
-		return nil, nil
-	}
-	var n int64
-	for _, ch := range text {
-		if ch < '0' || ch > '9' {
-			return nil, backupapi.ErrInvalidParameterValue.New("%s must be a whole number of minutes, not %q", label, text)
-		}
-		n = n*10 + int64(ch-'0')
-	}
-	return &n, nil
 }
 
 type planData struct {

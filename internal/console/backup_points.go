@@ -121,24 +121,31 @@ func (c *Console) startCopy(w http.ResponseWriter, r *http.Request, v *visit) {
 // service's to say (the 90-day rule), not the console's.
 func lifecycleOf(r *http.Request) (*backupapi.Lifecycle, error) {
 	var lc backupapi.Lifecycle
-	for _, f := range []struct {
-		field, label string
-		into         **int64
-	}{{"cold", "Transition to cold storage", &lc.MoveToColdStorageAfterDays}, {"expire", "Expire", &lc.DeleteAfterDays}} {
-		text := strings.TrimSpace(r.PostFormValue(f.field))
-		if text == "" {
-			continue
-		}
-		days, err := strconv.ParseInt(text, 10, 64)
-		if err != nil {
-			return nil, backupapi.ErrInvalidParameterValue.New("%s must be a whole number of days, not %q", f.label, text)
-		}
-		*f.into = &days
+	var err error
+	if lc.MoveToColdStorageAfterDays, err = wholeNumber("Transition to cold storage", "days", r.PostFormValue("cold")); err != nil {
+		return nil, err
+	}
+	if lc.DeleteAfterDays, err = wholeNumber("Expire", "days", r.PostFormValue("expire")); err != nil {
+		return nil, err
 	}
 	if lc.MoveToColdStorageAfterDays == nil && lc.DeleteAfterDays == nil {
 		return nil, nil
 	}
 	return &lc, nil
+}
+
+// wholeNumber reads an optional number field: nil when empty. A field that holds no number
+// cannot reach the service as one, so the console reports it, in AWS Backup's error.
+func wholeNumber(label, unit, text string) (*int64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return nil, backupapi.ErrInvalidParameterValue.New("%s must be a whole number of %s, not %q", label, unit, text)
+	}
+	return &n, nil
 }
 
 // startRestore is "Restore backup": the recovery point's restore metadata as AWS Backup

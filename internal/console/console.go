@@ -41,7 +41,7 @@ type Config struct {
 	// the mode is permissive (those of the configured keys): the header offers them.
 	// In strict mode a person acts in the account of the key they signed in with.
 	Accounts []string
-	Logger     *slog.Logger
+	Logger   *slog.Logger
 }
 
 // Console is the console's http.Handler.

@@ -232,6 +232,20 @@ func TestTheServicesErrorsAreShown(t *testing.T) {
 	}
 	wantIn(t, body, "InvalidParameterValueException", "90", `value="60"`)
 
+	status, body = v.post(prefix+"backup/plans", url.Values{"csrf": {v.csrf()}, "name": {"p"}, "rule": {"r"}, "vault": {"v"},
+		"frequency": {"Daily"}, "window": {"custom"}, "start": {"an hour"}})
+	if status != http.StatusBadRequest {
+		t.Errorf("a Start within that is not a number: %d, want 400", status)
+	}
+	wantIn(t, body, "Start within must be a whole number of minutes", `id="window-custom" name="window" value="custom" checked`)
+
+	status, body = v.post(prefix+"backup/plans", url.Values{"csrf": {v.csrf()}, "name": {"p"}, "rule": {"r"}, "vault": {"v"},
+		"frequency": {"Daily"}, "window": {"custom"}, "start": {"30"}, "complete": {"120"}})
+	if status != http.StatusBadRequest {
+		t.Errorf("a Start within shorter than AWS Backup's hour: %d, want 400", status)
+	}
+	wantIn(t, body, "InvalidParameterValueException")
+
 	status, body = v.post(prefix+"xregion/clock", url.Values{"csrf": {v.csrf()}, "advance": {"soon"}})
 	if status != http.StatusBadRequest {
 		t.Errorf("advancing the clock by %q: %d, want 400", "soon", status)
@@ -300,6 +314,13 @@ func TestSecretsReplicatedRemovedAndPromoted(t *testing.T) {
 	}
 	wantIn(t, body, "Replication status", "eu-west-1", "Remove replica")
 	inst.WaitIdle()
+	req, _ := http.NewRequest(http.MethodGet, inst.URL+prefix+"secrets/status?secret="+url.QueryEscape(aws.ToString(created.ARN)), nil)
+	req.Header.Set("HX-Request", "true")
+	status, body = v.do(req)
+	if status != http.StatusOK || strings.Contains(body, "<html") {
+		t.Fatalf("the refreshed replication table: %d\n%s", status, body)
+	}
+	wantIn(t, body, `aria-label="Replication status of db-password"`, "InSync", `name="csrf"`)
 	_, body = v.get(prefix + "secrets?region=eu-west-1")
 	wantIn(t, body, "This secret is a replica of the primary secret in us-east-1", "Promote to standalone secret")
 	if strings.Contains(body, "s3cret") {

@@ -20,13 +20,14 @@ import (
 type templates map[string]*template.Template
 
 var funcs = template.FuncMap{
-	"str":      func(s *string) string { return deref(s) },
-	"num":      func(n *int64) int64 { return derefInt(n) },
-	"when":     when,
-	"q":        url.QueryEscape,
-	"regionOf": func(arn *string) string { return regionOfARN(deref(arn)) },
-	"lower":    strings.ToLower,
-	"prefix":   func() string { return Prefix },
+	"str":           func(s *string) string { return deref(s) },
+	"num":           func(n *int64) int64 { return derefInt(n) },
+	"when":          when,
+	"q":             url.QueryEscape,
+	"regionOf":      func(arn *string) string { return regionOfARN(deref(arn)) },
+	"lower":         strings.ToLower,
+	"replicationOf": replicationOf,
+	"prefix":        func() string { return Prefix },
 	"link": func(path, region string) string {
 		sep := "?"
 		if strings.Contains(path, "?") {

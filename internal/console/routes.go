@@ -49,6 +49,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"rds/snapshots/copy", c.page(c.copySnapshot))
 
 	m.HandleFunc("GET "+p+"secrets", c.page(c.secretsPage))
+	m.HandleFunc("GET "+p+"secrets/status", c.page(c.replicationStatus))
 	m.HandleFunc("POST "+p+"secrets/replicate", c.page(c.replicateSecret))
 	m.HandleFunc("POST "+p+"secrets/remove-replica", c.page(c.removeReplica))
 	m.HandleFunc("POST "+p+"secrets/promote", c.page(c.promoteReplica))

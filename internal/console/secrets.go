@@ -78,3 +78,27 @@ func (c *Console) promoteReplica(w http.ResponseWriter, r *http.Request, v *visi
 	}
 	v.redirect(w, "secrets", v.Region, "The replica is now a standalone secret.")
 }
+
+// replicationView is one secret's "Replication status" table, which refreshes itself
+// (htmx) so that statuses move on the page as replication runs or fails.
+type replicationView struct {
+	Secret       *secretsmanagerapi.DescribeSecretResponse
+	CSRF, Region string
+}
+
+func replicationOf(s *secretsmanagerapi.DescribeSecretResponse, csrf, region string) replicationView {
+	return replicationView{Secret: s, CSRF: csrf, Region: region}
+}
+
+// replicationStatus is the refreshed table of one secret.
+func (c *Console) replicationStatus(w http.ResponseWriter, r *http.Request, v *visit) {
+	id := r.FormValue("secret")
+	secret, err := call(r.Context(), c.services, v.as(), "secretsmanager", secretsmanagerapi.OpDescribeSecret,
+		&secretsmanagerapi.DescribeSecretRequest{SecretId: &id})
+	if err != nil {
+		// A secret deleted meanwhile: the next full page says so; the table stays as it is.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	c.write(w, http.StatusOK, "secrets", "replication", replicationOf(secret, v.sess.csrf, v.Region))
+}
