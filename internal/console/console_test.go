@@ -292,6 +292,11 @@ func TestTheClockAndFaultControls(t *testing.T) {
 		t.Fatalf("Take Region down: %d\n%s", status, body)
 	}
 	wantIn(t, body, "us-west-2 is down.", `<section aria-label="us-west-2">`, "state-down")
+	req, _ := http.NewRequest(http.MethodGet, inst.URL+prefix+"?part=regions", nil)
+	req.Header.Set("HX-Request", "true")
+	if status, body = v.do(req); status != http.StatusOK || strings.Contains(body, "<html") || !strings.Contains(body, "state-down") {
+		t.Errorf("the refreshed Regions of the overview: %d\n%s", status, body)
+	}
 	status, body = v.post(prefix+"xregion/faults", url.Values{"csrf": {v.csrf()}, "faultRegion": {"us-west-2"}, "action": {"up"}})
 	if status != http.StatusOK || strings.Contains(body, "state-down") {
 		t.Errorf("Bring Region back: %d\n%s", status, body)

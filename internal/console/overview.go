@@ -72,6 +72,10 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 		}
 	}
 	data.Plot = copyDurations(copies)
+	if r.Header.Get("HX-Request") == "true" && r.FormValue("part") == "regions" {
+		c.write(w, http.StatusOK, "overview", "regions", view{Region: v.Region, Data: data})
+		return
+	}
 	v.render(w, http.StatusOK, "overview", "Cross-Region overview", "overview", data, firstErr)
 }
 
