@@ -51,6 +51,7 @@ type Console struct {
 	sessions *sessions
 	pages    templates
 	mux      *http.ServeMux
+	lags     lagHistory
 }
 
 // New builds the console.

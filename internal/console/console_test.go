@@ -445,6 +445,9 @@ func TestRDSReplicationRestoreAndSnapshots(t *testing.T) {
 	wantIn(t, body, `aria-label="Replicated automated backups"`, "orders", "us-east-1", "14 days", "Stop replication")
 	_, body = v.get(prefix)
 	wantIn(t, body, "Replicated automated backups", "orders from us-east-1", "behind")
+	inst.Advance(10 * time.Minute)
+	_, body = v.get(prefix)
+	wantIn(t, body, "Replication lag", `aria-label="orders → us-west-2 over time`, "<polyline")
 
 	backups, err := rds.NewFromConfig(inst.Config("us-west-2")).DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{})
 	if err != nil || len(backups.DBInstanceAutomatedBackups) != 1 {

@@ -26,7 +26,9 @@ type regionSummary struct {
 
 type replicatedBackup struct {
 	rdsapi.DBInstanceAutomatedBackup
-	Lag string
+	Lag    string
+	behind time.Duration
+	known  bool // the backup has a restore window to measure from
 }
 
 func (s regionSummary) empty() bool {
@@ -39,7 +41,8 @@ type overviewData struct {
 	Faults  []faultState
 	Regions []regionSummary
 	All     []string
-	Plot    plot
+	Plot    plot // copy durations
+	Lag     plot // replication lag of automated backups, as the overview saw it
 }
 
 // overviewPage is the cross-Region overview: for the account, every Region where
@@ -67,11 +70,16 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 		s, err := v.summary(region, down[region], data.Clock.Now)
 		keep(err)
 		copies = append(copies, s.Copied...)
+		for _, b := range s.Replicated {
+			if b.known {
+				c.lags.record(deref(b.DBInstanceIdentifier)+" → "+region, data.Clock.Now, b.behind)
+			}
+		}
 		if !s.empty() {
 			data.Regions = append(data.Regions, s)
 		}
 	}
-	data.Plot = copyDurations(copies)
+	data.Plot, data.Lag = copyDurations(copies), c.lags.plot()
 	if r.Header.Get("HX-Request") == "true" && r.FormValue("part") == "regions" {
 		c.write(w, http.StatusOK, "overview", "regions", view{Region: v.Region, Data: data})
 		return
@@ -114,11 +122,12 @@ func (v *visit) replicatedBackups(region string, now time.Time) ([]replicatedBac
 	_, replicated, err := v.automatedBackups(region)
 	var out []replicatedBackup
 	for _, b := range replicated {
-		lag := "-"
+		rb := replicatedBackup{DBInstanceAutomatedBackup: b, Lag: "-"}
 		if b.RestoreWindow != nil && b.RestoreWindow.LatestTime != nil {
-			lag = now.Sub(*b.RestoreWindow.LatestTime).Round(time.Second).String()
+			rb.behind, rb.known = now.Sub(*b.RestoreWindow.LatestTime), true
+			rb.Lag = rb.behind.Round(time.Second).String()
 		}
-		out = append(out, replicatedBackup{DBInstanceAutomatedBackup: b, Lag: lag})
+		out = append(out, rb)
 	}
 	return out, err
 }
