@@ -28,6 +28,10 @@ import (
 const (
 	sessionCookie   = "xregion-console"
 	sessionLifetime = 12 * time.Hour
+	// maxSessions bounds the memory sessions take: in permissive mode every browser that
+	// comes without a cookie gets one, and a script can come without cookies forever.
+	// Past the bound the least recently used session goes.
+	maxSessions = 10000
 )
 
 type session struct {
@@ -79,6 +83,9 @@ func (s *sessions) of(r *http.Request) *session {
 func (s *sessions) start(w http.ResponseWriter, signedIn bool, who actor) *session {
 	sess := &session{id: randomToken(), csrf: randomToken(), signedIn: signedIn, who: who, lastUsed: s.now()}
 	s.mu.Lock()
+	if len(s.by) >= maxSessions {
+		s.evictLocked()
+	}
 	s.by[sess.id] = sess
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{
@@ -94,6 +101,23 @@ func (s *sessions) actAs(sess *session, who actor) {
 	defer s.mu.Unlock()
 	if live, ok := s.by[sess.id]; ok {
 		live.who = who
+	}
+}
+
+// evictLocked drops expired sessions, and the least recently used one if none had expired.
+func (s *sessions) evictLocked() {
+	var oldest *session
+	for id, sess := range s.by {
+		if s.now().Sub(sess.lastUsed) > sessionLifetime {
+			delete(s.by, id)
+			continue
+		}
+		if oldest == nil || sess.lastUsed.Before(oldest.lastUsed) {
+			oldest = sess
+		}
+	}
+	if len(s.by) >= maxSessions && oldest != nil {
+		delete(s.by, oldest.id)
 	}
 }
 
