@@ -195,18 +195,22 @@ func (p *page) text(css string) (string, error) {
 	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 }
 
-// waitText waits until the element a CSS selector finds says want.
+// waitText waits until the element a CSS selector finds says want, and fails with the
+// page's text if it never does.
 func (p *page) waitText(css, want string) string {
 	p.t.Helper()
-	var got string
-	pollUntil(p.t, 30*time.Second, func() string {
-		var err error
-		if got, err = p.text(css); err != nil || !strings.Contains(got, want) {
-			return fmt.Sprintf("%s says %q (%v), want %q", css, got, err, want)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := p.text(css)
+		if err == nil && strings.Contains(got, want) {
+			return got
 		}
-		return ""
-	})
-	return got
+		if time.Now().After(deadline) {
+			body, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
+			p.t.Fatalf("%s says %q (%v), want %q; the page says:\n%s", css, got, err, want, body)
+		}
+		waitBriefly()
+	}
 }
 
 // screenshot saves the page under docs/console when XREGION_SCREENSHOTS is set, which
@@ -450,4 +454,50 @@ func (p *page) advance(by string) {
 	p.fill("textbox", "Advance by", by)
 	p.click("button", "Advance clock")
 	p.waitText("[role=status]", "The clock moved forward by "+by)
+}
+
+// TestConsoleRDSReplication is RDS in the console: Manage cross-Region replication of a
+// DB instance's automated backups, the replicated backup in the destination Region, its
+// lag plotted on the overview as the clock moves, and Restore to point in time from it.
+func TestConsoleRDSReplication(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "--transition-delay", "10m")
+	createInstance(t, srv, "orders")
+	p := openConsole(t, srv)
+	p.open("rds?tab=backups&region=us-east-1")
+	p.choose("DB instance", "arn:aws:rds:us-east-1:123456789012:db:orders")
+	p.choose("Destination Region", "us-west-2")
+	p.fill("spinbutton", "Replicated backup retention period", "14")
+	// The instance is encrypted: RDS refuses a replication without a key of the destination.
+	p.click("button", "Enable replication")
+	p.waitText("[role=alert]", "KMSKeyNotAccessibleFault")
+	p.choose("DB instance", "arn:aws:rds:us-east-1:123456789012:db:orders")
+	p.choose("Destination Region", "us-west-2")
+	p.fill("textbox", "AWS KMS key", "alias/aws/rds")
+	p.click("button", "Enable replication")
+	p.waitText("[role=status]", "Replication to us-west-2 started.")
+
+	p.advance("1h")
+	p.advance("1h")
+	p.waitText("[aria-label='us-west-2']", "orders from us-east-1")
+	p.do("see the replication lag plotted", chromedp.WaitReady(chromedp.CSS("section[aria-labelledby=lag-h] svg polyline")))
+	p.screenshot("overview-lag")
+
+	p.region("us-west-2")
+	p.click("link", "RDS")
+	p.click("tab", "Automated backups")
+	p.waitText("[aria-label='Replicated automated backups']", "orders")
+	p.screenshot("rds-replicated")
+	out, err := rds.NewFromConfig(xtest.DefaultConfig(srv.URL, "us-west-2")).DescribeDBInstanceAutomatedBackups(context.Background(),
+		&rds.DescribeDBInstanceAutomatedBackupsInput{})
+	if err != nil || len(out.DBInstanceAutomatedBackups) != 1 {
+		t.Fatalf("us-west-2's automated backups: %+v %v", out, err)
+	}
+	p.click("tab", "Databases")
+	p.choose("Source", "backup:"+aws.ToString(out.DBInstanceAutomatedBackups[0].DBInstanceAutomatedBackupsArn))
+	p.click("radio", "Latest restorable time")
+	p.fill("textbox", "DB instance identifier", "orders-dr")
+	p.click("button", "Restore to point in time")
+	p.waitText("[role=status]", "DB instance orders-dr is being restored.")
+	p.waitText("[aria-label='Databases']", "orders-dr")
 }
