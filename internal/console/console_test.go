@@ -94,6 +94,21 @@ func (v *visitor) post(path string, form url.Values, headers ...string) (int, st
 	return v.do(req)
 }
 
+// createInstance makes an available RDS DB instance in us-east-1 and returns its ARN.
+func createInstance(t *testing.T, inst *servertest.Instance, id string) string {
+	t.Helper()
+	created, err := rds.NewFromConfig(inst.Config("us-east-1")).CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin1"), MasterUserPassword: aws.String("secretpass1"),
+		BackupRetentionPeriod: aws.Int32(7),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.WaitIdle()
+	return aws.ToString(created.DBInstance.DBInstanceArn)
+}
+
 func wantIn(t *testing.T, body string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
@@ -423,17 +438,7 @@ func TestRDSReplicationRestoreAndSnapshots(t *testing.T) {
 	inst := servertest.Start(t)
 	v := newVisitor(t, inst)
 	ctx := context.Background()
-	db := rds.NewFromConfig(inst.Config("us-east-1"))
-	created, err := db.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
-		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin1"), MasterUserPassword: aws.String("secretpass1"),
-		BackupRetentionPeriod: aws.Int32(7),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst.WaitIdle()
-	arn := aws.ToString(created.DBInstance.DBInstanceArn)
+	arn := createInstance(t, inst, "orders")
 
 	status, body := v.post(prefix+"rds/replication", url.Values{"csrf": {v.csrf()}, "instance": {arn}, "dest": {"us-west-2"}, "retention": {"14"}})
 	if status != http.StatusOK {
@@ -492,20 +497,13 @@ func TestOnDemandBackupRecoveryPointAndRestore(t *testing.T) {
 	inst := servertest.Start(t)
 	v := newVisitor(t, inst)
 	ctx := context.Background()
-	created, err := rds.NewFromConfig(inst.Config("us-east-1")).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("ledger"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
-		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin1"), MasterUserPassword: aws.String("secretpass1"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst.WaitIdle()
+	arn := createInstance(t, inst, "ledger")
 	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"prod"}})
 	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"dr"}, "region": {"eu-west-1"}})
 
 	_, body := v.get(prefix + "backup/jobs")
-	wantIn(t, body, `<option value="`+aws.ToString(created.DBInstance.DBInstanceArn)+`"`, "ledger (RDS)", `<option value="prod"`)
-	status, body := v.post(prefix+"backup/jobs", url.Values{"csrf": {v.csrf()}, "tab": {"backup"}, "resource": {aws.ToString(created.DBInstance.DBInstanceArn)},
+	wantIn(t, body, `<option value="`+arn+`"`, "ledger (RDS)", `<option value="prod"`)
+	status, body := v.post(prefix+"backup/jobs", url.Values{"csrf": {v.csrf()}, "tab": {"backup"}, "resource": {arn},
 		"vault": {"prod"}, "role": {"default"}})
 	if status != http.StatusOK {
 		t.Fatalf("Create on-demand backup: %d\n%s", status, body)
