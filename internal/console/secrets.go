@@ -7,7 +7,8 @@ import (
 )
 
 // secrets are the Region's secrets, described: ListSecrets does not carry replicas'
-// statuses, DescribeSecret does.
+// statuses, DescribeSecret does. One page of ListSecrets (its largest, 100) is what one
+// screen shows; a Region with more shows its first 100.
 func (v *visit) secrets(region string) ([]*secretsmanagerapi.DescribeSecretResponse, error) {
 	ctx, as := v.r.Context(), v.in(region)
 	list, err := call(ctx, v.c.services, as, "secretsmanager", secretsmanagerapi.OpListSecrets,

@@ -30,7 +30,9 @@ func (c *Console) showSignIn(w http.ResponseWriter, status int, failed string) {
 }
 
 // signIn checks the admin token and, in strict mode, the access key pair. Both failures
-// read alike, so the page tells a guesser nothing about which part was wrong.
+// read alike, so the page tells a guesser nothing about which part was wrong. The form
+// carries no CSRF token (there is no session yet to bind one to): the gateway's origin
+// checks keep other pages from posting it, and a new session starts on success.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if !c.signInNeeded() {
 		http.Redirect(w, r, Prefix, http.StatusSeeOther)
