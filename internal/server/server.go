@@ -16,6 +16,7 @@ import (
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/auth/authport"
+	"github.com/xregion/xregion/internal/console"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -147,6 +148,7 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
 	s.webhooks = newWebhooks(cfg.Listen, ports)
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
@@ -166,8 +168,12 @@ func New(cfg Config) (_ *Server, err error) {
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord},
 	})
+	webConsole := console.New(console.Config{
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
+		Logger: cfg.Logger,
+	})
 	s.gateway = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts, LinkPrefix: port.LinkPath, Links: serviceLinks(s.services),
 	})
 	s.http = &http.Server{
@@ -193,6 +199,15 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// accountsOf lists the accounts of the configured keys, for the console's account choice.
+func accountsOf(keys []auth.Identity) []string {
+	var accounts []string
+	for _, k := range keys {
+		accounts = append(accounts, k.Account)
+	}
+	return accounts
 }
 
 func (s *Server) resetServices() {
