@@ -51,7 +51,12 @@ type Config struct {
 	// Console is the web console, served under ConsolePrefix and offered to a browser
 	// that opens "/" (see wantsConsole).
 	Console http.Handler
-	Logger  *slog.Logger
+	// Links, when set, answers the unsigned links under LinkPrefix that services put in
+	// what they send (SNS's SubscribeURL, UnsubscribeURL and SigningCertURL), after the
+	// browser checks like everything else.
+	Links      http.Handler
+	LinkPrefix string
+	Logger     *slog.Logger
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
@@ -163,6 +168,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
+		return
+	}
+	if g.cfg.Links != nil && g.cfg.LinkPrefix != "" && strings.HasPrefix(r.URL.Path, g.cfg.LinkPrefix) {
+		g.cfg.Links.ServeHTTP(w, r)
 		return
 	}
 	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}

@@ -9,5 +9,6 @@ import (
 	_ "github.com/xregion/xregion/internal/service/kms"
 	_ "github.com/xregion/xregion/internal/service/rds"
 	_ "github.com/xregion/xregion/internal/service/secretsmanager"
+	_ "github.com/xregion/xregion/internal/service/sns"
 	_ "github.com/xregion/xregion/internal/service/sts"
 )

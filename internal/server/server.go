@@ -26,6 +26,7 @@ import (
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/webhook"
 )
 
 // Config is xregion's configuration; cmd/xregion fills it from flags and XREGION_*
@@ -73,6 +74,7 @@ type Server struct {
 	engine   *jobs.Engine
 	services *service.Registry
 	gateway  *gateway.Gateway
+	webhooks *webhook.Poster
 	http     *http.Server
 }
 
@@ -147,6 +149,7 @@ func New(cfg Config) (_ *Server, err error) {
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
+	s.webhooks = newWebhooks(cfg.Listen, ports)
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,
@@ -171,7 +174,7 @@ func New(cfg Config) (_ *Server, err error) {
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts,
+		AllowedHosts: cfg.AllowedHosts, LinkPrefix: port.LinkPath, Links: serviceLinks(s.services),
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
@@ -239,6 +242,7 @@ func (s *Server) Start() error { return s.engine.Start() }
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.webhooks.SetEndpoint(webhook.ListenerURL(l.Addr().String()))
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -247,11 +251,11 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
-// they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store. Request bodies that stall are cut off within a second (gateway.Drain), and
-// connections still busy when ctx ends are closed: neither is a failure of the shutdown,
-// which reports only what could leave state behind (a service or the store that failed
-// to stop).
+// they hold in memory, stops the job engine (waiting for running jobs), lets the
+// webhooks in flight end and closes the store. Request bodies that stall are cut off
+// within a second (gateway.Drain), and connections still busy when ctx ends are closed:
+// neither is a failure of the shutdown, which reports only what could leave state behind
+// (a service or the store that failed to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.gateway.Drain()
 	if err := s.http.Shutdown(ctx); err != nil {
@@ -266,5 +270,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.Join(append(errs, s.engine.Stop(ctx), s.store.Close())...)
+	return errors.Join(append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx), s.store.Close())...)
 }
