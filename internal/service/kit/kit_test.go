@@ -207,6 +207,11 @@ func TestBlobs(t *testing.T) {
 		if string(b.Get(v, "k", "1")) != "one" || b.Get(v, "k", "3") != nil {
 			t.Error("Get returned the wrong bytes")
 		}
+		var keys []string
+		must(t, b.Keys(v, "", func(e kit.Entry) bool { keys = append(keys, e.Last()); return true }, "k"))
+		if !slices.Equal(keys, []string{"1", "2"}) {
+			t.Errorf("Keys = %v", keys)
+		}
 		must(t, b.Delete(v, "k", "1"))
 		must(t, b.DeleteAll(v, "k"))
 		if b.Get(v, "k", "2") != nil {
