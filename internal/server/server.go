@@ -21,6 +21,7 @@ import (
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/bolt"
 	"github.com/xregion/xregion/internal/store/memory"
@@ -134,9 +135,11 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	ports := service.NewPorts()
+	service.Provide[port.PresignedURLs](ports, presignedURLs{resolver})
 	s.services, err = service.Build(service.Deps{
 		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver,
+		Auth: resolver, Ports: ports,
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +152,7 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
+		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
 	s.handler = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
@@ -176,6 +180,20 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// providerOf returns the served service that provides the port T, for the core's own
+// APIs (the admin API reaches EBS data this way); the zero T when none does.
+func providerOf[T any](reg *service.Registry) T {
+	for _, name := range reg.Names() {
+		if svc, ok := reg.Get(name); ok {
+			if p, ok := svc.(T); ok {
+				return p
+			}
+		}
+	}
+	var zero T
+	return zero
 }
 
 func (s *Server) resetServices() {
