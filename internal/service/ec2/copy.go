@@ -51,7 +51,7 @@ func (s *Service) copySnapshot(ctx context.Context, in *ec2api.CopySnapshotReque
 		if src.rec.State != ec2api.SnapshotStateCompleted {
 			return nil, msgSnapshotState.New(src.rec.State)
 		}
-		if err := s.checkPresigned(tx, in, src.rec); err != nil {
+		if err := s.checkPresigned(tx, v.Region(), in, src.rec); err != nil {
 			return nil, err
 		}
 		cp, err := s.newCopy(tx, v, in, src)
@@ -76,8 +76,9 @@ func (s *Service) copySnapshot(ctx context.Context, in *ec2api.CopySnapshotReque
 
 // checkPresigned verifies the presigned URL of a copy: a CopySnapshot of the same source
 // presigned for the source Region. The SDKs always send one; AWS requires one to copy an
-// encrypted snapshot.
-func (s *Service) checkPresigned(tx kit.Tx, in *ec2api.CopySnapshotRequest, src *snapshotRecord) error {
+// encrypted snapshot. The URL names this Region as DestinationRegion when the SDK put it
+// there (the SDK for Go v2 does, whether or not the request itself carries it).
+func (s *Service) checkPresigned(tx kit.Tx, region string, in *ec2api.CopySnapshotRequest, src *snapshotRecord) error {
 	if in.PresignedUrl == nil {
 		if src.Encrypted {
 			return msgPresignRequired.New()
@@ -87,7 +88,7 @@ func (s *Service) checkPresigned(tx kit.Tx, in *ec2api.CopySnapshotRequest, src 
 	err := s.presign.Verify(tx, *in.PresignedUrl, port.Presigned{
 		Service: serviceName, Region: *in.SourceRegion, Action: "CopySnapshot",
 		Params:    map[string]string{"SourceSnapshotId": *in.SourceSnapshotId, "SourceRegion": *in.SourceRegion},
-		IfPresent: map[string]string{"DestinationRegion": deref(in.DestinationRegion)},
+		IfPresent: map[string]string{"DestinationRegion": region},
 	})
 	if errors.Is(err, port.ErrPresignRefused) {
 		return msgPresignRefused.New()
@@ -111,9 +112,9 @@ func (s *Service) newCopy(tx kit.Tx, v kit.View, in *ec2api.CopySnapshotRequest,
 		SourceRegion: src.v.Region(), SourceSnapshotID: src.rec.ID,
 		Encrypted: src.rec.Encrypted || deref(in.Encrypted) || set.ByDefault,
 	}
-	if in.Description == nil {
-		cp.Description = copyDescription(src.rec.ID, src.v.Region())
-	}
+	// A copy made without a description has none: the "[Copied snap-… from …]" text is
+	// the console's, and Terraform's aws_ebs_snapshot_copy (description optional, not
+	// computed) plans no change after such a copy against AWS.
 	if cp.Encrypted {
 		info, err := s.ebsKey(tx, v, in.KmsKeyId)
 		if err != nil {

@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -366,9 +365,4 @@ func dropSnapshot(tx kit.Tx, v kit.View, snap *snapshotRecord) error {
 		return err
 	}
 	return tagSets.Delete(v, snap.ID)
-}
-
-// copyDescription is the description AWS gives a copy when the caller gives none.
-func copyDescription(sourceID, sourceRegion string) string {
-	return fmt.Sprintf("[Copied %s from %s]", sourceID, sourceRegion)
 }
