@@ -14,7 +14,7 @@ var associated = &ec2api.RouteTableAssociationState{State: new(ec2api.RouteTable
 func (s *Service) associateRouteTable(ctx context.Context, in *ec2api.AssociateRouteTableRequest) (*ec2api.AssociateRouteTableResult, error) {
 	c := s.Call(ctx)
 	if in.PublicIpv4Pool != nil {
-		return nil, msgUnsupportedOption.New("PublicIpv4Pool")
+		return nil, msgUnsupportedOption.New(paramPublicIpv4Pool)
 	}
 	if (in.SubnetId == nil) == (in.GatewayId == nil) {
 		return nil, msgAssociateTarget.New()

@@ -15,7 +15,7 @@ func (s *Service) associateVpcCidrBlock(ctx context.Context, in *ec2api.Associat
 	c := s.Call(ctx)
 	switch {
 	case in.Ipv4IpamPoolId != nil || in.Ipv6IpamPoolId != nil:
-		return nil, msgUnsupportedOption.New("IpamPoolId")
+		return nil, msgUnsupportedOption.New(paramIpamPoolId)
 	case in.Ipv6Pool != nil || in.Ipv6CidrBlock != nil:
 		return nil, msgIPv6Only.New()
 	case in.CidrBlock == nil && !deref(in.AmazonProvidedIpv6CidrBlock):
@@ -160,10 +160,10 @@ func vpcCidrByAssociation(v kit.View, id string) (*vpcRecord, cidrLink, bool, er
 func (s *Service) associateSubnetCidrBlock(ctx context.Context, in *ec2api.AssociateSubnetCidrBlockRequest) (*ec2api.AssociateSubnetCidrBlockResult, error) {
 	c := s.Call(ctx)
 	if in.Ipv6IpamPoolId != nil {
-		return nil, msgUnsupportedOption.New("Ipv6IpamPoolId")
+		return nil, msgUnsupportedOption.New(paramIpv6IpamPoolId)
 	}
 	if in.Ipv6CidrBlock == nil {
-		return nil, msgNoAttribute.New("Ipv6CidrBlock")
+		return nil, msgNoAttribute.New(paramIpv6CidrBlock)
 	}
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.AssociateSubnetCidrBlockResult, error) {
 		sub, err := subnetKind.get(v, *in.SubnetId)

@@ -21,9 +21,9 @@ import (
 func checkCopyRequest(c kit.Call, in *ec2api.CopySnapshotRequest) error {
 	switch {
 	case in.DestinationOutpostArn != nil:
-		return msgUnsupportedOption.New("DestinationOutpostArn")
+		return msgUnsupportedOption.New(paramDestinationOutpostArn)
 	case in.DestinationAvailabilityZone != nil:
-		return msgUnsupportedOption.New("DestinationAvailabilityZone")
+		return msgUnsupportedOption.New(paramDestinationAvailabilityZone)
 	case !regions.SamePartition(*in.SourceRegion, c.Region):
 		return msgSourceRegion.New(*in.SourceRegion)
 	case in.DestinationRegion != nil && *in.DestinationRegion != c.Region:

@@ -102,8 +102,11 @@ type snapshotRecord struct {
 	// Sharing: the accounts allowed to create volumes from it, and everyone.
 	SharedWith []string `json:"sharedWith,omitempty"`
 	Public     bool     `json:"public,omitempty"`
-	// Holds name who keeps it from DeleteSnapshot (an AWS Backup recovery point).
+	// Holds name who keeps it from DeleteSnapshot (an AMI, a service's own use).
 	Holds []string `json:"holds,omitempty"`
+	// Backup is the AWS Backup job or copy job that made it: a recovery point, which
+	// only AWS Backup deletes.
+	Backup string `json:"backup,omitempty"`
 	// StorageTier is standard or archive.
 	StorageTier string     `json:"tier,omitempty"`
 	Tiering     *tierState `json:"tiering,omitempty"`

@@ -221,7 +221,46 @@ var (
 	msgPresignRefused     = awserr.Message{Kind: errInvalidValue, Text: "PresignedUrl could not be authenticated."}
 	msgTierState          = awserr.Message{Kind: errIncorrectState, Text: "The snapshot %s is %s; it cannot be %s."}
 	msgRestoreDays        = awserr.Message{Kind: errInvalidCombo, Text: "Specify either TemporaryRestoreDays or PermanentRestore."}
+	msgSnapshotOfBackup   = awserr.Message{Kind: errInvalidValue, Text: "This snapshot is managed by the AWS Backup service and cannot be deleted via EC2 APIs. If you wish to delete this snapshot, please do so via the Backup console."}
+)
+
+// The texts of AWS Backup's jobs on EBS (port.Protected), and the description AWS gives
+// the snapshots they make.
+const (
+	textBackupDescription = "This snapshot is created by the AWS Backup service."
+	textBackupVolumeState = "Volume %s is %s: only available and in-use volumes can be backed up."
+	textNotVolumeARN      = "%s is not the ARN of an EBS volume."
+	textVolumeElsewhere   = "Volume %s is not in account %s and Region %s."
+	textNotSnapshotARN    = "%s is not the ARN of an EBS snapshot."
+	textNotBackupSnapshot = "Snapshot %s was not made by AWS Backup."
+	textSnapshotElsewhere = "Snapshot %s cannot be restored in %s: restore it in its own Region."
+	textRestoreNeedsZone  = "The restore metadata must give %s."
+	textRestoreBadNumber  = "The restore metadata's %s is not a number: %q."
+	textRestoreBadBool    = "The restore metadata's %s is not true or false: %q."
 )
 
 // msgCopyFailed is the StateMessage of a copy that failed for good.
 const msgCopyFailed = "The source snapshot %s in %s could not be copied: %v"
+
+// The parameters errors name.
+const (
+	paramAutoEnableIO                = "AutoEnableIO"
+	paramDestinationAvailabilityZone = "DestinationAvailabilityZone"
+	paramDestinationOutpostArn       = "DestinationOutpostArn"
+	paramEnableLniAtDeviceIndex      = "EnableLniAtDeviceIndex"
+	paramIpPermissionsIpProtocol     = "IpPermissions.IpProtocol"
+	paramIpamPoolId                  = "IpamPoolId"
+	paramIpv4IpamPoolId              = "Ipv4IpamPoolId"
+	paramIpv6CidrBlock               = "Ipv6CidrBlock"
+	paramIpv6IpamPoolId              = "Ipv6IpamPoolId"
+	paramIpv6Native                  = "Ipv6Native"
+	paramLocation                    = "Location"
+	paramMapCustomerOwnedIpOnLaunch  = "MapCustomerOwnedIpOnLaunch"
+	paramOperator                    = "Operator"
+	paramOutpostArn                  = "OutpostArn"
+	paramPublicIpv4Pool              = "PublicIpv4Pool"
+	paramSecurityGroupRule           = "SecurityGroupRule"
+	paramSecurityGroupRuleId         = "SecurityGroupRuleId"
+	paramSnapshotId                  = "SnapshotId"
+	paramVolumeInitializationRate    = "VolumeInitializationRate"
+)

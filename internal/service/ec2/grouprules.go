@@ -224,7 +224,7 @@ func (s *Service) describeSecurityGroupRules(ctx context.Context, in *ec2api.Des
 		return nil, err
 	}
 	if len(in.SecurityGroupRuleIds) > 0 && in.MaxResults != nil {
-		return nil, msgIDsWithMaxResults.New("SecurityGroupRuleId")
+		return nil, msgIDsWithMaxResults.New(paramSecurityGroupRuleId)
 	}
 	return read(s, c, func(v kit.View) (*ec2api.DescribeSecurityGroupRulesResult, error) {
 		rows, err := ruleRows(v, in.SecurityGroupRuleIds, in.Filters)
@@ -314,7 +314,7 @@ func (s *Service) modifySecurityGroupRules(ctx context.Context, in *ec2api.Modif
 // replaceRule is rule r with what req says, checked as a new rule would be.
 func replaceRule(v kit.View, g *groupRecord, r *ruleRecord, req *ec2api.SecurityGroupRuleRequest) (*ruleRecord, error) {
 	if req == nil {
-		return nil, msgNoAttribute.New("SecurityGroupRule")
+		return nil, msgNoAttribute.New(paramSecurityGroupRule)
 	}
 	peers := 0
 	for _, p := range []*string{req.CidrIpv4, req.CidrIpv6, req.PrefixListId, req.ReferencedGroupId} {

@@ -85,7 +85,7 @@ func expand(v kit.View, g *groupRecord, egress bool, perms []ec2api.IpPermission
 // ruleBase is a permission's protocol and ports, without a peer.
 func ruleBase(g *groupRecord, egress bool, p ec2api.IpPermission) (ruleRecord, error) {
 	if p.IpProtocol == nil {
-		return ruleRecord{}, msgNoAttribute.New("IpPermissions.IpProtocol")
+		return ruleRecord{}, msgNoAttribute.New(paramIpPermissionsIpProtocol)
 	}
 	proto, err := normalProtocol(*p.IpProtocol)
 	if err != nil {

@@ -48,6 +48,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Provide[port.Network](d.Ports, s)
 	service.Provide[port.SnapshotHolds](d.Ports, s)
 	service.Provide[port.VolumeData](d.Ports, s)
+	service.Provide[port.Protected](d.Ports, s.AWSBackup())
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.presign)
 	return s, nil

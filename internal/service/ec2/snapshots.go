@@ -79,9 +79,9 @@ func (s *Service) createSnapshot(ctx context.Context, in *ec2api.CreateSnapshotR
 	c := s.Call(ctx)
 	switch {
 	case in.OutpostArn != nil:
-		return nil, msgUnsupportedOption.New("OutpostArn")
+		return nil, msgUnsupportedOption.New(paramOutpostArn)
 	case in.Location != nil:
-		return nil, msgUnsupportedOption.New("Location")
+		return nil, msgUnsupportedOption.New(paramLocation)
 	}
 	tags, err := specTags(in.TagSpecifications, "snapshot")
 	if err != nil {
@@ -112,12 +112,8 @@ func (s *Service) createSnapshot(ctx context.Context, in *ec2api.CreateSnapshotR
 // takeSnapshot snapshots a volume as it is now, and arms the job that completes the
 // snapshot.
 func (s *Service) takeSnapshot(tx kit.Tx, v kit.View, vol *volumeRecord, description string) (*snapshotRecord, error) {
-	now := s.Clock.Now()
-	snap := &snapshotRecord{
-		ID: newID(prefixSnapshot), Owner: v.Account(), VolumeID: vol.ID, VolumeSize: vol.Size, Description: description,
-		State: ec2api.SnapshotStatePending, Started: now, Due: s.After(), Encrypted: vol.Encrypted, KeyARN: vol.KeyARN, DataKeyID: vol.DataKeyID,
-	}
-	if err := captureSnapshot(v, vol, snap); err != nil {
+	snap, err := s.captureNew(v, vol, description)
+	if err != nil {
 		return nil, err
 	}
 	job, err := jobSnapshot.Enqueue(tx, snap.Due, snapshotRef{Account: v.Account(), Region: v.Region(), SnapshotID: snap.ID,
@@ -126,10 +122,21 @@ func (s *Service) takeSnapshot(tx kit.Tx, v kit.View, vol *volumeRecord, descrip
 		return nil, err
 	}
 	snap.Job = job
-	if err := volumes.Put(v, vol, vol.ID); err != nil {
+	return snap, snapshots.Put(v, snap, snap.ID)
+}
+
+// captureNew makes a pending snapshot of a volume as it is now: its data is recorded,
+// the snapshot record is the caller's to store.
+func (s *Service) captureNew(v kit.View, vol *volumeRecord, description string) (*snapshotRecord, error) {
+	now := s.Clock.Now()
+	snap := &snapshotRecord{
+		ID: newID(prefixSnapshot), Owner: v.Account(), VolumeID: vol.ID, VolumeSize: vol.Size, Description: description,
+		State: ec2api.SnapshotStatePending, Started: now, Due: s.After(), Encrypted: vol.Encrypted, KeyARN: vol.KeyARN, DataKeyID: vol.DataKeyID,
+	}
+	if err := captureSnapshot(v, vol, snap); err != nil {
 		return nil, err
 	}
-	return snap, snapshots.Put(v, snap, snap.ID)
+	return snap, volumes.Put(v, vol, vol.ID)
 }
 
 // completeSnapshot ends a pending snapshot.
@@ -254,7 +261,7 @@ func (s *Service) describeSnapshots(ctx context.Context, in *ec2api.DescribeSnap
 		return nil, err
 	}
 	if len(in.SnapshotIds) > 0 && in.MaxResults != nil {
-		return nil, msgIDsWithMaxResults.New("SnapshotId")
+		return nil, msgIDsWithMaxResults.New(paramSnapshotId)
 	}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ec2api.DescribeSnapshotsResult, error) {
 		kept, err := describedSnapshots(tx, c, in)
@@ -334,6 +341,9 @@ func (s *Service) deleteSnapshot(ctx context.Context, in *ec2api.DeleteSnapshotR
 		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
+		}
+		if snap.Backup != "" {
+			return nil, msgSnapshotOfBackup.New()
 		}
 		if len(snap.Holds) > 0 {
 			return nil, msgSnapshotInUse.New(snap.ID, snap.Holds[0])

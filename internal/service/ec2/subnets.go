@@ -136,11 +136,11 @@ func (s *Service) createSubnet(ctx context.Context, in *ec2api.CreateSubnetReque
 func checkSubnetRequest(in *ec2api.CreateSubnetRequest) error {
 	switch {
 	case in.Ipv4IpamPoolId != nil || in.Ipv6IpamPoolId != nil:
-		return msgUnsupportedOption.New("Ipv4IpamPoolId")
+		return msgUnsupportedOption.New(paramIpv4IpamPoolId)
 	case in.OutpostArn != nil:
-		return msgUnsupportedOption.New("OutpostArn")
+		return msgUnsupportedOption.New(paramOutpostArn)
 	case deref(in.Ipv6Native):
-		return msgUnsupportedOption.New("Ipv6Native")
+		return msgUnsupportedOption.New(paramIpv6Native)
 	case in.CidrBlock == nil:
 		return msgNeedCidr.New()
 	case in.AvailabilityZone != nil && in.AvailabilityZoneId != nil:
@@ -318,9 +318,9 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, in *ec2api.ModifySu
 	c := s.Call(ctx)
 	switch {
 	case in.MapCustomerOwnedIpOnLaunch != nil || in.CustomerOwnedIpv4Pool != nil:
-		return nil, msgUnsupportedOption.New("MapCustomerOwnedIpOnLaunch")
+		return nil, msgUnsupportedOption.New(paramMapCustomerOwnedIpOnLaunch)
 	case in.EnableLniAtDeviceIndex != nil || in.DisableLniAtDeviceIndex != nil:
-		return nil, msgUnsupportedOption.New("EnableLniAtDeviceIndex")
+		return nil, msgUnsupportedOption.New(paramEnableLniAtDeviceIndex)
 	}
 	set := map[string]*ec2api.AttributeBooleanValue{
 		"MapPublicIpOnLaunch": in.MapPublicIpOnLaunch, "AssignIpv6AddressOnCreation": in.AssignIpv6AddressOnCreation,

@@ -71,11 +71,11 @@ func (r *volumeRecord) apply(s volumeSpec) {
 func checkVolumeRequest(in *ec2api.CreateVolumeRequest) error {
 	switch {
 	case in.OutpostArn != nil:
-		return msgUnsupportedOption.New("OutpostArn")
+		return msgUnsupportedOption.New(paramOutpostArn)
 	case in.Operator != nil:
-		return msgUnsupportedOption.New("Operator")
+		return msgUnsupportedOption.New(paramOperator)
 	case in.VolumeInitializationRate != nil:
-		return msgUnsupportedOption.New("VolumeInitializationRate")
+		return msgUnsupportedOption.New(paramVolumeInitializationRate)
 	case in.AvailabilityZone == nil && in.AvailabilityZoneId == nil:
 		return msgVolumeNeedsZone.New()
 	case in.AvailabilityZone != nil && in.AvailabilityZoneId != nil:
@@ -366,7 +366,7 @@ func (s *Service) describeVolumeAttribute(ctx context.Context, in *ec2api.Descri
 func (s *Service) modifyVolumeAttribute(ctx context.Context, in *ec2api.ModifyVolumeAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if in.AutoEnableIO == nil || in.AutoEnableIO.Value == nil {
-		return nil, msgNoAttribute.New("AutoEnableIO")
+		return nil, msgNoAttribute.New(paramAutoEnableIO)
 	}
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		vol, err := volumeKind.get(v, *in.VolumeId)

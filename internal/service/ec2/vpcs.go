@@ -92,7 +92,7 @@ func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 	c := s.Call(ctx)
 	switch {
 	case in.Ipv4IpamPoolId != nil:
-		return nil, msgUnsupportedOption.New("Ipv4IpamPoolId")
+		return nil, msgUnsupportedOption.New(paramIpv4IpamPoolId)
 	case in.Ipv6IpamPoolId != nil || in.Ipv6Pool != nil || in.Ipv6CidrBlock != nil:
 		return nil, msgIPv6Only.New()
 	case in.CidrBlock == nil:
