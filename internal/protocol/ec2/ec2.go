@@ -38,17 +38,9 @@ func New(api *awsmodel.API) *Codec {
 }
 
 func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, error) {
-	params, err := query.Params(r, body)
+	op, params, err := query.Action(c.api, r, body)
 	if err != nil {
-		return nil, nil, awserr.MalformedQueryString.New("%s", err.Error())
-	}
-	action := params.Get("Action")
-	if action == "" {
-		return nil, nil, awserr.MissingAction.New("Missing Action")
-	}
-	op, ok := c.api.Operations[action]
-	if !ok {
-		return nil, nil, awserr.InvalidAction.New("The action %s is not valid for this web service.", action)
+		return nil, nil, err
 	}
 	in, err := dialect.Decode(op, params)
 	if err != nil {

@@ -55,6 +55,20 @@ func Params(r *http.Request, body []byte) (url.Values, error) {
 }
 
 func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, error) {
+	op, params, err := Action(c.api, r, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := Query.Decode(op, params)
+	if err != nil {
+		return op, nil, err
+	}
+	return op, in, nil
+}
+
+// Action reads a request of the query family: its parameters and the operation of api
+// its Action names, refused as AWS refuses a malformed, missing or unknown action.
+func Action(api *awsmodel.API, r *http.Request, body []byte) (*awsmodel.Operation, url.Values, error) {
 	params, err := Params(r, body)
 	if err != nil {
 		return nil, nil, awserr.MalformedQueryString.New("%s", err.Error())
@@ -63,15 +77,11 @@ func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, 
 	if action == "" {
 		return nil, nil, awserr.MissingAction.New("Missing Action")
 	}
-	op, ok := c.api.Operations[action]
+	op, ok := api.Operations[action]
 	if !ok {
 		return nil, nil, awserr.InvalidAction.New("The action %s is not valid for this web service.", action)
 	}
-	in, err := Query.Decode(op, params)
-	if err != nil {
-		return op, nil, err
-	}
-	return op, in, nil
+	return op, params, nil
 }
 
 // Dialect is how a protocol of the query family spells an input's members as parameters:

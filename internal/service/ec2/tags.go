@@ -159,41 +159,29 @@ func resourceOf(v kit.View, id string) (taggable, error) {
 }
 
 func (s *Service) createTags(ctx context.Context, in *ec2api.CreateTagsRequest) (*awsmodel.Empty, error) {
-	c := s.Call(ctx)
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
-		for _, id := range in.Resources {
-			if _, err := resourceOf(v, id); err != nil {
-				return nil, err
-			}
-		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		for _, id := range in.Resources {
-			if err := setTags(v, id, in.Tags); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	})
+	return s.changeTags(ctx, in.Resources, in.DryRun, func(v kit.View, id string) error { return setTags(v, id, in.Tags) })
 }
 
 func (s *Service) deleteTags(ctx context.Context, in *ec2api.DeleteTagsRequest) (*awsmodel.Empty, error) {
-	c := s.Call(ctx)
-	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
-		for _, id := range in.Resources {
+	return s.changeTags(ctx, in.Resources, in.DryRun, func(v kit.View, id string) error { return removeTags(v, id, in.Tags) })
+}
+
+// changeTags applies change to the tags of every resource named, once all exist.
+func (s *Service) changeTags(ctx context.Context, resources []string, dry *bool, change func(v kit.View, id string) error) (*awsmodel.Empty, error) {
+	return write(s, s.Call(ctx), func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
+		for _, id := range resources {
 			if _, err := resourceOf(v, id); err != nil {
 				return nil, err
 			}
 		}
-		if err := dryRun(in.DryRun); err != nil {
+		if err := dryRun(dry); err != nil {
 			return nil, err
 		}
-		for _, id := range in.Resources {
-			if err := removeTags(v, id, in.Tags); err != nil {
+		for _, id := range resources {
+			if err := change(v, id); err != nil {
 				return nil, err
 			}
 		}
