@@ -129,7 +129,7 @@ func TestHelpAndBadFlags(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--help: %v", err)
 	}
-	for _, flag := range []string{"--listen", "XREGION_LISTEN", "--data-dir", "--in-memory", "--account", "--auth", "--log-level", "--transition-delay", "XREGION_ROOT_KEY"} {
+	for _, flag := range []string{"--listen", "XREGION_LISTEN", "--data-dir", "--in-memory", "--store", "XREGION_STORE", "--account", "--auth", "--log-level", "--transition-delay", "XREGION_ROOT_KEY"} {
 		if !strings.Contains(out, strings.TrimPrefix(flag, "-")) {
 			t.Errorf("--help does not explain %s", flag)
 		}

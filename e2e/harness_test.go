@@ -105,6 +105,7 @@ type server struct {
 	cmd     *exec.Cmd
 	log     *bytes.Buffer
 	args    []string
+	wrap    []string // a command the binary runs under (prlimit ...), if any
 }
 
 // startServer runs the binary on a free loopback port, in memory with instant
@@ -115,7 +116,9 @@ func startServer(t *testing.T, args ...string) *server {
 	s.args = append([]string{"--in-memory", "--transition-delay", "0", "--log-level", "warn"}, args...)
 	s.start(t)
 	t.Cleanup(func() {
-		s.stop(t)
+		if s.cmd != nil { // a test may have stopped it itself
+			s.stop(t)
+		}
 		if t.Failed() {
 			t.Logf("xregion log:\n%s", s.log.String())
 		}
@@ -155,7 +158,8 @@ func (s *server) start(t *testing.T) {
 	noteSources()
 	addr := freePort(t)
 	s.URL = "http://" + addr
-	s.cmd = exec.Command(binary, append([]string{"--listen", addr}, s.args...)...)
+	argv := append(append(append([]string{}, s.wrap...), binary, "--listen", addr), s.args...)
+	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir())
 	if err := s.cmd.Start(); err != nil {
@@ -214,6 +218,9 @@ func (s *server) admin(t *testing.T, method, path, body string, out any) {
 	req, err := http.NewRequest(method, s.URL+"/_xregion/"+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if method != http.MethodGet {
+		req.Header.Set("Content-Type", "application/json") // required of every call that changes state
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -38,7 +38,11 @@ type options struct {
 	logJSON  bool
 	version  bool
 	// pprofListen serves the profiler on its own listener, never on the AWS endpoint.
-	pprofListen string
+	pprofListen    string
+	adminTokenFile string
+	// onCommandLine names the secret-bearing flags given as arguments, which every user
+	// of the machine can read (ps, /proc/PID/cmdline).
+	onCommandLine []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -65,16 +69,28 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"directory of the durable store and its root key (XREGION_DATA_DIR)")
 	fs.BoolVar(&o.cfg.InMemory, "in-memory", envBool("XREGION_IN_MEMORY"),
 		"keep all state in memory and nothing on disk (XREGION_IN_MEMORY)")
+	fs.StringVar(&o.cfg.Store, "store", env("XREGION_STORE", ""),
+		"postgres://user@host/db: keep all state in PostgreSQL, shared by every node given the same URL and root key (XREGION_STORE); default: a bbolt file under --data-dir")
 	fs.StringVar(&o.cfg.Account, "account", env("XREGION_ACCOUNT", server.DefaultAccount),
 		"account of access keys that name none (XREGION_ACCOUNT); a 12-digit access key id acts in that account")
 	fs.StringVar(&o.cfg.Auth, "auth", env("XREGION_AUTH", auth.Permissive),
 		"authentication: permissive (any well-formed SigV4 request) or strict (verify signatures) (XREGION_AUTH)")
 	fs.StringVar(&o.cfg.Credentials, "credentials", env("XREGION_CREDENTIALS", ""),
-		"access keys as AKID:SECRET[:ACCOUNT], comma-separated (XREGION_CREDENTIALS)")
+		"access keys as AKID:SECRET[:ACCOUNT], comma-separated (XREGION_CREDENTIALS); prefer the variable or --credentials-file: "+
+			"the command line is visible to every user (ps)")
 	fs.StringVar(&o.cfg.CredentialsFile, "credentials-file", env("XREGION_CREDENTIALS_FILE", ""),
 		"access keys in the AWS shared credentials file format; aws_account_id names a key's account (XREGION_CREDENTIALS_FILE)")
 	fs.StringVar(&o.cfg.AdminToken, "admin-token", env("XREGION_ADMIN_TOKEN", ""),
-		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN)")
+		"bearer token the admin API (/_xregion/) requires; empty means none (XREGION_ADMIN_TOKEN); prefer the variable or "+
+			"--admin-token-file: the command line is visible to every user (ps)")
+	fs.StringVar(&o.adminTokenFile, "admin-token-file", env("XREGION_ADMIN_TOKEN_FILE", ""),
+		"file holding the admin API's bearer token (XREGION_ADMIN_TOKEN_FILE)")
+	fs.StringVar(&o.cfg.OIDCKeys, "oidc-jwks", env("XREGION_OIDC_JWKS", ""),
+		"JSON Web Key Set file, or directory of *.json files, holding the signing keys of OpenID Connect identity providers, "+
+			`each with "issuer": "https://..." beside "keys"; strict mode verifies AssumeRoleWithWebIdentity tokens with them (XREGION_OIDC_JWKS)`)
+	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
+		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
+		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })
 	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
 		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
@@ -87,17 +103,43 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
 			"Serves Secrets Manager, KMS, RDS, AWS Backup, STS and IAM for every Region on one endpoint.\n"+
 			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
-			"(base64, 32 bytes) or from root.key in the data directory, created on first start.\n\nFlags:\n")
+			"(base64, 32 bytes) or from root.key in the data directory, created on first start; with\n"+
+			"--store postgres://… it must be given, the same on every node, and is never created.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	o.cfg.AllowedHosts = splitList(os.Getenv("XREGION_ALLOWED_HOSTS"))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "credentials" || f.Name == "admin-token" {
+			o.onCommandLine = append(o.onCommandLine, "--"+f.Name)
+		}
+	})
+	if o.adminTokenFile != "" {
+		if o.cfg.AdminToken != "" {
+			return nil, errors.New("give the admin token once: --admin-token-file, or --admin-token / XREGION_ADMIN_TOKEN")
+		}
+		if o.cfg.AdminToken, err = readSecretFile(o.adminTokenFile); err != nil {
+			return nil, fmt.Errorf("admin token: %w", err)
+		}
+	}
 	o.cfg.RootKey = os.Getenv("XREGION_ROOT_KEY")
 	return o, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func newLogger(level string, asJSON bool, w io.Writer) (*slog.Logger, error) {
@@ -140,12 +182,10 @@ func run(args []string, stderr io.Writer) error {
 		_ = srv.Shutdown(context.Background())
 		return err
 	}
-	storeDesc := "in memory"
-	if d := srv.DataDir(); d != "" {
-		storeDesc = d
-	}
 	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
-		"store", storeDesc, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+		"store", srv.StoreName(), "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+	warnSecretsOnCommandLine(logger, o.onCommandLine)
+	warnExposure(logger, ln.Addr(), o.cfg)
 
 	if o.pprofListen != "" {
 		if err := serveProfiler(o.pprofListen, logger); err != nil {

@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -34,8 +36,11 @@ type Config struct {
 	Token string
 	// OnReset runs after the store was wiped, to let services drop their caches.
 	OnReset func()
-	Logger  *slog.Logger
-	Started time.Time
+	// KeepOnReset are keys a reset leaves in place: what describes the store itself
+	// (the fingerprint of its root key) rather than the state of the services.
+	KeepOnReset []string
+	Logger      *slog.Logger
+	Started     time.Time
 	// Volumes is EC2's block data, for the EBS endpoints (ebs.go); nil leaves them out.
 	Volumes port.VolumeData
 	Account string // the account the EBS endpoints use when a request names none
@@ -60,7 +65,26 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
 	})
-	return a.authorize(mux)
+	return a.authorize(requireJSON(mux))
+}
+
+// requireJSON refuses a call that changes state unless it declares a JSON body. A web page
+// can make a browser POST text/plain, a form or nothing at all to any address without
+// asking it first; application/json it cannot send to another origin without a CORS
+// preflight, which xregion never grants. So the one thing a page could still do blindly
+// — reset, move the clock, inject a fault — is refused here, whatever Origin says.
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType,
+					"admin calls that change state need Content-Type: application/json (got %q)", r.Header.Get("Content-Type"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type api struct {
@@ -91,6 +115,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
+// failureStatus is the status of a failed call: 503 when the store has no room to write
+// (a condition to retry once it is gone), otherwise the call's own.
+func failureStatus(err error, otherwise int) int {
+	if errors.Is(err, store.ErrNoSpace) {
+		return http.StatusServiceUnavailable
+	}
+	return otherwise
+}
+
 func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
@@ -118,22 +151,46 @@ type healthReport struct {
 	Clock         clockReport `json:"clock"`
 }
 
+// health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
+// the store's problem when it cannot (a full disk): a monitor that reads only the status
+// code must notice too.
 func (a *api) health(w http.ResponseWriter, r *http.Request) {
 	up := time.Since(a.cfg.Started)
-	writeJSON(w, http.StatusOK, healthReport{
+	report := healthReport{
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
 		Clock: a.clock(),
-	})
+	}
+	status := http.StatusOK
+	if report.Store.Problem != "" {
+		report.Status, status = "degraded", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, report)
 }
 
 func (a *api) reset(w http.ResponseWriter, r *http.Request) {
-	err := a.cfg.Store.Update(func(tx store.Tx) error { return tx.DeletePrefix("") })
+	err := a.cfg.Store.Update(func(tx store.Tx) error {
+		kept := map[string][]byte{}
+		for _, k := range a.cfg.KeepOnReset {
+			if v := tx.Get(k); v != nil {
+				kept[k] = bytes.Clone(v)
+			}
+		}
+		if err := tx.DeletePrefix(""); err != nil {
+			return err
+		}
+		for k, v := range kept {
+			if err := tx.Put(k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err == nil {
 		err = a.cfg.Jobs.Reset()
 	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "reset failed: %v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "reset failed: %v", err)
 		return
 	}
 	a.cfg.Faults.Forget()
@@ -188,9 +245,12 @@ func (a *api) moveClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.cfg.Jobs.AdvanceTo(r.Context(), target); err != nil {
-		status := http.StatusConflict
-		if errors.Is(err, context.Canceled) {
+		status := failureStatus(err, http.StatusConflict)
+		switch {
+		case errors.Is(err, context.Canceled):
 			status = http.StatusServiceUnavailable
+		case errors.Is(err, jobs.ErrUnrepresentable):
+			status = http.StatusBadRequest
 		}
 		writeError(w, status, "%v", err)
 		return
@@ -225,7 +285,7 @@ func (a *api) setFault(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Since = a.cfg.Jobs.Clock().Now() // the outage begins now, on the clock services use
 	if err := a.cfg.Faults.Set(f); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
@@ -239,7 +299,7 @@ func (a *api) clearFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.cfg.Faults.Clear(region); err != nil {
-		writeError(w, http.StatusInternalServerError, "%v", err)
+		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})

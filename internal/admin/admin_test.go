@@ -16,11 +16,24 @@ import (
 	"github.com/xregion/xregion/internal/server/servertest"
 )
 
+// call makes an admin call as a script would: JSON for every call that changes state.
 func call(t *testing.T, method, url, body string, out any) int {
+	t.Helper()
+	header := map[string]string{}
+	if method != "GET" {
+		header["Content-Type"] = "application/json"
+	}
+	return callWith(t, method, url, body, header, out)
+}
+
+func callWith(t *testing.T, method, url, body string, header map[string]string, out any) int {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -180,5 +193,73 @@ func TestAdminToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("with token: %d", resp.StatusCode)
+	}
+}
+
+// TestStateChangesNeedJSON: a web page can make a browser send text/plain, a form or no
+// body at all to any address without a CORS preflight; none of them may change state.
+func TestStateChangesNeedJSON(t *testing.T) {
+	inst := servertest.Start(t)
+	call(t, "POST", inst.URL+"/_xregion/faults", `{"region":"eu-west-3","unreachable":true}`, nil)
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
+		var e struct{ Error string }
+		code := callWith(t, "POST", inst.URL+"/_xregion/reset", "{}", map[string]string{"Content-Type": ct}, &e)
+		if code != http.StatusUnsupportedMediaType || !strings.Contains(e.Error, "application/json") {
+			t.Errorf("reset with Content-Type %q: %d %q", ct, code, e.Error)
+		}
+	}
+	if code := callWith(t, "DELETE", inst.URL+"/_xregion/faults", "", nil, nil); code != http.StatusUnsupportedMediaType {
+		t.Errorf("DELETE without a JSON content type: %d", code)
+	}
+	var l struct{ Faults []any }
+	call(t, "GET", inst.URL+"/_xregion/faults", "", &l)
+	if len(l.Faults) != 1 {
+		t.Errorf("a refused call changed state: faults %v", l.Faults)
+	}
+	if code := callWith(t, "POST", inst.URL+"/_xregion/reset", "", map[string]string{"Content-Type": "application/json; charset=utf-8"}, nil); code != 200 {
+		t.Errorf("reset with a JSON content type and parameters: %d", code)
+	}
+}
+
+// TestCrossOriginResetRefused is the probe's reproduction: a page of another origin
+// POSTs text/plain to /_xregion/reset. The gateway refuses it before the admin API sees
+// it, whatever its content type; the console's own origin passes.
+func TestCrossOriginResetRefused(t *testing.T) {
+	inst := servertest.Start(t)
+	call(t, "POST", inst.URL+"/_xregion/faults", `{"region":"eu-west-3","unreachable":true}`, nil)
+	for _, h := range []map[string]string{
+		{"Origin": "http://evil.example", "Content-Type": "text/plain"},
+		{"Origin": "http://evil.example", "Content-Type": "application/json"},
+		{"Origin": "null", "Content-Type": "application/json"},
+		{"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"},
+	} {
+		var e struct{ Error string }
+		if code := callWith(t, "POST", inst.URL+"/_xregion/reset", "", h, &e); code != http.StatusForbidden || e.Error == "" {
+			t.Errorf("reset with %v: %d %q", h, code, e.Error)
+		}
+	}
+	var l struct{ Faults []any }
+	call(t, "GET", inst.URL+"/_xregion/faults", "", &l)
+	if len(l.Faults) != 1 {
+		t.Fatalf("a cross-origin reset wiped state: faults %v", l.Faults)
+	}
+	own := map[string]string{"Origin": inst.URL, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json"}
+	if code := callWith(t, "POST", inst.URL+"/_xregion/reset", "", own, nil); code != 200 {
+		t.Errorf("reset from the console's own origin: %d", code)
+	}
+}
+
+func TestClockRefusesUnrepresentableTimes(t *testing.T) {
+	inst := servertest.Start(t)
+	var e struct{ Error string }
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"to":"2400-01-01T00:00:00Z"}`, &e); code != 400 || !strings.Contains(e.Error, "292 years") {
+		t.Errorf("to 2400: %d %q", code, e.Error)
+	}
+	var c struct{ Now time.Time }
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"to":"2262-04-12T00:00:00Z"}`, &c); code != 200 || c.Now.Year() != 2262 {
+		t.Errorf("to 2262-04-12: %d %v", code, c.Now)
+	}
+	if code := call(t, "POST", inst.URL+"/_xregion/clock", `{"advance":"2000000h"}`, &e); code != 400 || !strings.Contains(e.Error, "292 years") {
+		t.Errorf("advance 228 years from 2262: %d %q", code, e.Error)
 	}
 }

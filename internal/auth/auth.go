@@ -4,11 +4,8 @@
 package auth
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -54,26 +51,45 @@ var (
 	ErrBadToken     = errors.New("the security token included in the request is invalid")
 )
 
+// Config describes a Resolver.
+type Config struct {
+	Mode           string     // Permissive or Strict
+	DefaultAccount string     // the account of keys that name none
+	Static         []Identity // the configured long-term keys
+	Sealer         *seal.Sealer
+	Store          store.Store // where temporary credentials live
+	// WebIdentityKeys verify the tokens of AssumeRoleWithWebIdentity in strict mode;
+	// nil means none are configured (jwks.go).
+	WebIdentityKeys *WebIdentityKeys
+}
+
 // Resolver finds identities.
 type Resolver struct {
 	mode           string
 	defaultAccount string
 	static         map[string]Identity
 	sealer         *seal.Sealer
+	st             store.Store
+	webKeys        *WebIdentityKeys
 }
 
-// NewResolver returns a resolver. static holds the configured long-term keys.
-func NewResolver(mode, defaultAccount string, static []Identity, sealer *seal.Sealer) (*Resolver, error) {
+// NewResolver returns a resolver.
+func NewResolver(cfg Config) (*Resolver, error) {
+	mode := cfg.Mode
 	if mode != Permissive && mode != Strict {
 		return nil, fmt.Errorf("auth: unknown mode %q (want %s or %s)", mode, Permissive, Strict)
 	}
-	if mode == Strict && len(static) == 0 {
+	if mode == Strict && len(cfg.Static) == 0 {
 		return nil, errors.New("auth: strict mode needs at least one access key (--credentials or --credentials-file)")
 	}
-	r := &Resolver{mode: mode, defaultAccount: defaultAccount, static: map[string]Identity{}, sealer: sealer}
-	for _, id := range static {
+	if cfg.Sealer == nil || cfg.Store == nil {
+		return nil, errors.New("auth: a resolver needs a sealer and a store")
+	}
+	r := &Resolver{mode: mode, defaultAccount: cfg.DefaultAccount, static: map[string]Identity{}, sealer: cfg.Sealer, st: cfg.Store,
+		webKeys: cfg.WebIdentityKeys}
+	for _, id := range cfg.Static {
 		if id.Account == "" {
-			id.Account = defaultAccount
+			id.Account = cfg.DefaultAccount
 		}
 		if id.ARN == "" {
 			id.ARN = "arn:aws:iam::" + id.Account + ":root"
@@ -97,17 +113,24 @@ func (r *Resolver) DefaultAccount() string { return r.defaultAccount }
 
 // Resolve returns the identity of an access key. securityToken is the request's
 // X-Amz-Security-Token, checked against temporary credentials in strict mode. Only
-// temporary credentials live in st, so a request signed with any other key opens no
-// transaction: on the durable store a read transaction is a measurable share of a
+// temporary credentials live in the store, so a request signed with any other key opens
+// no transaction: on the durable store a read transaction is a measurable share of a
 // GetSecretValue.
-func (r *Resolver) Resolve(st store.Store, accessKeyID, securityToken string, now time.Time) (Identity, error) {
+//
+// An empty access key id is unknown in both modes: permissive mode lets any key act, but
+// a request that names no key at all was not signed by a client, and AWS refuses it as
+// it refuses any key it does not know.
+func (r *Resolver) Resolve(accessKeyID, securityToken string, now time.Time) (Identity, error) {
+	if accessKeyID == "" {
+		return Identity{}, ErrUnknownKey
+	}
 	if id, ok := r.static[accessKeyID]; ok {
 		return id, nil
 	}
 	var id Identity
 	var ok bool
 	if IsTemporary(accessKeyID) {
-		err := st.View(func(tx store.Tx) error {
+		err := r.st.View(func(tx store.Tx) error {
 			var err error
 			id, ok, err = r.temporary(tx, accessKeyID)
 			return err
@@ -136,6 +159,10 @@ func (r *Resolver) Resolve(st store.Store, accessKeyID, securityToken string, no
 	}
 	return Identity{AccessKeyID: accessKeyID, Account: account, ARN: "arn:aws:iam::" + account + ":root", UserID: account}, nil
 }
+
+// VerifyWebToken checks a web identity token's signature with the keys configured for
+// its issuer (ErrNoVerificationKey, ErrBadSignature).
+func (r *Resolver) VerifyWebToken(t *WebToken) error { return r.webKeys.Verify(t) }
 
 // IsAccountID reports whether s is a 12-digit AWS account id.
 func IsAccountID(s string) bool {
@@ -196,97 +223,4 @@ func (r *Resolver) temporary(tx store.Tx, accessKeyID string) (Identity, bool, e
 	}
 	rec.Identity.SecretKey = string(secret)
 	return rec.Identity, true, nil
-}
-
-// ParseKeyList parses static keys written as "AKID:SECRET[:ACCOUNT]" items separated by
-// commas or white space (the XREGION_CREDENTIALS form).
-func ParseKeyList(s string) ([]Identity, error) {
-	var out []Identity
-	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
-		parts := strings.Split(item, ":")
-		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
-			return nil, fmt.Errorf("auth: credential %q is not ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT]", redact(item))
-		}
-		id := Identity{AccessKeyID: parts[0], SecretKey: parts[1]}
-		if len(parts) == 3 {
-			if !IsAccountID(parts[2]) {
-				return nil, fmt.Errorf("auth: account %q of key %s is not a 12-digit account id", parts[2], parts[0])
-			}
-			id.Account = parts[2]
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
-func redact(item string) string {
-	if k, _, ok := strings.Cut(item, ":"); ok {
-		return k + ":…"
-	}
-	return item
-}
-
-// ParseCredentialsFile reads keys from a file in the AWS shared credentials format:
-// [profile] sections with aws_access_key_id, aws_secret_access_key and, optionally,
-// aws_account_id.
-func ParseCredentialsFile(path string) ([]Identity, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	defer f.Close()
-	return parseINI(f, path)
-}
-
-func parseINI(r io.Reader, name string) ([]Identity, error) {
-	var out []Identity
-	var cur *Identity
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		if cur.AccessKeyID == "" || cur.SecretKey == "" {
-			return fmt.Errorf("auth: %s: a profile lacks aws_access_key_id or aws_secret_access_key", name)
-		}
-		out = append(out, *cur)
-		cur = nil
-		return nil
-	}
-	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || text[0] == '#' || text[0] == ';' {
-			continue
-		}
-		if strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			cur = &Identity{}
-			continue
-		}
-		k, v, ok := strings.Cut(text, "=")
-		if !ok || cur == nil {
-			return nil, fmt.Errorf("auth: %s:%d: expected [profile] or key = value", name, line)
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		switch k {
-		case "aws_access_key_id":
-			cur.AccessKeyID = v
-		case "aws_secret_access_key":
-			cur.SecretKey = v
-		case "aws_account_id":
-			if !IsAccountID(v) {
-				return nil, fmt.Errorf("auth: %s:%d: aws_account_id %q is not a 12-digit account id", name, line, v)
-			}
-			cur.Account = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if err := flush(); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

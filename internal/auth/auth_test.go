@@ -26,11 +26,12 @@ var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func newResolver(t *testing.T, mode string, static ...Identity) (*Resolver, *countingStore) {
 	t.Helper()
-	r, err := NewResolver(mode, "123456789012", static, seal.Ephemeral())
+	st := &countingStore{Store: memory.New()}
+	r, err := NewResolver(Config{Mode: mode, DefaultAccount: "123456789012", Static: static, Sealer: seal.Ephemeral(), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, &countingStore{Store: memory.New()}
+	return r, st
 }
 
 func putTemporary(t *testing.T, r *Resolver, st store.Store, id Identity) {
@@ -41,24 +42,28 @@ func putTemporary(t *testing.T, r *Resolver, st store.Store, id Identity) {
 }
 
 func TestNewResolverRefusesBadConfiguration(t *testing.T) {
-	if _, err := NewResolver("lenient", "123456789012", nil, seal.Ephemeral()); err == nil {
+	st := memory.New()
+	if _, err := NewResolver(Config{Mode: "lenient", DefaultAccount: "123456789012", Sealer: seal.Ephemeral(), Store: st}); err == nil {
 		t.Error("unknown mode accepted")
 	}
-	if _, err := NewResolver(Strict, "123456789012", nil, seal.Ephemeral()); err == nil {
+	if _, err := NewResolver(Config{Mode: Strict, DefaultAccount: "123456789012", Sealer: seal.Ephemeral(), Store: st}); err == nil {
 		t.Error("strict mode without keys accepted")
+	}
+	if _, err := NewResolver(Config{Mode: Permissive, DefaultAccount: "123456789012", Sealer: seal.Ephemeral()}); err == nil {
+		t.Error("resolver without a store accepted")
 	}
 }
 
 func TestPermissiveUnknownKeys(t *testing.T) {
 	r, st := newResolver(t, Permissive)
-	id, err := r.Resolve(st, "AKIAEXAMPLE", "", now)
+	id, err := r.Resolve("AKIAEXAMPLE", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id.Account != "123456789012" || id.ARN != "arn:aws:iam::123456789012:root" || id.UserID != "123456789012" {
 		t.Errorf("unknown key = %+v, want the default account's root", id)
 	}
-	id, err = r.Resolve(st, "111122223333", "", now)
+	id, err = r.Resolve("111122223333", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +77,7 @@ func TestPermissiveUnknownKeys(t *testing.T) {
 
 func TestStaticKeysFillDefaults(t *testing.T) {
 	r, st := newResolver(t, Strict, Identity{AccessKeyID: "AKIASTATIC", SecretKey: "s3cr3t"})
-	id, err := r.Resolve(st, "AKIASTATIC", "", now)
+	id, err := r.Resolve("AKIASTATIC", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,10 +85,10 @@ func TestStaticKeysFillDefaults(t *testing.T) {
 	if id != want {
 		t.Errorf("static key = %+v, want %+v", id, want)
 	}
-	if _, err := r.Resolve(st, "AKIAOTHER", "", now); !errors.Is(err, ErrUnknownKey) {
+	if _, err := r.Resolve("AKIAOTHER", "", now); !errors.Is(err, ErrUnknownKey) {
 		t.Errorf("unknown key in strict mode: %v, want ErrUnknownKey", err)
 	}
-	if _, err := r.Resolve(st, "ASIAUNKNOWN", "", now); !errors.Is(err, ErrUnknownKey) {
+	if _, err := r.Resolve("ASIAUNKNOWN", "", now); !errors.Is(err, ErrUnknownKey) {
 		t.Errorf("unknown temporary key in strict mode: %v, want ErrUnknownKey", err)
 	}
 	if st.views != 1 {
@@ -102,15 +107,15 @@ func TestTemporaryCredentials(t *testing.T) {
 			}
 			putTemporary(t, r, st, session)
 
-			id, err := r.Resolve(st, "ASIASESSION", "token", now)
+			id, err := r.Resolve("ASIASESSION", "token", now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if id != session {
 				t.Errorf("Resolve = %+v, want %+v (secret key unsealed)", id, session)
 			}
-			_, badToken := r.Resolve(st, "ASIASESSION", "other", now)
-			_, expired := r.Resolve(st, "ASIASESSION", "token", now.Add(2*time.Hour))
+			_, badToken := r.Resolve("ASIASESSION", "other", now)
+			_, expired := r.Resolve("ASIASESSION", "token", now.Add(2*time.Hour))
 			if mode == Strict {
 				if !errors.Is(badToken, ErrBadToken) || !errors.Is(expired, ErrExpiredToken) {
 					t.Errorf("strict: wrong token %v, expired %v", badToken, expired)
@@ -156,6 +161,15 @@ func TestIsAccountID(t *testing.T) {
 	for s, want := range map[string]bool{"123456789012": true, "12345678901": false, "1234567890123": false, "12345678901a": false, "": false} {
 		if got := IsAccountID(s); got != want {
 			t.Errorf("IsAccountID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestEmptyAccessKeyIsUnknownInBothModes(t *testing.T) {
+	for _, mode := range []string{Permissive, Strict} {
+		r, _ := newResolver(t, mode, Identity{AccessKeyID: "AKIASTATIC", SecretKey: "x"})
+		if _, err := r.Resolve("", "", now); !errors.Is(err, ErrUnknownKey) {
+			t.Errorf("%s: empty access key id gave %v, want ErrUnknownKey", mode, err)
 		}
 	}
 }

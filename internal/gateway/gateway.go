@@ -8,11 +8,13 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"reflect"
 	"runtime/debug"
 	"strings"
@@ -45,10 +47,15 @@ type Service struct {
 type Config struct {
 	Services []Service
 	Resolver *auth.Resolver
-	Store    store.Store      // where temporary credentials live
 	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
 	Admin    http.Handler     // served under AdminPrefix
 	Logger   *slog.Logger
+	// AllowedHosts are Host names besides localhost and IP addresses that requests may
+	// carry ("*.example.com" for every name under example.com); see browser.go.
+	AllowedHosts []string
+	// BodyIdleTimeout is how long a request body may make no progress before the
+	// request is cut off; 0 means DefaultBodyIdleTimeout.
+	BodyIdleTimeout time.Duration
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -57,6 +64,8 @@ const AdminPrefix = "/_xregion/"
 // Gateway is the http.Handler of the AWS endpoint.
 type Gateway struct {
 	cfg      Config
+	hosts    hostPolicy
+	bodies   *bodies
 	services map[string]*entry // by signing name
 	byTarget map[string]*entry // JSON services by X-Amz-Target prefix
 	byAction map[string][]*entry
@@ -79,7 +88,12 @@ func New(cfg Config) *Gateway {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	g := &Gateway{cfg: cfg, services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
+	if cfg.BodyIdleTimeout <= 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
+	g := &Gateway{cfg: cfg, hosts: newHostPolicy(cfg.AllowedHosts),
+		bodies:   &bodies{idle: cfg.BodyIdleTimeout, active: map[*idleBody]struct{}{}},
+		services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
 	for _, svc := range cfg.Services {
 		e := &entry{Service: svc, handlers: map[string]awsmodel.Handler{}, proto: sigv4.Protocol(svc.API.Metadata.Protocol)}
 		switch svc.API.Metadata.Protocol {
@@ -133,7 +147,18 @@ type call struct {
 	start   time.Time
 }
 
+// accessDenied is the answer to a request a browser sent on another page's behalf.
+var accessDenied = awserr.Kind{Code: "AccessDenied", Status: http.StatusForbidden, Sender: true}
+
+// requestTimeout is the answer to a request whose body stopped arriving.
+var requestTimeout = awserr.Kind{Code: "RequestTimeout", Status: http.StatusBadRequest, Sender: true}
+
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if reason := g.browserCheck(r); reason != "" {
+		g.refuseBrowser(w, r, reason)
+		return
+	}
+	defer g.bodies.wrap(w, r)()
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
 		return
@@ -181,6 +206,23 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.dispatch(w, r, body, c)
+}
+
+// refuseBrowser answers a request browserCheck refused, in the admin API's JSON or as an
+// AWS error, and logs it: an operator whose own page is refused needs to see why.
+func (g *Gateway) refuseBrowser(w http.ResponseWriter, r *http.Request, reason string) {
+	g.cfg.Logger.Warn("refused a browser request", "method", r.Method, "path", r.URL.Path, "host", r.Host,
+		"origin", r.Header.Get("Origin"), "reason", reason)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		b, _ := json.Marshal(map[string]string{"error": reason})
+		_, _ = w.Write(append(b, '\n'))
+		return
+	}
+	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}
+	defer g.log(c)
+	g.fail(w, c, accessDenied.New("%s", reason))
 }
 
 // unsigned handles a request without SigV4 authentication: only operations the model
@@ -241,6 +283,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 		if errors.As(err, &tooLarge) {
 			return nil, awserr.RequestEntityTooLarge.New("Request body exceeds the maximum of %d bytes", protocol.MaxBodyBytes)
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// S3's code and text for the same fault; the SDKs retry RequestTimeout.
+			return nil, requestTimeout.New("Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+		}
 		return nil, awserr.SerializationException.New("Could not read the request body: %v", err)
 	}
 	return body, nil
@@ -249,7 +295,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 // authenticate resolves the access key to an identity and, in strict mode, verifies the
 // signature.
 func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *call) *awserr.Error {
-	id, err := g.cfg.Resolver.Resolve(g.cfg.Store, a.AccessKeyID, a.SecurityToken, g.cfg.Now())
+	id, err := g.cfg.Resolver.Resolve(a.AccessKeyID, a.SecurityToken, g.cfg.Now())
 	switch {
 	case errors.Is(err, auth.ErrUnknownKey):
 		return g.authError(c, sigv4.UnknownAccessKey())
@@ -262,6 +308,12 @@ func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *c
 	}
 	if g.cfg.Resolver.Strict() {
 		if err := sigv4.Verify(r, body, a, id.SecretKey, time.Now()); err != nil {
+			return g.authError(c, err)
+		}
+	} else if a.Presigned {
+		// Permissive mode verifies no signature, but a presigned URL must still be
+		// current: see sigv4.CheckAge.
+		if err := sigv4.CheckAge(a, time.Now()); err != nil {
 			return g.authError(c, err)
 		}
 	}
@@ -317,11 +369,21 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 			c.status = 499 // the client went away; nothing to write
 			return
 		}
-		g.fail(w, c, awserr.As(err))
+		g.fail(w, c, asAWSError(err))
 		return
 	}
 	c.status = http.StatusOK
 	e.codec.Encode(w, op, out, c.info.ID)
+}
+
+// asAWSError is the answer for an error a service returned. A store that cannot write
+// for want of space is a temporary condition the client should retry (every SDK retries
+// ServiceUnavailable), not an internal failure; the store's watcher logs it once.
+func asAWSError(err error) *awserr.Error {
+	if errors.Is(err, store.ErrNoSpace) {
+		return awserr.ServiceUnavailable.New("xregion cannot write right now: its disk is full. Retry once there is room.")
+	}
+	return awserr.As(err)
 }
 
 // fail writes an error in the protocol of the request's service (JSON when it is not
@@ -346,7 +408,9 @@ func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
 
 func (g *Gateway) log(c *call) {
 	level := slog.LevelInfo
-	if c.status >= 500 {
+	if c.status >= 500 && c.status != http.StatusServiceUnavailable {
+		// A 503 is a condition logged once where it arises (a full disk), not a fault
+		// of this request.
 		level = slog.LevelError
 	}
 	if !g.cfg.Logger.Enabled(context.Background(), level) {

@@ -34,6 +34,7 @@ import (
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 	"github.com/xregion/xregion/internal/xtest"
 )
@@ -67,6 +68,8 @@ func fakeSecretsManager() gateway.Service {
 					return nil, secretsmanagerapi.ErrResourceNotFound.New("Secrets Manager can't find the specified secret.")
 				case "panic":
 					panic("boom")
+				case "full-disk":
+					return nil, fmt.Errorf("secretsmanager: %w", fmt.Errorf("%w: commit: no space left on device", store.ErrNoSpace))
 				case "binary":
 					return &secretsmanagerapi.GetSecretValueResponse{Name: in.SecretId, SecretBinary: []byte{0, 1, 2, 255}, CreatedDate: &created}, nil
 				}
@@ -167,13 +170,13 @@ type testServer struct {
 func startServer(t *testing.T, mode string, keys ...auth.Identity) *testServer {
 	t.Helper()
 	st := memory.New()
-	resolver, err := auth.NewResolver(mode, xtest.Account, keys, seal.Ephemeral())
+	resolver, err := auth.NewResolver(auth.Config{Mode: mode, DefaultAccount: xtest.Account, Static: keys, Sealer: seal.Ephemeral(), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := gateway.New(gateway.Config{
 		Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()},
-		Resolver: resolver, Store: st,
+		Resolver: resolver,
 	})
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
@@ -542,29 +545,33 @@ func TestStrictAuth(t *testing.T) {
 	creds := aws.Credentials{AccessKeyID: "AKIDSTRICT", SecretAccessKey: "right-secret"}
 	const form = "Action=GetCallerIdentity&Version=2011-06-15"
 
-	// A client that does not sign its body says so with X-Amz-Content-Sha256.
-	req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "sts", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("UNSIGNED-PAYLOAD: %d", resp.StatusCode)
+	// Outside S3, AWS hashes the payload itself: a request signed over UNSIGNED-PAYLOAD
+	// could otherwise be replayed with another body of the same length.
+	for _, body := range []string{form, strings.Replace(form, "GetCallerIdentity", "GetSessionTokens", 1)} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "sts", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 403 || !strings.Contains(string(b), "<Code>SignatureDoesNotMatch</Code>") {
+			t.Errorf("UNSIGNED-PAYLOAD with a body: %d %s", resp.StatusCode, b)
+		}
 	}
 
 	// A clock 20 minutes off is refused as AWS refuses it.
-	req, _ = http.NewRequest(http.MethodPost, s.URL, strings.NewReader(form))
+	req, _ := http.NewRequest(http.MethodPost, s.URL, strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, fmt.Sprintf("%x", sha256sum(form)), "sts", "us-east-1", time.Now().Add(-20*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,5 +603,16 @@ func TestStrictAuth(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 403 {
 		t.Errorf("tampered presigned URL: %d", resp.StatusCode)
+	}
+}
+
+// TestFullDiskIsServiceUnavailable: a store without room answers a retryable 503, not an
+// InternalFailure.
+func TestFullDiskIsServiceUnavailable(t *testing.T) {
+	s := startServer(t, auth.Permissive)
+	sm := secretsmanager.NewFromConfig(xtest.DefaultConfig(s.URL, "us-east-1"))
+	_, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("full-disk")})
+	if ae := apiError(t, err); ae.ErrorCode() != "ServiceUnavailable" || httpStatus(err) != 503 {
+		t.Errorf("full disk: %d %s", httpStatus(err), ae.ErrorCode())
 	}
 }

@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -101,6 +103,24 @@ func (c *Clock) Frozen() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.frozen
+}
+
+// ErrUnrepresentable is returned by AdvanceTo for a time the clock cannot stand at.
+var ErrUnrepresentable = errors.New("jobs: the clock cannot represent that time")
+
+// reachable refuses a time a ticking clock cannot stand at: it keeps its distance from
+// real time as a time.Duration, which reaches 292 years, and would otherwise stop short of
+// the target without a word. A frozen clock stands at any instant.
+func (c *Clock) reachable(t time.Time) error {
+	if c.Frozen() {
+		return nil
+	}
+	if latest := time.Now().Add(math.MaxInt64); t.After(latest) {
+		return fmt.Errorf("%w: %s is too far ahead; the clock runs as an offset from real time of at most 292 years, "+
+			"so the latest time it can stand at now is %s", ErrUnrepresentable, t.UTC().Format(time.RFC3339),
+			latest.UTC().Truncate(time.Second).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // moveTo moves the clock forward to t; an earlier t leaves it where it is. A ticking

@@ -1205,3 +1205,30 @@ func TestDecodePayload(t *testing.T) {
 		t.Fatalf("undecodable payload: %v, want a Permanent error", err)
 	}
 }
+
+// TestAdvanceRefusesUnrepresentableTimes: a ticking clock is real time plus a
+// time.Duration, which reaches 292 years; a target beyond it is refused, where it used to
+// be reached only in part, silently.
+func TestAdvanceRefusesUnrepresentableTimes(t *testing.T) {
+	st := newStore(t)
+	clock, err := NewClock(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, Config{Store: st, Clock: clock}, nil)
+	past2262 := time.Date(2262, 4, 12, 0, 0, 0, 0, time.UTC)
+	if err := e.AdvanceTo(testCtx(t), past2262); err != nil {
+		t.Fatalf("2262-04-12: %v", err)
+	}
+	if now := clock.Now(); now.Before(past2262) || now.Sub(past2262) > time.Hour {
+		t.Fatalf("clock at %v after moving to %v", now, past2262)
+	}
+	before := clock.Offset()
+	err = e.AdvanceTo(testCtx(t), time.Now().AddDate(300, 0, 0))
+	if !errors.Is(err, ErrUnrepresentable) || !strings.Contains(err.Error(), "292 years") {
+		t.Errorf("300 years ahead: %v, want ErrUnrepresentable", err)
+	}
+	if clock.Offset() != before {
+		t.Errorf("a refused move changed the offset from %v to %v", before, clock.Offset())
+	}
+}

@@ -10,8 +10,11 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -30,7 +33,8 @@ const RootKeyFile = "root.key"
 
 // Sealer seals and opens values under one root key.
 type Sealer struct {
-	aead cipher.AEAD
+	aead        cipher.AEAD
+	fingerprint string
 }
 
 // ErrOpen means a sealed value could not be opened: it was made under another root key,
@@ -50,8 +54,23 @@ func New(rootKey []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{aead: aead}, nil
+	return &Sealer{aead: aead, fingerprint: fingerprint(rootKey)}, nil
 }
+
+// fingerprint names a root key without revealing it: an HMAC of a fixed label under the
+// key, so that it can be stored beside the data the key seals.
+func fingerprint(rootKey []byte) string {
+	m := hmac.New(sha256.New, rootKey)
+	m.Write([]byte("xregion root key fingerprint v1"))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// Fingerprint identifies the root key, so that a store can record which key sealed it
+// and refuse another.
+func (s *Sealer) Fingerprint() string { return s.fingerprint }
+
+// ErrNoRootKey is returned by LoadExisting when the data directory has no root key.
+var ErrNoRootKey = errors.New("seal: no root key")
 
 // Ephemeral returns a Sealer with a random root key, for stores that do not outlive the
 // process (--in-memory).
@@ -74,6 +93,17 @@ func randomKey() []byte {
 // Load returns the Sealer for a data directory: the root key from the environment value
 // env if it is set, else from dir/root.key, which is created when absent.
 func Load(dir, env string) (*Sealer, error) {
+	return load(dir, env, true)
+}
+
+// LoadExisting is Load without creating a key: for a store that already holds sealed
+// data, a new key would only make it unreadable. It fails with ErrNoRootKey when env is
+// empty and dir has no root.key.
+func LoadExisting(dir, env string) (*Sealer, error) {
+	return load(dir, env, false)
+}
+
+func load(dir, env string, create bool) (*Sealer, error) {
 	if env != "" {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(env))
 		if err != nil {
@@ -84,22 +114,10 @@ func Load(dir, env string) (*Sealer, error) {
 	path := filepath.Join(dir, RootKeyFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		key := randomKey()
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("seal: creating root key: %w", err)
+		if !create {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrNoRootKey, path)
 		}
-		_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
-		serr := f.Sync()
-		if cerr := f.Close(); werr == nil && serr == nil {
-			werr = cerr
-		} else if werr == nil {
-			werr = serr
-		}
-		if werr != nil {
-			return nil, fmt.Errorf("seal: writing root key: %w", werr)
-		}
-		return New(key)
+		return createKey(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("seal: reading root key: %w", err)
@@ -110,6 +128,26 @@ func Load(dir, env string) (*Sealer, error) {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil {
 		return nil, fmt.Errorf("seal: %s is not base64: %w", path, err)
+	}
+	return New(key)
+}
+
+// createKey writes a new random root key to path, durably, and returns its Sealer.
+func createKey(path string) (*Sealer, error) {
+	key := randomKey()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("seal: creating root key: %w", err)
+	}
+	_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	serr := f.Sync()
+	if cerr := f.Close(); werr == nil && serr == nil {
+		werr = cerr
+	} else if werr == nil {
+		werr = serr
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("seal: writing root key: %w", werr)
 	}
 	return New(key)
 }

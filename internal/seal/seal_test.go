@@ -3,8 +3,11 @@ package seal
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -83,5 +86,38 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 	if _, err := Load(t.TempDir(), base64.StdEncoding.EncodeToString([]byte("short"))); err == nil {
 		t.Fatal("Load accepted a short key")
+	}
+}
+
+func TestLoadExistingNeverCreatesAKey(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadExisting(dir, ""); !errors.Is(err, ErrNoRootKey) {
+		t.Fatalf("LoadExisting without a key: %v, want ErrNoRootKey", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RootKeyFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("LoadExisting created a key: %v", err)
+	}
+	made, err := Load(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := LoadExisting(dir, "")
+	if err != nil || again.Fingerprint() != made.Fingerprint() {
+		t.Fatalf("LoadExisting of the key Load made: %v", err)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, KeySize)
+	a, _ := New(key)
+	b, _ := New(key)
+	if a.Fingerprint() != b.Fingerprint() || len(a.Fingerprint()) != 32 {
+		t.Errorf("fingerprints of one key: %q %q", a.Fingerprint(), b.Fingerprint())
+	}
+	if Ephemeral().Fingerprint() == a.Fingerprint() {
+		t.Error("two keys share a fingerprint")
+	}
+	if strings.Contains(a.Fingerprint(), hex.EncodeToString(key[:4])) {
+		t.Error("the fingerprint shows the key")
 	}
 }

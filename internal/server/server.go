@@ -15,6 +15,7 @@ import (
 
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/auth/authport"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -23,7 +24,6 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
-	"github.com/xregion/xregion/internal/store/bolt"
 	"github.com/xregion/xregion/internal/store/memory"
 )
 
@@ -33,12 +33,15 @@ type Config struct {
 	Listen          string        // host:port; loopback unless told otherwise
 	DataDir         string        // where the durable store and root key live
 	InMemory        bool          // keep nothing on disk
+	Store           string        // a postgres:// URL: state shared by nodes; "" for bbolt or in memory
 	Account         string        // account of unknown access keys in permissive mode
 	Auth            string        // auth.Permissive or auth.Strict
 	Credentials     string        // static keys, "AKID:SECRET[:ACCOUNT],..."
 	CredentialsFile string        // static keys in the AWS shared credentials format
 	RootKey         string        // base64 root key; empty means DataDir/root.key
 	AdminToken      string        // bearer token for the admin API; empty means none
+	AllowedHosts    []string      // Host names served besides localhost and IP addresses
+	OIDCKeys        string        // JWKS file or directory of the identity providers' signing keys
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
 	Logger          *slog.Logger
 }
@@ -68,7 +71,7 @@ type Server struct {
 	store    store.Store
 	engine   *jobs.Engine
 	services *service.Registry
-	handler  http.Handler
+	gateway  *gateway.Gateway
 	http     *http.Server
 }
 
@@ -89,7 +92,11 @@ func New(cfg Config) (_ *Server, err error) {
 	s := &Server{cfg: cfg}
 
 	var sealer *seal.Sealer
-	if cfg.InMemory {
+	if cfg.Store != "" {
+		if s.store, sealer, err = openShared(cfg); err != nil {
+			return nil, err
+		}
+	} else if cfg.InMemory {
 		s.store = memory.New()
 		sealer = seal.Ephemeral()
 		if cfg.RootKey != "" {
@@ -101,17 +108,11 @@ func New(cfg Config) (_ *Server, err error) {
 		if cfg.DataDir == "" {
 			cfg.DataDir = DefaultDataDir()
 		}
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("creating data directory: %w", err)
-		}
-		if s.store, err = bolt.Open(filepath.Join(cfg.DataDir, storeFile)); err != nil {
-			return nil, err
-		}
-		if sealer, err = seal.Load(cfg.DataDir, cfg.RootKey); err != nil {
-			s.store.Close()
+		if s.store, sealer, err = openDurable(cfg); err != nil {
 			return nil, err
 		}
 	}
+	s.store = store.Watch(s.store, cfg.Logger)
 	defer func() {
 		if err != nil {
 			s.store.Close()
@@ -122,7 +123,14 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver, err := auth.NewResolver(cfg.Auth, cfg.Account, keys, sealer)
+	var webKeys *auth.WebIdentityKeys
+	if cfg.OIDCKeys != "" {
+		if webKeys, err = auth.LoadWebIdentityKeys(cfg.OIDCKeys); err != nil {
+			return nil, err
+		}
+	}
+	resolver, err := auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: s.store,
+		WebIdentityKeys: webKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +144,12 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	ports := service.NewPorts()
-	service.Provide[port.PresignedURLs](ports, presignedURLs{resolver})
+	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
 	s.services, err = service.Build(service.Deps{
-		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver, Ports: ports,
+		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
+		Auth:  resolver,
+		Ports: ports,
 	})
 	if err != nil {
 		return nil, err
@@ -152,13 +162,15 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
+		KeepOnReset: []string{rootKeyRecord},
+		Volumes:     providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
-	s.handler = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Store: s.store, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+	s.gateway = gateway.New(gateway.Config{
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		AllowedHosts: cfg.AllowedHosts,
 	})
 	s.http = &http.Server{
-		Handler:           s.handler,
+		Handler:           s.gateway,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
@@ -207,7 +219,7 @@ func (s *Server) resetServices() {
 }
 
 // Handler is the HTTP handler of the endpoint (AWS APIs and admin API).
-func (s *Server) Handler() http.Handler { return s.handler }
+func (s *Server) Handler() http.Handler { return s.gateway }
 
 // Engine is the job engine, for tests that move the clock directly.
 func (s *Server) Engine() *jobs.Engine { return s.engine }
@@ -237,9 +249,17 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
 // they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store.
+// store. Request bodies that stall are cut off within a second (gateway.Drain), and
+// connections still busy when ctx ends are closed: neither is a failure of the shutdown,
+// which reports only what could leave state behind (a service or the store that failed
+// to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
-	errs := []error{s.http.Shutdown(ctx)}
+	s.gateway.Drain()
+	if err := s.http.Shutdown(ctx); err != nil {
+		s.cfg.Logger.Warn("shutdown: closing connections whose requests did not finish in time", "err", err)
+		_ = s.http.Close()
+	}
+	var errs []error
 	for _, name := range s.services.Names() {
 		if svc, ok := s.services.Get(name); ok {
 			if st, ok := svc.(service.Stopper); ok {

@@ -8,10 +8,11 @@
 //
 // Verification follows the signing rules for every service but S3: the path is
 // normalised and each segment URI-encoded twice, the query string sorted and
-// RFC 3986-encoded, and the payload hashed. Where the AWS SDKs themselves disagree on a
-// rule (the SDK for Go does not normalise paths; presigned URLs sign either
-// UNSIGNED-PAYLOAD or the body's hash), Verify accepts each form a real SDK produces;
-// each such place says so.
+// RFC 3986-encoded, and the payload hashed — by the server, as AWS does outside S3, so
+// UNSIGNED-PAYLOAD stands only for an empty body. Where the AWS SDKs themselves disagree
+// on a rule (the SDK for Go does not normalise paths; presigned URLs sign either
+// UNSIGNED-PAYLOAD or the empty body's hash), Verify accepts each form a real SDK
+// produces; each such place says so.
 //
 // Errors are *Error values whose Kind maps, through Wire, to the code, status and message
 // AWS answers in the query, JSON and REST-JSON protocols.

@@ -86,6 +86,20 @@ func signsHost(signed []string) bool {
 	return false
 }
 
+// CheckAge checks what a presigned URL's age tells without its secret key: that
+// X-Amz-Date is current (within MaxSkew of now) or, with X-Amz-Expires, that the URL has
+// not expired, and that the credential scope's date is X-Amz-Date's. The gateway asks
+// this of presigned requests even when it verifies no signatures, so that a link with
+// made-up or stale parameters (in a web page, a chat, a log) is not a request xregion
+// runs; a page that builds a fresh one during a visit is stopped by the gateway's
+// browser checks.
+func CheckAge(a *Auth, now time.Time) error {
+	if err := checkTime(a, now); err != nil {
+		return err
+	}
+	return checkScope(a)
+}
+
 // checkTime applies the clock rules. The messages are AWS's ("Signature expired: ... is
 // now earlier than ... (... - 15 min.)", recorded by dynalite and seen in many client
 // issues; "Signature not yet current" by scratchstack and versitygw).
@@ -133,12 +147,13 @@ func checkScope(a *Auth) error {
 // declared a SHA-256 in X-Amz-Content-Sha256, that declaration (to be checked against
 // the body once the signature holds).
 //
-// A declared X-Amz-Content-Sha256 (header, or query parameter of a presigned URL) is the
-// hash that was signed, UNSIGNED-PAYLOAD included. Without one, a header-signed request
-// signed the body's hash. A presigned URL signed either UNSIGNED-PAYLOAD (S3's rule, and
-// what botocore's S3 presigner uses) or the body's hash (what the SDKs use when
-// presigning for other services, e.g. STS GetCallerIdentity or RDS's PreSignedUrl), and
-// nothing in the URL says which, so both are tried.
+// Outside S3, AWS computes the payload hash itself: a client cannot opt out of signing
+// the body. A declared UNSIGNED-PAYLOAD is therefore taken only for an empty body, where
+// it is as good as the empty body's hash (presigned GETs: botocore presigns every URL
+// over UNSIGNED-PAYLOAD, RDS's PreSignedUrl included); with a body, the only hash
+// accepted is the body's, so a captured request cannot be replayed with another body.
+// A presigned URL says nothing about which of the two it signed, so with an empty body
+// both are tried.
 func payloadHashes(r *http.Request, body []byte, a *Auth) (hashes []string, declared string, err error) {
 	declared = r.Header.Get("X-Amz-Content-Sha256")
 	if declared == "" && a.Presigned {
@@ -149,9 +164,14 @@ func payloadHashes(r *http.Request, body []byte, a *Auth) (hashes []string, decl
 			}
 		}
 	}
+	sum := sha256.Sum256(body)
+	h := hex.EncodeToString(sum[:])
 	switch {
 	case declared == UnsignedPayload:
-		return []string{UnsignedPayload}, "", nil
+		if len(body) > 0 {
+			return []string{h}, "", nil
+		}
+		return []string{UnsignedPayload, h}, "", nil
 	case declared != "":
 		if len(declared) != sha256.Size*2 || !isHexString(declared) {
 			// S3's wording for the same fault (InvalidArgument there).
@@ -160,9 +180,7 @@ func payloadHashes(r *http.Request, body []byte, a *Auth) (hashes []string, decl
 		}
 		return []string{declared}, declared, nil
 	}
-	sum := sha256.Sum256(body)
-	h := hex.EncodeToString(sum[:])
-	if a.Presigned {
+	if a.Presigned && len(body) == 0 {
 		return []string{h, UnsignedPayload}, "", nil
 	}
 	return []string{h}, "", nil

@@ -52,8 +52,7 @@ func TestVerifySDKHeaderSigned(t *testing.T) {
 		{name: "path with encoded slash", method: "GET", service: "backup", opaque: "/resources/arn%3Aaws%3Ards%3Aus-east-1%3A1%3Adb%2Fmydb"},
 		{name: "path with dot segments as sent", method: "GET", service: "backup", opaque: "/a/./b/../c//d/"},
 		{name: "path with percent and tilde", method: "DELETE", service: "backup", opaque: "/x/%25%7E~/y"},
-		{name: "UNSIGNED-PAYLOAD", method: "POST", url: "/", service: "kms", body: jsonBody, unsign: true,
-			headers: map[string][]string{"X-Amz-Target": {"TrentService.Encrypt"}}},
+		{name: "UNSIGNED-PAYLOAD, no body", method: "GET", url: "/?Action=ListUsers", service: "iam", unsign: true},
 		{name: "declared payload hash", method: "POST", url: "/", service: "kms", body: jsonBody, declare: true},
 		{name: "session token", method: "POST", url: "/", service: "secretsmanager", body: jsonBody, creds: testSessionCreds,
 			headers: map[string][]string{"X-Amz-Target": {"secretsmanager.GetSecretValue"}}},
@@ -189,10 +188,12 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		}, want: KindSignatureMismatch},
 		{name: "declared hash not hex", tamper: func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", strings.Repeat("g", 64)) }, want: KindPayloadHashMismatch},
 		{name: "invalid declared hash", tamper: func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") }, want: KindPayloadHashMismatch},
+		{name: "UNSIGNED-PAYLOAD with a body", declare: UnsignedPayload, want: KindSignatureMismatch},
 		{name: "UNSIGNED-PAYLOAD, body changed", declare: UnsignedPayload, tamper: func(r *http.Request) {
-			// The client chose not to sign the body: any body of the signed length passes.
+			// Outside S3 the server hashes the body itself: a captured request cannot
+			// be replayed with another body of the signed length.
 			setBody(r, bytes.ToUpper(body))
-		}, want: 0},
+		}, want: KindSignatureMismatch},
 		{name: "UNSIGNED-PAYLOAD, body length changed", declare: UnsignedPayload, tamper: func(r *http.Request) {
 			setBody(r, []byte(`{}`)) // content-length is signed
 		}, want: KindSignatureMismatch},
@@ -345,8 +346,10 @@ func TestVerifyPresigned(t *testing.T) {
 	}
 }
 
-// TestVerifyPresignedBody: a presigned POST signed over UNSIGNED-PAYLOAD accepts any body;
-// one signed over the body's hash accepts only that body.
+// TestVerifyPresignedBody: a presigned POST is held to its body's hash, which the server
+// computes: one signed over UNSIGNED-PAYLOAD is refused whatever body it carries (AWS
+// hashes the payload itself outside S3), one signed over the body's hash accepts only
+// that body, and a presigned GET without a body takes either form.
 func TestVerifyPresignedBody(t *testing.T) {
 	srv, ch := newServer(t)
 	body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
@@ -356,9 +359,9 @@ func TestVerifyPresignedBody(t *testing.T) {
 		sendBody []byte
 		want     Kind
 	}{
-		{"unsigned, same body", UnsignedPayload, body, 0},
+		{"unsigned, same body", UnsignedPayload, body, KindSignatureMismatch},
 		// The SDK signs content-length, so the other bodies keep the length.
-		{"unsigned, other body", UnsignedPayload, bytes.ToUpper(body), 0},
+		{"unsigned, other body", UnsignedPayload, bytes.ToUpper(body), KindSignatureMismatch},
 		{"hashed, same body", sha256Hex(body), body, 0},
 		{"hashed, other body", sha256Hex(body), bytes.ToUpper(body), KindSignatureMismatch},
 	} {

@@ -1,6 +1,7 @@
 // Package store is xregion's storage: a small transactional, ordered key-value interface with
-// an embedded durable implementation (package bolt) and an in-memory one (package memory).
-// Both are held to the same conformance suite (package storetest).
+// an embedded durable implementation (package bolt), an in-memory one (package memory) and a
+// shared one that several xregion nodes use at once (package postgres). All three are held
+// to the same conformance suite (package storetest).
 //
 // Keys are strings ordered bytewise. Services build them with Scope so that every record is
 // filed under its account and Region and nothing leaks between them.
@@ -13,10 +14,11 @@ import (
 	"strings"
 )
 
-// Store runs transactions. Update serialises writers; View runs concurrently with other
-// readers and sees a consistent snapshot. When Update returns nil the write is durable: it
-// survives a crash of the process (kill -9) as well as a clean shutdown. (The memory
-// store, used for tests and --in-memory, is durable only for the life of the process.)
+// Store runs transactions. Updates are serialisable: each behaves as if it ran alone; View
+// runs concurrently with other readers and sees a consistent snapshot. When Update returns
+// nil the write is durable: it survives a crash of the process (kill -9) as well as a
+// clean shutdown. (The memory store, used for tests and --in-memory, is durable only for
+// the life of the process.)
 type Store interface {
 	// View runs fn in a read-only transaction. fn must not call Update: on disk, a
 	// commit that outgrows the file's memory map waits for every open View, so that can
@@ -26,6 +28,15 @@ type Store interface {
 	// it wrote is kept; otherwise the writes are committed atomically. fn must not start
 	// another transaction: an Update inside an Update deadlocks. Use OnCommit for work
 	// that has to follow the commit.
+	//
+	// fn may run more than once. A store shared by several processes (postgres) cannot
+	// lock out every other writer, so when a concurrent transaction conflicts with this
+	// one, or the connection is lost before the commit, it discards the attempt and runs
+	// fn again in a new transaction; an error fn returned is likewise only final once the
+	// reads it rested on are known to be serialisable. So fn must keep its effects in the
+	// transaction: assign results to variables it then overwrites, never append to or
+	// count into state outside it, and leave side effects to OnCommit callbacks, which run
+	// once, for the attempt that committed. Update returns after the last attempt.
 	Update(fn func(Tx) error) error
 	// Stats describes the store for the admin health endpoint.
 	Stats() Stats
@@ -39,7 +50,10 @@ type Store interface {
 // transaction silently reading or writing nothing would hide the bug.
 type Tx interface {
 	// Get returns the value stored under key, or nil if there is none. The slice is only
-	// valid until the transaction ends and must not be modified.
+	// valid until the transaction ends and must not be modified. A store that can fail to
+	// read (postgres, over a network) never answers nil for a failed read: Get then
+	// unwinds fn with a panic that View or Update recover and report as their error (or,
+	// for Update, retry), so fn never acts on a record it wrongly believes missing.
 	Get(key string) []byte
 	// Put stores value under key. The store owns value afterwards: the caller must not
 	// modify it. A nil value is stored as an empty one (Get returns a non-nil empty
@@ -59,7 +73,8 @@ type Tx interface {
 	Writable() bool
 	// OnCommit registers fn to run after the transaction has committed durably. Callbacks
 	// run in registration order, outside the transaction and its locks (so they may start
-	// new transactions); they never run if the transaction rolls back. A View has nothing
+	// new transactions); they never run if the transaction rolls back, nor for an attempt
+	// of Update that is discarded and run again (see Update). A View has nothing
 	// to commit, so its callbacks run when its function returns nil. If a callback
 	// panics, the panic propagates from View or Update and later callbacks do not run;
 	// the transaction stays committed.
@@ -68,10 +83,13 @@ type Tx interface {
 
 // Stats is what the admin API reports about the store.
 type Stats struct {
-	Kind string `json:"kind"`           // "bolt" or "memory"
-	Path string `json:"path,omitempty"` // file path for durable stores
+	Kind string `json:"kind"`           // "bolt", "memory" or "postgres"
+	Path string `json:"path,omitempty"` // file path, or the database (without credentials)
 	Keys int    `json:"keys"`
 	Size int64  `json:"sizeBytes"` // bytes on disk, or bytes held in memory
+	// Problem says why the store cannot do its work right now (a full disk); empty when
+	// all is well.
+	Problem string `json:"problem,omitempty"`
 }
 
 // ErrReadOnly is returned by writes in a View transaction.

@@ -42,6 +42,12 @@ func WithStrictAuth(keys string) Option {
 	return func(c *server.Config) { c.Auth, c.Credentials = "strict", keys }
 }
 
+// WithOIDCKeys gives the server identity providers' signing keys (a JWKS file or
+// directory), as --oidc-jwks does.
+func WithOIDCKeys(path string) Option {
+	return func(c *server.Config) { c.OIDCKeys = path }
+}
+
 // Start runs a server on a loopback port until the test ends. By default it keeps state
 // in memory and makes every asynchronous transition as fast as possible.
 func Start(t testing.TB, opts ...Option) *Instance {

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/store"
 )
@@ -71,6 +72,11 @@ func (i Index) Remove(v View, id ...string) error { return v.delete(i.Kind, id) 
 
 // RemoveAll deletes every entry below within.
 func (i Index) RemoveAll(v View, within ...string) error { return v.deleteAll(i.Kind, within) }
+
+// TimeKey and TimeKeyDesc are index key parts in time order and in its reverse, past
+// 2262 too (store.TimeKey): for indexes by date, such as secrets by creation.
+func TimeKey(t time.Time) string     { return store.TimeKey(t) }
+func TimeKeyDesc(t time.Time) string { return store.TimeKeyDesc(t) }
 
 // Has reports whether id is recorded.
 func (i Index) Has(v View, id ...string) bool { return v.get(i.Kind, id) != nil }

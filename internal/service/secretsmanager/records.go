@@ -2,8 +2,6 @@ package secretsmanager
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -112,9 +110,9 @@ var (
 	byCreatedRev = kit.Index{Kind: "bycreatedrev"}           // bycreatedrev/<reverse stamp>/<name>
 )
 
-// ascStamp and descStamp are fixed-width so that byte order is time order (or its reverse).
-func ascStamp(t time.Time) string  { return fmt.Sprintf("%020d", t.UnixNano()) }
-func descStamp(t time.Time) string { return fmt.Sprintf("%020d", math.MaxInt64-t.UnixNano()) }
+// ascStamp and descStamp order keys by time (or its reverse), past 2262 too.
+func ascStamp(t time.Time) string  { return kit.TimeKey(t) }
+func descStamp(t time.Time) string { return kit.TimeKeyDesc(t) }
 
 // insertSecret stores a new secret with its creation-order index entries.
 func insertSecret(v kit.View, rec *secretRecord) error {

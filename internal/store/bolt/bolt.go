@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -48,7 +50,10 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens the store at path, creating the file (mode 0600) and its directory (mode
-// 0700) if needed: secrets live here, so nobody else on the machine may read them.
+// 0700) if needed: secrets live here, so nobody else on the machine may read them. An
+// existing file is made private if it is not, and checked before use (check.go): Open
+// refuses an empty (ErrEmptyFile) or damaged (ErrDamaged) file with one sentence that
+// says what to do.
 func Open(path string) (*Store, error) {
 	return open(path, lockTimeout)
 }
@@ -57,18 +62,38 @@ func open(path string, timeout time.Duration) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: creating data directory: %w", err)
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:         timeout,
-		InitialMmapSize: mmapSize,
-		// The hashmap freelist allocates pages without scanning the whole list, which
-		// keeps commits cheap as the file accumulates free pages (etcd's choice too).
-		FreelistType: bbolt.FreelistMapType,
+	if err := makePrivate(path); err != nil {
+		return nil, err
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	var db *bbolt.DB
+	err := guarded(path, func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
+			Timeout:         timeout,
+			InitialMmapSize: mmapSize,
+			// The hashmap freelist allocates pages without scanning the whole list, which
+			// keeps commits cheap as the file accumulates free pages (etcd's choice too).
+			FreelistType: bbolt.FreelistMapType,
+		})
+		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: opening %s: %w (gave up after %s waiting for its lock)", path, ErrLocked, timeout)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrDamaged):
+		return nil, err
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, damaged(path, err.Error())
+	case err != nil:
 		return nil, fmt.Errorf("store: opening %s: %v", path, err)
+	}
+	if err := checkPages(db, path); err != nil {
+		db.Close()
+		return nil, err
 	}
 	err = db.Update(func(btx *bbolt.Tx) error {
 		_, err := btx.CreateBucketIfNotExists(bucket)
@@ -79,6 +104,24 @@ func open(path string, timeout time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("store: initialising %s: %v", path, err)
 	}
 	return &Store{db: db, path: path}, nil
+}
+
+// makePrivate takes away the access of others to an existing store file: a file copied
+// or restored with a loose mode would otherwise stay readable by every user.
+func makePrivate(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: %v", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, info.Mode().Perm()&0o700); err != nil {
+			return fmt.Errorf("store: making %s private: %v", path, err)
+		}
+	}
+	return nil
 }
 
 // begin maps bbolt's closed-database error to ours so callers need not know bbolt.
@@ -153,9 +196,25 @@ func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
 		return t.onCommit, nil
 	}
 	if err := btx.Commit(); err != nil {
+		if noSpace(err) {
+			return nil, fmt.Errorf("%w: commit to %s: %v", store.ErrNoSpace, s.path, err)
+		}
 		return nil, fmt.Errorf("store: commit: %v", err)
 	}
 	return t.onCommit, nil
+}
+
+// noSpace reports whether a commit failed for want of room: a full disk, a full quota,
+// or the process's file size limit (which Go reports as EFBIG rather than a signal).
+// bbolt formats some of its I/O errors with %s ("file resize error: ..."), which loses the
+// errno, so its text is compared too.
+func noSpace(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EFBIG} {
+		if errors.Is(err, errno) || strings.Contains(err.Error(), errno.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 func runCallbacks(callbacks []func()) {

@@ -1,0 +1,132 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/store/bolt"
+)
+
+// rootKeyRecord holds the fingerprint of the root key a durable store is sealed with. It
+// outlives an admin reset: the store is emptied, the key stays the same.
+var rootKeyRecord = store.Key("_xregion", "root-key")
+
+type rootKeyInfo struct {
+	Fingerprint string `json:"fingerprint"`
+}
+
+// openDurable opens the store in the data directory and the root key that seals it, and
+// refuses, with one line that says what to do, the combinations that would lose data
+// silently: a root key missing or replaced beside a store sealed with another (every
+// secret and key would answer 500, and new writes under the new key would be unreadable
+// once the old one came back), and an existing but empty store file.
+func openDurable(cfg Config) (store.Store, *seal.Sealer, error) {
+	if err := privateDir(cfg.DataDir, cfg.Logger); err != nil {
+		return nil, nil, err
+	}
+	path := filepath.Join(cfg.DataDir, storeFile)
+	st, err := bolt.Open(path)
+	if errors.Is(err, bolt.ErrEmptyFile) && interruptedFirstStart(cfg) {
+		// The first start created the file and stopped before bbolt initialised it
+		// (nothing else leaves 0 bytes): there was never any data, and no root key.
+		cfg.Logger.Warn("the store file is empty and no root key exists yet: starting with a new store", "path", path)
+		if err := os.Remove(path); err != nil {
+			return nil, nil, fmt.Errorf("store: %v", err)
+		}
+		st, err = bolt.Open(path)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := sealerFor(st, cfg, path)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, sealer, nil
+}
+
+// interruptedFirstStart reports whether the data directory shows a first start that
+// never finished: no root key, in the directory or the environment.
+func interruptedFirstStart(cfg Config) bool {
+	if cfg.RootKey != "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(cfg.DataDir, seal.RootKeyFile))
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// sealerFor loads the root key and holds it to the fingerprint the store recorded. A new
+// key is made only for a store that holds nothing yet; a store from before fingerprints
+// were recorded gets its fingerprint now.
+func sealerFor(st store.Store, cfg Config, path string) (*seal.Sealer, error) {
+	var recorded rootKeyInfo
+	empty := true
+	err := st.View(func(tx store.Tx) error {
+		if _, err := store.GetJSON(tx, rootKeyRecord, &recorded); err != nil {
+			return err
+		}
+		return tx.Scan("", "", func(string, []byte) bool { empty = false; return false })
+	})
+	if err != nil {
+		return nil, err
+	}
+	keyPlace := filepath.Join(cfg.DataDir, seal.RootKeyFile)
+	if cfg.RootKey != "" {
+		keyPlace = seal.EnvRootKey
+	}
+	load := seal.LoadExisting
+	if empty {
+		load = seal.Load
+	}
+	sealer, err := load(cfg.DataDir, cfg.RootKey)
+	if errors.Is(err, seal.ErrNoRootKey) {
+		return nil, fmt.Errorf("the root key %s is missing, but the store %s holds data sealed with one: put the original "+
+			"root key back (a new one could not read the secrets and keys in the store)", keyPlace, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sealer, holdToFingerprint(st, recorded.Fingerprint, sealer, keyPlace, path)
+}
+
+// holdToFingerprint refuses a root key other than the one the store recorded, and records
+// the key's fingerprint in a store that has none yet (a new store, or one from before
+// fingerprints were recorded).
+func holdToFingerprint(st store.Store, recorded string, sealer *seal.Sealer, keyPlace, where string) error {
+	switch recorded {
+	case sealer.Fingerprint():
+		return nil
+	case "":
+		return st.Update(func(tx store.Tx) error {
+			return store.PutJSON(tx, rootKeyRecord, rootKeyInfo{Fingerprint: sealer.Fingerprint()})
+		})
+	}
+	return fmt.Errorf("the root key %s is not the one the store %s was sealed with (fingerprint %s, the store expects %s): "+
+		"put the original root key back", keyPlace, where, sealer.Fingerprint(), recorded)
+}
+
+// privateDir creates the data directory, or takes away the access of others to an
+// existing one: the store and the root key live there.
+func privateDir(dir string, logger *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, perm&0o700); err != nil {
+			return fmt.Errorf("making the data directory %s private: %w", dir, err)
+		}
+		logger.Warn("the data directory was readable by others: its mode is now private", "dir", dir,
+			"was", perm.String(), "now", (perm & 0o700).String())
+	}
+	return nil
+}
