@@ -187,3 +187,49 @@ func (s *server) copySnapshot(t *testing.T, snapshotID, keyARN string) cliSnapsh
 		"--encrypted", "--kms-key-id", keyARN)
 	return s.waitSnapshot(t, "us-west-2", out.SnapshotId)
 }
+
+// TestEC2NetworkWithCLI: the default VPC every account has, a VPC with a tagged subnet
+// found by tag filters (the CLI flattens Filter.N.Value.N and TagSpecification.N.Tag.N),
+// a dry run, and the dependency error of a VPC that still has a subnet.
+func TestEC2NetworkWithCLI(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	var defaults struct {
+		Vpcs []struct {
+			VpcId, CidrBlock string
+			IsDefault        bool
+		}
+	}
+	srv.awsJSON(t, "eu-west-3", &defaults, "ec2", "describe-vpcs", "--filters", "Name=is-default,Values=true")
+	if len(defaults.Vpcs) != 1 || defaults.Vpcs[0].CidrBlock != "172.31.0.0/16" {
+		t.Fatalf("default VPC %+v", defaults.Vpcs)
+	}
+	var zoneSubnets struct{ Subnets []struct{ AvailabilityZone string } }
+	srv.awsJSON(t, "eu-west-3", &zoneSubnets, "ec2", "describe-subnets", "--filters", "Name=vpc-id,Values="+defaults.Vpcs[0].VpcId, "Name=default-for-az,Values=true")
+	if len(zoneSubnets.Subnets) != 3 { // eu-west-3a, b and c
+		t.Errorf("default subnets %+v", zoneSubnets.Subnets)
+	}
+
+	if stderr := srv.awsFail(t, "us-east-1", "ec2", "create-vpc", "--cidr-block", "10.1.0.0/16", "--dry-run"); !strings.Contains(stderr, "DryRunOperation") {
+		t.Errorf("dry run: %s", stderr)
+	}
+	var vpc struct{ Vpc struct{ VpcId string } }
+	srv.awsJSON(t, "us-east-1", &vpc, "ec2", "create-vpc", "--cidr-block", "10.1.0.0/16",
+		"--tag-specifications", "ResourceType=vpc,Tags=[{Key=Name,Value=app},{Key=env,Value=test}]")
+	var subnet struct{ Subnet struct{ SubnetId string } }
+	srv.awsJSON(t, "us-east-1", &subnet, "ec2", "create-subnet", "--vpc-id", vpc.Vpc.VpcId, "--cidr-block", "10.1.1.0/24",
+		"--availability-zone", "us-east-1c", "--tag-specifications", "ResourceType=subnet,Tags=[{Key=tier,Value=db}]")
+	var found struct{ Vpcs []struct{ VpcId string } }
+	srv.awsJSON(t, "us-east-1", &found, "ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=other,app", "Name=tag-key,Values=env")
+	if len(found.Vpcs) != 1 || found.Vpcs[0].VpcId != vpc.Vpc.VpcId {
+		t.Errorf("VPCs by tag %+v", found.Vpcs)
+	}
+	if stderr := srv.awsFail(t, "us-east-1", "ec2", "delete-vpc", "--vpc-id", vpc.Vpc.VpcId); !strings.Contains(stderr, "DependencyViolation") {
+		t.Errorf("deleting a VPC with a subnet: %s", stderr)
+	}
+	srv.aws(t, "ec2", "delete-subnet", "--subnet-id", subnet.Subnet.SubnetId)
+	srv.aws(t, "ec2", "delete-vpc", "--vpc-id", vpc.Vpc.VpcId)
+	if stderr := srv.awsFail(t, "us-east-1", "ec2", "describe-vpcs", "--vpc-ids", vpc.Vpc.VpcId); !strings.Contains(stderr, "InvalidVpcID.NotFound") {
+		t.Errorf("a deleted VPC: %s", stderr)
+	}
+}
