@@ -110,6 +110,9 @@ func (p protector) Copy(tx kit.Tx, account, region, imageARN, copyID, keyARN str
 	if err != nil {
 		return port.Image{}, err
 	}
+	if src.rec.State != ec2api.SnapshotStateCompleted {
+		return port.Image{}, port.CannotProtect(msgSnapshotState.Text, src.rec.State)
+	}
 	if down, unreachable := p.s.Unreachable(src.v.Region(), region); unreachable {
 		return port.Image{}, errors.New("ec2: Region " + down + " is unreachable")
 	}

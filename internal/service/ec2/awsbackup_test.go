@@ -143,9 +143,13 @@ func TestAWSBackupRefusals(t *testing.T) {
 
 	e.Advance(hour)
 	snap := snapshot(t, e, east, creating)
-	e.Advance(hour)
 	snapARN := "arn:aws:ec2:us-east-1::snapshot/" + snap
-	_, err := update(t, e, func(tx kit.Tx) (struct{}, error) { return struct{}{}, p.Delete(tx, kittest.Account, east, snapARN) })
+	_, err := update(t, e, func(tx kit.Tx) (port.Image, error) {
+		return p.Copy(tx, kittest.Account, west, snapARN, "copy-p", e.keys.AddKey(kittest.Account, west))
+	})
+	refusedWith(t, err, "invalid state - pending")
+	e.Advance(hour)
+	_, err = update(t, e, func(tx kit.Tx) (struct{}, error) { return struct{}{}, p.Delete(tx, kittest.Account, east, snapARN) })
 	refusedWith(t, err, "was not made by AWS Backup")
 	restore := func(region string, meta map[string]string) error {
 		_, err := update(t, e, func(tx kit.Tx) (string, error) { return p.Restore(tx, kittest.Account, region, snapARN, meta) })
