@@ -204,7 +204,9 @@ func TestEC2NetworkWithCLI(t *testing.T) {
 	if len(defaults.Vpcs) != 1 || defaults.Vpcs[0].CidrBlock != "172.31.0.0/16" {
 		t.Fatalf("default VPC %+v", defaults.Vpcs)
 	}
-	var zoneSubnets struct{ Subnets []struct{ AvailabilityZone string } }
+	var zoneSubnets struct {
+		Subnets []struct{ AvailabilityZone string }
+	}
 	srv.awsJSON(t, "eu-west-3", &zoneSubnets, "ec2", "describe-subnets", "--filters", "Name=vpc-id,Values="+defaults.Vpcs[0].VpcId, "Name=default-for-az,Values=true")
 	if len(zoneSubnets.Subnets) != 3 { // eu-west-3a, b and c
 		t.Errorf("default subnets %+v", zoneSubnets.Subnets)
