@@ -195,7 +195,7 @@ func (s *Service) readVolume(tx kit.Tx, v kit.View, vol *volumeRecord, offset, l
 // volumeBlockNames lists the blocks of a volume that hold data.
 func volumeBlockNames(v kit.View, volumeID string) ([]string, error) {
 	var names []string
-	err := volumeBlocks.Keys(v, "", func(e kit.Entry) bool {
+	err := volumeBlocks.Scan(v, "", func(e kit.Entry, _ []byte) bool {
 		names = append(names, e.Last())
 		return true
 	}, volumeID)
