@@ -16,6 +16,7 @@ import (
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/auth/authport"
+	"github.com/xregion/xregion/internal/console"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -165,8 +166,12 @@ func New(cfg Config) (_ *Server, err error) {
 		KeepOnReset: []string{rootKeyRecord},
 		Volumes:     providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
+	webConsole := console.New(console.Config{
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
+		Logger: cfg.Logger,
+	})
 	s.gateway = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts,
 	})
 	s.http = &http.Server{
@@ -192,6 +197,15 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// accountsOf lists the accounts of the configured keys, for the console's account choice.
+func accountsOf(keys []auth.Identity) []string {
+	var accounts []string
+	for _, k := range keys {
+		accounts = append(accounts, k.Account)
+	}
+	return accounts
 }
 
 // providerOf returns the served service that provides the port T, for the core's own

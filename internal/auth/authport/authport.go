@@ -1,14 +1,9 @@
-// Package authport provides the credential resolver to the services as port.Credentials
-// and port.PresignedURLs: the resolver works in store transactions, the services in the
-// kit's.
+// Package authport provides the credential resolver to the services as port.Credentials:
+// the resolver works in store transactions, the services in the kit's.
 package authport
 
 import (
-	"errors"
-	"time"
-
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/auth/presign"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -28,19 +23,4 @@ func (c credentials) PutTemporary(tx kit.Tx, id auth.Identity) error {
 
 func (c credentials) ForgetTemporary(tx kit.Tx, accessKeyID string) error {
 	return c.Resolver.ForgetTemporary(kit.Raw(tx), accessKeyID)
-}
-
-// PresignedURLs is presign.Verify with r as port.PresignedURLs. Signatures are checked
-// against real time, as the gateway checks requests: clients sign with the wall clock,
-// whatever the engine clock says.
-func PresignedURLs(r *auth.Resolver) port.PresignedURLs { return presignedURLs{r} }
-
-type presignedURLs struct{ r *auth.Resolver }
-
-func (p presignedURLs) Verify(tx kit.Tx, url string, want port.Presigned) error {
-	err := presign.Verify(p.r, kit.Raw(tx), url, presign.Call(want), time.Now())
-	if errors.Is(err, presign.ErrRefused) {
-		return port.ErrPresignRefused
-	}
-	return err
 }
