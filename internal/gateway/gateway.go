@@ -26,6 +26,7 @@ import (
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
+	ec2proto "github.com/xregion/xregion/internal/protocol/ec2"
 	"github.com/xregion/xregion/internal/protocol/query"
 	"github.com/xregion/xregion/internal/protocol/restjson"
 	"github.com/xregion/xregion/internal/regions"
@@ -112,6 +113,13 @@ func New(cfg Config) *Gateway {
 			g.byTarget[svc.API.Metadata.TargetPrefix] = e
 		case awsmodel.ProtocolQuery:
 			e.codec = query.New(svc.API)
+			for name := range svc.API.Operations {
+				g.byAction[name] = append(g.byAction[name], e)
+			}
+		case awsmodel.ProtocolEC2:
+			e.codec = ec2proto.New(svc.API)
+			// EC2 answers authentication failures in XML with the query services' codes.
+			e.proto = sigv4.ProtocolQuery
 			for name := range svc.API.Operations {
 				g.byAction[name] = append(g.byAction[name], e)
 			}

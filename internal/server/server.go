@@ -167,6 +167,7 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord},
+		Volumes:     providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
 	webConsole := console.New(console.Config{
 		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
@@ -208,6 +209,20 @@ func accountsOf(keys []auth.Identity) []string {
 		accounts = append(accounts, k.Account)
 	}
 	return accounts
+}
+
+// providerOf returns the served service that provides the port T, for the core's own
+// APIs (the admin API reaches EBS data this way); the zero T when none does.
+func providerOf[T any](reg *service.Registry) T {
+	for _, name := range reg.Names() {
+		if svc, ok := reg.Get(name); ok {
+			if p, ok := svc.(T); ok {
+				return p
+			}
+		}
+	}
+	var zero T
+	return zero
 }
 
 func (s *Server) resetServices() {
