@@ -23,6 +23,7 @@ import (
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
@@ -55,6 +56,11 @@ type Config struct {
 	// BodyIdleTimeout is how long a request body may make no progress before the
 	// request is cut off; 0 means DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
+	// Faults are the outage drills in force (drill.go); nil means none.
+	Faults *faults.Registry
+	// Random draws the throttled share of calls (a number in [0, 1)); nil means
+	// math/rand. Tests fix it.
+	Random func() float64
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -343,6 +349,9 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 	}
 	if err != nil {
 		g.fail(w, c, awserr.As(err))
+		return
+	}
+	if g.drill(w, r, c) {
 		return
 	}
 	h, ok := e.handlers[op.Name]

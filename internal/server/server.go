@@ -137,7 +137,7 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger})
-	faultRegistry, err := faults.Load(s.store)
+	faultRegistry, err := faults.Load(s.store, faults.WithClock(clock.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func New(cfg Config) (_ *Server, err error) {
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts,
+		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry,
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
