@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// awsOnce runs the AWS CLI in region without its retries, and returns its stdout, its
+// stderr and whether it succeeded: an outage drill is about the first answer.
+func (s *server) awsOnce(t *testing.T, region string, args ...string) (string, string, bool) {
+	t.Helper()
+	need(t, "aws CLI", haveCommand("aws"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env := append(s.clientEnv(t, region), "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard")
+	stdout, stderr, err := run(ctx, env, "", "aws", s.cliArgs(args)...)
+	return stdout, stderr, err == nil
+}
+
+// TestRegionOutageDrillCLI takes us-east-1's API down as a regional outage does (HTTP 503,
+// then reset connections) while us-west-2 serves, and promotes the replica in us-west-2
+// during the outage: the Secrets Manager step of a DR game day.
+func TestRegionOutageDrillCLI(t *testing.T) {
+	srv := startServer(t)
+	srv.aws(t, "secretsmanager", "create-secret", "--name", "app/db", "--secret-string", "s3cr3t",
+		"--add-replica-regions", "Region=us-west-2")
+	srv.waitInSync(t, "us-east-1", "app/db", "us-west-2")
+
+	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api"}`, nil)
+	_, stderr, ok := srv.awsOnce(t, "us-east-1", "secretsmanager", "get-secret-value", "--secret-id", "app/db")
+	if ok || !strings.Contains(stderr, "ServiceUnavailable") {
+		t.Errorf("get-secret-value in us-east-1 during its outage: ok=%v\n%s", ok, stderr)
+	}
+	var promoted struct{ ARN string }
+	srv.awsJSON(t, "us-west-2", &promoted, "secretsmanager", "stop-replication-to-replica", "--secret-id", "app/db")
+	if !strings.Contains(promoted.ARN, ":us-west-2:") {
+		t.Errorf("promoted ARN = %q", promoted.ARN)
+	}
+	var value cliSecretValue
+	srv.awsJSON(t, "us-west-2", &value, "secretsmanager", "get-secret-value", "--secret-id", "app/db")
+	if value.SecretString != "s3cr3t" {
+		t.Errorf("the promoted secret's value = %q", value.SecretString)
+	}
+	// The promoted secret takes writes in us-west-2 while us-east-1 is down.
+	srv.awsIn(t, "us-west-2", "secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "r0tated")
+
+	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api","mode":"reset"}`, nil)
+	_, stderr, ok = srv.awsOnce(t, "us-east-1", "sts", "get-caller-identity")
+	if ok || !strings.Contains(strings.ToLower(stderr), "connection") {
+		t.Errorf("get-caller-identity in us-east-1 with reset connections: ok=%v\n%s", ok, stderr)
+	}
+	srv.admin(t, "DELETE", "faults?region=us-east-1", "", nil)
+	srv.awsIn(t, "us-east-1", "sts", "get-caller-identity")
+}
+
+// TestRegionOutageDrillBoto3 runs the same outage under boto3: botocore's own error for
+// a 503, the other Region serving, and throttling that botocore recognises as such.
+func TestRegionOutageDrillBoto3(t *testing.T) {
+	srv := startServer(t)
+	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api"}`, nil)
+	srv.admin(t, "POST", "faults", `{"region":"eu-west-3","service":"kms","throttleRate":1}`, nil)
+	out := srv.python(t, "us-west-2", `
+import boto3, botocore.config, botocore.exceptions
+once = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"})
+def code(region, service, call):
+    try:
+        getattr(boto3.client(service, region_name=region, config=once), call)()
+        return "ok"
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"] + "/" + str(e.response["ResponseMetadata"]["HTTPStatusCode"])
+print(code("us-east-1", "secretsmanager", "list_secrets"))
+print(code("us-east-1", "sts", "get_caller_identity"))
+print(code("us-west-2", "secretsmanager", "list_secrets"))
+print(code("eu-west-3", "kms", "list_keys"))
+print(code("eu-west-3", "secretsmanager", "list_secrets"))
+`)
+	want := "ServiceUnavailable/503\nServiceUnavailable/503\nok\nThrottlingException/400\nok\n"
+	if out != want {
+		t.Errorf("boto3 during the drill printed\n%s\nwant\n%s", out, want)
+	}
+}
