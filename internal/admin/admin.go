@@ -1,5 +1,5 @@
 // Package admin serves xregion's own API under /_xregion/: health, reset, the clock, the
-// job listing and injected faults. It speaks JSON in and out, and is meant for test
+// job listing, injected faults and the metrics. It speaks JSON in and out, and is meant for test
 // harnesses and operators, not AWS clients.
 package admin
 
@@ -40,6 +40,9 @@ type Config struct {
 	KeepOnReset []string
 	Logger      *slog.Logger
 	Started     time.Time
+	// Metrics serves GET /_xregion/metrics (the Prometheus text format), behind the
+	// same token as the rest of the admin API; nil means no metrics.
+	Metrics http.Handler
 }
 
 // Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
@@ -57,6 +60,9 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("GET /_xregion/faults", a.listFaults)
 	mux.HandleFunc("POST /_xregion/faults", a.setFault)
 	mux.HandleFunc("DELETE /_xregion/faults", a.clearFaults)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /_xregion/metrics", cfg.Metrics)
+	}
 	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
 	})

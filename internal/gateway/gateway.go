@@ -58,9 +58,18 @@ type Config struct {
 	BodyIdleTimeout time.Duration
 	// Faults are the outage drills in force (drill.go); nil means none.
 	Faults *faults.Registry
+	// Observer hears of every AWS API request served, for metrics; nil means none.
+	Observer Observer
 	// Random draws the throttled share of calls (a number in [0, 1)); nil means
 	// math/rand. Tests fix it.
 	Random func() float64
+}
+
+// Observer is told of each AWS API request once it is answered: its service, operation,
+// Region, HTTP status (0 for a connection reset on purpose), error code ("" on success)
+// and how long it took.
+type Observer interface {
+	Request(service, operation, region, code string, status int, took time.Duration)
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -408,6 +417,9 @@ func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
 }
 
 func (g *Gateway) log(c *call) {
+	if g.cfg.Observer != nil {
+		g.cfg.Observer.Request(c.info.Service, c.info.Operation, c.info.Region, c.errCode, c.status, time.Since(c.start))
+	}
 	level := slog.LevelInfo
 	if c.status >= 500 && c.status != http.StatusServiceUnavailable {
 		// A 503 is a condition logged once where it arises (a full disk), not a fault

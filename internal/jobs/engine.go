@@ -47,6 +47,10 @@ type Config struct {
 	History int
 	// Logger receives failures and give-ups; nil means slog.Default().
 	Logger *slog.Logger
+	// Observe, when set, hears of every job that leaves the engine and of every failed
+	// attempt that will be retried (Outcome Retried), for metrics. It is called with
+	// Engine.mu held, so it is a leaf: it must not block or call the engine.
+	Observe func(Finished)
 }
 
 type engineState int
@@ -453,12 +457,19 @@ func (e *Engine) isHeadLocked(ent *entry) bool {
 
 func (e *Engine) recordLocked(j Job, o Outcome, errText string) {
 	f := Finished{Job: j, Outcome: o, Error: errText, FinishedAt: e.clock.Now()}
+	e.observeLocked(f)
 	if len(e.history) < e.cfg.History {
 		e.history = append(e.history, f)
 	} else {
 		e.history[e.histNext] = f
 	}
 	e.histNext = (e.histNext + 1) % e.cfg.History
+}
+
+func (e *Engine) observeLocked(f Finished) {
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(f)
+	}
 }
 
 // changedLocked hands due jobs to workers, re-arms the dispatcher and wakes waiters.
@@ -567,6 +578,7 @@ func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
 	case resultGone:
 		e.removeLocked(ent)
 	case resultRetry:
+		e.observeLocked(Finished{Job: j, Outcome: Retried, Error: j.LastError, FinishedAt: e.clock.Now()})
 		ent.job = j
 		if e.isHeadLocked(ent) {
 			e.pushLocked(ent)

@@ -18,6 +18,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/metrics"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -110,7 +111,8 @@ func New(cfg Config) (_ *Server, err error) {
 			return nil, err
 		}
 	}
-	s.store = store.Watch(s.store, cfg.Logger)
+	meters := metrics.New()
+	s.store = meters.TimedStore(store.Watch(s.store, cfg.Logger))
 	defer func() {
 		if err != nil {
 			s.store.Close()
@@ -136,7 +138,8 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger})
+	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
+		Observe: meters.Job})
 	faultRegistry, err := faults.Load(s.store, faults.WithClock(clock.Now))
 	if err != nil {
 		return nil, err
@@ -148,6 +151,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	meters.Watch(metrics.Sources{Jobs: s.engine, Store: s.store, Faults: faultRegistry})
 	var gwServices []gateway.Service
 	for _, name := range s.services.Names() {
 		svc, _ := s.services.Get(name)
@@ -156,11 +160,11 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		KeepOnReset: []string{rootKeyRecord},
+		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(),
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry,
+		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry, Observer: meters,
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
