@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,20 @@ func (s *server) awsOnce(t *testing.T, region string, args ...string) (string, s
 	return stdout, stderr, err == nil
 }
 
+// xregion runs an admin command of the binary against this server and returns its
+// output.
+func (s *server) xregion(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := append(os.Environ(), "XREGION_ENDPOINT="+s.URL)
+	stdout, stderr, err := run(ctx, env, "", binary, args...)
+	if err != nil {
+		t.Fatalf("xregion %s: %v\n%s%s", strings.Join(args, " "), err, stdout, stderr)
+	}
+	return stdout
+}
+
 // TestRegionOutageDrillCLI takes us-east-1's API down as a regional outage does (HTTP 503,
 // then reset connections) while us-west-2 serves, and promotes the replica in us-west-2
 // during the outage: the Secrets Manager step of a DR game day.
@@ -28,7 +43,9 @@ func TestRegionOutageDrillCLI(t *testing.T) {
 		"--add-replica-regions", "Region=us-west-2")
 	srv.waitInSync(t, "us-east-1", "app/db", "us-west-2")
 
-	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api"}`, nil)
+	if out := srv.xregion(t, "admin", "fault", "region", "us-east-1", "--outage", "api"); !strings.Contains(out, "outage api (unavailable)") {
+		t.Errorf("xregion admin fault region printed:\n%s", out)
+	}
 	_, stderr, ok := srv.awsOnce(t, "us-east-1", "secretsmanager", "get-secret-value", "--secret-id", "app/db")
 	if ok || !strings.Contains(stderr, "ServiceUnavailable") {
 		t.Errorf("get-secret-value in us-east-1 during its outage: ok=%v\n%s", ok, stderr)
@@ -46,12 +63,14 @@ func TestRegionOutageDrillCLI(t *testing.T) {
 	// The promoted secret takes writes in us-west-2 while us-east-1 is down.
 	srv.awsIn(t, "us-west-2", "secretsmanager", "put-secret-value", "--secret-id", "app/db", "--secret-string", "r0tated")
 
-	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api","mode":"reset"}`, nil)
+	srv.xregion(t, "fault", "region", "us-east-1", "--outage", "api", "--mode", "reset")
 	_, stderr, ok = srv.awsOnce(t, "us-east-1", "sts", "get-caller-identity")
 	if ok || !strings.Contains(strings.ToLower(stderr), "connection") {
 		t.Errorf("get-caller-identity in us-east-1 with reset connections: ok=%v\n%s", ok, stderr)
 	}
-	srv.admin(t, "DELETE", "faults?region=us-east-1", "", nil)
+	if out := srv.xregion(t, "fault", "clear", "--region", "us-east-1"); !strings.Contains(out, "no faults in force") {
+		t.Errorf("xregion fault clear printed:\n%s", out)
+	}
 	srv.awsIn(t, "us-east-1", "sts", "get-caller-identity")
 }
 
