@@ -31,6 +31,7 @@ import (
 	"github.com/xregion/xregion/internal/protocol/restjson"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/sigv4"
 	"github.com/xregion/xregion/internal/store"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	BodyIdleTimeout time.Duration
 	// Faults are the outage drills in force (drill.go); nil means none.
 	Faults *faults.Registry
+	// Trail records every call handed to a service as a CloudTrail event (audit.go);
+	// nil means none.
+	Trail port.Trail
 	// Observer hears of every AWS API request served, for metrics; nil means none.
 	Observer Observer
 	// Random draws the throttled share of calls (a number in [0, 1)); nil means
@@ -369,6 +373,7 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 		return
 	}
 	if verr := e.Validation.Validate(op, in); verr != nil {
+		g.audit(r, c, in, nil, verr)
 		g.fail(w, c, verr)
 		return
 	}
@@ -379,9 +384,12 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 			c.status = 499 // the client went away; nothing to write
 			return
 		}
-		g.fail(w, c, asAWSError(err))
+		aerr := asAWSError(err)
+		g.audit(r, c, in, nil, aerr)
+		g.fail(w, c, aerr)
 		return
 	}
+	g.audit(r, c, in, out, nil)
 	c.status = http.StatusOK
 	e.codec.Encode(w, op, out, c.info.ID)
 }

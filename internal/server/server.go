@@ -22,6 +22,7 @@ import (
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 )
@@ -164,7 +165,7 @@ func New(cfg Config) (_ *Server, err error) {
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry, Observer: meters,
+		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry, Observer: meters, Trail: s.trail(),
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
@@ -189,6 +190,17 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// trail is the service that keeps the audit trail (CloudTrail), if the binary has one.
+func (s *Server) trail() port.Trail {
+	for _, name := range s.services.Names() {
+		svc, _ := s.services.Get(name)
+		if t, ok := svc.(port.Trail); ok {
+			return t
+		}
+	}
+	return nil
 }
 
 func (s *Server) resetServices() {
