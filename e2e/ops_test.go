@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -98,5 +99,85 @@ print(code("eu-west-3", "secretsmanager", "list_secrets"))
 	want := "ServiceUnavailable/503\nServiceUnavailable/503\nok\nThrottlingException/400\nok\n"
 	if out != want {
 		t.Errorf("boto3 during the drill printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestCloudTrailLookupCLI: the proof of the issue — lookup-events finds the
+// ReplicateSecretToRegions call with the caller's identity and no secret value.
+func TestCloudTrailLookupCLI(t *testing.T) {
+	srv := startServer(t)
+	srv.aws(t, "secretsmanager", "create-secret", "--name", "app/api-key", "--secret-string", "pl41ntext-value")
+	srv.aws(t, "secretsmanager", "replicate-secret-to-regions", "--secret-id", "app/api-key", "--add-replica-regions", "Region=eu-west-3")
+	srv.aws(t, "secretsmanager", "get-secret-value", "--secret-id", "app/api-key")
+
+	var found struct {
+		Events []struct {
+			EventName, ReadOnly, AccessKeyId, Username, EventSource, CloudTrailEvent string
+			Resources                                                                []struct{ ResourceType, ResourceName string }
+		}
+	}
+	srv.awsJSON(t, "us-east-1", &found, "cloudtrail", "lookup-events",
+		"--lookup-attributes", "AttributeKey=EventName,AttributeValue=ReplicateSecretToRegions")
+	if len(found.Events) != 1 {
+		t.Fatalf("lookup-events found %d events, want 1: %+v", len(found.Events), found)
+	}
+	ev := found.Events[0]
+	if ev.ReadOnly != "false" || ev.AccessKeyId != "AKIAIOSFODNN7EXAMPLE" || ev.EventSource != "secretsmanager.amazonaws.com" ||
+		len(ev.Resources) != 1 || ev.Resources[0].ResourceName != "app/api-key" {
+		t.Errorf("event = %+v", ev)
+	}
+	var doc struct {
+		UserIdentity      struct{ Type, ARN, AccountID string } `json:"userIdentity"`
+		RequestParameters struct {
+			SecretID          string `json:"secretId"`
+			AddReplicaRegions []struct{ Region string }
+		} `json:"requestParameters"`
+		UserAgent string `json:"userAgent"`
+	}
+	if err := json.Unmarshal([]byte(ev.CloudTrailEvent), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.UserIdentity.ARN != "arn:aws:iam::123456789012:root" || doc.UserIdentity.AccountID != "123456789012" ||
+		doc.RequestParameters.SecretID != "app/api-key" || len(doc.RequestParameters.AddReplicaRegions) != 1 ||
+		!strings.Contains(doc.UserAgent, "aws-cli") {
+		t.Errorf("CloudTrailEvent = %s", ev.CloudTrailEvent)
+	}
+	all := srv.aws(t, "cloudtrail", "lookup-events")
+	if strings.Contains(all, "pl41ntext-value") {
+		t.Errorf("the event history holds the secret's value:\n%s", all)
+	}
+	// The call shows in us-east-1's history only.
+	var west struct{ Events []any }
+	srv.awsJSON(t, "eu-west-3", &west, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=ReplicateSecretToRegions")
+	if len(west.Events) != 0 {
+		t.Errorf("eu-west-3 lists us-east-1's call: %v", west.Events)
+	}
+}
+
+// TestCloudTrailAndMetricsBoto3 pages lookup_events with boto3's paginator, then scrapes
+// the metrics with the admin command: request counts and the replication's lag.
+func TestCloudTrailAndMetricsBoto3(t *testing.T) {
+	srv := startServer(t)
+	out := srv.python(t, "us-west-2", `
+import boto3, time
+sm = boto3.client("secretsmanager")
+sm.create_secret(Name="db", SecretString="pw", AddReplicaRegions=[{"Region": "us-east-1"}])
+for i in range(4):
+    sm.put_secret_value(SecretId="db", SecretString="pw%d" % i)
+ct = boto3.client("cloudtrail")
+pages = ct.get_paginator("lookup_events").paginate(
+    LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": "db"}], PaginationConfig={"PageSize": 2})
+names = [e["EventName"] for p in pages for e in p["Events"]]
+print(len(names), names.count("PutSecretValue"), names[-1])
+`)
+	if out != "5 4 CreateSecret\n" {
+		t.Errorf("boto3 paged the event history as %q, want 5 events, 4 PutSecretValue, CreateSecret last", out)
+	}
+	metrics := srv.xregion(t, "admin", "metrics")
+	if !strings.Contains(metrics, `xregion_requests_total{code="",operation="PutSecretValue",region="us-west-2",service="secretsmanager",status="200"} 4`) {
+		t.Errorf("metrics lack the four PutSecretValue calls:\n%s", metrics)
+	}
+	if !strings.Contains(metrics, `xregion_job_lag_seconds_count{kind="secretsmanager.sync"}`) {
+		t.Errorf("metrics lack the replication lag:\n%s", metrics)
 	}
 }

@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -17,12 +16,13 @@ type query struct {
 	key, value string // the lookup attribute; key is "" for none
 	start, end time.Time
 	limit      int
+	// given is the time range as the caller gave it: a default range moves with the
+	// clock between pages, and the token's position already keeps a page's place.
+	given string
 }
 
 // within binds a NextToken to the query it pages: AWS wants the same parameters with it.
-func (q query) within() string {
-	return fmt.Sprintf("%s=%s|%d|%d", q.key, q.value, q.start.UnixNano(), q.end.UnixNano())
-}
+func (q query) within() string { return q.key + "=" + q.value + "|" + q.given }
 
 func (s *Service) lookupEvents(ctx context.Context, in *ct.LookupEventsRequest) (*ct.LookupEventsResponse, error) {
 	c := s.Call(ctx)
@@ -60,9 +60,11 @@ func queryOf(in *ct.LookupEventsRequest, now time.Time) (query, error) {
 	}
 	if in.StartTime != nil {
 		q.start = *in.StartTime
+		q.given += "start=" + q.start.UTC().Format(time.RFC3339Nano)
 	}
 	if in.EndTime != nil {
 		q.end = *in.EndTime
+		q.given += "end=" + q.end.UTC().Format(time.RFC3339Nano)
 	}
 	if q.start.After(q.end) {
 		return q, msgInvalidTimeRange.New()
