@@ -181,3 +181,36 @@ print(len(names), names.count("PutSecretValue"), names[-1])
 		t.Errorf("metrics lack the replication lag:\n%s", metrics)
 	}
 }
+
+// TestGameDayFromREADME runs the README's game day as written, with this build as the
+// xregion command: the walkthrough is documentation that must stay true.
+func TestGameDayFromREADME(t *testing.T) {
+	need(t, "aws CLI", haveCommand("aws"))
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Game day: a Region goes down")
+	_, block, ok2 := strings.Cut(section, "```sh\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no game day section with a sh block")
+	}
+	srv := startServer(t)
+	script := "xregion() { \"$XREGION_BINARY\" \"$@\"; }\n" + strings.ReplaceAll(block, "export AWS_ENDPOINT_URL=http://127.0.0.1:4566", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	env := append(srv.clientEnv(t, "us-east-1"), "XREGION_BINARY="+binary, "XREGION_ENDPOINT="+srv.URL)
+	stdout, stderr, err := run(ctx, env, "", "bash", "-c", script)
+	if err != nil {
+		t.Fatalf("the game day failed: %v\n%s\n%s", err, stdout, stderr)
+	}
+	for _, want := range []string{
+		"outage api (unavailable)", "ServiceUnavailable", `{\"password\":\"EXAMPLE\"}`, "arn:aws:rds:us-west-2:123456789012:db:appdb-from-copy",
+		"StopReplicationToReplica", `xregion_faults_active{effect="outage",region="us-east-1",service="*"} 1`, "no faults in force",
+	} {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("the game day's output lacks %q:\n%s\n%s", want, stdout, stderr)
+		}
+	}
+}
