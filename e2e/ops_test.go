@@ -152,6 +152,14 @@ func TestCloudTrailLookupCLI(t *testing.T) {
 	if len(west.Events) != 0 {
 		t.Errorf("eu-west-3 lists us-east-1's call: %v", west.Events)
 	}
+	// eu-west-3 has the service's own event of the replication.
+	var replicated struct {
+		Events []struct{ EventName, CloudTrailEvent string }
+	}
+	srv.awsJSON(t, "eu-west-3", &replicated, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=ReplicationSucceeded")
+	if len(replicated.Events) != 1 || !strings.Contains(replicated.Events[0].CloudTrailEvent, `"type":"AWSService"`) {
+		t.Errorf("eu-west-3's replication events = %+v", replicated.Events)
+	}
 }
 
 // TestCloudTrailAndMetricsBoto3 pages lookup_events with boto3's paginator, then scrapes
