@@ -215,11 +215,16 @@ func (c *adminCLI) reset(args []string) error {
 	})
 }
 
-func (c *adminCLI) metrics(args []string) error {
-	if err := c.noArgs("metrics", args); err != nil {
-		return err
+// fetch runs a command without arguments that reads the admin endpoint of its name.
+func (c *adminCLI) fetch(name string, args []string) ([]byte, error) {
+	if err := c.noArgs(name, args); err != nil {
+		return nil, err
 	}
-	answer, err := c.call(http.MethodGet, "metrics", nil)
+	return c.call(http.MethodGet, name, nil)
+}
+
+func (c *adminCLI) metrics(args []string) error {
+	answer, err := c.fetch("metrics", args)
 	if err != nil {
 		return err
 	}

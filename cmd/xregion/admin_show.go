@@ -82,10 +82,7 @@ func (c *adminCLI) clearFaults(args []string) error {
 }
 
 func (c *adminCLI) listFaults(args []string) error {
-	if err := c.noArgs("faults", args); err != nil {
-		return err
-	}
-	answer, err := c.call(http.MethodGet, "faults", nil)
+	answer, err := c.fetch("faults", args)
 	if err != nil {
 		return err
 	}
@@ -144,10 +141,7 @@ func or(s, otherwise string) string {
 }
 
 func (c *adminCLI) health(args []string) error {
-	if err := c.noArgs("health", args); err != nil {
-		return err
-	}
-	answer, err := c.call(http.MethodGet, "health", nil)
+	answer, err := c.fetch("health", args)
 	if err != nil {
 		return err
 	}

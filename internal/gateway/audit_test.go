@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -12,12 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
-	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store/memory"
 	"github.com/xregion/xregion/internal/xtest"
 )
 
@@ -39,22 +35,9 @@ func (t *trail) all() []port.TrailEvent {
 }
 
 func startAuditedServer(t *testing.T) (string, *trail, *faults.Registry) {
-	t.Helper()
-	st := memory.New()
-	resolver, err := auth.NewResolver(auth.Config{Mode: auth.Permissive, DefaultAccount: xtest.Account, Sealer: seal.Ephemeral(), Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := faults.Load(st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tr := &trail{}
-	g := gateway.New(gateway.Config{Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS()}, Resolver: resolver,
-		Trail: tr, Faults: reg})
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
-	return srv.URL, tr, reg
+	url, reg := startFaultedServer(t, gateway.Config{Trail: tr})
+	return url, tr, reg
 }
 
 func TestAuditRecordsCallsWithoutSecrets(t *testing.T) {

@@ -21,9 +21,9 @@ import (
 	"github.com/xregion/xregion/internal/xtest"
 )
 
-// startDrillServer serves the fake services under the faults it returns; draw is what
-// the throttle's random source answers.
-func startDrillServer(t *testing.T, draw float64) (string, *faults.Registry) {
+// startFaultedServer serves the fake services under the faults it returns, with cfg's
+// further settings.
+func startFaultedServer(t *testing.T, cfg gateway.Config) (string, *faults.Registry) {
 	t.Helper()
 	st := memory.New()
 	resolver, err := auth.NewResolver(auth.Config{Mode: auth.Permissive, DefaultAccount: xtest.Account, Sealer: seal.Ephemeral(), Store: st})
@@ -34,13 +34,16 @@ func startDrillServer(t *testing.T, draw float64) (string, *faults.Registry) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gateway.New(gateway.Config{
-		Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()},
-		Resolver: resolver, Faults: reg, Random: func() float64 { return draw },
-	})
-	srv := httptest.NewServer(g)
+	cfg.Services = []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()}
+	cfg.Resolver, cfg.Faults = resolver, reg
+	srv := httptest.NewServer(gateway.New(cfg))
 	t.Cleanup(srv.Close)
 	return srv.URL, reg
+}
+
+// startDrillServer is startFaultedServer whose throttle draws draw every time.
+func startDrillServer(t *testing.T, draw float64) (string, *faults.Registry) {
+	return startFaultedServer(t, gateway.Config{Random: func() float64 { return draw }})
 }
 
 func setFault(t *testing.T, reg *faults.Registry, f faults.Fault) {
