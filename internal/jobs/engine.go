@@ -240,7 +240,10 @@ func (e *Engine) Enqueue(tx store.Tx, j Job) (string, error) {
 			return "", err
 		}
 	}
-	tx.OnCommit(func() { e.committed(j, gen) })
+	tx.OnCommit(func() {
+		e.log.Debug("jobs: job queued", append(jobAttrs(&j), "runAt", j.RunAt)...)
+		e.committed(j, gen)
+	})
 	return j.ID, nil
 }
 
@@ -633,6 +636,7 @@ func (e *Engine) run(ent *entry) (resultKind, Job, error) {
 	})
 	switch {
 	case err == nil:
+		e.log.Debug("jobs: job done", jobAttrs(&stored)...)
 		return resultDone, stored, nil
 	case errors.Is(err, errGone):
 		return resultGone, ent.job, nil
