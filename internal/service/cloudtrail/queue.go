@@ -22,9 +22,15 @@ type queue struct {
 	quit    chan struct{}
 	done    chan struct{}
 	stopped bool
+	dropped int // events dropped since the store last took a batch
 
 	writeMu sync.Mutex // one batch at a time, from the writer or a lookup
 }
+
+// maxQueued bounds the events waiting for the store: while it cannot write (a full
+// disk), the oldest waiting events make room for new ones rather than memory growing
+// without end.
+const maxQueued = 100_000
 
 func newQueue(write func([]port.TrailEvent) error, log *slog.Logger) *queue {
 	q := &queue{write: write, log: log, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
@@ -38,6 +44,13 @@ func (q *queue) add(ev port.TrailEvent) {
 		q.mu.Unlock()
 		q.log.Warn("cloudtrail: an event arrived after shutdown and is not kept", "event", ev.Name, "requestId", ev.RequestID)
 		return
+	}
+	if len(q.pending) >= maxQueued {
+		q.pending = q.pending[1:]
+		q.dropped++
+		if q.dropped == 1 {
+			q.log.Error("cloudtrail: the store is not taking events; the oldest waiting ones are being dropped")
+		}
 	}
 	q.pending = append(q.pending, ev)
 	q.mu.Unlock()
@@ -76,9 +89,18 @@ func (q *queue) flush() error {
 	if err := q.write(batch); err != nil {
 		q.mu.Lock()
 		q.pending = append(batch, q.pending...)
+		if over := len(q.pending) - maxQueued; over > 0 {
+			q.pending, q.dropped = q.pending[over:], q.dropped+over
+		}
 		q.mu.Unlock()
 		return err
 	}
+	q.mu.Lock()
+	if q.dropped > 0 {
+		q.log.Warn("cloudtrail: the store takes events again", "dropped", q.dropped)
+		q.dropped = 0
+	}
+	q.mu.Unlock()
 	return nil
 }
 

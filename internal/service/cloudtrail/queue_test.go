@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -71,5 +72,29 @@ func TestQueueWritesByItselfAndOnStop(t *testing.T) {
 	q.add(port.TrailEvent{ID: "late"}) // after Stop: logged, not kept
 	if len(q.pending) != 0 {
 		t.Error("an event after Stop was queued")
+	}
+}
+
+func TestQueueIsBoundedWhileTheStoreRefuses(t *testing.T) {
+	w := &fakeWriter{failing: true}
+	q := newQueue(w.write, slog.New(slog.DiscardHandler))
+	for i := range maxQueued + 10 {
+		q.add(port.TrailEvent{ID: strconv.Itoa(i)})
+	}
+	_ = q.flush()
+	q.mu.Lock()
+	n, first := len(q.pending), q.pending[0].ID
+	q.mu.Unlock()
+	if n != maxQueued || first != "10" {
+		t.Errorf("queued %d events from %s, want %d from the 11th", n, first, maxQueued)
+	}
+	w.mu.Lock()
+	w.failing = false
+	w.mu.Unlock()
+	if err := q.stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w.written() != maxQueued {
+		t.Errorf("written %d, want %d", w.written(), maxQueued)
 	}
 }
