@@ -15,6 +15,7 @@ import (
 
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/auth/authport"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -145,9 +146,12 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	ports := service.NewPorts()
+	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	s.services, err = service.Build(service.Deps{
-		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver,
+		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
+		Auth:  resolver,
+		Ports: ports,
 	})
 	if err != nil {
 		return nil, err
