@@ -39,6 +39,7 @@ func (s *server) xregion(t *testing.T, args ...string) string {
 // then reset connections) while us-west-2 serves, and promotes the replica in us-west-2
 // during the outage: the Secrets Manager step of a DR game day.
 func TestRegionOutageDrillCLI(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	srv.aws(t, "secretsmanager", "create-secret", "--name", "app/db", "--secret-string", "s3cr3t",
 		"--add-replica-regions", "Region=us-west-2")
@@ -78,6 +79,7 @@ func TestRegionOutageDrillCLI(t *testing.T) {
 // TestRegionOutageDrillBoto3 runs the same outage under boto3: botocore's own error for
 // a 503, the other Region serving, and throttling that botocore recognises as such.
 func TestRegionOutageDrillBoto3(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	srv.admin(t, "POST", "faults", `{"region":"us-east-1","outage":"api"}`, nil)
 	srv.admin(t, "POST", "faults", `{"region":"eu-west-3","service":"kms","throttleRate":1}`, nil)
@@ -105,6 +107,7 @@ print(code("eu-west-3", "secretsmanager", "list_secrets"))
 // TestCloudTrailLookupCLI: the proof of the issue — lookup-events finds the
 // ReplicateSecretToRegions call with the caller's identity and no secret value.
 func TestCloudTrailLookupCLI(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	srv.aws(t, "secretsmanager", "create-secret", "--name", "app/api-key", "--secret-string", "pl41ntext-value")
 	srv.aws(t, "secretsmanager", "replicate-secret-to-regions", "--secret-id", "app/api-key", "--add-replica-regions", "Region=eu-west-3")
@@ -165,6 +168,7 @@ func TestCloudTrailLookupCLI(t *testing.T) {
 // TestCloudTrailAndMetricsBoto3 pages lookup_events with boto3's paginator, then scrapes
 // the metrics with the admin command: request counts and the replication's lag.
 func TestCloudTrailAndMetricsBoto3(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	out := srv.python(t, "us-west-2", `
 import boto3, time
@@ -193,6 +197,7 @@ print(len(names), names.count("PutSecretValue"), names[-1])
 // TestGameDayFromREADME runs the README's game day as written, with this build as the
 // xregion command: the walkthrough is documentation that must stay true.
 func TestGameDayFromREADME(t *testing.T) {
+	t.Parallel()
 	need(t, "aws CLI", haveCommand("aws"))
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
