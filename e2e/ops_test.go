@@ -219,7 +219,7 @@ func TestGameDayFromREADME(t *testing.T) {
 		t.Fatalf("the game day failed: %v\n%s\n%s", err, stdout, stderr)
 	}
 	for _, want := range []string{
-		"outage api (unavailable)", "ServiceUnavailable", `{\"password\":\"EXAMPLE\"}`, "arn:aws:rds:us-west-2:123456789012:db:appdb-from-copy",
+		"outage api (unavailable)", "ServiceUnavailable", `"N": "42.5"`, `{\"password\":\"EXAMPLE\"}`, "arn:aws:rds:us-west-2:123456789012:db:appdb-from-copy",
 		"StopReplicationToReplica", `xregion_faults_active{effect="outage",region="us-east-1",service="*"} 1`, "no faults in force",
 	} {
 		if !strings.Contains(stdout+stderr, want) {

@@ -5,6 +5,7 @@ package server
 import (
 	_ "github.com/xregion/xregion/internal/service/backup"
 	_ "github.com/xregion/xregion/internal/service/cloudtrail"
+	_ "github.com/xregion/xregion/internal/service/dynamodb"
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
 	_ "github.com/xregion/xregion/internal/service/rds"
