@@ -28,7 +28,7 @@ var secretNames = []string{"Password", "SecretString", "SecretBinary", "Plaintex
 
 // audit records one call, answered with out or with the error e.
 func (g *Gateway) audit(r *http.Request, c *call, in, out any, e *awserr.Error) {
-	if g.cfg.Trail == nil || c.op == nil {
+	if g.cfg.Trail == nil || c.op == nil || dataEvent(c.info.Service, c.op.Name) {
 		return
 	}
 	ev := port.TrailEvent{
@@ -51,6 +51,17 @@ func (g *Gateway) audit(r *http.Request, c *call, in, out any, e *awserr.Error) 
 	ev.Resources = resourcesOf(c.info.Service, params)
 	g.cfg.Trail.Record(ev)
 }
+
+// dataEvents are the operations CloudTrail records as data events, which its event
+// history (LookupEvents) never holds: the item-level calls of DynamoDB. They are not
+// recorded at all, so an item's contents, which DynamoDB keeps sealed, never reach the
+// trail in plain text.
+var dataEvents = map[string][]string{
+	"dynamodb": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+		"TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"},
+}
+
+func dataEvent(service, op string) bool { return slices.Contains(dataEvents[service], op) }
 
 // readOnly says whether an operation only reads, by the verbs AWS's read-only APIs
 // start with; KMS's cryptographic operations, which change nothing, count as read-only
