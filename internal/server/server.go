@@ -16,6 +16,7 @@ import (
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/auth/authport"
+	"github.com/xregion/xregion/internal/console"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
@@ -148,6 +149,7 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,
@@ -167,8 +169,12 @@ func New(cfg Config) (_ *Server, err error) {
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(),
 	})
+	webConsole := console.New(console.Config{
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
+		Logger: cfg.Logger,
+	})
 	s.gateway = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts, Faults: faultRegistry, Observer: meters, Trail: s.trail(),
 	})
 	s.http = &http.Server{
@@ -205,6 +211,15 @@ func (s *Server) trail() port.Trail {
 		}
 	}
 	return nil
+}
+
+// accountsOf lists the accounts of the configured keys, for the console's account choice.
+func accountsOf(keys []auth.Identity) []string {
+	var accounts []string
+	for _, k := range keys {
+		accounts = append(accounts, k.Account)
+	}
+	return accounts
 }
 
 func (s *Server) resetServices() {

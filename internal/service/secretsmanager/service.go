@@ -49,6 +49,7 @@ func New(d service.Deps) (*Service, error) {
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Want(d.Ports, &s.trail)
+	service.Provide[port.ManagedSecrets](d.Ports, s)
 	return s, nil
 }
 
