@@ -23,7 +23,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	var err error
+	if isAdminCommand(os.Args[1:]) {
+		err = runAdmin(os.Args[1:], os.Stdout, os.Stderr)
+	} else {
+		err = run(os.Args[1:], os.Stderr)
+	}
+	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "xregion:", err)
 			os.Exit(1)
@@ -100,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; empty means off (XREGION_PPROF_LISTEN)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n       xregion [admin] COMMAND ... (health, clock, jobs, fault, faults, reset, metrics: xregion admin --help)\n\n"+
 			"Serves Secrets Manager, KMS, RDS, AWS Backup, STS and IAM for every Region on one endpoint.\n"+
 			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
 			"(base64, 32 bytes) or from root.key in the data directory, created on first start; with\n"+

@@ -23,6 +23,7 @@ import (
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
@@ -31,6 +32,7 @@ import (
 	"github.com/xregion/xregion/internal/protocol/restjson"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/sigv4"
 	"github.com/xregion/xregion/internal/store"
 )
@@ -64,6 +66,23 @@ type Config struct {
 	// BodyIdleTimeout is how long a request body may make no progress before the
 	// request is cut off; 0 means DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
+	// Faults are the outage drills in force (drill.go); nil means none.
+	Faults *faults.Registry
+	// Trail records every call handed to a service as a CloudTrail event (audit.go);
+	// nil means none.
+	Trail port.Trail
+	// Observer hears of every AWS API request served, for metrics; nil means none.
+	Observer Observer
+	// Random draws the throttled share of calls (a number in [0, 1)); nil means
+	// math/rand. Tests fix it.
+	Random func() float64
+}
+
+// Observer is told of each AWS API request once it is answered: its service, operation,
+// Region, HTTP status (0 for a connection reset on purpose), error code ("" on success)
+// and how long it took.
+type Observer interface {
+	Request(service, operation, region, code string, status int, took time.Duration)
 }
 
 // AdminPrefix is the path under which the admin API is served.
@@ -384,12 +403,16 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 		g.fail(w, c, awserr.As(err))
 		return
 	}
+	if g.drill(w, r, c) {
+		return
+	}
 	h, ok := e.handlers[op.Name]
 	if !ok {
 		g.fail(w, c, e.codec.NotImplemented(op.Name))
 		return
 	}
 	if verr := e.Validation.Validate(op, in); verr != nil {
+		g.audit(r, c, in, nil, verr)
 		g.fail(w, c, verr)
 		return
 	}
@@ -400,9 +423,12 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 			c.status = 499 // the client went away; nothing to write
 			return
 		}
-		g.fail(w, c, asAWSError(err))
+		aerr := asAWSError(err)
+		g.audit(r, c, in, nil, aerr)
+		g.fail(w, c, aerr)
 		return
 	}
+	g.audit(r, c, in, out, nil)
 	c.status = http.StatusOK
 	e.codec.Encode(w, op, out, c.info.ID)
 }
@@ -438,6 +464,9 @@ func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
 }
 
 func (g *Gateway) log(c *call) {
+	if g.cfg.Observer != nil {
+		g.cfg.Observer.Request(c.info.Service, c.info.Operation, c.info.Region, c.errCode, c.status, time.Since(c.start))
+	}
 	level := slog.LevelInfo
 	if c.status >= 500 && c.status != http.StatusServiceUnavailable {
 		// A 503 is a condition logged once where it arises (a full disk), not a fault

@@ -20,6 +20,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/metrics"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -115,7 +116,8 @@ func New(cfg Config) (_ *Server, err error) {
 			return nil, err
 		}
 	}
-	s.store = store.Watch(s.store, cfg.Logger)
+	meters := metrics.New()
+	s.store = meters.TimedStore(store.Watch(s.store, cfg.Logger))
 	defer func() {
 		if err != nil {
 			s.store.Close()
@@ -141,8 +143,9 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger})
-	faultRegistry, err := faults.Load(s.store)
+	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
+		Observe: meters.Job})
+	faultRegistry, err := faults.Load(s.store, faults.WithClock(clock.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +161,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	meters.Watch(metrics.Sources{Jobs: s.engine, Store: s.store, Faults: faultRegistry})
 	var gwServices []gateway.Service
 	for _, name := range s.services.Names() {
 		svc, _ := s.services.Get(name)
@@ -166,8 +170,8 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		KeepOnReset: []string{rootKeyRecord},
-		Volumes:     providerOf[port.VolumeData](s.services), Account: cfg.Account,
+		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(),
+		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
 	webConsole := console.New(console.Config{
 		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
@@ -176,6 +180,7 @@ func New(cfg Config) (_ *Server, err error) {
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
 		AllowedHosts: cfg.AllowedHosts, LinkPrefix: port.LinkPath, Links: serviceLinks(s.services),
+		Faults: faultRegistry, Observer: meters, Trail: s.trail(),
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
@@ -200,6 +205,17 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 		keys = append(keys, more...)
 	}
 	return keys, nil
+}
+
+// trail is the service that keeps the audit trail (CloudTrail), if the binary has one.
+func (s *Server) trail() port.Trail {
+	for _, name := range s.services.Names() {
+		svc, _ := s.services.Get(name)
+		if t, ok := svc.(port.Trail); ok {
+			return t
+		}
+	}
+	return nil
 }
 
 // accountsOf lists the accounts of the configured keys, for the console's account choice.

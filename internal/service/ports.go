@@ -21,10 +21,11 @@ type provider struct {
 }
 
 type need struct {
-	by   string
-	port reflect.Type
-	all  bool
-	fill func(values []any)
+	by       string
+	port     reflect.Type
+	all      bool
+	optional bool // served without a provider: the service works, and does less
+	fill     func(values []any)
 }
 
 // NewPorts returns an empty set of ports, for the core to provide to before Build.
@@ -62,6 +63,15 @@ func NeedAll[T any](p *Ports, dst *[]T) {
 	}})
 }
 
+// Want asks for the provider of the port T if the binary has one, and leaves *dst nil
+// when it has none: for what a service only reports to (the audit trail), never for what
+// it needs to do its work.
+func Want[T any](p *Ports, dst *T) {
+	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), optional: true, fill: func(values []any) {
+		*dst = values[0].(T)
+	}})
+}
+
 func (p *Ports) by() string {
 	if p.building == "" {
 		return "the server"
@@ -75,6 +85,8 @@ func (p *Ports) wire() error {
 	for _, n := range p.needs {
 		provs := p.providers[n.port]
 		switch {
+		case len(provs) == 0 && n.optional:
+			continue
 		case len(provs) == 0:
 			problems = append(problems, fmt.Sprintf("%s needs %s, which no service provides", n.by, n.port))
 			continue

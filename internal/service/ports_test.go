@@ -81,3 +81,20 @@ func TestProvideWantsAnInterface(t *testing.T) {
 	}()
 	Provide(NewPorts(), english{})
 }
+
+// TestPortsWant: a wanted port is filled when a service provides it, and left nil
+// without a start-up error when none does.
+func TestPortsWant(t *testing.T) {
+	p := NewPorts()
+	var absent counter
+	var present greeter
+	Want(p, &absent)
+	Want(p, &present)
+	Provide[greeter](p, french{})
+	if err := p.wire(); err != nil {
+		t.Fatal(err)
+	}
+	if absent != nil || present == nil || present.Greet() != "bonjour" {
+		t.Errorf("wired %v, %v", absent, present)
+	}
+}
