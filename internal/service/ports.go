@@ -21,10 +21,11 @@ type provider struct {
 }
 
 type need struct {
-	by   string
-	port reflect.Type
-	all  bool
-	fill func(values []any)
+	by       string
+	port     reflect.Type
+	all      bool
+	optional bool
+	fill     func(values []any)
 }
 
 // NewPorts returns an empty set of ports, for the core to provide to before Build.
@@ -46,6 +47,14 @@ func Provide[T any](p *Ports, v T) {
 // never in its New.
 func Need[T any](p *Ports, dst *T) {
 	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), fill: func(values []any) {
+		*dst = values[0].(T)
+	}})
+}
+
+// Want asks for the provider of the port T if there is one: *dst stays nil when the
+// server runs without it (RDS without real database engines).
+func Want[T any](p *Ports, dst *T) {
+	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), optional: true, fill: func(values []any) {
 		*dst = values[0].(T)
 	}})
 }
@@ -75,6 +84,8 @@ func (p *Ports) wire() error {
 	for _, n := range p.needs {
 		provs := p.providers[n.port]
 		switch {
+		case len(provs) == 0 && n.optional:
+			continue
 		case len(provs) == 0:
 			problems = append(problems, fmt.Sprintf("%s needs %s, which no service provides", n.by, n.port))
 			continue

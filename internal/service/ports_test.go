@@ -81,3 +81,22 @@ func TestProvideWantsAnInterface(t *testing.T) {
 	}()
 	Provide(NewPorts(), english{})
 }
+
+// TestPortsWant: a wanted port without a provider leaves the service without it and
+// starts; with one, it is filled like a need.
+func TestPortsWant(t *testing.T) {
+	p := NewPorts()
+	p.building = "rds"
+	var absent counter
+	Want(p, &absent)
+	if err := p.wire(); err != nil || absent != nil {
+		t.Fatalf("wire = %v, %v", err, absent)
+	}
+	p = NewPorts()
+	var present greeter
+	Want(p, &present)
+	Provide[greeter](p, english{})
+	if err := p.wire(); err != nil || present == nil || present.Greet() != "hello" {
+		t.Errorf("wire = %v, %v", err, present)
+	}
+}
