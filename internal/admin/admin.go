@@ -40,6 +40,8 @@ type Config struct {
 	KeepOnReset []string
 	Logger      *slog.Logger
 	Started     time.Time
+	// Engines, if set, lists the real database servers (--real-engines) for health.
+	Engines func() any
 }
 
 // Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
@@ -144,6 +146,7 @@ type healthReport struct {
 	Store         store.Stats `json:"store"`
 	Auth          string      `json:"auth"`
 	Clock         clockReport `json:"clock"`
+	Engines       any         `json:"engines,omitempty"` // the database servers, with ports and states
 }
 
 // health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
@@ -155,6 +158,9 @@ func (a *api) health(w http.ResponseWriter, r *http.Request) {
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
 		Clock: a.clock(),
+	}
+	if a.cfg.Engines != nil {
+		report.Engines = a.cfg.Engines()
 	}
 	status := http.StatusOK
 	if report.Store.Problem != "" {

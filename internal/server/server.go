@@ -41,6 +41,8 @@ type Config struct {
 	AllowedHosts    []string      // Host names served besides localhost and IP addresses
 	OIDCKeys        string        // JWKS file or directory of the identity providers' signing keys
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
+	RealEngines     bool          // run RDS PostgreSQL instances as real servers (see engines.go)
+	PostgresBin     string        // PostgreSQL's programs; "" searches
 	Logger          *slog.Logger
 }
 
@@ -71,6 +73,7 @@ type Server struct {
 	services *service.Registry
 	gateway  *gateway.Gateway
 	http     *http.Server
+	engines  *realEngines // nil without --real-engines or without PostgreSQL
 }
 
 // New builds a server without starting anything.
@@ -141,9 +144,19 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	ports := service.NewPorts()
+	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.engines.close(context.Background())
+		}
+	}()
 	s.services, err = service.Build(service.Deps{
-		Deps: kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
-		Auth: resolver,
+		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
+		Auth:  resolver,
+		Ports: ports,
 	})
 	if err != nil {
 		return nil, err
@@ -156,7 +169,7 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		KeepOnReset: []string{rootKeyRecord},
+		KeepOnReset: []string{rootKeyRecord}, Engines: s.engines.health,
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
@@ -188,6 +201,7 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 }
 
 func (s *Server) resetServices() {
+	s.engines.wipe()
 	for _, name := range s.services.Names() {
 		if svc, ok := s.services.Get(name); ok {
 			if r, ok := svc.(service.Resetter); ok {
@@ -215,7 +229,13 @@ func (s *Server) DataDir() string {
 }
 
 // Start starts the job engine, which resumes the jobs a previous run left pending.
-func (s *Server) Start() error { return s.engine.Start() }
+func (s *Server) Start() error {
+	if err := s.engine.Start(); err != nil {
+		return err
+	}
+	s.engines.run()
+	return nil
+}
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
@@ -246,5 +266,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.Join(append(errs, s.engine.Stop(ctx), s.store.Close())...)
+	errs = append(errs, s.engine.Stop(ctx))
+	// The servers stop after the jobs that drive them, and before the store closes.
+	errs = append(errs, s.engines.close(ctx))
+	return errors.Join(append(errs, s.store.Close())...)
 }

@@ -115,17 +115,18 @@ func (p *Provider) Run() {
 }
 
 // NoteClock records xregion's clock offset from now on (clockmap.Note); the server calls
-// it at start-up and after every move of the clock. reset says the clock went back to
-// real time with a reset of everything.
-func (p *Provider) NoteClock(offset time.Duration, reset bool) {
-	var err error
-	if reset {
-		err = p.clock.Reset()
-	} else {
-		err = p.clock.Note(time.Now(), offset)
-	}
-	if err != nil {
+// it at start-up and after every move of the clock (jobs.Clock.Watch).
+func (p *Provider) NoteClock(offset time.Duration) {
+	if err := p.clock.Note(time.Now(), offset); err != nil {
 		p.cfg.Logger.Error("engines: recording the clock", "err", err)
+	}
+}
+
+// ResetClock forgets the clock's history: the admin API's reset put the clock back to
+// real time and wiped everything recorded against the old one.
+func (p *Provider) ResetClock() {
+	if err := p.clock.Reset(); err != nil {
+		p.cfg.Logger.Error("engines: resetting the clock map", "err", err)
 	}
 }
 
@@ -210,4 +211,27 @@ func (p *Provider) Delete(op, id string) (bool, error) {
 		}
 		return removeFile(p.ownerPath(id))
 	})
+}
+
+// Wipe deletes every server and every backup store: the admin API's reset wiped the
+// instances and snapshots they belonged to.
+func (p *Provider) Wipe(ctx context.Context) error {
+	var errs []error
+	for _, st := range p.sup.Status() {
+		if err := p.sup.Delete(ctx, st.ID); err != nil && !errors.Is(err, supervisor.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	p.mu.Lock()
+	p.stores = map[string]*backupstore.Store{}
+	p.mu.Unlock()
+	p.replMu.Lock()
+	defer p.replMu.Unlock()
+	for _, d := range []string{"backups", "owners"} {
+		dir := filepath.Join(p.cfg.Dir, d)
+		errs = append(errs, os.RemoveAll(dir), os.MkdirAll(dir, 0o700))
+	}
+	errs = append(errs, removeFile(p.replicationsPath()))
+	p.ResetClock()
+	return errors.Join(errs...)
 }
