@@ -138,6 +138,7 @@ func (s *Service) expireSnapshots(tx store.Tx, sc store.Scope, dbi string, reten
 			if err := deleteSnapshot(tx, sc, sn); err != nil {
 				return err
 			}
+			s.engineDropSnapshot(tx, sc, sn)
 		}
 	}
 	return nil
@@ -210,7 +211,9 @@ func (s *Service) dropBackup(tx store.Tx, sc store.Scope, b *backupRec) error {
 		if err := deleteSnapshot(tx, sc, sn); err != nil {
 			return err
 		}
+		s.engineDropSnapshot(tx, sc, sn)
 	}
+	s.engineDropBackup(tx, sc, b)
 	return deleteBackup(tx, sc, b)
 }
 

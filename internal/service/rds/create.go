@@ -250,6 +250,9 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 			}
 			inst.KmsKey = key
 		}
+		if err := s.engineCreate(tx, sc, inst, *in.MasterUserPassword); err != nil {
+			return err
+		}
 		return s.insertInstance(tx, sc, inst)
 	})
 	if err != nil {

@@ -15,6 +15,9 @@ func (s *Service) runInstanceStep(_ context.Context, tx store.Tx, p payload) err
 	if err != nil || inst == nil || inst.Seq != p.Seq {
 		return err
 	}
+	if wait, err := s.engineStep(tx, sc, inst, p); wait || err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	switch inst.Status {
 	case statusCreating:

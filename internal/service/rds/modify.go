@@ -295,6 +295,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if in.MasterUserPassword != nil {
 			// Applied as soon as possible whatever ApplyImmediately says (API reference).
 			mods.Password = true
+			if err := s.enginePassword(tx, sc, inst, *in.MasterUserPassword); err != nil {
+				return err
+			}
 		}
 		if mods.empty() {
 			if err := putInstance(tx, sc, inst); err != nil {

@@ -193,6 +193,7 @@ func (s *Service) instanceOut(sc store.Scope, inst *instanceRec, now time.Time) 
 	if !inst.Created.IsZero() {
 		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: str(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
 	}
+	s.engineOut(sc, inst, &out)
 	return out
 }
 
@@ -221,6 +222,9 @@ func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time
 // restoreWindow is the span a backup in scope sc can be restored to at now; ok is false
 // while it has nothing to restore yet.
 func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+	if b.RealData && s.engines != nil {
+		return s.engineWindow(sc, b, now)
+	}
 	switch b.Status {
 	case backupActive:
 		latest = logsUntil(now, b.Start, b.LogGaps)

@@ -187,6 +187,7 @@ func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstance
 // endReplica stops a replicated backup: it is retained with what it replicated, or
 // deleted if it never replicated anything.
 func (s *Service) endReplica(tx store.Tx, sc store.Scope, b *backupRec, now time.Time) error {
+	s.engineEndReplica(tx, sc, b)
 	if b.Start.IsZero() {
 		return s.dropBackup(tx, sc, b)
 	}
@@ -282,6 +283,9 @@ func (s *Service) runReplicaStart(_ context.Context, tx store.Tx, p payload) err
 		}
 	}
 	b.Status = backupReplicating
+	if err := s.engineReplicate(tx, srcSc, sc, inst, b); err != nil {
+		return err
+	}
 	if err := putBackup(tx, sc, b); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 )
 
@@ -107,7 +108,7 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 	}
 	var inst *instanceRec
 	err := s.st.Update(func(tx store.Tx) error {
-		snap, _, err := findSnapshot(tx, req.Account, req.Region, *in.DBSnapshotIdentifier, false)
+		snap, snapSc, err := findSnapshot(tx, req.Account, req.Region, *in.DBSnapshotIdentifier, false)
 		if err != nil {
 			return err
 		}
@@ -122,7 +123,10 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		}
 		src := restored{image: snap.image, Tags: snap.Tags, From: snap.ID}
 		inst, err = s.restoreInstance(tx, sc, strings.ToLower(id), src, p, in.DBName)
-		return err
+		if err != nil || !snap.RealData {
+			return err
+		}
+		return s.engineRestore(tx, sc, inst, snapshotStore(snapSc, snap), port.DBRestore{Snapshot: true})
 	})
 	if err != nil {
 		return nil, err
@@ -240,7 +244,10 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 			}
 		}
 		inst, err = s.restoreInstance(tx, sc, strings.ToLower(id), src, p, in.DBName)
-		return err
+		if err != nil || !b.RealData {
+			return err
+		}
+		return s.engineRestore(tx, sc, inst, automatedStore(sc, b.ResourceID, b.KmsKey), port.DBRestore{Time: at, Latest: latest})
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
@@ -63,6 +64,10 @@ type Service struct {
 	auth   *auth.Resolver
 	keys   port.KeyRing
 	log    *slog.Logger
+	// engines, when xregion runs with --real-engines, makes PostgreSQL instances real
+	// servers (realdata.go); sealer seals their passwords until the servers have them.
+	engines port.DatabaseEngines
+	sealer  *seal.Sealer
 }
 
 var (
@@ -75,12 +80,13 @@ func New(d service.Deps) (*Service, error) {
 	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
 		return nil, fmt.Errorf("rds: Store, Jobs and Clock are required")
 	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, log: d.Logger}
+	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, log: d.Logger, sealer: d.Sealer}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Want(d.Ports, &s.engines)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }

@@ -117,6 +117,9 @@ func (s *Service) runSnapshotStep(_ context.Context, tx store.Tx, p payload) err
 		// The source was deleted while it was being copied: RDS terminates the copy.
 		return deleteSnapshot(tx, sc, snap)
 	}
+	if wait, err := s.engineSnapshotStep(tx, sc, snap, p); wait || err != nil {
+		return err
+	}
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	return putSnapshot(tx, sc, snap)
 }
@@ -171,6 +174,7 @@ func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnaps
 		}
 		snap.Status = "deleted"
 		out = snapshotOut(sc, snap)
+		s.engineDropSnapshot(tx, sc, snap)
 		return deleteSnapshot(tx, sc, snap)
 	})
 	if err != nil {

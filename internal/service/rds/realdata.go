@@ -1,0 +1,346 @@
+package rds
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xregion/xregion/internal/gen/rdsapi"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// Real data (--real-engines). With a port.DatabaseEngines, a PostgreSQL DB instance is a
+// real server and its backups, snapshots and replicas hold its data. The life cycle
+// stays RDS's: each status step first asks the engines to do the matching work
+// (engineStep) and steps again a moment later until it is done, so the status a client
+// waits for is reached only when the server is. Records of instances, backups and
+// snapshots say whether they hold data (RealData); what only the engines need lives in
+// engineRec.
+
+// enginePoll is how soon a step that waits for the engines looks again.
+const enginePoll = 500 * time.Millisecond
+
+const kindEngine = "engine" // DbiResourceId -> engineRec
+
+// engineRec is what the engines still have to do for an instance.
+type engineRec struct {
+	// Password is a master password not yet set in the server (at creation, or by
+	// ModifyDBInstance), sealed with the root key.
+	Password []byte       `json:"password,omitempty"`
+	Restore  *port.DBRestore `json:"restore,omitempty"` // how a restored instance's server is made
+}
+
+func passwordAAD(dbi string) []byte { return []byte("rds-master-password/" + dbi) }
+
+// realData reports whether an instance of engine runs as a real server.
+func (s *Service) realData(engine string) bool { return s.engines != nil && s.engines.Runs(engine) }
+
+func getEngineRec(tx store.Tx, sc store.Scope, dbi string) (*engineRec, error) {
+	rec, err := getJSON[engineRec](tx, sc.Key(kindEngine, dbi))
+	if err == nil && rec == nil {
+		rec = &engineRec{}
+	}
+	return rec, err
+}
+
+func putEngineRec(tx store.Tx, sc store.Scope, dbi string, rec *engineRec) error {
+	if rec.Password == nil && rec.Restore == nil {
+		return tx.Delete(sc.Key(kindEngine, dbi))
+	}
+	return store.PutJSON(tx, sc.Key(kindEngine, dbi), rec)
+}
+
+// automatedStore names the store of a backup's or instance's automated backups in sc;
+// key is the KMS key of that Region that encrypts it ("" for the root key).
+func automatedStore(sc store.Scope, dbi, key string) port.BackupStore {
+	return port.BackupStore{Account: sc.Account, Region: sc.Region, Kind: port.AutomatedBackups, Name: dbi, KeyARN: key}
+}
+
+func snapshotStore(sc store.Scope, snap *snapshotRec) port.BackupStore {
+	return port.BackupStore{Account: sc.Account, Region: sc.Region, Kind: port.SnapshotBackups, Name: snap.ID, KeyARN: snap.KmsKey}
+}
+
+// engineCreate marks a new instance as a real server and keeps its master password,
+// sealed, until the server is made.
+func (s *Service) engineCreate(tx store.Tx, sc store.Scope, inst *instanceRec, password string) error {
+	if !s.realData(inst.Engine) {
+		return nil
+	}
+	inst.RealData = true
+	return putEngineRec(tx, sc, inst.ResourceID, &engineRec{Password: s.sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))})
+}
+
+// enginePassword keeps a new master password until the resetting step sets it.
+func (s *Service) enginePassword(tx store.Tx, sc store.Scope, inst *instanceRec, password string) error {
+	if !inst.RealData || s.engines == nil {
+		return nil
+	}
+	rec, err := getEngineRec(tx, sc, inst.ResourceID)
+	if err != nil {
+		return err
+	}
+	rec.Password = s.sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))
+	return putEngineRec(tx, sc, inst.ResourceID, rec)
+}
+
+// engineRestore makes a restored instance a real server, made from the store from:
+// to the instant at (xregion's clock), to the latest restorable time, or to a
+// snapshot's moment.
+func (s *Service) engineRestore(tx store.Tx, sc store.Scope, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
+	if !s.realData(inst.Engine) {
+		return nil
+	}
+	r.ID, r.MasterUsername, r.DBName, r.From = inst.ResourceID, inst.MasterUsername, inst.DBName, from
+	r.Backups = automatedStore(sc, inst.ResourceID, inst.KmsKey)
+	inst.RealData = true
+	if err := putInstance(tx, sc, inst); err != nil {
+		return err
+	}
+	if err := s.syncOwnBackup(tx, sc, inst); err != nil {
+		return err
+	}
+	return putEngineRec(tx, sc, inst.ResourceID, &engineRec{Restore: &r})
+}
+
+// engineStep does the engines' part of an instance's status step. It reports wait when
+// the engines are not done yet: the step is armed again and the status stays.
+func (s *Service) engineStep(tx store.Tx, sc store.Scope, inst *instanceRec, p payload) (wait bool, err error) {
+	if !inst.RealData || s.engines == nil {
+		return false, nil
+	}
+	rec, err := getEngineRec(tx, sc, inst.ResourceID)
+	if err != nil {
+		return false, err
+	}
+	op := fmt.Sprintf("%s/%s/%s/%d", sc.Region, inst.ResourceID, inst.Status, inst.Seq)
+	done, err := s.engineWork(tx, sc, inst, rec, op)
+	if err != nil {
+		s.log.Warn("rds: the database server did not follow", "instance", inst.ID, "status", inst.Status, "err", err)
+		return false, err
+	}
+	if !done {
+		return true, s.enqueue(tx, jobInstanceStep, p, s.clock.Now().Add(enginePoll))
+	}
+	switch inst.Status {
+	case statusCreating, statusModifying, statusResetting:
+		rec.Password, rec.Restore = nil, nil
+		return false, putEngineRec(tx, sc, inst.ResourceID, rec)
+	case statusDeleting:
+		return false, tx.Delete(sc.Key(kindEngine, inst.ResourceID))
+	}
+	return false, nil
+}
+
+// engineWork starts or checks the work the instance's status calls for.
+func (s *Service) engineWork(tx store.Tx, sc store.Scope, inst *instanceRec, rec *engineRec, op string) (bool, error) {
+	e, id := s.engines, inst.ResourceID
+	switch inst.Status {
+	case statusCreating:
+		if rec.Restore != nil {
+			return e.Restore(kit.Adopt(tx), op, *rec.Restore)
+		}
+		if rec.Password == nil {
+			return true, nil // made before this step ran again
+		}
+		password, err := s.sealer.Open(rec.Password, passwordAAD(id))
+		if err != nil {
+			return false, err
+		}
+		return e.Create(kit.Adopt(tx), op, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
+			MasterUsername: inst.MasterUsername, MasterPassword: string(password), DBName: inst.DBName,
+			Backups: automatedStore(sc, id, inst.KmsKey)})
+	case statusModifying, statusResetting:
+		if rec.Password == nil {
+			return true, nil
+		}
+		password, err := s.sealer.Open(rec.Password, passwordAAD(id))
+		if err != nil {
+			return false, err
+		}
+		return e.SetPassword(op, id, string(password))
+	case statusStopping:
+		return e.Stop(op, id)
+	case statusStarting:
+		return e.Start(op, id)
+	case statusRebooting:
+		return e.Reboot(op, id)
+	case statusDeleting:
+		if busy, err := snapshotsInProgress(tx, sc, inst); err != nil || busy {
+			return false, err // the final snapshot is taken from the running server
+		}
+		return e.Delete(op, id)
+	}
+	return true, nil
+}
+
+// snapshotsInProgress reports whether a snapshot of inst is still being taken.
+func snapshotsInProgress(tx store.Tx, sc store.Scope, inst *instanceRec) (bool, error) {
+	prefix := sc.Prefix(kindSnapInst, inst.ID)
+	busy := false
+	var lookupErr error
+	err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
+		snap, err := getSnapshot(tx, sc, key[len(prefix):])
+		if err != nil {
+			lookupErr = err
+			return false
+		}
+		busy = snap != nil && snap.ResourceID == inst.ResourceID && snap.Status == snapshotCreating
+		return !busy
+	})
+	if err == nil {
+		err = lookupErr
+	}
+	return busy, err
+}
+
+// engineSnapshotStep takes a creating snapshot's data: a base backup of its instance's
+// server, or a copy of its source snapshot's backups (re-encrypted with the copy's key,
+// possibly in another Region). It reports wait while that runs.
+func (s *Service) engineSnapshotStep(tx store.Tx, sc store.Scope, snap *snapshotRec, p payload) (wait bool, err error) {
+	if !snap.RealData || s.engines == nil {
+		return false, nil
+	}
+	op := fmt.Sprintf("snapshot/%s/%s/%s/%d", sc.Account, sc.Region, snap.ID, snap.Created.UnixNano())
+	var done bool
+	if snap.SourceKey != "" {
+		src, ok := snapshotStoreOfKey(tx, snap.SourceKey)
+		if !ok {
+			return false, nil // the source is gone; runSnapshotStep ends the copy
+		}
+		done, err = s.engines.CopyBackups(kit.Adopt(tx), op, src, snapshotStore(sc, snap))
+	} else {
+		done, err = s.engines.Snapshot(kit.Adopt(tx), op, snap.ResourceID, snapshotStore(sc, snap))
+	}
+	if err != nil {
+		s.log.Warn("rds: the snapshot's data could not be taken", "snapshot", snap.ID, "err", err)
+		return false, err
+	}
+	if !done {
+		return true, s.enqueue(tx, jobSnapshotStep, p, s.clock.Now().Add(enginePoll))
+	}
+	if snap.Type == snapshotAutomated {
+		return false, s.enginePrune(tx, sc, snap.ResourceID)
+	}
+	return false, nil
+}
+
+// snapshotStoreOfKey finds the store of the snapshot a record key names.
+func snapshotStoreOfKey(tx store.Tx, key string) (port.BackupStore, bool) {
+	parts := strings.Split(key, store.Sep)
+	if len(parts) < 5 {
+		return port.BackupStore{}, false
+	}
+	sc := scopeOf(parts[0], parts[1])
+	src, err := getSnapshot(tx, sc, parts[len(parts)-1])
+	if err != nil || src == nil {
+		return port.BackupStore{}, false
+	}
+	return snapshotStore(sc, src), true
+}
+
+// enginePrune removes from an instance's automated backups what its retention period no
+// longer keeps, after each daily backup.
+func (s *Service) enginePrune(tx store.Tx, sc store.Scope, dbi string) error {
+	inst, err := instanceByResourceID(tx, sc, dbi)
+	if err != nil || inst == nil || inst.Retention == 0 {
+		return err
+	}
+	before := s.clock.Now().Add(-time.Duration(inst.Retention) * day)
+	if err := s.engines.Prune(automatedStore(sc, dbi, inst.KmsKey), before); err != nil {
+		s.log.Warn("rds: pruning automated backups", "instance", inst.ID, "err", err)
+	}
+	return nil
+}
+
+// engineReplicate starts copying a real instance's automated backups into the replica b
+// in dest, re-encrypted with the replica's key.
+func (s *Service) engineReplicate(tx store.Tx, srcSc, dest store.Scope, inst *instanceRec, b *backupRec) error {
+	if !inst.RealData || s.engines == nil {
+		return nil
+	}
+	b.RealData = true
+	return s.engines.Replicate(kit.Adopt(tx), automatedStore(srcSc, inst.ResourceID, inst.KmsKey), automatedStore(dest, b.ResourceID, b.KmsKey))
+}
+
+// engineEndReplica stops copying into a replica, which keeps what it has.
+func (s *Service) engineEndReplica(tx store.Tx, dest store.Scope, b *backupRec) {
+	if !b.RealData || s.engines == nil {
+		return
+	}
+	ref := automatedStore(dest, b.ResourceID, b.KmsKey)
+	tx.OnCommit(func() {
+		if err := s.engines.StopReplicating(ref); err != nil {
+			s.log.Warn("rds: stopping a replication", "backup", b.ID, "err", err)
+		}
+	})
+}
+
+// engineDropBackup removes an automated backup's data once its record is gone.
+func (s *Service) engineDropBackup(tx store.Tx, sc store.Scope, b *backupRec) {
+	if !b.RealData || s.engines == nil {
+		return
+	}
+	s.dropStore(tx, automatedStore(sc, b.ResourceID, b.KmsKey))
+}
+
+// engineDropSnapshot removes a deleted snapshot's data once its record is gone.
+func (s *Service) engineDropSnapshot(tx store.Tx, sc store.Scope, snap *snapshotRec) {
+	if !snap.RealData || s.engines == nil {
+		return
+	}
+	s.dropStore(tx, snapshotStore(sc, snap))
+}
+
+func (s *Service) dropStore(tx store.Tx, ref port.BackupStore) {
+	tx.OnCommit(func() {
+		if err := s.engines.DropBackups(ref); err != nil {
+			s.log.Warn("rds: removing backups", "kind", ref.Kind, "name", ref.Name, "err", err)
+		}
+	})
+}
+
+// engineWindow is the restore window of a backup that holds data: what its store can
+// restore to, within the retention period.
+func (s *Service) engineWindow(sc store.Scope, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+	switch b.Status {
+	case backupActive, backupReplicating, backupRetained:
+	default:
+		return time.Time{}, time.Time{}, false
+	}
+	w, ok := s.engines.Window(automatedStore(sc, b.ResourceID, b.KmsKey))
+	if !ok {
+		return time.Time{}, time.Time{}, false
+	}
+	earliest, latest = w.Earliest, w.Latest
+	if floor := now.Add(-time.Duration(b.Retention) * day); floor.After(earliest) {
+		earliest = floor
+	}
+	// The wire carries milliseconds: a client restoring to the instants it was shown must
+	// land inside the window.
+	latest = latest.Truncate(time.Millisecond)
+	if t := earliest.Truncate(time.Millisecond); t.Before(earliest) {
+		earliest = t.Add(time.Millisecond)
+	}
+	if earliest.After(latest) {
+		return time.Time{}, time.Time{}, false
+	}
+	return earliest.UTC(), latest.UTC(), true
+}
+
+// engineOut shows where a real instance's server listens, and how far its backups reach.
+func (s *Service) engineOut(sc store.Scope, inst *instanceRec, out *rdsapi.DBInstance) {
+	if !inst.RealData || s.engines == nil {
+		return
+	}
+	if ep, ok := s.engines.Endpoint(inst.ResourceID); ok {
+		out.Endpoint = &rdsapi.Endpoint{Address: str(ep.Address), Port: i64(int64(ep.Port))}
+	}
+	out.LatestRestorableTime = nil
+	if inst.Retention > 0 {
+		if w, ok := s.engines.Window(automatedStore(sc, inst.ResourceID, inst.KmsKey)); ok {
+			out.LatestRestorableTime = optTime(w.Latest.Truncate(time.Millisecond))
+		}
+	}
+}
