@@ -63,6 +63,14 @@ func (p *Provider) restoreSpec(r port.DBRestore, from *backupstore.Store) (super
 	return spec, nil
 }
 
+// Backup implements port.DatabaseEngines.
+func (p *Provider) Backup(op, id string) (bool, error) {
+	return p.tasks.run(op, func(ctx context.Context) error {
+		_, err := p.sup.BaseBackup(ctx, id)
+		return err
+	})
+}
+
 // Snapshot implements port.DatabaseEngines. A stopped server cannot take a base backup:
 // its automated backups, which hold everything up to its stop, are copied whole instead.
 func (p *Provider) Snapshot(tx kit.Tx, op, id string, dst port.BackupStore) (bool, error) {

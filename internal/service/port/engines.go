@@ -32,6 +32,9 @@ type DatabaseEngines interface {
 	// Delete stops the server and removes it and its data; its backups stay.
 	Delete(op, id string) (done bool, err error)
 
+	// Backup takes a base backup of the running server id into its automated backups:
+	// where its restore window begins.
+	Backup(op, id string) (done bool, err error)
 	// Snapshot takes a base backup of the running server id into its automated
 	// backups, and copies it with the WAL it needs into dst: a snapshot of this moment.
 	Snapshot(tx kit.Tx, op, id string, dst BackupStore) (done bool, err error)

@@ -160,6 +160,10 @@ func (s *Service) engineWork(tx store.Tx, sc store.Scope, inst *instanceRec, rec
 			return false, err
 		}
 		return e.SetPassword(op, id, string(password))
+	case statusBackingUp:
+		// RDS makes an instance available once its first backup is taken: its restore
+		// window begins there.
+		return e.Backup(op, id)
 	case statusStopping:
 		return e.Stop(op, id)
 	case statusStarting:
