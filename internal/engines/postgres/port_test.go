@@ -3,8 +3,8 @@ package postgres
 import (
 	"net"
 	"os"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 )
 

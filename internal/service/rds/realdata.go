@@ -28,7 +28,7 @@ const kindEngine = "engine" // DbiResourceId -> engineRec
 type engineRec struct {
 	// Password is a master password not yet set in the server (at creation, or by
 	// ModifyDBInstance), sealed with the root key.
-	Password []byte       `json:"password,omitempty"`
+	Password []byte          `json:"password,omitempty"`
 	Restore  *port.DBRestore `json:"restore,omitempty"` // how a restored instance's server is made
 }
 
