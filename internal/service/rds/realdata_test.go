@@ -1,0 +1,120 @@
+package rds_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/xregion/xregion/internal/engines/pgtest"
+	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
+)
+
+// reached waits, polling, until the instance has the status: with real engines a step
+// waits for its server, on the clock, so WaitIdle alone does not reach it.
+func (e *env) reached(t *testing.T, c *rds.Client, id, status string) *types.DBInstance {
+	t.Helper()
+	var db *types.DBInstance
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		db = e.describe(t, c, id)
+		if got := aws.ToString(db.DBInstanceStatus); got != status {
+			return fmt.Errorf("%s is %s, waiting for %s", id, got, status)
+		}
+		return nil
+	})
+	return db
+}
+
+// query runs a query on an instance's server as a user would, through its endpoint.
+func query(db *types.DBInstance, password, sql string) ([]int, error) {
+	conn, err := pgtest.Connect(ctx, int(aws.ToInt32(db.Endpoint.Port)), "masterusername", password, "mydb")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// TestRealDataLifecycle: with real engines a PostgreSQL instance is a server on its
+// endpoint; a new master password is the server's once the instance is available
+// again; a stopped instance does not answer and answers again with its rows when
+// started; a reboot keeps them; and the final snapshot of a deleted instance restores
+// with them.
+func TestRealDataLifecycle(t *testing.T) {
+	t.Parallel()
+	pgtest.Need(t)
+	e := start(t, servertest.WithRealEngines())
+	in := postgres("live")
+	in.EngineVersion = aws.String("15")
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	db := e.reached(t, e.east, "live", "available")
+	if got := aws.ToString(db.Endpoint.Address); got != "127.0.0.1" {
+		t.Fatalf("endpoint %s", got)
+	}
+	if _, err := query(db, "mustbeeightcharacters", "CREATE TABLE orders AS SELECT generate_series(1, 4) AS id"); err != nil {
+		t.Fatal(err)
+	}
+
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+		DBInstanceIdentifier: aws.String("live"), MasterUserPassword: aws.String("the-new-password")}))
+	db = e.reached(t, e.east, "live", "available")
+	if _, err := query(db, "mustbeeightcharacters", "SELECT 1"); err == nil {
+		t.Error("the old password still logs in")
+	}
+	if got, err := query(db, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || !slices.Equal(got, []int{1, 2, 3, 4}) {
+		t.Errorf("with the new password: %v, %v", got, err)
+	}
+
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	e.reached(t, e.east, "live", "stopped")
+	if _, err := query(db, "the-new-password", "SELECT 1"); err == nil {
+		t.Error("a stopped instance answers")
+	}
+	xtest.Must[*rds.StartDBInstanceOutput](t)(e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	started := e.reached(t, e.east, "live", "available")
+	if aws.ToInt32(started.Endpoint.Port) != aws.ToInt32(db.Endpoint.Port) {
+		t.Errorf("the port moved from %d to %d", aws.ToInt32(db.Endpoint.Port), aws.ToInt32(started.Endpoint.Port))
+	}
+	xtest.Must[*rds.RebootDBInstanceOutput](t)(e.east.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	db = e.reached(t, e.east, "live", "available")
+	if got, err := query(db, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || len(got) != 4 {
+		t.Errorf("after stop, start and reboot: %v, %v", got, err)
+	}
+
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+		DBInstanceIdentifier: aws.String("live"), FinalDBSnapshotIdentifier: aws.String("live-final")}))
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		out, err := e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
+		if err != nil || len(out.DBInstances) > 0 {
+			return fmt.Errorf("instances left: %v", err)
+		}
+		return nil
+	})
+	if _, err := query(db, "the-new-password", "SELECT 1"); err == nil {
+		t.Error("a deleted instance answers")
+	}
+	xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.east.RestoreDBInstanceFromDBSnapshot(ctx,
+		&rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("back"), DBSnapshotIdentifier: aws.String("live-final")}))
+	back := e.reached(t, e.east, "back", "available")
+	if got, err := query(back, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || len(got) != 4 {
+		t.Errorf("restored from the final snapshot: %v, %v", got, err)
+	}
+}
