@@ -25,6 +25,9 @@ func (p *Provider) Restore(tx kit.Tx, op string, r port.DBRestore) (bool, error)
 		return false, err
 	}
 	return p.tasks.run(op, func(ctx context.Context) error {
+		if err := p.awaitWriters(ctx, from); err != nil {
+			return err
+		}
 		spec, err := p.restoreSpec(r, from)
 		if err != nil {
 			return err
@@ -78,7 +81,7 @@ func (p *Provider) Snapshot(tx kit.Tx, op, id string, dst port.BackupStore) (boo
 	if err != nil {
 		return false, err
 	}
-	return p.tasks.run(op, func(ctx context.Context) error {
+	return p.tasks.runWith(op, func() func() { return p.writer(to) }, func(ctx context.Context) error {
 		if to.HasBase() {
 			return nil // taken before a restart of xregion
 		}
@@ -109,7 +112,10 @@ func (p *Provider) CopyBackups(tx kit.Tx, op string, src, dst port.BackupStore) 
 	if err != nil {
 		return false, err
 	}
-	return p.tasks.run(op, func(ctx context.Context) error {
+	return p.tasks.runWith(op, func() func() { return p.writer(to) }, func(ctx context.Context) error {
+		if err := p.awaitWriters(ctx, from); err != nil { // a snapshot still being taken
+			return err
+		}
 		rep, err := backupstore.Copy(ctx, from, to)
 		if err == nil {
 			p.cfg.Logger.Info("engines: backups copied", "from", src.Region+"/"+src.Name, "to", dst.Region+"/"+dst.Name,

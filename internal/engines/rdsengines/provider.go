@@ -63,8 +63,12 @@ type Provider struct {
 	keys  port.KeyRing // wired by the registry (Need) before Start
 	tasks *tasks
 
-	mu     sync.Mutex // guards stores and the files they are opened from
+	mu     sync.Mutex // guards stores, writing and the files stores are opened from
 	stores map[string]*backupstore.Store
+	// writing counts, per store directory, the snapshots and copies writing into the
+	// store: AWS Backup answers its snapshots and copies as ready at once, and a restore
+	// from one waits until its data is all there (awaitWriters).
+	writing map[string]int
 
 	replMu sync.Mutex // guards replications.json
 	stop   chan struct{}
@@ -85,12 +89,14 @@ func Open(ctx context.Context, cfg Config) (*Provider, error) {
 	if cfg.Unreachable == nil {
 		cfg.Unreachable = func(string) bool { return false }
 	}
-	p := &Provider{cfg: cfg, tasks: newTasks(), stores: map[string]*backupstore.Store{}, stop: make(chan struct{})}
+	p := &Provider{cfg: cfg, tasks: newTasks(), stores: map[string]*backupstore.Store{}, writing: map[string]int{},
+		stop: make(chan struct{})}
 	cm, err := clockmap.Open(cfg.Store)
 	if err != nil {
 		return nil, err
 	}
 	p.clock = cm
+	p.tasks.logf = func(op string, err error) { cfg.Logger.Warn("engines: an operation failed", "op", op, "err", err) }
 	for _, d := range []string{filepath.Join(cfg.Dir, "backups"), filepath.Join(cfg.Dir, "owners")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("engines: %w", err)

@@ -1,6 +1,7 @@
 package rdsengines
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/engines/atomicfile"
 	"github.com/xregion/xregion/internal/engines/backupstore"
@@ -72,6 +74,40 @@ func (p *Provider) open(tx *kit.Tx, ref port.BackupStore) (*backupstore.Store, e
 	}
 	p.stores[dir] = st
 	return st, nil
+}
+
+// writer counts a snapshot or copy into st (see Provider.writing) and returns its end.
+// It never blocks: callers hold RDS's transaction.
+func (p *Provider) writer(st *backupstore.Store) func() {
+	p.mu.Lock()
+	p.writing[st.Dir()]++
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.writing[st.Dir()]--; p.writing[st.Dir()] <= 0 {
+			delete(p.writing, st.Dir())
+		}
+	}
+}
+
+// awaitWriters waits, in a restore's own goroutine, until nothing writes into st.
+func (p *Provider) awaitWriters(ctx context.Context, st *backupstore.Store) error {
+	for {
+		p.mu.Lock()
+		n := p.writing[st.Dir()]
+		p.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		timer := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
 // cached returns the store ref names if this process has opened it.

@@ -12,6 +12,7 @@ const keepFinished = 10 * time.Minute
 
 // tasks runs operations in the background, once per op name (see port.DatabaseEngines).
 type tasks struct {
+	logf   func(op string, err error) // hears of every failure, told to a caller or not
 	mu     sync.Mutex
 	m      map[string]*task
 	ctx    context.Context
@@ -33,6 +34,12 @@ func newTasks() *tasks {
 // run starts fn under op unless it runs already, and reports whether it has finished.
 // A failure is reported once: the next call with op starts it again.
 func (t *tasks) run(op string, fn func(ctx context.Context) error) (bool, error) {
+	return t.runWith(op, nil, fn)
+}
+
+// runWith is run, where begin (if set) is called when fn is started, before run returns,
+// and the function it returns when fn ends.
+func (t *tasks) runWith(op string, begin func() func(), fn func(ctx context.Context) error) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.forgetOld()
@@ -52,10 +59,18 @@ func (t *tasks) run(op string, fn func(ctx context.Context) error) (bool, error)
 	}
 	tk := &task{done: make(chan struct{})}
 	t.m[op] = tk
+	end := func() {}
+	if begin != nil {
+		end = begin()
+	}
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
 		err := fn(t.ctx)
+		end()
+		if err != nil && t.logf != nil {
+			t.logf(op, err)
+		}
 		t.mu.Lock()
 		tk.err, tk.finished = err, time.Now()
 		t.mu.Unlock()

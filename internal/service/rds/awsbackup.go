@@ -97,6 +97,9 @@ func (p protector) Backup(ktx kit.Tx, account, region, instanceARN, snapshotID s
 	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
+	if err := p.s.engineAWSBackup(tx, sc, snap, ""); err != nil {
+		return port.Image{}, err
+	}
 	if err := putSnapshot(tx, sc, snap); err != nil {
 		return port.Image{}, err
 	}
@@ -154,6 +157,9 @@ func (p protector) Copy(ktx kit.Tx, account, region, snapshotARN, dstID, keyARN 
 		cp.SourceRegion, cp.SourceSnapshot = srcSc.Region, snapshotARN
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
+	if err := s.engineAWSBackup(tx, sc, &cp, snapshotARN); err != nil {
+		return port.Image{}, err
+	}
 	if err := putSnapshot(tx, sc, &cp); err != nil {
 		return port.Image{}, err
 	}
@@ -161,7 +167,7 @@ func (p protector) Copy(ktx kit.Tx, account, region, snapshotARN, dstID, keyARN 
 }
 
 // Delete implements port.Protected.
-func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
+func (p protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
 	tx := kit.Raw(ktx)
 	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil || snap == nil {
@@ -170,6 +176,7 @@ func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
 	if snap.Type != snapshotAWSBackup {
 		return backupFailure("DB snapshot %s was not made by AWS Backup", snap.ID)
 	}
+	p.s.engineDropSnapshot(tx, sc, snap)
 	return deleteSnapshot(tx, sc, snap)
 }
 
@@ -196,6 +203,11 @@ func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, meta
 			return "", backupFailure("%s", refused.Message)
 		}
 		return "", err
+	}
+	if snap.RealData {
+		if err := p.s.engineRestore(tx, sc, inst, snapshotStore(sc, snap), port.DBRestore{Snapshot: true}); err != nil {
+			return "", err
+		}
 	}
 	return instanceARN(partitionOf(region), region, account, inst.ID), nil
 }

@@ -238,12 +238,18 @@ func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (ea
 	if b.Start.IsZero() || latest.IsZero() {
 		return time.Time{}, time.Time{}, false
 	}
-	earliest = b.Start
-	if floor := now.Add(-time.Duration(b.Retention) * day); floor.After(earliest) {
+	earliest, latest = windowOnWire(b.Start, latest, now, b.Retention)
+	return earliest, latest, true
+}
+
+// windowOnWire is the window from start to latest as RDS shows it at now: within the
+// retention period, and in whole milliseconds inside the window, which the wire carries:
+// a client restoring to the instants it was shown must land inside it.
+func windowOnWire(start, latest, now time.Time, retention int64) (time.Time, time.Time) {
+	earliest := start
+	if floor := now.Add(-time.Duration(retention) * day); floor.After(earliest) {
 		earliest = floor
 	}
-	// The wire carries milliseconds: a client restoring to the instants it was shown must
-	// land inside the window.
 	latest = latest.Truncate(time.Millisecond)
 	if t := earliest.Truncate(time.Millisecond); t.Before(earliest) {
 		earliest = t.Add(time.Millisecond)
@@ -251,7 +257,7 @@ func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (ea
 	if earliest.After(latest) {
 		earliest = latest
 	}
-	return earliest.UTC(), latest.UTC(), true
+	return earliest.UTC(), latest.UTC()
 }
 
 func (s *Service) backupOut(sc store.Scope, b *backupRec, now time.Time) rdsapi.DBInstanceAutomatedBackup {

@@ -230,6 +230,26 @@ func (s *Service) engineSnapshotStep(tx store.Tx, sc store.Scope, snap *snapshot
 	return false, nil
 }
 
+// engineAWSBackup starts taking the data of a snapshot AWS Backup makes: of its instance,
+// or, for a copy, of the snapshot srcARN names. AWS Backup answers its snapshots as ready
+// at once; a restore from one waits until its data is all there (the engines see to it).
+func (s *Service) engineAWSBackup(tx store.Tx, sc store.Scope, snap *snapshotRec, srcARN string) error {
+	if !snap.RealData || s.engines == nil {
+		return nil
+	}
+	op := "awsbackup/" + sc.Account + "/" + sc.Region + "/" + snap.ID
+	if srcARN == "" {
+		_, err := s.engines.Snapshot(kit.Adopt(tx), op, snap.ResourceID, snapshotStore(sc, snap))
+		return err
+	}
+	src, srcSc, err := backupSnapshot(tx, sc.Account, srcARN)
+	if err != nil || src == nil {
+		return err
+	}
+	_, err = s.engines.CopyBackups(kit.Adopt(tx), op, snapshotStore(srcSc, src), snapshotStore(sc, snap))
+	return err
+}
+
 // snapshotStoreOfKey finds the store of the snapshot a record key names.
 func snapshotStoreOfKey(tx store.Tx, key string) (port.BackupStore, bool) {
 	parts := strings.Split(key, store.Sep)
@@ -317,20 +337,8 @@ func (s *Service) engineWindow(sc store.Scope, b *backupRec, now time.Time) (ear
 	if !ok {
 		return time.Time{}, time.Time{}, false
 	}
-	earliest, latest = w.Earliest, w.Latest
-	if floor := now.Add(-time.Duration(b.Retention) * day); floor.After(earliest) {
-		earliest = floor
-	}
-	// The wire carries milliseconds: a client restoring to the instants it was shown must
-	// land inside the window.
-	latest = latest.Truncate(time.Millisecond)
-	if t := earliest.Truncate(time.Millisecond); t.Before(earliest) {
-		earliest = t.Add(time.Millisecond)
-	}
-	if earliest.After(latest) {
-		return time.Time{}, time.Time{}, false
-	}
-	return earliest.UTC(), latest.UTC(), true
+	earliest, latest = windowOnWire(w.Earliest, w.Latest, now, b.Retention)
+	return earliest, latest, true
 }
 
 // engineOut shows where a real instance's server listens, and how far its backups reach.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
+	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
@@ -20,7 +22,7 @@ import (
 func (e *env) reached(t *testing.T, c *rds.Client, id, status string) *types.DBInstance {
 	t.Helper()
 	var db *types.DBInstance
-	xtest.CheckFor(t, 2*time.Minute, func() error {
+	xtest.CheckFor(t, 5*time.Minute, func() error {
 		db = e.describe(t, c, id)
 		if got := aws.ToString(db.DBInstanceStatus); got != status {
 			return fmt.Errorf("%s is %s, waiting for %s", id, got, status)
@@ -116,5 +118,60 @@ func TestRealDataLifecycle(t *testing.T) {
 	back := e.reached(t, e.east, "back", "available")
 	if got, err := query(back, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || len(got) != 4 {
 		t.Errorf("restored from the final snapshot: %v, %v", got, err)
+	}
+}
+
+// TestRealDataAWSBackup: with real engines, AWS Backup's backup of an instance, its copy
+// to another Region and a restore of the copy there answer with the instance's rows.
+func TestRealDataAWSBackup(t *testing.T) {
+	t.Parallel()
+	pgtest.Need(t)
+	e := start(t, servertest.WithRealEngines())
+	in := postgres("protected")
+	in.EngineVersion = aws.String("15")
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	db := e.reached(t, e.east, "protected", "available")
+	if _, err := query(db, "mustbeeightcharacters", "CREATE TABLE orders AS SELECT generate_series(1, 5) AS id"); err != nil {
+		t.Fatal(err)
+	}
+	east, west := backup.NewFromConfig(e.config("us-east-1")), backup.NewFromConfig(e.config("us-west-2"))
+	for c, name := range map[*backup.Client]string{east: "prod", west: "dr"} {
+		xtest.Must[*backup.CreateBackupVaultOutput](t)(c.CreateBackupVault(ctx, &backup.CreateBackupVaultInput{BackupVaultName: aws.String(name)}))
+	}
+	const role = "arn:aws:iam::" + account + ":role/service-role/AWSBackupDefaultServiceRole"
+	job := xtest.Must[*backup.StartBackupJobOutput](t)(east.StartBackupJob(ctx, &backup.StartBackupJobInput{
+		BackupVaultName: aws.String("prod"), ResourceArn: db.DBInstanceArn, IamRoleArn: aws.String(role)}))
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		j, err := east.DescribeBackupJob(ctx, &backup.DescribeBackupJobInput{BackupJobId: job.BackupJobId})
+		if err != nil || j.State != backuptypes.BackupJobStateCompleted {
+			return fmt.Errorf("backup job: %v %v", j, err)
+		}
+		return nil
+	})
+	vaults := xtest.Must[*backup.DescribeBackupVaultOutput](t)(west.DescribeBackupVault(ctx, &backup.DescribeBackupVaultInput{BackupVaultName: aws.String("dr")}))
+	cp := xtest.Must[*backup.StartCopyJobOutput](t)(east.StartCopyJob(ctx, &backup.StartCopyJobInput{
+		RecoveryPointArn: job.RecoveryPointArn, SourceBackupVaultName: aws.String("prod"),
+		DestinationBackupVaultArn: vaults.BackupVaultArn, IamRoleArn: aws.String(role)}))
+	var copied *string
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		j, err := east.DescribeCopyJob(ctx, &backup.DescribeCopyJobInput{CopyJobId: cp.CopyJobId})
+		if err != nil || j.CopyJob.State != backuptypes.CopyJobStateCompleted {
+			return fmt.Errorf("copy job: %v", err)
+		}
+		copied = j.CopyJob.DestinationRecoveryPointArn
+		return nil
+	})
+	restore := xtest.Must[*backup.StartRestoreJobOutput](t)(west.StartRestoreJob(ctx, &backup.StartRestoreJobInput{
+		RecoveryPointArn: copied, IamRoleArn: aws.String(role), Metadata: map[string]string{"DBInstanceIdentifier": "recovered"}}))
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		j, err := west.DescribeRestoreJob(ctx, &backup.DescribeRestoreJobInput{RestoreJobId: restore.RestoreJobId})
+		if err != nil || j.Status != backuptypes.RestoreJobStatusCompleted {
+			return fmt.Errorf("restore job: %v %v", j, err)
+		}
+		return nil
+	})
+	back := e.reached(t, e.west, "recovered", "available")
+	if got, err := query(back, "mustbeeightcharacters", "SELECT id FROM orders ORDER BY id"); err != nil || !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("restored from AWS Backup's copy: %v, %v", got, err)
 	}
 }
