@@ -125,9 +125,14 @@ func TestRealEngines(t *testing.T) {
 	pgtest.Exec(t, conn, "CREATE TABLE orders (id int PRIMARY KEY)", "CREATE TABLE notes (t text)",
 		"INSERT INTO notes VALUES ('"+needle+"')", "INSERT INTO orders SELECT generate_series(1, 3)")
 	e.await("backup", func(kit.Tx) (bool, error) { return e.p.Backup("backup/1", "db-source") })
-	between := time.Now()
+	// xregion's clock is moved an hour ahead: from now on RDS's times are an hour ahead
+	// of the servers' commit times, and a restore to the clock's "between" must still
+	// land between the batches.
+	e.p.NoteClock(time.Hour)
+	clock := func() time.Time { return time.Now().Add(time.Hour) }
+	between := clock()
 	pgtest.Exec(t, conn, "INSERT INTO orders SELECT generate_series(4, 6)")
-	wrote := time.Now()
+	wrote := clock()
 	e.windowReaches(src, wrote)
 
 	dst := automated("us-west-2", "db-source", westKey)
@@ -135,7 +140,7 @@ func TestRealEngines(t *testing.T) {
 	e.windowReaches(dst, wrote)
 	e.eastDown.Store(true)
 	pgtest.Exec(t, conn, "INSERT INTO orders VALUES (7)")
-	cut := time.Now()
+	cut := clock()
 	e.windowReaches(src, cut)
 	e.p.replicateOnce() // a round while cut off copies nothing
 	if w, _ := e.p.Window(dst); !w.Latest.Before(cut) {
@@ -158,6 +163,16 @@ func TestRealEngines(t *testing.T) {
 	}
 	e.snapshots(src)
 	e.noRowInBackups()
+
+	if err := e.p.Wipe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.p.Status(); len(st) != 0 {
+		t.Errorf("servers after a wipe: %+v", st)
+	}
+	if _, ok := e.p.Window(src); ok {
+		t.Error("backups after a wipe")
+	}
 }
 
 // snapshots snapshots the source, copies the snapshot to another Region and restores it.
