@@ -45,12 +45,12 @@ func (f *fakeEngines) Create(_ kit.Tx, _ string, s port.DBServer) (bool, error) 
 	return f.step("create")
 }
 func (f *fakeEngines) Restore(kit.Tx, string, port.DBRestore) (bool, error) { return f.step("restore") }
-func (f *fakeEngines) Stop(string, string) (bool, error)                     { return f.step("stop") }
-func (f *fakeEngines) Start(string, string) (bool, error)                    { return f.step("start") }
-func (f *fakeEngines) Reboot(string, string) (bool, error)                   { return f.step("reboot") }
-func (f *fakeEngines) SetPassword(string, string, string) (bool, error)      { return f.step("password") }
-func (f *fakeEngines) Delete(string, string) (bool, error)                   { return f.step("delete") }
-func (f *fakeEngines) Backup(string, string) (bool, error)                   { return f.step("backup") }
+func (f *fakeEngines) Stop(string, string) (bool, error)                    { return f.step("stop") }
+func (f *fakeEngines) Start(string, string) (bool, error)                   { return f.step("start") }
+func (f *fakeEngines) Reboot(string, string) (bool, error)                  { return f.step("reboot") }
+func (f *fakeEngines) SetPassword(string, string, string) (bool, error)     { return f.step("password") }
+func (f *fakeEngines) Delete(string, string) (bool, error)                  { return f.step("delete") }
+func (f *fakeEngines) Backup(string, string) (bool, error)                  { return f.step("backup") }
 func (f *fakeEngines) Snapshot(kit.Tx, string, string, port.BackupStore) (bool, error) {
 	return f.step("snapshot")
 }
