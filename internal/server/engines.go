@@ -49,15 +49,20 @@ func enginesNeedSearchableDataDir(cfg Config) bool {
 	return cfg.RealEngines && os.Geteuid() == 0
 }
 
+// checkEnginesConfig refuses what the real engines cannot do, before anything is opened.
+func checkEnginesConfig(cfg Config) error {
+	if cfg.RealEngines && cfg.Store != "" {
+		return errors.New("--real-engines keeps its servers on this node's disk, and cannot be combined with a shared --store")
+	}
+	return nil
+}
+
 // openEngines starts the real database engines when asked, and provides them to RDS.
 // Without PostgreSQL installed it logs one line and returns nil: RDS keeps its
 // metadata-only instances.
 func openEngines(cfg Config, st store.Store, root *seal.Sealer, clock *jobs.Clock, fr *faults.Registry, ports *service.Ports) (*realEngines, error) {
 	if !cfg.RealEngines {
 		return nil, nil
-	}
-	if cfg.Store != "" {
-		return nil, errors.New("--real-engines keeps its servers on this node's disk, and cannot be combined with a shared --store")
 	}
 	dir, temp, err := enginesDir(cfg)
 	if err != nil {

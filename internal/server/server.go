@@ -90,6 +90,9 @@ func New(cfg Config) (_ *Server, err error) {
 	if !auth.IsAccountID(cfg.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
 	}
+	if err := checkEnginesConfig(cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg}
 
 	var sealer *seal.Sealer
