@@ -205,7 +205,7 @@ func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, meta
 		return "", err
 	}
 	if snap.RealData {
-		if err := p.s.engineRestore(tx, sc, inst, snapshotStore(sc, snap), port.DBRestore{Snapshot: true}); err != nil {
+		if err := p.s.engineRestore(tx, sc, inst, snapshotStore(sc, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
 			return "", err
 		}
 	}

@@ -86,13 +86,15 @@ func (s *Service) enginePassword(tx store.Tx, sc store.Scope, inst *instanceRec,
 }
 
 // engineRestore makes a restored instance a real server, made from the store from:
-// to the instant at (xregion's clock), to the latest restorable time, or to a
-// snapshot's moment.
+// to the instant r.Time (xregion's clock), to the latest restorable time, or to a
+// snapshot's moment. The server's database and master user are the source's
+// (r.DBName, inst.MasterUsername), whatever DBName the request gave: they come with
+// the data, as on RDS.
 func (s *Service) engineRestore(tx store.Tx, sc store.Scope, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
 	if !s.realData(inst.Engine) {
 		return nil
 	}
-	r.ID, r.MasterUsername, r.DBName, r.From = inst.ResourceID, inst.MasterUsername, inst.DBName, from
+	r.ID, r.MasterUsername, r.From = inst.ResourceID, inst.MasterUsername, from
 	r.Backups = automatedStore(sc, inst.ResourceID, inst.KmsKey)
 	inst.RealData = true
 	if err := putInstance(tx, sc, inst); err != nil {

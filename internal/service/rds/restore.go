@@ -126,7 +126,7 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		if err != nil || !snap.RealData {
 			return err
 		}
-		return s.engineRestore(tx, sc, inst, snapshotStore(snapSc, snap), port.DBRestore{Snapshot: true})
+		return s.engineRestore(tx, sc, inst, snapshotStore(snapSc, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName})
 	})
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 		if err != nil || !b.RealData {
 			return err
 		}
-		return s.engineRestore(tx, sc, inst, automatedStore(sc, b.ResourceID, b.KmsKey), port.DBRestore{Time: at, Latest: latest})
+		return s.engineRestore(tx, sc, inst, automatedStore(sc, b.ResourceID, b.KmsKey), port.DBRestore{Time: at, Latest: latest, DBName: b.DBName})
 	})
 	if err != nil {
 		return nil, err
