@@ -236,6 +236,9 @@ func (d *jsonDecoder) note(err error) {
 	}
 }
 
+// value decodes the JSON value at the cursor into dst, a value of shape s. A value of the
+// wrong JSON type is recorded as the request's failure and skipped, so that decoding goes
+// on to find syntax errors, which take precedence.
 func (d *jsonDecoder) value(s *awsmodel.Shape, tsFormat string, dst reflect.Value) error {
 	if d.pos >= len(d.data) {
 		return d.malformed("unexpected end of input")
@@ -243,177 +246,230 @@ func (d *jsonDecoder) value(s *awsmodel.Shape, tsFormat string, dst reflect.Valu
 	if d.literal("null") {
 		return nil
 	}
-	c := d.data[d.pos]
 	switch s.Type {
 	case awsmodel.TypeStructure:
-		if c != '{' {
-			return d.mismatch(s)
-		}
-		if s.GoType == nil { // a document: any JSON value, decoded generically
-			start := d.pos
-			if err := d.skip(); err != nil {
-				return err
-			}
-			var doc any
-			_ = json.Unmarshal(d.data[start:d.pos], &doc)
-			Alloc(dst).Set(reflect.ValueOf(doc))
-			return nil
-		}
-		return d.object(s, Alloc(dst))
+		return d.structure(s, dst)
 	case awsmodel.TypeList:
-		if c != '[' {
-			return d.mismatch(s)
-		}
-		v := Alloc(dst)
-		out := reflect.MakeSlice(v.Type(), 0, 4)
-		elem := v.Type().Elem()
-		err := d.elements(func(i int) error {
-			e := reflect.New(elem).Elem()
-			if err := d.member(s.Member.Shape, s.Member.TimestampFormat(tsFormat), e, strconv.Itoa(i+1)); err != nil {
-				return err
-			}
-			out = reflect.Append(out, e)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		v.Set(out)
-		return nil
+		return d.list(s, tsFormat, dst)
 	case awsmodel.TypeMap:
-		if c != '{' {
-			return d.mismatch(s)
-		}
-		v := Alloc(dst)
-		out := reflect.MakeMap(v.Type())
-		elem := v.Type().Elem()
-		err := d.members(func(key []byte, escaped bool) error {
-			k := string(key)
-			if escaped {
-				k = unescape(key)
-			}
-			e := reflect.New(elem).Elem()
-			if err := d.member(s.Value.Shape, s.Value.TimestampFormat(tsFormat), e, k); err != nil {
-				return err
-			}
-			out.SetMapIndex(reflect.ValueOf(k), e)
-			return nil
-		})
-		if err != nil {
+		return d.mapValue(s, tsFormat, dst)
+	case awsmodel.TypeString:
+		return d.stringValue(s, dst)
+	case awsmodel.TypeBoolean:
+		return d.boolean(s, dst)
+	case awsmodel.TypeInteger, awsmodel.TypeLong:
+		return d.integer(s, dst)
+	case awsmodel.TypeDouble, awsmodel.TypeFloat:
+		return d.float(s, dst)
+	case awsmodel.TypeTimestamp:
+		return d.timestamp(s, dst)
+	case awsmodel.TypeBlob:
+		return d.blob(s, dst)
+	}
+	d.note(failf("member "+memberSlot+": unsupported shape type %s", s.Type))
+	return d.skip()
+}
+
+// next is the byte at the cursor; value has checked there is one.
+func (d *jsonDecoder) next() byte { return d.data[d.pos] }
+
+func (d *jsonDecoder) atNumber() bool {
+	c := d.next()
+	return c == '-' || (c >= '0' && c <= '9')
+}
+
+func (d *jsonDecoder) structure(s *awsmodel.Shape, dst reflect.Value) error {
+	if d.next() != '{' {
+		return d.mismatch(s)
+	}
+	if s.GoType == nil { // a document: any JSON value, decoded generically
+		start := d.pos
+		if err := d.skip(); err != nil {
 			return err
 		}
-		v.Set(out)
+		var doc any
+		_ = json.Unmarshal(d.data[start:d.pos], &doc)
+		Alloc(dst).Set(reflect.ValueOf(doc))
 		return nil
-	case awsmodel.TypeString:
-		if c != '"' {
-			return d.mismatch(s)
+	}
+	return d.object(s, Alloc(dst))
+}
+
+func (d *jsonDecoder) list(s *awsmodel.Shape, tsFormat string, dst reflect.Value) error {
+	if d.next() != '[' {
+		return d.mismatch(s)
+	}
+	v := Alloc(dst)
+	out := reflect.MakeSlice(v.Type(), 0, 4)
+	elem := v.Type().Elem()
+	err := d.elements(func(i int) error {
+		e := reflect.New(elem).Elem()
+		if err := d.member(s.Member.Shape, s.Member.TimestampFormat(tsFormat), e, strconv.Itoa(i+1)); err != nil {
+			return err
 		}
+		out = reflect.Append(out, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Set(out)
+	return nil
+}
+
+func (d *jsonDecoder) mapValue(s *awsmodel.Shape, tsFormat string, dst reflect.Value) error {
+	if d.next() != '{' {
+		return d.mismatch(s)
+	}
+	v := Alloc(dst)
+	out := reflect.MakeMap(v.Type())
+	elem := v.Type().Elem()
+	err := d.members(func(key []byte, escaped bool) error {
+		k := string(key)
+		if escaped {
+			k = unescape(key)
+		}
+		e := reflect.New(elem).Elem()
+		if err := d.member(s.Value.Shape, s.Value.TimestampFormat(tsFormat), e, k); err != nil {
+			return err
+		}
+		out.SetMapIndex(reflect.ValueOf(k), e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Set(out)
+	return nil
+}
+
+func (d *jsonDecoder) stringValue(s *awsmodel.Shape, dst reflect.Value) error {
+	if d.next() != '"' {
+		return d.mismatch(s)
+	}
+	str, err := d.string()
+	if err != nil {
+		return err
+	}
+	Alloc(dst).SetString(str)
+	return nil
+}
+
+func (d *jsonDecoder) boolean(s *awsmodel.Shape, dst reflect.Value) error {
+	switch {
+	case d.literal("true"):
+		Alloc(dst).SetBool(true)
+	case d.literal("false"):
+		Alloc(dst).SetBool(false)
+	default:
+		return d.mismatch(s)
+	}
+	return nil
+}
+
+func (d *jsonDecoder) integer(s *awsmodel.Shape, dst reflect.Value) error {
+	if !d.atNumber() {
+		return d.mismatch(s)
+	}
+	num, err := d.number()
+	if err != nil {
+		return err
+	}
+	i, perr := strconv.ParseInt(num, 10, 64)
+	if perr != nil {
+		d.note(failf("member "+memberSlot+": %q is not an integer", num))
+		return nil
+	}
+	Alloc(dst).SetInt(i)
+	return nil
+}
+
+// specialFloats are the values JSON cannot carry as numbers, which AWS sends as strings.
+var specialFloats = map[string]float64{"NaN": math.NaN(), "Infinity": math.Inf(1), "-Infinity": math.Inf(-1)}
+
+func (d *jsonDecoder) float(s *awsmodel.Shape, dst reflect.Value) error {
+	if d.next() == '"' {
 		str, err := d.string()
 		if err != nil {
 			return err
 		}
-		Alloc(dst).SetString(str)
-		return nil
-	case awsmodel.TypeBoolean:
-		switch {
-		case d.literal("true"):
-			Alloc(dst).SetBool(true)
-		case d.literal("false"):
-			Alloc(dst).SetBool(false)
-		default:
-			return d.mismatch(s)
-		}
-		return nil
-	case awsmodel.TypeInteger, awsmodel.TypeLong:
-		if c != '-' && (c < '0' || c > '9') {
-			return d.mismatch(s)
-		}
-		num, err := d.number()
-		if err != nil {
-			return err
-		}
-		i, perr := strconv.ParseInt(num, 10, 64)
-		if perr != nil {
-			d.note(failf("member "+memberSlot+": %q is not an integer", num))
-			return nil
-		}
-		Alloc(dst).SetInt(i)
-		return nil
-	case awsmodel.TypeDouble, awsmodel.TypeFloat:
-		if c == '"' { // JSON cannot carry these as numbers
-			str, err := d.string()
-			if err != nil {
-				return err
-			}
-			f, ok := map[string]float64{"NaN": math.NaN(), "Infinity": math.Inf(1), "-Infinity": math.Inf(-1)}[str]
-			if !ok {
-				d.note(failf("unexpected JSON string for member "+memberSlot+" of type %s", s.Type))
-				return nil
-			}
-			Alloc(dst).SetFloat(f)
-			return nil
-		}
-		if c != '-' && (c < '0' || c > '9') {
-			return d.mismatch(s)
-		}
-		num, err := d.number()
-		if err != nil {
-			return err
-		}
-		f, perr := strconv.ParseFloat(num, 64)
-		if perr != nil {
-			d.note(failf("unexpected JSON number for member "+memberSlot+" of type %s", s.Type))
+		f, ok := specialFloats[str]
+		if !ok {
+			d.note(failf("unexpected JSON string for member "+memberSlot+" of type %s", s.Type))
 			return nil
 		}
 		Alloc(dst).SetFloat(f)
 		return nil
-	case awsmodel.TypeTimestamp:
-		var t time.Time
-		switch {
-		case c == '"':
-			str, err := d.string()
-			if err != nil {
-				return err
-			}
-			var perr error
-			if t, perr = ParseTime(str); perr != nil {
-				d.note(failf("member "+memberSlot+": %v", perr))
-				return nil
-			}
-		case c == '-' || (c >= '0' && c <= '9'):
-			num, err := d.number()
-			if err != nil {
-				return err
-			}
-			f, perr := strconv.ParseFloat(num, 64)
-			if perr != nil {
-				d.note(failf("unexpected JSON number for member "+memberSlot+" of type %s", s.Type))
-				return nil
-			}
-			t = UnixFloat(f)
-		default:
-			return d.mismatch(s)
-		}
-		Alloc(dst).Set(reflect.ValueOf(t))
-		return nil
-	case awsmodel.TypeBlob:
-		if c != '"' {
-			return d.mismatch(s)
-		}
+	}
+	if !d.atNumber() {
+		return d.mismatch(s)
+	}
+	f, ok, err := d.floatNumber(s)
+	if err != nil || !ok {
+		return err
+	}
+	Alloc(dst).SetFloat(f)
+	return nil
+}
+
+// floatNumber reads a JSON number as a float64; ok is false when the number was recorded
+// as the request's failure.
+func (d *jsonDecoder) floatNumber(s *awsmodel.Shape) (f float64, ok bool, err error) {
+	num, err := d.number()
+	if err != nil {
+		return 0, false, err
+	}
+	f, perr := strconv.ParseFloat(num, 64)
+	if perr != nil {
+		d.note(failf("unexpected JSON number for member "+memberSlot+" of type %s", s.Type))
+		return 0, false, nil
+	}
+	return f, true, nil
+}
+
+// timestamp reads an ISO 8601 string or epoch seconds, whichever the client sent: AWS's
+// JSON services accept both whatever the member's declared format.
+func (d *jsonDecoder) timestamp(s *awsmodel.Shape, dst reflect.Value) error {
+	var t time.Time
+	switch {
+	case d.next() == '"':
 		str, err := d.string()
 		if err != nil {
 			return err
 		}
-		b, perr := base64.StdEncoding.DecodeString(str)
-		if perr != nil {
-			d.note(failf("member " + memberSlot + ": invalid base64"))
+		var perr error
+		if t, perr = ParseTime(str); perr != nil {
+			d.note(failf("member "+memberSlot+": %v", perr))
 			return nil
 		}
-		Alloc(dst).SetBytes(b)
+	case d.atNumber():
+		f, ok, err := d.floatNumber(s)
+		if err != nil || !ok {
+			return err
+		}
+		t = UnixFloat(f)
+	default:
+		return d.mismatch(s)
+	}
+	Alloc(dst).Set(reflect.ValueOf(t))
+	return nil
+}
+
+func (d *jsonDecoder) blob(s *awsmodel.Shape, dst reflect.Value) error {
+	if d.next() != '"' {
+		return d.mismatch(s)
+	}
+	str, err := d.string()
+	if err != nil {
+		return err
+	}
+	b, perr := base64.StdEncoding.DecodeString(str)
+	if perr != nil {
+		d.note(failf("member " + memberSlot + ": invalid base64"))
 		return nil
 	}
-	d.note(failf("member "+memberSlot+": unsupported shape type %s", s.Type))
-	return d.skip()
+	Alloc(dst).SetBytes(b)
+	return nil
 }
 
 // skip consumes one value of any type, checking its syntax.

@@ -15,12 +15,14 @@ import (
 
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/auth/authport"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 )
@@ -148,6 +150,7 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	ports := service.NewPorts()
+	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
 		return nil, err
 	}

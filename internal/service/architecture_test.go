@@ -34,8 +34,6 @@ var notOnKit = map[string][]string{
 	// from plain values, until it asks the port.PresignedURLs that package will provide.
 	"rds":    nil,
 	"backup": nil,
-	"iam":    nil,
-	"sts":    nil,
 }
 
 // kitOnly are packages a service on the kit reaches through the kit instead: records

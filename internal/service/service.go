@@ -46,8 +46,8 @@ type Stopper interface {
 // on the kit cuts its Kit from the embedded kit.Deps (kit.New(name, d.Deps)).
 type Deps struct {
 	kit.Deps
-	// Auth is the credential resolver, for the services that deal in credentials (STS,
-	// IAM). The others meet authentication through a port.
+	// Auth is the credential resolver, for RDS's presigned URLs until they are checked
+	// through port.PresignedURLs. STS meets it through port.Credentials.
 	Auth *auth.Resolver
 	// Ports is where the service provides and needs ports; see Provide and Need.
 	Ports *Ports

@@ -2,12 +2,12 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // policiesPerRole is AWS's default quota of managed policies attached to one role.
@@ -17,23 +17,23 @@ const policiesPerRole = 10
 // succeeds and changes nothing, as in AWS.
 func (s *Service) attachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyRequest) (*awsmodel.Empty, error) {
 	policyARN := deref(in.PolicyArn)
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		m, ok, err := resolvePolicy(tx, c, policyARN)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return iamapi.ErrNoSuchEntity.New("Policy %s does not exist or is not attachable.", policyARN)
+			return msgNotAttachable.New(policyARN)
 		}
 		i := sort.SearchStrings(r.Attached, m.arn)
 		if i < len(r.Attached) && r.Attached[i] == m.arn {
 			return nil
 		}
 		if len(r.Attached) >= policiesPerRole {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerRole: %d", policiesPerRole)
+			return msgQuota.New(quotaPoliciesPerRole, policiesPerRole)
 		}
 		r.Attached = append(r.Attached[:i], append([]string{m.arn}, r.Attached[i:]...)...)
-		return tx.Put(c.scope.Key(kindAttachment, m.arn, nameKey(r.Name)), nil)
+		return attachmentIndex.Add(c.in(tx), m.arn, nameKey(r.Name))
 	})
 	return nil, err
 }
@@ -43,13 +43,13 @@ func (s *Service) detachRolePolicy(ctx context.Context, in *iamapi.DetachRolePol
 	if _, _, _, err := parsePolicyARN(policyARN); err != nil {
 		return nil, err
 	}
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		i := sort.SearchStrings(r.Attached, policyARN)
 		if i == len(r.Attached) || r.Attached[i] != policyARN {
 			return noSuchPolicy(policyARN)
 		}
 		r.Attached = append(r.Attached[:i], r.Attached[i+1:]...)
-		return tx.Delete(c.scope.Key(kindAttachment, policyARN, nameKey(r.Name)))
+		return attachmentIndex.Remove(c.in(tx), policyARN, nameKey(r.Name))
 	})
 	return nil, err
 }
@@ -61,17 +61,17 @@ type attachedPolicy struct {
 	arn, path, name string
 }
 
-func (a attachedPolicy) sortKey() string { return nameKey(a.name) + store.Sep + a.arn }
+func (a attachedPolicy) sortKey() string { return nameKey(a.name) + sortSep + a.arn }
 
 func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
 	}
 	prefix := pathOr(in.PathPrefix)
 	out := &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: []iamapi.AttachedPolicy{}}
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 			}
 		}
 		sort.Slice(attached, func(i, j int) bool { return attached[i].sortKey() < attached[j].sortKey() })
-		p, err := paginate(attached, attachedPolicy.sortKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, attached, attachedPolicy.sortKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 // listEntitiesForPolicy lists the roles that use a managed policy. xregion has no users
 // or groups, so those lists are always empty.
 func (s *Service) listEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
 	}
@@ -113,27 +113,27 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 	out := &iamapi.ListEntitiesForPolicyResponse{
 		PolicyGroups: []iamapi.PolicyGroup{}, PolicyUsers: []iamapi.PolicyUser{}, PolicyRoles: []iamapi.PolicyRole{},
 	}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
 		}
 		var roles []*roleRecord
 		if filter := deref(in.EntityFilter); filter == "" || filter == iamapi.EntityTypeRole {
-			kind := kindAttachment
+			users := attachmentIndex
 			if deref(in.PolicyUsageFilter) == iamapi.PolicyUsageTypePermissionsBoundary {
-				kind = kindBoundary
+				users = boundaryIndex
 			}
 			var keys []string
-			err := tx.Scan(c.scope.Prefix(kind, m.arn), "", func(k string, _ []byte) bool {
-				keys = append(keys, k[strings.LastIndex(k, store.Sep)+1:])
+			err := users.Keys(c.in(tx), "", func(e kit.Entry) bool {
+				keys = append(keys, e.Last())
 				return true
-			})
+			}, m.arn)
 			if err != nil {
 				return err
 			}
 			for _, k := range keys {
-				r, ok, err := loadRole(tx, c.scope, k)
+				r, ok, err := loadRole(c.in(tx), k)
 				if err != nil {
 					return err
 				}
@@ -142,7 +142,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 				}
 			}
 		}
-		p, err := paginate(roles, roleKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, roles, roleKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

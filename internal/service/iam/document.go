@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/gen/iamapi"
 )
 
 // encodeDocument is how IAM returns policy documents: percent-encoded, as a query string
@@ -41,15 +40,13 @@ const (
 	managedPolicyQuota = 6144  // PolicySize
 )
 
-func malformed(msg string) error { return iamapi.ErrMalformedPolicyDocument.New("%s", msg) }
-
 var (
-	errSyntax       = malformed("Syntax errors in policy.")
-	errLegacy       = malformed("The policy failed legacy parsing")
-	errNoStatement  = malformed("Could not parse the policy: Statement is empty!")
-	errNoActions    = malformed("Policy statement must contain actions.")
-	errNoResources  = malformed("Policy statement must contain resources.")
-	errDuplicateSid = malformed("Statement IDs (SID) in a single policy must be unique.")
+	errSyntax       = msgSyntax.New()
+	errLegacy       = msgLegacy.New()
+	errNoStatement  = msgNoStatement.New()
+	errNoActions    = msgNoActions.New()
+	errNoResources  = msgNoResources.New()
+	errDuplicateSid = msgDuplicateSid.New()
 )
 
 var (
@@ -239,11 +236,11 @@ func checkActions(st map[string]any) error {
 			parts := strings.Split(a, ":")
 			switch {
 			case len(parts) == 1:
-				return malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+				return msgNoVendor.New()
 			case len(parts) > 2:
-				return malformed("Actions/Condition can contain only one colon.")
+				return msgTwoColons.New()
 			case !vendorPattern.MatchString(parts[0]):
-				return malformed("Vendor " + parts[0] + " is not valid")
+				return msgBadVendor.New(parts[0])
 			}
 		}
 	}
@@ -254,7 +251,7 @@ func checkResources(st map[string]any) error {
 	for _, k := range []string{"Resource", "NotResource"} {
 		for _, r := range elements(st[k]) {
 			if r != "*" && !strings.HasPrefix(r, "arn:") {
-				return malformed(`Resource ` + r + ` must be in ARN format or "*".`)
+				return msgResourceNotARN.New(r)
 			}
 		}
 	}
@@ -272,7 +269,7 @@ func validatePermissionsPolicy(doc string) error {
 			switch k {
 			case "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition":
 			case "Principal", "NotPrincipal":
-				return malformed("Policy document should not specify a principal.")
+				return msgPrincipalInPermissions.New()
 			default:
 				return errSyntax
 			}
@@ -310,7 +307,7 @@ var trustActions = map[string]bool{
 
 // validateTrustPolicy checks a role's assume-role policy document.
 func validateTrustPolicy(doc string) error {
-	p, err := parsePolicy(doc, malformed("This policy contains invalid Json"))
+	p, err := parsePolicy(doc, msgInvalidJSON.New())
 	if err != nil {
 		return err
 	}
@@ -319,9 +316,9 @@ func validateTrustPolicy(doc string) error {
 			switch k {
 			case "Sid", "Effect", "Action", "NotAction", "Principal", "NotPrincipal", "Condition":
 			case "Resource":
-				return malformed("Has prohibited field Resource")
+				return msgProhibitedResource.New()
 			case "NotResource":
-				return malformed("AssumeRole policy must not contain resources.")
+				return msgTrustResources.New()
 			default:
 				return errSyntax
 			}
@@ -335,9 +332,9 @@ func validateTrustPolicy(doc string) error {
 		notPrincipal, hasNot := st["NotPrincipal"]
 		switch {
 		case !hasPrincipal && !hasNot:
-			return malformed("Missing required field Principal")
+			return msgNoPrincipal.New()
 		case hasNot && st["Effect"] == "Allow":
-			return malformed("Allow with NotPrincipal is not allowed.")
+			return msgAllowNotPrincipal.New()
 		case hasPrincipal:
 			if err := checkPrincipal(principal); err != nil {
 				return err
@@ -352,7 +349,7 @@ func validateTrustPolicy(doc string) error {
 		}
 		for _, a := range elements(st["Action"]) {
 			if !trustAction(a) {
-				return malformed("AssumeRole policy may only specify STS AssumeRole actions.")
+				return msgTrustActions.New()
 			}
 		}
 	}
@@ -378,14 +375,14 @@ func checkPrincipal(p any) error {
 		if s == "*" {
 			return nil
 		}
-		return malformed(`Invalid principal in policy: "` + s + `"`)
+		return msgInvalidPrincipal.New(s)
 	}
 	m, ok := p.(map[string]any)
 	if !ok {
 		return errSyntax
 	}
 	if len(m) == 0 {
-		return malformed("Missing required field Principal cannot be empty!")
+		return msgEmptyPrincipal.New()
 	}
 	for _, kind := range slices.Sorted(maps.Keys(m)) {
 		v := m[kind]
@@ -403,7 +400,7 @@ func checkPrincipal(p any) error {
 				valid = who != ""
 			}
 			if !valid {
-				return malformed(`Invalid principal in policy: "` + strings.ToUpper(kind) + `":"` + who + `"`)
+				return msgInvalidPrincipal.New(strings.ToUpper(kind) + `":"` + who)
 			}
 		}
 	}

@@ -2,17 +2,17 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // A role's inline policies: documents embedded in the role, named within it.
 
 func noSuchRolePolicy(name string) error {
-	return iamapi.ErrNoSuchEntity.New("The role policy with name %s cannot be found.", name)
+	return msgNoSuchRolePolicy.New(name)
 }
 
 func findInline(r *roleRecord, name string) int {
@@ -28,7 +28,7 @@ func findInline(r *roleRecord, name string) int {
 // reports a missing role even when the document is bad too.
 func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyRequest) (*awsmodel.Empty, error) {
 	name, doc := deref(in.PolicyName), deref(in.PolicyDocument)
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		if err := validatePermissionsPolicy(doc); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 			}
 		}
 		if total > inlineRoleQuota {
-			return iamapi.ErrLimitExceeded.New("Maximum policy size of %d bytes exceeded for role %s", inlineRoleQuota, r.Name)
+			return msgInlineTooLarge.New(inlineRoleQuota, r.Name)
 		}
 		if i >= 0 {
 			r.Inline[i].Document = doc
@@ -54,10 +54,10 @@ func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 }
 
 func (s *Service) getRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyRequest) (*iamapi.GetRolePolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out *iamapi.GetRolePolicyResponse
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Service) getRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyReq
 }
 
 func (s *Service) deleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePolicyRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		i := findInline(r, deref(in.PolicyName))
 		if i < 0 {
 			return noSuchRolePolicy(deref(in.PolicyName))
@@ -88,14 +88,14 @@ func (s *Service) deleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePol
 }
 
 func (s *Service) listRolePolicies(ctx context.Context, in *iamapi.ListRolePoliciesRequest) (*iamapi.ListRolePoliciesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListRolePoliciesResponse{PolicyNames: []string{}}
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
-		p, err := paginate(r.Inline, func(p inlinePolicy) string { return p.Name }, in.Marker, in.MaxItems)
+		p, err := paginate(c, r.Inline, func(p inlinePolicy) string { return p.Name }, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}

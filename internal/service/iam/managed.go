@@ -2,16 +2,15 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Managed policy quotas (AWS's defaults).
@@ -19,10 +18,6 @@ const (
 	maxPolicyVersions  = 5
 	policiesPerAccount = 1500
 )
-
-// accessDenied is what IAM answers when an account touches what it does not own, here
-// the policies AWS manages. The IAM model declares no such error; every AWS API has it.
-var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true, MessageField: "message"}
 
 // managed is a managed policy of either owner: AWS (read-only, shared by every account)
 // or the calling account.
@@ -48,7 +43,7 @@ func (m managed) path() string {
 
 // sortKey orders policies by name; the ARN tells an account's policy from AWS's one of
 // the same name.
-func (m managed) sortKey() string { return nameKey(m.name()) + store.Sep + m.arn }
+func (m managed) sortKey() string { return nameKey(m.name()) + sortSep + m.arn }
 
 func (m managed) versions() []policyVersion {
 	if m.aws != nil {
@@ -69,7 +64,7 @@ func (m managed) writable(c call, action string) error {
 	if m.aws == nil {
 		return nil
 	}
-	return accessDenied.New("User: %s is not authorized to perform: iam:%s on resource: policy %s", c.caller, action, m.arn)
+	return msgAccessDenied.New(c.caller, action, m.arn)
 }
 
 // parsePolicyARN checks the form of a managed policy ARN and splits it.
@@ -77,23 +72,23 @@ func parsePolicyARN(s string) (arn.ARN, string, string, error) {
 	a, err := arn.Parse(s)
 	if err != nil || a.Service != "iam" || a.Region != "" || (a.Account != "aws" && !auth.IsAccountID(a.Account)) ||
 		!strings.HasPrefix(a.Resource, "policy/") {
-		return arn.ARN{}, "", "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", s)
+		return arn.ARN{}, "", "", msgInvalidARN.New(s)
 	}
 	path, name := splitPathName(strings.TrimPrefix(a.Resource, "policy"))
 	if name == "" {
-		return arn.ARN{}, "", "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", s)
+		return arn.ARN{}, "", "", msgInvalidARN.New(s)
 	}
 	return a, path, name, nil
 }
 
 // resolvePolicy finds the managed policy an ARN names. A malformed ARN is InvalidInput;
 // a well-formed one that names nothing this account can see is reported as not found.
-func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error) {
+func resolvePolicy(tx kit.Tx, c call, policyARN string) (managed, bool, error) {
 	a, path, name, err := parsePolicyARN(policyARN)
 	if err != nil {
 		return managed{}, false, err
 	}
-	if a.Partition != c.partition {
+	if a.Partition != c.Partition {
 		return managed{}, false, nil
 	}
 	if a.Account == "aws" {
@@ -103,10 +98,10 @@ func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error)
 		}
 		return managed{arn: p.arn(c), aws: p}, true, nil
 	}
-	if a.Account != c.account {
+	if a.Account != c.Account {
 		return managed{}, false, nil
 	}
-	p, ok, err := loadPolicy(tx, c.scope, name)
+	p, ok, err := loadPolicy(c.in(tx), name)
 	if err != nil || !ok || p.Path != path || p.Name != name {
 		return managed{}, false, err
 	}
@@ -114,10 +109,10 @@ func resolvePolicy(tx store.Tx, c call, policyARN string) (managed, bool, error)
 }
 
 func noSuchPolicy(policyARN string) error {
-	return iamapi.ErrNoSuchEntity.New("Policy %s was not found.", policyARN)
+	return msgNoSuchPolicy.New(policyARN)
 }
 
-func mustPolicy(tx store.Tx, c call, policyARN string) (managed, error) {
+func mustPolicy(tx kit.Tx, c call, policyARN string) (managed, error) {
 	m, ok, err := resolvePolicy(tx, c, policyARN)
 	if err != nil {
 		return managed{}, err
@@ -130,17 +125,17 @@ func mustPolicy(tx store.Tx, c call, policyARN string) (managed, error) {
 
 // usage counts the account's roles that have a policy attached and that use it as their
 // permissions boundary.
-func usage(tx store.Tx, c call, policyARN string) (attached, boundary int, err error) {
-	if attached, err = count(tx, c.scope.Prefix(kindAttachment, policyARN)); err != nil {
+func usage(tx kit.Tx, c call, policyARN string) (attached, boundary int, err error) {
+	if attached, err = count(attachmentIndex, c.in(tx), policyARN); err != nil {
 		return 0, 0, err
 	}
-	boundary, err = count(tx, c.scope.Prefix(kindBoundary, policyARN))
+	boundary, err = count(boundaryIndex, c.in(tx), policyARN)
 	return attached, boundary, err
 }
 
 // apiPolicy renders a policy. ListPolicies leaves out the description and tags, as AWS
 // does.
-func apiPolicy(tx store.Tx, c call, m managed, full bool) (iamapi.Policy, error) {
+func apiPolicy(tx kit.Tx, c call, m managed, full bool) (iamapi.Policy, error) {
 	attached, boundary, err := usage(tx, c, m.arn)
 	if err != nil {
 		return iamapi.Policy{}, err
@@ -171,13 +166,13 @@ func checkPolicyDocument(doc string) error {
 		return err
 	}
 	if policySize(doc) > managedPolicyQuota {
-		return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PolicySize: %d", managedPolicyQuota)
+		return msgQuota.New(quotaPolicySize, managedPolicyQuota)
 	}
 	return nil
 }
 
 func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
 	}
@@ -195,20 +190,20 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		Created: now, Updated: now, Default: "v1", Next: 2, Versions: []policyVersion{{ID: "v1", Document: doc, Created: now}}, Tags: tags,
 	}
 	var out iamapi.Policy
-	err = s.st.Update(func(tx store.Tx) error {
-		if existing, ok, err := loadPolicy(tx, c.scope, p.Name); err != nil {
+	err = s.Update(func(tx kit.Tx) error {
+		if existing, ok, err := loadPolicy(c.in(tx), p.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("A policy called %s already exists. Duplicate names are not allowed.", existing.Name)
+			return msgPolicyExists.New(existing.Name)
 		}
-		n, err := count(tx, c.scope.Prefix(kindPolicy))
+		n, err := count(policyTable, c.in(tx))
 		if err != nil {
 			return err
 		}
 		if n >= policiesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerAccount: %d", policiesPerAccount)
+			return msgQuota.New(quotaPoliciesPerAccount, policiesPerAccount)
 		}
-		if err := savePolicy(tx, c.scope, p); err != nil {
+		if err := savePolicy(c.in(tx), p); err != nil {
 			return err
 		}
 		out, err = apiPolicy(tx, c, managed{arn: p.arn(c), local: p}, true)
@@ -221,9 +216,9 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 }
 
 func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out iamapi.Policy
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -238,8 +233,8 @@ func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 }
 
 func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -252,12 +247,12 @@ func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 			return err
 		}
 		if attached+boundary > 0 {
-			return iamapi.ErrDeleteConflict.New("Cannot delete a policy attached to entities.")
+			return msgPolicyAttached.New()
 		}
 		if len(m.local.Versions) > 1 {
-			return iamapi.ErrDeleteConflict.New("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+			return msgPolicyHasVersions.New()
 		}
-		return tx.Delete(c.scope.Key(kindPolicy, nameKey(m.local.Name)))
+		return policyTable.Delete(c.in(tx), nameKey(m.local.Name))
 	})
 }
 
@@ -269,7 +264,7 @@ const (
 )
 
 // allPolicies returns the managed policies of a ListPolicies scope.
-func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
+func allPolicies(tx kit.Tx, c call, scope string) ([]managed, error) {
 	var out []managed
 	if scope != scopeLocal {
 		for i := range awsPolicies {
@@ -278,7 +273,7 @@ func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
 		}
 	}
 	if scope != scopeAWS {
-		err := store.ScanJSON(tx, c.scope.Prefix(kindPolicy), func(_ string, p *policyRecord) bool {
+		err := policyTable.Scan(c.in(tx), func(p *policyRecord) bool {
 			out = append(out, managed{arn: p.arn(c), local: p})
 			return true
 		})
@@ -293,7 +288,7 @@ func allPolicies(tx store.Tx, c call, scope string) ([]managed, error) {
 // listPolicies lists managed policies. PolicyUsageFilter keeps the policies in use in that
 // way (attached as a permissions policy, or set as some role's permissions boundary).
 func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	scope := deref(in.Scope)
 	if scope == "" {
 		scope = scopeAll
@@ -304,7 +299,7 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	prefix := pathOr(in.PathPrefix)
 	usageFilter := deref(in.PolicyUsageFilter)
 	out := &iamapi.ListPoliciesResponse{Policies: []iamapi.Policy{}}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		policies, err := allPolicies(tx, c, scope)
 		if err != nil {
 			return err
@@ -327,7 +322,7 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 			}
 			matching = append(matching, m)
 		}
-		p, err := paginate(matching, managed.sortKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, matching, managed.sortKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -349,8 +344,8 @@ func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 
 // updatePolicyWith loads a customer managed policy, lets change alter it and saves it.
 func (s *Service) updatePolicyWith(ctx context.Context, policyARN, action string, change func(c call, p *policyRecord) error) error {
-	c := newCall(ctx)
-	return s.st.Update(func(tx store.Tx) error {
+	c := s.newCall(ctx)
+	return s.Update(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, policyARN)
 		if err != nil {
 			return err
@@ -361,7 +356,7 @@ func (s *Service) updatePolicyWith(ctx context.Context, policyARN, action string
 		if err := change(c, m.local); err != nil {
 			return err
 		}
-		return savePolicy(tx, c.scope, m.local)
+		return savePolicy(c.in(tx), m.local)
 	})
 }
 
@@ -384,9 +379,9 @@ func (s *Service) untagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 }
 
 func (s *Service) listPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListPolicyTagsResponse{}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -395,7 +390,7 @@ func (s *Service) listPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsR
 		if m.local != nil {
 			tags = m.local.Tags
 		}
-		out.Tags, out.IsTruncated, out.Marker, err = tagPage(tags, in.Marker, in.MaxItems)
+		out.Tags, out.IsTruncated, out.Marker, err = tagPage(c, tags, in.Marker, in.MaxItems)
 		return err
 	})
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // OpenID Connect identity providers: what AssumeRoleWithWebIdentity checks a token's
@@ -44,7 +43,7 @@ type oidcRecord struct {
 }
 
 func (p *oidcRecord) arn(c call) string {
-	return arn.New(c.partition, "iam", "", c.account, kindOIDC+"/"+p.URL)
+	return arn.New(c.Partition, "iam", "", c.Account, kindOIDC+"/"+p.URL)
 }
 
 // OIDCProviderFor finds the provider of account (in partition) whose URL is a token's
@@ -54,10 +53,9 @@ func (s *Service) OIDCProviderFor(tx kit.Tx, account, partition, issuer string) 
 	if !ok || name == "" {
 		return port.OIDCProvider{}, false, nil
 	}
-	c := call{scope: scopeFor(account, partition), account: account, partition: partition}
-	var p oidcRecord
-	found, err := store.GetJSON(kit.Raw(tx), c.scope.Key(kindOIDC, name), &p)
-	if err != nil || !found {
+	c := accountCall(account, partition)
+	p, err := providerTable.Get(c.in(s.Join(tx)), name)
+	if err != nil || p == nil {
 		return port.OIDCProvider{}, false, err
 	}
 	return port.OIDCProvider{ARN: p.arn(c), Name: p.URL, ClientIDs: slices.Clone(p.ClientIDs)}, true, nil
@@ -70,22 +68,22 @@ var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.
 func providerURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", awserr.ValidationError.New("Invalid Open ID Connect Provider URL")
+		return "", msgOIDCURLInvalid.New()
 	}
 	if u.Scheme != "https" {
-		return "", iamapi.ErrInvalidInput.New("Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+		return "", msgOIDCURLNotHTTPS.New()
 	}
 	host := u.Hostname()
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Port() != "" ||
 		(net.ParseIP(host) == nil && !hostPattern.MatchString(host)) {
-		return "", iamapi.ErrInvalidInput.New("Invalid Open ID Connect Provider URL.")
+		return "", msgOIDCURLMalformed.New()
 	}
 	return strings.TrimPrefix(raw, "https://"), nil
 }
 
 func checkThumbprints(list []string) ([]string, error) {
 	if len(list) > thumbprintsPerProvider {
-		return nil, iamapi.ErrInvalidInput.New("Thumbprint list must contain fewer than %d entries.", thumbprintsPerProvider)
+		return nil, msgTooManyThumbprints.New(thumbprintsPerProvider)
 	}
 	out := make([]string, len(list))
 	for i, t := range list {
@@ -102,13 +100,13 @@ func addClientIDs(have []string, ids ...string) ([]string, error) {
 		}
 	}
 	if len(have) > clientIDsPerProvider {
-		return nil, iamapi.ErrLimitExceeded.New("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", clientIDsPerProvider)
+		return nil, msgQuota.New(quotaClientIdsPerOpenIdConnectProvider, clientIDsPerProvider)
 	}
 	return have, nil
 }
 
 func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.CreateOpenIDConnectProviderRequest) (*iamapi.CreateOpenIDConnectProviderResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	name, err := providerURL(deref(in.Url))
 	if err != nil {
 		return nil, err
@@ -123,18 +121,18 @@ func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	if p.Tags, err = requestTags(in.Tags); err != nil { // the model holds the list to 50
 		return nil, err
 	}
-	err = s.st.Update(func(tx store.Tx) error {
-		if tx.Get(c.scope.Key(kindOIDC, name)) != nil {
-			return iamapi.ErrEntityAlreadyExists.New("Provider with url https://%s already exists.", name)
+	err = s.Update(func(tx kit.Tx) error {
+		if providerTable.Has(c.in(tx), name) {
+			return msgProviderExists.New(name)
 		}
-		n, err := count(tx, c.scope.Prefix(kindOIDC))
+		n, err := count(providerTable, c.in(tx))
 		if err != nil {
 			return err
 		}
 		if n >= oidcProvidersPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", oidcProvidersPerAccount)
+			return msgQuota.New(quotaOpenIdConnectProvidersPerAccount, oidcProvidersPerAccount)
 		}
-		return store.PutJSON(tx, c.scope.Key(kindOIDC, name), p)
+		return providerTable.Put(c.in(tx), p, name)
 	})
 	if err != nil {
 		return nil, err
@@ -142,59 +140,58 @@ func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	return &iamapi.CreateOpenIDConnectProviderResponse{OpenIDConnectProviderArn: ptr(p.arn(c)), Tags: apiTags(p.Tags)}, nil
 }
 
-// providerKey finds the record key of the provider an ARN names, in the caller's account.
-func providerKey(c call, providerARN string) (string, error) {
+// providerName finds the record id of the provider an ARN names, in the caller's account.
+func providerName(c call, providerARN string) (string, error) {
 	a, err := arn.Parse(providerARN)
 	name, isProvider := strings.CutPrefix(a.Resource, kindOIDC+"/")
 	if err != nil || a.Service != "iam" || a.Region != "" || !isProvider || name == "" {
-		return "", iamapi.ErrInvalidInput.New("ARN %s is not valid.", providerARN)
+		return "", msgInvalidARN.New(providerARN)
 	}
-	if a.Account != c.account || a.Partition != c.partition {
+	if a.Account != c.Account || a.Partition != c.Partition {
 		return "", noSuchProvider(providerARN)
 	}
-	return c.scope.Key(kindOIDC, name), nil
+	return name, nil
 }
 
 func noSuchProvider(providerARN string) error {
-	return iamapi.ErrNoSuchEntity.New("OpenIDConnect Provider not found for arn %s", providerARN)
+	return msgNoSuchProvider.New(providerARN)
 }
 
 // loadProvider reads the provider an ARN names, or answers NoSuchEntity.
-func loadProvider(tx store.Tx, c call, providerARN string) (string, *oidcRecord, error) {
-	key, err := providerKey(c, providerARN)
+func loadProvider(tx kit.Tx, c call, providerARN string) (string, *oidcRecord, error) {
+	name, err := providerName(c, providerARN)
 	if err != nil {
 		return "", nil, err
 	}
-	var p oidcRecord
-	found, err := store.GetJSON(tx, key, &p)
+	p, err := providerTable.Get(c.in(tx), name)
 	if err != nil {
 		return "", nil, err
 	}
-	if !found {
+	if p == nil {
 		return "", nil, noSuchProvider(providerARN)
 	}
-	return key, &p, nil
+	return name, p, nil
 }
 
 // updateProviderWith loads a provider, lets change alter it and saves it, in one write.
 func (s *Service) updateProviderWith(ctx context.Context, providerARN string, change func(p *oidcRecord) error) error {
-	c := newCall(ctx)
-	return s.st.Update(func(tx store.Tx) error {
-		key, p, err := loadProvider(tx, c, providerARN)
+	c := s.newCall(ctx)
+	return s.Update(func(tx kit.Tx) error {
+		name, p, err := loadProvider(tx, c, providerARN)
 		if err != nil {
 			return err
 		}
 		if err := change(p); err != nil {
 			return err
 		}
-		return store.PutJSON(tx, key, p)
+		return providerTable.Put(c.in(tx), p, name)
 	})
 }
 
 func (s *Service) getOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOpenIDConnectProviderRequest) (*iamapi.GetOpenIDConnectProviderResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out *iamapi.GetOpenIDConnectProviderResponse
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		_, p, err := loadProvider(tx, c, deref(in.OpenIDConnectProviderArn))
 		if err != nil {
 			return err
@@ -217,10 +214,10 @@ func nonNil(s []string) []string {
 }
 
 func (s *Service) listOpenIDConnectProviders(ctx context.Context, _ *iamapi.ListOpenIDConnectProvidersRequest) (*iamapi.ListOpenIDConnectProvidersResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListOpenIDConnectProvidersResponse{OpenIDConnectProviderList: []iamapi.OpenIDConnectProviderListEntry{}}
-	err := s.st.View(func(tx store.Tx) error {
-		return store.ScanJSON(tx, c.scope.Prefix(kindOIDC), func(_ string, p *oidcRecord) bool {
+	err := s.View(func(tx kit.Tx) error {
+		return providerTable.Scan(c.in(tx), func(p *oidcRecord) bool {
 			out.OpenIDConnectProviderList = append(out.OpenIDConnectProviderList, iamapi.OpenIDConnectProviderListEntry{Arn: ptr(p.arn(c))})
 			return true
 		})
@@ -234,15 +231,15 @@ func (s *Service) listOpenIDConnectProviders(ctx context.Context, _ *iamapi.List
 // deleteOpenIDConnectProvider is idempotent, as AWS documents: deleting a provider that
 // does not exist succeeds.
 func (s *Service) deleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	key, err := providerKey(c, deref(in.OpenIDConnectProviderArn))
+	c := s.newCall(ctx)
+	name, err := providerName(c, deref(in.OpenIDConnectProviderArn))
 	if err != nil {
 		if awserr.Is(err, iamapi.ErrNoSuchEntity.Code) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	return nil, s.st.Update(func(tx store.Tx) error { return tx.Delete(key) })
+	return nil, s.Update(func(tx kit.Tx) error { return providerTable.Delete(c.in(tx), name) })
 }
 
 func (s *Service) updateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintRequest) (*awsmodel.Empty, error) {
@@ -291,14 +288,14 @@ func (s *Service) untagOpenIDConnectProvider(ctx context.Context, in *iamapi.Unt
 }
 
 func (s *Service) listOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListOpenIDConnectProviderTagsResponse{}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		_, p, err := loadProvider(tx, c, deref(in.OpenIDConnectProviderArn))
 		if err != nil {
 			return err
 		}
-		out.Tags, out.IsTruncated, out.Marker, err = tagPage(p.Tags, in.Marker, in.MaxItems)
+		out.Tags, out.IsTruncated, out.Marker, err = tagPage(c, p.Tags, in.Marker, in.MaxItems)
 		return err
 	})
 	if err != nil {

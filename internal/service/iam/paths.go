@@ -2,8 +2,6 @@ package iam
 
 import (
 	"regexp"
-
-	"github.com/xregion/xregion/internal/awserr"
 )
 
 // IAM reports a malformed path or path prefix with texts of its own rather than the
@@ -16,14 +14,14 @@ var (
 
 func checkPath(p *string) error {
 	if p != nil && !pathPattern.MatchString(*p) {
-		return awserr.ValidationError.New("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+		return msgInvalidPath.New()
 	}
 	return nil
 }
 
 func checkPathPrefix(p *string) error {
 	if p != nil && !pathPrefixPattern.MatchString(*p) {
-		return awserr.ValidationError.New("The specified value for pathPrefix is invalid. It must begin with / and contain only alphanumeric characters and/or / characters.")
+		return msgInvalidPathPrefix.New()
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Instance profile quotas (AWS's defaults).
@@ -21,14 +21,14 @@ func profileKey(p *profileRecord) string { return nameKey(p.Name) }
 
 // apiProfile renders a profile with its role, which is read from the role's record so
 // that it shows the role as it is now.
-func apiProfile(tx store.Tx, c call, p *profileRecord) (iamapi.InstanceProfile, error) {
+func apiProfile(tx kit.Tx, c call, p *profileRecord) (iamapi.InstanceProfile, error) {
 	created := p.Created
 	out := iamapi.InstanceProfile{
 		Path: ptr(p.Path), InstanceProfileName: ptr(p.Name), InstanceProfileId: ptr(p.ID), Arn: ptr(p.arn(c)),
 		CreateDate: &created, Roles: []iamapi.Role{}, Tags: apiTags(p.Tags),
 	}
 	for _, k := range p.Roles {
-		r, ok, err := loadRole(tx, c.scope, k)
+		r, ok, err := loadRole(c.in(tx), k)
 		if err != nil {
 			return iamapi.InstanceProfile{}, err
 		}
@@ -40,7 +40,7 @@ func apiProfile(tx store.Tx, c call, p *profileRecord) (iamapi.InstanceProfile, 
 }
 
 func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
 	}
@@ -50,20 +50,20 @@ func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 	}
 	p := &profileRecord{Name: deref(in.InstanceProfileName), ID: "AIPA" + ids.Upper(17), Path: pathOr(in.Path), Created: s.now(), Tags: tags}
 	var out iamapi.InstanceProfile
-	err = s.st.Update(func(tx store.Tx) error {
-		if existing, ok, err := loadProfile(tx, c.scope, p.Name); err != nil {
+	err = s.Update(func(tx kit.Tx) error {
+		if existing, ok, err := loadProfile(c.in(tx), p.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("Instance Profile %s already exists.", existing.Name)
+			return msgProfileExists.New(existing.Name)
 		}
-		n, err := count(tx, c.scope.Prefix(kindProfile))
+		n, err := count(profileTable, c.in(tx))
 		if err != nil {
 			return err
 		}
 		if n >= profilesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for InstanceProfilesPerAccount: %d", profilesPerAccount)
+			return msgQuota.New(quotaInstanceProfilesPerAccount, profilesPerAccount)
 		}
-		if err := saveProfile(tx, c.scope, p); err != nil {
+		if err := saveProfile(c.in(tx), p); err != nil {
 			return err
 		}
 		out, err = apiProfile(tx, c, p)
@@ -76,10 +76,10 @@ func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 }
 
 func (s *Service) getInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileRequest) (*iamapi.GetInstanceProfileResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out iamapi.InstanceProfile
-	err := s.st.View(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, deref(in.InstanceProfileName))
+	err := s.View(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
@@ -93,21 +93,21 @@ func (s *Service) getInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 }
 
 func (s *Service) deleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, deref(in.InstanceProfileName))
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
 		if len(p.Roles) > 0 {
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must remove roles from instance profile first.")
+			return msgInProfile.New()
 		}
-		return tx.Delete(c.scope.Key(kindProfile, nameKey(p.Name)))
+		return profileTable.Delete(c.in(tx), nameKey(p.Name))
 	})
 }
 
-func profilePage(tx store.Tx, c call, profiles []*profileRecord, marker *string, maxItems *int64) ([]iamapi.InstanceProfile, *bool, *string, error) {
-	p, err := paginate(profiles, profileKey, marker, maxItems)
+func profilePage(tx kit.Tx, c call, profiles []*profileRecord, marker *string, maxItems *int64) ([]iamapi.InstanceProfile, *bool, *string, error) {
+	p, err := paginate(c, profiles, profileKey, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -123,15 +123,15 @@ func profilePage(tx store.Tx, c call, profiles []*profileRecord, marker *string,
 }
 
 func (s *Service) listInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
 	}
 	prefix := pathOr(in.PathPrefix)
 	out := &iamapi.ListInstanceProfilesResponse{}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		var profiles []*profileRecord
-		err := store.ScanJSON(tx, c.scope.Prefix(kindProfile), func(_ string, p *profileRecord) bool {
+		err := profileTable.Scan(c.in(tx), func(p *profileRecord) bool {
 			if strings.HasPrefix(p.Path, prefix) {
 				profiles = append(profiles, p)
 			}
@@ -150,16 +150,16 @@ func (s *Service) listInstanceProfiles(ctx context.Context, in *iamapi.ListInsta
 }
 
 func (s *Service) listInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleRequest) (*iamapi.ListInstanceProfilesForRoleResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListInstanceProfilesForRoleResponse{}
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
 		var profiles []*profileRecord
 		for _, k := range r.Profiles {
-			p, ok, err := loadProfile(tx, c.scope, k)
+			p, ok, err := loadProfile(c.in(tx), k)
 			if err != nil {
 				return err
 			}
@@ -179,37 +179,37 @@ func (s *Service) listInstanceProfilesForRole(ctx context.Context, in *iamapi.Li
 // addRoleToInstanceProfile puts a role in a profile. The role and the profile each record
 // the link, in one write, so that DeleteRole sees it.
 func (s *Service) addRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, deref(in.InstanceProfileName))
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
 		if len(p.Roles) >= rolesPerProfile {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", rolesPerProfile)
+			return msgQuota.New(quotaInstanceSessionsPerInstanceProfile, rolesPerProfile)
 		}
 		p.Roles = append(p.Roles, nameKey(r.Name))
 		r.Profiles = append(r.Profiles, nameKey(p.Name))
 		sort.Strings(r.Profiles)
-		if err := saveProfile(tx, c.scope, p); err != nil {
+		if err := saveProfile(c.in(tx), p); err != nil {
 			return err
 		}
-		return saveRole(tx, c.scope, r)
+		return saveRole(c.in(tx), r)
 	})
 }
 
 func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, deref(in.InstanceProfileName))
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -222,10 +222,10 @@ func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 		if j := indexOf(r.Profiles, profKey); j >= 0 {
 			r.Profiles = append(r.Profiles[:j], r.Profiles[j+1:]...)
 		}
-		if err := saveProfile(tx, c.scope, p); err != nil {
+		if err := saveProfile(c.in(tx), p); err != nil {
 			return err
 		}
-		return saveRole(tx, c.scope, r)
+		return saveRole(c.in(tx), r)
 	})
 }
 
@@ -239,16 +239,16 @@ func indexOf(list []string, s string) int {
 }
 
 func (s *Service) updateProfileWith(ctx context.Context, name string, change func(p *profileRecord) error) error {
-	c := newCall(ctx)
-	return s.st.Update(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, name)
+	c := s.newCall(ctx)
+	return s.Update(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), name)
 		if err != nil {
 			return err
 		}
 		if err := change(p); err != nil {
 			return err
 		}
-		return saveProfile(tx, c.scope, p)
+		return saveProfile(c.in(tx), p)
 	})
 }
 
@@ -271,14 +271,14 @@ func (s *Service) untagInstanceProfile(ctx context.Context, in *iamapi.UntagInst
 }
 
 func (s *Service) listInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListInstanceProfileTagsResponse{}
-	err := s.st.View(func(tx store.Tx) error {
-		p, err := mustProfile(tx, c.scope, deref(in.InstanceProfileName))
+	err := s.View(func(tx kit.Tx) error {
+		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
-		out.Tags, out.IsTruncated, out.Marker, err = tagPage(p.Tags, in.Marker, in.MaxItems)
+		out.Tags, out.IsTruncated, out.Marker, err = tagPage(c, p.Tags, in.Marker, in.MaxItems)
 		return err
 	})
 	if err != nil {

@@ -1,12 +1,12 @@
 package iam
 
 import (
+	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Kinds of records in an account's IAM scope. Names are keyed in lower case because IAM
@@ -21,6 +21,16 @@ const (
 )
 
 func nameKey(name string) string { return strings.ToLower(name) }
+
+// The tables and indexes of an account's IAM records.
+var (
+	roleTable       = kit.Table[roleRecord]{Kind: kindRole}
+	policyTable     = kit.Table[policyRecord]{Kind: kindPolicy}
+	profileTable    = kit.Table[profileRecord]{Kind: kindProfile}
+	providerTable   = kit.Table[oidcRecord]{Kind: kindOIDC}
+	attachmentIndex = kit.Index{Kind: kindAttachment}
+	boundaryIndex   = kit.Index{Kind: kindBoundary}
+)
 
 // roleRecord is a role with everything that hangs off it. Inline and attached policies
 // are few (a role's inline policies total at most 10 KB, at most ten are attached), so
@@ -51,21 +61,17 @@ type tag struct {
 }
 
 func (r *roleRecord) arn(c call) string {
-	return arn.New(c.partition, "iam", "", c.account, "role"+r.Path+r.Name)
+	return arn.New(c.Partition, "iam", "", c.Account, "role"+r.Path+r.Name)
 }
 
-func loadRole(tx store.Tx, sc store.Scope, name string) (*roleRecord, bool, error) {
-	var r roleRecord
-	ok, err := store.GetJSON(tx, sc.Key(kindRole, nameKey(name)), &r)
-	if !ok || err != nil {
-		return nil, false, err
-	}
-	return &r, true, nil
+func loadRole(v kit.View, name string) (*roleRecord, bool, error) {
+	rec, err := roleTable.Get(v, nameKey(name))
+	return rec, rec != nil, err
 }
 
 // mustRole loads a role or answers AWS's NoSuchEntity.
-func mustRole(tx store.Tx, sc store.Scope, name string) (*roleRecord, error) {
-	r, ok, err := loadRole(tx, sc, name)
+func mustRole(v kit.View, name string) (*roleRecord, error) {
+	r, ok, err := loadRole(v, name)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +81,8 @@ func mustRole(tx store.Tx, sc store.Scope, name string) (*roleRecord, error) {
 	return r, nil
 }
 
-func saveRole(tx store.Tx, sc store.Scope, r *roleRecord) error {
-	return store.PutJSON(tx, sc.Key(kindRole, nameKey(r.Name)), r)
+func saveRole(v kit.View, r *roleRecord) error {
+	return roleTable.Put(v, r, nameKey(r.Name))
 }
 
 // apiRole renders a role. ListRoles and the roles inside instance profiles leave out the
@@ -124,20 +130,16 @@ type policyVersion struct {
 }
 
 func (p *policyRecord) arn(c call) string {
-	return arn.New(c.partition, "iam", "", c.account, "policy"+p.Path+p.Name)
+	return arn.New(c.Partition, "iam", "", c.Account, "policy"+p.Path+p.Name)
 }
 
-func loadPolicy(tx store.Tx, sc store.Scope, name string) (*policyRecord, bool, error) {
-	var p policyRecord
-	ok, err := store.GetJSON(tx, sc.Key(kindPolicy, nameKey(name)), &p)
-	if !ok || err != nil {
-		return nil, false, err
-	}
-	return &p, true, nil
+func loadPolicy(v kit.View, name string) (*policyRecord, bool, error) {
+	rec, err := policyTable.Get(v, nameKey(name))
+	return rec, rec != nil, err
 }
 
-func savePolicy(tx store.Tx, sc store.Scope, p *policyRecord) error {
-	return store.PutJSON(tx, sc.Key(kindPolicy, nameKey(p.Name)), p)
+func savePolicy(v kit.View, p *policyRecord) error {
+	return policyTable.Put(v, p, nameKey(p.Name))
 }
 
 // profileRecord is an instance profile. AWS lets a profile hold one role.
@@ -151,37 +153,33 @@ type profileRecord struct {
 }
 
 func (p *profileRecord) arn(c call) string {
-	return arn.New(c.partition, "iam", "", c.account, "instance-profile"+p.Path+p.Name)
+	return arn.New(c.Partition, "iam", "", c.Account, "instance-profile"+p.Path+p.Name)
 }
 
-func loadProfile(tx store.Tx, sc store.Scope, name string) (*profileRecord, bool, error) {
-	var p profileRecord
-	ok, err := store.GetJSON(tx, sc.Key(kindProfile, nameKey(name)), &p)
-	if !ok || err != nil {
-		return nil, false, err
-	}
-	return &p, true, nil
+func loadProfile(v kit.View, name string) (*profileRecord, bool, error) {
+	rec, err := profileTable.Get(v, nameKey(name))
+	return rec, rec != nil, err
 }
 
-func mustProfile(tx store.Tx, sc store.Scope, name string) (*profileRecord, error) {
-	p, ok, err := loadProfile(tx, sc, name)
+func mustProfile(v kit.View, name string) (*profileRecord, error) {
+	p, ok, err := loadProfile(v, name)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, iamapi.ErrNoSuchEntity.New("Instance Profile %s cannot be found.", name)
+		return nil, msgNoSuchProfile.New(name)
 	}
 	return p, nil
 }
 
-func saveProfile(tx store.Tx, sc store.Scope, p *profileRecord) error {
-	return store.PutJSON(tx, sc.Key(kindProfile, nameKey(p.Name)), p)
+func saveProfile(v kit.View, p *profileRecord) error {
+	return profileTable.Put(v, p, nameKey(p.Name))
 }
 
-// count is the number of records under prefix.
-func count(tx store.Tx, prefix string) (int, error) {
+// count is the number of records of src below within.
+func count(src kit.Keyed, v kit.View, within ...string) (int, error) {
 	n := 0
-	err := tx.Scan(prefix, "", func(string, []byte) bool { n++; return true })
+	err := src.Keys(v, "", func(kit.Entry) bool { n++; return true }, within...)
 	return n, err
 }
 
@@ -196,4 +194,4 @@ func deref[T any](p *T) T {
 }
 
 // now is the service clock to the second: IAM dates carry no fractions.
-func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Second) }

@@ -8,16 +8,19 @@ import (
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
 )
 
 func newService(t *testing.T) *Service {
 	t.Helper()
-	svc, err := New(service.Deps{Deps: kit.Deps{Store: memory.New(), Clock: jobs.NewFrozenClock(time.Date(2025, 1, 2, 3, 4, 5, 678e6, time.UTC))}, Ports: service.NewPorts()})
+	st := memory.New()
+	clock := jobs.NewFrozenClock(time.Date(2025, 1, 2, 3, 4, 5, 678e6, time.UTC))
+	deps := kit.Deps{Store: st, Clock: clock, Jobs: jobs.New(jobs.Config{Store: st, Clock: clock}), Sealer: seal.Ephemeral()}
+	svc, err := New(service.Deps{Deps: deps, Ports: service.NewPorts()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +53,9 @@ func TestRoleByARN(t *testing.T) {
 		t.Helper()
 		var info port.RoleInfo
 		var ok bool
-		err := s.st.View(func(tx store.Tx) error {
+		err := s.View(func(tx kit.Tx) error {
 			var err error
-			info, ok, err = s.RoleByARN(kit.Adopt(tx), a)
+			info, ok, err = s.RoleByARN(tx, a)
 			return err
 		})
 		if err != nil {

@@ -2,12 +2,12 @@ package iam
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Role defaults and quotas (AWS's defaults).
@@ -17,7 +17,7 @@ const (
 )
 
 func noSuchRole(name string) error {
-	return iamapi.ErrNoSuchEntity.New("The role with name %s cannot be found.", name)
+	return msgNoSuchRole.New(name)
 }
 
 func pathOr(p *string) string {
@@ -32,13 +32,13 @@ func checkTrustPolicy(doc string) error {
 		return err
 	}
 	if policySize(doc) > trustPolicyQuota {
-		return iamapi.ErrLimitExceeded.New("Cannot exceed quota for ACLSizePerRole: %d", trustPolicyQuota)
+		return msgQuota.New(quotaACLSizePerRole, trustPolicyQuota)
 	}
 	return nil
 }
 
 func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
 	}
@@ -58,11 +58,11 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 		r.MaxSessionDuration = *in.MaxSessionDuration
 	}
 	var out iamapi.Role
-	err = s.st.Update(func(tx store.Tx) error {
-		if existing, ok, err := loadRole(tx, c.scope, r.Name); err != nil {
+	err = s.Update(func(tx kit.Tx) error {
+		if existing, ok, err := loadRole(c.in(tx), r.Name); err != nil {
 			return err
 		} else if ok {
-			return iamapi.ErrEntityAlreadyExists.New("Role with name %s already exists.", existing.Name)
+			return msgRoleExists.New(existing.Name)
 		}
 		if in.PermissionsBoundary != nil {
 			if err := checkBoundary(tx, c, *in.PermissionsBoundary); err != nil {
@@ -70,18 +70,18 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 			}
 			r.Boundary = *in.PermissionsBoundary
 		}
-		n, err := count(tx, c.scope.Prefix(kindRole))
+		n, err := count(roleTable, c.in(tx))
 		if err != nil {
 			return err
 		}
 		if n >= rolesPerAccount {
-			return iamapi.ErrLimitExceeded.New("Cannot exceed quota for RolesPerAccount: %d", rolesPerAccount)
+			return msgQuota.New(quotaRolesPerAccount, rolesPerAccount)
 		}
-		if err := saveRole(tx, c.scope, r); err != nil {
+		if err := saveRole(c.in(tx), r); err != nil {
 			return err
 		}
 		if r.Boundary != "" {
-			if err := tx.Put(c.scope.Key(kindBoundary, r.Boundary, nameKey(r.Name)), nil); err != nil {
+			if err := boundaryIndex.Add(c.in(tx), r.Boundary, nameKey(r.Name)); err != nil {
 				return err
 			}
 		}
@@ -95,10 +95,10 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 }
 
 func (s *Service) getRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out iamapi.Role
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -114,26 +114,19 @@ func (s *Service) getRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iama
 }
 
 // allRoles returns the account's roles in name order.
-func allRoles(tx store.Tx, sc store.Scope) ([]*roleRecord, error) {
-	var roles []*roleRecord
-	err := store.ScanJSON(tx, sc.Prefix(kindRole), func(_ string, r *roleRecord) bool {
-		roles = append(roles, r)
-		return true
-	})
-	return roles, err
-}
+func allRoles(v kit.View) ([]*roleRecord, error) { return roleTable.List(v) }
 
 func roleKey(r *roleRecord) string { return nameKey(r.Name) }
 
 func (s *Service) listRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
 	}
 	prefix := pathOr(in.PathPrefix)
 	out := &iamapi.ListRolesResponse{Roles: []iamapi.Role{}}
-	err := s.st.View(func(tx store.Tx) error {
-		roles, err := allRoles(tx, c.scope)
+	err := s.View(func(tx kit.Tx) error {
+		roles, err := allRoles(c.in(tx))
 		if err != nil {
 			return err
 		}
@@ -143,7 +136,7 @@ func (s *Service) listRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 				matching = append(matching, r)
 			}
 		}
-		p, err := paginate(matching, roleKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, matching, roleKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -160,35 +153,35 @@ func (s *Service) listRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 }
 
 func (s *Service) deleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*awsmodel.Empty, error) {
-	c := newCall(ctx)
-	return nil, s.st.Update(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	c := s.newCall(ctx)
+	return nil, s.Update(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
 		switch {
 		case len(r.Profiles) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must remove roles from instance profile first.")
+			return msgInProfile.New()
 		case len(r.Attached) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must detach all policies first.")
+			return msgRoleHasAttached.New()
 		case len(r.Inline) > 0:
-			return iamapi.ErrDeleteConflict.New("Cannot delete entity, must delete policies first.")
+			return msgRoleHasInline.New()
 		}
 		if r.Boundary != "" {
-			if err := tx.Delete(c.scope.Key(kindBoundary, r.Boundary, nameKey(r.Name))); err != nil {
+			if err := boundaryIndex.Remove(c.in(tx), r.Boundary, nameKey(r.Name)); err != nil {
 				return err
 			}
 		}
-		return tx.Delete(c.scope.Key(kindRole, nameKey(r.Name)))
+		return roleTable.Delete(c.in(tx), nameKey(r.Name))
 	})
 }
 
 // updateRoleWith loads a role, lets change alter it, and saves it, all in one write.
-func (s *Service) updateRoleWith(ctx context.Context, name string, change func(tx store.Tx, c call, r *roleRecord) error) (call, *roleRecord, error) {
-	c := newCall(ctx)
+func (s *Service) updateRoleWith(ctx context.Context, name string, change func(tx kit.Tx, c call, r *roleRecord) error) (call, *roleRecord, error) {
+	c := s.newCall(ctx)
 	var role *roleRecord
-	err := s.st.Update(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, name)
+	err := s.Update(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), name)
 		if err != nil {
 			return err
 		}
@@ -196,13 +189,13 @@ func (s *Service) updateRoleWith(ctx context.Context, name string, change func(t
 			return err
 		}
 		role = r
-		return saveRole(tx, c.scope, r)
+		return saveRole(c.in(tx), r)
 	})
 	return c, role, err
 }
 
 func (s *Service) updateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		if in.Description != nil {
 			r.Description = *in.Description
 		}
@@ -218,7 +211,7 @@ func (s *Service) updateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) 
 }
 
 func (s *Service) updateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionRequest) (*iamapi.UpdateRoleDescriptionResponse, error) {
-	c, r, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	c, r, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		r.Description = deref(in.Description)
 		return nil
 	})
@@ -232,7 +225,7 @@ func (s *Service) updateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 // updateAssumeRolePolicy looks the role up before it reads the document: AWS reports a
 // missing role even when the document is bad too.
 func (s *Service) updateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		doc := deref(in.PolicyDocument)
 		if err := checkTrustPolicy(doc); err != nil {
 			return err
@@ -244,7 +237,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 }
 
 func (s *Service) putRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		boundary := deref(in.PermissionsBoundary)
 		if err := checkBoundary(tx, c, boundary); err != nil {
 			return err
@@ -255,7 +248,7 @@ func (s *Service) putRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 }
 
 func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx store.Tx, c call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		return setBoundary(tx, c, r, "")
 	})
 	return nil, err
@@ -263,9 +256,9 @@ func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, in *iamapi.
 
 // setBoundary replaces a role's permissions boundary and keeps the index of boundary
 // uses (which DeletePolicy and PermissionsBoundaryUsageCount read) in step.
-func setBoundary(tx store.Tx, c call, r *roleRecord, boundary string) error {
+func setBoundary(tx kit.Tx, c call, r *roleRecord, boundary string) error {
 	if r.Boundary != "" {
-		if err := tx.Delete(c.scope.Key(kindBoundary, r.Boundary, nameKey(r.Name))); err != nil {
+		if err := boundaryIndex.Remove(c.in(tx), r.Boundary, nameKey(r.Name)); err != nil {
 			return err
 		}
 	}
@@ -273,23 +266,23 @@ func setBoundary(tx store.Tx, c call, r *roleRecord, boundary string) error {
 	if boundary == "" {
 		return nil
 	}
-	return tx.Put(c.scope.Key(kindBoundary, boundary, nameKey(r.Name)), nil)
+	return boundaryIndex.Add(c.in(tx), boundary, nameKey(r.Name))
 }
 
 // checkBoundary checks that a permissions boundary names a managed policy that exists.
-func checkBoundary(tx store.Tx, c call, policyARN string) error {
+func checkBoundary(tx kit.Tx, c call, policyARN string) error {
 	_, ok, err := resolvePolicy(tx, c, policyARN)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return iamapi.ErrNoSuchEntity.New("Scope ARN: %s does not exist or is not attachable.", policyARN)
+		return msgBoundaryNotAttachable.New(policyARN)
 	}
 	return nil
 }
 
 func (s *Service) tagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		tags, err := mergeTags(r.Tags, in.Tags, "Role")
 		if err != nil {
 			return err
@@ -301,7 +294,7 @@ func (s *Service) tagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*awsm
 }
 
 func (s *Service) untagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*awsmodel.Empty, error) {
-	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ store.Tx, _ call, r *roleRecord) error {
+	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		r.Tags = removeTags(r.Tags, in.TagKeys)
 		return nil
 	})
@@ -309,14 +302,14 @@ func (s *Service) untagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*
 }
 
 func (s *Service) listRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListRoleTagsResponse{}
-	err := s.st.View(func(tx store.Tx) error {
-		r, err := mustRole(tx, c.scope, deref(in.RoleName))
+	err := s.View(func(tx kit.Tx) error {
+		r, err := mustRole(c.in(tx), deref(in.RoleName))
 		if err != nil {
 			return err
 		}
-		out.Tags, out.IsTruncated, out.Marker, err = tagPage(r.Tags, in.Marker, in.MaxItems)
+		out.Tags, out.IsTruncated, out.Marker, err = tagPage(c, r.Tags, in.Marker, in.MaxItems)
 		return err
 	})
 	if err != nil {

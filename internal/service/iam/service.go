@@ -5,7 +5,7 @@
 // (trust.go) for the services that assume roles: STS, and the service principals of
 // other services' jobs (port.Roles).
 //
-// IAM is global: its state lives under store.Global whatever Region a client signed for,
+// IAM is global: its state lives under the global scope whatever Region a client signed for,
 // and its ARNs carry no Region (arn:aws:iam::ACCOUNT:role/path/name).
 package iam
 
@@ -17,22 +17,22 @@ import (
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
+// serviceName is IAM's signing name, and the service part of its records' keys.
+const serviceName = "iam"
+
 func init() {
-	service.Register(service.Module{Name: "iam", New: New})
+	service.Register(service.Module{Name: serviceName, New: New})
 }
 
 // Service is IAM.
 type Service struct {
-	st    store.Store
-	clock *jobs.Clock
+	*kit.Kit
+	pages kit.Pager
 }
 
 var (
@@ -43,7 +43,12 @@ var (
 
 // New builds IAM.
 func New(d service.Deps) (service.Service, error) {
-	s := &Service{st: d.Store, clock: d.Clock}
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Kit: k}
+	s.pages = k.Pager(func(marker string) error { return msgInvalidMarker.New(marker) })
 	service.Provide[port.Roles](d.Ports, s)
 	return s, nil
 }
@@ -122,46 +127,54 @@ func (s *Service) Handlers() []awsmodel.Handler {
 	}
 }
 
-// call is what every operation needs about its request: where its state lives and how
-// its ARNs are spelled.
+// call is what every operation needs about its request: where its state lives, how its
+// ARNs are spelled, and who asks.
 type call struct {
-	scope     store.Scope
-	account   string
-	partition string
-	caller    string
+	kit.Call
+	home   string // the Region part of the keys of the account's IAM records: see homeOf
+	caller string // the caller's ARN; the account's root for callers without one
+	pages  kit.Pager
 }
 
-func newCall(ctx context.Context) call {
-	info := request.From(ctx)
-	caller := info.Caller.ARN
+func (s *Service) newCall(ctx context.Context) call {
+	c := s.Kit.Call(ctx)
+	caller := c.Caller.ARN
 	if caller == "" {
-		caller = arn.New(info.Partition, "iam", "", info.Account, "root")
+		caller = arn.New(c.Partition, "iam", "", c.Account, "root")
 	}
-	return call{scope: scopeFor(info.Account, info.Partition), account: info.Account, partition: info.Partition, caller: caller}
+	return call{Call: c, home: homeOf(c.Partition), caller: caller, pages: s.pages}
 }
 
-// scopeFor is where an account's IAM state lives. IAM is global within a partition, and
+// accountCall is the call of another account's records, for the ports other services
+// ask.
+func accountCall(account, partition string) call {
+	return call{Call: kit.Call{Account: account, Partition: partition}, home: homeOf(partition)}
+}
+
+// in returns the records of the call's account.
+func (c call) in(tx kit.Tx) kit.View { return tx.In(c.Account, c.home) }
+
+// homeOf is where an account's IAM state lives. IAM is global within a partition, and
 // partitions are separate worlds in AWS (an aws-cn account is not an aws account), so the
-// commercial partition keeps the plain Global scope and every other partition gets its own.
-func scopeFor(account, partition string) store.Scope {
-	region := store.Global
+// commercial partition keeps the plain global scope and every other partition gets its
+// own.
+func homeOf(partition string) string {
 	if partition != "" && partition != "aws" {
-		region = store.Global + "-" + partition
+		return kit.Global + "-" + partition
 	}
-	return store.Scope{Account: account, Region: region, Service: "iam"}
+	return kit.Global
 }
 
 // RoleByARN finds the role an ARN names, for STS and AWS Backup. Role names are not
 // distinguished by case in IAM, the path must match exactly.
 func (s *Service) RoleByARN(ktx kit.Tx, roleARN string) (port.RoleInfo, bool, error) {
-	tx := kit.Raw(ktx)
 	a, err := arn.Parse(roleARN)
 	if err != nil || a.Service != "iam" || a.Region != "" || !auth.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
 		return port.RoleInfo{}, false, nil
 	}
 	path, name := splitPathName(strings.TrimPrefix(a.Resource, "role"))
-	c := call{scope: scopeFor(a.Account, a.Partition), account: a.Account, partition: a.Partition}
-	r, ok, err := loadRole(tx, c.scope, name)
+	c := accountCall(a.Account, a.Partition)
+	r, ok, err := loadRole(c.in(s.Join(ktx)), name)
 	if err != nil || !ok || r.Path != path {
 		return port.RoleInfo{}, false, err
 	}

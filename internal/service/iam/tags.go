@@ -23,7 +23,7 @@ func requestTags(in []iamapi.Tag) ([]tag, error) {
 	for _, t := range in {
 		k := strings.ToLower(deref(t.Key))
 		if seen[k] {
-			return nil, iamapi.ErrInvalidInput.New("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return nil, msgDuplicateTagKeys.New()
 		}
 		seen[k] = true
 		out = append(out, tag{Key: deref(t.Key), Value: deref(t.Value)})
@@ -46,7 +46,7 @@ func mergeTags(have []tag, in []iamapi.Tag, kind string) ([]tag, error) {
 		byKey[tagKey(t)] = t
 	}
 	if len(byKey) > maxTags {
-		return nil, iamapi.ErrLimitExceeded.New("Cannot exceed quota for TagsPer%s: %d", kind, maxTags)
+		return nil, msgQuota.New(quotaTagsPer+kind, maxTags)
 	}
 	out := make([]tag, 0, len(byKey))
 	for _, t := range byKey {
@@ -83,8 +83,8 @@ func apiTags(tags []tag) []iamapi.Tag {
 }
 
 // tagPage is a page of tags for the List*Tags operations.
-func tagPage(tags []tag, marker *string, maxItems *int64) ([]iamapi.Tag, *bool, *string, error) {
-	p, err := paginate(tags, tagKey, marker, maxItems)
+func tagPage(c call, tags []tag, marker *string, maxItems *int64) ([]iamapi.Tag, *bool, *string, error) {
+	p, err := paginate(c, tags, tagKey, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -61,8 +61,8 @@ func (s *Service) fullContext(req port.TrustRequest) port.ConditionKeys {
 	for k, v := range principalContext(req.Principal) {
 		ctx[k] = v
 	}
-	if s.clock != nil {
-		now := s.clock.Now().UTC()
+	if s.Clock != nil {
+		now := s.Clock.Now().UTC()
 		ctx.Set("aws:CurrentTime", now.Format("2006-01-02T15:04:05Z"))
 		ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 var (
@@ -216,16 +215,16 @@ func TestAuthorizeAssumeRoleAndTrustsService(t *testing.T) {
 		t.Fatal(err)
 	}
 	roleARN := "arn:aws:iam::111111111111:role/service-role/BackupRole"
-	check := func(f func(tx store.Tx) error) error {
+	check := func(f func(tx kit.Tx) error) error {
 		var got error
-		if err := s.st.View(func(tx store.Tx) error { got = f(tx); return nil }); err != nil {
+		if err := s.View(func(tx kit.Tx) error { got = f(tx); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return got
 	}
 	trustsBackup := func(role string, c port.ConditionKeys) error {
-		return check(func(tx store.Tx) error {
-			_, err := s.TrustsService(kit.Adopt(tx), role, "backup.amazonaws.com", c)
+		return check(func(tx kit.Tx) error {
+			_, err := s.TrustsService(tx, role, "backup.amazonaws.com", c)
 			return err
 		})
 	}
@@ -240,8 +239,8 @@ func TestAuthorizeAssumeRoleAndTrustsService(t *testing.T) {
 	if err := trustsBackup(roleARN, other); !errors.As(err, &nt) || nt.Action != "sts:AssumeRole" {
 		t.Errorf("backup.amazonaws.com for another account: %v", err)
 	}
-	if err := check(func(tx store.Tx) error {
-		_, err := s.TrustsService(kit.Adopt(tx), roleARN, "rds.amazonaws.com", own)
+	if err := check(func(tx kit.Tx) error {
+		_, err := s.TrustsService(tx, roleARN, "rds.amazonaws.com", own)
 		return err
 	}); !errors.As(err, &nt) {
 		t.Errorf("a service the role does not trust: %v", err)
@@ -252,18 +251,18 @@ func TestAuthorizeAssumeRoleAndTrustsService(t *testing.T) {
 
 	assume := port.TrustRequest{Action: "sts:AssumeRole", Principal: userA}
 	tag := port.TrustRequest{Action: "sts:TagSession", Principal: userA}
-	if err := check(func(tx store.Tx) error { _, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, assume); return err }); err != nil {
+	if err := check(func(tx kit.Tx) error { _, err := s.AuthorizeAssumeRole(tx, roleARN, assume); return err }); err != nil {
 		t.Errorf("a user of the account: %v", err)
 	}
-	err := check(func(tx store.Tx) error {
-		_, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, assume, tag)
+	err := check(func(tx kit.Tx) error {
+		_, err := s.AuthorizeAssumeRole(tx, roleARN, assume, tag)
 		return err
 	})
 	if !errors.As(err, &nt) || nt.Action != "sts:TagSession" {
 		t.Errorf("session tags without sts:TagSession: %v", err)
 	}
-	if err := check(func(tx store.Tx) error {
-		_, err := s.AuthorizeAssumeRole(kit.Adopt(tx), roleARN, port.TrustRequest{Action: "sts:AssumeRole", Principal: rootB})
+	if err := check(func(tx kit.Tx) error {
+		_, err := s.AuthorizeAssumeRole(tx, roleARN, port.TrustRequest{Action: "sts:AssumeRole", Principal: rootB})
 		return err
 	}); !errors.As(err, &nt) {
 		t.Errorf("another account: %v", err)

@@ -3,20 +3,20 @@ package iam
 import (
 	"context"
 	"fmt"
+	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // A customer managed policy keeps up to five versions, numbered v1, v2, ... and never
 // renumbered; one of them is the default, the one in force.
 
 func noSuchVersion(policyARN, version string) error {
-	return iamapi.ErrNoSuchEntity.New("Policy %s version %s does not exist or is not attachable.", policyARN, version)
+	return msgNoSuchVersion.New(policyARN, version)
 }
 
 func findVersion(versions []policyVersion, id string) int {
@@ -45,7 +45,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 			return err
 		}
 		if len(p.Versions) >= maxPolicyVersions {
-			return iamapi.ErrLimitExceeded.New("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+			return msgTooManyVersions.New(maxPolicyVersions)
 		}
 		v := policyVersion{ID: "v" + strconv.Itoa(p.Next), Document: doc, Created: s.now()}
 		p.Next++
@@ -64,9 +64,9 @@ func (s *Service) createPolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 }
 
 func (s *Service) getPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	var out *iamapi.PolicyVersion
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
@@ -92,16 +92,16 @@ func versionKey(v policyVersion) string {
 }
 
 func (s *Service) listPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
-	c := newCall(ctx)
+	c := s.newCall(ctx)
 	out := &iamapi.ListPolicyVersionsResponse{Versions: []iamapi.PolicyVersion{}}
-	err := s.st.View(func(tx store.Tx) error {
+	err := s.View(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
 		if err != nil {
 			return err
 		}
 		versions := append([]policyVersion(nil), m.versions()...)
 		sort.Slice(versions, func(i, j int) bool { return versionKey(versions[i]) < versionKey(versions[j]) })
-		p, err := paginate(versions, versionKey, in.Marker, in.MaxItems)
+		p, err := paginate(c, versions, versionKey, in.Marker, in.MaxItems)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Service) deletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 			return noSuchVersion(p.arn(c), id)
 		}
 		if id == p.Default {
-			return iamapi.ErrDeleteConflict.New("Cannot delete the default version of a policy.")
+			return msgDeleteDefaultVersion.New()
 		}
 		p.Versions = append(p.Versions[:i], p.Versions[i+1:]...)
 		return nil

@@ -16,6 +16,7 @@ type Call struct {
 	Region    string // the Region the request was signed for
 	Partition string // the Region's partition, for ARNs
 	Caller    request.Caller
+	Temporary bool // the caller signed with STS session credentials
 	clock     *jobs.Clock
 }
 
@@ -23,7 +24,7 @@ func callOf(ctx context.Context, clock *jobs.Clock) Call {
 	info := request.From(ctx)
 	return Call{
 		ID: info.ID, Operation: info.Operation, Account: info.Account, Region: info.Region,
-		Partition: info.Partition, Caller: info.Caller, clock: clock,
+		Partition: info.Partition, Caller: info.Caller, Temporary: info.Temporary, clock: clock,
 	}
 }
 

@@ -121,8 +121,11 @@ type Tx struct {
 	kit *Kit
 }
 
-// In returns the service's records of one account and Region (store.Global for
-// services that have no Region).
+// Global stands for the Region in the records of services that have no Region (IAM).
+const Global = store.Global
+
+// In returns the service's records of one account and Region (Global for services that
+// have no Region).
 func (t Tx) In(account, region string) View {
 	if t.kit == nil {
 		panic("kit: a transaction adopted from outside the kit has no records of its own; Join it first")

@@ -12,14 +12,11 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/stsapi"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // session is what a request for role credentials asks for, whichever operation made it.
@@ -35,7 +32,7 @@ type session struct {
 func checkRoleARN(roleARN string) (arn.ARN, error) {
 	parsed, err := arn.Parse(roleARN)
 	if err != nil || parsed.Service != "iam" || !auth.IsAccountID(parsed.Account) || !strings.HasPrefix(parsed.Resource, "role/") {
-		return arn.ARN{}, awserr.ValidationError.New("%s is invalid", roleARN)
+		return arn.ARN{}, msgInvalidRoleARN.New(roleARN)
 	}
 	return parsed, nil
 }
@@ -44,8 +41,8 @@ func checkRoleARN(roleARN string) (arn.ARN, error) {
 // roles nobody created here (a provider block's assume_role, say), with an id derived
 // from the ARN so that it is stable across calls; strict mode never comes here, it asks
 // the role's trust policy.
-func (s *Service) knownOrPermissive(tx store.Tx, roleARN string, parsed arn.ARN) (port.RoleInfo, error) {
-	role, ok, err := s.roles.RoleByARN(kit.Adopt(tx), roleARN)
+func (s *Service) knownOrPermissive(tx kit.Tx, roleARN string, parsed arn.ARN) (port.RoleInfo, error) {
+	role, ok, err := s.roles.RoleByARN(tx, roleARN)
 	if err != nil || ok {
 		return role, err
 	}
@@ -56,16 +53,16 @@ func (s *Service) knownOrPermissive(tx store.Tx, roleARN string, parsed arn.ARN)
 // roleSession checks a request for a role's credentials and returns the identity the
 // credentials will carry.
 func (s *Service) roleSession(ctx context.Context, role port.RoleInfo, parsed arn.ARN, req session) (auth.Identity, *stsapi.AssumedRoleUser, *int64, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	duration := int64(3600)
 	if req.duration != nil {
 		duration = *req.duration
 	}
 	if duration > role.MaxSessionDuration {
-		return auth.Identity{}, nil, nil, awserr.ValidationError.New("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return auth.Identity{}, nil, nil, msgOverMaxSession.New()
 	}
-	if strings.Contains(info.Caller.ARN, ":assumed-role/") && duration > 3600 {
-		return auth.Identity{}, nil, nil, awserr.ValidationError.New("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	if strings.Contains(c.Caller.ARN, ":assumed-role/") && duration > 3600 {
+		return auth.Identity{}, nil, nil, msgOverChainedSession.New()
 	}
 	packed, err := packedPolicySize(req.policy, req.tags)
 	if err != nil {
@@ -78,7 +75,7 @@ func (s *Service) roleSession(ctx context.Context, role port.RoleInfo, parsed ar
 }
 
 // startSession checks a request for a role's credentials and hands them out.
-func (s *Service) startSession(ctx context.Context, tx store.Tx, role port.RoleInfo, parsed arn.ARN, req session) (*stsapi.AssumedRoleUser, *int64, *stsapi.Credentials, error) {
+func (s *Service) startSession(ctx context.Context, tx kit.Tx, role port.RoleInfo, parsed arn.ARN, req session) (*stsapi.AssumedRoleUser, *int64, *stsapi.Credentials, error) {
 	id, user, packed, err := s.roleSession(ctx, role, parsed, req)
 	if err != nil {
 		return nil, nil, nil, err
@@ -106,7 +103,7 @@ func packedPolicySize(policy *string, tags []stsapi.Tag) (*int64, error) {
 	if policy != nil {
 		var doc any
 		if err := json.Unmarshal([]byte(*policy), &doc); err != nil {
-			return nil, stsapi.ErrMalformedPolicyDocument.New("The policy is not in the valid JSON format.")
+			return nil, msgPolicyNotJSON.New()
 		}
 		compact, _ := json.Marshal(doc)
 		size += len(compact)
@@ -116,24 +113,23 @@ func packedPolicySize(policy *string, tags []stsapi.Tag) (*int64, error) {
 	}
 	percent := int64(size * 100 / 2048)
 	if percent > 100 {
-		return nil, stsapi.ErrPackedPolicyTooLarge.New("Packed size of the policy and tags exceeds %d%% of the allowed size.", percent)
+		return nil, msgPackedTooLarge.New(percent)
 	}
 	return &percent, nil
 }
 
 // issue mints credentials for id, valid for duration, and stores them.
-func (s *Service) issue(tx store.Tx, id auth.Identity, duration time.Duration) (*stsapi.Credentials, error) {
-	now := s.clock.Now()
+func (s *Service) issue(tx kit.Tx, id auth.Identity, duration time.Duration) (*stsapi.Credentials, error) {
+	now := s.Clock.Now()
 	id.AccessKeyID = ids.Unique(auth.TemporaryPrefix)
 	id.SecretKey = ids.Alnum(40)
 	// The session token is opaque to clients; AWS's are long base64 strings.
 	id.SessionToken = "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString([]byte(ids.Alnum(180)))
 	id.Expiration = now.Add(duration).Truncate(time.Second)
-	if err := s.auth.PutTemporary(tx, id); err != nil {
+	if err := s.creds.PutTemporary(tx, id); err != nil {
 		return nil, err
 	}
-	payload, _ := json.Marshal(forgetPayload{AccessKeyID: id.AccessKeyID})
-	if _, err := s.jobs.Enqueue(tx, jobs.Job{Kind: expireKind, Account: id.Account, RunAt: id.Expiration.Add(forgetAfter), Payload: payload}); err != nil {
+	if _, err := jobForget.Enqueue(tx, id.Expiration.Add(forgetAfter), forgetPayload{Account: id.Account, AccessKeyID: id.AccessKeyID}); err != nil {
 		return nil, err
 	}
 	return &stsapi.Credentials{
@@ -141,16 +137,20 @@ func (s *Service) issue(tx store.Tx, id auth.Identity, duration time.Duration) (
 	}, nil
 }
 
+// forgetPayload names the credentials to forget. Jobs enqueued before Account was added
+// carry none; only the key's id is needed to forget them.
 type forgetPayload struct {
+	Account     string `json:"account,omitempty"`
 	AccessKeyID string `json:"accessKeyId"`
 }
 
-func (s *Service) forget(_ context.Context, tx store.Tx, job *jobs.Job) error {
-	var p forgetPayload
-	if err := job.DecodePayload(&p); err != nil {
-		return jobs.Permanent(err)
-	}
-	return s.auth.ForgetTemporary(tx, p.AccessKeyID)
+// Subject: credentials belong to no Region.
+func (p forgetPayload) Subject() (string, string, []string) {
+	return p.Account, kit.Global, []string{p.AccessKeyID}
+}
+
+func (s *Service) forget(_ context.Context, tx kit.Tx, _ *jobs.Job, p forgetPayload) error {
+	return s.creds.ForgetTemporary(tx, p.AccessKeyID)
 }
 
 func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
@@ -159,7 +159,7 @@ func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		return nil, err
 	}
 	out := &stsapi.AssumeRoleResponse{SourceIdentity: in.SourceIdentity}
-	err = s.st.Update(func(tx store.Tx) error {
+	err = s.Update(func(tx kit.Tx) error {
 		role, err := s.trustedRole(ctx, tx, in, parsed)
 		if err != nil {
 			return err
@@ -179,13 +179,13 @@ func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 // permissions: the role must exist and its trust policy must allow the caller
 // sts:AssumeRole, and sts:TagSession and sts:SetSourceIdentity when the request passes
 // session tags or a source identity, as AWS requires. Permissive mode asks nothing.
-func (s *Service) trustedRole(ctx context.Context, tx store.Tx, in *stsapi.AssumeRoleRequest, parsed arn.ARN) (port.RoleInfo, error) {
-	if !s.auth.Strict() {
+func (s *Service) trustedRole(ctx context.Context, tx kit.Tx, in *stsapi.AssumeRoleRequest, parsed arn.ARN) (port.RoleInfo, error) {
+	if !s.creds.Strict() {
 		return s.knownOrPermissive(tx, *in.RoleArn, parsed)
 	}
-	info := request.From(ctx)
-	caller := port.Principal{Type: port.PrincipalAWS, ID: info.Caller.ARN}
-	keys := assumeRoleContext(info, in)
+	c := s.Call(ctx)
+	caller := port.Principal{Type: port.PrincipalAWS, ID: c.Caller.ARN}
+	keys := assumeRoleContext(c, in)
 	reqs := []port.TrustRequest{{Action: "sts:AssumeRole", Principal: caller, Keys: keys}}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
 		reqs = append(reqs, port.TrustRequest{Action: "sts:TagSession", Principal: caller, Keys: keys})
@@ -193,13 +193,13 @@ func (s *Service) trustedRole(ctx context.Context, tx store.Tx, in *stsapi.Assum
 	if in.SourceIdentity != nil {
 		reqs = append(reqs, port.TrustRequest{Action: "sts:SetSourceIdentity", Principal: caller, Keys: keys})
 	}
-	role, err := s.roles.AuthorizeAssumeRole(kit.Adopt(tx), *in.RoleArn, reqs...)
+	role, err := s.roles.AuthorizeAssumeRole(tx, *in.RoleArn, reqs...)
 	var refused *port.NotTrustedError
 	switch {
 	case errors.Is(err, port.ErrNoSuchRole):
-		return role, notAuthorized(info.Caller.ARN, "sts:AssumeRole", *in.RoleArn)
+		return role, notAuthorized(c.Caller.ARN, "sts:AssumeRole", *in.RoleArn)
 	case errors.As(err, &refused):
-		return role, notAuthorized(info.Caller.ARN, refused.Action, *in.RoleArn)
+		return role, notAuthorized(c.Caller.ARN, refused.Action, *in.RoleArn)
 	}
 	return role, err
 }
@@ -207,14 +207,14 @@ func (s *Service) trustedRole(ctx context.Context, tx store.Tx, in *stsapi.Assum
 // notAuthorized is AWS's refusal of an action on a role, the same whether the role does
 // not exist or does not trust the caller.
 func notAuthorized(caller, action, roleARN string) error {
-	return accessDenied.New("User: %s is not authorized to perform: %s on resource: %s", caller, action, roleARN)
+	return msgNotAuthorized.New(caller, action, roleARN)
 }
 
 // assumeRoleContext is the condition keys of an AssumeRole request.
-func assumeRoleContext(info *request.Info, in *stsapi.AssumeRoleRequest) port.ConditionKeys {
+func assumeRoleContext(c kit.Call, in *stsapi.AssumeRoleRequest) port.ConditionKeys {
 	ctx := port.ConditionKeys{}
 	ctx.Set("sts:RoleSessionName", *in.RoleSessionName)
-	ctx.Set("aws:userid", info.Caller.UserID)
+	ctx.Set("aws:userid", c.Caller.UserID)
 	if in.ExternalId != nil {
 		ctx.Set("sts:ExternalId", *in.ExternalId)
 	}

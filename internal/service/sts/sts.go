@@ -5,38 +5,36 @@ package sts
 
 import (
 	"context"
+	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/stsapi"
-	"github.com/xregion/xregion/internal/jobs"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
+// serviceName is STS's signing name, and the service part of its records' keys.
+const serviceName = "sts"
+
 func init() {
-	service.Register(service.Module{Name: "sts", New: New})
+	service.Register(service.Module{Name: serviceName, New: New})
 }
 
 // Service is STS.
 type Service struct {
-	st    store.Store
-	auth  *auth.Resolver
-	clock *jobs.Clock
-	jobs  *jobs.Engine
+	*kit.Kit
+	creds port.Credentials
 	roles port.Roles
 }
 
 var _ service.Service = (*Service)(nil)
 
-// expireKind removes session credentials some time after they expire, so the store does
+// jobForget removes session credentials some time after they expire, so the store does
 // not grow with every session ever handed out.
-const expireKind = "sts.forget-credentials"
+var jobForget = kit.Kind[forgetPayload]{Name: "sts.forget-credentials"}
 
 // forgetAfter is how long expired credentials are kept. Permissive mode does not enforce
 // expiry (a test that moved the clock a month ahead keeps working); keeping the record a
@@ -45,9 +43,14 @@ const forgetAfter = 7 * 24 * time.Hour
 
 // New builds STS.
 func New(d service.Deps) (service.Service, error) {
-	s := &Service{st: d.Store, auth: d.Auth, clock: d.Clock, jobs: d.Jobs}
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Kit: k}
+	service.Need(d.Ports, &s.creds)
 	service.Need(d.Ports, &s.roles)
-	d.Jobs.Register(expireKind, jobs.Handler{Run: s.forget})
+	jobForget.Register(k, kit.Handler[forgetPayload]{Run: s.forget})
 	return s, nil
 }
 
@@ -65,19 +68,17 @@ func (s *Service) Handlers() []awsmodel.Handler {
 	}
 }
 
-var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true}
-
 func (s *Service) getCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
-	info := request.From(ctx)
+	c := s.Call(ctx)
 	return &stsapi.GetCallerIdentityResponse{
-		Account: &info.Account, Arn: &info.Caller.ARN, UserId: &info.Caller.UserID,
+		Account: &c.Account, Arn: &c.Caller.ARN, UserId: &c.Caller.UserID,
 	}, nil
 }
 
 func (s *Service) getAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoRequest) (*stsapi.GetAccessKeyInfoResponse, error) {
-	account := s.auth.DefaultAccount()
-	err := s.st.View(func(tx store.Tx) error {
-		id, ok, err := s.auth.Lookup(tx, *in.AccessKeyId)
+	account := s.creds.DefaultAccount()
+	err := s.View(func(tx kit.Tx) error {
+		id, ok, err := s.creds.Lookup(tx, *in.AccessKeyId)
 		switch {
 		case err != nil:
 			return err
@@ -95,19 +96,19 @@ func (s *Service) getAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyI
 }
 
 func (s *Service) getSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {
-	info := request.From(ctx)
-	if info.Temporary {
-		return nil, accessDenied.New("Cannot call GetSessionToken with session credentials")
+	c := s.Call(ctx)
+	if c.Temporary {
+		return nil, msgSessionTokenSession.New()
 	}
 	duration := seconds(in.DurationSeconds, 43200)
 	// AWS limits sessions of the account's root user to one hour, silently.
-	if strings.HasSuffix(info.Caller.ARN, ":root") && duration > time.Hour {
+	if strings.HasSuffix(c.Caller.ARN, ":root") && duration > time.Hour {
 		duration = time.Hour
 	}
 	out := &stsapi.GetSessionTokenResponse{}
-	err := s.st.Update(func(tx store.Tx) error {
+	err := s.Update(func(tx kit.Tx) error {
 		var err error
-		out.Credentials, err = s.issue(tx, auth.Identity{Account: info.Account, ARN: info.Caller.ARN, UserID: info.Caller.UserID}, duration)
+		out.Credentials, err = s.issue(tx, auth.Identity{Account: c.Account, ARN: c.Caller.ARN, UserID: c.Caller.UserID}, duration)
 		return err
 	})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/xregion/xregion/internal/gen/stsapi"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // AssumeRoleWithWebIdentity trades a token of an OpenID Connect identity provider for a
@@ -31,16 +30,13 @@ import (
 // In permissive mode any readable JWT is taken at its word, the role need not exist, and
 // nothing else is checked: local tests get credentials without an identity provider.
 
-// Errors of web identity tokens. Where AWS's text is known it is AWS's; the texts for a
-// bad signature and for a token not valid yet are xregion's choice, written in AWS's
-// manner.
+// Errors of web identity tokens, made once.
 var (
-	errNotAJWT = stsapi.ErrInvalidIdentityToken.New("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
-	errNoKey   = stsapi.ErrInvalidIdentityToken.New("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
-	errBadSig  = stsapi.ErrInvalidIdentityToken.New("The web identity token that was passed could not be validated by AWS. " +
-		"Get a new identity token from the identity provider and then retry the request.")
-	errAudience      = stsapi.ErrInvalidIdentityToken.New("Incorrect token audience")
-	errWebNotAllowed = accessDenied.New("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	errNotAJWT       = msgNotAJWT.New()
+	errNoKey         = msgNoKey.New()
+	errBadSig        = msgBadSignature.New()
+	errAudience      = msgAudience.New()
+	errWebNotAllowed = msgWebNotAllowed.New()
 )
 
 func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
@@ -61,7 +57,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	if in.ProviderId != nil {
 		out.Provider = in.ProviderId
 	}
-	err = s.st.Update(func(tx store.Tx) error {
+	err = s.Update(func(tx kit.Tx) error {
 		role, audience, err := s.webIdentityRole(tx, in, parsed, tok)
 		if err != nil {
 			return err
@@ -89,8 +85,8 @@ func nonEmpty(s string) *string {
 
 // webIdentityRole returns the role a web identity may assume, and the audience of the
 // token that the provider accepted (in strict mode).
-func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdentityRequest, parsed arn.ARN, tok *auth.WebToken) (port.RoleInfo, string, error) {
-	if !s.auth.Strict() {
+func (s *Service) webIdentityRole(tx kit.Tx, in *stsapi.AssumeRoleWithWebIdentityRequest, parsed arn.ARN, tok *auth.WebToken) (port.RoleInfo, string, error) {
+	if !s.creds.Strict() {
 		role, err := s.knownOrPermissive(tx, *in.RoleArn, parsed)
 		return role, "", err
 	}
@@ -102,7 +98,7 @@ func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdent
 	if audience == "" {
 		return port.RoleInfo{}, "", errAudience
 	}
-	role, err := s.roles.AuthorizeAssumeRole(kit.Adopt(tx), *in.RoleArn, port.TrustRequest{
+	role, err := s.roles.AuthorizeAssumeRole(tx, *in.RoleArn, port.TrustRequest{
 		Action:    "sts:AssumeRoleWithWebIdentity",
 		Principal: port.Principal{Type: port.PrincipalFederated, ID: provider.ARN},
 		Keys:      webIdentityContext(provider, tok, audience, *in.RoleSessionName),
@@ -116,15 +112,15 @@ func (s *Service) webIdentityRole(tx store.Tx, in *stsapi.AssumeRoleWithWebIdent
 
 // verifyWebToken finds the provider of the token's issuer in the role's account and
 // checks the token's signature and times.
-func (s *Service) verifyWebToken(tx store.Tx, roleARN arn.ARN, tok *auth.WebToken) (port.OIDCProvider, error) {
-	provider, ok, err := s.roles.OIDCProviderFor(kit.Adopt(tx), roleARN.Account, roleARN.Partition, tok.Claims.Issuer)
+func (s *Service) verifyWebToken(tx kit.Tx, roleARN arn.ARN, tok *auth.WebToken) (port.OIDCProvider, error) {
+	provider, ok, err := s.roles.OIDCProviderFor(tx, roleARN.Account, roleARN.Partition, tok.Claims.Issuer)
 	if err != nil {
 		return provider, err
 	}
 	if !ok {
-		return provider, stsapi.ErrInvalidIdentityToken.New("No OpenIDConnect provider found in your account for %s", tok.Claims.Issuer)
+		return provider, msgNoProvider.New(tok.Claims.Issuer)
 	}
-	switch err := s.auth.VerifyWebToken(tok); {
+	switch err := s.creds.VerifyWebToken(tok); {
 	case errors.Is(err, auth.ErrNoVerificationKey):
 		return provider, errNoKey
 	case err != nil:
@@ -135,12 +131,9 @@ func (s *Service) verifyWebToken(tx store.Tx, roleARN arn.ARN, tok *auth.WebToke
 	var timeErr *auth.TokenTimeError
 	if err := tok.CheckTimes(time.Now()); errors.As(err, &timeErr) {
 		if errors.Is(err, auth.ErrTokenExpired) {
-			// AWS's text, missing space included.
-			return provider, stsapi.ErrExpiredToken.New("Token expired: current date/time %d must be before the expiration date/time%d",
-				timeErr.Now.Unix(), timeErr.At.Unix())
+			return provider, msgTokenExpired.New(timeErr.Now.Unix(), timeErr.At.Unix())
 		}
-		return provider, stsapi.ErrIDPRejectedClaim.New("Token is not valid yet: current date/time %d must be at or after the not-before date/time %d",
-			timeErr.Now.Unix(), timeErr.At.Unix())
+		return provider, msgTokenNotYet.New(timeErr.Now.Unix(), timeErr.At.Unix())
 	}
 	return provider, nil
 }

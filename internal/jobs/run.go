@@ -1,0 +1,281 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/xregion/xregion/internal/store"
+)
+
+// dispatcher sleeps until the earliest RunAt. Everything else that makes a job due
+// (a commit, a completion, a clock move) dispatches directly and pokes it to re-arm.
+func (e *Engine) dispatcher() {
+	defer e.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		e.mu.Lock()
+		e.dispatchLocked()
+		wait := time.Duration(-1)
+		// A frozen clock never reaches a future RunAt by itself, so there is nothing to
+		// wait for; with every worker busy, a completion will dispatch.
+		if e.state == stateRunning && !e.paused && len(e.ready) > 0 && e.running < e.cfg.Workers && !e.clock.Frozen() {
+			wait = max(e.ready[0].job.RunAt.Sub(e.clock.Now()), 0)
+		}
+		e.mu.Unlock()
+		if wait >= 0 {
+			timer.Reset(wait)
+		} else {
+			timer.Stop()
+		}
+		select {
+		case <-e.quit:
+			timer.Stop()
+			return
+		case <-e.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+func (e *Engine) worker() {
+	defer e.wg.Done()
+	for ent := range e.work {
+		e.execute(ent)
+	}
+}
+
+type resultKind int
+
+const (
+	resultDone    resultKind = iota // Run committed
+	resultRetry                     // failed; RunAt moved
+	resultGaveUp                    // failed for good; GiveUp ran
+	resultGone                      // cancelled or wiped before it could run
+	resultNotHead                   // an earlier job with its key exists
+)
+
+var (
+	errGone    = errors.New("job gone")
+	errNotHead = errors.New("job not first for its key")
+)
+
+// execute runs ent (marked running by the caller) and applies the result to the mirror.
+func (e *Engine) execute(ent *entry) {
+	kind, j, err := e.run(ent)
+	e.finish(ent, kind, j, err)
+}
+
+func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ent.running = false
+	e.running--
+	if e.jobs[ent.job.ID] != ent {
+		// Cancelled or Reset while it ran; whoever removed it has recorded it.
+		e.changedLocked()
+		return
+	}
+	switch kind {
+	case resultDone:
+		e.removeLocked(ent)
+		e.recordLocked(j, Succeeded, "")
+	case resultGaveUp:
+		e.removeLocked(ent)
+		e.recordLocked(j, Failed, err.Error())
+	case resultGone:
+		e.removeLocked(ent)
+	case resultRetry:
+		ent.job = j
+		if e.isHeadLocked(ent) {
+			e.pushLocked(ent)
+		}
+	case resultNotHead:
+		switch {
+		case !e.isHeadLocked(ent):
+			// Its predecessor is known; finishing it will promote this entry.
+		case ent.displaced:
+			e.pushLocked(ent) // the predecessor came and went while this one ran
+		default:
+			ent.blocked = true // until insertLocked announces the predecessor
+		}
+		ent.displaced = false
+	}
+	e.changedLocked()
+}
+
+// run makes one attempt and, on failure, records the retry or gives up.
+func (e *Engine) run(ent *entry) (resultKind, Job, error) {
+	id, key := ent.job.ID, ent.job.Key
+	var stored Job
+	var runErr error
+	err := e.st.Update(func(tx store.Tx) error {
+		raw := tx.Get(jobKey(id))
+		if raw == nil {
+			return errGone
+		}
+		if err := json.Unmarshal(raw, &stored); err != nil {
+			// The mirror's copy will overwrite the record on retry.
+			stored = ent.job
+			return fmt.Errorf("jobs: decoding job %s: %w", id, err)
+		}
+		if key != "" {
+			head, err := e.firstForKey(tx, key, id)
+			if err != nil {
+				return err
+			}
+			if !head {
+				return errNotHead
+			}
+			if err := tx.Delete(indexKey(key, id)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(jobKey(id)); err != nil {
+			return err
+		}
+		j := stored
+		runErr = callRun(e.runCtx, ent.h, tx, &j)
+		return runErr
+	})
+	switch {
+	case err == nil:
+		return resultDone, stored, nil
+	case errors.Is(err, errGone):
+		return resultGone, ent.job, nil
+	case errors.Is(err, errNotHead):
+		return resultNotHead, ent.job, nil
+	}
+	if stored.ID == "" {
+		stored = ent.job
+	}
+	failed := stored
+	failed.Attempt++
+	failed.LastError = err.Error()
+	if pe := (*panicError)(nil); errors.As(runErr, &pe) {
+		e.log.Error("jobs: handler panicked", append(jobAttrs(&failed), "panic", pe.value, "stack", pe.trace)...)
+	}
+	if IsPermanent(err) || failed.Attempt >= ent.h.MaxAttempts {
+		return e.giveUp(ent, failed, err)
+	}
+	failed.RunAt = e.clock.Now().Add(e.backoff(failed.Attempt))
+	e.log.Warn("jobs: job failed; will retry", append(jobAttrs(&failed), "err", err, "retryAt", failed.RunAt)...)
+	err = e.st.Update(func(tx store.Tx) error {
+		if tx.Get(jobKey(id)) == nil {
+			return errGone
+		}
+		return store.PutJSON(tx, jobKey(id), &failed)
+	})
+	if errors.Is(err, errGone) {
+		return resultGone, failed, nil
+	}
+	if err != nil {
+		// The record keeps its old RunAt, so a restart retries sooner; nothing is lost.
+		e.log.Error("jobs: recording a retry", append(jobAttrs(&failed), "err", err)...)
+	}
+	return resultRetry, failed, nil
+}
+
+// firstForKey reports whether no stored job with key precedes id. Index entries whose job
+// record is missing (left by a partial wipe, say) are dropped rather than obeyed: they
+// would hold the key forever.
+func (e *Engine) firstForKey(tx store.Tx, key, id string) (bool, error) {
+	prefix := store.Prefix("_xregion", "jobkeys", key)
+	var stale []string
+	head := true
+	err := tx.Scan(prefix, "", func(k string, _ []byte) bool {
+		other := k[len(prefix):]
+		if other >= id {
+			return false
+		}
+		if tx.Get(jobKey(other)) == nil {
+			stale = append(stale, k)
+			return true
+		}
+		head = false
+		return false
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, k := range stale {
+		e.log.Warn("jobs: dropping a key index entry without its job", "key", store.Printable(k))
+		if err := tx.Delete(k); err != nil {
+			return false, err
+		}
+	}
+	return head, nil
+}
+
+func (e *Engine) giveUp(ent *entry, failed Job, cause error) (resultKind, Job, error) {
+	id, key := failed.ID, failed.Key
+	del := func(tx store.Tx) error {
+		if key != "" {
+			if err := tx.Delete(indexKey(key, id)); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(jobKey(id))
+	}
+	e.log.Error("jobs: giving up on job", append(jobAttrs(&failed), "err", cause)...)
+	err := e.st.Update(func(tx store.Tx) error {
+		if tx.Get(jobKey(id)) == nil {
+			return errGone
+		}
+		if err := del(tx); err != nil {
+			return err
+		}
+		if ent.h.GiveUp == nil {
+			return nil
+		}
+		j := failed
+		return callGiveUp(e.runCtx, ent.h, tx, &j, cause)
+	})
+	if errors.Is(err, errGone) {
+		return resultGone, failed, nil
+	}
+	if err != nil {
+		e.log.Error("jobs: GiveUp failed; deleting the job anyway", append(jobAttrs(&failed), "err", err)...)
+		if err := e.st.Update(del); err != nil {
+			e.log.Error("jobs: deleting a failed job", append(jobAttrs(&failed), "err", err)...)
+		}
+	}
+	return resultGaveUp, failed, cause
+}
+
+func callRun(ctx context.Context, h Handler, tx store.Tx, j *Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, trace: string(debug.Stack())}
+		}
+	}()
+	return h.Run(ctx, tx, j)
+}
+
+func callGiveUp(ctx context.Context, h Handler, tx store.Tx, j *Job, cause error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, trace: string(debug.Stack())}
+		}
+	}()
+	return h.GiveUp(ctx, tx, j, cause)
+}
+
+func (e *Engine) backoff(attempt int) time.Duration {
+	d := e.cfg.BackoffBase
+	for i := 1; i < attempt; i++ {
+		if d >= e.cfg.BackoffMax/2 {
+			return e.cfg.BackoffMax // also where doubling would overflow
+		}
+		d *= 2
+	}
+	return min(d, e.cfg.BackoffMax)
+}
+
+func jobAttrs(j *Job) []any {
+	return []any{"job", j.ID, "kind", j.Kind, "key", j.Key, "account", j.Account, "region", j.Region, "attempt", j.Attempt}
+}

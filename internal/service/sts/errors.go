@@ -1,0 +1,37 @@
+package sts
+
+import (
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/gen/stsapi"
+)
+
+// The catalogue of STS's errors: every text STS answers is here, with its error. Where
+// AWS's text is known it is AWS's; the texts for a bad token signature and for a token
+// not valid yet are xregion's choice, written in AWS's manner.
+
+// accessDenied is STS's refusal; its model does not declare it.
+var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true}
+
+// Requests for credentials.
+var (
+	msgInvalidRoleARN      = awserr.Message{Kind: awserr.ValidationError, Text: "%s is invalid"}
+	msgOverMaxSession      = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
+	msgOverChainedSession  = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
+	msgPolicyNotJSON       = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
+	msgPackedTooLarge      = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
+	msgNotAuthorized       = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
+	msgSessionTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
+)
+
+// Web identity tokens.
+var (
+	msgNotAJWT       = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"}
+	msgNoKey         = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"}
+	msgBadSignature  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request."}
+	msgAudience      = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Incorrect token audience"}
+	msgWebNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
+	msgNoProvider    = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "No OpenIDConnect provider found in your account for %s"}
+	// AWS's text, missing space included.
+	msgTokenExpired = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token expired: current date/time %d must be before the expiration date/time%d"}
+	msgTokenNotYet  = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Token is not valid yet: current date/time %d must be at or after the not-before date/time %d"}
+)
