@@ -30,7 +30,9 @@ func TestHealthListsEngines(t *testing.T) {
 		want    int
 	}{
 		{nil, 0},
-		{func() any { return []server{{ID: "db-1", State: "running", Port: 5433}, {ID: "db-2", State: "stopped", Port: 5434}} }, 2},
+		{func() any {
+			return []server{{ID: "db-1", State: "running", Port: 5433}, {ID: "db-2", State: "stopped", Port: 5434}}
+		}, 2},
 	} {
 		h := admin.Handler(admin.Config{Store: st, Jobs: engine, Faults: reg, Started: time.Now(), Engines: tc.engines})
 		rec := httptest.NewRecorder()
