@@ -24,8 +24,8 @@ func (p *Provider) Restore(tx kit.Tx, op string, r port.DBRestore) (bool, error)
 	if err := p.adopt(tx, r.ID, r.Backups); err != nil {
 		return false, err
 	}
-	return p.tasks.run(op, func(ctx context.Context) error {
-		if err := p.awaitWriters(ctx, from); err != nil {
+	return p.tasks.runWith(op, func() func() { return p.writer(serverKey(r.ID)) }, func(ctx context.Context) error {
+		if err := p.awaitWriters(ctx, from.Dir()); err != nil {
 			return err
 		}
 		spec, err := p.restoreSpec(r, from)
@@ -81,7 +81,7 @@ func (p *Provider) Snapshot(tx kit.Tx, op, id string, dst port.BackupStore) (boo
 	if err != nil {
 		return false, err
 	}
-	return p.tasks.runWith(op, func() func() { return p.writer(to) }, func(ctx context.Context) error {
+	return p.tasks.runWith(op, func() func() { return p.writer(to.Dir()) }, func(ctx context.Context) error {
 		if to.HasBase() {
 			return nil // taken before a restart of xregion
 		}
@@ -112,8 +112,8 @@ func (p *Provider) CopyBackups(tx kit.Tx, op string, src, dst port.BackupStore) 
 	if err != nil {
 		return false, err
 	}
-	return p.tasks.runWith(op, func() func() { return p.writer(to) }, func(ctx context.Context) error {
-		if err := p.awaitWriters(ctx, from); err != nil { // a snapshot still being taken
+	return p.tasks.runWith(op, func() func() { return p.writer(to.Dir()) }, func(ctx context.Context) error {
+		if err := p.awaitWriters(ctx, from.Dir()); err != nil { // a snapshot still being taken
 			return err
 		}
 		rep, err := backupstore.Copy(ctx, from, to)

@@ -175,7 +175,7 @@ func (p *Provider) Create(tx kit.Tx, op string, s port.DBServer) (bool, error) {
 	if err := p.adopt(tx, s.ID, s.Backups); err != nil {
 		return false, err
 	}
-	return p.tasks.run(op, func(ctx context.Context) error {
+	return p.tasks.runWith(op, func() func() { return p.writer(serverKey(s.ID)) }, func(ctx context.Context) error {
 		_, err := p.sup.Create(ctx, supervisor.CreateSpec{ID: s.ID, EngineVersion: s.EngineVersion,
 			MasterUsername: s.MasterUsername, MasterPassword: s.MasterPassword, DBName: s.DBName})
 		if errors.Is(err, supervisor.ErrExists) {
@@ -184,6 +184,9 @@ func (p *Provider) Create(tx kit.Tx, op string, s port.DBServer) (bool, error) {
 		return err
 	})
 }
+
+// serverKey names a server being made in Provider.writing.
+func serverKey(id string) string { return "server/" + id }
 
 // Stop implements port.DatabaseEngines.
 func (p *Provider) Stop(op, id string) (bool, error) {
@@ -208,6 +211,11 @@ func (p *Provider) SetPassword(op, id, password string) (bool, error) {
 // Delete implements port.DatabaseEngines.
 func (p *Provider) Delete(op, id string) (bool, error) {
 	return p.tasks.run(op, func(ctx context.Context) error {
+		// A server still being made (an instance deleted while creating) is deleted
+		// once it exists, not left behind.
+		if err := p.awaitWriters(ctx, serverKey(id)); err != nil {
+			return err
+		}
 		err := p.sup.Delete(ctx, id)
 		if errors.Is(err, supervisor.ErrNotFound) {
 			err = nil // deleted before a restart of xregion

@@ -258,3 +258,30 @@ func TestTasksRunOnce(t *testing.T) {
 		t.Errorf("after its failure was told, the op did not start again: %v %v", done, err)
 	}
 }
+
+// TestAwaitWriters: what waits for writers (a restore from a snapshot being taken, the
+// deletion of a server being made) goes on once the last of them ends.
+func TestAwaitWriters(t *testing.T) {
+	p := &Provider{writing: map[string]int{}}
+	first, second := p.writer("server/db-1"), p.writer("server/db-1")
+	done := make(chan error, 1)
+	go func() { done <- p.awaitWriters(context.Background(), "server/db-1") }()
+	first()
+	select {
+	case err := <-done:
+		t.Fatalf("returned (%v) while a writer remained", err)
+	default:
+	}
+	second()
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		select {
+		case err := <-done:
+			return err
+		default:
+			return fmt.Errorf("still waiting")
+		}
+	})
+	if err := p.awaitWriters(context.Background(), "server/db-2"); err != nil {
+		t.Error(err)
+	}
+}

@@ -76,26 +76,28 @@ func (p *Provider) open(tx *kit.Tx, ref port.BackupStore) (*backupstore.Store, e
 	return st, nil
 }
 
-// writer counts a snapshot or copy into st (see Provider.writing) and returns its end.
-// It never blocks: callers hold RDS's transaction.
-func (p *Provider) writer(st *backupstore.Store) func() {
+// writer counts an operation writing into what key names (see Provider.writing: a
+// store's directory, or "server/<id>" for a server being made) and returns its end. It
+// never blocks: callers hold RDS's transaction.
+func (p *Provider) writer(key string) func() {
 	p.mu.Lock()
-	p.writing[st.Dir()]++
+	p.writing[key]++
 	p.mu.Unlock()
 	return func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.writing[st.Dir()]--; p.writing[st.Dir()] <= 0 {
-			delete(p.writing, st.Dir())
+		if p.writing[key]--; p.writing[key] <= 0 {
+			delete(p.writing, key)
 		}
 	}
 }
 
-// awaitWriters waits, in a restore's own goroutine, until nothing writes into st.
-func (p *Provider) awaitWriters(ctx context.Context, st *backupstore.Store) error {
+// awaitWriters waits, in an operation's own goroutine, until nothing writes into what
+// key names.
+func (p *Provider) awaitWriters(ctx context.Context, key string) error {
 	for {
 		p.mu.Lock()
-		n := p.writing[st.Dir()]
+		n := p.writing[key]
 		p.mu.Unlock()
 		if n == 0 {
 			return nil
