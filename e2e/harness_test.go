@@ -490,6 +490,7 @@ func (s *server) providers(regions ...string) string {
   max_retries                 = 3
   endpoints {
     backup         = %[3]q
+    dynamodb       = %[3]q
     iam            = %[3]q
     kms            = %[3]q
     rds            = %[3]q

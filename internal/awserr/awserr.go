@@ -23,6 +23,10 @@ type Error struct {
 	// Fields are further members of the error shape (for example AWS Backup's Type and
 	// Context), written beside the message by the JSON codecs.
 	Fields map[string]string
+	// Members are further members of the error shape whose values are structured
+	// (DynamoDB's Item and CancellationReasons): values of the generated Go types, which
+	// a codec encodes as the error shape of its model says.
+	Members map[string]any
 	// Cause is the internal error behind an InternalFailure; it is logged, never sent.
 	Cause error
 }

@@ -48,7 +48,10 @@ type Config struct {
 	Resolver *auth.Resolver
 	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
 	Admin    http.Handler     // served under AdminPrefix
-	Logger   *slog.Logger
+	// Console is the web console, served under ConsolePrefix and offered to a browser
+	// that opens "/" (see wantsConsole).
+	Console http.Handler
+	Logger  *slog.Logger
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
@@ -59,6 +62,9 @@ type Config struct {
 
 // AdminPrefix is the path under which the admin API is served.
 const AdminPrefix = "/_xregion/"
+
+// ConsolePrefix is the path under which the web console is served.
+const ConsolePrefix = AdminPrefix + "console/"
 
 // Gateway is the http.Handler of the AWS endpoint.
 type Gateway struct {
@@ -151,6 +157,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer g.bodies.wrap(w, r)()
+	if g.cfg.Console != nil && wantsConsole(r) {
+		g.cfg.Console.ServeHTTP(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
 		return
@@ -198,6 +208,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.dispatch(w, r, body, c)
+}
+
+// wantsConsole reports whether a request is for the web console: its paths, and "/" as a
+// browser opens it (a GET that asks for HTML and carries no AWS signature), which the
+// console answers with a link to itself. SDKs never send such a request.
+func wantsConsole(r *http.Request) bool {
+	p := r.URL.Path
+	if p == strings.TrimSuffix(ConsolePrefix, "/") || strings.HasPrefix(p, ConsolePrefix) {
+		return true
+	}
+	return p == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // refuseBrowser answers a request browserCheck refused, in the admin API's JSON or as an

@@ -43,6 +43,11 @@ func appendJSONStruct(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
 	return append(b, '}')
 }
 
+// AppendJSONMember appends the JSON encoding of v, the value of member m.
+func AppendJSONMember(b []byte, m *awsmodel.Member, v reflect.Value) []byte {
+	return appendJSONValue(b, m.Shape, m.TimestampFormat(TimestampUnix), v)
+}
+
 func appendJSONValue(b []byte, s *awsmodel.Shape, tsFormat string, f reflect.Value) []byte {
 	v, ok := awsmodel.Indirect(f)
 	if !ok {

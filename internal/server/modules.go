@@ -4,6 +4,7 @@ package server
 // service.Register in its init function; adding a service is adding a line here.
 import (
 	_ "github.com/xregion/xregion/internal/service/backup"
+	_ "github.com/xregion/xregion/internal/service/dynamodb"
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
 	_ "github.com/xregion/xregion/internal/service/rds"

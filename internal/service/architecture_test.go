@@ -30,9 +30,6 @@ var forbidden = []string{"net/http", module + "/internal/protocol", module + "/i
 // the rules forbid. The engineers who move them empty this list; an entry that is no
 // longer needed fails the test, so the list only shrinks.
 var notOnKit = map[string][]string{
-	// rds/presign.go calls internal/auth/presign, which verifies SigV4 presigned URLs
-	// from plain values, until it asks the port.PresignedURLs that package will provide.
-	"rds":    nil,
 	"backup": nil,
 }
 

@@ -71,13 +71,58 @@ func (c *Codec) Encode(w http.ResponseWriter, op *awsmodel.Operation, output any
 
 func (c *Codec) EncodeError(w http.ResponseWriter, _ *awsmodel.Operation, e *awserr.Error, requestID string) {
 	w.Header().Set("X-Amzn-Errortype", e.Code)
-	c.write(w, e.Status, ErrorBody(e), requestID)
+	b := errorBody(e, c.errorType(e.Code))
+	c.write(w, e.Status, c.appendMembers(b, e), requestID)
+}
+
+// errorNamespaces are the services whose __type names the error with its Smithy
+// namespace, as they answer on the wire: DynamoDB says
+// "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException" where KMS says
+// "NotFoundException". Clients keep what follows the '#'.
+var errorNamespaces = map[string]string{"DynamoDB": "com.amazonaws.dynamodb.v20120810#"}
+
+// errorType is the __type of an error: the code, with the service's namespace for its
+// own errors and Coral's for the common ones, where the service spells them so.
+func (c *Codec) errorType(code string) string {
+	ns, ok := errorNamespaces[c.api.Metadata.ServiceID]
+	if !ok {
+		return code
+	}
+	if s := c.api.Shapes[code]; s != nil && s.Exception {
+		return ns + code
+	}
+	if code == awserr.ValidationException.Code {
+		return "com.amazon.coral.validate#" + code
+	}
+	return "com.amazon.coral.service#" + code
+}
+
+// appendMembers closes an error body with the structured members of its shape.
+func (c *Codec) appendMembers(b []byte, e *awserr.Error) []byte {
+	s := c.api.Shapes[e.Code]
+	if len(e.Members) == 0 || s == nil {
+		return b
+	}
+	b = b[:len(b)-1] // reopen the object
+	for _, m := range s.Members {
+		val, ok := e.Members[m.Name]
+		if !ok {
+			continue
+		}
+		b = append(b, ',')
+		b = protocol.AppendJSONString(b, m.WireName())
+		b = append(b, ':')
+		b = protocol.AppendJSONMember(b, m, reflect.ValueOf(val))
+	}
+	return append(b, '}')
 }
 
 // ErrorBody is the JSON body of an error answer, shared with the REST-JSON codec.
-func ErrorBody(e *awserr.Error) []byte {
+func ErrorBody(e *awserr.Error) []byte { return errorBody(e, e.Code) }
+
+func errorBody(e *awserr.Error, errorType string) []byte {
 	b := append(make([]byte, 0, 128), `{"__type":`...)
-	b = protocol.AppendJSONString(b, e.Code)
+	b = protocol.AppendJSONString(b, errorType)
 	field := e.MessageField
 	if field == "" {
 		field = "Message"

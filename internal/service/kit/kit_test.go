@@ -207,6 +207,14 @@ func TestBlobs(t *testing.T) {
 		if string(b.Get(v, "k", "1")) != "one" || b.Get(v, "k", "3") != nil {
 			t.Error("Get returned the wrong bytes")
 		}
+		var seen []string
+		must(t, b.Scan(v, "2", func(e kit.Entry, value []byte) bool {
+			seen = append(seen, e.Pos+"="+string(value))
+			return true
+		}, "k"))
+		if !slices.Equal(seen, []string{"2=two"}) {
+			t.Errorf("Scan from 2 saw %v", seen)
+		}
 		must(t, b.Delete(v, "k", "1"))
 		must(t, b.DeleteAll(v, "k"))
 		if b.Get(v, "k", "2") != nil {

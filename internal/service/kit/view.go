@@ -103,3 +103,10 @@ func (b Blobs) Delete(v View, id ...string) error { return v.delete(b.Kind, id) 
 
 // DeleteAll removes every record below within.
 func (b Blobs) DeleteAll(v View, within ...string) error { return v.deleteAll(b.Kind, within) }
+
+// Scan calls fn with each record below within, from position from, in key order, until
+// fn returns false. The bytes are only valid during the call and must not be changed;
+// fn must not write to the transaction.
+func (b Blobs) Scan(v View, from string, fn func(e Entry, value []byte) bool, within ...string) error {
+	return v.scan(b.Kind, within, from, func(e Entry) bool { return fn(e, e.value) })
+}

@@ -34,6 +34,11 @@ var managedKeys = map[string]managedKey{
 		description: "Default key that protects my Backup data when no other key is defined",
 		policy:      backupPolicy,
 	},
+	"alias/aws/dynamodb": {
+		service:     "dynamodb",
+		description: "Default key that protects my DynamoDB data when no other key is defined",
+		policy:      dynamodbPolicy,
+	},
 }
 
 // createManagedKey makes the AWS managed key behind a predefined alias. AWS managed keys
@@ -183,6 +188,28 @@ func backupPolicy(partition, account, region string) string {
       "StringEquals" : {
         "kms:CallerAccount" : "%[2]s",
         "kms:ViaService" : "backup.%[3]s.amazonaws.com"
+      }
+    }
+  }, `+metadataStatement+` ]
+}`, partition, account, region)
+}
+
+func dynamodbPolicy(partition, account, region string) string {
+	return fmt.Sprintf(`{
+  "Version" : "2012-10-17",
+  "Id" : "auto-dynamodb-1",
+  "Statement" : [ {
+    "Sid" : "Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "*"
+    },
+    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],
+    "Resource" : "*",
+    "Condition" : {
+      "StringEquals" : {
+        "kms:CallerAccount" : "%[2]s",
+        "kms:ViaService" : "dynamodb.%[3]s.amazonaws.com"
       }
     }
   }, `+metadataStatement+` ]

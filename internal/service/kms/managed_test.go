@@ -18,6 +18,7 @@ func TestAWSManagedKeys(t *testing.T) {
 		"alias/aws/secretsmanager": "Default key that protects my Secrets Manager data when no other key is defined",
 		"alias/aws/rds":            "Default key that protects my RDS database volumes when no other key is defined",
 		"alias/aws/backup":         "Default key that protects my Backup data when no other key is defined",
+		"alias/aws/dynamodb":       "Default key that protects my DynamoDB data when no other key is defined",
 	}
 	for alias, desc := range descriptions {
 		// DescribeKey of a predefined alias creates the AWS managed key, once.

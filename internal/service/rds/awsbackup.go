@@ -8,7 +8,6 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // snapshotAWSBackup is the type of the snapshots AWS Backup takes of DB instances
@@ -25,16 +24,16 @@ var _ port.Protected = protector{}
 // metaInstanceID is the restore metadata key that names the DB instance to create.
 const metaInstanceID = "DBInstanceIdentifier"
 
-var backupFailure = port.CannotProtect
+// backupFailure is a failure a user caused, with the text AWS Backup's job shows.
+func backupFailure(t text, args ...any) error { return port.CannotProtect("%s", t.with(args...)) }
 
 // ResourceType implements port.Protected.
 func (protector) ResourceType() string { return "RDS" }
 
 // Resources implements port.Protected.
-func (protector) Resources(ktx kit.Tx, account, region string) ([]port.Resource, error) {
-	sc := scopeOf(account, region)
+func (p protector) Resources(tx kit.Tx, account, region string) ([]port.Resource, error) {
 	var out []port.Resource
-	err := store.ScanJSON(kit.Raw(ktx), sc.Prefix(kindInstance), func(_ string, inst *instanceRec) bool {
+	err := instances.Scan(p.s.Join(tx).In(account, region), func(inst *instanceRec) bool {
 		tags := make(map[string]string, len(inst.Tags))
 		for _, t := range inst.Tags {
 			tags[t.Key] = t.Value
@@ -46,30 +45,30 @@ func (protector) Resources(ktx kit.Tx, account, region string) ([]port.Resource,
 }
 
 // instanceOfARN finds the instance a DB instance ARN of the account and Region names.
-func instanceOfARN(tx store.Tx, sc store.Scope, instanceARN string) (*instanceRec, error) {
+func instanceOfARN(v kit.View, instanceARN string) (*instanceRec, error) {
 	a, err := arn.Parse(instanceARN)
 	id, isDB := strings.CutPrefix(a.Resource, "db:")
 	if err != nil || a.Service != serviceName || !isDB {
-		return nil, backupFailure("%s is not the ARN of a DB instance", instanceARN)
+		return nil, backupFailure(textNotInstanceARN, instanceARN)
 	}
-	if a.Account != sc.Account || a.Region != sc.Region {
-		return nil, backupFailure("DB instance %s is not in account %s and Region %s", instanceARN, sc.Account, sc.Region)
+	if a.Account != v.Account() || a.Region != v.Region() {
+		return nil, backupFailure(textInstanceElsewhere, instanceARN, v.Account(), v.Region())
 	}
-	inst, err := getInstance(tx, sc, strings.ToLower(id))
+	inst, err := instances.Get(v, strings.ToLower(id))
 	if err != nil {
 		return nil, err
 	}
 	if inst == nil {
-		return nil, backupFailure("DB instance %s not found", id)
+		return nil, backupFailure(textBackupNoInstance, id)
 	}
 	return inst, nil
 }
 
-func backupImage(sc store.Scope, snap *snapshotRec) port.Image {
-	part := partitionOf(sc.Region)
+func backupImage(v kit.View, snap *snapshotRec) port.Image {
+	part := partitionOf(v.Region())
 	return port.Image{
-		ARN: snapshotARN(part, sc.Region, sc.Account, snap.ID), ResourceID: snap.InstanceID,
-		ResourceARN: instanceARN(part, sc.Region, sc.Account, snap.InstanceID),
+		ARN: snapshotARN(part, v.Region(), v.Account(), snap.ID), ResourceID: snap.InstanceID,
+		ResourceARN: instanceARN(part, v.Region(), v.Account(), snap.InstanceID),
 		SizeBytes:   snap.AllocatedStorage << 30, Encrypted: snap.Encrypted, KmsKeyARN: snap.KmsKey,
 		Engine: snap.Engine, EngineVersion: snap.EngineVersion,
 	}
@@ -77,135 +76,134 @@ func backupImage(sc store.Scope, snap *snapshotRec) port.Image {
 
 // Backup implements port.Protected: a snapshot of the instance. AWS Backup backs up
 // available and stopped instances, as CreateDBSnapshot does.
-func (p protector) Backup(ktx kit.Tx, account, region, instanceARN, snapshotID string) (port.Image, error) {
-	tx := kit.Raw(ktx)
-	sc := scopeOf(account, region)
-	inst, err := instanceOfARN(tx, sc, instanceARN)
+func (p protector) Backup(tx kit.Tx, account, region, instanceARN, snapshotID string) (port.Image, error) {
+	v := p.s.Join(tx).In(account, region)
+	inst, err := instanceOfARN(v, instanceARN)
 	if err != nil {
 		return port.Image{}, err
 	}
 	if inst.Status != statusAvailable && inst.Status != statusStopped {
-		return port.Image{}, backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+		return port.Image{}, backupFailure(textBackupState, inst.ID, inst.Status)
 	}
-	snap, err := getSnapshot(tx, sc, snapshotID)
+	snap, err := snapshots.Get(v, snapshotID)
 	if err != nil || snap != nil {
 		if snap != nil {
-			return backupImage(sc, snap), nil // the job ran before and committed
+			return backupImage(v, snap), nil // the job ran before and committed
 		}
 		return port.Image{}, err
 	}
-	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.clock.Now())
+	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.Clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
-	if err := p.s.engineAWSBackup(tx, sc, snap, ""); err != nil {
+	if err := p.s.engineAWSBackup(tx, v, snap, ""); err != nil {
 		return port.Image{}, err
 	}
-	if err := putSnapshot(tx, sc, snap); err != nil {
+	if err := putSnapshot(v, snap); err != nil {
 		return port.Image{}, err
 	}
-	return backupImage(sc, snap), nil
+	return backupImage(v, snap), nil
 }
 
 // backupSnapshot finds a snapshot AWS Backup made, by ARN.
-func backupSnapshot(tx store.Tx, account, snapshotARN string) (*snapshotRec, store.Scope, error) {
+func backupSnapshot(tx kit.Tx, account, snapshotARN string) (*snapshotRec, kit.View, error) {
 	a, err := arn.Parse(snapshotARN)
 	id, isSnap := strings.CutPrefix(a.Resource, "snapshot:")
 	if err != nil || a.Service != serviceName || !isSnap || a.Account != account {
-		return nil, store.Scope{}, backupFailure("%s is not the ARN of a DB snapshot of account %s", snapshotARN, account)
+		return nil, kit.View{}, backupFailure(textNotSnapshotARN, snapshotARN, account)
 	}
-	sc := scopeOf(account, a.Region)
-	snap, err := getSnapshot(tx, sc, id)
-	return snap, sc, err
+	v := tx.In(account, a.Region)
+	snap, err := snapshots.Get(v, id)
+	return snap, v, err
 }
 
 // Copy implements port.Protected. The copy is re-encrypted with keyARN, the key of the
 // destination vault, and keeps the source's creation time, as AWS Backup's copies do.
-func (p protector) Copy(ktx kit.Tx, account, region, snapshotARN, dstID, keyARN string) (port.Image, error) {
-	tx, s := kit.Raw(ktx), p.s
-	src, srcSc, err := backupSnapshot(tx, account, snapshotARN)
+func (p protector) Copy(tx kit.Tx, account, region, snapshotARN, dstID, keyARN string) (port.Image, error) {
+	tx, s := p.s.Join(tx), p.s
+	src, srcView, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil {
 		return port.Image{}, err
 	}
 	if src == nil {
-		return port.Image{}, backupFailure("DB snapshot %s not found", snapshotARN)
+		return port.Image{}, backupFailure(textBackupNoSnapshot, snapshotARN)
 	}
 	if src.Encrypted {
-		ok, err := s.keyUsable(tx, account, srcSc.Region, src.KmsKey)
+		ok, err := s.keyUsable(tx, account, srcView.Region(), src.KmsKey)
 		if err != nil {
 			return port.Image{}, err
 		}
 		if !ok {
-			return port.Image{}, backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
+			return port.Image{}, backupFailure(textBackupSourceKey, src.KmsKey)
 		}
 	}
-	sc := scopeOf(account, region)
-	if existing, err := getSnapshot(tx, sc, dstID); err != nil || existing != nil {
+	v := tx.In(account, region)
+	if existing, err := snapshots.Get(v, dstID); err != nil || existing != nil {
 		if existing != nil {
-			return backupImage(sc, existing), nil
+			return backupImage(v, existing), nil
 		}
 		return port.Image{}, err
 	}
 	key, err := s.resolveKey(tx, account, region, keyARN)
 	if err != nil {
-		return port.Image{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", keyARN)
+		return port.Image{}, backupFailure(textBackupVaultKey, keyARN)
 	}
 	cp := *src
 	cp.ID, cp.Type, cp.Status, cp.Progress = dstID, snapshotAWSBackup, snapshotAvailable, 100
 	cp.Encrypted, cp.KmsKey = true, key
-	cp.Shared, cp.SourceKey, cp.SourceSnapshot, cp.SourceRegion = nil, "", "", ""
-	if srcSc.Region != region {
-		cp.SourceRegion, cp.SourceSnapshot = srcSc.Region, snapshotARN
+	cp.Shared, cp.Source, cp.LegacySource, cp.SourceSnapshot, cp.SourceRegion = nil, nil, "", "", ""
+	if srcView.Region() != region {
+		cp.SourceRegion, cp.SourceSnapshot = srcView.Region(), snapshotARN
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
-	if err := s.engineAWSBackup(tx, sc, &cp, snapshotARN); err != nil {
+	if err := s.engineAWSBackup(tx, v, &cp, snapshotARN); err != nil {
 		return port.Image{}, err
 	}
-	if err := putSnapshot(tx, sc, &cp); err != nil {
+	if err := putSnapshot(v, &cp); err != nil {
 		return port.Image{}, err
 	}
-	return backupImage(sc, &cp), nil
+	return backupImage(v, &cp), nil
 }
 
 // Delete implements port.Protected.
-func (p protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
-	tx := kit.Raw(ktx)
-	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
+func (p protector) Delete(tx kit.Tx, account, region, snapshotARN string) error {
+	tx = p.s.Join(tx)
+	snap, v, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil || snap == nil {
 		return err
 	}
 	if snap.Type != snapshotAWSBackup {
-		return backupFailure("DB snapshot %s was not made by AWS Backup", snap.ID)
+		return backupFailure(textNotBackupSnapshot, snap.ID)
 	}
-	p.s.engineDropSnapshot(tx, sc, snap)
-	return deleteSnapshot(tx, sc, snap)
+	p.s.engineDropSnapshot(tx, v, snap)
+	return deleteSnapshot(v, snap)
 }
 
 // Restore implements port.Protected: RestoreDBInstanceFromDBSnapshot with the snapshot's
 // own settings, creating the instance the metadata's DBInstanceIdentifier names.
-func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
-	tx, id := kit.Raw(ktx), metadata[metaInstanceID]
-	snap, sc, err := backupSnapshot(tx, account, snapshotARN)
+func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
+	tx, id := p.s.Join(tx), metadata[metaInstanceID]
+	snap, v, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil {
 		return "", err
 	}
-	if snap == nil || sc.Region != region {
-		return "", backupFailure("DB snapshot %s not found in %s", snapshotARN, region)
+	if snap == nil || v.Region() != region {
+		return "", backupFailure(textRestoreNoSnapshot, snapshotARN, region)
 	}
 	id = strings.ToLower(id)
 	if !validIdentifier(id, maxInstanceID) {
-		return "", backupFailure("%s is not a valid DB instance identifier", id)
+		return "", backupFailure(textRestoreIdentifier, id)
 	}
-	inst, err := p.s.restoreInstance(tx, sc, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
+	inst, err := p.s.restoreInstance(tx, v, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
 	if err != nil {
 		// What RestoreDBInstanceFromDBSnapshot would answer is the restore job's failure.
 		var refused *awserr.Error
 		if errors.As(err, &refused) {
-			return "", backupFailure("%s", refused.Message)
+			return "", port.CannotProtect("%s", refused.Message)
 		}
 		return "", err
 	}
 	if snap.RealData {
-		if err := p.s.engineRestore(tx, sc, inst, snapshotStore(sc, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
+		if err := p.s.engineRestore(v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
 			return "", err
 		}
 	}

@@ -2,13 +2,11 @@ package rds
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // Real data (--real-engines). With a port.DatabaseEngines, a PostgreSQL DB instance is a
@@ -22,7 +20,7 @@ import (
 // enginePoll is how soon a step that waits for the engines looks again.
 const enginePoll = 500 * time.Millisecond
 
-const kindEngine = "engine" // DbiResourceId -> engineRec
+var engineRecs = kit.Table[engineRec]{Kind: "engine"} // engine/<DbiResourceId>
 
 // engineRec is what the engines still have to do for an instance.
 type engineRec struct {
@@ -37,52 +35,55 @@ func passwordAAD(dbi string) []byte { return []byte("rds-master-password/" + dbi
 // realData reports whether an instance of engine runs as a real server.
 func (s *Service) realData(engine string) bool { return s.engines != nil && s.engines.Runs(engine) }
 
-func getEngineRec(tx store.Tx, sc store.Scope, dbi string) (*engineRec, error) {
-	rec, err := getJSON[engineRec](tx, sc.Key(kindEngine, dbi))
+func getEngineRec(v kit.View, dbi string) (*engineRec, error) {
+	rec, err := engineRecs.Get(v, dbi)
 	if err == nil && rec == nil {
 		rec = &engineRec{}
 	}
 	return rec, err
 }
 
-func putEngineRec(tx store.Tx, sc store.Scope, dbi string, rec *engineRec) error {
+func putEngineRec(v kit.View, dbi string, rec *engineRec) error {
 	if rec.Password == nil && rec.Restore == nil {
-		return tx.Delete(sc.Key(kindEngine, dbi))
+		return engineRecs.Delete(v, dbi)
 	}
-	return store.PutJSON(tx, sc.Key(kindEngine, dbi), rec)
+	return engineRecs.Put(v, rec, dbi)
 }
 
-// automatedStore names the store of a backup's or instance's automated backups in sc;
+// automatedStore names the store of a backup's or instance's automated backups in v;
 // key is the KMS key of that Region that encrypts it ("" for the root key).
-func automatedStore(sc store.Scope, dbi, key string) port.BackupStore {
-	return port.BackupStore{Account: sc.Account, Region: sc.Region, Kind: port.AutomatedBackups, Name: dbi, KeyARN: key}
+func automatedStore(v kit.View, dbi, key string) port.BackupStore {
+	return port.BackupStore{Account: v.Account(), Region: v.Region(), Kind: port.AutomatedBackups, Name: dbi, KeyARN: key}
 }
 
-func snapshotStore(sc store.Scope, snap *snapshotRec) port.BackupStore {
-	return port.BackupStore{Account: sc.Account, Region: sc.Region, Kind: port.SnapshotBackups, Name: snap.ID, KeyARN: snap.KmsKey}
+func snapshotStore(v kit.View, snap *snapshotRec) port.BackupStore {
+	return port.BackupStore{Account: v.Account(), Region: v.Region(), Kind: port.SnapshotBackups, Name: snap.ID, KeyARN: snap.KmsKey}
 }
 
 // engineCreate marks a new instance as a real server and keeps its master password,
 // sealed, until the server is made.
-func (s *Service) engineCreate(tx store.Tx, sc store.Scope, inst *instanceRec, password string) error {
+func (s *Service) engineCreate(v kit.View, inst *instanceRec, password string) error {
 	if !s.realData(inst.Engine) {
 		return nil
 	}
 	inst.RealData = true
-	return putEngineRec(tx, sc, inst.ResourceID, &engineRec{Password: s.sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))})
+	if password == "" {
+		return nil // a managed password: createMasterSecret hands it over (enginePassword)
+	}
+	return putEngineRec(v, inst.ResourceID, &engineRec{Password: s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))})
 }
 
 // enginePassword keeps a new master password until the resetting step sets it.
-func (s *Service) enginePassword(tx store.Tx, sc store.Scope, inst *instanceRec, password string) error {
+func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string) error {
 	if !inst.RealData || s.engines == nil {
 		return nil
 	}
-	rec, err := getEngineRec(tx, sc, inst.ResourceID)
+	rec, err := getEngineRec(v, inst.ResourceID)
 	if err != nil {
 		return err
 	}
-	rec.Password = s.sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))
-	return putEngineRec(tx, sc, inst.ResourceID, rec)
+	rec.Password = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))
+	return putEngineRec(v, inst.ResourceID, rec)
 }
 
 // engineRestore makes a restored instance a real server, made from the store from:
@@ -90,74 +91,75 @@ func (s *Service) enginePassword(tx store.Tx, sc store.Scope, inst *instanceRec,
 // snapshot's moment. The server's database and master user are the source's
 // (r.DBName, inst.MasterUsername), whatever DBName the request gave: they come with
 // the data, as on RDS.
-func (s *Service) engineRestore(tx store.Tx, sc store.Scope, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
+func (s *Service) engineRestore(v kit.View, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
 	if !s.realData(inst.Engine) {
 		return nil
 	}
 	r.ID, r.MasterUsername, r.From = inst.ResourceID, inst.MasterUsername, from
-	r.Backups = automatedStore(sc, inst.ResourceID, inst.KmsKey)
+	r.Backups = automatedStore(v, inst.ResourceID, inst.KmsKey)
 	inst.RealData = true
-	if err := putInstance(tx, sc, inst); err != nil {
+	if err := putInstance(v, inst); err != nil {
 		return err
 	}
-	if err := s.syncOwnBackup(tx, sc, inst); err != nil {
+	if err := syncOwnBackup(v, inst); err != nil {
 		return err
 	}
-	return putEngineRec(tx, sc, inst.ResourceID, &engineRec{Restore: &r})
+	return putEngineRec(v, inst.ResourceID, &engineRec{Restore: &r})
 }
 
 // engineStep does the engines' part of an instance's status step. It reports wait when
 // the engines are not done yet: the step is armed again and the status stays.
-func (s *Service) engineStep(tx store.Tx, sc store.Scope, inst *instanceRec, p payload) (wait bool, err error) {
+func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPayload) (wait bool, err error) {
 	if !inst.RealData || s.engines == nil {
 		return false, nil
 	}
-	rec, err := getEngineRec(tx, sc, inst.ResourceID)
+	rec, err := getEngineRec(v, inst.ResourceID)
 	if err != nil {
 		return false, err
 	}
-	op := fmt.Sprintf("%s/%s/%s/%d", sc.Region, inst.ResourceID, inst.Status, inst.Seq)
-	done, err := s.engineWork(tx, sc, inst, rec, op)
+	op := fmt.Sprintf("%s/%s/%s/%d", v.Region(), inst.ResourceID, inst.Status, inst.Seq)
+	done, err := s.engineWork(tx, v, inst, rec, op)
 	if err != nil {
-		s.log.Warn("rds: the database server did not follow", "instance", inst.ID, "status", inst.Status, "err", err)
+		s.Log.Warn("rds: the database server did not follow", "instance", inst.ID, "status", inst.Status, "err", err)
 		return false, err
 	}
 	if !done {
-		return true, s.enqueue(tx, jobInstanceStep, p, s.clock.Now().Add(enginePoll))
+		_, err := jobInstanceStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
+		return true, err
 	}
 	switch inst.Status {
 	case statusCreating, statusModifying, statusResetting:
 		rec.Password, rec.Restore = nil, nil
-		return false, putEngineRec(tx, sc, inst.ResourceID, rec)
+		return false, putEngineRec(v, inst.ResourceID, rec)
 	case statusDeleting:
-		return false, tx.Delete(sc.Key(kindEngine, inst.ResourceID))
+		return false, engineRecs.Delete(v, inst.ResourceID)
 	}
 	return false, nil
 }
 
 // engineWork starts or checks the work the instance's status calls for.
-func (s *Service) engineWork(tx store.Tx, sc store.Scope, inst *instanceRec, rec *engineRec, op string) (bool, error) {
+func (s *Service) engineWork(tx kit.Tx, v kit.View, inst *instanceRec, rec *engineRec, op string) (bool, error) {
 	e, id := s.engines, inst.ResourceID
 	switch inst.Status {
 	case statusCreating:
 		if rec.Restore != nil {
-			return e.Restore(kit.Adopt(tx), op, *rec.Restore)
+			return e.Restore(tx, op, *rec.Restore)
 		}
 		if rec.Password == nil {
 			return true, nil // made before this step ran again
 		}
-		password, err := s.sealer.Open(rec.Password, passwordAAD(id))
+		password, err := s.Sealer.Open(rec.Password, passwordAAD(id))
 		if err != nil {
 			return false, err
 		}
-		return e.Create(kit.Adopt(tx), op, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
+		return e.Create(tx, op, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
 			MasterUsername: inst.MasterUsername, MasterPassword: string(password), DBName: inst.DBName,
-			Backups: automatedStore(sc, id, inst.KmsKey)})
+			Backups: automatedStore(v, id, inst.KmsKey)})
 	case statusModifying, statusResetting:
 		if rec.Password == nil {
 			return true, nil
 		}
-		password, err := s.sealer.Open(rec.Password, passwordAAD(id))
+		password, err := s.Sealer.Open(rec.Password, passwordAAD(id))
 		if err != nil {
 			return false, err
 		}
@@ -173,7 +175,7 @@ func (s *Service) engineWork(tx store.Tx, sc store.Scope, inst *instanceRec, rec
 	case statusRebooting:
 		return e.Reboot(op, id)
 	case statusDeleting:
-		if busy, err := snapshotsInProgress(tx, sc, inst); err != nil || busy {
+		if busy, err := snapshotsInProgress(v, inst); err != nil || busy {
 			return false, err // the final snapshot is taken from the running server
 		}
 		return e.Delete(op, id)
@@ -182,52 +184,48 @@ func (s *Service) engineWork(tx store.Tx, sc store.Scope, inst *instanceRec, rec
 }
 
 // snapshotsInProgress reports whether a snapshot of inst is still being taken.
-func snapshotsInProgress(tx store.Tx, sc store.Scope, inst *instanceRec) (bool, error) {
-	prefix := sc.Prefix(kindSnapInst, inst.ID)
-	busy := false
-	var lookupErr error
-	err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
-		snap, err := getSnapshot(tx, sc, key[len(prefix):])
-		if err != nil {
-			lookupErr = err
-			return false
-		}
-		busy = snap != nil && snap.ResourceID == inst.ResourceID && snap.Status == snapshotCreating
-		return !busy
-	})
-	if err == nil {
-		err = lookupErr
+func snapshotsInProgress(v kit.View, inst *instanceRec) (bool, error) {
+	snaps, err := indexedBy(v, snapsByInst, snapshots, inst.ID)
+	if err != nil {
+		return false, err
 	}
-	return busy, err
+	for _, snap := range snaps {
+		if snap.ResourceID == inst.ResourceID && snap.Status == snapshotCreating {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // engineSnapshotStep takes a creating snapshot's data: a base backup of its instance's
 // server, or a copy of its source snapshot's backups (re-encrypted with the copy's key,
 // possibly in another Region). It reports wait while that runs.
-func (s *Service) engineSnapshotStep(tx store.Tx, sc store.Scope, snap *snapshotRec, p payload) (wait bool, err error) {
+func (s *Service) engineSnapshotStep(tx kit.Tx, v kit.View, snap *snapshotRec, p resourceRef) (wait bool, err error) {
 	if !snap.RealData || s.engines == nil {
 		return false, nil
 	}
-	op := fmt.Sprintf("snapshot/%s/%s/%s/%d", sc.Account, sc.Region, snap.ID, snap.Created.UnixNano())
+	op := fmt.Sprintf("snapshot/%s/%s/%s/%d", v.Account(), v.Region(), snap.ID, snap.Created.UnixNano())
 	var done bool
-	if snap.SourceKey != "" {
-		src, ok := snapshotStoreOfKey(tx, snap.SourceKey)
-		if !ok {
-			return false, nil // the source is gone; runSnapshotStep ends the copy
+	if ref, copying := snap.sourceOf(); copying {
+		srcV := tx.In(ref.Account, ref.Region)
+		src, err := snapshots.Get(srcV, ref.ID)
+		if err != nil || src == nil {
+			return false, err // the source is gone; runSnapshotStep ends the copy
 		}
-		done, err = s.engines.CopyBackups(kit.Adopt(tx), op, src, snapshotStore(sc, snap))
+		done, err = s.engines.CopyBackups(tx, op, snapshotStore(srcV, src), snapshotStore(v, snap))
 	} else {
-		done, err = s.engines.Snapshot(kit.Adopt(tx), op, snap.ResourceID, snapshotStore(sc, snap))
+		done, err = s.engines.Snapshot(tx, op, snap.ResourceID, snapshotStore(v, snap))
 	}
 	if err != nil {
-		s.log.Warn("rds: the snapshot's data could not be taken", "snapshot", snap.ID, "err", err)
+		s.Log.Warn("rds: the snapshot's data could not be taken", "snapshot", snap.ID, "err", err)
 		return false, err
 	}
 	if !done {
-		return true, s.enqueue(tx, jobSnapshotStep, p, s.clock.Now().Add(enginePoll))
+		_, err := jobSnapshotStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
+		return true, err
 	}
 	if snap.Type == snapshotAutomated {
-		return false, s.enginePrune(tx, sc, snap.ResourceID)
+		return false, s.enginePrune(v, snap.ResourceID)
 	}
 	return false, nil
 }
@@ -235,107 +233,93 @@ func (s *Service) engineSnapshotStep(tx store.Tx, sc store.Scope, snap *snapshot
 // engineAWSBackup starts taking the data of a snapshot AWS Backup makes: of its instance,
 // or, for a copy, of the snapshot srcARN names. AWS Backup answers its snapshots as ready
 // at once; a restore from one waits until its data is all there (the engines see to it).
-func (s *Service) engineAWSBackup(tx store.Tx, sc store.Scope, snap *snapshotRec, srcARN string) error {
+func (s *Service) engineAWSBackup(tx kit.Tx, v kit.View, snap *snapshotRec, srcARN string) error {
 	if !snap.RealData || s.engines == nil {
 		return nil
 	}
-	op := "awsbackup/" + sc.Account + "/" + sc.Region + "/" + snap.ID
+	op := "awsbackup/" + v.Account() + "/" + v.Region() + "/" + snap.ID
 	if srcARN == "" {
-		_, err := s.engines.Snapshot(kit.Adopt(tx), op, snap.ResourceID, snapshotStore(sc, snap))
+		_, err := s.engines.Snapshot(tx, op, snap.ResourceID, snapshotStore(v, snap))
 		return err
 	}
-	src, srcSc, err := backupSnapshot(tx, sc.Account, srcARN)
+	src, srcV, err := backupSnapshot(tx, v.Account(), srcARN)
 	if err != nil || src == nil {
 		return err
 	}
-	_, err = s.engines.CopyBackups(kit.Adopt(tx), op, snapshotStore(srcSc, src), snapshotStore(sc, snap))
+	_, err = s.engines.CopyBackups(tx, op, snapshotStore(srcV, src), snapshotStore(v, snap))
 	return err
-}
-
-// snapshotStoreOfKey finds the store of the snapshot a record key names.
-func snapshotStoreOfKey(tx store.Tx, key string) (port.BackupStore, bool) {
-	parts := strings.Split(key, store.Sep)
-	if len(parts) < 5 {
-		return port.BackupStore{}, false
-	}
-	sc := scopeOf(parts[0], parts[1])
-	src, err := getSnapshot(tx, sc, parts[len(parts)-1])
-	if err != nil || src == nil {
-		return port.BackupStore{}, false
-	}
-	return snapshotStore(sc, src), true
 }
 
 // enginePrune removes from an instance's automated backups what its retention period no
 // longer keeps, after each daily backup.
-func (s *Service) enginePrune(tx store.Tx, sc store.Scope, dbi string) error {
-	inst, err := instanceByResourceID(tx, sc, dbi)
+func (s *Service) enginePrune(v kit.View, dbi string) error {
+	inst, err := instanceByResourceID(v, dbi)
 	if err != nil || inst == nil || inst.Retention == 0 {
 		return err
 	}
-	before := s.clock.Now().Add(-time.Duration(inst.Retention) * day)
-	if err := s.engines.Prune(automatedStore(sc, dbi, inst.KmsKey), before); err != nil {
-		s.log.Warn("rds: pruning automated backups", "instance", inst.ID, "err", err)
+	before := s.Clock.Now().Add(-time.Duration(inst.Retention) * day)
+	if err := s.engines.Prune(automatedStore(v, dbi, inst.KmsKey), before); err != nil {
+		s.Log.Warn("rds: pruning automated backups", "instance", inst.ID, "err", err)
 	}
 	return nil
 }
 
 // engineReplicate starts copying a real instance's automated backups into the replica b
 // in dest, re-encrypted with the replica's key.
-func (s *Service) engineReplicate(tx store.Tx, srcSc, dest store.Scope, inst *instanceRec, b *backupRec) error {
+func (s *Service) engineReplicate(tx kit.Tx, src, dest kit.View, inst *instanceRec, b *backupRec) error {
 	if !inst.RealData || s.engines == nil {
 		return nil
 	}
 	b.RealData = true
-	return s.engines.Replicate(kit.Adopt(tx), automatedStore(srcSc, inst.ResourceID, inst.KmsKey), automatedStore(dest, b.ResourceID, b.KmsKey))
+	return s.engines.Replicate(tx, automatedStore(src, inst.ResourceID, inst.KmsKey), automatedStore(dest, b.ResourceID, b.KmsKey))
 }
 
 // engineEndReplica stops copying into a replica, which keeps what it has.
-func (s *Service) engineEndReplica(tx store.Tx, dest store.Scope, b *backupRec) {
+func (s *Service) engineEndReplica(tx kit.Tx, dest kit.View, b *backupRec) {
 	if !b.RealData || s.engines == nil {
 		return
 	}
 	ref := automatedStore(dest, b.ResourceID, b.KmsKey)
 	tx.OnCommit(func() {
 		if err := s.engines.StopReplicating(ref); err != nil {
-			s.log.Warn("rds: stopping a replication", "backup", b.ID, "err", err)
+			s.Log.Warn("rds: stopping a replication", "backup", b.ID, "err", err)
 		}
 	})
 }
 
 // engineDropBackup removes an automated backup's data once its record is gone.
-func (s *Service) engineDropBackup(tx store.Tx, sc store.Scope, b *backupRec) {
+func (s *Service) engineDropBackup(tx kit.Tx, v kit.View, b *backupRec) {
 	if !b.RealData || s.engines == nil {
 		return
 	}
-	s.dropStore(tx, automatedStore(sc, b.ResourceID, b.KmsKey))
+	s.dropStore(tx, automatedStore(v, b.ResourceID, b.KmsKey))
 }
 
 // engineDropSnapshot removes a deleted snapshot's data once its record is gone.
-func (s *Service) engineDropSnapshot(tx store.Tx, sc store.Scope, snap *snapshotRec) {
+func (s *Service) engineDropSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) {
 	if !snap.RealData || s.engines == nil {
 		return
 	}
-	s.dropStore(tx, snapshotStore(sc, snap))
+	s.dropStore(tx, snapshotStore(v, snap))
 }
 
-func (s *Service) dropStore(tx store.Tx, ref port.BackupStore) {
+func (s *Service) dropStore(tx kit.Tx, ref port.BackupStore) {
 	tx.OnCommit(func() {
 		if err := s.engines.DropBackups(ref); err != nil {
-			s.log.Warn("rds: removing backups", "kind", ref.Kind, "name", ref.Name, "err", err)
+			s.Log.Warn("rds: removing backups", "kind", ref.Kind, "name", ref.Name, "err", err)
 		}
 	})
 }
 
 // engineWindow is the restore window of a backup that holds data: what its store can
 // restore to, within the retention period.
-func (s *Service) engineWindow(sc store.Scope, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+func (s *Service) engineWindow(v kit.View, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
 	switch b.Status {
 	case backupActive, backupReplicating, backupRetained:
 	default:
 		return time.Time{}, time.Time{}, false
 	}
-	w, ok := s.engines.Window(automatedStore(sc, b.ResourceID, b.KmsKey))
+	w, ok := s.engines.Window(automatedStore(v, b.ResourceID, b.KmsKey))
 	if !ok {
 		return time.Time{}, time.Time{}, false
 	}
@@ -344,16 +328,16 @@ func (s *Service) engineWindow(sc store.Scope, b *backupRec, now time.Time) (ear
 }
 
 // engineOut shows where a real instance's server listens, and how far its backups reach.
-func (s *Service) engineOut(sc store.Scope, inst *instanceRec, out *rdsapi.DBInstance) {
+func (s *Service) engineOut(v kit.View, inst *instanceRec, out *rdsapi.DBInstance) {
 	if !inst.RealData || s.engines == nil {
 		return
 	}
 	if ep, ok := s.engines.Endpoint(inst.ResourceID); ok {
-		out.Endpoint = &rdsapi.Endpoint{Address: str(ep.Address), Port: i64(int64(ep.Port))}
+		out.Endpoint = &rdsapi.Endpoint{Address: new(ep.Address), Port: new(int64(ep.Port))}
 	}
 	out.LatestRestorableTime = nil
 	if inst.Retention > 0 {
-		if w, ok := s.engines.Window(automatedStore(sc, inst.ResourceID, inst.KmsKey)); ok {
+		if w, ok := s.engines.Window(automatedStore(v, inst.ResourceID, inst.KmsKey)); ok {
 			out.LatestRestorableTime = optTime(w.Latest.Truncate(time.Millisecond))
 		}
 	}

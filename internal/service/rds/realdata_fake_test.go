@@ -73,8 +73,7 @@ func (f *fakeEngines) DropBackups(port.BackupStore) error      { return nil }
 // instance of another engine never asks the engines.
 func TestRealDataStepsWaitForTheEngines(t *testing.T) {
 	engines := &fakeEngines{}
-	h := kittest.Start(t, []string{"rds"}, kittest.WithPorts(func(p *service.Ports) {
-		service.Provide[port.KeyRing](p, kittest.NewKeyRing())
+	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.DatabaseEngines](p, engines)
 	}))
 	in := &rdsapi.CreateDBInstanceMessage{DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"),

@@ -66,8 +66,8 @@ func TestRealDataLifecycle(t *testing.T) {
 	e := start(t, servertest.WithRealEngines())
 	in := postgres("live")
 	in.EngineVersion = aws.String("15")
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
-	db := e.reached(t, e.east, "live", "available")
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
+	db := e.reached(t, e.East, "live", "available")
 	if got := aws.ToString(db.Endpoint.Address); got != "127.0.0.1" {
 		t.Fatalf("endpoint %s", got)
 	}
@@ -75,9 +75,9 @@ func TestRealDataLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("live"), MasterUserPassword: aws.String("the-new-password")}))
-	db = e.reached(t, e.east, "live", "available")
+	db = e.reached(t, e.East, "live", "available")
 	if _, err := query(db, "mustbeeightcharacters", "SELECT 1"); err == nil {
 		t.Error("the old password still logs in")
 	}
@@ -85,26 +85,26 @@ func TestRealDataLifecycle(t *testing.T) {
 		t.Errorf("with the new password: %v, %v", got, err)
 	}
 
-	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
-	e.reached(t, e.east, "live", "stopped")
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.East.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	e.reached(t, e.East, "live", "stopped")
 	if _, err := query(db, "the-new-password", "SELECT 1"); err == nil {
 		t.Error("a stopped instance answers")
 	}
-	xtest.Must[*rds.StartDBInstanceOutput](t)(e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
-	started := e.reached(t, e.east, "live", "available")
+	xtest.Must[*rds.StartDBInstanceOutput](t)(e.East.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	started := e.reached(t, e.East, "live", "available")
 	if aws.ToInt32(started.Endpoint.Port) != aws.ToInt32(db.Endpoint.Port) {
 		t.Errorf("the port moved from %d to %d", aws.ToInt32(db.Endpoint.Port), aws.ToInt32(started.Endpoint.Port))
 	}
-	xtest.Must[*rds.RebootDBInstanceOutput](t)(e.east.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
-	db = e.reached(t, e.east, "live", "available")
+	xtest.Must[*rds.RebootDBInstanceOutput](t)(e.East.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("live")}))
+	db = e.reached(t, e.East, "live", "available")
 	if got, err := query(db, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || len(got) != 4 {
 		t.Errorf("after stop, start and reboot: %v, %v", got, err)
 	}
 
-	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("live"), FinalDBSnapshotIdentifier: aws.String("live-final")}))
 	xtest.CheckFor(t, 2*time.Minute, func() error {
-		out, err := e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
+		out, err := e.East.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
 		if err != nil || len(out.DBInstances) > 0 {
 			return fmt.Errorf("instances left: %v", err)
 		}
@@ -113,9 +113,9 @@ func TestRealDataLifecycle(t *testing.T) {
 	if _, err := query(db, "the-new-password", "SELECT 1"); err == nil {
 		t.Error("a deleted instance answers")
 	}
-	xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.east.RestoreDBInstanceFromDBSnapshot(ctx,
+	xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.East.RestoreDBInstanceFromDBSnapshot(ctx,
 		&rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("back"), DBSnapshotIdentifier: aws.String("live-final")}))
-	back := e.reached(t, e.east, "back", "available")
+	back := e.reached(t, e.East, "back", "available")
 	if got, err := query(back, "the-new-password", "SELECT id FROM orders ORDER BY id"); err != nil || len(got) != 4 {
 		t.Errorf("restored from the final snapshot: %v, %v", got, err)
 	}
@@ -129,12 +129,12 @@ func TestRealDataAWSBackup(t *testing.T) {
 	e := start(t, servertest.WithRealEngines())
 	in := postgres("protected")
 	in.EngineVersion = aws.String("15")
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
-	db := e.reached(t, e.east, "protected", "available")
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
+	db := e.reached(t, e.East, "protected", "available")
 	if _, err := query(db, "mustbeeightcharacters", "CREATE TABLE orders AS SELECT generate_series(1, 5) AS id"); err != nil {
 		t.Fatal(err)
 	}
-	east, west := backup.NewFromConfig(e.config("us-east-1")), backup.NewFromConfig(e.config("us-west-2"))
+	east, west := backup.NewFromConfig(e.Config("us-east-1")), backup.NewFromConfig(e.Config("us-west-2"))
 	for c, name := range map[*backup.Client]string{east: "prod", west: "dr"} {
 		xtest.Must[*backup.CreateBackupVaultOutput](t)(c.CreateBackupVault(ctx, &backup.CreateBackupVaultInput{BackupVaultName: aws.String(name)}))
 	}
@@ -170,7 +170,7 @@ func TestRealDataAWSBackup(t *testing.T) {
 		}
 		return nil
 	})
-	back := e.reached(t, e.west, "recovered", "available")
+	back := e.reached(t, e.West, "recovered", "available")
 	if got, err := query(back, "mustbeeightcharacters", "SELECT id FROM orders ORDER BY id"); err != nil || !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
 		t.Errorf("restored from AWS Backup's copy: %v, %v", got, err)
 	}

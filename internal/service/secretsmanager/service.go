@@ -47,6 +47,7 @@ func New(d service.Deps) (*Service, error) {
 	s.access = newAccessLog(k)
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Provide[port.ManagedSecrets](d.Ports, s)
 	return s, nil
 }
 
