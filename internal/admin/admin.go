@@ -19,6 +19,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/version"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	KeepOnReset []string
 	Logger      *slog.Logger
 	Started     time.Time
+	// Volumes is EC2's block data, for the EBS endpoints (ebs.go); nil leaves them out.
+	Volumes port.VolumeData
+	Account string // the account the EBS endpoints use when a request names none
 	// Engines, if set, lists the real database servers (--real-engines) for health.
 	Engines func() any
 }
@@ -59,6 +63,7 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("GET /_xregion/faults", a.listFaults)
 	mux.HandleFunc("POST /_xregion/faults", a.setFault)
 	mux.HandleFunc("DELETE /_xregion/faults", a.clearFaults)
+	a.routeEBS(mux)
 	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
 	})

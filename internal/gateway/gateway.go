@@ -26,6 +26,7 @@ import (
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
+	ec2proto "github.com/xregion/xregion/internal/protocol/ec2"
 	"github.com/xregion/xregion/internal/protocol/query"
 	"github.com/xregion/xregion/internal/protocol/restjson"
 	"github.com/xregion/xregion/internal/regions"
@@ -51,7 +52,12 @@ type Config struct {
 	// Console is the web console, served under ConsolePrefix and offered to a browser
 	// that opens "/" (see wantsConsole).
 	Console http.Handler
-	Logger  *slog.Logger
+	// Links, when set, answers the unsigned links under LinkPrefix that services put in
+	// what they send (SNS's SubscribeURL, UnsubscribeURL and SigningCertURL), after the
+	// browser checks like everything else.
+	Links      http.Handler
+	LinkPrefix string
+	Logger     *slog.Logger
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
@@ -110,6 +116,13 @@ func New(cfg Config) *Gateway {
 			for name := range svc.API.Operations {
 				g.byAction[name] = append(g.byAction[name], e)
 			}
+		case awsmodel.ProtocolEC2:
+			e.codec = ec2proto.New(svc.API)
+			// EC2 answers authentication failures in XML with the query services' codes.
+			e.proto = sigv4.ProtocolQuery
+			for name := range svc.API.Operations {
+				g.byAction[name] = append(g.byAction[name], e)
+			}
 		case awsmodel.ProtocolRESTJSON:
 			e.codec = restjson.New(svc.API)
 			g.rest = append(g.rest, e)
@@ -163,6 +176,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
+		return
+	}
+	if g.cfg.Links != nil && g.cfg.LinkPrefix != "" && strings.HasPrefix(r.URL.Path, g.cfg.LinkPrefix) {
+		g.cfg.Links.ServeHTTP(w, r)
 		return
 	}
 	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}

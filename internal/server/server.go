@@ -26,6 +26,7 @@ import (
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/webhook"
 )
 
 // Config is xregion's configuration; cmd/xregion fills it from flags and XREGION_*
@@ -75,6 +76,7 @@ type Server struct {
 	engine   *jobs.Engine
 	services *service.Registry
 	gateway  *gateway.Gateway
+	webhooks *webhook.Poster
 	http     *http.Server
 	engines  *realEngines // nil without --real-engines or without PostgreSQL
 }
@@ -153,6 +155,7 @@ func New(cfg Config) (_ *Server, err error) {
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
+	s.webhooks = newWebhooks(cfg.Listen, ports)
 	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
 		return nil, err
 	}
@@ -178,6 +181,7 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord}, Engines: s.engines.health,
+		Volumes:     providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
 	webConsole := console.New(console.Config{
 		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
@@ -185,7 +189,7 @@ func New(cfg Config) (_ *Server, err error) {
 	})
 	s.gateway = gateway.New(gateway.Config{
 		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts,
+		AllowedHosts: cfg.AllowedHosts, LinkPrefix: port.LinkPath, Links: serviceLinks(s.services),
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
@@ -219,6 +223,20 @@ func accountsOf(keys []auth.Identity) []string {
 		accounts = append(accounts, k.Account)
 	}
 	return accounts
+}
+
+// providerOf returns the served service that provides the port T, for the core's own
+// APIs (the admin API reaches EBS data this way); the zero T when none does.
+func providerOf[T any](reg *service.Registry) T {
+	for _, name := range reg.Names() {
+		if svc, ok := reg.Get(name); ok {
+			if p, ok := svc.(T); ok {
+				return p
+			}
+		}
+	}
+	var zero T
+	return zero
 }
 
 func (s *Server) resetServices() {
@@ -260,6 +278,7 @@ func (s *Server) Start() error {
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.webhooks.SetEndpoint(webhook.ListenerURL(l.Addr().String()))
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -268,11 +287,11 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
-// they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store. Request bodies that stall are cut off within a second (gateway.Drain), and
-// connections still busy when ctx ends are closed: neither is a failure of the shutdown,
-// which reports only what could leave state behind (a service or the store that failed
-// to stop).
+// they hold in memory, stops the job engine (waiting for running jobs), lets the
+// webhooks in flight end and closes the store. Request bodies that stall are cut off
+// within a second (gateway.Drain), and connections still busy when ctx ends are closed:
+// neither is a failure of the shutdown, which reports only what could leave state behind
+// (a service or the store that failed to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.gateway.Drain()
 	if err := s.http.Shutdown(ctx); err != nil {
@@ -287,7 +306,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	errs = append(errs, s.engine.Stop(ctx))
+	errs = append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx))
 	// The servers stop after the jobs that drive them, and before the store closes.
 	errs = append(errs, s.engines.close(ctx))
 	return errors.Join(append(errs, s.store.Close())...)

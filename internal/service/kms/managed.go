@@ -24,6 +24,11 @@ var managedKeys = map[string]managedKey{
 		description: "Default key that protects my Secrets Manager data when no other key is defined",
 		policy:      secretsManagerPolicy,
 	},
+	"alias/aws/ebs": {
+		service:     "ec2",
+		description: "Default key that protects my EBS volumes when no other key is defined",
+		policy:      ebsPolicy,
+	},
 	"alias/aws/rds": {
 		service:     "rds",
 		description: "Default key that protects my RDS database volumes when no other key is defined",
@@ -166,6 +171,28 @@ func rdsPolicy(partition, account, region string) string {
       "StringEquals" : {
         "kms:CallerAccount" : "%[2]s",
         "kms:ViaService" : "rds.%[3]s.amazonaws.com"
+      }
+    }
+  }, `+metadataStatement+` ]
+}`, partition, account, region)
+}
+
+func ebsPolicy(partition, account, region string) string {
+	return fmt.Sprintf(`{
+  "Version" : "2012-10-17",
+  "Id" : "auto-ebs-2",
+  "Statement" : [ {
+    "Sid" : "Allow access through EBS for all principals in the account that are authorized to use EBS",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "*"
+    },
+    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],
+    "Resource" : "*",
+    "Condition" : {
+      "StringEquals" : {
+        "kms:CallerAccount" : "%[2]s",
+        "kms:ViaService" : "ec2.%[3]s.amazonaws.com"
       }
     }
   }, `+metadataStatement+` ]
