@@ -97,6 +97,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
 		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
 		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })
+	fs.BoolVar(&o.cfg.RealEngines, "real-engines", envBool("XREGION_REAL_ENGINES"),
+		"run every RDS PostgreSQL DB instance as a real PostgreSQL server, with real backups, replication and restores; needs "+
+			"PostgreSQL's server programs (Debian's postgresql package) (XREGION_REAL_ENGINES)")
+	fs.StringVar(&o.cfg.PostgresBin, "postgres-bin", env("XREGION_POSTGRES_BIN", ""),
+		"directory of PostgreSQL's programs (postgres, initdb, pg_basebackup) for --real-engines; default: search "+
+			"/usr/lib/postgresql/*/bin and PATH (XREGION_POSTGRES_BIN)")
 	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
 		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),

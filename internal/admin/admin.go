@@ -47,6 +47,8 @@ type Config struct {
 	// Metrics serves GET /_xregion/metrics (the Prometheus text format), behind the
 	// same token as the rest of the admin API; nil means no metrics.
 	Metrics http.Handler
+	// Engines, if set, lists the real database servers (--real-engines) for health.
+	Engines func() any
 }
 
 // Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
@@ -157,7 +159,8 @@ type healthReport struct {
 	Clock         clockReport `json:"clock"`
 	// Faults are the drills in force: a monitor should see that a Region is down on
 	// purpose.
-	Faults []faults.Fault `json:"faults"`
+	Faults  []faults.Fault `json:"faults"`
+	Engines any            `json:"engines,omitempty"` // the database servers, with ports and states
 }
 
 // health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
@@ -169,6 +172,9 @@ func (a *api) health(w http.ResponseWriter, r *http.Request) {
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
 		Clock: a.clock(), Faults: a.cfg.Faults.List(),
+	}
+	if a.cfg.Engines != nil {
+		report.Engines = a.cfg.Engines()
 	}
 	status := http.StatusOK
 	if report.Store.Problem != "" {

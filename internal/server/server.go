@@ -46,6 +46,8 @@ type Config struct {
 	AllowedHosts    []string      // Host names served besides localhost and IP addresses
 	OIDCKeys        string        // JWKS file or directory of the identity providers' signing keys
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
+	RealEngines     bool          // run RDS PostgreSQL instances as real servers (see engines.go)
+	PostgresBin     string        // PostgreSQL's programs; "" searches
 	Logger          *slog.Logger
 }
 
@@ -77,6 +79,7 @@ type Server struct {
 	gateway  *gateway.Gateway
 	webhooks *webhook.Poster
 	http     *http.Server
+	engines  *realEngines // nil without --real-engines or without PostgreSQL
 }
 
 // New builds a server without starting anything.
@@ -92,6 +95,9 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if !auth.IsAccountID(cfg.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
+	}
+	if err := checkEnginesConfig(cfg); err != nil {
+		return nil, err
 	}
 	s := &Server{cfg: cfg}
 
@@ -153,6 +159,14 @@ func New(cfg Config) (_ *Server, err error) {
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
 	s.webhooks = newWebhooks(cfg.Listen, ports)
+	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.engines.close(context.Background())
+		}
+	}()
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,
@@ -170,7 +184,7 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(),
+		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(), Engines: s.engines.health,
 		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
 	})
 	webConsole := console.New(console.Config{
@@ -242,6 +256,7 @@ func providerOf[T any](reg *service.Registry) T {
 }
 
 func (s *Server) resetServices() {
+	s.engines.wipe()
 	for _, name := range s.services.Names() {
 		if svc, ok := s.services.Get(name); ok {
 			if r, ok := svc.(service.Resetter); ok {
@@ -269,7 +284,13 @@ func (s *Server) DataDir() string {
 }
 
 // Start starts the job engine, which resumes the jobs a previous run left pending.
-func (s *Server) Start() error { return s.engine.Start() }
+func (s *Server) Start() error {
+	if err := s.engine.Start(); err != nil {
+		return err
+	}
+	s.engines.run()
+	return nil
+}
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
@@ -301,5 +322,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.Join(append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx), s.store.Close())...)
+	errs = append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx))
+	// The servers stop after the jobs that drive them, and before the store closes.
+	errs = append(errs, s.engines.close(ctx))
+	return errors.Join(append(errs, s.store.Close())...)
 }

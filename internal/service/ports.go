@@ -51,6 +51,16 @@ func Need[T any](p *Ports, dst *T) {
 	}})
 }
 
+// Want asks for the provider of the port T if there is one, and leaves *dst nil when the
+// server runs without it: for what a service only reports to (the audit trail), or what
+// makes it do more when present (RDS with real database engines), never for what it
+// needs to do its work.
+func Want[T any](p *Ports, dst *T) {
+	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), optional: true, fill: func(values []any) {
+		*dst = values[0].(T)
+	}})
+}
+
 // NeedAll asks for every provider of the port T (at least one), in the order of the
 // services that provide them: AWS Backup needs the providers of each resource type.
 func NeedAll[T any](p *Ports, dst *[]T) {
@@ -60,15 +70,6 @@ func NeedAll[T any](p *Ports, dst *[]T) {
 			out[i] = v.(T)
 		}
 		*dst = out
-	}})
-}
-
-// Want asks for the provider of the port T if the binary has one, and leaves *dst nil
-// when it has none: for what a service only reports to (the audit trail), never for what
-// it needs to do its work.
-func Want[T any](p *Ports, dst *T) {
-	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), optional: true, fill: func(values []any) {
-		*dst = values[0].(T)
 	}})
 }
 

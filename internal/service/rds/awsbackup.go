@@ -95,6 +95,9 @@ func (p protector) Backup(tx kit.Tx, account, region, instanceARN, snapshotID st
 	snap = snapshotOf(inst, snapshotID, snapshotAWSBackup, p.s.Clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
+	if err := p.s.engineAWSBackup(tx, v, snap, ""); err != nil {
+		return port.Image{}, err
+	}
 	if err := putSnapshot(v, snap); err != nil {
 		return port.Image{}, err
 	}
@@ -152,6 +155,9 @@ func (p protector) Copy(tx kit.Tx, account, region, snapshotARN, dstID, keyARN s
 		cp.SourceRegion, cp.SourceSnapshot = srcView.Region(), snapshotARN
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
+	if err := s.engineAWSBackup(tx, v, &cp, snapshotARN); err != nil {
+		return port.Image{}, err
+	}
 	if err := putSnapshot(v, &cp); err != nil {
 		return port.Image{}, err
 	}
@@ -160,13 +166,15 @@ func (p protector) Copy(tx kit.Tx, account, region, snapshotARN, dstID, keyARN s
 
 // Delete implements port.Protected.
 func (p protector) Delete(tx kit.Tx, account, region, snapshotARN string) error {
-	snap, v, err := backupSnapshot(p.s.Join(tx), account, snapshotARN)
+	tx = p.s.Join(tx)
+	snap, v, err := backupSnapshot(tx, account, snapshotARN)
 	if err != nil || snap == nil {
 		return err
 	}
 	if snap.Type != snapshotAWSBackup {
 		return backupFailure(textNotBackupSnapshot, snap.ID)
 	}
+	p.s.engineDropSnapshot(tx, v, snap)
 	return deleteSnapshot(v, snap)
 }
 
@@ -193,6 +201,11 @@ func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metad
 			return "", port.CannotProtect("%s", refused.Message)
 		}
 		return "", err
+	}
+	if snap.RealData {
+		if err := p.s.engineRestore(v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
+			return "", err
+		}
 	}
 	return instanceARN(partitionOf(region), region, account, inst.ID), nil
 }

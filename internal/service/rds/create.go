@@ -147,6 +147,9 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 			}
 			inst.KmsKey = key
 		}
+		if err := s.engineCreate(v, inst, deref(in.MasterUserPassword)); err != nil {
+			return nil, err
+		}
 		if err := s.insertInstance(tx, v, inst); err != nil {
 			return nil, err
 		}

@@ -14,6 +14,9 @@ func (s *Service) runInstanceStep(tx kit.Tx, p stepPayload) error {
 	if err != nil || inst == nil || inst.Seq != p.Seq {
 		return err
 	}
+	if wait, err := s.engineStep(tx, v, inst, p); wait || err != nil {
+		return err
+	}
 	now := s.Clock.Now()
 	switch inst.Status {
 	case statusCreating:
@@ -165,6 +168,7 @@ func (s *Service) finishDelete(tx kit.Tx, v kit.View, inst *instanceRec, now tim
 	}
 	if b != nil {
 		if inst.DeleteBackups || b.Start.IsZero() {
+			s.engineDropBackup(tx, v, b)
 			if err := dropBackup(v, b); err != nil {
 				return err
 			}

@@ -68,8 +68,12 @@ func (s *Service) createMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec, k
 	if err != nil {
 		return err
 	}
-	value, err := json.Marshal(map[string]string{"username": inst.MasterUsername, "password": ids.Alnum(secretPasswordChars)})
+	password := ids.Alnum(secretPasswordChars)
+	value, err := json.Marshal(map[string]string{"username": inst.MasterUsername, "password": password})
 	if err != nil {
+		return err
+	}
+	if err := s.enginePassword(v, inst, password); err != nil {
 		return err
 	}
 	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)

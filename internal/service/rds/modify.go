@@ -128,6 +128,11 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if err := s.modifyMasterSecret(tx, v, draft, in); err != nil {
 			return nil, err
 		}
+		if in.MasterUserPassword != nil {
+			if err := s.enginePassword(v, inst, *in.MasterUserPassword); err != nil {
+				return nil, err
+			}
+		}
 		out, err := s.writeModify(tx, v, inst, draft, mods, deref(in.ApplyImmediately), c.Now())
 		if err != nil {
 			return nil, err

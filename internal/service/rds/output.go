@@ -190,6 +190,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 	if !inst.Created.IsZero() {
 		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: new(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
 	}
+	s.engineOut(v, inst, &out)
 	return out
 }
 
@@ -216,6 +217,9 @@ func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time
 // restoreWindow is the span a backup in the Region of v can be restored to at now; ok is false
 // while it has nothing to restore yet.
 func (s *Service) restoreWindow(v kit.View, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+	if b.RealData && s.engines != nil {
+		return s.engineWindow(v, b, now)
+	}
 	switch b.Status {
 	case backupActive:
 		latest = logsUntil(now, b.Start, b.LogGaps)
@@ -229,12 +233,18 @@ func (s *Service) restoreWindow(v kit.View, b *backupRec, now time.Time) (earlie
 	if b.Start.IsZero() || latest.IsZero() {
 		return time.Time{}, time.Time{}, false
 	}
-	earliest = b.Start
-	if floor := now.Add(-time.Duration(b.Retention) * day); floor.After(earliest) {
+	earliest, latest = windowOnWire(b.Start, latest, now, b.Retention)
+	return earliest, latest, true
+}
+
+// windowOnWire is the window from start to latest as RDS shows it at now: within the
+// retention period, and in whole milliseconds inside the window, which the wire carries:
+// a client restoring to the instants it was shown must land inside it.
+func windowOnWire(start, latest, now time.Time, retention int64) (time.Time, time.Time) {
+	earliest := start
+	if floor := now.Add(-time.Duration(retention) * day); floor.After(earliest) {
 		earliest = floor
 	}
-	// The wire carries milliseconds: a client restoring to the instants it was shown must
-	// land inside the window.
 	latest = latest.Truncate(time.Millisecond)
 	if t := earliest.Truncate(time.Millisecond); t.Before(earliest) {
 		earliest = t.Add(time.Millisecond)
@@ -242,7 +252,7 @@ func (s *Service) restoreWindow(v kit.View, b *backupRec, now time.Time) (earlie
 	if earliest.After(latest) {
 		earliest = latest
 	}
-	return earliest.UTC(), latest.UTC(), true
+	return earliest.UTC(), latest.UTC()
 }
 
 func (s *Service) backupOut(v kit.View, b *backupRec, now time.Time) rdsapi.DBInstanceAutomatedBackup {

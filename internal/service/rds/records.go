@@ -133,6 +133,7 @@ type instanceRec struct {
 	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
+	RealData              bool             `json:"realData,omitempty"` // a real server (realdata.go)
 }
 
 // image is what an automated backup or a snapshot keeps of the instance it was taken of:
@@ -158,6 +159,7 @@ type image struct {
 	IAMAuth            bool      `json:"iamAuth,omitempty"`
 	Timezone           string    `json:"timezone,omitempty"`
 	DedicatedLogVolume bool      `json:"dedicatedLogVolume,omitempty"`
+	RealData           bool      `json:"realData,omitempty"` // it holds the data (realdata.go)
 }
 
 // imageOf is inst's image now.
@@ -168,6 +170,7 @@ func imageOf(inst *instanceRec) image {
 		StorageType: inst.StorageType, Iops: inst.Iops, StorageThroughput: inst.StorageThroughput, Port: inst.Port,
 		AZ: inst.AZ, InstanceCreated: inst.Created, OptionGroup: inst.OptionGroup, Encrypted: inst.Encrypted,
 		KmsKey: inst.KmsKey, IAMAuth: inst.IAMAuth, Timezone: inst.Timezone, DedicatedLogVolume: inst.DedicatedLogVolume,
+		RealData: inst.RealData,
 	}
 }
 

@@ -208,6 +208,7 @@ func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstance
 // endReplica stops a replicated backup: it is retained with what it replicated, or
 // deleted if it never replicated anything.
 func (s *Service) endReplica(tx kit.Tx, v kit.View, b *backupRec, now time.Time) error {
+	s.engineEndReplica(tx, v, b)
 	if b.Start.IsZero() {
 		return dropBackup(v, b)
 	}
@@ -304,6 +305,9 @@ func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
 		}
 	}
 	b.Status = backupReplicating
+	if err := s.engineReplicate(tx, src, v, inst, b); err != nil {
+		return err
+	}
 	if err := putBackup(v, b); err != nil {
 		return err
 	}

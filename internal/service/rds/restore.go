@@ -7,6 +7,7 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // restored is what a restore takes from its source (a snapshot or an automated
@@ -101,7 +102,7 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.RestoreDBInstanceFromDBSnapshotResult, error) {
 		v := c.In(tx)
-		snap, _, err := findSnapshot(tx, v, *in.DBSnapshotIdentifier, false)
+		snap, snapV, err := findSnapshot(tx, v, *in.DBSnapshotIdentifier, false)
 		if err != nil {
 			return nil, err
 		}
@@ -118,6 +119,12 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		inst, err := s.restoreInstance(tx, v, strings.ToLower(id), src, p, in.DBName)
 		if err != nil {
 			return nil, err
+		}
+		if snap.RealData {
+			r := port.DBRestore{Snapshot: true, DBName: snap.DBName}
+			if err := s.engineRestore(v, inst, snapshotStore(snapV, snap), r); err != nil {
+				return nil, err
+			}
 		}
 		return &rdsapi.RestoreDBInstanceFromDBSnapshotResult{DBInstance: new(s.instanceOut(v, inst, c.Now()))}, nil
 	})
@@ -205,6 +212,12 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 		inst, err := s.restoreInstance(tx, v, strings.ToLower(deref(in.TargetDBInstanceIdentifier)), src, p, in.DBName)
 		if err != nil {
 			return nil, err
+		}
+		if b.RealData {
+			r := port.DBRestore{Time: at, Latest: deref(in.UseLatestRestorableTime), DBName: b.DBName}
+			if err := s.engineRestore(v, inst, automatedStore(v, b.ResourceID, b.KmsKey), r); err != nil {
+				return nil, err
+			}
 		}
 		return &rdsapi.RestoreDBInstanceToPointInTimeResult{DBInstance: new(s.instanceOut(v, inst, now))}, nil
 	})

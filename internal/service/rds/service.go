@@ -55,6 +55,9 @@ type Service struct {
 	secrets   port.ManagedSecrets
 	presigned port.PresignedURLs
 	pages     kit.Pager
+	// engines, when xregion runs with --real-engines, makes PostgreSQL instances real
+	// servers (realdata.go).
+	engines port.DatabaseEngines
 }
 
 var (
@@ -75,6 +78,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.secrets)
 	service.Need(d.Ports, &s.presigned)
+	service.Want(d.Ports, &s.engines)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }

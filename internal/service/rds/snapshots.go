@@ -113,6 +113,9 @@ func (s *Service) runSnapshotStep(tx kit.Tx, p resourceRef) error {
 		// The source was deleted while it was being copied: RDS terminates the copy.
 		return deleteSnapshot(v, snap)
 	}
+	if wait, err := s.engineSnapshotStep(tx, v, snap, p); wait || err != nil {
+		return err
+	}
 	from := copiedFrom(snap)
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Source, snap.LegacySource = nil, ""
@@ -178,6 +181,7 @@ func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnaps
 		}
 		snap.Status = "deleted"
 		out := snapshotOut(v, snap)
+		s.engineDropSnapshot(tx, v, snap)
 		return &rdsapi.DeleteDBSnapshotResult{DBSnapshot: &out}, deleteSnapshot(v, snap)
 	})
 }
