@@ -53,10 +53,11 @@ func (g *Gateway) audit(r *http.Request, c *call, in, out any, e *awserr.Error) 
 }
 
 // dataEvents are the operations CloudTrail records as data events, which its event
-// history (LookupEvents) never holds: the item-level calls of DynamoDB. They are not
-// recorded at all, so an item's contents, which DynamoDB keeps sealed, never reach the
-// trail in plain text.
+// history (LookupEvents) never holds: the item-level calls of DynamoDB and SNS's
+// publishing. They are not recorded at all, so an item's contents and a message, which
+// DynamoDB and SNS keep sealed, never reach the trail in plain text.
 var dataEvents = map[string][]string{
+	"sns": {"Publish", "PublishBatch"},
 	"dynamodb": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
 		"TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"},
 }
