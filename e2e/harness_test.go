@@ -491,6 +491,7 @@ func (s *server) providers(regions ...string) string {
   endpoints {
     backup         = %[3]q
     dynamodb       = %[3]q
+    ec2            = %[3]q
     iam            = %[3]q
     kms            = %[3]q
     rds            = %[3]q

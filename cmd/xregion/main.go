@@ -23,7 +23,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	var err error
+	if isAdminCommand(os.Args[1:]) {
+		err = runAdmin(os.Args[1:], os.Stdout, os.Stderr)
+	} else {
+		err = run(os.Args[1:], os.Stderr)
+	}
+	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "xregion:", err)
 			os.Exit(1)
@@ -91,6 +97,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Func("allowed-hosts", "Host names (comma-separated; *.example.com for a domain) that requests may name besides localhost "+
 		"and IP addresses, for a shared deployment reached by name; with it, every connection is checked (XREGION_ALLOWED_HOSTS)",
 		func(v string) error { o.cfg.AllowedHosts = splitList(v); return nil })
+	fs.BoolVar(&o.cfg.RealEngines, "real-engines", envBool("XREGION_REAL_ENGINES"),
+		"run every RDS PostgreSQL DB instance as a real PostgreSQL server, with real backups, replication and restores; needs "+
+			"PostgreSQL's server programs (Debian's postgresql package) (XREGION_REAL_ENGINES)")
+	fs.StringVar(&o.cfg.PostgresBin, "postgres-bin", env("XREGION_POSTGRES_BIN", ""),
+		"directory of PostgreSQL's programs (postgres, initdb, pg_basebackup) for --real-engines; default: search "+
+			"/usr/lib/postgresql/*/bin and PATH (XREGION_POSTGRES_BIN)")
 	fs.DurationVar(&o.cfg.TransitionDelay, "transition-delay", delay,
 		"how long each asynchronous transition takes (InProgress -> InSync, creating -> available, ...); 0 = as fast as possible (XREGION_TRANSITION_DELAY)")
 	fs.StringVar(&o.logLevel, "log-level", env("XREGION_LOG_LEVEL", "info"),
@@ -100,8 +112,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; empty means off (XREGION_PPROF_LISTEN)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n\n"+
-			"Serves Secrets Manager, KMS, RDS, AWS Backup, STS and IAM for every Region on one endpoint.\n"+
+		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n       xregion [admin] COMMAND ... (health, clock, jobs, fault, faults, reset, metrics: xregion admin --help)\n\n"+
+			"Serves Secrets Manager, KMS, RDS, DynamoDB, EC2 (networks, EBS), AWS Backup, SNS, CloudTrail, STS and IAM\nfor every Region on one endpoint, with a web console at /_xregion/console/.\n"+
 			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
 			"(base64, 32 bytes) or from root.key in the data directory, created on first start; with\n"+
 			"--store postgres://… it must be given, the same on every node, and is never created.\n\nFlags:\n")

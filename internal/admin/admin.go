@@ -1,5 +1,5 @@
 // Package admin serves xregion's own API under /_xregion/: health, reset, the clock, the
-// job listing and injected faults. It speaks JSON in and out, and is meant for test
+// job listing, injected faults and the metrics. It speaks JSON in and out, and is meant for test
 // harnesses and operators, not AWS clients.
 package admin
 
@@ -19,6 +19,7 @@ import (
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/regions"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/version"
 )
@@ -40,6 +41,14 @@ type Config struct {
 	KeepOnReset []string
 	Logger      *slog.Logger
 	Started     time.Time
+	// Volumes is EC2's block data, for the EBS endpoints (ebs.go); nil leaves them out.
+	Volumes port.VolumeData
+	Account string // the account the EBS endpoints use when a request names none
+	// Metrics serves GET /_xregion/metrics (the Prometheus text format), behind the
+	// same token as the rest of the admin API; nil means no metrics.
+	Metrics http.Handler
+	// Engines, if set, lists the real database servers (--real-engines) for health.
+	Engines func() any
 }
 
 // Handler returns the http.Handler of the admin API, to be mounted at /_xregion/.
@@ -57,6 +66,10 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("GET /_xregion/faults", a.listFaults)
 	mux.HandleFunc("POST /_xregion/faults", a.setFault)
 	mux.HandleFunc("DELETE /_xregion/faults", a.clearFaults)
+	a.routeEBS(mux)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /_xregion/metrics", cfg.Metrics)
+	}
 	mux.HandleFunc("/_xregion/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no admin endpoint %s %s", r.Method, r.URL.Path)
 	})
@@ -144,6 +157,10 @@ type healthReport struct {
 	Store         store.Stats `json:"store"`
 	Auth          string      `json:"auth"`
 	Clock         clockReport `json:"clock"`
+	// Faults are the drills in force: a monitor should see that a Region is down on
+	// purpose.
+	Faults  []faults.Fault `json:"faults"`
+	Engines any            `json:"engines,omitempty"` // the database servers, with ports and states
 }
 
 // health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
@@ -154,7 +171,10 @@ func (a *api) health(w http.ResponseWriter, r *http.Request) {
 	report := healthReport{
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
-		Clock: a.clock(),
+		Clock: a.clock(), Faults: a.cfg.Faults.List(),
+	}
+	if a.cfg.Engines != nil {
+		report.Engines = a.cfg.Engines()
 	}
 	status := http.StatusOK
 	if report.Store.Problem != "" {
@@ -268,32 +288,62 @@ func (a *api) listFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
 }
 
+// faultRequest is a fault as the admin API takes it: the fault, and how long it lasts.
+type faultRequest struct {
+	faults.Fault
+	// For, a Go duration, makes the fault expire that long from now on the job engine's
+	// clock: moving the clock past it ends the drill.
+	For string `json:"for"`
+}
+
 func (a *api) setFault(w http.ResponseWriter, r *http.Request) {
-	var f faults.Fault
-	if err := readJSON(r, &f); err != nil {
+	var req faultRequest
+	if err := readJSON(r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	if !regions.Valid(f.Region) {
-		writeError(w, http.StatusBadRequest, "unknown Region %q", f.Region)
+	f := req.Fault
+	if err := f.Validate(); err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	f.Since = a.cfg.Jobs.Clock().Now() // the outage begins now, on the clock services use
+	now := a.cfg.Jobs.Clock().Now()
+	f.Since, f.Expires = now, time.Time{} // the fault begins now, on the clock services use
+	if req.For != "" {
+		d, err := time.ParseDuration(req.For)
+		if err != nil || d <= 0 {
+			writeError(w, http.StatusBadRequest, `"for" must be a positive Go duration such as "30m" or "2h"`)
+			return
+		}
+		f.Expires = now.Add(d)
+	}
 	if err := a.cfg.Faults.Set(f); err != nil {
 		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}
+	a.cfg.Logger.Info("fault set through the admin API", "region", f.Region, "service", f.Service, "operation", f.Operation)
 	writeJSON(w, http.StatusOK, map[string]any{"faults": a.cfg.Faults.List()})
 }
 
-// clearFaults clears every fault, or one Region's with ?region=.
+// clearFaults clears every fault; with ?region= alone, every fault of that Region; with
+// ?service= (and ?operation=), the one fault of that scope.
 func (a *api) clearFaults(w http.ResponseWriter, r *http.Request) {
-	region := r.URL.Query().Get("region")
-	if region != "" && !regions.Valid(region) {
-		writeError(w, http.StatusBadRequest, "unknown Region %q", region)
+	q := r.URL.Query()
+	scope := faults.Fault{Region: q.Get("region"), Service: q.Get("service"), Operation: q.Get("operation")}
+	var err error
+	switch {
+	case scope.Region != "" && !regions.Valid(scope.Region):
+		writeError(w, http.StatusBadRequest, "unknown Region %q", scope.Region)
 		return
+	case scope.Operation != "" && scope.Service == "":
+		writeError(w, http.StatusBadRequest, "?operation= needs ?service= too")
+		return
+	case scope.Service != "":
+		err = a.cfg.Faults.Set(scope) // a fault that does nothing: its scope is cleared
+	default:
+		err = a.cfg.Faults.Clear(scope.Region)
 	}
-	if err := a.cfg.Faults.Clear(region); err != nil {
+	if err != nil {
 		writeError(w, failureStatus(err, http.StatusInternalServerError), "%v", err)
 		return
 	}

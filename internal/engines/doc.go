@@ -1,6 +1,7 @@
 // Package engines is the home of the real database servers behind RDS DB instances
 // (--real-engines). It holds no code; its packages are:
 //
+//	rdsengines   port.DatabaseEngines for RDS: the wiring described below, done
 //	supervisor   the entry point: creates, starts, stops, restores, supervises servers
 //	postgres     one PostgreSQL server: initdb, process, password, WAL, backups, restore
 //	backupstore  sealed base backups and WAL; restore windows; incremental copies

@@ -177,3 +177,32 @@ func TestEmptyAccessKeyRefused(t *testing.T) {
 		t.Errorf("empty access key id: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestLinksAreServedAfterTheBrowserChecks(t *testing.T) {
+	st := memory.New()
+	resolver, err := auth.NewResolver(auth.Config{Mode: auth.Permissive, DefaultAccount: xtest.Account, Sealer: seal.Ephemeral(), Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	g := gateway.New(gateway.Config{Services: []gateway.Service{fakeSecretsManager()}, Resolver: resolver,
+		Links: links, LinkPrefix: "/_aws/"})
+	get := func(path string, header map[string]string) int {
+		r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:4566"+path, nil)
+		for k, v := range header {
+			r.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := get("/_aws/sns/us-east-1/?Action=Unsubscribe", nil); code != http.StatusTeapot {
+		t.Errorf("a link without a signature: %d, want the links handler's answer", code)
+	}
+	if code := get("/_aws/sns/us-east-1/?Action=Unsubscribe", map[string]string{"Sec-Fetch-Site": "cross-site"}); code != http.StatusForbidden {
+		t.Errorf("a link another site's page followed: %d, want 403", code)
+	}
+	if code := get("/other", nil); code == http.StatusTeapot {
+		t.Error("a path outside the prefix reached the links handler")
+	}
+}

@@ -23,13 +23,16 @@ import (
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/protocol"
 	"github.com/xregion/xregion/internal/protocol/awsjson"
+	ec2proto "github.com/xregion/xregion/internal/protocol/ec2"
 	"github.com/xregion/xregion/internal/protocol/query"
 	"github.com/xregion/xregion/internal/protocol/restjson"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/request"
+	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/sigv4"
 	"github.com/xregion/xregion/internal/store"
 )
@@ -48,17 +51,45 @@ type Config struct {
 	Resolver *auth.Resolver
 	Now      func() time.Time // the engine clock, for token expiry; signatures are checked against real time
 	Admin    http.Handler     // served under AdminPrefix
-	Logger   *slog.Logger
+	// Console is the web console, served under ConsolePrefix and offered to a browser
+	// that opens "/" (see wantsConsole).
+	Console http.Handler
+	// Links, when set, answers the unsigned links under LinkPrefix that services put in
+	// what they send (SNS's SubscribeURL, UnsubscribeURL and SigningCertURL), after the
+	// browser checks like everything else.
+	Links      http.Handler
+	LinkPrefix string
+	Logger     *slog.Logger
 	// AllowedHosts are Host names besides localhost and IP addresses that requests may
 	// carry ("*.example.com" for every name under example.com); see browser.go.
 	AllowedHosts []string
 	// BodyIdleTimeout is how long a request body may make no progress before the
 	// request is cut off; 0 means DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
+	// Faults are the outage drills in force (drill.go); nil means none.
+	Faults *faults.Registry
+	// Trail records every call handed to a service as a CloudTrail event (audit.go);
+	// nil means none.
+	Trail port.Trail
+	// Observer hears of every AWS API request served, for metrics; nil means none.
+	Observer Observer
+	// Random draws the throttled share of calls (a number in [0, 1)); nil means
+	// math/rand. Tests fix it.
+	Random func() float64
+}
+
+// Observer is told of each AWS API request once it is answered: its service, operation,
+// Region, HTTP status (0 for a connection reset on purpose), error code ("" on success)
+// and how long it took.
+type Observer interface {
+	Request(service, operation, region, code string, status int, took time.Duration)
 }
 
 // AdminPrefix is the path under which the admin API is served.
 const AdminPrefix = "/_xregion/"
+
+// ConsolePrefix is the path under which the web console is served.
+const ConsolePrefix = AdminPrefix + "console/"
 
 // Gateway is the http.Handler of the AWS endpoint.
 type Gateway struct {
@@ -101,6 +132,13 @@ func New(cfg Config) *Gateway {
 			g.byTarget[svc.API.Metadata.TargetPrefix] = e
 		case awsmodel.ProtocolQuery:
 			e.codec = query.New(svc.API)
+			for name := range svc.API.Operations {
+				g.byAction[name] = append(g.byAction[name], e)
+			}
+		case awsmodel.ProtocolEC2:
+			e.codec = ec2proto.New(svc.API)
+			// EC2 answers authentication failures in XML with the query services' codes.
+			e.proto = sigv4.ProtocolQuery
 			for name := range svc.API.Operations {
 				g.byAction[name] = append(g.byAction[name], e)
 			}
@@ -151,8 +189,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer g.bodies.wrap(w, r)()
+	if g.cfg.Console != nil && wantsConsole(r) {
+		g.cfg.Console.ServeHTTP(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && g.cfg.Admin != nil {
 		g.cfg.Admin.ServeHTTP(w, r)
+		return
+	}
+	if g.cfg.Links != nil && g.cfg.LinkPrefix != "" && strings.HasPrefix(r.URL.Path, g.cfg.LinkPrefix) {
+		g.cfg.Links.ServeHTTP(w, r)
 		return
 	}
 	c := &call{start: time.Now(), info: request.Info{ID: ids.UUID()}}
@@ -198,6 +244,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.dispatch(w, r, body, c)
+}
+
+// wantsConsole reports whether a request is for the web console: its paths, and "/" as a
+// browser opens it (a GET that asks for HTML and carries no AWS signature), which the
+// console answers with a link to itself. SDKs never send such a request.
+func wantsConsole(r *http.Request) bool {
+	p := r.URL.Path
+	if p == strings.TrimSuffix(ConsolePrefix, "/") || strings.HasPrefix(p, ConsolePrefix) {
+		return true
+	}
+	return p == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // refuseBrowser answers a request browserCheck refused, in the admin API's JSON or as an
@@ -345,12 +403,16 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 		g.fail(w, c, awserr.As(err))
 		return
 	}
+	if g.drill(w, r, c) {
+		return
+	}
 	h, ok := e.handlers[op.Name]
 	if !ok {
 		g.fail(w, c, e.codec.NotImplemented(op.Name))
 		return
 	}
 	if verr := e.Validation.Validate(op, in); verr != nil {
+		g.audit(r, c, in, nil, verr)
 		g.fail(w, c, verr)
 		return
 	}
@@ -361,9 +423,12 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 			c.status = 499 // the client went away; nothing to write
 			return
 		}
-		g.fail(w, c, asAWSError(err))
+		aerr := asAWSError(err)
+		g.audit(r, c, in, nil, aerr)
+		g.fail(w, c, aerr)
 		return
 	}
+	g.audit(r, c, in, out, nil)
 	c.status = http.StatusOK
 	e.codec.Encode(w, op, out, c.info.ID)
 }
@@ -399,6 +464,9 @@ func (g *Gateway) fail(w http.ResponseWriter, c *call, e *awserr.Error) {
 }
 
 func (g *Gateway) log(c *call) {
+	if g.cfg.Observer != nil {
+		g.cfg.Observer.Request(c.info.Service, c.info.Operation, c.info.Region, c.errCode, c.status, time.Since(c.start))
+	}
 	level := slog.LevelInfo
 	if c.status >= 500 && c.status != http.StatusServiceUnavailable {
 		// A 503 is a condition logged once where it arises (a full disk), not a fault

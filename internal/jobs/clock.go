@@ -43,6 +43,19 @@ type Clock struct {
 	// held: a ticking clock stands at pin while AdvanceTo runs a job (see hold).
 	held bool
 	pin  time.Time
+	// watch, if set, hears of every saved offset (see Watch).
+	watch func(offset time.Duration)
+}
+
+// Watch makes fn hear of every change of a ticking clock's offset, after it is saved:
+// the real database engines map xregion's clock to wall time with it (package
+// clockmap). fn runs outside the clock's lock and outside any transaction; it must not
+// move the clock. A reset (Engine.Reset) is not reported: it runs under the engine's
+// lock, and whoever resets tells the watcher (the admin API's OnReset).
+func (c *Clock) Watch(fn func(offset time.Duration)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.watch = fn
 }
 
 // NewClock returns a ticking clock whose offset is kept in st, loading the offset a
@@ -152,7 +165,11 @@ func (c *Clock) saveOffset(offset time.Duration) error {
 	if offset > c.offset {
 		c.offset = offset
 	}
+	now, watch := c.offset, c.watch
 	c.mu.Unlock()
+	if watch != nil {
+		watch(now)
+	}
 	return nil
 }
 

@@ -53,6 +53,7 @@
 //     Whoever holds it never calls the store or a handler and never blocks: sends on the
 //     work channel cannot block, because no more than Config.Workers jobs are marked
 //     running and the channel has that capacity.
+//     Config.Observe runs under it, and may take only leaf locks of its own (metrics).
 //  4. Clock.mu: a leaf. Clock.moveTo releases it before writing the offset to the store.
 //
 // # Tests

@@ -44,6 +44,10 @@ type Config struct {
 	History int
 	// Logger receives failures and give-ups; nil means slog.Default().
 	Logger *slog.Logger
+	// Observe, when set, hears of every job that leaves the engine and of every failed
+	// attempt that will be retried (Outcome Retried), for metrics. It is called with
+	// Engine.mu held, so it is a leaf: it must not block or call the engine.
+	Observe func(Finished)
 }
 
 type engineState int

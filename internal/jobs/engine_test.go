@@ -1232,3 +1232,22 @@ func TestAdvanceRefusesUnrepresentableTimes(t *testing.T) {
 		t.Errorf("a refused move changed the offset from %v to %v", before, clock.Offset())
 	}
 }
+
+// TestClockWatch: a watcher hears of every offset a move of a ticking clock saves, and
+// the last it hears is the clock's offset.
+func TestClockWatch(t *testing.T) {
+	st := newStore(t)
+	clock, err := NewClock(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heard []time.Duration
+	clock.Watch(func(offset time.Duration) { heard = append(heard, offset) })
+	e := start(t, Config{Store: st, Clock: clock}, nil)
+	if err := e.Advance(testCtx(t), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) == 0 || heard[len(heard)-1] != clock.Offset() || heard[len(heard)-1] < time.Hour-time.Minute {
+		t.Errorf("heard %v; offset %v", heard, clock.Offset())
+	}
+}

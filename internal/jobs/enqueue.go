@@ -72,7 +72,10 @@ func (e *Engine) Enqueue(tx store.Tx, j Job) (string, error) {
 			return "", err
 		}
 	}
-	tx.OnCommit(func() { e.committed(j, gen) })
+	tx.OnCommit(func() {
+		e.log.Debug("jobs: job queued", append(jobAttrs(&j), "runAt", j.RunAt)...)
+		e.committed(j, gen)
+	})
 	return j.ID, nil
 }
 

@@ -68,6 +68,9 @@ const (
 	Succeeded Outcome = "succeeded"
 	Failed    Outcome = "failed" // gave up after MaxAttempts or a Permanent error
 	Cancelled Outcome = "cancelled"
+	// Retried is the outcome of an attempt, not of a job: it failed and the job will be
+	// tried again. Only Config.Observe hears it; the history keeps jobs that left.
+	Retried Outcome = "retried"
 )
 
 // Finished describes a job that has left the engine, for the admin listing.

@@ -105,12 +105,19 @@ func (e *Engine) isHeadLocked(ent *entry) bool {
 
 func (e *Engine) recordLocked(j Job, o Outcome, errText string) {
 	f := Finished{Job: j, Outcome: o, Error: errText, FinishedAt: e.clock.Now()}
+	e.observeLocked(f)
 	if len(e.history) < e.cfg.History {
 		e.history = append(e.history, f)
 	} else {
 		e.history[e.histNext] = f
 	}
 	e.histNext = (e.histNext + 1) % e.cfg.History
+}
+
+func (e *Engine) observeLocked(f Finished) {
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(f)
+	}
 }
 
 // changedLocked hands due jobs to workers, re-arms the dispatcher and wakes waiters.

@@ -90,6 +90,7 @@ func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
 	case resultGone:
 		e.removeLocked(ent)
 	case resultRetry:
+		e.observeLocked(Finished{Job: j, Outcome: Retried, Error: j.LastError, FinishedAt: e.clock.Now()})
 		ent.job = j
 		if e.isHeadLocked(ent) {
 			e.pushLocked(ent)
@@ -144,6 +145,7 @@ func (e *Engine) run(ent *entry) (resultKind, Job, error) {
 	})
 	switch {
 	case err == nil:
+		e.log.Debug("jobs: job done", jobAttrs(&stored)...)
 		return resultDone, stored, nil
 	case errors.Is(err, errGone):
 		return resultGone, ent.job, nil

@@ -26,7 +26,7 @@ type rootKeyInfo struct {
 // secret and key would answer 500, and new writes under the new key would be unreadable
 // once the old one came back), and an existing but empty store file.
 func openDurable(cfg Config) (store.Store, *seal.Sealer, error) {
-	if err := privateDir(cfg.DataDir, cfg.Logger); err != nil {
+	if err := privateDir(cfg.DataDir, enginesNeedSearchableDataDir(cfg), cfg.Logger); err != nil {
 		return nil, nil, err
 	}
 	path := filepath.Join(cfg.DataDir, storeFile)
@@ -112,21 +112,32 @@ func holdToFingerprint(st store.Store, recorded string, sealer *seal.Sealer, key
 }
 
 // privateDir creates the data directory, or takes away the access of others to an
-// existing one: the store and the root key live there.
-func privateDir(dir string, logger *slog.Logger) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// existing one: the store and the root key live there. searchable leaves others the
+// right to pass through it (0711), which the real engines' servers need when xregion
+// runs as root (see enginesDir); they still cannot list it or read what is in it.
+func privateDir(dir string, searchable bool, logger *slog.Logger) error {
+	want := os.FileMode(0o700)
+	if searchable {
+		want = 0o711
+	}
+	if err := os.MkdirAll(dir, want); err != nil {
 		return fmt.Errorf("creating data directory: %w", err)
 	}
 	info, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		if err := os.Chmod(dir, perm&0o700); err != nil {
-			return fmt.Errorf("making the data directory %s private: %w", dir, err)
-		}
+	perm := info.Mode().Perm()
+	mode := perm&0o700 | want&0o011
+	if perm == mode {
+		return nil
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		return fmt.Errorf("making the data directory %s private: %w", dir, err)
+	}
+	if perm&^mode != 0 {
 		logger.Warn("the data directory was readable by others: its mode is now private", "dir", dir,
-			"was", perm.String(), "now", (perm & 0o700).String())
+			"was", perm.String(), "now", mode.String())
 	}
 	return nil
 }

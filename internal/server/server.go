@@ -16,9 +16,11 @@ import (
 	"github.com/xregion/xregion/internal/admin"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/auth/authport"
+	"github.com/xregion/xregion/internal/console"
 	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/metrics"
 	"github.com/xregion/xregion/internal/reportfiles"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/service"
@@ -26,6 +28,7 @@ import (
 	"github.com/xregion/xregion/internal/service/port"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/webhook"
 )
 
 // Config is xregion's configuration; cmd/xregion fills it from flags and XREGION_*
@@ -44,6 +47,8 @@ type Config struct {
 	AllowedHosts    []string      // Host names served besides localhost and IP addresses
 	OIDCKeys        string        // JWKS file or directory of the identity providers' signing keys
 	TransitionDelay time.Duration // delay of each asynchronous transition; 0 = at once
+	RealEngines     bool          // run RDS PostgreSQL instances as real servers (see engines.go)
+	PostgresBin     string        // PostgreSQL's programs; "" searches
 	Logger          *slog.Logger
 }
 
@@ -73,7 +78,9 @@ type Server struct {
 	engine   *jobs.Engine
 	services *service.Registry
 	gateway  *gateway.Gateway
+	webhooks *webhook.Poster
 	http     *http.Server
+	engines  *realEngines // nil without --real-engines or without PostgreSQL
 }
 
 // New builds a server without starting anything.
@@ -89,6 +96,9 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if !auth.IsAccountID(cfg.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
+	}
+	if err := checkEnginesConfig(cfg); err != nil {
+		return nil, err
 	}
 	s := &Server{cfg: cfg}
 
@@ -113,7 +123,8 @@ func New(cfg Config) (_ *Server, err error) {
 			return nil, err
 		}
 	}
-	s.store = store.Watch(s.store, cfg.Logger)
+	meters := metrics.New()
+	s.store = meters.TimedStore(store.Watch(s.store, cfg.Logger))
 	defer func() {
 		if err != nil {
 			s.store.Close()
@@ -139,8 +150,9 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger})
-	faultRegistry, err := faults.Load(s.store)
+	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
+		Observe: meters.Job})
+	faultRegistry, err := faults.Load(s.store, faults.WithClock(clock.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +163,16 @@ func New(cfg Config) (_ *Server, err error) {
 		reportDir = "" // nothing on disk: reports are kept in memory too
 	}
 	service.Provide[port.Reports](ports, reportfiles.New(reportDir))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
+	s.webhooks = newWebhooks(cfg.Listen, ports)
+	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.engines.close(context.Background())
+		}
+	}()
 	s.services, err = service.Build(service.Deps{
 		Deps:  kit.Deps{Store: s.store, Jobs: s.engine, Clock: clock, Faults: faultRegistry, Sealer: sealer, Logger: cfg.Logger},
 		Auth:  resolver,
@@ -159,6 +181,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	meters.Watch(metrics.Sources{Jobs: s.engine, Store: s.store, Faults: faultRegistry})
 	var gwServices []gateway.Service
 	for _, name := range s.services.Names() {
 		svc, _ := s.services.Get(name)
@@ -167,11 +190,17 @@ func New(cfg Config) (_ *Server, err error) {
 	adminHandler := admin.Handler(admin.Config{
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
-		KeepOnReset: []string{rootKeyRecord},
+		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(), Engines: s.engines.health,
+		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
+	})
+	webConsole := console.New(console.Config{
+		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),
+		Logger: cfg.Logger,
 	})
 	s.gateway = gateway.New(gateway.Config{
-		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Logger: cfg.Logger,
-		AllowedHosts: cfg.AllowedHosts,
+		Services: gwServices, Resolver: resolver, Now: clock.Now, Admin: adminHandler, Console: webConsole, Logger: cfg.Logger,
+		AllowedHosts: cfg.AllowedHosts, LinkPrefix: port.LinkPath, Links: serviceLinks(s.services),
+		Faults: faultRegistry, Observer: meters, Trail: s.trail(),
 	})
 	s.http = &http.Server{
 		Handler:           s.gateway,
@@ -198,7 +227,42 @@ func staticKeys(cfg Config) ([]auth.Identity, error) {
 	return keys, nil
 }
 
+// trail is the service that keeps the audit trail (CloudTrail), if the binary has one.
+func (s *Server) trail() port.Trail {
+	for _, name := range s.services.Names() {
+		svc, _ := s.services.Get(name)
+		if t, ok := svc.(port.Trail); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// accountsOf lists the accounts of the configured keys, for the console's account choice.
+func accountsOf(keys []auth.Identity) []string {
+	var accounts []string
+	for _, k := range keys {
+		accounts = append(accounts, k.Account)
+	}
+	return accounts
+}
+
+// providerOf returns the served service that provides the port T, for the core's own
+// APIs (the admin API reaches EBS data this way); the zero T when none does.
+func providerOf[T any](reg *service.Registry) T {
+	for _, name := range reg.Names() {
+		if svc, ok := reg.Get(name); ok {
+			if p, ok := svc.(T); ok {
+				return p
+			}
+		}
+	}
+	var zero T
+	return zero
+}
+
 func (s *Server) resetServices() {
+	s.engines.wipe()
 	for _, name := range s.services.Names() {
 		if svc, ok := s.services.Get(name); ok {
 			if r, ok := svc.(service.Resetter); ok {
@@ -226,10 +290,17 @@ func (s *Server) DataDir() string {
 }
 
 // Start starts the job engine, which resumes the jobs a previous run left pending.
-func (s *Server) Start() error { return s.engine.Start() }
+func (s *Server) Start() error {
+	if err := s.engine.Start(); err != nil {
+		return err
+	}
+	s.engines.run()
+	return nil
+}
 
 // Serve answers requests on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.webhooks.SetEndpoint(webhook.ListenerURL(l.Addr().String()))
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -238,11 +309,11 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops taking requests, lets those in flight finish, lets services write what
-// they hold in memory, stops the job engine (waiting for running jobs) and closes the
-// store. Request bodies that stall are cut off within a second (gateway.Drain), and
-// connections still busy when ctx ends are closed: neither is a failure of the shutdown,
-// which reports only what could leave state behind (a service or the store that failed
-// to stop).
+// they hold in memory, stops the job engine (waiting for running jobs), lets the
+// webhooks in flight end and closes the store. Request bodies that stall are cut off
+// within a second (gateway.Drain), and connections still busy when ctx ends are closed:
+// neither is a failure of the shutdown, which reports only what could leave state behind
+// (a service or the store that failed to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.gateway.Drain()
 	if err := s.http.Shutdown(ctx); err != nil {
@@ -257,5 +328,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return errors.Join(append(errs, s.engine.Stop(ctx), s.store.Close())...)
+	errs = append(errs, s.engine.Stop(ctx), s.webhooks.Stop(ctx))
+	// The servers stop after the jobs that drive them, and before the store closes.
+	errs = append(errs, s.engines.close(ctx))
+	return errors.Join(append(errs, s.store.Close())...)
 }

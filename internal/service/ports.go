@@ -24,7 +24,7 @@ type need struct {
 	by       string
 	port     reflect.Type
 	all      bool
-	optional bool
+	optional bool // served without a provider: the service works, and does less
 	fill     func(values []any)
 }
 
@@ -51,9 +51,10 @@ func Need[T any](p *Ports, dst *T) {
 	}})
 }
 
-// Want asks for the one provider of the port T if a service provides it, and leaves *dst
-// nil when none does: for what a service can do without (AWS Backup's notifications
-// when SNS is not built).
+// Want asks for the provider of the port T if there is one, and leaves *dst nil when the
+// server runs without it: for what a service only reports to (the audit trail), or what
+// makes it do more when present (RDS with real database engines), never for what it
+// needs to do its work.
 func Want[T any](p *Ports, dst *T) {
 	p.needs = append(p.needs, need{by: p.by(), port: reflect.TypeFor[T](), optional: true, fill: func(values []any) {
 		*dst = values[0].(T)

@@ -78,6 +78,9 @@ func (s *Server) streamBaseBackup(ctx context.Context, id string, w io.Writer) (
 		cancel()
 	}
 	if err := cmd.Wait(); err != nil {
+		if scanErr != nil { // the reason it was stopped, not how
+			return backupLabel{}, fmt.Errorf("pg_basebackup's output: %w\n%s", scanErr, lastBytes(stderr.Bytes(), 4096))
+		}
 		return backupLabel{}, fmt.Errorf("pg_basebackup: %w\n%s", err, lastBytes(stderr.Bytes(), 4096))
 	}
 	return label, scanErr

@@ -34,12 +34,15 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -114,10 +117,37 @@ func New(spec Spec, user proc.Identity) *Server { return &Server{spec: spec, use
 func (s *Server) Spec() Spec { return s.spec }
 
 func (s *Server) dataDir() string    { return filepath.Join(s.spec.Dir, "data") }
-func (s *Server) socketDir() string  { return filepath.Join(s.spec.Dir, "run") }
+func (s *Server) socketDir() string  { return SocketDir(s.spec.Dir) }
 func (s *Server) spoolDir() string   { return filepath.Join(s.spec.Dir, "spool") }
 func (s *Server) restoreDir() string { return filepath.Join(s.spec.Dir, "restore") }
 func (s *Server) logPath() string    { return filepath.Join(s.spec.Dir, "postgres.log") }
+
+// maxSocketDir is the longest socket directory a Unix-domain socket path (108 bytes with
+// its NUL) leaves room for, after "/.s.PGSQL.65535".
+const maxSocketDir = 107 - len("/.s.PGSQL.65535")
+
+// SocketDir is where a server's Unix-domain socket lives: run/ in its directory, unless
+// that path is too long for a socket (a deep data directory, as tests' temporary ones
+// are), where the server could not start; then a directory of its own under the
+// system's temporary directory, named after the server's directory and made private to
+// the server's user like run/.
+func SocketDir(serverDir string) string {
+	dir := filepath.Join(serverDir, "run")
+	if len(dir) <= maxSocketDir {
+		return dir
+	}
+	sum := sha256.Sum256([]byte(serverDir))
+	return filepath.Join(os.TempDir(), "xregion-pg-"+hex.EncodeToString(sum[:8]))
+}
+
+// RemoveSocketDir removes a server's socket directory when it lies outside the server's
+// directory.
+func RemoveSocketDir(serverDir string) error {
+	if dir := SocketDir(serverDir); !strings.HasPrefix(dir, serverDir+string(filepath.Separator)) {
+		return os.RemoveAll(dir)
+	}
+	return nil
+}
 
 // PIDFile is the postmaster.pid of a server directory: its first line is the
 // postmaster's pid, its second the data directory.
@@ -258,6 +288,9 @@ func StopProcess(pid int, exited <-chan struct{}) error {
 func (s *Server) Remove() error {
 	if s.Running() {
 		return errors.New("postgres: cannot remove a running server")
+	}
+	if err := RemoveSocketDir(s.spec.Dir); err != nil {
+		return err
 	}
 	return os.RemoveAll(s.spec.Dir)
 }

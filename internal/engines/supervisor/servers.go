@@ -265,6 +265,9 @@ func (s *Supervisor) Delete(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	if err := postgres.RemoveSocketDir(s.serverDir(id)); err != nil {
+		return fmt.Errorf("supervisor: %w", err)
+	}
 	if err := os.RemoveAll(s.serverDir(id)); err != nil {
 		return fmt.Errorf("supervisor: %w", err)
 	}

@@ -33,7 +33,14 @@ func New(api *awsmodel.API) *Codec {
 
 // Target splits an X-Amz-Target header into its prefix and operation.
 func Target(r *http.Request) (prefix, operation string, ok bool) {
-	return strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	// The operation follows the last dot: some prefixes have dots of their own
+	// (CloudTrail's "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101").
+	target := r.Header.Get("X-Amz-Target")
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return target, "", false
+	}
+	return target[:i], target[i+1:], true
 }
 
 func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, error) {

@@ -55,6 +55,20 @@ func Params(r *http.Request, body []byte) (url.Values, error) {
 }
 
 func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, error) {
+	op, params, err := Action(c.api, r, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := Query.Decode(op, params)
+	if err != nil {
+		return op, nil, err
+	}
+	return op, in, nil
+}
+
+// Action reads a request of the query family: its parameters and the operation of api
+// its Action names, refused as AWS refuses a malformed, missing or unknown action.
+func Action(api *awsmodel.API, r *http.Request, body []byte) (*awsmodel.Operation, url.Values, error) {
 	params, err := Params(r, body)
 	if err != nil {
 		return nil, nil, awserr.MalformedQueryString.New("%s", err.Error())
@@ -63,18 +77,48 @@ func (c *Codec) Decode(r *http.Request, body []byte) (*awsmodel.Operation, any, 
 	if action == "" {
 		return nil, nil, awserr.MissingAction.New("Missing Action")
 	}
-	op, ok := c.api.Operations[action]
+	op, ok := api.Operations[action]
 	if !ok {
 		return nil, nil, awserr.InvalidAction.New("The action %s is not valid for this web service.", action)
 	}
+	return op, params, nil
+}
+
+// Dialect is how a protocol of the query family spells an input's members as parameters:
+// the query protocol by their wire names, with lists and maps wrapped unless the model
+// flattens them; EC2 by its query names, with every list flattened.
+type Dialect struct {
+	// Name is the parameter name of a structure member.
+	Name func(m *awsmodel.Member) string
+	// Flat makes every list and map flattened, whatever the model says.
+	Flat bool
+}
+
+// Query is the query protocol's dialect.
+var Query = Dialect{Name: queryName}
+
+// queryName names a member by its wire name, or for a flattened list by the name of its
+// elements when the model gives one.
+func queryName(m *awsmodel.Member) string {
+	if m.Shape.Type == awsmodel.TypeList && (m.Flattened || m.Shape.Flattened) && m.Shape.Member.LocationName != "" {
+		return m.Shape.Member.LocationName
+	}
+	return m.WireName()
+}
+
+// Decode decodes params into a new value of op's input type.
+func (d Dialect) Decode(op *awsmodel.Operation, params url.Values) (any, error) {
 	in := protocol.NewInput(op)
 	if op.Input != nil {
-		root := parse(params)
-		if err := decodeStruct(op.Input, root, reflect.ValueOf(in).Elem(), ""); err != nil {
-			return op, nil, err
+		if err := d.decodeStruct(op.Input, parse(params), reflect.ValueOf(in).Elem(), ""); err != nil {
+			return nil, err
 		}
 	}
-	return op, in, nil
+	return in, nil
+}
+
+func (d Dialect) flat(s *awsmodel.Shape, m *awsmodel.Member) bool {
+	return d.Flat || s.Flattened || (m != nil && m.Flattened)
 }
 
 func (c *Codec) NotImplemented(operation string) *awserr.Error {
@@ -133,12 +177,9 @@ func invalid(path, value string, why string) error {
 	return awserr.InvalidParameterValue.New("Value (%s) for parameter %s is invalid. %s", value, path, why)
 }
 
-func decodeStruct(s *awsmodel.Shape, n *node, dst reflect.Value, path string) error {
+func (d Dialect) decodeStruct(s *awsmodel.Shape, n *node, dst reflect.Value, path string) error {
 	for _, m := range s.Members {
-		name := m.WireName()
-		if m.Shape.Type == awsmodel.TypeList && (m.Flattened || m.Shape.Flattened) && m.Shape.Member.LocationName != "" {
-			name = m.Shape.Member.LocationName
-		}
+		name := d.Name(m)
 		kid := n.kids[name]
 		if kid == nil {
 			continue
@@ -147,23 +188,23 @@ func decodeStruct(s *awsmodel.Shape, n *node, dst reflect.Value, path string) er
 		if path != "" {
 			p = path + "." + name
 		}
-		if err := decodeValue(m.Shape, m, kid, dst.Field(m.Field), p); err != nil {
+		if err := d.decodeValue(m.Shape, m, kid, dst.Field(m.Field), p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Value, path string) error {
+func (d Dialect) decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Value, path string) error {
 	switch s.Type {
 	case awsmodel.TypeStructure:
 		if n.kids == nil && n.set && n.value == "" {
 			return nil
 		}
-		return decodeStruct(s, n, protocol.Alloc(dst), path)
+		return d.decodeStruct(s, n, protocol.Alloc(dst), path)
 	case awsmodel.TypeList:
 		items := n
-		if !(s.Flattened || (m != nil && m.Flattened)) {
+		if !d.flat(s, m) {
 			name := s.Member.LocationName
 			if name == "" {
 				name = "member"
@@ -178,7 +219,7 @@ func decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Val
 		// "Name=" with no elements is how clients send an empty list.
 		out := reflect.MakeSlice(v.Type(), len(elems), len(elems))
 		for i, e := range elems {
-			if err := decodeValue(s.Member.Shape, s.Member, e, out.Index(i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
+			if err := d.decodeValue(s.Member.Shape, s.Member, e, out.Index(i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
 				return err
 			}
 		}
@@ -186,7 +227,7 @@ func decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Val
 		return nil
 	case awsmodel.TypeMap:
 		entries := n
-		if !(s.Flattened || (m != nil && m.Flattened)) {
+		if !d.flat(s, m) {
 			entries = n.kids["entry"]
 		}
 		v := protocol.Alloc(dst)
@@ -206,7 +247,7 @@ func decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Val
 				}
 				ev := reflect.New(v.Type().Elem()).Elem()
 				if val != nil {
-					if err := decodeValue(s.Value.Shape, s.Value, val, ev, path+"."+k.value); err != nil {
+					if err := d.decodeValue(s.Value.Shape, s.Value, val, ev, path+"."+k.value); err != nil {
 						return err
 					}
 				}
@@ -269,11 +310,11 @@ func (c *Codec) Encode(w http.ResponseWriter, op *awsmodel.Operation, output any
 			wrapper = op.Name + "Result"
 		}
 		b.WriteString("<" + wrapper + ">")
-		writeMembers(&b, op.Output, reflect.ValueOf(output).Elem())
+		WriteMembers(&b, op.Output, reflect.ValueOf(output).Elem())
 		b.WriteString("</" + wrapper + ">")
 	}
 	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, requestID, op.Name)
-	write(w, http.StatusOK, b.Bytes(), requestID)
+	WriteXML(w, http.StatusOK, b.Bytes(), requestID)
 }
 
 // EncodeError writes AWS's query error document.
@@ -284,14 +325,15 @@ func (c *Codec) EncodeError(w http.ResponseWriter, _ *awsmodel.Operation, e *aws
 		fault = "Receiver"
 	}
 	fmt.Fprintf(&b, `<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>`, c.api.Metadata.XMLNamespace, fault)
-	escape(&b, e.Code)
+	Escape(&b, e.Code)
 	b.WriteString("</Code><Message>")
-	escape(&b, e.Message)
+	Escape(&b, e.Message)
 	fmt.Fprintf(&b, "</Message></Error><RequestId>%s</RequestId></ErrorResponse>", requestID)
-	write(w, e.Status, b.Bytes(), requestID)
+	WriteXML(w, e.Status, b.Bytes(), requestID)
 }
 
-func write(w http.ResponseWriter, status int, body []byte, requestID string) {
+// WriteXML writes an XML answer with its status and request id.
+func WriteXML(w http.ResponseWriter, status int, body []byte, requestID string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/xml")
 	h.Set("X-Amzn-Requestid", requestID)
@@ -300,9 +342,12 @@ func write(w http.ResponseWriter, status int, body []byte, requestID string) {
 	_, _ = w.Write(body)
 }
 
-func escape(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
+// Escape writes s as XML character data.
+func Escape(b *bytes.Buffer, s string) { _ = xml.EscapeText(b, []byte(s)) }
 
-func writeMembers(b *bytes.Buffer, s *awsmodel.Shape, v reflect.Value) {
+// WriteMembers writes the members of v, a value of the structure s, as XML elements named
+// by their wire names: the body of a query answer, and of an EC2 one.
+func WriteMembers(b *bytes.Buffer, s *awsmodel.Shape, v reflect.Value) {
 	for _, m := range s.Members {
 		f := v.Field(m.Field)
 		if absent(f) {
@@ -328,7 +373,7 @@ func writeValue(b *bytes.Buffer, name string, s *awsmodel.Shape, m *awsmodel.Mem
 	switch s.Type {
 	case awsmodel.TypeStructure:
 		b.WriteString("<" + name + ">")
-		writeMembers(b, s, v)
+		WriteMembers(b, s, v)
 		b.WriteString("</" + name + ">")
 		return
 	case awsmodel.TypeList:
@@ -371,7 +416,7 @@ func writeValue(b *bytes.Buffer, name string, s *awsmodel.Shape, m *awsmodel.Mem
 				entry = name
 			}
 			b.WriteString("<" + entry + "><" + keyName + ">")
-			escape(b, k.String())
+			Escape(b, k.String())
 			b.WriteString("</" + keyName + ">")
 			writeValue(b, valueName, s.Value.Shape, s.Value, v.MapIndex(k))
 			b.WriteString("</" + entry + ">")
@@ -384,7 +429,7 @@ func writeValue(b *bytes.Buffer, name string, s *awsmodel.Shape, m *awsmodel.Mem
 	b.WriteString("<" + name + ">")
 	switch s.Type {
 	case awsmodel.TypeString:
-		escape(b, v.String())
+		Escape(b, v.String())
 	case awsmodel.TypeBoolean:
 		b.WriteString(strconv.FormatBool(v.Bool()))
 	case awsmodel.TypeInteger, awsmodel.TypeLong:

@@ -48,6 +48,12 @@ func WithOIDCKeys(path string) Option {
 	return func(c *server.Config) { c.OIDCKeys = path }
 }
 
+// WithRealEngines runs RDS PostgreSQL instances as real PostgreSQL servers
+// (--real-engines); in memory, their files live in a temporary directory.
+func WithRealEngines() Option {
+	return func(c *server.Config) { c.RealEngines = true }
+}
+
 // Start runs a server on a loopback port until the test ends. By default it keeps state
 // in memory and makes every asynchronous transition as fast as possible.
 func Start(t testing.TB, opts ...Option) *Instance {

@@ -63,7 +63,7 @@ func (s *Service) beginCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef, 
 		return err
 	}
 	p, _ := s.protector(src.resourceType())
-	tr, err := p.Copy(tx, port.CopyRequest{Account: dst.Account, Region: dst.Region, ImageARN: src.ARN, CopyID: copyImageID(j.ID), KeyARN: vault.KeyARN, Base: held})
+	tr, err := p.Copy(tx, port.CopyRequest{Account: dst.Account, Region: dst.Region, ImageARN: src.ARN, ImageAccount: v.Account(), CopyID: copyImageID(j.ID), KeyARN: vault.KeyARN, Base: held})
 	switch {
 	case errors.Is(err, port.ErrNotReady):
 		return s.waitToCopy(tx, j, ref, failureText(err))

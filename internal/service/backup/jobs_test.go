@@ -1,6 +1,7 @@
 package backup_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -405,7 +406,7 @@ func TestCopyKeepsSourceExpiry(t *testing.T) {
 func TestProtectedResourcesAndStoppingJobs(t *testing.T) {
 	c := newCrossRegion(t, servertest.WithTransitionDelay(time.Minute))
 	types0 := xtest.Must[*backup.GetSupportedResourceTypesOutput](t)(c.east.GetSupportedResourceTypes(ctx, &backup.GetSupportedResourceTypesInput{}))
-	if len(types0.ResourceTypes) != 2 || types0.ResourceTypes[0] != "DynamoDB" || types0.ResourceTypes[1] != "RDS" {
+	if !slices.Equal(types0.ResourceTypes, []string{"DynamoDB", "EBS", "RDS"}) {
 		t.Errorf("GetSupportedResourceTypes = %v", types0.ResourceTypes)
 	}
 	_, err := c.east.DescribeProtectedResource(ctx, &backup.DescribeProtectedResourceInput{ResourceArn: aws.String(c.db)})

@@ -15,18 +15,8 @@ func (s *Service) putItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	if err != nil {
 		return nil, err
 	}
-	var p params
-	p.expression("ConditionExpression", in.ConditionExpression)
-	p.old("Expected", in.Expected != nil)
-	ectx, err := p.context(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := condition(ectx, in.ConditionExpression, in.Expected, in.ConditionalOperator)
-	if err != nil {
-		return nil, err
-	}
-	if err := ectx.Unused(); err != nil {
 		return nil, err
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.PutItemOutput, error) {
@@ -178,18 +168,8 @@ func (s *Service) deleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 	if err != nil {
 		return nil, err
 	}
-	var p params
-	p.expression("ConditionExpression", in.ConditionExpression)
-	p.old("Expected", in.Expected != nil)
-	ectx, err := p.context(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	cond, err := writeCondition(in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
-		return nil, err
-	}
-	cond, err := condition(ectx, in.ConditionExpression, in.Expected, in.ConditionalOperator)
-	if err != nil {
-		return nil, err
-	}
-	if err := ectx.Unused(); err != nil {
 		return nil, err
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.DeleteItemOutput, error) {

@@ -55,6 +55,25 @@ func condition(ctx *expr.Context, expression *string, expected map[string]ddb.Ex
 	return nil, nil
 }
 
+// writeCondition checks and parses the condition of a single-item write (PutItem,
+// DeleteItem): its ConditionExpression or legacy Expected, with every name and value the
+// request defines used by it.
+func writeCondition(expression *string, expected map[string]ddb.ExpectedAttributeValue, op *string,
+	names map[string]string, values map[string]attr.Value) (expr.Cond, error) {
+	var p params
+	p.expression("ConditionExpression", expression)
+	p.old("Expected", expected != nil)
+	ectx, err := p.context(names, values)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := condition(ectx, expression, expected, op)
+	if err != nil {
+		return nil, err
+	}
+	return cond, ectx.Unused()
+}
+
 // projection parses a projection: the ProjectionExpression, or the legacy
 // AttributesToGet. nil means the whole item.
 func projection(ctx *expr.Context, expression *string, toGet []string) (expr.Projection, error) {

@@ -2,12 +2,12 @@ package iam
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // policiesPerRole is AWS's default quota of managed policies attached to one role.

@@ -2,11 +2,11 @@ package iam
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // A role's inline policies: documents embedded in the role, named within it.

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Managed policy quotas (AWS's defaults).

@@ -2,13 +2,13 @@ package iam
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Instance profile quotas (AWS's defaults).

@@ -1,12 +1,12 @@
 package iam
 
 import (
-	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Kinds of records in an account's IAM scope. Names are keyed in lower case because IAM

@@ -2,12 +2,12 @@ package iam
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Role defaults and quotas (AWS's defaults).

@@ -3,13 +3,13 @@ package iam
 import (
 	"context"
 	"fmt"
-	"github.com/xregion/xregion/internal/service/kit"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // A customer managed policy keeps up to five versions, numbered v1, v2, ... and never

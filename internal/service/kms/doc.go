@@ -14,7 +14,7 @@
 //     only finds keys of the given account and Region: an ARN naming another Region or
 //     account is ErrKeyNotFound, as it is for AWS services, which never use a key across
 //     Regions. For the AWS managed aliases (alias/aws/secretsmanager, alias/aws/rds,
-//     alias/aws/backup) Resolve creates the AWS managed key on first use, which needs a
+//     alias/aws/backup, alias/aws/ebs) Resolve creates the AWS managed key on first use, which needs a
 //     writable transaction; in a read-only one a managed key that does not exist yet is
 //     ErrKeyNotFound.
 //   - Encrypt encrypts under a SYMMETRIC_DEFAULT key that is Enabled (or a multi-Region

@@ -24,6 +24,11 @@ var managedKeys = map[string]managedKey{
 		description: "Default key that protects my Secrets Manager data when no other key is defined",
 		policy:      secretsManagerPolicy,
 	},
+	"alias/aws/ebs": {
+		service:     "ec2",
+		description: "Default key that protects my EBS volumes when no other key is defined",
+		policy:      ebsPolicy,
+	},
 	"alias/aws/rds": {
 		service:     "rds",
 		description: "Default key that protects my RDS database volumes when no other key is defined",
@@ -150,68 +155,45 @@ func secretsManagerPolicy(partition, account, region string) string {
 }`, partition, account, region, sid)
 }
 
-func rdsPolicy(partition, account, region string) string {
-	return fmt.Sprintf(`{
+// viaServicePolicy is the key policy AWS gives the managed key of a service that uses it
+// on the account's behalf: one statement allowing actions to every principal of the
+// account through the service, and the metadata statement. The Id, Sid and actions are
+// each service's own, as AWS writes them.
+func viaServicePolicy(id, sid, service string, actions ...string) func(partition, account, region string) string {
+	return func(partition, account, region string) string {
+		return fmt.Sprintf(`{
   "Version" : "2012-10-17",
-  "Id" : "auto-rds-2",
+  "Id" : "%[4]s",
   "Statement" : [ {
-    "Sid" : "Allow access through RDS for all principals in the account that are authorized to use RDS",
+    "Sid" : "%[5]s",
     "Effect" : "Allow",
     "Principal" : {
       "AWS" : "*"
     },
-    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey" ],
+    "Action" : [ %[6]s ],
     "Resource" : "*",
     "Condition" : {
       "StringEquals" : {
         "kms:CallerAccount" : "%[2]s",
-        "kms:ViaService" : "rds.%[3]s.amazonaws.com"
+        "kms:ViaService" : "%[7]s.%[3]s.amazonaws.com"
       }
     }
   }, `+metadataStatement+` ]
-}`, partition, account, region)
+}`, partition, account, region, id, sid, `"`+strings.Join(actions, `", "`)+`"`, service)
+	}
 }
 
-func backupPolicy(partition, account, region string) string {
-	return fmt.Sprintf(`{
-  "Version" : "2012-10-17",
-  "Id" : "auto-backup-1",
-  "Statement" : [ {
-    "Sid" : "Allow access through Backup for all principals in the account that are authorized to use Backup Storage",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "*"
-    },
-    "Action" : [ "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*" ],
-    "Resource" : "*",
-    "Condition" : {
-      "StringEquals" : {
-        "kms:CallerAccount" : "%[2]s",
-        "kms:ViaService" : "backup.%[3]s.amazonaws.com"
-      }
-    }
-  }, `+metadataStatement+` ]
-}`, partition, account, region)
-}
-
-func dynamodbPolicy(partition, account, region string) string {
-	return fmt.Sprintf(`{
-  "Version" : "2012-10-17",
-  "Id" : "auto-dynamodb-1",
-  "Statement" : [ {
-    "Sid" : "Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "*"
-    },
-    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],
-    "Resource" : "*",
-    "Condition" : {
-      "StringEquals" : {
-        "kms:CallerAccount" : "%[2]s",
-        "kms:ViaService" : "dynamodb.%[3]s.amazonaws.com"
-      }
-    }
-  }, `+metadataStatement+` ]
-}`, partition, account, region)
-}
+var (
+	rdsPolicy = viaServicePolicy("auto-rds-2",
+		"Allow access through RDS for all principals in the account that are authorized to use RDS", "rds",
+		"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey")
+	ebsPolicy = viaServicePolicy("auto-ebs-2",
+		"Allow access through EBS for all principals in the account that are authorized to use EBS", "ec2",
+		"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey")
+	backupPolicy = viaServicePolicy("auto-backup-1",
+		"Allow access through Backup for all principals in the account that are authorized to use Backup Storage", "backup",
+		"kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+	dynamodbPolicy = viaServicePolicy("auto-dynamodb-1",
+		"Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB", "dynamodb",
+		"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey")
+)

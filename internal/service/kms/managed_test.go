@@ -19,6 +19,7 @@ func TestAWSManagedKeys(t *testing.T) {
 		"alias/aws/rds":            "Default key that protects my RDS database volumes when no other key is defined",
 		"alias/aws/backup":         "Default key that protects my Backup data when no other key is defined",
 		"alias/aws/dynamodb":       "Default key that protects my DynamoDB data when no other key is defined",
+		"alias/aws/ebs":            "Default key that protects my EBS volumes when no other key is defined",
 	}
 	for alias, desc := range descriptions {
 		// DescribeKey of a predefined alias creates the AWS managed key, once.
@@ -43,6 +44,9 @@ func TestAWSManagedKeys(t *testing.T) {
 			t.Errorf("%s policy %v %s", alias, err, *p.Policy)
 		}
 		service := strings.TrimPrefix(alias, "alias/aws/")
+		if service == "ebs" {
+			service = "ec2" // EBS is served by EC2's endpoint
+		}
 		if !strings.Contains(*p.Policy, service+".us-east-1.amazonaws.com") {
 			t.Errorf("%s policy does not limit use to %s", alias, service)
 		}

@@ -63,3 +63,16 @@ func TestProtectorOf(t *testing.T) {
 		t.Error("ProtectorOf(EFS) found a provider")
 	}
 }
+
+func TestMissingCarriesTheID(t *testing.T) {
+	err := fmt.Errorf("subnet group: %w", port.Missing(port.ErrSubnetNotFound, "subnet-1"))
+	if !errors.Is(err, port.ErrSubnetNotFound) || errors.Is(err, port.ErrSecurityGroupNotFound) {
+		t.Error("a Missing failure is not its kind")
+	}
+	if id, ok := port.MissingID(err); !ok || id != "subnet-1" {
+		t.Errorf("MissingID = %q, %v", id, ok)
+	}
+	if _, ok := port.MissingID(port.ErrSubnetNotFound); ok {
+		t.Error("a bare failure names an id")
+	}
+}

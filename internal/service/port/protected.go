@@ -28,7 +28,9 @@ import (
 //     Base: what the destination already holds of the resource (the content of the
 //     recovery points AWS Backup keeps there). The provider moves what Base lacks
 //     (Blocks.Missing) and reports it as Transfer.Bytes; it may move more when its
-//     service would (EBS copies in full when the encryption key changes), never less.
+//     service would (EBS copies in full when the encryption key changes), and less only
+//     when its service holds more than AWS Backup knows of (EBS is incremental to the
+//     volume's last snapshot, AWS Backup's or not): Bytes is what really moved.
 //     AWS Backup shows Bytes as the job's BytesTransferred, and a job lasts as long as
 //     its bytes take to move.
 //   - Failures a user caused are CannotProtect errors, whose text AWS Backup shows as
@@ -80,6 +82,9 @@ type CopyRequest struct {
 	// (a cross-account copy) and of another Region.
 	Account, Region string
 	ImageARN        string
+	// ImageAccount is the account of the image, for the types whose image ARNs name
+	// none (EBS snapshots: arn:aws:ec2:<region>::snapshot/snap-…).
+	ImageAccount string
 	// CopyID names the copy (AWS Backup's "awsbackup:copyjob-<id>" for RDS snapshots).
 	CopyID string
 	// KeyARN is the key of the destination vault, a key of the destination's account

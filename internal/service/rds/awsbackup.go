@@ -10,7 +10,6 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 // snapshotAWSBackup is the type of the snapshots AWS Backup takes of DB instances
@@ -30,16 +29,16 @@ var (
 // metaInstanceID is the restore metadata key that names the DB instance to create.
 const metaInstanceID = "DBInstanceIdentifier"
 
-var backupFailure = port.CannotProtect
+// backupFailure is a failure a user caused, with the text AWS Backup's job shows.
+func backupFailure(t text, args ...any) error { return port.CannotProtect("%s", t.with(args...)) }
 
 // ResourceType implements port.Protected.
 func (protector) ResourceType() string { return "RDS" }
 
 // Resources implements port.Protected.
-func (protector) Resources(ktx kit.Tx, account, region string) ([]port.Resource, error) {
-	sc := scopeOf(account, region)
+func (p protector) Resources(tx kit.Tx, account, region string) ([]port.Resource, error) {
 	var out []port.Resource
-	err := store.ScanJSON(kit.Raw(ktx), sc.Prefix(kindInstance), func(_ string, inst *instanceRec) bool {
+	err := instances.Scan(p.s.Join(tx).In(account, region), func(inst *instanceRec) bool {
 		tags := make(map[string]string, len(inst.Tags))
 		for _, t := range inst.Tags {
 			tags[t.Key] = t.Value
@@ -51,38 +50,38 @@ func (protector) Resources(ktx kit.Tx, account, region string) ([]port.Resource,
 }
 
 // instanceOfARN finds the instance a DB instance ARN of the account and Region names.
-func instanceOfARN(tx store.Tx, sc store.Scope, instanceARN string) (*instanceRec, error) {
+func instanceOfARN(v kit.View, instanceARN string) (*instanceRec, error) {
 	a, err := arn.Parse(instanceARN)
 	id, isDB := strings.CutPrefix(a.Resource, "db:")
 	if err != nil || a.Service != serviceName || !isDB {
-		return nil, backupFailure("%s is not the ARN of a DB instance", instanceARN)
+		return nil, backupFailure(textNotInstanceARN, instanceARN)
 	}
-	if a.Account != sc.Account || a.Region != sc.Region {
-		return nil, backupFailure("DB instance %s is not in account %s and Region %s", instanceARN, sc.Account, sc.Region)
+	if a.Account != v.Account() || a.Region != v.Region() {
+		return nil, backupFailure(textInstanceElsewhere, instanceARN, v.Account(), v.Region())
 	}
-	inst, err := getInstance(tx, sc, strings.ToLower(id))
+	inst, err := instances.Get(v, strings.ToLower(id))
 	if err != nil {
 		return nil, err
 	}
 	if inst == nil {
-		return nil, backupFailure("DB instance %s not found", id)
+		return nil, backupFailure(textBackupNoInstance, id)
 	}
 	return inst, nil
 }
 
-func backupImage(sc store.Scope, snap *snapshotRec) port.Image {
-	part := partitionOf(sc.Region)
+func backupImage(v kit.View, snap *snapshotRec) port.Image {
+	part := partitionOf(v.Region())
 	return port.Image{
-		ARN: snapshotARN(part, sc.Region, sc.Account, snap.ID), ResourceID: snap.InstanceID,
-		ResourceARN: instanceARN(part, sc.Region, sc.Account, snap.InstanceID),
+		ARN: snapshotARN(part, v.Region(), v.Account(), snap.ID), ResourceID: snap.InstanceID,
+		ResourceARN: instanceARN(part, v.Region(), v.Account(), snap.InstanceID),
 		SizeBytes:   snap.AllocatedStorage << 30, Encrypted: snap.Encrypted, KmsKeyARN: snap.KmsKey,
 		Engine: snap.Engine, EngineVersion: snap.EngineVersion, Content: syntheticContent(snap),
 	}
 }
 
 // transferOf is what making snap moved, given what the destination held.
-func transferOf(sc store.Scope, snap *snapshotRec, base port.BlockSet) port.Transfer {
-	img := backupImage(sc, snap)
+func transferOf(v kit.View, snap *snapshotRec, base port.BlockSet) port.Transfer {
+	img := backupImage(v, snap)
 	return port.Transfer{Image: img, Bytes: img.Content.Missing(base)}
 }
 
@@ -93,167 +92,195 @@ func backupReady(inst *instanceRec) error {
 	case statusAvailable, statusStopped:
 		return nil
 	case statusDeleting:
-		return backupFailure("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+		return backupFailure(textBackupState, inst.ID, inst.Status)
 	}
-	return port.NotReady("DB instance %s is not in available or stopped state: it is %s", inst.ID, inst.Status)
+	return port.NotReady("%s", textBackupState.with(inst.ID, inst.Status))
 }
 
 // Backup implements port.Protected: a snapshot of the instance. AWS Backup backs up
 // available and stopped instances, as CreateDBSnapshot does; one in a passing state
-// (creating, modifying, backing-up...) is not ready yet.
-func (p protector) Backup(ktx kit.Tx, req port.BackupRequest) (port.Transfer, error) {
-	tx := kit.Raw(ktx)
-	sc := scopeOf(req.Account, req.Region)
-	inst, err := instanceOfARN(tx, sc, req.ResourceARN)
+// (creating, modifying, backing-up...) is not ready yet. A real instance's data is
+// taken too (realdata.go).
+func (p protector) Backup(tx kit.Tx, req port.BackupRequest) (port.Transfer, error) {
+	v := p.s.Join(tx).In(req.Account, req.Region)
+	inst, err := instanceOfARN(v, req.ResourceARN)
 	if err != nil {
 		return port.Transfer{}, err
 	}
 	if err := backupReady(inst); err != nil {
 		return port.Transfer{}, err
 	}
-	snap, err := getSnapshot(tx, sc, req.BackupID)
+	snap, err := snapshots.Get(v, req.BackupID)
 	if err != nil || snap != nil {
 		if snap != nil {
-			return transferOf(sc, snap, req.Base), nil // the job ran before and committed
+			return transferOf(v, snap, req.Base), nil // the job ran before and committed
 		}
 		return port.Transfer{}, err
 	}
-	snap = snapshotOf(inst, req.BackupID, snapshotAWSBackup, p.s.clock.Now())
+	snap = snapshotOf(inst, req.BackupID, snapshotAWSBackup, p.s.Clock.Now())
 	snap.Status, snap.Progress = snapshotAvailable, 100
 	snap.Tags = append([]tagRec(nil), inst.Tags...)
-	if err := putSnapshot(tx, sc, snap); err != nil {
+	if err := p.s.engineAWSBackup(tx, v, snap, ""); err != nil {
 		return port.Transfer{}, err
 	}
-	return transferOf(sc, snap, req.Base), nil
+	if err := putSnapshot(v, snap); err != nil {
+		return port.Transfer{}, err
+	}
+	return transferOf(v, snap, req.Base), nil
 }
 
-// backupSnapshot finds a snapshot AWS Backup made, by ARN, in the ARN's account.
-func backupSnapshot(tx store.Tx, snapshotARN string) (*snapshotRec, store.Scope, error) {
+// backupSnapshot finds a snapshot AWS Backup made, by ARN, in the ARN's account and
+// Region: a copy's source may be of another account of the partition. Callers that act
+// on the caller's own snapshots check the view's account.
+func backupSnapshot(tx kit.Tx, snapshotARN string) (*snapshotRec, kit.View, error) {
 	a, err := arn.Parse(snapshotARN)
 	id, isSnap := strings.CutPrefix(a.Resource, "snapshot:")
 	if err != nil || a.Service != serviceName || !isSnap {
-		return nil, store.Scope{}, backupFailure("%s is not the ARN of a DB snapshot", snapshotARN)
+		return nil, kit.View{}, backupFailure(textNotSnapshotARN, snapshotARN)
 	}
-	sc := scopeOf(a.Account, a.Region)
-	snap, err := getSnapshot(tx, sc, id)
-	return snap, sc, err
+	v := tx.In(a.Account, a.Region)
+	snap, err := snapshots.Get(v, id)
+	return snap, v, err
 }
 
 // Copy implements port.Protected. The copy is re-encrypted with KeyARN, the key of the
 // destination vault, and keeps the source's creation time, as AWS Backup's copies do.
 // Its content is the source's: it moves what the destination lacks of it, as RDS's
-// incremental snapshot copies do.
-func (p protector) Copy(ktx kit.Tx, req port.CopyRequest) (port.Transfer, error) {
-	tx := kit.Raw(ktx)
-	src, srcSc, err := backupSnapshot(tx, req.ImageARN)
+// incremental snapshot copies do. A real snapshot's data is copied too (realdata.go).
+func (p protector) Copy(tx kit.Tx, req port.CopyRequest) (port.Transfer, error) {
+	tx = p.s.Join(tx)
+	src, srcView, err := backupSnapshot(tx, req.ImageARN)
 	if err != nil {
 		return port.Transfer{}, err
 	}
 	if src == nil {
-		return port.Transfer{}, backupFailure("DB snapshot %s not found", req.ImageARN)
+		return port.Transfer{}, backupFailure(textBackupNoSnapshot, req.ImageARN)
 	}
-	sc := scopeOf(req.Account, req.Region)
-	if err := p.checkCopy(tx, src, srcSc, sc); err != nil {
+	v := tx.In(req.Account, req.Region)
+	if err := p.checkCopy(tx, src, srcView, v); err != nil {
 		return port.Transfer{}, err
 	}
-	if existing, err := getSnapshot(tx, sc, req.CopyID); err != nil || existing != nil {
+	if existing, err := snapshots.Get(v, req.CopyID); err != nil || existing != nil {
 		if existing != nil {
-			return transferOf(sc, existing, req.Base), nil
+			return transferOf(v, existing, req.Base), nil
 		}
 		return port.Transfer{}, err
 	}
 	key, err := p.s.resolveKey(tx, req.Account, req.Region, req.KeyARN)
 	if err != nil {
-		return port.Transfer{}, backupFailure("The KMS key %s of the destination vault cannot be used: it does not exist or is not enabled", req.KeyARN)
+		return port.Transfer{}, backupFailure(textBackupVaultKey, req.KeyARN)
 	}
 	cp := *src
 	cp.ID, cp.Type, cp.Status, cp.Progress = req.CopyID, snapshotAWSBackup, snapshotAvailable, 100
 	cp.Encrypted, cp.KmsKey = true, key
-	cp.Shared, cp.SourceKey, cp.SourceSnapshot, cp.SourceRegion = nil, "", "", ""
-	if srcSc.Region != req.Region {
-		cp.SourceRegion, cp.SourceSnapshot = srcSc.Region, req.ImageARN
+	cp.Shared, cp.Source, cp.LegacySource, cp.SourceSnapshot, cp.SourceRegion = nil, nil, "", "", ""
+	if srcView.Region() != req.Region {
+		cp.SourceRegion, cp.SourceSnapshot = srcView.Region(), req.ImageARN
 	}
 	cp.Tags = append([]tagRec(nil), src.Tags...)
-	if err := putSnapshot(tx, sc, &cp); err != nil {
+	if err := p.s.engineAWSBackup(tx, v, &cp, req.ImageARN); err != nil {
 		return port.Transfer{}, err
 	}
-	return transferOf(sc, &cp, req.Base), nil
+	if err := putSnapshot(v, &cp); err != nil {
+		return port.Transfer{}, err
+	}
+	return transferOf(v, &cp, req.Base), nil
 }
 
-// checkCopy applies RDS's rules for copying a snapshot from srcSc to sc: its key must be
-// usable; an AWS managed key cannot be shared with another account; a custom option
-// group does not travel to another Region (RDS would need an option group of the same
-// options there, which AWS Backup cannot name).
-func (p protector) checkCopy(tx store.Tx, src *snapshotRec, srcSc, sc store.Scope) error {
-	if src.Encrypted {
-		key, err := p.s.keys.Resolve(kit.Adopt(tx), srcSc.Account, srcSc.Region, src.KmsKey)
+// checkCopy applies RDS's rules for copying a snapshot from src's view to dst: its key
+// must be usable; an AWS managed key cannot be shared with another account; a custom
+// option group does not travel to another Region (RDS would need an option group of the
+// same options there, which AWS Backup cannot name).
+func (p protector) checkCopy(tx kit.Tx, snap *snapshotRec, src, dst kit.View) error {
+	if snap.Encrypted {
+		key, err := p.s.keys.Resolve(tx, src.Account(), src.Region(), snap.KmsKey)
 		if err != nil && !port.KeyUnavailable(err) {
 			return err
 		}
 		if err != nil || !key.Enabled {
-			return backupFailure("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
+			return backupFailure(textBackupSourceKey, snap.KmsKey)
 		}
-		if key.AWSManaged && srcSc.Account != sc.Account {
-			return backupFailure("DB snapshot %s is encrypted with the AWS managed key %s, which cannot be shared with account %s", src.ID, src.KmsKey, sc.Account)
+		if key.AWSManaged && src.Account() != dst.Account() {
+			return backupFailure(textBackupManagedKey, snap.ID, snap.KmsKey, dst.Account())
 		}
 	}
-	if srcSc.Region != sc.Region && !strings.HasPrefix(src.OptionGroup, "default:") {
-		return backupFailure("DB snapshot %s uses the option group %s: copying custom option groups across Regions is not supported", src.ID, src.OptionGroup)
+	if src.Region() != dst.Region() && !strings.HasPrefix(snap.OptionGroup, "default:") {
+		return backupFailure(textBackupOptionGroup, snap.ID, snap.OptionGroup)
 	}
 	return nil
 }
 
+// ownSnapshot finds a snapshot AWS Backup made in the account, for the methods that act
+// on the caller's own images.
+func ownSnapshot(tx kit.Tx, account, snapshotARN string) (*snapshotRec, kit.View, error) {
+	snap, v, err := backupSnapshot(tx, snapshotARN)
+	if err == nil && v.Account() != account {
+		return nil, kit.View{}, backupFailure(textSnapshotElsewhere, snapshotARN, account)
+	}
+	return snap, v, err
+}
+
 // Delete implements port.Protected.
-func (protector) Delete(ktx kit.Tx, account, region, snapshotARN string) error {
-	tx := kit.Raw(ktx)
-	snap, sc, err := backupSnapshot(tx, snapshotARN)
-	if err != nil || snap == nil || sc.Account != account {
+func (p protector) Delete(tx kit.Tx, account, region, snapshotARN string) error {
+	tx = p.s.Join(tx)
+	snap, v, err := ownSnapshot(tx, account, snapshotARN)
+	if err != nil || snap == nil {
 		return err
 	}
 	if snap.Type != snapshotAWSBackup {
-		return backupFailure("DB snapshot %s was not made by AWS Backup", snap.ID)
+		return backupFailure(textNotBackupSnapshot, snap.ID)
 	}
-	return deleteSnapshot(tx, sc, snap)
+	p.s.engineDropSnapshot(tx, v, snap)
+	return deleteSnapshot(v, snap)
 }
 
 // DeleteRestored implements port.RestoreCleaner: DeleteDBInstance with SkipFinalSnapshot
 // and without keeping automated backups, for the instance a restore test made.
-func (p protector) DeleteRestored(ktx kit.Tx, account, region, instanceARN string) error {
-	tx, sc := kit.Raw(ktx), scopeOf(account, region)
-	inst, err := instanceOfARN(tx, sc, instanceARN)
+func (p protector) DeleteRestored(tx kit.Tx, account, region, instanceARN string) error {
+	tx = p.s.Join(tx)
+	v := tx.In(account, region)
+	inst, err := instanceOfARN(v, instanceARN)
 	if errors.Is(err, port.ErrCannotProtect) {
 		return nil // gone already
 	}
 	if err != nil || inst.Status == statusDeleting {
 		return err
 	}
+	if err := p.s.deleteMasterSecret(tx, v, inst); err != nil {
+		return err
+	}
 	inst.Status, inst.DeleteBackups, inst.Applying = statusDeleting, true, nil
-	return p.s.step(tx, sc, inst)
+	return p.s.step(tx, v, inst)
 }
 
 // Restore implements port.Protected: RestoreDBInstanceFromDBSnapshot with the snapshot's
 // own settings, creating the instance the metadata's DBInstanceIdentifier names.
-func (p protector) Restore(ktx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
-	tx, id := kit.Raw(ktx), metadata[metaInstanceID]
-	snap, sc, err := backupSnapshot(tx, snapshotARN)
+func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metadata map[string]string) (string, error) {
+	tx, id := p.s.Join(tx), metadata[metaInstanceID]
+	snap, v, err := ownSnapshot(tx, account, snapshotARN)
 	if err != nil {
 		return "", err
 	}
-	if snap == nil || sc.Region != region || sc.Account != account {
-		return "", backupFailure("DB snapshot %s not found in %s", snapshotARN, region)
+	if snap == nil || v.Region() != region {
+		return "", backupFailure(textRestoreNoSnapshot, snapshotARN, region)
 	}
 	id = strings.ToLower(id)
 	if !validIdentifier(id, maxInstanceID) {
-		return "", backupFailure("%s is not a valid DB instance identifier", id)
+		return "", backupFailure(textRestoreIdentifier, id)
 	}
-	inst, err := p.s.restoreInstance(tx, sc, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
+	inst, err := p.s.restoreInstance(tx, v, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
 	if err != nil {
 		// What RestoreDBInstanceFromDBSnapshot would answer is the restore job's failure.
 		var refused *awserr.Error
 		if errors.As(err, &refused) {
-			return "", backupFailure("%s", refused.Message)
+			return "", port.CannotProtect("%s", refused.Message)
 		}
 		return "", err
+	}
+	if snap.RealData {
+		if err := p.s.engineRestore(v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
+			return "", err
+		}
 	}
 	return instanceARN(partitionOf(region), region, account, inst.ID), nil
 }

@@ -1,23 +1,22 @@
 package rds
 
 import (
-	"context"
 	"time"
 
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// ownBackup is the automated backup record of an instance in its own Region.
-func (s *Service) ownBackup(sc store.Scope, inst *instanceRec, status string) *backupRec {
-	b := &backupRec{ID: inst.BackupID, ResourceID: inst.ResourceID, Status: status, SourceRegion: sc.Region}
-	s.refreshBackup(sc, b, inst)
+// ownBackup is the automated backup record of an instance in its own Region, v.
+func ownBackup(v kit.View, inst *instanceRec, status string) *backupRec {
+	b := &backupRec{ID: inst.BackupID, ResourceID: inst.ResourceID, Status: status, SourceRegion: v.Region()}
+	refreshBackup(v, b, inst)
 	return b
 }
 
 // refreshBackup copies into b the instance properties a backup reports and a restore
-// from it uses.
-func (s *Service) refreshBackup(sc store.Scope, b *backupRec, inst *instanceRec) {
-	b.SourceARN = instanceARN(partitionOf(sc.Region), sc.Region, sc.Account, inst.ID)
+// from it uses; src is the instance's Region.
+func refreshBackup(src kit.View, b *backupRec, inst *instanceRec) {
+	b.SourceARN = instanceARN(partitionOf(src.Region()), src.Region(), src.Account(), inst.ID)
 	b.InstanceID = inst.ID
 	// A replica is encrypted under its own Region's key, whatever its source's is.
 	encrypted, key := b.Encrypted, b.KmsKey
@@ -32,60 +31,60 @@ func (s *Service) refreshBackup(sc store.Scope, b *backupRec, inst *instanceRec)
 }
 
 // syncOwnBackup keeps an instance's automated backup in step with the instance.
-func (s *Service) syncOwnBackup(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+func syncOwnBackup(v kit.View, inst *instanceRec) error {
 	if inst.BackupID == "" || inst.Retention == 0 {
 		return nil
 	}
-	b, err := getBackup(tx, sc, inst.ResourceID)
+	b, err := backups.Get(v, inst.ResourceID)
 	if err != nil {
 		return err
 	}
 	if b == nil {
-		b = s.ownBackup(sc, inst, backupCreating)
+		b = ownBackup(v, inst, backupCreating)
 	}
-	s.refreshBackup(sc, b, inst)
-	return putBackup(tx, sc, b)
+	refreshBackup(v, b, inst)
+	return putBackup(v, b)
 }
 
 // firstBackup is the backup RDS takes when automated backups begin: the first
 // automated snapshot, from which the restore window starts.
-func (s *Service) firstBackup(tx store.Tx, sc store.Scope, inst *instanceRec, now time.Time) error {
+func (s *Service) firstBackup(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time) error {
 	if inst.BackupID == "" {
 		inst.BackupID = newBackupID()
 	}
-	b, err := getBackup(tx, sc, inst.ResourceID)
+	b, err := backups.Get(v, inst.ResourceID)
 	if err != nil {
 		return err
 	}
 	if b == nil {
-		b = s.ownBackup(sc, inst, backupCreating)
+		b = ownBackup(v, inst, backupCreating)
 	}
 	inst.BackupStart = now
 	b.Status, b.Start = backupActive, now
-	s.refreshBackup(sc, b, inst)
-	if err := putBackup(tx, sc, b); err != nil {
+	refreshBackup(v, b, inst)
+	if err := putBackup(v, b); err != nil {
 		return err
 	}
-	return s.takeAutomatedSnapshot(tx, sc, inst, now)
+	return s.takeAutomatedSnapshot(tx, v, inst, now)
 }
 
 // scheduleDailyBackup arms the instance's next daily backup at the start of its backup
 // window.
-func (s *Service) scheduleDailyBackup(tx store.Tx, sc store.Scope, inst *instanceRec, now time.Time) error {
+func scheduleDailyBackup(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time) error {
 	w, err := parseDailyWindow(inst.BackupWindow)
 	if err != nil {
 		return err
 	}
 	inst.NextBackup = nextDaily(now, w)
-	return s.enqueue(tx, jobDailyBackup, payload{Account: sc.Account, Region: sc.Region, ID: inst.ResourceID, At: inst.NextBackup}, inst.NextBackup)
+	return arm(tx, jobDailyBackup, v, inst.ResourceID, inst.NextBackup)
 }
 
 // runDailyBackup takes the day's automated snapshot, expires those past the retention
 // period, and arms the next day's. Stopped instances are not backed up, as on AWS, but
 // their schedule goes on.
-func (s *Service) runDailyBackup(_ context.Context, tx store.Tx, p payload) error {
-	sc := scopeOf(p.Account, p.Region)
-	inst, err := instanceByResourceID(tx, sc, p.ID)
+func (s *Service) runDailyBackup(tx kit.Tx, p armedPayload) error {
+	v := tx.In(p.Account, p.Region)
+	inst, err := instanceByResourceID(v, p.ID)
 	if err != nil || inst == nil || !inst.NextBackup.Equal(p.At) {
 		return err
 	}
@@ -94,21 +93,21 @@ func (s *Service) runDailyBackup(_ context.Context, tx store.Tx, p payload) erro
 	at := p.At
 	inst.NextBackup = time.Time{}
 	if inst.Retention == 0 || inst.BackupStart.IsZero() {
-		return putInstance(tx, sc, inst)
+		return putInstance(v, inst)
 	}
 	switch inst.Status {
 	case statusAvailable, statusModifying, statusBackingUp, statusRebooting:
-		if err := s.takeAutomatedSnapshot(tx, sc, inst, at); err != nil {
+		if err := s.takeAutomatedSnapshot(tx, v, inst, at); err != nil {
 			return err
 		}
 	}
-	if err := s.expireSnapshots(tx, sc, inst.ResourceID, inst.Retention, at); err != nil {
+	if err := expireSnapshots(v, inst.ResourceID, inst.Retention, at); err != nil {
 		return err
 	}
-	if err := s.scheduleDailyBackup(tx, sc, inst, s.clock.Now()); err != nil {
+	if err := scheduleDailyBackup(tx, v, inst, s.Clock.Now()); err != nil {
 		return err
 	}
-	return putInstance(tx, sc, inst)
+	return putInstance(v, inst)
 }
 
 // automatedSnapshotID names an automated snapshot as RDS does: rds:<id>-YYYY-MM-DD-HH-MM.
@@ -116,26 +115,28 @@ func automatedSnapshotID(instanceID string, t time.Time) string {
 	return "rds:" + instanceID + "-" + t.UTC().Format("2006-01-02-15-04")
 }
 
-func (s *Service) takeAutomatedSnapshot(tx store.Tx, sc store.Scope, inst *instanceRec, now time.Time) error {
+func (s *Service) takeAutomatedSnapshot(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time) error {
 	id := automatedSnapshotID(inst.ID, now)
-	existing, err := getSnapshot(tx, sc, id)
-	if err != nil || existing != nil {
-		return err
+	if snapshots.Has(v, id) {
+		return nil
 	}
 	snap := snapshotOf(inst, id, snapshotAutomated, now)
-	return s.insertSnapshot(tx, sc, snap)
+	if inst.CopyTags { // CopyTagsToSnapshot applies to automated snapshots too
+		snap.Tags = append([]tagRec(nil), inst.Tags...)
+	}
+	return s.insertSnapshot(tx, v, snap)
 }
 
 // expireSnapshots deletes the automated snapshots of a DbiResourceId older than the
 // retention period.
-func (s *Service) expireSnapshots(tx store.Tx, sc store.Scope, dbi string, retention int64, now time.Time) error {
-	snaps, err := automatedSnapshots(tx, sc, dbi)
+func expireSnapshots(v kit.View, dbi string, retention int64, now time.Time) error {
+	snaps, err := automatedSnapshots(v, dbi)
 	if err != nil {
 		return err
 	}
 	for _, sn := range snaps {
 		if !now.Before(sn.Created.Add(time.Duration(retention) * day)) {
-			if err := deleteSnapshot(tx, sc, sn); err != nil {
+			if err := deleteSnapshot(v, sn); err != nil {
 				return err
 			}
 		}
@@ -145,22 +146,22 @@ func (s *Service) expireSnapshots(tx store.Tx, sc store.Scope, dbi string, reten
 
 // retain turns b into a retained backup whose logs stopped at stopped, and arms its
 // expiry.
-func (s *Service) retain(tx store.Tx, sc store.Scope, b *backupRec, stopped, now time.Time) error {
+func retain(tx kit.Tx, v kit.View, b *backupRec, stopped, now time.Time) error {
 	if b.Replica {
-		if err := s.setReplicaActive(tx, sc, b.ResourceID, false); err != nil {
+		if err := setReplicaActive(v, b.ResourceID, false); err != nil {
 			return err
 		}
 	}
 	b.Status, b.Stopped = backupRetained, stopped
-	return s.armExpiry(tx, sc, b, now)
+	return armExpiry(tx, v, b, now)
 }
 
 // armExpiry stores a retained backup with its expiry job armed for the next instant
 // something of it expires: an automated snapshot, or the whole window.
-func (s *Service) armExpiry(tx store.Tx, sc store.Scope, b *backupRec, now time.Time) error {
+func armExpiry(tx kit.Tx, v kit.View, b *backupRec, now time.Time) error {
 	keep := time.Duration(b.Retention) * day
 	at := b.Stopped.Add(keep)
-	snaps, err := automatedSnapshots(tx, sc, b.ResourceID)
+	snaps, err := automatedSnapshots(v, b.ResourceID)
 	if err != nil {
 		return err
 	}
@@ -173,61 +174,61 @@ func (s *Service) armExpiry(tx store.Tx, sc store.Scope, b *backupRec, now time.
 		at = now
 	}
 	b.Expire = at
-	if err := putBackup(tx, sc, b); err != nil {
+	if err := putBackup(v, b); err != nil {
 		return err
 	}
-	return s.enqueue(tx, jobBackupExpire, payload{Account: sc.Account, Region: sc.Region, ID: b.ResourceID, At: at}, at)
+	return arm(tx, jobBackupExpire, v, b.ResourceID, at)
 }
 
-func (s *Service) runBackupExpire(_ context.Context, tx store.Tx, p payload) error {
-	sc := scopeOf(p.Account, p.Region)
-	b, err := getBackup(tx, sc, p.ID)
+func (s *Service) runBackupExpire(tx kit.Tx, p armedPayload) error {
+	v := tx.In(p.Account, p.Region)
+	b, err := backups.Get(v, p.ID)
 	if err != nil || b == nil || b.Status != backupRetained || !b.Expire.Equal(p.At) {
 		return err
 	}
-	now := s.clock.Now()
-	if err := s.expireSnapshots(tx, sc, b.ResourceID, b.Retention, now); err != nil {
+	now := s.Clock.Now()
+	if err := expireSnapshots(v, b.ResourceID, b.Retention, now); err != nil {
 		return err
 	}
 	if !now.Before(b.Stopped.Add(time.Duration(b.Retention) * day)) {
-		return s.dropBackup(tx, sc, b)
+		return dropBackup(v, b)
 	}
-	return s.armExpiry(tx, sc, b, now)
+	return armExpiry(tx, v, b, now)
 }
 
 // dropBackup deletes an automated backup and its automated snapshots.
-func (s *Service) dropBackup(tx store.Tx, sc store.Scope, b *backupRec) error {
+func dropBackup(v kit.View, b *backupRec) error {
 	if b.Replica {
-		if err := s.setReplicaActive(tx, sc, b.ResourceID, false); err != nil {
+		if err := setReplicaActive(v, b.ResourceID, false); err != nil {
 			return err
 		}
 	}
-	snaps, err := automatedSnapshots(tx, sc, b.ResourceID)
+	snaps, err := automatedSnapshots(v, b.ResourceID)
 	if err != nil {
 		return err
 	}
 	for _, sn := range snaps {
-		if err := deleteSnapshot(tx, sc, sn); err != nil {
+		if err := deleteSnapshot(v, sn); err != nil {
 			return err
 		}
 	}
-	return deleteBackup(tx, sc, b)
+	return deleteBackup(v, b)
 }
 
 // stopBackups ends an instance's automated backups, as setting the retention period to
 // 0 does: its backup and automated snapshots are deleted and its replications stop.
-func (s *Service) stopBackups(tx store.Tx, sc store.Scope, inst *instanceRec, now time.Time) error {
-	b, err := getBackup(tx, sc, inst.ResourceID)
+func (s *Service) stopBackups(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time) error {
+	b, err := backups.Get(v, inst.ResourceID)
 	if err != nil {
 		return err
 	}
 	if b != nil {
-		if err := s.dropBackup(tx, sc, b); err != nil {
+		if err := dropBackup(v, b); err != nil {
 			return err
 		}
 	}
 	for _, ref := range inst.Replications {
-		if err := s.retainReplica(tx, scopeOf(sc.Account, ref.Region), sc.Region, inst.ResourceID, now); err != nil {
+		if err := s.retainReplica(tx, tx.In(v.Account(), ref.Region), v.Region(), inst.ResourceID, now); err != nil {
 			return err
 		}
 	}

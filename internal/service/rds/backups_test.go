@@ -38,9 +38,9 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 	in.BackupRetentionPeriod = aws.Int32(2)
 	in.PreferredBackupWindow = aws.String("03:00-03:30")
 	in.PreferredMaintenanceWindow = aws.String("sun:05:00-sun:05:30")
-	db := e.create(t, e.east, in)
+	db := e.create(t, e.East, in)
 
-	b := e.ownBackup(t, e.east, "daily")
+	b := e.ownBackup(t, e.East, "daily")
 	if aws.ToString(b.Status) != "active" || aws.ToInt32(b.BackupRetentionPeriod) != 2 || aws.ToString(b.DbiResourceId) != aws.ToString(db.DbiResourceId) ||
 		!regexp.MustCompile(`^arn:aws:rds:us-east-1:`+account+`:auto-backup:ab-[a-z0-9]{39}$`).MatchString(aws.ToString(b.DBInstanceAutomatedBackupsArn)) ||
 		aws.ToString(b.DBInstanceArn) != aws.ToString(db.DBInstanceArn) || aws.ToString(b.Region) != "us-east-1" {
@@ -49,15 +49,15 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 	if b.RestoreWindow.EarliestTime == nil || b.RestoreWindow.LatestTime.Before(*b.RestoreWindow.EarliestTime) {
 		t.Fatalf("restore window %+v", b.RestoreWindow)
 	}
-	initial := e.automatedSnapshots(t, e.east, "daily")
+	initial := e.automatedSnapshots(t, e.East, "daily")
 	if len(initial) != 1 || !regexp.MustCompile(`^rds:daily-\d{4}-\d\d-\d\d-\d\d-\d\d$`).MatchString(aws.ToString(initial[0].DBSnapshotIdentifier)) ||
 		aws.ToString(initial[0].SnapshotType) != "automated" || aws.ToString(initial[0].Status) != "available" {
 		t.Fatalf("initial automated snapshot %+v", initial)
 	}
-	latest0 := *e.describe(t, e.east, "daily").LatestRestorableTime
+	latest0 := *e.describe(t, e.East, "daily").LatestRestorableTime
 
 	e.advance(36 * time.Hour)
-	snaps := e.automatedSnapshots(t, e.east, "daily")
+	snaps := e.automatedSnapshots(t, e.East, "daily")
 	if len(snaps) < 2 || len(snaps) > 3 {
 		t.Fatalf("after 36 hours: %d automated snapshots", len(snaps))
 	}
@@ -66,18 +66,18 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 			t.Errorf("daily snapshot %s taken at %s, outside the backup window", aws.ToString(s.DBSnapshotIdentifier), created)
 		}
 	}
-	latest := *e.describe(t, e.east, "daily").LatestRestorableTime
+	latest := *e.describe(t, e.East, "daily").LatestRestorableTime
 	if d := latest.Sub(latest0); d < 35*time.Hour || d > 37*time.Hour {
 		t.Errorf("LatestRestorableTime moved by %s in 36 hours", d)
 	}
 
 	// Snapshots and the window go back two days at most.
 	e.advance(72 * time.Hour)
-	snaps = e.automatedSnapshots(t, e.east, "daily")
+	snaps = e.automatedSnapshots(t, e.East, "daily")
 	if len(snaps) != 2 {
 		t.Errorf("after five days with a retention of two: %d automated snapshots", len(snaps))
 	}
-	b = e.ownBackup(t, e.east, "daily")
+	b = e.ownBackup(t, e.East, "daily")
 	if span := b.RestoreWindow.LatestTime.Sub(*b.RestoreWindow.EarliestTime); span > 48*time.Hour+logGrace || span < 47*time.Hour {
 		t.Errorf("restore window spans %s", span)
 	}
@@ -88,51 +88,51 @@ func TestAutomatedBackupsFollowTheClock(t *testing.T) {
 		{Name: aws.String("db-instance-id"), Values: []string{"daily"}},
 		{Name: aws.String("dbi-resource-id"), Values: []string{aws.ToString(db.DbiResourceId)}},
 	} {
-		out := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{f}}))
+		out := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{f}}))
 		if len(out.DBInstanceAutomatedBackups) != 1 {
 			t.Errorf("filter %s: %d backups", aws.ToString(f.Name), len(out.DBInstanceAutomatedBackups))
 		}
 	}
-	none := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	none := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		Filters: []types.Filter{{Name: aws.String("status"), Values: []string{"retained"}}},
 	}))
 	if len(none.DBInstanceAutomatedBackups) != 0 {
 		t.Errorf("status=retained found %d", len(none.DBInstanceAutomatedBackups))
 	}
-	_, err := e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: aws.String("arn:aws:rds:us-east-1:" + account + ":auto-backup:ab-nope")})
+	_, err := e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: aws.String("arn:aws:rds:us-east-1:" + account + ":auto-backup:ab-nope")})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
-	_, err = e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: aws.String("db-NOPE")})
+	_, err = e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: aws.String("db-NOPE")})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
-	_, err = e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{{Name: aws.String("engine"), Values: []string{"x"}}}})
+	_, err = e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{Filters: []types.Filter{{Name: aws.String("engine"), Values: []string{"x"}}}})
 	wantErr(t, err, "InvalidParameterValue", 400, "Unrecognized filter name: engine")
 
 	// An automated backup in use can't be deleted.
-	_, err = e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DbiResourceId: db.DbiResourceId})
+	_, err = e.East.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DbiResourceId: db.DbiResourceId})
 	wantErr(t, err, "InvalidDBInstanceAutomatedBackupState", 400, "only retained automated backups can be deleted")
-	_, err = e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{})
+	_, err = e.East.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{})
 	wantErr(t, err, "InvalidParameterCombination", 400, "")
-	_, err = e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DbiResourceId: aws.String("db-NOPE")})
+	_, err = e.East.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DbiResourceId: aws.String("db-NOPE")})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
 
 	// Setting the retention period to 0 removes them.
-	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("daily"), BackupRetentionPeriod: aws.Int32(0), ApplyImmediately: aws.Bool(true),
 	}))
-	e.inst.WaitIdle()
-	if n := len(e.automatedSnapshots(t, e.east, "daily")); n != 0 {
+	e.WaitIdle()
+	if n := len(e.automatedSnapshots(t, e.East, "daily")); n != 0 {
 		t.Errorf("%d automated snapshots left with retention 0", n)
 	}
-	_, err = e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceIdentifier: aws.String("daily")})
+	_, err = e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceIdentifier: aws.String("daily")})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
-	if got := e.describe(t, e.east, "daily"); got.LatestRestorableTime != nil {
+	if got := e.describe(t, e.East, "daily"); got.LatestRestorableTime != nil {
 		t.Errorf("LatestRestorableTime with retention 0")
 	}
 	// And turning them on again starts over with a backup.
-	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
 		DBInstanceIdentifier: aws.String("daily"), BackupRetentionPeriod: aws.Int32(1), ApplyImmediately: aws.Bool(true),
 	}))
-	e.inst.WaitIdle()
-	if b := e.ownBackup(t, e.east, "daily"); aws.ToString(b.Status) != "active" || len(e.automatedSnapshots(t, e.east, "daily")) != 1 {
+	e.WaitIdle()
+	if b := e.ownBackup(t, e.East, "daily"); aws.ToString(b.Status) != "active" || len(e.automatedSnapshots(t, e.East, "daily")) != 1 {
 		t.Errorf("after re-enabling: %s", aws.ToString(b.Status))
 	}
 }
@@ -144,13 +144,13 @@ func TestRetainedBackupsExpire(t *testing.T) {
 	e := start(t)
 	in := postgres("retained")
 	in.BackupRetentionPeriod = aws.Int32(3)
-	db := e.create(t, e.east, in)
+	db := e.create(t, e.East, in)
 	e.advance(26 * time.Hour)
-	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("retained"), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(false),
 	}))
-	e.inst.WaitIdle()
-	b := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
+	e.WaitIdle()
+	b := xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{
 		Filters: []types.Filter{{Name: aws.String("status"), Values: []string{"retained"}}},
 	})).DBInstanceAutomatedBackups
 	if len(b) != 1 || aws.ToString(b[0].DBInstanceIdentifier) != "retained" {
@@ -158,29 +158,29 @@ func TestRetainedBackupsExpire(t *testing.T) {
 	}
 	stopped := *b[0].RestoreWindow.LatestTime
 	e.advance(48 * time.Hour)
-	b = xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})).DBInstanceAutomatedBackups
+	b = xtest.Must[*rds.DescribeDBInstanceAutomatedBackupsOutput](t)(e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})).DBInstanceAutomatedBackups
 	if !b[0].RestoreWindow.LatestTime.Equal(stopped) {
 		t.Errorf("a retained backup's window moved on: %s -> %s", stopped, b[0].RestoreWindow.LatestTime)
 	}
 	e.advance(25 * time.Hour)
-	_, err := e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})
+	_, err := e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DbiResourceId: db.DbiResourceId})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
-	if n := len(e.automatedSnapshots(t, e.east, "retained")); n != 0 {
+	if n := len(e.automatedSnapshots(t, e.East, "retained")); n != 0 {
 		t.Errorf("%d automated snapshots of an expired backup left", n)
 	}
 
 	// A retained backup can be deleted before it expires.
-	db = e.create(t, e.east, postgres("shortlived"))
-	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	db = e.create(t, e.East, postgres("shortlived"))
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("shortlived"), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(false),
 	}))
-	e.inst.WaitIdle()
-	arn := e.ownBackup(t, e.east, "shortlived").DBInstanceAutomatedBackupsArn
-	del := xtest.Must[*rds.DeleteDBInstanceAutomatedBackupOutput](t)(e.east.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DBInstanceAutomatedBackupsArn: arn}))
+	e.WaitIdle()
+	arn := e.ownBackup(t, e.East, "shortlived").DBInstanceAutomatedBackupsArn
+	del := xtest.Must[*rds.DeleteDBInstanceAutomatedBackupOutput](t)(e.East.DeleteDBInstanceAutomatedBackup(ctx, &rds.DeleteDBInstanceAutomatedBackupInput{DBInstanceAutomatedBackupsArn: arn}))
 	if aws.ToString(del.DBInstanceAutomatedBackup.Status) != "deleting" {
 		t.Errorf("delete answered %s", aws.ToString(del.DBInstanceAutomatedBackup.Status))
 	}
-	_, err = e.east.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: arn})
+	_, err = e.East.DescribeDBInstanceAutomatedBackups(ctx, &rds.DescribeDBInstanceAutomatedBackupsInput{DBInstanceAutomatedBackupsArn: arn})
 	wantErr(t, err, "DBInstanceAutomatedBackupNotFound", 404, "")
 	if !strings.Contains(aws.ToString(arn), ":auto-backup:ab-") {
 		t.Errorf("ARN %s", aws.ToString(arn))

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // versionDescription is how RDS describes an engine version ("PostgreSQL 13.4-R1").
@@ -29,10 +27,10 @@ func upgradeTargets(e *engine, v engineVersion) []rdsapi.UpgradeTarget {
 		}
 		major := t.Major != v.Major
 		out = append(out, rdsapi.UpgradeTarget{
-			Engine: str(e.Name), EngineVersion: str(t.Version), Description: str(versionDescription(e, t)),
-			AutoUpgrade: boolp(false), IsMajorVersionUpgrade: boolp(major), SupportedEngineModes: []string{"provisioned"},
-			SupportsParallelQuery: boolp(false), SupportsGlobalDatabases: boolp(false), SupportsBabelfish: boolp(false),
-			SupportsLimitlessDatabase: boolp(false), SupportsLocalWriteForwarding: boolp(false), SupportsIntegrations: boolp(false),
+			Engine: new(e.Name), EngineVersion: new(t.Version), Description: new(versionDescription(e, t)),
+			AutoUpgrade: new(false), IsMajorVersionUpgrade: new(major), SupportedEngineModes: []string{"provisioned"},
+			SupportsParallelQuery: new(false), SupportsGlobalDatabases: new(false), SupportsBabelfish: new(false),
+			SupportsLimitlessDatabase: new(false), SupportsLocalWriteForwarding: new(false), SupportsIntegrations: new(false),
 		})
 	}
 	return out
@@ -45,11 +43,12 @@ type versionEntry struct {
 }
 
 func (s *Service) describeDBEngineVersions(ctx context.Context, in *rdsapi.DescribeDBEngineVersionsMessage) (*rdsapi.DBEngineVersionMessage, error) {
+	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "engine", "engine-version", "db-parameter-group-family", "status", "engine-mode")
 	if err != nil {
 		return nil, err
 	}
-	size, from, err := pageArgs(in.MaxRecords, in.Marker)
+	pg, err := s.describePage(c, "DescribeDBEngineVersions", in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
@@ -87,19 +86,19 @@ func (s *Service) describeDBEngineVersions(ctx context.Context, in *rdsapi.Descr
 			list = append(list, &versionEntry{e: e, v: v, pos: fmt.Sprintf("%04d/%04d", ei, vi)})
 		}
 	}
-	page, next := pageOf(list, func(x *versionEntry) string { return x.pos }, from, size)
-	out := &rdsapi.DBEngineVersionMessage{DBEngineVersions: []rdsapi.DBEngineVersion{}, Marker: optStr(next)}
+	page, next := cut(pg, list, func(x *versionEntry) string { return x.pos })
+	out := &rdsapi.DBEngineVersionMessage{DBEngineVersions: []rdsapi.DBEngineVersion{}, Marker: next}
 	for _, x := range page {
 		out.DBEngineVersions = append(out.DBEngineVersions, rdsapi.DBEngineVersion{
-			Engine: str(x.e.Name), EngineVersion: str(x.v.Version), DBParameterGroupFamily: str(x.v.Family),
-			DBEngineDescription: str(x.e.Description), DBEngineVersionDescription: str(versionDescription(x.e, x.v)),
+			Engine: new(x.e.Name), EngineVersion: new(x.v.Version), DBParameterGroupFamily: new(x.v.Family),
+			DBEngineDescription: new(x.e.Description), DBEngineVersionDescription: new(versionDescription(x.e, x.v)),
 			ValidUpgradeTarget: upgradeTargets(x.e, x.v), ExportableLogTypes: x.e.LogTypes,
-			SupportsLogExportsToCloudwatchLogs: boolp(true), SupportsReadReplica: boolp(true),
-			SupportedEngineModes: []string{"provisioned"}, SupportedFeatureNames: []string{}, Status: str("available"),
-			SupportsParallelQuery: boolp(false), SupportsGlobalDatabases: boolp(false), MajorEngineVersion: str(x.v.Major),
-			SupportsBabelfish: boolp(false), SupportsLimitlessDatabase: boolp(false),
-			SupportsCertificateRotationWithoutRestart: boolp(true), SupportedCACertificateIdentifiers: caCertificates,
-			SupportsLocalWriteForwarding: boolp(false), SupportsIntegrations: boolp(false),
+			SupportsLogExportsToCloudwatchLogs: new(true), SupportsReadReplica: new(true),
+			SupportedEngineModes: []string{"provisioned"}, SupportedFeatureNames: []string{}, Status: new("available"),
+			SupportsParallelQuery: new(false), SupportsGlobalDatabases: new(false), MajorEngineVersion: new(x.v.Major),
+			SupportsBabelfish: new(false), SupportsLimitlessDatabase: new(false),
+			SupportsCertificateRotationWithoutRestart: new(true), SupportedCACertificateIdentifiers: caCertificates,
+			SupportsLocalWriteForwarding: new(false), SupportsIntegrations: new(false),
 		})
 	}
 	return out, nil
@@ -112,144 +111,141 @@ type orderable struct {
 	license string
 	storage string
 	limits  storageRange
+	pos     string // its place in the list, for markers
 }
 
 func (s *Service) describeOrderableDBInstanceOptions(ctx context.Context, in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) (*rdsapi.OrderableDBInstanceOptionsMessage, error) {
-	req := request.From(ctx)
+	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
-		return nil, invalidValue("DescribeOrderableDBInstanceOptions does not support filters.")
+		return nil, msgNoFilters.New(c.Operation)
 	}
-	size, err := pageSize(in.MaxRecords, 20, 1000, 100)
+	pg, err := s.openPage(kit.List{Op: "DescribeOrderableDBInstanceOptions", Account: c.Account, Region: c.Region}, in.MaxRecords, in.Marker, 20, 1000, 100)
 	if err != nil {
 		return nil, err
 	}
-	marker, err := decodeMarker(in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	start := 0
-	if marker != "" {
-		if start, err = strconv.Atoi(marker); err != nil || start < 0 {
-			return nil, invalidValue("The parameter Marker is not valid: %s", deref(in.Marker))
-		}
-	}
-	e, ok := engines[strings.ToLower(deref(in.Engine))]
-	var all []orderable
-	if ok && (in.Vpc == nil || *in.Vpc) && in.AvailabilityZoneGroup == nil {
-		types := make([]string, 0, len(e.Storage))
-		for t := range e.Storage {
-			types = append(types, t)
-		}
-		slices.Sort(types)
-		for _, v := range e.Versions {
-			if in.EngineVersion != nil && *in.EngineVersion != v.Version {
-				continue
-			}
-			for _, c := range e.Classes {
-				if in.DBInstanceClass != nil && *in.DBInstanceClass != c {
-					continue
-				}
-				for _, l := range e.Licenses {
-					if in.LicenseModel != nil && *in.LicenseModel != l {
-						continue
-					}
-					for _, t := range types {
-						all = append(all, orderable{e, v, c, l, t, e.Storage[t]})
-					}
-				}
-			}
-		}
-	}
-	out := &rdsapi.OrderableDBInstanceOptionsMessage{OrderableDBInstanceOptions: []rdsapi.OrderableDBInstanceOption{}}
+	page, next := cut(pg, orderableOptions(in), func(o orderable) string { return o.pos })
+	out := &rdsapi.OrderableDBInstanceOptionsMessage{OrderableDBInstanceOptions: []rdsapi.OrderableDBInstanceOption{}, Marker: next}
 	zs := []rdsapi.AvailabilityZone{}
-	for _, z := range zones(req.Region) {
-		zs = append(zs, rdsapi.AvailabilityZone{Name: str(z)})
+	for _, z := range zones(c.Region) {
+		zs = append(zs, rdsapi.AvailabilityZone{Name: new(z)})
 	}
-	for i := start; i < len(all) && i < start+size; i++ {
-		o := all[i]
-		opt := rdsapi.OrderableDBInstanceOption{
-			Engine: str(o.e.Name), EngineVersion: str(o.v.Version), DBInstanceClass: str(o.class), LicenseModel: str(o.license),
-			AvailabilityZones: zs, MultiAZCapable: boolp(o.e.MultiAZ), ReadReplicaCapable: boolp(true), Vpc: boolp(true),
-			SupportsStorageEncryption: boolp(o.e.Encryption), StorageType: str(o.storage),
-			SupportsIops:                      boolp(o.storage == "io1" || o.storage == "io2" || o.storage == "gp3"),
-			SupportsEnhancedMonitoring:        boolp(true),
-			SupportsIAMDatabaseAuthentication: boolp(o.e.Name == "postgres" || o.e.Name == "mysql" || o.e.Name == "mariadb"),
-			SupportsPerformanceInsights:       boolp(!strings.HasSuffix(o.class, ".micro") && !strings.HasSuffix(o.class, ".small")),
-			MinStorageSize:                    i64(o.limits.Min), MaxStorageSize: i64(o.limits.Max),
-			SupportedEngineModes: []string{"provisioned"}, SupportsStorageAutoscaling: boolp(true),
-			SupportsKerberosAuthentication: boolp(false), OutpostCapable: boolp(false), SupportedActivityStreamModes: []string{},
-			SupportsGlobalDatabases: boolp(false), SupportsClusters: boolp(false), SupportedNetworkTypes: []string{"IPV4"},
-			SupportsStorageThroughput: boolp(o.storage == "gp3"), SupportsDedicatedLogVolume: boolp(false),
-		}
-		switch o.storage {
-		case "io1", "io2":
-			opt.MinIopsPerDbInstance, opt.MaxIopsPerDbInstance = i64(1000), i64(256000)
-			half, fifty := 0.5, 50.0
-			opt.MinIopsPerGib, opt.MaxIopsPerGib = &half, &fifty
-		case "gp3":
-			opt.MinIopsPerDbInstance, opt.MaxIopsPerDbInstance = i64(3000), i64(64000)
-			opt.MinStorageThroughputPerDbInstance, opt.MaxStorageThroughputPerDbInstance = i64(125), i64(4000)
-		}
-		out.OrderableDBInstanceOptions = append(out.OrderableDBInstanceOptions, opt)
-	}
-	if start+size < len(all) {
-		out.Marker = str(encodeMarker(strconv.Itoa(start + size)))
+	for _, o := range page {
+		out.OrderableDBInstanceOptions = append(out.OrderableDBInstanceOptions, orderableOut(o, zs))
 	}
 	return out, nil
+}
+
+// orderableOptions lists the combinations of the engine a request names that it asks
+// for, in a stable order: by version, class, licence and storage type.
+func orderableOptions(in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) []orderable {
+	e, ok := engines[strings.ToLower(deref(in.Engine))]
+	if !ok || in.Vpc != nil && !*in.Vpc || in.AvailabilityZoneGroup != nil {
+		return nil
+	}
+	types := make([]string, 0, len(e.Storage))
+	for t := range e.Storage {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	var all []orderable
+	for _, v := range e.Versions {
+		if in.EngineVersion != nil && *in.EngineVersion != v.Version {
+			continue
+		}
+		for _, c := range e.Classes {
+			if in.DBInstanceClass != nil && *in.DBInstanceClass != c {
+				continue
+			}
+			for _, l := range e.Licenses {
+				if in.LicenseModel != nil && *in.LicenseModel != l {
+					continue
+				}
+				for _, t := range types {
+					all = append(all, orderable{e: e, v: v, class: c, license: l, storage: t, limits: e.Storage[t], pos: fmt.Sprintf("%08d", len(all))})
+				}
+			}
+		}
+	}
+	return all
+}
+
+func orderableOut(o orderable, zs []rdsapi.AvailabilityZone) rdsapi.OrderableDBInstanceOption {
+	opt := rdsapi.OrderableDBInstanceOption{
+		Engine: new(o.e.Name), EngineVersion: new(o.v.Version), DBInstanceClass: new(o.class), LicenseModel: new(o.license),
+		AvailabilityZones: zs, MultiAZCapable: new(o.e.MultiAZ), ReadReplicaCapable: new(true), Vpc: new(true),
+		SupportsStorageEncryption: new(o.e.Encryption), StorageType: new(o.storage),
+		SupportsIops:                      new(o.storage == "io1" || o.storage == "io2" || o.storage == "gp3"),
+		SupportsEnhancedMonitoring:        new(true),
+		SupportsIAMDatabaseAuthentication: new(o.e.Name == "postgres" || o.e.Name == "mysql" || o.e.Name == "mariadb"),
+		SupportsPerformanceInsights:       new(!strings.HasSuffix(o.class, ".micro") && !strings.HasSuffix(o.class, ".small")),
+		MinStorageSize:                    new(o.limits.Min), MaxStorageSize: new(o.limits.Max),
+		SupportedEngineModes: []string{"provisioned"}, SupportsStorageAutoscaling: new(true),
+		SupportsKerberosAuthentication: new(false), OutpostCapable: new(false), SupportedActivityStreamModes: []string{},
+		SupportsGlobalDatabases: new(false), SupportsClusters: new(false), SupportedNetworkTypes: []string{"IPV4"},
+		SupportsStorageThroughput: new(o.storage == "gp3"), SupportsDedicatedLogVolume: new(false),
+	}
+	switch o.storage {
+	case "io1", "io2":
+		opt.MinIopsPerDbInstance, opt.MaxIopsPerDbInstance = new(int64(1000)), new(int64(256000))
+		opt.MinIopsPerGib, opt.MaxIopsPerGib = new(0.5), new(50.0)
+	case "gp3":
+		opt.MinIopsPerDbInstance, opt.MaxIopsPerDbInstance = new(int64(3000)), new(int64(64000))
+		opt.MinStorageThroughputPerDbInstance, opt.MaxStorageThroughputPerDbInstance = new(int64(125)), new(int64(4000))
+	}
+	return opt
 }
 
 // describeSourceRegions lists the Regions whose instances can replicate automated
 // backups into the caller's Region: here every other Region of its partition.
 func (s *Service) describeSourceRegions(ctx context.Context, in *rdsapi.DescribeSourceRegionsMessage) (*rdsapi.SourceRegionMessage, error) {
-	req := request.From(ctx)
+	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "region-name")
 	if err != nil {
 		return nil, err
 	}
-	size, from, err := pageArgs(in.MaxRecords, in.Marker)
+	pg, err := s.describePage(c, "DescribeSourceRegions", in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
 	}
 	var list []*string
-	for _, r := range regions.InPartition(partitionOf(req.Region)) {
-		if r == req.Region || in.RegionName != nil && *in.RegionName != r || !f.match("region-name", r) {
+	for _, r := range regions.InPartition(partitionOf(c.Region)) {
+		if r == c.Region || in.RegionName != nil && *in.RegionName != r || !f.match("region-name", r) {
 			continue
 		}
-		list = append(list, str(r))
+		list = append(list, new(r))
 	}
-	page, next := pageOf(list, func(r *string) string { return *r }, from, size)
-	out := &rdsapi.SourceRegionMessage{SourceRegions: []rdsapi.SourceRegion{}, Marker: optStr(next)}
+	page, next := sortedCut(pg, list, func(r *string) string { return *r })
+	out := &rdsapi.SourceRegionMessage{SourceRegions: []rdsapi.SourceRegion{}, Marker: next}
 	for _, r := range page {
 		out.SourceRegions = append(out.SourceRegions, rdsapi.SourceRegion{
-			RegionName: r, Endpoint: str("https://rds." + *r + ".amazonaws.com"), Status: str("available"),
-			SupportsDBInstanceAutomatedBackupsReplication: boolp(true),
+			RegionName: r, Endpoint: new("https://rds." + *r + ".amazonaws.com"), Status: new("available"),
+			SupportsDBInstanceAutomatedBackupsReplication: new(true),
 		})
 	}
 	return out, nil
 }
 
 func (s *Service) describeAccountAttributes(ctx context.Context, _ *rdsapi.DescribeAccountAttributesMessage) (*rdsapi.AccountAttributesMessage, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	var instances, storage, manual int64
-	err := s.st.View(func(tx store.Tx) error {
-		var err error
-		if instances, err = getCount(tx, sc, countInstance); err != nil {
-			return err
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.AccountAttributesMessage, error) {
+		v := c.In(tx)
+		quotas := []struct {
+			name        string
+			counter     string
+			max, factor int64
+		}{
+			{"DBInstances", countInstance, quotaInstances, 1},
+			{"AllocatedStorage", countStorage, quotaStorageGiB, 1 << 30},
+			{"ManualSnapshots", countManual, quotaManual, 1},
 		}
-		if storage, err = getCount(tx, sc, countStorage); err != nil {
-			return err
+		out := &rdsapi.AccountAttributesMessage{}
+		for _, q := range quotas {
+			used, err := getCount(v, q.counter)
+			if err != nil {
+				return nil, err
+			}
+			out.AccountQuotas = append(out.AccountQuotas, rdsapi.AccountQuota{AccountQuotaName: new(q.name), Used: new(used * q.factor), Max: new(q.max * q.factor)})
 		}
-		manual, err = getCount(tx, sc, countManual)
-		return err
+		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	const gib = 1 << 30
-	return &rdsapi.AccountAttributesMessage{AccountQuotas: []rdsapi.AccountQuota{
-		{AccountQuotaName: str("DBInstances"), Used: i64(instances), Max: i64(quotaInstances)},
-		{AccountQuotaName: str("AllocatedStorage"), Used: i64(storage * gib), Max: i64(quotaStorageGiB * gib)},
-		{AccountQuotaName: str("ManualSnapshots"), Used: i64(manual), Max: i64(quotaManual)},
-	}}, nil
 }

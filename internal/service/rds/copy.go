@@ -6,8 +6,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // copyDBSnapshot copies a snapshot within the Region, from another Region (the source
@@ -16,107 +15,116 @@ import (
 // creating at 0 % and becomes available on the job engine; a copy across Regions waits
 // while either Region is unreachable.
 func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotMessage) (*rdsapi.CopyDBSnapshotResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	target, err := snapshotIdentifier("TargetDBSnapshotIdentifier", deref(in.TargetDBSnapshotIdentifier))
+	c := s.Call(ctx)
+	target, err := snapshotIdentifier(paramTargetSnapshotID, deref(in.TargetDBSnapshotIdentifier))
 	if err != nil {
 		return nil, err
 	}
 	source := deref(in.SourceDBSnapshotIdentifier)
 	if source == "" {
-		return nil, blank("SourceDBSnapshotIdentifier")
+		return nil, msgBlank.New(paramSourceSnapshot)
 	}
-	srcRegion := req.Region
-	if arn.IsARN(source) {
-		a, err := arn.Parse(source)
-		if err != nil || a.Service != serviceName || !regions.Valid(a.Region) {
-			return nil, invalidValue("The parameter SourceDBSnapshotIdentifier is not a valid identifier: %s", source)
-		}
-		if !regions.SamePartition(a.Region, req.Region) {
-			return nil, invalidValue("DB snapshots can't be copied from %s to %s.", a.Region, req.Region)
-		}
-		srcRegion = a.Region
+	srcRegion, err := copySourceRegion(source, c.Region)
+	if err != nil {
+		return nil, err
 	}
 	if in.TargetCustomAvailabilityZone != nil {
-		return nil, rdsapi.ErrCustomAvailabilityZoneNotFoundFault.New("Custom availability zone %s not found.", *in.TargetCustomAvailabilityZone)
+		return nil, msgCustomAZNotFound.New(*in.TargetCustomAvailabilityZone)
 	}
 	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	crossRegion := srcRegion != req.Region
-	var copied *snapshotRec
-	err = s.st.Update(func(tx store.Tx) error {
-		if crossRegion && in.PreSignedUrl != nil {
-			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "CopyDBSnapshot", srcRegion, req.Region,
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CopyDBSnapshotResult, error) {
+		v := c.In(tx)
+		if srcRegion != c.Region && in.PreSignedUrl != nil {
+			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "CopyDBSnapshot", srcRegion, c.Region,
 				map[string]string{"SourceDBSnapshotIdentifier": source}); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		src, srcSc, err := findSnapshot(tx, req.Account, req.Region, source, true)
+		src, srcView, err := findSnapshot(tx, v, source, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if src == nil {
-			return snapshotNotFound(source)
+			return nil, msgSnapshotNotFound.New(source)
 		}
 		if src.Status != snapshotAvailable {
-			return snapshotState("Snapshot %s is not in available state.", src.ID)
+			return nil, msgSnapshotNotAvailable.New(src.ID)
 		}
-		if err := checkNewManualSnapshot(tx, sc, target); err != nil {
-			return err
+		if err := checkNewManualSnapshot(v, target); err != nil {
+			return nil, err
 		}
-		cp := *src
-		cp.ID, cp.Type, cp.Status, cp.Progress, cp.Created = target, snapshotManual, snapshotCreating, 0, s.clock.Now()
-		cp.Shared, cp.SourceRegion, cp.SourceSnapshot = nil, "", ""
-		cp.SourceKey = srcSc.Key(kindSnapshot, src.ID)
-		crossAccount := srcSc.Account != req.Account
-		if crossRegion || crossAccount {
-			cp.SourceSnapshot = source
+		cp, err := s.copyOf(tx, v, srcView, src, target, in, c)
+		if err != nil {
+			return nil, err
 		}
-		if crossRegion {
-			cp.SourceRegion = srcRegion
+		// With both CopyTags and Tags, AWS applies only Tags (API reference, CopyTags).
+		cp.Tags = tags
+		if len(tags) == 0 && deref(in.CopyTags) {
+			cp.Tags = append([]tagRec(nil), src.Tags...)
 		}
-		switch {
-		case in.KmsKeyId != nil:
-			if cp.KmsKey, err = s.resolveKey(tx, req.Account, req.Region, *in.KmsKeyId); err != nil {
-				return err
-			}
-			cp.Encrypted = true
-		case src.Encrypted && (crossRegion || crossAccount):
-			return rdsapi.ErrKMSKeyNotAccessibleFault.New("KmsKeyId is required to copy the encrypted DB snapshot %s to another AWS Region or account.", source)
+		if err := s.insertSnapshot(tx, v, cp); err != nil {
+			return nil, err
 		}
-		if src.Encrypted {
-			ok, err := s.keyUsable(tx, srcSc.Account, srcSc.Region, src.KmsKey)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return rdsapi.ErrKMSKeyNotAccessibleFault.New("The source snapshot KMS key [%s] does not exist, is not enabled or you do not have permissions to access it.", src.KmsKey)
-			}
-		}
-		if in.OptionGroupName != nil {
-			e := engines[src.Engine]
-			v, _ := e.version(src.EngineVersion)
-			if *in.OptionGroupName != defaultOptionGroup(e.Name, v.Major) {
-				if !optionGroupExists(*in.OptionGroupName) {
-					return rdsapi.ErrOptionGroupNotFoundFault.New("Specified OptionGroupName: %s not found.", *in.OptionGroupName)
-				}
-				return invalidCombination("The option group %s can't be used for engine %s %s.", *in.OptionGroupName, e.Name, v.Version)
-			}
-			cp.OptionGroup = *in.OptionGroupName
-		}
-		cp.Tags = nil
-		if deref(in.CopyTags) {
-			cp.Tags = append(cp.Tags, src.Tags...)
-		}
-		cp.Tags = mergeTags(cp.Tags, tags)
-		copied = &cp
-		return s.insertSnapshot(tx, sc, copied)
+		return &rdsapi.CopyDBSnapshotResult{DBSnapshot: new(snapshotOut(v, cp))}, nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// copySourceRegion is the Region of the snapshot a copy names: the caller's for an
+// identifier, the ARN's, which must be of the same partition, for an ARN.
+func copySourceRegion(source, region string) (string, error) {
+	if !arn.IsARN(source) {
+		return region, nil
 	}
-	out := snapshotOut(sc, copied)
-	return &rdsapi.CopyDBSnapshotResult{DBSnapshot: &out}, nil
+	a, err := arn.Parse(source)
+	if err != nil || a.Service != serviceName || !regions.Valid(a.Region) {
+		return "", msgBadSourceSnapshot.New(source)
+	}
+	if !regions.SamePartition(a.Region, region) {
+		return "", msgCopyPartition.New(a.Region, region)
+	}
+	return a.Region, nil
+}
+
+// copyOf is the copy named target of src, which lives in srcView, encrypted as the
+// request asks, in the option group it names.
+func (s *Service) copyOf(tx kit.Tx, v, srcView kit.View, src *snapshotRec, target string, in *rdsapi.CopyDBSnapshotMessage, c kit.Call) (*snapshotRec, error) {
+	cp := *src
+	cp.ID, cp.Type, cp.Status, cp.Progress, cp.Created = target, snapshotManual, snapshotCreating, 0, c.Now()
+	cp.Shared, cp.SourceRegion, cp.SourceSnapshot, cp.LegacySource = nil, "", "", ""
+	cp.Source = &snapshotRef{Account: srcView.Account(), Region: srcView.Region(), ID: src.ID}
+	crossRegion, crossAccount := srcView.Region() != v.Region(), srcView.Account() != v.Account()
+	if crossRegion || crossAccount {
+		cp.SourceSnapshot = deref(in.SourceDBSnapshotIdentifier)
+	}
+	if crossRegion {
+		cp.SourceRegion = srcView.Region()
+	}
+	switch {
+	case in.KmsKeyId != nil:
+		key, err := s.resolveKey(tx, v.Account(), v.Region(), *in.KmsKeyId)
+		if err != nil {
+			return nil, err
+		}
+		cp.KmsKey, cp.Encrypted = key, true
+	case src.Encrypted && (crossRegion || crossAccount):
+		return nil, msgCopyNeedsKey.New(deref(in.SourceDBSnapshotIdentifier))
+	}
+	if src.Encrypted {
+		if err := s.requireKey(tx, srcView.Account(), srcView.Region(), src.KmsKey, msgSourceKey); err != nil {
+			return nil, err
+		}
+	}
+	if g := in.OptionGroupName; g != nil {
+		e := engines[src.Engine]
+		ver, _ := e.version(src.EngineVersion)
+		name, err := checkOptionGroup(v, e, ver, *g)
+		if err != nil {
+			return nil, err
+		}
+		cp.OptionGroup = name
+	}
+	return &cp, nil
 }

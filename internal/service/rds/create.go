@@ -4,11 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/ids"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // settings are the parts of an instance that CreateDBInstance and the two restores
@@ -63,20 +61,11 @@ func (p settings) apply(inst *instanceRec) {
 	set(&inst.CACert, p.CACert)
 	set(&inst.NetworkType, p.NetworkType)
 	set(&inst.LifecycleSupport, p.LifecycleSupport)
-	if p.Port != nil {
-		inst.Port = *p.Port
-	}
-	if p.AllocatedStorage != nil {
-		inst.AllocatedStorage = *p.AllocatedStorage
-	}
-	if p.Iops != nil {
-		inst.Iops = *p.Iops
-	}
-	if p.StorageThroughput != nil {
-		inst.StorageThroughput = *p.StorageThroughput
-	}
-	if p.MaxStorage != nil {
-		inst.MaxAllocatedStorage = *p.MaxStorage
+	for dst, v := range map[*int64]*int64{&inst.Port: p.Port, &inst.AllocatedStorage: p.AllocatedStorage, &inst.Iops: p.Iops,
+		&inst.StorageThroughput: p.StorageThroughput, &inst.MaxAllocatedStorage: p.MaxStorage} {
+		if v != nil {
+			*dst = *v
+		}
 	}
 	for dst, v := range map[*bool]*bool{&inst.MultiAZ: p.MultiAZ, &inst.Public: p.Public, &inst.AutoMinor: p.AutoMinor,
 		&inst.CopyTags: p.CopyTags, &inst.DeletionProtection: p.DeletionProtection, &inst.IAMAuth: p.IAMAuth,
@@ -97,26 +86,26 @@ func (p settings) apply(inst *instanceRec) {
 // thing named does not exist, and checks the request's own forms.
 func (p settings) check(region string) error {
 	if p.Domain != nil && *p.Domain != "" {
-		return rdsapi.ErrDomainNotFoundFault.New("Domain %s not found.", *p.Domain)
+		return msgDomainNotFound.New(*p.Domain)
 	}
 	if len(p.DBSecurityGroups) > 0 {
-		return invalidCombination("DB Security Groups can only be associated with VPC DB Instances using API versions 2012-01-15 through 2012-09-17.")
+		return msgDBSecurityGroupsVPC.New()
 	}
 	if deref(p.CustomerOwnedIP) {
-		return invalidCombination("Customer-owned IP addresses are only available for DB instances on AWS Outposts.")
+		return msgCustomerOwnedIP.New()
 	}
 	if p.CustomProfile != nil {
-		return invalidCombination("CustomIamInstanceProfile is only valid for RDS Custom engines.")
+		return msgCustomProfile.New()
 	}
 	if p.NetworkType != nil && *p.NetworkType != "IPV4" {
 		if *p.NetworkType == "DUAL" {
-			return rdsapi.ErrNetworkTypeNotSupported.New("The network type DUAL isn't supported by the DB subnet group default.")
+			return msgDualStack.New()
 		}
-		return invalidValue("Invalid network type: %s. Valid values: IPV4, DUAL", *p.NetworkType)
+		return msgNetworkType.New(*p.NetworkType)
 	}
 	if p.LifecycleSupport != nil && *p.LifecycleSupport != "open-source-rds-extended-support" &&
 		*p.LifecycleSupport != "open-source-rds-extended-support-disabled" {
-		return invalidValue("Invalid value %s for EngineLifecycleSupport.", *p.LifecycleSupport)
+		return msgLifecycleSupport.New(*p.LifecycleSupport)
 	}
 	if err := checkSecurityGroups(p.VpcSGs); err != nil {
 		return err
@@ -144,15 +133,47 @@ func newInstance(region, account, id string, e *engine, v engineVersion) *instan
 }
 
 func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
+	inst, err := s.checkCreate(c, in)
+	if err != nil {
+		return nil, err
+	}
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CreateDBInstanceResult, error) {
+		v := c.In(tx)
+		if inst.Encrypted {
+			key, err := s.resolveKey(tx, c.Account, c.Region, deref(in.KmsKeyId))
+			if err != nil {
+				return nil, err
+			}
+			inst.KmsKey = key
+		}
+		if err := s.engineCreate(v, inst, deref(in.MasterUserPassword)); err != nil {
+			return nil, err
+		}
+		if err := s.insertInstance(tx, v, inst); err != nil {
+			return nil, err
+		}
+		if deref(in.ManageMasterUserPassword) {
+			if err := s.createMasterSecret(tx, v, inst, deref(in.MasterUserSecretKmsKeyId)); err != nil {
+				return nil, err
+			}
+			if err := putInstance(v, inst); err != nil {
+				return nil, err
+			}
+		}
+		return &rdsapi.CreateDBInstanceResult{DBInstance: new(s.instanceOut(v, inst, c.Now()))}, nil
+	})
+}
+
+// checkCreate checks a CreateDBInstance request that needs nothing of the store, and
+// returns the instance it asks for.
+func (s *Service) checkCreate(c kit.Call, in *rdsapi.CreateDBInstanceMessage) (*instanceRec, error) {
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {
-		return nil, invalidIdentifier("DBInstanceIdentifier")
+		return nil, msgInvalidIdentifier.New(paramInstanceID)
 	}
-	id = strings.ToLower(id)
 	if in.DBClusterIdentifier != nil {
-		return nil, rdsapi.ErrDBClusterNotFoundFault.New("DBCluster %s not found.", *in.DBClusterIdentifier)
+		return nil, msgClusterNotFound.New(*in.DBClusterIdentifier)
 	}
 	e, err := lookupEngine(deref(in.Engine))
 	if err != nil {
@@ -160,36 +181,80 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 	}
 	v, ok := e.resolveVersion(deref(in.EngineVersion))
 	if !ok {
-		return nil, invalidCombination("Cannot find version %s for %s", deref(in.EngineVersion), e.Name)
+		return nil, msgNoVersion.New(deref(in.EngineVersion), e.Name)
 	}
-	if deref(in.ManageMasterUserPassword) || in.MasterUserSecretKmsKeyId != nil {
-		return nil, awserr.UnsupportedOperation.New("xregion's RDS does not manage master user passwords in Secrets Manager: set MasterUserPassword instead")
+	if err := checkCredentials(e, in); err != nil {
+		return nil, err
+	}
+	if err := checkEngineOptions(e, in); err != nil {
+		return nil, err
+	}
+	p := createSettings(in)
+	if err := p.check(c.Region); err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	inst := newInstance(c.Region, c.Account, strings.ToLower(id), e, v)
+	inst.StorageType = e.defaultStorageType(*in.AllocatedStorage, in.Iops != nil)
+	p.apply(inst)
+	createOnly(inst, in)
+	inst.Tags = tags
+	if in.KmsKeyId != nil && !inst.Encrypted {
+		return nil, msgKeyNeedsEncryption.New()
+	}
+	if err := s.checkBackupWindows(c.Region, inst, in.PreferredBackupWindow, in.PreferredMaintenanceWindow); err != nil {
+		return nil, err
+	}
+	if err := checkInstance(e, inst); err != nil {
+		return nil, err
+	}
+	return inst, checkGroups(e, v, inst)
+}
+
+// checkCredentials checks the master user, password and database name of a create.
+func checkCredentials(e *engine, in *rdsapi.CreateDBInstanceMessage) error {
+	if err := checkManagedCreate(in); err != nil {
+		return err
 	}
 	if err := checkMasterUsername(e, deref(in.MasterUsername)); err != nil {
-		return nil, err
+		return err
 	}
-	if in.MasterUserPassword == nil {
-		return nil, blank("MasterUserPassword")
+	if in.MasterUserPassword == nil && !deref(in.ManageMasterUserPassword) {
+		return msgBlank.New(paramPassword)
 	}
-	if err := checkPassword(e, *in.MasterUserPassword); err != nil {
-		return nil, err
+	if in.MasterUserPassword != nil {
+		if err := checkPassword(e, *in.MasterUserPassword); err != nil {
+			return err
+		}
 	}
 	if err := checkDBName(e, in.DBName); err != nil {
-		return nil, err
+		return err
 	}
 	if in.AllocatedStorage == nil {
-		return nil, blank("AllocatedStorage")
+		return msgBlank.New(paramAllocatedStorage)
 	}
+	return nil
+}
+
+// checkEngineOptions refuses the options of a create that the engine does not have.
+func checkEngineOptions(e *engine, in *rdsapi.CreateDBInstanceMessage) error {
 	if in.Timezone != nil && !strings.HasPrefix(e.Name, "sqlserver") {
-		return nil, invalidCombination("The Timezone parameter is only supported for Microsoft SQL Server.")
+		return msgTimezone.New()
 	}
 	if in.CharacterSetName != nil && !strings.HasPrefix(e.Name, "oracle") && !strings.HasPrefix(e.Name, "sqlserver") {
-		return nil, invalidCombination("CharacterSetName is not supported for engine %s.", e.Name)
+		return msgCharacterSet.New(e.Name)
 	}
 	if len(in.ProcessorFeatures) > 0 {
-		return nil, invalidCombination("ProcessorFeatures are not supported for engine %s and DB instance class %s.", e.Name, deref(in.DBInstanceClass))
+		return msgProcessorFeatures.New(e.Name, deref(in.DBInstanceClass))
 	}
-	p := settings{
+	return nil
+}
+
+func createSettings(in *rdsapi.CreateDBInstanceMessage) settings {
+	return settings{
 		Class: in.DBInstanceClass, Port: in.Port, AZ: in.AvailabilityZone, MultiAZ: in.MultiAZ, Public: in.PubliclyAccessible,
 		AutoMinor: in.AutoMinorVersionUpgrade, LicenseModel: in.LicenseModel, StorageType: in.StorageType,
 		AllocatedStorage: in.AllocatedStorage, Iops: in.Iops, StorageThroughput: in.StorageThroughput,
@@ -200,22 +265,15 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 		LifecycleSupport: in.EngineLifecycleSupport, DedicatedLogVolume: in.DedicatedLogVolume, Domain: in.Domain,
 		CustomerOwnedIP: in.EnableCustomerOwnedIp, CustomProfile: in.CustomIamInstanceProfile, Tags: in.Tags,
 	}
-	if err := p.check(req.Region); err != nil {
-		return nil, err
-	}
-	tags, err := checkTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	inst := newInstance(req.Region, req.Account, id, e, v)
-	inst.StorageType = e.defaultStorageType(*in.AllocatedStorage, in.Iops != nil)
-	p.apply(inst)
+}
+
+// createOnly sets what only CreateDBInstance takes from its request.
+func createOnly(inst *instanceRec, in *rdsapi.CreateDBInstanceMessage) {
 	inst.MasterUsername = deref(in.MasterUsername)
 	inst.DBName = deref(in.DBName)
 	inst.Timezone = deref(in.Timezone)
 	inst.CharSet = deref(in.CharacterSetName)
 	inst.NcharCharSet = deref(in.NcharCharacterSetName)
-	inst.Tags = tags
 	inst.MonitoringInterval = deref(in.MonitoringInterval)
 	inst.MonitoringRoleARN = deref(in.MonitoringRoleArn)
 	inst.PerfInsights = deref(in.EnablePerformanceInsights)
@@ -229,34 +287,6 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 		inst.Retention = *in.BackupRetentionPeriod
 	}
 	inst.Encrypted = deref(in.StorageEncrypted)
-	if in.KmsKeyId != nil && !inst.Encrypted {
-		return nil, invalidCombination("KmsKeyId can only be specified for an encrypted DB instance: set StorageEncrypted to true.")
-	}
-	if err := s.checkBackupWindows(req.Region, inst, in.PreferredBackupWindow, in.PreferredMaintenanceWindow); err != nil {
-		return nil, err
-	}
-	if err := checkInstance(e, inst); err != nil {
-		return nil, err
-	}
-	if err := checkGroups(e, v, inst); err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	err = s.st.Update(func(tx store.Tx) error {
-		if inst.Encrypted {
-			key, err := s.resolveKey(tx, req.Account, req.Region, deref(in.KmsKeyId))
-			if err != nil {
-				return err
-			}
-			inst.KmsKey = key
-		}
-		return s.insertInstance(tx, sc, inst)
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := s.instanceOut(sc, inst, now)
-	return &rdsapi.CreateDBInstanceResult{DBInstance: &out}, nil
 }
 
 // checkBackupWindows sets the windows a request names, or RDS's random defaults, and
@@ -279,39 +309,58 @@ func (s *Service) checkBackupWindows(region string, inst *instanceRec, backup, m
 
 // insertInstance stores a new instance (creating, restoring) after the checks that need
 // the store: its identifier is free and the quotas allow it. It starts the life cycle.
-func (s *Service) insertInstance(tx store.Tx, sc store.Scope, inst *instanceRec) error {
-	existing, err := getInstance(tx, sc, inst.ID)
-	if err != nil {
+func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error {
+	if instances.Has(v, inst.ID) {
+		return msgInstanceExists.New()
+	}
+	if err := checkInstanceGroups(v, inst); err != nil {
 		return err
 	}
-	if existing != nil {
-		return rdsapi.ErrDBInstanceAlreadyExistsFault.New("DB instance already exists")
-	}
-	n, err := getCount(tx, sc, countInstance)
+	n, err := getCount(v, countInstance)
 	if err != nil {
 		return err
 	}
 	if n >= quotaInstances {
-		return rdsapi.ErrInstanceQuotaExceededFault.New("DB Instance quota exceeded: the account may have at most %d DB instances in %s.", quotaInstances, sc.Region)
+		return msgInstanceQuota.New(quotaInstances, v.Region())
 	}
-	used, err := getCount(tx, sc, countStorage)
+	used, err := getCount(v, countStorage)
 	if err != nil {
 		return err
 	}
 	if used+inst.AllocatedStorage > quotaStorageGiB {
-		return rdsapi.ErrStorageQuotaExceededFault.New("The request cannot be processed because it would exceed the maximum allowed storage quota of %d GiB.", quotaStorageGiB)
+		return msgStorageQuota.New(quotaStorageGiB)
 	}
-	if err := addCount(tx, sc, countInstance, 1); err != nil {
+	if err := addCount(v, countInstance, 1); err != nil {
 		return err
 	}
-	if err := addCount(tx, sc, countStorage, inst.AllocatedStorage); err != nil {
+	if err := addCount(v, countStorage, inst.AllocatedStorage); err != nil {
 		return err
 	}
 	if inst.Retention > 0 {
 		inst.BackupID = newBackupID()
-		if err := putBackup(tx, sc, s.ownBackup(sc, inst, backupCreating)); err != nil {
+		if err := putBackup(v, ownBackup(v, inst, backupCreating)); err != nil {
 			return err
 		}
 	}
-	return s.step(tx, sc, inst)
+	return s.step(tx, v, inst)
+}
+
+// checkInstanceGroups checks the parameter and option groups a new instance names
+// against the store, and keeps their names as RDS does.
+func checkInstanceGroups(v kit.View, inst *instanceRec) error {
+	e := engines[inst.Engine]
+	ver, ok := e.version(inst.EngineVersion)
+	if !ok {
+		return nil
+	}
+	pg, err := checkParamGroup(v, ver.Family, inst.ParamGroup)
+	if err != nil {
+		return err
+	}
+	og, err := checkOptionGroup(v, e, ver, inst.OptionGroup)
+	if err != nil {
+		return err
+	}
+	inst.ParamGroup, inst.OptionGroup = pg, og
+	return nil
 }

@@ -14,7 +14,7 @@ import (
 
 func TestCreateDBInstanceErrors(t *testing.T) {
 	e := start(t)
-	e.create(t, e.east, postgres("taken"))
+	e.create(t, e.East, postgres("taken"))
 	disabled := e.kmsKey(t, e.kmsEast)
 	xtest.Must[*kms.DisableKeyOutput](t)(e.kmsEast.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(disabled)}))
 	westKey := e.kmsKey(t, e.kmsWest)
@@ -102,10 +102,12 @@ func TestCreateDBInstanceErrors(t *testing.T) {
 			"A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0."},
 		{"certificate", func(in *rds.CreateDBInstanceInput) { in.CACertificateIdentifier = aws.String("rds-ca-1999") }, "CertificateNotFound", 404, "rds-ca-1999"},
 		{"cluster", func(in *rds.CreateDBInstanceInput) { in.DBClusterIdentifier = aws.String("aurora") }, "DBClusterNotFoundFault", 404, "DBCluster aurora not found."},
-		{"managed password", func(in *rds.CreateDBInstanceInput) {
-			in.ManageMasterUserPassword, in.MasterUserPassword = aws.Bool(true), nil
-		}, "UnsupportedOperation", 400,
-			"does not manage master user passwords"},
+		{"managed password and a password", func(in *rds.CreateDBInstanceInput) { in.ManageMasterUserPassword = aws.Bool(true) }, "InvalidParameterCombination", 400,
+			"You can't specify MasterUserPassword when ManageMasterUserPassword is turned on."},
+		{"secret key without a managed password", func(in *rds.CreateDBInstanceInput) {
+			in.MasterUserSecretKmsKeyId = aws.String("alias/aws/secretsmanager")
+		}, "InvalidParameterCombination", 400,
+			"You can specify MasterUserSecretKmsKeyId only when ManageMasterUserPassword is turned on."},
 		{"reserved tag", func(in *rds.CreateDBInstanceInput) {
 			in.Tags = []types.Tag{{Key: aws.String("aws:owner"), Value: aws.String("x")}}
 		}, "InvalidParameterValue", 400, "aws:"},
@@ -114,12 +116,12 @@ func TestCreateDBInstanceErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			in := postgres("fresh")
 			c.change(in)
-			_, err := e.east.CreateDBInstance(ctx, in)
+			_, err := e.East.CreateDBInstance(ctx, in)
 			wantErr(t, err, c.code, c.status, c.msg)
 		})
 	}
 	// Nothing was half-written: the identifier is still free.
-	e.create(t, e.east, postgres("fresh"))
+	e.create(t, e.East, postgres("fresh"))
 }
 
 func TestCreateDBInstanceMissingParameter(t *testing.T) {
@@ -136,20 +138,20 @@ func TestCreateDBInstanceQuotas(t *testing.T) {
 	e := start(t)
 	big := postgres("big")
 	big.AllocatedStorage, big.StorageType = aws.Int32(65536), aws.String("gp2")
-	e.create(t, e.east, big)
+	e.create(t, e.East, big)
 	bigger := postgres("bigger")
 	bigger.AllocatedStorage, bigger.StorageType = aws.Int32(40000), aws.String("gp2")
-	_, err := e.east.CreateDBInstance(ctx, bigger)
+	_, err := e.East.CreateDBInstance(ctx, bigger)
 	wantErr(t, err, "StorageQuotaExceeded", 400, "maximum allowed storage quota of 100000 GiB")
 	// Other Regions have their own quotas.
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.west.CreateDBInstance(ctx, bigger))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.West.CreateDBInstance(ctx, bigger))
 
 	for i := 1; i < 40; i++ {
-		xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("db"+string(rune('a'+i/26))+string(rune('a'+i%26)))))
+		xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, postgres("db"+string(rune('a'+i/26))+string(rune('a'+i%26)))))
 	}
-	_, err = e.east.CreateDBInstance(ctx, postgres("onetoomany"))
+	_, err = e.East.CreateDBInstance(ctx, postgres("onetoomany"))
 	wantErr(t, err, "InstanceQuotaExceeded", 400, "40 DB instances")
-	attrs := xtest.Must[*rds.DescribeAccountAttributesOutput](t)(e.east.DescribeAccountAttributes(ctx, &rds.DescribeAccountAttributesInput{}))
+	attrs := xtest.Must[*rds.DescribeAccountAttributesOutput](t)(e.East.DescribeAccountAttributes(ctx, &rds.DescribeAccountAttributesInput{}))
 	for _, q := range attrs.AccountQuotas {
 		if aws.ToString(q.AccountQuotaName) == "DBInstances" && (aws.ToInt64(q.Used) != 40 || aws.ToInt64(q.Max) != 40) {
 			t.Errorf("DBInstances quota %d of %d", aws.ToInt64(q.Used), aws.ToInt64(q.Max))

@@ -24,27 +24,19 @@ var ctx = context.Background()
 
 const account = xtest.Account
 
+// env is a server with RDS clients (East, West, In) and KMS clients in the two Regions.
 type env struct {
-	inst    *servertest.Instance
-	east    *rds.Client // us-east-1
-	west    *rds.Client // us-west-2
+	*servertest.Env[*rds.Client]
 	kmsEast *kms.Client
 	kmsWest *kms.Client
 }
 
 func start(t testing.TB, opts ...servertest.Option) *env {
 	t.Helper()
-	inst := servertest.Start(t, opts...)
-	e := &env{inst: inst}
-	e.east, e.west = rds.NewFromConfig(e.config("us-east-1")), rds.NewFromConfig(e.config("us-west-2"))
-	e.kmsEast, e.kmsWest = kms.NewFromConfig(e.config("us-east-1")), kms.NewFromConfig(e.config("us-west-2"))
+	e := &env{Env: servertest.StartEnv(t, rds.NewFromConfig, opts...)}
+	e.kmsEast, e.kmsWest = kms.NewFromConfig(e.Config("us-east-1")), kms.NewFromConfig(e.Config("us-west-2"))
 	return e
 }
-
-// config is the server's SDK configuration for region.
-func (e *env) config(region string) aws.Config { return e.inst.Config(region) }
-
-func (e *env) client(region string) *rds.Client { return rds.NewFromConfig(e.config(region)) }
 
 // postgres is the seed's instance: PostgreSQL 13.4 on db.t3.micro, 10 GiB, seven days of
 // backups.
@@ -66,7 +58,7 @@ func postgres(id string) *rds.CreateDBInstanceInput {
 func (e *env) create(t *testing.T, c *rds.Client, in *rds.CreateDBInstanceInput) *types.DBInstance {
 	t.Helper()
 	xtest.Must[*rds.CreateDBInstanceOutput](t)(c.CreateDBInstance(ctx, in))
-	e.inst.WaitIdle()
+	e.WaitIdle()
 	db := e.describe(t, c, *in.DBInstanceIdentifier)
 	if got := aws.ToString(db.DBInstanceStatus); got != "available" {
 		t.Fatalf("%s is %s after the transitions, want available", *in.DBInstanceIdentifier, got)
@@ -108,7 +100,7 @@ func (e *env) kmsKey(t *testing.T, c *kms.Client) string {
 // send.
 func rawQuery(t *testing.T, e *env, region, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.inst.URL+"/", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +124,8 @@ func rawQuery(t *testing.T, e *env, region, body string) (int, string) {
 
 // advance moves the clock and lets every job that falls due run.
 func (e *env) advance(d time.Duration) {
-	e.inst.Advance(d)
-	e.inst.WaitIdle()
+	e.Advance(d)
+	e.WaitIdle()
 }
 
 // wantErr checks that err is the AWS error code with the HTTP status and, if msg is not

@@ -6,34 +6,32 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // changeInstance runs fn on an existing instance in one transaction and answers with
 // the instance as fn left it.
-func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx store.Tx, sc store.Scope, inst *instanceRec) error) (*rdsapi.DBInstance, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	var out rdsapi.DBInstance
-	err := s.st.Update(func(tx store.Tx) error {
-		inst, err := getInstance(tx, sc, strings.ToLower(deref(ident)))
+func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx kit.Tx, v kit.View, inst *instanceRec) error) (*rdsapi.DBInstance, error) {
+	c := s.Call(ctx)
+	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
+	// a NotFound fault.
+	if !validIdentifier(deref(ident), maxInstanceID) {
+		return nil, msgInvalidIdentifier.New(paramInstanceID)
+	}
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DBInstance, error) {
+		v := c.In(tx)
+		inst, err := instances.Get(v, strings.ToLower(deref(ident)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if inst == nil {
-			return instanceNotFound(deref(ident))
+			return nil, msgInstanceNotFound.New(deref(ident))
 		}
-		if err := fn(tx, sc, inst); err != nil {
-			return err
+		if err := fn(tx, v, inst); err != nil {
+			return nil, err
 		}
-		out = s.instanceOut(sc, inst, s.clock.Now())
-		return nil
+		return new(s.instanceOut(v, inst, c.Now())), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInstanceMessage) (*rdsapi.DeleteDBInstanceResult, error) {
@@ -41,42 +39,46 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 	final := ""
 	switch {
 	case skip && in.FinalDBSnapshotIdentifier != nil:
-		return nil, invalidCombination("Cannot specify both SkipFinalSnapshot and FinalDBSnapshotIdentifier.")
+		return nil, msgSkipAndFinal.New()
 	case !skip && in.FinalDBSnapshotIdentifier == nil:
-		return nil, invalidCombination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
+		return nil, msgFinalRequired.New()
 	case !skip:
 		var err error
-		if final, err = snapshotIdentifier("FinalDBSnapshotIdentifier", *in.FinalDBSnapshotIdentifier); err != nil {
+		if final, err = snapshotIdentifier(paramFinalSnapshotID, *in.FinalDBSnapshotIdentifier); err != nil {
 			return nil, err
 		}
 	}
 	// RDS removes automated backups with the instance unless asked to retain them.
 	deleteBackups := in.DeleteAutomatedBackups == nil || *in.DeleteAutomatedBackups
-	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status == statusDeleting {
-			return instanceState("Instance %s is already being deleted.", inst.ID)
+			return msgAlreadyDeleting.New(inst.ID)
 		}
 		if inst.DeletionProtection {
-			return invalidCombination("Cannot delete protected DB Instance, please disable deletion protection and try again.")
+			return msgDeletionProtected.New()
 		}
 		if final != "" {
 			if inst.Status == statusCreating {
-				return instanceState("Instance is currently creating - a final snapshot cannot be taken.")
+				return msgFinalWhileCreating.New()
 			}
-			if err := checkNewManualSnapshot(tx, sc, final); err != nil {
+			if err := checkNewManualSnapshot(v, final); err != nil {
 				return err
 			}
-			snap := snapshotOf(inst, final, snapshotManual, s.clock.Now())
+			snap := snapshotOf(inst, final, snapshotManual, s.Clock.Now())
 			if inst.CopyTags {
 				snap.Tags = append([]tagRec(nil), inst.Tags...)
 			}
-			if err := s.insertSnapshot(tx, sc, snap); err != nil {
+			if err := s.insertSnapshot(tx, v, snap); err != nil {
 				return err
 			}
 		}
+		// RDS deletes the secret of a managed master password with the instance.
+		if err := s.deleteMasterSecret(tx, v, inst); err != nil {
+			return err
+		}
 		inst.Status, inst.DeleteBackups = statusDeleting, deleteBackups
 		inst.Applying = nil
-		return s.step(tx, sc, inst)
+		return s.step(tx, v, inst)
 	})
 	if err != nil {
 		return nil, err
@@ -85,17 +87,17 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 }
 
 func (s *Service) rebootDBInstance(ctx context.Context, in *rdsapi.RebootDBInstanceMessage) (*rdsapi.RebootDBInstanceResult, error) {
-	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status != statusAvailable {
-			return instanceState("Instance %s is not in available state.", inst.ID)
+			return msgInstanceNotAvailable.New(inst.ID)
 		}
 		if deref(in.ForceFailover) && !inst.MultiAZ {
-			return invalidCombination("Cannot reboot with forced failover. Forced failover requires a Multi-AZ DB instance.")
+			return msgFailoverNeedsMultiAZ.New()
 		}
 		// A reboot applies the parameter group changes that were waiting for it.
-		inst.ParamGroupStatus = parameterGroupSync
+		inst.ParamGroupStatus, inst.ParamRebootPending = parameterGroupSync, false
 		inst.Status = statusRebooting
-		return s.step(tx, sc, inst)
+		return s.step(tx, v, inst)
 	})
 	if err != nil {
 		return nil, err
@@ -107,24 +109,24 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 	snapID := ""
 	if in.DBSnapshotIdentifier != nil {
 		var err error
-		if snapID, err = snapshotIdentifier("DBSnapshotIdentifier", *in.DBSnapshotIdentifier); err != nil {
+		if snapID, err = snapshotIdentifier(paramSnapshotID, *in.DBSnapshotIdentifier); err != nil {
 			return nil, err
 		}
 	}
-	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status != statusAvailable {
-			return instanceState("Instance %s is not in available state.", inst.ID)
+			return msgInstanceNotAvailable.New(inst.ID)
 		}
 		if snapID != "" {
-			if err := checkNewManualSnapshot(tx, sc, snapID); err != nil {
+			if err := checkNewManualSnapshot(v, snapID); err != nil {
 				return err
 			}
-			if err := s.insertSnapshot(tx, sc, snapshotOf(inst, snapID, snapshotManual, s.clock.Now())); err != nil {
+			if err := s.insertSnapshot(tx, v, snapshotOf(inst, snapID, snapshotManual, s.Clock.Now())); err != nil {
 				return err
 			}
 		}
 		inst.Status = statusStopping
-		return s.step(tx, sc, inst)
+		return s.step(tx, v, inst)
 	})
 	if err != nil {
 		return nil, err
@@ -133,22 +135,18 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 }
 
 func (s *Service) startDBInstance(ctx context.Context, in *rdsapi.StartDBInstanceMessage) (*rdsapi.StartDBInstanceResult, error) {
-	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status != statusStopped {
-			return instanceState("Instance %s is not stopped, it cannot be started.", inst.ID)
+			return msgNotStopped.New(inst.ID)
 		}
 		if inst.Encrypted {
-			ok, err := s.keyUsable(tx, sc.Account, sc.Region, inst.KmsKey)
-			if err != nil {
+			if err := s.requireKey(tx, v.Account(), v.Region(), inst.KmsKey, msgKeyNotAccessible); err != nil {
 				return err
-			}
-			if !ok {
-				return keyNotAccessible(inst.KmsKey)
 			}
 		}
 		inst.Status = statusStarting
 		inst.AutoStart = time.Time{}
-		return s.step(tx, sc, inst)
+		return s.step(tx, v, inst)
 	})
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ func TestCreateDBInstanceShape(t *testing.T) {
 	in := postgres("MyDB")
 	in.StorageEncrypted = aws.Bool(true)
 	in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String("data")}}
-	out := xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	out := xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
 	db := out.DBInstance
 	if aws.ToString(db.DBInstanceStatus) != "creating" || aws.ToString(db.DBInstanceIdentifier) != "mydb" {
 		t.Fatalf("create answered %s %s, want creating mydb", aws.ToString(db.DBInstanceStatus), aws.ToString(db.DBInstanceIdentifier))
@@ -27,8 +27,8 @@ func TestCreateDBInstanceShape(t *testing.T) {
 	if db.Endpoint != nil || db.InstanceCreateTime != nil {
 		t.Errorf("a creating instance has an endpoint or creation time: %+v %v", db.Endpoint, db.InstanceCreateTime)
 	}
-	e.inst.WaitIdle()
-	db = e.describe(t, e.east, "mydb")
+	e.WaitIdle()
+	db = e.describe(t, e.East, "mydb")
 	checks := map[string]bool{
 		"status available":  aws.ToString(db.DBInstanceStatus) == "available",
 		"dbi resource id":   regexp.MustCompile(`^db-[A-Z0-9]{26}$`).MatchString(aws.ToString(db.DbiResourceId)),
@@ -60,30 +60,30 @@ func TestCreateDBInstanceShape(t *testing.T) {
 	}
 
 	// Every instance has its own DbiResourceId, and the provider's filter finds it.
-	other := e.create(t, e.east, postgres("other"))
+	other := e.create(t, e.East, postgres("other"))
 	if aws.ToString(other.DbiResourceId) == aws.ToString(db.DbiResourceId) {
 		t.Fatal("two instances share a DbiResourceId")
 	}
-	byFilter := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.east.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
+	byFilter := xtest.Must[*rds.DescribeDBInstancesOutput](t)(e.East.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{
 		Filters: []types.Filter{{Name: aws.String("dbi-resource-id"), Values: []string{aws.ToString(db.DbiResourceId)}}},
 	}))
 	if len(byFilter.DBInstances) != 1 || aws.ToString(byFilter.DBInstances[0].DBInstanceIdentifier) != "mydb" {
 		t.Fatalf("dbi-resource-id filter: %+v", byFilter.DBInstances)
 	}
 	// The provider falls back to the DbiResourceId as identifier.
-	if got := e.describe(t, e.east, aws.ToString(db.DbiResourceId)); aws.ToString(got.DBInstanceIdentifier) != "mydb" {
+	if got := e.describe(t, e.East, aws.ToString(db.DbiResourceId)); aws.ToString(got.DBInstanceIdentifier) != "mydb" {
 		t.Fatalf("describe by DbiResourceId found %s", aws.ToString(got.DBInstanceIdentifier))
 	}
 	// The instance exists in its Region only.
-	_, err := e.west.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mydb")})
+	_, err := e.West.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("mydb")})
 	wantErr(t, err, "DBInstanceNotFound", 404, "DBInstance mydb not found.")
 }
 
 func TestCreateDBInstanceStatusesMoveOnTheClock(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("slow")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, postgres("slow")))
 	for _, want := range []string{"creating", "backing-up", "available"} {
-		if got := e.status(t, e.east, "slow"); got != want {
+		if got := e.status(t, e.East, "slow"); got != want {
 			t.Fatalf("status %s, want %s", got, want)
 		}
 		e.advance(time.Minute)
@@ -91,12 +91,12 @@ func TestCreateDBInstanceStatusesMoveOnTheClock(t *testing.T) {
 	// Without automated backups there is no backing-up step.
 	in := postgres("nobackup")
 	in.BackupRetentionPeriod = aws.Int32(0)
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, in))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
 	e.advance(time.Minute)
-	if got := e.status(t, e.east, "nobackup"); got != "available" {
+	if got := e.status(t, e.East, "nobackup"); got != "available" {
 		t.Fatalf("status %s, want available", got)
 	}
-	if db := e.describe(t, e.east, "nobackup"); db.LatestRestorableTime != nil {
+	if db := e.describe(t, e.East, "nobackup"); db.LatestRestorableTime != nil {
 		t.Errorf("an instance without backups has a LatestRestorableTime")
 	}
 }

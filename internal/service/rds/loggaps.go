@@ -3,7 +3,7 @@ package rds
 import (
 	"time"
 
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // logGap is a span in which an instance shipped no transaction logs because it was
@@ -69,10 +69,10 @@ func inGap(t, start time.Time, g logGap) bool {
 // Regions see each other again, when the replica would have caught up to the stop
 // anyway; waiting for the hourly sync instead would let a replica's window run past the
 // stop until it ran.
-func (s *Service) shareLogGaps(tx store.Tx, sc store.Scope, inst *instanceRec) error {
+func shareLogGaps(tx kit.Tx, v kit.View, inst *instanceRec) error {
 	for _, ref := range inst.Replications {
-		dest := scopeOf(sc.Account, ref.Region)
-		b, err := getBackup(tx, dest, inst.ResourceID)
+		dest := tx.In(v.Account(), ref.Region)
+		b, err := backups.Get(dest, inst.ResourceID)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func (s *Service) shareLogGaps(tx store.Tx, sc store.Scope, inst *instanceRec) e
 			continue
 		}
 		b.LogGaps = append([]logGap(nil), inst.LogGaps...)
-		if err := putBackup(tx, dest, b); err != nil {
+		if err := putBackup(dest, b); err != nil {
 			return err
 		}
 	}

@@ -15,23 +15,23 @@ import (
 // us-west-2 end now.
 func (e *env) windowEnds(t *testing.T, id, replicaARN string) (inst, own, replica time.Time) {
 	t.Helper()
-	return aws.ToTime(e.describe(t, e.east, id).LatestRestorableTime),
-		aws.ToTime(e.ownBackup(t, e.east, id).RestoreWindow.LatestTime),
-		aws.ToTime(e.backupByARN(t, e.west, replicaARN).RestoreWindow.LatestTime)
+	return aws.ToTime(e.describe(t, e.East, id).LatestRestorableTime),
+		aws.ToTime(e.ownBackup(t, e.East, id).RestoreWindow.LatestTime),
+		aws.ToTime(e.backupByARN(t, e.West, replicaARN).RestoreWindow.LatestTime)
 }
 
 func TestStoppedInstanceWindowStops(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("paused")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, postgres("paused")))
 	e.advance(2 * time.Minute)
-	src := e.describe(t, e.east, "paused")
+	src := e.describe(t, e.East, "paused")
 	replicaARN := aws.ToString(e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn}).DBInstanceAutomatedBackupsArn)
 	e.advance(time.Minute)
 	e.advance(2 * time.Hour)
 
-	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("paused")}))
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.East.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("paused")}))
 	e.advance(time.Minute)
-	if s := e.status(t, e.east, "paused"); s != "stopped" {
+	if s := e.status(t, e.East, "paused"); s != "stopped" {
 		t.Fatalf("status %s, want stopped", s)
 	}
 	frozen, own, replica := e.windowEnds(t, "paused", replicaARN)
@@ -56,9 +56,9 @@ func TestStoppedInstanceWindowStops(t *testing.T) {
 			client *rds.Client
 			in     rds.RestoreDBInstanceToPointInTimeInput
 		}{
-			"instance": {e.east, rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("paused")}},
-			"dbi":      {e.east, rds.RestoreDBInstanceToPointInTimeInput{SourceDbiResourceId: src.DbiResourceId}},
-			"replica":  {e.west, rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: aws.String(replicaARN)}},
+			"instance": {e.East, rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("paused")}},
+			"dbi":      {e.East, rds.RestoreDBInstanceToPointInTimeInput{SourceDbiResourceId: src.DbiResourceId}},
+			"replica":  {e.West, rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: aws.String(replicaARN)}},
 		} {
 			c.in.TargetDBInstanceIdentifier, c.in.RestoreTime = aws.String("into-the-gap"), stoppedTime
 			_, err := c.client.RestoreDBInstanceToPointInTime(ctx, &c.in)
@@ -70,14 +70,14 @@ func TestStoppedInstanceWindowStops(t *testing.T) {
 		}
 	}
 	refused("while stopped")
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.west.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.West.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceAutomatedBackupsArn: aws.String(replicaARN), TargetDBInstanceIdentifier: aws.String("at-the-stop"), RestoreTime: aws.Time(frozen),
 	}))
 
 	// Started again, the windows go on from where they were.
-	xtest.Must[*rds.StartDBInstanceOutput](t)(e.east.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("paused")}))
+	xtest.Must[*rds.StartDBInstanceOutput](t)(e.East.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("paused")}))
 	e.advance(time.Minute)
-	if s := e.status(t, e.east, "paused"); s != "available" {
+	if s := e.status(t, e.East, "paused"); s != "available" {
 		t.Fatalf("status %s, want available", s)
 	}
 	// Until the first upload after the start, the window stays where the stop left it.
@@ -95,16 +95,16 @@ func TestStoppedInstanceWindowStops(t *testing.T) {
 
 	// Running again, the window covers the stopped span: an instant in it restores to
 	// the state the instance stopped in.
-	if w := e.ownBackup(t, e.east, "paused").RestoreWindow; !w.EarliestTime.Before(*stoppedTime) || !w.LatestTime.After(*stoppedTime) {
+	if w := e.ownBackup(t, e.East, "paused").RestoreWindow; !w.EarliestTime.Before(*stoppedTime) || !w.LatestTime.After(*stoppedTime) {
 		t.Fatalf("the stopped instant %s is not inside the window %s..%s", stoppedTime, w.EarliestTime, w.LatestTime)
 	}
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.East.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceIdentifier: aws.String("paused"), TargetDBInstanceIdentifier: aws.String("in-the-stop"), RestoreTime: stoppedTime,
 	}))
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.East.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceIdentifier: aws.String("paused"), TargetDBInstanceIdentifier: aws.String("after-the-start"), RestoreTime: aws.Time(inst.Add(-time.Hour)),
 	}))
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.west.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.West.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceAutomatedBackupsArn: aws.String(replicaARN), TargetDBInstanceIdentifier: aws.String("after-the-start"), RestoreTime: aws.Time(inst.Add(-time.Hour)),
 	}))
 }
@@ -112,18 +112,18 @@ func TestStoppedInstanceWindowStops(t *testing.T) {
 // An instance deleted while stopped keeps, retained, the window it had when it stopped.
 func TestInstanceDeletedWhileStoppedRetainsItsWindow(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("gone")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, postgres("gone")))
 	e.advance(2 * time.Minute)
 	e.advance(time.Hour)
-	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("gone")}))
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.East.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("gone")}))
 	e.advance(time.Minute)
-	frozen := aws.ToTime(e.describe(t, e.east, "gone").LatestRestorableTime)
+	frozen := aws.ToTime(e.describe(t, e.East, "gone").LatestRestorableTime)
 	e.advance(3 * time.Hour)
-	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.east.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("gone"), SkipFinalSnapshot: aws.Bool(true), DeleteAutomatedBackups: aws.Bool(false),
 	}))
 	e.advance(time.Minute)
-	b := e.ownBackup(t, e.east, "gone")
+	b := e.ownBackup(t, e.East, "gone")
 	if aws.ToString(b.Status) != "retained" || !aws.ToTime(b.RestoreWindow.LatestTime).Equal(frozen) {
 		t.Fatalf("retained backup is %s with its window ending at %s, want %s", aws.ToString(b.Status), aws.ToTime(b.RestoreWindow.LatestTime), frozen)
 	}
@@ -133,19 +133,19 @@ func TestInstanceDeletedWhileStoppedRetainsItsWindow(t *testing.T) {
 // did once it can see it again, without waiting for the hourly sync.
 func TestReplicaWindowStopsAtAStopDuringAnOutage(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Minute))
-	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.east.CreateDBInstance(ctx, postgres("cut")))
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, postgres("cut")))
 	e.advance(2 * time.Minute)
-	src := e.describe(t, e.east, "cut")
+	src := e.describe(t, e.East, "cut")
 	replicaARN := aws.ToString(e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn}).DBInstanceAutomatedBackupsArn)
 	e.advance(time.Minute)
 	e.advance(time.Hour)
 
-	e.inst.SetUnreachable("us-west-2", true)
+	e.SetUnreachable("us-west-2", true)
 	e.advance(30 * time.Minute)
-	xtest.Must[*rds.StopDBInstanceOutput](t)(e.east.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cut")}))
+	xtest.Must[*rds.StopDBInstanceOutput](t)(e.East.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("cut")}))
 	e.advance(time.Minute)
 	e.advance(2 * time.Hour)
-	e.inst.SetUnreachable("us-west-2", false)
+	e.SetUnreachable("us-west-2", false)
 
 	inst, _, replica := e.windowEnds(t, "cut", replicaARN)
 	if !replica.Equal(inst) {

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // mergeMods lays b over a.
@@ -104,246 +102,336 @@ func withMods(inst *instanceRec, mods *pendingMods) *instanceRec {
 }
 
 func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInstanceMessage) (*rdsapi.ModifyDBInstanceResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	id := strings.ToLower(deref(in.DBInstanceIdentifier))
-	now := s.clock.Now()
-	immediately := deref(in.ApplyImmediately)
-	if in.NewDBInstanceIdentifier != nil && !validIdentifier(*in.NewDBInstanceIdentifier, maxInstanceID) {
-		return nil, invalidIdentifier("NewDBInstanceIdentifier")
-	}
-	if deref(in.ManageMasterUserPassword) || deref(in.RotateMasterUserPassword) || in.MasterUserSecretKmsKeyId != nil {
-		return nil, awserr.UnsupportedOperation.New("xregion's RDS does not manage master user passwords in Secrets Manager: set MasterUserPassword instead")
-	}
-	if len(in.DBSecurityGroups) > 0 {
-		return nil, invalidCombination("DB Security Groups can only be associated with VPC DB Instances using API versions 2012-01-15 through 2012-09-17.")
-	}
-	if in.Domain != nil || in.DisableDomain != nil {
-		return nil, rdsapi.ErrDomainNotFoundFault.New("Domain %s not found.", deref(in.Domain))
-	}
-	if err := checkSecurityGroups(in.VpcSecurityGroupIds); err != nil {
+	c := s.Call(ctx)
+	if err := checkModifyRequest(in); err != nil {
 		return nil, err
 	}
-	var out rdsapi.DBInstance
-	err := s.st.Update(func(tx store.Tx) error {
-		inst, err := getInstance(tx, sc, id)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyDBInstanceResult, error) {
+		v := c.In(tx)
+		inst, err := instances.Get(v, strings.ToLower(deref(in.DBInstanceIdentifier)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if inst == nil {
-			return instanceNotFound(deref(in.DBInstanceIdentifier))
+			return nil, msgInstanceNotFound.New(deref(in.DBInstanceIdentifier))
 		}
 		if inst.Status != statusAvailable {
-			return instanceState("Database instance %s is not in available state.", inst.ID)
+			return nil, msgNotAvailable.New(inst.ID)
 		}
-		e := engines[inst.Engine]
-		if in.Engine != nil && !strings.EqualFold(*in.Engine, inst.Engine) {
-			return invalidCombination("Cannot change the engine of DB instance %s from %s to %s.", inst.ID, inst.Engine, *in.Engine)
+		if err := checkManagedModify(inst, in); err != nil {
+			return nil, err
 		}
-		if in.MasterUserPassword != nil {
-			if err := checkPassword(e, *in.MasterUserPassword); err != nil {
-				return err
-			}
+		draft, mods, err := planModify(v, inst, in)
+		if err != nil {
+			return nil, err
 		}
-		draft := *inst
-		draft.VpcSGs = slices.Clone(inst.VpcSGs)
-		draft.LogExports = slices.Clone(inst.LogExports)
-		// Changes RDS applies at once whatever ApplyImmediately says.
-		if in.PreferredBackupWindow != nil {
-			draft.BackupWindow = *in.PreferredBackupWindow
-		}
-		if in.PreferredMaintenanceWindow != nil {
-			draft.MaintWindow = strings.ToLower(*in.PreferredMaintenanceWindow)
-		}
-		for dst, v := range map[*bool]*bool{&draft.DeletionProtection: in.DeletionProtection, &draft.CopyTags: in.CopyTagsToSnapshot,
-			&draft.AutoMinor: in.AutoMinorVersionUpgrade, &draft.Public: in.PubliclyAccessible, &draft.IAMAuth: in.EnableIAMDatabaseAuthentication,
-			&draft.PerfInsights: in.EnablePerformanceInsights} {
-			if v != nil {
-				*dst = *v
-			}
-		}
-		if in.MonitoringInterval != nil {
-			draft.MonitoringInterval = *in.MonitoringInterval
-		}
-		if in.MonitoringRoleArn != nil {
-			draft.MonitoringRoleARN = *in.MonitoringRoleArn
-		}
-		if in.MaxAllocatedStorage != nil {
-			draft.MaxAllocatedStorage = *in.MaxAllocatedStorage
-		}
-		if in.VpcSecurityGroupIds != nil {
-			draft.VpcSGs = in.VpcSecurityGroupIds
-		}
-		if in.DBSubnetGroupName != nil {
-			draft.SubnetGroup = *in.DBSubnetGroupName
-		}
-		if in.OptionGroupName != nil {
-			draft.OptionGroup = *in.OptionGroupName
-		}
-		if c := in.CloudwatchLogsExportConfiguration; c != nil {
-			draft.LogExports = slices.DeleteFunc(draft.LogExports, func(l string) bool { return slices.Contains(c.DisableLogTypes, l) })
-			for _, l := range c.EnableLogTypes {
-				if !slices.Contains(draft.LogExports, l) {
-					draft.LogExports = append(draft.LogExports, l)
-				}
-			}
-		}
-		if draft.PerfInsights && draft.PerfInsightsRetention == 0 {
-			draft.PerfInsightsRetention = 7
-		}
-		if in.PerformanceInsightsRetentionPeriod != nil {
-			draft.PerfInsightsRetention = *in.PerformanceInsightsRetentionPeriod
-		}
-		// Changes that wait for the maintenance window unless ApplyImmediately.
-		// A value the instance already has is no change (clients such as Terraform send
-		// every argument).
-		mods := &pendingMods{
-			Class: changed(in.DBInstanceClass, inst.Class), StorageType: changed(in.StorageType, inst.StorageType),
-			CACert: changed(in.CACertificateIdentifier, inst.CACert), LicenseModel: changed(in.LicenseModel, inst.LicenseModel),
-			AllocatedStorage: changed(in.AllocatedStorage, inst.AllocatedStorage), Iops: changed(in.Iops, inst.Iops),
-			StorageThroughput: changed(in.StorageThroughput, inst.StorageThroughput), MultiAZ: changed(in.MultiAZ, inst.MultiAZ),
-			ParamGroup: changed(in.DBParameterGroupName, inst.ParamGroup), Port: changed(in.DBPortNumber, inst.Port),
-		}
-		if in.NewDBInstanceIdentifier != nil {
-			newID := strings.ToLower(*in.NewDBInstanceIdentifier)
-			if newID != inst.ID {
-				other, err := getInstance(tx, sc, newID)
-				if err != nil {
-					return err
-				}
-				if other != nil {
-					return rdsapi.ErrDBInstanceAlreadyExistsFault.New("DB instance already exists")
-				}
-				mods.NewID = &newID
-			}
-		}
-		if v := in.EngineVersion; v != nil && *v != inst.EngineVersion {
-			target, ok := e.resolveVersion(*v)
-			if !ok {
-				return invalidCombination("Cannot find version %s for %s", *v, e.Name)
-			}
-			cur, _ := e.version(inst.EngineVersion)
-			if versionLess(target.Version, cur.Version) {
-				return invalidCombination("Cannot upgrade %s from %s to %s", e.Name, cur.Version, target.Version)
-			}
-			if target.Major != cur.Major {
-				if !deref(in.AllowMajorVersionUpgrade) {
-					return invalidCombination("The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version.")
-				}
-				if in.DBParameterGroupName == nil {
-					g := defaultParameterGroup(target.Family)
-					mods.ParamGroup = &g
-				}
-				if in.OptionGroupName == nil {
-					g := defaultOptionGroup(e.Name, target.Major)
-					mods.OptionGroup = &g
-				}
-			}
-			mods.EngineVersion = &target.Version
-		}
-		if r := in.BackupRetentionPeriod; r != nil && *r != inst.Retention {
-			if (*r == 0) != (inst.Retention == 0) {
-				mods.Retention = r
-			} else {
-				draft.Retention = *r
-			}
-		}
-		if a := mods.AllocatedStorage; a != nil {
-			if *a < inst.AllocatedStorage {
-				return invalidValue("Invalid storage size: the allocated storage of DB instance %s can't be decreased from %d GiB.", inst.ID, inst.AllocatedStorage)
-			}
-			if *a*10 < inst.AllocatedStorage*11 {
-				return invalidCombination("The allocated storage must be increased by at least 10%%: from %d GiB to at least %d GiB.", inst.AllocatedStorage, (inst.AllocatedStorage*11+9)/10)
-			}
-		}
-		target := withMods(&draft, mods)
-		v, _ := e.version(target.EngineVersion)
-		if err := checkGroups(e, v, target); err != nil {
-			return err
-		}
-		if err := checkInstance(e, target); err != nil {
-			return err
-		}
-		if mods.AllocatedStorage != nil {
-			used, err := getCount(tx, sc, countStorage)
-			if err != nil {
-				return err
-			}
-			if used-inst.AllocatedStorage+*mods.AllocatedStorage > quotaStorageGiB {
-				return rdsapi.ErrStorageQuotaExceededFault.New("The request cannot be processed because it would exceed the maximum allowed storage quota of %d GiB.", quotaStorageGiB)
-			}
-		}
-		windowsChanged := draft.BackupWindow != inst.BackupWindow
-		maintChanged := draft.MaintWindow != inst.MaintWindow
-		retentionChanged := draft.Retention != inst.Retention
-		*inst = draft
-		if retentionChanged && !inst.BackupStart.IsZero() {
-			if err := s.expireSnapshots(tx, sc, inst.ResourceID, inst.Retention, now); err != nil {
-				return err
-			}
-		}
-		if windowsChanged && !inst.NextBackup.IsZero() {
-			if err := s.scheduleDailyBackup(tx, sc, inst, now); err != nil {
-				return err
-			}
-		}
-		if maintChanged && !inst.NextMaint.IsZero() {
-			if err := s.scheduleMaintenance(tx, sc, inst, now); err != nil {
-				return err
-			}
+		if err := s.modifyMasterSecret(tx, v, draft, in); err != nil {
+			return nil, err
 		}
 		if in.MasterUserPassword != nil {
-			// Applied as soon as possible whatever ApplyImmediately says (API reference).
-			mods.Password = true
-		}
-		if mods.empty() {
-			if err := putInstance(tx, sc, inst); err != nil {
-				return err
-			}
-			out = s.instanceOut(sc, inst, now)
-			return s.syncOwnBackup(tx, sc, inst)
-		}
-		applying, deferred := mods, &pendingMods{}
-		if !immediately {
-			// Only the password goes ahead; the rest waits for the maintenance window.
-			applying = &pendingMods{Password: mods.Password}
-			deferred = mods
-			deferred.Password = false
-		}
-		if !deferred.empty() {
-			inst.Pending = mergeMods(inst.Pending, deferred)
-			if inst.NextMaint.IsZero() {
-				if err := s.scheduleMaintenance(tx, sc, inst, s.clock.Now()); err != nil {
-					return err
-				}
+			if err := s.enginePassword(v, inst, *in.MasterUserPassword); err != nil {
+				return nil, err
 			}
 		}
-		if applying.empty() {
-			if err := putInstance(tx, sc, inst); err != nil {
-				return err
-			}
-		} else {
-			inst.Applying = applying
-			switch {
-			case *applying == pendingMods{Password: true}:
-				inst.Status = statusResetting
-			case *applying == pendingMods{NewID: applying.NewID}:
-				inst.Status = statusRenaming
-			default:
-				inst.Status = statusModifying
-			}
-			if err := s.step(tx, sc, inst); err != nil {
-				return err
-			}
+		out, err := s.writeModify(tx, v, inst, draft, mods, deref(in.ApplyImmediately), c.Now())
+		if err != nil {
+			return nil, err
 		}
-		out = s.instanceOut(sc, inst, s.clock.Now())
-		out.PendingModifiedValues = pendingOut(mergeMods(inst.Pending, inst.Applying))
-		return s.syncOwnBackup(tx, sc, inst)
+		return &rdsapi.ModifyDBInstanceResult{DBInstance: out}, nil
 	})
+}
+
+// checkModifyRequest checks what a ModifyDBInstance request asks for before the instance
+// is looked up.
+func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
+	if !validIdentifier(deref(in.DBInstanceIdentifier), maxInstanceID) {
+		return msgInvalidIdentifier.New(paramInstanceID)
+	}
+	if in.NewDBInstanceIdentifier != nil && !validIdentifier(*in.NewDBInstanceIdentifier, maxInstanceID) {
+		return msgInvalidIdentifier.New(paramNewInstanceID)
+	}
+	if len(in.DBSecurityGroups) > 0 {
+		return msgDBSecurityGroupsVPC.New()
+	}
+	if in.Domain != nil || in.DisableDomain != nil {
+		return msgDomainNotFound.New(deref(in.Domain))
+	}
+	return checkSecurityGroups(in.VpcSecurityGroupIds)
+}
+
+// planModify checks a modification of inst and returns the instance with the changes RDS
+// applies at once, whatever ApplyImmediately says, and the changes that wait for the
+// maintenance window unless ApplyImmediately. It writes nothing.
+func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) (*instanceRec, *pendingMods, error) {
+	e := engines[inst.Engine]
+	if in.Engine != nil && !strings.EqualFold(*in.Engine, inst.Engine) {
+		return nil, nil, msgEngineChange.New(inst.ID, inst.Engine, *in.Engine)
+	}
+	if in.MasterUserPassword != nil {
+		if err := checkPassword(e, *in.MasterUserPassword); err != nil {
+			return nil, nil, err
+		}
+	}
+	draft := immediateChanges(inst, in)
+	mods := deferrableChanges(inst, in)
+	if err := renameTo(v, inst, in.NewDBInstanceIdentifier, mods); err != nil {
+		return nil, nil, err
+	}
+	if err := upgradeTo(e, inst, in, mods); err != nil {
+		return nil, nil, err
+	}
+	if r := in.BackupRetentionPeriod; r != nil && *r != inst.Retention {
+		// Turning backups on or off waits like the other changes; a new period does not.
+		if (*r == 0) != (inst.Retention == 0) {
+			mods.Retention = r
+		} else {
+			draft.Retention = *r
+		}
+	}
+	if err := checkNewStorage(inst, mods.AllocatedStorage); err != nil {
+		return nil, nil, err
+	}
+	target := withMods(draft, mods)
+	ver, _ := e.version(target.EngineVersion)
+	if err := checkGroups(e, ver, target); err != nil {
+		return nil, nil, err
+	}
+	if mods.ParamGroup != nil {
+		name, err := checkParamGroup(v, ver.Family, *mods.ParamGroup)
+		if err != nil {
+			return nil, nil, err
+		}
+		mods.ParamGroup = &name
+		if name == inst.ParamGroup {
+			mods.ParamGroup = nil
+		}
+	}
+	if mods.OptionGroup != nil {
+		name, err := checkOptionGroup(v, e, ver, *mods.OptionGroup)
+		if err != nil {
+			return nil, nil, err
+		}
+		mods.OptionGroup = &name
+		if name == inst.OptionGroup {
+			mods.OptionGroup = nil
+		}
+	}
+	if err := checkInstance(e, target); err != nil {
+		return nil, nil, err
+	}
+	if err := checkStorageQuota(v, inst, mods.AllocatedStorage); err != nil {
+		return nil, nil, err
+	}
+	// The password is applied as soon as possible whatever ApplyImmediately says (API
+	// reference).
+	mods.Password = in.MasterUserPassword != nil
+	return draft, mods, nil
+}
+
+// immediateChanges is inst with the changes RDS applies at once whatever ApplyImmediately
+// says.
+func immediateChanges(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) *instanceRec {
+	draft := *inst
+	draft.VpcSGs = slices.Clone(inst.VpcSGs)
+	draft.LogExports = slices.Clone(inst.LogExports)
+	if in.PreferredBackupWindow != nil {
+		draft.BackupWindow = *in.PreferredBackupWindow
+	}
+	if in.PreferredMaintenanceWindow != nil {
+		draft.MaintWindow = strings.ToLower(*in.PreferredMaintenanceWindow)
+	}
+	for dst, v := range map[*bool]*bool{&draft.DeletionProtection: in.DeletionProtection, &draft.CopyTags: in.CopyTagsToSnapshot,
+		&draft.AutoMinor: in.AutoMinorVersionUpgrade, &draft.Public: in.PubliclyAccessible, &draft.IAMAuth: in.EnableIAMDatabaseAuthentication,
+		&draft.PerfInsights: in.EnablePerformanceInsights} {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	for dst, v := range map[*int64]*int64{&draft.MonitoringInterval: in.MonitoringInterval, &draft.MaxAllocatedStorage: in.MaxAllocatedStorage} {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	for dst, v := range map[*string]*string{&draft.MonitoringRoleARN: in.MonitoringRoleArn, &draft.SubnetGroup: in.DBSubnetGroupName,
+		&draft.OptionGroup: in.OptionGroupName} {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if in.VpcSecurityGroupIds != nil {
+		draft.VpcSGs = in.VpcSecurityGroupIds
+	}
+	if c := in.CloudwatchLogsExportConfiguration; c != nil {
+		draft.LogExports = slices.DeleteFunc(draft.LogExports, func(l string) bool { return slices.Contains(c.DisableLogTypes, l) })
+		for _, l := range c.EnableLogTypes {
+			if !slices.Contains(draft.LogExports, l) {
+				draft.LogExports = append(draft.LogExports, l)
+			}
+		}
+	}
+	if draft.PerfInsights && draft.PerfInsightsRetention == 0 {
+		draft.PerfInsightsRetention = 7
+	}
+	if in.PerformanceInsightsRetentionPeriod != nil {
+		draft.PerfInsightsRetention = *in.PerformanceInsightsRetentionPeriod
+	}
+	return &draft
+}
+
+// deferrableChanges are the changes that wait for the maintenance window unless
+// ApplyImmediately. A value the instance already has is no change (clients such as
+// Terraform send every argument).
+func deferrableChanges(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) *pendingMods {
+	return &pendingMods{
+		Class: changed(in.DBInstanceClass, inst.Class), StorageType: changed(in.StorageType, inst.StorageType),
+		CACert: changed(in.CACertificateIdentifier, inst.CACert), LicenseModel: changed(in.LicenseModel, inst.LicenseModel),
+		AllocatedStorage: changed(in.AllocatedStorage, inst.AllocatedStorage), Iops: changed(in.Iops, inst.Iops),
+		StorageThroughput: changed(in.StorageThroughput, inst.StorageThroughput), MultiAZ: changed(in.MultiAZ, inst.MultiAZ),
+		ParamGroup: changed(in.DBParameterGroupName, inst.ParamGroup), Port: changed(in.DBPortNumber, inst.Port),
+	}
+}
+
+// renameTo checks a NewDBInstanceIdentifier and records it in mods.
+func renameTo(v kit.View, inst *instanceRec, newID *string, mods *pendingMods) error {
+	if newID == nil {
+		return nil
+	}
+	id := strings.ToLower(*newID)
+	if id == inst.ID {
+		return nil
+	}
+	if instances.Has(v, id) {
+		return msgInstanceExists.New()
+	}
+	mods.NewID = &id
+	return nil
+}
+
+// upgradeTo checks an EngineVersion and records it in mods, with the default groups of a
+// new major version unless the request names others.
+func upgradeTo(e *engine, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage, mods *pendingMods) error {
+	v := in.EngineVersion
+	if v == nil || *v == inst.EngineVersion {
+		return nil
+	}
+	target, ok := e.resolveVersion(*v)
+	if !ok {
+		return msgNoVersion.New(*v, e.Name)
+	}
+	cur, _ := e.version(inst.EngineVersion)
+	if versionLess(target.Version, cur.Version) {
+		return msgDowngrade.New(e.Name, cur.Version, target.Version)
+	}
+	if target.Major != cur.Major {
+		if !deref(in.AllowMajorVersionUpgrade) {
+			return msgMajorUpgrade.New()
+		}
+		if in.DBParameterGroupName == nil {
+			mods.ParamGroup = new(defaultParameterGroup(target.Family))
+		}
+		if in.OptionGroupName == nil {
+			mods.OptionGroup = new(defaultOptionGroup(e.Name, target.Major))
+		}
+	}
+	mods.EngineVersion = &target.Version
+	return nil
+}
+
+// checkNewStorage checks a change of allocated storage: up only, by at least 10 %.
+func checkNewStorage(inst *instanceRec, a *int64) error {
+	if a == nil {
+		return nil
+	}
+	if *a < inst.AllocatedStorage {
+		return msgStorageDecrease.New(inst.ID, inst.AllocatedStorage)
+	}
+	if *a*10 < inst.AllocatedStorage*11 {
+		return msgStorageIncrease.New(inst.AllocatedStorage, (inst.AllocatedStorage*11+9)/10)
+	}
+	return nil
+}
+
+// checkStorageQuota checks a change of allocated storage against the Region's quota.
+func checkStorageQuota(v kit.View, inst *instanceRec, a *int64) error {
+	if a == nil {
+		return nil
+	}
+	used, err := getCount(v, countStorage)
 	if err != nil {
+		return err
+	}
+	if used-inst.AllocatedStorage+*a > quotaStorageGiB {
+		return msgStorageQuota.New(quotaStorageGiB)
+	}
+	return nil
+}
+
+// writeModify makes inst the draft, reschedules what its new windows and retention move,
+// and applies or defers mods. It answers the instance as the modification leaves it.
+func (s *Service) writeModify(tx kit.Tx, v kit.View, inst, draft *instanceRec, mods *pendingMods, immediately bool, now time.Time) (*rdsapi.DBInstance, error) {
+	windowsChanged := draft.BackupWindow != inst.BackupWindow
+	maintChanged := draft.MaintWindow != inst.MaintWindow
+	retentionChanged := draft.Retention != inst.Retention
+	*inst = *draft
+	if retentionChanged && !inst.BackupStart.IsZero() {
+		if err := expireSnapshots(v, inst.ResourceID, inst.Retention, now); err != nil {
+			return nil, err
+		}
+	}
+	if windowsChanged && !inst.NextBackup.IsZero() {
+		if err := scheduleDailyBackup(tx, v, inst, now); err != nil {
+			return nil, err
+		}
+	}
+	if maintChanged && !inst.NextMaint.IsZero() {
+		if err := scheduleMaintenance(tx, v, inst, now); err != nil {
+			return nil, err
+		}
+	}
+	if mods.empty() {
+		if err := putInstance(v, inst); err != nil {
+			return nil, err
+		}
+		return new(s.instanceOut(v, inst, now)), syncOwnBackup(v, inst)
+	}
+	if err := s.applyOrDefer(tx, v, inst, mods, immediately, now); err != nil {
 		return nil, err
 	}
-	return &rdsapi.ModifyDBInstanceResult{DBInstance: &out}, nil
+	out := s.instanceOut(v, inst, now)
+	out.PendingModifiedValues = pendingOut(mergeMods(inst.Pending, inst.Applying))
+	return &out, syncOwnBackup(v, inst)
+}
+
+// applyOrDefer starts applying mods now (the password always; the rest with
+// ApplyImmediately), and keeps the rest pending for the maintenance window.
+func (s *Service) applyOrDefer(tx kit.Tx, v kit.View, inst *instanceRec, mods *pendingMods, immediately bool, now time.Time) error {
+	applying, deferred := mods, &pendingMods{}
+	if !immediately {
+		applying = &pendingMods{Password: mods.Password}
+		deferred = mods
+		deferred.Password = false
+	}
+	if !deferred.empty() {
+		inst.Pending = mergeMods(inst.Pending, deferred)
+		if inst.NextMaint.IsZero() {
+			if err := scheduleMaintenance(tx, v, inst, now); err != nil {
+				return err
+			}
+		}
+	}
+	if applying.empty() {
+		return putInstance(v, inst)
+	}
+	inst.Applying = applying
+	switch {
+	case *applying == pendingMods{Password: true}:
+		inst.Status = statusResetting
+	case *applying == pendingMods{NewID: applying.NewID}:
+		inst.Status = statusRenaming
+	default:
+		inst.Status = statusModifying
+	}
+	return s.step(tx, v, inst)
 }
 
 // versionLess compares dotted versions numerically where the parts are numbers.
@@ -378,39 +466,39 @@ func atoi(s string) (int, bool) {
 }
 
 // finishModify applies the changes an instance was modifying with.
-func (s *Service) finishModify(tx store.Tx, sc store.Scope, inst *instanceRec, now time.Time) error {
+func (s *Service) finishModify(tx kit.Tx, v kit.View, inst *instanceRec, now time.Time) error {
 	a := inst.Applying
 	inst.Applying = nil
 	startBackups := false
 	if a != nil {
 		var err error
-		if startBackups, err = s.applyMods(tx, sc, inst, a, now); err != nil {
+		if startBackups, err = s.applyMods(tx, v, inst, a, now); err != nil {
 			return err
 		}
 	}
 	if startBackups {
 		inst.Status = statusBackingUp
-		return s.step(tx, sc, inst)
+		return s.step(tx, v, inst)
 	}
-	return s.becomeAvailable(tx, sc, inst, now)
+	return s.becomeAvailable(tx, v, inst, now)
 }
 
 // applyMods applies modifications to inst; it reports whether automated backups were
 // turned on and need their first backup.
-func (s *Service) applyMods(tx store.Tx, sc store.Scope, inst *instanceRec, a *pendingMods, now time.Time) (bool, error) {
+func (s *Service) applyMods(tx kit.Tx, v kit.View, inst *instanceRec, a *pendingMods, now time.Time) (bool, error) {
 	if a.AllocatedStorage != nil {
-		if err := addCount(tx, sc, countStorage, *a.AllocatedStorage-inst.AllocatedStorage); err != nil {
+		if err := addCount(v, countStorage, *a.AllocatedStorage-inst.AllocatedStorage); err != nil {
 			return false, err
 		}
 	}
 	if a.EngineVersion != nil && a.ParamGroup == nil {
 		e := engines[inst.Engine]
-		if v, ok := e.version(*a.EngineVersion); ok {
-			inst.ParamGroup = defaultParameterGroup(v.Family)
+		if ver, ok := e.version(*a.EngineVersion); ok {
+			inst.ParamGroup = defaultParameterGroup(ver.Family)
 		}
 	}
 	if a.ParamGroup != nil && *a.ParamGroup != inst.ParamGroup {
-		inst.ParamGroupStatus = "pending-reboot"
+		inst.ParamGroupStatus, inst.ParamRebootPending = paramPendingBoot, true
 	}
 	oldRetention := inst.Retention
 	applied := withMods(inst, a)
@@ -419,27 +507,21 @@ func (s *Service) applyMods(tx store.Tx, sc store.Scope, inst *instanceRec, a *p
 	switch {
 	case oldRetention == 0 && inst.Retention > 0:
 		inst.BackupID = newBackupID()
-		if err := putBackup(tx, sc, s.ownBackup(sc, inst, backupCreating)); err != nil {
+		if err := putBackup(v, ownBackup(v, inst, backupCreating)); err != nil {
 			return false, err
 		}
 		startBackups = true
 	case oldRetention > 0 && inst.Retention == 0:
-		if err := s.stopBackups(tx, sc, inst, now); err != nil {
+		if err := s.stopBackups(tx, v, inst, now); err != nil {
 			return false, err
 		}
 	}
-	if a.NewID != nil && *a.NewID != inst.ID {
-		other, err := getInstance(tx, sc, *a.NewID)
-		if err != nil {
+	// An identifier taken since the request leaves the instance as it was named.
+	if a.NewID != nil && *a.NewID != inst.ID && !instances.Has(v, *a.NewID) {
+		if err := instances.Delete(v, inst.ID); err != nil {
 			return false, err
 		}
-		if other == nil {
-			if err := tx.Delete(sc.Key(kindInstance, inst.ID)); err != nil {
-				return false, err
-			}
-			inst.ID = *a.NewID
-		}
-		// An identifier taken since the request leaves the instance as it was named.
+		inst.ID = *a.NewID
 	}
 	return startBackups, nil
 }

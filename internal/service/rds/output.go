@@ -5,12 +5,8 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
-
-func str(s string) *string { return &s }
-func i64(n int64) *int64   { return &n }
-func boolp(b bool) *bool   { return &b }
 
 func optStr(s string) *string {
 	if s == "" {
@@ -42,7 +38,7 @@ func partitionOf(region string) string {
 func tagsOut(tags []tagRec) []rdsapi.Tag {
 	out := make([]rdsapi.Tag, len(tags))
 	for i, t := range tags {
-		out[i] = rdsapi.Tag{Key: str(t.Key), Value: str(t.Value)}
+		out[i] = rdsapi.Tag{Key: new(t.Key), Value: new(t.Value)}
 	}
 	return out
 }
@@ -53,7 +49,7 @@ func replicationsOut(refs []replicationRef) []rdsapi.DBInstanceAutomatedBackupsR
 	}
 	out := make([]rdsapi.DBInstanceAutomatedBackupsReplication, len(refs))
 	for i, r := range refs {
-		out[i] = rdsapi.DBInstanceAutomatedBackupsReplication{DBInstanceAutomatedBackupsArn: str(r.ARN)}
+		out[i] = rdsapi.DBInstanceAutomatedBackupsReplication{DBInstanceAutomatedBackupsArn: new(r.ARN)}
 	}
 	return out
 }
@@ -65,23 +61,23 @@ const (
 	serverCertLifetime   = 365 * day
 )
 
-func subnetGroupOut(sc store.Scope) *rdsapi.DBSubnetGroup {
+func subnetGroupOut(account, region string) *rdsapi.DBSubnetGroup {
 	subnets := make([]rdsapi.Subnet, 0, 3)
-	for _, z := range zones(sc.Region) {
+	for _, z := range zones(region) {
 		subnets = append(subnets, rdsapi.Subnet{
-			SubnetIdentifier:       str(defaultSubnet(sc.Account, sc.Region, z)),
-			SubnetAvailabilityZone: &rdsapi.AvailabilityZone{Name: str(z)},
+			SubnetIdentifier:       new(defaultSubnet(account, region, z)),
+			SubnetAvailabilityZone: &rdsapi.AvailabilityZone{Name: new(z)},
 			SubnetOutpost:          &rdsapi.Outpost{},
-			SubnetStatus:           str("Active"),
+			SubnetStatus:           new("Active"),
 		})
 	}
 	return &rdsapi.DBSubnetGroup{
-		DBSubnetGroupName:        str("default"),
-		DBSubnetGroupDescription: str("default"),
-		VpcId:                    str(defaultVPC(sc.Account, sc.Region)),
-		SubnetGroupStatus:        str("Complete"),
+		DBSubnetGroupName:        new("default"),
+		DBSubnetGroupDescription: new("default"),
+		VpcId:                    new(defaultVPC(account, region)),
+		SubnetGroupStatus:        new("Complete"),
 		Subnets:                  subnets,
-		DBSubnetGroupArn:         str("arn:" + partitionOf(sc.Region) + ":rds:" + sc.Region + ":" + sc.Account + ":subgrp:default"),
+		DBSubnetGroupArn:         groupARN(account, region, "subgrp", "default"),
 		SupportedNetworkTypes:    []string{"IPV4"},
 	}
 }
@@ -104,7 +100,7 @@ func pendingOut(p *pendingMods) *rdsapi.PendingModifiedValues {
 	out.CACertificateIdentifier = p.CACert
 	out.LicenseModel = p.LicenseModel
 	if p.Password {
-		out.MasterUserPassword = str("****")
+		out.MasterUserPassword = new("****")
 	}
 	return out
 }
@@ -118,81 +114,83 @@ func latestRestorable(inst *instanceRec, now time.Time) time.Time {
 	return logsUntil(now, inst.BackupStart, inst.LogGaps)
 }
 
-func (s *Service) instanceOut(sc store.Scope, inst *instanceRec, now time.Time) rdsapi.DBInstance {
-	part := partitionOf(sc.Region)
+func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsapi.DBInstance {
+	part := partitionOf(v.Region())
 	out := rdsapi.DBInstance{
-		DBInstanceIdentifier:             str(inst.ID),
-		DBInstanceClass:                  str(inst.Class),
-		Engine:                           str(inst.Engine),
-		DBInstanceStatus:                 str(inst.Status),
-		MasterUsername:                   str(inst.MasterUsername),
+		DBInstanceIdentifier:             new(inst.ID),
+		DBInstanceClass:                  new(inst.Class),
+		Engine:                           new(inst.Engine),
+		DBInstanceStatus:                 new(inst.Status),
+		MasterUsername:                   new(inst.MasterUsername),
+		MasterUserSecret:                 masterSecretOut(inst),
 		DBName:                           optStr(inst.DBName),
-		AllocatedStorage:                 i64(inst.AllocatedStorage),
+		AllocatedStorage:                 new(inst.AllocatedStorage),
 		InstanceCreateTime:               optTime(inst.Created),
-		PreferredBackupWindow:            str(inst.BackupWindow),
-		BackupRetentionPeriod:            i64(inst.Retention),
+		PreferredBackupWindow:            new(inst.BackupWindow),
+		BackupRetentionPeriod:            new(inst.Retention),
 		DBSecurityGroups:                 []rdsapi.DBSecurityGroupMembership{},
-		AvailabilityZone:                 str(inst.AZ),
-		DBSubnetGroup:                    subnetGroupOut(sc),
-		PreferredMaintenanceWindow:       str(inst.MaintWindow),
+		AvailabilityZone:                 new(inst.AZ),
+		DBSubnetGroup:                    subnetGroupOut(v.Account(), v.Region()),
+		PreferredMaintenanceWindow:       new(inst.MaintWindow),
 		PendingModifiedValues:            pendingOut(inst.Pending),
 		LatestRestorableTime:             optTime(latestRestorable(inst, now)),
-		MultiAZ:                          boolp(inst.MultiAZ),
-		EngineVersion:                    str(inst.EngineVersion),
-		AutoMinorVersionUpgrade:          boolp(inst.AutoMinor),
+		MultiAZ:                          new(inst.MultiAZ),
+		EngineVersion:                    new(inst.EngineVersion),
+		AutoMinorVersionUpgrade:          new(inst.AutoMinor),
 		ReadReplicaDBInstanceIdentifiers: []string{},
-		LicenseModel:                     str(inst.LicenseModel),
+		LicenseModel:                     new(inst.LicenseModel),
 		Iops:                             optI64(inst.Iops),
 		OptionGroupMemberships: []rdsapi.OptionGroupMembership{
-			{OptionGroupName: str(inst.OptionGroup), Status: str(optionGroupInSync)},
+			{OptionGroupName: new(inst.OptionGroup), Status: new(optionGroupInSync)},
 		},
 		CharacterSetName:                       optStr(inst.CharSet),
 		NcharCharacterSetName:                  optStr(inst.NcharCharSet),
-		PubliclyAccessible:                     boolp(inst.Public),
-		StorageType:                            str(inst.StorageType),
-		DbInstancePort:                         i64(0),
-		StorageEncrypted:                       boolp(inst.Encrypted),
+		PubliclyAccessible:                     new(inst.Public),
+		StorageType:                            new(inst.StorageType),
+		DbInstancePort:                         new(int64(0)),
+		StorageEncrypted:                       new(inst.Encrypted),
 		KmsKeyId:                               optStr(inst.KmsKey),
-		DbiResourceId:                          str(inst.ResourceID),
-		CACertificateIdentifier:                str(inst.CACert),
+		DbiResourceId:                          new(inst.ResourceID),
+		CACertificateIdentifier:                new(inst.CACert),
 		DomainMemberships:                      []rdsapi.DomainMembership{},
-		CopyTagsToSnapshot:                     boolp(inst.CopyTags),
-		MonitoringInterval:                     i64(inst.MonitoringInterval),
+		CopyTagsToSnapshot:                     new(inst.CopyTags),
+		MonitoringInterval:                     new(inst.MonitoringInterval),
 		MonitoringRoleArn:                      optStr(inst.MonitoringRoleARN),
-		DBInstanceArn:                          str(instanceARN(part, sc.Region, sc.Account, inst.ID)),
+		DBInstanceArn:                          new(instanceARN(part, v.Region(), v.Account(), inst.ID)),
 		Timezone:                               optStr(inst.Timezone),
-		IAMDatabaseAuthenticationEnabled:       boolp(inst.IAMAuth),
-		PerformanceInsightsEnabled:             boolp(inst.PerfInsights),
+		IAMDatabaseAuthenticationEnabled:       new(inst.IAMAuth),
+		PerformanceInsightsEnabled:             new(inst.PerfInsights),
 		EnabledCloudwatchLogsExports:           inst.LogExports,
-		DeletionProtection:                     boolp(inst.DeletionProtection),
+		DeletionProtection:                     new(inst.DeletionProtection),
 		AssociatedRoles:                        []rdsapi.DBInstanceRole{},
 		MaxAllocatedStorage:                    optI64(inst.MaxAllocatedStorage),
 		TagList:                                tagsOut(inst.Tags),
 		DBInstanceAutomatedBackupsReplications: replicationsOut(inst.Replications),
-		CustomerOwnedIpEnabled:                 boolp(false),
-		BackupTarget:                           str("region"),
-		NetworkType:                            str(inst.NetworkType),
+		CustomerOwnedIpEnabled:                 new(false),
+		BackupTarget:                           new("region"),
+		NetworkType:                            new(inst.NetworkType),
 		StorageThroughput:                      optI64(inst.StorageThroughput),
-		DedicatedLogVolume:                     boolp(inst.DedicatedLogVolume),
-		IsStorageConfigUpgradeAvailable:        boolp(false),
-		MultiTenant:                            boolp(false),
+		DedicatedLogVolume:                     new(inst.DedicatedLogVolume),
+		IsStorageConfigUpgradeAvailable:        new(false),
+		MultiTenant:                            new(false),
 		EngineLifecycleSupport:                 optStr(inst.LifecycleSupport),
 	}
 	if inst.PerfInsights {
-		out.PerformanceInsightsRetentionPeriod = i64(inst.PerfInsightsRetention)
+		out.PerformanceInsightsRetentionPeriod = new(inst.PerfInsightsRetention)
 		out.PerformanceInsightsKMSKeyId = optStr(inst.KmsKey)
 	}
 	for _, sg := range inst.VpcSGs {
-		out.VpcSecurityGroups = append(out.VpcSecurityGroups, rdsapi.VpcSecurityGroupMembership{VpcSecurityGroupId: str(sg), Status: str("active")})
+		out.VpcSecurityGroups = append(out.VpcSecurityGroups, rdsapi.VpcSecurityGroupMembership{VpcSecurityGroupId: new(sg), Status: new("active")})
 	}
-	out.DBParameterGroups = []rdsapi.DBParameterGroupStatus{{DBParameterGroupName: str(inst.ParamGroup), ParameterApplyStatus: str(inst.ParamGroupStatus)}}
+	out.DBParameterGroups = []rdsapi.DBParameterGroupStatus{{DBParameterGroupName: new(inst.ParamGroup), ParameterApplyStatus: new(inst.ParamGroupStatus)}}
 	// RDS gives an instance its endpoint once it has been created.
 	if inst.Status != statusCreating || !inst.Created.IsZero() {
-		out.Endpoint = &rdsapi.Endpoint{Address: str(endpointAddress(sc.Account, sc.Region, inst.ID)), Port: i64(inst.Port)}
+		out.Endpoint = &rdsapi.Endpoint{Address: new(endpointAddress(v.Account(), v.Region(), inst.ID)), Port: new(inst.Port)}
 	}
 	if !inst.Created.IsZero() {
-		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: str(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
+		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: new(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
 	}
+	s.engineOut(v, inst, &out)
 	return out
 }
 
@@ -204,11 +202,9 @@ func (s *Service) instanceOut(sc store.Scope, inst *instanceRec, now time.Time) 
 // months ahead from running thousands of jobs.
 func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time.Time {
 	at := now
-	if s.faults != nil {
-		for _, region := range []string{b.SourceRegion, dest} {
-			if since, down := s.faults.Since(region); down && since.Before(at) {
-				at = since
-			}
+	for _, region := range []string{b.SourceRegion, dest} {
+		if since, down := s.Faults.Since(region); down && since.Before(at) {
+			at = since
 		}
 	}
 	until := logsUntil(at, b.Start, b.LogGaps)
@@ -218,14 +214,17 @@ func (s *Service) replicatedUntil(dest string, b *backupRec, now time.Time) time
 	return until
 }
 
-// restoreWindow is the span a backup in scope sc can be restored to at now; ok is false
+// restoreWindow is the span a backup in the Region of v can be restored to at now; ok is false
 // while it has nothing to restore yet.
-func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+func (s *Service) restoreWindow(v kit.View, b *backupRec, now time.Time) (earliest, latest time.Time, ok bool) {
+	if b.RealData && s.engines != nil {
+		return s.engineWindow(v, b, now)
+	}
 	switch b.Status {
 	case backupActive:
 		latest = logsUntil(now, b.Start, b.LogGaps)
 	case backupReplicating:
-		latest = s.replicatedUntil(sc.Region, b, now)
+		latest = s.replicatedUntil(v.Region(), b, now)
 	case backupRetained:
 		latest = b.Stopped
 	default:
@@ -234,12 +233,18 @@ func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (ea
 	if b.Start.IsZero() || latest.IsZero() {
 		return time.Time{}, time.Time{}, false
 	}
-	earliest = b.Start
-	if floor := now.Add(-time.Duration(b.Retention) * day); floor.After(earliest) {
+	earliest, latest = windowOnWire(b.Start, latest, now, b.Retention)
+	return earliest, latest, true
+}
+
+// windowOnWire is the window from start to latest as RDS shows it at now: within the
+// retention period, and in whole milliseconds inside the window, which the wire carries:
+// a client restoring to the instants it was shown must land inside it.
+func windowOnWire(start, latest, now time.Time, retention int64) (time.Time, time.Time) {
+	earliest := start
+	if floor := now.Add(-time.Duration(retention) * day); floor.After(earliest) {
 		earliest = floor
 	}
-	// The wire carries milliseconds: a client restoring to the instants it was shown must
-	// land inside the window.
 	latest = latest.Truncate(time.Millisecond)
 	if t := earliest.Truncate(time.Millisecond); t.Before(earliest) {
 		earliest = t.Add(time.Millisecond)
@@ -247,82 +252,82 @@ func (s *Service) restoreWindow(sc store.Scope, b *backupRec, now time.Time) (ea
 	if earliest.After(latest) {
 		earliest = latest
 	}
-	return earliest.UTC(), latest.UTC(), true
+	return earliest.UTC(), latest.UTC()
 }
 
-func (s *Service) backupOut(sc store.Scope, b *backupRec, now time.Time) rdsapi.DBInstanceAutomatedBackup {
+func (s *Service) backupOut(v kit.View, b *backupRec, now time.Time) rdsapi.DBInstanceAutomatedBackup {
 	out := rdsapi.DBInstanceAutomatedBackup{
-		DBInstanceArn:                          str(b.SourceARN),
-		DbiResourceId:                          str(b.ResourceID),
-		Region:                                 str(b.SourceRegion),
-		DBInstanceIdentifier:                   str(b.InstanceID),
+		DBInstanceArn:                          new(b.SourceARN),
+		DbiResourceId:                          new(b.ResourceID),
+		Region:                                 new(b.SourceRegion),
+		DBInstanceIdentifier:                   new(b.InstanceID),
 		RestoreWindow:                          &rdsapi.RestoreWindow{},
-		AllocatedStorage:                       i64(b.AllocatedStorage),
-		Status:                                 str(b.Status),
-		Port:                                   i64(b.Port),
+		AllocatedStorage:                       new(b.AllocatedStorage),
+		Status:                                 new(b.Status),
+		Port:                                   new(b.Port),
 		AvailabilityZone:                       optStr(b.AZ),
-		VpcId:                                  str(defaultVPC(sc.Account, b.SourceRegion)),
+		VpcId:                                  new(defaultVPC(v.Account(), b.SourceRegion)),
 		InstanceCreateTime:                     optTime(b.InstanceCreated),
-		MasterUsername:                         str(b.MasterUsername),
-		Engine:                                 str(b.Engine),
-		EngineVersion:                          str(b.EngineVersion),
-		LicenseModel:                           str(b.LicenseModel),
+		MasterUsername:                         new(b.MasterUsername),
+		Engine:                                 new(b.Engine),
+		EngineVersion:                          new(b.EngineVersion),
+		LicenseModel:                           new(b.LicenseModel),
 		Iops:                                   optI64(b.Iops),
-		OptionGroupName:                        str(b.OptionGroup),
-		Encrypted:                              boolp(b.Encrypted),
-		StorageType:                            str(b.StorageType),
+		OptionGroupName:                        new(b.OptionGroup),
+		Encrypted:                              new(b.Encrypted),
+		StorageType:                            new(b.StorageType),
 		KmsKeyId:                               optStr(b.KmsKey),
 		Timezone:                               optStr(b.Timezone),
-		IAMDatabaseAuthenticationEnabled:       boolp(b.IAMAuth),
-		BackupRetentionPeriod:                  i64(b.Retention),
-		DBInstanceAutomatedBackupsArn:          str(backupARN(partitionOf(sc.Region), sc.Region, sc.Account, b.ID)),
+		IAMDatabaseAuthenticationEnabled:       new(b.IAMAuth),
+		BackupRetentionPeriod:                  new(b.Retention),
+		DBInstanceAutomatedBackupsArn:          new(backupARN(partitionOf(v.Region()), v.Region(), v.Account(), b.ID)),
 		DBInstanceAutomatedBackupsReplications: replicationsOut(b.Replications),
-		BackupTarget:                           str("region"),
+		BackupTarget:                           new("region"),
 		StorageThroughput:                      optI64(b.StorageThroughput),
-		DedicatedLogVolume:                     boolp(b.DedicatedLogVolume),
-		MultiTenant:                            boolp(false),
+		DedicatedLogVolume:                     new(b.DedicatedLogVolume),
+		MultiTenant:                            new(false),
 	}
-	if e, l, ok := s.restoreWindow(sc, b, now); ok {
+	if e, l, ok := s.restoreWindow(v, b, now); ok {
 		out.RestoreWindow = &rdsapi.RestoreWindow{EarliestTime: &e, LatestTime: &l}
 	}
 	return out
 }
 
-func snapshotOut(sc store.Scope, s *snapshotRec) rdsapi.DBSnapshot {
+func snapshotOut(v kit.View, s *snapshotRec) rdsapi.DBSnapshot {
 	return rdsapi.DBSnapshot{
-		DBSnapshotIdentifier:             str(s.ID),
-		DBInstanceIdentifier:             str(s.InstanceID),
+		DBSnapshotIdentifier:             new(s.ID),
+		DBInstanceIdentifier:             new(s.InstanceID),
 		SnapshotCreateTime:               optTime(s.Created),
-		Engine:                           str(s.Engine),
-		AllocatedStorage:                 i64(s.AllocatedStorage),
-		Status:                           str(s.Status),
-		Port:                             i64(s.Port),
+		Engine:                           new(s.Engine),
+		AllocatedStorage:                 new(s.AllocatedStorage),
+		Status:                           new(s.Status),
+		Port:                             new(s.Port),
 		AvailabilityZone:                 optStr(s.AZ),
-		VpcId:                            str(defaultVPC(sc.Account, sc.Region)),
+		VpcId:                            new(defaultVPC(v.Account(), v.Region())),
 		InstanceCreateTime:               optTime(s.InstanceCreated),
-		MasterUsername:                   str(s.MasterUsername),
-		EngineVersion:                    str(s.EngineVersion),
-		LicenseModel:                     str(s.LicenseModel),
-		SnapshotType:                     str(s.Type),
+		MasterUsername:                   new(s.MasterUsername),
+		EngineVersion:                    new(s.EngineVersion),
+		LicenseModel:                     new(s.LicenseModel),
+		SnapshotType:                     new(s.Type),
 		Iops:                             optI64(s.Iops),
-		OptionGroupName:                  str(s.OptionGroup),
-		PercentProgress:                  i64(s.Progress),
+		OptionGroupName:                  new(s.OptionGroup),
+		PercentProgress:                  new(s.Progress),
 		SourceRegion:                     optStr(s.SourceRegion),
 		SourceDBSnapshotIdentifier:       optStr(s.SourceSnapshot),
-		StorageType:                      str(s.StorageType),
-		Encrypted:                        boolp(s.Encrypted),
+		StorageType:                      new(s.StorageType),
+		Encrypted:                        new(s.Encrypted),
 		KmsKeyId:                         optStr(s.KmsKey),
-		DBSnapshotArn:                    str(snapshotARN(partitionOf(sc.Region), sc.Region, sc.Account, s.ID)),
+		DBSnapshotArn:                    new(snapshotARN(partitionOf(v.Region()), v.Region(), v.Account(), s.ID)),
 		Timezone:                         optStr(s.Timezone),
-		IAMDatabaseAuthenticationEnabled: boolp(s.IAMAuth),
+		IAMDatabaseAuthenticationEnabled: new(s.IAMAuth),
 		ProcessorFeatures:                []rdsapi.ProcessorFeature{},
-		DbiResourceId:                    str(s.ResourceID),
+		DbiResourceId:                    new(s.ResourceID),
 		TagList:                          tagsOut(s.Tags),
 		OriginalSnapshotCreateTime:       optTime(s.Original),
 		SnapshotDatabaseTime:             optTime(s.Original),
-		SnapshotTarget:                   str("region"),
+		SnapshotTarget:                   new("region"),
 		StorageThroughput:                optI64(s.StorageThroughput),
-		DedicatedLogVolume:               boolp(s.DedicatedLogVolume),
-		MultiTenant:                      boolp(false),
+		DedicatedLogVolume:               new(s.DedicatedLogVolume),
+		MultiTenant:                      new(false),
 	}
 }

@@ -1,53 +1,79 @@
 package rds
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"slices"
 	"strings"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// pageSize checks MaxRecords against the operation's bounds.
-func pageSize(max *int64, lo, hi, def int64) (int, error) {
-	if max == nil {
-		return int(def), nil
-	}
-	if *max < lo || *max > hi {
-		return 0, invalidValue("Invalid value %d for MaxRecords. Must be between %d and %d", *max, lo, hi)
-	}
-	return int(*max), nil
+// page is one page a describe request asks for: its list, its size and where it starts.
+type page struct {
+	s      *Service
+	l      kit.List
+	size   int
+	from   string  // the position the marker names
+	marker *string // the marker itself, nil for the first page
 }
 
-// pageArgs checks the MaxRecords (20-100, default 100, as most describe operations take)
-// and Marker of a describe request, and returns the page size and the position to resume
-// from.
-func pageArgs(max *int64, marker *string) (int, string, error) {
-	size, err := pageSize(max, 20, 100, 100)
-	if err != nil {
-		return 0, "", err
+// openPage checks a describe request's MaxRecords (from lo to hi, def when absent) and
+// Marker, in that order, before anything is looked up, as RDS does. An empty Marker is
+// the first page, as RDS has always taken it.
+func (s *Service) openPage(l kit.List, max *int64, marker *string, lo, hi, def int64) (page, error) {
+	size := int(def)
+	if max != nil {
+		if *max < lo || *max > hi {
+			return page{}, msgMaxRecords.New(*max, lo, hi)
+		}
+		size = int(*max)
 	}
-	from, err := decodeMarker(marker)
-	if err != nil {
-		return 0, "", err
+	if marker != nil && *marker == "" {
+		marker = nil
 	}
-	return size, from, nil
+	from, err := s.pages.Open(l, marker)
+	if err != nil {
+		return page{}, err
+	}
+	return page{s: s, l: l, size: size, from: from, marker: marker}, nil
 }
 
-// Markers are opaque to clients: the position to resume from, encoded.
-func encodeMarker(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
+// describePage is openPage with the bounds most describe operations take: 20 to 100,
+// 100 by default.
+func (s *Service) describePage(c kit.Call, op string, max *int64, marker *string) (page, error) {
+	return s.openPage(kit.List{Op: op, Account: c.Account, Region: c.Region}, max, marker, 20, 100, 100)
+}
 
-func decodeMarker(m *string) (string, error) {
-	if m == nil || *m == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(*m)
-	if err != nil || len(b) == 0 {
-		return "", invalidValue("The parameter Marker is not valid: %s", *m)
-	}
-	return string(b), nil
+// cut returns the page of items, which are sorted by key, and the marker of the next.
+func cut[T any](p page, items []T, key func(T) string) ([]T, *string) {
+	return kit.Cut(p.s.pages, p.l, items, p.from, p.size, key)
+}
+
+// sortedCut sorts items by key, then cuts the page.
+func sortedCut[T any](p page, items []T, key func(T) string) ([]T, *string) {
+	slices.SortFunc(items, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	return cut(p, items, key)
+}
+
+// scan reads the page of a table or index of v below within: get decodes an entry's
+// record, and keep says whether it belongs on the page.
+func scan[T any](p page, v kit.View, src kit.Keyed, get func(kit.Entry) (*T, error), keep func(*T) bool, within ...string) ([]*T, *string, error) {
+	var out []*T
+	next, err := p.s.pages.Scan(v, p.l, src, p.marker, p.size, func(e kit.Entry) (bool, error) {
+		rec, err := get(e)
+		if err != nil || rec == nil || !keep(rec) {
+			return false, err
+		}
+		out = append(out, rec)
+		return true, nil
+	}, within...)
+	return out, next, err
+}
+
+// entryOf reads the record of table an entry names by its last part: the entries of a
+// table itself, or of an index whose last part is the table's id.
+func entryOf[T any](v kit.View, table kit.Table[T]) func(kit.Entry) (*T, error) {
+	return func(e kit.Entry) (*T, error) { return table.Get(v, e.Last()) }
 }
 
 // filters are a describe request's Filters by name, names lower-cased as RDS accepts
@@ -60,10 +86,10 @@ func parseFilters(in []rdsapi.Filter, known ...string) (filters, error) {
 	for _, flt := range in {
 		name := strings.ToLower(deref(flt.Name))
 		if !slices.Contains(known, name) {
-			return nil, invalidValue("Unrecognized filter name: %s", deref(flt.Name))
+			return nil, msgUnknownFilter.New(deref(flt.Name))
 		}
 		if len(flt.Values) == 0 {
-			return nil, invalidValue("The filter %s requires at least one value.", name)
+			return nil, msgFilterNoValue.New(name)
 		}
 		f[name] = append(f[name], flt.Values...)
 	}
@@ -83,39 +109,4 @@ func (f filters) match(name string, values ...string) bool {
 		}
 	}
 	return false
-}
-
-// scanPage walks the records under prefix from the marker's position, decodes each into
-// a T, keeps those keep accepts, and stops after size of them, returning the marker of
-// the next page ("" when there is none).
-func scanPage[T any](tx store.Tx, prefix, from string, size int, keep func(*T) bool) ([]*T, string, error) {
-	var out []*T
-	next := ""
-	start := ""
-	if from != "" {
-		start = prefix + from
-	}
-	var decodeErr error
-	err := tx.Scan(prefix, start, func(key string, value []byte) bool {
-		v := new(T)
-		if decodeErr = json.Unmarshal(value, v); decodeErr != nil {
-			return false
-		}
-		if !keep(v) {
-			return true
-		}
-		if len(out) == size {
-			next = encodeMarker(key[len(prefix):])
-			return false
-		}
-		out = append(out, v)
-		return true
-	})
-	if err == nil {
-		err = decodeErr
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	return out, next, nil
 }

@@ -1,11 +1,11 @@
 package rds
 
 import (
-	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Statuses RDS reports. Clients' waiters fail on any status they do not know, so these
@@ -81,6 +81,8 @@ type instanceRec struct {
 	EngineVersion         string           `json:"engineVersion"`
 	LicenseModel          string           `json:"licenseModel"`
 	MasterUsername        string           `json:"masterUsername"`
+	MasterSecretARN       string           `json:"masterSecretArn,omitempty"` // ManageMasterUserPassword: the secret
+	MasterSecretKey       string           `json:"masterSecretKey,omitempty"` // and the ARN of its KMS key
 	DBName                string           `json:"dbName,omitempty"`
 	AllocatedStorage      int64            `json:"allocatedStorage"`
 	MaxAllocatedStorage   int64            `json:"maxAllocatedStorage,omitempty"`
@@ -106,6 +108,7 @@ type instanceRec struct {
 	KmsKey                string           `json:"kmsKey,omitempty"`
 	ParamGroup            string           `json:"paramGroup"`
 	ParamGroupStatus      string           `json:"paramGroupStatus"`
+	ParamRebootPending    bool             `json:"paramRebootPending,omitempty"` // parameter changes wait for a reboot
 	OptionGroup           string           `json:"optionGroup"`
 	SubnetGroup           string           `json:"subnetGroup"`
 	VpcSGs                []string         `json:"vpcSgs,omitempty"`
@@ -130,6 +133,7 @@ type instanceRec struct {
 	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
+	RealData              bool             `json:"realData,omitempty"` // a real server (realdata.go)
 }
 
 // image is what an automated backup or a snapshot keeps of the instance it was taken of:
@@ -155,6 +159,7 @@ type image struct {
 	IAMAuth            bool      `json:"iamAuth,omitempty"`
 	Timezone           string    `json:"timezone,omitempty"`
 	DedicatedLogVolume bool      `json:"dedicatedLogVolume,omitempty"`
+	RealData           bool      `json:"realData,omitempty"` // it holds the data (realdata.go)
 }
 
 // imageOf is inst's image now.
@@ -165,6 +170,7 @@ func imageOf(inst *instanceRec) image {
 		StorageType: inst.StorageType, Iops: inst.Iops, StorageThroughput: inst.StorageThroughput, Port: inst.Port,
 		AZ: inst.AZ, InstanceCreated: inst.Created, OptionGroup: inst.OptionGroup, Encrypted: inst.Encrypted,
 		KmsKey: inst.KmsKey, IAMAuth: inst.IAMAuth, Timezone: inst.Timezone, DedicatedLogVolume: inst.DedicatedLogVolume,
+		RealData: inst.RealData,
 	}
 }
 
@@ -202,227 +208,202 @@ type snapshotRec struct {
 	Created    time.Time `json:"created"`
 	Original   time.Time `json:"original"`
 	image
-	SourceRegion   string   `json:"sourceRegion,omitempty"`
-	SourceSnapshot string   `json:"sourceSnapshot,omitempty"` // as the copy request named it
-	SourceKey      string   `json:"sourceKey,omitempty"`      // record key of a copy's source
-	Shared         []string `json:"shared,omitempty"`         // the restore attribute
-	Tags           []tagRec `json:"tags,omitempty"`
+	SourceRegion   string       `json:"sourceRegion,omitempty"`
+	SourceSnapshot string       `json:"sourceSnapshot,omitempty"` // as the copy request named it
+	Source         *snapshotRef `json:"source,omitempty"`         // a copy's source, while it is copied
+	LegacySource   string       `json:"sourceKey,omitempty"`      // see sourceOf
+	Shared         []string     `json:"shared,omitempty"`         // the restore attribute
+	Tags           []tagRec     `json:"tags,omitempty"`
 }
 
-// Record kinds under the service scope.
-const (
-	kindInstance   = "db"
-	kindDBI        = "dbi"      // DbiResourceId -> instance identifier
-	kindBackup     = "ab"       // automated backup by DbiResourceId
-	kindBackupID   = "abid"     // ab- id -> DbiResourceId
-	kindSnapshot   = "snap"     // by identifier
-	kindAutoSnap   = "autosnap" // DbiResourceId, snapshot identifier -> ""
-	kindSnapInst   = "snapinst" // instance identifier, snapshot identifier -> ""
-	kindBackupInst = "abinst"   // instance identifier, DbiResourceId -> ""
-	kindReplica    = "repl"     // replicated backups being replicated into this Region
-	kindSync       = "sync"     // the armed replication sync job of this Region
-	kindCounter    = "count"
-	countInstance  = "instances"
-	countStorage   = "storage"
-	countManual    = "manual-snapshots"
-	countReplicas  = "replicated-backups"
+// snapshotRef names a snapshot in any account and Region.
+type snapshotRef struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	ID      string `json:"id"`
+}
+
+// sourceOf is where a copy in progress copies from. Copies started before RDS moved onto
+// the kit recorded their source as its raw store key (account, Region, service, kind and
+// identifier joined by NUL); they are read here so that a copy in progress across an
+// upgrade ends as it would have.
+func (s *snapshotRec) sourceOf() (snapshotRef, bool) {
+	if s.Source != nil {
+		return *s.Source, true
+	}
+	parts := strings.Split(s.LegacySource, "\x00")
+	if len(parts) != 5 {
+		return snapshotRef{}, false
+	}
+	return snapshotRef{Account: parts[0], Region: parts[1], ID: parts[4]}, true
+}
+
+// The records of a Region (see the package documentation). The kinds are those the keys
+// had before the kit: the layout of a data directory does not change.
+var (
+	instances     = kit.Table[instanceRec]{Kind: "db"}   // db/<identifier>
+	instanceIDs   = kit.Blobs{Kind: "dbi"}               // dbi/<DbiResourceId>: the identifier
+	backups       = kit.Table[backupRec]{Kind: "ab"}     // ab/<DbiResourceId>
+	backupIDs     = kit.Blobs{Kind: "abid"}              // abid/<ab- id>: the DbiResourceId
+	backupsByInst = kit.Index{Kind: "abinst"}            // abinst/<identifier>/<DbiResourceId>
+	snapshots     = kit.Table[snapshotRec]{Kind: "snap"} // snap/<identifier>
+	snapsByInst   = kit.Index{Kind: "snapinst"}          // snapinst/<instance identifier>/<snapshot identifier>
+	autoSnaps     = kit.Index{Kind: "autosnap"}          // autosnap/<DbiResourceId>/<snapshot identifier>
+	replicating   = kit.Index{Kind: "repl"}              // repl/<DbiResourceId>: backups replicated into the Region
+	syncs         = kit.Table[syncMarker]{Kind: "sync"}  // sync: the armed replication sync job of the Region
+	counters      = kit.Table[int64]{Kind: "count"}      // count/<name>: a quota's usage
 )
 
-func scopeOf(account, region string) store.Scope {
-	return store.Scope{Account: account, Region: region, Service: serviceName}
-}
-
-func getJSON[T any](tx store.Tx, key string) (*T, error) {
-	v := new(T)
-	ok, err := store.GetJSON(tx, key, v)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return v, nil
-}
-
-func getInstance(tx store.Tx, sc store.Scope, id string) (*instanceRec, error) {
-	return getJSON[instanceRec](tx, sc.Key(kindInstance, id))
-}
+// The counters.
+const (
+	countInstance = "instances"
+	countStorage  = "storage"
+	countManual   = "manual-snapshots"
+	countReplicas = "replicated-backups"
+)
 
 // instanceByResourceID follows the DbiResourceId index.
-func instanceByResourceID(tx store.Tx, sc store.Scope, dbi string) (*instanceRec, error) {
-	id := tx.Get(sc.Key(kindDBI, dbi))
+func instanceByResourceID(v kit.View, dbi string) (*instanceRec, error) {
+	id := instanceIDs.Get(v, dbi)
 	if id == nil {
 		return nil, nil
 	}
-	return getInstance(tx, sc, string(id))
+	return instances.Get(v, string(id))
 }
 
 // putInstance writes an instance and its DbiResourceId index.
-func putInstance(tx store.Tx, sc store.Scope, inst *instanceRec) error {
-	if err := store.PutJSON(tx, sc.Key(kindInstance, inst.ID), inst); err != nil {
+func putInstance(v kit.View, inst *instanceRec) error {
+	if err := instances.Put(v, inst, inst.ID); err != nil {
 		return err
 	}
-	return tx.Put(sc.Key(kindDBI, inst.ResourceID), []byte(inst.ID))
+	return instanceIDs.Put(v, []byte(inst.ID), inst.ResourceID)
 }
 
-func deleteInstance(tx store.Tx, sc store.Scope, inst *instanceRec) error {
-	if err := tx.Delete(sc.Key(kindInstance, inst.ID)); err != nil {
+func deleteInstance(v kit.View, inst *instanceRec) error {
+	if err := instances.Delete(v, inst.ID); err != nil {
 		return err
 	}
-	return tx.Delete(sc.Key(kindDBI, inst.ResourceID))
+	return instanceIDs.Delete(v, inst.ResourceID)
 }
 
-func getBackup(tx store.Tx, sc store.Scope, dbi string) (*backupRec, error) {
-	return getJSON[backupRec](tx, sc.Key(kindBackup, dbi))
-}
-
-func backupByID(tx store.Tx, sc store.Scope, abID string) (*backupRec, error) {
-	dbi := tx.Get(sc.Key(kindBackupID, abID))
+func backupByID(v kit.View, abID string) (*backupRec, error) {
+	dbi := backupIDs.Get(v, abID)
 	if dbi == nil {
 		return nil, nil
 	}
-	return getBackup(tx, sc, string(dbi))
+	return backups.Get(v, string(dbi))
 }
 
 // putBackup writes an automated backup and its indexes: by ab- id, and by instance
 // identifier, which a rename of the instance moves.
-func putBackup(tx store.Tx, sc store.Scope, b *backupRec) error {
-	old, err := getBackup(tx, sc, b.ResourceID)
+func putBackup(v kit.View, b *backupRec) error {
+	old, err := backups.Get(v, b.ResourceID)
 	if err != nil {
 		return err
 	}
 	if old != nil && old.InstanceID != b.InstanceID {
-		if err := tx.Delete(sc.Key(kindBackupInst, old.InstanceID, b.ResourceID)); err != nil {
+		if err := backupsByInst.Remove(v, old.InstanceID, b.ResourceID); err != nil {
 			return err
 		}
 	}
-	if err := store.PutJSON(tx, sc.Key(kindBackup, b.ResourceID), b); err != nil {
+	if err := backups.Put(v, b, b.ResourceID); err != nil {
 		return err
 	}
-	if err := tx.Put(sc.Key(kindBackupInst, b.InstanceID, b.ResourceID), nil); err != nil {
+	if err := backupsByInst.Add(v, b.InstanceID, b.ResourceID); err != nil {
 		return err
 	}
-	return tx.Put(sc.Key(kindBackupID, b.ID), []byte(b.ResourceID))
+	return backupIDs.Put(v, []byte(b.ResourceID), b.ID)
 }
 
-func deleteBackup(tx store.Tx, sc store.Scope, b *backupRec) error {
-	for _, k := range []string{sc.Key(kindBackup, b.ResourceID), sc.Key(kindBackupID, b.ID), sc.Key(kindBackupInst, b.InstanceID, b.ResourceID)} {
-		if err := tx.Delete(k); err != nil {
-			return err
-		}
+func deleteBackup(v kit.View, b *backupRec) error {
+	if err := backups.Delete(v, b.ResourceID); err != nil {
+		return err
 	}
-	return nil
-}
-
-func getSnapshot(tx store.Tx, sc store.Scope, id string) (*snapshotRec, error) {
-	return getJSON[snapshotRec](tx, sc.Key(kindSnapshot, id))
+	if err := backupIDs.Delete(v, b.ID); err != nil {
+		return err
+	}
+	return backupsByInst.Remove(v, b.InstanceID, b.ResourceID)
 }
 
 // putSnapshot writes a snapshot and its indexes: by instance identifier, and for an
 // automated one by DbiResourceId.
-func putSnapshot(tx store.Tx, sc store.Scope, s *snapshotRec) error {
-	if err := store.PutJSON(tx, sc.Key(kindSnapshot, s.ID), s); err != nil {
+func putSnapshot(v kit.View, s *snapshotRec) error {
+	if err := snapshots.Put(v, s, s.ID); err != nil {
 		return err
 	}
-	if err := tx.Put(sc.Key(kindSnapInst, s.InstanceID, s.ID), nil); err != nil {
+	if err := snapsByInst.Add(v, s.InstanceID, s.ID); err != nil {
 		return err
 	}
 	if s.Type == snapshotAutomated {
-		return tx.Put(sc.Key(kindAutoSnap, s.ResourceID, s.ID), nil)
+		return autoSnaps.Add(v, s.ResourceID, s.ID)
 	}
 	return nil
 }
 
-func deleteSnapshot(tx store.Tx, sc store.Scope, s *snapshotRec) error {
-	if err := tx.Delete(sc.Key(kindSnapshot, s.ID)); err != nil {
+func deleteSnapshot(v kit.View, s *snapshotRec) error {
+	if err := snapshots.Delete(v, s.ID); err != nil {
 		return err
 	}
-	if err := tx.Delete(sc.Key(kindSnapInst, s.InstanceID, s.ID)); err != nil {
+	if err := snapsByInst.Remove(v, s.InstanceID, s.ID); err != nil {
 		return err
 	}
 	switch s.Type {
 	case snapshotAutomated:
-		return tx.Delete(sc.Key(kindAutoSnap, s.ResourceID, s.ID))
+		return autoSnaps.Remove(v, s.ResourceID, s.ID)
 	case snapshotManual:
-		return addCount(tx, sc, countManual, -1)
+		return addCount(v, countManual, -1)
 	}
 	return nil // AWS Backup's snapshots do not count against the manual quota
 }
 
-// indexed pages through the records an index names: each key under indexPrefix ends in
-// the identifier of a record of kind, in the order of the index.
-func indexed[T any](tx store.Tx, sc store.Scope, indexPrefix, kind, from string, size int, keep func(*T) bool) ([]*T, string, error) {
-	var out []*T
-	next := ""
-	start := ""
-	if from != "" {
-		start = indexPrefix + from
-	}
-	var lookupErr error
-	err := tx.Scan(indexPrefix, start, func(key string, _ []byte) bool {
-		id := key[len(indexPrefix):]
-		v, err := getJSON[T](tx, sc.Key(kind, id))
-		if err != nil {
-			lookupErr = err
-			return false
-		}
-		if v == nil || !keep(v) {
-			return true
-		}
-		if len(out) == size {
-			next = encodeMarker(id)
-			return false
-		}
-		out = append(out, v)
-		return true
-	})
-	if err == nil {
-		err = lookupErr
-	}
-	return out, next, err
-}
-
-// automatedSnapshots lists the automated snapshots of one DbiResourceId through the
-// index, oldest name first (the names end in their date).
-func automatedSnapshots(tx store.Tx, sc store.Scope, dbi string) ([]*snapshotRec, error) {
+// indexedBy returns the records of table that the entries of an index below within name
+// by their last part, in the order of the index.
+func indexedBy[T any](v kit.View, index kit.Index, table kit.Table[T], within ...string) ([]*T, error) {
 	var ids []string
-	prefix := sc.Prefix(kindAutoSnap, dbi)
-	err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
-		ids = append(ids, key[len(prefix):])
+	err := index.Keys(v, "", func(e kit.Entry) bool {
+		ids = append(ids, e.Last())
 		return true
-	})
+	}, within...)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*snapshotRec, 0, len(ids))
+	out := make([]*T, 0, len(ids))
 	for _, id := range ids {
-		s, err := getSnapshot(tx, sc, id)
+		rec, err := table.Get(v, id)
 		if err != nil {
 			return nil, err
 		}
-		if s != nil {
-			out = append(out, s)
+		if rec != nil {
+			out = append(out, rec)
 		}
 	}
 	return out, nil
 }
 
-// Counters keep the quotas' usage per account and Region, so that no request counts by
-// scanning.
-func getCount(tx store.Tx, sc store.Scope, name string) (int64, error) {
-	var n int64
-	if _, err := store.GetJSON(tx, sc.Key(kindCounter, name), &n); err != nil {
-		return 0, err
-	}
-	return n, nil
+// automatedSnapshots lists the automated snapshots of one DbiResourceId through the
+// index, oldest name first (the names end in their date).
+func automatedSnapshots(v kit.View, dbi string) ([]*snapshotRec, error) {
+	return indexedBy(v, autoSnaps, snapshots, dbi)
 }
 
-func addCount(tx store.Tx, sc store.Scope, name string, delta int64) error {
-	n, err := getCount(tx, sc, name)
+// Counters keep the quotas' usage per account and Region, so that no request counts by
+// scanning.
+func getCount(v kit.View, name string) (int64, error) {
+	n, err := counters.Get(v, name)
+	if err != nil || n == nil {
+		return 0, err
+	}
+	return *n, nil
+}
+
+func addCount(v kit.View, name string, delta int64) error {
+	n, err := getCount(v, name)
 	if err != nil {
 		return err
 	}
 	n += delta
 	if n < 0 {
-		return fmt.Errorf("rds: counter %s of %s/%s went negative", name, sc.Account, sc.Region)
+		return fmt.Errorf("rds: counter %s of %s/%s went negative", name, v.Account(), v.Region())
 	}
-	b, _ := json.Marshal(n)
-	return tx.Put(sc.Key(kindCounter, name), b)
+	return counters.Put(v, &n, name)
 }

@@ -9,8 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/regions"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 const defaultReplicationRetention = 7
@@ -20,20 +19,20 @@ const defaultReplicationRetention = 7
 func sourceInstance(sourceARN, account, dest string) (region, id string, err error) {
 	a, perr := arn.Parse(sourceARN)
 	if perr != nil || a.Service != serviceName || !strings.HasPrefix(a.Resource, "db:") || !regions.Valid(a.Region) {
-		return "", "", invalidValue("The parameter SourceDBInstanceArn is not a valid DB instance ARN: %s", sourceARN)
+		return "", "", msgBadSourceInstanceARN.New(sourceARN)
 	}
 	id = strings.TrimPrefix(a.Resource, "db:")
 	if !validIdentifier(id, maxInstanceID) {
-		return "", "", invalidValue("The parameter SourceDBInstanceArn is not a valid DB instance ARN: %s", sourceARN)
+		return "", "", msgBadSourceInstanceARN.New(sourceARN)
 	}
 	if a.Region == dest {
-		return "", "", invalidValue("The source DB instance %s is in the current Region %s: automated backups can only be replicated to another Region.", sourceARN, dest)
+		return "", "", msgReplicateSameRegion.New(sourceARN, dest)
 	}
 	if !regions.SamePartition(a.Region, dest) {
-		return "", "", invalidValue("Automated backups can't be replicated from %s to %s.", a.Region, dest)
+		return "", "", msgReplicatePartition.New(a.Region, dest)
 	}
 	if a.Account != account {
-		return "", "", instanceNotFound(sourceARN)
+		return "", "", msgInstanceNotFound.New(sourceARN)
 	}
 	return a.Region, strings.ToLower(id), nil
 }
@@ -43,10 +42,9 @@ func replicatesTo(inst *instanceRec, region string) bool {
 }
 
 func (s *Service) startReplication(ctx context.Context, in *rdsapi.StartDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StartDBInstanceAutomatedBackupsReplicationResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	sourceARN := deref(in.SourceDBInstanceArn)
-	srcRegion, srcID, err := sourceInstance(sourceARN, req.Account, req.Region)
+	srcRegion, srcID, err := sourceInstance(sourceARN, c.Account, c.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -55,152 +53,176 @@ func (s *Service) startReplication(ctx context.Context, in *rdsapi.StartDBInstan
 		retention = *in.BackupRetentionPeriod
 	}
 	if retention < 1 || retention > maxRetention {
-		return nil, invalidValue("Invalid backup retention period: %d. Valid values are 1 to %d.", retention, maxRetention)
+		return nil, msgReplicaRetention.New(retention, maxRetention)
 	}
-	srcSc := scopeOf(req.Account, srcRegion)
-	now := s.clock.Now()
-	var out rdsapi.DBInstanceAutomatedBackup
-	err = s.st.Update(func(tx store.Tx) error {
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.StartDBInstanceAutomatedBackupsReplicationResult, error) {
+		v, src := c.In(tx), tx.In(c.Account, srcRegion)
 		if in.PreSignedUrl != nil {
-			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "StartDBInstanceAutomatedBackupsReplication", srcRegion, req.Region,
+			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "StartDBInstanceAutomatedBackupsReplication", srcRegion, c.Region,
 				map[string]string{"SourceDBInstanceArn": sourceARN}); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		inst, err := getInstance(tx, srcSc, srcID)
+		inst, err := instances.Get(src, srcID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if inst == nil {
-			return instanceNotFound(sourceARN)
+			return nil, msgInstanceNotFound.New(sourceARN)
 		}
-		switch inst.Status {
-		case statusCreating, statusDeleting:
-			return instanceState("DB instance %s is not in a valid state to replicate its automated backups: %s.", inst.ID, inst.Status)
+		if err := checkReplicable(inst, c.Region); err != nil {
+			return nil, err
 		}
-		if inst.Retention == 0 || inst.BackupStart.IsZero() {
-			return instanceState("Automated backups are not enabled for DB instance %s.", inst.ID)
-		}
-		if !engines[inst.Engine].ReplicatesBackups {
-			return invalidCombination("Automated backups replication is not supported for engine %s.", inst.Engine)
-		}
-		if replicatesTo(inst, req.Region) {
-			return instanceState("DB instance %s is already replicating its automated backups to the current region.", inst.ID)
-		}
-		key := ""
-		if in.KmsKeyId != nil {
-			if key, err = s.resolveKey(tx, req.Account, req.Region, *in.KmsKeyId); err != nil {
-				return err
-			}
-		} else if inst.Encrypted {
-			return rdsapi.ErrKMSKeyNotAccessibleFault.New("Encrypted instances require a valid KMS key ID")
-		}
-		b, err := getBackup(tx, sc, inst.ResourceID)
+		b, err := s.replicaFor(tx, v, inst, in.KmsKeyId)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if b != nil && b.KmsKey != "" && b.KmsKey != key {
-			return invalidCombination("Replicated automated backups of DB instance %s retained in this Region are encrypted with KMS key %s: use the same key.", inst.ID, b.KmsKey)
+		if err := s.writeReplica(tx, v, src, inst, b, retention); err != nil {
+			return nil, err
 		}
-		n, err := getCount(tx, sc, countReplicas)
-		if err != nil {
-			return err
-		}
-		if n >= quotaReplicated {
-			return rdsapi.ErrDBInstanceAutomatedBackupQuotaExceededFault.New(
-				"Cannot replicate the automated backups of DB instance %s: the quota of %d replicated automated backups in %s has been reached.",
-				inst.ID, quotaReplicated, req.Region)
-		}
-		if b == nil {
-			b = &backupRec{ID: newBackupID(), ResourceID: inst.ResourceID, Replica: true, SourceRegion: srcRegion}
-		}
-		// A retained replica of the same instance comes back to life under its ARN; its
-		// old window is not joined to the new one.
-		b.Status, b.Start, b.Until, b.Stopped, b.Expire = backupPending, time.Time{}, time.Time{}, time.Time{}, time.Time{}
-		s.refreshBackup(srcSc, b, inst)
-		b.Retention, b.Encrypted, b.KmsKey = retention, inst.Encrypted || key != "", key
-		if err := putBackup(tx, sc, b); err != nil {
-			return err
-		}
-		if err := s.setReplicaActive(tx, sc, b.ResourceID, true); err != nil {
-			return err
-		}
-		inst.Replications = append(inst.Replications, replicationRef{Region: req.Region, ARN: backupARN(partitionOf(req.Region), req.Region, req.Account, b.ID)})
-		if err := putInstance(tx, srcSc, inst); err != nil {
-			return err
-		}
-		if err := s.syncOwnBackup(tx, srcSc, inst); err != nil {
-			return err
-		}
-		out = s.backupOut(sc, b, now)
-		return s.enqueue(tx, jobReplicaStart, payload{Account: req.Account, Region: req.Region, ID: b.ResourceID}, s.jobs.After())
+		return &rdsapi.StartDBInstanceAutomatedBackupsReplicationResult{DBInstanceAutomatedBackup: new(s.backupOut(v, b, c.Now()))}, nil
 	})
+}
+
+// checkReplicable checks that inst's automated backups can start replicating to dest.
+func checkReplicable(inst *instanceRec, dest string) error {
+	switch inst.Status {
+	case statusCreating, statusDeleting:
+		return msgReplicateState.New(inst.ID, inst.Status)
+	}
+	if inst.Retention == 0 || inst.BackupStart.IsZero() {
+		return msgBackupsNotEnabled.New(inst.ID)
+	}
+	if !engines[inst.Engine].ReplicatesBackups {
+		return msgReplicateEngine.New(inst.Engine)
+	}
+	if replicatesTo(inst, dest) {
+		return msgAlreadyReplicating.New(inst.ID)
+	}
+	return nil
+}
+
+// replicaFor checks the destination key and quota of a replication of inst into v, and
+// returns its replicated backup: a retained one of the same instance, which comes back
+// to life, or a new one. keyID is the request's KmsKeyId.
+func (s *Service) replicaFor(tx kit.Tx, v kit.View, inst *instanceRec, keyID *string) (*backupRec, error) {
+	key := ""
+	if keyID != nil {
+		var err error
+		if key, err = s.resolveKey(tx, v.Account(), v.Region(), *keyID); err != nil {
+			return nil, err
+		}
+	} else if inst.Encrypted {
+		return nil, msgReplicaNeedsKey.New()
+	}
+	b, err := backups.Get(v, inst.ResourceID)
 	if err != nil {
 		return nil, err
 	}
-	return &rdsapi.StartDBInstanceAutomatedBackupsReplicationResult{DBInstanceAutomatedBackup: &out}, nil
+	if b != nil && b.KmsKey != "" && b.KmsKey != key {
+		return nil, msgReplicaOtherKey.New(inst.ID, b.KmsKey)
+	}
+	n, err := getCount(v, countReplicas)
+	if err != nil {
+		return nil, err
+	}
+	if n >= quotaReplicated {
+		return nil, msgReplicaQuota.New(inst.ID, quotaReplicated, v.Region())
+	}
+	if b == nil {
+		b = &backupRec{ID: newBackupID(), ResourceID: inst.ResourceID, Replica: true}
+	}
+	b.Encrypted, b.KmsKey = inst.Encrypted || key != "", key
+	return b, nil
+}
+
+// writeReplica starts the replication of inst, in src, into b, in v: b is pending, the
+// instance lists it, and the job that starts it is armed. A revived replica's old window
+// is not joined to the new one.
+func (s *Service) writeReplica(tx kit.Tx, v, src kit.View, inst *instanceRec, b *backupRec, retention int64) error {
+	b.Status, b.Start, b.Until, b.Stopped, b.Expire = backupPending, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	b.SourceRegion = src.Region()
+	encrypted, key := b.Encrypted, b.KmsKey
+	refreshBackup(src, b, inst)
+	b.Retention, b.Encrypted, b.KmsKey = retention, encrypted, key
+	if err := putBackup(v, b); err != nil {
+		return err
+	}
+	if err := setReplicaActive(v, b.ResourceID, true); err != nil {
+		return err
+	}
+	inst.Replications = append(inst.Replications, replicationRef{Region: v.Region(), ARN: backupARN(partitionOf(v.Region()), v.Region(), v.Account(), b.ID)})
+	if err := putInstance(src, inst); err != nil {
+		return err
+	}
+	if err := recordEvent(src, s.Clock.Now(), evReplicationStart, inst.ID, v.Region()); err != nil {
+		return err
+	}
+	if err := syncOwnBackup(src, inst); err != nil {
+		return err
+	}
+	_, err := jobReplicaStart.Enqueue(tx, s.After(), refIn(v, b.ResourceID))
+	return err
 }
 
 func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StopDBInstanceAutomatedBackupsReplicationResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	sourceARN := deref(in.SourceDBInstanceArn)
-	srcRegion, srcID, err := sourceInstance(sourceARN, req.Account, req.Region)
+	srcRegion, srcID, err := sourceInstance(sourceARN, c.Account, c.Region)
 	if err != nil {
 		return nil, err
 	}
-	srcSc := scopeOf(req.Account, srcRegion)
-	now := s.clock.Now()
-	var out rdsapi.DBInstanceAutomatedBackup
-	err = s.st.Update(func(tx store.Tx) error {
-		inst, err := getInstance(tx, srcSc, srcID)
+	now := c.Now()
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.StopDBInstanceAutomatedBackupsReplicationResult, error) {
+		v, src := c.In(tx), tx.In(c.Account, srcRegion)
+		inst, err := instances.Get(src, srcID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if inst == nil {
-			return instanceNotFound(sourceARN)
+			return nil, msgInstanceNotFound.New(sourceARN)
 		}
-		b, err := getBackup(tx, sc, inst.ResourceID)
+		b, err := backups.Get(v, inst.ResourceID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if b == nil || !b.Replica || (b.Status != backupPending && b.Status != backupReplicating) {
-			return instanceState("DB instance %s is not replicating to the current region.", inst.ID)
+			return nil, msgNotReplicating.New(inst.ID)
 		}
 		// AWS answers with the backup as the call found it; it is retained from now on.
-		out = s.backupOut(sc, b, now)
-		inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == req.Region })
-		if err := putInstance(tx, srcSc, inst); err != nil {
-			return err
+		out := s.backupOut(v, b, now)
+		inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == c.Region })
+		if err := putInstance(src, inst); err != nil {
+			return nil, err
 		}
-		if err := s.syncOwnBackup(tx, srcSc, inst); err != nil {
-			return err
+		if err := recordEvent(src, now, evReplicationStop, inst.ID, c.Region); err != nil {
+			return nil, err
 		}
-		return s.endReplica(tx, sc, b, now)
+		if err := syncOwnBackup(src, inst); err != nil {
+			return nil, err
+		}
+		return &rdsapi.StopDBInstanceAutomatedBackupsReplicationResult{DBInstanceAutomatedBackup: &out}, s.endReplica(tx, v, b, now)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &rdsapi.StopDBInstanceAutomatedBackupsReplicationResult{DBInstanceAutomatedBackup: &out}, nil
 }
 
 // endReplica stops a replicated backup: it is retained with what it replicated, or
 // deleted if it never replicated anything.
-func (s *Service) endReplica(tx store.Tx, sc store.Scope, b *backupRec, now time.Time) error {
+func (s *Service) endReplica(tx kit.Tx, v kit.View, b *backupRec, now time.Time) error {
+	s.engineEndReplica(tx, v, b)
 	if b.Start.IsZero() {
-		return s.dropBackup(tx, sc, b)
+		return dropBackup(v, b)
 	}
-	return s.retain(tx, sc, b, s.replicatedUntil(sc.Region, b, now), now)
+	return retain(tx, v, b, s.replicatedUntil(v.Region(), b, now), now)
 }
 
 // retainReplica ends the replica in dest of a source instance that is going away or
 // stops its backups. While either Region is unreachable it leaves the replica alone: the
 // destination's sync job ends it once it can see the source again.
-func (s *Service) retainReplica(tx store.Tx, dest store.Scope, srcRegion, dbi string, now time.Time) error {
-	if s.unreachable(srcRegion) || s.unreachable(dest.Region) {
+func (s *Service) retainReplica(tx kit.Tx, dest kit.View, srcRegion, dbi string, now time.Time) error {
+	if _, down := s.Unreachable(srcRegion, dest.Region()); down {
 		return nil
 	}
-	b, err := getBackup(tx, dest, dbi)
+	b, err := backups.Get(dest, dbi)
 	if err != nil || b == nil || !b.Replica || (b.Status != backupPending && b.Status != backupReplicating) {
 		return err
 	}
@@ -209,70 +231,71 @@ func (s *Service) retainReplica(tx store.Tx, dest store.Scope, srcRegion, dbi st
 
 // setReplicaActive keeps the index of the replicas being replicated into a Region, and
 // their count for the quota.
-func (s *Service) setReplicaActive(tx store.Tx, sc store.Scope, dbi string, active bool) error {
-	key := sc.Key(kindReplica, dbi)
-	present := tx.Get(key) != nil
+func setReplicaActive(v kit.View, dbi string, active bool) error {
+	present := replicating.Has(v, dbi)
 	switch {
 	case active && !present:
-		if err := tx.Put(key, nil); err != nil {
+		if err := replicating.Add(v, dbi); err != nil {
 			return err
 		}
-		return addCount(tx, sc, countReplicas, 1)
+		return addCount(v, countReplicas, 1)
 	case !active && present:
-		if err := tx.Delete(key); err != nil {
+		if err := replicating.Remove(v, dbi); err != nil {
 			return err
 		}
-		return addCount(tx, sc, countReplicas, -1)
+		return addCount(v, countReplicas, -1)
 	}
 	return nil
 }
 
-// replicaSource finds the instance a replica replicates, if it still does: the instance
-// exists, keeps automated backups and lists the replica's Region.
-func replicaSource(tx store.Tx, dest store.Scope, b *backupRec) (*instanceRec, store.Scope, error) {
-	srcSc := scopeOf(dest.Account, b.SourceRegion)
-	inst, err := instanceByResourceID(tx, srcSc, b.ResourceID)
+// replicaSource finds the instance a replica in dest replicates, if it still does: the
+// instance exists, keeps automated backups and lists the replica's Region. It returns
+// the view of the source's Region with it.
+func replicaSource(tx kit.Tx, dest kit.View, b *backupRec) (*instanceRec, kit.View, error) {
+	src := tx.In(dest.Account(), b.SourceRegion)
+	inst, err := instanceByResourceID(src, b.ResourceID)
 	if err != nil || inst == nil {
-		return nil, srcSc, err
+		return nil, src, err
 	}
-	if inst.Retention == 0 || inst.BackupStart.IsZero() || !replicatesTo(inst, dest.Region) {
-		return nil, srcSc, nil
+	if inst.Retention == 0 || inst.BackupStart.IsZero() || !replicatesTo(inst, dest.Region()) {
+		return nil, src, nil
 	}
-	return inst, srcSc, nil
+	return inst, src, nil
 }
 
 // runReplicaStart makes a pending replica replicating: the source's latest automated
 // snapshot and the logs since are copied. It waits while either Region is unreachable.
-func (s *Service) runReplicaStart(_ context.Context, tx store.Tx, p payload) error {
-	sc := scopeOf(p.Account, p.Region)
-	b, err := getBackup(tx, sc, p.ID)
+func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
+	v := tx.In(p.Account, p.Region)
+	b, err := backups.Get(v, p.ID)
 	if err != nil || b == nil || !b.Replica || b.Status != backupPending {
 		return err
 	}
-	now := s.clock.Now()
-	if s.unreachable(b.SourceRegion) || s.unreachable(sc.Region) {
-		return s.enqueue(tx, jobReplicaStart, p, now.Add(replicaRetry))
+	now := s.Clock.Now()
+	if _, down := s.Unreachable(b.SourceRegion, v.Region()); down {
+		_, err := jobReplicaStart.Enqueue(tx, now.Add(replicaRetry), p)
+		return err
 	}
-	inst, srcSc, err := replicaSource(tx, sc, b)
+	inst, src, err := replicaSource(tx, v, b)
 	if err != nil {
 		return err
 	}
 	if inst == nil {
-		return s.endReplica(tx, sc, b, now)
+		return s.endReplica(tx, v, b, now)
 	}
-	ok, err := s.keysUsable(tx, srcSc, inst, sc, b)
+	ok, err := s.keysUsable(tx, src, inst, v, b)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.stopBrokenReplica(tx, sc, srcSc, inst, b, now)
+		return s.stopBrokenReplica(tx, v, src, inst, b, now)
 	}
 	// Replication begins with a copy of the source's latest automated snapshot, and the
 	// logs since it: that snapshot is the earliest instant the replica can restore to.
 	b.LogGaps = append([]logGap(nil), inst.LogGaps...)
 	b.Until = latestRestorable(inst, now)
 	b.Start = inst.BackupStart
-	snaps, err := automatedSnapshots(tx, srcSc, inst.ResourceID)
+	snaps, err := automatedSnapshots(src, inst.ResourceID)
 	if err != nil {
 		return err
 	}
@@ -282,29 +305,35 @@ func (s *Service) runReplicaStart(_ context.Context, tx store.Tx, p payload) err
 		}
 	}
 	b.Status = backupReplicating
-	if err := putBackup(tx, sc, b); err != nil {
+	if err := s.engineReplicate(tx, src, v, inst, b); err != nil {
 		return err
 	}
-	return s.armSync(tx, sc, now)
+	if err := putBackup(v, b); err != nil {
+		return err
+	}
+	return armSync(tx, v, now)
 }
 
-func (s *Service) keysUsable(tx store.Tx, srcSc store.Scope, inst *instanceRec, dest store.Scope, b *backupRec) (bool, error) {
-	ok, err := s.keyUsable(tx, srcSc.Account, srcSc.Region, inst.KmsKey)
+func (s *Service) keysUsable(tx kit.Tx, src kit.View, inst *instanceRec, dest kit.View, b *backupRec) (bool, error) {
+	ok, err := s.keyUsable(tx, src.Account(), src.Region(), inst.KmsKey)
 	if err != nil || !ok {
 		return false, err
 	}
-	return s.keyUsable(tx, dest.Account, dest.Region, b.KmsKey)
+	return s.keyUsable(tx, dest.Account(), dest.Region(), b.KmsKey)
 }
 
 // stopBrokenReplica ends a replication whose source or destination key can no longer be
 // used, as RDS does (RDS User Guide, "Troubleshooting stopped cross-Region automated
 // backups").
-func (s *Service) stopBrokenReplica(tx store.Tx, dest, srcSc store.Scope, inst *instanceRec, b *backupRec, now time.Time) error {
-	inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == dest.Region })
-	if err := putInstance(tx, srcSc, inst); err != nil {
+func (s *Service) stopBrokenReplica(tx kit.Tx, dest, src kit.View, inst *instanceRec, b *backupRec, now time.Time) error {
+	inst.Replications = slices.DeleteFunc(inst.Replications, func(r replicationRef) bool { return r.Region == dest.Region() })
+	if err := putInstance(src, inst); err != nil {
 		return err
 	}
-	if err := s.syncOwnBackup(tx, srcSc, inst); err != nil {
+	if err := recordEvent(src, now, evReplicationStop, inst.ID, dest.Region()); err != nil {
+		return err
+	}
+	if err := syncOwnBackup(src, inst); err != nil {
 		return err
 	}
 	return s.endReplica(tx, dest, b, now)
@@ -315,19 +344,23 @@ type syncMarker struct {
 }
 
 // armSync makes sure the Region's replication sync job is due at the next log upload.
-func (s *Service) armSync(tx store.Tx, sc store.Scope, now time.Time) error {
-	m, err := getJSON[syncMarker](tx, sc.Key(kindSync))
+func armSync(tx kit.Tx, v kit.View, now time.Time) error {
+	m, err := syncs.Get(v)
 	if err != nil {
 		return err
 	}
 	if m != nil && m.At.After(now) {
 		return nil
 	}
+	return rearmSync(tx, v, now)
+}
+
+func rearmSync(tx kit.Tx, v kit.View, now time.Time) error {
 	at := now.Truncate(syncInterval).Add(syncInterval)
-	if err := store.PutJSON(tx, sc.Key(kindSync), syncMarker{At: at}); err != nil {
+	if err := syncs.Put(v, &syncMarker{At: at}); err != nil {
 		return err
 	}
-	return s.enqueue(tx, jobReplicaSync, payload{Account: sc.Account, Region: sc.Region, ID: kindSync, At: at}, at)
+	return arm(tx, jobReplicaSync, v, syncID, at)
 }
 
 // runReplicaSync records how far every replica being replicated into the Region has got
@@ -335,70 +368,67 @@ func (s *Service) armSync(tx store.Tx, sc store.Scope, now time.Time) error {
 // source is gone or whose keys can no longer be used, as RDS does on its own. While the
 // source or this Region is unreachable it leaves a replica as it was. It re-arms itself
 // while replicas remain.
-func (s *Service) runReplicaSync(_ context.Context, tx store.Tx, p payload) error {
-	sc := scopeOf(p.Account, p.Region)
-	m, err := getJSON[syncMarker](tx, sc.Key(kindSync))
+func (s *Service) runReplicaSync(tx kit.Tx, p armedPayload) error {
+	v := tx.In(p.Account, p.Region)
+	m, err := syncs.Get(v)
 	if err != nil || m == nil || !m.At.Equal(p.At) {
 		return err
 	}
-	now := s.clock.Now()
-	var active []string
-	prefix := sc.Prefix(kindReplica)
-	if err := tx.Scan(prefix, "", func(key string, _ []byte) bool {
-		active = append(active, key[len(prefix):])
-		return true
-	}); err != nil {
+	now := s.Clock.Now()
+	active, err := replicatingInto(v)
+	if err != nil {
 		return err
 	}
 	for _, dbi := range active {
-		b, err := getBackup(tx, sc, dbi)
-		if err != nil {
-			return err
-		}
-		if b == nil || b.Status != backupReplicating {
-			continue
-		}
-		if s.unreachable(b.SourceRegion) || s.unreachable(sc.Region) {
-			continue
-		}
-		inst, srcSc, err := replicaSource(tx, sc, b)
-		if err != nil {
-			return err
-		}
-		if inst == nil {
-			if err := s.endReplica(tx, sc, b, now); err != nil {
-				return err
-			}
-			continue
-		}
-		ok, err := s.keysUsable(tx, srcSc, inst, sc, b)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if err := s.stopBrokenReplica(tx, sc, srcSc, inst, b, now); err != nil {
-				return err
-			}
-			continue
-		}
-		retention, key, encrypted := b.Retention, b.KmsKey, b.Encrypted
-		s.refreshBackup(srcSc, b, inst)
-		b.Retention, b.KmsKey, b.Encrypted = retention, key, encrypted
-		b.Until = latestRestorable(inst, now)
-		if err := putBackup(tx, sc, b); err != nil {
+		if err := s.syncReplica(tx, v, dbi, now); err != nil {
 			return err
 		}
 	}
-	remaining := 0
-	if err := tx.Scan(prefix, "", func(string, []byte) bool { remaining++; return true }); err != nil {
+	if remaining, err := replicatingInto(v); err != nil || len(remaining) > 0 {
+		if err != nil {
+			return err
+		}
+		return rearmSync(tx, v, now)
+	}
+	return syncs.Delete(v)
+}
+
+// replicatingInto lists the DbiResourceIds of the backups being replicated into v.
+func replicatingInto(v kit.View) ([]string, error) {
+	var out []string
+	err := replicating.Keys(v, "", func(e kit.Entry) bool {
+		out = append(out, e.Last())
+		return true
+	})
+	return out, err
+}
+
+// syncReplica records how far the replica dbi of v has got, or stops it.
+func (s *Service) syncReplica(tx kit.Tx, v kit.View, dbi string, now time.Time) error {
+	b, err := backups.Get(v, dbi)
+	if err != nil || b == nil || b.Status != backupReplicating {
 		return err
 	}
-	if remaining == 0 {
-		return tx.Delete(sc.Key(kindSync))
+	if _, down := s.Unreachable(b.SourceRegion, v.Region()); down {
+		return nil
 	}
-	at := now.Truncate(syncInterval).Add(syncInterval)
-	if err := store.PutJSON(tx, sc.Key(kindSync), syncMarker{At: at}); err != nil {
+	inst, src, err := replicaSource(tx, v, b)
+	if err != nil {
 		return err
 	}
-	return s.enqueue(tx, jobReplicaSync, payload{Account: sc.Account, Region: sc.Region, ID: kindSync, At: at}, at)
+	if inst == nil {
+		return s.endReplica(tx, v, b, now)
+	}
+	ok, err := s.keysUsable(tx, src, inst, v, b)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.stopBrokenReplica(tx, v, src, inst, b, now)
+	}
+	retention, key, encrypted := b.Retention, b.KmsKey, b.Encrypted
+	refreshBackup(src, b, inst)
+	b.Retention, b.KmsKey, b.Encrypted = retention, key, encrypted
+	b.Until = latestRestorable(inst, now)
+	return putBackup(v, b)
 }

@@ -17,15 +17,15 @@ import (
 func TestTransitionsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	e := start(t, servertest.WithDataDir(dir))
-	src := e.create(t, e.east, postgres("durable"))
-	e.inst.WaitIdle()
-	if got := e.status(t, e.east, "durable"); got != "available" {
+	src := e.create(t, e.East, postgres("durable"))
+	e.WaitIdle()
+	if got := e.status(t, e.East, "durable"); got != "available" {
 		t.Fatalf("source is %s", got)
 	}
 	stop := func(e *env) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if err := e.inst.Server.Shutdown(ctx); err != nil {
+		if err := e.Server.Shutdown(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,27 +33,27 @@ func TestTransitionsSurviveRestart(t *testing.T) {
 
 	// Restart with transitions that take an hour, and stop in the middle of them.
 	slow := start(t, servertest.WithDataDir(dir), servertest.WithTransitionDelay(time.Hour))
-	created := xtest.Must[*rds.CreateDBInstanceOutput](t)(slow.east.CreateDBInstance(ctx, postgres("in-flight")))
+	created := xtest.Must[*rds.CreateDBInstanceOutput](t)(slow.East.CreateDBInstance(ctx, postgres("in-flight")))
 	if got := aws.ToString(created.DBInstance.DBInstanceStatus); got != "creating" {
 		t.Fatalf("new instance is %s", got)
 	}
-	rep := xtest.Must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(slow.west.StartDBInstanceAutomatedBackupsReplication(ctx,
+	rep := xtest.Must[*rds.StartDBInstanceAutomatedBackupsReplicationOutput](t)(slow.West.StartDBInstanceAutomatedBackupsReplication(ctx,
 		&rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn}))
 	arn := aws.ToString(rep.DBInstanceAutomatedBackup.DBInstanceAutomatedBackupsArn)
 	stop(slow)
 
 	again := start(t, servertest.WithDataDir(dir), servertest.WithTransitionDelay(time.Hour))
-	if got := again.status(t, again.east, "in-flight"); got != "creating" {
+	if got := again.status(t, again.East, "in-flight"); got != "creating" {
 		t.Fatalf("after the restart the instance is %s", got)
 	}
-	if got := aws.ToString(again.backupByARN(t, again.west, arn).Status); got != "pending" {
+	if got := aws.ToString(again.backupByARN(t, again.West, arn).Status); got != "pending" {
 		t.Fatalf("after the restart the replication is %s", got)
 	}
 	again.advance(3 * time.Hour)
-	if got := again.status(t, again.east, "in-flight"); got != "available" {
+	if got := again.status(t, again.East, "in-flight"); got != "available" {
 		t.Errorf("the resumed creation left the instance %s", got)
 	}
-	if got := aws.ToString(again.backupByARN(t, again.west, arn).Status); got != "replicating" {
+	if got := aws.ToString(again.backupByARN(t, again.West, arn).Status); got != "replicating" {
 		t.Errorf("the resumed replication is %s", got)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // restored is what a restore takes from its source (a snapshot or an automated
@@ -20,31 +20,31 @@ type restored struct {
 }
 
 // restoreInstance builds, checks and inserts the instance a restore creates.
-func (s *Service) restoreInstance(tx store.Tx, sc store.Scope, id string, src restored, p settings, dbName *string) (*instanceRec, error) {
+func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored, p settings, dbName *string) (*instanceRec, error) {
 	e := engines[src.Engine]
-	v, ok := e.version(src.EngineVersion)
+	ver, ok := e.version(src.EngineVersion)
 	if !ok {
-		return nil, invalidCombination("Cannot find version %s for %s", src.EngineVersion, src.Engine)
+		return nil, msgNoVersion.New(src.EngineVersion, src.Engine)
 	}
 	if dbName != nil {
 		if e.Name == "mysql" || e.Name == "mariadb" || strings.HasPrefix(e.Name, "sqlserver") {
-			return nil, invalidCombination("The parameter DBName can't be specified when restoring a %s DB instance.", e.Name)
+			return nil, msgRestoreDBName.New(e.Name)
 		}
 		if err := checkDBName(e, dbName); err != nil {
 			return nil, err
 		}
 	}
 	if p.AllocatedStorage != nil && *p.AllocatedStorage < src.AllocatedStorage {
-		return nil, invalidValue("The allocated storage of the restored DB instance (%d GiB) can't be less than that of its source (%d GiB).", *p.AllocatedStorage, src.AllocatedStorage)
+		return nil, msgRestoreStorage.New(*p.AllocatedStorage, src.AllocatedStorage)
 	}
-	if err := p.check(sc.Region); err != nil {
+	if err := p.check(v.Region()); err != nil {
 		return nil, err
 	}
 	tags, err := checkTags(p.Tags)
 	if err != nil {
 		return nil, err
 	}
-	inst := newInstance(sc.Region, sc.Account, id, e, v)
+	inst := newInstance(v.Region(), v.Account(), id, e, ver)
 	inst.Class, inst.LicenseModel, inst.MasterUsername, inst.DBName = src.Class, src.LicenseModel, src.MasterUsername, src.DBName
 	inst.AllocatedStorage, inst.StorageType, inst.Iops, inst.StorageThroughput = src.AllocatedStorage, src.StorageType, src.Iops, src.StorageThroughput
 	inst.Port, inst.OptionGroup, inst.Timezone = src.Port, src.OptionGroup, src.Timezone
@@ -58,42 +58,37 @@ func (s *Service) restoreInstance(tx store.Tx, sc store.Scope, id string, src re
 	if len(tags) > 0 {
 		inst.Tags = tags
 	}
-	if err := s.checkBackupWindows(sc.Region, inst, nil, nil); err != nil {
+	if err := s.checkBackupWindows(v.Region(), inst, nil, nil); err != nil {
 		return nil, err
 	}
 	if err := checkInstance(e, inst); err != nil {
 		return nil, err
 	}
-	if err := checkGroups(e, v, inst); err != nil {
+	if err := checkGroups(e, ver, inst); err != nil {
 		return nil, err
 	}
 	if inst.Encrypted {
-		ok, err := s.keyUsable(tx, sc.Account, sc.Region, inst.KmsKey)
-		if err != nil {
+		if err := s.requireKey(tx, v.Account(), v.Region(), inst.KmsKey, msgKeyNotAccessible); err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, keyNotAccessible(inst.KmsKey)
-		}
 	}
-	return inst, s.insertInstance(tx, sc, inst)
+	return inst, s.insertInstance(tx, v, inst)
 }
 
 func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) (*rdsapi.RestoreDBInstanceFromDBSnapshotResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {
-		return nil, invalidIdentifier("DBInstanceIdentifier")
+		return nil, msgInvalidIdentifier.New(paramInstanceID)
 	}
 	if in.DBClusterSnapshotIdentifier != nil {
-		return nil, rdsapi.ErrDBClusterSnapshotNotFoundFault.New("DBClusterSnapshot %s not found.", *in.DBClusterSnapshotIdentifier)
+		return nil, msgClusterSnapshotNotFound.New(*in.DBClusterSnapshotIdentifier)
 	}
 	if in.DBSnapshotIdentifier == nil {
-		return nil, blank("DBSnapshotIdentifier")
+		return nil, msgBlank.New(paramSnapshotID)
 	}
 	if len(in.ProcessorFeatures) > 0 {
-		return nil, invalidCombination("ProcessorFeatures are not supported for this DB instance class.")
+		return nil, msgProcessorRestore.New()
 	}
 	p := settings{
 		Class: in.DBInstanceClass, Port: in.Port, AZ: in.AvailabilityZone, MultiAZ: in.MultiAZ, Public: in.PubliclyAccessible,
@@ -105,96 +100,79 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		NetworkType: in.NetworkType, LifecycleSupport: in.EngineLifecycleSupport, DedicatedLogVolume: in.DedicatedLogVolume,
 		Domain: in.Domain, CustomerOwnedIP: in.EnableCustomerOwnedIp, CustomProfile: in.CustomIamInstanceProfile, Tags: in.Tags,
 	}
-	var inst *instanceRec
-	err := s.st.Update(func(tx store.Tx) error {
-		snap, _, err := findSnapshot(tx, req.Account, req.Region, *in.DBSnapshotIdentifier, false)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.RestoreDBInstanceFromDBSnapshotResult, error) {
+		v := c.In(tx)
+		snap, snapV, err := findSnapshot(tx, v, *in.DBSnapshotIdentifier, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if snap == nil {
-			return snapshotNotFound(*in.DBSnapshotIdentifier)
+			return nil, msgSnapshotNotFound.New(*in.DBSnapshotIdentifier)
 		}
 		if snap.Status != snapshotAvailable {
-			return snapshotState("Snapshot %s is not in available state.", snap.ID)
+			return nil, msgSnapshotNotAvailable.New(snap.ID)
 		}
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, snap.Engine) {
-			return invalidCombination("The engine %s of the restored DB instance must be the snapshot's engine %s.", *in.Engine, snap.Engine)
+			return nil, msgRestoreEngine.New(*in.Engine, snap.Engine)
 		}
 		src := restored{image: snap.image, Tags: snap.Tags, From: snap.ID}
-		inst, err = s.restoreInstance(tx, sc, strings.ToLower(id), src, p, in.DBName)
-		return err
+		inst, err := s.restoreInstance(tx, v, strings.ToLower(id), src, p, in.DBName)
+		if err != nil {
+			return nil, err
+		}
+		if snap.RealData {
+			r := port.DBRestore{Snapshot: true, DBName: snap.DBName}
+			if err := s.engineRestore(v, inst, snapshotStore(snapV, snap), r); err != nil {
+				return nil, err
+			}
+		}
+		return &rdsapi.RestoreDBInstanceFromDBSnapshotResult{DBInstance: new(s.instanceOut(v, inst, c.Now()))}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := s.instanceOut(sc, inst, s.clock.Now())
-	return &rdsapi.RestoreDBInstanceFromDBSnapshotResult{DBInstance: &out}, nil
 }
 
 // pointInTimeSource finds the automated backup a point-in-time restore names, in the
 // caller's Region: that of a live instance, or one by DbiResourceId or ARN, which may
 // be retained or replicated from another Region.
-func pointInTimeSource(tx store.Tx, sc store.Scope, in *rdsapi.RestoreDBInstanceToPointInTimeMessage) (*backupRec, error) {
+func pointInTimeSource(v kit.View, in *rdsapi.RestoreDBInstanceToPointInTimeMessage) (*backupRec, error) {
 	switch {
 	case in.SourceDBInstanceIdentifier != nil:
-		inst, err := getInstance(tx, sc, strings.ToLower(*in.SourceDBInstanceIdentifier))
+		inst, err := instances.Get(v, strings.ToLower(*in.SourceDBInstanceIdentifier))
 		if err != nil {
 			return nil, err
 		}
 		if inst == nil {
-			return nil, instanceNotFound(*in.SourceDBInstanceIdentifier)
+			return nil, msgInstanceNotFound.New(*in.SourceDBInstanceIdentifier)
 		}
 		if inst.Retention == 0 {
-			return nil, rdsapi.ErrPointInTimeRestoreNotEnabledFault.New("SourceDBInstanceIdentifier refers to a DB instance with BackupRetentionPeriod equal to 0.")
+			return nil, msgPITRNotEnabled.New()
 		}
-		b, err := getBackup(tx, sc, inst.ResourceID)
+		b, err := backups.Get(v, inst.ResourceID)
 		if err != nil {
 			return nil, err
 		}
 		if b == nil {
-			return nil, instanceState("DB instance %s has no automated backup to restore from yet.", inst.ID)
+			return nil, msgPITRNoBackupYet.New(inst.ID)
 		}
 		return b, nil
 	case in.SourceDbiResourceId != nil:
-		b, err := getBackup(tx, sc, *in.SourceDbiResourceId)
+		b, err := backups.Get(v, *in.SourceDbiResourceId)
 		if err == nil && b == nil {
-			err = autoBackupNotFound(*in.SourceDbiResourceId)
+			err = msgAutoBackupNotFound.New(*in.SourceDbiResourceId)
 		}
 		return b, err
 	default:
-		b, err := backupByARN(tx, sc, *in.SourceDBInstanceAutomatedBackupsArn)
+		b, err := backupByARN(v, *in.SourceDBInstanceAutomatedBackupsArn)
 		if err == nil && b == nil {
-			err = autoBackupNotFound(*in.SourceDBInstanceAutomatedBackupsArn)
+			err = msgAutoBackupNotFound.New(*in.SourceDBInstanceAutomatedBackupsArn)
 		}
 		return b, err
 	}
 }
 
 func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDBInstanceToPointInTimeMessage) (*rdsapi.RestoreDBInstanceToPointInTimeResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	id := deref(in.TargetDBInstanceIdentifier)
-	if !validIdentifier(id, maxInstanceID) {
-		return nil, invalidIdentifier("TargetDBInstanceIdentifier")
-	}
-	sources := 0
-	for _, v := range []*string{in.SourceDBInstanceIdentifier, in.SourceDbiResourceId, in.SourceDBInstanceAutomatedBackupsArn} {
-		if v != nil {
-			sources++
-		}
-	}
-	if sources != 1 {
-		return nil, invalidCombination("Specify exactly one of SourceDBInstanceIdentifier, SourceDbiResourceId and SourceDBInstanceAutomatedBackupsArn.")
-	}
-	latest := deref(in.UseLatestRestorableTime)
-	if latest && in.RestoreTime != nil {
-		return nil, invalidCombination("Cannot specify both RestoreTime and UseLatestRestorableTime.")
-	}
-	if !latest && in.RestoreTime == nil {
-		return nil, invalidCombination("Either RestoreTime or UseLatestRestorableTime must be specified.")
-	}
-	if len(in.ProcessorFeatures) > 0 {
-		return nil, invalidCombination("ProcessorFeatures are not supported for this DB instance class.")
+	c := s.Call(ctx)
+	if err := checkPointInTimeRequest(in); err != nil {
+		return nil, err
 	}
 	p := settings{
 		Class: in.DBInstanceClass, Port: in.Port, AZ: in.AvailabilityZone, MultiAZ: in.MultiAZ, Public: in.PubliclyAccessible,
@@ -207,27 +185,19 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 		MaxStorage: in.MaxAllocatedStorage, Domain: in.Domain, CustomerOwnedIP: in.EnableCustomerOwnedIp,
 		CustomProfile: in.CustomIamInstanceProfile, Tags: in.Tags,
 	}
-	now := s.clock.Now()
-	var inst *instanceRec
-	err := s.st.Update(func(tx store.Tx) error {
-		b, err := pointInTimeSource(tx, sc, in)
+	now := c.Now()
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.RestoreDBInstanceToPointInTimeResult, error) {
+		v := c.In(tx)
+		b, err := pointInTimeSource(v, in)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		earliest, latestTime, ok := s.restoreWindow(sc, b, now)
-		if !ok {
-			return rdsapi.ErrInvalidDBInstanceAutomatedBackupStateFault.New("The automated backup of DB instance %s is %s and has nothing to restore yet.", b.InstanceID, b.Status)
-		}
-		at := latestTime
-		if !latest {
-			at = in.RestoreTime.UTC()
-			if at.Before(earliest) || at.After(latestTime) {
-				return rdsapi.ErrInvalidRestoreFault.New("The restore time %s is outside the restorable window of DB instance %s: %s to %s.",
-					at.Format(time.RFC3339), b.InstanceID, earliest.Format(time.RFC3339), latestTime.Format(time.RFC3339))
-			}
+		at, err := s.restoreTime(v, b, in, now)
+		if err != nil {
+			return nil, err
 		}
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, b.Engine) {
-			return invalidCombination("The engine %s of the restored DB instance must be the source's engine %s.", *in.Engine, b.Engine)
+			return nil, msgPITREngine.New(*in.Engine, b.Engine)
 		}
 		src := restored{image: b.image, From: b.SourceARN + "@" + at.Format(time.RFC3339)}
 		if b.Replica && src.Engine != "" {
@@ -235,16 +205,65 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 			// destination's default (RDS User Guide: option groups are not copied across
 			// Regions).
 			e := engines[src.Engine]
-			if v, ok := e.version(src.EngineVersion); ok {
-				src.OptionGroup = defaultOptionGroup(e.Name, v.Major)
+			if ver, ok := e.version(src.EngineVersion); ok {
+				src.OptionGroup = defaultOptionGroup(e.Name, ver.Major)
 			}
 		}
-		inst, err = s.restoreInstance(tx, sc, strings.ToLower(id), src, p, in.DBName)
-		return err
+		inst, err := s.restoreInstance(tx, v, strings.ToLower(deref(in.TargetDBInstanceIdentifier)), src, p, in.DBName)
+		if err != nil {
+			return nil, err
+		}
+		if b.RealData {
+			r := port.DBRestore{Time: at, Latest: deref(in.UseLatestRestorableTime), DBName: b.DBName}
+			if err := s.engineRestore(v, inst, automatedStore(v, b.ResourceID, b.KmsKey), r); err != nil {
+				return nil, err
+			}
+		}
+		return &rdsapi.RestoreDBInstanceToPointInTimeResult{DBInstance: new(s.instanceOut(v, inst, now))}, nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// checkPointInTimeRequest checks the target and the choice of source and time of a
+// point-in-time restore.
+func checkPointInTimeRequest(in *rdsapi.RestoreDBInstanceToPointInTimeMessage) error {
+	if !validIdentifier(deref(in.TargetDBInstanceIdentifier), maxInstanceID) {
+		return msgInvalidIdentifier.New(paramTargetInstanceID)
 	}
-	out := s.instanceOut(sc, inst, now)
-	return &rdsapi.RestoreDBInstanceToPointInTimeResult{DBInstance: &out}, nil
+	sources := 0
+	for _, v := range []*string{in.SourceDBInstanceIdentifier, in.SourceDbiResourceId, in.SourceDBInstanceAutomatedBackupsArn} {
+		if v != nil {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return msgPITROneSource.New()
+	}
+	latest := deref(in.UseLatestRestorableTime)
+	if latest && in.RestoreTime != nil {
+		return msgPITRBothTimes.New()
+	}
+	if !latest && in.RestoreTime == nil {
+		return msgPITRNoTime.New()
+	}
+	if len(in.ProcessorFeatures) > 0 {
+		return msgProcessorRestore.New()
+	}
+	return nil
+}
+
+// restoreTime is the instant a point-in-time restore from b restores to: the latest
+// restorable time, or the time asked, which must be inside the window.
+func (s *Service) restoreTime(v kit.View, b *backupRec, in *rdsapi.RestoreDBInstanceToPointInTimeMessage, now time.Time) (time.Time, error) {
+	earliest, latest, ok := s.restoreWindow(v, b, now)
+	if !ok {
+		return time.Time{}, msgPITRNothingYet.New(b.InstanceID, b.Status)
+	}
+	if deref(in.UseLatestRestorableTime) {
+		return latest, nil
+	}
+	at := in.RestoreTime.UTC()
+	if at.Before(earliest) || at.After(latest) {
+		return time.Time{}, msgPITROutsideWindow.New(at.Format(time.RFC3339), b.InstanceID, earliest.Format(time.RFC3339), latest.Format(time.RFC3339))
+	}
+	return at, nil
 }

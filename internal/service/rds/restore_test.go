@@ -18,19 +18,19 @@ func TestRestoreToPointInTime(t *testing.T) {
 	key := e.kmsKey(t, e.kmsWest)
 	arn := e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn, KmsKeyId: aws.String(key)}).DBInstanceAutomatedBackupsArn
 	e.advance(time.Hour)
-	replica := e.backupByARN(t, e.west, aws.ToString(arn))
+	replica := e.backupByARN(t, e.West, aws.ToString(arn))
 
 	// In the destination Region, from the replicated backup: the engine, version, storage
 	// and encryption come from the backup, re-keyed under the destination's key.
-	out := xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.west.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	out := xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.West.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceAutomatedBackupsArn: arn, TargetDBInstanceIdentifier: aws.String("dr"), RestoreTime: replica.RestoreWindow.EarliestTime,
 		DBInstanceClass: aws.String("db.t3.small"), Tags: []types.Tag{{Key: aws.String("restored"), Value: aws.String("yes")}},
 	}))
 	if aws.ToString(out.DBInstance.DBInstanceStatus) != "creating" {
 		t.Fatalf("restore answered %s", aws.ToString(out.DBInstance.DBInstanceStatus))
 	}
-	e.inst.WaitIdle()
-	dr := e.describe(t, e.west, "dr")
+	e.WaitIdle()
+	dr := e.describe(t, e.West, "dr")
 	if aws.ToString(dr.DBInstanceStatus) != "available" || aws.ToString(dr.Engine) != "postgres" || aws.ToString(dr.EngineVersion) != "13.4" ||
 		aws.ToInt32(dr.AllocatedStorage) != 10 || !aws.ToBool(dr.StorageEncrypted) || aws.ToString(dr.KmsKeyId) != key ||
 		aws.ToString(dr.DBInstanceClass) != "db.t3.small" || aws.ToString(dr.DBName) != "mydb" || aws.ToString(dr.MasterUsername) != "masterusername" ||
@@ -40,18 +40,18 @@ func TestRestoreToPointInTime(t *testing.T) {
 	}
 
 	// In the source Region, from the instance or its DbiResourceId.
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.East.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceIdentifier: aws.String("mydb"), TargetDBInstanceIdentifier: aws.String("copy1"), UseLatestRestorableTime: aws.Bool(true),
 	}))
-	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	xtest.Must[*rds.RestoreDBInstanceToPointInTimeOutput](t)(e.East.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDbiResourceId: src.DbiResourceId, TargetDBInstanceIdentifier: aws.String("copy2"), UseLatestRestorableTime: aws.Bool(true),
 	}))
-	e.inst.WaitIdle()
-	if c := e.describe(t, e.east, "copy1"); aws.ToString(c.KmsKeyId) != aws.ToString(src.KmsKeyId) || aws.ToString(c.DBInstanceStatus) != "available" {
+	e.WaitIdle()
+	if c := e.describe(t, e.East, "copy1"); aws.ToString(c.KmsKeyId) != aws.ToString(src.KmsKeyId) || aws.ToString(c.DBInstanceStatus) != "available" {
 		t.Errorf("restore in the source Region %+v", c)
 	}
 
-	window := e.describe(t, e.east, "mydb").LatestRestorableTime
+	window := e.describe(t, e.East, "mydb").LatestRestorableTime
 	errs := []struct {
 		name   string
 		c      *rds.Client
@@ -60,24 +60,24 @@ func TestRestoreToPointInTime(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"both times", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), RestoreTime: window, UseLatestRestorableTime: aws.Bool(true)},
+		{"both times", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), RestoreTime: window, UseLatestRestorableTime: aws.Bool(true)},
 			"InvalidParameterCombination", 400, "Cannot specify both RestoreTime and UseLatestRestorableTime."},
-		{"no time", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb")}, "InvalidParameterCombination", 400, "Either RestoreTime or UseLatestRestorableTime"},
-		{"no source", e.east, &rds.RestoreDBInstanceToPointInTimeInput{UseLatestRestorableTime: aws.Bool(true)}, "InvalidParameterCombination", 400, "Specify exactly one of"},
-		{"two sources", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), SourceDbiResourceId: src.DbiResourceId, UseLatestRestorableTime: aws.Bool(true)},
+		{"no time", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb")}, "InvalidParameterCombination", 400, "Either RestoreTime or UseLatestRestorableTime"},
+		{"no source", e.East, &rds.RestoreDBInstanceToPointInTimeInput{UseLatestRestorableTime: aws.Bool(true)}, "InvalidParameterCombination", 400, "Specify exactly one of"},
+		{"two sources", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), SourceDbiResourceId: src.DbiResourceId, UseLatestRestorableTime: aws.Bool(true)},
 			"InvalidParameterCombination", 400, "Specify exactly one of"},
-		{"in the future", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), RestoreTime: aws.Time(window.Add(time.Hour))},
+		{"in the future", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), RestoreTime: aws.Time(window.Add(time.Hour))},
 			"InvalidRestoreFault", 400, "is outside the restorable window"},
-		{"before the window", e.west, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: arn, RestoreTime: aws.Time(replica.RestoreWindow.EarliestTime.Add(-time.Hour))},
+		{"before the window", e.West, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: arn, RestoreTime: aws.Time(replica.RestoreWindow.EarliestTime.Add(-time.Hour))},
 			"InvalidRestoreFault", 400, "is outside the restorable window"},
-		{"exists", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), TargetDBInstanceIdentifier: aws.String("copy1")},
+		{"exists", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), TargetDBInstanceIdentifier: aws.String("copy1")},
 			"DBInstanceAlreadyExists", 400, "DB instance already exists"},
-		{"missing instance", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("nope"), UseLatestRestorableTime: aws.Bool(true)}, "DBInstanceNotFound", 404, ""},
-		{"missing backup", e.west, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: aws.String("arn:aws:rds:us-west-2:" + account + ":auto-backup:ab-nope"), UseLatestRestorableTime: aws.Bool(true)},
+		{"missing instance", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("nope"), UseLatestRestorableTime: aws.Bool(true)}, "DBInstanceNotFound", 404, ""},
+		{"missing backup", e.West, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceAutomatedBackupsArn: aws.String("arn:aws:rds:us-west-2:" + account + ":auto-backup:ab-nope"), UseLatestRestorableTime: aws.Bool(true)},
 			"DBInstanceAutomatedBackupNotFound", 404, ""},
-		{"other engine", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), Engine: aws.String("mysql")},
+		{"other engine", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), Engine: aws.String("mysql")},
 			"InvalidParameterCombination", 400, "must be the source's engine postgres"},
-		{"less storage", e.east, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), AllocatedStorage: aws.Int32(5)},
+		{"less storage", e.East, &rds.RestoreDBInstanceToPointInTimeInput{SourceDBInstanceIdentifier: aws.String("mydb"), UseLatestRestorableTime: aws.Bool(true), AllocatedStorage: aws.Int32(5)},
 			"InvalidParameterValue", 400, "can't be less than that of its source"},
 	}
 	for _, c := range errs {
@@ -92,8 +92,8 @@ func TestRestoreToPointInTime(t *testing.T) {
 
 	nb := postgres("nobackup")
 	nb.BackupRetentionPeriod = aws.Int32(0)
-	e.create(t, e.east, nb)
-	_, err := e.east.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
+	e.create(t, e.East, nb)
+	_, err := e.East.RestoreDBInstanceToPointInTime(ctx, &rds.RestoreDBInstanceToPointInTimeInput{
 		SourceDBInstanceIdentifier: aws.String("nobackup"), TargetDBInstanceIdentifier: aws.String("target"), UseLatestRestorableTime: aws.Bool(true),
 	})
 	wantErr(t, err, "PointInTimeRestoreNotEnabled", 400, "SourceDBInstanceIdentifier refers to a DB instance with BackupRetentionPeriod equal to 0.")
@@ -104,18 +104,18 @@ func TestRestoreFromDBSnapshot(t *testing.T) {
 	in := postgres("orig")
 	in.StorageEncrypted = aws.Bool(true)
 	in.Tags = []types.Tag{{Key: aws.String("t"), Value: aws.String("1")}}
-	orig := e.create(t, e.east, in)
-	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.east.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orig"), DBSnapshotIdentifier: aws.String("snap"),
+	orig := e.create(t, e.East, in)
+	xtest.Must[*rds.CreateDBSnapshotOutput](t)(e.East.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orig"), DBSnapshotIdentifier: aws.String("snap"),
 		Tags: []types.Tag{{Key: aws.String("s"), Value: aws.String("1")}}}))
-	e.inst.WaitIdle()
-	out := xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.east.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
+	e.WaitIdle()
+	out := xtest.Must[*rds.RestoreDBInstanceFromDBSnapshotOutput](t)(e.East.RestoreDBInstanceFromDBSnapshot(ctx, &rds.RestoreDBInstanceFromDBSnapshotInput{
 		DBInstanceIdentifier: aws.String("fromsnap"), DBSnapshotIdentifier: aws.String("snap"), AllocatedStorage: aws.Int32(20), StorageType: aws.String("gp2"),
 	}))
 	if aws.ToString(out.DBInstance.DBInstanceStatus) != "creating" {
 		t.Fatalf("restore answered %s", aws.ToString(out.DBInstance.DBInstanceStatus))
 	}
-	e.inst.WaitIdle()
-	db := e.describe(t, e.east, "fromsnap")
+	e.WaitIdle()
+	db := e.describe(t, e.East, "fromsnap")
 	if aws.ToString(db.DBInstanceStatus) != "available" || aws.ToString(db.KmsKeyId) != aws.ToString(orig.KmsKeyId) || aws.ToInt32(db.AllocatedStorage) != 20 ||
 		aws.ToString(db.EngineVersion) != "13.4" || len(db.TagList) != 1 || aws.ToString(db.TagList[0].Key) != "s" || aws.ToInt32(db.BackupRetentionPeriod) != 1 {
 		t.Fatalf("restored %+v", db)
@@ -132,7 +132,7 @@ func TestRestoreFromDBSnapshot(t *testing.T) {
 		{&rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("x"), DBSnapshotIdentifier: aws.String("snap"), DBInstanceClass: aws.String("db.huge")}, "InvalidParameterCombination", 400, "DBInstanceClass=db.huge"},
 		{&rds.RestoreDBInstanceFromDBSnapshotInput{DBInstanceIdentifier: aws.String("bad--id"), DBSnapshotIdentifier: aws.String("snap")}, "InvalidParameterValue", 400, "not a valid identifier"},
 	} {
-		_, err := e.east.RestoreDBInstanceFromDBSnapshot(ctx, c.in)
+		_, err := e.East.RestoreDBInstanceFromDBSnapshot(ctx, c.in)
 		wantErr(t, err, c.code, c.status, c.msg)
 	}
 }

@@ -5,7 +5,7 @@
 //
 // # State
 //
-// Records live under store.Scope{account, Region, "rds"}: DB instances by identifier (RDS
+// Records live in the kit's views of an account and Region (records.go): DB instances by identifier (RDS
 // identifiers are case-insensitive and kept in lower case), an index from DbiResourceId
 // to identifier, automated backups by DbiResourceId with an index from their ab- id, and
 // snapshots by identifier with an index of each instance's automated snapshots. Counters
@@ -34,18 +34,12 @@
 package rds
 
 import (
-	"fmt"
-	"log/slog"
-
-	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
-	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
-	"github.com/xregion/xregion/internal/store"
 )
 
 const serviceName = "rds"
@@ -56,13 +50,14 @@ func init() {
 
 // Service is RDS.
 type Service struct {
-	st     store.Store
-	jobs   *jobs.Engine
-	clock  *jobs.Clock
-	faults *faults.Registry
-	auth   *auth.Resolver
-	keys   port.KeyRing
-	log    *slog.Logger
+	*kit.Kit
+	keys      port.KeyRing
+	secrets   port.ManagedSecrets
+	presigned port.PresignedURLs
+	pages     kit.Pager
+	// engines, when xregion runs with --real-engines, makes PostgreSQL instances real
+	// servers (realdata.go).
+	engines port.DatabaseEngines
 }
 
 var (
@@ -70,25 +65,22 @@ var (
 	_ service.Validator = (*Service)(nil)
 )
 
-// New builds the service and registers its jobs.
+// New builds the service, registers its jobs, asks for the key ring and provides AWS
+// Backup with its DB instances.
 func New(d service.Deps) (*Service, error) {
-	if d.Store == nil || d.Jobs == nil || d.Clock == nil {
-		return nil, fmt.Errorf("rds: Store, Jobs and Clock are required")
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
 	}
-	s := &Service{st: d.Store, jobs: d.Jobs, clock: d.Clock, faults: d.Faults, auth: d.Auth, log: d.Logger}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
+	s := &Service{Kit: k}
+	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Need(d.Ports, &s.secrets)
+	service.Need(d.Ports, &s.presigned)
+	service.Want(d.Ports, &s.engines)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
-}
-
-// unreachable reports whether cross-Region work to or from region must wait. Without a
-// fault registry (services built for a unit test) every Region is reachable.
-func (s *Service) unreachable(region string) bool {
-	return s.faults != nil && s.faults.Unreachable(region)
 }
 
 // Model is the RDS model.
@@ -98,11 +90,9 @@ func (s *Service) Model() *awsmodel.API { return rdsapi.Model() }
 // MissingParameter naming it, any other broken constraint InvalidParameterValue.
 func (s *Service) Validation() awsmodel.Validation {
 	return awsmodel.Validation{
-		Invalid: awserr.InvalidParameterValue,
-		Missing: awserr.MissingParameter,
-		MissingText: func(wirePath string) string {
-			return "The request must contain the parameter " + wirePath
-		},
+		Invalid:     awserr.InvalidParameterValue,
+		Missing:     awserr.MissingParameter,
+		MissingText: func(wirePath string) string { return textMissingParameter.with(wirePath) },
 	}
 }
 
@@ -126,7 +116,33 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpDescribeDBEngineVersions.Handle(s.describeDBEngineVersions),
 		rdsapi.OpDescribeOrderableDBInstanceOptions.Handle(s.describeOrderableDBInstanceOptions),
 		rdsapi.OpDescribeDBParameterGroups.Handle(s.describeDBParameterGroups),
+		rdsapi.OpCreateDBParameterGroup.Handle(s.createDBParameterGroup),
+		rdsapi.OpCopyDBParameterGroup.Handle(s.copyDBParameterGroup),
+		rdsapi.OpModifyDBParameterGroup.Handle(s.modifyDBParameterGroup),
+		rdsapi.OpResetDBParameterGroup.Handle(s.resetDBParameterGroup),
+		rdsapi.OpDeleteDBParameterGroup.Handle(s.deleteDBParameterGroup),
+		rdsapi.OpDescribeDBParameters.Handle(s.describeDBParameters),
+		rdsapi.OpDescribeEngineDefaultParameters.Handle(s.describeEngineDefaultParameters),
+		rdsapi.OpDescribeDBClusterParameterGroups.Handle(s.describeDBClusterParameterGroups),
+		rdsapi.OpCreateDBClusterParameterGroup.Handle(s.createDBClusterParameterGroup),
+		rdsapi.OpCopyDBClusterParameterGroup.Handle(s.copyDBClusterParameterGroup),
+		rdsapi.OpModifyDBClusterParameterGroup.Handle(s.modifyDBClusterParameterGroup),
+		rdsapi.OpResetDBClusterParameterGroup.Handle(s.resetDBClusterParameterGroup),
+		rdsapi.OpDeleteDBClusterParameterGroup.Handle(s.deleteDBClusterParameterGroup),
+		rdsapi.OpDescribeDBClusterParameters.Handle(s.describeDBClusterParameters),
+		rdsapi.OpDescribeEngineDefaultClusterParameters.Handle(s.describeEngineDefaultClusterParameters),
 		rdsapi.OpDescribeOptionGroups.Handle(s.describeOptionGroups),
+		rdsapi.OpDescribeOptionGroupOptions.Handle(s.describeOptionGroupOptions),
+		rdsapi.OpCreateOptionGroup.Handle(s.createOptionGroup),
+		rdsapi.OpCopyOptionGroup.Handle(s.copyOptionGroup),
+		rdsapi.OpModifyOptionGroup.Handle(s.modifyOptionGroup),
+		rdsapi.OpDeleteOptionGroup.Handle(s.deleteOptionGroup),
+		rdsapi.OpDescribeEvents.Handle(s.describeEvents),
+		rdsapi.OpCreateDBSecurityGroup.Handle(s.createDBSecurityGroup),
+		rdsapi.OpDescribeDBSecurityGroups.Handle(s.describeDBSecurityGroups),
+		rdsapi.OpDeleteDBSecurityGroup.Handle(s.deleteDBSecurityGroup),
+		rdsapi.OpAuthorizeDBSecurityGroupIngress.Handle(s.authorizeDBSecurityGroupIngress),
+		rdsapi.OpRevokeDBSecurityGroupIngress.Handle(s.revokeDBSecurityGroupIngress),
 		rdsapi.OpDescribeDBSubnetGroups.Handle(s.describeDBSubnetGroups),
 		rdsapi.OpDescribeSourceRegions.Handle(s.describeSourceRegions),
 		rdsapi.OpDescribeAccountAttributes.Handle(s.describeAccountAttributes),

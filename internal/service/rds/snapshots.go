@@ -9,8 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // snapshotOf is a snapshot of inst taken at now.
@@ -23,48 +22,47 @@ func snapshotOf(inst *instanceRec, id, typ string, now time.Time) *snapshotRec {
 
 // insertSnapshot stores a new snapshot, counts it if it is manual, and arms its
 // transition to available.
-func (s *Service) insertSnapshot(tx store.Tx, sc store.Scope, snap *snapshotRec) error {
-	if err := putSnapshot(tx, sc, snap); err != nil {
+func (s *Service) insertSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) error {
+	if err := putSnapshot(v, snap); err != nil {
 		return err
 	}
 	if snap.Type == snapshotManual {
-		if err := addCount(tx, sc, countManual, 1); err != nil {
+		if err := addCount(v, countManual, 1); err != nil {
 			return err
 		}
 	}
-	return s.enqueue(tx, jobSnapshotStep, payload{Account: sc.Account, Region: sc.Region, ID: snap.ID}, s.jobs.After())
+	if err := recordSnapshotEvent(v, s.Clock.Now(), snap, copiedFrom(snap), false); err != nil {
+		return err
+	}
+	_, err := jobSnapshotStep.Enqueue(tx, s.After(), refIn(v, snap.ID))
+	return err
 }
 
 // checkNewManualSnapshot checks that a manual snapshot named id may be created.
-func checkNewManualSnapshot(tx store.Tx, sc store.Scope, id string) error {
-	existing, err := getSnapshot(tx, sc, id)
-	if err != nil {
-		return err
+func checkNewManualSnapshot(v kit.View, id string) error {
+	if snapshots.Has(v, id) {
+		return msgSnapshotExists.New(id)
 	}
-	if existing != nil {
-		return snapshotExists(id)
-	}
-	n, err := getCount(tx, sc, countManual)
+	n, err := getCount(v, countManual)
 	if err != nil {
 		return err
 	}
 	if n >= quotaManual {
-		return rdsapi.ErrSnapshotQuotaExceededFault.New("The request cannot be processed because it would exceed the maximum number of snapshots.")
+		return msgSnapshotQuota.New()
 	}
 	return nil
 }
 
 func snapshotIdentifier(param, id string) (string, error) {
 	if !validIdentifier(id, maxSnapshotID) {
-		return "", invalidIdentifier(param)
+		return "", msgInvalidIdentifier.New(param)
 	}
 	return strings.ToLower(id), nil
 }
 
 func (s *Service) createDBSnapshot(ctx context.Context, in *rdsapi.CreateDBSnapshotMessage) (*rdsapi.CreateDBSnapshotResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	id, err := snapshotIdentifier("DBSnapshotIdentifier", deref(in.DBSnapshotIdentifier))
+	c := s.Call(ctx)
+	id, err := snapshotIdentifier(paramSnapshotID, deref(in.DBSnapshotIdentifier))
 	if err != nil {
 		return nil, err
 	}
@@ -72,167 +70,169 @@ func (s *Service) createDBSnapshot(ctx context.Context, in *rdsapi.CreateDBSnaps
 	if err != nil {
 		return nil, err
 	}
-	instID := strings.ToLower(deref(in.DBInstanceIdentifier))
-	var snap *snapshotRec
-	err = s.st.Update(func(tx store.Tx) error {
-		inst, err := getInstance(tx, sc, instID)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CreateDBSnapshotResult, error) {
+		v := c.In(tx)
+		inst, err := instances.Get(v, strings.ToLower(deref(in.DBInstanceIdentifier)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if inst == nil {
-			return instanceNotFound(deref(in.DBInstanceIdentifier))
+			return nil, msgInstanceNotFound.New(deref(in.DBInstanceIdentifier))
 		}
 		if inst.Status != statusAvailable && inst.Status != statusStopped {
-			return instanceState("Cannot create a snapshot because the database instance %s is not currently in the available state.", inst.ID)
+			return nil, msgSnapshotOfUnavailable.New(inst.ID)
 		}
-		if err := checkNewManualSnapshot(tx, sc, id); err != nil {
-			return err
+		if err := checkNewManualSnapshot(v, id); err != nil {
+			return nil, err
 		}
-		snap = snapshotOf(inst, id, snapshotManual, s.clock.Now())
+		snap := snapshotOf(inst, id, snapshotManual, c.Now())
 		snap.Tags = tags
 		if len(tags) == 0 && inst.CopyTags {
 			snap.Tags = append([]tagRec(nil), inst.Tags...)
 		}
-		return s.insertSnapshot(tx, sc, snap)
+		if err := s.insertSnapshot(tx, v, snap); err != nil {
+			return nil, err
+		}
+		return &rdsapi.CreateDBSnapshotResult{DBSnapshot: new(snapshotOut(v, snap))}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := snapshotOut(sc, snap)
-	return &rdsapi.CreateDBSnapshotResult{DBSnapshot: &out}, nil
 }
 
 // runSnapshotStep makes a snapshot available. A copy from another Region waits while
 // either Region is unreachable; a copy whose source is gone is terminated.
-func (s *Service) runSnapshotStep(_ context.Context, tx store.Tx, p payload) error {
-	sc := scopeOf(p.Account, p.Region)
-	snap, err := getSnapshot(tx, sc, p.ID)
+func (s *Service) runSnapshotStep(tx kit.Tx, p resourceRef) error {
+	v := tx.In(p.Account, p.Region)
+	snap, err := snapshots.Get(v, p.ID)
 	if err != nil || snap == nil || snap.Status != snapshotCreating {
 		return err
 	}
-	if snap.SourceRegion != "" && (s.unreachable(snap.SourceRegion) || s.unreachable(sc.Region)) {
-		return s.enqueue(tx, jobSnapshotStep, p, s.clock.Now().Add(replicaRetry))
+	if _, down := s.Unreachable(snap.SourceRegion, v.Region()); snap.SourceRegion != "" && down {
+		_, err := jobSnapshotStep.Enqueue(tx, s.Clock.Now().Add(replicaRetry), p)
+		return err
 	}
-	if snap.SourceKey != "" && tx.Get(snap.SourceKey) == nil {
+	if src, copying := snap.sourceOf(); copying && !snapshots.Has(tx.In(src.Account, src.Region), src.ID) {
 		// The source was deleted while it was being copied: RDS terminates the copy.
-		return deleteSnapshot(tx, sc, snap)
+		return deleteSnapshot(v, snap)
 	}
+	if wait, err := s.engineSnapshotStep(tx, v, snap, p); wait || err != nil {
+		return err
+	}
+	from := copiedFrom(snap)
 	snap.Status, snap.Progress = snapshotAvailable, 100
-	return putSnapshot(tx, sc, snap)
+	snap.Source, snap.LegacySource = nil, ""
+	if err := recordSnapshotEvent(v, s.Clock.Now(), snap, from, true); err != nil {
+		return err
+	}
+	return putSnapshot(v, snap)
 }
 
-// findSnapshot finds a snapshot named by identifier or ARN. An ARN may name a snapshot
-// of another account that shares it with the caller (the restore attribute), or, if
-// allowRegion is set, one in another Region.
-func findSnapshot(tx store.Tx, account, region, ident string, allowRegion bool) (*snapshotRec, store.Scope, error) {
-	sc := scopeOf(account, region)
+// findSnapshot finds a snapshot named by identifier or ARN, and returns it with the view
+// of its account and Region. An ARN may name a snapshot of another account that shares
+// it with the caller (the restore attribute), or, if allowRegion is set, one in another
+// Region.
+func findSnapshot(tx kit.Tx, v kit.View, ident string, allowRegion bool) (*snapshotRec, kit.View, error) {
 	if !arn.IsARN(ident) {
-		snap, err := getSnapshot(tx, sc, strings.ToLower(ident))
-		return snap, sc, err
+		snap, err := snapshots.Get(v, strings.ToLower(ident))
+		return snap, v, err
 	}
 	a, err := arn.Parse(ident)
 	if err != nil || a.Service != serviceName || !strings.HasPrefix(a.Resource, "snapshot:") {
-		return nil, sc, invalidValue("The parameter DBSnapshotIdentifier is not a valid identifier: %s", ident)
+		return nil, v, msgBadSnapshotIdent.New(ident)
 	}
-	if a.Region != region && !allowRegion {
-		return nil, sc, nil
+	if a.Region != v.Region() && !allowRegion {
+		return nil, v, nil
 	}
-	src := scopeOf(a.Account, a.Region)
-	snap, err := getSnapshot(tx, src, strings.ToLower(strings.TrimPrefix(a.Resource, "snapshot:")))
+	src := tx.In(a.Account, a.Region)
+	snap, err := snapshots.Get(src, strings.ToLower(strings.TrimPrefix(a.Resource, "snapshot:")))
 	if err != nil || snap == nil {
 		return nil, src, err
 	}
-	if a.Account != account && !slices.Contains(snap.Shared, account) && !slices.Contains(snap.Shared, "all") {
+	if a.Account != v.Account() && !slices.Contains(snap.Shared, v.Account()) && !slices.Contains(snap.Shared, "all") {
 		return nil, src, nil
 	}
 	return snap, src, nil
 }
 
 func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnapshotMessage) (*rdsapi.DeleteDBSnapshotResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
+	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
+	// a NotFound fault.
+	// Automated snapshots' names ("rds:…") are identifiers here: deleting one is refused
+	// for its state.
 	id := strings.ToLower(deref(in.DBSnapshotIdentifier))
-	var out rdsapi.DBSnapshot
-	err := s.st.Update(func(tx store.Tx) error {
-		snap, err := getSnapshot(tx, sc, id)
+	if arn.IsARN(id) || len(id) > maxSnapshotID {
+		return nil, msgInvalidIdentifier.New(paramSnapshotID)
+	}
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteDBSnapshotResult, error) {
+		v := c.In(tx)
+		snap, err := snapshots.Get(v, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if snap == nil {
-			return snapshotNotFound(deref(in.DBSnapshotIdentifier))
+			return nil, msgSnapshotNotFound.New(deref(in.DBSnapshotIdentifier))
 		}
 		if snap.Type != snapshotManual {
-			return snapshotState("Only manual snapshots may be deleted: %s is an automated snapshot.", snap.ID)
+			return nil, msgDeleteAutomated.New(snap.ID)
 		}
 		// RDS deletes only available snapshots (API reference of DeleteDBSnapshot); a copy
 		// of this one still in progress is terminated (runSnapshotStep).
 		if snap.Status != snapshotAvailable {
-			return snapshotState("Cannot delete the snapshot %s because it is not in available state: it is %s.", snap.ID, snap.Status)
+			return nil, msgDeleteUnavailable.New(snap.ID, snap.Status)
 		}
 		snap.Status = "deleted"
-		out = snapshotOut(sc, snap)
-		return deleteSnapshot(tx, sc, snap)
+		out := snapshotOut(v, snap)
+		s.engineDropSnapshot(tx, v, snap)
+		return &rdsapi.DeleteDBSnapshotResult{DBSnapshot: &out}, deleteSnapshot(v, snap)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &rdsapi.DeleteDBSnapshotResult{DBSnapshot: &out}, nil
 }
 
 func attributesOut(snap *snapshotRec) *rdsapi.DBSnapshotAttributesResult {
 	values := append([]string{}, snap.Shared...)
 	return &rdsapi.DBSnapshotAttributesResult{
-		DBSnapshotIdentifier: str(snap.ID),
-		DBSnapshotAttributes: []rdsapi.DBSnapshotAttribute{{AttributeName: str(restoreAttribute), AttributeValues: values}},
+		DBSnapshotIdentifier: new(snap.ID),
+		DBSnapshotAttributes: []rdsapi.DBSnapshotAttribute{{AttributeName: new(restoreAttribute), AttributeValues: values}},
 	}
 }
 
 func (s *Service) describeDBSnapshotAttributes(ctx context.Context, in *rdsapi.DescribeDBSnapshotAttributesMessage) (*rdsapi.DescribeDBSnapshotAttributesResult, error) {
-	req := request.From(ctx)
-	var out *rdsapi.DBSnapshotAttributesResult
-	err := s.st.View(func(tx store.Tx) error {
-		snap, _, err := findSnapshot(tx, req.Account, req.Region, deref(in.DBSnapshotIdentifier), false)
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.DescribeDBSnapshotAttributesResult, error) {
+		snap, _, err := findSnapshot(tx, c.In(tx), deref(in.DBSnapshotIdentifier), false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if snap == nil {
-			return snapshotNotFound(deref(in.DBSnapshotIdentifier))
+			return nil, msgSnapshotNotFound.New(deref(in.DBSnapshotIdentifier))
 		}
-		out = attributesOut(snap)
-		return nil
+		return &rdsapi.DescribeDBSnapshotAttributesResult{DBSnapshotAttributesResult: attributesOut(snap)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &rdsapi.DescribeDBSnapshotAttributesResult{DBSnapshotAttributesResult: out}, nil
 }
 
 func (s *Service) modifyDBSnapshotAttribute(ctx context.Context, in *rdsapi.ModifyDBSnapshotAttributeMessage) (*rdsapi.ModifyDBSnapshotAttributeResult, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	if name := deref(in.AttributeName); name != restoreAttribute {
-		return nil, invalidValue("Invalid snapshot attribute name: %s. The only attribute that can be modified is restore.", name)
+		return nil, msgAttributeName.New(name)
 	}
 	for _, v := range slices.Concat(in.ValuesToAdd, in.ValuesToRemove) {
 		if v != "all" && !auth.IsAccountID(v) {
-			return nil, invalidValue("Invalid account identifier: %s. Values must be AWS account IDs or all.", v)
+			return nil, msgAttributeAccount.New(v)
 		}
 	}
 	id := strings.ToLower(deref(in.DBSnapshotIdentifier))
-	var out *rdsapi.DBSnapshotAttributesResult
-	err := s.st.Update(func(tx store.Tx) error {
-		snap, err := getSnapshot(tx, sc, id)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyDBSnapshotAttributeResult, error) {
+		v := c.In(tx)
+		snap, err := snapshots.Get(v, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if snap == nil {
-			return snapshotNotFound(deref(in.DBSnapshotIdentifier))
+			return nil, msgSnapshotNotFound.New(deref(in.DBSnapshotIdentifier))
 		}
 		if snap.Type != snapshotManual {
-			return snapshotState("Only manual snapshots may be shared: %s is an automated snapshot.", snap.ID)
+			return nil, msgShareAutomated.New(snap.ID)
 		}
 		if snap.Status != snapshotAvailable {
-			return snapshotState("Snapshot %s is not in available state.", snap.ID)
+			return nil, msgSnapshotNotAvailable.New(snap.ID)
 		}
 		shared := slices.DeleteFunc(append([]string{}, snap.Shared...), func(v string) bool { return slices.Contains(in.ValuesToRemove, v) })
 		for _, v := range in.ValuesToAdd {
@@ -241,17 +241,57 @@ func (s *Service) modifyDBSnapshotAttribute(ctx context.Context, in *rdsapi.Modi
 			}
 		}
 		if snap.Encrypted && slices.Contains(shared, "all") {
-			return invalidValue("Encrypted snapshots can't be shared publicly: %s is encrypted.", snap.ID)
+			return nil, msgSharePublicEncrypted.New(snap.ID)
 		}
 		if len(shared) > maxSharedAccounts {
-			return rdsapi.ErrSharedSnapshotQuotaExceededFault.New("A snapshot can be shared with at most %d AWS accounts.", maxSharedAccounts)
+			return nil, msgShareQuota.New(maxSharedAccounts)
 		}
 		snap.Shared = shared
-		out = attributesOut(snap)
-		return putSnapshot(tx, sc, snap)
+		return &rdsapi.ModifyDBSnapshotAttributeResult{DBSnapshotAttributesResult: attributesOut(snap)}, putSnapshot(v, snap)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// copiedFrom names the snapshot a copy in progress copies, "" for a snapshot that is
+// not a copy.
+func copiedFrom(snap *snapshotRec) string {
+	src, copying := snap.sourceOf()
+	switch {
+	case !copying:
+		return ""
+	case snap.SourceSnapshot != "":
+		return snap.SourceSnapshot
 	}
-	return &rdsapi.ModifyDBSnapshotAttributeResult{DBSnapshotAttributesResult: out}, nil
+	return src.ID
+}
+
+// recordSnapshotEvent records that a snapshot starts or (done) finishes: a copy of the
+// snapshot from names, an automated or a manual snapshot. AWS Backup's snapshots are AWS
+// Backup's to report.
+func recordSnapshotEvent(v kit.View, now time.Time, snap *snapshotRec, from string, done bool) error {
+	copying := from != ""
+	var def eventDef
+	switch {
+	case snap.Type == snapshotAWSBackup:
+		return nil
+	case copying && done:
+		def = evCopyFinished
+	case copying:
+		def = evCopyStarted
+	case snap.Type == snapshotAutomated && done:
+		def = evAutomatedCreated
+	case snap.Type == snapshotAutomated:
+		def = evAutomatedSnapshot
+	case done:
+		def = evManualCreated
+	default:
+		def = evManualSnapshot
+	}
+	if !copying {
+		return recordEvent(v, now, def, snap.ID)
+	}
+	region := snap.SourceRegion
+	if region == "" {
+		region = v.Region()
+	}
+	return recordEvent(v, now, def, snap.ID, from, region)
 }

@@ -8,8 +8,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/store"
+	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // taggable is a resource the tag operations reach: its tags, and how to store them.
@@ -18,100 +17,109 @@ type taggable struct {
 	save func() error
 }
 
-// findTaggable resolves the ARN of a DB instance or DB snapshot in the caller's account
-// and Region.
-func findTaggable(tx store.Tx, sc store.Scope, name string) (taggable, error) {
+// findTaggable resolves the ARN of a taggable resource in the caller's account and
+// Region.
+func findTaggable(v kit.View, name string) (taggable, error) {
 	a, err := arn.Parse(name)
-	if err != nil || a.Service != serviceName {
-		return taggable{}, invalidValue("The specified resource name does not match an RDS resource in this region.")
-	}
-	if a.Region != sc.Region || a.Account != sc.Account {
-		return taggable{}, invalidValue("The specified resource name does not match an RDS resource in this region.")
+	if err != nil || a.Service != serviceName || a.Region != v.Region() || a.Account != v.Account() {
+		return taggable{}, msgNotAResource.New()
 	}
 	kind, id, _ := strings.Cut(a.Resource, ":")
 	id = strings.ToLower(id)
 	switch kind {
 	case "db":
-		inst, err := getInstance(tx, sc, id)
+		inst, err := instances.Get(v, id)
 		if err != nil {
 			return taggable{}, err
 		}
 		if inst == nil {
-			return taggable{}, instanceNotFound(id)
+			return taggable{}, msgInstanceNotFound.New(id)
 		}
-		return taggable{tags: &inst.Tags, save: func() error { return putInstance(tx, sc, inst) }}, nil
+		return taggable{tags: &inst.Tags, save: func() error { return putInstance(v, inst) }}, nil
 	case "snapshot":
-		snap, err := getSnapshot(tx, sc, id)
+		snap, err := snapshots.Get(v, id)
 		if err != nil {
 			return taggable{}, err
 		}
 		if snap == nil {
-			return taggable{}, snapshotNotFound(id)
+			return taggable{}, msgSnapshotNotFound.New(id)
 		}
-		return taggable{tags: &snap.Tags, save: func() error { return putSnapshot(tx, sc, snap) }}, nil
+		return taggable{tags: &snap.Tags, save: func() error { return putSnapshot(v, snap) }}, nil
+	case dbParams.arnKind:
+		return paramGroupTaggable(v, dbParams, name)
+	case clusterParams.arnKind:
+		return paramGroupTaggable(v, clusterParams, name)
+	case "secgrp":
+		g, err := findDBSecurityGroup(v, id)
+		if err != nil {
+			return taggable{}, err
+		}
+		return taggable{tags: &g.Tags, save: func() error { return dbSecurityGroups.Put(v, g, g.Name) }}, nil
+	case "og":
+		g, err := findOptionGroup(v, name)
+		if err != nil || g.Default {
+			return taggable{tags: &[]tagRec{}, save: func() error { return msgModifyDefaultOptionGroup.New(id) }}, err
+		}
+		return taggable{tags: &g.Tags, save: func() error { return optionGroups.Put(v, g, g.Name) }}, nil
 	}
-	return taggable{}, invalidValue("The specified resource name does not match an RDS resource in this region.")
+	return taggable{}, msgNotAResource.New()
 }
 
 func (s *Service) addTagsToResource(ctx context.Context, in *rdsapi.AddTagsToResourceMessage) (*awsmodel.Empty, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	add, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.Update(func(tx store.Tx) error {
-		t, err := findTaggable(tx, sc, deref(in.ResourceName))
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		merged := mergeTags(slices.Clone(*t.tags), add)
 		if len(merged) > maxTags {
-			return invalidValue("Cannot add more than %d tags to a resource.", maxTags)
+			return nil, msgTooManyTags.New(maxTags)
 		}
 		*t.tags = merged
-		return t.save()
+		return &awsmodel.Empty{}, t.save()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) removeTagsFromResource(ctx context.Context, in *rdsapi.RemoveTagsFromResourceMessage) (*awsmodel.Empty, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
-	err := s.st.Update(func(tx store.Tx) error {
-		t, err := findTaggable(tx, sc, deref(in.ResourceName))
+	c := s.Call(ctx)
+	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
+		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*t.tags = slices.DeleteFunc(*t.tags, func(tg tagRec) bool { return slices.Contains(in.TagKeys, tg.Key) })
-		return t.save()
+		return &awsmodel.Empty{}, t.save()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &awsmodel.Empty{}, nil
 }
 
 func (s *Service) listTagsForResource(ctx context.Context, in *rdsapi.ListTagsForResourceMessage) (*rdsapi.TagListMessage, error) {
-	req := request.From(ctx)
-	sc := scopeOf(req.Account, req.Region)
+	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
-		return nil, invalidValue("ListTagsForResource does not support filters.")
+		return nil, msgNoFilters.New(c.Operation)
 	}
-	var out []rdsapi.Tag
-	err := s.st.View(func(tx store.Tx) error {
-		t, err := findTaggable(tx, sc, deref(in.ResourceName))
+	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.TagListMessage, error) {
+		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = tagsOut(*t.tags)
-		return nil
+		return &rdsapi.TagListMessage{TagList: tagsOut(*t.tags)}, nil
 	})
+}
+
+// paramGroupTaggable is a parameter group a user created; the default groups take no
+// tags.
+func paramGroupTaggable(v kit.View, k paramGroupKind, groupARN string) (taggable, error) {
+	g, err := k.find(v, groupARN)
 	if err != nil {
-		return nil, err
+		return taggable{}, err
 	}
-	return &rdsapi.TagListMessage{TagList: out}, nil
+	if g.Default {
+		return taggable{tags: &[]tagRec{}, save: func() error { return msgModifyDefaultParamGroup.New() }}, nil
+	}
+	return taggable{tags: &g.Tags, save: func() error { return k.table.Put(v, g, g.Name) }}, nil
 }

@@ -65,11 +65,11 @@ func parseDailyWindow(s string) (dailyWindow, error) {
 	start, ok1 := parseHHMM(a)
 	end, ok2 := parseHHMM(b)
 	if !ok || !ok1 || !ok2 {
-		return dailyWindow{}, invalidValue("The parameter PreferredBackupWindow must be in the format hh24:mi-hh24:mi: %s", s)
+		return dailyWindow{}, msgBackupWindowFormat.New(s)
 	}
 	w := dailyWindow{start, end}
 	if w.length() < minWindow {
-		return dailyWindow{}, invalidValue("The backup window must be at least 30 minutes.")
+		return dailyWindow{}, msgBackupWindowShort.New()
 	}
 	return w, nil
 }
@@ -109,11 +109,11 @@ func parseWeeklyWindow(s string) (weeklyWindow, error) {
 	start, ok1 := parseWeekPoint(a)
 	end, ok2 := parseWeekPoint(b)
 	if !ok || !ok1 || !ok2 {
-		return weeklyWindow{}, invalidValue("The parameter PreferredMaintenanceWindow must be in the format ddd:hh24:mi-ddd:hh24:mi: %s", s)
+		return weeklyWindow{}, msgMaintWindowFormat.New(s)
 	}
 	w := weeklyWindow{start, end}
 	if w.length() < minWindow {
-		return weeklyWindow{}, invalidValue("The maintenance window must be at least 30 minutes.")
+		return weeklyWindow{}, msgMaintWindowShort.New()
 	}
 	return w, nil
 }
@@ -145,7 +145,7 @@ func checkWindows(backup, maint string) error {
 		return err
 	}
 	if overlaps(b, m) {
-		return invalidCombination("The backup window and maintenance window must not overlap.")
+		return msgWindowsOverlap.New()
 	}
 	return nil
 }

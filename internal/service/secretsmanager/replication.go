@@ -267,6 +267,12 @@ func (r *replicaState) fail(message string) { r.Status, r.Message = sm.StatusTyp
 // the reason when the replica's key or the primary's values refuse. Other failures are
 // returned, for the engine to retry.
 func (s *Service) replicate(tx kit.Tx, p syncPayload, prim, existing *secretRecord, entry *replicaState) error {
+	was := entry.Status
+	defer func() {
+		if entry.Status != was {
+			s.recordReplication(tx, p, prim, entry)
+		}
+	}()
 	ki, problem := s.replicaKey(tx, p, entry.KmsKeyID)
 	if problem != "" {
 		entry.fail(problem)

@@ -20,6 +20,7 @@ func init() {
 type Service struct {
 	*kit.Kit
 	keys  port.KeyRing
+	trail port.Trail // nil in a binary without CloudTrail
 	pages kit.Pager
 	// secretCache and versionCache keep decoded records for GetSecretValue's read path.
 	secretCache  *kit.Cache[secretRecord]
@@ -47,6 +48,8 @@ func New(d service.Deps) (*Service, error) {
 	s.access = newAccessLog(k)
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
+	service.Want(d.Ports, &s.trail)
+	service.Provide[port.ManagedSecrets](d.Ports, s)
 	return s, nil
 }
 

@@ -5,7 +5,6 @@ package sts
 
 import (
 	"context"
-	"github.com/xregion/xregion/internal/service/kit"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/stsapi"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
 

@@ -1,0 +1,116 @@
+// Package metrics exposes xregion's metrics in the Prometheus text format, with the
+// official client library: requests by service, operation, Region and error code with
+// their latency, jobs by kind and state, how long jobs take on the engine clock (for the
+// replication kinds, the replication lag), the store's size and commit latency, and the
+// faults in force. Prometheus' types stay inside this package: the rest of the tree sees
+// plain methods and an http.Handler.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/xregion/xregion/internal/faults"
+	"github.com/xregion/xregion/internal/jobs"
+	"github.com/xregion/xregion/internal/store"
+)
+
+// Sources are what the metrics read at each scrape.
+type Sources struct {
+	Jobs   *jobs.Engine
+	Store  store.Store
+	Faults *faults.Registry
+}
+
+// Metrics holds xregion's collectors.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	jobs     *prometheus.CounterVec
+	jobLag   *prometheus.HistogramVec
+	commits  prometheus.Histogram
+}
+
+// requestBuckets span a cached read (sub-millisecond) to a drill's injected latency.
+var requestBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// lagBuckets span an instant transition to the days a paused or retried job can wait on
+// the engine clock.
+var lagBuckets = []float64{0, 1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 7 * 24 * 3600}
+
+// New builds the metrics. The collectors of the Go runtime and the process come along:
+// a dashboard of the server wants its memory and goroutines beside its requests.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xregion_requests_total",
+			Help: "AWS API requests served, by service, operation, Region, HTTP status and error code (empty when the call succeeded).",
+		}, []string{"service", "operation", "region", "status", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "xregion_request_duration_seconds", Buckets: requestBuckets,
+			Help: "Time to serve an AWS API request, by service and operation.",
+		}, []string{"service", "operation"}),
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xregion_jobs_total",
+			Help: "Job outcomes by kind: succeeded, failed (given up), cancelled, and retried (a failed attempt to be tried again).",
+		}, []string{"kind", "outcome"}),
+		jobLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "xregion_job_lag_seconds", Buckets: lagBuckets,
+			Help: "Engine-clock time from a job's creation to its success, by kind; for secretsmanager.sync, rds and backup copy kinds this is the replication lag.",
+		}, []string{"kind"}),
+		commits: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "xregion_store_commit_seconds", Buckets: prometheus.DefBuckets,
+			Help: "Time of the store's read-write transactions, from start to durable commit.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.jobs, m.jobLag, m.commits,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Watch adds what is read at each scrape: pending jobs, the store's size, the faults.
+func (m *Metrics) Watch(src Sources) {
+	m.reg.MustRegister(&scraped{src: src})
+}
+
+// Request records one served AWS API request.
+func (m *Metrics) Request(service, operation, region, code string, status int, took time.Duration) {
+	m.requests.WithLabelValues(service, operation, region, strconv.Itoa(status), code).Inc()
+	m.latency.WithLabelValues(service, operation).Observe(took.Seconds())
+}
+
+// Job records a job's outcome; it is the job engine's Observe hook, called under the
+// engine's lock, and takes only the collectors' own.
+func (m *Metrics) Job(f jobs.Finished) {
+	m.jobs.WithLabelValues(f.Job.Kind, string(f.Outcome)).Inc()
+	if f.Outcome == jobs.Succeeded && !f.Job.CreatedAt.IsZero() {
+		m.jobLag.WithLabelValues(f.Job.Kind).Observe(max(0, f.FinishedAt.Sub(f.Job.CreatedAt).Seconds()))
+	}
+}
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// TimedStore wraps st so that the time of every Update is recorded.
+func (m *Metrics) TimedStore(st store.Store) store.Store { return &timedStore{Store: st, m: m} }
+
+type timedStore struct {
+	store.Store
+	m *Metrics
+}
+
+func (s *timedStore) Update(fn func(store.Tx) error) error {
+	start := time.Now()
+	err := s.Store.Update(fn)
+	s.m.commits.Observe(time.Since(start).Seconds())
+	return err
+}

@@ -1,0 +1,131 @@
+package cloudtrail
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+// queue batches events on their way to the store: recording a call must not add a
+// commit to it (a GetSecretValue would become a write), so the gateway's events wait
+// here and one writer commits whatever has gathered, in one transaction, while the next
+// batch gathers. A lookup writes what is queued before it reads.
+type queue struct {
+	write func([]port.TrailEvent) error
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	pending []port.TrailEvent
+	kick    chan struct{} // capacity 1: the writer has something to do
+	quit    chan struct{}
+	done    chan struct{}
+	stopped bool
+	dropped int // events dropped since the store last took a batch
+
+	writeMu sync.Mutex // one batch at a time, from the writer or a lookup
+}
+
+// maxQueued bounds the events waiting for the store: while it cannot write (a full
+// disk), the oldest waiting events make room for new ones rather than memory growing
+// without end.
+const maxQueued = 100_000
+
+func newQueue(write func([]port.TrailEvent) error, log *slog.Logger) *queue {
+	q := &queue{write: write, log: log, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+func (q *queue) add(ev port.TrailEvent) {
+	q.mu.Lock()
+	if q.stopped {
+		q.mu.Unlock()
+		q.log.Warn("cloudtrail: an event arrived after shutdown and is not kept", "event", ev.Name, "requestId", ev.RequestID)
+		return
+	}
+	if len(q.pending) >= maxQueued {
+		q.pending = q.pending[1:]
+		q.dropped++
+		if q.dropped == 1 {
+			q.log.Error("cloudtrail: the store is not taking events; the oldest waiting ones are being dropped")
+		}
+	}
+	q.pending = append(q.pending, ev)
+	q.mu.Unlock()
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) run() {
+	defer close(q.done)
+	for {
+		select {
+		case <-q.kick:
+			if err := q.flush(); err != nil {
+				q.log.Error("cloudtrail: writing events", "err", err)
+			}
+		case <-q.quit:
+			return
+		}
+	}
+}
+
+// flush writes every queued event. A batch that fails to write is put back, ahead of
+// what came meanwhile, for the next flush.
+func (q *queue) flush() error {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
+	q.mu.Lock()
+	batch := q.pending
+	q.pending = nil
+	q.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := q.write(batch); err != nil {
+		q.mu.Lock()
+		q.pending = append(batch, q.pending...)
+		if over := len(q.pending) - maxQueued; over > 0 {
+			q.pending, q.dropped = q.pending[over:], q.dropped+over
+		}
+		q.mu.Unlock()
+		return err
+	}
+	q.mu.Lock()
+	if q.dropped > 0 {
+		q.log.Warn("cloudtrail: the store takes events again", "dropped", q.dropped)
+		q.dropped = 0
+	}
+	q.mu.Unlock()
+	return nil
+}
+
+// stop ends the writer and writes what is left.
+func (q *queue) stop(ctx context.Context) error {
+	q.mu.Lock()
+	already := q.stopped
+	q.stopped = true
+	q.mu.Unlock()
+	if !already {
+		close(q.quit)
+	}
+	select {
+	case <-q.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return q.flush()
+}
+
+// drop forgets the queued events, after the store was wiped.
+func (q *queue) drop() {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
+	q.mu.Lock()
+	q.pending = nil
+	q.mu.Unlock()
+}

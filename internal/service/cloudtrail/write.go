@@ -1,0 +1,50 @@
+package cloudtrail
+
+import (
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+// write files a batch of events in their accounts and Regions, and drops from each
+// Region it touches the events older than the retention.
+func (s *Service) write(batch []port.TrailEvent) error {
+	return s.Update(func(tx kit.Tx) error {
+		touched := map[[2]string]bool{}
+		for _, ev := range batch {
+			rec, err := recordOf(ev)
+			if err != nil {
+				return err
+			}
+			if err := events.Put(tx.In(ev.Account, ev.Region), rec, eventKey(ev)...); err != nil {
+				return err
+			}
+			touched[[2]string{ev.Account, ev.Region}] = true
+		}
+		for ar := range touched {
+			if err := s.expire(tx.In(ar[0], ar[1])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// expire deletes the events of v older than the retention: they sort last, so the scan
+// starts at the cut-off and reads only what goes.
+func (s *Service) expire(v kit.View) error {
+	cutoff := kit.TimeKeyDesc(s.Clock.Now().Add(-Retention))
+	var old [][]string
+	err := events.Keys(v, cutoff, func(e kit.Entry) bool {
+		old = append(old, e.ID())
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range old {
+		if err := events.Delete(v, id...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package ec2
+
+import (
+	"context"
+
+	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/gen/ec2api"
+	"github.com/xregion/xregion/internal/service/kit"
+)
+
+var gatewayKind = kindOfResource[gatewayRecord]{
+	table: gateways, prefix: prefixGateway, idParam: "InternetGatewayId", notFound: msgGatewayNotFound, malformed: msgGatewayMalformed,
+	id: func(r *gatewayRecord) string { return r.ID },
+	fields: func(r *gatewayRecord) fields {
+		f := fields{}
+		f.opt("internet-gateway-id", r.ID)
+		f.opt("owner-id", r.Owner)
+		f.opt("attachment.vpc-id", r.VpcID)
+		f.add("attachment.state")
+		if r.VpcID != "" {
+			f.add("attachment.state", "available")
+		}
+		return f
+	},
+}
+
+func gatewayOut(v kit.View, g *gatewayRecord) ec2api.InternetGateway {
+	out := ec2api.InternetGateway{InternetGatewayId: new(g.ID), OwnerId: new(g.Owner), Tags: tagsOfResource(v, g.ID), Attachments: []ec2api.InternetGatewayAttachment{}}
+	if g.VpcID != "" {
+		out.Attachments = append(out.Attachments, ec2api.InternetGatewayAttachment{VpcId: new(g.VpcID), State: new("available")})
+	}
+	return out
+}
+
+func (s *Service) createInternetGateway(ctx context.Context, in *ec2api.CreateInternetGatewayRequest) (*ec2api.CreateInternetGatewayResult, error) {
+	c := s.Call(ctx)
+	tags, err := specTags(in.TagSpecifications, "internet-gateway")
+	if err != nil {
+		return nil, err
+	}
+	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.CreateInternetGatewayResult, error) {
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		g := &gatewayRecord{ID: newID(prefixGateway), Owner: c.Account}
+		if err := gateways.Put(v, g, g.ID); err != nil {
+			return nil, err
+		}
+		if err := setTags(v, g.ID, tags); err != nil {
+			return nil, err
+		}
+		return &ec2api.CreateInternetGatewayResult{InternetGateway: new(gatewayOut(v, g))}, nil
+	})
+}
+
+func (s *Service) describeInternetGateways(ctx context.Context, in *ec2api.DescribeInternetGatewaysRequest) (*ec2api.DescribeInternetGatewaysResult, error) {
+	c := s.Call(ctx)
+	return read(s, c, func(v kit.View) (*ec2api.DescribeInternetGatewaysResult, error) {
+		p, err := gatewayKind.describe(s, v, describeQuery{"DescribeInternetGateways", in.InternetGatewayIds, in.Filters, in.MaxResults, in.NextToken})
+		if err != nil {
+			return nil, err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		out := &ec2api.DescribeInternetGatewaysResult{InternetGateways: []ec2api.InternetGateway{}, NextToken: p.next}
+		for _, g := range p.items {
+			out.InternetGateways = append(out.InternetGateways, gatewayOut(v, g))
+		}
+		return out, nil
+	})
+}
+
+func (s *Service) attachInternetGateway(ctx context.Context, in *ec2api.AttachInternetGatewayRequest) (*awsmodel.Empty, error) {
+	c := s.Call(ctx)
+	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
+		g, err := gatewayKind.get(v, *in.InternetGatewayId)
+		if err != nil {
+			return nil, err
+		}
+		vpc, err := vpcKind.get(v, *in.VpcId)
+		if err != nil {
+			return nil, err
+		}
+		if g.VpcID != "" {
+			return nil, msgGatewayAttached.New(g.ID, g.VpcID)
+		}
+		if has, err := anyOf(v, gateways, func(r *gatewayRecord) bool { return r.VpcID == vpc.ID }); err != nil || has {
+			if err == nil {
+				err = msgVpcHasGateway.New(vpc.ID)
+			}
+			return nil, err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		g.VpcID = vpc.ID
+		return nil, gateways.Put(v, g, g.ID)
+	})
+}
+
+func (s *Service) detachInternetGateway(ctx context.Context, in *ec2api.DetachInternetGatewayRequest) (*awsmodel.Empty, error) {
+	c := s.Call(ctx)
+	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
+		g, err := gatewayKind.get(v, *in.InternetGatewayId)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := vpcKind.get(v, *in.VpcId); err != nil {
+			return nil, err
+		}
+		if g.VpcID != *in.VpcId {
+			return nil, msgGatewayNotAttached.New(g.ID, *in.VpcId)
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		g.VpcID = ""
+		return nil, gateways.Put(v, g, g.ID)
+	})
+}
+
+func (s *Service) deleteInternetGateway(ctx context.Context, in *ec2api.DeleteInternetGatewayRequest) (*awsmodel.Empty, error) {
+	c := s.Call(ctx)
+	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
+		g, err := gatewayKind.get(v, *in.InternetGatewayId)
+		if err != nil {
+			return nil, err
+		}
+		if g.VpcID != "" {
+			return nil, msgGatewayHasDependency.New(g.ID)
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		if err := gateways.Delete(v, g.ID); err != nil {
+			return nil, err
+		}
+		return nil, tagSets.Delete(v, g.ID)
+	})
+}

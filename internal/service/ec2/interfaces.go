@@ -1,0 +1,72 @@
+package ec2
+
+import (
+	"context"
+
+	"github.com/xregion/xregion/internal/gen/ec2api"
+	"github.com/xregion/xregion/internal/service/kit"
+)
+
+// Network interfaces are made by other services through port.Network (an EFS mount
+// target's, an RDS instance's); EC2 shows them, and they keep their subnet and security
+// groups from being deleted.
+
+var interfaceKind = kindOfResource[interfaceRecord]{
+	table: interfaces, prefix: prefixInterface, idParam: "NetworkInterfaceId", notFound: msgENINotFound, malformed: msgENIMalformed,
+	id: func(r *interfaceRecord) string { return r.ID },
+	fields: func(r *interfaceRecord) fields {
+		f := fields{}
+		f.opt("network-interface-id", r.ID)
+		f.opt("subnet-id", r.SubnetID)
+		f.opt("vpc-id", r.VpcID)
+		f.opt("availability-zone", r.Zone)
+		f.opt("owner-id", r.Owner)
+		f.opt("private-ip-address", r.PrivateIP)
+		f.opt("addresses.private-ip-address", r.PrivateIP)
+		f.opt("mac-address", r.MAC)
+		f.opt("description", r.Description)
+		f.opt("interface-type", r.Type)
+		f.opt("requester-id", r.RequesterID)
+		f.opt("status", stateIf(r.ID, "in-use"))
+		f.bool("requester-managed", r.RequesterID != "")
+		f.add("group-id", r.Groups...)
+		return f
+	},
+}
+
+func interfaceOut(v kit.View, r *interfaceRecord) ec2api.NetworkInterface {
+	out := ec2api.NetworkInterface{
+		NetworkInterfaceId: new(r.ID), SubnetId: new(r.SubnetID), VpcId: new(r.VpcID), AvailabilityZone: new(r.Zone),
+		AvailabilityZoneId: new(r.ZoneID), OwnerId: new(r.Owner), PrivateIpAddress: new(r.PrivateIP), MacAddress: new(r.MAC),
+		Description: new(r.Description), InterfaceType: new(r.Type), RequesterId: optional(r.RequesterID),
+		RequesterManaged: new(r.RequesterID != ""), SourceDestCheck: new(true), Status: new("in-use"), TagSet: tagsOfResource(v, r.ID),
+		PrivateIpAddresses: []ec2api.NetworkInterfacePrivateIpAddress{{PrivateIpAddress: new(r.PrivateIP), Primary: new(true)}},
+		Groups:             []ec2api.GroupIdentifier{}, Ipv6Addresses: []ec2api.NetworkInterfaceIpv6Address{},
+	}
+	for _, id := range r.Groups {
+		gi := ec2api.GroupIdentifier{GroupId: new(id)}
+		if g, _ := groups.Get(v, id); g != nil {
+			gi.GroupName = new(g.Name)
+		}
+		out.Groups = append(out.Groups, gi)
+	}
+	return out
+}
+
+func (s *Service) describeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
+	c := s.Call(ctx)
+	return read(s, c, func(v kit.View) (*ec2api.DescribeNetworkInterfacesResult, error) {
+		p, err := interfaceKind.describe(s, v, describeQuery{"DescribeNetworkInterfaces", in.NetworkInterfaceIds, in.Filters, in.MaxResults, in.NextToken})
+		if err != nil {
+			return nil, err
+		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
+		out := &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: []ec2api.NetworkInterface{}, NextToken: p.next}
+		for _, r := range p.items {
+			out.NetworkInterfaces = append(out.NetworkInterfaces, interfaceOut(v, r))
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,141 @@
+package rds
+
+import (
+	"encoding/json"
+
+	"github.com/xregion/xregion/internal/gen/rdsapi"
+	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+// ManageMasterUserPassword: RDS keeps the master password in a Secrets Manager secret
+// it owns (port.ManagedSecrets), named rds!db-<uuid>, encrypted under
+// MasterUserSecretKmsKeyId (aws/secretsmanager by default) and rotated every seven days
+// (RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager").
+// Turning it off deletes the secret, turning it on again makes a new one, and deleting
+// the instance deletes it. The password itself is never stored by RDS.
+
+const (
+	secretKeyDefault    = "alias/aws/secretsmanager"
+	secretRotationDays  = 7
+	secretStatusActive  = "active"
+	secretStatusCreate  = "creating"
+	secretPasswordChars = 32
+	secretInstanceTag   = "aws:rds:primaryDBInstanceArn"
+)
+
+// checkManagedCreate checks the managed password settings of a create.
+func checkManagedCreate(in *rdsapi.CreateDBInstanceMessage) error {
+	managed := deref(in.ManageMasterUserPassword)
+	switch {
+	case managed && in.MasterUserPassword != nil:
+		return msgManagedAndPassword.New()
+	case !managed && in.MasterUserSecretKmsKeyId != nil:
+		return msgSecretKeyNeedsManaged.New()
+	}
+	return nil
+}
+
+// checkManagedModify checks the managed password settings of a ModifyDBInstance against
+// the instance.
+func checkManagedModify(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) error {
+	managed := inst.MasterSecretARN != ""
+	turnOn, turnOff := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword, in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
+	switch {
+	case turnOn && in.MasterUserPassword != nil:
+		return msgManagedAndPassword.New()
+	case turnOff && managed && in.MasterUserPassword == nil:
+		return msgUnmanageNeedsPassword.New()
+	case in.MasterUserPassword != nil && managed && !turnOff:
+		return msgPasswordWhileManaged.New()
+	case deref(in.RotateMasterUserPassword) && !(managed && !turnOff):
+		return msgRotateNeedsManaged.New()
+	case deref(in.RotateMasterUserPassword) && !deref(in.ApplyImmediately):
+		return msgRotateNeedsImmediate.New()
+	case in.MasterUserSecretKmsKeyId != nil && !(turnOn || managed) || in.MasterUserSecretKmsKeyId != nil && turnOff:
+		return msgSecretKeyNeedsManaged.New()
+	}
+	return nil
+}
+
+// createMasterSecret makes the secret of an instance's master password.
+func (s *Service) createMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec, keyID string) error {
+	if keyID == "" {
+		keyID = secretKeyDefault
+	}
+	key, err := s.resolveKey(tx, v.Account(), v.Region(), keyID)
+	if err != nil {
+		return err
+	}
+	password := ids.Alnum(secretPasswordChars)
+	value, err := json.Marshal(map[string]string{"username": inst.MasterUsername, "password": password})
+	if err != nil {
+		return err
+	}
+	if err := s.enginePassword(v, inst, password); err != nil {
+		return err
+	}
+	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)
+	secretARN, err := s.secrets.CreateManaged(tx, v.Account(), v.Region(), port.ManagedSecret{
+		Owner: serviceName, Name: "rds!db-" + ids.UUID(), Description: textSecretDescription.with(instARN),
+		KmsKeyID: key, Value: string(value), RotationDays: secretRotationDays,
+		Tags: map[string]string{secretInstanceTag: instARN},
+	})
+	if err != nil {
+		return err
+	}
+	inst.MasterSecretARN, inst.MasterSecretKey = secretARN, key
+	return nil
+}
+
+// modifyMasterSecret carries out the managed password changes of a ModifyDBInstance,
+// checked by checkManagedModify. Secrets Manager applies them at once, whatever
+// ApplyImmediately says.
+func (s *Service) modifyMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) error {
+	managed := inst.MasterSecretARN != ""
+	switch {
+	case in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword && !managed:
+		return s.createMasterSecret(tx, v, inst, deref(in.MasterUserSecretKmsKeyId))
+	case in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword && managed:
+		return s.deleteMasterSecret(tx, v, inst)
+	}
+	if in.MasterUserSecretKmsKeyId != nil && managed {
+		key, err := s.resolveKey(tx, v.Account(), v.Region(), *in.MasterUserSecretKmsKeyId)
+		if err != nil {
+			return err
+		}
+		if err := s.secrets.SetManagedKey(tx, v.Account(), v.Region(), inst.MasterSecretARN, key); err != nil {
+			return err
+		}
+		inst.MasterSecretKey = key
+	}
+	if deref(in.RotateMasterUserPassword) {
+		return s.secrets.RotateManaged(tx, v.Account(), v.Region(), inst.MasterSecretARN)
+	}
+	return nil
+}
+
+// deleteMasterSecret deletes an instance's secret, if it has one.
+func (s *Service) deleteMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec) error {
+	if inst.MasterSecretARN == "" {
+		return nil
+	}
+	if err := s.secrets.DeleteManaged(tx, v.Account(), v.Region(), inst.MasterSecretARN); err != nil {
+		return err
+	}
+	inst.MasterSecretARN, inst.MasterSecretKey = "", ""
+	return nil
+}
+
+// masterSecretOut is the instance's MasterUserSecret: creating while the instance is.
+func masterSecretOut(inst *instanceRec) *rdsapi.MasterUserSecret {
+	if inst.MasterSecretARN == "" {
+		return nil
+	}
+	status := secretStatusActive
+	if inst.Status == statusCreating {
+		status = secretStatusCreate
+	}
+	return &rdsapi.MasterUserSecret{SecretArn: new(inst.MasterSecretARN), SecretStatus: new(status), KmsKeyId: new(inst.MasterSecretKey)}
+}
