@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
@@ -53,34 +54,89 @@ func (p protector) Resources(tx kit.Tx, account, region string) ([]port.Resource
 
 // Backup implements port.Protected: a backup of the table as it is now, AVAILABLE at
 // once (AWS Backup's job shows the progress). Asked again for the same BackupID, it
-// answers the backup it made. It describes no Content yet: every backup and copy moves
-// the whole table (SizeBytes), as AWS Backup's rules table says DynamoDB's do.
+// answers the backup it made. A table still being created is not ready.
 func (p protector) Backup(tx kit.Tx, req port.BackupRequest) (port.Transfer, error) {
-	img, err := p.backup(tx, req.Account, req.Region, req.ResourceARN, req.BackupID)
-	return port.Transfer{Image: img, Bytes: img.SizeBytes}, err
+	v := p.s.Join(tx).In(req.Account, req.Region)
+	rec, err := tableOfResource(v, req.ResourceARN)
+	if err != nil {
+		return port.Transfer{}, err
+	}
+	b, err := backupByJob(v, req.BackupID)
+	if err != nil {
+		return port.Transfer{}, err
+	}
+	if b == nil {
+		if !usable(rec.Status) {
+			return port.Transfer{}, port.NotReady(textTableNotActive, rec.Name, rec.Status)
+		}
+		if b, err = p.s.takeBackup(tx, v, rec, backupName(req.BackupID), ddb.BackupTypeAwsBackup, p.s.Clock.Now()); err != nil {
+			return port.Transfer{}, err
+		}
+		if err := tx.CancelJobs(b.Job); err != nil {
+			return port.Transfer{}, err
+		}
+		b.AWSBackupID, b.Status, b.Job = req.BackupID, ddb.BackupStatusAvailable, ""
+		if err := backups.Put(v, b, b.ID); err != nil {
+			return port.Transfer{}, err
+		}
+	}
+	return transferOf(v, b, req.Base)
 }
 
-func (p protector) backup(tx kit.Tx, account, region, tableARN, backupID string) (port.Image, error) {
-	v := p.s.Join(tx).In(account, region)
-	rec, err := tableOfResource(v, tableARN)
+// transferOf is what making the backup b moved: its content that base lacks.
+func transferOf(v kit.View, b *backupRecord, base port.BlockSet) (port.Transfer, error) {
+	img := imageOf(v, b)
+	content, err := contentOf(v, b)
 	if err != nil {
-		return port.Image{}, err
+		return port.Transfer{}, err
 	}
-	if b, err := backupByJob(v, backupID); err != nil || b != nil {
-		return imageOf(v, b), err
+	img.Content = content
+	return port.Transfer{Image: img, Bytes: content.Missing(base)}, nil
+}
+
+// Content: a backup's items gathered into pages by their partition position (uniform,
+// so pages are even), a page's digest made from the identity of the item versions it
+// holds (position, write stamp and Region): a changed item changes its page alone, and
+// a copy, whose items are the same sealed versions, has the same content. The page
+// count grows in powers of two with the table, about 64 KiB a page, at most 4096.
+const (
+	pageBytes = 64 << 10
+	maxPages  = 4096
+)
+
+func contentOf(v kit.View, b *backupRecord) (port.Blocks, error) {
+	pages := 1
+	for pages < maxPages && int64(pages)*pageBytes < b.SizeBytes {
+		pages *= 2
 	}
-	if !usable(rec.Status) {
-		return port.Image{}, port.CannotProtect(textTableNotActive, rec.Name, rec.Status)
-	}
-	b, err := p.s.takeBackup(tx, v, rec, backupName(backupID), ddb.BackupTypeAwsBackup, p.s.Clock.Now())
+	parts := make([][]string, pages)
+	err := backupItems.Scan(v, "", func(e kit.Entry, blob []byte) bool {
+		env, _, err := readEnvelope(blob)
+		if err != nil {
+			return true // a damaged item is the restore's concern
+		}
+		id := e.ID()
+		page := pageOf(id[0], pages)
+		parts[page] = append(parts[page], id[0], id[1], stampKey(env.Stamp), env.Origin)
+		return true
+	}, b.ID)
 	if err != nil {
-		return port.Image{}, err
+		return port.Blocks{}, err
 	}
-	if err := tx.CancelJobs(b.Job); err != nil {
-		return port.Image{}, err
-	}
-	b.AWSBackupID, b.Status, b.Job = backupID, ddb.BackupStatusAvailable, ""
-	return imageOf(v, b), backups.Put(v, b, b.ID)
+	size := max(b.SizeBytes, 1)
+	block := (size + int64(pages) - 1) / int64(pages)
+	return port.NewBlocks(size, block, func(i int) uint64 {
+		if i >= pages {
+			return port.DigestOf(b.Table.ID, "empty")
+		}
+		return port.DigestOf(parts[i]...)
+	}), nil
+}
+
+// pageOf is the page of a partition position (hex) among pages, a power of two.
+func pageOf(pp string, pages int) int {
+	n, _ := strconv.ParseUint(pp[:8], 16, 64)
+	return int(n * uint64(pages) >> 32)
 }
 
 // tableOfResource finds the table an ARN of the view's account and Region names.
@@ -141,15 +197,15 @@ func imageOf(v kit.View, b *backupRecord) port.Image {
 	return img
 }
 
-// backupOfImage finds the backup an image ARN names in account, in any Region; nil
-// when it is gone.
+// backupOfImage finds the backup an image ARN names in account ("": any), in any
+// Region; nil when it is gone.
 func (p protector) backupOfImage(tx kit.Tx, account, imageARN string) (kit.View, *backupRecord, error) {
 	a, err := arn.Parse(imageARN)
 	parts := strings.Split(a.Resource, "/")
-	if err != nil || a.Service != serviceName || len(parts) != 4 || parts[0] != "table" || parts[2] != "backup" || a.Account != account {
+	if err != nil || a.Service != serviceName || len(parts) != 4 || parts[0] != "table" || parts[2] != "backup" || account != "" && a.Account != account {
 		return kit.View{}, nil, port.CannotProtect(textNotABackup, imageARN, account)
 	}
-	v := p.s.Join(tx).In(account, a.Region)
+	v := p.s.Join(tx).In(a.Account, a.Region)
 	b, err := backups.Get(v, parts[3])
 	return v, b, err
 }
@@ -164,35 +220,39 @@ func (p protector) imageBackup(tx kit.Tx, account, imageARN string) (kit.View, *
 }
 
 // Copy implements port.Protected: a backup in the request's Region with the source's
-// definition and sealed items, its data key wrapped under KeyARN, the destination vault's
-// key. Asked again for the same CopyID, it answers the copy it made. It moves the whole
-// backup (see Backup); copies into another account are refused here (backupOfImage).
+// definition and sealed items, its data key wrapped under KeyARN, the destination
+// vault's key. Asked again for the same CopyID, it answers the copy it made.
 func (p protector) Copy(tx kit.Tx, req port.CopyRequest) (port.Transfer, error) {
-	img, err := p.copy(tx, req.Account, req.Region, req.ImageARN, req.CopyID, req.KeyARN)
-	return port.Transfer{Image: img, Bytes: img.SizeBytes}, err
+	dv := p.s.Join(tx).In(req.Account, req.Region)
+	b, err := backupByJob(dv, req.CopyID)
+	if err != nil {
+		return port.Transfer{}, err
+	}
+	if b == nil {
+		if b, err = p.copyBackup(tx, dv, req.ImageARN, req.CopyID, req.KeyARN); err != nil {
+			return port.Transfer{}, err
+		}
+	}
+	return transferOf(dv, b, req.Base)
 }
 
-func (p protector) copy(tx kit.Tx, account, region, imageARN, copyID, keyARN string) (port.Image, error) {
-	dv := p.s.Join(tx).In(account, region)
-	if b, err := backupByJob(dv, copyID); err != nil || b != nil {
-		return imageOf(dv, b), err
-	}
-	sv, src, err := p.imageBackup(tx, account, imageARN)
+func (p protector) copyBackup(tx kit.Tx, dv kit.View, imageARN, copyID, keyARN string) (*backupRecord, error) {
+	sv, src, err := p.imageBackup(tx, "", imageARN) // a copy may come from another account
 	if err != nil {
-		return port.Image{}, err
+		return nil, err
 	}
-	dk, err := p.s.unwrap(tx, account, sv.Region(), src.Table)
+	dk, err := p.s.unwrap(tx, sv.Account(), sv.Region(), src.Table)
 	if err != nil {
-		return port.Image{}, err
+		return nil, err
 	}
 	table := *src.Table
 	table.Job = ""
-	ki, err := p.s.keys.Resolve(tx, account, region, keyARN)
+	ki, err := p.s.keys.Resolve(tx, dv.Account(), dv.Region(), keyARN)
 	if err != nil {
-		return port.Image{}, port.CannotProtect(textCopyKey, keyARN, err.Error())
+		return nil, port.CannotProtect(textCopyKey, keyARN, err.Error())
 	}
 	if err := p.s.wrapKey(tx, dv, &table, &sseRecord{KeyARN: ki.ARN, Managed: ki.AWSManaged, Status: ddb.SSEStatusEnabled}, dk); err != nil {
-		return port.Image{}, err
+		return nil, err
 	}
 	b := &backupRecord{ID: newBackupID(src.Created), Name: backupName(copyID), Type: ddb.BackupTypeAwsBackup, Status: ddb.BackupStatusAvailable,
 		Created: src.Created, SizeBytes: src.SizeBytes, Items: src.Items, Table: &table, AWSBackupID: copyID}
@@ -200,9 +260,9 @@ func (p protector) copy(tx kit.Tx, account, region, imageARN, copyID, keyARN str
 		return backupItems.Put(dv, blob, b.ID, id[0], id[1])
 	})
 	if err != nil {
-		return port.Image{}, err
+		return nil, err
 	}
-	return imageOf(dv, b), backups.Put(dv, b, b.ID)
+	return b, backups.Put(dv, b, b.ID)
 }
 
 // Delete implements port.Protected.

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,31 +50,48 @@ func TestProtectedDynamoDB(t *testing.T) {
 		t.Fatalf("Resources = %+v", res)
 	}
 
-	var img, again port.Image
-	must(t, write(func(tx kit.Tx) (err error) {
-		img, err = p.backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1")
-		return
-	}))
-	must(t, write(func(tx kit.Tx) (err error) {
-		again, err = p.backup(tx, acct, "us-east-1", tableARN, "awsbackup:job-1")
-		return
-	}))
-	if !strings.HasPrefix(img.ARN, tableARN+"/backup/") || again.ARN != img.ARN || img.ResourceARN != tableARN || !img.Encrypted {
+	backup := func(id string, base port.BlockSet) port.Transfer {
+		t.Helper()
+		var tr port.Transfer
+		must(t, write(func(tx kit.Tx) (err error) {
+			tr, err = p.Backup(tx, port.BackupRequest{Account: acct, Region: "us-east-1", ResourceARN: tableARN, BackupID: id, Base: base})
+			return
+		}))
+		return tr
+	}
+	first := backup("awsbackup:job-1", nil)
+	img := first.Image
+	again := backup("awsbackup:job-1", nil)
+	if !strings.HasPrefix(img.ARN, tableARN+"/backup/") || again.Image.ARN != img.ARN || img.ResourceARN != tableARN || !img.Encrypted {
 		t.Fatalf("Backup = %+v, again %+v", img, again)
 	}
+	if first.Bytes == 0 || first.Bytes != img.Content.Size {
+		t.Errorf("a first backup moved %d bytes of %d", first.Bytes, img.Content.Size)
+	}
+	// Incremental: with the first backup held, an unchanged table moves nothing.
+	if tr := backup("awsbackup:job-unchanged", port.SetOf(img.Content)); tr.Bytes != 0 {
+		t.Errorf("an unchanged table moved %d bytes", tr.Bytes)
+	}
 	putItem("us-east-1", "orders", "after") // not in the backup
+	if tr := backup("awsbackup:job-changed", port.SetOf(img.Content)); tr.Bytes == 0 {
+		t.Error("a changed table moved nothing")
+	}
 
 	list := kittest.Must[*ddb.ListBackupsOutput](t)(kittest.Call(h, "us-east-1", ddb.OpListBackups, &ddb.ListBackupsInput{BackupType: new(ddb.BackupTypeFilterAwsBackup)}))
-	if len(list.BackupSummaries) != 1 || *list.BackupSummaries[0].BackupStatus != ddb.BackupStatusAvailable {
+	if len(list.BackupSummaries) != 3 || *list.BackupSummaries[0].BackupStatus != ddb.BackupStatusAvailable {
 		t.Errorf("ListBackups(AWS_BACKUP) = %+v", list.BackupSummaries)
 	}
 
 	vaultKey := keys.AddKey(acct, "us-west-2")
-	var cp port.Image
+	var ctr port.Transfer
 	must(t, write(func(tx kit.Tx) (err error) {
-		cp, err = p.copy(tx, acct, "us-west-2", img.ARN, "awsbackup:copyjob-1", vaultKey)
+		ctr, err = p.Copy(tx, port.CopyRequest{Account: acct, Region: "us-west-2", ImageARN: img.ARN, CopyID: "awsbackup:copyjob-1", KeyARN: vaultKey})
 		return
 	}))
+	cp := ctr.Image
+	if ctr.Bytes != first.Bytes || !slices.Equal(cp.Content.Digests, img.Content.Digests) {
+		t.Errorf("the copy moved %d bytes, its content %v of %v", ctr.Bytes, cp.Content, img.Content)
+	}
 	if !strings.HasPrefix(cp.ARN, "arn:aws:dynamodb:us-west-2:"+acct+":table/orders/backup/") || cp.KmsKeyARN != vaultKey {
 		t.Fatalf("Copy = %+v", cp)
 	}
@@ -100,7 +118,7 @@ func TestProtectedDynamoDB(t *testing.T) {
 		t.Errorf("Restore without a target: %v", err)
 	}
 	err = write(func(tx kit.Tx) error {
-		_, err := p.backup(tx, acct, "us-east-1", "arn:aws:dynamodb:us-east-1:"+acct+":table/missing", "awsbackup:job-2")
+		_, err := p.Backup(tx, port.BackupRequest{Account: acct, Region: "us-east-1", ResourceARN: "arn:aws:dynamodb:us-east-1:" + acct + ":table/missing", BackupID: "awsbackup:job-2"})
 		return err
 	})
 	if !errors.Is(err, port.ErrCannotProtect) {
