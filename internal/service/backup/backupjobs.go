@@ -126,10 +126,14 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 			window = *in.StartWindowMinutes
 		}
 		id := newJobID()
+		rpARN, err := recoveryPointARN(v, resourceType, id)
+		if err != nil {
+			return nil, err
+		}
 		j := &backupJobRec{
 			ID: id, State: backupapi.BackupJobStateCreated, Vault: vault.Name, VaultARN: vault.ARN,
 			ResourceARN: *in.ResourceArn, ResourceName: name, ResourceType: resourceType,
-			RecoveryPointARN: recoveryPointARN(resourceType, c.Account, c.Region, id), IAMRole: *in.IamRoleArn,
+			RecoveryPointARN: rpARN, IAMRole: *in.IamRoleArn,
 			Created: now, StartBy: *minutesAfter(now, &window),
 			CompleteBy: minutesAfter(now, in.CompleteWindowMinutes), Lifecycle: in.Lifecycle, Tags: in.RecoveryPointTags,
 		}
@@ -141,13 +145,13 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 	if err != nil {
 		return nil, err
 	}
-	return &backupapi.StartBackupJobOutput{BackupJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPointARN), CreationDate: new(j.Created), IsParent: new(false)}, nil
+	return &backupapi.StartBackupJobOutput{BackupJobId: new(j.ID), RecoveryPointArn: nonEmpty(j.RecoveryPointARN), CreationDate: new(j.Created), IsParent: new(false)}, nil
 }
 
 func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 	out := backupapi.BackupJob{
 		AccountId: new(account), BackupJobId: new(j.ID), BackupVaultName: new(j.Vault), BackupVaultArn: new(j.VaultARN),
-		RecoveryPointArn: new(j.RecoveryPointARN), ResourceArn: new(j.ResourceARN), CreationDate: new(j.Created),
+		RecoveryPointArn: nonEmpty(j.RecoveryPointARN), ResourceArn: new(j.ResourceARN), CreationDate: new(j.Created),
 		CompletionDate: j.Completed, State: new(j.State), IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy,
 		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),

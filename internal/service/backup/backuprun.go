@@ -77,6 +77,13 @@ func (s *Service) beginBackup(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRef
 	done := s.transferDone(now, tr.Bytes)
 	j.State, j.Started, j.Image, j.Bytes, j.DoneAt, j.Waiting = backupapi.BackupJobStateRunning, &now, &tr.Image, tr.Bytes, &done, ""
 	j.RecoveryPointARN = tr.Image.ARN
+	set, err := settingsIn(v)
+	if err != nil {
+		return err
+	}
+	if ownsARN(j.resourceType(), set) {
+		j.RecoveryPointARN = ownRecoveryPointARN(v.Account(), v.Region(), j.ID)
+	}
 	at := done
 	if j.CompleteBy != nil && done.After(*j.CompleteBy) {
 		at = *j.CompleteBy // the job will not make it: it ends then
@@ -134,11 +141,14 @@ func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
 	}
 	img := j.Image
 	rp := &recoveryRec{
-		ARN: img.ARN, Vault: vault.Name, VaultARN: vault.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
+		ARN: j.RecoveryPointARN, Vault: vault.Name, VaultARN: vault.ARN, ResourceARN: j.ResourceARN, ResourceName: j.ResourceName,
 		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes, Encrypted: img.Encrypted,
 		KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy, Engine: img.Engine,
 		EngineVersion: img.EngineVersion, InstanceID: img.ResourceID, Tags: j.Tags, ResourceType: j.resourceType(),
 		Content: img.Content, ColdCapable: coldCapable(j.resourceType(), set),
+	}
+	if rp.ARN != img.ARN {
+		rp.Image = img.ARN
 	}
 	if err := s.putRecoveryPoint(tx, v, rp, true); err != nil {
 		return err

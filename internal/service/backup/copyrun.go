@@ -63,7 +63,7 @@ func (s *Service) beginCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef, 
 		return err
 	}
 	p, _ := s.protector(src.resourceType())
-	tr, err := p.Copy(tx, port.CopyRequest{Account: dst.Account, Region: dst.Region, ImageARN: src.ARN, ImageAccount: v.Account(), CopyID: copyImageID(j.ID), KeyARN: vault.KeyARN, Base: held})
+	tr, err := p.Copy(tx, port.CopyRequest{Account: dst.Account, Region: dst.Region, ImageARN: src.imageARN(), ImageAccount: v.Account(), CopyID: copyImageID(j.ID), KeyARN: vault.KeyARN, Base: held})
 	switch {
 	case errors.Is(err, port.ErrNotReady):
 		return s.waitToCopy(tx, j, ref, failureText(err))
@@ -182,7 +182,10 @@ func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef)
 		return err
 	}
 	rp := *src
-	rp.ARN, rp.Vault, rp.VaultARN, rp.SourceVaultARN = j.Image.ARN, vault.Name, vault.ARN, src.VaultARN
+	rp.ARN, rp.Image, rp.Vault, rp.VaultARN, rp.SourceVaultARN = j.Image.ARN, "", vault.Name, vault.ARN, src.VaultARN
+	if src.Image != "" { // a copy of a recovery point AWS Backup names is named so too
+		rp.ARN, rp.Image = ownRecoveryPointARN(dst.Account, dst.Region, j.ID), j.Image.ARN
+	}
 	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, j.Image.Encrypted, j.Image.KmsKeyARN, copyLifecycle(j, src), nil
 	rp.Content, rp.ColdCapable, rp.ExpireJob = j.Image.Content, coldCapable(src.resourceType(), set), ""
 	if j.CreatedBy != nil {
@@ -191,6 +194,6 @@ func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef)
 	if err := s.putRecoveryPoint(tx, dv, &rp, true); err != nil {
 		return err
 	}
-	j.State, j.Completed, j.DestRP = backupapi.CopyJobStateCompleted, &now, j.Image.ARN
+	j.State, j.Completed, j.DestRP = backupapi.CopyJobStateCompleted, &now, rp.ARN
 	return nil
 }

@@ -42,8 +42,11 @@ func (p *protector) add(account, region, id string, tags map[string]string) stri
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	a := arn.New("aws", "rds", region, account, "db:"+id)
-	if p.typ == "EFS" {
+	switch p.typ {
+	case "EFS":
 		a = arn.New("aws", "elasticfilesystem", region, account, "file-system/"+id)
+	case "DynamoDB":
+		a = arn.New("aws", "dynamodb", region, account, "table/"+id)
 	}
 	p.resources[account+"/"+region] = append(p.resources[account+"/"+region], port.Resource{ARN: a, Tags: tags})
 	p.content[a] = port.NewBlocks(20<<30, 1<<30, func(i int) uint64 { return port.DigestOf(a, strconv.Itoa(i)) })
@@ -52,10 +55,14 @@ func (p *protector) add(account, region, id string, tags map[string]string) stri
 
 func (p *protector) ResourceType() string { return p.typ }
 
-// imageARN names an image: an RDS snapshot, or AWS Backup's own recovery point for EFS.
+// imageARN names an image: an RDS snapshot, a DynamoDB backup, or AWS Backup's own
+// recovery point for EFS.
 func (p *protector) imageARN(account, region, id string) string {
-	if p.typ == "EFS" {
+	switch p.typ {
+	case "EFS":
 		return arn.New("aws", "backup", region, account, "recovery-point:"+id)
+	case "DynamoDB":
+		return arn.New("aws", "dynamodb", region, account, "table/t/backup/"+strings.ReplaceAll(id, ":", "-"))
 	}
 	return arn.New("aws", "rds", region, account, "snapshot:"+id)
 }

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -42,12 +43,18 @@ type recoveryRec struct {
 	// ResourceType is AWS Backup's type of the resource ("" in records of the first
 	// release, which were all RDS).
 	ResourceType string `json:"resourceType,omitempty"`
+	// Image is the ARN of the provider's image when the recovery point has its own ARN
+	// (see typeRule.OwnARN); "" when the two are one.
+	Image string `json:"image,omitempty"`
 	// Content is the data the recovery point holds (see port.Blocks).
 	Content port.Blocks `json:"content,omitzero"`
 	// ColdCapable says that the recovery point goes to cold storage as its lifecycle
 	// says: its resource type could when it was made (see typeRules).
 	ColdCapable bool `json:"coldCapable,omitempty"`
 }
+
+// imageARN is the ARN of the provider's image the recovery point keeps.
+func (r *recoveryRec) imageARN() string { return cmp.Or(r.Image, r.ARN) }
 
 func (r *recoveryRec) resourceType() string {
 	if r.ResourceType == "" {
@@ -145,7 +152,7 @@ func recoveryPointByARN(v kit.View, rpARN string) (*recoveryRec, error) {
 
 // removeRecoveryPoint deletes a recovery point and the image behind it.
 func (s *Service) removeRecoveryPoint(tx kit.Tx, v kit.View, r *recoveryRec) error {
-	if err := s.dropImage(tx, v, r.resourceType(), &port.Image{ARN: r.ARN}); err != nil {
+	if err := s.dropImage(tx, v, r.resourceType(), &port.Image{ARN: r.imageARN()}); err != nil {
 		return err
 	}
 	if err := pointsOfResource.Remove(v, r.ResourceARN, r.ARN); err != nil {

@@ -64,15 +64,27 @@ func (s *Service) resourceOf(c kit.Call, resourceARN string) (resourceType, name
 	return resourceType, name, nil
 }
 
-// recoveryPointARN is the ARN of the recovery point a backup job makes. A backup of an
-// RDS instance is an RDS snapshot named after the job, as AWS Backup names it; AWS
-// Backup's own recovery points (EFS, advanced DynamoDB) are of the backup service. A
-// provider may name its image otherwise (an EBS snapshot id): the job then takes the
-// image's ARN when it starts.
-func recoveryPointARN(resourceType, account, region, jobID string) string {
+// recoveryPointARN is the ARN of the recovery point a backup job makes, as far as it is
+// known when the job is created. A backup of an RDS instance is an RDS snapshot named
+// after the job, as AWS Backup names it; AWS Backup's own recovery points (EFS, advanced
+// DynamoDB: typeRule.OwnARN) are of the backup service. Other providers name their image
+// when the job starts (an EBS snapshot id, a DynamoDB backup): until then the job has no
+// recovery point ARN, and StartBackupJob answers none, as AWS answers it only for EFS and
+// advanced DynamoDB.
+func recoveryPointARN(v kit.View, resourceType, jobID string) (string, error) {
 	if resourceType == typeRDS {
-		return arn.New(partitionOf(region), "rds", region, account, "snapshot:"+backupImageID(jobID))
+		return arn.New(partitionOf(v.Region()), "rds", v.Region(), v.Account(), "snapshot:"+backupImageID(jobID)), nil
 	}
+	set, err := settingsIn(v)
+	if err != nil || !ownsARN(resourceType, set) {
+		return "", err
+	}
+	return ownRecoveryPointARN(v.Account(), v.Region(), jobID), nil
+}
+
+// ownRecoveryPointARN is the ARN of a recovery point AWS Backup names itself (see
+// typeRule.OwnARN), after the backup or copy job that makes it.
+func ownRecoveryPointARN(account, region, jobID string) string {
 	return arn.New(partitionOf(region), serviceName, region, account, "recovery-point:"+strings.ToLower(jobID))
 }
 

@@ -180,7 +180,7 @@ func (s *Service) completeRestore(tx kit.Tx, v kit.View, j *restoreJobRec) error
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, why
 		return err
 	}
-	created, err := p.Restore(tx, v.Account(), v.Region(), rp.ARN, j.Metadata)
+	created, err := p.Restore(tx, v.Account(), v.Region(), rp.imageARN(), j.Metadata)
 	switch {
 	case errors.Is(err, port.ErrCannotProtect):
 		j.Status, j.StatusMessage = backupapi.RestoreJobStatusFailed, failureText(err)

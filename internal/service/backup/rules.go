@@ -36,6 +36,10 @@ type typeRule struct {
 	// Incremental: a copy moves only what the destination does not hold yet of the
 	// resource; otherwise every copy moves the whole recovery point.
 	Incremental bool
+	// OwnARN: the recovery points are AWS Backup's own (arn:aws:backup:…:recovery-point:…)
+	// rather than the provider's image's ARN (an RDS or EBS snapshot, a DynamoDB backup):
+	// EFS's always, DynamoDB's with advanced backup, as AWS names them.
+	OwnARN feature
 	// Managed says that the type has a ResourceTypeManagementPreference (full AWS
 	// Backup management), and its default.
 	Managed *bool
@@ -61,8 +65,8 @@ var typeRules = map[string]typeRule{
 	typeRDS:      {CrossRegion: always, CrossAccount: always, Incremental: true},
 	typeAurora:   {CrossRegion: always, CrossAccount: always},
 	typeEBS:      {CrossRegion: always, CrossAccount: always, OneCopyCrossesBoth: true, Incremental: true},
-	typeEFS:      {ColdStorage: always, CrossRegion: always, CrossAccount: always, OneCopyCrossesBoth: true, Incremental: true, Managed: new(true)},
-	typeDynamoDB: {ColdStorage: withAdvanced, CrossRegion: withAdvanced, CrossAccount: withAdvanced, OneCopyCrossesBoth: true, Managed: new(false)},
+	typeEFS:      {ColdStorage: always, CrossRegion: always, CrossAccount: always, OneCopyCrossesBoth: true, Incremental: true, OwnARN: always, Managed: new(true)},
+	typeDynamoDB: {ColdStorage: withAdvanced, CrossRegion: withAdvanced, CrossAccount: withAdvanced, OneCopyCrossesBoth: true, OwnARN: withAdvanced, Managed: new(false)},
 }
 
 // regionRule is what one Region allows.
@@ -140,6 +144,12 @@ func copyProblem(resourceType string, set *regionSettings, fromAccount, fromRegi
 // storage as their lifecycle says.
 func coldCapable(resourceType string, set *regionSettings) bool {
 	return typeRules[resourceType].ColdStorage.on(resourceType, set)
+}
+
+// ownsARN reports whether recovery points of resourceType made now are named by AWS
+// Backup (see typeRule.OwnARN).
+func ownsARN(resourceType string, set *regionSettings) bool {
+	return typeRules[resourceType].OwnARN.on(resourceType, set)
 }
 
 // incremental reports whether copies of resourceType move only what the destination

@@ -448,3 +448,59 @@ func TestRegionAndGlobalSettings(t *testing.T) {
 	_, err = kittest.Call(s.h, "us-east-1", bk.OpUpdateGlobalSettings, &bk.UpdateGlobalSettingsInput{GlobalSettings: map[string]string{"isCrossAccountBackupEnabled": "yes"}})
 	wantMessage(t, err, bk.ErrInvalidParameterValue, "yes")
 }
+
+// TestDynamoDBRecoveryPointARNsFollowAdvancedBackup: without advanced DynamoDB backup a
+// recovery point is the table's backup (arn:aws:dynamodb:…:table/T/backup/…); with it,
+// AWS Backup's own (arn:aws:backup:…:recovery-point:…), and its copies, restores and
+// deletions still reach the provider's backup behind it.
+func TestDynamoDBRecoveryPointARNsFollowAdvancedBackup(t *testing.T) {
+	ddb := newProtectorOf("DynamoDB")
+	s := startSolo(t, []*protector{ddb})
+	s.vault("us-east-1", "prod", false)
+	west, _ := s.vault("us-west-2", "dr", true)
+	table := ddb.add(kittest.Account, "us-east-1", "orders", nil)
+
+	basic := s.backUp("us-east-1", "prod", table)
+	if !strings.HasPrefix(*basic.RecoveryPointArn, "arn:aws:dynamodb:us-east-1:"+kittest.Account+":table/t/backup/") {
+		t.Errorf("without advanced backup the recovery point is %s, want the table's backup", *basic.RecoveryPointArn)
+	}
+	if _, err := kittest.Call(s.h, "us-east-1", bk.OpUpdateRegionSettings, &bk.UpdateRegionSettingsInput{
+		ResourceTypeManagementPreference: map[string]bool{"DynamoDB": true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	advanced := s.backUp("us-east-1", "prod", table)
+	want := "arn:aws:backup:us-east-1:" + kittest.Account + ":recovery-point:" + strings.ToLower(*advanced.BackupJobId)
+	if *advanced.State != bk.BackupJobStateCompleted || *advanced.RecoveryPointArn != want {
+		t.Fatalf("with advanced backup: %s %s, want %s", *advanced.State, *advanced.RecoveryPointArn, want)
+	}
+	rp := kittest.Must[*bk.DescribeRecoveryPointOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpDescribeRecoveryPoint, &bk.DescribeRecoveryPointInput{
+		BackupVaultName: new("prod"), RecoveryPointArn: new(want),
+	}))
+	if *rp.ResourceType != "DynamoDB" || *rp.ResourceArn != table {
+		t.Errorf("DescribeRecoveryPoint = %s %s", *rp.ResourceType, *rp.ResourceArn)
+	}
+
+	cp := s.copy("us-east-1", "prod", want, west)
+	if *cp.State != bk.CopyJobStateCompleted || !strings.HasPrefix(deref(cp.DestinationRecoveryPointArn), "arn:aws:backup:us-west-2:"+kittest.Account+":recovery-point:") {
+		t.Fatalf("copy %s to %s (%s)", *cp.State, deref(cp.DestinationRecoveryPointArn), deref(cp.StatusMessage))
+	}
+	if len(ddb.copiedWith) != 1 {
+		t.Errorf("the provider made %d copies, want 1", len(ddb.copiedWith))
+	}
+
+	kittest.Must[*bk.StartRestoreJobOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpStartRestoreJob, &bk.StartRestoreJobInput{
+		RecoveryPointArn: new(want), IamRoleArn: new(role), Metadata: map[string]string{"DBInstanceIdentifier": "restored"},
+	}))
+	s.h.Advance(0)
+	if len(ddb.restored) != 1 {
+		t.Errorf("restores reaching the provider: %v", ddb.restored)
+	}
+
+	images := len(ddb.images)
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpDeleteRecoveryPoint, &bk.DeleteRecoveryPointInput{BackupVaultName: new("prod"), RecoveryPointArn: new(want)}))
+	s.h.Advance(0)
+	if len(ddb.images) != images-1 {
+		t.Errorf("deleting the recovery point left %d of %d images", len(ddb.images), images)
+	}
+}

@@ -128,10 +128,14 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 			continue
 		}
 		id := newJobID()
+		rpARN, err := recoveryPointARN(v, res.Type, id)
+		if err != nil {
+			return err
+		}
 		j := &backupJobRec{
 			ID: id, State: backupapi.BackupJobStateCreated, Vault: name, VaultARN: vaultARN(v, name),
 			ResourceARN: res.ARN, ResourceName: nameOf(res.ARN), ResourceType: res.Type,
-			RecoveryPointARN: recoveryPointARN(res.Type, v.Account(), v.Region(), id), IAMRole: deref(sel.Selection.IamRoleArn),
+			RecoveryPointARN: rpARN, IAMRole: deref(sel.Selection.IamRoleArn),
 			Created: at, StartBy: at.Add(window), CompleteBy: minutesAfter(at, r.CompletionWindowMinutes),
 			Lifecycle: r.Lifecycle, Tags: r.RecoveryPointTags, CreatedBy: by, CopyActions: r.CopyActions,
 		}
