@@ -84,6 +84,23 @@ def wait(fn, want):
     raise SystemExit("still %s, want %s" % (got, want))
 `
 
+// pythonMoved defines admin(method, path, body) for the admin API, and moved(job id):
+// the bytes an AWS Backup job moved, as the admin jobs view shows them. It needs json,
+// os and urllib.request imported.
+const pythonMoved = `
+def admin(method, path, body=None):
+    req = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/_xregion/" + path, method=method,
+        data=body and json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(req).read() or b"null")
+
+def moved(job_id):
+    for f in admin("GET", "jobs")["recent"]:
+        p = f["job"].get("payload") or {}
+        if p.get("awsJobId") == job_id and "bytesTransferred" in p:
+            return p["bytesTransferred"]
+    raise SystemExit("no job step reports the bytes of " + job_id)
+`
+
 // TestBackupSeed001WithBoto3 is seed 001's limits with boto3: a plan's second copy moves
 // only the bytes that changed (the backup jobs' BytesTransferred and the admin jobs
 // view say how many); a copy into another account's vault fails until cross-account
@@ -103,19 +120,7 @@ iam = boto3.client("iam", region_name="us-east-1")
 key = boto3.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]["Arn"]
 role = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 
-def admin(method, path, body=None):
-    req = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/_xregion/" + path, method=method,
-        data=body and json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(req).read() or b"null")
-
-`+pythonWait+`
-def moved(job_id):
-    for f in admin("GET", "jobs")["recent"]:
-        p = f["job"].get("payload") or {}
-        if p.get("awsJobId") == job_id and "bytesTransferred" in p:
-            return p["bytesTransferred"]
-    raise SystemExit("no job step reports the bytes of " + job_id)
-
+`+pythonWait+pythonMoved+`
 # A customer managed key: snapshots under the AWS managed key cannot go to another account.
 dbkey = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
 db = rds.create_db_instance(DBInstanceIdentifier="appdb", Engine="postgres", EngineVersion="13.4",
