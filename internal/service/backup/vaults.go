@@ -105,21 +105,45 @@ func countRecoveryPoints(v kit.View, name string) (int64, error) {
 	return n, err
 }
 
-// vaultMember is a vault as ListBackupVaults and DescribeBackupVault show it.
-func vaultMember(v kit.View, vault *vaultRec) (backupapi.BackupVaultListMember, error) {
+// vaultMember is a vault as ListBackupVaults and DescribeBackupVault show it. Vaults are
+// made at once, so every vault is AVAILABLE.
+func (s *Service) vaultMember(tx kit.Tx, v kit.View, vault *vaultRec) (backupapi.BackupVaultListMember, error) {
 	n, err := countRecoveryPoints(v, vault.Name)
+	if err != nil {
+		return backupapi.BackupVaultListMember{}, err
+	}
+	keyType, err := s.keyType(tx, v, vault.KeyARN)
 	if err != nil {
 		return backupapi.BackupVaultListMember{}, err
 	}
 	m := backupapi.BackupVaultListMember{
 		BackupVaultName: new(vault.Name), BackupVaultArn: new(vault.ARN), CreationDate: new(vault.Created),
 		EncryptionKeyArn: new(vault.KeyARN), NumberOfRecoveryPoints: &n, Locked: new(vault.Lock != nil),
-		CreatorRequestId: nonEmpty(vault.CreatorRequestID),
+		CreatorRequestId: nonEmpty(vault.CreatorRequestID), VaultType: new(vaultTypeBackup),
+		VaultState: new(backupapi.VaultStateAvailable), EncryptionKeyType: keyType,
 	}
 	if l := vault.Lock; l != nil {
 		m.MinRetentionDays, m.MaxRetentionDays, m.LockDate = l.MinDays, l.MaxDays, l.LockDate
 	}
 	return m, nil
+}
+
+// keyType is the EncryptionKeyType of a vault whose key is keyARN: CUSTOMER_MANAGED_KMS_KEY
+// for a customer managed key. The model's other value, AWS_OWNED_KMS_KEY, is for the
+// logically air-gapped vaults xregion does not make; a vault under the AWS managed key
+// aws/backup is neither, and shows no type (nil), which is what a careful reading of the
+// model's two values allows. A key that is gone shows none either.
+func (s *Service) keyType(tx kit.Tx, v kit.View, keyARN string) (*string, error) {
+	info, err := s.keys.Resolve(tx, v.Account(), v.Region(), keyARN)
+	switch {
+	case port.KeyUnavailable(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case info.AWSManaged:
+		return nil, nil
+	}
+	return new(backupapi.EncryptionKeyTypeCustomerManagedKmsKey), nil
 }
 
 func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.DescribeBackupVaultInput) (*backupapi.DescribeBackupVaultOutput, error) {
@@ -135,12 +159,13 @@ func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.Describ
 		if err != nil {
 			return nil, err
 		}
-		m, err := vaultMember(v, vault)
+		m, err := s.vaultMember(tx, v, vault)
 		if err != nil {
 			return nil, err
 		}
 		return &backupapi.DescribeBackupVaultOutput{
-			BackupVaultName: m.BackupVaultName, BackupVaultArn: m.BackupVaultArn, VaultType: new(vaultTypeBackup),
+			BackupVaultName: m.BackupVaultName, BackupVaultArn: m.BackupVaultArn, VaultType: m.VaultType,
+			VaultState: m.VaultState, EncryptionKeyType: m.EncryptionKeyType,
 			EncryptionKeyArn: m.EncryptionKeyArn, CreationDate: m.CreationDate, CreatorRequestId: m.CreatorRequestId,
 			NumberOfRecoveryPoints: m.NumberOfRecoveryPoints, Locked: m.Locked,
 			MinRetentionDays: m.MinRetentionDays, MaxRetentionDays: m.MaxRetentionDays, LockDate: m.LockDate,
@@ -168,7 +193,7 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 			return nil, err
 		}
 		for _, vault := range page {
-			m, err := vaultMember(v, vault)
+			m, err := s.vaultMember(tx, v, vault)
 			if err != nil {
 				return nil, err
 			}

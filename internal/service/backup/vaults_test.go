@@ -25,8 +25,13 @@ func TestVaultLifeCycle(t *testing.T) {
 
 	d := xtest.Must[*backup.DescribeBackupVaultOutput](t)(e.east.DescribeBackupVault(ctx, &backup.DescribeBackupVaultInput{BackupVaultName: aws.String("prod-vault")}))
 	if aws.ToString(d.EncryptionKeyArn) != key || aws.ToString(d.BackupVaultArn) != wantARN || string(d.VaultType) != "BACKUP_VAULT" ||
-		d.NumberOfRecoveryPoints != 0 || aws.ToString(d.CreatorRequestId) != "req-1" || aws.ToBool(d.Locked) {
+		d.NumberOfRecoveryPoints != 0 || aws.ToString(d.CreatorRequestId) != "req-1" || aws.ToBool(d.Locked) ||
+		d.VaultState != "AVAILABLE" || d.EncryptionKeyType != "CUSTOMER_MANAGED_KMS_KEY" {
 		t.Errorf("DescribeBackupVault = %+v", d)
+	}
+	listed := xtest.Must[*backup.ListBackupVaultsOutput](t)(e.east.ListBackupVaults(ctx, &backup.ListBackupVaultsInput{})).BackupVaultList
+	if len(listed) != 1 || listed[0].VaultType != "BACKUP_VAULT" || listed[0].VaultState != "AVAILABLE" || listed[0].EncryptionKeyType != "CUSTOMER_MANAGED_KMS_KEY" {
+		t.Errorf("ListBackupVaults = %+v", listed)
 	}
 
 	// A retry with the same CreatorRequestId answers the same vault; another request is
@@ -63,6 +68,10 @@ func TestVaultDefaultKeyIsAWSManaged(t *testing.T) {
 	k := xtest.Must[*kms.DescribeKeyOutput](t)(e.kms("us-west-2").DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/backup")}))
 	if aws.ToString(d.EncryptionKeyArn) != aws.ToString(k.KeyMetadata.Arn) {
 		t.Errorf("vault key %s, want the us-west-2 alias/aws/backup key %s", aws.ToString(d.EncryptionKeyArn), aws.ToString(k.KeyMetadata.Arn))
+	}
+	// The AWS managed key is neither customer managed nor AWS owned: no type.
+	if d.EncryptionKeyType != "" || d.VaultState != "AVAILABLE" {
+		t.Errorf("a vault under aws/backup: type %q, state %q", d.EncryptionKeyType, d.VaultState)
 	}
 }
 
