@@ -290,11 +290,33 @@ func (s *Service) getBackupPlan(ctx context.Context, in *backupapi.GetBackupPlan
 		return nil, err
 	}
 	plan := p.Plan
-	return &backupapi.GetBackupPlanOutput{
+	out := &backupapi.GetBackupPlanOutput{
 		BackupPlan: &plan, BackupPlanId: new(p.ID), BackupPlanArn: new(p.ARN), VersionId: new(p.VersionID),
 		CreationDate: new(p.Versioned), DeletionDate: p.Deleted, LastExecutionDate: p.LastExecution,
 		AdvancedBackupSettings: p.Advanced, CreatorRequestId: nonEmpty(p.CreatorRequestID),
-	}, nil
+	}
+	if n := deref64(in.MaxScheduledRunsPreview); n > 0 && p.Deleted == nil {
+		out.ScheduledRunsPreview = scheduledRuns(p.Plan.Rules, c.Now(), int(n))
+	}
+	return out, nil
+}
+
+// scheduledRuns previews the next n runs of rules after now: each rule due at each of
+// their next occurrences, in time order (rules due together in the plan's order).
+func scheduledRuns(rules []backupapi.BackupRule, now time.Time, n int) []backupapi.ScheduledPlanExecutionMember {
+	out := []backupapi.ScheduledPlanExecutionMember{}
+	for t := nextOccurrence(rules, now); !t.IsZero() && len(out) < n; t = nextOccurrence(rules, t) {
+		for _, r := range rules {
+			if len(out) < n && firesAt(r, t) {
+				kind := backupapi.RuleExecutionTypeSnapshots
+				if r.EnableContinuousBackup != nil && *r.EnableContinuousBackup {
+					kind = backupapi.RuleExecutionTypeContinuousAndSnapshots
+				}
+				out = append(out, backupapi.ScheduledPlanExecutionMember{ExecutionTime: new(t), RuleId: r.RuleId, RuleExecutionType: new(kind)})
+			}
+		}
+	}
+	return out
 }
 
 func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBackupPlanInput) (*backupapi.UpdateBackupPlanOutput, error) {

@@ -176,3 +176,47 @@ func TestPlanVersionsAndDeletion(t *testing.T) {
 	// The name is free again.
 	createPlan(t, e.east, "daily", dailyRule("vault", westVault))
 }
+
+// TestPlanScheduledRunsPreview: GetBackupPlan with MaxScheduledRunsPreview previews the
+// plan's next runs, each rule due at each time (rules due together in the plan's order);
+// none without it.
+func TestPlanScheduledRunsPreview(t *testing.T) {
+	e := start(t)
+	daily := types.BackupRuleInput{RuleName: aws.String("daily"), TargetBackupVaultName: aws.String("Default"), ScheduleExpression: aws.String("cron(0 5 ? * * *)")}
+	twice := types.BackupRuleInput{RuleName: aws.String("twice"), TargetBackupVaultName: aws.String("Default"), ScheduleExpression: aws.String("cron(0 5,17 ? * * *)")}
+	created := createPlan(t, e.east, "preview", daily, twice)
+	plain := xtest.Must[*backup.GetBackupPlanOutput](t)(e.east.GetBackupPlan(ctx, &backup.GetBackupPlanInput{BackupPlanId: created.BackupPlanId}))
+	if plain.ScheduledRunsPreview != nil {
+		t.Errorf("a preview nobody asked for: %+v", plain.ScheduledRunsPreview)
+	}
+	got := xtest.Must[*backup.GetBackupPlanOutput](t)(e.east.GetBackupPlan(ctx, &backup.GetBackupPlanInput{
+		BackupPlanId: created.BackupPlanId, MaxScheduledRunsPreview: 4,
+	}))
+	ids := map[string]string{}
+	for _, r := range got.BackupPlan.Rules {
+		ids[aws.ToString(r.RuleName)] = aws.ToString(r.RuleId)
+	}
+	// The runs after the plan was made, from the schedules.
+	type run struct {
+		at   time.Time
+		rule string
+	}
+	var want []run
+	day := aws.ToTime(created.CreationDate).UTC().Truncate(24 * time.Hour)
+	for d := 0; d < 3; d++ {
+		base := day.Add(time.Duration(d) * 24 * time.Hour)
+		for _, r := range []run{{base.Add(5 * time.Hour), "daily"}, {base.Add(5 * time.Hour), "twice"}, {base.Add(17 * time.Hour), "twice"}} {
+			if r.at.After(aws.ToTime(created.CreationDate)) && len(want) < 4 {
+				want = append(want, r)
+			}
+		}
+	}
+	if len(got.ScheduledRunsPreview) != len(want) {
+		t.Fatalf("preview %+v, want %+v", got.ScheduledRunsPreview, want)
+	}
+	for i, p := range got.ScheduledRunsPreview {
+		if !aws.ToTime(p.ExecutionTime).Equal(want[i].at) || aws.ToString(p.RuleId) != ids[want[i].rule] || p.RuleExecutionType != types.RuleExecutionTypeSnapshots {
+			t.Errorf("run %d: %v %s %s, want %v %s", i, aws.ToTime(p.ExecutionTime), aws.ToString(p.RuleId), p.RuleExecutionType, want[i].at, want[i].rule)
+		}
+	}
+}
