@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/server"
 	"github.com/xregion/xregion/internal/server/servertest"
 )
@@ -318,6 +320,49 @@ func TestTheClockAndFaultControls(t *testing.T) {
 	}
 }
 
+func TestStagedFaultsAreListedAndCleared(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t)
+	v := newVisitor(t, inst)
+	stage := func(form url.Values) (int, string) {
+		form.Set("csrf", v.csrf())
+		form.Set("action", "stage")
+		return v.post(prefix+"xregion/faults", form)
+	}
+	if status, body := stage(url.Values{"faultRegion": {"eu-west-1"}, "kind": {"reset"}, "for": {"30m"}}); status != http.StatusOK {
+		t.Fatalf("Stage fault: %d\n%s", status, body)
+	}
+	status, body := stage(url.Values{"faultRegion": {"us-east-1"}, "service": {"secretsmanager"}, "operation": {"GetSecretValue"}, "kind": {"throttle"}, "throttle": {"25"}})
+	if status != http.StatusOK {
+		t.Fatalf("Stage fault: %d\n%s", status, body)
+	}
+	wantIn(t, body, "The fault is staged.", "eu-west-1", "API outage (connections reset)", "us-east-1 · secretsmanager · GetSecretValue", "Throttling 25% of calls", "when cleared")
+	// An API outage takes the Region down for cross-Region work: its overview row says so.
+	wantIn(t, body, `<section aria-label="eu-west-1">`)
+	listed := adminFaults(t, inst)
+	if len(listed) != 2 || listed[0].Expires.IsZero() || listed[0].Mode != "reset" || listed[1].ThrottleRate != 0.25 {
+		t.Fatalf("the admin API's faults: %+v", listed)
+	}
+
+	// Bad input gets the admin API's own refusal and stages nothing.
+	status, body = stage(url.Values{"service": {""}, "kind": {"unreachable"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, "names a") {
+		t.Errorf("a fault without a scope: %d\n%s", status, body)
+	}
+	if status, _ = stage(url.Values{"faultRegion": {"us-east-1"}, "kind": {"throttle"}, "throttle": {"half"}}); status != http.StatusBadRequest {
+		t.Errorf("a throttle that is not a percentage: %d", status)
+	}
+
+	// Clear removes only its own scope.
+	status, body = v.post(prefix+"xregion/faults", url.Values{"csrf": {v.csrf()}, "action": {"clear"}, "region": {"us-east-1"}, "service": {"secretsmanager"}, "operation": {"GetSecretValue"}})
+	if status != http.StatusOK {
+		t.Fatalf("Clear: %d\n%s", status, body)
+	}
+	if listed := adminFaults(t, inst); len(listed) != 1 || listed[0].Region != "eu-west-1" {
+		t.Errorf("after Clear: %+v", listed)
+	}
+}
+
 func TestSecretsReplicatedRemovedAndPromoted(t *testing.T) {
 	t.Parallel()
 	inst := servertest.Start(t)
@@ -589,4 +634,19 @@ func TestAccountChoiceInPermissiveMode(t *testing.T) {
 	if names := vaultNames(t, inst, "us-east-1"); len(names) != 0 {
 		t.Errorf("the default account got the vault too: %v", names)
 	}
+}
+
+// adminFaults is what the admin API lists: what the console staged, as a harness sees it.
+func adminFaults(t *testing.T, inst *servertest.Instance) []faults.Fault {
+	t.Helper()
+	resp, err := http.Get(inst.URL + "/_xregion/faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Faults []faults.Fault }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Faults
 }
