@@ -230,8 +230,7 @@ func (p protector) Delete(tx kit.Tx, account, region, snapshotARN string) error 
 	if snap.Type != snapshotAWSBackup {
 		return backupFailure(textNotBackupSnapshot, snap.ID)
 	}
-	p.s.engineDropSnapshot(tx, v, snap)
-	return deleteSnapshot(v, snap)
+	return p.s.removeSnapshot(tx, v, snap)
 }
 
 // DeleteRestored implements port.RestoreCleaner: DeleteDBInstance with SkipFinalSnapshot
