@@ -114,7 +114,8 @@ resource "aws_sns_topic_subscription" "hook" {
 }
 
 resource "aws_backup_vault" "prod" {
-  name = "prod"
+  name          = "prod"
+  force_destroy = true # the test's backup leaves a recovery point
 }
 
 resource "aws_backup_vault_notifications" "prod" {
