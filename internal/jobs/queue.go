@@ -20,12 +20,16 @@ type entry struct {
 	// will report "not first"; by the time it does, that job may have finished already,
 	// so the entry must be retried rather than blocked.
 	displaced bool
+	// touched is Engine.seq when this node last changed the entry: a shared node's poll
+	// leaves alone what changed after its snapshot was taken.
+	touched uint64
 }
 
 // insertLocked adds a committed job to the mirror.
 func (e *Engine) insertLocked(j Job) *entry {
 	h, ok := e.handlers[j.Kind]
-	ent := &entry{job: j, h: h, orphan: !ok, index: -1}
+	e.seq++
+	ent := &entry{job: j, h: h, orphan: !ok, index: -1, touched: e.seq}
 	e.jobs[j.ID] = ent
 	if j.Key == "" {
 		e.pushLocked(ent)
@@ -135,7 +139,7 @@ func (e *Engine) changedLocked() {
 // Doing it here, on the committing goroutine, rather than via the dispatcher, saves a
 // goroutine hand-off on the path from a write to its replica.
 func (e *Engine) dispatchLocked() {
-	if e.state != stateRunning || e.paused || len(e.ready) == 0 {
+	if e.state != stateRunning || e.paused || e.remotePaused || e.draining || len(e.ready) == 0 {
 		return
 	}
 	now := e.clock.Now()
