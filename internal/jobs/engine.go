@@ -92,24 +92,24 @@ type Engine struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	state    engineState
-	paused   bool   // AdvanceTo is running jobs itself
+	paused   bool // AdvanceTo is running jobs itself
 	// remotePaused: another node is moving the clock; draining: Drain was called. Either
 	// stops dispatch.
 	remotePaused bool
 	draining     bool
 	seq          uint64 // counts changes to entries, so sync can tell what is newer than its snapshot
-	gen      uint64 // bumped by Reset, so that commits from before it are ignored
-	jobs     map[string]*entry
-	ready    readyHeap           // runnable entries: unkeyed, or heads of their key
-	keys     map[string][]*entry // per key, in ID order; [0] is the head
-	running  int                 // entries marked running, by workers or AdvanceTo
-	history  []Finished          // ring buffer
-	histNext int                 // where the next Finished goes
-	changed  chan struct{}       // closed and replaced on every change, for waiters
-	work     chan *entry         // to the workers; capacity cfg.Workers
-	wake     chan struct{}       // to the dispatcher; capacity 1
-	quit     chan struct{}       // closed by Stop
-	wg       sync.WaitGroup      // dispatcher and workers
+	gen          uint64 // bumped by Reset, so that commits from before it are ignored
+	jobs         map[string]*entry
+	ready        readyHeap           // runnable entries: unkeyed, or heads of their key
+	keys         map[string][]*entry // per key, in ID order; [0] is the head
+	running      int                 // entries marked running, by workers or AdvanceTo
+	history      []Finished          // ring buffer
+	histNext     int                 // where the next Finished goes
+	changed      chan struct{}       // closed and replaced on every change, for waiters
+	work         chan *entry         // to the workers; capacity cfg.Workers
+	wake         chan struct{}       // to the dispatcher; capacity 1
+	quit         chan struct{}       // closed by Stop
+	wg           sync.WaitGroup      // dispatcher and workers
 }
 
 // New returns an engine. It panics if cfg.Store or cfg.Clock is nil: that is a wiring

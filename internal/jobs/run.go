@@ -52,14 +52,14 @@ func (e *Engine) worker() {
 type resultKind int
 
 const (
-	resultDone    resultKind = iota // Run committed
-	resultRetry                     // failed; RunAt moved
-	resultGaveUp                    // failed for good; GiveUp ran
-	resultGone                      // cancelled or wiped before it could run
-	resultNotHead                   // an earlier job with its key exists
-	resultLeased                    // another node runs it
-	resultPaused                    // another node is moving the clock
-	resultUnclaimed                 // the claim failed in the store; try again soon
+	resultDone      resultKind = iota // Run committed
+	resultRetry                       // failed; RunAt moved
+	resultGaveUp                      // failed for good; GiveUp ran
+	resultGone                        // cancelled or wiped before it could run
+	resultNotHead                     // an earlier job with its key exists
+	resultLeased                      // another node runs it
+	resultPaused                      // another node is moving the clock
+	resultUnclaimed                   // the claim failed in the store; try again soon
 )
 
 var (
