@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // fullDisk is a store whose writes fail for want of space.
@@ -113,17 +113,12 @@ func TestHealthReportsTheNode(t *testing.T) {
 		t.Fatalf("a healthy node: %d %+v", code, r)
 	}
 	st.down.Store(true)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		code, r := get()
-		if code == 503 && r.Status == "unhealthy" && strings.Contains(r.Node.Problem, "connection refused") {
-			break
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		if code, r := get(); code != 503 || r.Status != "unhealthy" || !strings.Contains(r.Node.Problem, "connection refused") {
+			return fmt.Errorf("a node without its store: %d %+v", code, r)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("a node without its store: %d %+v", code, r)
-		}
-		runtime.Gosched()
-	}
+		return nil
+	})
 	st.down.Store(false)
 	engine.Drain()
 	if code, r := get(); code != 503 || r.Status != "draining" {

@@ -150,7 +150,13 @@ func (e *Engine) joinAdvance(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return e.sync()
+	if err := e.sync(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.takeAllLocked()
+	e.mu.Unlock()
+	return nil
 }
 
 func (e *Engine) giveAdvance() {

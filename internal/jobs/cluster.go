@@ -315,7 +315,7 @@ func (e *Engine) reconcileLocked(s snapshot, mark uint64) {
 				e.removeLocked(ent)
 			}
 		case ent == nil:
-			e.insertLocked(j)
+			e.placeLocked(j, true)
 		case !ent.running && ent.touched <= mark:
 			e.refreshLocked(ent, j)
 		}
@@ -323,6 +323,42 @@ func (e *Engine) reconcileLocked(s snapshot, mark uint64) {
 	for id, ent := range e.jobs {
 		if !stored[id] && !ent.running && ent.touched <= mark {
 			e.removeLocked(ent)
+		} else if ent.deferred {
+			e.maybeTakeLocked(ent)
+		}
+	}
+}
+
+// maybeTakeLocked makes a deferred job runnable here once it has been due for a grace
+// (Lease/4, a heartbeat's period) without the node that enqueued it running it: that
+// node runs its jobs at once, so the nodes do not all race for every job, while a job
+// whose node died before claiming it, or is too busy to, is not left waiting.
+func (e *Engine) maybeTakeLocked(ent *entry) {
+	if ent.job.RunAt.After(e.clock.Now()) {
+		ent.overdueSince = time.Time{}
+		return
+	}
+	now := e.node.wall()
+	if ent.overdueSince.IsZero() {
+		ent.overdueSince = now
+	}
+	if now.Sub(ent.overdueSince) >= e.node.lease/4 {
+		e.undeferLocked(ent)
+	}
+}
+
+func (e *Engine) undeferLocked(ent *entry) {
+	ent.deferred = false
+	if e.isHeadLocked(ent) {
+		e.pushLocked(ent)
+	}
+}
+
+// takeAllLocked makes every deferred job runnable: the node moving the clock runs them.
+func (e *Engine) takeAllLocked() {
+	for _, ent := range e.jobs {
+		if ent.deferred {
+			e.undeferLocked(ent)
 		}
 	}
 }

@@ -49,6 +49,15 @@ func mustSync(t *testing.T, e *Engine) {
 	}
 }
 
+// overdue lets a grace pass on the wall clock and polls: b then takes the jobs due that
+// the node that enqueued them has not run.
+func overdue(t *testing.T, b *Engine, wall *fakeWall) {
+	t.Helper()
+	mustSync(t, b)
+	wall.Add(testLease / 4)
+	mustSync(t, b)
+}
+
 func mustBeat(t *testing.T, e *Engine) {
 	t.Helper()
 	if err := e.heartbeat(); err != nil {
@@ -72,7 +81,7 @@ func TestSharedJobsRunOnce(t *testing.T) {
 	var ids []string
 	for range 40 {
 		ids = append(ids, enqueue(t, a, st, Job{Kind: "work"})...)
-		mustSync(t, b) // b learns of a's jobs and races a for them
+		overdue(t, b, wall) // b learns of a's jobs and races a for them
 	}
 	waitIdle(t, a)
 	waitIdle(t, b)
@@ -115,7 +124,7 @@ func TestDeadNodesJobIsTakenOver(t *testing.T) {
 	}
 
 	wall.Add(time.Second)
-	mustSync(t, b)
+	overdue(t, b, wall)
 	waitIdle(t, b)
 	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
 		t.Fatalf("after a's lease lapsed, runs = %v, want %v", runs, ids)
@@ -353,7 +362,7 @@ func TestDrainAndLeave(t *testing.T) {
 	if got := keysUnder(t, st, nodesPrefix); len(got) != 1 {
 		t.Fatalf("node records after a left: %v", got)
 	}
-	mustSync(t, b) // no lease wait: a left
+	overdue(t, b, wall) // no lease to wait for: a left
 	waitIdle(t, b)
 	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
 		t.Fatalf("runs = %v", runs)
@@ -450,5 +459,33 @@ func TestNodeReportOnASingleNode(t *testing.T) {
 	waitIdle(t, e)
 	if r := e.Node(); len(r.Leases) != 0 {
 		t.Fatalf("leases after the run: %+v", r.Leases)
+	}
+}
+
+// A job another node enqueued is left to that node while it is due for less than a grace
+// (Lease/4), and taken when it has not run by then: the node may have died before
+// claiming it.
+func TestOtherNodesJobsWaitAGrace(t *testing.T) {
+	st, wall := memory.New(), newWall()
+	a := New(Config{Store: st, Clock: NewFrozenClock(t0), Shared: true, Node: "a", Wall: wall.Now, Logger: quiet})
+	a.Register("work", logged("runs"))
+	mustBeat(t, a)
+	b := node(t, st, NewFrozenClock(t0), "b", wall, map[string]Handler{"work": logged("runs")})
+	ids := enqueue(t, a, st, Job{Kind: "work"}) // a never starts: it dies before running it
+	mustSync(t, b)
+	wall.Add(testLease/4 - time.Millisecond)
+	mustSync(t, b)
+	waitIdle(t, b)
+	if runs := readLog(t, st, "runs"); len(runs) != 0 {
+		t.Fatalf("b ran a's job within the grace: %v", runs)
+	}
+	if pending, _ := b.Jobs(); len(pending) != 1 {
+		t.Fatalf("b does not list a's pending job: %v", pending)
+	}
+	wall.Add(time.Millisecond)
+	mustSync(t, b)
+	waitIdle(t, b)
+	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
+		t.Fatalf("after the grace, runs = %v", runs)
 	}
 }
