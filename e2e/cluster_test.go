@@ -81,6 +81,30 @@ func TestClusterTakesOverAKilledNodesJobs(t *testing.T) {
 		}
 	}
 
+	// No job ran to completion on both surviving nodes (node 1's history died with it).
+	ranOn := map[string]string{}
+	for _, n := range nodes[1:] {
+		var listing struct {
+			Recent []struct {
+				Job     struct{ ID string }
+				Outcome string
+			}
+		}
+		n.admin(t, "GET", "jobs", "", &listing)
+		for _, f := range listing.Recent {
+			if f.Outcome != "succeeded" {
+				continue
+			}
+			if other, dup := ranOn[f.Job.ID]; dup {
+				t.Errorf("job %s ran on %s and on %s", f.Job.ID, other, n.URL)
+			}
+			ranOn[f.Job.ID] = n.URL
+		}
+	}
+	if len(ranOn) == 0 {
+		t.Error("nodes 2 and 3 took none of node 1's jobs over")
+	}
+
 	// Writes through nodes 2 and 3 at once.
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
@@ -139,6 +163,19 @@ func TestClusterTakesOverAKilledNodesJobs(t *testing.T) {
 		}
 		if health.Node.ID != "node-2" || !health.Node.Shared || health.Node.Leases == nil || alive != 2 {
 			return fmt.Errorf("node 2's health: %+v", health)
+		}
+		return nil
+	})
+
+	// Node 3 drains on SIGTERM and leaves: node 2 drops it at its next poll, long before
+	// its heartbeat would have lapsed.
+	nodes[2].stop(t)
+	xtest.CheckFor(t, 5*time.Second, func() error {
+		nodes[1].admin(t, "GET", "health", "", &health)
+		for _, p := range health.Node.Peers {
+			if p.ID == "node-3" {
+				return fmt.Errorf("node 2 still sees node 3: %+v", health.Node.Peers)
+			}
 		}
 		return nil
 	})
