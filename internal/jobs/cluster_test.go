@@ -116,9 +116,7 @@ func TestDeadNodesJobIsTakenOver(t *testing.T) {
 	wall.Add(testLease - time.Second)
 	mustSync(t, b)
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); len(runs) != 0 {
-		t.Fatalf("b ran a live node's job: %v", runs)
-	}
+	wantRuns(t, st, nil, "b ran a live node's job")
 	if pending, _ := b.Jobs(); len(pending) != 0 {
 		t.Fatalf("b lists a live node's job as its own: %v", pending)
 	}
@@ -126,9 +124,7 @@ func TestDeadNodesJobIsTakenOver(t *testing.T) {
 	wall.Add(time.Second)
 	overdue(t, b, wall)
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("after a's lease lapsed, runs = %v, want %v", runs, ids)
-	}
+	wantRuns(t, st, ids, "after a's lease lapsed")
 	if _, ok := storedJob(t, st, ids[0]); ok {
 		t.Fatal("the job is still stored")
 	}
@@ -198,15 +194,11 @@ func TestLostLeaseDoesNotRun(t *testing.T) {
 	if kind != resultLeased {
 		t.Fatalf("a's run: result %v, want resultLeased", kind)
 	}
-	if runs := readLog(t, st, "runs"); len(runs) != 0 {
-		t.Fatalf("a ran a job it had lost: %v", runs)
-	}
+	wantRuns(t, st, nil, "a ran a job it had lost")
 	if kind, _, _ := b.run(&entry{job: Job{ID: ids[0], Kind: "work"}, h: logged("runs")}); kind != resultDone {
 		t.Fatalf("b's run: result %v", kind)
 	}
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("runs = %v", runs)
-	}
+	wantRuns(t, st, ids, "after b took the job over")
 }
 
 // readSnapshotInto polls like sync without touching the mirror of an engine not started.
@@ -285,9 +277,7 @@ func TestAdvanceRecordStopsOtherNodes(t *testing.T) {
 	b := node(t, st, NewFrozenClock(t0), "b", wall, h)
 	ids := enqueue(t, b, st, Job{Kind: "work"})
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); len(runs) != 0 {
-		t.Fatalf("b ran %v while a moved the clock", runs)
-	}
+	wantRuns(t, st, nil, "b ran while a moved the clock")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := b.AdvanceTo(ctx, t0.Add(time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
@@ -296,9 +286,7 @@ func TestAdvanceRecordStopsOtherNodes(t *testing.T) {
 	a.giveAdvance()
 	mustSync(t, b)
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("after a's move, runs = %v", runs)
-	}
+	wantRuns(t, st, ids, "after a's move")
 }
 
 // A reset through one node puts the others' clocks back and empties their mirrors.
@@ -356,17 +344,13 @@ func TestDrainAndLeave(t *testing.T) {
 	if err := a.Stop(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if runs := readLog(t, st, "runs"); len(runs) != 0 {
-		t.Fatalf("a draining ran %v", runs)
-	}
+	wantRuns(t, st, nil, "a draining ran")
 	if got := keysUnder(t, st, nodesPrefix); len(got) != 1 {
 		t.Fatalf("node records after a left: %v", got)
 	}
 	overdue(t, b, wall) // no lease to wait for: a left
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("runs = %v", runs)
-	}
+	wantRuns(t, st, ids, "after a left")
 }
 
 // failingStore fails every Update while down is set, as a store out of reach does.
@@ -435,9 +419,7 @@ func TestSharedKeyOrderAcrossNodes(t *testing.T) {
 	mustSync(t, a)
 	mustSync(t, b)
 	advance(t, a, t0.Add(time.Hour))
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("runs %v, want %v", runs, ids)
-	}
+	wantRuns(t, st, ids, "after a moved the clock")
 }
 
 func TestNodeReportOnASingleNode(t *testing.T) {
@@ -476,16 +458,21 @@ func TestOtherNodesJobsWaitAGrace(t *testing.T) {
 	wall.Add(testLease/4 - time.Millisecond)
 	mustSync(t, b)
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); len(runs) != 0 {
-		t.Fatalf("b ran a's job within the grace: %v", runs)
-	}
+	wantRuns(t, st, nil, "b ran a's job within the grace")
 	if pending, _ := b.Jobs(); len(pending) != 1 {
 		t.Fatalf("b does not list a's pending job: %v", pending)
 	}
 	wall.Add(time.Millisecond)
 	mustSync(t, b)
 	waitIdle(t, b)
-	if runs := readLog(t, st, "runs"); !slices.Equal(runs, ids) {
-		t.Fatalf("after the grace, runs = %v", runs)
+	wantRuns(t, st, ids, "after the grace")
+}
+
+// wantRuns fails the test unless the jobs that ran, in order, are want; when says at
+// which point of the test.
+func wantRuns(t *testing.T, st store.Store, want []string, when string) {
+	t.Helper()
+	if runs := readLog(t, st, "runs"); !slices.Equal(runs, want) {
+		t.Fatalf("%s: ran %v, want %v", when, runs, want)
 	}
 }

@@ -263,9 +263,10 @@ func (e *Engine) decodeJob(key string, value []byte) (Job, bool) {
 func (e *Engine) Drain() {
 	e.mu.Lock()
 	e.draining = true
+	running := e.state == stateRunning
 	e.changedLocked()
 	e.mu.Unlock()
-	if e.node != nil {
+	if e.node != nil && running { // a node that never started has no record to update
 		e.node.mu.Lock()
 		e.node.draining = true
 		e.node.mu.Unlock()
