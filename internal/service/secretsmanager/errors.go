@@ -28,6 +28,8 @@ var (
 	msgForceAndWindow   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."}
 	msgIdsOrFilters     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Either 'SecretIdList' or 'Filters' must be provided, but not both."}
 	msgMaxNeedsFilters  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."}
+	msgNoFilterKey      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid filter key"}
+	msgNoFilterValues   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid filter values for key: %s"}
 )
 
 // Values, versions and staging labels.
