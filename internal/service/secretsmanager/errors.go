@@ -65,20 +65,24 @@ var (
 
 // Rotation.
 var (
-	msgNoLambda       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."}
-	msgRotationBusy   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "A previous rotation isn't complete. That rotation will be reattempted."}
-	msgBothSchedules  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You cannot specify both rotation frequency and schedule expression together."}
-	msgBadSchedule    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: %s"}                                                        // (xregion)
-	msgScheduleSyntax = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s."}                                                           // (xregion)
-	msgRateUnit       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a rotation rate must be in hours or days."}                 // (xregion)
-	msgCronMinutes    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the minutes field must be 0."}                              // (xregion)
-	msgCronYear       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the year field must be *."}                                 // (xregion)
-	msgTooOften       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a secret can be rotated at most every four hours."}         // (xregion)
-	msgBadDuration    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window must be a whole number of hours from 1h to 24h."} // (xregion)
-	msgWindowTooLong  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window can't extend into the next UTC day."}             // (xregion)
-	msgInvalidReplica = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid replica region."}
-	msgReplicaTwice   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Duplicate replica Region %s: each Region can be given only once."}                          // (xregion)
-	msgNotAReplica    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "The secret %s is not a replica: call StopReplicationToReplica in the Region of a replica."} // (xregion)
+	// RotateSecret and CancelRotateSecret word a missing rotation function differently:
+	// RotateSecret as AWS answers it (seen from the CLI and CloudFormation), CancelRotateSecret
+	// as the API reference documents its InvalidRequestException.
+	msgNoRotationFunction = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "No Lambda rotation function ARN is associated with this secret."}
+	msgNoLambda           = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."}
+	msgRotationBusy       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "A previous rotation isn't complete. That rotation will be reattempted."}
+	msgBothSchedules      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You cannot specify both rotation frequency and schedule expression together."}
+	msgBadSchedule        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: %s"}                                                        // (xregion)
+	msgScheduleSyntax     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s."}                                                           // (xregion)
+	msgRateUnit           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a rotation rate must be in hours or days."}                 // (xregion)
+	msgCronMinutes        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the minutes field must be 0."}                              // (xregion)
+	msgCronYear           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the year field must be *."}                                 // (xregion)
+	msgTooOften           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a secret can be rotated at most every four hours."}         // (xregion)
+	msgBadDuration        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window must be a whole number of hours from 1h to 24h."} // (xregion)
+	msgWindowTooLong      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window can't extend into the next UTC day."}             // (xregion)
+	msgInvalidReplica     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid replica region."}
+	msgReplicaTwice       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Duplicate replica Region %s: each Region can be given only once."}                          // (xregion)
+	msgNotAReplica        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "The secret %s is not a replica: call StopReplicationToReplica in the Region of a replica."} // (xregion)
 )
 
 // text is a message the service shows in an answer other than an error: a replica's

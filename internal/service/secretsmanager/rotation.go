@@ -265,7 +265,7 @@ func rotationOf(rec *secretRecord, lambdaARN *string, newRules *rules) (*rotatio
 		r.LambdaARN = *lambdaARN
 	}
 	if r.LambdaARN == "" && rec.OwningService == "" {
-		return nil, msgNoLambda.New()
+		return nil, msgNoRotationFunction.New()
 	}
 	if newRules != nil {
 		r.AfterDays, r.Duration, r.Schedule = newRules.afterDays, newRules.duration, newRules.schedule

@@ -36,12 +36,16 @@ func TestUpdateSecret(t *testing.T) {
 	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
-	// The same request again creates nothing; another value under the token is refused.
+	// The same request again creates nothing and answers the version the first made;
+	// another value under the token is refused.
 	again := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
-	if again.VersionId != nil {
-		t.Errorf("retry made version %s", aws.ToString(again.VersionId))
+	if aws.ToString(again.VersionId) != token("u2") {
+		t.Errorf("retry answered VersionId %v, want %s", aws.ToString(again.VersionId), token("u2"))
+	}
+	if n := len(stagesOf(t, e.East, "s")); n != 2 {
+		t.Errorf("%d versions after the retry, want 2", n)
 	}
 	_, err := e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v3"), ClientRequestToken: aws.String(token("u2")),
