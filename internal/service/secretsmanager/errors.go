@@ -38,7 +38,11 @@ var (
 	msgNeedTokenRotate = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You must provide a ClientRequestToken value. We recommend a UUID-type value."}
 	msgBothValues      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You can't specify both a binary secret value and a string secret value in the same secret."}
 	msgNeedValue       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You must provide either SecretString or SecretBinary."}
-	msgVersionExists   = awserr.Message{Kind: sm.ErrResourceExists, Text: "You can't modify an existing version, you can only create a new version."}
+	// A ClientRequestToken that names a version with another value. Issue #19 quotes the API
+	// reference's sentence "You can't modify an existing version, you can only create a new
+	// version."; AWS's answer, recorded against AWS by moto's aws_verified tests of
+	// CreateSecret, PutSecretValue and UpdateSecret, is this one.
+	msgTokenInUse      = awserr.Message{Kind: sm.ErrResourceExists, Text: "You can't use ClientRequestToken %s because that value is already in use for a version of secret %s."}
 	msgStageMismatch   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You provided a VersionStage that is not associated to the provided VersionId."}
 	msgTooManyVersions = awserr.Message{Kind: sm.ErrLimitExceeded, Text: "You have exceeded the maximum number of versions for this secret (100). Secrets Manager removes versions without staging labels only once they are 24 hours old."} // (xregion)
 	msgTooManyStages   = awserr.Message{Kind: sm.ErrLimitExceeded, Text: "A secret can have at most 20 staging labels attached across all of its versions."}                                                                                 // (xregion)

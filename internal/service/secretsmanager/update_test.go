@@ -13,7 +13,7 @@ import (
 
 func TestUpdateSecret(t *testing.T) {
 	e := start(t)
-	create(t, e.East, "s", "v1")
+	arn := aws.ToString(create(t, e.East, "s", "v1").ARN)
 	before := describe(t, e.East, "s")
 
 	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
@@ -50,7 +50,7 @@ func TestUpdateSecret(t *testing.T) {
 	_, err := e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v3"), ClientRequestToken: aws.String(token("u2")),
 	})
-	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	wantErr(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+token("u2")+" because that value is already in use for a version of secret "+arn+".")
 	_, err = e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("missing"), Description: aws.String("x")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 }

@@ -116,7 +116,7 @@ func TestGetSecretValueErrors(t *testing.T) {
 // with another value is refused.
 func TestPutSecretValueIdempotent(t *testing.T) {
 	e := start(t)
-	create(t, e.East, "s", "S1")
+	arn := aws.ToString(create(t, e.East, "s", "S1").ARN)
 	first := put(t, e.East, "s", token("p1"), "S2")
 	again := put(t, e.East, "s", token("p1"), "S2")
 	if aws.ToString(again.VersionId) != aws.ToString(first.VersionId) || !slices.Equal(again.VersionStages, []string{"AWSCURRENT"}) {
@@ -128,7 +128,7 @@ func TestPutSecretValueIdempotent(t *testing.T) {
 	_, err := e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretString: aws.String("S3"),
 	})
-	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	wantErr(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+token("p1")+" because that value is already in use for a version of secret "+arn+".")
 	// A binary value is not the same value as a string of the same bytes.
 	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretBinary: []byte("S2"),

@@ -95,7 +95,7 @@ func (s *Service) sameRequest(tx kit.Tx, v kit.View, rec *secretRecord, id strin
 		return false, err
 	}
 	if !old.equal(val) {
-		return false, msgVersionExists.New()
+		return false, msgTokenInUse.New(id, rec.arn(v))
 	}
 	return true, nil
 }
