@@ -63,7 +63,7 @@ func TestRotateSecret(t *testing.T) {
 	}
 
 	e.Instance.Advance(time.Hour)
-	want = map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("r1"): {"AWSCURRENT", "AWSPENDING"}}
+	want = map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("r1"): {"AWSPENDING", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "db"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after rotation: %v, want %v", got, want)
 	}

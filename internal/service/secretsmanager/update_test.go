@@ -153,7 +153,7 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 	if err := move("AWSCURRENT", token("v2"), token("v1")); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT", "AWSPENDING", "PUT1"}}
+	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSPENDING", "PUT1", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after moving AWSCURRENT: %v, want %v", got, want)
 	}
@@ -167,7 +167,7 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 	if err := move("AWSPREVIOUS", "", token("v1")); err != nil {
 		t.Fatal(err)
 	}
-	want = map[string][]string{token("v1"): nil, token("v2"): {"AWSCURRENT", "AWSPENDING"}}
+	want = map[string][]string{token("v1"): nil, token("v2"): {"AWSPENDING", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after removals: %v, want %v", got, want)
 	}
