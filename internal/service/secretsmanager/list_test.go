@@ -235,3 +235,34 @@ func TestListSecretsFilterWords(t *testing.T) {
 	_, err = e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{Filters: []types.Filter{{Key: "all"}}})
 	wantErr(t, err, "InvalidParameterException", "Invalid filter values for key: all")
 }
+
+// TestBatchGetSecretValueWithoutValue: a secret that has no value yet is an Errors entry
+// with GetSecretValue's error, named as the caller named it (by ARN when a filter found
+// it), and the others still answer.
+func TestBatchGetSecretValueWithoutValue(t *testing.T) {
+	e := start(t)
+	empty := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("b/empty")}))
+	create(t, e.East, "b/full", "F")
+	const msg = "ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
+	errorsOf := func(out *secretsmanager.BatchGetSecretValueOutput) map[string]string {
+		m := map[string]string{}
+		for _, e := range out.Errors {
+			m[aws.ToString(e.SecretId)] = aws.ToString(e.ErrorCode) + ": " + aws.ToString(e.Message)
+		}
+		return m
+	}
+	out := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"b/empty", "b/full"}}))
+	if len(out.SecretValues) != 1 || aws.ToString(out.SecretValues[0].SecretString) != "F" {
+		t.Errorf("values = %+v", out.SecretValues)
+	}
+	if got := errorsOf(out); len(got) != 1 || got["b/empty"] != msg {
+		t.Errorf("errors by id = %v", got)
+	}
+	out = xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{Filters: filters("name", "b/")}))
+	if len(out.SecretValues) != 1 {
+		t.Errorf("values by filter = %+v", out.SecretValues)
+	}
+	if got := errorsOf(out); len(got) != 1 || got[aws.ToString(empty.ARN)] != msg {
+		t.Errorf("errors by filter = %v", got)
+	}
+}
