@@ -14,13 +14,14 @@ var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true}
 
 // Requests for credentials.
 var (
-	msgInvalidRoleARN      = awserr.Message{Kind: awserr.ValidationError, Text: "%s is invalid"}
-	msgOverMaxSession      = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
-	msgOverChainedSession  = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
-	msgPolicyNotJSON       = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
-	msgPackedTooLarge      = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
-	msgNotAuthorized       = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
-	msgSessionTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
+	msgInvalidRoleARN         = awserr.Message{Kind: awserr.ValidationError, Text: "%s is invalid"}
+	msgOverMaxSession         = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
+	msgOverChainedSession     = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
+	msgPolicyNotJSON          = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
+	msgPackedTooLarge         = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
+	msgNotAuthorized          = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
+	msgSessionTokenSession    = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
+	msgFederationTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetFederationToken with session credentials"}
 )
 
 // Web identity tokens.
