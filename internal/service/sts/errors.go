@@ -36,3 +36,16 @@ var (
 	msgTokenExpired = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token expired: current date/time %d must be before the expiration date/time%d"}
 	msgTokenNotYet  = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Token is not valid yet: current date/time %d must be at or after the not-before date/time %d"}
 )
+
+// SAML assertions. AWS documents the error codes, not every text: those marked
+// (xregion) follow AWS's manner.
+var (
+	msgNoSAMLProvider = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Specified provider doesn't exist."}                                                 // (xregion)
+	msgSAMLMalformed  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Invalid SAML response: it is not a base64-encoded SAML 2.0 Response or Assertion."} // (xregion)
+	msgSAMLSignature  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Response signature invalid"}                                                        // (xregion)
+	msgSAMLAudience   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Audience of the SAML assertion is not AWS (https://signin.aws.amazon.com/saml)."}   // (xregion)
+	msgSAMLExpired    = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                         // (xregion)
+	msgSAMLNotYet     = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                            // (xregion)
+	msgSAMLNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
+	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"} // (xregion)
+)

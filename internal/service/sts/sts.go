@@ -65,6 +65,7 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		stsapi.OpAssumeRoleWithWebIdentity.Handle(s.assumeRoleWithWebIdentity),
 		stsapi.OpGetSessionToken.Handle(s.getSessionToken),
 		stsapi.OpGetFederationToken.Handle(s.getFederationToken),
+		stsapi.OpAssumeRoleWithSAML.Handle(s.assumeRoleWithSAML),
 	}
 }
 
