@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // TestBoto3GetFederationToken: boto3 federates a user, uses its credentials against STS
@@ -44,6 +47,53 @@ except botocore.exceptions.ClientError as e:
 		"value s3cr3t",
 		"refused AccessDenied Cannot call GetFederationToken with session credentials",
 		"too large PackedPolicyTooLarge",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
+		}
+	}
+}
+
+// TestBoto3AssumeRoleWithSAML: boto3 creates an IAM SAML provider from the metadata of an
+// identity provider the test runs, and trades a response the test signed for a role's
+// credentials in strict mode; a response signed with another key is refused.
+func TestBoto3AssumeRoleWithSAML(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "--auth", "strict", "--credentials", "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY:123456789012")
+	idp := xtest.NewSAMLIdP(t, "https://idp.example.com")
+	const provider = "arn:aws:iam::123456789012:saml-provider/corp"
+	const role = "arn:aws:iam::123456789012:role/sso-admin"
+	claims := xtest.SAMLClaims{Subject: "alice", Roles: []string{role + "," + provider}, SessionName: "alice@example.com"}
+	good := idp.Response(t, claims)
+	forged := xtest.NewSAMLIdP(t, "https://idp.example.com").Response(t, claims)
+
+	out := srv.python(t, "us-east-1", fmt.Sprintf(`
+import json, boto3, botocore
+iam = boto3.client("iam")
+provider = iam.create_saml_provider(Name="corp", SAMLMetadataDocument=%q)["SAMLProviderArn"]
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": provider},
+    "Action": "sts:AssumeRoleWithSAML", "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+role = iam.create_role(RoleName="sso-admin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+print("providers", [p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]])
+
+sts = boto3.client("sts")
+try:
+    sts.assume_role_with_saml(RoleArn=role, PrincipalArn=provider, SAMLAssertion=%q)
+    raise AssertionError("a forged response was accepted")
+except botocore.exceptions.ClientError as e:
+    print("forged", e.response["Error"]["Code"])
+got = sts.assume_role_with_saml(RoleArn=role, PrincipalArn=provider, SAMLAssertion=%q)
+print("subject", got["Subject"], got["SubjectType"], got["Issuer"], got["Audience"])
+creds = got["Credentials"]
+session = boto3.client("sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+    aws_session_token=creds["SessionToken"])
+print("caller", session.get_caller_identity()["Arn"])
+`, idp.Metadata(), forged, good))
+	for _, want := range []string{
+		"providers ['" + provider + "']",
+		"forged InvalidIdentityToken",
+		"subject alice persistent https://idp.example.com https://signin.aws.amazon.com/saml",
+		"caller arn:aws:sts::123456789012:assumed-role/sso-admin/alice@example.com",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
