@@ -84,12 +84,8 @@ func (s *Service) createSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLP
 		if samlTable.Has(c.in(tx), p.Name) {
 			return msgSAMLExists.New(p.Name)
 		}
-		n, err := count(samlTable, c.in(tx))
-		if err != nil {
+		if err := roomFor(samlTable, c.in(tx), samlProvidersPerAccount, quotaSAMLProvidersPerAccount); err != nil {
 			return err
-		}
-		if n >= samlProvidersPerAccount {
-			return msgQuota.New(quotaSAMLProvidersPerAccount, samlProvidersPerAccount)
 		}
 		return samlTable.Put(c.in(tx), p, p.Name)
 	})
@@ -99,21 +95,8 @@ func (s *Service) createSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLP
 	return &iamapi.CreateSAMLProviderResponse{SAMLProviderArn: ptr(p.arn(c)), Tags: apiTags(p.Tags)}, nil
 }
 
-// samlName finds the name of the SAML provider an ARN names, in the caller's account.
-func samlName(c call, providerARN string) (string, error) {
-	a, err := arn.Parse(providerARN)
-	name, ok := strings.CutPrefix(a.Resource, kindSAML+"/")
-	if err != nil || a.Service != "iam" || a.Region != "" || !ok || name == "" {
-		return "", msgInvalidARN.New(providerARN)
-	}
-	if a.Account != c.Account || a.Partition != c.Partition {
-		return "", msgNoSuchSAML.New(providerARN)
-	}
-	return name, nil
-}
-
 func loadSAML(tx kit.Tx, c call, providerARN string) (string, *samlRecord, error) {
-	name, err := samlName(c, providerARN)
+	name, err := providerID(c, providerARN, kindSAML, msgNoSuchSAML)
 	if err != nil {
 		return "", nil, err
 	}
