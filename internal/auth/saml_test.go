@@ -67,6 +67,10 @@ func TestVerifySAMLResponse(t *testing.T) {
 	other := samlCerts(t, xtest.NewSAMLIdP(t, "https://other.example.com"))
 	raw, _ := base64.StdEncoding.DecodeString(good)
 	tampered := base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), ">alice<", ">mallory<", 1)))
+	// Signature wrapping: an unsigned assertion for mallory beside the signed one.
+	unsignedRaw, _ := base64.StdEncoding.DecodeString(idp.UnsignedResponse(t, xtest.SAMLClaims{Subject: "mallory", Roles: []string{role}}))
+	extra := string(unsignedRaw)[strings.Index(string(unsignedRaw), "<saml:Assertion"):strings.Index(string(unsignedRaw), "</samlp:Response>")]
+	wrapped := base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "</samlp:Response>", extra+"</samlp:Response>", 1)))
 	cases := map[string]struct {
 		resp  string
 		certs []*x509.Certificate
@@ -77,6 +81,7 @@ func TestVerifySAMLResponse(t *testing.T) {
 		"unsigned":              {idp.UnsignedResponse(t, xtest.SAMLClaims{Subject: "alice", Roles: []string{role}}), certs, auth.ErrSAMLSignature},
 		"another key":           {good, other, auth.ErrSAMLSignature},
 		"changed after signing": {tampered, certs, auth.ErrSAMLSignature},
+		"a second assertion":    {wrapped, certs, auth.ErrSAMLMalformed},
 	}
 	for name, c := range cases {
 		if _, err := auth.VerifySAMLResponse(c.resp, c.certs, time.Now()); !errors.Is(err, c.want) {
