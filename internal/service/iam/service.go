@@ -114,6 +114,11 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
 		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
 
+		iamapi.OpCreateSAMLProvider.Handle(s.createSAMLProvider),
+		iamapi.OpGetSAMLProvider.Handle(s.getSAMLProvider),
+		iamapi.OpListSAMLProviders.Handle(s.listSAMLProviders),
+		iamapi.OpUpdateSAMLProvider.Handle(s.updateSAMLProvider),
+		iamapi.OpDeleteSAMLProvider.Handle(s.deleteSAMLProvider),
 		iamapi.OpCreateOpenIDConnectProvider.Handle(s.createOpenIDConnectProvider),
 		iamapi.OpGetOpenIDConnectProvider.Handle(s.getOpenIDConnectProvider),
 		iamapi.OpListOpenIDConnectProviders.Handle(s.listOpenIDConnectProviders),
