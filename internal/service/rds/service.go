@@ -108,6 +108,8 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpRebootDBInstance.Handle(s.rebootDBInstance),
 		rdsapi.OpStopDBInstance.Handle(s.stopDBInstance),
 		rdsapi.OpStartDBInstance.Handle(s.startDBInstance),
+		rdsapi.OpCreateDBInstanceReadReplica.Handle(s.createDBInstanceReadReplica),
+		rdsapi.OpPromoteReadReplica.Handle(s.promoteReadReplica),
 
 		rdsapi.OpAddTagsToResource.Handle(s.addTagsToResource),
 		rdsapi.OpRemoveTagsFromResource.Handle(s.removeTagsFromResource),
