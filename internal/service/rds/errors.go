@@ -292,6 +292,22 @@ var (
 	msgStopReplication       = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s can't be stopped: it is a read replica or has read replicas."}
 )
 
+// DB subnet groups (subnetgroups.go). The coverage, in-use and invalid-subnet texts are
+// AWS's, as quoted in users' reports.
+var (
+	msgSubnetGroupName          = awserr.Message{Kind: invalid, Text: "The parameter DBSubnetGroupName is not a valid identifier: %s. It must contain only letters, digits, periods, underscores, spaces or hyphens, and must not be default."}
+	msgSubnetGroupExists        = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupAlreadyExistsFault, Text: "The DB subnet group '%s' already exists."}
+	msgSubnetGroupQuota         = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupQuotaExceededFault, Text: "The request cannot be processed because it would exceed the maximum of %d DB subnet groups."}
+	msgSubnetQuota              = awserr.Message{Kind: rdsapi.ErrDBSubnetQuotaExceededFault, Text: "A DB subnet group can have at most %d subnets."}
+	msgInvalidSubnets           = awserr.Message{Kind: rdsapi.ErrInvalidSubnet, Text: "Some input subnets in :[%s] are invalid."}
+	msgSubnetsVPC               = awserr.Message{Kind: rdsapi.ErrInvalidSubnet, Text: "The subnets of a DB subnet group must all be in the same VPC."}
+	msgSubnetGroupAZs           = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupDoesNotCoverEnoughAZs, Text: "DB Subnet Group doesn't meet availability zone coverage requirement. Please add subnets to cover at least 2 availability zones. Current coverage: %d"}
+	msgSubnetInUse              = awserr.Message{Kind: rdsapi.ErrSubnetAlreadyInUse, Text: "The new subnets would leave DB instance %s outside the DB subnet group: keep a subnet in its Availability Zone and VPC."}
+	msgSubnetGroupInUse         = awserr.Message{Kind: rdsapi.ErrInvalidDBSubnetGroupStateFault, Text: "Cannot delete the subnet group '%s' because at least one database instance: %s is still using it."}
+	msgDeleteDefaultSubnetGroup = awserr.Message{Kind: rdsapi.ErrInvalidDBSubnetGroupStateFault, Text: "The default DB subnet group can't be deleted."}
+	msgZoneNotInSubnetGroup     = awserr.Message{Kind: combo, Text: "The Availability Zone %s is not in DB subnet group %s."}
+)
+
 // text is a message the service shows in an answer other than an error: a description,
 // a failure AWS Backup shows as a job's StatusMessage. It is a fmt format.
 type text string

@@ -199,6 +199,9 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	if err := checkGroups(e, ver, target); err != nil {
 		return nil, nil, err
 	}
+	if err := checkNewSubnetGroup(v, inst, draft); err != nil {
+		return nil, nil, err
+	}
 	if mods.ParamGroup != nil {
 		name, err := checkParamGroup(v, ver.Family, *mods.ParamGroup)
 		if err != nil {

@@ -130,7 +130,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 		BackupRetentionPeriod:            new(inst.Retention),
 		DBSecurityGroups:                 []rdsapi.DBSecurityGroupMembership{},
 		AvailabilityZone:                 new(inst.AZ),
-		DBSubnetGroup:                    subnetGroupOut(v.Account(), v.Region()),
+		DBSubnetGroup:                    instanceSubnetGroup(v, inst),
 		PreferredMaintenanceWindow:       new(inst.MaintWindow),
 		PendingModifiedValues:            pendingOut(inst.Pending),
 		LatestRestorableTime:             optTime(latestRestorable(inst, now)),

@@ -136,6 +136,7 @@ type instanceRec struct {
 	RealData              bool             `json:"realData,omitempty"`  // a real server (realdata.go)
 	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"` // a read replica: its source (replicas.go)
 	ReadReplicas          []replicaLink    `json:"readReplicas,omitempty"`
+	azAsked               bool             // the request named AvailabilityZone (not stored)
 }
 
 // image is what an automated backup or a snapshot keeps of the instance it was taken of:
