@@ -79,7 +79,9 @@ output "vpc" {
 	done = timed(t, "destroy")
 	tf.destroy()
 	done()
-	var groups struct{ DBSubnetGroups []struct{ DBSubnetGroupName string } }
+	var groups struct {
+		DBSubnetGroups []struct{ DBSubnetGroupName string }
+	}
 	srv.awsJSON(t, "us-east-1", &groups, srv.rds("describe-db-subnet-groups")...)
 	if len(groups.DBSubnetGroups) != 1 || groups.DBSubnetGroups[0].DBSubnetGroupName != "default" {
 		t.Errorf("subnet groups after destroy: %+v", groups.DBSubnetGroups)
