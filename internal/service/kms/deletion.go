@@ -103,6 +103,9 @@ func (s *Service) deleteKeyNow(tx kit.Tx, k *keyRecord) error {
 			return err
 		}
 	}
+	if err := grants.DeleteAll(v, k.ID); err != nil {
+		return err
+	}
 	if err := materials.DeleteAll(v, k.ID); err != nil {
 		return err
 	}

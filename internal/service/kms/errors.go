@@ -117,6 +117,18 @@ var (
 	msgCrossPartition = awserr.Message{Kind: errValidation, Text: "Multi-Region keys cannot be replicated across partitions: %s and %s are in different partitions."}
 )
 
+// Grants. InvalidArnException names a principal that is not one: AWS's text.
+var (
+	msgBadPrincipal       = awserr.Message{Kind: kmsapi.ErrInvalidArn, Text: "ARN does not refer to a valid principal: %s"}
+	msgNoGrantOperations  = awserr.Message{Kind: errValidation, Text: "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1"}
+	msgGrantOperation     = awserr.Message{Kind: errValidation, Text: "Grant operation %s is not valid for %s, whose key spec is %s and key usage %s."}
+	msgGrantConstraintKey = awserr.Message{Kind: errValidation, Text: "Grant constraints are not valid for %s: encryption context constraints apply only to symmetric encryption keys, and its key spec is %s."}
+	msgGrantLimit         = awserr.Message{Kind: kmsapi.ErrLimitExceeded, Text: "The request was rejected because a limit was exceeded. %s can have at most %d grants."}
+	msgInvalidGrantToken  = awserr.Message{Kind: kmsapi.ErrInvalidGrantToken, Text: "Grant token is invalid"}
+	msgNoSuchGrant        = awserr.Message{Kind: kmsapi.ErrInvalidGrantId, Text: "Grant ID %s is not valid"}
+	msgRetireWhich        = awserr.Message{Kind: errValidation, Text: "Grant token OR (grant ID, key ID) must be specified"}
+)
+
 // Multi-Region keys.
 var (
 	msgNotMultiRegion     = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "Unable to replicate a non-MultiRegion key %s"}

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -18,7 +19,36 @@ var (
 	materials  = kit.Blobs{Kind: "mat"}                // mat/<id>/<version>: sealed key material
 	aliases    = kit.Table[aliasRecord]{Kind: "alias"} // alias/<name>
 	keyAliases = kit.Index{Kind: "keyalias"}           // keyalias/<id>/<name>: a key's aliases
+	grants     = kit.Table[grantRecord]{Kind: "grant"} // grant/<id>/<grant id>
 )
+
+// grantRecord is a grant on a key (see grants.go).
+type grantRecord struct {
+	ID             string            `json:"id"`
+	KeyID          string            `json:"keyId"`
+	Name           string            `json:"name,omitempty"`
+	Created        time.Time         `json:"created"`
+	Grantee        string            `json:"grantee"`
+	Retiring       string            `json:"retiring,omitempty"`
+	IssuingAccount string            `json:"issuingAccount"`
+	Operations     []string          `json:"operations"`
+	ContextEquals  map[string]string `json:"contextEquals,omitempty"`
+	ContextSubset  map[string]string `json:"contextSubset,omitempty"`
+}
+
+// sameTerms reports whether two grants of one key have the same name and ask for the
+// same: a retried CreateGrant.
+func (g *grantRecord) sameTerms(o *grantRecord) bool {
+	return g.Name == o.Name && g.Grantee == o.Grantee && g.Retiring == o.Retiring &&
+		slices.Equal(sorted(g.Operations), sorted(o.Operations)) &&
+		maps.Equal(g.ContextEquals, o.ContextEquals) && maps.Equal(g.ContextSubset, o.ContextSubset)
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
 
 // keyRecord is a KMS key as stored. Multi-Region keys have one record per Region, each
 // holding the shared configuration (primary and replica Regions) so that every copy
@@ -104,6 +134,8 @@ func aliasARN(account, region, name string) string {
 }
 
 func (k *keyRecord) ARN() string { return keyARN(k.Account, k.Region, k.ID) }
+
+func (k *keyRecord) partition() string { return partitionOf(k.Region) }
 
 // in returns the records of the key's account and Region.
 func (k *keyRecord) in(tx kit.Tx) kit.View { return tx.In(k.Account, k.Region) }

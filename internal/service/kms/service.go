@@ -56,8 +56,8 @@ func (s *Service) Reset() {
 	s.mats.reset()
 }
 
-// Handlers binds every operation KMS implements. The custom key store, grant and key
-// import operations are not among them: the gateway answers those with an error naming
+// Handlers binds every operation KMS implements. The custom key store operations are not
+// among them: the gateway answers those with an error naming
 // the operation.
 func (s *Service) Handlers() []awsmodel.Handler {
 	return []awsmodel.Handler{
@@ -100,6 +100,11 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		kmsapi.OpVerifyMac.Handle(s.verifyMac),
 		kmsapi.OpReplicateKey.Handle(s.replicateKey),
 		kmsapi.OpUpdatePrimaryRegion.Handle(s.updatePrimaryRegion),
+		kmsapi.OpCreateGrant.Handle(s.createGrant),
+		kmsapi.OpListGrants.Handle(s.listGrants),
+		kmsapi.OpListRetirableGrants.Handle(s.listRetirableGrants),
+		kmsapi.OpRetireGrant.Handle(s.retireGrant),
+		kmsapi.OpRevokeGrant.Handle(s.revokeGrant),
 	}
 }
 
