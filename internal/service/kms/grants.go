@@ -24,7 +24,7 @@ import (
 
 const (
 	// maxGrantsPerKey is AWS's quota of grants on one key.
-	maxGrantsPerKey = 50000
+	maxGrantsPerKey  = 50000
 	defaultGrantPage = 50
 )
 
