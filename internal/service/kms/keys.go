@@ -105,11 +105,12 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 		return nil, err
 	}
 	mr := in.MultiRegion != nil && *in.MultiRegion
-	// Material is made before the transaction: an RSA 4096 key takes long enough that
-	// holding the store's writer lock for it would stall every other write.
-	raw, err := generateMaterial(spec)
-	if err != nil {
-		return nil, err
+	external := deref(in.Origin) == kmsapi.OriginTypeExternal
+	if external && (mr || spec == kmsapi.KeySpecEccSecgP256k1) {
+		if mr {
+			return nil, msgExternalMultiRegion.New()
+		}
+		return nil, msgExternalSpec.New(spec)
 	}
 	now := c.Now()
 	k := &keyRecord{
@@ -121,9 +122,20 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	if mr {
 		k.MultiRegion, k.PrimaryRegion = true, c.Region
 	}
+	var raw []byte
+	if external {
+		// A key for imported material has none until ImportKeyMaterial.
+		k.Origin, k.State, k.Versions = kmsapi.OriginTypeExternal, kmsapi.KeyStatePendingImport, nil
+	} else if raw, err = generateMaterial(spec); err != nil {
+		// Material is made before the transaction: an RSA 4096 key takes long enough that
+		// holding the store's writer lock for it would stall every other write.
+		return nil, err
+	}
 	err = s.Update(func(tx kit.Tx) error {
-		if err := s.putMaterial(tx, k, 1, raw); err != nil {
-			return err
+		if raw != nil {
+			if err := s.putMaterial(tx, k, 1, raw); err != nil {
+				return err
+			}
 		}
 		return putKey(tx, k)
 	})
@@ -133,9 +145,10 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	return &kmsapi.CreateKeyResponse{KeyMetadata: metadata(k)}, nil
 }
 
-// checkOrigin refuses the key stores xregion has none of: only AWS_KMS material.
+// checkOrigin refuses the key stores xregion has none of: material made by KMS (AWS_KMS)
+// or imported (EXTERNAL).
 func checkOrigin(in *kmsapi.CreateKeyRequest) error {
-	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms {
+	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms && o != kmsapi.OriginTypeExternal {
 		return msgOrigin.New(o)
 	}
 	if in.CustomKeyStoreId != nil {
@@ -216,6 +229,15 @@ func metadata(k *keyRecord) *kmsapi.KeyMetadata {
 	}
 	if k.DeletionDate != nil {
 		md.DeletionDate = new(*k.DeletionDate)
+	}
+	if k.ExpirationModel != "" {
+		md.ExpirationModel = new(k.ExpirationModel)
+	}
+	if k.ValidTo != nil {
+		md.ValidTo = new(*k.ValidTo)
+	}
+	if k.MaterialID != "" && k.Spec == kmsapi.KeySpecSymmetricDefault {
+		md.CurrentKeyMaterialId = new(k.MaterialID)
 	}
 	if k.State == kmsapi.KeyStatePendingReplicaDeletion {
 		md.PendingDeletionWindowInDays = new(int64(k.PendingWindowDays))

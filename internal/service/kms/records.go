@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/service/kit"
 )
@@ -20,6 +21,8 @@ var (
 	aliases    = kit.Table[aliasRecord]{Kind: "alias"} // alias/<name>
 	keyAliases = kit.Index{Kind: "keyalias"}           // keyalias/<id>/<name>: a key's aliases
 	grants     = kit.Table[grantRecord]{Kind: "grant"} // grant/<id>/<grant id>
+	// wrap/<id>/<params>: the sealed private wrapping key of a GetParametersForImport
+	wrappingKeys = kit.Blobs{Kind: "wrap"}
 )
 
 // grantRecord is a grant on a key (see grants.go).
@@ -85,6 +88,13 @@ type keyRecord struct {
 	OnDemandStart    *time.Time `json:"onDemandStart,omitempty"`
 	OnDemandRotation int        `json:"onDemandRotations,omitempty"`
 
+	// Imported material (Origin EXTERNAL): MaterialID names the material once imported
+	// and stays when it is deleted, so that only the same material comes back.
+	MaterialID      string     `json:"materialId,omitempty"`
+	ExpirationModel string     `json:"expirationModel,omitempty"`
+	ValidTo         *time.Time `json:"validTo,omitempty"`
+	ExpiryJob       string     `json:"expiryJob,omitempty"`
+
 	// Multi-Region keys.
 	MultiRegion   bool     `json:"multiRegion,omitempty"`
 	PrimaryRegion string   `json:"primaryRegion,omitempty"`
@@ -134,6 +144,12 @@ func aliasARN(account, region, name string) string {
 }
 
 func (k *keyRecord) ARN() string { return keyARN(k.Account, k.Region, k.ID) }
+
+// hasMaterial reports whether the key has material now: a key with imported material
+// has none before the import and after the material is deleted or expires.
+func (k *keyRecord) hasMaterial() bool {
+	return k.Origin != kmsapi.OriginTypeExternal || k.ExpirationModel != ""
+}
 
 func (k *keyRecord) partition() string { return partitionOf(k.Region) }
 

@@ -105,6 +105,9 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		kmsapi.OpListRetirableGrants.Handle(s.listRetirableGrants),
 		kmsapi.OpRetireGrant.Handle(s.retireGrant),
 		kmsapi.OpRevokeGrant.Handle(s.revokeGrant),
+		kmsapi.OpGetParametersForImport.Handle(s.getParametersForImport),
+		kmsapi.OpImportKeyMaterial.Handle(s.importKeyMaterial),
+		kmsapi.OpDeleteImportedKeyMaterial.Handle(s.deleteImportedKeyMaterial),
 	}
 }
 
