@@ -22,7 +22,7 @@ func (s *Service) withKey(ctx context.Context, ident, usage, op string, check fu
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, nil); err != nil {
 			return err
 		}
 		if usage != "" && k.Usage != usage {
@@ -282,7 +282,7 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, encCtx); err != nil {
 			return err
 		}
 		if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt || k.Spec != kmsapi.KeySpecSymmetricDefault {
@@ -304,7 +304,7 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, encCtx); err != nil {
 			return err
 		}
 		if blob, err = s.encryptSymmetric(tx, k, priv, encCtx, op); err != nil {

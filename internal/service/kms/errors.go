@@ -36,6 +36,10 @@ var (
 	msgInvalidState       = awserr.Message{Kind: kmsapi.ErrKMSInvalidState, Text: "%s is %s."}
 	msgNotPendingDeletion = awserr.Message{Kind: kmsapi.ErrKMSInvalidState, Text: "%s is not pending deletion."}
 	msgAccessDenied       = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action"}
+	msgDeniedByKeyPolicy  = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s with an explicit deny in a resource-based policy"}
+	msgDeniedByIAM        = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s with an explicit deny in an identity-based policy"}
+	msgNoIdentityPolicy   = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s because no identity-based policy allows the kms:%s action"}
+	msgLockout            = awserr.Message{Kind: kmsapi.ErrMalformedPolicyDocument, Text: "The new key policy will not allow you to update the key policy in the future."}
 )
 
 // stateWords is how KMS's messages name a state.

@@ -224,9 +224,6 @@ func (s *Service) checkGrantTokens(c kit.Call, tokens []string) error {
 func (s *Service) listGrants(ctx context.Context, in *kmsapi.ListGrantsRequest) (*kmsapi.ListGrantsResponse, error) {
 	c := s.Call(ctx)
 	return readKey(s, c, *in.KeyId, func(tx kit.Tx, k *keyRecord) (*kmsapi.ListGrantsResponse, error) {
-		if err := s.authorize(tx, c, k, "ListGrants", nil, nil); err != nil {
-			return nil, err
-		}
 		all, err := grants.List(k.in(tx), k.ID)
 		if err != nil {
 			return nil, err
@@ -255,6 +252,9 @@ func (s *Service) listRetirableGrants(ctx context.Context, in *kmsapi.ListRetira
 		return nil, msgBadPrincipal.New(*in.RetiringPrincipal)
 	}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*kmsapi.ListGrantsResponse, error) {
+		if err := s.allowAccount(tx, c, "ListRetirableGrants"); err != nil {
+			return nil, err
+		}
 		v := c.In(tx)
 		var found []*grantRecord
 		err := grants.Scan(v, func(g *grantRecord) bool {

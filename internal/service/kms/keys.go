@@ -52,6 +52,9 @@ func readKey[T any](s *Service, c kit.Call, ident string, fn func(tx kit.Tx, k *
 		if err != nil {
 			return err
 		}
+		if err := s.allow(tx, c, k, c.Operation, nil); err != nil {
+			return err
+		}
 		out, err = fn(tx, k)
 		return err
 	})
@@ -68,7 +71,7 @@ func (s *Service) change(ctx context.Context, ident, action string, check func(*
 		if err != nil {
 			return nil, err
 		}
-		if err := checkManaged(c, cur, action); err != nil {
+		if err := s.allow(tx, c, cur, action, nil); err != nil {
 			return nil, err
 		}
 		if check != nil {
@@ -132,6 +135,12 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 		return nil, err
 	}
 	err = s.Update(func(tx kit.Tx) error {
+		if err := s.allowAccount(tx, c, "CreateKey"); err != nil {
+			return err
+		}
+		if err := s.lockoutSafe(tx, c, k, k.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return err
+		}
 		if raw != nil {
 			if err := s.putMaterial(tx, k, 1, raw); err != nil {
 				return err
@@ -286,6 +295,9 @@ func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*km
 	l := kit.List{Op: "ListKeys", Account: c.Account, Region: c.Region}
 	out := &kmsapi.ListKeysResponse{Keys: []kmsapi.KeyListEntry{}}
 	err := s.View(func(tx kit.Tx) error {
+		if err := s.allowAccount(tx, c, "ListKeys"); err != nil {
+			return err
+		}
 		next, err := s.pages.Scan(c.In(tx), l, keys, in.Marker, limit, func(e kit.Entry) (bool, error) {
 			out.Keys = append(out.Keys, kmsapi.KeyListEntry{KeyId: new(e.Pos), KeyArn: new(keyARN(c.Account, c.Region, e.Pos))})
 			return true, nil

@@ -271,11 +271,15 @@ func TestKeyPolicies(t *testing.T) {
 		t.Errorf("PolicyName %s", *p.PolicyName)
 	}
 	custom := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*"}]}`
-	xtest.Must[*kms.PutKeyPolicyOutput](t)(e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)}))
+	// The policy would lock the account out of the key: AWS's safety check refuses it
+	// unless the request bypasses the check.
+	_, err := e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)})
+	wantErr(t, err, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+	xtest.Must[*kms.PutKeyPolicyOutput](t)(e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom), BypassPolicyLockoutSafetyCheck: true}))
 	if p := xtest.Must[*kms.GetKeyPolicyOutput](t)(e.East.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id})); *p.Policy != custom {
 		t.Errorf("policy after PutKeyPolicy: %s", *p.Policy)
 	}
-	_, err := e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String("[1,2")})
+	_, err = e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String("[1,2")})
 	wantErr(t, err, "MalformedPolicyDocumentException", "")
 	_, err = e.East.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("other")})
 	wantErr(t, err, "NotFoundException", "No such policy exists")

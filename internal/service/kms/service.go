@@ -22,6 +22,11 @@ type Service struct {
 	// cryptographic path neither decodes nor unseals after a key's first use.
 	cache *kit.Cache[keyRecord]
 	mats  materialCache
+	// creds says whether the server runs in strict mode, and perms evaluates key
+	// policies and IAM policies there (authz.go). Either may be absent (unit tests):
+	// then nothing is evaluated.
+	creds port.Credentials
+	perms port.Permissions
 }
 
 var (
@@ -44,6 +49,8 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
 	service.Provide[port.KeyRing](d.Ports, s)
+	service.Want(d.Ports, &s.creds)
+	service.Want(d.Ports, &s.perms)
 	return s, nil
 }
 
