@@ -123,6 +123,9 @@ func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCt
 }
 
 func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	c := s.Call(ctx)
 	var out *kmsapi.EncryptResponse
 	err := s.read(*in.KeyId, func(tx kit.Tx) error {
@@ -147,6 +150,9 @@ func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsa
 }
 
 func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsapi.DecryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
@@ -169,6 +175,9 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 }
 
 func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	c := s.Call(ctx)
 	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
 		return nil, err
@@ -248,6 +257,9 @@ func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx ma
 }
 
 func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKeyRequest) (*kmsapi.GenerateDataKeyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
 	if err != nil {
 		return nil, err
@@ -263,6 +275,9 @@ func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKe
 }
 
 func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
 	if err != nil {
 		return nil, err

@@ -463,3 +463,12 @@ func principalIs(named, caller string) bool {
 	}
 	return false
 }
+
+// grantTokensValid refuses GrantTokens xregion did not issue, for the operations that
+// take them. Grants are consistent at once here, so a valid token adds no permission.
+func (s *Service) grantTokensValid(ctx context.Context, tokens []string) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	return s.checkGrantTokens(s.Call(ctx), tokens)
+}

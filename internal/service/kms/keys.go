@@ -284,6 +284,9 @@ func multiRegionConfiguration(k *keyRecord) *kmsapi.MultiRegionConfiguration {
 }
 
 func (s *Service) describeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest) (*kmsapi.DescribeKeyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.DescribeKeyResponse, error) {
 		return &kmsapi.DescribeKeyResponse{KeyMetadata: metadata(k)}, nil
 	})
