@@ -147,6 +147,9 @@ func asymmetric(op string) func(*keyRecord) error {
 		if k.Spec == kmsapi.KeySpecSymmetricDefault || hmacKeyBytes(k.Spec) > 0 {
 			return msgSpecNotValidFor.New(k.ARN(), k.Spec, op)
 		}
+		if k.State == kmsapi.KeyStatePendingImport {
+			return stateError(k) // no material, so no public key yet
+		}
 		return requireLive(k)
 	}
 }

@@ -265,7 +265,13 @@ func materialFits(spec string, raw []byte) bool {
 	case spec == kmsapi.KeySpecSymmetricDefault:
 		return len(raw) == 32
 	case hmacKeyBytes(spec) > 0:
-		return len(raw) >= hmacKeyBytes(spec) && len(raw) <= 2*max(hmacKeyBytes(spec), 64)
+		// From the digest size to the hash's block size: 64 bytes for SHA-224 and SHA-256,
+		// 128 for SHA-384 and SHA-512.
+		block := 64
+		if hmacKeyBytes(spec) > 32 {
+			block = 128
+		}
+		return len(raw) >= hmacKeyBytes(spec) && len(raw) <= block
 	}
 	k, err := x509.ParsePKCS8PrivateKey(raw)
 	if err != nil {

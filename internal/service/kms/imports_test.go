@@ -208,3 +208,20 @@ func TestImportedRSAKeyWithAESKeyWrap(t *testing.T) {
 		t.Error("the key's public key is not the imported key's")
 	}
 }
+
+func TestPendingImportKeyStates(t *testing.T) {
+	e := start(t)
+	md := externalKey(t, e, nil)
+	_, err := e.East.EnableKey(ctx, &kms.EnableKeyInput{KeyId: md.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", *md.Arn+" is pending import.")
+	xtest.Must[*kms.UpdateKeyDescriptionOutput](t)(e.East.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: md.KeyId, Description: aws.String("waiting")}))
+	xtest.Must[*kms.CreateAliasOutput](t)(e.East.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/imported"), TargetKeyId: md.KeyId}))
+	xtest.Must[*kms.ScheduleKeyDeletionOutput](t)(e.East.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	xtest.Must[*kms.CancelKeyDeletionOutput](t)(e.East.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: md.KeyId}))
+	if got := describe(t, e.East, *md.KeyId); got.KeyState != types.KeyStatePendingImport {
+		t.Errorf("a key without material after CancelKeyDeletion is %s, want PendingImport", got.KeyState)
+	}
+	signing := externalKey(t, e, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	_, err = e.East.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: signing.KeyId})
+	wantErr(t, err, "KMSInvalidStateException", "")
+}

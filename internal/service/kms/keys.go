@@ -331,7 +331,7 @@ func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKey
 }
 
 func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateEnabled
 		return nil
 	})
@@ -339,7 +339,7 @@ func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*
 }
 
 func (s *Service) disableKey(ctx context.Context, in *kmsapi.DisableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateDisabled
 		return nil
 	})
