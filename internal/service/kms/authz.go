@@ -29,22 +29,19 @@ func (s *Service) strict() bool {
 	return s.creds != nil && s.creds.Strict() && s.perms != nil
 }
 
-// authorize is allow for the operations that take GrantTokens: the tokens must be ones
-// xregion issued. Grants are consistent at once here, so a token adds no permission.
-func (s *Service) authorize(tx kit.Tx, c kit.Call, k *keyRecord, action string, encCtx map[string]string, tokens []string) error {
-	if err := s.checkGrantTokens(c, tokens); err != nil {
-		return err
-	}
-	return s.allow(tx, c, k, action, encCtx)
-}
-
 // allow decides whether the caller may run action on key k with encryption context
 // encCtx.
 func (s *Service) allow(tx kit.Tx, c kit.Call, k *keyRecord, action string, encCtx map[string]string) error {
+	return s.allowWith(tx, c, k, action, encCtx, nil)
+}
+
+// allowWith is allow with condition keys of the request's own (CreateGrant's).
+func (s *Service) allowWith(tx kit.Tx, c kit.Call, k *keyRecord, action string, encCtx map[string]string, extra port.ConditionKeys) error {
 	if !s.strict() {
 		return checkManaged(c, k, action)
 	}
 	req := s.accessRequest(c, k, action, encCtx)
+	maps.Copy(req.Keys, extra)
 	byKey, err := s.perms.ResourcePolicy(k.Policy, req)
 	if err != nil {
 		return err

@@ -148,3 +148,18 @@ func TestLockoutSafetyCheck(t *testing.T) {
 	_, err = e.root.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: aws.String(keyPolicy())})
 	wantDenied(t, "the locked-out root", err, "kms:PutKeyPolicy")
 }
+
+func TestStrictCreateGrantConditionKeys(t *testing.T) {
+	e := startStrict(t)
+	ops, opsARN := e.session(t, "ops", "")
+	// The key policy lets the ops role grant only Decrypt, and only to the app role.
+	grantor := `{"Effect":"Allow","Principal":{"AWS":"` + opsARN + `"},"Action":"kms:CreateGrant","Resource":"*",
+		"Condition":{"ForAllValues:StringEquals":{"kms:GrantOperations":["Decrypt"]},"StringEquals":{"kms:GranteePrincipal":"arn:aws:iam::` + strictAccount + `:role/app"}}}`
+	md := createKey(t, e.root, &kms.CreateKeyInput{Policy: aws.String(keyPolicy(grantor))})
+	app := "arn:aws:iam::" + strictAccount + ":role/app"
+	createGrant(t, ops, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String(app), Operations: []types.GrantOperation{"Decrypt"}})
+	_, err := ops.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String(app), Operations: []types.GrantOperation{"Decrypt", "Encrypt"}})
+	wantDenied(t, "an operation the condition does not list", err, "kms:CreateGrant")
+	_, err = ops.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String(opsARN), Operations: []types.GrantOperation{"Decrypt"}})
+	wantDenied(t, "another grantee", err, "kms:CreateGrant")
+}

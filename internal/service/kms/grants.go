@@ -14,6 +14,7 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // Grants: a grant lets a grantee principal use a key for a list of operations, perhaps
@@ -106,7 +107,10 @@ func (s *Service) createGrant(ctx context.Context, in *kmsapi.CreateGrantRequest
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorize(tx, c, k, "CreateGrant", grantContext(in), in.GrantTokens); err != nil {
+		if err := s.checkGrantTokens(c, in.GrantTokens); err != nil {
+			return nil, err
+		}
+		if err := s.allowWith(tx, c, k, "CreateGrant", grantContext(in), grantConditionKeys(in)); err != nil {
 			return nil, err
 		}
 		if err := requireGrantable(k); err != nil {
@@ -124,6 +128,25 @@ func (s *Service) createGrant(ctx context.Context, in *kmsapi.CreateGrantRequest
 		}
 		return &kmsapi.CreateGrantResponse{GrantId: new(g.ID), GrantToken: new(s.grantToken(k, g.ID))}, nil
 	})
+}
+
+// grantConditionKeys are the condition keys of a CreateGrant request that policies can
+// test. Grants made through the API are never for an AWS resource: the services that
+// make those do not go through it.
+func grantConditionKeys(in *kmsapi.CreateGrantRequest) port.ConditionKeys {
+	keys := port.ConditionKeys{}
+	keys.Set("kms:GranteePrincipal", *in.GranteePrincipal)
+	keys.Set("kms:GrantOperations", in.Operations...)
+	keys.Set("kms:GrantIsForAWSResource", "false")
+	if in.RetiringPrincipal != nil {
+		keys.Set("kms:RetiringPrincipal", *in.RetiringPrincipal)
+	}
+	if in.Constraints != nil && len(in.Constraints.EncryptionContextEquals) > 0 {
+		keys.Set("kms:GrantConstraintType", "EncryptionContextEquals")
+	} else if in.Constraints != nil && len(in.Constraints.EncryptionContextSubset) > 0 {
+		keys.Set("kms:GrantConstraintType", "EncryptionContextSubset")
+	}
+	return keys
 }
 
 // grantContext is the encryption context a CreateGrant request asks for, which a grant
@@ -386,7 +409,7 @@ func (s *Service) revokeGrant(ctx context.Context, in *kmsapi.RevokeGrantRequest
 		if err != nil {
 			return err
 		}
-		if err := s.authorize(tx, c, k, "RevokeGrant", nil, nil); err != nil {
+		if err := s.allow(tx, c, k, "RevokeGrant", nil); err != nil {
 			return err
 		}
 		if !grants.Has(k.in(tx), k.ID, *in.GrantId) {

@@ -92,7 +92,7 @@ func (s *Service) getParametersForImport(ctx context.Context, in *kmsapi.GetPara
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorize(tx, c, k, "GetParametersForImport", nil, nil); err != nil {
+		if err := s.allow(tx, c, k, "GetParametersForImport", nil); err != nil {
 			return nil, err
 		}
 		if err := requireExternal(k, "GetParametersForImport"); err != nil {
@@ -173,7 +173,7 @@ func (s *Service) importKeyMaterial(ctx context.Context, in *kmsapi.ImportKeyMat
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorize(tx, c, k, "ImportKeyMaterial", nil, nil); err != nil {
+		if err := s.allow(tx, c, k, "ImportKeyMaterial", nil); err != nil {
 			return nil, err
 		}
 		if err := requireExternal(k, "ImportKeyMaterial"); err != nil {
