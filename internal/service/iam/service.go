@@ -50,6 +50,7 @@ func New(d service.Deps) (service.Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgInvalidMarker.New(marker) })
 	service.Provide[port.Roles](d.Ports, s)
+	service.Provide[port.Permissions](d.Ports, s)
 	return s, nil
 }
 
