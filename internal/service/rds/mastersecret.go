@@ -61,32 +61,55 @@ func checkManagedModify(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) e
 
 // createMasterSecret makes the secret of an instance's master password.
 func (s *Service) createMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec, keyID string) error {
+	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)
+	secret, err := s.newManagedSecret(tx, v, managedOwner{
+		user: inst.MasterUsername, prefix: "rds!db-", description: textSecretDescription.with(instARN),
+		tag: secretInstanceTag, arn: instARN,
+	}, keyID)
+	if err != nil {
+		return err
+	}
+	if err := s.enginePassword(v, inst, secret.password); err != nil {
+		return err
+	}
+	inst.MasterSecretARN, inst.MasterSecretKey = secret.arn, secret.key
+	return nil
+}
+
+// managedOwner is what a managed master password's secret says of its owner, a DB
+// instance or a DB cluster.
+type managedOwner struct {
+	user, prefix, description, tag, arn string
+}
+
+// managedSecret is a secret RDS made: its ARN, its key's ARN and the password it holds,
+// which the caller hands to a real server if there is one and otherwise forgets.
+type managedSecret struct{ arn, key, password string }
+
+// newManagedSecret makes the secret of a master password, encrypted under keyID or
+// aws/secretsmanager.
+func (s *Service) newManagedSecret(tx kit.Tx, v kit.View, owner managedOwner, keyID string) (managedSecret, error) {
 	if keyID == "" {
 		keyID = secretKeyDefault
 	}
 	key, err := s.resolveKey(tx, v.Account(), v.Region(), keyID)
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
 	password := ids.Alnum(secretPasswordChars)
-	value, err := json.Marshal(map[string]string{"username": inst.MasterUsername, "password": password})
+	value, err := json.Marshal(map[string]string{"username": owner.user, "password": password})
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
-	if err := s.enginePassword(v, inst, password); err != nil {
-		return err
-	}
-	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)
 	secretARN, err := s.secrets.CreateManaged(tx, v.Account(), v.Region(), port.ManagedSecret{
-		Owner: serviceName, Name: "rds!db-" + ids.UUID(), Description: textSecretDescription.with(instARN),
+		Owner: serviceName, Name: owner.prefix + ids.UUID(), Description: owner.description,
 		KmsKeyID: key, Value: string(value), RotationDays: secretRotationDays,
-		Tags: map[string]string{secretInstanceTag: instARN},
+		Tags: map[string]string{owner.tag: owner.arn},
 	})
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
-	inst.MasterSecretARN, inst.MasterSecretKey = secretARN, key
-	return nil
+	return managedSecret{arn: secretARN, key: key, password: password}, nil
 }
 
 // modifyMasterSecret carries out the managed password changes of a ModifyDBInstance,

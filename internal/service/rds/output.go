@@ -191,6 +191,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: new(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
 	}
 	s.engineOut(v, inst, &out)
+	s.clusterMemberOut(v, inst, &out)
 	return out
 }
 

@@ -134,6 +134,8 @@ type instanceRec struct {
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
 	RealData              bool             `json:"realData,omitempty"` // a real server (realdata.go)
+	Cluster               string           `json:"cluster,omitempty"`  // the Aurora DB cluster it is a member of (clusters.go)
+	PromotionTier         int64            `json:"promotionTier,omitempty"`
 }
 
 // image is what an automated backup or a snapshot keeps of the instance it was taken of:

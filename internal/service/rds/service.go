@@ -75,6 +75,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
+	s.registerClusterJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.secrets)
 	service.Need(d.Ports, &s.presigned)
@@ -100,7 +101,7 @@ func (s *Service) Validation() awsmodel.Validation {
 // option group management and the other operations of the model answer an error naming
 // them.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
+	return append([]awsmodel.Handler{
 		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
 		rdsapi.OpDescribeDBInstances.Handle(s.describeDBInstances),
 		rdsapi.OpModifyDBInstance.Handle(s.modifyDBInstance),
@@ -160,5 +161,5 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpModifyDBSnapshotAttribute.Handle(s.modifyDBSnapshotAttribute),
 		rdsapi.OpCopyDBSnapshot.Handle(s.copyDBSnapshot),
 		rdsapi.OpRestoreDBInstanceFromDBSnapshot.Handle(s.restoreFromDBSnapshot),
-	}
+	}, s.clusterHandlers()...)
 }
