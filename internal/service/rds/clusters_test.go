@@ -147,7 +147,9 @@ func TestAuroraClusterErrors(t *testing.T) {
 	bad(func(in *rds.CreateDBClusterInput) { in.MasterUsername = nil }, "InvalidParameterValue", "MasterUsername")
 	bad(func(in *rds.CreateDBClusterInput) { in.MasterUserPassword = aws.String("secret-password") }, "InvalidParameterCombination", "ManageMasterUserPassword")
 	bad(func(in *rds.CreateDBClusterInput) { in.BackupRetentionPeriod = aws.Int32(0) }, "InvalidParameterValue", "Valid values are 1 to 35")
-	bad(func(in *rds.CreateDBClusterInput) { in.DBClusterParameterGroupName = aws.String("default.aurora-mysql8.0") }, "InvalidParameterCombination", "family")
+	bad(func(in *rds.CreateDBClusterInput) {
+		in.DBClusterParameterGroupName = aws.String("default.aurora-mysql8.0")
+	}, "InvalidParameterCombination", "family")
 	bad(func(in *rds.CreateDBClusterInput) { in.KmsKeyId = aws.String("alias/missing") }, "KMSKeyNotAccessibleFault", "alias/missing")
 	if _, err := e.East.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("bad")}); err == nil {
 		t.Fatal("a refused create left a cluster behind")
