@@ -18,8 +18,8 @@ import (
 // createClusterInstance creates a member of a cluster.
 func (s *Service) createClusterInstance(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
 	c := s.Call(ctx)
-	if err := checkMemberRequest(in); err != nil {
-		return nil, err
+	if !validIdentifier(deref(in.DBInstanceIdentifier), maxInstanceID) {
+		return nil, msgInvalidIdentifier.New(paramInstanceID)
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CreateDBInstanceResult, error) {
 		v := c.In(tx)
@@ -27,8 +27,12 @@ func (s *Service) createClusterInstance(ctx context.Context, in *rdsapi.CreateDB
 		if err != nil {
 			return nil, err
 		}
+		// RDS looks the cluster up before it checks what the request sets on it.
 		if cl == nil {
 			return nil, msgClusterNotFound.New(*in.DBClusterIdentifier)
+		}
+		if err := checkMemberRequest(in); err != nil {
+			return nil, err
 		}
 		inst, err := s.memberOf(c, v, cl, in)
 		if err != nil {
@@ -49,9 +53,6 @@ func (s *Service) createClusterInstance(ctx context.Context, in *rdsapi.CreateDB
 
 // checkMemberRequest refuses what belongs to the cluster, not to its instances.
 func checkMemberRequest(in *rdsapi.CreateDBInstanceMessage) error {
-	if !validIdentifier(deref(in.DBInstanceIdentifier), maxInstanceID) {
-		return msgInvalidIdentifier.New(paramInstanceID)
-	}
 	switch {
 	case in.MasterUsername != nil:
 		return msgMemberUsername.New()

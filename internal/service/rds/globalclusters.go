@@ -262,7 +262,8 @@ func (s *Service) addGlobalMember(tx kit.Tx, v kit.View, cl *clusterRec) error {
 
 func (s *Service) describeGlobalClusters(ctx context.Context, in *rdsapi.DescribeGlobalClustersMessage) (*rdsapi.GlobalClustersMessage, error) {
 	c := s.Call(ctx)
-	f, err := parseFilters(in.Filters, "region")
+	// The provider finds a cluster's global cluster with db-cluster-id and the cluster's ARN.
+	f, err := parseFilters(in.Filters, "region", "db-cluster-id")
 	if err != nil {
 		return nil, err
 	}
@@ -274,11 +275,11 @@ func (s *Service) describeGlobalClusters(ctx context.Context, in *rdsapi.Describ
 		v := c.In(tx)
 		out := &rdsapi.GlobalClustersMessage{GlobalClusters: []rdsapi.GlobalCluster{}}
 		keep := func(g *globalRec) bool {
-			regions := make([]string, len(g.Members))
+			regions, arns := make([]string, len(g.Members)), make([]string, len(g.Members))
 			for i, m := range g.Members {
-				regions[i] = m.Region
+				regions[i], arns[i] = m.Region, clusterARN(partitionOf(m.Region), m.Region, v.Account(), m.Cluster)
 			}
-			return f.match("region", regions...)
+			return f.match("region", regions...) && f.match("db-cluster-id", arns...)
 		}
 		if in.GlobalClusterIdentifier != nil {
 			g, err := findGlobal(tx, v, *in.GlobalClusterIdentifier)
