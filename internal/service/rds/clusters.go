@@ -252,17 +252,6 @@ func (s *Service) createClusterSecret(tx kit.Tx, v kit.View, cl *clusterRec, key
 	return nil
 }
 
-func clusterSecretOut(cl *clusterRec) *rdsapi.MasterUserSecret {
-	if cl.MasterSecretARN == "" {
-		return nil
-	}
-	status := secretStatusActive
-	if cl.Status == statusCreating {
-		status = secretStatusCreate
-	}
-	return &rdsapi.MasterUserSecret{SecretArn: new(cl.MasterSecretARN), SecretStatus: new(status), KmsKeyId: new(cl.MasterSecretKey)}
-}
-
 func (s *Service) describeDBClusters(ctx context.Context, in *rdsapi.DescribeDBClustersMessage) (*rdsapi.DBClusterMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "db-cluster-id", "db-cluster-resource-id", "engine", "domain", "clone-group-id", "db-cluster-status")
@@ -327,7 +316,7 @@ func (s *Service) clusterOut(tx kit.Tx, v kit.View, cl *clusterRec, now time.Tim
 		ClusterCreateTime: optTime(cl.Created), EnabledCloudwatchLogsExports: cl.LogExports, EngineMode: new("provisioned"),
 		DeletionProtection: new(cl.DeletionProtection), HttpEndpointEnabled: new(false), CopyTagsToSnapshot: new(cl.CopyTags),
 		CrossAccountClone: new(false), DomainMemberships: []rdsapi.DomainMembership{}, TagList: tagsOut(cl.Tags),
-		NetworkType: new(cl.NetworkType), MasterUserSecret: clusterSecretOut(cl), StorageType: new(storageAurora),
+		NetworkType: new(cl.NetworkType), MasterUserSecret: secretOut(cl.MasterSecretARN, cl.MasterSecretKey, cl.Status == statusCreating), StorageType: new(storageAurora),
 		AutoMinorVersionUpgrade: new(true), AutomaticRestartTime: optTime(cl.AutoStart),
 		EngineLifecycleSupport: new("open-source-rds-extended-support"), PubliclyAccessible: new(false),
 	}

@@ -168,18 +168,15 @@ func (s *Service) changeClusterPassword(tx kit.Tx, v kit.View, cl *clusterRec, i
 		return msgSecondaryCredentials.New()
 	}
 	managed := cl.MasterSecretARN != ""
+	err := checkManagedChange(managed, managedChange{
+		manage: in.ManageMasterUserPassword, password: in.MasterUserPassword, rotate: deref(in.RotateMasterUserPassword),
+		immediately: deref(in.ApplyImmediately), keyID: in.MasterUserSecretKmsKeyId,
+	})
+	if err != nil {
+		return err
+	}
 	turnOn := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
 	turnOff := in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
-	switch {
-	case turnOn && in.MasterUserPassword != nil:
-		return msgManagedAndPassword.New()
-	case turnOff && managed && in.MasterUserPassword == nil:
-		return msgUnmanageNeedsPassword.New()
-	case in.MasterUserPassword != nil && managed && !turnOff:
-		return msgPasswordWhileManaged.New()
-	case deref(in.RotateMasterUserPassword) && !(managed && !turnOff):
-		return msgRotateNeedsManaged.New()
-	}
 	if in.MasterUserPassword != nil {
 		if err := checkPassword(auroraEngines[cl.Engine], *in.MasterUserPassword); err != nil {
 			return err

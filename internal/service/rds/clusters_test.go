@@ -245,3 +245,36 @@ func TestAuroraClusterPaging(t *testing.T) {
 		t.Errorf("us-west-2 sees %d clusters of us-east-1", len(got.DBClusters))
 	}
 }
+
+func TestAuroraManagedPasswordAndMemberModify(t *testing.T) {
+	e := start(t)
+	e.createCluster(t, e.East, auroraCluster("pw"), "pw-1", "pw-2")
+	_, err := e.East.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("pw"), ManageMasterUserPassword: aws.Bool(false)})
+	wantErr(t, err, "InvalidParameterCombination", 400, "You must specify MasterUserPassword")
+	_, err = e.East.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("pw"), RotateMasterUserPassword: aws.Bool(true)})
+	wantErr(t, err, "InvalidParameterCombination", 400, "ApplyImmediately")
+	xtest.Must[*rds.ModifyDBClusterOutput](t)(e.East.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("pw"),
+		RotateMasterUserPassword: aws.Bool(true), ApplyImmediately: aws.Bool(true)}))
+	out := xtest.Must[*rds.ModifyDBClusterOutput](t)(e.East.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("pw"),
+		ManageMasterUserPassword: aws.Bool(false), MasterUserPassword: aws.String("a-new-password-1")}))
+	if out.DBCluster.MasterUserSecret != nil || aws.ToString(out.DBCluster.Status) != "modifying" {
+		t.Errorf("after turning the managed password off: secret %+v, status %s", out.DBCluster.MasterUserSecret, aws.ToString(out.DBCluster.Status))
+	}
+	e.advance(time.Minute)
+
+	// A member changes its promotion tier and class; the next failover follows the tier.
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+		DBInstanceIdentifier: aws.String("pw-2"), PromotionTier: aws.Int32(0), DBInstanceClass: aws.String("db.r7g.large")}))
+	e.advance(time.Minute)
+	db := e.describe(t, e.East, "pw-2")
+	if aws.ToInt32(db.PromotionTier) != 0 || aws.ToString(db.DBInstanceClass) != "db.r7g.large" || aws.ToString(db.DBInstanceStatus) != "available" {
+		t.Errorf("modified member: tier %d, class %s, %s", aws.ToInt32(db.PromotionTier), aws.ToString(db.DBInstanceClass), aws.ToString(db.DBInstanceStatus))
+	}
+	_, err = e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("pw-2"), DBInstanceClass: aws.String("db.t3.micro")})
+	wantErr(t, err, "InvalidParameterCombination", 400, "db.t3.micro")
+	xtest.Must[*rds.RebootDBInstanceOutput](t)(e.East.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("pw-1")}))
+	e.advance(time.Minute)
+	if got := e.status(t, e.East, "pw-1"); got != "available" {
+		t.Errorf("rebooted member is %s", got)
+	}
+}

@@ -40,20 +40,39 @@ func checkManagedCreate(in *rdsapi.CreateDBInstanceMessage) error {
 // checkManagedModify checks the managed password settings of a ModifyDBInstance against
 // the instance.
 func checkManagedModify(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) error {
-	managed := inst.MasterSecretARN != ""
-	turnOn, turnOff := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword, in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
+	return checkManagedChange(inst.MasterSecretARN != "", managedChange{
+		manage: in.ManageMasterUserPassword, password: in.MasterUserPassword, rotate: deref(in.RotateMasterUserPassword),
+		immediately: deref(in.ApplyImmediately), keyID: in.MasterUserSecretKmsKeyId,
+	})
+}
+
+// managedChange is what a modification (of an instance or a cluster) asks of its managed
+// master password.
+type managedChange struct {
+	manage      *bool
+	password    *string
+	rotate      bool
+	immediately bool
+	keyID       *string
+}
+
+// checkManagedChange checks a change of the managed password settings of an instance or
+// cluster whose password is managed or not.
+func checkManagedChange(managed bool, ch managedChange) error {
+	manage, hasPassword := ch.manage, ch.password != nil
+	turnOn, turnOff := manage != nil && *manage, manage != nil && !*manage
 	switch {
-	case turnOn && in.MasterUserPassword != nil:
+	case turnOn && hasPassword:
 		return msgManagedAndPassword.New()
-	case turnOff && managed && in.MasterUserPassword == nil:
+	case turnOff && managed && !hasPassword:
 		return msgUnmanageNeedsPassword.New()
-	case in.MasterUserPassword != nil && managed && !turnOff:
+	case hasPassword && managed && !turnOff:
 		return msgPasswordWhileManaged.New()
-	case deref(in.RotateMasterUserPassword) && !(managed && !turnOff):
+	case ch.rotate && !(managed && !turnOff):
 		return msgRotateNeedsManaged.New()
-	case deref(in.RotateMasterUserPassword) && !deref(in.ApplyImmediately):
+	case ch.rotate && !ch.immediately:
 		return msgRotateNeedsImmediate.New()
-	case in.MasterUserSecretKmsKeyId != nil && !(turnOn || managed) || in.MasterUserSecretKmsKeyId != nil && turnOff:
+	case ch.keyID != nil && !(turnOn || managed) || ch.keyID != nil && turnOff:
 		return msgSecretKeyNeedsManaged.New()
 	}
 	return nil
@@ -153,12 +172,17 @@ func (s *Service) deleteMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec) e
 
 // masterSecretOut is the instance's MasterUserSecret: creating while the instance is.
 func masterSecretOut(inst *instanceRec) *rdsapi.MasterUserSecret {
-	if inst.MasterSecretARN == "" {
+	return secretOut(inst.MasterSecretARN, inst.MasterSecretKey, inst.Status == statusCreating)
+}
+
+// secretOut is the MasterUserSecret of a secret and its key, if there is one.
+func secretOut(secretARN, key string, creating bool) *rdsapi.MasterUserSecret {
+	if secretARN == "" {
 		return nil
 	}
 	status := secretStatusActive
-	if inst.Status == statusCreating {
+	if creating {
 		status = secretStatusCreate
 	}
-	return &rdsapi.MasterUserSecret{SecretArn: new(inst.MasterSecretARN), SecretStatus: new(status), KmsKeyId: new(inst.MasterSecretKey)}
+	return &rdsapi.MasterUserSecret{SecretArn: new(secretARN), SecretStatus: new(status), KmsKeyId: new(key)}
 }
