@@ -1,7 +1,8 @@
 // Package rds is xregion's Amazon RDS: DB instances with their asynchronous life cycle,
 // automated backups and their restore windows, daily automated snapshots, manual
 // snapshots and their copies (also across Regions), point-in-time restores, and the
-// cross-Region replication of automated backups.
+// cross-Region replication of automated backups; Aurora DB clusters, their snapshots and
+// backups, and Aurora global databases (clusters*.go, globalclusters*.go).
 //
 // # State
 //
@@ -97,9 +98,9 @@ func (s *Service) Validation() awsmodel.Validation {
 	}
 }
 
-// Handlers binds the operations RDS implements here. DB clusters, proxies, parameter and
-// option group management and the other operations of the model answer an error naming
-// them.
+// Handlers binds the operations RDS implements here (the clusters' in clusterHandlers).
+// Proxies, blue/green deployments and the other operations of the model answer an error
+// naming them.
 func (s *Service) Handlers() []awsmodel.Handler {
 	return append([]awsmodel.Handler{
 		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
