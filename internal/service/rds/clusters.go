@@ -344,3 +344,14 @@ func (s *Service) clusterOut(tx kit.Tx, v kit.View, cl *clusterRec, now time.Tim
 	}
 	return out
 }
+
+// clusterParamGroupInUse reports whether a cluster of the Region uses a DB cluster
+// parameter group, which then cannot be deleted.
+func clusterParamGroupInUse(v kit.View, name string) (bool, error) {
+	used := false
+	err := clusters.Scan(v, func(cl *clusterRec) bool {
+		used = cl.ParamGroup == name
+		return !used
+	})
+	return used, err
+}

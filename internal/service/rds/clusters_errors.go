@@ -76,3 +76,5 @@ var msgClusterCopyNeedsKey = awserr.Message{Kind: rdsapi.ErrKMSKeyNotAccessibleF
 var msgRestoreType = awserr.Message{Kind: invalid, Text: "Invalid RestoreType: %s. Valid values: full-copy, copy-on-write."}
 
 var msgGlobalUpgrade = awserr.Message{Kind: rdsapi.ErrInvalidGlobalClusterStateFault, Text: "Global cluster %s can't change its engine version here: upgrade its clusters instead."}
+
+var msgClusterParamGroupInUse = awserr.Message{Kind: rdsapi.ErrInvalidDBParameterGroupStateFault, Text: "One or more DB clusters are still members of this parameter group %s, so the group cannot be deleted"}

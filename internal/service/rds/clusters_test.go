@@ -278,3 +278,19 @@ func TestAuroraManagedPasswordAndMemberModify(t *testing.T) {
 		t.Errorf("rebooted member is %s", got)
 	}
 }
+
+func TestAuroraClusterParameterGroupInUse(t *testing.T) {
+	e := start(t)
+	xtest.Must[*rds.CreateDBClusterParameterGroupOutput](t)(e.East.CreateDBClusterParameterGroup(ctx, &rds.CreateDBClusterParameterGroupInput{
+		DBClusterParameterGroupName: aws.String("tuned"), DBParameterGroupFamily: aws.String("aurora-postgresql15"), Description: aws.String("tuned")}))
+	in := auroraCluster("tuned-cluster")
+	in.DBClusterParameterGroupName = aws.String("tuned")
+	if cl := e.createCluster(t, e.East, in); aws.ToString(cl.DBClusterParameterGroup) != "tuned" {
+		t.Fatalf("cluster parameter group %q", aws.ToString(cl.DBClusterParameterGroup))
+	}
+	_, err := e.East.DeleteDBClusterParameterGroup(ctx, &rds.DeleteDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String("tuned")})
+	wantErr(t, err, "InvalidDBParameterGroupState", 400, "DB clusters are still members")
+	xtest.Must[*rds.DeleteDBClusterOutput](t)(e.East.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("tuned-cluster"), SkipFinalSnapshot: aws.Bool(true)}))
+	e.advance(time.Minute)
+	xtest.Must[*rds.DeleteDBClusterParameterGroupOutput](t)(e.East.DeleteDBClusterParameterGroup(ctx, &rds.DeleteDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String("tuned")}))
+}
