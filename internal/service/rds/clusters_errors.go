@@ -10,11 +10,13 @@ import (
 // quoted in users' reports; the others follow their style.
 
 const (
-	paramClusterID       = "DBClusterIdentifier"
-	paramNewClusterID    = "NewDBClusterIdentifier"
-	paramGlobalClusterID = "GlobalClusterIdentifier"
-	quotaClusters        = 40
-	maxClusterRetention  = 35
+	paramClusterID             = "DBClusterIdentifier"
+	paramNewClusterID          = "NewDBClusterIdentifier"
+	paramGlobalClusterID       = "GlobalClusterIdentifier"
+	paramNewGlobalClusterID    = "NewGlobalClusterIdentifier"
+	paramSourceClusterSnapshot = "SourceDBClusterSnapshotIdentifier"
+	quotaClusters              = 40
+	maxClusterRetention        = 35
 )
 
 var (

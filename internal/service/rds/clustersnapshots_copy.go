@@ -20,7 +20,7 @@ func (s *Service) copyDBClusterSnapshot(ctx context.Context, in *rdsapi.CopyDBCl
 	}
 	source := deref(in.SourceDBClusterSnapshotIdentifier)
 	if source == "" {
-		return nil, msgBlank.New("SourceDBClusterSnapshotIdentifier")
+		return nil, msgBlank.New(paramSourceClusterSnapshot)
 	}
 	srcRegion, err := copySourceRegion(source, c.Region)
 	if err != nil {

@@ -354,7 +354,7 @@ func (s *Service) syncStatus(g *globalRec, m globalMember) string {
 func (s *Service) modifyGlobalCluster(ctx context.Context, in *rdsapi.ModifyGlobalClusterMessage) (*rdsapi.ModifyGlobalClusterResult, error) {
 	c := s.Call(ctx)
 	if in.NewGlobalClusterIdentifier != nil && !validIdentifier(*in.NewGlobalClusterIdentifier, maxClusterID) {
-		return nil, msgInvalidIdentifier.New("NewGlobalClusterIdentifier")
+		return nil, msgInvalidIdentifier.New(paramNewGlobalClusterID)
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyGlobalClusterResult, error) {
 		v := c.In(tx)
