@@ -35,6 +35,9 @@ func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx 
 }
 
 func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInstanceMessage) (*rdsapi.DeleteDBInstanceResult, error) {
+	if s.isClusterMember(ctx, in.DBInstanceIdentifier) {
+		return s.deleteClusterMember(ctx, in) // no final snapshot: clusters_members.go
+	}
 	skip := deref(in.SkipFinalSnapshot)
 	final := ""
 	switch {
@@ -119,6 +122,9 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 		}
 	}
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
+		if inst.Cluster != "" {
+			return msgMemberStop.New(inst.ID, inst.Cluster)
+		}
 		if inst.Status != statusAvailable {
 			return msgInstanceNotAvailable.New(inst.ID)
 		}
@@ -144,6 +150,9 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 
 func (s *Service) startDBInstance(ctx context.Context, in *rdsapi.StartDBInstanceMessage) (*rdsapi.StartDBInstanceResult, error) {
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
+		if inst.Cluster != "" {
+			return msgMemberStop.New(inst.ID, inst.Cluster)
+		}
 		if inst.Status != statusStopped {
 			return msgNotStopped.New(inst.ID)
 		}

@@ -106,6 +106,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 	if err := checkModifyRequest(in); err != nil {
 		return nil, err
 	}
+	if s.isClusterMember(ctx, in.DBInstanceIdentifier) {
+		return s.modifyClusterMember(ctx, in) // clusters_members.go
+	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyDBInstanceResult, error) {
 		v := c.In(tx)
 		inst, err := instances.Get(v, strings.ToLower(deref(in.DBInstanceIdentifier)))

@@ -192,6 +192,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 	}
 	s.replicaOut(v, inst, now, &out)
 	s.engineOut(v, inst, &out)
+	s.clusterMemberOut(v, inst, &out)
 	return out
 }
 

@@ -136,6 +136,8 @@ type instanceRec struct {
 	RealData              bool             `json:"realData,omitempty"`  // a real server (realdata.go)
 	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"` // a read replica: its source (replicas.go)
 	ReadReplicas          []replicaLink    `json:"readReplicas,omitempty"`
+	Cluster               string           `json:"cluster,omitempty"` // the Aurora DB cluster it is a member of (clusters.go)
+	PromotionTier         int64            `json:"promotionTier,omitempty"`
 	azAsked               bool             // the request named AvailabilityZone (not stored)
 }
 

@@ -1,7 +1,8 @@
 // Package rds is xregion's Amazon RDS: DB instances with their asynchronous life cycle,
 // automated backups and their restore windows, daily automated snapshots, manual
 // snapshots and their copies (also across Regions), point-in-time restores, and the
-// cross-Region replication of automated backups.
+// cross-Region replication of automated backups; Aurora DB clusters, their snapshots and
+// backups, and Aurora global databases (clusters*.go, globalclusters*.go).
 //
 // # State
 //
@@ -78,6 +79,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
+	s.registerClusterJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.secrets)
 	service.Need(d.Ports, &s.presigned)
@@ -100,11 +102,11 @@ func (s *Service) Validation() awsmodel.Validation {
 	}
 }
 
-// Handlers binds the operations RDS implements here. DB clusters, proxies, parameter and
-// option group management and the other operations of the model answer an error naming
-// them.
+// Handlers binds the operations RDS implements here (the clusters' in clusterHandlers).
+// Proxies, blue/green deployments and the other operations of the model answer an error
+// naming them.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
+	return append([]awsmodel.Handler{
 		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
 		rdsapi.OpDescribeDBInstances.Handle(s.describeDBInstances),
 		rdsapi.OpModifyDBInstance.Handle(s.modifyDBInstance),
@@ -169,5 +171,5 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpModifyDBSnapshotAttribute.Handle(s.modifyDBSnapshotAttribute),
 		rdsapi.OpCopyDBSnapshot.Handle(s.copyDBSnapshot),
 		rdsapi.OpRestoreDBInstanceFromDBSnapshot.Handle(s.restoreFromDBSnapshot),
-	}
+	}, s.clusterHandlers()...)
 }
