@@ -204,6 +204,10 @@ func (r *roles) OIDCProviderFor(kit.Tx, string, string, string) (port.OIDCProvid
 	return port.OIDCProvider{}, false, nil
 }
 
+func (r *roles) SAMLProviderByARN(kit.Tx, string) (port.SAMLProvider, bool, error) {
+	return port.SAMLProvider{}, false, nil
+}
+
 func (r *roles) EnsureServiceRole(_ kit.Tx, want port.ServiceRole) (port.RoleInfo, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

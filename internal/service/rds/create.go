@@ -53,6 +53,7 @@ func (p settings) apply(inst *instanceRec) {
 	}
 	set(&inst.Class, p.Class)
 	set(&inst.AZ, p.AZ)
+	inst.azAsked = p.AZ != nil
 	set(&inst.LicenseModel, p.LicenseModel)
 	set(&inst.StorageType, p.StorageType)
 	set(&inst.OptionGroup, p.OptionGroup)
@@ -133,6 +134,9 @@ func newInstance(region, account, id string, e *engine, v engineVersion) *instan
 }
 
 func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
+	if in.DBClusterIdentifier != nil {
+		return s.createClusterInstance(ctx, in) // an Aurora cluster's member (clusters_members.go)
+	}
 	c := s.Call(ctx)
 	inst, err := s.checkCreate(c, in)
 	if err != nil {
@@ -171,9 +175,6 @@ func (s *Service) checkCreate(c kit.Call, in *rdsapi.CreateDBInstanceMessage) (*
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {
 		return nil, msgInvalidIdentifier.New(paramInstanceID)
-	}
-	if in.DBClusterIdentifier != nil {
-		return nil, msgClusterNotFound.New(*in.DBClusterIdentifier)
 	}
 	e, err := lookupEngine(deref(in.Engine))
 	if err != nil {
@@ -316,6 +317,9 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 	if err := checkInstanceGroups(v, inst); err != nil {
 		return err
 	}
+	if err := s.placeInSubnetGroup(tx, v, inst); err != nil {
+		return err
+	}
 	n, err := getCount(v, countInstance)
 	if err != nil {
 		return err
@@ -348,7 +352,10 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 // checkInstanceGroups checks the parameter and option groups a new instance names
 // against the store, and keeps their names as RDS does.
 func checkInstanceGroups(v kit.View, inst *instanceRec) error {
-	e := engines[inst.Engine]
+	e, ok := engines[inst.Engine]
+	if !ok {
+		return nil // an Aurora cluster's member: memberOf checked its group
+	}
 	ver, ok := e.version(inst.EngineVersion)
 	if !ok {
 		return nil

@@ -31,14 +31,15 @@ func findInstance(v kit.View, ident string) (*instanceRec, error) {
 }
 
 func instanceMatches(f filters, v kit.View, inst *instanceRec) bool {
-	if _, ok := f["db-cluster-id"]; ok {
-		return false // no instance here belongs to a cluster
+	if _, ok := f["db-cluster-id"]; ok && inst.Cluster == "" {
+		return false
 	}
 	if _, ok := f["domain"]; ok {
 		return false // nor to a directory domain
 	}
 	return f.match("db-instance-id", inst.ID, instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)) &&
-		f.match("dbi-resource-id", inst.ResourceID) && f.match("engine", inst.Engine)
+		f.match("dbi-resource-id", inst.ResourceID) && f.match("engine", inst.Engine) &&
+		f.match("db-cluster-id", inst.Cluster, clusterARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.Cluster))
 }
 
 func (s *Service) describeDBInstances(ctx context.Context, in *rdsapi.DescribeDBInstancesMessage) (*rdsapi.DBInstanceMessage, error) {

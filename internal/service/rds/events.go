@@ -72,9 +72,9 @@ func eventStamp(t time.Time) string { return fmt.Sprintf("%020d", t.UnixNano()) 
 // recordEvent appends an event about a source of v, and drops the events that have
 // passed their 14 days.
 func recordEvent(v kit.View, now time.Time, def eventDef, sourceID string, args ...any) error {
-	kind := "db"
-	if def.SourceType == eventDBSnapshot {
-		kind = "snapshot"
+	kind := map[string]string{eventDBSnapshot: "snapshot", eventDBCluster: "cluster", eventDBClusterSnapshot: "cluster-snapshot"}[def.SourceType]
+	if kind == "" {
+		kind = "db"
 	}
 	e := &eventRec{
 		SourceID: sourceID, SourceType: def.SourceType, Message: fmt.Sprintf(def.Message, args...), Categories: def.Categories, Date: now,

@@ -35,14 +35,15 @@ func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx 
 }
 
 func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInstanceMessage) (*rdsapi.DeleteDBInstanceResult, error) {
+	if s.isClusterMember(ctx, in.DBInstanceIdentifier) {
+		return s.deleteClusterMember(ctx, in) // no final snapshot: clusters_members.go
+	}
 	skip := deref(in.SkipFinalSnapshot)
 	final := ""
 	switch {
 	case skip && in.FinalDBSnapshotIdentifier != nil:
 		return nil, msgSkipAndFinal.New()
-	case !skip && in.FinalDBSnapshotIdentifier == nil:
-		return nil, msgFinalRequired.New()
-	case !skip:
+	case !skip && in.FinalDBSnapshotIdentifier != nil:
 		var err error
 		if final, err = snapshotIdentifier(paramFinalSnapshotID, *in.FinalDBSnapshotIdentifier); err != nil {
 			return nil, err
@@ -56,6 +57,13 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 		}
 		if inst.DeletionProtection {
 			return msgDeletionProtected.New()
+		}
+		if err := checkReplicaDelete(inst, final); err != nil {
+			return err
+		}
+		// A read replica takes no final snapshot: it needs no identifier.
+		if !skip && final == "" && inst.ReplicaOf == nil {
+			return msgFinalRequired.New()
 		}
 		if final != "" {
 			if inst.Status == statusCreating {
@@ -114,8 +122,14 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 		}
 	}
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
+		if inst.Cluster != "" {
+			return msgMemberStop.New(inst.ID, inst.Cluster)
+		}
 		if inst.Status != statusAvailable {
 			return msgInstanceNotAvailable.New(inst.ID)
+		}
+		if isReplicated(inst) {
+			return msgStopReplication.New(inst.ID)
 		}
 		if snapID != "" {
 			if err := checkNewManualSnapshot(v, snapID); err != nil {
@@ -136,6 +150,9 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 
 func (s *Service) startDBInstance(ctx context.Context, in *rdsapi.StartDBInstanceMessage) (*rdsapi.StartDBInstanceResult, error) {
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
+		if inst.Cluster != "" {
+			return msgMemberStop.New(inst.ID, inst.Cluster)
+		}
 		if inst.Status != statusStopped {
 			return msgNotStopped.New(inst.ID)
 		}

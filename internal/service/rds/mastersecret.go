@@ -40,20 +40,39 @@ func checkManagedCreate(in *rdsapi.CreateDBInstanceMessage) error {
 // checkManagedModify checks the managed password settings of a ModifyDBInstance against
 // the instance.
 func checkManagedModify(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) error {
-	managed := inst.MasterSecretARN != ""
-	turnOn, turnOff := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword, in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
+	return checkManagedChange(inst.MasterSecretARN != "", managedChange{
+		manage: in.ManageMasterUserPassword, password: in.MasterUserPassword, rotate: deref(in.RotateMasterUserPassword),
+		immediately: deref(in.ApplyImmediately), keyID: in.MasterUserSecretKmsKeyId,
+	})
+}
+
+// managedChange is what a modification (of an instance or a cluster) asks of its managed
+// master password.
+type managedChange struct {
+	manage      *bool
+	password    *string
+	rotate      bool
+	immediately bool
+	keyID       *string
+}
+
+// checkManagedChange checks a change of the managed password settings of an instance or
+// cluster whose password is managed or not.
+func checkManagedChange(managed bool, ch managedChange) error {
+	manage, hasPassword := ch.manage, ch.password != nil
+	turnOn, turnOff := manage != nil && *manage, manage != nil && !*manage
 	switch {
-	case turnOn && in.MasterUserPassword != nil:
+	case turnOn && hasPassword:
 		return msgManagedAndPassword.New()
-	case turnOff && managed && in.MasterUserPassword == nil:
+	case turnOff && managed && !hasPassword:
 		return msgUnmanageNeedsPassword.New()
-	case in.MasterUserPassword != nil && managed && !turnOff:
+	case hasPassword && managed && !turnOff:
 		return msgPasswordWhileManaged.New()
-	case deref(in.RotateMasterUserPassword) && !(managed && !turnOff):
+	case ch.rotate && !(managed && !turnOff):
 		return msgRotateNeedsManaged.New()
-	case deref(in.RotateMasterUserPassword) && !deref(in.ApplyImmediately):
+	case ch.rotate && !ch.immediately:
 		return msgRotateNeedsImmediate.New()
-	case in.MasterUserSecretKmsKeyId != nil && !(turnOn || managed) || in.MasterUserSecretKmsKeyId != nil && turnOff:
+	case ch.keyID != nil && !(turnOn || managed) || ch.keyID != nil && turnOff:
 		return msgSecretKeyNeedsManaged.New()
 	}
 	return nil
@@ -61,32 +80,55 @@ func checkManagedModify(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) e
 
 // createMasterSecret makes the secret of an instance's master password.
 func (s *Service) createMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec, keyID string) error {
+	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)
+	secret, err := s.newManagedSecret(tx, v, managedOwner{
+		user: inst.MasterUsername, prefix: "rds!db-", description: textSecretDescription.with(instARN),
+		tag: secretInstanceTag, arn: instARN,
+	}, keyID)
+	if err != nil {
+		return err
+	}
+	if err := s.enginePassword(v, inst, secret.password); err != nil {
+		return err
+	}
+	inst.MasterSecretARN, inst.MasterSecretKey = secret.arn, secret.key
+	return nil
+}
+
+// managedOwner is what a managed master password's secret says of its owner, a DB
+// instance or a DB cluster.
+type managedOwner struct {
+	user, prefix, description, tag, arn string
+}
+
+// managedSecret is a secret RDS made: its ARN, its key's ARN and the password it holds,
+// which the caller hands to a real server if there is one and otherwise forgets.
+type managedSecret struct{ arn, key, password string }
+
+// newManagedSecret makes the secret of a master password, encrypted under keyID or
+// aws/secretsmanager.
+func (s *Service) newManagedSecret(tx kit.Tx, v kit.View, owner managedOwner, keyID string) (managedSecret, error) {
 	if keyID == "" {
 		keyID = secretKeyDefault
 	}
 	key, err := s.resolveKey(tx, v.Account(), v.Region(), keyID)
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
 	password := ids.Alnum(secretPasswordChars)
-	value, err := json.Marshal(map[string]string{"username": inst.MasterUsername, "password": password})
+	value, err := json.Marshal(map[string]string{"username": owner.user, "password": password})
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
-	if err := s.enginePassword(v, inst, password); err != nil {
-		return err
-	}
-	instARN := instanceARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.ID)
 	secretARN, err := s.secrets.CreateManaged(tx, v.Account(), v.Region(), port.ManagedSecret{
-		Owner: serviceName, Name: "rds!db-" + ids.UUID(), Description: textSecretDescription.with(instARN),
+		Owner: serviceName, Name: owner.prefix + ids.UUID(), Description: owner.description,
 		KmsKeyID: key, Value: string(value), RotationDays: secretRotationDays,
-		Tags: map[string]string{secretInstanceTag: instARN},
+		Tags: map[string]string{owner.tag: owner.arn},
 	})
 	if err != nil {
-		return err
+		return managedSecret{}, err
 	}
-	inst.MasterSecretARN, inst.MasterSecretKey = secretARN, key
-	return nil
+	return managedSecret{arn: secretARN, key: key, password: password}, nil
 }
 
 // modifyMasterSecret carries out the managed password changes of a ModifyDBInstance,
@@ -130,12 +172,17 @@ func (s *Service) deleteMasterSecret(tx kit.Tx, v kit.View, inst *instanceRec) e
 
 // masterSecretOut is the instance's MasterUserSecret: creating while the instance is.
 func masterSecretOut(inst *instanceRec) *rdsapi.MasterUserSecret {
-	if inst.MasterSecretARN == "" {
+	return secretOut(inst.MasterSecretARN, inst.MasterSecretKey, inst.Status == statusCreating)
+}
+
+// secretOut is the MasterUserSecret of a secret and its key, if there is one.
+func secretOut(secretARN, key string, creating bool) *rdsapi.MasterUserSecret {
+	if secretARN == "" {
 		return nil
 	}
 	status := secretStatusActive
-	if inst.Status == statusCreating {
+	if creating {
 		status = secretStatusCreate
 	}
-	return &rdsapi.MasterUserSecret{SecretArn: new(inst.MasterSecretARN), SecretStatus: new(status), KmsKeyId: new(inst.MasterSecretKey)}
+	return &rdsapi.MasterUserSecret{SecretArn: new(secretARN), SecretStatus: new(status), KmsKeyId: new(key)}
 }

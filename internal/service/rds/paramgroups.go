@@ -60,6 +60,8 @@ type paramGroupKind struct {
 	// theirs for DB cluster parameter groups (nil until then).
 	users   func(v kit.View, name string) ([]*instanceRec, error)
 	changed func(s *Service, tx kit.Tx, v kit.View, name string, ch paramChange) error
+	// inUse reports whether a DB cluster uses a DB cluster parameter group (clusters.go).
+	inUse func(v kit.View, name string) (bool, error)
 }
 
 // paramChange is how a change to a group's parameters applies: some now, some at the
@@ -76,7 +78,7 @@ var (
 	}
 	clusterParams = paramGroupKind{
 		table: clusterParamGroups, cluster: true, arnKind: "cluster-pg", counter: "cluster-parameter-groups",
-		notFound: msgClusterParamGroupNotFound, defaultText: textDefaultClusterParamGroup,
+		notFound: msgClusterParamGroupNotFound, defaultText: textDefaultClusterParamGroup, inUse: clusterParamGroupInUse,
 	}
 )
 
@@ -210,6 +212,11 @@ func (k paramGroupKind) delete(v kit.View, name string) error {
 		}
 		if len(users) > 0 {
 			return msgParamGroupInUse.New(g.Name)
+		}
+	}
+	if k.inUse != nil {
+		if used, err := k.inUse(v, g.Name); err != nil || used {
+			return firstErr(err, msgClusterParamGroupInUse.New(g.Name))
 		}
 	}
 	if err := addCount(v, k.counter, -1); err != nil {

@@ -1,7 +1,8 @@
 // Package rds is xregion's Amazon RDS: DB instances with their asynchronous life cycle,
 // automated backups and their restore windows, daily automated snapshots, manual
 // snapshots and their copies (also across Regions), point-in-time restores, and the
-// cross-Region replication of automated backups.
+// cross-Region replication of automated backups; Aurora DB clusters, their snapshots and
+// backups, and Aurora global databases (clusters*.go, globalclusters*.go).
 //
 // # State
 //
@@ -55,6 +56,9 @@ type Service struct {
 	secrets   port.ManagedSecrets
 	presigned port.PresignedURLs
 	pages     kit.Pager
+	// network is EC2's, where DB subnet groups are (subnetgroups.go); nil when the server
+	// has no EC2.
+	network port.Network
 	// engines, when xregion runs with --real-engines, makes PostgreSQL instances real
 	// servers (realdata.go).
 	engines port.DatabaseEngines
@@ -75,10 +79,12 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgBadMarker.New(marker) })
 	s.registerJobs()
+	s.registerClusterJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.secrets)
 	service.Need(d.Ports, &s.presigned)
 	service.Want(d.Ports, &s.engines)
+	service.Want(d.Ports, &s.network)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
@@ -96,11 +102,11 @@ func (s *Service) Validation() awsmodel.Validation {
 	}
 }
 
-// Handlers binds the operations RDS implements here. DB clusters, proxies, parameter and
-// option group management and the other operations of the model answer an error naming
-// them.
+// Handlers binds the operations RDS implements here (the clusters' in clusterHandlers).
+// Proxies, blue/green deployments and the other operations of the model answer an error
+// naming them.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
+	return append([]awsmodel.Handler{
 		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
 		rdsapi.OpDescribeDBInstances.Handle(s.describeDBInstances),
 		rdsapi.OpModifyDBInstance.Handle(s.modifyDBInstance),
@@ -108,6 +114,8 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpRebootDBInstance.Handle(s.rebootDBInstance),
 		rdsapi.OpStopDBInstance.Handle(s.stopDBInstance),
 		rdsapi.OpStartDBInstance.Handle(s.startDBInstance),
+		rdsapi.OpCreateDBInstanceReadReplica.Handle(s.createDBInstanceReadReplica),
+		rdsapi.OpPromoteReadReplica.Handle(s.promoteReadReplica),
 
 		rdsapi.OpAddTagsToResource.Handle(s.addTagsToResource),
 		rdsapi.OpRemoveTagsFromResource.Handle(s.removeTagsFromResource),
@@ -144,6 +152,9 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpAuthorizeDBSecurityGroupIngress.Handle(s.authorizeDBSecurityGroupIngress),
 		rdsapi.OpRevokeDBSecurityGroupIngress.Handle(s.revokeDBSecurityGroupIngress),
 		rdsapi.OpDescribeDBSubnetGroups.Handle(s.describeDBSubnetGroups),
+		rdsapi.OpCreateDBSubnetGroup.Handle(s.createDBSubnetGroup),
+		rdsapi.OpModifyDBSubnetGroup.Handle(s.modifyDBSubnetGroup),
+		rdsapi.OpDeleteDBSubnetGroup.Handle(s.deleteDBSubnetGroup),
 		rdsapi.OpDescribeSourceRegions.Handle(s.describeSourceRegions),
 		rdsapi.OpDescribeAccountAttributes.Handle(s.describeAccountAttributes),
 
@@ -160,5 +171,5 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpModifyDBSnapshotAttribute.Handle(s.modifyDBSnapshotAttribute),
 		rdsapi.OpCopyDBSnapshot.Handle(s.copyDBSnapshot),
 		rdsapi.OpRestoreDBInstanceFromDBSnapshot.Handle(s.restoreFromDBSnapshot),
-	}
+	}, s.clusterHandlers()...)
 }

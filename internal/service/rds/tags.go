@@ -19,7 +19,10 @@ type taggable struct {
 
 // findTaggable resolves the ARN of a taggable resource in the caller's account and
 // Region.
-func findTaggable(v kit.View, name string) (taggable, error) {
+func findTaggable(tx kit.Tx, v kit.View, name string) (taggable, error) {
+	if t, ok, err := clusterTaggable(tx, v, name); ok || err != nil {
+		return t, err // clusters, their snapshots and global clusters: clusters_tags.go
+	}
 	a, err := arn.Parse(name)
 	if err != nil || a.Service != serviceName || a.Region != v.Region() || a.Account != v.Account() {
 		return taggable{}, msgNotAResource.New()
@@ -49,6 +52,8 @@ func findTaggable(v kit.View, name string) (taggable, error) {
 		return paramGroupTaggable(v, dbParams, name)
 	case clusterParams.arnKind:
 		return paramGroupTaggable(v, clusterParams, name)
+	case "subgrp":
+		return subnetGroupTaggable(v, id)
 	case "secgrp":
 		g, err := findDBSecurityGroup(v, id)
 		if err != nil {
@@ -72,7 +77,7 @@ func (s *Service) addTagsToResource(ctx context.Context, in *rdsapi.AddTagsToRes
 		return nil, err
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
-		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
+		t, err := findTaggable(tx, c.In(tx), deref(in.ResourceName))
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +93,7 @@ func (s *Service) addTagsToResource(ctx context.Context, in *rdsapi.AddTagsToRes
 func (s *Service) removeTagsFromResource(ctx context.Context, in *rdsapi.RemoveTagsFromResourceMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
-		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
+		t, err := findTaggable(tx, c.In(tx), deref(in.ResourceName))
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +108,7 @@ func (s *Service) listTagsForResource(ctx context.Context, in *rdsapi.ListTagsFo
 		return nil, msgNoFilters.New(c.Operation)
 	}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.TagListMessage, error) {
-		t, err := findTaggable(c.In(tx), deref(in.ResourceName))
+		t, err := findTaggable(tx, c.In(tx), deref(in.ResourceName))
 		if err != nil {
 			return nil, err
 		}
