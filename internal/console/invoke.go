@@ -22,7 +22,7 @@ type services struct {
 func newServices(list []gateway.Service) services {
 	s := services{bySigning: map[string]gateway.Service{}}
 	for _, svc := range list {
-		s.bySigning[svc.API.Metadata.Signing()] = svc
+		s.bySigning[svc.SigningName()] = svc
 	}
 	return s
 }
@@ -41,6 +41,7 @@ func call[I, O any](ctx context.Context, s services, a actor, service string, op
 	if !ok {
 		return nil, awserr.UnknownService.New("xregion does not serve the service %q", service)
 	}
+	svc = svc.Resolved()
 	model, ok := svc.API.Operations[op.Name]
 	if !ok {
 		return nil, awserr.Internal(fmt.Errorf("console: %s has no operation %s", service, op.Name))
