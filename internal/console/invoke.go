@@ -34,6 +34,7 @@ func (s services) serves(service, operation string) bool {
 	if !ok {
 		return false
 	}
+	svc = svc.Resolved()
 	for i := range svc.Handlers {
 		if svc.Handlers[i].Operation == operation {
 			return true

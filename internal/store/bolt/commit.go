@@ -73,10 +73,16 @@ func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
 		case <-c.done:
 			return c.result()
 		case s.leader <- struct{}{}:
-			s.commitQueued()
-			<-s.leader
+			s.leadOnce()
 		}
 	}
+}
+
+// leadOnce commits one batch and gives up the lead, even if bbolt panics, so that the
+// other callers are not left waiting on a lead nobody holds.
+func (s *Store) leadOnce() {
+	defer func() { <-s.leader }()
+	s.commitQueued()
 }
 
 // commitQueued commits up to maxBatch queued calls; only the goroutine holding s.leader
