@@ -11,7 +11,19 @@ go build -o "$out/loadgen" ./bench/loadgen
 moto=()
 command -v moto_server >/dev/null && moto=(-moto)
 
-go run ./bench/startup -binary "$out/xregion"
+# Exec to first answer (median of 5, polling every millisecond) and idle RSS.
+go run ./bench/startup -binary "$out/xregion" -runs 5 -poll 1ms
+
+# Durable CreateSecret as a share of in-memory CreateSecret at the loadgen's concurrency,
+# and a single writer's latency on the durable store (group commit must not slow it).
+rps() { sed -n 's/.*"rps":\([0-9.]*\).*/\1/p'; }
+create_mem=$("$out/loadgen" -binary "$out/xregion" -duration 10s -scenario create)
+create_dur=$("$out/loadgen" -binary "$out/xregion" -duration 10s -scenario create -durable)
+echo "$create_mem"
+echo "$create_dur"
+awk -v m="$(echo "$create_mem" | rps)" -v d="$(echo "$create_dur" | rps)" \
+	'BEGIN { printf "{\"scenario\":\"durable-create-ratio\",\"memoryRps\":%s,\"durableRps\":%s,\"ratio\":%.3f}\n", m, d, d / m }'
+"$out/loadgen" -binary "$out/xregion" -duration 10s -scenario create -durable -concurrency 1
 for store in "" "-durable"; do
 	"$out/loadgen" -binary "$out/xregion" -duration 10s "${moto[@]}" $store
 	"$out/loadgen" -binary "$out/xregion" -duration 10s -scenario mixed -concurrency 4 $store

@@ -28,18 +28,20 @@ type result struct {
 	FirstAnswerMs float64 `json:"firstAnswerP50Ms"`
 	FirstAnswerMx float64 `json:"firstAnswerMaxMs"`
 	IdleRSSMB     float64 `json:"idleRssMB"`
+	LoadAverage   string  `json:"loadAverage"` // of the machine at the end: the figures are noisy under load
 }
 
 func main() {
 	binary := flag.String("binary", "", "path of the xregion binary")
-	runs := flag.Int("runs", 10, "starts per mode")
+	runs := flag.Int("runs", 5, "starts per mode")
+	poll := flag.Duration("poll", time.Millisecond, "how often to ask for the first answer")
 	flag.Parse()
 	if *binary == "" {
 		fmt.Fprintln(os.Stderr, "usage: startup -binary path/to/xregion")
 		os.Exit(2)
 	}
 	for _, mode := range []string{"in-memory", "durable"} {
-		r, err := measure(*binary, mode, *runs)
+		r, err := measure(*binary, mode, *runs, *poll)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "startup:", err)
 			os.Exit(1)
@@ -49,7 +51,7 @@ func main() {
 	}
 }
 
-func measure(binary, mode string, runs int) (result, error) {
+func measure(binary, mode string, runs int, poll time.Duration) (result, error) {
 	var firsts []float64
 	var rss float64
 	for i := 0; i < runs; i++ {
@@ -73,7 +75,7 @@ func measure(binary, mode string, runs int) (result, error) {
 		if err := cmd.Start(); err != nil {
 			return result{}, err
 		}
-		first, err := firstAnswer("http://"+addr+"/_xregion/health", 10*time.Second)
+		first, err := firstAnswer("http://"+addr+"/_xregion/health", poll, 10*time.Second)
 		if err != nil {
 			_ = cmd.Process.Kill()
 			return result{}, err
@@ -93,7 +95,8 @@ func measure(binary, mode string, runs int) (result, error) {
 		os.RemoveAll(dir)
 	}
 	slices.Sort(firsts)
-	return result{Mode: mode, Runs: runs, FirstAnswerMs: firsts[len(firsts)/2], FirstAnswerMx: firsts[len(firsts)-1], IdleRSSMB: rss}, nil
+	return result{Mode: mode, Runs: runs, FirstAnswerMs: firsts[len(firsts)/2], FirstAnswerMx: firsts[len(firsts)-1], IdleRSSMB: rss,
+		LoadAverage: loadAverage()}, nil
 }
 
 func freeAddr() (string, error) {
@@ -105,8 +108,9 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// firstAnswer polls url as fast as it can until it answers 200.
-func firstAnswer(url string, timeout time.Duration) (time.Time, error) {
+// firstAnswer polls url every poll until it answers 200; the figure is at most one poll
+// late.
+func firstAnswer(url string, poll, timeout time.Duration) (time.Time, error) {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -117,7 +121,7 @@ func firstAnswer(url string, timeout time.Duration) (time.Time, error) {
 				return time.Now(), nil
 			}
 		}
-		time.Sleep(200 * time.Microsecond)
+		time.Sleep(poll)
 	}
 	return time.Time{}, fmt.Errorf("no answer from %s within %v", url, timeout)
 }
@@ -137,4 +141,14 @@ func residentMB(pid int) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// loadAverage is the first three fields of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }

@@ -168,6 +168,9 @@ func newLogger(level string, asJSON bool, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
+// trimDelay is how long after start trimAfterStart waits.
+const trimDelay = 500 * time.Millisecond
+
 func run(args []string, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -212,6 +215,10 @@ func run(args []string, stderr io.Writer) error {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// After the first answers rather than before them: trimming costs a collection and
+	// the faults of whatever code runs next, which must not delay the first answer.
+	trim := time.AfterFunc(trimDelay, trimAfterStart)
+	defer trim.Stop()
 	select {
 	case err := <-served:
 		_ = srv.Shutdown(context.Background())

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
 )
@@ -474,13 +476,43 @@ type rawRef struct {
 
 // Lazy loads an API once, on first use. types is a function so that not even the table of
 // Go types is built before then: a binary that links a model it never uses pays nothing
-// for it at start-up.
+// for it at start-up. The gateway loads a service's model on its first request, so
+// start-up loads none (LoadedModels counts them for the test that holds it to that).
 func Lazy(doc []byte, types func() map[string]reflect.Type) func() *API {
+	lazyModels.Lock()
+	lazyModels.sources = append(lazyModels.sources, Source{Doc: doc, Types: types})
+	lazyModels.Unlock()
 	return sync.OnceValue(func() *API {
 		api, err := Load(doc, types())
 		if err != nil {
 			panic(err) // generated models are checked by tests; this cannot happen at run time
 		}
+		loadedModels.Add(1)
 		return api
 	})
 }
+
+// Source is a model as Lazy was given it.
+type Source struct {
+	Doc   []byte
+	Types func() map[string]reflect.Type
+}
+
+var (
+	lazyModels struct {
+		sync.Mutex
+		sources []Source
+	}
+	loadedModels atomic.Int64
+)
+
+// Sources lists the models of the binary (those made with Lazy), for the benchmark that
+// times loading each one.
+func Sources() []Source {
+	lazyModels.Lock()
+	defer lazyModels.Unlock()
+	return slices.Clone(lazyModels.sources)
+}
+
+// LoadedModels counts the models Lazy has loaded so far in this process.
+func LoadedModels() int64 { return loadedModels.Load() }

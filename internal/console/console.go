@@ -49,7 +49,7 @@ type Console struct {
 	cfg      Config
 	services services
 	sessions *sessions
-	pages    templates
+	pages    func() templates
 	mux      *http.ServeMux
 	lags     lagHistory
 }
@@ -59,7 +59,7 @@ func New(cfg Config) *Console {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{cfg: cfg, services: newServices(cfg.Services), sessions: newSessions(), pages: parseTemplates(), mux: http.NewServeMux()}
+	c := &Console{cfg: cfg, services: newServices(cfg.Services), sessions: newSessions(), pages: pages, mux: http.NewServeMux()}
 	c.routes()
 	return c
 }

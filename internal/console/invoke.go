@@ -22,7 +22,7 @@ type services struct {
 func newServices(list []gateway.Service) services {
 	s := services{bySigning: map[string]gateway.Service{}}
 	for _, svc := range list {
-		s.bySigning[svc.API.Metadata.Signing()] = svc
+		s.bySigning[svc.SigningName()] = svc
 	}
 	return s
 }
@@ -34,6 +34,7 @@ func (s services) serves(service, operation string) bool {
 	if !ok {
 		return false
 	}
+	svc = svc.Resolved()
 	for i := range svc.Handlers {
 		if svc.Handlers[i].Operation == operation {
 			return true
@@ -56,6 +57,7 @@ func call[I, O any](ctx context.Context, s services, a actor, service string, op
 	if !ok {
 		return nil, awserr.UnknownService.New("xregion does not serve the service %q", service)
 	}
+	svc = svc.Resolved()
 	model, ok := svc.API.Operations[op.Name]
 	if !ok {
 		return nil, awserr.Internal(fmt.Errorf("console: %s has no operation %s", service, op.Name))

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xregion/xregion/internal/awserr"
@@ -36,6 +37,12 @@ var funcs = template.FuncMap{
 		return Prefix + path + sep + "region=" + url.QueryEscape(region)
 	},
 }
+
+// pages parses the templates on the console's first page, not at start-up: parsing them
+// was the largest part of the server's start-up (bench/README.md), and most runs never
+// open the console. The console's tests render every page, so a broken template still
+// fails a test.
+var pages = sync.OnceValue(parseTemplates)
 
 func parseTemplates() templates {
 	pages, err := fs.Glob(templateFiles, "templates/*.html")
@@ -154,7 +161,7 @@ func partitionRegions(region string) []string {
 
 // write executes entry (a template) of page's set.
 func (c *Console) write(w http.ResponseWriter, status int, page, entry string, data any) {
-	t, ok := c.pages[page]
+	t, ok := c.pages()[page]
 	if !ok {
 		http.Error(w, "no page "+page, http.StatusInternalServerError)
 		return

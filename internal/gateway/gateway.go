@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
@@ -44,6 +45,29 @@ type Service struct {
 	API        *awsmodel.API
 	Handlers   []awsmodel.Handler
 	Validation awsmodel.Validation
+	// Signing and Load stand for the three above when the service's model is to be
+	// parsed on its first request rather than at start-up: parsing every model cost
+	// most of the time to the first answer (bench/README.md), and grows with each
+	// service added. Signing is the service's signing name; Load returns the service
+	// with API, Handlers and Validation set, the same each time (memoised).
+	Signing string
+	Load    func() Service
+}
+
+// Resolved is s with its model: s itself, or what Load returns.
+func (s Service) Resolved() Service {
+	if s.API == nil && s.Load != nil {
+		return s.Load()
+	}
+	return s
+}
+
+// SigningName is the name clients put in the SigV4 credential scope for s.
+func (s Service) SigningName() string {
+	if s.API != nil {
+		return s.API.Metadata.Signing()
+	}
+	return s.Signing
 }
 
 // Config wires a Gateway.
@@ -98,20 +122,30 @@ type Gateway struct {
 	hosts    hostPolicy
 	bodies   *bodies
 	services map[string]*entry // by signing name
+	ordered  []*entry          // as configured
+
+	// The routes of requests that name no service in a credential scope (guess), built
+	// on the first such request: they need every service's model.
+	routing  sync.Once
 	byTarget map[string]*entry // JSON services by X-Amz-Target prefix
 	byAction map[string][]*entry
 	rest     []*entry
 }
 
+// entry is one service as the gateway serves it. Its model, codec and handlers are set
+// up by ready, on first use.
 type entry struct {
-	Service
-	codec    protocol.Codec
-	proto    sigv4.Protocol
-	handlers map[string]awsmodel.Handler
+	configured Service
+	once       sync.Once
+	Service    // configured, resolved
+	codec      protocol.Codec
+	proto      sigv4.Protocol
+	handlers   map[string]awsmodel.Handler
 }
 
-// New builds a gateway. It panics if a handler does not fit its operation, which is a
-// programming error caught by any test that starts a server.
+// New builds a gateway. It panics if a handler does not fit its operation, a programming
+// error: at once for a service given with its model, on its first request (or Preload)
+// for one given with Load.
 func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -124,48 +158,83 @@ func New(cfg Config) *Gateway {
 	}
 	g := &Gateway{cfg: cfg, hosts: newHostPolicy(cfg.AllowedHosts),
 		bodies:   &bodies{idle: cfg.BodyIdleTimeout, active: map[*idleBody]struct{}{}},
-		services: map[string]*entry{}, byTarget: map[string]*entry{}, byAction: map[string][]*entry{}}
+		services: map[string]*entry{}}
 	for _, svc := range cfg.Services {
-		e := &entry{Service: svc, handlers: map[string]awsmodel.Handler{}, proto: sigv4.Protocol(svc.API.Metadata.Protocol)}
-		switch svc.API.Metadata.Protocol {
+		e := &entry{configured: svc}
+		if svc.API != nil {
+			e.ready() // a model given up front is checked up front
+		}
+		g.services[svc.SigningName()] = e
+		g.ordered = append(g.ordered, e)
+	}
+	return g
+}
+
+// ready loads the entry's model and builds its codec and handler table, once. It panics
+// if a handler does not fit its operation.
+func (e *entry) ready() *entry {
+	e.once.Do(e.build)
+	return e
+}
+
+func (e *entry) build() {
+	svc := e.configured.Resolved()
+	e.Service, e.handlers, e.proto = svc, map[string]awsmodel.Handler{}, sigv4.Protocol(svc.API.Metadata.Protocol)
+	switch svc.API.Metadata.Protocol {
+	case awsmodel.ProtocolJSON:
+		e.codec = awsjson.New(svc.API)
+	case awsmodel.ProtocolQuery:
+		e.codec = query.New(svc.API)
+	case awsmodel.ProtocolEC2:
+		e.codec = ec2proto.New(svc.API)
+		// EC2 answers authentication failures in XML with the query services' codes.
+		e.proto = sigv4.ProtocolQuery
+	case awsmodel.ProtocolRESTJSON:
+		e.codec = restjson.New(svc.API)
+	default:
+		panic(fmt.Sprintf("gateway: %s uses unsupported protocol %q", svc.API.Metadata.ServiceID, svc.API.Metadata.Protocol))
+	}
+	for _, h := range svc.Handlers {
+		op, ok := svc.API.Operations[h.Operation]
+		if !ok {
+			panic(fmt.Sprintf("gateway: %s has no operation %s", svc.API.Metadata.ServiceID, h.Operation))
+		}
+		want := reflect.TypeFor[awsmodel.Empty]()
+		if op.Input != nil {
+			want = op.Input.GoType
+		}
+		if h.InputType() != want {
+			panic(fmt.Sprintf("gateway: handler for %s takes %v, want %v", h.Operation, h.InputType(), want))
+		}
+		e.handlers[h.Operation] = h
+	}
+}
+
+// Preload sets up every service now, loading the models New left for their first
+// request: a test calls it to find a handler that does not fit its operation.
+func (g *Gateway) Preload() {
+	for _, e := range g.ordered {
+		e.ready()
+	}
+}
+
+// buildRoutes indexes every service by what an unsigned request names: a JSON target
+// prefix, a query Action, or a REST path.
+func (g *Gateway) buildRoutes() {
+	g.byTarget, g.byAction = map[string]*entry{}, map[string][]*entry{}
+	for _, e := range g.ordered {
+		api := e.ready().API
+		switch api.Metadata.Protocol {
 		case awsmodel.ProtocolJSON:
-			e.codec = awsjson.New(svc.API)
-			g.byTarget[svc.API.Metadata.TargetPrefix] = e
-		case awsmodel.ProtocolQuery:
-			e.codec = query.New(svc.API)
-			for name := range svc.API.Operations {
-				g.byAction[name] = append(g.byAction[name], e)
-			}
-		case awsmodel.ProtocolEC2:
-			e.codec = ec2proto.New(svc.API)
-			// EC2 answers authentication failures in XML with the query services' codes.
-			e.proto = sigv4.ProtocolQuery
-			for name := range svc.API.Operations {
+			g.byTarget[api.Metadata.TargetPrefix] = e
+		case awsmodel.ProtocolQuery, awsmodel.ProtocolEC2:
+			for name := range api.Operations {
 				g.byAction[name] = append(g.byAction[name], e)
 			}
 		case awsmodel.ProtocolRESTJSON:
-			e.codec = restjson.New(svc.API)
 			g.rest = append(g.rest, e)
-		default:
-			panic(fmt.Sprintf("gateway: %s uses unsupported protocol %q", svc.API.Metadata.ServiceID, svc.API.Metadata.Protocol))
 		}
-		for _, h := range svc.Handlers {
-			op, ok := svc.API.Operations[h.Operation]
-			if !ok {
-				panic(fmt.Sprintf("gateway: %s has no operation %s", svc.API.Metadata.ServiceID, h.Operation))
-			}
-			want := reflect.TypeFor[awsmodel.Empty]()
-			if op.Input != nil {
-				want = op.Input.GoType
-			}
-			if h.InputType() != want {
-				panic(fmt.Sprintf("gateway: handler for %s takes %v, want %v", h.Operation, h.InputType(), want))
-			}
-			e.handlers[h.Operation] = h
-		}
-		g.services[svc.API.Metadata.Signing()] = e
 	}
-	return g
 }
 
 // call is one request on its way through the gateway.
@@ -226,7 +295,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, c, awserr.UnknownService.New("xregion does not serve the service %q named in the credential scope", a.Service))
 		return
 	}
-	c.entry = e
+	c.entry = e.ready()
 	c.info.Service = a.Service
 	partition, ok := regions.Partition(a.Region)
 	if !ok {
@@ -307,6 +376,7 @@ func (g *Gateway) unsigned(w http.ResponseWriter, r *http.Request, c *call, auth
 // guess finds the service an unsigned request is meant for, so that its error can be
 // written in the right protocol.
 func (g *Gateway) guess(r *http.Request, body []byte) *entry {
+	g.routing.Do(g.buildRoutes)
 	if prefix, _, ok := awsjson.Target(r); ok {
 		return g.byTarget[prefix]
 	}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/snsapi"
@@ -29,11 +30,14 @@ const snsLinkPath = port.LinkPath + "sns/"
 
 // Links answers the links of the messages services send, under port.LinkPath, to a
 // plain GET without authentication, in the service's own protocol (SNS's query XML).
-func Links(sns SNSLinks) http.Handler { return &links{sns: sns, codec: query.New(snsapi.Model())} }
+// SNS's model is loaded on the first link followed, not at start-up.
+func Links(sns SNSLinks) http.Handler {
+	return &links{sns: sns, codec: sync.OnceValue(func() *query.Codec { return query.New(snsapi.Model()) })}
+}
 
 type links struct {
 	sns   SNSLinks
-	codec *query.Codec
+	codec func() *query.Codec
 }
 
 func (l *links) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +76,7 @@ func (l *links) action(w http.ResponseWriter, r *http.Request, region string) {
 	requestID := ids.UUID()
 	op, ok := api.Operations[q.Get("Action")]
 	if !ok || (op.Name != snsapi.OpConfirmSubscription.Name && op.Name != snsapi.OpUnsubscribe.Name) {
-		l.codec.EncodeError(w, nil, awserr.InvalidAction.New("The action %s is not valid for this web service.", q.Get("Action")), requestID)
+		l.codec().EncodeError(w, nil, awserr.InvalidAction.New("The action %s is not valid for this web service.", q.Get("Action")), requestID)
 		return
 	}
 	var out any
@@ -85,8 +89,8 @@ func (l *links) action(w http.ResponseWriter, r *http.Request, region string) {
 		err = l.sns.UnsubscribeLink(region, q.Get("SubscriptionArn"))
 	}
 	if err != nil {
-		l.codec.EncodeError(w, op, awserr.As(err), requestID)
+		l.codec().EncodeError(w, op, awserr.As(err), requestID)
 		return
 	}
-	l.codec.Encode(w, op, out, requestID)
+	l.codec().Encode(w, op, out, requestID)
 }

@@ -2,7 +2,8 @@
 //
 // Every key lives in one bucket; keys are composite strings, so prefix scans are cursor
 // seeks. bbolt fsyncs every commit, which is what lets Update promise that an acknowledged
-// write survives kill -9. No bbolt type or error escapes this package.
+// write survives kill -9; concurrent Updates share one commit (commit.go). No bbolt type or
+// error escapes this package.
 package bolt
 
 import (
@@ -12,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -45,6 +48,13 @@ var bucket = []byte("kv")
 type Store struct {
 	db   *bbolt.DB
 	path string
+
+	// Group commit (commit.go): Updates waiting for a commit, and the token held by the
+	// goroutine committing them.
+	queueMu sync.Mutex
+	queue   []*call
+	leader  chan struct{} // capacity 1
+	commits atomic.Uint64 // durable commits made, for tests
 }
 
 var _ store.Store = (*Store)(nil)
@@ -103,7 +113,7 @@ func open(path string, timeout time.Duration) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: initialising %s: %v", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return &Store{db: db, path: path, leader: make(chan struct{}, 1)}, nil
 }
 
 // makePrivate takes away the access of others to an existing store file: a file copied
@@ -170,38 +180,6 @@ func (s *Store) Update(fn func(store.Tx) error) error {
 	// Outside the write lock, so that a callback may start its own Update.
 	runCallbacks(callbacks)
 	return nil
-}
-
-func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
-	btx, err := s.begin(true)
-	if err != nil {
-		return nil, err
-	}
-	finished := false
-	defer func() {
-		// Reached without finishing when fn fails or panics; the panic continues
-		// unwinding after the rollback.
-		if !finished {
-			_ = btx.Rollback()
-		}
-	}()
-	t := newTx(btx)
-	if err := t.run(fn); err != nil {
-		return nil, err
-	}
-	finished = true
-	if !t.dirty {
-		// Nothing to make durable: skip the fsyncs a commit costs.
-		_ = btx.Rollback()
-		return t.onCommit, nil
-	}
-	if err := btx.Commit(); err != nil {
-		if noSpace(err) {
-			return nil, fmt.Errorf("%w: commit to %s: %v", store.ErrNoSpace, s.path, err)
-		}
-		return nil, fmt.Errorf("store: commit: %v", err)
-	}
-	return t.onCommit, nil
 }
 
 // noSpace reports whether a commit failed for want of room: a full disk, a full quota,

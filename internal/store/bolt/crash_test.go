@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,9 +26,10 @@ import (
 // for each Update that returned nil, so the parent knows exactly which writes were
 // acknowledged, and when, without sleeping.
 const (
-	crashPathEnv  = "XREGION_STORE_CRASH_PATH"
-	crashRoundEnv = "XREGION_STORE_CRASH_ROUND"
-	ackPrefix     = "ack "
+	crashPathEnv    = "XREGION_STORE_CRASH_PATH"
+	crashRoundEnv   = "XREGION_STORE_CRASH_ROUND"
+	crashWritersEnv = "XREGION_STORE_CRASH_WRITERS"
+	ackPrefix       = "ack "
 )
 
 // crashValue is deterministic, so the parent can tell a torn value from a whole one, and
@@ -40,6 +42,9 @@ func crashKey(round, i int, part string) string {
 	return store.Key("crash", strconv.Itoa(round), fmt.Sprintf("%06d", i), part)
 }
 
+// maxWriters bounds the child's concurrent writers.
+const maxWriters = 8
+
 // TestCrashChild is the child half of TestCrashKeepsAcknowledgedWrites; on its own it
 // skips.
 func TestCrashChild(t *testing.T) {
@@ -51,36 +56,54 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	writers, err := strconv.Atoi(os.Getenv(crashWritersEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The bound only matters if the parent fails to kill us.
-	for i := range 1_000_000 {
-		err := s.Update(func(tx store.Tx) error {
-			// Two keys per transaction: after the crash both or neither must exist.
-			if err := tx.Put(crashKey(round, i, "a"), crashValue(round, i)); err != nil {
-				return err
+	// Writer w writes transactions w, w+writers, w+2*writers...: with several writers,
+	// commits are shared (commit.go), and each must still be acknowledged only once on
+	// disk.
+	failed := make(chan error)
+	for w := range writers {
+		go func() {
+			// The bound only matters if the parent fails to kill us.
+			for i := w; i < 1_000_000; i += writers {
+				if err := s.Update(crashTx(round, i)); err != nil {
+					failed <- err
+					return
+				}
+				// os.Stdout is unbuffered and each line is one write to the pipe: once
+				// this line is readable, the write was acknowledged.
+				fmt.Printf("%s%d\n", ackPrefix, i)
 			}
-			if err := tx.Put(crashKey(round, i, "b"), crashValue(round, i)); err != nil {
-				return err
-			}
-			// Churn: overwrite and delete too, so commits free and reuse pages.
-			if err := tx.Put(store.Key("crash", "latest"), []byte(strconv.Itoa(i))); err != nil {
-				return err
-			}
-			if i%10 == 9 {
-				return tx.Delete(crashKey(round, i-5, "scratch"))
-			}
-			return tx.Put(crashKey(round, i, "scratch"), crashValue(round, i))
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// os.Stdout is unbuffered: once this line is readable, the write was acknowledged.
-		fmt.Printf("%s%d\n", ackPrefix, i)
+		}()
 	}
-	t.Fatal("the parent never killed the child")
+	t.Fatal(<-failed)
+}
+
+// crashTx is transaction i of a round.
+func crashTx(round, i int) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		// Two keys per transaction: after the crash both or neither must exist.
+		if err := tx.Put(crashKey(round, i, "a"), crashValue(round, i)); err != nil {
+			return err
+		}
+		if err := tx.Put(crashKey(round, i, "b"), crashValue(round, i)); err != nil {
+			return err
+		}
+		// Churn: overwrite and delete too, so commits free and reuse pages.
+		if err := tx.Put(store.Key("crash", "latest"), []byte(strconv.Itoa(i))); err != nil {
+			return err
+		}
+		if i%10 == 9 {
+			return tx.Delete(crashKey(round, i-5, "scratch"))
+		}
+		return tx.Put(crashKey(round, i, "scratch"), crashValue(round, i))
+	}
 }
 
 func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
@@ -89,9 +112,12 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "data", "xregion.db")
 	acked := map[int][]int{} // round -> acknowledged transaction numbers
-	// Each round kills the writer at a different point and then recovers the same file.
-	for round, killAfter := range []int{1, 40, 150, 400} {
-		acked[round] = runAndKill(t, path, round, killAfter)
+	// Each round kills the writer at a different point and then recovers the same file;
+	// the later rounds write from several goroutines, whose commits are shared.
+	rounds := []struct{ killAfter, writers int }{{1, 1}, {40, 1}, {150, 8}, {400, 8}}
+	for round, r := range rounds {
+		killAfter := r.killAfter
+		acked[round] = runAndKill(t, path, round, killAfter, r.writers)
 		if len(acked[round]) < killAfter {
 			t.Fatalf("round %d: %d acknowledgements before the kill, want at least %d", round, len(acked[round]), killAfter)
 		}
@@ -102,10 +128,11 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 
 // runAndKill starts a writer, SIGKILLs it once it has acknowledged killAfter writes and
 // returns every write it acknowledged, including any it reported after the kill was sent.
-func runAndKill(t *testing.T, path string, round, killAfter int) []int {
+func runAndKill(t *testing.T, path string, round, killAfter, writers int) []int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashPathEnv+"="+path, crashRoundEnv+"="+strconv.Itoa(round))
+	cmd.Env = append(os.Environ(), crashPathEnv+"="+path, crashRoundEnv+"="+strconv.Itoa(round),
+		crashWritersEnv+"="+strconv.Itoa(writers))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -169,12 +196,13 @@ func verifyAfterCrash(t *testing.T, path string, acked map[int][]int) {
 					}
 				}
 			}
-			// The transaction in flight at the kill may or may not have committed, but
-			// never in part.
-			next := len(acks)
-			a, b := tx.Get(crashKey(round, next, "a")), tx.Get(crashKey(round, next, "b"))
-			if (a == nil) != (b == nil) {
-				return fmt.Errorf("round %d: transaction %d survived in part", round, next)
+			// The transactions in flight at the kill (one per writer) may or may not
+			// have committed, but never in part.
+			for i := range slices.Max(acks) + maxWriters + 1 {
+				a, b := tx.Get(crashKey(round, i, "a")), tx.Get(crashKey(round, i, "b"))
+				if (a == nil) != (b == nil) || (a != nil && !bytes.Equal(a, crashValue(round, i))) {
+					return fmt.Errorf("round %d: transaction %d survived in part", round, i)
+				}
 			}
 		}
 		return nil

@@ -36,6 +36,17 @@ func (t *tx) run(fn func(store.Tx) error) error {
 	return fn(t)
 }
 
+// runGuarded is run for a call of a group commit, which runs on the committing
+// goroutine: a panic of fn is recovered and handed back to be re-raised in the caller's.
+func (t *tx) runGuarded(fn func(store.Tx) error) (o outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			o = outcome{panicked: p}
+		}
+	}()
+	return outcome{err: t.run(fn)}
+}
+
 func (t *tx) live() {
 	if t.done {
 		panic("store: transaction used after it ended")
