@@ -37,15 +37,19 @@ var (
 
 // Lifecycle, backup and file system policies, protection.
 var (
-	msgLifecycleOne     = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Each lifecycle policy must specify exactly one of TransitionToIA, TransitionToPrimaryStorageClass and TransitionToArchive."}
-	msgLifecycleTwice   = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "The lifecycle configuration specifies %s more than once."}
-	msgArchiveThrough   = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Transition to Archive is supported only for file systems with the 'elastic' throughput mode and the 'generalPurpose' performance mode."}
-	msgArchiveBeforeIA  = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "TransitionToArchive must be later than TransitionToIA."}
-	msgBackupStatus     = awserr.Message{Kind: efsapi.ErrValidation, Text: "BackupPolicy.Status must be ENABLED or DISABLED."}
-	msgPolicyNotFound   = awserr.Message{Kind: efsapi.ErrPolicyNotFound, Text: "Policy for file system '%s' does not exist."}
-	msgBadPolicy        = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: %s"}
-	msgProtectionValue  = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "ReplicationOverwriteProtection can only be set to ENABLED or DISABLED."}
-	msgProtectionInRepl = awserr.Message{Kind: efsapi.ErrReplicationAlreadyExists, Text: "File system '%s' is the destination of a replication configuration; its replication overwrite protection cannot be changed."}
+	msgLifecycleOne      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Each lifecycle policy must specify exactly one of TransitionToIA, TransitionToPrimaryStorageClass and TransitionToArchive."}
+	msgLifecycleTwice    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "The lifecycle configuration specifies %s more than once."}
+	msgArchiveThrough    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Transition to Archive is supported only for file systems with the 'elastic' throughput mode and the 'generalPurpose' performance mode."}
+	msgArchiveBeforeIA   = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "TransitionToArchive must be later than TransitionToIA."}
+	msgBackupStatus      = awserr.Message{Kind: efsapi.ErrValidation, Text: "BackupPolicy.Status must be ENABLED or DISABLED."}
+	msgPolicyNotFound    = awserr.Message{Kind: efsapi.ErrPolicyNotFound, Text: "Policy for file system '%s' does not exist."}
+	msgPolicyNotJSON     = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: it is not a JSON object."}
+	msgPolicyStatement   = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: Statement must be a statement or a list of statements."}
+	msgPolicyNoStatement = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: it has no statement."}
+	msgPolicyEffect      = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: each statement's Effect must be Allow or Deny."}
+	msgPolicyParts       = awserr.Message{Kind: efsapi.ErrInvalidPolicy, Text: "Policy is malformed: each statement needs a Principal and an Action."}
+	msgProtectionValue   = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "ReplicationOverwriteProtection can only be set to ENABLED or DISABLED."}
+	msgProtectionInRepl  = awserr.Message{Kind: efsapi.ErrReplicationAlreadyExists, Text: "File system '%s' is the destination of a replication configuration; its replication overwrite protection cannot be changed."}
 )
 
 // Mount targets.

@@ -161,27 +161,27 @@ func checkPolicy(text string) error {
 		Statement json.RawMessage
 	}
 	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		return msgBadPolicy.New("the policy is not a JSON object")
+		return msgPolicyNotJSON.New()
 	}
 	var statements []map[string]json.RawMessage
 	if err := json.Unmarshal(doc.Statement, &statements); err != nil {
 		var one map[string]json.RawMessage
 		if json.Unmarshal(doc.Statement, &one) != nil || one == nil {
-			return msgBadPolicy.New("Statement must be a statement or a list of statements")
+			return msgPolicyStatement.New()
 		}
 		statements = append(statements, one)
 	}
 	if len(statements) == 0 {
-		return msgBadPolicy.New("the policy has no statement")
+		return msgPolicyNoStatement.New()
 	}
 	for _, st := range statements {
 		var effect string
 		_ = json.Unmarshal(st["Effect"], &effect)
 		if effect != "Allow" && effect != "Deny" {
-			return msgBadPolicy.New("each statement's Effect must be Allow or Deny")
+			return msgPolicyEffect.New()
 		}
 		if st["Principal"] == nil || st["Action"] == nil {
-			return msgBadPolicy.New("each statement needs a Principal and an Action")
+			return msgPolicyParts.New()
 		}
 	}
 	return nil
