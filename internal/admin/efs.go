@@ -43,13 +43,19 @@ type fileRead struct {
 	Data         []byte `json:"data"`
 }
 
-func (a *api) writeFile(w http.ResponseWriter, r *http.Request) {
+// fileCall reads the body of a call that changes a file, and picks its account.
+func (a *api) fileCall(w http.ResponseWriter, r *http.Request) (fileWrite, string, bool) {
 	var in fileWrite
 	if err := readJSON(r, &in); err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
-		return
+		return in, "", false
 	}
 	account, ok := a.scope(w, in.Region, in.Account)
+	return in, account, ok
+}
+
+func (a *api) writeFile(w http.ResponseWriter, r *http.Request) {
+	in, account, ok := a.fileCall(w, r)
 	if !ok {
 		return
 	}
@@ -66,12 +72,7 @@ func (a *api) writeFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteFile(w http.ResponseWriter, r *http.Request) {
-	var in fileWrite
-	if err := readJSON(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
-		return
-	}
-	account, ok := a.scope(w, in.Region, in.Account)
+	in, account, ok := a.fileCall(w, r)
 	if !ok {
 		return
 	}

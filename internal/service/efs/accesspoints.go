@@ -132,22 +132,7 @@ func pointOf(v kit.View, id string) (*accessPointRecord, error) {
 }
 
 func pointsOf(v kit.View, fsID string) ([]*accessPointRecord, error) {
-	var out []*accessPointRecord
-	var err error
-	scanErr := fsPoints.Keys(v, "", func(e kit.Entry) bool {
-		var ap *accessPointRecord
-		if ap, err = accessPoints.Get(v, e.Last()); err != nil {
-			return false
-		}
-		if ap != nil {
-			out = append(out, ap)
-		}
-		return true
-	}, fsID)
-	if scanErr != nil {
-		return nil, scanErr
-	}
-	return out, err
+	return filedUnder(v, fsPoints, accessPoints, fsID)
 }
 
 func (s *Service) describeAccessPoints(ctx context.Context, in *efsapi.DescribeAccessPointsRequest) (*efsapi.DescribeAccessPointsResponse, error) {

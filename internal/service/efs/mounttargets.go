@@ -116,15 +116,20 @@ func (s *Service) fileTarget(tx kit.Tx, v kit.View, fs *fileSystemRecord, mt *mo
 }
 
 func targetsOf(v kit.View, fsID string) ([]*mountTargetRecord, error) {
-	var out []*mountTargetRecord
+	return filedUnder(v, fsTargets, mountTargets, fsID)
+}
+
+// filedUnder reads the records of table that index files under a file system.
+func filedUnder[T any](v kit.View, index kit.Index, table kit.Table[T], fsID string) ([]*T, error) {
+	var out []*T
 	var err error
-	scanErr := fsTargets.Keys(v, "", func(e kit.Entry) bool {
-		var mt *mountTargetRecord
-		if mt, err = mountTargets.Get(v, e.Last()); err != nil {
+	scanErr := index.Keys(v, "", func(e kit.Entry) bool {
+		var rec *T
+		if rec, err = table.Get(v, e.Last()); err != nil {
 			return false
 		}
-		if mt != nil {
-			out = append(out, mt)
+		if rec != nil {
+			out = append(out, rec)
 		}
 		return true
 	}, fsID)
