@@ -437,6 +437,24 @@ func TestConsoleSecretReplicas(t *testing.T) {
 	p.choose("Fault Region", "us-west-2")
 	p.click("button", "Bring Region back")
 	p.waitText("[role=status]", "us-west-2 is back.")
+
+	// Any fault the admin API takes, staged and cleared from the overview.
+	p.choose("Region of the fault", "eu-west-1")
+	p.fill("textbox", "Service", "secretsmanager")
+	p.click("radio", "API outage (HTTP 503)")
+	p.fill("textbox", "Lasts", "30m")
+	p.click("button", "Stage fault")
+	p.waitText("[role=status]", "The fault is staged.")
+	p.waitText("[aria-label='Faults']", "eu-west-1 · secretsmanager")
+	p.waitText("[aria-label='Faults']", "API outage (HTTP 503)")
+	_, err = secretsmanager.NewFromConfig(xtest.DefaultConfig(srv.URL, "eu-west-1"), func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }).
+		DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("db-password")})
+	if err == nil || !strings.Contains(err.Error(), "503") {
+		t.Errorf("a call during the staged outage: %v", err)
+	}
+	p.click("button", "Clear")
+	p.waitText("[role=status]", "The fault is cleared.")
+	p.waitText("[aria-label='Faults']", "Every Region is up.")
 }
 
 // replicate fills a secret's "Replicate secret to other Regions" on the Secrets page.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
-	"github.com/xregion/xregion/internal/gen/rdsapi"
 )
 
 type jobsData struct {
@@ -13,7 +12,7 @@ type jobsData struct {
 	Copy      []backupapi.CopyJob
 	Restore   []backupapi.RestoreJobsListMember
 	Vaults    []backupapi.BackupVaultListMember
-	Instances []rdsapi.DBInstance
+	Resources []resourceGroup
 	Form      map[string]string
 }
 
@@ -66,7 +65,7 @@ func (d *jobsData) load(v *visit) error {
 		if d.Vaults, err = v.vaults(v.Region); err != nil {
 			return err
 		}
-		d.Instances, err = v.instances()
+		d.Resources, err = v.protectables()
 		return err
 	}
 	return nil

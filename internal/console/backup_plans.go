@@ -119,7 +119,7 @@ func ruleOf(r *http.Request, form map[string]string, account string) (backupapi.
 type planData struct {
 	Plan       *backupapi.GetBackupPlanOutput
 	Selections []backupapi.BackupSelectionsListMember
-	Instances  []rdsapi.DBInstance
+	Resources  []resourceGroup
 	Form       map[string]string
 }
 
@@ -141,7 +141,7 @@ func (c *Console) showPlan(w http.ResponseWriter, v *visit, status int, form map
 		&backupapi.ListBackupSelectionsInput{BackupPlanId: &id, MaxResults: new(listLimit)})
 	if err == nil {
 		data.Selections = selections.BackupSelectionsList
-		data.Instances, err = v.instances()
+		data.Resources, err = v.protectables()
 	}
 	if failed == nil {
 		failed = err

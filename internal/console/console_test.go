@@ -2,6 +2,10 @@ package console_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,12 +16,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/server"
 	"github.com/xregion/xregion/internal/server/servertest"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 const prefix = "/_xregion/console/"
@@ -318,6 +327,49 @@ func TestTheClockAndFaultControls(t *testing.T) {
 	}
 }
 
+func TestStagedFaultsAreListedAndCleared(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t)
+	v := newVisitor(t, inst)
+	stage := func(form url.Values) (int, string) {
+		form.Set("csrf", v.csrf())
+		form.Set("action", "stage")
+		return v.post(prefix+"xregion/faults", form)
+	}
+	if status, body := stage(url.Values{"faultRegion": {"eu-west-1"}, "kind": {"reset"}, "for": {"30m"}}); status != http.StatusOK {
+		t.Fatalf("Stage fault: %d\n%s", status, body)
+	}
+	status, body := stage(url.Values{"faultRegion": {"us-east-1"}, "service": {"secretsmanager"}, "operation": {"GetSecretValue"}, "kind": {"throttle"}, "throttle": {"25"}})
+	if status != http.StatusOK {
+		t.Fatalf("Stage fault: %d\n%s", status, body)
+	}
+	wantIn(t, body, "The fault is staged.", "eu-west-1", "API outage (connections reset)", "us-east-1 · secretsmanager · GetSecretValue", "Throttling 25% of calls", "when cleared")
+	// An API outage takes the Region down for cross-Region work: its overview row says so.
+	wantIn(t, body, `<section aria-label="eu-west-1">`)
+	listed := adminFaults(t, inst)
+	if len(listed) != 2 || listed[0].Expires.IsZero() || listed[0].Mode != "reset" || listed[1].ThrottleRate != 0.25 {
+		t.Fatalf("the admin API's faults: %+v", listed)
+	}
+
+	// Bad input gets the admin API's own refusal and stages nothing.
+	status, body = stage(url.Values{"service": {""}, "kind": {"unreachable"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, "names a") {
+		t.Errorf("a fault without a scope: %d\n%s", status, body)
+	}
+	if status, _ = stage(url.Values{"faultRegion": {"us-east-1"}, "kind": {"throttle"}, "throttle": {"half"}}); status != http.StatusBadRequest {
+		t.Errorf("a throttle that is not a percentage: %d", status)
+	}
+
+	// Clear removes only its own scope.
+	status, body = v.post(prefix+"xregion/faults", url.Values{"csrf": {v.csrf()}, "action": {"clear"}, "region": {"us-east-1"}, "service": {"secretsmanager"}, "operation": {"GetSecretValue"}})
+	if status != http.StatusOK {
+		t.Fatalf("Clear: %d\n%s", status, body)
+	}
+	if listed := adminFaults(t, inst); len(listed) != 1 || listed[0].Region != "eu-west-1" {
+		t.Errorf("after Clear: %+v", listed)
+	}
+}
+
 func TestSecretsReplicatedRemovedAndPromoted(t *testing.T) {
 	t.Parallel()
 	inst := servertest.Start(t)
@@ -589,4 +641,100 @@ func TestAccountChoiceInPermissiveMode(t *testing.T) {
 	if names := vaultNames(t, inst, "us-east-1"); len(names) != 0 {
 		t.Errorf("the default account got the vault too: %v", names)
 	}
+}
+
+// adminFaults is what the admin API lists: what the console staged, as a harness sees it.
+func adminFaults(t *testing.T, inst *servertest.Instance) []faults.Fault {
+	t.Helper()
+	resp, err := http.Get(inst.URL + "/_xregion/faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Faults []faults.Fault }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Faults
+}
+
+// TestFormsOfferEveryProtectedResourceType: Create on-demand backup and Assign resources
+// offer DynamoDB tables and EBS volumes beside DB instances, grouped by resource type,
+// and a plan takes them as its resources.
+func TestFormsOfferEveryProtectedResourceType(t *testing.T) {
+	t.Parallel()
+	inst := servertest.Start(t)
+	v := newVisitor(t, inst)
+	ctx := context.Background()
+	db := createInstance(t, inst, "ledger")
+	table, err := dynamodb.NewFromConfig(inst.Config("us-east-1")).CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String("orders"), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: ddbtypes.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	volumeID := createVolume(t, inst, "data")
+	inst.WaitIdle()
+	tableARN := aws.ToString(table.TableDescription.TableArn)
+	volumeARN := "arn:aws:ec2:us-east-1:" + xtest.Account + ":volume/" + volumeID
+	v.post(prefix+"backup/vaults", url.Values{"csrf": {v.csrf()}, "name": {"prod"}})
+
+	_, body := v.get(prefix + "backup/jobs")
+	wantIn(t, body, `<optgroup label="DynamoDB">`, `<option value="`+tableARN+`"`, "orders (DynamoDB)",
+		`<optgroup label="EBS">`, `<option value="`+volumeARN+`"`, "data ("+volumeID+") (EBS)",
+		`<optgroup label="RDS">`, `<option value="`+db+`"`)
+	status, body := v.post(prefix+"backup/plans", url.Values{"csrf": {v.csrf()}, "name": {"daily"}, "rule": {"every-day"},
+		"vault": {"prod"}, "frequency": {"Daily"}, "window": {"default"}})
+	if status != http.StatusOK {
+		t.Fatalf("Create plan: %d\n%s", status, body)
+	}
+	plans, err := backup.NewFromConfig(inst.Config("us-east-1")).ListBackupPlans(ctx, &backup.ListBackupPlansInput{})
+	if err != nil || len(plans.BackupPlansList) != 1 {
+		t.Fatalf("plans: %+v %v", plans, err)
+	}
+	id := aws.ToString(plans.BackupPlansList[0].BackupPlanId)
+	_, body = v.get(prefix + "backup/plans/" + id)
+	wantIn(t, body, "orders (DynamoDB)", "(EBS)", "ledger (RDS)")
+	status, body = v.post(prefix+"backup/plans/"+id+"/selections", url.Values{"csrf": {v.csrf()}, "selection": {"volumes"},
+		"resource": {volumeARN}, "role": {"default"}})
+	if status != http.StatusOK {
+		t.Fatalf("Assign resources: %d\n%s", status, body)
+	}
+	wantIn(t, body, "Resources assigned to the plan.", "volumes")
+}
+
+// createVolume creates an EBS volume named name in us-east-1 with a signed EC2 query
+// request (the module has no EC2 SDK client: its size is not worth one test), and
+// returns its id.
+func createVolume(t *testing.T, inst *servertest.Instance, name string) string {
+	t.Helper()
+	form := url.Values{"Action": {"CreateVolume"}, "Version": {"2016-11-15"}, "AvailabilityZone": {"us-east-1a"},
+		"Size": {"8"}, "VolumeType": {"gp3"}, "TagSpecification.1.ResourceType": {"volume"},
+		"TagSpecification.1.Tag.1.Key": {"Name"}, "TagSpecification.1.Tag.1.Value": {name}}
+	body := form.Encode()
+	req, _ := http.NewRequest(http.MethodPost, inst.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	cfg := inst.Config("us-east-1")
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "ec2", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		VolumeID string `xml:"volumeId"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.VolumeID == "" {
+		t.Fatalf("CreateVolume: HTTP %d, %+v, %v", resp.StatusCode, out, err)
+	}
+	return out.VolumeID
 }

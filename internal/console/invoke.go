@@ -27,6 +27,21 @@ func newServices(list []gateway.Service) services {
 	return s
 }
 
+// serves reports whether the binary serves operation of service (by its signing name):
+// pages that gather resources of several services leave out those it does not.
+func (s services) serves(service, operation string) bool {
+	svc, ok := s.bySigning[service]
+	if !ok {
+		return false
+	}
+	for i := range svc.Handlers {
+		if svc.Handlers[i].Operation == operation {
+			return true
+		}
+	}
+	return false
+}
+
 // actor is who a console request acts as, and where.
 type actor struct {
 	Account   string

@@ -63,7 +63,7 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 	keep(err)
 	down := map[string]bool{}
 	for _, f := range data.Faults {
-		down[f.Region] = f.Unreachable
+		down[f.Region] = down[f.Region] || f.Down()
 	}
 	var copies []backupapi.CopyJob
 	for _, region := range data.All {

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/regions"
 )
 
@@ -23,10 +25,44 @@ type clockState struct {
 	Offset string    `json:"offset"`
 }
 
-type faultState struct {
-	Region      string    `json:"region"`
-	Unreachable bool      `json:"unreachable"`
-	Since       time.Time `json:"since"`
+// faultState is a fault as the admin API lists it, with the words the overview shows.
+type faultState struct{ faults.Fault }
+
+// Scope names what the fault applies to: a Region, a service, an operation.
+func (f faultState) Scope() string {
+	scope := f.Region
+	if scope == "" {
+		scope = "every Region"
+	}
+	if f.Service != "" {
+		scope += " · " + f.Service
+	}
+	if f.Operation != "" {
+		scope += " · " + f.Operation
+	}
+	return scope
+}
+
+// Effects lists what the fault does, in the words of the form that stages it.
+func (f faultState) Effects() []string {
+	var out []string
+	if f.Unreachable {
+		out = append(out, "Cut off from other Regions")
+	}
+	if f.Outage == faults.OutageAPI {
+		if f.Mode == faults.ModeReset {
+			out = append(out, "API outage (connections reset)")
+		} else {
+			out = append(out, "API outage (HTTP 503)")
+		}
+	}
+	if f.Latency > 0 {
+		out = append(out, "Latency "+time.Duration(f.Latency).String())
+	}
+	if f.ThrottleRate > 0 {
+		out = append(out, fmt.Sprintf("Throttling %g%% of calls", f.ThrottleRate*100))
+	}
+	return out
 }
 
 // adminError is a refusal of the admin API, shown like a service's error.
@@ -87,7 +123,9 @@ func (c *Console) advanceClock(w http.ResponseWriter, r *http.Request, v *visit)
 	v.redirect(w, "", v.Region, "The clock moved forward by "+by+".")
 }
 
-// setFault is the overview's "Take Region down" and "Bring Region back".
+// setFault is the overview's fault controls: "Take Region down" and "Bring Region back"
+// for the common drill, "Stage fault" for any fault the admin API takes, and "Clear" for
+// one fault of the list.
 func (c *Console) setFault(w http.ResponseWriter, r *http.Request, v *visit) {
 	region := r.PostFormValue("faultRegion")
 	var err error
@@ -96,6 +134,23 @@ func (c *Console) setFault(w http.ResponseWriter, r *http.Request, v *visit) {
 	case "down":
 		err = c.admin(r, http.MethodPost, "faults", map[string]any{"region": region, "unreachable": true}, nil)
 		notice = region + " is down."
+	case "stage":
+		var f map[string]any
+		if f, err = stagedFault(r); err == nil {
+			err = c.admin(r, http.MethodPost, "faults", f, nil)
+			notice = "The fault is staged."
+		}
+	case "clear":
+		// A fault with no effect removes exactly its own scope (the admin API's DELETE
+		// with only a Region would clear that Region's service faults too).
+		scope := map[string]string{}
+		for _, k := range []string{"region", "service", "operation"} {
+			if s := r.PostFormValue(k); s != "" {
+				scope[k] = s
+			}
+		}
+		err = c.admin(r, http.MethodPost, "faults", scope, nil)
+		notice = "The fault is cleared."
 	default:
 		if !regions.Valid(region) {
 			err = adminError.New("unknown Region %q", region)
@@ -109,6 +164,34 @@ func (c *Console) setFault(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	v.redirect(w, "", v.Region, notice)
+}
+
+// stagedFault turns the "Stage fault" form into the admin API's fault. The admin API
+// validates it; the form only maps its choices onto the API's fields.
+func stagedFault(r *http.Request) (map[string]any, error) {
+	f := map[string]any{}
+	for form, field := range map[string]string{"faultRegion": "region", "service": "service", "operation": "operation", "for": "for"} {
+		if s := strings.TrimSpace(r.PostFormValue(form)); s != "" {
+			f[field] = s
+		}
+	}
+	switch kind := r.PostFormValue("kind"); kind {
+	case "unreachable":
+		f["unreachable"] = true
+	case "unavailable", "reset":
+		f["outage"], f["mode"] = faults.OutageAPI, kind
+	case "latency":
+		f["latency"] = strings.TrimSpace(r.PostFormValue("latency"))
+	case "throttle":
+		percent, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("throttle")), 64)
+		if err != nil {
+			return nil, adminError.New("the share of calls throttled is a percentage such as 50")
+		}
+		f["throttleRate"] = percent / 100
+	default:
+		return nil, adminError.New("unknown fault %q", kind)
+	}
+	return f, nil
 }
 
 func (c *Console) overviewFailed(w http.ResponseWriter, r *http.Request, v *visit, err error) {

@@ -195,6 +195,7 @@ func (d Dialect) decodeStruct(s *awsmodel.Shape, n *node, dst reflect.Value, pat
 	return nil
 }
 
+// decodeValue decodes the parameters under n into dst, a value of shape s.
 func (d Dialect) decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Value, path string) error {
 	switch s.Type {
 	case awsmodel.TypeStructure:
@@ -203,95 +204,111 @@ func (d Dialect) decodeValue(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst
 		}
 		return d.decodeStruct(s, n, protocol.Alloc(dst), path)
 	case awsmodel.TypeList:
-		items := n
-		if !d.flat(s, m) {
-			name := s.Member.LocationName
-			if name == "" {
-				name = "member"
-			}
-			items = n.kids[name]
-		}
-		v := protocol.Alloc(dst)
-		var elems []*node
-		if items != nil {
-			elems = items.indexed()
-		}
-		// "Name=" with no elements is how clients send an empty list.
-		out := reflect.MakeSlice(v.Type(), len(elems), len(elems))
-		for i, e := range elems {
-			if err := d.decodeValue(s.Member.Shape, s.Member, e, out.Index(i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
-				return err
-			}
-		}
-		v.Set(out)
-		return nil
+		return d.decodeList(s, m, n, dst, path)
 	case awsmodel.TypeMap:
-		entries := n
-		if !d.flat(s, m) {
-			entries = n.kids["entry"]
-		}
-		v := protocol.Alloc(dst)
-		out := reflect.MakeMap(v.Type())
-		keyName, valueName := "key", "value"
-		if s.Key.LocationName != "" {
-			keyName = s.Key.LocationName
-		}
-		if s.Value.LocationName != "" {
-			valueName = s.Value.LocationName
-		}
-		if entries != nil {
-			for _, e := range entries.indexed() {
-				k, val := e.kids[keyName], e.kids[valueName]
-				if k == nil {
-					continue
-				}
-				ev := reflect.New(v.Type().Elem()).Elem()
-				if val != nil {
-					if err := d.decodeValue(s.Value.Shape, s.Value, val, ev, path+"."+k.value); err != nil {
-						return err
-					}
-				}
-				out.SetMapIndex(reflect.ValueOf(k.value), ev)
-			}
-		}
-		v.Set(out)
-		return nil
+		return d.decodeMap(s, m, n, dst, path)
 	}
 	if !n.set {
 		return nil
 	}
+	return decodeScalar(s, n.value, protocol.Alloc(dst), path)
+}
+
+// decodeList reads Name.member.1, Name.member.2, … (or Name.1, … for flattened lists).
+func (d Dialect) decodeList(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Value, path string) error {
+	items := n
+	if !d.flat(s, m) {
+		name := s.Member.LocationName
+		if name == "" {
+			name = "member"
+		}
+		items = n.kids[name]
+	}
 	v := protocol.Alloc(dst)
+	var elems []*node
+	if items != nil {
+		elems = items.indexed()
+	}
+	// "Name=" with no elements is how clients send an empty list.
+	out := reflect.MakeSlice(v.Type(), len(elems), len(elems))
+	for i, e := range elems {
+		if err := d.decodeValue(s.Member.Shape, s.Member, e, out.Index(i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
+			return err
+		}
+	}
+	v.Set(out)
+	return nil
+}
+
+// decodeMap reads Name.entry.N.key and Name.entry.N.value (or the model's location names);
+// an entry without a key is skipped.
+func (d Dialect) decodeMap(s *awsmodel.Shape, m *awsmodel.Member, n *node, dst reflect.Value, path string) error {
+	entries := n
+	if !d.flat(s, m) {
+		entries = n.kids["entry"]
+	}
+	v := protocol.Alloc(dst)
+	out := reflect.MakeMap(v.Type())
+	keyName, valueName := "key", "value"
+	if s.Key.LocationName != "" {
+		keyName = s.Key.LocationName
+	}
+	if s.Value.LocationName != "" {
+		valueName = s.Value.LocationName
+	}
+	if entries != nil {
+		for _, e := range entries.indexed() {
+			k, val := e.kids[keyName], e.kids[valueName]
+			if k == nil {
+				continue
+			}
+			ev := reflect.New(v.Type().Elem()).Elem()
+			if val != nil {
+				if err := d.decodeValue(s.Value.Shape, s.Value, val, ev, path+"."+k.value); err != nil {
+					return err
+				}
+			}
+			out.SetMapIndex(reflect.ValueOf(k.value), ev)
+		}
+	}
+	v.Set(out)
+	return nil
+}
+
+// decodeScalar parses one parameter's text into v, answering AWS's InvalidParameterValue
+// for text that is not of the shape's type.
+func decodeScalar(s *awsmodel.Shape, text string, v reflect.Value, path string) error {
 	switch s.Type {
 	case awsmodel.TypeString:
-		v.SetString(n.value)
+		v.SetString(text)
 	case awsmodel.TypeBoolean:
-		b, err := strconv.ParseBool(n.value)
+		b, err := strconv.ParseBool(text)
 		if err != nil {
-			return invalid(path, n.value, "It must be true or false.")
+			return invalid(path, text, "It must be true or false.")
 		}
 		v.SetBool(b)
 	case awsmodel.TypeInteger, awsmodel.TypeLong:
-		i, err := strconv.ParseInt(strings.TrimSpace(n.value), 10, 64)
+		i, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 		if err != nil {
-			return invalid(path, n.value, "It must be an integer.")
+			return invalid(path, text, "It must be an integer.")
 		}
 		v.SetInt(i)
 	case awsmodel.TypeDouble, awsmodel.TypeFloat:
-		f, err := strconv.ParseFloat(strings.TrimSpace(n.value), 64)
+		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 		if err != nil {
-			return invalid(path, n.value, "It must be a number.")
+			return invalid(path, text, "It must be a number.")
 		}
 		v.SetFloat(f)
 	case awsmodel.TypeTimestamp:
-		t, err := protocol.ParseTime(n.value)
+		t, err := protocol.ParseTime(text)
 		if err != nil {
-			return invalid(path, n.value, "It must be an ISO 8601 timestamp.")
+			return invalid(path, text, "It must be an ISO 8601 timestamp.")
 		}
 		v.Set(reflect.ValueOf(t))
 	case awsmodel.TypeBlob:
-		b, err := base64.StdEncoding.DecodeString(n.value)
+		b, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
-			return invalid(path, n.value, "It must be base64-encoded.")
+			return invalid(path, text, "It must be base64-encoded.")
 		}
 		v.SetBytes(b)
 	}

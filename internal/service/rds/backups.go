@@ -101,7 +101,7 @@ func (s *Service) runDailyBackup(tx kit.Tx, p armedPayload) error {
 			return err
 		}
 	}
-	if err := expireSnapshots(v, inst.ResourceID, inst.Retention, at); err != nil {
+	if err := s.expireSnapshots(tx, v, inst.ResourceID, inst.Retention, at); err != nil {
 		return err
 	}
 	if err := scheduleDailyBackup(tx, v, inst, s.Clock.Now()); err != nil {
@@ -129,14 +129,14 @@ func (s *Service) takeAutomatedSnapshot(tx kit.Tx, v kit.View, inst *instanceRec
 
 // expireSnapshots deletes the automated snapshots of a DbiResourceId older than the
 // retention period.
-func expireSnapshots(v kit.View, dbi string, retention int64, now time.Time) error {
+func (s *Service) expireSnapshots(tx kit.Tx, v kit.View, dbi string, retention int64, now time.Time) error {
 	snaps, err := automatedSnapshots(v, dbi)
 	if err != nil {
 		return err
 	}
 	for _, sn := range snaps {
 		if !now.Before(sn.Created.Add(time.Duration(retention) * day)) {
-			if err := deleteSnapshot(v, sn); err != nil {
+			if err := s.removeSnapshot(tx, v, sn); err != nil {
 				return err
 			}
 		}
@@ -187,17 +187,18 @@ func (s *Service) runBackupExpire(tx kit.Tx, p armedPayload) error {
 		return err
 	}
 	now := s.Clock.Now()
-	if err := expireSnapshots(v, b.ResourceID, b.Retention, now); err != nil {
+	if err := s.expireSnapshots(tx, v, b.ResourceID, b.Retention, now); err != nil {
 		return err
 	}
 	if !now.Before(b.Stopped.Add(time.Duration(b.Retention) * day)) {
-		return dropBackup(v, b)
+		return s.dropBackup(tx, v, b)
 	}
 	return armExpiry(tx, v, b, now)
 }
 
-// dropBackup deletes an automated backup and its automated snapshots.
-func dropBackup(v kit.View, b *backupRec) error {
+// dropBackup deletes an automated backup and its automated snapshots, with the data
+// they hold.
+func (s *Service) dropBackup(tx kit.Tx, v kit.View, b *backupRec) error {
 	if b.Replica {
 		if err := setReplicaActive(v, b.ResourceID, false); err != nil {
 			return err
@@ -208,10 +209,11 @@ func dropBackup(v kit.View, b *backupRec) error {
 		return err
 	}
 	for _, sn := range snaps {
-		if err := deleteSnapshot(v, sn); err != nil {
+		if err := s.removeSnapshot(tx, v, sn); err != nil {
 			return err
 		}
 	}
+	s.engineDropBackup(tx, v, b)
 	return deleteBackup(v, b)
 }
 
@@ -223,7 +225,7 @@ func (s *Service) stopBackups(tx kit.Tx, v kit.View, inst *instanceRec, now time
 		return err
 	}
 	if b != nil {
-		if err := dropBackup(v, b); err != nil {
+		if err := s.dropBackup(tx, v, b); err != nil {
 			return err
 		}
 	}

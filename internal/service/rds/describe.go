@@ -264,6 +264,6 @@ func (s *Service) deleteDBInstanceAutomatedBackup(ctx context.Context, in *rdsap
 		}
 		out := s.backupOut(v, b, c.Now())
 		out.Status, out.RestoreWindow = new("deleting"), &rdsapi.RestoreWindow{}
-		return &rdsapi.DeleteDBInstanceAutomatedBackupResult{DBInstanceAutomatedBackup: &out}, dropBackup(v, b)
+		return &rdsapi.DeleteDBInstanceAutomatedBackupResult{DBInstanceAutomatedBackup: &out}, s.dropBackup(tx, v, b)
 	})
 }

@@ -168,8 +168,7 @@ func (s *Service) finishDelete(tx kit.Tx, v kit.View, inst *instanceRec, now tim
 	}
 	if b != nil {
 		if inst.DeleteBackups || b.Start.IsZero() {
-			s.engineDropBackup(tx, v, b)
-			if err := dropBackup(v, b); err != nil {
+			if err := s.dropBackup(tx, v, b); err != nil {
 				return err
 			}
 		} else {

@@ -374,7 +374,7 @@ func (s *Service) writeModify(tx kit.Tx, v kit.View, inst, draft *instanceRec, m
 	retentionChanged := draft.Retention != inst.Retention
 	*inst = *draft
 	if retentionChanged && !inst.BackupStart.IsZero() {
-		if err := expireSnapshots(v, inst.ResourceID, inst.Retention, now); err != nil {
+		if err := s.expireSnapshots(tx, v, inst.ResourceID, inst.Retention, now); err != nil {
 			return nil, err
 		}
 	}

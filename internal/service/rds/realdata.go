@@ -295,6 +295,14 @@ func (s *Service) engineDropBackup(tx kit.Tx, v kit.View, b *backupRec) {
 	s.dropStore(tx, automatedStore(v, b.ResourceID, b.KmsKey))
 }
 
+// removeSnapshot deletes a snapshot's record and, once that commits, the data it holds:
+// every way a snapshot goes (deleted, expired, its copy terminated) goes through here, so
+// no store outlives its record.
+func (s *Service) removeSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) error {
+	s.engineDropSnapshot(tx, v, snap)
+	return deleteSnapshot(v, snap)
+}
+
 // engineDropSnapshot removes a deleted snapshot's data once its record is gone.
 func (s *Service) engineDropSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) {
 	if !snap.RealData || s.engines == nil {

@@ -2,6 +2,7 @@ package rds_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +19,12 @@ import (
 // fakeEngines is a port.DatabaseEngines that finishes its operations when told to, and
 // records what it was asked.
 type fakeEngines struct {
-	mu     sync.Mutex
-	ready  bool
-	calls  []string
-	window port.RestoreWindow
-	server port.DBServer
+	mu      sync.Mutex
+	ready   bool
+	calls   []string
+	window  port.RestoreWindow
+	server  port.DBServer
+	dropped []port.BackupStore
 }
 
 func (f *fakeEngines) step(call string) (bool, error) {
@@ -65,7 +67,25 @@ func (f *fakeEngines) Window(port.BackupStore) (port.RestoreWindow, bool) {
 	return f.window, !f.window.Latest.IsZero()
 }
 func (f *fakeEngines) Prune(port.BackupStore, time.Time) error { return nil }
-func (f *fakeEngines) DropBackups(port.BackupStore) error      { return nil }
+func (f *fakeEngines) DropBackups(ref port.BackupStore) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropped = append(f.dropped, ref)
+	return nil
+}
+
+// droppedNames are the names of the stores of kind dropped so far.
+func (f *fakeEngines) droppedNames(kind string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, ref := range f.dropped {
+		if ref.Kind == kind {
+			out = append(out, ref.Name)
+		}
+	}
+	return out
+}
 
 // TestRealDataStepsWaitForTheEngines: a PostgreSQL instance stays creating until its
 // server is made, shows the server's endpoint and the backups' window once available,
@@ -136,5 +156,63 @@ func noPlainPassword(t *testing.T, st store.Store, password string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRealDataStoresGoWithTheirRecords: the data of automated snapshots that pass their
+// retention, and of a retained automated backup that expires, is removed with the
+// records, so a long-running server does not keep what RDS no longer shows.
+func TestRealDataStoresGoWithTheirRecords(t *testing.T) {
+	engines := &fakeEngines{ready: true}
+	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
+		service.Provide[port.DatabaseEngines](p, engines)
+	}))
+	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
+		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
+		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	automated := func() []string {
+		out := kittest.Must[*rdsapi.DBSnapshotMessage](t)(kittest.Call(h, "us-east-1", rdsapi.OpDescribeDBSnapshots,
+			&rdsapi.DescribeDBSnapshotsMessage{DBInstanceIdentifier: new("real"), SnapshotType: new("automated")}))
+		var ids []string
+		for _, sn := range out.DBSnapshots {
+			ids = append(ids, *sn.DBSnapshotIdentifier)
+		}
+		return ids
+	}
+	var seen []string
+	for range 4 * 24 {
+		h.Advance(time.Hour)
+		for _, id := range automated() {
+			if !slices.Contains(seen, id) {
+				seen = append(seen, id)
+			}
+		}
+	}
+	kept := automated()
+	if len(seen) < 3 || len(kept) == 0 {
+		t.Fatalf("automated snapshots seen %v, kept %v: the daily backups did not run", seen, kept)
+	}
+	dropped := engines.droppedNames(port.SnapshotBackups)
+	for _, id := range seen {
+		if gone := !slices.Contains(kept, id); gone != slices.Contains(dropped, id) {
+			t.Errorf("snapshot %s: expired %t, its data dropped %t (dropped %v)", id, gone, !gone, dropped)
+		}
+	}
+
+	kittest.Must[*rdsapi.DeleteDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBInstance, &rdsapi.DeleteDBInstanceMessage{
+		DBInstanceIdentifier: new("real"), SkipFinalSnapshot: new(true), DeleteAutomatedBackups: new(false)}))
+	for range 3 * 24 {
+		h.Advance(time.Hour)
+	}
+	retained := kittest.Must[*rdsapi.DBInstanceAutomatedBackupMessage](t)(kittest.Call(h, "us-east-1", rdsapi.OpDescribeDBInstanceAutomatedBackups,
+		&rdsapi.DescribeDBInstanceAutomatedBackupsMessage{}))
+	if len(retained.DBInstanceAutomatedBackups) != 0 {
+		t.Fatalf("the retained backup outlived its retention: %+v", retained.DBInstanceAutomatedBackups)
+	}
+	if got := engines.droppedNames(port.AutomatedBackups); len(got) != 1 {
+		t.Errorf("automated backup stores dropped: %v, want the expired one", got)
+	}
+	if got := engines.droppedNames(port.SnapshotBackups); len(got) != len(seen) {
+		t.Errorf("snapshot stores dropped: %v, want all of %v", got, seen)
 	}
 }

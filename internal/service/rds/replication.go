@@ -210,7 +210,7 @@ func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstance
 func (s *Service) endReplica(tx kit.Tx, v kit.View, b *backupRec, now time.Time) error {
 	s.engineEndReplica(tx, v, b)
 	if b.Start.IsZero() {
-		return dropBackup(v, b)
+		return s.dropBackup(tx, v, b)
 	}
 	return retain(tx, v, b, s.replicatedUntil(v.Region(), b, now), now)
 }

@@ -111,7 +111,7 @@ func (s *Service) runSnapshotStep(tx kit.Tx, p resourceRef) error {
 	}
 	if src, copying := snap.sourceOf(); copying && !snapshots.Has(tx.In(src.Account, src.Region), src.ID) {
 		// The source was deleted while it was being copied: RDS terminates the copy.
-		return deleteSnapshot(v, snap)
+		return s.removeSnapshot(tx, v, snap)
 	}
 	if wait, err := s.engineSnapshotStep(tx, v, snap, p); wait || err != nil {
 		return err
@@ -181,8 +181,7 @@ func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnaps
 		}
 		snap.Status = "deleted"
 		out := snapshotOut(v, snap)
-		s.engineDropSnapshot(tx, v, snap)
-		return &rdsapi.DeleteDBSnapshotResult{DBSnapshot: &out}, deleteSnapshot(v, snap)
+		return &rdsapi.DeleteDBSnapshotResult{DBSnapshot: &out}, s.removeSnapshot(tx, v, snap)
 	})
 }
 
