@@ -162,11 +162,12 @@ func (s *Service) describeAccessPoints(ctx context.Context, in *efsapi.DescribeA
 		limit := pageSize(in.MaxResults, 100)
 		var err error
 		if in.FileSystemId != nil {
-			if _, err := fileSystemOf(v, *in.FileSystemId); err != nil {
+			fs, err := fileSystemOf(v, *in.FileSystemId)
+			if err != nil {
 				return nil, err
 			}
-			l := kit.List{Op: "DescribeAccessPoints", Account: c.Account, Region: c.Region, Within: *in.FileSystemId}
-			out.NextToken, err = s.tokens.Scan(v, l, fsPoints, in.NextToken, limit, take, *in.FileSystemId)
+			l := kit.List{Op: "DescribeAccessPoints", Account: c.Account, Region: c.Region, Within: fs.ID}
+			out.NextToken, err = s.tokens.Scan(v, l, fsPoints, in.NextToken, limit, take, fs.ID)
 		} else {
 			l := kit.List{Op: "DescribeAccessPoints", Account: c.Account, Region: c.Region}
 			out.NextToken, err = s.tokens.Scan(v, l, accessPoints, in.NextToken, limit, take)

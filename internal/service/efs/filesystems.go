@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/xregion/xregion/internal/awsmodel"
+	"strings"
 	"time"
 
 	efsapi "github.com/xregion/xregion/internal/gen/efsapi"
@@ -213,8 +214,15 @@ func (s *Service) zone(region, name string) (port.Zone, bool) {
 	return port.Zone{}, false
 }
 
-// fileSystemOf finds a file system of the view, FileSystemNotFound if there is none.
+// fileSystemOf finds a file system of the view by id or ARN, FileSystemNotFound if
+// there is none.
 func fileSystemOf(v kit.View, id string) (*fileSystemRecord, error) {
+	if strings.HasPrefix(id, "arn:") {
+		if !strings.Contains(id, ":"+v.Region()+":"+v.Account()+":") {
+			return nil, msgFSNotFound.New(id)
+		}
+		id = id[strings.LastIndex(id, "/")+1:]
+	}
 	fs, err := fileSystems.Get(v, id)
 	if err != nil {
 		return nil, err

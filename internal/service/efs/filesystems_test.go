@@ -26,6 +26,10 @@ func TestCreateFileSystemIsIdempotentByToken(t *testing.T) {
 	if fs := describeFS(t, e, east, *created.FileSystemId); *fs.LifeCycleState != "available" {
 		t.Errorf("after the transition: %s", *fs.LifeCycleState)
 	}
+	if byARN := describeFS(t, e, east, *created.FileSystemArn); *byARN.FileSystemId != *created.FileSystemId {
+		t.Errorf("by ARN: %s", *byARN.FileSystemId)
+	}
+	fails(t, e, west, efsapi.OpDescribeLifecycleConfiguration, &efsapi.DescribeLifecycleConfigurationRequest{FileSystemId: created.FileSystemArn}, "FileSystemNotFound")
 	byToken := call(t, e, east, efsapi.OpDescribeFileSystems, &efsapi.DescribeFileSystemsRequest{CreationToken: new("tok")})
 	if len(byToken.FileSystems) != 1 || *byToken.FileSystems[0].FileSystemId != *created.FileSystemId {
 		t.Errorf("by token: %+v", byToken.FileSystems)

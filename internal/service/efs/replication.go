@@ -3,6 +3,7 @@ package efs
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	efsapi "github.com/xregion/xregion/internal/gen/efsapi"
@@ -148,6 +149,7 @@ func replicationOut(rec *replicationRecord) *efsapi.ReplicationConfigurationDesc
 
 // replicationIn finds the side of a replication a file system of the view is part of.
 func replicationIn(v kit.View, id string) (*replicationRecord, error) {
+	id = id[strings.LastIndex(id, "/")+1:] // a file system's ARN ends with its id
 	rec, err := replications.Get(v, id)
 	if err != nil || rec != nil {
 		return rec, err
@@ -197,6 +199,10 @@ func (s *Service) deleteReplicationConfiguration(ctx context.Context, in *efsapi
 		if err != nil {
 			return nil, err
 		}
+		local := rec.Source.FileSystemID
+		if !rec.isSource(c.Region) || rec.Destination.Region == c.Region && strings.HasSuffix(*in.SourceFileSystemId, rec.Destination.FileSystemID) {
+			local = rec.Destination.FileSystemID
+		}
 		if !all && rec.Source.Region == rec.Destination.Region && rec.Source.Account == rec.Destination.Account {
 			return nil, msgReplLocalOnly.New()
 		}
@@ -204,10 +210,10 @@ func (s *Service) deleteReplicationConfiguration(ctx context.Context, in *efsapi
 			return &awsmodel.Empty{}, nil
 		}
 		rec.Status = efsapi.ReplicationStatusDeleting
-		if err := replications.Put(v, rec, *in.SourceFileSystemId); err != nil {
+		if err := replications.Put(v, rec, local); err != nil {
 			return nil, err
 		}
-		p := refIn(v, *in.SourceFileSystemId)
+		p := refIn(v, local)
 		p.All = all
 		_, err = jobReplDelete.Enqueue(tx, s.After(), p)
 		return &awsmodel.Empty{}, err

@@ -74,7 +74,9 @@ func TestReplicationCopiesAndFailsOver(t *testing.T) {
 	if !stalled.LastReplicatedTimestamp.Equal(synced) || stalled.StatusMessage == nil {
 		t.Errorf("during the outage: %v %v", stalled.LastReplicatedTimestamp, stalled.StatusMessage)
 	}
-	call(t, e, west, efsapi.OpDeleteReplicationConfiguration, &efsapi.DeleteReplicationConfigurationRequest{SourceFileSystemId: new(dstID)})
+	dstARN := "arn:aws:elasticfilesystem:us-west-2:" + e.Account + ":file-system/" + dstID
+	replicationOf(t, e, west, dstARN)
+	call(t, e, west, efsapi.OpDeleteReplicationConfiguration, &efsapi.DeleteReplicationConfigurationRequest{SourceFileSystemId: new(dstARN)})
 	if got := *replicationOf(t, e, west, dstID).Destinations[0].Status; got != "DELETING" {
 		t.Errorf("status %s", got)
 	}
