@@ -138,7 +138,10 @@ func checkThroughput(mode string, asked *float64, current float64) (float64, err
 // makeFileSystem files a new file system, creating, with its data key, and arms its
 // transition to available.
 func (s *Service) makeFileSystem(tx kit.Tx, v kit.View, spec fileSystemSpec) (*fileSystemRecord, error) {
-	id := newID("fs")
+	id, err := newResourceID(v, "fs")
+	if err != nil {
+		return nil, err
+	}
 	fs := &fileSystemRecord{
 		ID: id, ARN: fileSystemARN(v, id), Owner: v.Account(), CreationToken: spec.Token, Created: s.Clock.Now(),
 		State: efsapi.LifeCycleStateCreating, PerformanceMode: spec.Performance, ThroughputMode: spec.Throughput,

@@ -178,3 +178,18 @@ func TestFileSystemProtection(t *testing.T) {
 	}
 	fails(t, e, east, efsapi.OpUpdateFileSystemProtection, &efsapi.UpdateFileSystemProtectionRequest{FileSystemId: fs.FileSystemId, ReplicationOverwriteProtection: new("REPLICATING")}, "BadRequest")
 }
+
+func TestAccountPreferences(t *testing.T) {
+	e := start(t)
+	got := call(t, e, east, efsapi.OpDescribeAccountPreferences, &efsapi.DescribeAccountPreferencesRequest{})
+	if *got.ResourceIdPreference.ResourceIdType != "LONG_ID" || len(got.ResourceIdPreference.Resources) != 2 {
+		t.Errorf("default %+v", got.ResourceIdPreference)
+	}
+	long := newFS(t, e, east, "long")
+	call(t, e, east, efsapi.OpPutAccountPreferences, &efsapi.PutAccountPreferencesRequest{ResourceIdType: new("SHORT_ID")})
+	short := newFS(t, e, east, "short")
+	other := newFS(t, e, west, "west")
+	if len(*long.FileSystemId) != 20 || len(*short.FileSystemId) != 11 || len(*other.FileSystemId) != 20 {
+		t.Errorf("ids %s %s %s", *long.FileSystemId, *short.FileSystemId, *other.FileSystemId)
+	}
+}

@@ -33,8 +33,12 @@ func (s *Service) createMountTarget(ctx context.Context, in *efsapi.CreateMountT
 		if err != nil {
 			return nil, err
 		}
+		id, err := newResourceID(v, "fsmt")
+		if err != nil {
+			return nil, err
+		}
 		mt := &mountTargetRecord{
-			ID: newID("fsmt"), Owner: v.Account(), FileSystemID: fs.ID, SubnetID: sub.ID, VpcID: sub.VpcID,
+			ID: id, Owner: v.Account(), FileSystemID: fs.ID, SubnetID: sub.ID, VpcID: sub.VpcID,
 			ZoneName: sub.Zone.Name, ZoneID: sub.Zone.ID, State: efsapi.LifeCycleStateCreating, Created: s.Clock.Now(),
 		}
 		eni, err := s.network.CreateInterface(tx, v.Account(), v.Region(), port.InterfaceSpec{

@@ -19,6 +19,7 @@ var (
 	fsTargets    = kit.Index{Kind: "fsmt"}                    // fsmt/<fs id>/<mount target id>
 	accessPoints = kit.Table[accessPointRecord]{Kind: "ap"}   // ap/<id>
 	fsPoints     = kit.Index{Kind: "fsap"}                    // fsap/<fs id>/<access point id>
+	preferences  = kit.Table[preferenceRecord]{Kind: "prefs"} // prefs: the account's resource id preference
 	replications = kit.Table[replicationRecord]{Kind: "repl"} // repl/<fs id>: this Region's side of a replication
 	files        = kit.Table[fileRecord]{Kind: "file"}        // file/<fs id>/<path>: a file's metadata
 	fileData     = kit.Blobs{Kind: "fdata"}                   // fdata/<fs id>/<path>: its content, sealed
@@ -26,6 +27,11 @@ var (
 	imageFiles   = kit.Table[fileRecord]{Kind: "imgfile"}     // imgfile/<image id>/<path>
 	imageData    = kit.Blobs{Kind: "imgdata"}                 // imgdata/<image id>/<path>, sealed
 )
+
+// preferenceRecord is an account's resource id preference in a Region.
+type preferenceRecord struct {
+	ResourceIDType string `json:"resourceIdType"`
+}
 
 type tag struct {
 	Key   string `json:"k"`

@@ -58,9 +58,7 @@ func (s *Service) Validation() awsmodel.Validation {
 	return awsmodel.CoralValidation(efsapi.ErrBadRequest)
 }
 
-// Handlers binds the operations EFS serves. Account preferences (long or short ids)
-// have no handler: xregion's ids are long ones, and the operations answer that they
-// are not implemented.
+// Handlers binds every operation of EFS.
 func (s *Service) Handlers() []awsmodel.Handler {
 	return []awsmodel.Handler{
 		bind(efsapi.OpCreateFileSystem, s.createFileSystem),
@@ -92,6 +90,8 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		bind(efsapi.OpCreateReplicationConfiguration, s.createReplicationConfiguration),
 		bind(efsapi.OpDescribeReplicationConfigurations, s.describeReplicationConfigurations),
 		bind(efsapi.OpDeleteReplicationConfiguration, s.deleteReplicationConfiguration),
+		bind(efsapi.OpDescribeAccountPreferences, s.describeAccountPreferences),
+		bind(efsapi.OpPutAccountPreferences, s.putAccountPreferences),
 	}
 }
 
