@@ -18,4 +18,5 @@ for store in "" "-durable"; do
 	"$out/loadgen" -binary "$out/xregion" -duration 10s -scenario get -secrets 100000 $store
 done
 "$out/loadgen" -binary "$out/xregion" -duration 10s -scenario get -mode sdk
+go run ./bench/jobs -jobs 2000 # needs PostgreSQL; see "Jobs on a shared store"
 rm -rf "$out"

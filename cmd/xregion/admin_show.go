@@ -155,6 +155,7 @@ func (c *adminCLI) health(args []string) error {
 		}
 		Clock  clockAnswer
 		Faults []faults.Fault
+		Node   jobs.NodeReport
 	}
 	return c.show(answer, &h, func() {
 		w := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
@@ -165,10 +166,38 @@ func (c *adminCLI) health(args []string) error {
 			fmt.Fprintf(w, "store problem\t%s\n", h.Store.Problem)
 		}
 		fmt.Fprintf(w, "clock\t%s\n", h.Clock)
+		fmt.Fprintf(w, "node\t%s\n", nodeLine(h.Node))
+		if h.Node.Problem != "" {
+			fmt.Fprintf(w, "node problem\t%s\n", h.Node.Problem)
+		}
 		w.Flush()
 		fmt.Fprintln(c.out)
 		c.faultTable(h.Faults)
 	})
+}
+
+// nodeLine describes the node in one line: its id, its leases and, when it shares the
+// store, its peers.
+func nodeLine(n jobs.NodeReport) string {
+	line := fmt.Sprintf("%s (%d jobs leased", n.ID, len(n.Leases))
+	if !n.Shared {
+		return line + ", alone on its store)"
+	}
+	var peers []string
+	for _, p := range n.Peers {
+		state := "alive"
+		switch {
+		case !p.Alive:
+			state = "silent"
+		case p.Draining:
+			state = "draining"
+		}
+		peers = append(peers, p.ID+" "+state)
+	}
+	if n.Draining {
+		line += ", draining"
+	}
+	return line + "; peers: " + or(strings.Join(peers, ", "), "none") + ")"
 }
 
 func (c *adminCLI) jobs(args []string) error {

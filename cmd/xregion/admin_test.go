@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/server"
 	"github.com/xregion/xregion/internal/server/servertest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -69,7 +70,7 @@ func TestAdminCommandsDriveADrill(t *testing.T) {
 	if err := json.Unmarshal([]byte(admin(t, "faults", "--json")), &listed); err != nil || len(listed.Faults) != 2 {
 		t.Fatalf("faults --json: %v %+v", err, listed)
 	}
-	if out := admin(t, "health"); !strings.Contains(out, "status    ok") || !strings.Contains(out, "outage api") {
+	if out := admin(t, "health"); !strings.Contains(out, "status    ok") || !strings.Contains(out, "outage api") || !strings.Contains(out, "alone on its store") {
 		t.Errorf("health printed:\n%s", out)
 	}
 	// Moving the clock past the outage's end ends it.
@@ -125,5 +126,14 @@ func TestAdminCommandsAreRecognised(t *testing.T) {
 		if got := isAdminCommand(strings.Fields(args)); got != want {
 			t.Errorf("isAdminCommand(%q) = %v, want %v", args, got, want)
 		}
+	}
+}
+
+func TestNodeLine(t *testing.T) {
+	n := jobs.NodeReport{ID: "node-1", Shared: true, Draining: true, Leases: []jobs.Lease{{Job: "a"}},
+		Peers: []jobs.Peer{{ID: "node-2", Alive: true}, {ID: "node-3"}, {ID: "node-4", Alive: true, Draining: true}}}
+	want := "node-1 (1 jobs leased, draining; peers: node-2 alive, node-3 silent, node-4 draining)"
+	if got := nodeLine(n); got != want {
+		t.Errorf("nodeLine = %q, want %q", got, want)
 	}
 }

@@ -77,6 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"keep all state in memory and nothing on disk (XREGION_IN_MEMORY)")
 	fs.StringVar(&o.cfg.Store, "store", env("XREGION_STORE", ""),
 		"postgres://user@host/db: keep all state in PostgreSQL, shared by every node given the same URL and root key (XREGION_STORE); default: a bbolt file under --data-dir")
+	fs.StringVar(&o.cfg.NodeID, "node-id", env("XREGION_NODE_ID", ""),
+		"this node's name among the nodes sharing a --store, unique among them (XREGION_NODE_ID); default: the host name and a random suffix")
 	fs.StringVar(&o.cfg.Account, "account", env("XREGION_ACCOUNT", server.DefaultAccount),
 		"account of access keys that name none (XREGION_ACCOUNT); a 12-digit access key id acts in that account")
 	fs.StringVar(&o.cfg.Auth, "auth", env("XREGION_AUTH", auth.Permissive),
@@ -195,7 +197,7 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Info("xregion ready", "version", version.String(), "endpoint", "http://"+ln.Addr().String(),
-		"store", srv.StoreName(), "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
+		"store", srv.StoreName(), "node", srv.Engine().Node().ID, "auth", o.cfg.Auth, "transitionDelay", o.cfg.TransitionDelay)
 	warnSecretsOnCommandLine(logger, o.onCommandLine)
 	warnExposure(logger, ln.Addr(), o.cfg)
 

@@ -164,24 +164,34 @@ type healthReport struct {
 	// purpose.
 	Faults  []faults.Fault `json:"faults"`
 	Engines any            `json:"engines,omitempty"` // the database servers, with ports and states
+	// Node is this node: its id, whether it shares the store with others, the jobs it
+	// holds leases on, and the peers it sees.
+	Node jobs.NodeReport `json:"node"`
 }
 
-// health answers 200 and "ok" when xregion can do its work, and 503 and "degraded" with
-// the store's problem when it cannot (a full disk): a monitor that reads only the status
-// code must notice too.
+// health answers 200 and "ok" when xregion can do its work, and 503 otherwise, so that
+// a monitor or a load balancer that reads only the status code notices too: "degraded"
+// with the store's problem when it cannot write (a full disk), "unhealthy" when this node
+// cannot reach a shared store (its heartbeat fails, and the other nodes take its jobs
+// over), "draining" while it shuts down.
 func (a *api) health(w http.ResponseWriter, r *http.Request) {
 	up := time.Since(a.cfg.Started)
 	report := healthReport{
 		Status: "ok", Version: version.String(), Uptime: up.Round(time.Second).String(), UptimeSeconds: up.Seconds(),
 		Services: append([]string{}, a.cfg.Services...), Regions: regions.All(), Store: a.cfg.Store.Stats(), Auth: a.cfg.AuthMode,
-		Clock: a.clock(), Faults: a.cfg.Faults.List(),
+		Clock: a.clock(), Faults: a.cfg.Faults.List(), Node: a.cfg.Jobs.Node(),
 	}
 	if a.cfg.Engines != nil {
 		report.Engines = a.cfg.Engines()
 	}
 	status := http.StatusOK
-	if report.Store.Problem != "" {
+	switch {
+	case report.Node.Problem != "":
+		report.Status, status = "unhealthy", http.StatusServiceUnavailable
+	case report.Store.Problem != "":
 		report.Status, status = "degraded", http.StatusServiceUnavailable
+	case report.Node.Draining:
+		report.Status, status = "draining", http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, report)
 }

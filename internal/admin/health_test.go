@@ -1,11 +1,13 @@
 package admin_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/memory"
+	"github.com/xregion/xregion/internal/xtest"
 )
 
 // fullDisk is a store whose writes fail for want of space.
@@ -60,5 +63,65 @@ func TestHealthReportsAFullDisk(t *testing.T) {
 	}
 	if code, status, problem := get(); code != 503 || status != "degraded" || !strings.Contains(problem, "space") {
 		t.Errorf("health on a full disk: %d %s %q", code, status, problem)
+	}
+}
+
+// downStore fails every Update once down is set, as a database out of reach does.
+type downStore struct {
+	store.Store
+	down atomic.Bool
+}
+
+func (d *downStore) Update(fn func(store.Tx) error) error {
+	if d.down.Load() {
+		return fmt.Errorf("connection refused")
+	}
+	return d.Store.Update(fn)
+}
+
+// Health names the node and its leases; a node that loses the shared store reports
+// itself unhealthy with 503, and a draining node says so with 503 too, so that a load
+// balancer stops sending it requests.
+func TestHealthReportsTheNode(t *testing.T) {
+	st := &downStore{Store: memory.New()}
+	clock := jobs.NewFrozenClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	engine := jobs.New(jobs.Config{Store: st, Clock: clock, Shared: true, Node: "node-1", Lease: 40 * time.Millisecond,
+		Poll: 5 * time.Millisecond})
+	if err := engine.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = engine.Stop(context.Background()) })
+	reg, err := faults.Load(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := admin.Handler(admin.Config{Store: st, Jobs: engine, Faults: reg, Started: time.Now()})
+	type report struct {
+		Status string
+		Node   jobs.NodeReport
+	}
+	get := func() (int, report) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/_xregion/health", nil))
+		var r report
+		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Code, r
+	}
+	if code, r := get(); code != 200 || r.Status != "ok" || r.Node.ID != "node-1" || !r.Node.Shared || r.Node.Leases == nil {
+		t.Fatalf("a healthy node: %d %+v", code, r)
+	}
+	st.down.Store(true)
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		if code, r := get(); code != 503 || r.Status != "unhealthy" || !strings.Contains(r.Node.Problem, "connection refused") {
+			return fmt.Errorf("a node without its store: %d %+v", code, r)
+		}
+		return nil
+	})
+	st.down.Store(false)
+	engine.Drain()
+	if code, r := get(); code != 503 || r.Status != "draining" {
+		t.Fatalf("a draining node: %d %+v", code, r)
 	}
 }

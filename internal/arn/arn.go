@@ -38,3 +38,16 @@ func (a ARN) String() string {
 func New(partition, service, region, account, resource string) string {
 	return ARN{partition, service, region, account, resource}.String()
 }
+
+// InPartition returns s with its partition replaced, or s itself when it is not an ARN.
+// A caller's identity is kept as an "aws" ARN; a request signed for a Region of another
+// partition (cn-north-1, us-gov-west-1, ...) sees it in that Region's partition, as AWS
+// shows every principal of an account in its own partition.
+func InPartition(s, partition string) string {
+	a, err := Parse(s)
+	if err != nil || partition == "" || a.Partition == partition {
+		return s
+	}
+	a.Partition = partition
+	return a.String()
+}

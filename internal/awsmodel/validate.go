@@ -85,7 +85,11 @@ func (c *checker) fail(value, constraint string) {
 	if len(c.errs) >= maxReported {
 		return
 	}
-	c.errs = append(c.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", value, strings.Join(c.path, "."), constraint))
+	subject := "Value " + value
+	if value == "" {
+		subject = "Value" // a sensitive member: AWS names it without its value
+	}
+	c.errs = append(c.errs, fmt.Sprintf("%s at '%s' failed to satisfy constraint: %s", subject, strings.Join(c.path, "."), constraint))
 }
 
 func (c *checker) push(path, wire string) {
@@ -130,7 +134,9 @@ func (c *checker) value(s *Shape, f reflect.Value) {
 	}
 	show := func() string {
 		if s.Sensitive {
-			return "'***'"
+			// AWS leaves a sensitive value out of the message altogether: "Value at
+			// 'plaintext' failed to satisfy constraint: ...".
+			return ""
 		}
 		return "'" + display(v) + "'"
 	}

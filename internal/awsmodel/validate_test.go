@@ -24,7 +24,7 @@ func TestValidationMessages(t *testing.T) {
 			"2 validation errors detected: Value '' at 'addReplicaRegions.1.member.region' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
 				"Value '' at 'addReplicaRegions.1.member.region' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-)+\\d+$"},
 		{&secretsmanagerapi.CreateSecretRequest{Name: new("n"), SecretString: new(strings.Repeat("x", 65537))},
-			"1 validation error detected: Value '***' at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"},
+			"1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"},
 	}
 	for _, c := range cases {
 		err := v.Validate(op, c.in)

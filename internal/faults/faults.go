@@ -185,13 +185,28 @@ func Load(st store.Store, opts ...Option) (*Registry, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	err := st.View(func(tx store.Tx) error {
+	return r, r.Reload()
+}
+
+// Reload reads the faults again from the store. Nodes that share a store call it on
+// every poll, so that a fault set through one node applies on all of them within a poll:
+// the store is the registry, the map only its copy for cheap reads.
+func (r *Registry) Reload() error {
+	by := map[string]Fault{}
+	err := r.st.View(func(tx store.Tx) error {
+		clear(by) // a View is not retried, but keep the function repeatable all the same
 		return store.ScanJSON(tx, prefix, func(_ string, f *Fault) bool {
-			r.by[f.scope()] = *f
+			by[f.scope()] = *f
 			return true
 		})
 	})
-	return r, err
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.by = by
+	r.mu.Unlock()
+	return nil
 }
 
 // live reports whether f has not expired yet.

@@ -195,3 +195,38 @@ func TestDurationJSON(t *testing.T) {
 		t.Error("a number was taken for a duration")
 	}
 }
+
+// Two registries on one store are two nodes: a fault set or cleared through one applies
+// on the other once it reloads.
+func TestReloadSharesFaultsBetweenNodes(t *testing.T) {
+	st := memory.New()
+	a, err := Load(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Set(Fault{Region: "eu-west-3", Service: "secretsmanager", Outage: OutageAPI}); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Match("secretsmanager", "eu-west-3", "GetSecretValue")) != 0 {
+		t.Fatal("b saw the fault before reloading")
+	}
+	if err := b.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Match("secretsmanager", "eu-west-3", "GetSecretValue"); len(got) != 1 || got[0].Outage != OutageAPI {
+		t.Fatalf("b matches %+v after reloading", got)
+	}
+	if err := a.Clear(""); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.List(); len(got) != 0 {
+		t.Fatalf("b still lists %+v after a cleared every fault", got)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
@@ -299,7 +300,7 @@ func (g *Gateway) unsigned(w http.ResponseWriter, r *http.Request, c *call, auth
 	c.info.Region = regions.Default
 	c.info.Partition, _ = regions.Partition(regions.Default)
 	c.info.Account = g.cfg.Resolver.DefaultAccount()
-	c.info.Caller = request.Caller{ARN: "arn:aws:iam::" + c.info.Account + ":root", UserID: c.info.Account}
+	c.info.Caller = request.Caller{ARN: arn.New(c.info.Partition, "iam", "", c.info.Account, "root"), UserID: c.info.Account}
 	g.dispatch(w, r, body, c)
 }
 
@@ -370,7 +371,7 @@ func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *c
 	c.info.Account = id.Account
 	c.info.AccessKey = id.AccessKeyID
 	c.info.Temporary = id.Temporary()
-	c.info.Caller = request.Caller{ARN: id.ARN, UserID: id.UserID}
+	c.info.Caller = request.Caller{ARN: arn.InPartition(id.ARN, c.info.Partition), UserID: id.UserID}
 	return nil
 }
 

@@ -3,8 +3,11 @@ package jobs
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/xregion/xregion/internal/store"
 )
 
 // Advance moves the clock forward by d; see AdvanceTo.
@@ -21,6 +24,11 @@ func (e *Engine) Advance(ctx context.Context, d time.Duration) error {
 // RunAt (or leaves it, if RunAt has passed) and runs it with the clock standing there
 // (Clock.hold), including jobs that those runs
 // enqueue and retries that fall before t. Finally the clock is set to t.
+//
+// On a shared store the move is the cluster's (see cluster.go): the node records that it
+// moves the clock, which stops the others from claiming jobs, waits for the jobs they
+// run to finish, reads every pending job, and runs them all itself; the others adopt the
+// new clock at their next poll.
 //
 // It refuses to move backwards, and stops with ErrAdvanceLimit after
 // Config.MaxAdvanceRuns runs, leaving the clock at the last job's instant. If ctx ends it
@@ -42,14 +50,21 @@ func (e *Engine) AdvanceTo(ctx context.Context, t time.Time) error {
 	}
 	e.paused = true
 	e.mu.Unlock()
-	defer func() {
-		e.mu.Lock()
-		e.paused = false
-		e.changedLocked()
-		e.mu.Unlock()
-	}()
+	if e.node != nil {
+		if err := e.takeAdvance(ctx, t); err != nil {
+			e.unpause()
+			return err
+		}
+		defer e.giveAdvance()
+	}
+	defer e.unpause()
 	if err := e.waitFor(ctx, func() bool { return e.running == 0 }); err != nil {
 		return err
+	}
+	if e.node != nil {
+		if err := e.joinAdvance(ctx); err != nil {
+			return err
+		}
 	}
 	for runs := 0; ; runs++ {
 		if err := ctx.Err(); err != nil {
@@ -90,6 +105,89 @@ func (e *Engine) AdvanceTo(ctx context.Context, t time.Time) error {
 	return e.clock.moveTo(t)
 }
 
+func (e *Engine) unpause() {
+	e.mu.Lock()
+	e.paused = false
+	e.changedLocked()
+	e.mu.Unlock()
+}
+
+// takeAdvance records that this node moves the clock, once no other live node does.
+func (e *Engine) takeAdvance(ctx context.Context, t time.Time) error {
+	c := e.node
+	return e.pollUntil(ctx, func() (bool, error) {
+		err := e.st.Update(func(tx store.Tx) error {
+			var adv advanceRecord
+			if found, err := store.GetJSON(tx, advanceKey, &adv); err != nil {
+				return err
+			} else if found && adv.Node != c.id && c.alive(adv.Node) {
+				return errPaused
+			}
+			return store.PutJSON(tx, advanceKey, advanceRecord{Node: c.id, Target: t.UTC()})
+		})
+		if errors.Is(err, errPaused) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+}
+
+// joinAdvance waits until no other live node runs a job (their claims see the advance
+// record and stop), then reads every pending job and the clock.
+func (e *Engine) joinAdvance(ctx context.Context) error {
+	err := e.pollUntil(ctx, func() (bool, error) {
+		s, err := e.readSnapshot(true)
+		if err != nil {
+			return false, err
+		}
+		for id := range s.leases {
+			if e.foreign(s, id) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := e.sync(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.takeAllLocked()
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) giveAdvance() {
+	id := e.node.id
+	err := e.st.Update(func(tx store.Tx) error {
+		var adv advanceRecord
+		if found, err := store.GetJSON(tx, advanceKey, &adv); err != nil || !found || adv.Node != id {
+			return err
+		}
+		return tx.Delete(advanceKey)
+	})
+	if err != nil {
+		e.log.Warn("jobs: ending a clock move; the other nodes resume when this node's heartbeat lapses", "err", err)
+	}
+}
+
+// pollUntil calls done every Poll until it reports true, fails, or ctx ends.
+func (e *Engine) pollUntil(ctx context.Context, done func() (bool, error)) error {
+	for {
+		ok, err := done()
+		if ok || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(e.node.poll):
+		}
+	}
+}
+
 // waitFor waits until cond, evaluated under e.mu, holds.
 func (e *Engine) waitFor(ctx context.Context, cond func() bool) error {
 	for {
@@ -116,6 +214,7 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 		if e.running > 0 {
 			return false
 		}
-		return e.paused || len(e.ready) == 0 || e.ready[0].job.RunAt.After(e.clock.Now())
+		// Paused, draining, or stopped by another node's clock move: nothing will run.
+		return e.paused || e.remotePaused || e.draining || len(e.ready) == 0 || e.ready[0].job.RunAt.After(e.clock.Now())
 	})
 }

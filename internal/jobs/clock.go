@@ -24,6 +24,9 @@ var clockKey = store.Key("_xregion", "clock")
 
 type clockRecord struct {
 	OffsetNanos int64 `json:"offsetNanos"`
+	// Epoch counts resets of a shared store: an offset only grows, except when a reset
+	// puts it back, which the other nodes tell by the new epoch.
+	Epoch uint64 `json:"epoch,omitempty"`
 }
 
 // Clock is xregion's time. A ticking clock is real time plus an offset that only grows;
@@ -38,6 +41,7 @@ type Clock struct {
 	mu     sync.Mutex
 	frozen bool
 	offset time.Duration // ticking: added to real time
+	epoch  uint64        // see clockRecord
 	at     time.Time     // frozen: the current instant
 	start  time.Time     // frozen: where Reset puts it back
 	// held: a ticking clock stands at pin while AdvanceTo runs a job (see hold).
@@ -67,7 +71,7 @@ func NewClock(st store.Store) (*Clock, error) {
 		if _, err := store.GetJSON(tx, clockKey, &rec); err != nil {
 			return err
 		}
-		c.offset = time.Duration(rec.OffsetNanos)
+		c.offset, c.epoch = time.Duration(rec.OffsetNanos), rec.Epoch
 		return nil
 	})
 	if err != nil {
@@ -157,7 +161,9 @@ func (c *Clock) moveTo(t time.Time) error {
 // saveOffset persists a ticking clock's new offset, then uses it: no handler can write a
 // time the clock could fall behind after a crash.
 func (c *Clock) saveOffset(offset time.Duration) error {
-	b, _ := json.Marshal(clockRecord{OffsetNanos: int64(offset)})
+	c.mu.Lock()
+	b, _ := json.Marshal(clockRecord{OffsetNanos: int64(offset), Epoch: c.epoch})
+	c.mu.Unlock()
 	if err := c.st.Update(func(tx store.Tx) error { return tx.Put(clockKey, b) }); err != nil {
 		return fmt.Errorf("jobs: saving the clock: %w", err)
 	}
@@ -203,10 +209,40 @@ func (c *Clock) release() {
 }
 
 // reset puts the clock back where it started: offset 0, or the frozen clock's first
-// instant. The caller has wiped the store, offset record included.
-func (c *Clock) reset() {
+// instant, in a new epoch. The caller has wiped the store, offset record included.
+func (c *Clock) reset(epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset = 0
+	c.offset, c.epoch = 0, epoch
 	c.at = c.start
+}
+
+// Epoch is the number of resets the clock's store has seen (counted on shared stores).
+func (c *Clock) Epoch() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epoch
+}
+
+// adopt takes the clock another node saved: a larger offset (the clock was moved through
+// that node), or a new epoch (the state was reset through it), which may put the clock
+// back. It reports a new epoch. A frozen clock keeps nothing in the store and adopts
+// nothing.
+func (c *Clock) adopt(rec clockRecord) (newEpoch bool) {
+	c.mu.Lock()
+	if c.frozen || rec.Epoch < c.epoch || (rec.Epoch == c.epoch && time.Duration(rec.OffsetNanos) <= c.offset) {
+		c.mu.Unlock()
+		return false
+	}
+	newEpoch = rec.Epoch > c.epoch
+	if newEpoch || time.Duration(rec.OffsetNanos) > c.offset {
+		c.offset = time.Duration(rec.OffsetNanos)
+	}
+	c.epoch = max(c.epoch, rec.Epoch)
+	now, watch := c.offset, c.watch
+	c.mu.Unlock()
+	if watch != nil {
+		watch(now)
+	}
+	return newEpoch
 }

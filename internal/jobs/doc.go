@@ -40,6 +40,13 @@
 // reach the engine in either order: a job whose predecessor has committed but not yet
 // been announced steps back and waits for it.
 //
+// # Several nodes
+//
+// With Config.Shared, several engines (one per xregion node) share one store: each job is
+// claimed with a lease before it runs, leases last while their node's heartbeat does, and
+// the nodes poll the store for each other's jobs, the clock and a clock move in progress.
+// cluster.go says how and why.
+//
 // # Lock order
 //
 // Acquire in this order, never the reverse:
@@ -54,7 +61,9 @@
 //     work channel cannot block, because no more than Config.Workers jobs are marked
 //     running and the channel has that capacity.
 //     Config.Observe runs under it, and may take only leaf locks of its own (metrics).
-//  4. Clock.mu: a leaf. Clock.moveTo releases it before writing the offset to the store.
+//  4. Clock.mu and cluster.mu (a shared node's peers, leases and heartbeat): leaves.
+//     Clock.moveTo releases Clock.mu before writing the offset to the store; a claim's
+//     transaction takes cluster.mu briefly to ask whether a lease's node is alive.
 //
 // # Tests
 //

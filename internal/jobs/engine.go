@@ -48,6 +48,22 @@ type Config struct {
 	// attempt that will be retried (Outcome Retried), for metrics. It is called with
 	// Engine.mu held, so it is a leaf: it must not block or call the engine.
 	Observe func(Finished)
+
+	// Node names this engine's node, for health and logs.
+	Node string
+	// Shared makes the engine one of several nodes on one store: jobs are leased, and the
+	// clock, the jobs and the nodes are polled (see cluster.go). Node must then be unique
+	// among them.
+	Shared bool
+	// Lease is how long a node may stay silent before the others take its jobs over; 0
+	// means DefaultLease. Poll is how often a shared node reads the shared state; 0 means
+	// DefaultPoll. Wall is the real-time clock both are measured on; nil means time.Now.
+	Lease time.Duration
+	Poll  time.Duration
+	Wall  func() time.Time
+	// OnPoll, if set, runs after each poll of a shared node, outside every lock: the
+	// server refreshes the faults with it.
+	OnPoll func()
 }
 
 type engineState int
@@ -66,6 +82,7 @@ type Engine struct {
 	log   *slog.Logger
 
 	lastID atomic.Uint64
+	node   *cluster // nil on a single node
 
 	runCtx    context.Context // handlers' context, cancelled when Stop gives up waiting
 	cancelRun context.CancelFunc
@@ -75,19 +92,24 @@ type Engine struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	state    engineState
-	paused   bool   // AdvanceTo is running jobs itself
-	gen      uint64 // bumped by Reset, so that commits from before it are ignored
-	jobs     map[string]*entry
-	ready    readyHeap           // runnable entries: unkeyed, or heads of their key
-	keys     map[string][]*entry // per key, in ID order; [0] is the head
-	running  int                 // entries marked running, by workers or AdvanceTo
-	history  []Finished          // ring buffer
-	histNext int                 // where the next Finished goes
-	changed  chan struct{}       // closed and replaced on every change, for waiters
-	work     chan *entry         // to the workers; capacity cfg.Workers
-	wake     chan struct{}       // to the dispatcher; capacity 1
-	quit     chan struct{}       // closed by Stop
-	wg       sync.WaitGroup      // dispatcher and workers
+	paused   bool // AdvanceTo is running jobs itself
+	// remotePaused: another node is moving the clock; draining: Drain was called. Either
+	// stops dispatch.
+	remotePaused bool
+	draining     bool
+	seq          uint64 // counts changes to entries, so sync can tell what is newer than its snapshot
+	gen          uint64 // bumped by Reset, so that commits from before it are ignored
+	jobs         map[string]*entry
+	ready        readyHeap           // runnable entries: unkeyed, or heads of their key
+	keys         map[string][]*entry // per key, in ID order; [0] is the head
+	running      int                 // entries marked running, by workers or AdvanceTo
+	history      []Finished          // ring buffer
+	histNext     int                 // where the next Finished goes
+	changed      chan struct{}       // closed and replaced on every change, for waiters
+	work         chan *entry         // to the workers; capacity cfg.Workers
+	wake         chan struct{}       // to the dispatcher; capacity 1
+	quit         chan struct{}       // closed by Stop
+	wg           sync.WaitGroup      // dispatcher and workers
 }
 
 // New returns an engine. It panics if cfg.Store or cfg.Clock is nil: that is a wiring
@@ -116,8 +138,25 @@ func New(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = DefaultPoll
+	}
+	if cfg.Wall == nil {
+		cfg.Wall = time.Now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
+	var node *cluster
+	if cfg.Shared {
+		if cfg.Node == "" {
+			panic("jobs: a shared engine needs Config.Node")
+		}
+		node = newCluster(cfg)
+	}
 	return &Engine{
+		node:      node,
 		cfg:       cfg,
 		st:        cfg.Store,
 		clock:     cfg.Clock,
@@ -159,7 +198,8 @@ func (e *Engine) Clock() *Clock { return e.clock }
 // Config.TransitionDelay.
 func (e *Engine) After() time.Time { return e.clock.Now().Add(e.cfg.TransitionDelay) }
 
-// Start loads the pending jobs from the store and starts running them.
+// Start loads the pending jobs from the store and starts running them. A shared node
+// first writes its heartbeat, so that the others know it before it claims anything.
 func (e *Engine) Start() error {
 	e.mu.Lock()
 	if e.state != stateNew {
@@ -167,29 +207,26 @@ func (e *Engine) Start() error {
 		return errors.New("jobs: Start called twice")
 	}
 	e.mu.Unlock()
-
-	var loaded []Job
-	err := e.st.View(func(tx store.Tx) error {
-		return tx.Scan(jobsPrefix, "", func(key string, value []byte) bool {
-			var j Job
-			if err := json.Unmarshal(value, &j); err != nil || j.ID == "" {
-				e.log.Error("jobs: skipping an unreadable job record", "key", store.Printable(key), "err", err)
-				return true
-			}
-			loaded = append(loaded, j)
-			return true
-		})
-	})
+	if e.node != nil {
+		if err := e.heartbeat(); err != nil {
+			return fmt.Errorf("jobs: joining the nodes on the store: %w", err)
+		}
+	}
+	snap, err := e.readSnapshot(e.node != nil)
 	if err != nil {
 		return fmt.Errorf("jobs: loading pending jobs: %w", err)
+	}
+	if e.node != nil {
+		e.node.observe(snap.nodes)
+		e.clock.adopt(snap.clock)
 	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, j := range loaded {
+	for _, j := range snap.jobs {
 		e.seenID(j.ID)
-		if e.jobs[j.ID] != nil {
-			continue // also announced by its commit callback
+		if e.jobs[j.ID] != nil || (e.node != nil && e.foreign(snap, j.ID)) {
+			continue // also announced by its commit callback, or another node's
 		}
 		if ent := e.insertLocked(j); ent.orphan {
 			e.log.Error("jobs: no handler for a stored job; it stays pending", jobAttrs(&j)...)
@@ -202,8 +239,39 @@ func (e *Engine) Start() error {
 		go e.worker()
 	}
 	go e.dispatcher()
+	if e.node != nil {
+		e.wg.Add(1)
+		go e.clusterLoop()
+	}
 	e.changedLocked()
 	return nil
+}
+
+// decodeJob reads a stored job record; an unreadable one is logged and skipped.
+func (e *Engine) decodeJob(key string, value []byte) (Job, bool) {
+	var j Job
+	if err := json.Unmarshal(value, &j); err != nil || j.ID == "" {
+		e.log.Error("jobs: skipping an unreadable job record", "key", store.Printable(key), "err", err)
+		return Job{}, false
+	}
+	return j, true
+}
+
+// Drain stops this node from taking jobs (the first step of a shutdown on SIGTERM): the
+// jobs it runs now finish, the rest wait for another node, or for the next start. Stop
+// then waits for them and releases the node's leases.
+func (e *Engine) Drain() {
+	e.mu.Lock()
+	e.draining = true
+	running := e.state == stateRunning
+	e.changedLocked()
+	e.mu.Unlock()
+	if e.node != nil && running { // a node that never started has no record to update
+		e.node.mu.Lock()
+		e.node.draining = true
+		e.node.mu.Unlock()
+		_ = e.heartbeat() // tell the others at once
+	}
 }
 
 // Stop stops dispatching, then waits for the jobs in flight. If ctx ends first it cancels
@@ -228,14 +296,17 @@ func (e *Engine) Stop(ctx context.Context) error {
 		e.wg.Wait()
 		close(done)
 	}()
+	var err error
 	select {
 	case <-done:
-		e.cancelRun()
-		return nil
 	case <-ctx.Done():
-		e.cancelRun()
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	e.cancelRun()
+	if e.node != nil {
+		e.leave()
+	}
+	return err
 }
 
 // Jobs lists the pending jobs, earliest RunAt first, and the most recently finished ones,
@@ -268,17 +339,41 @@ func (e *Engine) Jobs() (pending []Job, recent []Finished) {
 func (e *Engine) Reset() error {
 	e.advMu.Lock()
 	defer e.advMu.Unlock()
+	epoch := e.clock.Epoch() + 1
 	err := e.st.Update(func(tx store.Tx) error {
-		if err := tx.DeletePrefix(jobsPrefix); err != nil {
+		for _, p := range []string{jobsPrefix, indexPrefix, leasesPrefix} {
+			if err := tx.DeletePrefix(p); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(advanceKey); err != nil {
 			return err
 		}
-		if err := tx.DeletePrefix(indexPrefix); err != nil {
-			return err
+		if e.node == nil {
+			return tx.Delete(clockKey)
 		}
-		return tx.Delete(clockKey)
+		// The other nodes see the new epoch and put their clocks back too.
+		return store.PutJSON(tx, clockKey, clockRecord{Epoch: epoch})
 	})
+	if e.node != nil {
+		e.node.mu.Lock()
+		clear(e.node.held)
+		e.node.mu.Unlock()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.forgetLocked()
+	e.clock.reset(epoch)
+	e.history, e.histNext = nil, 0
+	e.changedLocked()
+	if err != nil {
+		return fmt.Errorf("jobs: reset: %w", err)
+	}
+	return nil
+}
+
+// forgetLocked drops the mirror after the store was wiped, here or through another node.
+func (e *Engine) forgetLocked() {
 	e.gen++
 	e.jobs = map[string]*entry{}
 	e.keys = map[string][]*entry{}
@@ -286,11 +381,4 @@ func (e *Engine) Reset() error {
 		ent.index = -1
 	}
 	e.ready = nil
-	e.history, e.histNext = nil, 0
-	e.clock.reset()
-	e.changedLocked()
-	if err != nil {
-		return fmt.Errorf("jobs: reset: %w", err)
-	}
-	return nil
 }

@@ -1126,7 +1126,7 @@ func TestFrozenClock(t *testing.T) {
 	if c.Offset() != time.Hour {
 		t.Fatalf("Offset = %v", c.Offset())
 	}
-	c.reset()
+	c.reset(0)
 	if !c.Now().Equal(t0) {
 		t.Fatalf("after reset: %v", c.Now())
 	}

@@ -13,8 +13,17 @@ import (
 // newID returns a fixed-width hex timestamp of real time, nudged past the last one issued,
 // so IDs sort in issue order. Enqueue issues IDs under the store's writer lock, so issue
 // order is commit order; Start nudges past the IDs it finds so a restart keeps the order
-// even if the host clock stepped back.
+// even if the host clock stepped back. A shared node adds its tag, so that two nodes that
+// issue an ID in the same nanosecond do not issue the same one.
 func (e *Engine) newID() string {
+	id := e.newStamp()
+	if e.node != nil {
+		id += "-" + e.node.tag
+	}
+	return id
+}
+
+func (e *Engine) newStamp() string {
 	for {
 		last := e.lastID.Load()
 		next := uint64(time.Now().UnixNano())
@@ -28,7 +37,7 @@ func (e *Engine) newID() string {
 }
 
 func (e *Engine) seenID(id string) {
-	n, err := strconv.ParseUint(id, 16, 64)
+	n, err := strconv.ParseUint(id[:min(len(id), 16)], 16, 64)
 	if err != nil {
 		return
 	}
@@ -58,6 +67,13 @@ func (e *Engine) Enqueue(tx store.Tx, j Job) (string, error) {
 		return "", fmt.Errorf("jobs: Enqueue: no handler registered for kind %q", j.Kind)
 	}
 	now := e.clock.Now()
+	if e.node != nil && j.Key != "" {
+		// On a shared store the writer lock is not one process's: order this job after
+		// the jobs of its key other nodes enqueued, whose IDs this node may not have seen.
+		if err := e.seeKey(tx, j.Key); err != nil {
+			return "", err
+		}
+	}
 	j.ID = e.newID()
 	j.Attempt, j.LastError, j.CreatedAt = 0, "", now
 	if j.RunAt.IsZero() {
@@ -112,6 +128,11 @@ func (e *Engine) Cancel(tx store.Tx, id string) error {
 			return err
 		}
 	}
+	if e.node != nil {
+		if err := tx.Delete(leaseKey(id)); err != nil {
+			return err
+		}
+	}
 	e.mu.Lock()
 	gen := e.gen
 	e.mu.Unlock()
@@ -128,4 +149,13 @@ func (e *Engine) Cancel(tx store.Tx, id string) error {
 		e.changedLocked()
 	})
 	return nil
+}
+
+// seeKey nudges the IDs this node issues past those of the jobs waiting on key.
+func (e *Engine) seeKey(tx store.Tx, key string) error {
+	prefix := store.Prefix("_xregion", "jobkeys", key)
+	return tx.Scan(prefix, "", func(k string, _ []byte) bool {
+		e.seenID(k[len(prefix):])
+		return true
+	})
 }

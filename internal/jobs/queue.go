@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"slices"
 	"strings"
+	"time"
 )
 
 // entry is the in-memory mirror of one pending job.
@@ -20,12 +21,24 @@ type entry struct {
 	// will report "not first"; by the time it does, that job may have finished already,
 	// so the entry must be retried rather than blocked.
 	displaced bool
+	// deferred: a job another node enqueued, which this one leaves to it unless it is
+	// still pending a grace after it fell due (see cluster.go); overdueSince is when this
+	// node first saw it due, on the wall clock.
+	deferred     bool
+	overdueSince time.Time
+	// touched is Engine.seq when this node last changed the entry: a shared node's poll
+	// leaves alone what changed after its snapshot was taken.
+	touched uint64
 }
 
 // insertLocked adds a committed job to the mirror.
-func (e *Engine) insertLocked(j Job) *entry {
+func (e *Engine) insertLocked(j Job) *entry { return e.placeLocked(j, false) }
+
+// placeLocked adds a committed job to the mirror, deferred or not.
+func (e *Engine) placeLocked(j Job, deferred bool) *entry {
 	h, ok := e.handlers[j.Kind]
-	ent := &entry{job: j, h: h, orphan: !ok, index: -1}
+	e.seq++
+	ent := &entry{job: j, h: h, orphan: !ok, index: -1, touched: e.seq, deferred: deferred}
 	e.jobs[j.ID] = ent
 	if j.Key == "" {
 		e.pushLocked(ent)
@@ -53,7 +66,7 @@ func (e *Engine) insertLocked(j Job) *entry {
 
 // pushLocked makes ent runnable if nothing holds it back.
 func (e *Engine) pushLocked(ent *entry) {
-	if ent.orphan || ent.running || ent.blocked || ent.index >= 0 {
+	if ent.orphan || ent.running || ent.blocked || ent.deferred || ent.index >= 0 {
 		return
 	}
 	heap.Push(&e.ready, ent)
@@ -135,7 +148,7 @@ func (e *Engine) changedLocked() {
 // Doing it here, on the committing goroutine, rather than via the dispatcher, saves a
 // goroutine hand-off on the path from a write to its replica.
 func (e *Engine) dispatchLocked() {
-	if e.state != stateRunning || e.paused || len(e.ready) == 0 {
+	if e.state != stateRunning || e.paused || e.remotePaused || e.draining || len(e.ready) == 0 {
 		return
 	}
 	now := e.clock.Now()

@@ -23,7 +23,7 @@ func (e *Engine) dispatcher() {
 		wait := time.Duration(-1)
 		// A frozen clock never reaches a future RunAt by itself, so there is nothing to
 		// wait for; with every worker busy, a completion will dispatch.
-		if e.state == stateRunning && !e.paused && len(e.ready) > 0 && e.running < e.cfg.Workers && !e.clock.Frozen() {
+		if e.state == stateRunning && !e.paused && !e.remotePaused && !e.draining && len(e.ready) > 0 && e.running < e.cfg.Workers && !e.clock.Frozen() {
 			wait = max(e.ready[0].job.RunAt.Sub(e.clock.Now()), 0)
 		}
 		e.mu.Unlock()
@@ -52,11 +52,14 @@ func (e *Engine) worker() {
 type resultKind int
 
 const (
-	resultDone    resultKind = iota // Run committed
-	resultRetry                     // failed; RunAt moved
-	resultGaveUp                    // failed for good; GiveUp ran
-	resultGone                      // cancelled or wiped before it could run
-	resultNotHead                   // an earlier job with its key exists
+	resultDone      resultKind = iota // Run committed
+	resultRetry                       // failed; RunAt moved
+	resultGaveUp                      // failed for good; GiveUp ran
+	resultGone                        // cancelled or wiped before it could run
+	resultNotHead                     // an earlier job with its key exists
+	resultLeased                      // another node runs it
+	resultPaused                      // another node is moving the clock
+	resultUnclaimed                   // the claim failed in the store; try again soon
 )
 
 var (
@@ -75,6 +78,8 @@ func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
 	defer e.mu.Unlock()
 	ent.running = false
 	e.running--
+	e.seq++
+	ent.touched = e.seq
 	if e.jobs[ent.job.ID] != ent {
 		// Cancelled or Reset while it ran; whoever removed it has recorded it.
 		e.changedLocked()
@@ -87,8 +92,14 @@ func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
 	case resultGaveUp:
 		e.removeLocked(ent)
 		e.recordLocked(j, Failed, err.Error())
-	case resultGone:
+	case resultGone, resultLeased:
 		e.removeLocked(ent)
+	case resultPaused:
+		e.remotePaused = true // until a poll finds the clock move over
+		e.pushLocked(ent)
+	case resultUnclaimed:
+		ent.job.RunAt = e.clock.Now().Add(e.cfg.BackoffBase)
+		e.pushLocked(ent)
 	case resultRetry:
 		e.observeLocked(Finished{Job: j, Outcome: Retried, Error: j.LastError, FinishedAt: e.clock.Now()})
 		ent.job = j
@@ -109,34 +120,22 @@ func (e *Engine) finish(ent *entry, kind resultKind, j Job, err error) {
 	e.changedLocked()
 }
 
-// run makes one attempt and, on failure, records the retry or gives up.
+// run makes one attempt and, on failure, records the retry or gives up. A shared node
+// claims the job first (see cluster.go).
 func (e *Engine) run(ent *entry) (resultKind, Job, error) {
-	id, key := ent.job.ID, ent.job.Key
+	if e.node != nil {
+		if kind, claimed := e.claimFor(ent); !claimed {
+			return kind, ent.job, nil
+		}
+		defer e.dropLease(ent.job.ID)
+	}
+	id := ent.job.ID
 	var stored Job
 	var runErr error
 	err := e.st.Update(func(tx store.Tx) error {
-		raw := tx.Get(jobKey(id))
-		if raw == nil {
-			return errGone
-		}
-		if err := json.Unmarshal(raw, &stored); err != nil {
-			// The mirror's copy will overwrite the record on retry.
-			stored = ent.job
-			return fmt.Errorf("jobs: decoding job %s: %w", id, err)
-		}
-		if key != "" {
-			head, err := e.firstForKey(tx, key, id)
-			if err != nil {
-				return err
-			}
-			if !head {
-				return errNotHead
-			}
-			if err := tx.Delete(indexKey(key, id)); err != nil {
-				return err
-			}
-		}
-		if err := tx.Delete(jobKey(id)); err != nil {
+		var err error
+		stored, err = e.take(tx, ent)
+		if err != nil {
 			return err
 		}
 		j := stored
@@ -148,13 +147,81 @@ func (e *Engine) run(ent *entry) (resultKind, Job, error) {
 		e.log.Debug("jobs: job done", jobAttrs(&stored)...)
 		return resultDone, stored, nil
 	case errors.Is(err, errGone):
+		e.releaseIfShared(id)
 		return resultGone, ent.job, nil
 	case errors.Is(err, errNotHead):
+		e.releaseIfShared(id)
 		return resultNotHead, ent.job, nil
+	case errors.Is(err, errLost):
+		return resultLeased, ent.job, nil
 	}
 	if stored.ID == "" {
 		stored = ent.job
 	}
+	return e.failed(ent, stored, err, runErr)
+}
+
+// claimFor claims ent's job for this shared node, or says why it cannot.
+func (e *Engine) claimFor(ent *entry) (resultKind, bool) {
+	switch err := e.claim(ent.job.ID, ent.job.Kind); {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, errGone):
+		return resultGone, false
+	case errors.Is(err, errLeased):
+		return resultLeased, false
+	case errors.Is(err, errPaused):
+		return resultPaused, false
+	default:
+		e.log.Warn("jobs: claiming a job", append(jobAttrs(&ent.job), "err", err)...)
+		return resultUnclaimed, false
+	}
+}
+
+// take reads the job in a run's transaction and deletes it there, after checking that it
+// still exists, that it is first for its key and, on a shared node, that its lease is
+// still this node's.
+func (e *Engine) take(tx store.Tx, ent *entry) (Job, error) {
+	id, key := ent.job.ID, ent.job.Key
+	raw := tx.Get(jobKey(id))
+	if raw == nil {
+		return Job{}, errGone
+	}
+	var stored Job
+	if err := json.Unmarshal(raw, &stored); err != nil {
+		// The mirror's copy will overwrite the record on retry.
+		return ent.job, fmt.Errorf("jobs: decoding job %s: %w", id, err)
+	}
+	if e.node != nil {
+		if err := e.holdsLease(tx, id); err != nil {
+			return stored, err
+		}
+	}
+	if key != "" {
+		head, err := e.firstForKey(tx, key, id)
+		if err != nil {
+			return stored, err
+		}
+		if !head {
+			return stored, errNotHead
+		}
+		if err := tx.Delete(indexKey(key, id)); err != nil {
+			return stored, err
+		}
+	}
+	return stored, tx.Delete(jobKey(id))
+}
+
+func (e *Engine) releaseIfShared(id string) {
+	if e.node != nil {
+		e.release(id)
+	}
+}
+
+// failed records a failed attempt for a retry, or gives up. A shared node gives its lease
+// back with the retry: the next attempt may run on any node.
+func (e *Engine) failed(ent *entry, stored Job, err, runErr error) (resultKind, Job, error) {
+	id := stored.ID
 	failed := stored
 	failed.Attempt++
 	failed.LastError = err.Error()
@@ -170,12 +237,19 @@ func (e *Engine) run(ent *entry) (resultKind, Job, error) {
 		if tx.Get(jobKey(id)) == nil {
 			return errGone
 		}
+		if e.node != nil {
+			if err := e.holdsLease(tx, id); err != nil {
+				return err
+			}
+		}
 		return store.PutJSON(tx, jobKey(id), &failed)
 	})
-	if errors.Is(err, errGone) {
+	switch {
+	case errors.Is(err, errGone):
 		return resultGone, failed, nil
-	}
-	if err != nil {
+	case errors.Is(err, errLost):
+		return resultLeased, failed, nil
+	case err != nil:
 		// The record keeps its old RunAt, so a restart retries sooner; nothing is lost.
 		e.log.Error("jobs: recording a retry", append(jobAttrs(&failed), "err", err)...)
 	}
@@ -216,6 +290,11 @@ func (e *Engine) firstForKey(tx store.Tx, key, id string) (bool, error) {
 func (e *Engine) giveUp(ent *entry, failed Job, cause error) (resultKind, Job, error) {
 	id, key := failed.ID, failed.Key
 	del := func(tx store.Tx) error {
+		if e.node != nil {
+			if err := tx.Delete(leaseKey(id)); err != nil {
+				return err
+			}
+		}
 		if key != "" {
 			if err := tx.Delete(indexKey(key, id)); err != nil {
 				return err

@@ -37,6 +37,7 @@ type Config struct {
 	DataDir         string        // where the durable store and root key live
 	InMemory        bool          // keep nothing on disk
 	Store           string        // a postgres:// URL: state shared by nodes; "" for bbolt or in memory
+	NodeID          string        // this node's name among those sharing a store; "" means DefaultNodeID()
 	Account         string        // account of unknown access keys in permissive mode
 	Auth            string        // auth.Permissive or auth.Strict
 	Credentials     string        // static keys, "AKID:SECRET[:ACCOUNT],..."
@@ -149,12 +150,15 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
-		Observe: meters.Job})
 	faultRegistry, err := faults.Load(s.store, faults.WithClock(clock.Now))
 	if err != nil {
 		return nil, err
 	}
+	if cfg.NodeID == "" {
+		cfg.NodeID = DefaultNodeID()
+	}
+	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
+		Observe: meters.Job, Node: cfg.NodeID, Shared: cfg.Store != "", OnPoll: reloadFaults(faultRegistry, cfg.Logger)})
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
@@ -309,6 +313,9 @@ func (s *Server) Serve(l net.Listener) error {
 // neither is a failure of the shutdown, which reports only what could leave state behind
 // (a service or the store that failed to stop).
 func (s *Server) Shutdown(ctx context.Context) error {
+	// First stop taking jobs, so that the requests finishing below are the node's last
+	// work and, on a shared store, the other nodes run what waits.
+	s.engine.Drain()
 	s.gateway.Drain()
 	if err := s.http.Shutdown(ctx); err != nil {
 		s.cfg.Logger.Warn("shutdown: closing connections whose requests did not finish in time", "err", err)

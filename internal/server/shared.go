@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/seal"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/postgres"
@@ -96,4 +100,27 @@ func (s *Server) StoreName() string {
 		return "in memory"
 	}
 	return s.cfg.DataDir
+}
+
+// DefaultNodeID names a node that was given no --node-id: its host name and a random
+// suffix, so that a node restarted on the same host is a new node and the old one's
+// leases lapse rather than being mistaken for the new one's.
+func DefaultNodeID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "xregion"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
+}
+
+// reloadFaults is what a node sharing its store does on every poll of the job engine:
+// read the faults again, so that a drill set through any node applies on all of them.
+func reloadFaults(r *faults.Registry, logger *slog.Logger) func() {
+	return func() {
+		if err := r.Reload(); err != nil {
+			logger.Warn("reading the faults from the shared store", "err", err)
+		}
+	}
 }

@@ -39,6 +39,10 @@ var (
 	msgPolicyHasVersions     = awserr.Message{Kind: iamapi.ErrDeleteConflict, Text: "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy."}
 	msgProfileExists         = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "Instance Profile %s already exists."}
 	msgProviderExists        = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "Provider with url https://%s already exists."}
+	msgSAMLMetadata          = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "Could not parse metadata"}
+	msgSAMLExists            = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "SAMLProvider %s already exists"} // (xregion)
+	msgNoSuchSAML            = awserr.Message{Kind: iamapi.ErrNoSuchEntity, Text: "Manifest not found for arn %s"}
+	msgSAMLNothingToUpdate   = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "SAMLMetadataDocument is required: xregion serves no assertion encryption"} // (xregion)
 	msgRoleExists            = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "Role with name %s already exists."}
 	msgRoleHasAttached       = awserr.Message{Kind: iamapi.ErrDeleteConflict, Text: "Cannot delete entity, must detach all policies first."}
 	msgRoleHasInline         = awserr.Message{Kind: iamapi.ErrDeleteConflict, Text: "Cannot delete entity, must delete policies first."}
@@ -56,6 +60,7 @@ const (
 	quotaInstanceProfilesPerAccount         = "InstanceProfilesPerAccount"
 	quotaInstanceSessionsPerInstanceProfile = "InstanceSessionsPerInstanceProfile"
 	quotaOpenIdConnectProvidersPerAccount   = "OpenIdConnectProvidersPerAccount"
+	quotaSAMLProvidersPerAccount            = "SAMLProvidersPerAccount"
 	quotaPoliciesPerAccount                 = "PoliciesPerAccount"
 	quotaPoliciesPerRole                    = "PoliciesPerRole"
 	quotaPolicySize                         = "PolicySize"

@@ -196,12 +196,8 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		} else if ok {
 			return msgPolicyExists.New(existing.Name)
 		}
-		n, err := count(policyTable, c.in(tx))
-		if err != nil {
+		if err := roomFor(policyTable, c.in(tx), policiesPerAccount, quotaPoliciesPerAccount); err != nil {
 			return err
-		}
-		if n >= policiesPerAccount {
-			return msgQuota.New(quotaPoliciesPerAccount, policiesPerAccount)
 		}
 		if err := savePolicy(c.in(tx), p); err != nil {
 			return err

@@ -125,12 +125,8 @@ func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 		if providerTable.Has(c.in(tx), name) {
 			return msgProviderExists.New(name)
 		}
-		n, err := count(providerTable, c.in(tx))
-		if err != nil {
+		if err := roomFor(providerTable, c.in(tx), oidcProvidersPerAccount, quotaOpenIdConnectProvidersPerAccount); err != nil {
 			return err
-		}
-		if n >= oidcProvidersPerAccount {
-			return msgQuota.New(quotaOpenIdConnectProvidersPerAccount, oidcProvidersPerAccount)
 		}
 		return providerTable.Put(c.in(tx), p, name)
 	})
@@ -142,13 +138,19 @@ func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 
 // providerName finds the record id of the provider an ARN names, in the caller's account.
 func providerName(c call, providerARN string) (string, error) {
+	return providerID(c, providerARN, kindOIDC, msgNoSuchProvider)
+}
+
+// providerID finds the record id of the identity provider of kind (OIDC or SAML) an ARN
+// names, in the caller's account; notFound is the kind's NoSuchEntity answer.
+func providerID(c call, providerARN, kind string, notFound awserr.Message) (string, error) {
 	a, err := arn.Parse(providerARN)
-	name, isProvider := strings.CutPrefix(a.Resource, kindOIDC+"/")
+	name, isProvider := strings.CutPrefix(a.Resource, kind+"/")
 	if err != nil || a.Service != "iam" || a.Region != "" || !isProvider || name == "" {
 		return "", msgInvalidARN.New(providerARN)
 	}
 	if a.Account != c.Account || a.Partition != c.Partition {
-		return "", noSuchProvider(providerARN)
+		return "", notFound.New(providerARN)
 	}
 	return name, nil
 }

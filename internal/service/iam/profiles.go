@@ -56,12 +56,8 @@ func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 		} else if ok {
 			return msgProfileExists.New(existing.Name)
 		}
-		n, err := count(profileTable, c.in(tx))
-		if err != nil {
+		if err := roomFor(profileTable, c.in(tx), profilesPerAccount, quotaInstanceProfilesPerAccount); err != nil {
 			return err
-		}
-		if n >= profilesPerAccount {
-			return msgQuota.New(quotaInstanceProfilesPerAccount, profilesPerAccount)
 		}
 		if err := saveProfile(c.in(tx), p); err != nil {
 			return err

@@ -183,6 +183,19 @@ func count(src kit.Keyed, v kit.View, within ...string) (int, error) {
 	return n, err
 }
 
+// roomFor refuses one more record of src when the account has limit of them already,
+// with IAM's answer naming the quota.
+func roomFor(src kit.Keyed, v kit.View, limit int, quota string) error {
+	n, err := count(src, v)
+	if err != nil {
+		return err
+	}
+	if n >= limit {
+		return msgQuota.New(quota, limit)
+	}
+	return nil
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func deref[T any](p *T) T {

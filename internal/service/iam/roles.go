@@ -70,12 +70,8 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 			}
 			r.Boundary = *in.PermissionsBoundary
 		}
-		n, err := count(roleTable, c.in(tx))
-		if err != nil {
+		if err := roomFor(roleTable, c.in(tx), rolesPerAccount, quotaRolesPerAccount); err != nil {
 			return err
-		}
-		if n >= rolesPerAccount {
-			return msgQuota.New(quotaRolesPerAccount, rolesPerAccount)
 		}
 		if err := saveRole(c.in(tx), r); err != nil {
 			return err

@@ -50,6 +50,7 @@ func New(d service.Deps) (service.Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(marker string) error { return msgInvalidMarker.New(marker) })
 	service.Provide[port.Roles](d.Ports, s)
+	service.Provide[port.Permissions](d.Ports, s)
 	return s, nil
 }
 
@@ -114,6 +115,11 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
 		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
 
+		iamapi.OpCreateSAMLProvider.Handle(s.createSAMLProvider),
+		iamapi.OpGetSAMLProvider.Handle(s.getSAMLProvider),
+		iamapi.OpListSAMLProviders.Handle(s.listSAMLProviders),
+		iamapi.OpUpdateSAMLProvider.Handle(s.updateSAMLProvider),
+		iamapi.OpDeleteSAMLProvider.Handle(s.deleteSAMLProvider),
 		iamapi.OpCreateOpenIDConnectProvider.Handle(s.createOpenIDConnectProvider),
 		iamapi.OpGetOpenIDConnectProvider.Handle(s.getOpenIDConnectProvider),
 		iamapi.OpListOpenIDConnectProviders.Handle(s.listOpenIDConnectProviders),

@@ -43,7 +43,7 @@ func (s *Service) aliasTargetKey(c kit.Call, tx kit.Tx, ident, action string) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := checkManaged(c, k, action); err != nil {
+	if err := s.allow(tx, c, k, action, nil); err != nil {
 		return nil, err
 	}
 	if err := requireLive(k); err != nil {
@@ -135,6 +135,15 @@ func (s *Service) deleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest
 		if err != nil {
 			return err
 		}
+		k, err := keys.Get(v, a.TargetKeyID)
+		if err != nil {
+			return err
+		}
+		if k != nil && s.strict() {
+			if err := s.allow(tx, c, k, "DeleteAlias", nil); err != nil {
+				return err
+			}
+		}
 		return deleteAlias(v, a.Name, a.TargetKeyID)
 	})
 	return nil, err
@@ -145,6 +154,9 @@ func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest
 	limit := min(limitOf(in.Limit, 50), 100)
 	l := kit.List{Op: "ListAliases", Account: c.Account, Region: c.Region}
 	all, err := kit.Read(s.Kit, func(tx kit.Tx) ([]kmsapi.AliasListEntry, error) {
+		if err := s.allowAccount(tx, c, "ListAliases"); err != nil {
+			return nil, err
+		}
 		if in.KeyId == nil {
 			return accountAliases(c.In(tx))
 		}

@@ -22,7 +22,7 @@ func (s *Service) withKey(ctx context.Context, ident, usage, op string, check fu
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, nil); err != nil {
 			return err
 		}
 		if usage != "" && k.Usage != usage {
@@ -79,6 +79,9 @@ func signatureInput(k *keyRecord, alg string, message []byte, messageType *strin
 }
 
 func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.SignResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.SignResponse
 	alg := *in.SigningAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Sign", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
@@ -106,6 +109,9 @@ func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.Sig
 }
 
 func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi.VerifyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.VerifyResponse
 	alg := *in.SigningAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeSignVerify, "Verify", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
@@ -141,11 +147,17 @@ func asymmetric(op string) func(*keyRecord) error {
 		if k.Spec == kmsapi.KeySpecSymmetricDefault || hmacKeyBytes(k.Spec) > 0 {
 			return msgSpecNotValidFor.New(k.ARN(), k.Spec, op)
 		}
+		if k.State == kmsapi.KeyStatePendingImport {
+			return stateError(k) // no material, so no public key yet
+		}
 		return requireLive(k)
 	}
 }
 
 func (s *Service) getPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyRequest) (*kmsapi.GetPublicKeyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.GetPublicKeyResponse
 	// AWS answers GetPublicKey for disabled keys too, so the check is requireLive.
 	err := s.withKey(ctx, *in.KeyId, "", "GetPublicKey", asymmetric("GetPublicKey"), func(_ kit.Tx, k *keyRecord, m *material) error {
@@ -166,6 +178,9 @@ func (s *Service) getPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyReque
 }
 
 func (s *Service) deriveSharedSecret(ctx context.Context, in *kmsapi.DeriveSharedSecretRequest) (*kmsapi.DeriveSharedSecretResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
@@ -216,6 +231,9 @@ func computeMac(m *material, algorithm string, message []byte) []byte {
 }
 
 func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest) (*kmsapi.GenerateMacResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.GenerateMacResponse
 	alg := *in.MacAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "GenerateMac", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
@@ -232,6 +250,9 @@ func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest
 }
 
 func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*kmsapi.VerifyMacResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	var out *kmsapi.VerifyMacResponse
 	alg := *in.MacAlgorithm
 	err := s.withKey(ctx, *in.KeyId, kmsapi.KeyUsageTypeGenerateVerifyMac, "VerifyMac", requireEnabled, func(_ kit.Tx, k *keyRecord, m *material) error {
@@ -282,7 +303,7 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, encCtx); err != nil {
 			return err
 		}
 		if k.Usage != kmsapi.KeyUsageTypeEncryptDecrypt || k.Spec != kmsapi.KeySpecSymmetricDefault {
@@ -304,7 +325,7 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, encCtx); err != nil {
 			return err
 		}
 		if blob, err = s.encryptSymmetric(tx, k, priv, encCtx, op); err != nil {
@@ -320,6 +341,9 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 }
 
 func (s *Service) generateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDataKeyPairRequest) (*kmsapi.GenerateDataKeyPairResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
@@ -333,6 +357,9 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDa
 }
 
 func (s *Service) generateDataKeyPairWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyPairWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyPairWithoutPlaintextResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	k, _, pub, blob, err := s.keyPair(ctx, *in.KeyId, *in.KeyPairSpec, in.EncryptionContext, "GenerateDataKeyPairWithoutPlaintext", in.DryRun)
 	if err != nil {
 		return nil, err

@@ -80,7 +80,7 @@ func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCt
 		named = k
 	}
 	if named != nil && named.Spec != kmsapi.KeySpecSymmetricDefault {
-		if err := checkManaged(c, named, action); err != nil {
+		if err := s.allow(tx, c, named, action, encCtx); err != nil {
 			return nil, nil, "", err
 		}
 		if named.Usage != kmsapi.KeyUsageTypeEncryptDecrypt {
@@ -111,7 +111,7 @@ func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCt
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if err := checkManaged(c, k, action); err != nil {
+	if err := s.allow(tx, c, k, action, encCtx); err != nil {
 		return nil, nil, "", err
 	}
 	alg, err := checkEncryptionAlgorithm(k, algorithm)
@@ -123,6 +123,9 @@ func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCt
 }
 
 func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	c := s.Call(ctx)
 	var out *kmsapi.EncryptResponse
 	err := s.read(*in.KeyId, func(tx kit.Tx) error {
@@ -130,7 +133,7 @@ func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsa
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, "Encrypt"); err != nil {
+		if err := s.allow(tx, c, k, "Encrypt", in.EncryptionContext); err != nil {
 			return err
 		}
 		blob, alg, err := s.encryptWith(tx, k, in.Plaintext, in.EncryptionContext, in.EncryptionAlgorithm, "Encrypt")
@@ -147,6 +150,9 @@ func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsa
 }
 
 func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsapi.DecryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	if err := recipientUnsupported(in.Recipient); err != nil {
 		return nil, err
 	}
@@ -169,6 +175,9 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 }
 
 func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	c := s.Call(ctx)
 	if err := ciphertextGiven(in.CiphertextBlob, in.DryRun, in.DryRunModifiers); err != nil {
 		return nil, err
@@ -187,7 +196,7 @@ func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, dst, "ReEncryptTo"); err != nil {
+		if err := s.allow(tx, c, dst, "ReEncryptTo", in.DestinationEncryptionContext); err != nil {
 			return err
 		}
 		blob, dstAlg, err := s.encryptWith(tx, dst, pt, in.DestinationEncryptionContext, in.DestinationEncryptionAlgorithm, "ReEncrypt")
@@ -231,7 +240,7 @@ func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx ma
 		if err != nil {
 			return err
 		}
-		if err := checkManaged(c, k, op); err != nil {
+		if err := s.allow(tx, c, k, op, encCtx); err != nil {
 			return err
 		}
 		pt = randomBytes(size)
@@ -248,6 +257,9 @@ func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx ma
 }
 
 func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKeyRequest) (*kmsapi.GenerateDataKeyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
 	if err != nil {
 		return nil, err
@@ -263,6 +275,9 @@ func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKe
 }
 
 func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	size, err := dataKeyBytes(in.NumberOfBytes, in.KeySpec)
 	if err != nil {
 		return nil, err
@@ -283,6 +298,10 @@ func (s *Service) generateRandom(ctx context.Context, in *kmsapi.GenerateRandomR
 	}
 	if in.NumberOfBytes == nil {
 		return nil, msgNeedBytes.New()
+	}
+	c := s.Call(ctx)
+	if err := s.View(func(tx kit.Tx) error { return s.allowAccount(tx, c, "GenerateRandom") }); err != nil {
+		return nil, err
 	}
 	return &kmsapi.GenerateRandomResponse{Plaintext: randomBytes(int(*in.NumberOfBytes))}, nil
 }

@@ -66,8 +66,12 @@ func (s *Service) cancelKeyDeletion(ctx context.Context, in *kmsapi.CancelKeyDel
 		if err := tx.CancelJobs(k.DeletionJob); err != nil {
 			return err
 		}
-		// AWS leaves a key whose deletion was cancelled disabled.
+		// AWS leaves a key whose deletion was cancelled disabled; a key without its
+		// imported material waits for it again.
 		k.State, k.DeletionDate, k.DeletionJob, k.PendingWindowDays = kmsapi.KeyStateDisabled, nil, "", 0
+		if !k.hasMaterial() {
+			k.State = kmsapi.KeyStatePendingImport
+		}
 		return nil
 	})
 	if err != nil {
@@ -90,7 +94,7 @@ func (s *Service) runDeleteKey(_ context.Context, tx kit.Tx, job *jobs.Job, p ke
 
 func (s *Service) deleteKeyNow(tx kit.Tx, k *keyRecord) error {
 	v := k.in(tx)
-	if err := tx.CancelJobs(k.RotationJob); err != nil {
+	if err := tx.CancelJobs(k.RotationJob, k.ExpiryJob); err != nil {
 		return err
 	}
 	// The key's aliases go with it, as in AWS.
@@ -102,6 +106,12 @@ func (s *Service) deleteKeyNow(tx kit.Tx, k *keyRecord) error {
 		if err := deleteAlias(v, n, k.ID); err != nil {
 			return err
 		}
+	}
+	if err := grants.DeleteAll(v, k.ID); err != nil {
+		return err
+	}
+	if err := wrappingKeys.DeleteAll(v, k.ID); err != nil {
+		return err
 	}
 	if err := materials.DeleteAll(v, k.ID); err != nil {
 		return err

@@ -1,7 +1,8 @@
 // Package kms is xregion's AWS Key Management Service: customer managed and AWS managed
 // keys in every account and Region, with real cryptography (AES-256-GCM for
 // SYMMETRIC_DEFAULT, HMAC, RSA and elliptic-curve keys), aliases, tags, key policies,
-// rotation, scheduled deletion on the job engine's clock and multi-Region keys.
+// rotation, scheduled deletion on the job engine's clock, multi-Region keys, grants,
+// imported key material and, in strict mode, key policies.
 //
 // # The key ring: how other services use KMS
 //
@@ -45,6 +46,17 @@
 // The AWS managed keys follow AWS: KeyManager AWS, automatic yearly rotation, a policy that
 // allows use only through the owning service, and they cannot be disabled, deleted, tagged
 // or have their policy changed through the API (AccessDeniedException).
+//
+// # Grants, imported material and key policies
+//
+// Grants (grants.go) live beside their key and go with it; a grant token is the key and
+// grant ids sealed with the root key, so GrantTokens xregion did not issue are refused.
+// Keys with Origin EXTERNAL (imports.go) wait in PendingImport for material wrapped under
+// a GetParametersForImport public key, whose private key stays sealed in the store for the
+// 24 hours of its import token; material that expires leaves at ValidTo on the job clock.
+// In strict mode (authz.go) every call is evaluated against the key policy, the caller's
+// IAM policies (port.Permissions, which IAM provides) and the key's grants, and CreateKey
+// and PutKeyPolicy run AWS's lockout safety check.
 //
 // # Storage
 //

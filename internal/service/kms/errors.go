@@ -36,6 +36,10 @@ var (
 	msgInvalidState       = awserr.Message{Kind: kmsapi.ErrKMSInvalidState, Text: "%s is %s."}
 	msgNotPendingDeletion = awserr.Message{Kind: kmsapi.ErrKMSInvalidState, Text: "%s is not pending deletion."}
 	msgAccessDenied       = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action"}
+	msgDeniedByKeyPolicy  = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s with an explicit deny in a resource-based policy"}
+	msgDeniedByIAM        = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s with an explicit deny in an identity-based policy"}
+	msgNoIdentityPolicy   = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: kms:%s on resource: %s because no identity-based policy allows the kms:%s action"}
+	msgLockout            = awserr.Message{Kind: kmsapi.ErrMalformedPolicyDocument, Text: "The new key policy will not allow you to update the key policy in the future."}
 )
 
 // stateWords is how KMS's messages name a state.
@@ -49,6 +53,8 @@ func stateWords(state string) string {
 		return "pending creation"
 	case kmsapi.KeyStateUpdating:
 		return "updating"
+	case kmsapi.KeyStatePendingImport:
+		return "pending import"
 	}
 	return strings.ToLower(state)
 }
@@ -83,7 +89,7 @@ var (
 
 // CreateKey and its policies.
 var (
-	msgOrigin          = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "Origin %s is not supported. Only AWS_KMS key material can be created."}
+	msgOrigin          = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "Origin %s is not supported. Only AWS_KMS and EXTERNAL keys can be created."}
 	msgXksKeyID        = awserr.Message{Kind: errValidation, Text: "XksKeyId is only valid with Origin EXTERNAL_KEY_STORE."}
 	msgBothSpecs       = awserr.Message{Kind: errValidation, Text: "You cannot specify both CustomerMasterKeySpec and KeySpec in the same request. CustomerMasterKeySpec is deprecated. Use KeySpec."}
 	msgSM2Key          = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "KeySpec SM2 is supported only in China Regions."}
@@ -115,6 +121,34 @@ var (
 	msgRotateReplica  = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "%s is a multi-Region replica key. %s is valid only on its primary key %s."}
 	msgRegionInvalid  = awserr.Message{Kind: errValidation, Text: "%s is not a valid AWS Region."}
 	msgCrossPartition = awserr.Message{Kind: errValidation, Text: "Multi-Region keys cannot be replicated across partitions: %s and %s are in different partitions."}
+)
+
+// Grants. InvalidArnException names a principal that is not one: AWS's text.
+var (
+	msgBadPrincipal       = awserr.Message{Kind: kmsapi.ErrInvalidArn, Text: "ARN does not refer to a valid principal: %s"}
+	msgNoGrantOperations  = awserr.Message{Kind: errValidation, Text: "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1"}
+	msgGrantOperation     = awserr.Message{Kind: errValidation, Text: "Grant operation %s is not valid for %s, whose key spec is %s and key usage %s."}
+	msgGrantConstraintKey = awserr.Message{Kind: errValidation, Text: "Grant constraints are not valid for %s: encryption context constraints apply only to symmetric encryption keys, and its key spec is %s."}
+	msgGrantLimit         = awserr.Message{Kind: kmsapi.ErrLimitExceeded, Text: "The request was rejected because a limit was exceeded. %s can have at most %d grants."}
+	msgInvalidGrantToken  = awserr.Message{Kind: kmsapi.ErrInvalidGrantToken, Text: "Grant token is invalid"}
+	msgNoSuchGrant        = awserr.Message{Kind: kmsapi.ErrInvalidGrantId, Text: "Grant ID %s is not valid"}
+	msgRetireWhich        = awserr.Message{Kind: errValidation, Text: "Grant token OR (grant ID, key ID) must be specified"}
+)
+
+// Imported key material.
+var (
+	msgNotExternal         = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "%s origin is %s which is not valid for %s."}
+	msgSM2Wrapping         = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "The SM2 wrapping key spec and SM2PKE wrapping algorithm are supported only in China Regions."}
+	msgExternalSpec        = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "xregion does not import key material for KeySpec %s."}
+	msgExternalMultiRegion = awserr.Message{Kind: kmsapi.ErrUnsupportedOperation, Text: "xregion does not make multi-Region keys with imported key material."}
+	msgInvalidImportToken  = awserr.Message{Kind: kmsapi.ErrInvalidImportToken, Text: "The import token is not valid for %s."}
+	msgExpiredImportToken  = awserr.Message{Kind: kmsapi.ErrExpiredImportToken, Text: "The import token has expired. Call GetParametersForImport for a new public key and import token."}
+	msgImportCiphertext    = awserr.Message{Kind: kmsapi.ErrInvalidCiphertext, Text: "KMS could not decrypt the encrypted (wrapped) key material with the wrapping key and algorithm of the import token."}
+	msgIncorrectMaterial   = awserr.Message{Kind: kmsapi.ErrIncorrectKeyMaterial, Text: "The key material in the request is invalid or is not the key material previously imported into %s."}
+	msgNoSuchMaterial      = awserr.Message{Kind: kmsapi.ErrNotFound, Text: "Key material %s is not associated with %s."}
+	msgValidToNeeded       = awserr.Message{Kind: errValidation, Text: "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"}
+	msgValidToNotExpiring  = awserr.Message{Kind: errValidation, Text: "A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"}
+	msgValidToRange        = awserr.Message{Kind: errValidation, Text: "The validTo date must be in the future and no more than 365 days from now."}
 )
 
 // Multi-Region keys.

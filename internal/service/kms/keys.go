@@ -52,6 +52,9 @@ func readKey[T any](s *Service, c kit.Call, ident string, fn func(tx kit.Tx, k *
 		if err != nil {
 			return err
 		}
+		if err := s.allow(tx, c, k, c.Operation, nil); err != nil {
+			return err
+		}
 		out, err = fn(tx, k)
 		return err
 	})
@@ -68,7 +71,7 @@ func (s *Service) change(ctx context.Context, ident, action string, check func(*
 		if err != nil {
 			return nil, err
 		}
-		if err := checkManaged(c, cur, action); err != nil {
+		if err := s.allow(tx, c, cur, action, nil); err != nil {
 			return nil, err
 		}
 		if check != nil {
@@ -105,11 +108,12 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 		return nil, err
 	}
 	mr := in.MultiRegion != nil && *in.MultiRegion
-	// Material is made before the transaction: an RSA 4096 key takes long enough that
-	// holding the store's writer lock for it would stall every other write.
-	raw, err := generateMaterial(spec)
-	if err != nil {
-		return nil, err
+	external := deref(in.Origin) == kmsapi.OriginTypeExternal
+	if external && (mr || spec == kmsapi.KeySpecEccSecgP256k1) {
+		if mr {
+			return nil, msgExternalMultiRegion.New()
+		}
+		return nil, msgExternalSpec.New(spec)
 	}
 	now := c.Now()
 	k := &keyRecord{
@@ -121,9 +125,26 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	if mr {
 		k.MultiRegion, k.PrimaryRegion = true, c.Region
 	}
+	var raw []byte
+	if external {
+		// A key for imported material has none until ImportKeyMaterial.
+		k.Origin, k.State, k.Versions = kmsapi.OriginTypeExternal, kmsapi.KeyStatePendingImport, nil
+	} else if raw, err = generateMaterial(spec); err != nil {
+		// Material is made before the transaction: an RSA 4096 key takes long enough that
+		// holding the store's writer lock for it would stall every other write.
+		return nil, err
+	}
 	err = s.Update(func(tx kit.Tx) error {
-		if err := s.putMaterial(tx, k, 1, raw); err != nil {
+		if err := s.allowAccount(tx, c, "CreateKey"); err != nil {
 			return err
+		}
+		if err := s.lockoutSafe(tx, c, k, k.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return err
+		}
+		if raw != nil {
+			if err := s.putMaterial(tx, k, 1, raw); err != nil {
+				return err
+			}
 		}
 		return putKey(tx, k)
 	})
@@ -133,9 +154,10 @@ func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*
 	return &kmsapi.CreateKeyResponse{KeyMetadata: metadata(k)}, nil
 }
 
-// checkOrigin refuses the key stores xregion has none of: only AWS_KMS material.
+// checkOrigin refuses the key stores xregion has none of: material made by KMS (AWS_KMS)
+// or imported (EXTERNAL).
 func checkOrigin(in *kmsapi.CreateKeyRequest) error {
-	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms {
+	if o := deref(in.Origin); o != "" && o != kmsapi.OriginTypeAwsKms && o != kmsapi.OriginTypeExternal {
 		return msgOrigin.New(o)
 	}
 	if in.CustomKeyStoreId != nil {
@@ -217,6 +239,15 @@ func metadata(k *keyRecord) *kmsapi.KeyMetadata {
 	if k.DeletionDate != nil {
 		md.DeletionDate = new(*k.DeletionDate)
 	}
+	if k.ExpirationModel != "" {
+		md.ExpirationModel = new(k.ExpirationModel)
+	}
+	if k.ValidTo != nil {
+		md.ValidTo = new(*k.ValidTo)
+	}
+	if k.MaterialID != "" && k.Spec == kmsapi.KeySpecSymmetricDefault {
+		md.CurrentKeyMaterialId = new(k.MaterialID)
+	}
 	if k.State == kmsapi.KeyStatePendingReplicaDeletion {
 		md.PendingDeletionWindowInDays = new(int64(k.PendingWindowDays))
 	}
@@ -253,6 +284,9 @@ func multiRegionConfiguration(k *keyRecord) *kmsapi.MultiRegionConfiguration {
 }
 
 func (s *Service) describeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest) (*kmsapi.DescribeKeyResponse, error) {
+	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
+		return nil, err
+	}
 	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.DescribeKeyResponse, error) {
 		return &kmsapi.DescribeKeyResponse{KeyMetadata: metadata(k)}, nil
 	})
@@ -264,6 +298,9 @@ func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*km
 	l := kit.List{Op: "ListKeys", Account: c.Account, Region: c.Region}
 	out := &kmsapi.ListKeysResponse{Keys: []kmsapi.KeyListEntry{}}
 	err := s.View(func(tx kit.Tx) error {
+		if err := s.allowAccount(tx, c, "ListKeys"); err != nil {
+			return err
+		}
 		next, err := s.pages.Scan(c.In(tx), l, keys, in.Marker, limit, func(e kit.Entry) (bool, error) {
 			out.Keys = append(out.Keys, kmsapi.KeyListEntry{KeyId: new(e.Pos), KeyArn: new(keyARN(c.Account, c.Region, e.Pos))})
 			return true, nil
@@ -294,7 +331,7 @@ func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKey
 }
 
 func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateEnabled
 		return nil
 	})
@@ -302,7 +339,7 @@ func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*
 }
 
 func (s *Service) disableKey(ctx context.Context, in *kmsapi.DisableKeyRequest) (*awsmodel.Empty, error) {
-	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireLive, func(_ kit.Tx, k *keyRecord) error {
+	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateDisabled
 		return nil
 	})

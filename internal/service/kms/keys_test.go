@@ -64,7 +64,8 @@ func TestCreateKeyErrors(t *testing.T) {
 			"KeySpec ECC_NIST_EDWARDS25519 is not supported by xregion."},
 		{"ML-DSA", kms.CreateKeyInput{KeySpec: types.KeySpecMlDsa65, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException",
 			"KeySpec ML_DSA_65 is not supported by xregion."},
-		{"imported material", kms.CreateKeyInput{Origin: types.OriginTypeExternal}, "UnsupportedOperationException", ""},
+		{"CloudHSM material", kms.CreateKeyInput{Origin: types.OriginTypeAwsCloudhsm}, "UnsupportedOperationException", ""},
+		{"imported multi-Region", kms.CreateKeyInput{Origin: types.OriginTypeExternal, MultiRegion: aws.Bool(true)}, "UnsupportedOperationException", ""},
 		{"custom key store", kms.CreateKeyInput{CustomKeyStoreId: aws.String("cks-1234567890abcdef0")}, "CustomKeyStoreNotFoundException", ""},
 		{"bad policy", kms.CreateKeyInput{Policy: aws.String("{not json")}, "MalformedPolicyDocumentException", ""},
 		{"reserved tag", kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("aws:x"), TagValue: aws.String("v")}}}, "TagException",
@@ -270,11 +271,15 @@ func TestKeyPolicies(t *testing.T) {
 		t.Errorf("PolicyName %s", *p.PolicyName)
 	}
 	custom := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*"}]}`
-	xtest.Must[*kms.PutKeyPolicyOutput](t)(e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)}))
+	// The policy would lock the account out of the key: AWS's safety check refuses it
+	// unless the request bypasses the check.
+	_, err := e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom)})
+	wantErr(t, err, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+	xtest.Must[*kms.PutKeyPolicyOutput](t)(e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: aws.String(custom), BypassPolicyLockoutSafetyCheck: true}))
 	if p := xtest.Must[*kms.GetKeyPolicyOutput](t)(e.East.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id})); *p.Policy != custom {
 		t.Errorf("policy after PutKeyPolicy: %s", *p.Policy)
 	}
-	_, err := e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String("[1,2")})
+	_, err = e.East.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String("[1,2")})
 	wantErr(t, err, "MalformedPolicyDocumentException", "")
 	_, err = e.East.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("other")})
 	wantErr(t, err, "NotFoundException", "No such policy exists")

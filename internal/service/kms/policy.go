@@ -31,8 +31,12 @@ func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyReque
 	if err := validatePolicy(*in.Policy); err != nil {
 		return nil, err
 	}
-	_, err := s.change(ctx, *in.KeyId, "PutKeyPolicy", nil, func(_ kit.Tx, k *keyRecord) error {
+	c := s.Call(ctx)
+	_, err := s.change(ctx, *in.KeyId, "PutKeyPolicy", nil, func(tx kit.Tx, k *keyRecord) error {
 		if err := checkPolicyName(in.PolicyName); err != nil {
+			return err
+		}
+		if err := s.lockoutSafe(tx, c, k, *in.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
 			return err
 		}
 		k.Policy = *in.Policy

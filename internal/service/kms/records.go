@@ -1,11 +1,13 @@
 package kms
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
+	"github.com/xregion/xregion/internal/gen/kmsapi"
 	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/service/kit"
 )
@@ -18,7 +20,38 @@ var (
 	materials  = kit.Blobs{Kind: "mat"}                // mat/<id>/<version>: sealed key material
 	aliases    = kit.Table[aliasRecord]{Kind: "alias"} // alias/<name>
 	keyAliases = kit.Index{Kind: "keyalias"}           // keyalias/<id>/<name>: a key's aliases
+	grants     = kit.Table[grantRecord]{Kind: "grant"} // grant/<id>/<grant id>
+	// wrap/<id>/<params>: the sealed private wrapping key of a GetParametersForImport
+	wrappingKeys = kit.Blobs{Kind: "wrap"}
 )
+
+// grantRecord is a grant on a key (see grants.go).
+type grantRecord struct {
+	ID             string            `json:"id"`
+	KeyID          string            `json:"keyId"`
+	Name           string            `json:"name,omitempty"`
+	Created        time.Time         `json:"created"`
+	Grantee        string            `json:"grantee"`
+	Retiring       string            `json:"retiring,omitempty"`
+	IssuingAccount string            `json:"issuingAccount"`
+	Operations     []string          `json:"operations"`
+	ContextEquals  map[string]string `json:"contextEquals,omitempty"`
+	ContextSubset  map[string]string `json:"contextSubset,omitempty"`
+}
+
+// sameTerms reports whether two grants of one key have the same name and ask for the
+// same: a retried CreateGrant.
+func (g *grantRecord) sameTerms(o *grantRecord) bool {
+	return g.Name == o.Name && g.Grantee == o.Grantee && g.Retiring == o.Retiring &&
+		slices.Equal(sorted(g.Operations), sorted(o.Operations)) &&
+		maps.Equal(g.ContextEquals, o.ContextEquals) && maps.Equal(g.ContextSubset, o.ContextSubset)
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
 
 // keyRecord is a KMS key as stored. Multi-Region keys have one record per Region, each
 // holding the shared configuration (primary and replica Regions) so that every copy
@@ -54,6 +87,13 @@ type keyRecord struct {
 	RotationJob      string     `json:"rotationJob,omitempty"`
 	OnDemandStart    *time.Time `json:"onDemandStart,omitempty"`
 	OnDemandRotation int        `json:"onDemandRotations,omitempty"`
+
+	// Imported material (Origin EXTERNAL): MaterialID names the material once imported
+	// and stays when it is deleted, so that only the same material comes back.
+	MaterialID      string     `json:"materialId,omitempty"`
+	ExpirationModel string     `json:"expirationModel,omitempty"`
+	ValidTo         *time.Time `json:"validTo,omitempty"`
+	ExpiryJob       string     `json:"expiryJob,omitempty"`
 
 	// Multi-Region keys.
 	MultiRegion   bool     `json:"multiRegion,omitempty"`
@@ -104,6 +144,14 @@ func aliasARN(account, region, name string) string {
 }
 
 func (k *keyRecord) ARN() string { return keyARN(k.Account, k.Region, k.ID) }
+
+// hasMaterial reports whether the key has material now: a key with imported material
+// has none before the import and after the material is deleted or expires.
+func (k *keyRecord) hasMaterial() bool {
+	return k.Origin != kmsapi.OriginTypeExternal || k.ExpirationModel != ""
+}
+
+func (k *keyRecord) partition() string { return partitionOf(k.Region) }
 
 // in returns the records of the key's account and Region.
 func (k *keyRecord) in(tx kit.Tx) kit.View { return tx.In(k.Account, k.Region) }

@@ -137,8 +137,18 @@ func usable(k *keyRecord) bool {
 }
 
 // requireLive is the check of management operations that work on enabled and disabled
-// keys but not on keys pending deletion or in transition.
+// keys, and on keys waiting for imported material, but not on keys pending deletion or in
+// transition.
 func requireLive(k *keyRecord) error {
+	if k.State == kmsapi.KeyStatePendingImport {
+		return nil
+	}
+	return requireSwitchable(k)
+}
+
+// requireSwitchable is the check of EnableKey and DisableKey: a key without its imported
+// material cannot be either.
+func requireSwitchable(k *keyRecord) error {
 	if k.State == kmsapi.KeyStateEnabled || k.State == kmsapi.KeyStateDisabled {
 		return nil
 	}

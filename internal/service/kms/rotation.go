@@ -23,11 +23,23 @@ func rotatable(op string) func(*keyRecord) error {
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
 			return msgSpecNotValidFor.New(k.ARN(), k.Spec, op)
 		}
+		// xregion keeps one imported material per key (see imports.go): keys with
+		// imported material do not rotate.
+		if err := requireKMSOrigin(k, op); err != nil {
+			return err
+		}
 		if !k.isPrimary() {
 			return msgRotateReplica.New(k.ARN(), op, keyARN(k.Account, k.PrimaryRegion, k.ID))
 		}
 		return requireSteadyEnabled(k)
 	}
+}
+
+func requireKMSOrigin(k *keyRecord, op string) error {
+	if k.Origin != kmsapi.OriginTypeAwsKms {
+		return msgNotExternal.New(k.ARN(), k.Origin, op)
+	}
+	return nil
 }
 
 // armRotation turns automatic rotation on: the next rotation is period days after from.

@@ -22,6 +22,11 @@ type Service struct {
 	// cryptographic path neither decodes nor unseals after a key's first use.
 	cache *kit.Cache[keyRecord]
 	mats  materialCache
+	// creds says whether the server runs in strict mode, and perms evaluates key
+	// policies and IAM policies there (authz.go). Either may be absent (unit tests):
+	// then nothing is evaluated.
+	creds port.Credentials
+	perms port.Permissions
 }
 
 var (
@@ -44,6 +49,8 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
 	service.Provide[port.KeyRing](d.Ports, s)
+	service.Want(d.Ports, &s.creds)
+	service.Want(d.Ports, &s.perms)
 	return s, nil
 }
 
@@ -56,8 +63,8 @@ func (s *Service) Reset() {
 	s.mats.reset()
 }
 
-// Handlers binds every operation KMS implements. The custom key store, grant and key
-// import operations are not among them: the gateway answers those with an error naming
+// Handlers binds every operation KMS implements. The custom key store operations are not
+// among them: the gateway answers those with an error naming
 // the operation.
 func (s *Service) Handlers() []awsmodel.Handler {
 	return []awsmodel.Handler{
@@ -100,6 +107,14 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		kmsapi.OpVerifyMac.Handle(s.verifyMac),
 		kmsapi.OpReplicateKey.Handle(s.replicateKey),
 		kmsapi.OpUpdatePrimaryRegion.Handle(s.updatePrimaryRegion),
+		kmsapi.OpCreateGrant.Handle(s.createGrant),
+		kmsapi.OpListGrants.Handle(s.listGrants),
+		kmsapi.OpListRetirableGrants.Handle(s.listRetirableGrants),
+		kmsapi.OpRetireGrant.Handle(s.retireGrant),
+		kmsapi.OpRevokeGrant.Handle(s.revokeGrant),
+		kmsapi.OpGetParametersForImport.Handle(s.getParametersForImport),
+		kmsapi.OpImportKeyMaterial.Handle(s.importKeyMaterial),
+		kmsapi.OpDeleteImportedKeyMaterial.Handle(s.deleteImportedKeyMaterial),
 	}
 }
 

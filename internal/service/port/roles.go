@@ -24,6 +24,8 @@ type Roles interface {
 	// OIDCProviderFor finds the OpenID Connect provider of an account (in a partition)
 	// whose URL is a web identity token's issuer.
 	OIDCProviderFor(tx kit.Tx, account, partition, issuer string) (OIDCProvider, bool, error)
+	// SAMLProviderByARN finds an IAM SAML provider, for AssumeRoleWithSAML.
+	SAMLProviderByARN(tx kit.Tx, providerARN string) (SAMLProvider, bool, error)
 }
 
 // RoleInfo is what another service needs to know about a role.
@@ -81,6 +83,13 @@ type OIDCProvider struct {
 	ARN       string
 	Name      string // the URL without https://, which prefixes its condition keys (NAME:aud)
 	ClientIDs []string
+}
+
+// SAMLProvider is what STS needs of an IAM SAML provider: the certificates whose keys
+// sign its assertions.
+type SAMLProvider struct {
+	ARN, Name    string
+	Certificates [][]byte // DER
 }
 
 // ErrNoSuchRole is a Roles' answer for a role that does not exist.

@@ -53,6 +53,7 @@ func (p settings) apply(inst *instanceRec) {
 	}
 	set(&inst.Class, p.Class)
 	set(&inst.AZ, p.AZ)
+	inst.azAsked = p.AZ != nil
 	set(&inst.LicenseModel, p.LicenseModel)
 	set(&inst.StorageType, p.StorageType)
 	set(&inst.OptionGroup, p.OptionGroup)
@@ -314,6 +315,9 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 		return msgInstanceExists.New()
 	}
 	if err := checkInstanceGroups(v, inst); err != nil {
+		return err
+	}
+	if err := s.placeInSubnetGroup(tx, v, inst); err != nil {
 		return err
 	}
 	n, err := getCount(v, countInstance)

@@ -267,6 +267,47 @@ var (
 	msgNotReplicating        = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s is not replicating to the current region."}
 )
 
+// Read replicas (replicas.go). The texts quoted in users' reports are AWS's own: the
+// subnet group of a same-Region replica, backups of a PostgreSQL replica, backups disabled
+// on the source; the others follow their style.
+var (
+	msgBadReplicaSource      = awserr.Message{Kind: invalid, Text: "The parameter SourceDBInstanceIdentifier is not a valid identifier or DB instance ARN: %s"}
+	msgReplicaPartition      = awserr.Message{Kind: invalid, Text: "Read replicas can't be created from %s in %s."}
+	msgReplicaSubnetGroup    = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupNotAllowedFault, Text: "DbSubnetGroupName should not be specified for read replicas that are created in the same region as the master"}
+	msgSourceNoBackups       = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "Automated backups are not enabled for this database instance. To enable automated backups, use ModifyDBInstance to set the backup retention period to a non-zero value."}
+	msgReplicaOfReplica      = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s is a read replica: a read replica of a %s read replica is not supported."}
+	msgCrossRegionOfReplica  = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s is a read replica: a cross-Region read replica can only be created from a DB instance that is not a read replica."}
+	msgReplicaEngine         = awserr.Message{Kind: combo, Text: "Read replicas are not supported for engine %s."}
+	msgCrossRegionEngine     = awserr.Message{Kind: combo, Text: "Cross-Region read replicas are not supported for engine %s."}
+	msgReplicaLimit          = awserr.Message{Kind: rdsapi.ErrInstanceQuotaExceededFault, Text: "DB instance %s already has %d read replicas, the most a %s source can have."}
+	msgReplicaKeyUnencrypted = awserr.Message{Kind: combo, Text: "KmsKeyId can only be specified for a read replica of an encrypted source: DB instance %s is not encrypted."}
+	msgReplicaKeyRequired    = awserr.Message{Kind: combo, Text: "A cross-Region read replica of the encrypted DB instance %s requires KmsKeyId: a KMS key of the destination Region."}
+	msgNotReadReplica        = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s is not a read replica."}
+	msgPromoteState          = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s is %s: a read replica can only be promoted while it is available."}
+	msgReplicaBackups        = awserr.Message{Kind: combo, Text: "DB Backups not supported on a read replica for engine %s"}
+	msgReplicaPassword       = awserr.Message{Kind: combo, Text: "The master user password of the read replica %s can't be modified: it is the source's."}
+	msgReplicaManagedSecret  = awserr.Message{Kind: combo, Text: "The master user password of the read replica %s can't be managed: it is the source's."}
+	msgSourceBackupsOff      = awserr.Message{Kind: combo, Text: "Automated backups can't be turned off for DB instance %s while it has read replicas."}
+	msgReplicaFinalSnapshot  = awserr.Message{Kind: combo, Text: "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"}
+	msgStopReplication       = awserr.Message{Kind: rdsapi.ErrInvalidDBInstanceStateFault, Text: "DB instance %s can't be stopped: it is a read replica or has read replicas."}
+)
+
+// DB subnet groups (subnetgroups.go). The coverage, in-use and invalid-subnet texts are
+// AWS's, as quoted in users' reports.
+var (
+	msgSubnetGroupName          = awserr.Message{Kind: invalid, Text: "The parameter DBSubnetGroupName is not a valid identifier: %s. It must contain only letters, digits, periods, underscores, spaces or hyphens, and must not be default."}
+	msgSubnetGroupExists        = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupAlreadyExistsFault, Text: "The DB subnet group '%s' already exists."}
+	msgSubnetGroupQuota         = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupQuotaExceededFault, Text: "The request cannot be processed because it would exceed the maximum of %d DB subnet groups."}
+	msgSubnetQuota              = awserr.Message{Kind: rdsapi.ErrDBSubnetQuotaExceededFault, Text: "A DB subnet group can have at most %d subnets."}
+	msgInvalidSubnets           = awserr.Message{Kind: rdsapi.ErrInvalidSubnet, Text: "Some input subnets in :[%s] are invalid."}
+	msgSubnetsVPC               = awserr.Message{Kind: rdsapi.ErrInvalidSubnet, Text: "The subnets of a DB subnet group must all be in the same VPC."}
+	msgSubnetGroupAZs           = awserr.Message{Kind: rdsapi.ErrDBSubnetGroupDoesNotCoverEnoughAZs, Text: "DB Subnet Group doesn't meet availability zone coverage requirement. Please add subnets to cover at least 2 availability zones. Current coverage: %d"}
+	msgSubnetInUse              = awserr.Message{Kind: rdsapi.ErrSubnetAlreadyInUse, Text: "The new subnets would leave DB instance %s outside the DB subnet group: keep a subnet in its Availability Zone and VPC."}
+	msgSubnetGroupInUse         = awserr.Message{Kind: rdsapi.ErrInvalidDBSubnetGroupStateFault, Text: "Cannot delete the subnet group '%s' because at least one database instance: %s is still using it."}
+	msgDeleteDefaultSubnetGroup = awserr.Message{Kind: rdsapi.ErrInvalidDBSubnetGroupStateFault, Text: "The default DB subnet group can't be deleted."}
+	msgZoneNotInSubnetGroup     = awserr.Message{Kind: combo, Text: "The Availability Zone %s is not in DB subnet group %s."}
+)
+
 // text is a message the service shows in an answer other than an error: a description,
 // a failure AWS Backup shows as a job's StatusMessage. It is a fmt format.
 type text string
@@ -281,6 +322,8 @@ const (
 	textDefaultClusterParamGroup text = "Default cluster parameter group for %s"
 	textDefaultOptionGroup       text = "Default option group for %s %s"
 	textSecretDescription        text = "Secret associated with primary RDS DB instance: %s"
+	textReplicationUnreachable   text = "Replication from %s has stopped: Region %s is unreachable. The replica is %d seconds behind its source."
+	textReplicationTerminated    text = "Replication has been terminated: the source DB instance %s was deleted."
 )
 
 // AWS Backup's job failures (port.Protected).

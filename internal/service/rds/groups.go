@@ -1,12 +1,10 @@
 package rds
 
 import (
-	"context"
 	"slices"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
-	"github.com/xregion/xregion/internal/gen/rdsapi"
 )
 
 // The default option groups and DB subnet group exist in every account and Region
@@ -32,18 +30,4 @@ var defaultOptionGroups = func() []optionGroup {
 
 func groupARN(account, region, kind, name string) *string {
 	return new(arn.New(partitionOf(region), serviceName, region, account, kind+":"+name))
-}
-
-func (s *Service) describeDBSubnetGroups(ctx context.Context, in *rdsapi.DescribeDBSubnetGroupsMessage) (*rdsapi.DBSubnetGroupMessage, error) {
-	c := s.Call(ctx)
-	if len(in.Filters) > 0 {
-		return nil, msgNoFilters.New(c.Operation)
-	}
-	if _, err := s.describePage(c, "DescribeDBSubnetGroups", in.MaxRecords, in.Marker); err != nil {
-		return nil, err
-	}
-	if name := deref(in.DBSubnetGroupName); name != "" && name != "default" {
-		return nil, msgSubnetGroupNotFound.New(name)
-	}
-	return &rdsapi.DBSubnetGroupMessage{DBSubnetGroups: []rdsapi.DBSubnetGroup{*subnetGroupOut(c.Account, c.Region)}}, nil
 }

@@ -40,9 +40,7 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 	switch {
 	case skip && in.FinalDBSnapshotIdentifier != nil:
 		return nil, msgSkipAndFinal.New()
-	case !skip && in.FinalDBSnapshotIdentifier == nil:
-		return nil, msgFinalRequired.New()
-	case !skip:
+	case !skip && in.FinalDBSnapshotIdentifier != nil:
 		var err error
 		if final, err = snapshotIdentifier(paramFinalSnapshotID, *in.FinalDBSnapshotIdentifier); err != nil {
 			return nil, err
@@ -56,6 +54,13 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 		}
 		if inst.DeletionProtection {
 			return msgDeletionProtected.New()
+		}
+		if err := checkReplicaDelete(inst, final); err != nil {
+			return err
+		}
+		// A read replica takes no final snapshot: it needs no identifier.
+		if !skip && final == "" && inst.ReplicaOf == nil {
+			return msgFinalRequired.New()
 		}
 		if final != "" {
 			if inst.Status == statusCreating {
@@ -116,6 +121,9 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status != statusAvailable {
 			return msgInstanceNotAvailable.New(inst.ID)
+		}
+		if isReplicated(inst) {
+			return msgStopReplication.New(inst.ID)
 		}
 		if snapID != "" {
 			if err := checkNewManualSnapshot(v, snapID); err != nil {

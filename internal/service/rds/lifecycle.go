@@ -31,7 +31,11 @@ func (s *Service) runInstanceStep(tx kit.Tx, p stepPayload) error {
 			}
 			return s.step(tx, v, inst)
 		}
-		return s.announce(tx, v, inst, now, evInstanceCreated)
+		if err := s.announce(tx, v, inst, now, evInstanceCreated); err != nil || inst.ReplicaOf == nil {
+			return err
+		}
+		// A read replica replicates from the moment it is available (RDS-EVENT-0046).
+		return recordEvent(v, now, evReplicationResumed, inst.ID)
 	case statusBackingUp:
 		if err := s.firstBackup(tx, v, inst, now); err != nil {
 			return err
@@ -179,6 +183,12 @@ func (s *Service) finishDelete(tx kit.Tx, v kit.View, inst *instanceRec, now tim
 				return err
 			}
 		}
+	}
+	if err := s.releaseReplicas(tx, v, inst, now); err != nil {
+		return err
+	}
+	if err := unlinkReplica(tx, v, inst); err != nil {
+		return err
 	}
 	for _, ref := range inst.Replications {
 		if err := s.retainReplica(tx, tx.In(v.Account(), ref.Region), v.Region(), inst.ResourceID, now); err != nil {

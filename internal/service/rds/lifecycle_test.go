@@ -140,8 +140,9 @@ func TestDeleteDBInstance(t *testing.T) {
 	e.create(t, e.East, protected)
 	_, err := e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("protected"), SkipFinalSnapshot: aws.Bool(true)})
 	wantErr(t, err, "InvalidParameterCombination", 400, "Cannot delete protected DB Instance, please disable deletion protection and try again.")
+	// AWS checks deletion protection before the final snapshot.
 	_, err = e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("protected")})
-	wantErr(t, err, "InvalidParameterCombination", 400, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
+	wantErr(t, err, "InvalidParameterCombination", 400, "Cannot delete protected DB Instance")
 	_, err = e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("protected"), SkipFinalSnapshot: aws.Bool(true), FinalDBSnapshotIdentifier: aws.String("x")})
 	wantErr(t, err, "InvalidParameterCombination", 400, "")
 	_, err = e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("gone"), SkipFinalSnapshot: aws.Bool(true)})
@@ -152,6 +153,8 @@ func TestDeleteDBInstance(t *testing.T) {
 	keep.CopyTagsToSnapshot = aws.Bool(true)
 	keep.Tags = []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}
 	db := e.create(t, e.East, keep)
+	_, err = e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("keep")})
+	wantErr(t, err, "InvalidParameterCombination", 400, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
 	out := xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 		DBInstanceIdentifier: aws.String("keep"), FinalDBSnapshotIdentifier: aws.String("keep-final"), DeleteAutomatedBackups: aws.Bool(false),
 	}))

@@ -121,6 +121,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if err := checkManagedModify(inst, in); err != nil {
 			return nil, err
 		}
+		if err := checkReplicaModify(inst, in); err != nil {
+			return nil, err
+		}
 		draft, mods, err := planModify(v, inst, in)
 		if err != nil {
 			return nil, err
@@ -194,6 +197,9 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	target := withMods(draft, mods)
 	ver, _ := e.version(target.EngineVersion)
 	if err := checkGroups(e, ver, target); err != nil {
+		return nil, nil, err
+	}
+	if err := checkNewSubnetGroup(v, inst, draft); err != nil {
 		return nil, nil, err
 	}
 	if mods.ParamGroup != nil {
@@ -522,6 +528,9 @@ func (s *Service) applyMods(tx kit.Tx, v kit.View, inst *instanceRec, a *pending
 			return false, err
 		}
 		inst.ID = *a.NewID
+		if err := relinkRenamed(tx, v, inst); err != nil {
+			return false, err
+		}
 	}
 	return startBackups, nil
 }

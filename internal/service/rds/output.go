@@ -130,7 +130,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 		BackupRetentionPeriod:            new(inst.Retention),
 		DBSecurityGroups:                 []rdsapi.DBSecurityGroupMembership{},
 		AvailabilityZone:                 new(inst.AZ),
-		DBSubnetGroup:                    subnetGroupOut(v.Account(), v.Region()),
+		DBSubnetGroup:                    instanceSubnetGroup(v, inst),
 		PreferredMaintenanceWindow:       new(inst.MaintWindow),
 		PendingModifiedValues:            pendingOut(inst.Pending),
 		LatestRestorableTime:             optTime(latestRestorable(inst, now)),
@@ -190,6 +190,7 @@ func (s *Service) instanceOut(v kit.View, inst *instanceRec, now time.Time) rdsa
 	if !inst.Created.IsZero() {
 		out.CertificateDetails = &rdsapi.CertificateDetails{CAIdentifier: new(inst.CACert), ValidTill: optTime(inst.Created.Add(serverCertLifetime))}
 	}
+	s.replicaOut(v, inst, now, &out)
 	s.engineOut(v, inst, &out)
 	return out
 }

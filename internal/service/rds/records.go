@@ -133,7 +133,10 @@ type instanceRec struct {
 	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
-	RealData              bool             `json:"realData,omitempty"` // a real server (realdata.go)
+	RealData              bool             `json:"realData,omitempty"`  // a real server (realdata.go)
+	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"` // a read replica: its source (replicas.go)
+	ReadReplicas          []replicaLink    `json:"readReplicas,omitempty"`
+	azAsked               bool             // the request named AvailabilityZone (not stored)
 }
 
 // image is what an automated backup or a snapshot keeps of the instance it was taken of:

@@ -55,6 +55,9 @@ type Service struct {
 	secrets   port.ManagedSecrets
 	presigned port.PresignedURLs
 	pages     kit.Pager
+	// network is EC2's, where DB subnet groups are (subnetgroups.go); nil when the server
+	// has no EC2.
+	network port.Network
 	// engines, when xregion runs with --real-engines, makes PostgreSQL instances real
 	// servers (realdata.go).
 	engines port.DatabaseEngines
@@ -79,6 +82,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.secrets)
 	service.Need(d.Ports, &s.presigned)
 	service.Want(d.Ports, &s.engines)
+	service.Want(d.Ports, &s.network)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	return s, nil
 }
@@ -108,6 +112,8 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpRebootDBInstance.Handle(s.rebootDBInstance),
 		rdsapi.OpStopDBInstance.Handle(s.stopDBInstance),
 		rdsapi.OpStartDBInstance.Handle(s.startDBInstance),
+		rdsapi.OpCreateDBInstanceReadReplica.Handle(s.createDBInstanceReadReplica),
+		rdsapi.OpPromoteReadReplica.Handle(s.promoteReadReplica),
 
 		rdsapi.OpAddTagsToResource.Handle(s.addTagsToResource),
 		rdsapi.OpRemoveTagsFromResource.Handle(s.removeTagsFromResource),
@@ -144,6 +150,9 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		rdsapi.OpAuthorizeDBSecurityGroupIngress.Handle(s.authorizeDBSecurityGroupIngress),
 		rdsapi.OpRevokeDBSecurityGroupIngress.Handle(s.revokeDBSecurityGroupIngress),
 		rdsapi.OpDescribeDBSubnetGroups.Handle(s.describeDBSubnetGroups),
+		rdsapi.OpCreateDBSubnetGroup.Handle(s.createDBSubnetGroup),
+		rdsapi.OpModifyDBSubnetGroup.Handle(s.modifyDBSubnetGroup),
+		rdsapi.OpDeleteDBSubnetGroup.Handle(s.deleteDBSubnetGroup),
 		rdsapi.OpDescribeSourceRegions.Handle(s.describeSourceRegions),
 		rdsapi.OpDescribeAccountAttributes.Handle(s.describeAccountAttributes),
 

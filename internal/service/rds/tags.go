@@ -49,6 +49,8 @@ func findTaggable(v kit.View, name string) (taggable, error) {
 		return paramGroupTaggable(v, dbParams, name)
 	case clusterParams.arnKind:
 		return paramGroupTaggable(v, clusterParams, name)
+	case "subgrp":
+		return subnetGroupTaggable(v, id)
 	case "secgrp":
 		g, err := findDBSecurityGroup(v, id)
 		if err != nil {

@@ -125,11 +125,11 @@ func checkStorage(e *engine, inst *instanceRec) error {
 	return nil
 }
 
-// checkGroups checks the subnet group an instance names: only the default one exists.
-// Its parameter and option groups, which may be ones a user created, are checked
-// against the store (checkParamGroup, checkOptionGroup).
+// checkGroups checks the groups an instance names that need nothing of the store: its
+// parameter, option and subnet groups, which may be ones a user created, are checked
+// against the store (checkParamGroup, checkOptionGroup, placeInSubnetGroup).
 func checkGroups(e *engine, v engineVersion, inst *instanceRec) error {
-	if inst.SubnetGroup != "default" {
+	if inst.SubnetGroup != defaultSubnetGroup && !validSubnetGroupName(inst.SubnetGroup) {
 		return msgSubnetGroupNotFound.New(inst.SubnetGroup)
 	}
 	return nil

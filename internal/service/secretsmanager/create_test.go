@@ -179,5 +179,5 @@ func TestCreateIdempotent(t *testing.T) {
 	}
 	in.SecretString = aws.String("other")
 	_, err := e.East.CreateSecret(ctx, in)
-	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	wantErr(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+token("c1")+" because that value is already in use for a version of secret "+aws.ToString(first.ARN)+".")
 }

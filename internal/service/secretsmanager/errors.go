@@ -28,6 +28,8 @@ var (
 	msgForceAndWindow   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."}
 	msgIdsOrFilters     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Either 'SecretIdList' or 'Filters' must be provided, but not both."}
 	msgMaxNeedsFilters  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."}
+	msgNoFilterKey      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid filter key"}
+	msgNoFilterValues   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid filter values for key: %s"}
 )
 
 // Values, versions and staging labels.
@@ -36,7 +38,11 @@ var (
 	msgNeedTokenRotate = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You must provide a ClientRequestToken value. We recommend a UUID-type value."}
 	msgBothValues      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You can't specify both a binary secret value and a string secret value in the same secret."}
 	msgNeedValue       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You must provide either SecretString or SecretBinary."}
-	msgVersionExists   = awserr.Message{Kind: sm.ErrResourceExists, Text: "You can't modify an existing version, you can only create a new version."}
+	// A ClientRequestToken that names a version with another value. Issue #19 quotes the API
+	// reference's sentence "You can't modify an existing version, you can only create a new
+	// version."; AWS's answer, recorded against AWS by moto's aws_verified tests of
+	// CreateSecret, PutSecretValue and UpdateSecret, is this one.
+	msgTokenInUse      = awserr.Message{Kind: sm.ErrResourceExists, Text: "You can't use ClientRequestToken %s because that value is already in use for a version of secret %s."}
 	msgStageMismatch   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You provided a VersionStage that is not associated to the provided VersionId."}
 	msgTooManyVersions = awserr.Message{Kind: sm.ErrLimitExceeded, Text: "You have exceeded the maximum number of versions for this secret (100). Secrets Manager removes versions without staging labels only once they are 24 hours old."} // (xregion)
 	msgTooManyStages   = awserr.Message{Kind: sm.ErrLimitExceeded, Text: "A secret can have at most 20 staging labels attached across all of its versions."}                                                                                 // (xregion)
@@ -63,20 +69,24 @@ var (
 
 // Rotation.
 var (
-	msgNoLambda       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."}
-	msgRotationBusy   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "A previous rotation isn't complete. That rotation will be reattempted."}
-	msgBothSchedules  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You cannot specify both rotation frequency and schedule expression together."}
-	msgBadSchedule    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: %s"}                                                        // (xregion)
-	msgScheduleSyntax = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s."}                                                           // (xregion)
-	msgRateUnit       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a rotation rate must be in hours or days."}                 // (xregion)
-	msgCronMinutes    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the minutes field must be 0."}                              // (xregion)
-	msgCronYear       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the year field must be *."}                                 // (xregion)
-	msgTooOften       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a secret can be rotated at most every four hours."}         // (xregion)
-	msgBadDuration    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window must be a whole number of hours from 1h to 24h."} // (xregion)
-	msgWindowTooLong  = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window can't extend into the next UTC day."}             // (xregion)
-	msgInvalidReplica = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid replica region."}
-	msgReplicaTwice   = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Duplicate replica Region %s: each Region can be given only once."}                          // (xregion)
-	msgNotAReplica    = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "The secret %s is not a replica: call StopReplicationToReplica in the Region of a replica."} // (xregion)
+	// RotateSecret and CancelRotateSecret word a missing rotation function differently:
+	// RotateSecret as AWS answers it (seen from the CLI and CloudFormation), CancelRotateSecret
+	// as the API reference documents its InvalidRequestException.
+	msgNoRotationFunction = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "No Lambda rotation function ARN is associated with this secret."}
+	msgNoLambda           = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call."}
+	msgRotationBusy       = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "A previous rotation isn't complete. That rotation will be reattempted."}
+	msgBothSchedules      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You cannot specify both rotation frequency and schedule expression together."}
+	msgBadSchedule        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: %s"}                                                        // (xregion)
+	msgScheduleSyntax     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s."}                                                           // (xregion)
+	msgRateUnit           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a rotation rate must be in hours or days."}                 // (xregion)
+	msgCronMinutes        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the minutes field must be 0."}                              // (xregion)
+	msgCronYear           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: the year field must be *."}                                 // (xregion)
+	msgTooOften           = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid ScheduleExpression %s: a secret can be rotated at most every four hours."}         // (xregion)
+	msgBadDuration        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window must be a whole number of hours from 1h to 24h."} // (xregion)
+	msgWindowTooLong      = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid Duration %s: the rotation window can't extend into the next UTC day."}             // (xregion)
+	msgInvalidReplica     = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Invalid replica region."}
+	msgReplicaTwice       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Duplicate replica Region %s: each Region can be given only once."}                          // (xregion)
+	msgNotAReplica        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "The secret %s is not a replica: call StopReplicationToReplica in the Region of a replica."} // (xregion)
 )
 
 // text is a message the service shows in an answer other than an error: a replica's

@@ -1,6 +1,7 @@
 package secretsmanager
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -17,6 +18,21 @@ type filter struct {
 type filterValue struct {
 	text string
 	not  bool
+}
+
+// checkFilters runs the checks the model cannot express, filter by filter in the order
+// given (the codec has already refused keys outside the enum): a filter needs a key, then
+// values.
+func checkFilters(in []sm.Filter) error {
+	for _, f := range in {
+		if f.Key == nil {
+			return msgNoFilterKey.New()
+		}
+		if len(f.Values) == 0 {
+			return msgNoFilterValues.New(*f.Key)
+		}
+	}
+	return nil
 }
 
 func parseFilters(in []sm.Filter) []filter {
@@ -64,90 +80,86 @@ func (f filter) match(rec *secretRecord, region string) bool {
 	return !hasPlain || anyPlain
 }
 
-// matchValue is AWS's per-key rule: a prefix match, case-insensitive only for
-// description; "all" splits the value into words and looks for each among the words of the
-// name, description, tag keys and tag values, ignoring case.
+// matchValue is AWS's per-key rule: a case-sensitive prefix match for names, tags, the
+// primary Region and the owning service; "description" and "all" match words (see
+// matchWords).
 func matchValue(key, v string, rec *secretRecord, region string) bool {
 	switch key {
 	case sm.FilterNameStringTypeName:
 		return strings.HasPrefix(rec.Name, v)
 	case sm.FilterNameStringTypeDescription:
-		return rec.Description != nil && strings.HasPrefix(strings.ToLower(*rec.Description), strings.ToLower(v))
+		// AWS documents a prefix match, but its search treats the description as words, like
+		// "all": "baz" finds "foo baz" (moto's tests against AWS found it; issue #19).
+		return rec.Description != nil && matchWords(v, *rec.Description)
 	case sm.FilterNameStringTypeTagKey:
-		for _, t := range rec.Tags {
-			if strings.HasPrefix(t.Key, v) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(rec.Tags, func(t tag) bool { return strings.HasPrefix(t.Key, v) })
 	case sm.FilterNameStringTypeTagValue:
-		for _, t := range rec.Tags {
-			if strings.HasPrefix(t.Value, v) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(rec.Tags, func(t tag) bool { return strings.HasPrefix(t.Value, v) })
 	case sm.FilterNameStringTypePrimaryRegion:
 		p := rec.primaryRegion(region)
 		return p != "" && strings.HasPrefix(p, v)
 	case sm.FilterNameStringTypeOwningService:
 		return rec.OwningService != "" && strings.HasPrefix(rec.OwningService, v)
 	case sm.FilterNameStringTypeAll:
-		want := words(v)
-		if len(want) == 0 {
-			return false
-		}
-		var have []string
-		add := func(s string) { have = append(have, words(s)...) }
-		add(rec.Name)
+		attrs := []string{rec.Name}
 		if rec.Description != nil {
-			add(*rec.Description)
+			attrs = append(attrs, *rec.Description)
 		}
 		for _, t := range rec.Tags {
-			add(t.Key)
-			add(t.Value)
+			attrs = append(attrs, t.Key, t.Value)
 		}
-		for _, w := range want {
-			found := false
-			for _, h := range have {
-				if strings.HasPrefix(h, w) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				return false
-			}
-		}
-		return true
+		return matchWords(v, attrs...)
 	}
 	return false
 }
 
-// words splits text the way the console's search does: at anything that is not a letter
-// or digit, and where lower case turns to upper case or letters turn to digits. The words
-// are lower-cased.
+// matchWords reports whether every word of the filter value is, ignoring case, the start
+// of some word of the attributes. A value with no words ("+", "") matches nothing.
+func matchWords(v string, attrs ...string) bool {
+	want := words(v)
+	if len(want) == 0 {
+		return false
+	}
+	var have []string
+	for _, a := range attrs {
+		have = append(have, words(a)...)
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// wordSeparators are where Secrets Manager's search splits text into words, besides white
+// space.
+const wordSeparators = "/_+=.@-"
+
+// words splits text as Secrets Manager's search does, and lower-cases the words: at the
+// separators and white space, and around each capitalised word, an upper-case letter with
+// the lower-case ones after it ("SecretFTag" is Secret, F, Tag; "COMPANYthings" is COMPAN,
+// Ythings). Digits never start or end a word by themselves: "db2Prod" is db2, Prod and
+// "v2beta" is one word.
 func words(s string) []string {
 	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
+	rs := []rune(s)
+	start := 0
+	flush := func(end int) {
+		if end > start {
+			out = append(out, strings.ToLower(string(rs[start:end])))
 		}
 	}
-	var prev rune
-	for _, r := range s {
+	for i, r := range rs {
 		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case len(cur) > 0 && (unicode.IsLower(prev) && unicode.IsUpper(r) ||
-			unicode.IsLetter(prev) && unicode.IsDigit(r) || unicode.IsDigit(prev) && unicode.IsLetter(r)):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
+		case unicode.IsSpace(r) || strings.ContainsRune(wordSeparators, r):
+			flush(i)
+			start = i + 1
+		case i > start && unicode.IsUpper(r) && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])):
+			flush(i)
+			start = i
 		}
-		prev = r
 	}
-	flush()
+	flush(len(rs))
 	return out
 }

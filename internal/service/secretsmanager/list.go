@@ -42,6 +42,9 @@ func (s *Service) walk(v kit.View, q listQuery) ([]*secretRecord, *string, error
 
 func (s *Service) listSecrets(ctx context.Context, in *sm.ListSecretsRequest) (*sm.ListSecretsResponse, error) {
 	c := s.Call(ctx)
+	if err := checkFilters(in.Filters); err != nil {
+		return nil, err
+	}
 	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
 		return nil, err
 	}
@@ -73,6 +76,9 @@ func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecret
 	}
 	if in.MaxResults != nil && in.Filters == nil {
 		return nil, msgMaxNeedsFilters.New()
+	}
+	if err := checkFilters(in.Filters); err != nil {
+		return nil, err
 	}
 	// One read-only transaction, like GetSecretValue's. Errors of one secret become an
 	// Errors entry and do not stop the others.

@@ -180,3 +180,89 @@ func TestBatchGetSecretValue(t *testing.T) {
 	_, err = e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}, MaxResults: aws.Int32(5)})
 	wantErr(t, err, "InvalidParameterException", "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.")
 }
+
+// The search's words (issue #19): description matches words in any order, "all" splits
+// at separators and capitalised words, and the filters are checked one by one.
+func TestListSecretsFilterWords(t *testing.T) {
+	e := start(t)
+	mk := func(name, desc string, tags ...string) {
+		in := &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("v")}
+		if desc != "" {
+			in.Description = aws.String(desc)
+		}
+		for i := 0; i < len(tags); i += 2 {
+			in.Tags = append(in.Tags, types.Tag{Key: aws.String(tags[i]), Value: aws.String(tags[i+1])})
+		}
+		xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, in))
+	}
+	mk("foo", "one two")
+	mk("bar", "baz qux")
+	mk("SecretFTag1x", "", "1", "foo")
+	mk("uat/COMPANYthings/1x", "")
+	mk("prod+AppBeta+1x", "DescTwo")
+
+	cases := []struct {
+		name string
+		f    []types.Filter
+		want []string
+	}{
+		{"description: a later word", filters("description", "qux"), []string{"bar"}},
+		{"description: words in any order", filters("description", "two ONE"), []string{"foo"}},
+		{"description: not inside a word", filters("description", "wo"), nil},
+		{"all: a single capital is a word", filters("all", "f"), []string{"foo", "SecretFTag1x"}},
+		{"all: capitals before a capitalised word", filters("all", "compan"), []string{"uat/COMPANYthings/1x"}},
+		{"all: the capitalised word", filters("all", "Ythings"), []string{"uat/COMPANYthings/1x"}},
+		{"all: not a word by itself", filters("all", "things"), nil},
+		{"all: at plus signs", filters("all", "beta"), []string{"prod+AppBeta+1x"}},
+		{"all: tag values", filters("all", "foo"), []string{"foo", "SecretFTag1x"}},
+		{"all: the separator alone", filters("all", "+"), nil},
+		{"all: digits stay with letters", filters("all", "1x"), []string{"uat/COMPANYthings/1x", "prod+AppBeta+1x"}},
+		{"all: every word", filters("all", "d t"), []string{"prod+AppBeta+1x"}},
+	}
+	for _, c := range cases {
+		if got := listNames(t, e.East, &secretsmanager.ListSecretsInput{Filters: c.f}); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+
+	_, err := e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Values: []string{"foo"}}}})
+	wantErr(t, err, "InvalidParameterException", "Invalid filter key")
+	_, err = e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "name", Values: []string{"a"}}, {Key: "description"}}})
+	wantErr(t, err, "InvalidParameterException", "Invalid filter values for key: description")
+	// The model's enum is checked first, whatever the order of the filters.
+	_, err = e.East.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Values: []string{"foo"}}, {Key: "colour", Values: []string{"x"}}}})
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'colour' at 'filters.2.member.key' failed to satisfy constraint: Member must satisfy enum value set: [description, name, tag-key, tag-value, primary-region, owning-service, all]")
+	_, err = e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{Filters: []types.Filter{{Key: "all"}}})
+	wantErr(t, err, "InvalidParameterException", "Invalid filter values for key: all")
+}
+
+// TestBatchGetSecretValueWithoutValue: a secret that has no value yet is an Errors entry
+// with GetSecretValue's error, named as the caller named it (by ARN when a filter found
+// it), and the others still answer.
+func TestBatchGetSecretValueWithoutValue(t *testing.T) {
+	e := start(t)
+	empty := xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("b/empty")}))
+	create(t, e.East, "b/full", "F")
+	const msg = "ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
+	errorsOf := func(out *secretsmanager.BatchGetSecretValueOutput) map[string]string {
+		m := map[string]string{}
+		for _, e := range out.Errors {
+			m[aws.ToString(e.SecretId)] = aws.ToString(e.ErrorCode) + ": " + aws.ToString(e.Message)
+		}
+		return m
+	}
+	out := xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"b/empty", "b/full"}}))
+	if len(out.SecretValues) != 1 || aws.ToString(out.SecretValues[0].SecretString) != "F" {
+		t.Errorf("values = %+v", out.SecretValues)
+	}
+	if got := errorsOf(out); len(got) != 1 || got["b/empty"] != msg {
+		t.Errorf("errors by id = %v", got)
+	}
+	out = xtest.Must[*secretsmanager.BatchGetSecretValueOutput](t)(e.East.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{Filters: filters("name", "b/")}))
+	if len(out.SecretValues) != 1 {
+		t.Errorf("values by filter = %+v", out.SecretValues)
+	}
+	if got := errorsOf(out); len(got) != 1 || got[aws.ToString(empty.ARN)] != msg {
+		t.Errorf("errors by filter = %v", got)
+	}
+}

@@ -132,7 +132,9 @@ func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolic
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetResourcePolicyResponse, error) {
 		v := c.In(tx)
-		rec, err := findOwn(v, *in.SecretId)
+		// A read, so a replica answers too: with the primary's policy, which every sync
+		// copies to it.
+		rec, err := find(v, *in.SecretId)
 		if err != nil {
 			return nil, err
 		}

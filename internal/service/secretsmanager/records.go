@@ -44,6 +44,11 @@ type secretRecord struct {
 	OwningService string         `json:"owningService,omitempty"`
 	// Stages maps each staging label to the version it is attached to.
 	Stages map[string]string `json:"stages,omitempty"`
+	// StageOrder lists the labels of Stages in the order they were attached to their
+	// versions, which is the order AWS answers a version's labels in (a first value put
+	// with AWSPENDING shows AWSPENDING, AWSCURRENT). Records written before it have none
+	// and show their labels sorted.
+	StageOrder []string `json:"stageOrder,omitempty"`
 	// Versions counts the version records, deprecated ones included.
 	Versions int `json:"versions,omitempty"`
 	// Gen counts changes, so that a replica knows which state of its primary it copies.
@@ -180,13 +185,46 @@ func arnOf(account, region, name, suffix string) string {
 
 func (r *secretRecord) versionStages(id string) []string {
 	var out []string
-	for label, v := range r.Stages {
-		if v == id {
+	for _, label := range r.labelsInOrder() {
+		if r.Stages[label] == id {
 			out = append(out, label)
 		}
 	}
-	slices.Sort(out)
 	return out
+}
+
+// labelsInOrder is every label of the secret in the order it was attached: StageOrder,
+// then, sorted, any label a record from before StageOrder holds.
+func (r *secretRecord) labelsInOrder() []string {
+	out := make([]string, 0, len(r.Stages))
+	for _, label := range r.StageOrder {
+		if _, ok := r.Stages[label]; ok {
+			out = append(out, label)
+		}
+	}
+	var rest []string
+	for label := range r.Stages {
+		if !slices.Contains(out, label) {
+			rest = append(rest, label)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// setStage attaches label to version id, last in the order of attachment.
+func (r *secretRecord) setStage(label, id string) {
+	if r.Stages == nil {
+		r.Stages = map[string]string{}
+	}
+	r.Stages[label] = id
+	r.StageOrder = append(slices.DeleteFunc(r.StageOrder, func(l string) bool { return l == label }), label)
+}
+
+// dropStage detaches label from whatever version holds it.
+func (r *secretRecord) dropStage(label string) {
+	delete(r.Stages, label)
+	r.StageOrder = slices.DeleteFunc(r.StageOrder, func(l string) bool { return l == label })
 }
 
 // versionsToStages is DescribeSecret's VersionIdsToStages: labelled versions only.
@@ -195,11 +233,9 @@ func (r *secretRecord) versionsToStages() map[string][]string {
 		return nil
 	}
 	out := map[string][]string{}
-	for label, v := range r.Stages {
+	for _, label := range r.labelsInOrder() {
+		v := r.Stages[label]
 		out[v] = append(out[v], label)
-	}
-	for _, l := range out {
-		slices.Sort(l)
 	}
 	return out
 }

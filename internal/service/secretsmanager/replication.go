@@ -124,6 +124,14 @@ func forgetPromotion(tx kit.Tx, v kit.View, rec *secretRecord, region string) er
 func (s *Service) removeRegionsFromReplication(ctx context.Context, in *sm.RemoveRegionsFromReplicationRequest) (*sm.RemoveRegionsFromReplicationResponse, error) {
 	c := s.Call(ctx)
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RemoveRegionsFromReplicationResponse, error) {
+		// A Region the secret is not replicated to is refused as ReplicateSecretToRegions
+		// refuses a Region it cannot use, before any replica goes: AWS does not document
+		// the case, and removing the others while answering success would hide a typo.
+		for _, region := range in.RemoveReplicaRegions {
+			if rec.replica(region) == nil {
+				return nil, msgInvalidReplica.New()
+			}
+		}
 		var gone []string
 		rec.Replicas = slices.DeleteFunc(rec.Replicas, func(r replicaState) bool {
 			drop := slices.Contains(in.RemoveReplicaRegions, r.Region)

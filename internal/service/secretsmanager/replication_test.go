@@ -209,10 +209,6 @@ func TestReplicaIsReadOnly(t *testing.T) {
 			_, err := w.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: id, ResourcePolicy: aws.String(privatePolicy)})
 			return err
 		},
-		"GetResourcePolicy": func() error {
-			_, err := w.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: id})
-			return err
-		},
 		"DeleteResourcePolicy": func() error {
 			_, err := w.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: id})
 			return err
@@ -274,6 +270,15 @@ func TestRemoveAndDeleteReplicas(t *testing.T) {
 
 	_, err := e.East.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("s")})
 	wantErr(t, err, "InvalidParameterException", fmt.Sprintf("You can't delete secret %s that still has replica regions [eu-west-3, us-west-2].", aws.ToString(out.ARN)))
+
+	// A Region that holds no replica is refused, and the others stay.
+	_, err = e.East.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
+		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"eu-west-3", "ap-south-1"},
+	})
+	wantErr(t, err, "InvalidParameterException", "Invalid replica region.")
+	if got := status(t, e.East, "s"); len(got) != 2 {
+		t.Errorf("a refused removal left %v", got)
+	}
 
 	rm := xtest.Must[*secretsmanager.RemoveRegionsFromReplicationOutput](t)(e.East.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String("s"), RemoveReplicaRegions: []string{"eu-west-3"},
@@ -540,5 +545,28 @@ func TestZeroDelayReplicatesWithinTheCall(t *testing.T) {
 	}
 	if s := status(t, e.East, "now")["us-west-2"].Status; s != "InSync" {
 		t.Errorf("status %s", s)
+	}
+}
+
+// TestReplicaShowsThePrimarysPolicy: GetResourcePolicy is a read, which a replica answers
+// with the policy its primary has, once the change has synced.
+func TestReplicaShowsThePrimarysPolicy(t *testing.T) {
+	e := start(t)
+	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String("s"), SecretString: aws.String("v1"), AddReplicaRegions: replicas("us-west-2"),
+	}))
+	waitStatus(t, e.East, "s", "InSync", "us-west-2")
+	policyIn := func(c *secretsmanager.Client) *secretsmanager.GetResourcePolicyOutput {
+		return xtest.Must[*secretsmanager.GetResourcePolicyOutput](t)(c.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("s")}))
+	}
+	if got := policyIn(e.West); got.ResourcePolicy != nil || aws.ToString(got.Name) != "s" || !strings.Contains(aws.ToString(got.ARN), ":us-west-2:") {
+		t.Errorf("replica without a policy answered %+v", got)
+	}
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(e.East.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
+		SecretId: aws.String("s"), ResourcePolicy: aws.String(privatePolicy),
+	}))
+	e.Instance.WaitIdle()
+	if got := aws.ToString(policyIn(e.West).ResourcePolicy); got != privatePolicy {
+		t.Errorf("replica policy %q, want the primary's", got)
 	}
 }

@@ -265,7 +265,7 @@ func rotationOf(rec *secretRecord, lambdaARN *string, newRules *rules) (*rotatio
 		r.LambdaARN = *lambdaARN
 	}
 	if r.LambdaARN == "" && rec.OwningService == "" {
-		return nil, msgNoLambda.New()
+		return nil, msgNoRotationFunction.New()
 	}
 	if newRules != nil {
 		r.AfterDays, r.Duration, r.Schedule = newRules.afterDays, newRules.duration, newRules.schedule
@@ -277,7 +277,7 @@ func rotationOf(rec *secretRecord, lambdaARN *string, newRules *rules) (*rotatio
 // once, and arms its promotion after the transition delay.
 func (s *Service) startRotation(tx kit.Tx, v kit.View, rec *secretRecord, token string, now time.Time) error {
 	if versions.Has(v, rec.Name, token) {
-		return msgVersionExists.New()
+		return msgTokenInUse.New(token, rec.arn(v))
 	}
 	val, err := s.rotatedValue(tx, v, rec)
 	if err != nil {

@@ -26,7 +26,7 @@ func TestRotateSecret(t *testing.T) {
 		Name: aws.String("db"), SecretString: aws.String(`{"username":"admin","password":"old"}`), ClientRequestToken: aws.String(token("v1")),
 	}))
 	_, err := e.East.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db"), RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1)}})
-	wantErr(t, err, "InvalidRequestException", "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.")
+	wantErr(t, err, "InvalidRequestException", "No Lambda rotation function ARN is associated with this secret.")
 
 	rot := &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("db"), ClientRequestToken: aws.String(token("r1")), RotationLambdaARN: aws.String(lambdaARN),
@@ -63,7 +63,7 @@ func TestRotateSecret(t *testing.T) {
 	}
 
 	e.Instance.Advance(time.Hour)
-	want = map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("r1"): {"AWSCURRENT", "AWSPENDING"}}
+	want = map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("r1"): {"AWSPENDING", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "db"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after rotation: %v, want %v", got, want)
 	}
@@ -103,7 +103,7 @@ func TestCancelRotationInProgress(t *testing.T) {
 	e := start(t, servertest.WithTransitionDelay(time.Hour))
 	create(t, e.East, "s", "plain")
 	_, err := e.East.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("s")})
-	wantErr(t, err, "InvalidRequestException", "")
+	wantErr(t, err, "InvalidRequestException", "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.")
 	xtest.Must[*secretsmanager.RotateSecretOutput](t)(e.East.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p")), RotationLambdaARN: aws.String(lambdaARN),
 	}))

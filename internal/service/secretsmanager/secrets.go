@@ -248,13 +248,12 @@ func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) 
 			rec.Description = in.Description
 		}
 		if hasValue {
-			added, err := s.putValue(tx, v, rec, *in.ClientRequestToken, val, []string{stageCurrent}, now)
-			if err != nil {
+			// A retry (the same token and value) adds nothing and answers the version the
+			// first call made, as AWS does.
+			if _, err := s.putValue(tx, v, rec, *in.ClientRequestToken, val, []string{stageCurrent}, now); err != nil {
 				return nil, err
 			}
-			if added {
-				out.VersionId = in.ClientRequestToken
-			}
+			out.VersionId = in.ClientRequestToken
 		}
 		return out, s.commit(tx, v, rec, now)
 	})

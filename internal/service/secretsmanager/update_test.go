@@ -13,7 +13,7 @@ import (
 
 func TestUpdateSecret(t *testing.T) {
 	e := start(t)
-	create(t, e.East, "s", "v1")
+	arn := aws.ToString(create(t, e.East, "s", "v1").ARN)
 	before := describe(t, e.East, "s")
 
 	out := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
@@ -36,17 +36,21 @@ func TestUpdateSecret(t *testing.T) {
 	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "v2" {
 		t.Errorf("value = %q", aws.ToString(v.SecretString))
 	}
-	// The same request again creates nothing; another value under the token is refused.
+	// The same request again creates nothing and answers the version the first made;
+	// another value under the token is refused.
 	again := xtest.Must[*secretsmanager.UpdateSecretOutput](t)(e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v2"), ClientRequestToken: aws.String(token("u2")),
 	}))
-	if again.VersionId != nil {
-		t.Errorf("retry made version %s", aws.ToString(again.VersionId))
+	if aws.ToString(again.VersionId) != token("u2") {
+		t.Errorf("retry answered VersionId %v, want %s", aws.ToString(again.VersionId), token("u2"))
+	}
+	if n := len(stagesOf(t, e.East, "s")); n != 2 {
+		t.Errorf("%d versions after the retry, want 2", n)
 	}
 	_, err := e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{
 		SecretId: aws.String("s"), SecretString: aws.String("v3"), ClientRequestToken: aws.String(token("u2")),
 	})
-	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	wantErr(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+token("u2")+" because that value is already in use for a version of secret "+arn+".")
 	_, err = e.East.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: aws.String("missing"), Description: aws.String("x")})
 	wantErr(t, err, "ResourceNotFoundException", "")
 }
@@ -149,7 +153,7 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 	if err := move("AWSCURRENT", token("v2"), token("v1")); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSCURRENT", "AWSPENDING", "PUT1"}}
+	want := map[string][]string{token("v1"): {"AWSPREVIOUS"}, token("v2"): {"AWSPENDING", "PUT1", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after moving AWSCURRENT: %v, want %v", got, want)
 	}
@@ -163,7 +167,7 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 	if err := move("AWSPREVIOUS", "", token("v1")); err != nil {
 		t.Fatal(err)
 	}
-	want = map[string][]string{token("v1"): nil, token("v2"): {"AWSCURRENT", "AWSPENDING"}}
+	want = map[string][]string{token("v1"): nil, token("v2"): {"AWSPENDING", "AWSCURRENT"}}
 	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after removals: %v, want %v", got, want)
 	}

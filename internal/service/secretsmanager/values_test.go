@@ -116,7 +116,7 @@ func TestGetSecretValueErrors(t *testing.T) {
 // with another value is refused.
 func TestPutSecretValueIdempotent(t *testing.T) {
 	e := start(t)
-	create(t, e.East, "s", "S1")
+	arn := aws.ToString(create(t, e.East, "s", "S1").ARN)
 	first := put(t, e.East, "s", token("p1"), "S2")
 	again := put(t, e.East, "s", token("p1"), "S2")
 	if aws.ToString(again.VersionId) != aws.ToString(first.VersionId) || !slices.Equal(again.VersionStages, []string{"AWSCURRENT"}) {
@@ -128,7 +128,7 @@ func TestPutSecretValueIdempotent(t *testing.T) {
 	_, err := e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretString: aws.String("S3"),
 	})
-	wantErr(t, err, "ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+	wantErr(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+token("p1")+" because that value is already in use for a version of secret "+arn+".")
 	// A binary value is not the same value as a string of the same bytes.
 	_, err = e.East.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String("s"), ClientRequestToken: aws.String(token("p1")), SecretBinary: []byte("S2"),
@@ -230,13 +230,34 @@ func TestLastAccessedDate(t *testing.T) {
 	}
 }
 
-// TestDescribeVersionStagesSorted: labels come back in AWS's order.
-func TestDescribeVersionStagesSorted(t *testing.T) {
+// TestVersionStagesInAttachmentOrder: a version's labels come back in the order they were
+// attached, as AWS answers them: the request's order, then labels moved onto the version
+// later, last (AWS's answers as LocalStack's AWS-validated tests record them).
+func TestVersionStagesInAttachmentOrder(t *testing.T) {
 	e := start(t)
 	create(t, e.East, "s", "v")
+	v1 := aws.ToString(getValue(t, e.East, "s").VersionId)
 	out := put(t, e.East, "s", token("z"), "v2", "two", "one", "three")
-	if !slices.Equal(out.VersionStages, []string{"one", "three", "two"}) {
+	if !slices.Equal(out.VersionStages, []string{"two", "one", "three"}) {
 		t.Errorf("stages = %v", out.VersionStages)
+	}
+	out = put(t, e.East, "s", token("p0"), "v3", "AWSCURRENT", "PUT0")
+	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT", "PUT0"}) {
+		t.Errorf("stages = %v", out.VersionStages)
+	}
+	xtest.Must[*secretsmanager.UpdateSecretVersionStageOutput](t)(e.East.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String("s"), VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: aws.String(token("z")), RemoveFromVersionId: aws.String(token("p0")),
+	}))
+	want := map[string][]string{v1: nil, token("z"): {"two", "one", "three", "AWSCURRENT"}, token("p0"): {"PUT0", "AWSPREVIOUS"}}
+	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after moving AWSCURRENT: %v, want %v", got, want)
+	}
+	d := describe(t, e.East, "s")
+	if got := d.VersionIdsToStages[token("z")]; !slices.Equal(got, want[token("z")]) {
+		t.Errorf("DescribeSecret shows %v", got)
+	}
+	if got := getValue(t, e.East, "s").VersionStages; !slices.Equal(got, want[token("z")]) {
+		t.Errorf("GetSecretValue shows %v", got)
 	}
 }
 
@@ -246,7 +267,7 @@ func TestFirstVersionIsCurrent(t *testing.T) {
 	e := start(t)
 	xtest.Must[*secretsmanager.CreateSecretOutput](t)(e.East.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s")}))
 	out := put(t, e.East, "s", token("f1"), "first", "custom")
-	if !slices.Equal(out.VersionStages, []string{"AWSCURRENT", "custom"}) {
+	if !slices.Equal(out.VersionStages, []string{"custom", "AWSCURRENT"}) {
 		t.Errorf("first version stages = %v", out.VersionStages)
 	}
 	if v := getValue(t, e.East, "s"); aws.ToString(v.SecretString) != "first" || aws.ToString(v.VersionId) != token("f1") {
@@ -256,7 +277,7 @@ func TestFirstVersionIsCurrent(t *testing.T) {
 	if !slices.Equal(out.VersionStages, []string{"AWSPENDING"}) {
 		t.Errorf("second version stages = %v", out.VersionStages)
 	}
-	want := map[string][]string{token("f1"): {"AWSCURRENT", "custom"}, token("f2"): {"AWSPENDING"}}
+	want := map[string][]string{token("f1"): {"custom", "AWSCURRENT"}, token("f2"): {"AWSPENDING"}}
 	if got := stagesOf(t, e.East, "s"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("versions %v, want %v", got, want)
 	}

@@ -53,14 +53,11 @@ func makeRoom(v kit.View, rec *secretRecord, now time.Time) error {
 // attach moves each label to version id. Moving AWSCURRENT moves AWSPREVIOUS to the version
 // AWSCURRENT left, as AWS does.
 func attach(rec *secretRecord, id string, labels []string) error {
-	if rec.Stages == nil {
-		rec.Stages = map[string]string{}
-	}
 	for _, label := range labels {
 		from := rec.Stages[label]
-		rec.Stages[label] = id
+		rec.setStage(label, id)
 		if label == stageCurrent && from != "" && from != id {
-			rec.Stages[stagePrevious] = from
+			rec.setStage(stagePrevious, from)
 		}
 	}
 	if len(rec.Stages) > maxStages {
@@ -95,7 +92,7 @@ func (s *Service) sameRequest(tx kit.Tx, v kit.View, rec *secretRecord, id strin
 		return false, err
 	}
 	if !old.equal(val) {
-		return false, msgVersionExists.New()
+		return false, msgTokenInUse.New(id, rec.arn(v))
 	}
 	return true, nil
 }
@@ -148,7 +145,7 @@ func moveStage(v kit.View, rec *secretRecord, label, move, remove string) error 
 	if label == stageCurrent {
 		return msgKeepCurrent.New()
 	}
-	delete(rec.Stages, label)
+	rec.dropStage(label)
 	return nil
 }
 

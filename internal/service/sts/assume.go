@@ -25,6 +25,7 @@ type session struct {
 	name     string
 	duration *int64
 	policy   *string
+	arns     []stsapi.PolicyDescriptorType // managed session policies
 	tags     []stsapi.Tag
 }
 
@@ -64,7 +65,7 @@ func (s *Service) roleSession(ctx context.Context, role port.RoleInfo, parsed ar
 	if strings.Contains(c.Caller.ARN, ":assumed-role/") && duration > 3600 {
 		return auth.Identity{}, nil, nil, msgOverChainedSession.New()
 	}
-	packed, err := packedPolicySize(req.policy, req.tags)
+	packed, err := packedPolicySize(req.policy, req.arns, req.tags)
 	if err != nil {
 		return auth.Identity{}, nil, nil, err
 	}
@@ -92,11 +93,11 @@ func derivedRoleID(roleARN string) string {
 }
 
 // packedPolicySize is the share of the session's packed policy and tag budget that a
-// request uses, in percent, as AssumeRole reports it. AWS does not publish the packing; the
-// budget here is 2048 bytes of compacted policy plus tags, which puts the refusal where
-// AWS puts it for plain-text policies.
-func packedPolicySize(policy *string, tags []stsapi.Tag) (*int64, error) {
-	if policy == nil && len(tags) == 0 {
+// request uses, in percent, as AssumeRole and GetFederationToken report it. AWS does not
+// publish the packing; the budget here is 2048 bytes of compacted inline policy, managed
+// policy ARNs and tags, which puts the refusal where AWS puts it for plain-text policies.
+func packedPolicySize(policy *string, arns []stsapi.PolicyDescriptorType, tags []stsapi.Tag) (*int64, error) {
+	if policy == nil && len(arns) == 0 && len(tags) == 0 {
 		return nil, nil
 	}
 	size := 0
@@ -107,6 +108,9 @@ func packedPolicySize(policy *string, tags []stsapi.Tag) (*int64, error) {
 		}
 		compact, _ := json.Marshal(doc)
 		size += len(compact)
+	}
+	for _, a := range arns {
+		size += len(deref(a.Arn))
 	}
 	for _, t := range tags {
 		size += len(*t.Key) + len(*t.Value)
@@ -165,7 +169,7 @@ func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return err
 		}
 		out.AssumedRoleUser, out.PackedPolicySize, out.Credentials, err = s.startSession(ctx, tx, role, parsed, session{
-			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy, tags: in.Tags,
+			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy, arns: in.PolicyArns, tags: in.Tags,
 		})
 		return err
 	})

@@ -14,13 +14,14 @@ var accessDenied = awserr.Kind{Code: "AccessDenied", Status: 403, Sender: true}
 
 // Requests for credentials.
 var (
-	msgInvalidRoleARN      = awserr.Message{Kind: awserr.ValidationError, Text: "%s is invalid"}
-	msgOverMaxSession      = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
-	msgOverChainedSession  = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
-	msgPolicyNotJSON       = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
-	msgPackedTooLarge      = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
-	msgNotAuthorized       = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
-	msgSessionTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
+	msgInvalidRoleARN         = awserr.Message{Kind: awserr.ValidationError, Text: "%s is invalid"}
+	msgOverMaxSession         = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
+	msgOverChainedSession     = awserr.Message{Kind: awserr.ValidationError, Text: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
+	msgPolicyNotJSON          = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
+	msgPackedTooLarge         = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
+	msgNotAuthorized          = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
+	msgSessionTokenSession    = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
+	msgFederationTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetFederationToken with session credentials"}
 )
 
 // Web identity tokens.
@@ -34,4 +35,17 @@ var (
 	// AWS's text, missing space included.
 	msgTokenExpired = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token expired: current date/time %d must be before the expiration date/time%d"}
 	msgTokenNotYet  = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Token is not valid yet: current date/time %d must be at or after the not-before date/time %d"}
+)
+
+// SAML assertions. AWS documents the error codes, not every text: those marked
+// (xregion) follow AWS's manner.
+var (
+	msgNoSAMLProvider = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Specified provider doesn't exist."}                                                 // (xregion)
+	msgSAMLMalformed  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Invalid SAML response: it is not a base64-encoded SAML 2.0 Response or Assertion."} // (xregion)
+	msgSAMLSignature  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Response signature invalid"}                                                        // (xregion)
+	msgSAMLAudience   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Audience of the SAML assertion is not AWS (https://signin.aws.amazon.com/saml)."}   // (xregion)
+	msgSAMLExpired    = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                         // (xregion)
+	msgSAMLNotYet     = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                            // (xregion)
+	msgSAMLNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
+	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"} // (xregion)
 )

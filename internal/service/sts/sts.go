@@ -5,7 +5,6 @@ package sts
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/auth"
@@ -65,6 +64,8 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		stsapi.OpAssumeRole.Handle(s.assumeRole),
 		stsapi.OpAssumeRoleWithWebIdentity.Handle(s.assumeRoleWithWebIdentity),
 		stsapi.OpGetSessionToken.Handle(s.getSessionToken),
+		stsapi.OpGetFederationToken.Handle(s.getFederationToken),
+		stsapi.OpAssumeRoleWithSAML.Handle(s.assumeRoleWithSAML),
 	}
 }
 
@@ -102,7 +103,7 @@ func (s *Service) getSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 	}
 	duration := seconds(in.DurationSeconds, 43200)
 	// AWS limits sessions of the account's root user to one hour, silently.
-	if strings.HasSuffix(c.Caller.ARN, ":root") && duration > time.Hour {
+	if isRoot(c.Caller.ARN) && duration > time.Hour {
 		duration = time.Hour
 	}
 	out := &stsapi.GetSessionTokenResponse{}

@@ -235,8 +235,10 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 
 func TestUnimplementedOperationsSayWhich(t *testing.T) {
 	inst := servertest.Start(t)
-	_, err := sts.NewFromConfig(inst.Config("us-east-1")).GetFederationToken(context.Background(), &sts.GetFederationTokenInput{Name: aws.String("bob")})
-	if code(err) != "InvalidAction" || !strings.Contains(err.Error(), "sts:GetFederationToken") {
-		t.Errorf("GetFederationToken: %v", err)
+	_, err := sts.NewFromConfig(inst.Config("us-east-1")).AssumeRoot(context.Background(), &sts.AssumeRootInput{
+		TargetPrincipal: aws.String("123456789012"), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")},
+	})
+	if code(err) != "InvalidAction" || !strings.Contains(err.Error(), "sts:AssumeRoot") {
+		t.Errorf("AssumeRoot: %v", err)
 	}
 }

@@ -66,7 +66,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 			out.Audience = &audience
 		}
 		out.AssumedRoleUser, out.PackedPolicySize, out.Credentials, err = s.startSession(ctx, tx, role, parsed, session{
-			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy,
+			roleARN: *in.RoleArn, name: *in.RoleSessionName, duration: in.DurationSeconds, policy: in.Policy, arns: in.PolicyArns,
 		})
 		return err
 	})

@@ -1,0 +1,19 @@
+package arn
+
+import "testing"
+
+func TestInPartition(t *testing.T) {
+	cases := []struct{ in, partition, want string }{
+		{"arn:aws:iam::123456789012:root", "aws-cn", "arn:aws-cn:iam::123456789012:root"},
+		{"arn:aws:sts::123456789012:assumed-role/r/s", "aws-us-gov", "arn:aws-us-gov:sts::123456789012:assumed-role/r/s"},
+		{"arn:aws-cn:iam::123456789012:user/a:b", "aws", "arn:aws:iam::123456789012:user/a:b"},
+		{"arn:aws:iam::123456789012:root", "aws", "arn:aws:iam::123456789012:root"},
+		{"arn:aws:iam::123456789012:root", "", "arn:aws:iam::123456789012:root"},
+		{"not-an-arn", "aws-cn", "not-an-arn"},
+	}
+	for _, c := range cases {
+		if got := InPartition(c.in, c.partition); got != c.want {
+			t.Errorf("InPartition(%q, %q) = %q, want %q", c.in, c.partition, got, c.want)
+		}
+	}
+}
