@@ -89,7 +89,9 @@ func TestEFSReplicationFailoverWithCLI(t *testing.T) {
 	fsID := created.FileSystemId
 	srv.waitFileSystem(t, "us-east-1", fsID)
 
-	var subnets struct{ Subnets []struct{ SubnetId, AvailabilityZone string } }
+	var subnets struct {
+		Subnets []struct{ SubnetId, AvailabilityZone string }
+	}
 	srv.awsJSON(t, "us-east-1", &subnets, "ec2", "describe-subnets", "--filters", "Name=default-for-az,Values=true")
 	var mt struct{ MountTargetId, IpAddress string }
 	srv.awsJSON(t, "us-east-1", &mt, "efs", "create-mount-target", "--file-system-id", fsID, "--subnet-id", subnets.Subnets[0].SubnetId)
