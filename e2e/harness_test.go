@@ -492,6 +492,7 @@ func (s *server) providers(regions ...string) string {
     backup         = %[3]q
     dynamodb       = %[3]q
     ec2            = %[3]q
+    efs            = %[3]q
     iam            = %[3]q
     kms            = %[3]q
     rds            = %[3]q

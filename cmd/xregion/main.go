@@ -115,7 +115,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: xregion [flags]\n       xregion [admin] COMMAND ... (health, clock, jobs, fault, faults, reset, metrics: xregion admin --help)\n\n"+
-			"Serves Secrets Manager, KMS, RDS, DynamoDB, EC2 (networks, EBS), AWS Backup, SNS, CloudTrail, STS and IAM\nfor every Region on one endpoint, with a web console at /_xregion/console/.\n"+
+			"Serves Secrets Manager, KMS, RDS, DynamoDB, EC2 (networks, EBS), EFS, AWS Backup, SNS, CloudTrail, STS and IAM\nfor every Region on one endpoint, with a web console at /_xregion/console/.\n"+
 			"The root key that encrypts secrets and key material at rest comes from XREGION_ROOT_KEY\n"+
 			"(base64, 32 bytes) or from root.key in the data directory, created on first start; with\n"+
 			"--store postgres://… it must be given, the same on every node, and is never created.\n\nFlags:\n")

@@ -43,7 +43,9 @@ type Config struct {
 	Started     time.Time
 	// Volumes is EC2's block data, for the EBS endpoints (ebs.go); nil leaves them out.
 	Volumes port.VolumeData
-	Account string // the account the EBS endpoints use when a request names none
+	// Files is EFS's file data, for the EFS endpoints (efs.go); nil leaves them out.
+	Files   port.FileData
+	Account string // the account the EBS and EFS endpoints use when a request names none
 	// Metrics serves GET /_xregion/metrics (the Prometheus text format), behind the
 	// same token as the rest of the admin API; nil means no metrics.
 	Metrics http.Handler
@@ -67,6 +69,7 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("POST /_xregion/faults", a.setFault)
 	mux.HandleFunc("DELETE /_xregion/faults", a.clearFaults)
 	a.routeEBS(mux)
+	a.routeEFS(mux)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /_xregion/metrics", cfg.Metrics)
 	}

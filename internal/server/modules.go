@@ -7,6 +7,7 @@ import (
 	_ "github.com/xregion/xregion/internal/service/cloudtrail"
 	_ "github.com/xregion/xregion/internal/service/dynamodb"
 	_ "github.com/xregion/xregion/internal/service/ec2"
+	_ "github.com/xregion/xregion/internal/service/efs"
 	_ "github.com/xregion/xregion/internal/service/iam"
 	_ "github.com/xregion/xregion/internal/service/kms"
 	_ "github.com/xregion/xregion/internal/service/rds"

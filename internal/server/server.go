@@ -196,7 +196,7 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Jobs: s.engine, Faults: faultRegistry, Services: s.services.Names(), AuthMode: cfg.Auth,
 		Token: cfg.AdminToken, OnReset: s.resetServices, Logger: cfg.Logger, Started: time.Now(),
 		KeepOnReset: []string{rootKeyRecord}, Metrics: meters.Handler(), Engines: s.engines.health,
-		Volumes: providerOf[port.VolumeData](s.services), Account: cfg.Account,
+		Volumes: providerOf[port.VolumeData](s.services), Files: providerOf[port.FileData](s.services), Account: cfg.Account,
 	})
 	webConsole := console.New(console.Config{
 		Services: gwServices, Resolver: resolver, Admin: adminHandler, AdminToken: cfg.AdminToken, Accounts: accountsOf(keys),

@@ -244,3 +244,19 @@ func (s *Service) DeleteInterface(tx kit.Tx, account, region, interfaceID string
 	}
 	return tagSets.Delete(v, interfaceID)
 }
+
+// SetInterfaceGroups implements port.Network: the groups must be of the interface's VPC.
+func (s *Service) SetInterfaceGroups(tx kit.Tx, account, region, interfaceID string, groupIDs []string) ([]string, error) {
+	v := s.Join(tx).In(account, region)
+	r, err := interfaces.Get(v, interfaceID)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, port.Missing(port.ErrInterfaceNotFound, interfaceID)
+	}
+	if r.Groups, err = interfaceGroups(v, r.VpcID, groupIDs); err != nil {
+		return nil, err
+	}
+	return r.Groups, interfaces.Put(v, r, interfaceID)
+}

@@ -50,7 +50,7 @@ func TestAliases(t *testing.T) {
 	if len(byKey) != 2 || byKey["alias/one"].AliasName == nil || byKey["alias/two"].AliasName == nil {
 		t.Errorf("ListAliases(KeyId) = %v", byKey)
 	}
-	if len(listAliases(t, e.West, &kms.ListAliasesInput{})) != 5 { // the predefined aliases of AWS managed keys only
+	if len(listAliases(t, e.West, &kms.ListAliasesInput{})) != 6 { // the predefined aliases of AWS managed keys only
 		t.Errorf("aliases leak to another Region")
 	}
 

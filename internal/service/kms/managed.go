@@ -39,6 +39,11 @@ var managedKeys = map[string]managedKey{
 		description: "Default key that protects my Backup data when no other key is defined",
 		policy:      backupPolicy,
 	},
+	"alias/aws/elasticfilesystem": {
+		service:     "elasticfilesystem",
+		description: "Default key that protects my EFS filesystems when no other key is defined",
+		policy:      efsPolicy,
+	},
 	"alias/aws/dynamodb": {
 		service:     "dynamodb",
 		description: "Default key that protects my DynamoDB data when no other key is defined",
@@ -193,6 +198,9 @@ var (
 	backupPolicy = viaServicePolicy("auto-backup-1",
 		"Allow access through Backup for all principals in the account that are authorized to use Backup Storage", "backup",
 		"kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*")
+	efsPolicy = viaServicePolicy("auto-elasticfilesystem-1",
+		"Allow access through EFS for all principals in the account that are authorized to use EFS", "elasticfilesystem",
+		"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey")
 	dynamodbPolicy = viaServicePolicy("auto-dynamodb-1",
 		"Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB", "dynamodb",
 		"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey")

@@ -15,11 +15,12 @@ import (
 func TestAWSManagedKeys(t *testing.T) {
 	e := start(t)
 	descriptions := map[string]string{
-		"alias/aws/secretsmanager": "Default key that protects my Secrets Manager data when no other key is defined",
-		"alias/aws/rds":            "Default key that protects my RDS database volumes when no other key is defined",
-		"alias/aws/backup":         "Default key that protects my Backup data when no other key is defined",
-		"alias/aws/dynamodb":       "Default key that protects my DynamoDB data when no other key is defined",
-		"alias/aws/ebs":            "Default key that protects my EBS volumes when no other key is defined",
+		"alias/aws/secretsmanager":    "Default key that protects my Secrets Manager data when no other key is defined",
+		"alias/aws/rds":               "Default key that protects my RDS database volumes when no other key is defined",
+		"alias/aws/backup":            "Default key that protects my Backup data when no other key is defined",
+		"alias/aws/dynamodb":          "Default key that protects my DynamoDB data when no other key is defined",
+		"alias/aws/ebs":               "Default key that protects my EBS volumes when no other key is defined",
+		"alias/aws/elasticfilesystem": "Default key that protects my EFS filesystems when no other key is defined",
 	}
 	for alias, desc := range descriptions {
 		// DescribeKey of a predefined alias creates the AWS managed key, once.

@@ -40,6 +40,10 @@ type Network interface {
 	// DeleteInterface removes an interface CreateInterface made; one already gone is
 	// not an error.
 	DeleteInterface(tx kit.Tx, account, region, interfaceID string) error
+	// SetInterfaceGroups replaces the security groups of an interface CreateInterface
+	// made (none means the VPC's default), and returns them; they must be of its VPC
+	// (ErrVPCMismatch). An interface that does not exist is ErrInterfaceNotFound.
+	SetInterfaceGroups(tx kit.Tx, account, region, interfaceID string, groupIDs []string) ([]string, error)
 }
 
 // Zone is an Availability Zone: its name ("us-east-1a") and its id ("use1-az1").
@@ -88,6 +92,7 @@ var (
 	ErrAddressInUse          = errors.New("ec2: the private address is in use")
 	ErrAddressNotInSubnet    = errors.New("ec2: the private address is not in the subnet's range")
 	ErrSubnetFull            = errors.New("ec2: the subnet has no free private address")
+	ErrInterfaceNotFound     = errors.New("ec2: network interface not found")
 )
 
 // MissingID returns the id a not-found failure of a Network names, for the caller's

@@ -1,0 +1,112 @@
+// Package efs is xregion's Amazon Elastic File System: file systems whose files hold
+// real data (sealed with each file system's data key), mount targets on the subnets of
+// EC2's network, access points, lifecycle, backup and file system policies, tags, EFS
+// replication to another Region (EFS's own cross-Region protection, with its failover),
+// and AWS Backup's EFS resource type.
+package efs
+
+import (
+	"context"
+
+	"github.com/xregion/xregion/internal/awsmodel"
+	efsapi "github.com/xregion/xregion/internal/gen/efsapi"
+	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
+)
+
+func init() {
+	service.Register(service.Module{Name: serviceName, New: func(d service.Deps) (service.Service, error) { return New(d) }})
+}
+
+// Service is EFS.
+type Service struct {
+	*kit.Kit
+	keys    port.KeyRing
+	network port.Network
+	markers kit.Pager // DescribeFileSystems, DescribeMountTargets, DescribeTags: Marker
+	tokens  kit.Pager // the newer operations: NextToken
+}
+
+var (
+	_ service.Service   = (*Service)(nil)
+	_ service.Validator = (*Service)(nil)
+	_ port.FileData     = (*Service)(nil)
+)
+
+// New builds the service, registers its jobs and asks for the key ring and the network.
+func New(d service.Deps) (*Service, error) {
+	k, err := kit.New(serviceName, d.Deps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Kit: k}
+	s.markers = k.Pager(func(m string) error { return msgBadMarker.New(m) })
+	s.tokens = k.Pager(func(m string) error { return msgBadToken.New(m) })
+	s.registerJobs()
+	service.Provide[port.FileData](d.Ports, s)
+	service.Need(d.Ports, &s.keys)
+	service.Need(d.Ports, &s.network)
+	return s, nil
+}
+
+// Model is the EFS API model.
+func (s *Service) Model() *awsmodel.API { return efsapi.Model() }
+
+// Validation is EFS's: input that breaks the model's constraints is a BadRequest.
+func (s *Service) Validation() awsmodel.Validation {
+	return awsmodel.CoralValidation(efsapi.ErrBadRequest)
+}
+
+// Handlers binds every operation of EFS.
+func (s *Service) Handlers() []awsmodel.Handler {
+	return []awsmodel.Handler{
+		bind(efsapi.OpCreateFileSystem, s.createFileSystem),
+		bind(efsapi.OpDescribeFileSystems, s.describeFileSystems),
+		bind(efsapi.OpUpdateFileSystem, s.updateFileSystem),
+		bind(efsapi.OpDeleteFileSystem, s.deleteFileSystem),
+		bind(efsapi.OpUpdateFileSystemProtection, s.updateFileSystemProtection),
+		bind(efsapi.OpPutLifecycleConfiguration, s.putLifecycleConfiguration),
+		bind(efsapi.OpDescribeLifecycleConfiguration, s.describeLifecycleConfiguration),
+		bind(efsapi.OpPutBackupPolicy, s.putBackupPolicy),
+		bind(efsapi.OpDescribeBackupPolicy, s.describeBackupPolicy),
+		bind(efsapi.OpPutFileSystemPolicy, s.putFileSystemPolicy),
+		bind(efsapi.OpDescribeFileSystemPolicy, s.describeFileSystemPolicy),
+		bind(efsapi.OpDeleteFileSystemPolicy, s.deleteFileSystemPolicy),
+		bind(efsapi.OpTagResource, s.tagResource),
+		bind(efsapi.OpUntagResource, s.untagResource),
+		bind(efsapi.OpListTagsForResource, s.listTagsForResource),
+		bind(efsapi.OpCreateTags, s.createTags),
+		bind(efsapi.OpDeleteTags, s.deleteTags),
+		bind(efsapi.OpDescribeTags, s.describeTags),
+		bind(efsapi.OpCreateMountTarget, s.createMountTarget),
+		bind(efsapi.OpDescribeMountTargets, s.describeMountTargets),
+		bind(efsapi.OpDeleteMountTarget, s.deleteMountTarget),
+		bind(efsapi.OpDescribeMountTargetSecurityGroups, s.describeMountTargetSecurityGroups),
+		bind(efsapi.OpModifyMountTargetSecurityGroups, s.modifyMountTargetSecurityGroups),
+		bind(efsapi.OpCreateAccessPoint, s.createAccessPoint),
+		bind(efsapi.OpDescribeAccessPoints, s.describeAccessPoints),
+		bind(efsapi.OpDeleteAccessPoint, s.deleteAccessPoint),
+		bind(efsapi.OpCreateReplicationConfiguration, s.createReplicationConfiguration),
+		bind(efsapi.OpDescribeReplicationConfigurations, s.describeReplicationConfigurations),
+		bind(efsapi.OpDeleteReplicationConfiguration, s.deleteReplicationConfiguration),
+		bind(efsapi.OpDescribeAccountPreferences, s.describeAccountPreferences),
+		bind(efsapi.OpPutAccountPreferences, s.putAccountPreferences),
+	}
+}
+
+// bind is op.Handle with EFS's ErrorCode member added to the errors fn answers.
+func bind[I, O any](op awsmodel.Op[I, O], fn func(context.Context, *I) (*O, error)) awsmodel.Handler {
+	return op.Handle(func(ctx context.Context, in *I) (*O, error) {
+		out, err := fn(ctx, in)
+		return out, withErrorCode(err)
+	})
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
