@@ -118,3 +118,15 @@ var (
 	msgTooManyTags = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "A resource can have at most 50 tags; this request would give '%s' %d."}
 	msgAWSTag      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Tag keys starting with 'aws:' are reserved for AWS use."}
 )
+
+// Texts of AWS Backup's jobs about file systems (their StatusMessage).
+const (
+	textBackupState         = "File system %s is %s; it can be backed up when it is available."
+	textNotFileSystemARN    = "%s is not the ARN of an EFS file system."
+	textFileSystemElsewhere = "%s is not a file system of account %s in %s."
+	textNotImageARN         = "%s is not the ARN of an EFS recovery point."
+	textImageNotFound       = "Recovery point %s does not exist."
+	textKeyUnusable         = "The KMS key %s cannot be used."
+	textBadItems            = "ItemsToRestore must be a JSON list of absolute paths: %s"
+	textRestoreTarget       = "File system %s cannot be restored into: it must be available, writable, and in the recovery point's Region."
+)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // serviceName is EFS's signing name, and the service part of its records' keys.
@@ -24,6 +25,7 @@ var (
 	files        = kit.Table[fileRecord]{Kind: "file"}        // file/<fs id>/<path>: a file's metadata
 	fileData     = kit.Blobs{Kind: "fdata"}                   // fdata/<fs id>/<path>: its content, sealed
 	images       = kit.Table[imageRecord]{Kind: "image"}      // image/<id>: an AWS Backup recovery point's data
+	imagesMade   = kit.Table[imageLink]{Kind: "made"}         // made/<backup or copy id>: the image a job made
 	imageFiles   = kit.Table[fileRecord]{Kind: "imgfile"}     // imgfile/<image id>/<path>
 	imageData    = kit.Blobs{Kind: "imgdata"}                 // imgdata/<image id>/<path>, sealed
 )
@@ -156,19 +158,27 @@ type fileRecord struct {
 	Accessed time.Time `json:"accessed"`
 }
 
+// imageLink names the image an AWS Backup job made, so that a job run again answers it.
+type imageLink struct {
+	ImageID string `json:"imageId"`
+}
+
 // imageRecord is the data of an AWS Backup recovery point of a file system: its files,
-// sealed with its own data key, wrapped by the vault's key.
+// sealed with its own data key (wrapped by KmsKeyARN), and what they hold as blocks.
 type imageRecord struct {
-	ID           string    `json:"id"`
-	ARN          string    `json:"arn"`
-	FileSystemID string    `json:"fileSystemId"`
-	ResourceARN  string    `json:"resourceArn"`
-	KmsKeyARN    string    `json:"kmsKeyArn"`
-	DataKey      []byte    `json:"dataKey"`
-	Size         int64     `json:"size"`
-	Created      time.Time `json:"created"`
-	Files        int       `json:"files"`
-	Encrypted    bool      `json:"encrypted"`
-	Performance  string    `json:"performanceMode"`
-	Throughput   string    `json:"throughputMode"`
+	ID           string      `json:"id"`
+	ARN          string      `json:"arn"`
+	FileSystemID string      `json:"fileSystemId"`
+	ResourceARN  string      `json:"resourceArn"`
+	KmsKeyARN    string      `json:"kmsKeyArn"`
+	DataKey      []byte      `json:"dataKey"`
+	Size         int64       `json:"size"`
+	Created      time.Time   `json:"created"`
+	Files        int         `json:"files"`
+	Encrypted    bool        `json:"encrypted"`
+	Performance  string      `json:"performanceMode"`
+	Throughput   string      `json:"throughputMode"`
+	Job          string      `json:"job"`
+	Content      port.Blocks `json:"content"`
+	Moved        int64       `json:"moved"`
 }

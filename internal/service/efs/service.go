@@ -45,6 +45,7 @@ func New(d service.Deps) (*Service, error) {
 	s.tokens = k.Pager(func(m string) error { return msgBadToken.New(m) })
 	s.registerJobs()
 	service.Provide[port.FileData](d.Ports, s)
+	service.Provide[port.Protected](d.Ports, s.AWSBackup())
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.network)
 	return s, nil
