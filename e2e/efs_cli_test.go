@@ -155,3 +155,82 @@ func TestEFSReplicationFailoverWithCLI(t *testing.T) {
 		t.Errorf("us-west-2's write was overwritten: %q", got)
 	}
 }
+
+// waitBackupJob polls a backup, copy or restore job until it is COMPLETED and returns
+// its description.
+func (s *server) waitBackupJob(t *testing.T, region, kind, id string) map[string]any {
+	t.Helper()
+	var job map[string]any
+	pollUntil(t, time.Minute, func() string {
+		var out map[string]any
+		s.awsJSON(t, region, &out, "backup", "describe-"+kind+"-job", "--"+kind+"-job-id", id)
+		if kind == "copy" {
+			out, _ = out["CopyJob"].(map[string]any)
+		}
+		if job = out; out["State"] != "COMPLETED" && out["Status"] != "COMPLETED" {
+			return fmt.Sprintf("%s job %s: %v %v", kind, id, out["State"], out["StatusMessage"])
+		}
+		return ""
+	})
+	return job
+}
+
+// TestEFSBackupCopyRestoreWithCLI: AWS Backup backs up a file system twice (the second
+// job moves only what changed), copies the recovery point to a vault in us-west-2 under
+// that vault's key, and restores it there as a new file system whose files are read back.
+func TestEFSBackupCopyRestoreWithCLI(t *testing.T) {
+	srv := startServer(t)
+	var fs struct{ FileSystemId, FileSystemArn string }
+	srv.awsJSON(t, "us-east-1", &fs, "efs", "create-file-system", "--creation-token", "backed-up", "--encrypted")
+	srv.waitFileSystem(t, "us-east-1", fs.FileSystemId)
+	report := strings.Repeat("quarterly figures, line by line\n", 200)
+	srv.writeEFSFile(t, "us-east-1", fs.FileSystemId, "/reports/q3.txt", report)
+	srv.writeEFSFile(t, "us-east-1", fs.FileSystemId, "/state.json", `{"n":1}`)
+
+	srv.awsIn(t, "us-east-1", "backup", "create-backup-vault", "--backup-vault-name", "prod")
+	var key cliKeyMetadata
+	srv.awsJSON(t, "us-west-2", &key, "kms", "create-key", "--description", "dr vault")
+	var dr struct{ BackupVaultArn string }
+	srv.awsJSON(t, "us-west-2", &dr, "backup", "create-backup-vault", "--backup-vault-name", "dr", "--encryption-key-arn", key.KeyMetadata.Arn)
+
+	backup := func() (string, float64) {
+		var started struct{ BackupJobId string }
+		srv.awsJSON(t, "us-east-1", &started, "backup", "start-backup-job", "--backup-vault-name", "prod",
+			"--resource-arn", fs.FileSystemArn, "--iam-role-arn", defaultRole)
+		job := srv.waitBackupJob(t, "us-east-1", "backup", started.BackupJobId)
+		moved, _ := job["BytesTransferred"].(float64)
+		return job["RecoveryPointArn"].(string), moved
+	}
+	_, first := backup()
+	srv.writeEFSFile(t, "us-east-1", fs.FileSystemId, "/state.json", `{"n":2}`)
+	rpARN, second := backup()
+	if !strings.HasPrefix(rpARN, "arn:aws:backup:us-east-1:123456789012:recovery-point:") || first < float64(len(report)) || second != 7 {
+		t.Errorf("recovery point %s; bytes moved %v, then %v (want 7)", rpARN, first, second)
+	}
+
+	var copied struct{ CopyJobId string }
+	srv.awsJSON(t, "us-east-1", &copied, "backup", "start-copy-job", "--recovery-point-arn", rpARN,
+		"--source-backup-vault-name", "prod", "--destination-backup-vault-arn", dr.BackupVaultArn, "--iam-role-arn", defaultRole)
+	srv.waitBackupJob(t, "us-east-1", "copy", copied.CopyJobId)
+	var west struct {
+		RecoveryPoints []struct{ RecoveryPointArn, EncryptionKeyArn, ResourceType string }
+	}
+	srv.awsJSON(t, "us-west-2", &west, "backup", "list-recovery-points-by-backup-vault", "--backup-vault-name", "dr")
+	if len(west.RecoveryPoints) != 1 || west.RecoveryPoints[0].ResourceType != "EFS" || west.RecoveryPoints[0].EncryptionKeyArn != key.KeyMetadata.Arn {
+		t.Fatalf("us-west-2 recovery points %+v", west.RecoveryPoints)
+	}
+
+	var restore struct{ RestoreJobId string }
+	srv.awsJSON(t, "us-west-2", &restore, "backup", "start-restore-job", "--recovery-point-arn", west.RecoveryPoints[0].RecoveryPointArn,
+		"--resource-type", "EFS", "--iam-role-arn", defaultRole, "--metadata", "newFileSystem=true,Encrypted=true,CreationToken=restored")
+	job := srv.waitBackupJob(t, "us-west-2", "restore", restore.RestoreJobId)
+	created, _ := job["CreatedResourceArn"].(string)
+	restoredID := created[strings.LastIndex(created, "/")+1:]
+	srv.waitFileSystem(t, "us-west-2", restoredID)
+	if got := srv.readEFSFile(t, "us-west-2", restoredID, "/reports/q3.txt"); got != report {
+		t.Errorf("restored report of %d bytes", len(got))
+	}
+	if got := srv.readEFSFile(t, "us-west-2", restoredID, "/state.json"); got != `{"n":2}` {
+		t.Errorf("restored state %q", got)
+	}
+}
