@@ -321,8 +321,8 @@ func TestBackupJobErrors(t *testing.T) {
 	c := newCrossRegion(t)
 	_, err := c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("missing"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String(role)})
 	xtest.WantErrorContaining(t, err, "ResourceNotFoundException", 400, "missing")
-	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String("arn:aws:elasticfilesystem:us-east-1:" + account + ":file-system/fs-1"), IamRoleArn: aws.String(role)})
-	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "not supported")
+	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String("arn:aws:fsx:us-east-1:" + account + ":file-system/fs-0123456789abcdef0"), IamRoleArn: aws.String(role)})
+	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "")
 	_, err = c.east.StartBackupJob(ctx, &backup.StartBackupJobInput{BackupVaultName: aws.String("prod"), ResourceArn: aws.String(c.db), IamRoleArn: aws.String("role")})
 	xtest.WantErrorContaining(t, err, "InvalidParameterValueException", 400, "IAM role")
 	_, err = c.east.DescribeBackupJob(ctx, &backup.DescribeBackupJobInput{BackupJobId: aws.String("NOPE")})
@@ -406,7 +406,7 @@ func TestCopyKeepsSourceExpiry(t *testing.T) {
 func TestProtectedResourcesAndStoppingJobs(t *testing.T) {
 	c := newCrossRegion(t, servertest.WithTransitionDelay(time.Minute))
 	types0 := xtest.Must[*backup.GetSupportedResourceTypesOutput](t)(c.east.GetSupportedResourceTypes(ctx, &backup.GetSupportedResourceTypesInput{}))
-	if !slices.Equal(types0.ResourceTypes, []string{"DynamoDB", "EBS", "RDS"}) {
+	if !slices.Equal(types0.ResourceTypes, []string{"DynamoDB", "EBS", "EFS", "RDS"}) {
 		t.Errorf("GetSupportedResourceTypes = %v", types0.ResourceTypes)
 	}
 	_, err := c.east.DescribeProtectedResource(ctx, &backup.DescribeProtectedResourceInput{ResourceArn: aws.String(c.db)})
