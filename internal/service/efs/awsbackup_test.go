@@ -119,7 +119,9 @@ func TestAWSBackupOfAFileSystem(t *testing.T) {
 
 	// Deleting a recovery point removes its data; a second delete is not an error.
 	for range 2 {
-		if _, err := protected(t, e, func(p port.Protected, tx kit.Tx) (any, error) { return nil, p.Delete(tx, e.Account, west, c1.Image.ARN) }); err != nil {
+		if _, err := protected(t, e, func(p port.Protected, tx kit.Tx) (any, error) {
+			return nil, p.Delete(tx, e.Account, west, c1.Image.ARN)
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
