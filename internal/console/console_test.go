@@ -660,7 +660,7 @@ func adminFaults(t *testing.T, inst *servertest.Instance) []faults.Fault {
 
 // TestFormsOfferEveryProtectedResourceType: Create on-demand backup and Assign resources
 // offer DynamoDB tables and EBS volumes beside DB instances, grouped by resource type,
-// and a plan takes them as its resources.
+// a backup of each runs through AWS Backup, and a plan takes them as its resources.
 func TestFormsOfferEveryProtectedResourceType(t *testing.T) {
 	t.Parallel()
 	inst := servertest.Start(t)
@@ -685,6 +685,26 @@ func TestFormsOfferEveryProtectedResourceType(t *testing.T) {
 	wantIn(t, body, `<optgroup label="DynamoDB">`, `<option value="`+tableARN+`"`, "orders (DynamoDB)",
 		`<optgroup label="EBS">`, `<option value="`+volumeARN+`"`, "data ("+volumeID+") (EBS)",
 		`<optgroup label="RDS">`, `<option value="`+db+`"`)
+	for _, arn := range []string{tableARN, volumeARN} {
+		status, body := v.post(prefix+"backup/jobs", url.Values{"csrf": {v.csrf()}, "tab": {"backup"}, "resource": {arn},
+			"vault": {"prod"}, "role": {"default"}})
+		if status != http.StatusOK {
+			t.Fatalf("Create on-demand backup of %s: %d\n%s", arn, status, body)
+		}
+	}
+	inst.WaitIdle()
+	jobs, err := backup.NewFromConfig(inst.Config("us-east-1")).ListBackupJobs(ctx, &backup.ListBackupJobsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, j := range jobs.BackupJobs {
+		states[aws.ToString(j.ResourceArn)] = aws.ToString(j.ResourceType) + " " + string(j.State)
+	}
+	if states[tableARN] != "DynamoDB COMPLETED" || states[volumeARN] != "EBS COMPLETED" {
+		t.Errorf("backup jobs by resource: %v", states)
+	}
+
 	status, body := v.post(prefix+"backup/plans", url.Values{"csrf": {v.csrf()}, "name": {"daily"}, "rule": {"every-day"},
 		"vault": {"prod"}, "frequency": {"Daily"}, "window": {"default"}})
 	if status != http.StatusOK {
