@@ -161,3 +161,67 @@ func TestTimedStoreRecordsCommits(t *testing.T) {
 		t.Errorf("commit histogram = %v, want 3 samples", h)
 	}
 }
+
+// TestNodeMetrics: a node reports its id, its state (serving, then draining once told to
+// stop taking jobs) and its leases, so the series of nodes sharing a store stay apart.
+func TestNodeMetrics(t *testing.T) {
+	st := memory.New()
+	clock := jobs.NewFrozenClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	engine := jobs.New(jobs.Config{Store: st, Clock: clock, Node: "node-a", Logger: slog.New(slog.DiscardHandler)})
+	if err := engine.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	defer engine.Stop(ctx)
+	m := New()
+	m.Watch(Sources{Jobs: engine})
+	f := scrape(t, m)
+	if g := find(f, "xregion_node_info", map[string]string{"node": "node-a", "shared": "false"}); g.GetGauge().GetValue() != 1 {
+		t.Errorf("node info = %v", g)
+	}
+	if g := find(f, "xregion_node_state", map[string]string{"node": "node-a", "state": "serving"}); g.GetGauge().GetValue() != 1 {
+		t.Errorf("node state = %v", g)
+	}
+	if g := find(f, "xregion_node_leases", map[string]string{"node": "node-a"}); g.GetGauge().GetValue() != 0 {
+		t.Errorf("leases of an idle node = %v", g)
+	}
+	engine.Drain()
+	if g := find(scrape(t, m), "xregion_node_state", map[string]string{"node": "node-a", "state": "draining"}); g.GetGauge().GetValue() != 1 {
+		t.Errorf("a draining node's state = %v", g)
+	}
+}
+
+// TestNodeMetricsCountPeers: nodes sharing a store count each other as alive peers.
+func TestNodeMetricsCountPeers(t *testing.T) {
+	st := memory.New()
+	clock := jobs.NewFrozenClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var engines []*jobs.Engine
+	for _, id := range []string{"node-a", "node-b"} {
+		e := jobs.New(jobs.Config{Store: st, Clock: clock, Node: id, Shared: true, Poll: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+		if err := e.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer e.Stop(ctx)
+		engines = append(engines, e)
+	}
+	// The nodes find each other through their heartbeats, at their next polls.
+	for len(engines[0].Node().Peers) == 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("node-a never saw node-b")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	m := New()
+	m.Watch(Sources{Jobs: engines[0]})
+	f := scrape(t, m)
+	if g := find(f, "xregion_node_info", map[string]string{"node": "node-a", "shared": "true"}); g.GetGauge().GetValue() != 1 {
+		t.Errorf("node info = %v", g)
+	}
+	if g := find(f, "xregion_node_peers", map[string]string{"node": "node-a", "state": "alive"}); g.GetGauge().GetValue() != 1 {
+		t.Errorf("alive peers = %v", g)
+	}
+}

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/xregion/xregion/internal/faults"
@@ -21,10 +23,19 @@ var (
 		"Faults in force by Region (* for every Region), service (* for every service) and effect: unreachable, outage, latency or throttle.",
 		[]string{"region", "service", "effect"}, nil)
 	clockOffsetDesc = prometheus.NewDesc("xregion_clock_offset_seconds", "How far the engine clock has been moved ahead of real time.", nil, nil)
+	// The node metrics carry the node's id, so that the series of several nodes sharing
+	// one store stay apart even where a scrape config adds no instance label.
+	nodeInfoDesc = prometheus.NewDesc("xregion_node_info",
+		"1, labelled with this node's id and whether it shares its store with other nodes.", []string{"node", "shared"}, nil)
+	nodeStateDesc = prometheus.NewDesc("xregion_node_state",
+		"1 for this node's state: serving, draining (SIGTERM received) or unhealthy (its heartbeat cannot reach the shared store).", []string{"node", "state"}, nil)
+	nodeLeasesDesc = prometheus.NewDesc("xregion_node_leases", "Jobs this node holds a lease on (on a single node, the jobs running).", []string{"node"}, nil)
+	nodePeersDesc  = prometheus.NewDesc("xregion_node_peers", "Other nodes sharing the store, by liveness as this node sees them: alive, draining or presumed dead.", []string{"node", "state"}, nil)
 )
 
 func (s *scraped) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{pendingDesc, storeKeysDesc, storeSizeDesc, storeHealthyDesc, faultsDesc, clockOffsetDesc} {
+	for _, d := range []*prometheus.Desc{pendingDesc, storeKeysDesc, storeSizeDesc, storeHealthyDesc, faultsDesc, clockOffsetDesc,
+		nodeInfoDesc, nodeStateDesc, nodeLeasesDesc, nodePeersDesc} {
 		ch <- d
 	}
 }
@@ -32,6 +43,7 @@ func (s *scraped) Describe(ch chan<- *prometheus.Desc) {
 func (s *scraped) Collect(ch chan<- prometheus.Metric) {
 	if s.src.Jobs != nil {
 		s.collectJobs(ch)
+		s.collectNode(ch)
 	}
 	if s.src.Store != nil {
 		st := s.src.Store.Stats()
@@ -68,6 +80,38 @@ func (s *scraped) collectJobs(ch chan<- prometheus.Metric) {
 	}
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(n), k.kind, k.state)
+	}
+}
+
+// collectNode reports the node as its health does: its id, state, leases and peers.
+func (s *scraped) collectNode(ch chan<- prometheus.Metric) {
+	n := s.src.Jobs.Node()
+	ch <- prometheus.MustNewConstMetric(nodeInfoDesc, prometheus.GaugeValue, 1, n.ID, strconv.FormatBool(n.Shared))
+	state := "serving"
+	switch {
+	case n.Draining:
+		state = "draining"
+	case n.Problem != "":
+		state = "unhealthy"
+	}
+	ch <- prometheus.MustNewConstMetric(nodeStateDesc, prometheus.GaugeValue, 1, n.ID, state)
+	ch <- prometheus.MustNewConstMetric(nodeLeasesDesc, prometheus.GaugeValue, float64(len(n.Leases)), n.ID)
+	if !n.Shared {
+		return
+	}
+	peers := map[string]int{"alive": 0, "draining": 0, "dead": 0}
+	for _, p := range n.Peers {
+		switch {
+		case !p.Alive:
+			peers["dead"]++
+		case p.Draining:
+			peers["draining"]++
+		default:
+			peers["alive"]++
+		}
+	}
+	for state, count := range peers {
+		ch <- prometheus.MustNewConstMetric(nodePeersDesc, prometheus.GaugeValue, float64(count), n.ID, state)
 	}
 }
 
