@@ -2,9 +2,11 @@ package cloudtrail
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
 
@@ -118,7 +120,12 @@ func (q *queue) stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return q.flush()
+	// On a full disk the events still queued cannot be kept: the store refused them while
+	// serving too, and the log said so. Stopping is not a failure of the process for it.
+	if err := q.flush(); err != nil && !errors.Is(err, kit.ErrNoSpace) {
+		return err
+	}
+	return nil
 }
 
 // drop forgets the queued events, after the store was wiped.

@@ -153,3 +153,7 @@ func (t Tx) CancelJobs(ids ...string) error {
 	}
 	return nil
 }
+
+// ErrNoSpace is the store's refusal of a write on a full disk: services that keep work in
+// memory while the store refuses (CloudTrail's queue) tell it from other failures.
+var ErrNoSpace = store.ErrNoSpace
