@@ -2,6 +2,7 @@ package secretsmanager
 
 import (
 	"context"
+	"errors"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
@@ -62,8 +63,19 @@ func (s *Service) Reset() {
 	s.access.forget()
 }
 
-// Stop writes the LastAccessedDate updates still pending.
-func (s *Service) Stop(context.Context) error { return s.access.flush() }
+// Stop writes the LastAccessedDate updates still pending. On a full disk they cannot be
+// kept, as the timer's flushes could not keep them while serving: the dates are a
+// day-resolution hint, the store already logged that it refuses writes, and losing them
+// is no failure of the process (which would otherwise exit 1 on SIGTERM).
+func (s *Service) Stop(context.Context) error {
+	if err := s.access.flush(); err != nil {
+		if !errors.Is(err, kit.ErrNoSpace) {
+			return err
+		}
+		s.Log.Warn("secretsmanager: LastAccessedDate updates not kept: the store has no space", "error", err)
+	}
+	return nil
+}
 
 // Model is the Secrets Manager API model.
 func (s *Service) Model() *awsmodel.API { return secretsmanagerapi.Model() }
