@@ -386,6 +386,21 @@ func newTerraform(t *testing.T, srv *server, hcl string) *terraform {
 	need(t, "terraform", haveCommand("terraform"))
 	need(t, "terraform AWS provider mirror", pluginMirror() != "")
 	dir := t.TempDir()
+	cliConfig := writeMirrorConfig(t, dir)
+	writeFile(t, filepath.Join(dir, "main.tf"), hcl)
+	env := append(srv.clientEnv(t, "us-east-1"),
+		"TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
+		"TF_DATA_DIR="+filepath.Join(dir, ".terraform"))
+	tf := &terraform{t: t, dir: dir, env: env, srv: srv}
+	tf.run("init", "-input=false", "-no-color")
+	return tf
+}
+
+// writeMirrorConfig writes, into dir, a Terraform CLI configuration that installs the AWS
+// provider from the machine's filesystem mirror and nothing from the registry, and
+// returns its path (for TF_CLI_CONFIG_FILE).
+func writeMirrorConfig(t *testing.T, dir string) string {
+	t.Helper()
 	cliConfig := filepath.Join(dir, ".terraformrc")
 	writeFile(t, cliConfig, fmt.Sprintf(`provider_installation {
   filesystem_mirror {
@@ -397,13 +412,7 @@ func newTerraform(t *testing.T, srv *server, hcl string) *terraform {
   }
 }
 `, pluginMirror()))
-	writeFile(t, filepath.Join(dir, "main.tf"), hcl)
-	env := append(srv.clientEnv(t, "us-east-1"),
-		"TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1",
-		"TF_DATA_DIR="+filepath.Join(dir, ".terraform"))
-	tf := &terraform{t: t, dir: dir, env: env, srv: srv}
-	tf.run("init", "-input=false", "-no-color")
-	return tf
+	return cliConfig
 }
 
 func writeFile(t *testing.T, path, content string) {
