@@ -21,6 +21,7 @@ import (
 type fakeEngines struct {
 	mu      sync.Mutex
 	ready   bool
+	fail    error // what every operation answers, when set
 	calls   []string
 	window  port.RestoreWindow
 	server  port.DBServer
@@ -31,10 +32,22 @@ func (f *fakeEngines) step(call string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
-	return f.ready, nil
+	return f.ready && f.fail == nil, f.fail
 }
 
-func (f *fakeEngines) setReady(r bool) { f.mu.Lock(); f.ready = r; f.mu.Unlock() }
+func (f *fakeEngines) setReady(r bool)   { f.mu.Lock(); f.ready = r; f.mu.Unlock() }
+func (f *fakeEngines) setFail(err error) { f.mu.Lock(); f.fail = err; f.mu.Unlock() }
+func (f *fakeEngines) count(call string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == call {
+			n++
+		}
+	}
+	return n
+}
 
 func (f *fakeEngines) Runs(engine string) bool { return engine == "postgres" }
 func (f *fakeEngines) Endpoint(string) (port.DBEndpoint, bool) {
