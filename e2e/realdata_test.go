@@ -61,8 +61,14 @@ func (e *realEnv) connect() {
 // available waits for an instance to be available and returns it.
 func (e *realEnv) available(c *rds.Client, id string) types.DBInstance {
 	e.t.Helper()
+	return e.availableWithin(c, id, 3*time.Minute)
+}
+
+// availableWithin waits up to d for an instance to be available and returns it.
+func (e *realEnv) availableWithin(c *rds.Client, id string, d time.Duration) types.DBInstance {
+	e.t.Helper()
 	var inst types.DBInstance
-	xtest.CheckFor(e.t, 3*time.Minute, func() error {
+	xtest.CheckFor(e.t, d, func() error {
 		out, err := c.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 		if err != nil {
 			return err
