@@ -82,6 +82,7 @@ func (s *Service) registerJobs() {
 	jobReplicaSync.Register(s.Kit, runner(s.runReplicaSync))
 	jobParamApply.Register(s.Kit, runner(s.runParamApply))
 	s.registerEngineJobs()
+	s.registerPasswordJobs()
 }
 
 // arm enqueues a job of kind scheduled for at, about the resource id of v.

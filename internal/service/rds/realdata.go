@@ -28,6 +28,9 @@ type engineRec struct {
 	// ModifyDBInstance), sealed with the root key.
 	Password []byte          `json:"password,omitempty"`
 	Restore  *port.DBRestore `json:"restore,omitempty"` // how a restored instance's server is made
+	// Rotated is a new value of the instance's managed secret not yet set in the server
+	// (realdata_password.go), sealed with the root key.
+	Rotated []byte `json:"rotated,omitempty"`
 }
 
 func passwordAAD(dbi string) []byte { return []byte("rds-master-password/" + dbi) }
@@ -44,7 +47,7 @@ func getEngineRec(v kit.View, dbi string) (*engineRec, error) {
 }
 
 func putEngineRec(v kit.View, dbi string, rec *engineRec) error {
-	if rec.Password == nil && rec.Restore == nil {
+	if rec.Password == nil && rec.Restore == nil && rec.Rotated == nil {
 		return engineRecs.Delete(v, dbi)
 	}
 	return engineRecs.Put(v, rec, dbi)
@@ -82,7 +85,8 @@ func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string)
 	if err != nil {
 		return err
 	}
-	rec.Password = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))
+	// A password given now supersedes a secret's value still waiting for the server.
+	rec.Password, rec.Rotated = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID)), nil
 	return putEngineRec(v, inst.ResourceID, rec)
 }
 
@@ -90,7 +94,12 @@ func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string)
 // to the instant r.Time (xregion's clock), to the latest restorable time, or to a
 // snapshot's moment. The server's database and master user are the source's
 // (r.DBName, inst.MasterUsername), whatever DBName the request gave: they come with
-// the data, as on RDS.
+// the data, as on RDS. The instance answers that DBName too, so that psql reaches the
+// rows with what DescribeDBInstances says. Choice: the API reference of both restores
+// says DBName "doesn't apply to the MySQL engine", and the RDS User Guide and the
+// earlier reference say it applies to neither MySQL, MariaDB nor PostgreSQL — a
+// PostgreSQL restore brings the source's databases whole, and a name the source has
+// no database of would be a name psql cannot connect to.
 func (s *Service) engineRestore(tx kit.Tx, v kit.View, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
 	if !s.realData(inst.Engine) {
 		return nil
@@ -102,7 +111,7 @@ func (s *Service) engineRestore(tx kit.Tx, v kit.View, inst *instanceRec, from p
 	}
 	r.ID, r.MasterUsername, r.From = inst.ResourceID, inst.MasterUsername, from
 	r.Backups = automatedStore(v, inst.ResourceID, inst.KmsKey)
-	inst.RealData = true
+	inst.RealData, inst.DBName = true, r.DBName
 	if err := putInstance(v, inst); err != nil {
 		return err
 	}
@@ -134,6 +143,9 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 	if !done {
 		_, err := jobInstanceStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
 		return true, err
+	}
+	if err := s.engineRearm(tx, v, inst, rec); err != nil {
+		return false, err
 	}
 	switch inst.Status {
 	case statusCreating, statusModifying, statusResetting:

@@ -177,3 +177,46 @@ func TestRealDataAWSBackupSnapshotFails(t *testing.T) {
 		t.Errorf("a refused restore left an instance behind: %d instances", len(out.DBInstances))
 	}
 }
+
+// TestRealDataRestoreKeepsTheSourceDatabase: a restore of a real PostgreSQL instance,
+// from a snapshot or to a point in time, brings the source's database, whatever DBName
+// the request names, and answers that database's name — where psql finds the rows.
+func TestRealDataRestoreKeepsTheSourceDatabase(t *testing.T) {
+	a := newAWSBackupHarness(t)
+	kittest.Must[*rdsapi.CreateDBSnapshotResult](t)(kittest.Call(a.Harness, "us-east-1", rdsapi.OpCreateDBSnapshot,
+		&rdsapi.CreateDBSnapshotMessage{DBInstanceIdentifier: new("real"), DBSnapshotIdentifier: new("snap")}))
+	a.advance(3)
+	fromSnap := kittest.Must[*rdsapi.RestoreDBInstanceFromDBSnapshotResult](t)(kittest.Call(a.Harness, "us-east-1",
+		rdsapi.OpRestoreDBInstanceFromDBSnapshot, &rdsapi.RestoreDBInstanceFromDBSnapshotMessage{
+			DBInstanceIdentifier: new("from-snap"), DBSnapshotIdentifier: new("snap"), DBName: new("elsewhere")}))
+	a.engines.mu.Lock()
+	a.engines.window = port.RestoreWindow{Earliest: a.Clock.Now().Add(-time.Hour), Latest: a.Clock.Now()}
+	a.engines.mu.Unlock()
+	toTime := kittest.Must[*rdsapi.RestoreDBInstanceToPointInTimeResult](t)(kittest.Call(a.Harness, "us-east-1",
+		rdsapi.OpRestoreDBInstanceToPointInTime, &rdsapi.RestoreDBInstanceToPointInTimeMessage{
+			SourceDBInstanceIdentifier: new("real"), TargetDBInstanceIdentifier: new("to-time"), UseLatestRestorableTime: new(true),
+			DBName: new("elsewhere")}))
+	for _, got := range []*rdsapi.DBInstance{fromSnap.DBInstance, toTime.DBInstance} {
+		if got.DBName == nil || *got.DBName != "shop" {
+			t.Errorf("%s answers DBName %v, want the source's shop", *got.DBInstanceIdentifier, got.DBName)
+		}
+	}
+	a.advance(3)
+	for _, id := range []string{"from-snap", "to-time"} {
+		out := kittest.Must[*rdsapi.DBInstanceMessage](t)(kittest.Call(a.Harness, "us-east-1", rdsapi.OpDescribeDBInstances,
+			&rdsapi.DescribeDBInstancesMessage{DBInstanceIdentifier: new(id)}))
+		if db := out.DBInstances[0]; db.DBName == nil || *db.DBName != "shop" {
+			t.Errorf("%s is described with DBName %v", id, db.DBName)
+		}
+	}
+	a.engines.mu.Lock()
+	defer a.engines.mu.Unlock()
+	if len(a.engines.restores) != 2 {
+		t.Fatalf("restores asked: %+v", a.engines.restores)
+	}
+	for _, r := range a.engines.restores {
+		if r.DBName != "shop" || r.MasterUsername != "app" {
+			t.Errorf("a server restored with database %q and master %q", r.DBName, r.MasterUsername)
+		}
+	}
+}
