@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/xregion/xregion/internal/engines/pgtest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -30,11 +29,7 @@ func TestRealDataBackupSurvivesKill(t *testing.T) {
 	ctx := context.Background()
 	e := &realEnv{t: t, srv: startDurableServer(t, reachableDir(t), "--real-engines", "--log-level", "info")}
 	e.connect()
-	if _, err := e.east.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), EngineVersion: aws.String("15"),
-		DBInstanceClass: aws.String("db.t3.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String(realMaster),
-		MasterUserPassword: aws.String(realPassword), DBName: aws.String(realDB), BackupRetentionPeriod: aws.Int32(1),
-	}); err != nil {
+	if _, err := e.east.CreateDBInstance(ctx, realInstance("orders", 1)); err != nil {
 		t.Fatal(err)
 	}
 	source := e.available(e.east, "orders")
