@@ -61,8 +61,14 @@ func (e *realEnv) connect() {
 // available waits for an instance to be available and returns it.
 func (e *realEnv) available(c *rds.Client, id string) types.DBInstance {
 	e.t.Helper()
+	return e.availableWithin(c, id, 3*time.Minute)
+}
+
+// availableWithin waits up to d for an instance to be available and returns it.
+func (e *realEnv) availableWithin(c *rds.Client, id string, d time.Duration) types.DBInstance {
+	e.t.Helper()
 	var inst types.DBInstance
-	xtest.CheckFor(e.t, 3*time.Minute, func() error {
+	xtest.CheckFor(e.t, d, func() error {
 		out, err := c.DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 		if err != nil {
 			return err
@@ -87,6 +93,16 @@ func (e *realEnv) rows(inst types.DBInstance, password string) []int {
 	return pgtest.Ints(e.t, conn, "SELECT id FROM orders ORDER BY id")
 }
 
+// realInstance is a PostgreSQL 15 instance of the tests, with realPassword and realDB,
+// keeping its automated backups for retention days.
+func realInstance(id string, retention int32) *rds.CreateDBInstanceInput {
+	return &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), EngineVersion: aws.String("15"),
+		DBInstanceClass: aws.String("db.t3.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String(realMaster),
+		MasterUserPassword: aws.String(realPassword), DBName: aws.String(realDB), BackupRetentionPeriod: aws.Int32(retention),
+	}
+}
+
 // clockNow is xregion's clock.
 func (e *realEnv) clockNow() time.Time {
 	var c struct{ Now time.Time }
@@ -108,11 +124,7 @@ func TestRealDataAcrossRegions(t *testing.T) {
 	e := &realEnv{t: t, srv: startDurableServer(t, dir, "--real-engines")}
 	e.connect()
 
-	_, err := e.east.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), EngineVersion: aws.String("15"),
-		DBInstanceClass: aws.String("db.t3.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String(realMaster),
-		MasterUserPassword: aws.String(realPassword), DBName: aws.String(realDB), BackupRetentionPeriod: aws.Int32(7),
-	})
+	_, err := e.east.CreateDBInstance(ctx, realInstance("orders", 7))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,8 @@
 //
 // Instances: CreateDBInstance → Supervisor.Create (Status.Address and Port are the
 // Endpoint; Status.Version says which PostgreSQL runs), then BaseBackup when retention >
-// 0. ModifyDBInstance's password → SetMasterPassword. Stop/Start/Reboot → Stop, Start,
+// 0. ModifyDBInstance's password, and each new value of a managed master secret
+// (port.ManagedSecretOwner) → SetMasterPassword. Stop/Start/Reboot → Stop, Start,
 // Reboot. DeleteDBInstance → a final snapshot if asked (below), then Delete.
 //
 // Automated backups: a job in the backup window calls BaseBackup; a retention job calls
@@ -50,7 +51,9 @@
 // into the snapshot's own store, sealed with the snapshot's key. CopyDBSnapshot and
 // copy jobs: backupstore.Copy between snapshot stores (CopyReport.Copied is what changed
 // since the previous copy). Restoring a snapshot: Supervisor.Restore with BaseID and
-// postgres.Target{Immediate: true}.
+// postgres.Target{Immediate: true}. The work of a snapshot is asked for again after a
+// restart of xregion (RDS's durable jobs do), and a server that should run but is not
+// up yet answers supervisor.ErrNotUpYet, which passes.
 //
 // Health: Supervisor.Status. Shutdown: Supervisor.Close.
 package engines

@@ -342,11 +342,19 @@ func (s *Supervisor) withServer(id string, fn func(*managed) error) error {
 	return fn(m)
 }
 
-// ErrNotRunning means the operation needs a running server.
+// ErrNotRunning means the operation needs a running server, and the server is stopped.
 var ErrNotRunning = errors.New("supervisor: the server is not running")
+
+// ErrNotUpYet means the operation needs a running server, and the server, which should
+// run, is not up yet: it is being started again after a restart of xregion, or after it
+// died. Unlike ErrNotRunning it passes: try again.
+var ErrNotUpYet = errors.New("supervisor: the server is not up yet")
 
 func (s *Supervisor) withRunning(id string, fn func(*managed) error) error {
 	return s.withServer(id, func(m *managed) error {
+		if !m.srv.Running() && m.rec.Running {
+			return fmt.Errorf("%w: %s", ErrNotUpYet, id)
+		}
 		if !m.srv.Running() {
 			return fmt.Errorf("%w: %s", ErrNotRunning, id)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -350,4 +351,38 @@ func TestFlushesByItself(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestNotUpYetIsNotStopped: a server that should run but cannot start yet (its port is
+// held by someone else after a restart of xregion) answers ErrNotUpYet, which passes,
+// and not ErrNotRunning, which callers take for a stopped server; once it can start it
+// runs and answers.
+func TestNotUpYetIsNotStopped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := pgtest.Dir(t)
+	s := openBare(t, dir)
+	st := create(t, s, "db-blocked")
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(Address, strconv.Itoa(st.Port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, config(dir, newStores(t)))
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		if got, _ := s.StatusOf("db-blocked"); got.Error == "" {
+			return fmt.Errorf("the blocked server has not failed to start yet: %+v", got)
+		}
+		return nil
+	})
+	if _, err := s.BaseBackup(ctx, "db-blocked"); !errors.Is(err, ErrNotUpYet) || errors.Is(err, ErrNotRunning) {
+		t.Errorf("a base backup of a server that should run and cannot yet: %v", err)
+	}
+	l.Close()
+	waitState(t, s, "db-blocked", StateRunning)
+	if _, err := s.BaseBackup(ctx, "db-blocked"); err != nil {
+		t.Errorf("once up: %v", err)
+	}
 }

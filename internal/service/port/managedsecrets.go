@@ -31,3 +31,13 @@ type ManagedSecret struct {
 	RotationDays int64
 	Tags         map[string]string
 }
+
+// ManagedSecretOwner is the service that owns managed secrets, told of their new values:
+// RDS sets a new master password in the real database server behind an instance
+// (--real-engines), whether a user put it (PutSecretValue, UpdateSecret,
+// UpdateSecretVersionStage) or a rotation did. RDS provides it; Secrets Manager wants it.
+type ManagedSecretOwner interface {
+	// ManagedValueChanged tells the owner, in the transaction that makes it so, that a
+	// secret it owns (OwningService owner) has a new AWSCURRENT value.
+	ManagedValueChanged(tx kit.Tx, owner, account, region, secretARN, value string) error
+}

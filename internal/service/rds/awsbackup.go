@@ -268,6 +268,9 @@ func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metad
 		return "", backupFailure(textRestoreIdentifier, id)
 	}
 	inst, err := p.s.restoreInstance(tx, v, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
+	if err == nil && snap.RealData {
+		err = p.s.engineRestore(tx, v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName})
+	}
 	if err != nil {
 		// What RestoreDBInstanceFromDBSnapshot would answer is the restore job's failure.
 		var refused *awserr.Error
@@ -275,11 +278,6 @@ func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metad
 			return "", port.CannotProtect("%s", refused.Message)
 		}
 		return "", err
-	}
-	if snap.RealData {
-		if err := p.s.engineRestore(v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName}); err != nil {
-			return "", err
-		}
 	}
 	return instanceARN(partitionOf(region), region, account, inst.ID), nil
 }

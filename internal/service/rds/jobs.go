@@ -81,6 +81,8 @@ func (s *Service) registerJobs() {
 	jobReplicaStart.Register(s.Kit, runner(s.runReplicaStart))
 	jobReplicaSync.Register(s.Kit, runner(s.runReplicaSync))
 	jobParamApply.Register(s.Kit, runner(s.runParamApply))
+	s.registerEngineJobs()
+	s.registerPasswordJobs()
 }
 
 // arm enqueues a job of kind scheduled for at, about the resource id of v.

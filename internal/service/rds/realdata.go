@@ -28,6 +28,9 @@ type engineRec struct {
 	// ModifyDBInstance), sealed with the root key.
 	Password []byte          `json:"password,omitempty"`
 	Restore  *port.DBRestore `json:"restore,omitempty"` // how a restored instance's server is made
+	// Rotated is a new value of the instance's managed secret not yet set in the server
+	// (realdata_password.go), sealed with the root key.
+	Rotated []byte `json:"rotated,omitempty"`
 }
 
 func passwordAAD(dbi string) []byte { return []byte("rds-master-password/" + dbi) }
@@ -44,7 +47,7 @@ func getEngineRec(v kit.View, dbi string) (*engineRec, error) {
 }
 
 func putEngineRec(v kit.View, dbi string, rec *engineRec) error {
-	if rec.Password == nil && rec.Restore == nil {
+	if rec.Password == nil && rec.Restore == nil && rec.Rotated == nil {
 		return engineRecs.Delete(v, dbi)
 	}
 	return engineRecs.Put(v, rec, dbi)
@@ -82,7 +85,8 @@ func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string)
 	if err != nil {
 		return err
 	}
-	rec.Password = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID))
+	// A password given now supersedes a secret's value still waiting for the server.
+	rec.Password, rec.Rotated = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID)), nil
 	return putEngineRec(v, inst.ResourceID, rec)
 }
 
@@ -90,14 +94,24 @@ func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string)
 // to the instant r.Time (xregion's clock), to the latest restorable time, or to a
 // snapshot's moment. The server's database and master user are the source's
 // (r.DBName, inst.MasterUsername), whatever DBName the request gave: they come with
-// the data, as on RDS.
-func (s *Service) engineRestore(v kit.View, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
+// the data, as on RDS. The instance answers that DBName too, so that psql reaches the
+// rows with what DescribeDBInstances says. Choice: the API reference of both restores
+// says DBName "doesn't apply to the MySQL engine", and the RDS User Guide and the
+// earlier reference say it applies to neither MySQL, MariaDB nor PostgreSQL — a
+// PostgreSQL restore brings the source's databases whole, and a name the source has
+// no database of would be a name psql cannot connect to.
+func (s *Service) engineRestore(tx kit.Tx, v kit.View, inst *instanceRec, from port.BackupStore, r port.DBRestore) error {
 	if !s.realData(inst.Engine) {
 		return nil
 	}
+	if _, err := restoreSourcePending(tx, from); err != nil {
+		// An AWS Backup snapshot whose data could not be taken restores nothing.
+		s.Log.Warn("rds: refusing a restore", "instance", inst.ID, "err", err)
+		return msgSnapshotNotAvailable.New(from.Name)
+	}
 	r.ID, r.MasterUsername, r.From = inst.ResourceID, inst.MasterUsername, from
 	r.Backups = automatedStore(v, inst.ResourceID, inst.KmsKey)
-	inst.RealData = true
+	inst.RealData, inst.DBName = true, r.DBName
 	if err := putInstance(v, inst); err != nil {
 		return err
 	}
@@ -118,7 +132,10 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 		return false, err
 	}
 	op := fmt.Sprintf("%s/%s/%s/%d", v.Region(), inst.ResourceID, inst.Status, inst.Seq)
-	done, err := s.engineWork(tx, v, inst, rec, op)
+	done, err := s.engineWait(tx, inst, rec)
+	if err == nil && done {
+		done, err = s.engineWork(tx, v, inst, rec, op)
+	}
 	if err != nil {
 		s.Log.Warn("rds: the database server did not follow", "instance", inst.ID, "status", inst.Status, "err", err)
 		return false, err
@@ -126,6 +143,9 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 	if !done {
 		_, err := jobInstanceStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
 		return true, err
+	}
+	if err := s.engineRearm(tx, v, inst, rec); err != nil {
+		return false, err
 	}
 	switch inst.Status {
 	case statusCreating, statusModifying, statusResetting:
@@ -135,6 +155,16 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 		return false, engineRecs.Delete(v, inst.ResourceID)
 	}
 	return false, nil
+}
+
+// engineWait reports whether the instance's work may start: a restore from an AWS
+// Backup snapshot waits until the snapshot's data is all there (realdata_awsbackup.go).
+func (s *Service) engineWait(tx kit.Tx, inst *instanceRec, rec *engineRec) (bool, error) {
+	if inst.Status != statusCreating || rec.Restore == nil {
+		return true, nil
+	}
+	pending, err := restoreSourcePending(tx, rec.Restore.From)
+	return !pending, err
 }
 
 // engineWork starts or checks the work the instance's status calls for.
@@ -230,26 +260,6 @@ func (s *Service) engineSnapshotStep(tx kit.Tx, v kit.View, snap *snapshotRec, p
 	return false, nil
 }
 
-// engineAWSBackup starts taking the data of a snapshot AWS Backup makes: of its instance,
-// or, for a copy, of the snapshot srcARN names. AWS Backup answers its snapshots as ready
-// at once; a restore from one waits until its data is all there (the engines see to it).
-func (s *Service) engineAWSBackup(tx kit.Tx, v kit.View, snap *snapshotRec, srcARN string) error {
-	if !snap.RealData || s.engines == nil {
-		return nil
-	}
-	op := "awsbackup/" + v.Account() + "/" + v.Region() + "/" + snap.ID
-	if srcARN == "" {
-		_, err := s.engines.Snapshot(tx, op, snap.ResourceID, snapshotStore(v, snap))
-		return err
-	}
-	src, srcV, err := backupSnapshot(tx, srcARN)
-	if err != nil || src == nil {
-		return err
-	}
-	_, err = s.engines.CopyBackups(tx, op, snapshotStore(srcV, src), snapshotStore(v, snap))
-	return err
-}
-
 // enginePrune removes from an instance's automated backups what its retention period no
 // longer keeps, after each daily backup.
 func (s *Service) enginePrune(v kit.View, dbi string) error {
@@ -299,16 +309,19 @@ func (s *Service) engineDropBackup(tx kit.Tx, v kit.View, b *backupRec) {
 // every way a snapshot goes (deleted, expired, its copy terminated) goes through here, so
 // no store outlives its record.
 func (s *Service) removeSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) error {
-	s.engineDropSnapshot(tx, v, snap)
+	if err := s.engineDropSnapshot(tx, v, snap); err != nil {
+		return err
+	}
 	return deleteSnapshot(v, snap)
 }
 
 // engineDropSnapshot removes a deleted snapshot's data once its record is gone.
-func (s *Service) engineDropSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) {
+func (s *Service) engineDropSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec) error {
 	if !snap.RealData || s.engines == nil {
-		return
+		return nil
 	}
 	s.dropStore(tx, snapshotStore(v, snap))
+	return engineSnaps.Delete(v, snap.ID) // data still being taken is not taken
 }
 
 func (s *Service) dropStore(tx kit.Tx, ref port.BackupStore) {

@@ -19,22 +19,37 @@ import (
 // fakeEngines is a port.DatabaseEngines that finishes its operations when told to, and
 // records what it was asked.
 type fakeEngines struct {
-	mu      sync.Mutex
-	ready   bool
-	calls   []string
-	window  port.RestoreWindow
-	server  port.DBServer
-	dropped []port.BackupStore
+	mu        sync.Mutex
+	ready     bool
+	fail      error // what every operation answers, when set
+	calls     []string
+	window    port.RestoreWindow
+	server    port.DBServer
+	restores  []port.DBRestore
+	passwords []string // every password SetPassword was asked to set
+	dropped   []port.BackupStore
 }
 
 func (f *fakeEngines) step(call string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
-	return f.ready, nil
+	return f.ready && f.fail == nil, f.fail
 }
 
-func (f *fakeEngines) setReady(r bool) { f.mu.Lock(); f.ready = r; f.mu.Unlock() }
+func (f *fakeEngines) setReady(r bool)   { f.mu.Lock(); f.ready = r; f.mu.Unlock() }
+func (f *fakeEngines) setFail(err error) { f.mu.Lock(); f.fail = err; f.mu.Unlock() }
+func (f *fakeEngines) count(call string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == call {
+			n++
+		}
+	}
+	return n
+}
 
 func (f *fakeEngines) Runs(engine string) bool { return engine == "postgres" }
 func (f *fakeEngines) Endpoint(string) (port.DBEndpoint, bool) {
@@ -46,13 +61,23 @@ func (f *fakeEngines) Create(_ kit.Tx, _ string, s port.DBServer) (bool, error) 
 	f.mu.Unlock()
 	return f.step("create")
 }
-func (f *fakeEngines) Restore(kit.Tx, string, port.DBRestore) (bool, error) { return f.step("restore") }
-func (f *fakeEngines) Stop(string, string) (bool, error)                    { return f.step("stop") }
-func (f *fakeEngines) Start(string, string) (bool, error)                   { return f.step("start") }
-func (f *fakeEngines) Reboot(string, string) (bool, error)                  { return f.step("reboot") }
-func (f *fakeEngines) SetPassword(string, string, string) (bool, error)     { return f.step("password") }
-func (f *fakeEngines) Delete(string, string) (bool, error)                  { return f.step("delete") }
-func (f *fakeEngines) Backup(string, string) (bool, error)                  { return f.step("backup") }
+func (f *fakeEngines) Restore(_ kit.Tx, _ string, r port.DBRestore) (bool, error) {
+	f.mu.Lock()
+	f.restores = append(f.restores, r)
+	f.mu.Unlock()
+	return f.step("restore")
+}
+func (f *fakeEngines) Stop(string, string) (bool, error)   { return f.step("stop") }
+func (f *fakeEngines) Start(string, string) (bool, error)  { return f.step("start") }
+func (f *fakeEngines) Reboot(string, string) (bool, error) { return f.step("reboot") }
+func (f *fakeEngines) SetPassword(_, _, password string) (bool, error) {
+	f.mu.Lock()
+	f.passwords = append(f.passwords, password)
+	f.mu.Unlock()
+	return f.step("password")
+}
+func (f *fakeEngines) Delete(string, string) (bool, error) { return f.step("delete") }
+func (f *fakeEngines) Backup(string, string) (bool, error) { return f.step("backup") }
 func (f *fakeEngines) Snapshot(kit.Tx, string, string, port.BackupStore) (bool, error) {
 	return f.step("snapshot")
 }

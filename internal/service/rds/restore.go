@@ -122,7 +122,7 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		}
 		if snap.RealData {
 			r := port.DBRestore{Snapshot: true, DBName: snap.DBName}
-			if err := s.engineRestore(v, inst, snapshotStore(snapV, snap), r); err != nil {
+			if err := s.engineRestore(tx, v, inst, snapshotStore(snapV, snap), r); err != nil {
 				return nil, err
 			}
 		}
@@ -215,7 +215,7 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 		}
 		if b.RealData {
 			r := port.DBRestore{Time: at, Latest: deref(in.UseLatestRestorableTime), DBName: b.DBName}
-			if err := s.engineRestore(v, inst, automatedStore(v, b.ResourceID, b.KmsKey), r); err != nil {
+			if err := s.engineRestore(tx, v, inst, automatedStore(v, b.ResourceID, b.KmsKey), r); err != nil {
 				return nil, err
 			}
 		}

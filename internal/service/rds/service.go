@@ -86,6 +86,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Want(d.Ports, &s.engines)
 	service.Want(d.Ports, &s.network)
 	service.Provide[port.Protected](d.Ports, protector{s})
+	service.Provide[port.ManagedSecretOwner](d.Ports, secretOwner{s})
 	return s, nil
 }
 

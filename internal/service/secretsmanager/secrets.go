@@ -469,6 +469,9 @@ func (s *Service) changeSecret(c kit.Call, id string, fn func(rec *secretRecord)
 func (s *Service) commit(tx kit.Tx, v kit.View, rec *secretRecord, now time.Time) error {
 	rec.Gen++
 	rec.Changed = now
+	if err := s.tellOwner(tx, v, rec); err != nil {
+		return err
+	}
 	if err := s.syncReplicas(tx, v, rec); err != nil {
 		return err
 	}

@@ -21,7 +21,8 @@ func init() {
 type Service struct {
 	*kit.Kit
 	keys  port.KeyRing
-	trail port.Trail // nil in a binary without CloudTrail
+	trail port.Trail              // nil in a binary without CloudTrail
+	owner port.ManagedSecretOwner // RDS, told of new values of the secrets it owns; nil without it
 	pages kit.Pager
 	// secretCache and versionCache keep decoded records for GetSecretValue's read path.
 	secretCache  *kit.Cache[secretRecord]
@@ -50,6 +51,7 @@ func New(d service.Deps) (*Service, error) {
 	s.registerJobs()
 	service.Need(d.Ports, &s.keys)
 	service.Want(d.Ports, &s.trail)
+	service.Want(d.Ports, &s.owner)
 	service.Provide[port.ManagedSecrets](d.Ports, s)
 	return s, nil
 }
