@@ -137,11 +137,10 @@ func (c *Console) loadGlobals(r *http.Request, v *visit) (globalData, error) {
 	if err != nil {
 		return data, err
 	}
-	faultList, err := c.faults(r)
+	down, err := c.downNow(r)
 	if err != nil {
 		return data, err
 	}
-	down := downRegions(faultList)
 	for _, g := range globals {
 		gd := globalDatabase{GlobalCluster: g}
 		for _, m := range g.GlobalClusterMembers {

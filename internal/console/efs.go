@@ -54,11 +54,10 @@ func (c *Console) loadFileSystems(r *http.Request, v *visit) (efsData, error) {
 	if err != nil {
 		return data, err
 	}
-	faultList, err := c.faults(r)
+	down, err := c.downNow(r)
 	if err != nil {
 		return data, err
 	}
-	down := downRegions(faultList)
 	for _, region := range partitionRegions(v.Region) {
 		if down[region] {
 			data.Unheard = append(data.Unheard, region)
@@ -81,36 +80,31 @@ func (c *Console) loadFileSystems(r *http.Request, v *visit) (efsData, error) {
 // fileSystems are the Region's file systems, every page of them.
 func (v *visit) fileSystems() ([]efsapi.FileSystemDescription, error) {
 	var out []efsapi.FileSystemDescription
-	in := &efsapi.DescribeFileSystemsRequest{}
-	for {
-		page, err := call(v.r.Context(), v.c.services, v.as(), "elasticfilesystem", efsapi.OpDescribeFileSystems, in)
+	err := everyPage(func(marker *string) (*string, error) {
+		page, err := call(v.r.Context(), v.c.services, v.as(), "elasticfilesystem", efsapi.OpDescribeFileSystems, &efsapi.DescribeFileSystemsRequest{Marker: marker})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, page.FileSystems...)
-		if deref(page.NextMarker) == "" {
-			return out, nil
-		}
-		in.Marker = page.NextMarker
-	}
+		return page.NextMarker, nil
+	})
+	return out, err
 }
 
 // replications are the replication configurations region knows: those of its source
 // file systems and those whose destination it holds.
 func (v *visit) replications(region string) ([]efsapi.ReplicationConfigurationDescription, error) {
 	var out []efsapi.ReplicationConfigurationDescription
-	in := &efsapi.DescribeReplicationConfigurationsRequest{}
-	for {
-		page, err := call(v.r.Context(), v.c.services, v.in(region), "elasticfilesystem", efsapi.OpDescribeReplicationConfigurations, in)
+	err := everyPage(func(token *string) (*string, error) {
+		page, err := call(v.r.Context(), v.c.services, v.in(region), "elasticfilesystem", efsapi.OpDescribeReplicationConfigurations,
+			&efsapi.DescribeReplicationConfigurationsRequest{NextToken: token})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, page.Replications...)
-		if deref(page.NextToken) == "" {
-			return out, nil
-		}
-		in.NextToken = page.NextToken
-	}
+		return page.NextToken, nil
+	})
+	return out, err
 }
 
 // efsReplicationOf finds the replication a file system takes part in, and whether it is the
@@ -164,19 +158,19 @@ func (v *visit) pointsOf(resource string, down map[string]bool) ([]efsPoint, err
 		if down[region] {
 			continue
 		}
-		in := &backupapi.ListRecoveryPointsByResourceInput{ResourceArn: &resource}
-		for {
-			page, err := call(v.r.Context(), v.c.services, v.in(region), "backup", backupapi.OpListRecoveryPointsByResource, in)
+		err := everyPage(func(token *string) (*string, error) {
+			page, err := call(v.r.Context(), v.c.services, v.in(region), "backup", backupapi.OpListRecoveryPointsByResource,
+				&backupapi.ListRecoveryPointsByResourceInput{ResourceArn: &resource, NextToken: token})
 			if err != nil {
 				return nil, err
 			}
 			for _, p := range page.RecoveryPoints {
 				out = append(out, efsPoint{RecoveryPointByResource: p, Region: region})
 			}
-			if deref(page.NextToken) == "" {
-				break
-			}
-			in.NextToken = page.NextToken
+			return page.NextToken, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -75,6 +75,12 @@ func downRegions(list []faultState) map[string]bool {
 	return down
 }
 
+// downNow are the Regions down at this moment.
+func (c *Console) downNow(r *http.Request) (map[string]bool, error) {
+	list, err := c.faults(r)
+	return downRegions(list), err
+}
+
 // adminError is a refusal of the admin API, shown like a service's error.
 var adminError = awserr.Kind{Code: "XregionAdminError", Status: http.StatusBadRequest, Sender: true}
 
