@@ -38,7 +38,15 @@ func (c *Console) clustersPage(w http.ResponseWriter, r *http.Request, v *visit)
 
 func (d *clustersData) load(v *visit) error {
 	ctx, as, s := v.r.Context(), v.as(), v.c.services
-	clusters, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusters, &rdsapi.DescribeDBClustersMessage{})
+	var clusters []rdsapi.DBCluster
+	err := everyPage(func(marker *string) (*string, error) {
+		page, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusters, &rdsapi.DescribeDBClustersMessage{Marker: marker})
+		if err != nil {
+			return nil, err
+		}
+		clusters = append(clusters, page.DBClusters...)
+		return page.Marker, nil
+	})
 	if err != nil {
 		return err
 	}
@@ -46,20 +54,28 @@ func (d *clustersData) load(v *visit) error {
 	if err != nil {
 		return err
 	}
-	for _, cl := range clusters.DBClusters {
+	for _, cl := range clusters {
 		d.Clusters = append(d.Clusters, describeCluster(cl, globals))
 	}
-	backups, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusterAutomatedBackups, &rdsapi.DescribeDBClusterAutomatedBackupsMessage{})
+	err = everyPage(func(marker *string) (*string, error) {
+		page, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusterAutomatedBackups, &rdsapi.DescribeDBClusterAutomatedBackupsMessage{Marker: marker})
+		if err != nil {
+			return nil, err
+		}
+		d.Backups = append(d.Backups, page.DBClusterAutomatedBackups...)
+		return page.Marker, nil
+	})
 	if err != nil {
 		return err
 	}
-	d.Backups = backups.DBClusterAutomatedBackups
-	snapshots, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusterSnapshots, &rdsapi.DescribeDBClusterSnapshotsMessage{})
-	if err != nil {
-		return err
-	}
-	d.Snapshots = snapshots.DBClusterSnapshots
-	return nil
+	return everyPage(func(marker *string) (*string, error) {
+		page, err := call(ctx, s, as, "rds", rdsapi.OpDescribeDBClusterSnapshots, &rdsapi.DescribeDBClusterSnapshotsMessage{Marker: marker})
+		if err != nil {
+			return nil, err
+		}
+		d.Snapshots = append(d.Snapshots, page.DBClusterSnapshots...)
+		return page.Marker, nil
+	})
 }
 
 // describeCluster names a cluster's role from the global database that lists it: the
@@ -92,11 +108,16 @@ func describeCluster(cl rdsapi.DBCluster, globals []rdsapi.GlobalCluster) aurora
 // globalDatabases are the account's global databases. They are global: any Region
 // describes them all, so the visit's Region asks.
 func (v *visit) globalDatabases() ([]rdsapi.GlobalCluster, error) {
-	out, err := call(v.r.Context(), v.c.services, v.as(), "rds", rdsapi.OpDescribeGlobalClusters, &rdsapi.DescribeGlobalClustersMessage{})
-	if err != nil {
-		return nil, err
-	}
-	return out.GlobalClusters, nil
+	var out []rdsapi.GlobalCluster
+	err := everyPage(func(marker *string) (*string, error) {
+		page, err := call(v.r.Context(), v.c.services, v.as(), "rds", rdsapi.OpDescribeGlobalClusters, &rdsapi.DescribeGlobalClustersMessage{Marker: marker})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.GlobalClusters...)
+		return page.Marker, nil
+	})
+	return out, err
 }
 
 // globalDatabase is one global database as the page shows it.

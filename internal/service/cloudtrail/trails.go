@@ -9,6 +9,7 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	ct "github.com/xregion/xregion/internal/gen/cloudtrailapi"
+	"github.com/xregion/xregion/internal/regions"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -48,9 +49,14 @@ func (t *trailRecord) arn(account string) string {
 	return arn.New(t.Partition, "cloudtrail", t.HomeRegion, account, "trail/"+t.Name)
 }
 
-// covers reports whether the trail logs the events of region.
+// covers reports whether the trail logs the events of region: a multi-Region trail
+// covers the Regions of its partition.
 func (t *trailRecord) covers(region string) bool {
-	return region == t.HomeRegion || t.MultiRegion
+	if region == t.HomeRegion {
+		return true
+	}
+	partition, _ := regions.Partition(region)
+	return t.MultiRegion && partition == t.Partition
 }
 
 func (t *trailRecord) out(account string) ct.Trail {

@@ -101,6 +101,7 @@ func TestATrailDeliversLogFilesEveryFiveMinutes(t *testing.T) {
 	}
 	svc.Record(event(h, "us-east-1", "PutSecretValue", time.Second))
 	svc.Record(event(h, "us-west-2", "ReplicateSecretToRegions", 2*time.Second))
+	svc.Record(event(h, "cn-north-1", "CreateSecret", 3*time.Second)) // another partition: not this trail's
 	settle(t, h)
 	h.Advance(4 * time.Minute)
 	if keys, _ := f.logs(t); len(keys) != 0 {
@@ -109,7 +110,7 @@ func TestATrailDeliversLogFilesEveryFiveMinutes(t *testing.T) {
 	h.Advance(time.Minute)
 	keys, records := f.logs(t)
 	if len(keys) != 2 {
-		t.Fatalf("delivered %v, want one file for each Region", keys)
+		t.Fatalf("delivered %v, want one file for each Region of the partition", keys)
 	}
 	layout := regexp.MustCompile(`^` + h.Account + `/audit-logs/org/AWSLogs/` + h.Account + `/CloudTrail/(us-east-1|us-west-2)/\d{4}/\d{2}/\d{2}/` +
 		h.Account + `_CloudTrail_(us-east-1|us-west-2)_\d{8}T\d{4}Z_[0-9a-f]{16}\.json\.gz$`)
