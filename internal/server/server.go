@@ -160,7 +160,8 @@ func New(cfg Config) (_ *Server, err error) {
 		cfg.NodeID = DefaultNodeID()
 	}
 	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
-		Observe: meters.Job, Node: cfg.NodeID, Shared: cfg.Store != "", OnPoll: reloadFaults(faultRegistry, cfg.Logger)})
+		Observe: meters.Job, Node: cfg.NodeID, Shared: cfg.Store != "", OnPoll: reloadFaults(faultRegistry, cfg.Logger),
+		OnRemoteReset: func() { s.resetServices() }})
 	ports := service.NewPorts()
 	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
 	reportDir := cfg.DataDir
