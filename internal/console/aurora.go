@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 )
@@ -138,7 +139,6 @@ type globalEvent struct {
 type globalMember struct {
 	Region  string
 	Cluster string
-	ARN     string
 	Sync    string
 }
 
@@ -166,7 +166,7 @@ func (c *Console) loadGlobals(r *http.Request, v *visit) (globalData, error) {
 		gd := globalDatabase{GlobalCluster: g}
 		for _, m := range g.GlobalClusterMembers {
 			member := globalMember{Region: regionOfARN(deref(m.DBClusterArn)), Cluster: resourceOfARN(deref(m.DBClusterArn)),
-				ARN: deref(m.DBClusterArn), Sync: deref(m.SynchronizationStatus)}
+				Sync: deref(m.SynchronizationStatus)}
 			if derefBool(m.IsWriter) {
 				gd.Primary = member
 			} else {
@@ -176,7 +176,7 @@ func (c *Console) loadGlobals(r *http.Request, v *visit) (globalData, error) {
 				gd.Unheard = append(gd.Unheard, member.Region)
 				continue
 			}
-			events, err := v.failoverEvents(member.Region, member.Cluster)
+			events, err := v.failoverEvents(member.Region, member.Cluster, deref(g.GlobalClusterIdentifier))
 			if err != nil {
 				return data, err
 			}
@@ -191,9 +191,10 @@ func (c *Console) loadGlobals(r *http.Request, v *visit) (globalData, error) {
 // eventHistory is how far back the page reads events: RDS keeps them 14 days.
 const eventHistory = 14 * 24 * 60
 
-// failoverEvents are a member cluster's events of the "global-failover" category, which
-// RDS records in the cluster's own Region.
-func (v *visit) failoverEvents(region, cluster string) ([]globalEvent, error) {
+// failoverEvents are a member cluster's events of the "global-failover" category about
+// global database global (a cluster may have belonged to another before), which RDS
+// records in the cluster's own Region.
+func (v *visit) failoverEvents(region, cluster, global string) ([]globalEvent, error) {
 	out, err := call(v.r.Context(), v.c.services, v.in(region), "rds", rdsapi.OpDescribeEvents, &rdsapi.DescribeEventsMessage{
 		SourceType: new("db-cluster"), SourceIdentifier: &cluster, EventCategories: []string{"global-failover"},
 		Duration: new(int64(eventHistory)),
@@ -203,9 +204,27 @@ func (v *visit) failoverEvents(region, cluster string) ([]globalEvent, error) {
 	}
 	var events []globalEvent
 	for _, e := range out.Events {
-		events = append(events, globalEvent{Event: e, Region: region})
+		if namesGlobal(deref(e.Message), global) {
+			events = append(events, globalEvent{Event: e, Region: region})
+		}
 	}
 	return events, nil
+}
+
+// namesGlobal reports whether an RDS event's message is about global database id: its
+// messages say "global cluster <id>" followed by a space, a colon or nothing.
+func namesGlobal(message, id string) bool {
+	rest, found := message, false
+	for {
+		var after string
+		if _, after, found = strings.Cut(rest, "global cluster "+id); !found {
+			return false
+		}
+		if after == "" || after[0] == ' ' || after[0] == ':' {
+			return true
+		}
+		rest = after
+	}
 }
 
 func resourceOfARN(arn string) string {
