@@ -83,18 +83,14 @@ func TestConsoleAuroraGlobalFailover(t *testing.T) {
 	p.waitText("[aria-label='orders'] dl", "us-east-1")
 
 	// us-east-1 goes down; the team fails over to us-west-2 with the SDK.
-	p.click("link", "Cross-Region overview")
-	p.choose("Fault Region", "us-east-1")
-	p.click("button", "Take Region down")
-	p.waitText("[role=status]", "us-east-1 is down.")
+	p.regionFault("us-east-1", "Take Region down", "us-east-1 is down.")
 	if _, err := rds.NewFromConfig(xtest.DefaultConfig(srv.URL, "us-west-2")).FailoverGlobalCluster(context.Background(), &rds.FailoverGlobalClusterInput{
 		GlobalClusterIdentifier: aws.String("orders"), AllowDataLoss: aws.Bool(true),
 		TargetDbClusterIdentifier: aws.String("arn:aws:rds:us-west-2:123456789012:cluster:orders-west")}); err != nil {
 		t.Fatal(err)
 	}
 	p.waitText("[aria-label='us-west-2']", "orders")
-	p.click("link", "Aurora")
-	p.click("tab", "Global databases")
+	p.globalDatabases()
 	p.waitText("[aria-label='Events of orders']", "Global failover of global cluster orders to DB cluster in Region us-west-2 completed")
 	p.waitText("[aria-label='Regions of orders'] tbody tr:first-child", "us-west-2")
 	p.waitText("[aria-label='Regions of orders']", "pending-resync")
@@ -102,15 +98,19 @@ func TestConsoleAuroraGlobalFailover(t *testing.T) {
 	p.screenshot("global-databases")
 
 	// The Region comes back; once the clock moves the old primary has rejoined.
-	p.click("link", "Cross-Region overview")
-	p.choose("Fault Region", "us-east-1")
-	p.click("button", "Bring Region back")
-	p.waitText("[role=status]", "us-east-1 is back.")
+	p.regionFault("us-east-1", "Bring Region back", "us-east-1 is back.")
 	p.advance("10m")
-	p.click("link", "Aurora")
-	p.click("tab", "Global databases")
+	p.globalDatabases()
 	p.waitText("[aria-label='Events of orders']", "DB cluster rejoined global cluster orders as a secondary cluster")
 	p.waitText("[aria-label='Regions of orders']", "connected")
+}
+
+// globalDatabases opens Aurora's Global databases tab anew: the page does not refresh
+// itself.
+func (p *page) globalDatabases() {
+	p.t.Helper()
+	p.click("link", "Aurora")
+	p.click("tab", "Global databases")
 }
 
 // TestConsoleEFSFileSystems is EFS in the console: a file system made with the AWS CLI,
