@@ -27,8 +27,8 @@ import (
 var pending = kit.Table[pendingRecord]{Kind: "trail-pending"}
 
 type pendingRecord struct {
-	Region   string `json:"region"`
-	Document string `json:"document"` // the event in CloudTrail's record format
+	Region   string   `json:"region"`
+	Document document `json:"document"` // the event in CloudTrail's record format
 }
 
 const deliveryInterval = 5 * time.Minute
@@ -67,7 +67,7 @@ func (s *Service) armDelivery(tx kit.Tx, account string, rec *trailRecord, now t
 
 // hold files the events of a batch that logging trails cover as pending, in the
 // transaction that writes them to the event history. docs are the events' documents.
-func (s *Service) hold(tx kit.Tx, batch []port.TrailEvent, docs []string) error {
+func (s *Service) hold(tx kit.Tx, batch []port.TrailEvent, docs []document) error {
 	logging := map[string][]*trailRecord{} // by account
 	for i, ev := range batch {
 		list, ok := logging[ev.Account]

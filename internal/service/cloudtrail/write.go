@@ -11,7 +11,7 @@ import (
 func (s *Service) write(batch []port.TrailEvent) error {
 	return s.Update(func(tx kit.Tx) error {
 		touched := map[[2]string]bool{}
-		docs := make([]string, len(batch))
+		docs := make([]document, len(batch))
 		for i, ev := range batch {
 			rec, err := recordOf(ev)
 			if err != nil {
