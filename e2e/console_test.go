@@ -408,9 +408,7 @@ func TestConsoleSecretReplicas(t *testing.T) {
 	}
 	p := openConsole(t, srv)
 	p.open("")
-	p.choose("Fault Region", "us-west-2")
-	p.click("button", "Take Region down")
-	p.waitText("[role=status]", "us-west-2 is down.")
+	p.regionFault("us-west-2", "Take Region down", "us-west-2 is down.")
 	p.waitText("[aria-label='us-west-2']", "Down")
 
 	p.click("link", "Secrets")
@@ -433,10 +431,7 @@ func TestConsoleSecretReplicas(t *testing.T) {
 		t.Fatalf("the promoted replica: %+v %v", out, err)
 	}
 
-	p.click("link", "Cross-Region overview")
-	p.choose("Fault Region", "us-west-2")
-	p.click("button", "Bring Region back")
-	p.waitText("[role=status]", "us-west-2 is back.")
+	p.regionFault("us-west-2", "Bring Region back", "us-west-2 is back.")
 
 	// Any fault the admin API takes, staged and cleared from the overview.
 	p.choose("Region of the fault", "eu-west-1")
@@ -463,6 +458,16 @@ func (p *page) replicate(secret, region string) {
 	p.chooseBy("AWS Region", region, byRoleIn("region", secret, "combobox", "AWS Region"))
 	p.do("Replicate secret to other Regions", chromedp.Click("", byRoleIn("region", secret, "button", "Replicate secret to other Regions")))
 	p.waitText("[role=status]", "Replication to "+region+" started.")
+}
+
+// regionFault takes a Region down or brings it back with the overview's control (button),
+// and waits for the page to say so (notice).
+func (p *page) regionFault(region, button, notice string) {
+	p.t.Helper()
+	p.click("link", "Cross-Region overview")
+	p.choose("Fault Region", region)
+	p.click("button", button)
+	p.waitText("[role=status]", notice)
 }
 
 // advance moves the clock with the overview's control.

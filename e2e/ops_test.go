@@ -221,6 +221,8 @@ func TestGameDayFromREADME(t *testing.T) {
 	for _, want := range []string{
 		"outage api (unavailable)", "ServiceUnavailable", `"N": "42.5"`, `{\"password\":\"EXAMPLE\"}`, "arn:aws:rds:us-west-2:123456789012:db:appdb-from-copy",
 		"StopReplicationToReplica", `xregion_faults_active{effect="outage",region="us-east-1",service="*"} 1`, "no faults in force",
+		// The Aurora global database failed over to us-west-2, and us-east-1 rejoined as its secondary.
+		"arn:aws:rds:us-west-2:123456789012:cluster:orders-west\tTrue", "arn:aws:rds:us-east-1:123456789012:cluster:orders-east\tFalse\tconnected",
 	} {
 		if !strings.Contains(stdout+stderr, want) {
 			t.Errorf("the game day's output lacks %q:\n%s\n%s", want, stdout, stderr)

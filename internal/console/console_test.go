@@ -156,6 +156,9 @@ func TestPagesRenderInTheAWSConsolesWords(t *testing.T) {
 		"backup/jobs?tab=copy":     {`aria-label="Copy jobs"`},
 		"backup/jobs?tab=restore":  {`aria-label="Restore jobs"`},
 		"secrets":                  {"<h1>Secrets</h1>"},
+		"rds/clusters":             {"<h1>DB clusters</h1>", "No DB clusters in us-east-1.", "Automated backups", "DB cluster snapshots"},
+		"rds/global-databases":     {"<h1>Global databases</h1>", "No global databases."},
+		"efs":                      {"<h1>File systems</h1>", "No file systems in us-east-1.", ">Aurora</a>", ">EFS</a>"},
 		"assets/htmx.min.js":       {"htmx"},
 		"assets/htmx.LICENSE":      {"Zero-Clause BSD"},
 		"backup/vaults?region=bad": {"Backup vaults in us-east-1"},
@@ -733,16 +736,29 @@ func createVolume(t *testing.T, inst *servertest.Instance, name string) string {
 	form := url.Values{"Action": {"CreateVolume"}, "Version": {"2016-11-15"}, "AvailabilityZone": {"us-east-1a"},
 		"Size": {"8"}, "VolumeType": {"gp3"}, "TagSpecification.1.ResourceType": {"volume"},
 		"TagSpecification.1.Tag.1.Key": {"Name"}, "TagSpecification.1.Tag.1.Value": {name}}
-	body := form.Encode()
-	req, _ := http.NewRequest(http.MethodPost, inst.URL+"/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	status, body := signedCall(t, inst, "ec2", "us-east-1", http.MethodPost, "/", "application/x-www-form-urlencoded; charset=utf-8", form.Encode())
+	var out struct {
+		VolumeID string `xml:"volumeId"`
+	}
+	if err := xml.Unmarshal(body, &out); err != nil || status != http.StatusOK || out.VolumeID == "" {
+		t.Fatalf("CreateVolume: HTTP %d, %+v, %v", status, out, err)
+	}
+	return out.VolumeID
+}
+
+// signedCall sends one request signed with SigV4 for service in region, for the services
+// the module has no SDK client of, and returns the answer's status and body.
+func signedCall(t *testing.T, inst *servertest.Instance, service, region, method, path, contentType, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, inst.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	sum := sha256.Sum256([]byte(body))
-	cfg := inst.Config("us-east-1")
+	cfg := inst.Config(region)
 	creds, err := cfg.Credentials.Retrieve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "ec2", "us-east-1", time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -750,11 +766,9 @@ func createVolume(t *testing.T, inst *servertest.Instance, name string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct {
-		VolumeID string `xml:"volumeId"`
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.VolumeID == "" {
-		t.Fatalf("CreateVolume: HTTP %d, %+v, %v", resp.StatusCode, out, err)
-	}
-	return out.VolumeID
+	return resp.StatusCode, answer
 }

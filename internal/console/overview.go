@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/gen/efsapi"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/regions"
@@ -22,6 +23,10 @@ type regionSummary struct {
 	// Replicated are RDS automated backups replicated into this Region, each with how far
 	// its latest restorable time trails the clock.
 	Replicated []replicatedBackup
+	// Globals are the global databases whose primary cluster is in this Region.
+	Globals []rdsapi.GlobalCluster
+	// FileSystems are the EFS replications out of this Region.
+	FileSystems []efsapi.ReplicationConfigurationDescription
 }
 
 type replicatedBackup struct {
@@ -33,7 +38,7 @@ type replicatedBackup struct {
 
 func (s regionSummary) empty() bool {
 	return !s.Down && len(s.Vaults) == 0 && len(s.InFlight) == 0 && len(s.Copied) == 0 && len(s.Secrets) == 0 &&
-		len(s.Replicated) == 0
+		len(s.Replicated) == 0 && len(s.Globals) == 0 && len(s.FileSystems) == 0
 }
 
 type overviewData struct {
@@ -61,14 +66,14 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *http.Request, v *visit)
 	keep(err)
 	data.Faults, err = c.faults(r)
 	keep(err)
-	down := map[string]bool{}
-	for _, f := range data.Faults {
-		down[f.Region] = down[f.Region] || f.Down()
-	}
+	down := downRegions(data.Faults)
+	globals, err := v.globalDatabases()
+	keep(err)
 	var copies []backupapi.CopyJob
 	for _, region := range data.All {
 		s, err := v.summary(region, down[region], data.Clock.Now)
 		keep(err)
+		s.Globals = primaryIn(globals, region)
 		copies = append(copies, s.Copied...)
 		for _, b := range s.Replicated {
 			if b.known {
@@ -113,8 +118,42 @@ func (v *visit) summary(region string, down bool, clockNow time.Time) (regionSum
 	if s.Secrets, err = v.replicatedSecrets(region); err != nil {
 		return s, err
 	}
-	s.Replicated, err = v.replicatedBackups(region, clockNow)
+	if s.Replicated, err = v.replicatedBackups(region, clockNow); err != nil {
+		return s, err
+	}
+	s.FileSystems, err = v.replicationsOut(region)
 	return s, err
+}
+
+// primaryIn are the global databases whose writer is in region. A global database is
+// shown under its primary's Region even when that Region is down: that is when a person
+// looks for it.
+func primaryIn(globals []rdsapi.GlobalCluster, region string) []rdsapi.GlobalCluster {
+	var out []rdsapi.GlobalCluster
+	for _, g := range globals {
+		for _, m := range g.GlobalClusterMembers {
+			if derefBool(m.IsWriter) && regionOfARN(deref(m.DBClusterArn)) == region {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// replicationsOut are the EFS replications whose source file system is in region. A
+// binary that does not serve EFS has none.
+func (v *visit) replicationsOut(region string) ([]efsapi.ReplicationConfigurationDescription, error) {
+	if !v.c.services.serves("elasticfilesystem", efsapi.OpDescribeReplicationConfigurations.Name) {
+		return nil, nil
+	}
+	all, err := v.replications(region)
+	var out []efsapi.ReplicationConfigurationDescription
+	for _, r := range all {
+		if deref(r.SourceFileSystemRegion) == region {
+			out = append(out, r)
+		}
+	}
+	return out, err
 }
 
 // replicatedBackups are the RDS automated backups replicated into region.

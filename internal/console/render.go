@@ -23,12 +23,15 @@ type templates map[string]*template.Template
 var funcs = template.FuncMap{
 	"str":           func(s *string) string { return deref(s) },
 	"num":           func(n *int64) int64 { return derefInt(n) },
+	"flag":          derefBool,
+	"bytes":         func(n *int64) string { return humanBytes(derefInt(n)) },
 	"when":          when,
 	"q":             url.QueryEscape,
 	"regionOf":      func(arn *string) string { return regionOfARN(deref(arn)) },
 	"lower":         strings.ToLower,
 	"replicationOf": replicationOf,
 	"prefix":        func() string { return Prefix },
+	"rdsTab":        func(v view, tab string) rdsTab { return rdsTab{Region: v.Region, Tab: tab} },
 	"link": func(path, region string) string {
 		sep := "?"
 		if strings.Contains(path, "?") {
@@ -131,8 +134,12 @@ type view struct {
 // Section is the list page of the page's part of the console, where the Region selector
 // leads: a resource of one Region is not in another.
 func (v view) Section() string {
-	return map[string]string{"vaults": "backup/vaults", "plans": "backup/plans", "jobs": "backup/jobs", "rds": "rds", "secrets": "secrets"}[v.Nav]
+	return map[string]string{"vaults": "backup/vaults", "plans": "backup/plans", "jobs": "backup/jobs", "rds": "rds", "secrets": "secrets",
+		"rds-clusters": "rds/clusters", "rds-global": "rds/global-databases", "efs": "efs"}[v.Nav]
 }
+
+// rdsTab is what the RDS pages' shared tab list needs: the Region, and the tab shown.
+type rdsTab struct{ Region, Tab string }
 
 // render writes a page, or only its "content" when htmx asks for a fragment. err, when
 // not nil, is shown above the content as the service's error (code and message).

@@ -84,20 +84,17 @@ func (v *visit) dynamodbResources() ([]protectable, error) {
 		return nil, nil
 	}
 	var out []protectable
-	in := &dynamodbapi.ListTablesInput{}
-	for {
-		page, err := call(v.r.Context(), v.c.services, v.as(), "dynamodb", dynamodbapi.OpListTables, in)
+	err := everyPage(func(start *string) (*string, error) {
+		page, err := call(v.r.Context(), v.c.services, v.as(), "dynamodb", dynamodbapi.OpListTables, &dynamodbapi.ListTablesInput{ExclusiveStartTableName: start})
 		if err != nil {
 			return nil, err
 		}
 		for _, name := range page.TableNames {
 			out = append(out, protectable{Type: "DynamoDB", Name: name, ARN: v.arn("dynamodb", "table/"+name)})
 		}
-		if page.LastEvaluatedTableName == nil {
-			return out, nil
-		}
-		in.ExclusiveStartTableName = page.LastEvaluatedTableName
-	}
+		return page.LastEvaluatedTableName, nil
+	})
+	return out, err
 }
 
 func (v *visit) ebsResources() ([]protectable, error) {
@@ -105,51 +102,56 @@ func (v *visit) ebsResources() ([]protectable, error) {
 		return nil, nil
 	}
 	var out []protectable
-	in := &ec2api.DescribeVolumesRequest{}
-	for {
-		page, err := call(v.r.Context(), v.c.services, v.as(), "ec2", ec2api.OpDescribeVolumes, in)
+	err := everyPage(func(token *string) (*string, error) {
+		page, err := call(v.r.Context(), v.c.services, v.as(), "ec2", ec2api.OpDescribeVolumes, &ec2api.DescribeVolumesRequest{NextToken: token})
 		if err != nil {
 			return nil, err
 		}
 		for _, vol := range page.Volumes {
-			id := deref(vol.VolumeId)
-			name := id
-			for _, t := range vol.Tags {
-				if deref(t.Key) == "Name" && deref(t.Value) != "" {
-					name = deref(t.Value) + " (" + id + ")"
-				}
-			}
-			out = append(out, protectable{Type: "EBS", Name: name, ARN: v.arn("ec2", "volume/"+id)})
+			out = append(out, protectable{Type: "EBS", Name: volumeName(vol), ARN: v.arn("ec2", "volume/"+deref(vol.VolumeId))})
 		}
-		if deref(page.NextToken) == "" {
-			return out, nil
+		return page.NextToken, nil
+	})
+	return out, err
+}
+
+// volumeName is a volume as the forms name it: its Name tag before its id.
+func volumeName(vol ec2api.Volume) string {
+	id := deref(vol.VolumeId)
+	for _, t := range vol.Tags {
+		if deref(t.Key) == "Name" && deref(t.Value) != "" {
+			return deref(t.Value) + " (" + id + ")"
 		}
-		in.NextToken = page.NextToken
 	}
+	return id
 }
 
 func (v *visit) efsResources() ([]protectable, error) {
 	if !v.c.services.serves("elasticfilesystem", efsapi.OpDescribeFileSystems.Name) {
 		return nil, nil
 	}
+	list, err := v.fileSystems()
 	var out []protectable
-	in := &efsapi.DescribeFileSystemsRequest{}
+	for _, fs := range list {
+		name := deref(fs.FileSystemId)
+		if n := deref(fs.Name); n != "" {
+			name = n + " (" + name + ")"
+		}
+		out = append(out, protectable{Type: "EFS", Name: name, ARN: deref(fs.FileSystemArn)})
+	}
+	return out, err
+}
+
+// everyPage calls fetch with each page's token, the first time with none, until a page
+// names no next one: the console shows whole lists.
+func everyPage(fetch func(token *string) (next *string, err error)) error {
+	var token *string
 	for {
-		page, err := call(v.r.Context(), v.c.services, v.as(), "elasticfilesystem", efsapi.OpDescribeFileSystems, in)
-		if err != nil {
-			return nil, err
+		next, err := fetch(token)
+		if err != nil || deref(next) == "" {
+			return err
 		}
-		for _, fs := range page.FileSystems {
-			name := deref(fs.FileSystemId)
-			if n := deref(fs.Name); n != "" {
-				name = n + " (" + name + ")"
-			}
-			out = append(out, protectable{Type: "EFS", Name: name, ARN: deref(fs.FileSystemArn)})
-		}
-		if deref(page.NextMarker) == "" {
-			return out, nil
-		}
-		in.Marker = page.NextMarker
+		token = next
 	}
 }
 

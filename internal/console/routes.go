@@ -47,6 +47,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"rds/replication/stop", c.page(c.stopReplication))
 	m.HandleFunc("POST "+p+"rds/snapshots", c.page(c.takeSnapshot))
 	m.HandleFunc("POST "+p+"rds/snapshots/copy", c.page(c.copySnapshot))
+	m.HandleFunc("GET "+p+"rds/clusters", c.page(c.clustersPage))
+	m.HandleFunc("GET "+p+"rds/global-databases", c.page(c.globalDatabasesPage))
+
+	m.HandleFunc("GET "+p+"efs", c.page(c.efsPage))
 
 	m.HandleFunc("GET "+p+"secrets", c.page(c.secretsPage))
 	m.HandleFunc("GET "+p+"secrets/status", c.page(c.replicationStatus))

@@ -65,6 +65,22 @@ func (f faultState) Effects() []string {
 	return out
 }
 
+// downRegions are the Regions the faults take down: their API answers nobody, so the
+// pages say so rather than read them.
+func downRegions(list []faultState) map[string]bool {
+	down := map[string]bool{}
+	for _, f := range list {
+		down[f.Region] = down[f.Region] || f.Down()
+	}
+	return down
+}
+
+// downNow are the Regions down at this moment.
+func (c *Console) downNow(r *http.Request) (map[string]bool, error) {
+	list, err := c.faults(r)
+	return downRegions(list), err
+}
+
 // adminError is a refusal of the admin API, shown like a service's error.
 var adminError = awserr.Kind{Code: "XregionAdminError", Status: http.StatusBadRequest, Sender: true}
 

@@ -1,6 +1,7 @@
-// Package cloudtrail is CloudTrail's event history: the management events of every call
-// the gateway hands a service, per account and Region, kept 90 days on the engine clock
-// and served by LookupEvents. It provides port.Trail, through which the gateway (and any
+// Package cloudtrail is CloudTrail's event history and trails: the management events of
+// every call the gateway hands a service, per account and Region, kept 90 days on the
+// engine clock and served by LookupEvents, and delivered by trails as log files
+// (trails.go). It provides port.Trail, through which the gateway (and any
 // service) records events. Events carry no secret values: the recorder redacts them
 // before they reach this package (see internal/gateway/audit.go), and the record is
 // what CloudTrail's own JSON record format holds.
@@ -27,6 +28,9 @@ type Service struct {
 	*kit.Kit
 	pages kit.Pager
 	queue *queue
+	// reports keeps trails' log files (port.Reports: files under the data directory);
+	// nil when the server keeps none, and then deliveries fail with that reason.
+	reports port.Reports
 }
 
 var (
@@ -46,16 +50,29 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(string) error { return msgInvalidNextToken.New() })
 	s.queue = newQueue(s.write, k.Log)
 	service.Provide[port.Trail](d.Ports, s)
+	service.Want(d.Ports, &s.reports)
+	s.registerDelivery()
 	return s, nil
 }
 
 // Model is the CloudTrail API model.
 func (s *Service) Model() *awsmodel.API { return ct.Model() }
 
-// Handlers binds the event history. Trails, event data stores, channels and Lake
-// queries are not served: the gateway answers them with an error naming the operation.
+// Handlers binds the event history and trails. Event selectors, event data stores,
+// channels and Lake queries are not served: the gateway answers them with an error
+// naming the operation.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{ct.OpLookupEvents.Handle(s.lookupEvents)}
+	return []awsmodel.Handler{
+		ct.OpLookupEvents.Handle(s.lookupEvents),
+		ct.OpCreateTrail.Handle(s.createTrail),
+		ct.OpDescribeTrails.Handle(s.describeTrails),
+		ct.OpGetTrail.Handle(s.getTrail),
+		ct.OpListTrails.Handle(s.listTrails),
+		ct.OpGetTrailStatus.Handle(s.getTrailStatus),
+		ct.OpStartLogging.Handle(s.startLogging),
+		ct.OpStopLogging.Handle(s.stopLogging),
+		ct.OpDeleteTrail.Handle(s.deleteTrail),
+	}
 }
 
 // Record queues ev; it is written within moments, and before any lookup reads.

@@ -5,20 +5,26 @@ import (
 	"github.com/xregion/xregion/internal/service/port"
 )
 
-// write files a batch of events in their accounts and Regions, and drops from each
-// Region it touches the events older than the retention.
+// write files a batch of events in their accounts and Regions, holds those that logging
+// trails cover for their next delivery, and drops from each Region it touches the events
+// older than the retention.
 func (s *Service) write(batch []port.TrailEvent) error {
 	return s.Update(func(tx kit.Tx) error {
 		touched := map[[2]string]bool{}
-		for _, ev := range batch {
+		docs := make([]document, len(batch))
+		for i, ev := range batch {
 			rec, err := recordOf(ev)
 			if err != nil {
 				return err
 			}
+			docs[i] = rec.Document
 			if err := events.Put(tx.In(ev.Account, ev.Region), rec, eventKey(ev)...); err != nil {
 				return err
 			}
 			touched[[2]string{ev.Account, ev.Region}] = true
+		}
+		if err := s.hold(tx, batch, docs); err != nil {
+			return err
 		}
 		for ar := range touched {
 			if err := s.expire(tx.In(ar[0], ar[1])); err != nil {
