@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
@@ -139,4 +140,34 @@ func inRange(t *time.Time, after, before *time.Time) bool {
 		return false
 	}
 	return (after == nil || t.After(*after)) && (before == nil || t.Before(*before))
+}
+
+// jobFilters are the filters every list of jobs has, by state (a restore job's status),
+// resource type, creation and completion.
+type jobFilters struct {
+	State, ResourceType           *string
+	CreatedAfter, CreatedBefore   *time.Time
+	CompleteAfter, CompleteBefore *time.Time
+}
+
+// pass reports whether a job passes the filters.
+func (f jobFilters) pass(state, resourceType string, created time.Time, completed *time.Time) bool {
+	return matches(f.State, state) && matches(f.ResourceType, resourceType) &&
+		inRange(&created, f.CreatedAfter, f.CreatedBefore) && inRange(completed, f.CompleteAfter, f.CompleteBefore)
+}
+
+// matches reports whether an optional filter lets a value through: it is unset, or the
+// value is the filter's.
+func matches(filter *string, value string) bool { return filter == nil || *filter == value }
+
+// readRecord reads the record of t that id names in the caller's account and Region, or
+// answers notFound's error for id.
+func readRecord[T any](s *Service, c kit.Call, t kit.Table[T], id string, notFound awserr.Message) (*T, error) {
+	return kit.Read(s.Kit, func(tx kit.Tx) (*T, error) {
+		rec, err := t.Get(c.In(tx), id)
+		if err == nil && rec == nil {
+			err = notFound.New(id)
+		}
+		return rec, err
+	})
 }

@@ -400,35 +400,36 @@ func planListMember(p *planRec) backupapi.BackupPlansListMember {
 }
 
 func (s *Service) listBackupPlans(ctx context.Context, in *backupapi.ListBackupPlansInput) (*backupapi.ListBackupPlansOutput, error) {
-	c := s.Call(ctx)
 	withDeleted := in.IncludeDeleted != nil && *in.IncludeDeleted
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupPlansOutput, error) {
-		out := &backupapi.ListBackupPlansOutput{BackupPlansList: []backupapi.BackupPlansListMember{}}
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListBackupPlans", ""), plans,
-			func(p *planRec) bool { return p.Deleted == nil || withDeleted }, in.NextToken, in.MaxResults,
-			func(p *planRec) (time.Time, string) { return p.Created, p.ID })
-		for _, p := range page {
-			out.BackupPlansList = append(out.BackupPlansList, planListMember(p))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[planRec]{Op: "ListBackupPlans", Token: in.NextToken, Max: in.MaxResults,
+		Keep:    func(p *planRec) bool { return p.Deleted == nil || withDeleted },
+		Created: func(p *planRec) (time.Time, string) { return p.Created, p.ID }}
+	items, next, err := listByCreation(s, s.Call(ctx), q, plans, planListMember)
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListBackupPlansOutput{BackupPlansList: items, NextToken: next}, nil
 }
 
 func (s *Service) listBackupPlanVersions(ctx context.Context, in *backupapi.ListBackupPlanVersionsInput) (*backupapi.ListBackupPlanVersionsOutput, error) {
 	c := s.Call(ctx)
 	id := *in.BackupPlanId
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupPlanVersionsOutput, error) {
-		v := c.In(tx)
-		if !plans.Has(v, id) {
-			return nil, msgPlanNotFound.New()
+	if _, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) {
+		p, err := plans.Get(c.In(tx), id)
+		if err == nil && p == nil {
+			err = msgPlanNotFound.New()
 		}
-		out := &backupapi.ListBackupPlanVersionsOutput{BackupPlanVersionsList: []backupapi.BackupPlansListMember{}}
-		next, err := scanPage(s, v, listOf(c, "ListBackupPlanVersions", id), planVersions, in.NextToken, in.MaxResults, func(p *planRec) bool {
-			out.BackupPlanVersionsList = append(out.BackupPlanVersionsList, planListMember(p))
-			return true
-		}, id)
-		out.NextToken = next
-		return out, err
-	})
+		return p, err
+	}); err != nil {
+		return nil, err
+	}
+	// Versions list oldest first, in the order they were saved: their ids are random, so
+	// the order of their keys would say nothing.
+	q := listQuery[planRec]{Op: "ListBackupPlanVersions", Within: id, Token: in.NextToken, Max: in.MaxResults,
+		Created: func(p *planRec) (time.Time, string) { return p.Versioned, p.VersionID }}
+	items, next, err := listByCreation(s, c, q, planVersions, planListMember)
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListBackupPlanVersionsOutput{BackupPlanVersionsList: items, NextToken: next}, nil
 }
