@@ -15,18 +15,37 @@ import (
 //
 // The step that ends a backup or copy job, once its data is moving, also names the AWS
 // job and the bytes it moves, under names the admin API shows for every job
-// (GET /_xregion/jobs lists each with its awsJobId and bytesTransferred).
+// (GET /_xregion/jobs lists each with its awsJobId and bytesTransferred). When the bytes
+// will all have moved by then, it also says what moved where (transfer): the metrics
+// count its bytes when the step has run (xregion_backup_bytes_transferred_total).
 type jobRef struct {
-	Account  string `json:"account"`
-	Region   string `json:"region"`
-	ID       string `json:"id"`
-	AWSJobID string `json:"awsJobId,omitempty"`
-	Bytes    *int64 `json:"bytesTransferred,omitempty"`
+	Account  string    `json:"account"`
+	Region   string    `json:"region"`
+	ID       string    `json:"id"`
+	AWSJobID string    `json:"awsJobId,omitempty"`
+	Bytes    *int64    `json:"bytesTransferred,omitempty"`
+	Transfer *transfer `json:"transfer,omitempty"`
 }
 
-// moving is the reference of the step that ends a job moving bytes.
-func (r jobRef) moving(bytes int64) jobRef {
-	r.AWSJobID, r.Bytes = r.ID, &bytes
+// transfer is what a backup or copy job moves: the kind of job (BACKUP or COPY), from
+// and to which Region, of which resource type. Its JSON is the metrics package's to read.
+type transfer struct {
+	Job          string `json:"job"`
+	Source       string `json:"source"`
+	Destination  string `json:"destination"`
+	ResourceType string `json:"resourceType"`
+}
+
+// The kinds of job a transfer names.
+const (
+	transferBackup = "BACKUP"
+	transferCopy   = "COPY"
+)
+
+// moving is the reference of the step that ends a job moving bytes; t is what it moves,
+// or nil when the job will be cut short before the bytes have all moved.
+func (r jobRef) moving(bytes int64, t *transfer) jobRef {
+	r.AWSJobID, r.Bytes, r.Transfer = r.ID, &bytes, t
 	return r
 }
 
