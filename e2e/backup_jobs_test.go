@@ -113,7 +113,9 @@ assert sorted(b["ResourceArn"] for b in backups) == sorted(dbs), backups
 for b in backups:
     d = east.describe_backup_job(BackupJobId=b["BackupJobId"])
     assert not d["IsParent"] and "ParentJobId" not in d and d.get("NumberOfChildJobs", 0) == 0, d
+    assert d["MessageCategory"] == "SUCCESS" and d["CreatedBy"]["BackupRuleName"] == "daily", d
     assert east.list_backup_jobs(ByParentJobId=b["BackupJobId"])["BackupJobs"] == []
+assert len(east.list_backup_jobs(ByMessageCategory="SUCCESS")["BackupJobs"]) == 2
 copies = east.list_copy_jobs()["CopyJobs"]
 assert all(not c["IsParent"] and "ParentJobId" not in c for c in copies), copies
 

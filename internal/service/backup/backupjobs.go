@@ -156,6 +156,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),
 		VaultType: new(vaultTypeBackup), RecoveryPointLifecycle: j.Lifecycle, ExpectedCompletionDate: j.DoneAt,
+		MessageCategory: messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage),
 	}
 	if j.StatusMessage == "" && j.Waiting != "" {
 		out.StatusMessage = new(j.Waiting)
@@ -186,7 +187,7 @@ func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeB
 		StartBy: b.StartBy, BackupType: b.BackupType, IsParent: b.IsParent, ResourceName: b.ResourceName,
 		InitiationDate: b.InitiationDate, NumberOfChildJobs: new(int64(0)), VaultType: b.VaultType,
 		RecoveryPointLifecycle: b.RecoveryPointLifecycle, ExpectedCompletionDate: b.ExpectedCompletionDate,
-		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn,
+		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn, MessageCategory: b.MessageCategory,
 	}, nil
 }
 
@@ -200,7 +201,8 @@ func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool
 		CreatedAfter: in.ByCreatedAfter, CreatedBefore: in.ByCreatedBefore, CompleteAfter: in.ByCompleteAfter, CompleteBefore: in.ByCompleteBefore}
 	return func(j *backupJobRec) bool {
 		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
-			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByBackupVaultName, j.Vault)
+			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByBackupVaultName, j.Vault) &&
+			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage))
 	}
 }
 

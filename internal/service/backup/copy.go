@@ -162,7 +162,7 @@ func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
 		IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
 		ResourceType: new(j.resourceType()), IsParent: new(false), ResourceName: new(j.ResourceName),
 		DestinationEncryptionKeyArn: nonEmpty(j.DestKeyARN), DestinationRecoveryPointLifecycle: j.Lifecycle,
-		DestinationVaultType: new(vaultTypeBackup),
+		DestinationVaultType: new(vaultTypeBackup), MessageCategory: messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage),
 	}
 	return out
 }
@@ -184,7 +184,8 @@ func copyJobFilter(in *backupapi.ListCopyJobsInput) func(*copyJobRec) bool {
 	return func(j *copyJobRec) bool {
 		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
 			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByDestinationVaultArn, j.DestVaultARN) &&
-			matches(in.BySourceRecoveryPointArn, j.SourceRP)
+			matches(in.BySourceRecoveryPointArn, j.SourceRP) &&
+			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage))
 	}
 }
 

@@ -68,3 +68,45 @@ func TestListsInCreationOrder(t *testing.T) {
 		t.Errorf("copy jobs listed %v, want %v", gotCopies, wantCopies)
 	}
 }
+
+// TestMessageCategories: a job that completed is of category SUCCESS, one that failed of
+// none; ByMessageCategory takes SUCCESS's jobs, and every job for ANY and AGGREGATE_ALL.
+func TestMessageCategories(t *testing.T) {
+	rds := newProtector()
+	s := startSolo(t, []*protector{rds})
+	s.vault("us-east-1", "prod", false)
+	west, _ := s.vault("us-west-2", "dr", true)
+	db := rds.add(kittest.Account, "us-east-1", "db", nil)
+	ok := s.backUp("us-east-1", "prod", db)
+	s.h.Advance(time.Minute) // the jobs list in creation order
+	missing := "arn:aws:iam::" + kittest.Account + ":role/missing"
+	failed := s.backUp("us-east-1", "prod", db, func(in *bk.StartBackupJobInput) { in.IamRoleArn = new(missing) })
+	if deref(ok.MessageCategory) != "SUCCESS" || failed.MessageCategory != nil || *failed.State != bk.BackupJobStateFailed {
+		t.Errorf("categories: completed %v, failed (%s) %v", deref(ok.MessageCategory), *failed.State, deref(failed.MessageCategory))
+	}
+	listed := func(category string) []string {
+		out := kittest.Must[*bk.ListBackupJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupJobs, &bk.ListBackupJobsInput{ByMessageCategory: new(category)}))
+		var ids []string
+		for _, j := range out.BackupJobs {
+			ids = append(ids, *j.BackupJobId)
+		}
+		return ids
+	}
+	both := []string{*ok.BackupJobId, *failed.BackupJobId}
+	if got := listed("SUCCESS"); !slices.Equal(got, both[:1]) {
+		t.Errorf("SUCCESS lists %v", got)
+	}
+	for _, every := range []string{"ANY", "AGGREGATE_ALL"} {
+		if got := listed(every); !slices.Equal(got, both) {
+			t.Errorf("%s lists %v, want %v", every, got, both)
+		}
+	}
+	if got := listed("ACCESS_DENIED"); len(got) != 0 {
+		t.Errorf("ACCESS_DENIED lists %v", got)
+	}
+	c := s.copy("us-east-1", "prod", *ok.RecoveryPointArn, west)
+	copies := kittest.Must[*bk.ListCopyJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListCopyJobs, &bk.ListCopyJobsInput{ByMessageCategory: new("SUCCESS")}))
+	if deref(c.MessageCategory) != "SUCCESS" || len(copies.CopyJobs) != 1 || *copies.CopyJobs[0].CopyJobId != *c.CopyJobId {
+		t.Errorf("copy category %v; SUCCESS lists %d copies", deref(c.MessageCategory), len(copies.CopyJobs))
+	}
+}
