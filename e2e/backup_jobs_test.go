@@ -19,9 +19,9 @@ func TestBackupPlanFieldsCLI(t *testing.T) {
 			"Rules": []any{map[string]any{
 				"RuleName": "daily", "TargetBackupVaultName": "prod", "ScheduleExpression": "cron(0 5 ? * * *)",
 				"TargetLogicallyAirGappedBackupVaultArn": "arn:aws:backup:us-east-1:123456789012:backup-vault:air-gapped",
-				"IndexActions": []any{map[string]any{"ResourceTypes": []string{"EBS"}}},
-				"ScanActions":  []any{map[string]any{"MalwareScanner": "GUARDDUTY", "ScanMode": mode}},
-				"Lifecycle":    map[string]any{"DeleteAfterDays": 120, "OptInToArchiveForSupportedResources": true},
+				"IndexActions":                           []any{map[string]any{"ResourceTypes": []string{"EBS"}}},
+				"ScanActions":                            []any{map[string]any{"MalwareScanner": "GUARDDUTY", "ScanMode": mode}},
+				"Lifecycle":                              map[string]any{"DeleteAfterDays": 120, "OptInToArchiveForSupportedResources": true},
 			}},
 			"ScanSettings": []any{map[string]any{"MalwareScanner": "GUARDDUTY", "ResourceTypes": []string{scanned},
 				"ScannerRoleArn": "arn:aws:iam::123456789012:role/Scanner"}},
