@@ -110,3 +110,33 @@ func TestMessageCategories(t *testing.T) {
 		t.Errorf("copy category %v; SUCCESS lists %d copies", deref(c.MessageCategory), len(copies.CopyJobs))
 	}
 }
+
+// TestNoJobIsAParent: AWS makes parent (composite) jobs only of composite resources,
+// which xregion does not serve: every backup, copy and restore job says it is no parent,
+// and ByParentJobId lists nothing.
+func TestNoJobIsAParent(t *testing.T) {
+	rds := newProtector()
+	s := startSolo(t, []*protector{rds})
+	s.vault("us-east-1", "prod", false)
+	west, _ := s.vault("us-west-2", "dr", true)
+	j := s.backUp("us-east-1", "prod", rds.add(kittest.Account, "us-east-1", "db", nil))
+	if j.IsParent == nil || *j.IsParent || j.ParentJobId != nil || j.NumberOfChildJobs == nil || *j.NumberOfChildJobs != 0 || j.ChildJobsInState != nil {
+		t.Errorf("backup job: IsParent %v, parent %v, children %v %v", j.IsParent, j.ParentJobId, j.NumberOfChildJobs, j.ChildJobsInState)
+	}
+	c := s.copy("us-east-1", "prod", *j.RecoveryPointArn, west)
+	if c.IsParent == nil || *c.IsParent || c.ParentJobId != nil {
+		t.Errorf("copy job: IsParent %v, parent %v", c.IsParent, c.ParentJobId)
+	}
+	backups := kittest.Must[*bk.ListBackupJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupJobs, &bk.ListBackupJobsInput{ByParentJobId: j.BackupJobId}))
+	copies := kittest.Must[*bk.ListCopyJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListCopyJobs, &bk.ListCopyJobsInput{ByParentJobId: c.CopyJobId}))
+	if len(backups.BackupJobs) != 0 || len(copies.CopyJobs) != 0 {
+		t.Errorf("children listed: %d backup jobs, %d copy jobs", len(backups.BackupJobs), len(copies.CopyJobs))
+	}
+	started := kittest.Must[*bk.StartRestoreJobOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpStartRestoreJob, &bk.StartRestoreJobInput{
+		RecoveryPointArn: j.RecoveryPointArn, IamRoleArn: new(role), Metadata: map[string]string{"DBInstanceIdentifier": "restored"},
+	}))
+	r := kittest.Must[*bk.DescribeRestoreJobOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpDescribeRestoreJob, &bk.DescribeRestoreJobInput{RestoreJobId: started.RestoreJobId}))
+	if r.IsParent == nil || *r.IsParent {
+		t.Errorf("restore job: IsParent %v", r.IsParent)
+	}
+}

@@ -203,7 +203,7 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 		AccountId: new(account), RestoreJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPoint), CreationDate: new(j.Created),
 		CompletionDate: j.Completed, Status: new(j.Status), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
 		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: new(j.resourceType()),
-		RecoveryPointCreationDate: new(j.RPCreated),
+		RecoveryPointCreationDate: new(j.RPCreated), IsParent: new(false), // no restore here is composite (see backupJobFilter)
 	}
 	if j.Status == backupapi.RestoreJobStatusCompleted {
 		out.PercentDone = new(percentDone)
@@ -229,7 +229,7 @@ func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.Describe
 		BackupSizeInBytes: o.BackupSizeInBytes, IamRoleArn: o.IamRoleArn, CreatedResourceArn: o.CreatedResourceArn,
 		ResourceType: o.ResourceType, RecoveryPointCreationDate: o.RecoveryPointCreationDate, CreatedBy: o.CreatedBy,
 		ValidationStatus: o.ValidationStatus, ValidationStatusMessage: o.ValidationStatusMessage,
-		DeletionStatus: o.DeletionStatus, DeletionStatusMessage: o.DeletionStatusMessage,
+		DeletionStatus: o.DeletionStatus, DeletionStatusMessage: o.DeletionStatusMessage, IsParent: o.IsParent,
 	}, nil
 }
 
