@@ -85,7 +85,7 @@ func TestBackupBytesMetricWithBoto3(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
 	out := srv.python(t, "us-east-1", `
-import json, os, re, time, urllib.request, boto3
+import json, os, time, urllib.request, boto3
 
 east = boto3.client("backup", region_name="us-east-1")
 west = boto3.client("backup", region_name="us-west-2")
