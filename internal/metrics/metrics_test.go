@@ -225,3 +225,31 @@ func TestNodeMetricsCountPeers(t *testing.T) {
 		t.Errorf("alive peers = %v", g)
 	}
 }
+
+// TestBackupBytesTransferred: the steps that end AWS Backup's transfers add their bytes,
+// by job, Regions and resource type, once they have run; a retried step, a step without
+// a transfer and other jobs add nothing.
+func TestBackupBytesTransferred(t *testing.T) {
+	m := New()
+	copyStep := jobs.Job{Kind: "backup.copy-job", Payload: []byte(`{"account":"123456789012","region":"us-east-1","id":"C1",` +
+		`"awsJobId":"C1","bytesTransferred":1500,"transfer":{"job":"COPY","source":"us-east-1","destination":"us-west-2","resourceType":"RDS"}}`)}
+	m.Job(jobs.Finished{Job: copyStep, Outcome: jobs.Retried})
+	m.Job(jobs.Finished{Job: copyStep, Outcome: jobs.Succeeded})
+	copyStep.Payload = []byte(`{"id":"C2","bytesTransferred":500,"transfer":{"job":"COPY","source":"us-east-1","destination":"us-west-2","resourceType":"RDS"}}`)
+	m.Job(jobs.Finished{Job: copyStep, Outcome: jobs.Succeeded})
+	backupStep := jobs.Job{Kind: "backup.backup-job", Payload: []byte(`{"id":"B1","bytesTransferred":7,"transfer":{"job":"BACKUP","source":"eu-west-1","destination":"eu-west-1","resourceType":"EFS"}}`)}
+	m.Job(jobs.Finished{Job: backupStep, Outcome: jobs.Succeeded})
+	cut := jobs.Job{Kind: "backup.backup-job", Payload: []byte(`{"id":"B2","bytesTransferred":99}`)} // cut short: no transfer
+	m.Job(jobs.Finished{Job: cut, Outcome: jobs.Succeeded})
+	m.Job(jobs.Finished{Job: jobs.Job{Kind: "secretsmanager.sync", Payload: []byte(`{"transfer":"x"}`)}, Outcome: jobs.Succeeded})
+
+	f := scrape(t, m)
+	copies := find(f, "xregion_backup_bytes_transferred_total", map[string]string{"job": "COPY", "source_region": "us-east-1", "destination_region": "us-west-2", "resource_type": "RDS"})
+	backups := find(f, "xregion_backup_bytes_transferred_total", map[string]string{"job": "BACKUP", "source_region": "eu-west-1", "destination_region": "eu-west-1", "resource_type": "EFS"})
+	if copies.GetCounter().GetValue() != 2000 || backups.GetCounter().GetValue() != 7 {
+		t.Errorf("copies %v, backups %v", copies, backups)
+	}
+	if n := len(f["xregion_backup_bytes_transferred_total"].GetMetric()); n != 2 {
+		t.Errorf("%d series, want 2", n)
+	}
+}

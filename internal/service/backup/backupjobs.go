@@ -156,6 +156,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),
 		VaultType: new(vaultTypeBackup), RecoveryPointLifecycle: j.Lifecycle, ExpectedCompletionDate: j.DoneAt,
+		MessageCategory: messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage),
 	}
 	if j.StatusMessage == "" && j.Waiting != "" {
 		out.StatusMessage = new(j.Waiting)
@@ -173,13 +174,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 
 func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeBackupJobInput) (*backupapi.DescribeBackupJobOutput, error) {
 	c := s.Call(ctx)
-	j, err := kit.Read(s.Kit, func(tx kit.Tx) (*backupJobRec, error) {
-		j, err := backupJobs.Get(c.In(tx), *in.BackupJobId)
-		if err == nil && j == nil {
-			err = msgJobNotFound.New(*in.BackupJobId)
-		}
-		return j, err
-	})
+	j, err := readRecord(s, c, backupJobs, *in.BackupJobId, msgJobNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -192,44 +187,31 @@ func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeB
 		StartBy: b.StartBy, BackupType: b.BackupType, IsParent: b.IsParent, ResourceName: b.ResourceName,
 		InitiationDate: b.InitiationDate, NumberOfChildJobs: new(int64(0)), VaultType: b.VaultType,
 		RecoveryPointLifecycle: b.RecoveryPointLifecycle, ExpectedCompletionDate: b.ExpectedCompletionDate,
-		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn,
+		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn, MessageCategory: b.MessageCategory,
 	}, nil
 }
 
-// backupJobFilter is ListBackupJobs' filters as one test. No job here has a parent:
-// AWS makes composite jobs for composite resources (CloudFormation stacks, SAP HANA
-// databases), and none of the resource types here is one.
+// backupJobFilter is ListBackupJobs' filters as one test. No job here has a parent, so
+// ByParentJobId matches none: AWS's documentation makes composite (parent) jobs only of
+// composite resources, CloudFormation stacks and EKS clusters, and xregion serves
+// neither. A plan whose selections pick several resources starts one job per resource,
+// none of them a parent, as AWS's does.
 func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool {
+	f := jobFilters{State: in.ByState, ResourceType: in.ByResourceType,
+		CreatedAfter: in.ByCreatedAfter, CreatedBefore: in.ByCreatedBefore, CompleteAfter: in.ByCompleteAfter, CompleteBefore: in.ByCompleteBefore}
 	return func(j *backupJobRec) bool {
-		switch {
-		case in.ByResourceArn != nil && *in.ByResourceArn != j.ResourceARN,
-			in.ByState != nil && *in.ByState != j.State,
-			in.ByBackupVaultName != nil && *in.ByBackupVaultName != j.Vault,
-			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
-			in.ByParentJobId != nil,
-			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
-			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
-			return false
-		}
-		return true
+		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
+			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByBackupVaultName, j.Vault) &&
+			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage))
 	}
 }
 
 func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJobsInput) (*backupapi.ListBackupJobsOutput, error) {
 	c := s.Call(ctx)
-	out := &backupapi.ListBackupJobsOutput{BackupJobs: []backupapi.BackupJob{}}
-	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
-		return out, nil
-	}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupJobsOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListBackupJobs", ""), backupJobs, backupJobFilter(in), in.NextToken, in.MaxResults,
-			func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID })
-		for _, j := range page {
-			out.BackupJobs = append(out.BackupJobs, backupJobOut(c.Account, j))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[backupJobRec]{Op: "ListBackupJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: backupJobFilter(in),
+		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }}
+	jobs, next, err := listByCreation(s, c, q, backupJobs, func(j *backupJobRec) backupapi.BackupJob { return backupJobOut(c.Account, j) })
+	return &backupapi.ListBackupJobsOutput{BackupJobs: jobs, NextToken: next}, err
 }
 
 // stopBackupJob aborts a backup job that has not finished, and deletes the image it has

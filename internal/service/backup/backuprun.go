@@ -84,11 +84,11 @@ func (s *Service) beginBackup(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRef
 	if ownsARN(j.resourceType(), set) {
 		j.RecoveryPointARN = ownRecoveryPointARN(v.Account(), v.Region(), j.ID)
 	}
-	at := done
+	at, moved := done, &transfer{Job: transferBackup, Source: v.Region(), Destination: v.Region(), ResourceType: j.resourceType()}
 	if j.CompleteBy != nil && done.After(*j.CompleteBy) {
-		at = *j.CompleteBy // the job will not make it: it ends then
+		at, moved = *j.CompleteBy, nil // the job will not make it: it ends then
 	}
-	_, err = jobBackup.Enqueue(tx, at, ref.moving(tr.Bytes))
+	_, err = jobBackup.Enqueue(tx, at, ref.moving(tr.Bytes, moved))
 	return err
 }
 

@@ -162,20 +162,14 @@ func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
 		IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
 		ResourceType: new(j.resourceType()), IsParent: new(false), ResourceName: new(j.ResourceName),
 		DestinationEncryptionKeyArn: nonEmpty(j.DestKeyARN), DestinationRecoveryPointLifecycle: j.Lifecycle,
-		DestinationVaultType: new(vaultTypeBackup),
+		DestinationVaultType: new(vaultTypeBackup), MessageCategory: messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage),
 	}
 	return out
 }
 
 func (s *Service) describeCopyJob(ctx context.Context, in *backupapi.DescribeCopyJobInput) (*backupapi.DescribeCopyJobOutput, error) {
 	c := s.Call(ctx)
-	j, err := kit.Read(s.Kit, func(tx kit.Tx) (*copyJobRec, error) {
-		j, err := copyJobs.Get(c.In(tx), *in.CopyJobId)
-		if err == nil && j == nil {
-			err = msgCopyJobNotFound.New(*in.CopyJobId)
-		}
-		return j, err
-	})
+	j, err := readRecord(s, c, copyJobs, *in.CopyJobId, msgCopyJobNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -183,37 +177,22 @@ func (s *Service) describeCopyJob(ctx context.Context, in *backupapi.DescribeCop
 }
 
 // copyJobFilter is ListCopyJobs' filters as one test. No copy job here has a parent (see
-// backupJobFilter).
+// backupJobFilter): a copy of a composite recovery point is the only composite copy.
 func copyJobFilter(in *backupapi.ListCopyJobsInput) func(*copyJobRec) bool {
+	f := jobFilters{State: in.ByState, ResourceType: in.ByResourceType,
+		CreatedAfter: in.ByCreatedAfter, CreatedBefore: in.ByCreatedBefore, CompleteAfter: in.ByCompleteAfter, CompleteBefore: in.ByCompleteBefore}
 	return func(j *copyJobRec) bool {
-		switch {
-		case in.ByResourceArn != nil && *in.ByResourceArn != j.ResourceARN,
-			in.ByState != nil && *in.ByState != j.State,
-			in.ByDestinationVaultArn != nil && *in.ByDestinationVaultArn != j.DestVaultARN,
-			in.BySourceRecoveryPointArn != nil && *in.BySourceRecoveryPointArn != j.SourceRP,
-			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
-			in.ByParentJobId != nil,
-			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
-			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
-			return false
-		}
-		return true
+		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
+			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByDestinationVaultArn, j.DestVaultARN) &&
+			matches(in.BySourceRecoveryPointArn, j.SourceRP) &&
+			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage))
 	}
 }
 
 func (s *Service) listCopyJobs(ctx context.Context, in *backupapi.ListCopyJobsInput) (*backupapi.ListCopyJobsOutput, error) {
 	c := s.Call(ctx)
-	out := &backupapi.ListCopyJobsOutput{CopyJobs: []backupapi.CopyJob{}}
-	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
-		return out, nil
-	}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListCopyJobsOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListCopyJobs", ""), copyJobs, copyJobFilter(in), in.NextToken, in.MaxResults,
-			func(j *copyJobRec) (time.Time, string) { return j.Created, j.ID })
-		for _, j := range page {
-			out.CopyJobs = append(out.CopyJobs, *copyJobOut(c.Account, j))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[copyJobRec]{Op: "ListCopyJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: copyJobFilter(in),
+		Created: func(j *copyJobRec) (time.Time, string) { return j.Created, j.ID }}
+	jobs, next, err := listByCreation(s, c, q, copyJobs, func(j *copyJobRec) backupapi.CopyJob { return *copyJobOut(c.Account, j) })
+	return &backupapi.ListCopyJobsOutput{CopyJobs: jobs, NextToken: next}, err
 }

@@ -75,7 +75,8 @@ func (s *Service) beginCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef, 
 	}
 	done := s.transferDone(now, tr.Bytes)
 	j.State, j.Started, j.Image, j.Bytes, j.DoneAt, j.DestKeyARN = backupapi.CopyJobStateRunning, &now, &tr.Image, tr.Bytes, &done, vault.KeyARN
-	_, err = jobCopy.Enqueue(tx, done, ref.moving(tr.Bytes))
+	moved := &transfer{Job: transferCopy, Source: v.Region(), Destination: dst.Region, ResourceType: src.resourceType()}
+	_, err = jobCopy.Enqueue(tx, done, ref.moving(tr.Bytes, moved))
 	return err
 }
 

@@ -38,4 +38,8 @@
 //     Terraform may order it, and a job whose vault is missing fails when it runs.
 //   - Rules given without windows get the console's defaults: start within 8 hours,
 //     complete within 7 days, in the Etc/UTC time zone.
+//   - No job is a parent: AWS's documentation makes composite (parent and child) backup,
+//     copy and restore jobs only of composite resources, CloudFormation stacks and EKS
+//     clusters, which xregion does not serve. A plan whose selection picks several
+//     resources starts one job per resource, as AWS's does; ByParentJobId lists none.
 package backup

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/ids"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
@@ -14,18 +15,37 @@ import (
 //
 // The step that ends a backup or copy job, once its data is moving, also names the AWS
 // job and the bytes it moves, under names the admin API shows for every job
-// (GET /_xregion/jobs lists each with its awsJobId and bytesTransferred).
+// (GET /_xregion/jobs lists each with its awsJobId and bytesTransferred). When the bytes
+// will all have moved by then, it also says what moved where (transfer): the metrics
+// count its bytes when the step has run (xregion_backup_bytes_transferred_total).
 type jobRef struct {
-	Account  string `json:"account"`
-	Region   string `json:"region"`
-	ID       string `json:"id"`
-	AWSJobID string `json:"awsJobId,omitempty"`
-	Bytes    *int64 `json:"bytesTransferred,omitempty"`
+	Account  string    `json:"account"`
+	Region   string    `json:"region"`
+	ID       string    `json:"id"`
+	AWSJobID string    `json:"awsJobId,omitempty"`
+	Bytes    *int64    `json:"bytesTransferred,omitempty"`
+	Transfer *transfer `json:"transfer,omitempty"`
 }
 
-// moving is the reference of the step that ends a job moving bytes.
-func (r jobRef) moving(bytes int64) jobRef {
-	r.AWSJobID, r.Bytes = r.ID, &bytes
+// transfer is what a backup or copy job moves: the kind of job (BACKUP or COPY), from
+// and to which Region, of which resource type. Its JSON is the metrics package's to read.
+type transfer struct {
+	Job          string `json:"job"`
+	Source       string `json:"source"`
+	Destination  string `json:"destination"`
+	ResourceType string `json:"resourceType"`
+}
+
+// The kinds of job a transfer names.
+const (
+	transferBackup = "BACKUP"
+	transferCopy   = "COPY"
+)
+
+// moving is the reference of the step that ends a job moving bytes; t is what it moves,
+// or nil when the job will be cut short before the bytes have all moved.
+func (r jobRef) moving(bytes int64, t *transfer) jobRef {
+	r.AWSJobID, r.Bytes, r.Transfer = r.ID, &bytes, t
 	return r
 }
 
@@ -139,4 +159,62 @@ func inRange(t *time.Time, after, before *time.Time) bool {
 		return false
 	}
 	return (after == nil || t.After(*after)) && (before == nil || t.Before(*before))
+}
+
+// jobFilters are the filters every list of jobs has, by state (a restore job's status),
+// resource type, creation and completion.
+type jobFilters struct {
+	State, ResourceType           *string
+	CreatedAfter, CreatedBefore   *time.Time
+	CompleteAfter, CompleteBefore *time.Time
+}
+
+// pass reports whether a job passes the filters.
+func (f jobFilters) pass(state, resourceType string, created time.Time, completed *time.Time) bool {
+	return matches(f.State, state) && matches(f.ResourceType, resourceType) &&
+		inRange(&created, f.CreatedAfter, f.CreatedBefore) && inRange(completed, f.CompleteAfter, f.CompleteBefore)
+}
+
+// Message categories of jobs, and the filter values that take every category.
+const (
+	categorySuccess = "SUCCESS"
+	categoryAny     = "ANY"
+	categoryAll     = "AGGREGATE_ALL"
+)
+
+// messageCategory is a job's MessageCategory. AWS documents SUCCESS for a job that
+// completed without a status message (a COMPLETED job with another category is the
+// console's "Completed with issues"), and names its other categories only by example
+// (AccessDenied, InvalidParameters), in no list the API fixes: a job that did not
+// complete shows none rather than a guess.
+func messageCategory(completed bool, message string) *string {
+	if completed && message == "" {
+		return new(categorySuccess)
+	}
+	return nil
+}
+
+// inCategory applies a ByMessageCategory filter: ANY and AGGREGATE_ALL take every job,
+// as AWS's documentation says of them; another value takes the jobs of that category.
+func inCategory(filter, category *string) bool {
+	if filter == nil || *filter == categoryAny || *filter == categoryAll {
+		return true
+	}
+	return category != nil && *category == *filter
+}
+
+// matches reports whether an optional filter lets a value through: it is unset, or the
+// value is the filter's.
+func matches(filter *string, value string) bool { return filter == nil || *filter == value }
+
+// readRecord reads the record of t that id names in the caller's account and Region, or
+// answers notFound's error for id.
+func readRecord[T any](s *Service, c kit.Call, t kit.Table[T], id string, notFound awserr.Message) (*T, error) {
+	return kit.Read(s.Kit, func(tx kit.Tx) (*T, error) {
+		rec, err := t.Get(c.In(tx), id)
+		if err == nil && rec == nil {
+			err = notFound.New(id)
+		}
+		return rec, err
+	})
 }

@@ -272,6 +272,12 @@ func TestScheduledPlanBacksUpAndCopies(t *testing.T) {
 		aws.ToString(j.CreatedBy.BackupPlanId) != aws.ToString(plan.BackupPlanId) || aws.ToTime(j.CreationDate).UTC().Hour() != 5 {
 		t.Errorf("scheduled job %+v (created by %+v)", j, j.CreatedBy)
 	}
+	// CreatedBy names the plan and the rule with its schedule, as AWS's does.
+	if by := j.CreatedBy; by != nil && (aws.ToString(by.BackupPlanName) != "daily" || aws.ToString(by.BackupRuleName) != aws.ToString(rule.RuleName) ||
+		aws.ToString(by.BackupRuleCron) != aws.ToString(rule.ScheduleExpression) || aws.ToString(by.BackupRuleTimezone) != aws.ToString(rule.ScheduleExpressionTimezone) ||
+		aws.ToString(by.BackupPlanVersion) != aws.ToString(plan.VersionId)) {
+		t.Errorf("CreatedBy = %+v", *by)
+	}
 	if aws.ToString(j.ResourceArn) == other {
 		t.Error("a resource no selection picks was backed up")
 	}

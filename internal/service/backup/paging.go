@@ -50,14 +50,14 @@ func scanPage[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], token *
 // pageByCreation reads one page of t's records that keep accepts, in the order they were
 // created (ties broken by id), from the position of token. AWS Backup lists jobs in a
 // stable order; creation order is the one a user reads a history in.
-func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], keep func(*T) bool, token *string, max *int64, created func(*T) (time.Time, string)) ([]*T, *string, error) {
+func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], keep func(*T) bool, token *string, max *int64, created func(*T) (time.Time, string), within ...string) ([]*T, *string, error) {
 	var recs []*T
 	err := t.Scan(v, func(rec *T) bool {
 		if keep(rec) {
 			recs = append(recs, rec)
 		}
 		return true
-	})
+	}, within...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,3 +71,53 @@ func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], k
 
 // creationStamp is a fixed-width time format, so that its byte order is time order.
 const creationStamp = "20060102150405.000000000"
+
+// listQuery is what a list operation in creation order asks: its name, the page it wants
+// (NextToken and MaxResults), the filters as one test, and each record's creation time
+// and id. Within names the resource whose records it lists (a plan's versions), if any;
+// Account is a ByAccountId filter: records are the caller's, so another account has none.
+type listQuery[T any] struct {
+	Op      string
+	Within  string
+	Account *string
+	Token   *string
+	Max     *int64
+	Keep    func(*T) bool
+	Created func(*T) (time.Time, string)
+}
+
+// listByCreation answers one page of a list operation of the caller's account and Region
+// whose items are t's records in creation order (see pageByCreation), each as out shows
+// it. The items are never nil: AWS answers an empty list as [].
+func listByCreation[T, M any](s *Service, c kit.Call, q listQuery[T], t kit.Table[T], out func(*T) M) ([]M, *string, error) {
+	type page struct {
+		items []M
+		next  *string
+	}
+	keep := q.Keep
+	if keep == nil {
+		keep = func(*T) bool { return true }
+	}
+	if q.Account != nil && *q.Account != c.Account {
+		return []M{}, nil, nil
+	}
+	p, err := kit.Read(s.Kit, func(tx kit.Tx) (*page, error) {
+		var within []string
+		if q.Within != "" {
+			within = []string{q.Within}
+		}
+		recs, next, err := pageByCreation(s, c.In(tx), listOf(c, q.Op, q.Within), t, keep, q.Token, q.Max, q.Created, within...)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]M, 0, len(recs))
+		for _, r := range recs {
+			items = append(items, out(r))
+		}
+		return &page{items: items, next: next}, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.items, p.next, nil
+}

@@ -36,6 +36,9 @@ func checkLifecycle(where string, l *backupapi.Lifecycle, ofCopy bool) error {
 	if l == nil {
 		return nil
 	}
+	if l.DeleteAfterEvent != nil { // the model: "Not valid as an input"
+		return lifecycleError(where, msgDeleteAfterEvent, msgRuleDeleteAfterEvent)
+	}
 	if d := l.DeleteAfterDays; d != nil && (*d < 1 || *d > maxRetentionDays) && !(ofCopy && *d == keepSourceExpiry) {
 		return lifecycleError(where, msgLifecycleDelete, msgRuleLifecycleDel)
 	}
@@ -55,10 +58,26 @@ func lifecycleError(where string, plain, inRule awserr.Message) error {
 	return inRule.New(where)
 }
 
-// buildRules checks the rules of a plan of region and returns them as GetBackupPlan
-// answers them: with rule ids (kept from the previous version for rules of the same
-// name) and defaults.
-func buildRules(region string, in []backupapi.BackupRuleInput, previous []backupapi.BackupRule) ([]backupapi.BackupRule, error) {
+// buildPlan checks a plan the caller sends and returns it as GetBackupPlan answers it
+// (see buildRules); previous are the rules of the version it replaces, if any.
+func buildPlan(c kit.Call, in *backupapi.BackupPlanInput, previous []backupapi.BackupRule) (backupapi.BackupPlan, error) {
+	rules, err := buildRules(c.Account, c.Region, in.Rules, previous)
+	if err != nil {
+		return backupapi.BackupPlan{}, err
+	}
+	if err := checkScanSettings(in.ScanSettings); err != nil {
+		return backupapi.BackupPlan{}, err
+	}
+	return backupapi.BackupPlan{
+		BackupPlanName: new(deref(in.BackupPlanName)), Rules: rules,
+		AdvancedBackupSettings: in.AdvancedBackupSettings, ScanSettings: in.ScanSettings,
+	}, nil
+}
+
+// buildRules checks the rules of a plan of account and region and returns them as
+// GetBackupPlan answers them: with rule ids (kept from the previous version for rules of
+// the same name) and defaults.
+func buildRules(account, region string, in []backupapi.BackupRuleInput, previous []backupapi.BackupRule) ([]backupapi.BackupRule, error) {
 	if len(in) == 0 {
 		return nil, msgPlanWithoutRules.New()
 	}
@@ -74,7 +93,7 @@ func buildRules(region string, in []backupapi.BackupRuleInput, previous []backup
 			return nil, msgRuleNameTwice.New(name)
 		}
 		seen[name] = true
-		rule, err := buildRule(region, r)
+		rule, err := buildRule(account, region, r)
 		if err != nil {
 			return nil, err
 		}
@@ -91,18 +110,22 @@ func buildRules(region string, in []backupapi.BackupRuleInput, previous []backup
 // buildRule checks one rule of a plan of region and fills in its defaults. A copy action
 // to a Region that takes no copies from region is refused here, whatever the resources
 // the plan will back up.
-func buildRule(region string, r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
+func buildRule(account, region string, r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
 	where := "rule " + deref(r.RuleName)
 	vault := deref(r.TargetBackupVaultName)
 	if !vaultName.MatchString(vault) {
 		return backupapi.BackupRule{}, msgRuleVaultName.New(where, vault)
+	}
+	if err := checkRuleOptions(where, account, region, r); err != nil {
+		return backupapi.BackupRule{}, err
 	}
 	out := backupapi.BackupRule{
 		RuleName: r.RuleName, TargetBackupVaultName: new(vault),
 		ScheduleExpression: r.ScheduleExpression, ScheduleExpressionTimezone: r.ScheduleExpressionTimezone,
 		StartWindowMinutes: r.StartWindowMinutes, CompletionWindowMinutes: r.CompletionWindowMinutes,
 		Lifecycle: r.Lifecycle, RecoveryPointTags: r.RecoveryPointTags, CopyActions: r.CopyActions,
-		EnableContinuousBackup: r.EnableContinuousBackup,
+		EnableContinuousBackup: r.EnableContinuousBackup, TargetLogicallyAirGappedBackupVaultArn: r.TargetLogicallyAirGappedBackupVaultArn,
+		IndexActions: r.IndexActions, ScanActions: r.ScanActions,
 	}
 	if out.RuleName == nil {
 		out.RuleName = new("")
@@ -173,11 +196,11 @@ func checkSchedule(where, expr, zone string) error {
 
 func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBackupPlanInput) (*backupapi.CreateBackupPlanOutput, error) {
 	c := s.Call(ctx)
-	rules, err := buildRules(c.Region, in.BackupPlan.Rules, nil)
+	plan, err := buildPlan(c, in.BackupPlan, nil)
 	if err != nil {
 		return nil, err
 	}
-	name := deref(in.BackupPlan.BackupPlanName)
+	name := *plan.BackupPlanName
 	crid := deref(in.CreatorRequestId)
 	p, err := kit.Write(s.Kit, func(tx kit.Tx) (*planRec, error) {
 		v := c.In(tx)
@@ -191,9 +214,8 @@ func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBack
 		id := ids.UUID()
 		p := &planRec{
 			ID: id, ARN: planARN(v, id), VersionID: newVersionID(),
-			Plan:    backupapi.BackupPlan{BackupPlanName: new(name), Rules: rules, AdvancedBackupSettings: in.BackupPlan.AdvancedBackupSettings},
-			Created: now, Versioned: now, CreatorRequestID: crid, Tags: in.BackupPlanTags,
-			Advanced: in.BackupPlan.AdvancedBackupSettings,
+			Plan: plan, Created: now, Versioned: now, CreatorRequestID: crid, Tags: in.BackupPlanTags,
+			Advanced: plan.AdvancedBackupSettings,
 		}
 		if crid != "" {
 			if err := requests.Put(v, []byte(id), requestPlan, crid); err != nil {
@@ -327,16 +349,14 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 		if err != nil {
 			return nil, err
 		}
-		rules, err := buildRules(c.Region, in.BackupPlan.Rules, p.Plan.Rules)
+		plan, err := buildPlan(c, in.BackupPlan, p.Plan.Rules)
 		if err != nil {
 			return nil, err
 		}
-		name := deref(in.BackupPlan.BackupPlanName)
-		if err := checkPlanName(v, name, p.ID); err != nil {
+		if err := checkPlanName(v, *plan.BackupPlanName, p.ID); err != nil {
 			return nil, err
 		}
-		p.Plan = backupapi.BackupPlan{BackupPlanName: new(name), Rules: rules, AdvancedBackupSettings: in.BackupPlan.AdvancedBackupSettings}
-		p.Advanced = in.BackupPlan.AdvancedBackupSettings
+		p.Plan, p.Advanced = plan, plan.AdvancedBackupSettings
 		p.VersionID = newVersionID()
 		p.Versioned = c.Now()
 		if err := s.armPlan(tx, v, p, p.Versioned); err != nil {
@@ -349,7 +369,7 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 	}
 	return &backupapi.UpdateBackupPlanOutput{
 		BackupPlanId: new(p.ID), BackupPlanArn: new(p.ARN), CreationDate: new(p.Versioned),
-		VersionId: new(p.VersionID), AdvancedBackupSettings: p.Advanced,
+		VersionId: new(p.VersionID), AdvancedBackupSettings: p.Advanced, ScanSettings: p.Plan.ScanSettings,
 	}, nil
 }
 
@@ -400,35 +420,36 @@ func planListMember(p *planRec) backupapi.BackupPlansListMember {
 }
 
 func (s *Service) listBackupPlans(ctx context.Context, in *backupapi.ListBackupPlansInput) (*backupapi.ListBackupPlansOutput, error) {
-	c := s.Call(ctx)
 	withDeleted := in.IncludeDeleted != nil && *in.IncludeDeleted
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupPlansOutput, error) {
-		out := &backupapi.ListBackupPlansOutput{BackupPlansList: []backupapi.BackupPlansListMember{}}
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListBackupPlans", ""), plans,
-			func(p *planRec) bool { return p.Deleted == nil || withDeleted }, in.NextToken, in.MaxResults,
-			func(p *planRec) (time.Time, string) { return p.Created, p.ID })
-		for _, p := range page {
-			out.BackupPlansList = append(out.BackupPlansList, planListMember(p))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[planRec]{Op: "ListBackupPlans", Token: in.NextToken, Max: in.MaxResults,
+		Keep:    func(p *planRec) bool { return p.Deleted == nil || withDeleted },
+		Created: func(p *planRec) (time.Time, string) { return p.Created, p.ID }}
+	items, next, err := listByCreation(s, s.Call(ctx), q, plans, planListMember)
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListBackupPlansOutput{BackupPlansList: items, NextToken: next}, nil
 }
 
 func (s *Service) listBackupPlanVersions(ctx context.Context, in *backupapi.ListBackupPlanVersionsInput) (*backupapi.ListBackupPlanVersionsOutput, error) {
 	c := s.Call(ctx)
 	id := *in.BackupPlanId
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupPlanVersionsOutput, error) {
-		v := c.In(tx)
-		if !plans.Has(v, id) {
-			return nil, msgPlanNotFound.New()
+	if _, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) {
+		p, err := plans.Get(c.In(tx), id)
+		if err == nil && p == nil {
+			err = msgPlanNotFound.New()
 		}
-		out := &backupapi.ListBackupPlanVersionsOutput{BackupPlanVersionsList: []backupapi.BackupPlansListMember{}}
-		next, err := scanPage(s, v, listOf(c, "ListBackupPlanVersions", id), planVersions, in.NextToken, in.MaxResults, func(p *planRec) bool {
-			out.BackupPlanVersionsList = append(out.BackupPlanVersionsList, planListMember(p))
-			return true
-		}, id)
-		out.NextToken = next
-		return out, err
-	})
+		return p, err
+	}); err != nil {
+		return nil, err
+	}
+	// Versions list oldest first, in the order they were saved: their ids are random, so
+	// the order of their keys would say nothing.
+	q := listQuery[planRec]{Op: "ListBackupPlanVersions", Within: id, Token: in.NextToken, Max: in.MaxResults,
+		Created: func(p *planRec) (time.Time, string) { return p.Versioned, p.VersionID }}
+	items, next, err := listByCreation(s, c, q, planVersions, planListMember)
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListBackupPlanVersionsOutput{BackupPlanVersionsList: items, NextToken: next}, nil
 }

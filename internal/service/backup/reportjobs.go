@@ -183,33 +183,23 @@ func reportJobOut(j *reportJobRec) *backupapi.ReportJob {
 }
 
 func (s *Service) describeReportJob(ctx context.Context, in *backupapi.DescribeReportJobInput) (*backupapi.DescribeReportJobOutput, error) {
-	c := s.Call(ctx)
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.DescribeReportJobOutput, error) {
-		j, err := reportJobs.Get(c.In(tx), *in.ReportJobId)
-		if err == nil && j == nil {
-			err = msgReportJobNotFound.New(*in.ReportJobId)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &backupapi.DescribeReportJobOutput{ReportJob: reportJobOut(j)}, nil
-	})
+	j, err := readRecord(s, s.Call(ctx), reportJobs, *in.ReportJobId, msgReportJobNotFound)
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.DescribeReportJobOutput{ReportJob: reportJobOut(j)}, nil
 }
 
 func (s *Service) listReportJobs(ctx context.Context, in *backupapi.ListReportJobsInput) (*backupapi.ListReportJobsOutput, error) {
-	c := s.Call(ctx)
-	out := &backupapi.ListReportJobsOutput{ReportJobs: []backupapi.ReportJob{}}
 	keep := func(j *reportJobRec) bool {
 		return (in.ByReportPlanName == nil || *in.ByReportPlanName == j.Plan) && (in.ByStatus == nil || *in.ByStatus == j.Status) &&
 			inRange(&j.Created, in.ByCreationAfter, in.ByCreationBefore)
 	}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListReportJobsOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListReportJobs", ""), reportJobs, keep, in.NextToken, in.MaxResults,
-			func(j *reportJobRec) (time.Time, string) { return j.Created, j.ID })
-		for _, j := range page {
-			out.ReportJobs = append(out.ReportJobs, *reportJobOut(j))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[reportJobRec]{Op: "ListReportJobs", Token: in.NextToken, Max: in.MaxResults, Keep: keep,
+		Created: func(j *reportJobRec) (time.Time, string) { return j.Created, j.ID }}
+	items, next, err := listByCreation(s, s.Call(ctx), q, reportJobs, func(j *reportJobRec) backupapi.ReportJob { return *reportJobOut(j) })
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListReportJobsOutput{ReportJobs: items, NextToken: next}, nil
 }

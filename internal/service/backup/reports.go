@@ -137,17 +137,13 @@ func (s *Service) describeReportPlan(ctx context.Context, in *backupapi.Describe
 }
 
 func (s *Service) listReportPlans(ctx context.Context, in *backupapi.ListReportPlansInput) (*backupapi.ListReportPlansOutput, error) {
-	c := s.Call(ctx)
-	out := &backupapi.ListReportPlansOutput{ReportPlans: []backupapi.ReportPlan{}}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListReportPlansOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListReportPlans", ""), reportPlans, func(*reportPlanRec) bool { return true },
-			in.NextToken, in.MaxResults, func(p *reportPlanRec) (time.Time, string) { return p.Created, p.Name })
-		for _, p := range page {
-			out.ReportPlans = append(out.ReportPlans, *reportPlanOut(p))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[reportPlanRec]{Op: "ListReportPlans", Token: in.NextToken, Max: in.MaxResults,
+		Created: func(p *reportPlanRec) (time.Time, string) { return p.Created, p.Name }}
+	items, next, err := listByCreation(s, s.Call(ctx), q, reportPlans, func(p *reportPlanRec) backupapi.ReportPlan { return *reportPlanOut(p) })
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListReportPlansOutput{ReportPlans: items, NextToken: next}, nil
 }
 
 func (s *Service) updateReportPlan(ctx context.Context, in *backupapi.UpdateReportPlanInput) (*backupapi.UpdateReportPlanOutput, error) {

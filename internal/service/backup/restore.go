@@ -203,7 +203,7 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 		AccountId: new(account), RestoreJobId: new(j.ID), RecoveryPointArn: new(j.RecoveryPoint), CreationDate: new(j.Created),
 		CompletionDate: j.Completed, Status: new(j.Status), StatusMessage: nonEmpty(j.StatusMessage), BackupSizeInBytes: &j.Size,
 		IamRoleArn: nonEmpty(j.IAMRole), CreatedResourceArn: nonEmpty(j.CreatedARN), ResourceType: new(j.resourceType()),
-		RecoveryPointCreationDate: new(j.RPCreated),
+		RecoveryPointCreationDate: new(j.RPCreated), IsParent: new(false), // no restore here is composite (see backupJobFilter)
 	}
 	if j.Status == backupapi.RestoreJobStatusCompleted {
 		out.PercentDone = new(percentDone)
@@ -218,13 +218,7 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 
 func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.DescribeRestoreJobInput) (*backupapi.DescribeRestoreJobOutput, error) {
 	c := s.Call(ctx)
-	j, err := kit.Read(s.Kit, func(tx kit.Tx) (*restoreJobRec, error) {
-		j, err := restoreJobs.Get(c.In(tx), *in.RestoreJobId)
-		if err == nil && j == nil {
-			err = msgRestoreNotFound.New(*in.RestoreJobId)
-		}
-		return j, err
-	})
+	j, err := readRecord(s, c, restoreJobs, *in.RestoreJobId, msgRestoreNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -235,38 +229,23 @@ func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.Describe
 		BackupSizeInBytes: o.BackupSizeInBytes, IamRoleArn: o.IamRoleArn, CreatedResourceArn: o.CreatedResourceArn,
 		ResourceType: o.ResourceType, RecoveryPointCreationDate: o.RecoveryPointCreationDate, CreatedBy: o.CreatedBy,
 		ValidationStatus: o.ValidationStatus, ValidationStatusMessage: o.ValidationStatusMessage,
-		DeletionStatus: o.DeletionStatus, DeletionStatusMessage: o.DeletionStatusMessage,
+		DeletionStatus: o.DeletionStatus, DeletionStatusMessage: o.DeletionStatusMessage, IsParent: o.IsParent,
 	}, nil
 }
 
 // restoreJobFilter is ListRestoreJobs' filters as one test.
 func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) bool {
+	f := jobFilters{State: in.ByStatus, ResourceType: in.ByResourceType,
+		CreatedAfter: in.ByCreatedAfter, CreatedBefore: in.ByCreatedBefore, CompleteAfter: in.ByCompleteAfter, CompleteBefore: in.ByCompleteBefore}
 	return func(j *restoreJobRec) bool {
-		switch {
-		case in.ByStatus != nil && *in.ByStatus != j.Status,
-			in.ByResourceType != nil && *in.ByResourceType != j.resourceType(),
-			in.ByRestoreTestingPlanArn != nil && *in.ByRestoreTestingPlanArn != j.TestPlanARN,
-			!inRange(&j.Created, in.ByCreatedAfter, in.ByCreatedBefore),
-			!inRange(j.Completed, in.ByCompleteAfter, in.ByCompleteBefore):
-			return false
-		}
-		return true
+		return f.pass(j.Status, j.resourceType(), j.Created, j.Completed) && matches(in.ByRestoreTestingPlanArn, j.TestPlanARN)
 	}
 }
 
 func (s *Service) listRestoreJobs(ctx context.Context, in *backupapi.ListRestoreJobsInput) (*backupapi.ListRestoreJobsOutput, error) {
 	c := s.Call(ctx)
-	out := &backupapi.ListRestoreJobsOutput{RestoreJobs: []backupapi.RestoreJobsListMember{}}
-	if in.ByAccountId != nil && *in.ByAccountId != c.Account {
-		return out, nil
-	}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRestoreJobsOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListRestoreJobs", ""), restoreJobs, restoreJobFilter(in), in.NextToken, in.MaxResults,
-			func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID })
-		for _, j := range page {
-			out.RestoreJobs = append(out.RestoreJobs, restoreJobOut(c.Account, j))
-		}
-		out.NextToken = next
-		return out, err
-	})
+	q := listQuery[restoreJobRec]{Op: "ListRestoreJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: restoreJobFilter(in),
+		Created: func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID }}
+	jobs, next, err := listByCreation(s, c, q, restoreJobs, func(j *restoreJobRec) backupapi.RestoreJobsListMember { return restoreJobOut(c.Account, j) })
+	return &backupapi.ListRestoreJobsOutput{RestoreJobs: jobs, NextToken: next}, err
 }

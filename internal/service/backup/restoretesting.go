@@ -173,22 +173,20 @@ func (s *Service) getRestoreTestingPlan(ctx context.Context, in *backupapi.GetRe
 }
 
 func (s *Service) listRestoreTestingPlans(ctx context.Context, in *backupapi.ListRestoreTestingPlansInput) (*backupapi.ListRestoreTestingPlansOutput, error) {
-	c := s.Call(ctx)
-	out := &backupapi.ListRestoreTestingPlansOutput{RestoreTestingPlans: []backupapi.RestoreTestingPlanForList{}}
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRestoreTestingPlansOutput, error) {
-		page, next, err := pageByCreation(s, c.In(tx), listOf(c, "ListRestoreTestingPlans", ""), rtPlans, func(*rtPlanRec) bool { return true },
-			in.NextToken, in.MaxResults, func(p *rtPlanRec) (time.Time, string) { return p.Created, p.Name })
-		for _, p := range page {
-			g := rtPlanOut(p)
-			out.RestoreTestingPlans = append(out.RestoreTestingPlans, backupapi.RestoreTestingPlanForList{
-				CreationTime: g.CreationTime, LastExecutionTime: g.LastExecutionTime, LastUpdateTime: g.LastUpdateTime,
-				RestoreTestingPlanArn: g.RestoreTestingPlanArn, RestoreTestingPlanName: g.RestoreTestingPlanName,
-				ScheduleExpression: g.ScheduleExpression, ScheduleExpressionTimezone: g.ScheduleExpressionTimezone, StartWindowHours: g.StartWindowHours,
-			})
+	q := listQuery[rtPlanRec]{Op: "ListRestoreTestingPlans", Token: in.NextToken, Max: in.MaxResults,
+		Created: func(p *rtPlanRec) (time.Time, string) { return p.Created, p.Name }}
+	items, next, err := listByCreation(s, s.Call(ctx), q, rtPlans, func(p *rtPlanRec) backupapi.RestoreTestingPlanForList {
+		g := rtPlanOut(p)
+		return backupapi.RestoreTestingPlanForList{
+			CreationTime: g.CreationTime, LastExecutionTime: g.LastExecutionTime, LastUpdateTime: g.LastUpdateTime,
+			RestoreTestingPlanArn: g.RestoreTestingPlanArn, RestoreTestingPlanName: g.RestoreTestingPlanName,
+			ScheduleExpression: g.ScheduleExpression, ScheduleExpressionTimezone: g.ScheduleExpressionTimezone, StartWindowHours: g.StartWindowHours,
 		}
-		out.NextToken = next
-		return out, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListRestoreTestingPlansOutput{RestoreTestingPlans: items, NextToken: next}, nil
 }
 
 // updateRestoreTestingPlan changes what the request sets and keeps the rest.

@@ -2,6 +2,7 @@ package backup_test
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -94,18 +95,28 @@ func (s *solo) copy(region, vault, rpARN, dstARN string) *bk.CopyJob {
 // the admin jobs view shows them.
 func (s *solo) movedBy(jobID string) int64 {
 	s.t.Helper()
+	return *s.movingStep(jobID).Bytes
+}
+
+// movingStep is the payload of the engine's step that ends an AWS Backup job's transfer:
+// the bytes, and what moved where (nil when the job was cut short).
+type movingStep struct {
+	AWSJobID string            `json:"awsJobId"`
+	Bytes    *int64            `json:"bytesTransferred"`
+	Transfer map[string]string `json:"transfer"`
+}
+
+func (s *solo) movingStep(jobID string) movingStep {
+	s.t.Helper()
 	_, recent := s.h.Engine.Jobs()
 	for _, f := range recent {
-		var ref struct {
-			AWSJobID string `json:"awsJobId"`
-			Bytes    *int64 `json:"bytesTransferred"`
-		}
+		var ref movingStep
 		if json.Unmarshal(f.Job.Payload, &ref) == nil && ref.AWSJobID == jobID && ref.Bytes != nil {
-			return *ref.Bytes
+			return ref
 		}
 	}
 	s.t.Fatalf("no step of job %s reported the bytes it moved", jobID)
-	return 0
+	return movingStep{}
 }
 
 func wantMessage(t *testing.T, err error, kind awserr.Kind, text string) {
@@ -221,6 +232,31 @@ func TestJobsLastAsLongAsTheirBytesTakeToMove(t *testing.T) {
 	}
 	if rps := s.pointsIn("us-east-1", "prod"); len(rps) != 1 {
 		t.Errorf("an expired job left a recovery point: %d in the vault", len(rps))
+	}
+	// Its bytes did not all move: the metrics count none of them.
+	if step := s.movingStep(*j.BackupJobId); step.Transfer != nil {
+		t.Errorf("an expired job's step names a transfer: %v", step.Transfer)
+	}
+}
+
+// TestTransfersNameWhatMovedWhere: the steps that end a backup and a copy say what the
+// metrics count: the job, its Regions and resource type, with the bytes the jobs show.
+func TestTransfersNameWhatMovedWhere(t *testing.T) {
+	efs := newProtectorOf("EFS")
+	s := startSolo(t, []*protector{efs})
+	s.vault("us-east-1", "prod", false)
+	west, _ := s.vault("us-west-2", "dr", true)
+	fs := efs.add(kittest.Account, "us-east-1", "fs-1", nil)
+	j := s.backUp("us-east-1", "prod", fs)
+	c := s.copy("us-east-1", "prod", *j.RecoveryPointArn, west)
+	backup, cp := s.movingStep(*j.BackupJobId), s.movingStep(*c.CopyJobId)
+	want := map[string]string{"job": "BACKUP", "source": "us-east-1", "destination": "us-east-1", "resourceType": "EFS"}
+	if !maps.Equal(backup.Transfer, want) || *backup.Bytes != *j.BytesTransferred {
+		t.Errorf("backup step %v of %d bytes, want %v of %d", backup.Transfer, *backup.Bytes, want, *j.BytesTransferred)
+	}
+	want = map[string]string{"job": "COPY", "source": "us-east-1", "destination": "us-west-2", "resourceType": "EFS"}
+	if !maps.Equal(cp.Transfer, want) || *cp.Bytes == 0 {
+		t.Errorf("copy step %v of %d bytes, want %v", cp.Transfer, *cp.Bytes, want)
 	}
 }
 

@@ -119,7 +119,7 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 	if err != nil {
 		return err
 	}
-	by := &backupapi.RecoveryPointCreator{BackupPlanId: new(p.ID), BackupPlanArn: new(p.ARN), BackupPlanVersion: new(p.VersionID), BackupRuleId: r.RuleId}
+	by := creatorOf(p, r)
 	window := time.Duration(deref64(r.StartWindowMinutes)) * time.Minute
 	name := deref(r.TargetBackupVaultName)
 	for _, res := range resources {
@@ -145,6 +145,15 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 		}
 	}
 	return nil
+}
+
+// creatorOf is the CreatedBy of the jobs and recovery points a plan's rule makes: the
+// plan and its version, and the rule with its schedule, as AWS names them.
+func creatorOf(p *planRec, r backupapi.BackupRule) *backupapi.RecoveryPointCreator {
+	return &backupapi.RecoveryPointCreator{
+		BackupPlanId: new(p.ID), BackupPlanArn: new(p.ARN), BackupPlanName: p.Plan.BackupPlanName, BackupPlanVersion: new(p.VersionID),
+		BackupRuleId: r.RuleId, BackupRuleName: r.RuleName, BackupRuleCron: r.ScheduleExpression, BackupRuleTimezone: r.ScheduleExpressionTimezone,
+	}
 }
 
 // nameOf is a resource's name: what follows the last ':' or '/' of its ARN.

@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
@@ -148,20 +149,20 @@ func (s *Service) deleteBackupSelection(ctx context.Context, in *backupapi.Delet
 func (s *Service) listBackupSelections(ctx context.Context, in *backupapi.ListBackupSelectionsInput) (*backupapi.ListBackupSelectionsOutput, error) {
 	c := s.Call(ctx)
 	id := *in.BackupPlanId
-	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupSelectionsOutput, error) {
-		v := c.In(tx)
-		if _, err := getPlan(v, id); err != nil {
-			return nil, err
+	if _, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) { return getPlan(c.In(tx), id) }); err != nil {
+		return nil, err
+	}
+	// Selections list in the order they were made: their ids are random.
+	q := listQuery[selectionRec]{Op: "ListBackupSelections", Within: id, Token: in.NextToken, Max: in.MaxResults,
+		Created: func(r *selectionRec) (time.Time, string) { return r.Created, r.ID }}
+	items, next, err := listByCreation(s, c, q, selections, func(r *selectionRec) backupapi.BackupSelectionsListMember {
+		return backupapi.BackupSelectionsListMember{
+			SelectionId: new(r.ID), SelectionName: r.Selection.SelectionName, BackupPlanId: new(r.PlanID),
+			CreationDate: new(r.Created), IamRoleArn: r.Selection.IamRoleArn, CreatorRequestId: nonEmpty(r.CreatorRequestID),
 		}
-		out := &backupapi.ListBackupSelectionsOutput{BackupSelectionsList: []backupapi.BackupSelectionsListMember{}}
-		next, err := scanPage(s, v, listOf(c, "ListBackupSelections", id), selections, in.NextToken, in.MaxResults, func(r *selectionRec) bool {
-			out.BackupSelectionsList = append(out.BackupSelectionsList, backupapi.BackupSelectionsListMember{
-				SelectionId: new(r.ID), SelectionName: r.Selection.SelectionName, BackupPlanId: new(r.PlanID),
-				CreationDate: new(r.Created), IamRoleArn: r.Selection.IamRoleArn, CreatorRequestId: nonEmpty(r.CreatorRequestID),
-			})
-			return true
-		}, id)
-		out.NextToken = next
-		return out, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &backupapi.ListBackupSelectionsOutput{BackupSelectionsList: items, NextToken: next}, nil
 }
