@@ -105,7 +105,13 @@ func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in 
 		cl.Retention = *in.BackupRetentionPeriod
 	}
 	if len(in.VpcSecurityGroupIds) > 0 {
-		cl.VpcSGs = in.VpcSecurityGroupIds
+		vpc, err := s.subnetGroupVPC(tx, v, cl.SubnetGroup)
+		if err != nil {
+			return false, err
+		}
+		if cl.VpcSGs, err = s.vpcSecurityGroups(tx, v, vpc, in.VpcSecurityGroupIds); err != nil {
+			return false, err
+		}
 	}
 	if lc := in.CloudwatchLogsExportConfiguration; lc != nil {
 		cl.LogExports = applyLogExports(cl.LogExports, lc)
