@@ -311,6 +311,9 @@ func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
 	if err := putBackup(v, b); err != nil {
 		return err
 	}
+	if err := armWatch(tx, v, now); err != nil {
+		return err
+	}
 	return armSync(tx, v, now)
 }
 
