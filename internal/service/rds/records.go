@@ -273,27 +273,13 @@ const (
 
 // instanceByResourceID follows the DbiResourceId index.
 func instanceByResourceID(v kit.View, dbi string) (*instanceRec, error) {
-	id := instanceIDs.Get(v, dbi)
-	if id == nil {
-		return nil, nil
-	}
-	return instances.Get(v, string(id))
+	return indexedInstances.byResourceID(v, dbi)
 }
 
 // putInstance writes an instance and its DbiResourceId index.
-func putInstance(v kit.View, inst *instanceRec) error {
-	if err := instances.Put(v, inst, inst.ID); err != nil {
-		return err
-	}
-	return instanceIDs.Put(v, []byte(inst.ID), inst.ResourceID)
-}
+func putInstance(v kit.View, inst *instanceRec) error { return indexedInstances.put(v, inst) }
 
-func deleteInstance(v kit.View, inst *instanceRec) error {
-	if err := instances.Delete(v, inst.ID); err != nil {
-		return err
-	}
-	return instanceIDs.Delete(v, inst.ResourceID)
-}
+func deleteInstance(v kit.View, inst *instanceRec) error { return indexedInstances.delete(v, inst) }
 
 func backupByID(v kit.View, abID string) (*backupRec, error) {
 	dbi := backupIDs.Get(v, abID)
