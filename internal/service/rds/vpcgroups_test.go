@@ -29,17 +29,24 @@ func groupsOf(list []rdsapi.VpcSecurityGroupMembership) []string {
 	return out
 }
 
+// twoVPCs makes a VPC with the DB subnet group "app" over two zones and a security
+// group (mine), and another VPC with a security group (theirs).
+func twoVPCs(t *testing.T) (h *kittest.Harness, vpc, other, mine, theirs string) {
+	h = withEC2(t)
+	vpc, subnets := vpcWithSubnets(t, h, "10.1", "us-east-1a", "us-east-1b")
+	other, _ = vpcWithSubnets(t, h, "10.2", "us-east-1a")
+	mine, theirs = securityGroup(t, h, vpc, "db"), securityGroup(t, h, other, "db")
+	xtest.Must[*rdsapi.CreateDBSubnetGroupResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBSubnetGroup, &rdsapi.CreateDBSubnetGroupMessage{
+		DBSubnetGroupName: aws.String("app"), DBSubnetGroupDescription: aws.String("app"), SubnetIds: subnets,
+	}))
+	return h, vpc, other, mine, theirs
+}
+
 // TestVpcSecurityGroupsCheckedAgainstEC2: an instance's security groups must exist and be
 // in the VPC of its DB subnet group, at create and modify; none named is the VPC's
 // default group; each shows as active.
 func TestVpcSecurityGroupsCheckedAgainstEC2(t *testing.T) {
-	h := withEC2(t)
-	vpc, subnets := vpcWithSubnets(t, h, "10.1", "us-east-1a", "us-east-1b")
-	other, _ := vpcWithSubnets(t, h, "10.2", "us-east-1a")
-	mine, theirs := securityGroup(t, h, vpc, "db"), securityGroup(t, h, other, "db")
-	xtest.Must[*rdsapi.CreateDBSubnetGroupResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBSubnetGroup, &rdsapi.CreateDBSubnetGroupMessage{
-		DBSubnetGroupName: aws.String("app"), DBSubnetGroupDescription: aws.String("app"), SubnetIds: subnets,
-	}))
+	h, vpc, other, mine, theirs := twoVPCs(t)
 	create := func(id, group string, sgs ...string) (*rdsapi.CreateDBInstanceResult, error) {
 		return kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
 			DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
@@ -87,13 +94,7 @@ func TestVpcSecurityGroupsCheckedAgainstEC2(t *testing.T) {
 // security groups checked against the group's VPC and its storage in the group's zones;
 // its instances take the cluster's group and refuse another.
 func TestAuroraClusterInSubnetGroup(t *testing.T) {
-	h := withEC2(t)
-	vpc, subnets := vpcWithSubnets(t, h, "10.1", "us-east-1a", "us-east-1b")
-	other, _ := vpcWithSubnets(t, h, "10.2", "us-east-1a")
-	mine, theirs := securityGroup(t, h, vpc, "db"), securityGroup(t, h, other, "db")
-	xtest.Must[*rdsapi.CreateDBSubnetGroupResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBSubnetGroup, &rdsapi.CreateDBSubnetGroupMessage{
-		DBSubnetGroupName: aws.String("app"), DBSubnetGroupDescription: aws.String("app"), SubnetIds: subnets,
-	}))
+	h, vpc, _, mine, theirs := twoVPCs(t)
 	create := func(group string, sgs ...string) (*rdsapi.CreateDBClusterResult, error) {
 		return kittest.Call(h, "us-east-1", rdsapi.OpCreateDBCluster, &rdsapi.CreateDBClusterMessage{
 			DBClusterIdentifier: aws.String("orders"), Engine: aws.String("aurora-postgresql"), MasterUsername: aws.String("postgres"),
