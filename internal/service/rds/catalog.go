@@ -153,7 +153,7 @@ func orderableOptions(in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) []or
 			continue
 		}
 		for _, c := range e.Classes {
-			if in.DBInstanceClass != nil && *in.DBInstanceClass != c {
+			if in.DBInstanceClass != nil && *in.DBInstanceClass != c || !e.offers(c, v) {
 				continue
 			}
 			for _, l := range e.Licenses {

@@ -180,8 +180,8 @@ func (s *Service) placeCluster(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi
 			return err
 		}
 	}
-	if cl.SubnetGroup != "default" {
-		return msgSubnetGroupNotFound.New(cl.SubnetGroup)
+	if err := s.placeClusterNetwork(tx, v, cl); err != nil {
+		return err
 	}
 	if err := checkClusterParamGroup(v, cl); err != nil {
 		return err
@@ -302,6 +302,8 @@ func clusterMatches(f filters, v kit.View, cl *clusterRec) bool {
 }
 
 func (s *Service) clusterOut(tx kit.Tx, v kit.View, cl *clusterRec, now time.Time) rdsapi.DBCluster {
+	// RDS assigns a cluster's endpoints at CreateDBCluster: a creating cluster answers them
+	// at once (Terraform's aws_rds_cluster reads them from the create's answer).
 	writer, reader := clusterEndpoints(v.Account(), v.Region(), cl.ID)
 	out := rdsapi.DBCluster{
 		AllocatedStorage: new(int64(1)), AvailabilityZones: cl.AZs, BackupRetentionPeriod: new(cl.Retention),
@@ -319,9 +321,6 @@ func (s *Service) clusterOut(tx kit.Tx, v kit.View, cl *clusterRec, now time.Tim
 		NetworkType: new(cl.NetworkType), MasterUserSecret: secretOut(cl.MasterSecretARN, cl.MasterSecretKey, cl.Status == statusCreating), StorageType: new(storageAurora),
 		AutoMinorVersionUpgrade: new(true), AutomaticRestartTime: optTime(cl.AutoStart),
 		EngineLifecycleSupport: new("open-source-rds-extended-support"), PubliclyAccessible: new(false),
-	}
-	if cl.Status == statusCreating && cl.Created.IsZero() {
-		out.Endpoint, out.ReaderEndpoint = nil, nil // RDS gives the endpoints once the cluster exists
 	}
 	for _, sg := range cl.VpcSGs {
 		out.VpcSecurityGroups = append(out.VpcSecurityGroups, rdsapi.VpcSecurityGroupMembership{VpcSecurityGroupId: new(sg), Status: new("active")})

@@ -96,6 +96,11 @@ func (s *Service) memberOf(c kit.Call, v kit.View, cl *clusterRec, in *rdsapi.Cr
 		return nil, err
 	}
 	p.apply(inst)
+	// A member lives in its cluster's DB subnet group and security groups.
+	if in.DBSubnetGroupName != nil && !strings.EqualFold(*in.DBSubnetGroupName, cl.SubnetGroup) {
+		return nil, msgMemberSubnetGroup.New(*in.DBSubnetGroupName, cl.SubnetGroup)
+	}
+	inst.SubnetGroup = cl.SubnetGroup
 	if in.PreferredMaintenanceWindow != nil {
 		if _, err := parseWeeklyWindow(*in.PreferredMaintenanceWindow); err != nil {
 			return nil, err

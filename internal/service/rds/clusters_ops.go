@@ -12,25 +12,10 @@ import (
 // changeCluster runs fn on an existing cluster in one transaction and answers with the
 // cluster as fn left it.
 func (s *Service) changeCluster(ctx context.Context, ident *string, fn func(tx kit.Tx, v kit.View, cl *clusterRec) error) (*rdsapi.DBCluster, error) {
-	c := s.Call(ctx)
-	if !validIdentifier(deref(ident), maxClusterID) {
-		return nil, msgInvalidIdentifier.New(paramClusterID)
-	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DBCluster, error) {
-		v := c.In(tx)
-		cl, err := clusters.Get(v, strings.ToLower(deref(ident)))
-		if err != nil {
-			return nil, err
-		}
-		if cl == nil {
-			return nil, msgClusterNotFound.New(deref(ident))
-		}
-		if err := fn(tx, v, cl); err != nil {
-			return nil, err
-		}
-		return new(s.clusterOut(tx, v, cl, c.Now())), nil
-	})
+	return changeOne(s, ctx, ident, clusterLookup, fn, s.clusterOut)
 }
+
+var clusterLookup = lookup[clusterRec]{table: clusters, maxLen: maxClusterID, param: paramClusterID, notFound: msgClusterNotFound}
 
 func requireAvailable(cl *clusterRec) error {
 	if cl.Status != statusAvailable {
@@ -105,7 +90,13 @@ func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in 
 		cl.Retention = *in.BackupRetentionPeriod
 	}
 	if len(in.VpcSecurityGroupIds) > 0 {
-		cl.VpcSGs = in.VpcSecurityGroupIds
+		vpc, err := s.subnetGroupVPC(tx, v, cl.SubnetGroup)
+		if err != nil {
+			return false, err
+		}
+		if cl.VpcSGs, err = s.vpcSecurityGroups(tx, v, vpc, in.VpcSecurityGroupIds); err != nil {
+			return false, err
+		}
 	}
 	if lc := in.CloudwatchLogsExportConfiguration; lc != nil {
 		cl.LogExports = applyLogExports(cl.LogExports, lc)

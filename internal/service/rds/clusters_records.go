@@ -87,26 +87,12 @@ func hostedZone(region string) string {
 	return "Z" + stableChars("", region, "hosted-zone", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 13)
 }
 
-func putCluster(v kit.View, c *clusterRec) error {
-	if err := clusters.Put(v, c, c.ID); err != nil {
-		return err
-	}
-	return clusterIDs.Put(v, []byte(c.ID), c.ResourceID)
-}
+func putCluster(v kit.View, c *clusterRec) error { return indexedClusters.put(v, c) }
 
-func deleteCluster(v kit.View, c *clusterRec) error {
-	if err := clusters.Delete(v, c.ID); err != nil {
-		return err
-	}
-	return clusterIDs.Delete(v, c.ResourceID)
-}
+func deleteCluster(v kit.View, c *clusterRec) error { return indexedClusters.delete(v, c) }
 
 func clusterByResourceID(v kit.View, id string) (*clusterRec, error) {
-	name := clusterIDs.Get(v, id)
-	if name == nil {
-		return nil, nil
-	}
-	return clusters.Get(v, string(name))
+	return indexedClusters.byResourceID(v, id)
 }
 
 // findCluster finds a cluster by identifier or ARN of the view's account and Region;

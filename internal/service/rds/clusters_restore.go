@@ -93,8 +93,11 @@ func (s *Service) restoredSettings(tx kit.Tx, v kit.View, cl *clusterRec, r rest
 	if err := checkClusterParamGroup(v, cl); err != nil {
 		return err
 	}
-	if r.SubnetGroup != nil && *r.SubnetGroup != "default" {
-		return msgSubnetGroupNotFound.New(*r.SubnetGroup)
+	if r.SubnetGroup != nil {
+		cl.SubnetGroup = *r.SubnetGroup
+	}
+	if err := s.placeClusterNetwork(tx, v, cl); err != nil {
+		return err
 	}
 	if r.KmsKeyID != nil {
 		key, err := s.resolveKey(tx, v.Account(), v.Region(), *r.KmsKeyID)

@@ -50,6 +50,10 @@ func (e *env) createCluster(t *testing.T, c *rds.Client, in *rds.CreateDBCluster
 	if got := aws.ToString(created.DBCluster.Status); got != "creating" {
 		t.Fatalf("a new cluster is %s, want creating", got)
 	}
+	id := aws.ToString(in.DBClusterIdentifier)
+	if w, r := aws.ToString(created.DBCluster.Endpoint), aws.ToString(created.DBCluster.ReaderEndpoint); !strings.HasPrefix(w, id+".cluster-") || !strings.HasPrefix(r, id+".cluster-ro-") {
+		t.Fatalf("a creating cluster's endpoints are %q and %q", w, r)
+	}
 	for _, id := range instances {
 		m := member(*in.DBClusterIdentifier, id)
 		m.Engine = in.Engine

@@ -32,11 +32,8 @@ func (s *Service) copyDBClusterSnapshot(ctx context.Context, in *rdsapi.CopyDBCl
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CopyDBClusterSnapshotResult, error) {
 		v := c.In(tx)
-		if srcRegion != c.Region && in.PreSignedUrl != nil {
-			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "CopyDBClusterSnapshot", srcRegion, c.Region,
-				map[string]string{"SourceDBClusterSnapshotIdentifier": source}); err != nil {
-				return nil, err
-			}
+		if err := s.checkCopyPresign(tx, in.PreSignedUrl, "CopyDBClusterSnapshot", srcRegion, c.Region, "SourceDBClusterSnapshotIdentifier", source); err != nil {
+			return nil, err
 		}
 		src, srcView, err := findClusterSnapshot(tx, v, source, true)
 		if err != nil {
@@ -52,11 +49,7 @@ func (s *Service) copyDBClusterSnapshot(ctx context.Context, in *rdsapi.CopyDBCl
 		if err != nil {
 			return nil, err
 		}
-		// With both CopyTags and Tags, AWS applies only Tags, as for DB snapshots.
-		cp.Tags = tags
-		if len(tags) == 0 && deref(in.CopyTags) {
-			cp.Tags = append([]tagRec(nil), src.Tags...)
-		}
+		cp.Tags = copiedTags(tags, src.Tags, deref(in.CopyTags))
 		if err := s.insertClusterSnapshot(tx, v, cp); err != nil {
 			return nil, err
 		}

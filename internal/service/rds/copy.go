@@ -37,11 +37,8 @@ func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotM
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CopyDBSnapshotResult, error) {
 		v := c.In(tx)
-		if srcRegion != c.Region && in.PreSignedUrl != nil {
-			if err := s.checkPresignedURL(tx, *in.PreSignedUrl, "CopyDBSnapshot", srcRegion, c.Region,
-				map[string]string{"SourceDBSnapshotIdentifier": source}); err != nil {
-				return nil, err
-			}
+		if err := s.checkCopyPresign(tx, in.PreSignedUrl, "CopyDBSnapshot", srcRegion, c.Region, "SourceDBSnapshotIdentifier", source); err != nil {
+			return nil, err
 		}
 		src, srcView, err := findSnapshot(tx, v, source, true)
 		if err != nil {
@@ -60,16 +57,31 @@ func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotM
 		if err != nil {
 			return nil, err
 		}
-		// With both CopyTags and Tags, AWS applies only Tags (API reference, CopyTags).
-		cp.Tags = tags
-		if len(tags) == 0 && deref(in.CopyTags) {
-			cp.Tags = append([]tagRec(nil), src.Tags...)
-		}
+		cp.Tags = copiedTags(tags, src.Tags, deref(in.CopyTags))
 		if err := s.insertSnapshot(tx, v, cp); err != nil {
 			return nil, err
 		}
 		return &rdsapi.CopyDBSnapshotResult{DBSnapshot: new(snapshotOut(v, cp))}, nil
 	})
+}
+
+// checkCopyPresign checks the PreSignedUrl of a copy across Regions (a copy in its
+// source's Region has none to check): it must sign op in the source's Region, for the
+// source the request names in param.
+func (s *Service) checkCopyPresign(tx kit.Tx, presigned *string, op, srcRegion, region, param, source string) error {
+	if srcRegion == region || presigned == nil {
+		return nil
+	}
+	return s.checkPresignedURL(tx, *presigned, op, srcRegion, region, map[string]string{param: source})
+}
+
+// copiedTags are the tags of a snapshot's copy: with both CopyTags and Tags, AWS applies
+// only Tags (API reference, CopyTags), for DB and DB cluster snapshots alike.
+func copiedTags(tags, source []tagRec, copyTags bool) []tagRec {
+	if len(tags) == 0 && copyTags {
+		return append([]tagRec(nil), source...)
+	}
+	return tags
 }
 
 // copySourceRegion is the Region of the snapshot a copy names: the caller's for an

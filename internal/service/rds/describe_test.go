@@ -136,8 +136,10 @@ func TestDescribeCatalog(t *testing.T) {
 	for p.HasMorePages() {
 		n += len(xtest.Must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(p.NextPage(ctx)).OrderableDBInstanceOptions)
 	}
-	if n != 6*25*5 {
-		t.Errorf("mysql has %d orderable options, want %d", n, 6*25*5)
+	// 25 current classes and 8 of the previous generation; the previous generation up to
+	// 8.0 (four versions), Graviton3 from 8.0.32 (all but 5.7.44); five storage types.
+	if want := (6*25 + 4*8 - 2) * 5; n != want {
+		t.Errorf("mysql has %d orderable options, want %d", n, want)
 	}
 
 	pgs := xtest.Must[*rds.DescribeDBParameterGroupsOutput](t)(e.East.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String("default.postgres13")}))
@@ -164,5 +166,54 @@ func TestDescribeCatalog(t *testing.T) {
 	regions := xtest.Must[*rds.DescribeSourceRegionsOutput](t)(e.West.DescribeSourceRegions(ctx, &rds.DescribeSourceRegionsInput{RegionName: aws.String("us-east-1")}))
 	if len(regions.SourceRegions) != 1 || !aws.ToBool(regions.SourceRegions[0].SupportsDBInstanceAutomatedBackupsReplication) {
 		t.Errorf("source regions %+v", regions.SourceRegions)
+	}
+}
+
+// TestOrderableCatalogue: the classes an engine version comes with, from the catalogue —
+// today's plain choice and the seed's both create, the previous generation only with the
+// versions RDS still offers it for (create, modify and DescribeOrderableDBInstanceOptions
+// agree), Graviton3 only from its first versions.
+func TestOrderableCatalogue(t *testing.T) {
+	e := start(t)
+	plain := postgres("plain")
+	plain.EngineVersion, plain.AllocatedStorage, plain.StorageType = aws.String("16.8"), aws.Int32(20), aws.String("gp3")
+	if got := e.create(t, e.East, plain); aws.ToString(got.DBInstanceClass) != "db.t3.micro" || aws.ToString(got.StorageType) != "gp3" {
+		t.Errorf("postgres 16.8 on db.t3.micro with gp3: %s %s", aws.ToString(got.DBInstanceClass), aws.ToString(got.StorageType))
+	}
+	e.create(t, e.East, postgres("seed"))
+	old := postgres("old")
+	old.EngineVersion, old.DBInstanceClass = aws.String("12.22"), aws.String("db.t2.micro")
+	e.create(t, e.East, old)
+
+	_, err := e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("plain"), DBInstanceClass: aws.String("db.t2.micro"), ApplyImmediately: aws.Bool(true)})
+	wantErr(t, err, "InvalidParameterCombination", 400, "DBInstanceClass=db.t2.micro, Engine=postgres, EngineVersion=16.8")
+	if c := aws.ToString(e.describe(t, e.East, "plain").DBInstanceClass); c != "db.t3.micro" {
+		t.Errorf("a refused modify changed the class to %s", c)
+	}
+
+	classes := func(version string) []string {
+		var out []string
+		p := rds.NewDescribeOrderableDBInstanceOptionsPaginator(e.East, &rds.DescribeOrderableDBInstanceOptionsInput{
+			Engine: aws.String("postgres"), EngineVersion: aws.String(version), MaxRecords: aws.Int32(1000)})
+		for p.HasMorePages() {
+			for _, o := range xtest.Must[*rds.DescribeOrderableDBInstanceOptionsOutput](t)(p.NextPage(ctx)).OrderableDBInstanceOptions {
+				if !slices.Contains(out, aws.ToString(o.DBInstanceClass)) {
+					out = append(out, aws.ToString(o.DBInstanceClass))
+				}
+			}
+		}
+		return out
+	}
+	for version, want := range map[string]map[string]bool{
+		"16.8":  {"db.t3.micro": true, "db.t2.micro": false, "db.m7g.large": true},
+		"13.4":  {"db.t3.micro": true, "db.t2.micro": false, "db.m7g.large": false},
+		"12.22": {"db.t3.micro": true, "db.t2.micro": true, "db.m7g.large": false},
+	} {
+		got := classes(version)
+		for class, listed := range want {
+			if slices.Contains(got, class) != listed {
+				t.Errorf("postgres %s lists %s: %v, want %v", version, class, !listed, listed)
+			}
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package rds
 
 import (
+	_ "embed"
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -27,6 +29,8 @@ type engine struct {
 	// ReplicatesBackups: cross-Region automated backup replication is available (AWS
 	// documents it for every currently available version of every engine here).
 	ReplicatesBackups bool
+	// limits narrow, per class, the versions the class comes with (classLimit).
+	limits map[string][]classLimit
 }
 
 type engineVersion struct {
@@ -41,108 +45,116 @@ type storageRange struct{ Min, Max int64 }
 // The storage types RDS knows, for the validation of StorageType.
 var storageTypes = []string{"standard", "gp2", "gp3", "io1", "io2"}
 
-var (
-	openSourceStorage = map[string]storageRange{
-		"standard": {5, 3072}, "gp2": {20, 65536}, "gp3": {20, 65536}, "io1": {100, 65536}, "io2": {100, 65536},
-	}
-	oracleStorage = map[string]storageRange{
-		"standard": {10, 3072}, "gp2": {20, 65536}, "gp3": {20, 65536}, "io1": {100, 65536}, "io2": {100, 65536},
-	}
-	sqlServerStorage = map[string]storageRange{
-		"standard": {20, 1024}, "gp2": {20, 16384}, "gp3": {20, 16384}, "io1": {20, 16384}, "io2": {20, 16384},
-	}
-	sqlServerSmallStorage = map[string]storageRange{
-		"standard": {20, 1024}, "gp2": {20, 16384}, "gp3": {20, 16384},
-	}
+// The engines are data (data/engines.json), as the parameter and option catalogues are:
+// each engine's versions, classes, storage and features, and the class limits that make
+// some of its classes orderable only with some of its versions — the previous
+// generation (db.t2, db.m4, db.r4) with the versions RDS still offers it for, Graviton3
+// (db.m7g, db.r7g) from the minor versions RDS first offered it with (RDS User Guide,
+// "Supported DB engines for DB instance classes"). A combination outside them is one RDS
+// refuses to create (msgCombination) and DescribeOrderableDBInstanceOptions does not list.
+//
+//go:embed data/engines.json
+var enginesJSON []byte
 
-	burstable  = []string{"db.t3.micro", "db.t3.small", "db.t3.medium", "db.t3.large", "db.t3.xlarge", "db.t3.2xlarge"}
-	graviton   = []string{"db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m6g.large", "db.m6g.xlarge", "db.m7g.large", "db.r6g.large", "db.r7g.large"}
-	general    = []string{"db.m5.large", "db.m5.xlarge", "db.m5.2xlarge", "db.m5.4xlarge", "db.m6i.large", "db.m6i.xlarge"}
-	memory     = []string{"db.r5.large", "db.r5.xlarge", "db.r6i.large", "db.r6i.xlarge"}
-	allClasses = concat(burstable, graviton, general, memory)
-)
+// engineData is data/engines.json. A class list names classes and, with an "@" before
+// its name, a class set; an engine's storage names a storage set.
+type engineData struct {
+	ClassSets   map[string][]string            `json:"classSets"`
+	StorageSets map[string]map[string][2]int64 `json:"storageSets"`
+	ClassLimits []classLimit                   `json:"classLimits"`
+	Engines     []engineEntry                  `json:"engines"`
+	Aurora      []engineEntry                  `json:"aurora"`
+}
 
-func concat(lists ...[]string) []string {
+type engineEntry struct {
+	Name              string      `json:"name"`
+	Description       string      `json:"description"`
+	Port              int64       `json:"port"`
+	Licenses          []string    `json:"licenses"`
+	Versions          [][3]string `json:"versions"` // version, major version, parameter group family
+	Default           string      `json:"default"`
+	Storage           string      `json:"storage"`
+	Classes           []string    `json:"classes"`
+	LogTypes          []string    `json:"logTypes"`
+	DBNameMax         int         `json:"dbNameMax"`
+	Encryption        bool        `json:"encryption"`
+	MultiAZ           bool        `json:"multiAZ"`
+	ReplicatesBackups bool        `json:"replicatesBackups"`
+}
+
+// classLimit narrows the versions of an engine that some of its classes come with: up to
+// a major version, or from a version on.
+type classLimit struct {
+	Engine      string   `json:"engine"`
+	Classes     []string `json:"classes"`
+	UpToMajor   string   `json:"upToMajor"`
+	FromVersion string   `json:"fromVersion"`
+}
+
+// allows reports whether the limit lets class run version v.
+func (l classLimit) allows(v engineVersion) bool {
+	if l.UpToMajor != "" && versionLess(l.UpToMajor, v.Major) {
+		return false
+	}
+	return l.FromVersion == "" || !versionLess(v.Version, l.FromVersion)
+}
+
+var engines, auroraEngines = loadEngines()
+
+func loadEngines() (map[string]*engine, map[string]*engine) {
+	var d engineData
+	if err := json.Unmarshal(enginesJSON, &d); err != nil {
+		panic("rds: data/engines.json: " + err.Error())
+	}
+	limits := map[string]map[string][]classLimit{} // engine → class → limits
+	for _, l := range d.ClassLimits {
+		if limits[l.Engine] == nil {
+			limits[l.Engine] = map[string][]classLimit{}
+		}
+		for _, c := range d.expand(l.Classes) {
+			limits[l.Engine][c] = append(limits[l.Engine][c], l)
+		}
+	}
+	build := func(list []engineEntry) map[string]*engine {
+		m := make(map[string]*engine, len(list))
+		for _, x := range list {
+			m[x.Name] = d.engine(x, limits[x.Name])
+		}
+		return m
+	}
+	return build(d.Engines), build(d.Aurora)
+}
+
+func (d *engineData) engine(x engineEntry, limits map[string][]classLimit) *engine {
+	e := &engine{
+		Name: x.Name, Description: x.Description, Port: x.Port, Licenses: x.Licenses, Classes: d.expand(x.Classes),
+		LogTypes: x.LogTypes, DBNameMax: x.DBNameMax, Encryption: x.Encryption, MultiAZ: x.MultiAZ,
+		ReplicatesBackups: x.ReplicatesBackups, limits: limits,
+	}
+	for _, v := range x.Versions {
+		e.Versions = append(e.Versions, engineVersion{Version: v[0], Major: v[1], Family: v[2], Default: v[0] == x.Default})
+	}
+	if x.Storage != "" {
+		e.Storage = map[string]storageRange{}
+		for t, r := range d.StorageSets[x.Storage] {
+			e.Storage[t] = storageRange{Min: r[0], Max: r[1]}
+		}
+	}
+	return e
+}
+
+// expand is a class list with its sets replaced by their classes.
+func (d *engineData) expand(list []string) []string {
 	var out []string
-	for _, l := range lists {
-		out = append(out, l...)
+	for _, c := range list {
+		if set, ok := strings.CutPrefix(c, "@"); ok {
+			out = append(out, d.ClassSets[set]...)
+			continue
+		}
+		out = append(out, c)
 	}
 	return out
 }
-
-func versions(family func(major string) string, defaultVersion string, vs ...[2]string) []engineVersion {
-	out := make([]engineVersion, len(vs))
-	for i, v := range vs {
-		out[i] = engineVersion{Version: v[0], Major: v[1], Family: family(v[1]), Default: v[0] == defaultVersion}
-	}
-	return out
-}
-
-func oracle(name string) engine {
-	return engine{
-		Name: name, Description: "Oracle Database " + strings.ToUpper(strings.TrimPrefix(name, "oracle-")) + " Edition",
-		Port: 1521, Licenses: []string{"bring-your-own-license"},
-		Versions: versions(func(m string) string { return name + "-" + m }, "19.0.0.0.ru-2025-01.rur-2025-01.r1",
-			[2]string{"19.0.0.0.ru-2024-10.rur-2024-10.r1", "19"}, [2]string{"19.0.0.0.ru-2025-01.rur-2025-01.r1", "19"},
-			[2]string{"21.0.0.0.ru-2025-01.rur-2025-01.r1", "21"}),
-		Storage: oracleStorage, Classes: concat(burstable, general, memory),
-		LogTypes:  []string{"alert", "audit", "listener", "trace", "oemagent"},
-		DBNameMax: 8, Encryption: true, MultiAZ: true, ReplicatesBackups: true,
-	}
-}
-
-func sqlServer(name, edition string, storage map[string]storageRange, classes []string, encryption, multiAZ bool) engine {
-	return engine{
-		Name: name, Description: "SQL Server " + edition + " Edition", Port: 1433, Licenses: []string{"license-included"},
-		Versions: versions(func(m string) string { return name + "-" + strings.TrimSuffix(m, "0") }, "16.00.4165.4.v1",
-			[2]string{"15.00.4415.2.v1", "15.00"}, [2]string{"16.00.4165.4.v1", "16.00"}),
-		Storage: storage, Classes: classes, LogTypes: []string{"agent", "error"},
-		Encryption: encryption, MultiAZ: multiAZ, ReplicatesBackups: true,
-	}
-}
-
-var engines = func() map[string]*engine {
-	list := []engine{
-		{
-			Name: "postgres", Description: "PostgreSQL", Port: 5432, Licenses: []string{"postgresql-license"},
-			Versions: versions(func(m string) string { return "postgres" + m }, "17.4",
-				[2]string{"11.22", "11"}, [2]string{"12.19", "12"}, [2]string{"12.22", "12"},
-				[2]string{"13.4", "13"}, [2]string{"13.7", "13"}, [2]string{"13.15", "13"}, [2]string{"13.20", "13"},
-				[2]string{"14.12", "14"}, [2]string{"14.17", "14"}, [2]string{"15.7", "15"}, [2]string{"15.12", "15"},
-				[2]string{"16.3", "16"}, [2]string{"16.8", "16"}, [2]string{"17.2", "17"}, [2]string{"17.4", "17"}),
-			Storage: openSourceStorage, Classes: allClasses, LogTypes: []string{"postgresql", "upgrade"},
-			DBNameMax: 63, Encryption: true, MultiAZ: true, ReplicatesBackups: true,
-		},
-		{
-			Name: "mysql", Description: "MySQL Community Edition", Port: 3306, Licenses: []string{"general-public-license"},
-			Versions: versions(func(m string) string { return "mysql" + m }, "8.0.41",
-				[2]string{"5.7.44", "5.7"}, [2]string{"8.0.36", "8.0"}, [2]string{"8.0.39", "8.0"}, [2]string{"8.0.41", "8.0"},
-				[2]string{"8.4.3", "8.4"}, [2]string{"8.4.4", "8.4"}),
-			Storage: openSourceStorage, Classes: allClasses, LogTypes: []string{"audit", "error", "general", "slowquery"},
-			DBNameMax: 64, Encryption: true, MultiAZ: true, ReplicatesBackups: true,
-		},
-		{
-			Name: "mariadb", Description: "MariaDB Community Edition", Port: 3306, Licenses: []string{"general-public-license"},
-			Versions: versions(func(m string) string { return "mariadb" + m }, "11.4.4",
-				[2]string{"10.5.27", "10.5"}, [2]string{"10.6.20", "10.6"}, [2]string{"10.11.10", "10.11"}, [2]string{"11.4.4", "11.4"}),
-			Storage: openSourceStorage, Classes: allClasses, LogTypes: []string{"audit", "error", "general", "slowquery"},
-			DBNameMax: 64, Encryption: true, MultiAZ: true, ReplicatesBackups: true,
-		},
-		oracle("oracle-ee"),
-		oracle("oracle-se2"),
-		sqlServer("sqlserver-ee", "Enterprise", sqlServerStorage, concat([]string{"db.t3.xlarge", "db.t3.2xlarge"}, general, memory), true, true),
-		sqlServer("sqlserver-se", "Standard", sqlServerStorage, concat([]string{"db.t3.xlarge", "db.t3.2xlarge"}, general, memory), true, true),
-		sqlServer("sqlserver-web", "Web", sqlServerSmallStorage, concat(burstable[1:], general, memory), true, false),
-		// SQL Server Express has neither encryption at rest nor Multi-AZ (RDS User Guide,
-		// "Licensing Microsoft SQL Server on Amazon RDS").
-		sqlServer("sqlserver-ex", "Express", sqlServerSmallStorage, burstable[:5], false, false),
-	}
-	m := make(map[string]*engine, len(list))
-	for i := range list {
-		m[list[i].Name] = &list[i]
-	}
-	return m
-}()
 
 // engineNames lists the engines in a stable order, for the describe operations.
 var engineNames = func() []string {
@@ -187,6 +199,20 @@ func (e *engine) resolveVersion(v string) (engineVersion, bool) {
 }
 
 func (e *engine) hasClass(c string) bool { return slices.Contains(e.Classes, c) }
+
+// offers reports whether the engine offers class with version v: the class is one of the
+// engine's and no class limit keeps it from v.
+func (e *engine) offers(class string, v engineVersion) bool {
+	if !e.hasClass(class) {
+		return false
+	}
+	for _, l := range e.limits[class] {
+		if !l.allows(v) {
+			return false
+		}
+	}
+	return true
+}
 
 func (e *engine) hasLicense(l string) bool { return slices.Contains(e.Licenses, l) }
 

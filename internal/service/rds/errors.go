@@ -111,6 +111,9 @@ var (
 	msgZoneMultiAZ             = awserr.Message{Kind: combo, Text: "Requesting a specific availability zone is not valid for Multi-AZ instances."}
 	msgZone                    = awserr.Message{Kind: invalid, Text: "Invalid availability zone: %s"}
 	msgSecurityGroupID         = awserr.Message{Kind: invalid, Text: "Invalid security group ID: %s"}
+	msgMemberSubnetGroup       = awserr.Message{Kind: combo, Text: "The DB subnet group %s of the DB instance must be the DB subnet group %s of its DB cluster."} // (xregion)
+	msgSecurityGroupNotFound   = awserr.Message{Kind: invalid, Text: "Invalid security group , groupId= %s, groupName=."}                                         // as AWS answers it
+	msgSecurityGroupVPC        = awserr.Message{Kind: combo, Text: "Database is in %s, but Ec2 Security Group %s is in %s"}                                       // as AWS answers it (terraform#13739)
 	msgParamGroupNotFound      = awserr.Message{Kind: rdsapi.ErrDBParameterGroupNotFoundFault, Text: "DBParameterGroup not found: %s"}
 	msgParamGroupFamily        = awserr.Message{Kind: combo, Text: "The parameter group %s with DBParameterGroupFamily %s can't be used for this instance. Use a parameter group with DBParameterGroupFamily %s."}
 	msgOptionGroupNotFound     = awserr.Message{Kind: rdsapi.ErrOptionGroupNotFoundFault, Text: "Specified OptionGroupName: %s not found."}

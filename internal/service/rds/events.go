@@ -48,12 +48,16 @@ var (
 	evBackupFinished    = eventDef{eventDBInstance, []string{"backup"}, "Finished DB Instance backup"}
 	evReplicationStart  = eventDef{eventDBInstance, []string{"backup"}, "Starting replication of automated backups to Region %s"}
 	evReplicationStop   = eventDef{eventDBInstance, []string{"backup"}, "Stopped replication of automated backups to Region %s"}
-	evManualSnapshot    = eventDef{eventDBSnapshot, []string{"creation"}, "Creating manual snapshot"}
-	evManualCreated     = eventDef{eventDBSnapshot, []string{"creation"}, "Manual snapshot created"}
-	evAutomatedSnapshot = eventDef{eventDBSnapshot, []string{"creation"}, "Creating automated snapshot"}
-	evAutomatedCreated  = eventDef{eventDBSnapshot, []string{"creation"}, "Automated snapshot created"}
-	evCopyStarted       = eventDef{eventDBSnapshot, []string{"notification"}, "Started copy of snapshot %s from %s"}
-	evCopyFinished      = eventDef{eventDBSnapshot, []string{"notification"}, "Finished copy of snapshot %s from %s"}
+	// Automated backup replications stopped and resumed by an unreachable Region
+	// (replication_watch.go; a read replica's are in replicas.go).
+	evBackupReplicationStopped = eventDef{eventDBInstance, []string{"backup"}, "Replication of automated backups to Region %s has stopped: the Region is unreachable."} // (xregion)
+	evBackupReplicationResumed = eventDef{eventDBInstance, []string{"backup"}, "Replication of automated backups to Region %s resumed."}                                // (xregion)
+	evManualSnapshot           = eventDef{eventDBSnapshot, []string{"creation"}, "Creating manual snapshot"}
+	evManualCreated            = eventDef{eventDBSnapshot, []string{"creation"}, "Manual snapshot created"}
+	evAutomatedSnapshot        = eventDef{eventDBSnapshot, []string{"creation"}, "Creating automated snapshot"}
+	evAutomatedCreated         = eventDef{eventDBSnapshot, []string{"creation"}, "Automated snapshot created"}
+	evCopyStarted              = eventDef{eventDBSnapshot, []string{"notification"}, "Started copy of snapshot %s from %s"}
+	evCopyFinished             = eventDef{eventDBSnapshot, []string{"notification"}, "Finished copy of snapshot %s from %s"}
 )
 
 type eventRec struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/service/kit"
 )
@@ -12,25 +13,43 @@ import (
 // changeInstance runs fn on an existing instance in one transaction and answers with
 // the instance as fn left it.
 func (s *Service) changeInstance(ctx context.Context, ident *string, fn func(tx kit.Tx, v kit.View, inst *instanceRec) error) (*rdsapi.DBInstance, error) {
-	c := s.Call(ctx)
-	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
-	// a NotFound fault.
-	if !validIdentifier(deref(ident), maxInstanceID) {
-		return nil, msgInvalidIdentifier.New(paramInstanceID)
+	out := func(_ kit.Tx, v kit.View, inst *instanceRec, now time.Time) rdsapi.DBInstance {
+		return s.instanceOut(v, inst, now)
 	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DBInstance, error) {
+	return changeOne(s, ctx, ident, instanceLookup, fn, out)
+}
+
+var instanceLookup = lookup[instanceRec]{table: instances, maxLen: maxInstanceID, param: paramInstanceID, notFound: msgInstanceNotFound}
+
+// lookup says how an operation finds a record by the identifier a request gives.
+type lookup[T any] struct {
+	table    kit.Table[T]
+	maxLen   int
+	param    string
+	notFound awserr.Message
+}
+
+// changeOne runs fn on the existing record ident names in one transaction and answers
+// with the record as fn left it, as out shows it. An ARN or an over-long identifier is
+// not an identifier: InvalidParameterValue, not a NotFound fault.
+func changeOne[T, O any](s *Service, ctx context.Context, ident *string, l lookup[T], fn func(tx kit.Tx, v kit.View, rec *T) error, out func(tx kit.Tx, v kit.View, rec *T, now time.Time) O) (*O, error) {
+	c := s.Call(ctx)
+	if !validIdentifier(deref(ident), l.maxLen) {
+		return nil, msgInvalidIdentifier.New(l.param)
+	}
+	return kit.Write(s.Kit, func(tx kit.Tx) (*O, error) {
 		v := c.In(tx)
-		inst, err := instances.Get(v, strings.ToLower(deref(ident)))
+		rec, err := l.table.Get(v, strings.ToLower(deref(ident)))
 		if err != nil {
 			return nil, err
 		}
-		if inst == nil {
-			return nil, msgInstanceNotFound.New(deref(ident))
+		if rec == nil {
+			return nil, l.notFound.New(deref(ident))
 		}
-		if err := fn(tx, v, inst); err != nil {
+		if err := fn(tx, v, rec); err != nil {
 			return nil, err
 		}
-		return new(s.instanceOut(v, inst, c.Now())), nil
+		return new(out(tx, v, rec, c.Now())), nil
 	})
 }
 

@@ -51,15 +51,16 @@ type armedPayload struct {
 
 // Job kinds.
 var (
-	jobInstanceStep = kit.Kind[stepPayload]{Name: "rds.instance-step"}     // one status transition of an instance
-	jobDailyBackup  = kit.Kind[armedPayload]{Name: "rds.daily-backup"}     // an instance's automated snapshot, daily
-	jobMaintenance  = kit.Kind[armedPayload]{Name: "rds.maintenance"}      // deferred modifications, in the maintenance window
-	jobAutoStart    = kit.Kind[armedPayload]{Name: "rds.auto-start"}       // a stopped instance starts again after seven days
-	jobSnapshotStep = kit.Kind[resourceRef]{Name: "rds.snapshot-step"}     // a snapshot (or copy) becomes available
-	jobBackupExpire = kit.Kind[armedPayload]{Name: "rds.backup-expire"}    // a retained backup's snapshots and window expire
-	jobReplicaStart = kit.Kind[resourceRef]{Name: "rds.replica-start"}     // a replicated backup goes from pending to replicating
-	jobReplicaSync  = kit.Kind[armedPayload]{Name: "rds.replication-sync"} // replicated backups of a Region are checked and recorded
-	jobParamApply   = kit.Kind[resourceRef]{Name: "rds.parameter-apply"}   // an instance's immediate parameter changes are applied
+	jobInstanceStep = kit.Kind[stepPayload]{Name: "rds.instance-step"}      // one status transition of an instance
+	jobDailyBackup  = kit.Kind[armedPayload]{Name: "rds.daily-backup"}      // an instance's automated snapshot, daily
+	jobMaintenance  = kit.Kind[armedPayload]{Name: "rds.maintenance"}       // deferred modifications, in the maintenance window
+	jobAutoStart    = kit.Kind[armedPayload]{Name: "rds.auto-start"}        // a stopped instance starts again after seven days
+	jobSnapshotStep = kit.Kind[resourceRef]{Name: "rds.snapshot-step"}      // a snapshot (or copy) becomes available
+	jobBackupExpire = kit.Kind[armedPayload]{Name: "rds.backup-expire"}     // a retained backup's snapshots and window expire
+	jobReplicaStart = kit.Kind[resourceRef]{Name: "rds.replica-start"}      // a replicated backup goes from pending to replicating
+	jobReplicaSync  = kit.Kind[armedPayload]{Name: "rds.replication-sync"}  // replicated backups of a Region are checked and recorded
+	jobReplicaWatch = kit.Kind[armedPayload]{Name: "rds.replication-watch"} // the Region's cross-Region replications are watched for stops and resumes
+	jobParamApply   = kit.Kind[resourceRef]{Name: "rds.parameter-apply"}    // an instance's immediate parameter changes are applied
 )
 
 // runner adapts a job's function, which needs neither the context nor the job, to a
@@ -80,6 +81,7 @@ func (s *Service) registerJobs() {
 	jobBackupExpire.Register(s.Kit, runner(s.runBackupExpire))
 	jobReplicaStart.Register(s.Kit, runner(s.runReplicaStart))
 	jobReplicaSync.Register(s.Kit, runner(s.runReplicaSync))
+	jobReplicaWatch.Register(s.Kit, runner(s.runReplicationWatch))
 	jobParamApply.Register(s.Kit, runner(s.runParamApply))
 	s.registerEngineJobs()
 	s.registerPasswordJobs()

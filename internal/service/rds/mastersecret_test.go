@@ -104,3 +104,88 @@ func TestManagedMasterUserPassword(t *testing.T) {
 	_, err = smEast.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(again)})
 	wantErr(t, err, "ResourceNotFoundException", 400, "")
 }
+
+// TestManagedSecretRefusesUserWrites: Secrets Manager refuses a user's writes to the secret
+// RDS owns — its value, versions, key, tags, deletion and a rotation function — while
+// reads, the resource policy, replication and managed rotation stay open, and RDS's own
+// writes (rotation, re-keying, deletion with the instance) go on working.
+func TestManagedSecretRefusesUserWrites(t *testing.T) {
+	e := start(t)
+	sm := secretsmanager.NewFromConfig(e.Config("us-east-1"))
+	in := postgres("owned")
+	in.MasterUserPassword, in.ManageMasterUserPassword = nil, aws.Bool(true)
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
+	e.WaitIdle()
+	arn := aws.String(aws.ToString(e.describe(t, e.East, "owned").MasterUserSecret.SecretArn))
+	versionID := aws.String(strings.Repeat("a", 36))
+	refused := map[string]func() error{
+		"PutSecretValue": func() error {
+			_, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: arn, SecretString: aws.String("x"), ClientRequestToken: versionID})
+			return err
+		},
+		"UpdateSecret value": func() error {
+			_, err := sm.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: arn, SecretString: aws.String("x"), ClientRequestToken: versionID})
+			return err
+		},
+		"UpdateSecret key": func() error {
+			_, err := sm.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: arn, KmsKeyId: aws.String("alias/aws/secretsmanager")})
+			return err
+		},
+		"UpdateSecretVersionStage": func() error {
+			_, err := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: arn, VersionStage: aws.String("mine"), MoveToVersionId: versionID})
+			return err
+		},
+		"DeleteSecret": func() error {
+			_, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: arn, ForceDeleteWithoutRecovery: aws.Bool(true)})
+			return err
+		},
+		"TagResource": func() error {
+			_, err := sm.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: arn, Tags: []smtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+			return err
+		},
+		"UntagResource": func() error {
+			_, err := sm.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: arn, TagKeys: []string{"k"}})
+			return err
+		},
+		"RotateSecret with a function": func() error {
+			_, err := sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: arn, RotationLambdaARN: aws.String("arn:aws:lambda:us-east-1:" + account + ":function:rotate")})
+			return err
+		},
+	}
+	for name, call := range refused {
+		t.Run(name, func(t *testing.T) {
+			wantErr(t, call(), "InvalidRequestException", 400, "This secret is managed by rds, and you must use that service to update it.")
+		})
+	}
+	_, pw := masterPassword(t, sm, *arn)
+
+	// Open: the resource policy and managed rotation on a schedule of the user's.
+	xtest.Must[*secretsmanager.PutResourcePolicyOutput](t)(sm.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: arn,
+		ResourcePolicy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`)}))
+	xtest.Must[*secretsmanager.RotateSecretOutput](t)(sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: arn,
+		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(14)}, RotateImmediately: aws.Bool(false)}))
+	if d := describeSecret(t, sm, *arn); aws.ToInt64(d.RotationRules.AutomaticallyAfterDays) != 14 || aws.ToString(d.OwningService) != "rds" {
+		t.Errorf("after RotateSecret with rules: %+v, owner %s", d.RotationRules, aws.ToString(d.OwningService))
+	}
+
+	// RDS's own writes: rotation and re-keying through ModifyDBInstance, deletion with it.
+	key := e.kmsKey(t, e.kmsEast)
+	xtest.Must[*rds.ModifyDBInstanceOutput](t)(e.East.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("owned"),
+		RotateMasterUserPassword: aws.Bool(true), ApplyImmediately: aws.Bool(true), MasterUserSecretKmsKeyId: aws.String(key)}))
+	e.advance(time.Hour)
+	if _, now := masterPassword(t, sm, *arn); now == pw {
+		t.Error("RDS could not rotate its own secret")
+	}
+	if d := describeSecret(t, sm, *arn); aws.ToString(d.KmsKeyId) != key {
+		t.Errorf("KmsKeyId after RDS re-keyed its secret = %s, want %s", aws.ToString(d.KmsKeyId), key)
+	}
+	xtest.Must[*rds.DeleteDBInstanceOutput](t)(e.East.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("owned"), SkipFinalSnapshot: aws.Bool(true)}))
+	e.WaitIdle()
+	_, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: arn})
+	wantErr(t, err, "ResourceNotFoundException", 400, "")
+}
+
+func describeSecret(t *testing.T, sm *secretsmanager.Client, arn string) *secretsmanager.DescribeSecretOutput {
+	t.Helper()
+	return xtest.Must[*secretsmanager.DescribeSecretOutput](t)(sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)}))
+}

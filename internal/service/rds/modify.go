@@ -131,6 +131,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if err != nil {
 			return nil, err
 		}
+		if err := s.checkModifiedGroups(tx, v, draft, in.VpcSecurityGroupIds != nil); err != nil {
+			return nil, err
+		}
 		if err := s.modifyMasterSecret(tx, v, draft, in); err != nil {
 			return nil, err
 		}

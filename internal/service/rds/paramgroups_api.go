@@ -28,13 +28,21 @@ func (s *Service) createDBClusterParameterGroup(ctx context.Context, in *rdsapi.
 }
 
 func (s *Service) createParamGroup(ctx context.Context, k paramGroupKind, name, family, description string, tags []rdsapi.Tag) (*paramGroupRec, error) {
+	return s.newParamGroup(ctx, tags, func(v kit.View, t []tagRec) (*paramGroupRec, error) {
+		return k.create(v, name, family, description, t)
+	})
+}
+
+// newParamGroup checks the tags of a group a create or copy makes, and makes it with
+// them in one transaction.
+func (s *Service) newParamGroup(ctx context.Context, tags []rdsapi.Tag, make func(v kit.View, t []tagRec) (*paramGroupRec, error)) (*paramGroupRec, error) {
 	c := s.Call(ctx)
 	t, err := checkTags(tags)
 	if err != nil {
 		return nil, err
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*paramGroupRec, error) {
-		return k.create(c.In(tx), name, family, description, t)
+		return make(c.In(tx), t)
 	})
 }
 
@@ -55,13 +63,8 @@ func (s *Service) copyDBClusterParameterGroup(ctx context.Context, in *rdsapi.Co
 }
 
 func (s *Service) copyParamGroup(ctx context.Context, k paramGroupKind, source, target, description string, tags []rdsapi.Tag) (*paramGroupRec, error) {
-	c := s.Call(ctx)
-	t, err := checkTags(tags)
-	if err != nil {
-		return nil, err
-	}
-	return kit.Write(s.Kit, func(tx kit.Tx) (*paramGroupRec, error) {
-		return k.copyGroup(c.In(tx), source, target, description, t)
+	return s.newParamGroup(ctx, tags, func(v kit.View, t []tagRec) (*paramGroupRec, error) {
+		return k.copyGroup(v, source, target, description, t)
 	})
 }
 

@@ -133,8 +133,9 @@ type instanceRec struct {
 	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
-	RealData              bool             `json:"realData,omitempty"`  // a real server (realdata.go)
-	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"` // a read replica: its source (replicas.go)
+	RealData              bool             `json:"realData,omitempty"`        // a real server (realdata.go)
+	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"`       // a read replica: its source (replicas.go)
+	ReplicationDown       bool             `json:"replicationDown,omitempty"` // a cross-Region replica: its replication was last seen stopped (replication_watch.go)
 	ReadReplicas          []replicaLink    `json:"readReplicas,omitempty"`
 	Cluster               string           `json:"cluster,omitempty"` // the Aurora DB cluster it is a member of (clusters.go)
 	PromotionTier         int64            `json:"promotionTier,omitempty"`
@@ -184,13 +185,16 @@ func imageOf(inst *instanceRec) image {
 // destination Region. The instance properties are those it had when last synchronised,
 // which is what a restore uses.
 type backupRec struct {
-	ID           string `json:"id"` // ab-…
-	ResourceID   string `json:"resourceId"`
-	Replica      bool   `json:"replica,omitempty"`
-	Status       string `json:"status"`
-	SourceRegion string `json:"sourceRegion"`
-	SourceARN    string `json:"sourceArn"`
-	InstanceID   string `json:"instanceId"`
+	ID         string `json:"id"` // ab-…
+	ResourceID string `json:"resourceId"`
+	Replica    bool   `json:"replica,omitempty"`
+	Status     string `json:"status"`
+	// ReplicationDown: a replicated backup's replication was last seen stopped by an
+	// unreachable Region (replication_watch.go).
+	ReplicationDown bool   `json:"replicationDown,omitempty"`
+	SourceRegion    string `json:"sourceRegion"`
+	SourceARN       string `json:"sourceArn"`
+	InstanceID      string `json:"instanceId"`
 	image
 	Retention    int64            `json:"retention"`
 	Start        time.Time        `json:"start,omitzero"`    // earliest restorable instant ever
@@ -269,27 +273,13 @@ const (
 
 // instanceByResourceID follows the DbiResourceId index.
 func instanceByResourceID(v kit.View, dbi string) (*instanceRec, error) {
-	id := instanceIDs.Get(v, dbi)
-	if id == nil {
-		return nil, nil
-	}
-	return instances.Get(v, string(id))
+	return indexedInstances.byResourceID(v, dbi)
 }
 
 // putInstance writes an instance and its DbiResourceId index.
-func putInstance(v kit.View, inst *instanceRec) error {
-	if err := instances.Put(v, inst, inst.ID); err != nil {
-		return err
-	}
-	return instanceIDs.Put(v, []byte(inst.ID), inst.ResourceID)
-}
+func putInstance(v kit.View, inst *instanceRec) error { return indexedInstances.put(v, inst) }
 
-func deleteInstance(v kit.View, inst *instanceRec) error {
-	if err := instances.Delete(v, inst.ID); err != nil {
-		return err
-	}
-	return instanceIDs.Delete(v, inst.ResourceID)
-}
+func deleteInstance(v kit.View, inst *instanceRec) error { return indexedInstances.delete(v, inst) }
 
 func backupByID(v kit.View, abID string) (*backupRec, error) {
 	dbi := backupIDs.Get(v, abID)

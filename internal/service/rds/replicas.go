@@ -37,9 +37,11 @@ const (
 )
 
 // Read replica events (RDS User Guide, "Amazon RDS event categories and event messages":
-// RDS-EVENT-0045, -0046, -0057). The promotion's message is ours: AWS's is not on record.
+// RDS-EVENT-0045, -0046, -0057; the stop and resume by an unreachable Region are
+// recorded by replication_watch.go). The promotion's message is ours: AWS's is not on record.
 var (
 	evReplicationResumed    = eventDef{eventDBInstance, []string{"read replica"}, "Replication for the Read Replica resumed."}
+	evReplicationStopped    = eventDef{eventDBInstance, []string{"read replica"}, "Replication has stopped."}
 	evReplicationTerminated = eventDef{eventDBInstance, []string{"read replica"}, "Replication streaming has been terminated."}
 	evReplicaPromoted       = eventDef{eventDBInstance, []string{"read replica"}, "Read replica promoted to a standalone DB instance."}
 )
@@ -142,6 +144,11 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 		}
 		if err := linkReplica(src, primary, v, replica); err != nil {
 			return nil, err
+		}
+		if src.Region() != v.Region() {
+			if err := armWatch(tx, v, c.Now()); err != nil {
+				return nil, err
+			}
 		}
 		return &rdsapi.CreateDBInstanceReadReplicaResult{DBInstance: new(s.instanceOut(v, replica, c.Now()))}, nil
 	})

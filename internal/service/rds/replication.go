@@ -276,19 +276,9 @@ func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
 		_, err := jobReplicaStart.Enqueue(tx, now.Add(replicaRetry), p)
 		return err
 	}
-	inst, src, err := replicaSource(tx, v, b)
-	if err != nil {
+	inst, src, err := s.usableSource(tx, v, b, now)
+	if err != nil || inst == nil {
 		return err
-	}
-	if inst == nil {
-		return s.endReplica(tx, v, b, now)
-	}
-	ok, err := s.keysUsable(tx, src, inst, v, b)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.stopBrokenReplica(tx, v, src, inst, b, now)
 	}
 	// Replication begins with a copy of the source's latest automated snapshot, and the
 	// logs since it: that snapshot is the earliest instant the replica can restore to.
@@ -311,7 +301,31 @@ func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
 	if err := putBackup(v, b); err != nil {
 		return err
 	}
+	if err := armWatch(tx, v, now); err != nil {
+		return err
+	}
 	return armSync(tx, v, now)
+}
+
+// usableSource finds the source instance of the replicated backup b of v and checks
+// that the keys of both can still be used. A source gone ends the replica, one whose keys
+// can't be used stops it, as RDS does on its own: then the instance is nil.
+func (s *Service) usableSource(tx kit.Tx, v kit.View, b *backupRec, now time.Time) (*instanceRec, kit.View, error) {
+	inst, src, err := replicaSource(tx, v, b)
+	if err != nil {
+		return nil, src, err
+	}
+	if inst == nil {
+		return nil, src, s.endReplica(tx, v, b, now)
+	}
+	ok, err := s.keysUsable(tx, src, inst, v, b)
+	if err == nil && !ok {
+		err = s.stopBrokenReplica(tx, v, src, inst, b, now)
+	}
+	if err != nil || !ok {
+		return nil, src, err
+	}
+	return inst, src, nil
 }
 
 func (s *Service) keysUsable(tx kit.Tx, src kit.View, inst *instanceRec, dest kit.View, b *backupRec) (bool, error) {
@@ -412,19 +426,9 @@ func (s *Service) syncReplica(tx kit.Tx, v kit.View, dbi string, now time.Time) 
 	if _, down := s.Unreachable(b.SourceRegion, v.Region()); down {
 		return nil
 	}
-	inst, src, err := replicaSource(tx, v, b)
-	if err != nil {
+	inst, src, err := s.usableSource(tx, v, b, now)
+	if err != nil || inst == nil {
 		return err
-	}
-	if inst == nil {
-		return s.endReplica(tx, v, b, now)
-	}
-	ok, err := s.keysUsable(tx, src, inst, v, b)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.stopBrokenReplica(tx, v, src, inst, b, now)
 	}
 	retention, key, encrypted := b.Retention, b.KmsKey, b.Encrypted
 	refreshBackup(src, b, inst)

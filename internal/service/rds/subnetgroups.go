@@ -324,20 +324,17 @@ func storedSubnetGroupOut(v kit.View, g *subnetGroupRec) *rdsapi.DBSubnetGroup {
 // group's first.
 func (s *Service) placeInSubnetGroup(tx kit.Tx, v kit.View, inst *instanceRec) error {
 	name := strings.ToLower(inst.SubnetGroup)
-	var g *subnetGroupRec
-	var err error
-	if name == defaultSubnetGroup {
-		if g, err = s.defaultSubnetGroup(tx, v); err == nil && g != nil {
-			err = defaultPlaced.Put(v, g)
-		}
-	} else {
-		g, err = subnetGroups.Get(v, name)
-	}
+	g, err := s.subnetGroup(tx, v, name)
 	if err != nil {
 		return err
 	}
-	if g == nil {
-		return msgSubnetGroupNotFound.New(inst.SubnetGroup)
+	if name == defaultSubnetGroup {
+		if err := defaultPlaced.Put(v, g); err != nil {
+			return err
+		}
+	}
+	if inst.VpcSGs, err = s.vpcSecurityGroups(tx, v, g.VpcID, inst.VpcSGs); err != nil {
+		return err
 	}
 	inst.SubnetGroup = name
 	if !slices.ContainsFunc(g.Subnets, func(r subnetRef) bool { return r.Zone == inst.AZ }) {

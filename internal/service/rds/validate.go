@@ -41,7 +41,7 @@ func checkInstance(e *engine, inst *instanceRec) error {
 	if !e.hasLicense(inst.LicenseModel) {
 		return msgLicenseModel.New(inst.LicenseModel, e.Name, strings.Join(e.Licenses, ", "))
 	}
-	if !e.hasClass(inst.Class) {
+	if v, _ := e.version(inst.EngineVersion); !e.offers(inst.Class, v) {
 		return msgCombination.New(inst.Class, e.Name, inst.EngineVersion, inst.LicenseModel)
 	}
 	if err := checkStorage(e, inst); err != nil {

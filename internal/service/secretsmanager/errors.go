@@ -14,13 +14,18 @@ import (
 
 // Secrets that are not there, or not in a state for the operation.
 var (
-	msgNotFound         = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret."}
-	msgNoValueForStage  = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret value for staging label: %s"}
-	msgNoValueForID     = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret value for VersionId: %s"}
-	msgMarkedDeleted    = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You can't perform this operation on the secret because it was marked for deletion."}
-	msgScheduledCreate  = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You can't create this secret because a secret with this name is already scheduled for deletion."}
-	msgSecretExists     = awserr.Message{Kind: sm.ErrResourceExists, Text: "The operation failed because the secret %s already exists."}
-	msgOnReplica        = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Operation not permitted on a replica secret. Call must be made in primary secret's region."}
+	msgNotFound        = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret."}
+	msgNoValueForStage = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret value for staging label: %s"}
+	msgNoValueForID    = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret value for VersionId: %s"}
+	msgMarkedDeleted   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You can't perform this operation on the secret because it was marked for deletion."}
+	msgScheduledCreate = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You can't create this secret because a secret with this name is already scheduled for deletion."}
+	msgSecretExists    = awserr.Message{Kind: sm.ErrResourceExists, Text: "The operation failed because the secret %s already exists."}
+	msgOnReplica       = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "Operation not permitted on a replica secret. Call must be made in primary secret's region."}
+	// A secret another AWS service owns (OwningService): the API reference's
+	// InvalidRequestException cause "The secret is managed by another service, and you must
+	// use that service to update it", worded as AWS words its other refusals of this kind
+	// and naming the managing service, as the troubleshooting guide says the message does.
+	msgOwnedByService   = awserr.Message{Kind: sm.ErrInvalidRequest, Text: "You can't perform this operation on the secret because it was created by another AWS service. This secret is managed by %s, and you must use that service to update it."}
 	msgInvalidName      = awserr.Message{Kind: awserr.ValidationException, Text: "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"}
 	msgBadNextToken     = awserr.Message{Kind: sm.ErrInvalidNextToken, Text: "The NextToken value is invalid."}                                 // (xregion)
 	msgDeleteReplicated = awserr.Message{Kind: sm.ErrInvalidParameter, Text: "You can't delete secret %s that still has replica regions [%s]."} // as AWS answers it (cloud-nuke#435)

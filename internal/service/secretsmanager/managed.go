@@ -100,3 +100,21 @@ func (s *Service) DeleteManaged(tx kit.Tx, account, region, secretARN string) er
 	}
 	return purge(tx, v, rec)
 }
+
+// userWritable refuses a user's change to a secret another service owns. The owner keeps
+// its secret's value, versions, key, tags and lifecycle in step with its own resource, so
+// PutSecretValue, UpdateSecret, UpdateSecretVersionStage, DeleteSecret, TagResource,
+// UntagResource and RotateSecret with a Lambda function of the user's answer this.
+//
+// What stays open, as AWS keeps it open: reading the secret, its resource policy (users
+// grant access to the master password through it), replication to other Regions (the
+// issue's "replicated like any secret"), and RotateSecret with only a schedule or
+// CancelRotateSecret — managed rotation, which Terraform's aws_secretsmanager_secret_rotation
+// drives on an RDS secret (terraform-aws-modules/rds does; floci#2378 checked RotateSecret
+// with rules alone against AWS).
+func userWritable(rec *secretRecord) error {
+	if rec.OwningService != "" {
+		return msgOwnedByService.New(rec.OwningService)
+	}
+	return nil
+}

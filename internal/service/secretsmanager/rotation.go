@@ -219,6 +219,12 @@ func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) 
 	token := *in.ClientRequestToken
 	immediate := in.RotateImmediately == nil || *in.RotateImmediately
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RotateSecretResponse, error) {
+		// The owner rotates its secret itself: a function of the user's has no place there.
+		if in.RotationLambdaARN != nil {
+			if err := userWritable(rec); err != nil {
+				return nil, err
+			}
+		}
 		out := &sm.RotateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		r, err := rotationOf(rec, in.RotationLambdaARN, newRules)
 		if err != nil {

@@ -233,6 +233,12 @@ func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) 
 		if rec.Deleted != nil {
 			return nil, msgMarkedDeleted.New()
 		}
+		// A replica's own key is Secrets Manager's business, not the owning service's.
+		if !rec.isReplica() {
+			if err := userWritable(rec); err != nil {
+				return nil, err
+			}
+		}
 		out := &sm.UpdateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if in.KmsKeyId != nil {
 			if err := s.updateKey(tx, v, rec, *in.KmsKeyId); err != nil {
@@ -353,6 +359,9 @@ func (s *Service) deleteSecret(ctx context.Context, in *sm.DeleteSecretRequest) 
 			if force && isNotFound(err) {
 				return forgottenSecret(c, v, *in.SecretId)
 			}
+			return nil, err
+		}
+		if err := userWritable(rec); err != nil {
 			return nil, err
 		}
 		if err := deletable(v, rec); err != nil {

@@ -57,6 +57,9 @@ func (s *Service) tagResource(ctx context.Context, in *sm.TagResourceRequest) (*
 		return nil, err
 	}
 	return nil, s.changeSecret(c, *in.SecretId, func(rec *secretRecord) error {
+		if err := userWritable(rec); err != nil {
+			return err
+		}
 		rec.Tags, rec.Tagged = mergeTags(rec.Tags, add), true
 		if len(rec.Tags) > maxTags {
 			return msgTooManyTags.New(maxTags)
@@ -67,6 +70,9 @@ func (s *Service) tagResource(ctx context.Context, in *sm.TagResourceRequest) (*
 
 func (s *Service) untagResource(ctx context.Context, in *sm.UntagResourceRequest) (*awsmodel.Empty, error) {
 	return nil, s.changeSecret(s.Call(ctx), *in.SecretId, func(rec *secretRecord) error {
+		if err := userWritable(rec); err != nil {
+			return err
+		}
 		kept := []tag{}
 		for _, t := range rec.Tags {
 			if !slices.Contains(in.TagKeys, t.Key) {

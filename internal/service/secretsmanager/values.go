@@ -87,6 +87,9 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 	}
 	id := *in.ClientRequestToken
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.PutSecretValueResponse, error) {
+		if err := userWritable(rec); err != nil {
+			return nil, err
+		}
 		// AWS attaches AWSCURRENT to the first version of a secret whatever labels the
 		// request names, so that the secret has a current value.
 		if rec.Versions == 0 && !slices.Contains(labels, stageCurrent) {

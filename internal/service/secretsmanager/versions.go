@@ -117,6 +117,9 @@ func (s *Service) updateSecretVersionStage(ctx context.Context, in *sm.UpdateSec
 		return nil, msgMoveOrRemove.New()
 	}
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.UpdateSecretVersionStageResponse, error) {
+		if err := userWritable(rec); err != nil {
+			return nil, err
+		}
 		if err := moveStage(v, rec, label, move, remove); err != nil {
 			return nil, err
 		}
