@@ -94,7 +94,7 @@ func buildRules(region string, in []backupapi.BackupRuleInput, previous []backup
 func buildRule(region string, r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
 	where := "rule " + deref(r.RuleName)
 	vault := deref(r.TargetBackupVaultName)
-	if !vaultName.MatchString(vault) {
+	if !vaultName.MatchString(vault) && !managedVaultName(vault) {
 		return backupapi.BackupRule{}, msgRuleVaultName.New(where, vault)
 	}
 	out := backupapi.BackupRule{

@@ -151,3 +151,49 @@ func TestAWSBackupRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestAutomaticBackups: turning automatic backups on asks AWS Backup for its automatic
+// plan, and puts the file system in the plan's selection by AWS's system tag, which the
+// tag APIs do not show; turning them off takes it out.
+func TestAutomaticBackups(t *testing.T) {
+	e := start(t)
+	on := newFS(t, e, east, "auto", func(in *efsapi.CreateFileSystemRequest) { in.Backup = new(true) })
+	off := newFS(t, e, east, "manual")
+	if len(e.plans.asked) != 1 || e.plans.asked[0] != e.Account+"/us-east-1/aws/efs/automatic-backup-plan" {
+		t.Fatalf("plans asked for: %v", e.plans.asked)
+	}
+	m := e.plans.last
+	if m.Vault != "aws/efs/automatic-backup-vault" || m.Schedule != "cron(0 5 ? * * *)" || m.DeleteAfterDays != 35 ||
+		m.TagKey != "aws:elasticfilesystem:default-backup" || m.TagValue != "enabled" || m.Role.Name != "AWSServiceRoleForBackup" {
+		t.Errorf("plan %+v", m)
+	}
+	tagged := func() map[string]bool {
+		resources, err := protected(t, e, func(p port.Protected, tx kit.Tx) ([]port.Resource, error) { return p.Resources(tx, e.Account, east) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, r := range resources {
+			out[r.ARN] = r.Tags["aws:elasticfilesystem:default-backup"] == "enabled"
+		}
+		return out
+	}
+	if got := tagged(); !got[*on.FileSystemArn] || got[*off.FileSystemArn] {
+		t.Errorf("selected by the system tag: %v", got)
+	}
+	if tags := call(t, e, east, efsapi.OpListTagsForResource, &efsapi.ListTagsForResourceRequest{ResourceId: on.FileSystemId}); len(tags.Tags) != 0 {
+		t.Errorf("the tag APIs show %v", tags.Tags)
+	}
+
+	policy := func(id *string, status string) {
+		call(t, e, east, efsapi.OpPutBackupPolicy, &efsapi.PutBackupPolicyRequest{FileSystemId: id, BackupPolicy: &efsapi.BackupPolicy{Status: new(status)}})
+	}
+	policy(on.FileSystemId, "DISABLED")
+	policy(off.FileSystemId, "ENABLED")
+	if got := tagged(); got[*on.FileSystemArn] || !got[*off.FileSystemArn] {
+		t.Errorf("after the policies changed: %v", got)
+	}
+	if len(e.plans.asked) != 2 {
+		t.Errorf("plans asked for: %v", e.plans.asked)
+	}
+}
