@@ -197,3 +197,38 @@ func TestAutomaticBackups(t *testing.T) {
 		t.Errorf("plans asked for: %v", e.plans.asked)
 	}
 }
+
+// TestRestoreMetadata: an EFS recovery point's restore metadata is EFS's keys, and given
+// back as it is, it restores a new file system like the one backed up.
+func TestRestoreMetadata(t *testing.T) {
+	e := start(t)
+	fs := newFS(t, e, east, "meta", func(in *efsapi.CreateFileSystemRequest) {
+		in.Encrypted, in.PerformanceMode = new(true), new("maxIO")
+	})
+	write(t, e, east, *fs.FileSystemId, "/a.txt", "metadata")
+	img := backupOf(t, e, *fs.FileSystemArn, "job-m", nil).Image
+	meta, err := protected(t, e, func(p port.Protected, tx kit.Tx) (map[string]string, error) {
+		return p.(port.RestoreMetadata).RestoreMetadata(tx, e.Account, east, img.ARN)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["file-system-id"] != *fs.FileSystemId || meta["Encrypted"] != "true" || meta["KmsKeyId"] != *fs.KmsKeyId ||
+		meta["PerformanceMode"] != "maxIO" || meta["newFileSystem"] != "true" || meta["CreationToken"] == "" || len(meta) != 6 {
+		t.Errorf("restore metadata %v", meta)
+	}
+	restored, err := protected(t, e, func(p port.Protected, tx kit.Tx) (string, error) { return p.Restore(tx, e.Account, east, img.ARN, meta) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(step)
+	got := describeFS(t, e, east, restored[strings.LastIndex(restored, "/")+1:])
+	if *got.CreationToken != meta["CreationToken"] || *got.PerformanceMode != "maxIO" || !*got.Encrypted || read(t, e, east, *got.FileSystemId, "/a.txt") != "metadata" {
+		t.Errorf("restored %+v", got)
+	}
+	if _, err := protected(t, e, func(p port.Protected, tx kit.Tx) (map[string]string, error) {
+		return p.(port.RestoreMetadata).RestoreMetadata(tx, e.Account, west, img.ARN)
+	}); !errors.Is(err, port.ErrCannotProtect) {
+		t.Errorf("metadata asked in another Region: %v", err)
+	}
+}
