@@ -217,7 +217,9 @@ func TestRestoreMetadata(t *testing.T) {
 		meta["PerformanceMode"] != "maxIO" || meta["newFileSystem"] != "true" || meta["CreationToken"] == "" || len(meta) != 6 {
 		t.Errorf("restore metadata %v", meta)
 	}
-	restored, err := protected(t, e, func(p port.Protected, tx kit.Tx) (string, error) { return p.Restore(tx, e.Account, east, img.ARN, meta) })
+	restored, err := protected(t, e, func(p port.Protected, tx kit.Tx) (string, error) {
+		return p.Restore(tx, e.Account, east, img.ARN, meta)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
