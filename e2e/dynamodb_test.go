@@ -215,3 +215,73 @@ output "arn" {
 		})
 	}
 }
+
+// TestDynamoDBCLIGlobalTableTimeToLive enables TTL with the AWS CLI in a global table's
+// replica Region and reads it enabled in both; an item written in us-east-1 that has
+// expired is deleted there by TTL and reaches us-west-2 as a replicated delete — so not
+// while us-east-1 is unreachable, even after the replica's own sweeps.
+func TestDynamoDBCLIGlobalTableTimeToLive(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	srv.aws(t, "dynamodb", "create-table", "--table-name", "sessions", "--billing-mode", "PAY_PER_REQUEST",
+		"--attribute-definitions", "AttributeName=id,AttributeType=S", "--key-schema", "AttributeName=id,KeyType=HASH")
+	srv.aws(t, "dynamodb", "wait", "table-exists", "--table-name", "sessions")
+	srv.aws(t, "dynamodb", "update-table", "--table-name", "sessions", "--replica-updates", `[{"Create":{"RegionName":"us-west-2"}}]`)
+	xtest.CheckFor(t, 30*time.Second, func() error {
+		var d struct {
+			Table struct {
+				Replicas []struct{ ReplicaStatus string }
+			}
+		}
+		srv.awsJSON(t, "us-east-1", &d, "dynamodb", "describe-table", "--table-name", "sessions")
+		if len(d.Table.Replicas) != 1 || d.Table.Replicas[0].ReplicaStatus != "ACTIVE" {
+			return fmt.Errorf("replicas %+v", d.Table.Replicas)
+		}
+		return nil
+	})
+
+	srv.awsIn(t, "us-west-2", "dynamodb", "update-time-to-live", "--table-name", "sessions",
+		"--time-to-live-specification", "Enabled=true,AttributeName=expires")
+	for _, region := range []string{"us-west-2", "us-east-1"} {
+		xtest.CheckFor(t, 30*time.Second, func() error {
+			var d struct {
+				TimeToLiveDescription struct{ TimeToLiveStatus, AttributeName string }
+			}
+			srv.awsJSON(t, region, &d, "dynamodb", "describe-time-to-live", "--table-name", "sessions")
+			if got := d.TimeToLiveDescription; got.TimeToLiveStatus != "ENABLED" || got.AttributeName != "expires" {
+				return fmt.Errorf("TTL in %s is %+v", region, got)
+			}
+			return nil
+		})
+	}
+
+	var clock struct{ Now time.Time }
+	srv.admin(t, "GET", "clock", "", &clock)
+	srv.aws(t, "dynamodb", "put-item", "--table-name", "sessions",
+		"--item", fmt.Sprintf(`{"id":{"S":"s1"},"expires":{"N":"%d"}}`, clock.Now.Unix()-60))
+	present := func(region string) bool {
+		// The CLI prints nothing when there is no item.
+		out := srv.awsIn(t, region, "dynamodb", "get-item", "--table-name", "sessions", "--key", `{"id":{"S":"s1"}}`, "--consistent-read")
+		return strings.Contains(out, `"Item"`)
+	}
+	waitFor := func(region string, want bool) {
+		t.Helper()
+		xtest.CheckFor(t, 30*time.Second, func() error {
+			if present(region) != want {
+				return fmt.Errorf("in %s the item is present: %v", region, !want)
+			}
+			return nil
+		})
+	}
+	waitFor("us-west-2", true)
+
+	srv.admin(t, "POST", "faults", `{"region":"us-east-1","unreachable":true}`, nil)
+	srv.admin(t, "POST", "clock", `{"advance":"7h"}`, nil) // past a sweep in each Region
+	waitFor("us-east-1", false)
+	if !present("us-west-2") {
+		t.Error("us-west-2 deleted an item us-east-1 wrote, while us-east-1 was unreachable")
+	}
+	srv.admin(t, "POST", "faults", `{"region":"us-east-1","unreachable":false}`, nil)
+	srv.admin(t, "POST", "clock", `{"advance":"10m"}`, nil)
+	waitFor("us-west-2", false)
+}

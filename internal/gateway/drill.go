@@ -64,7 +64,7 @@ func (g *Gateway) drill(w http.ResponseWriter, r *http.Request, c *call) bool {
 		g.fail(w, c, awserr.ServiceUnavailable.New("Service unavailable in %s: an outage drill is in force (xregion fault).", c.info.Region))
 		return true
 	case e.throttle > 0 && g.random() < e.throttle:
-		g.fail(w, c, throttling(c.entry.proto).New("Rate exceeded"))
+		g.fail(w, c, throttled(c.entry.proto))
 		return true
 	}
 	return false
@@ -89,14 +89,18 @@ func (g *Gateway) random() float64 {
 	return rand.Float64()
 }
 
-// throttling is the error each protocol's services answer when they throttle a caller,
-// the code the SDKs' retry policies know: Throttling for the query services (RDS, IAM,
-// STS), ThrottlingException for the JSON ones (KMS, Secrets Manager, AWS Backup).
-func throttling(p sigv4.Protocol) awserr.Kind {
-	if p == sigv4.ProtocolQuery {
-		return awserr.Kind{Code: "Throttling", Status: awserr.StatusBadRequest, Sender: true}
+// throttled is the error each protocol's services answer when they throttle a caller,
+// with the code the SDKs' retry policies know: Throttling for the query services (RDS,
+// IAM, STS), RequestLimitExceeded 503 for EC2 (its API reference's "Request throttling"),
+// ThrottlingException for the JSON ones (KMS, Secrets Manager, AWS Backup).
+func throttled(p sigv4.Protocol) *awserr.Error {
+	switch p {
+	case sigv4.ProtocolQuery:
+		return awserr.Kind{Code: "Throttling", Status: awserr.StatusBadRequest, Sender: true}.New("Rate exceeded")
+	case sigv4.ProtocolEC2:
+		return awserr.Kind{Code: "RequestLimitExceeded", Status: awserr.StatusServiceUnavailable, Sender: true}.New("Request limit exceeded.")
 	}
-	return awserr.ThrottlingException
+	return awserr.ThrottlingException.New("Rate exceeded")
 }
 
 // reset cuts the call's connection off without an answer: with SO_LINGER at zero, closing

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func startFaultedServer(t *testing.T, cfg gateway.Config) (string, *faults.Regis
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Services = []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()}
+	cfg.Services = []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup(), fakeEC2()}
 	cfg.Resolver, cfg.Faults = resolver, reg
 	srv := httptest.NewServer(gateway.New(cfg))
 	t.Cleanup(srv.Close)
@@ -115,6 +116,11 @@ func TestThrottlingSpeaksEachProtocol(t *testing.T) {
 	xtest.WantError(t, getSecret(url, "ap-south-1"), "ThrottlingException", 400, "Rate exceeded")
 	_, err := sts.NewFromConfig(xtest.DefaultConfig(url, "us-west-2")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	xtest.WantError(t, err, "Throttling", 400, "Rate exceeded")
+	setFault(t, reg, faults.Fault{Service: "ec2", ThrottleRate: 1})
+	if status, body := ec2Call(t, url, "AKIDEXAMPLE", "secret", time.Now()); status != 503 ||
+		!strings.Contains(body, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>") {
+		t.Errorf("EC2 throttled: %d %s", status, body)
+	}
 	// A draw above the rate goes through.
 	setFault(t, reg, faults.Fault{Service: "secretsmanager", ThrottleRate: 0.2})
 	if err := getSecret(url, "ap-south-1"); err != nil {

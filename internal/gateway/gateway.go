@@ -187,8 +187,6 @@ func (e *entry) build() {
 		e.codec = query.New(svc.API)
 	case awsmodel.ProtocolEC2:
 		e.codec = ec2proto.New(svc.API)
-		// EC2 answers authentication failures in XML with the query services' codes.
-		e.proto = sigv4.ProtocolQuery
 	case awsmodel.ProtocolRESTJSON:
 		e.codec = restjson.New(svc.API)
 	default:

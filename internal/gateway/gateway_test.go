@@ -28,6 +28,7 @@ import (
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gateway"
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/gen/ec2api"
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/gen/stsapi"
@@ -162,6 +163,18 @@ func fakeBackup() gateway.Service {
 	}
 }
 
+func fakeEC2() gateway.Service {
+	return gateway.Service{
+		API:        ec2api.Model(),
+		Validation: awsmodel.Validation{Invalid: awserr.InvalidParameterValue, Missing: awserr.MissingParameter},
+		Handlers: []awsmodel.Handler{
+			ec2api.OpDescribeRegions.Handle(func(ctx context.Context, _ *ec2api.DescribeRegionsRequest) (*ec2api.DescribeRegionsResult, error) {
+				return &ec2api.DescribeRegionsResult{Regions: []ec2api.Region{{RegionName: aws.String(request.From(ctx).Region)}}}, nil
+			}),
+		},
+	}
+}
+
 type testServer struct {
 	URL      string
 	resolver *auth.Resolver
@@ -175,7 +188,7 @@ func startServer(t *testing.T, mode string, keys ...auth.Identity) *testServer {
 		t.Fatal(err)
 	}
 	g := gateway.New(gateway.Config{
-		Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup()},
+		Services: []gateway.Service{fakeSecretsManager(), fakeRDS(), fakeSTS(), fakeBackup(), fakeEC2()},
 		Resolver: resolver,
 	})
 	srv := httptest.NewServer(g)
@@ -614,5 +627,49 @@ func TestFullDiskIsServiceUnavailable(t *testing.T) {
 	_, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("full-disk")})
 	if ae := apiError(t, err); ae.ErrorCode() != "ServiceUnavailable" || httpStatus(err) != 503 {
 		t.Errorf("full disk: %d %s", httpStatus(err), ae.ErrorCode())
+	}
+}
+
+// ec2Call calls EC2's DescribeRegions in us-east-1 signed with key and secret at a time,
+// and returns the status and body: the repository has no EC2 SDK client.
+func ec2Call(t *testing.T, url, key, secret string, at time.Time) (int, string) {
+	t.Helper()
+	const form = "Action=DescribeRegions&Version=2016-11-15"
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, fmt.Sprintf("%x", sha256sum(form)), "ec2", "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// TestEC2AuthErrors: EC2 answers the credentials it cannot validate with AuthFailure 401
+// and a request signed too long ago with RequestExpired 400, in its own error shape,
+// where the query services answer SignatureDoesNotMatch and InvalidClientTokenId.
+func TestEC2AuthErrors(t *testing.T) {
+	s := startServer(t, auth.Strict, auth.Identity{AccessKeyID: "AKIDSTRICT", SecretKey: "right-secret", Account: "111122223333"})
+	call := func(key, secret string, at time.Time) (int, string) {
+		t.Helper()
+		return ec2Call(t, s.URL, key, secret, at)
+	}
+	if status, body := call("AKIDSTRICT", "right-secret", time.Now()); status != 200 || !strings.Contains(body, "<regionName>us-east-1</regionName>") {
+		t.Fatalf("a valid signature: %d %s", status, body)
+	}
+	const authFailure = "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not able to validate the provided access credentials</Message></Error></Errors><RequestID>"
+	for name, key := range map[string][2]string{"wrong secret": {"AKIDSTRICT", "wrong-secret"}, "unknown key": {"AKIDUNKNOWN", "x"}} {
+		if status, body := call(key[0], key[1], time.Now()); status != 401 || !strings.Contains(body, authFailure) {
+			t.Errorf("%s: %d %s", name, status, body)
+		}
+	}
+	if status, body := call("AKIDSTRICT", "right-secret", time.Now().Add(-20*time.Minute)); status != 400 ||
+		!strings.Contains(body, "<Code>RequestExpired</Code><Message>Request has expired.</Message>") {
+		t.Errorf("a request signed 20 minutes ago: %d %s", status, body)
 	}
 }

@@ -92,6 +92,9 @@ const (
 	ProtocolJSON Protocol = "json"
 	// ProtocolRESTJSON is restJson1 (AWS Backup): errors carry x-amzn-ErrorType.
 	ProtocolRESTJSON Protocol = "rest-json"
+	// ProtocolEC2 is EC2's query dialect: XML errors under <Response><Errors>, and
+	// authentication codes of its own.
+	ProtocolEC2 Protocol = "ec2"
 )
 
 // wire is one AWS error code and its HTTP status.
@@ -132,32 +135,49 @@ type wire struct {
 //     403 "Missing Authentication Token" (brefphp/bref#1250, Lambda). The newer
 //     "Common Errors" pages of REST services (Lambda, Signer) list IncompleteSignature
 //     403; AWS Backup's page still has the older generic list, with 400.
+//   - ec2. EC2 answers every credential it cannot validate — an unknown access key, a
+//     wrong secret (a signature that does not match), a malformed credential scope — with
+//     AuthFailure 401 "AWS was not able to validate the provided access credentials"
+//     (ansible/ansible#5647 shows the whole body; aws/aws-sdk-java#2508 the 401;
+//     aws/aws-sdk-java-v2#2981 a bad scope). A request signed too long ago, expired
+//     temporary credentials and an expired presigned URL are RequestExpired 400
+//     "Request has expired." (boto/boto#148, aws/aws-sdk-java#1443, 99designs/aws-vault#394
+//     for expired credentials, test-kitchen/kitchen-ec2#326 for a skewed clock). EC2's
+//     error-code reference lists MissingAuthenticationToken and IncompleteSignature.
 //
 // Not confirmed by an observed answer, chosen by analogy (and noted where used):
 // KindPresignedURLExpired for json/rest-json (no presigned URLs are used with those
 // services in practice), KindPayloadHashMismatch (S3 alone documents
 // XAmzContentSHA256Mismatch; the other services only see a signature that cannot match),
 // the ExpiredTokenException status for json (400, like every other awsJson
-// authentication error), and the MissingAuthenticationTokenException status for Secrets
-// Manager and KMS (400 as DynamoDB; only Secrets Manager's message was observed).
-var wireCodes = map[Kind][3]wire{ // [query, json, rest-json]
+// authentication error), the MissingAuthenticationTokenException status for Secrets
+// Manager and KMS (400 as DynamoDB; only Secrets Manager's message was observed), and
+// EC2's statuses for MissingAuthenticationToken (401, as its other authentication
+// failures) and IncompleteSignature (400, as the query services).
+var wireCodes = map[Kind][4]wire{ // [query, json, rest-json, ec2]
 	KindMissingAuthentication: {
 		{"MissingAuthenticationToken", http.StatusForbidden},
 		{"MissingAuthenticationTokenException", http.StatusBadRequest},
 		{"MissingAuthenticationTokenException", http.StatusForbidden},
+		{"MissingAuthenticationToken", http.StatusUnauthorized},
 	},
 	KindIncompleteSignature: {
 		{"IncompleteSignature", http.StatusBadRequest},
 		{"IncompleteSignatureException", http.StatusBadRequest},
 		{"IncompleteSignatureException", http.StatusForbidden},
+		{"IncompleteSignature", http.StatusBadRequest},
 	},
 	KindHostNotSigned:          mismatchCodes,
 	KindInvalidCredentialScope: mismatchCodes,
-	KindRequestTimeTooSkewed:   mismatchCodes,
+	KindRequestTimeTooSkewed: {
+		mismatchCodes[0], mismatchCodes[1], mismatchCodes[2],
+		ec2Expired,
+	},
 	KindPresignedURLExpired: {
 		{"RequestExpired", http.StatusBadRequest},
 		{"InvalidSignatureException", http.StatusBadRequest},
 		{"InvalidSignatureException", http.StatusForbidden},
+		ec2Expired,
 	},
 	KindSignatureMismatch:    mismatchCodes,
 	KindPayloadHashMismatch:  mismatchCodes,
@@ -167,30 +187,45 @@ var wireCodes = map[Kind][3]wire{ // [query, json, rest-json]
 		{"ExpiredToken", http.StatusForbidden},
 		{"ExpiredTokenException", http.StatusBadRequest},
 		{"ExpiredTokenException", http.StatusForbidden},
+		ec2Expired,
 	},
 }
 
-var mismatchCodes = [3]wire{
+var mismatchCodes = [4]wire{
 	{"SignatureDoesNotMatch", http.StatusForbidden},
 	{"InvalidSignatureException", http.StatusBadRequest},
 	{"InvalidSignatureException", http.StatusForbidden},
+	ec2AuthFailure,
 }
 
-var invalidTokenCodes = [3]wire{
+var invalidTokenCodes = [4]wire{
 	{"InvalidClientTokenId", http.StatusForbidden},
 	{"UnrecognizedClientException", http.StatusBadRequest},
 	{"UnrecognizedClientException", http.StatusForbidden},
+	ec2AuthFailure,
 }
 
+var (
+	ec2AuthFailure = wire{codeAuthFailure, http.StatusUnauthorized}
+	ec2Expired     = wire{codeRequestExpired, http.StatusBadRequest}
+)
+
+const (
+	codeAuthFailure    = "AuthFailure"
+	codeRequestExpired = "RequestExpired"
+)
+
 // protocolIndex picks the column of wireCodes. A protocol this package does not know is
-// answered as json: every service xregion serves is query, json or rest-json, and json's
-// codes are the generic Coral ones.
+// answered as json: every service xregion serves is query, json, rest-json or ec2, and
+// json's codes are the generic Coral ones.
 func protocolIndex(p Protocol) int {
 	switch p {
 	case ProtocolQuery:
 		return 0
 	case ProtocolRESTJSON:
 		return 2
+	case ProtocolEC2:
+		return 3
 	}
 	return 1
 }
@@ -212,9 +247,14 @@ func (e *Error) Wire(p Protocol) (code string, status int, message string) {
 	code, status = Code(e.Kind, p)
 	message = e.Message
 	switch {
-	case e.Kind == KindMissingAuthentication && p != ProtocolQuery && message == msgMissingAuthQuery:
-		// The one message AWS words differently per family: query services (STS, IAM)
-		// and DynamoDB say "Request is missing Authentication Token", Secrets Manager
+	case p == ProtocolEC2 && code == codeAuthFailure:
+		// EC2 says the same whatever failed, and quotes no canonical request.
+		message = msgAuthFailure
+	case p == ProtocolEC2 && code == codeRequestExpired:
+		message = msgPresignExpired
+	case e.Kind == KindMissingAuthentication && p != ProtocolQuery && p != ProtocolEC2 && message == msgMissingAuthQuery:
+		// The one message AWS words differently per family: query services (STS, IAM,
+		// and EC2 with them) and DynamoDB say "Request is missing Authentication Token", Secrets Manager
 		// and the REST services "Missing Authentication Token" (aws/aws-sdk-cpp#2466,
 		// brefphp/bref#1250). The JSON services served here behave like Secrets Manager.
 		message = msgMissingAuthJSON
@@ -238,6 +278,7 @@ const (
 	// Errors pages use the code RequestExpired for the same condition.
 	msgPresignExpired = "Request has expired."
 	msgInvalidToken   = "The security token included in the request is invalid."
+	msgAuthFailure    = "AWS was not able to validate the provided access credentials"
 	msgExpiredToken   = "The security token included in the request is expired"
 )
 

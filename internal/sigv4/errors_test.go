@@ -12,27 +12,28 @@ func TestCode(t *testing.T) {
 		code   string
 		status int
 	}
+	authFailure, expired := w{"AuthFailure", 401}, w{"RequestExpired", 400}
 	cases := []struct {
-		kind                Kind
-		query, json, restJS w
+		kind                     Kind
+		query, json, restJS, ec2 w
 	}{
-		{KindMissingAuthentication, w{"MissingAuthenticationToken", 403}, w{"MissingAuthenticationTokenException", 400}, w{"MissingAuthenticationTokenException", 403}},
-		{KindIncompleteSignature, w{"IncompleteSignature", 400}, w{"IncompleteSignatureException", 400}, w{"IncompleteSignatureException", 403}},
-		{KindHostNotSigned, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindInvalidCredentialScope, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindRequestTimeTooSkewed, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindPresignedURLExpired, w{"RequestExpired", 400}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindSignatureMismatch, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindPayloadHashMismatch, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}},
-		{KindUnknownAccessKey, w{"InvalidClientTokenId", 403}, w{"UnrecognizedClientException", 400}, w{"UnrecognizedClientException", 403}},
-		{KindInvalidSecurityToken, w{"InvalidClientTokenId", 403}, w{"UnrecognizedClientException", 400}, w{"UnrecognizedClientException", 403}},
-		{KindExpiredSecurityToken, w{"ExpiredToken", 403}, w{"ExpiredTokenException", 400}, w{"ExpiredTokenException", 403}},
+		{KindMissingAuthentication, w{"MissingAuthenticationToken", 403}, w{"MissingAuthenticationTokenException", 400}, w{"MissingAuthenticationTokenException", 403}, w{"MissingAuthenticationToken", 401}},
+		{KindIncompleteSignature, w{"IncompleteSignature", 400}, w{"IncompleteSignatureException", 400}, w{"IncompleteSignatureException", 403}, w{"IncompleteSignature", 400}},
+		{KindHostNotSigned, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, authFailure},
+		{KindInvalidCredentialScope, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, authFailure},
+		{KindRequestTimeTooSkewed, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, expired},
+		{KindPresignedURLExpired, w{"RequestExpired", 400}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, expired},
+		{KindSignatureMismatch, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, authFailure},
+		{KindPayloadHashMismatch, w{"SignatureDoesNotMatch", 403}, w{"InvalidSignatureException", 400}, w{"InvalidSignatureException", 403}, authFailure},
+		{KindUnknownAccessKey, w{"InvalidClientTokenId", 403}, w{"UnrecognizedClientException", 400}, w{"UnrecognizedClientException", 403}, authFailure},
+		{KindInvalidSecurityToken, w{"InvalidClientTokenId", 403}, w{"UnrecognizedClientException", 400}, w{"UnrecognizedClientException", 403}, authFailure},
+		{KindExpiredSecurityToken, w{"ExpiredToken", 403}, w{"ExpiredTokenException", 400}, w{"ExpiredTokenException", 403}, expired},
 	}
 	if len(cases) != len(kindNames)-1 {
 		t.Fatalf("%d kinds tested, %d declared", len(cases), len(kindNames)-1)
 	}
 	for _, c := range cases {
-		for p, want := range map[Protocol]w{ProtocolQuery: c.query, ProtocolJSON: c.json, ProtocolRESTJSON: c.restJS, "ec2": c.json} {
+		for p, want := range map[Protocol]w{ProtocolQuery: c.query, ProtocolJSON: c.json, ProtocolRESTJSON: c.restJS, ProtocolEC2: c.ec2, "smithy-rpc-v2-cbor": c.json} {
 			code, status := Code(c.kind, p)
 			if code != want.code || status != want.status {
 				t.Errorf("Code(%v, %s) = %s %d, want %s %d", c.kind, p, code, status, want.code, want.status)
@@ -70,6 +71,24 @@ func TestWireMessages(t *testing.T) {
 	}
 	if !strings.HasPrefix(mismatch.Error(), "sigv4: signature mismatch: The request signature") {
 		t.Errorf("Error() = %q", mismatch.Error())
+	}
+
+	// EC2 words its own: one AuthFailure for every credential it cannot validate, with
+	// no canonical request, and RequestExpired for what came too late.
+	for _, c := range []struct {
+		err       *Error
+		code, msg string
+		status    int
+	}{
+		{mismatch, "AuthFailure", "AWS was not able to validate the provided access credentials", 401},
+		{UnknownAccessKey(), "AuthFailure", "AWS was not able to validate the provided access credentials", 401},
+		{WrongRegion("mars-1"), "AuthFailure", "AWS was not able to validate the provided access credentials", 401},
+		{ExpiredSecurityToken(), "RequestExpired", "Request has expired.", 400},
+		{e, "MissingAuthenticationToken", "Request is missing Authentication Token", 401},
+	} {
+		if code, status, m := c.err.Wire(ProtocolEC2); code != c.code || status != c.status || m != c.msg {
+			t.Errorf("ec2 %v: %s %d %q", c.err.Kind, code, status, m)
+		}
 	}
 
 	for _, c := range []struct {

@@ -113,7 +113,7 @@ func buildRules(account, region string, in []backupapi.BackupRuleInput, previous
 func buildRule(account, region string, r backupapi.BackupRuleInput) (backupapi.BackupRule, error) {
 	where := "rule " + deref(r.RuleName)
 	vault := deref(r.TargetBackupVaultName)
-	if !vaultName.MatchString(vault) {
+	if !vaultName.MatchString(vault) && !managedVaultName(vault) {
 		return backupapi.BackupRule{}, msgRuleVaultName.New(where, vault)
 	}
 	if err := checkRuleOptions(where, account, region, r); err != nil {

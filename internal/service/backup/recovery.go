@@ -352,14 +352,28 @@ func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupap
 }
 
 func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backupapi.GetRecoveryPointRestoreMetadataInput) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
-	r, err := s.readRecoveryPoint(ctx, *in.BackupVaultName, *in.RecoveryPointArn)
-	if err != nil {
-		return nil, err
+	c := s.Call(ctx)
+	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
+		r, err := getRecoveryPoint(c.In(tx), *in.BackupVaultName, *in.RecoveryPointArn)
+		if err != nil {
+			return nil, err
+		}
+		meta, err := s.restoreMetadata(tx, c, r)
+		if err != nil {
+			return nil, err
+		}
+		return &backupapi.GetRecoveryPointRestoreMetadataOutput{
+			BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), ResourceType: new(r.resourceType()), RestoreMetadata: meta,
+		}, nil
+	})
+}
+
+// restoreMetadata is a recovery point's restore metadata: its provider's, when the
+// provider has metadata of its own type, or RDS's keys.
+func (s *Service) restoreMetadata(tx kit.Tx, c kit.Call, r *recoveryRec) (map[string]string, error) {
+	p, ok := s.protector(r.resourceType())
+	if m, own := p.(port.RestoreMetadata); ok && own {
+		return m.RestoreMetadata(tx, c.Account, c.Region, r.imageARN())
 	}
-	return &backupapi.GetRecoveryPointRestoreMetadataOutput{
-		BackupVaultArn: new(r.VaultARN), RecoveryPointArn: new(r.ARN), ResourceType: new(r.resourceType()),
-		RestoreMetadata: map[string]string{
-			"DBInstanceIdentifier": r.InstanceID, "Engine": r.Engine, "EngineVersion": r.EngineVersion,
-		},
-	}, nil
+	return map[string]string{"DBInstanceIdentifier": r.InstanceID, "Engine": r.Engine, "EngineVersion": r.EngineVersion}, nil
 }

@@ -50,6 +50,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Want(d.Ports, &s.reports)
 	service.Need(d.Ports, &s.serviceRoles)
 	service.NeedAll(d.Ports, &s.protectors)
+	service.Provide[port.ManagedBackupPlans](d.Ports, s)
 	return s, nil
 }
 

@@ -177,6 +177,8 @@ func (s *Service) runReplicate(_ context.Context, tx kit.Tx, _ *jobs.Job, p repl
 		return s.dropReplica(tx, p)
 	case replicaForget:
 		return forget(tx, p)
+	case replicaTTL:
+		return s.replicateTTL(tx, p)
 	}
 	return nil
 }
@@ -200,6 +202,9 @@ func (s *Service) createReplica(tx kit.Tx, p replicaPayload) error {
 	}
 	rec, err := s.replicaTable(tx, sv, dv, src, entry)
 	if err != nil {
+		return err
+	}
+	if err := s.armReplicaTTL(tx, dv, rec); err != nil {
 		return err
 	}
 	if err := s.copyGroup(tx, sv, dv, src, rec); err != nil {

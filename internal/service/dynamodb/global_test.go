@@ -115,3 +115,91 @@ func TestReplicaChecks(t *testing.T) {
 		ReplicaUpdates: []types.ReplicationGroupUpdate{{Create: &types.CreateReplicationGroupMemberAction{RegionName: aws.String("us-west-2")}}}})
 	xtest.WantClientError(t, err, "ValidationException", "Failed to create a the new replica of table with name: 'solo' because one or more replicas already existed as tables.")
 }
+
+// ttlStatus reads a table's TTL status and attribute in one Region.
+func ttlStatus(t *testing.T, c *dynamodb.Client, table string) (types.TimeToLiveStatus, string) {
+	t.Helper()
+	d := xtest.Must[*dynamodb.DescribeTimeToLiveOutput](t)(c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)}))
+	return d.TimeToLiveDescription.TimeToLiveStatus, aws.ToString(d.TimeToLiveDescription.AttributeName)
+}
+
+// waitTTL polls until the table's TTL is want in every client's Region.
+func waitTTL(t *testing.T, table string, want types.TimeToLiveStatus, cs ...*dynamodb.Client) {
+	t.Helper()
+	for _, c := range cs {
+		xtest.CheckFor(t, 10*time.Second, func() error {
+			if got, _ := ttlStatus(t, c, table); got != want {
+				return fmt.Errorf("TTL is %s, want %s", got, want)
+			}
+			return nil
+		})
+	}
+}
+
+func TestGlobalTableTimeToLive(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Second))
+	createTable(t, e.East, "sessions", false)
+	e.Advance(time.Second)
+	addReplica(t, e, e.East, "sessions", "us-west-2")
+
+	// A TTL change made in the replica's Region reaches the other Region.
+	xtest.Must[*dynamodb.UpdateTimeToLiveOutput](t)(e.West.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("sessions"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("exp"), Enabled: aws.Bool(true)}}))
+	if got, _ := ttlStatus(t, e.East, "sessions"); got != types.TimeToLiveStatusDisabled {
+		t.Errorf("the change reached the other Region before the replication latency: %s", got)
+	}
+	e.Advance(time.Second)
+	e.Advance(time.Second)
+	waitTTL(t, "sessions", types.TimeToLiveStatusEnabled, e.West, e.East)
+	if _, name := ttlStatus(t, e.East, "sessions"); name != "exp" {
+		t.Errorf("the replicated TTL attribute is %q", name)
+	}
+
+	now := e.Server.Engine().Clock().Now().Unix()
+	put(t, e.East, "sessions", item("pk", s("old"), "exp", n(fmt.Sprint(now-10))))
+	put(t, e.East, "sessions", item("pk", s("fresh"), "exp", n(fmt.Sprint(now+86400))))
+	e.Advance(time.Second)
+	eventually(t, e.West, "sessions", "old", func(it map[string]types.AttributeValue) bool { return it != nil })
+
+	// The expired item is deleted where it was written; the replica loses it only as a
+	// replicated delete, so not while that Region is unreachable, though it sweeps too.
+	e.SetUnreachable("us-east-1", true)
+	e.Advance(7 * time.Hour)
+	eventually(t, e.East, "sessions", "old", func(it map[string]types.AttributeValue) bool { return it == nil })
+	if get(t, e.West, "sessions", item("pk", s("old"))) == nil {
+		t.Error("the replica deleted an item another Region wrote: TTL deletes are replicated")
+	}
+	e.SetUnreachable("us-east-1", false)
+	e.Advance(10 * time.Minute)
+	eventually(t, e.West, "sessions", "old", func(it map[string]types.AttributeValue) bool { return it == nil })
+	for _, c := range []*dynamodb.Client{e.East, e.West} {
+		if get(t, c, "sessions", item("pk", s("fresh"))) == nil {
+			t.Error("an item that has not expired was deleted")
+		}
+	}
+
+	// Disabling, here in the first Region, reaches the replica too.
+	xtest.Must[*dynamodb.UpdateTimeToLiveOutput](t)(e.East.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("sessions"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("exp"), Enabled: aws.Bool(false)}}))
+	e.Advance(time.Second)
+	e.Advance(time.Second)
+	waitTTL(t, "sessions", types.TimeToLiveStatusDisabled, e.East, e.West)
+}
+
+func TestReplicaInheritsTimeToLive(t *testing.T) {
+	e := start(t)
+	createTable(t, e.East, "carts", false)
+	xtest.Must[*dynamodb.UpdateTimeToLiveOutput](t)(e.East.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("carts"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("until"), Enabled: aws.Bool(true)}}))
+	waitTTL(t, "carts", types.TimeToLiveStatusEnabled, e.East)
+	addReplica(t, e, e.East, "carts", "us-west-2")
+	waitTTL(t, "carts", types.TimeToLiveStatusEnabled, e.West)
+
+	// The new replica sweeps what it writes.
+	now := e.Server.Engine().Clock().Now().Unix()
+	put(t, e.West, "carts", item("pk", s("stale"), "until", n(fmt.Sprint(now-1))))
+	e.Advance(7 * time.Hour)
+	for _, c := range []*dynamodb.Client{e.West, e.East} {
+		eventually(t, c, "carts", "stale", func(it map[string]types.AttributeValue) bool { return it == nil })
+	}
+}

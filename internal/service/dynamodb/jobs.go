@@ -39,9 +39,17 @@ type replicaPayload struct {
 	Table   string `json:"table"`
 	Source  string `json:"source"`
 	Replica string `json:"replica"`
-	// Step is what to do: create the replica, ship the outbox, remove the replica, or
-	// take the source Region off the replica's list.
+	// Step is what to do: create the replica, ship the outbox, remove the replica,
+	// take the source Region off the replica's list, or change the replica's TTL.
 	Step string `json:"step"`
+	// TTL is the setting a ttl step gives the replica.
+	TTL *ttlChange `json:"ttl,omitempty"`
+}
+
+// ttlChange is an UpdateTimeToLive made in one Region, on its way to the others.
+type ttlChange struct {
+	Attr    string `json:"attr"`
+	Enabled bool   `json:"enabled"`
 }
 
 // Subject implements kit.Subject: all the work between two Regions of one table runs in
@@ -56,6 +64,7 @@ const (
 	replicaRemove = "remove"
 	replicaForget = "forget"
 	replicaSync   = "sync"
+	replicaTTL    = "ttl"
 )
 
 // backupRef names one backup.

@@ -24,18 +24,94 @@ func (s *Service) updateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLive
 		if err != nil {
 			return nil, err
 		}
-		if err := changeTTL(rec, *spec.Enabled, *spec.AttributeName); err != nil {
+		change := ttlChange{Attr: *spec.AttributeName, Enabled: *spec.Enabled}
+		if err := changeTTL(rec, change.Enabled, change.Attr); err != nil {
 			return nil, err
 		}
-		if err := tx.CancelJobs(rec.TTL.Job); err != nil {
+		if err := s.armTTL(tx, v, rec, s.After(), ttlSettle); err != nil {
 			return nil, err
 		}
-		rec.TTL.Job, err = jobTTL.Enqueue(tx, s.After(), ttlPayload{tableRef: refOf(v, rec), Step: ttlSettle})
-		if err != nil {
+		if err := s.spreadTTL(tx, v, rec, change); err != nil {
 			return nil, err
 		}
 		return &ddb.UpdateTimeToLiveOutput{TimeToLiveSpecification: spec}, tables.Put(v, rec, rec.Name)
 	})
+}
+
+// armTTL replaces the table's pending TTL job with one that does step at at.
+func (s *Service) armTTL(tx kit.Tx, v kit.View, rec *tableRecord, at time.Time, step string) error {
+	if err := tx.CancelJobs(rec.TTL.Job); err != nil {
+		return err
+	}
+	id, err := jobTTL.Enqueue(tx, at, ttlPayload{tableRef: refOf(v, rec), Step: step})
+	rec.TTL.Job = id
+	return err
+}
+
+// spreadTTL sends a TTL change to every replica of a global table: DynamoDB keeps the
+// replicas' TTL settings aligned, whichever Region the change was made in. Each change
+// travels in the replica's replication queue, so it waits, like the items, while the
+// Region is unreachable, and lands after the replica exists.
+func (s *Service) spreadTTL(tx kit.Tx, v kit.View, rec *tableRecord, change ttlChange) error {
+	for _, r := range rec.Replicas {
+		if r.Status != ddb.ReplicaStatusActive && r.Status != ddb.ReplicaStatusCreating {
+			continue
+		}
+		p := replicaPayload{Account: v.Account(), Table: rec.Name, Source: v.Region(), Replica: r.Region, Step: replicaTTL, TTL: &change}
+		if _, err := jobReplicate.Enqueue(tx, s.After(), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replicateTTL gives a replica the TTL change made in the source Region; it then settles
+// on the replica's own clock, as the change did where it was made. When changes made in
+// two Regions cross, the one that arrives last wins, as for items.
+func (s *Service) replicateTTL(tx kit.Tx, p replicaPayload) error {
+	v := tx.In(p.Account, p.Replica)
+	rec, err := tables.Get(v, p.Table)
+	if err != nil || rec == nil || rec.replica(p.Source) == nil || p.TTL == nil {
+		return err
+	}
+	if !adoptTTL(rec, *p.TTL) {
+		return nil
+	}
+	if err := s.armTTL(tx, v, rec, s.After(), ttlSettle); err != nil {
+		return err
+	}
+	return tables.Put(v, rec, rec.Name)
+}
+
+// adoptTTL moves a replica's TTL towards the change, unless it is already there or on
+// its way; it reports whether it changed anything.
+func adoptTTL(rec *tableRecord, change ttlChange) bool {
+	cur := rec.TTL
+	if cur == nil {
+		cur = &ttlRecord{Status: ddb.TimeToLiveStatusDisabled}
+	}
+	on := cur.Status == ddb.TimeToLiveStatusEnabled || cur.Status == ddb.TimeToLiveStatusEnabling
+	if on == change.Enabled && (!on || cur.Attr == change.Attr) {
+		return false
+	}
+	next := &ttlRecord{Attr: change.Attr, Status: ddb.TimeToLiveStatusDisabling, Job: cur.Job}
+	if change.Enabled {
+		next.Status = ddb.TimeToLiveStatusEnabling
+	}
+	rec.TTL = next
+	return true
+}
+
+// armReplicaTTL starts the TTL work of a new replica, whose setting it copied from the
+// source: the end of a change in progress, or the sweeps of an enabled TTL.
+func (s *Service) armReplicaTTL(tx kit.Tx, v kit.View, rec *tableRecord) error {
+	switch {
+	case rec.TTL == nil || rec.TTL.Status == ddb.TimeToLiveStatusDisabled:
+		return nil
+	case rec.TTL.Status == ddb.TimeToLiveStatusEnabled:
+		return s.armTTL(tx, v, rec, s.Clock.Now().Add(ttlSweepEvery), ttlSweep)
+	}
+	return s.armTTL(tx, v, rec, s.After(), ttlSettle)
 }
 
 // changeTTL applies an UpdateTimeToLive to the record, refusing what DynamoDB refuses:
@@ -111,8 +187,15 @@ func (s *Service) runTTL(_ context.Context, tx kit.Tx, job *jobs.Job, p ttlPaylo
 }
 
 // expire deletes the items whose TTL attribute, a number of epoch seconds, lies before
-// now. Items without it, or with another type, never expire. A global table's replicas
-// learn of the deletions like any others.
+// now. Items without it, or with another type, never expire.
+//
+// In a global table, TTL deletes are replicated: an expired item is deleted by one
+// Region, and the others receive that deletion as a replicated delete, like any other.
+// The Region that deletes is the one that wrote the item's current version (or any,
+// when that Region has left the group), so that one expiry makes one deletion. The
+// choice has a consequence users can see: while the writing Region is unreachable, an
+// expired item it wrote lingers in the others until it returns — which DynamoDB allows,
+// since TTL deletes only "within a few days".
 func (s *Service) expire(tx kit.Tx, v kit.View, rec *tableRecord, now time.Time) error {
 	if !usable(rec.Status) {
 		return nil
@@ -123,7 +206,10 @@ func (s *Service) expire(tx kit.Tx, v kit.View, rec *tableRecord, now time.Time)
 	}
 	cutoff := attr.MustNumber(itoa64(now.Unix()))
 	var gone []attr.Item
-	err = tc.scanAll(func(_, _ string, _ envelope, item attr.Item) error {
+	err = tc.scanAll(func(_, _ string, e envelope, item attr.Item) error {
+		if !expiresHere(v, rec, e) {
+			return nil
+		}
 		if t, ok := item[rec.TTL.Attr]; ok && t.N != nil && attr.CompareNumbers(attr.MustNumber(*t.N), cutoff) < 0 {
 			gone = append(gone, item)
 		}
@@ -138,4 +224,10 @@ func (s *Service) expire(tx kit.Tx, v kit.View, rec *tableRecord, now time.Time)
 		}
 	}
 	return tc.flush()
+}
+
+// expiresHere tells whether this Region is the one to delete an expired item: the
+// Region that wrote it, or this one when the writer is no longer in the group.
+func expiresHere(v kit.View, rec *tableRecord, e envelope) bool {
+	return e.Origin == v.Region() || e.Origin == "" || rec.replica(e.Origin) == nil
 }

@@ -96,17 +96,10 @@ func (s *Service) describeNetworkAcls(ctx context.Context, in *ec2api.DescribeNe
 	return read(s, c, func(v kit.View) (*ec2api.DescribeNetworkAclsResult, error) {
 		kind := aclKind
 		kind.fields = func(r *aclRecord) fields { return aclFields(v, r) }
-		p, err := kind.describe(s, v, describeQuery{"DescribeNetworkAcls", in.NetworkAclIds, in.Filters, in.MaxResults, in.NextToken})
+		items, next, err := describeOut(s, v, kind, describeQuery{"DescribeNetworkAcls", in.NetworkAclIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, aclOut)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeNetworkAclsResult{NetworkAcls: []ec2api.NetworkAcl{}, NextToken: p.next}
-		for _, a := range p.items {
-			out.NetworkAcls = append(out.NetworkAcls, aclOut(v, a))
-		}
-		return out, nil
+		return &ec2api.DescribeNetworkAclsResult{NetworkAcls: items, NextToken: next}, nil
 	})
 }

@@ -34,6 +34,9 @@ type backupLink struct {
 	// ResourceARN is the volume the recovery point protects (a copy's is the volume of
 	// its source, in another Region).
 	ResourceARN string `json:"resourceArn"`
+	// Volume is the volume as it was backed up, for the restore metadata; nil in
+	// records made before it was kept.
+	Volume *volumeShape `json:"volume,omitempty"`
 }
 
 // The restore metadata of an EBS recovery point, as AWS Backup's StartRestoreJob takes it.
@@ -98,7 +101,7 @@ func (p protector) Backup(tx kit.Tx, req port.BackupRequest) (port.Transfer, err
 		return port.Transfer{}, err
 	}
 	snap.State, snap.Completed, snap.Backup = ec2api.SnapshotStateCompleted, new(p.s.Clock.Now()), req.BackupID
-	link := &backupLink{SnapshotID: snap.ID, ResourceARN: resourceARN(v, "volume", vol.ID)}
+	link := &backupLink{SnapshotID: snap.ID, ResourceARN: resourceARN(v, "volume", vol.ID), Volume: shapeOf(v, vol)}
 	if err := keepBackup(v, snap, tagsOf(v, vol.ID), link); err != nil {
 		return port.Transfer{}, err
 	}
@@ -159,7 +162,7 @@ func copyLink(src visible, cp *snapshotRecord) (*backupLink, error) {
 		return nil, err
 	}
 	if from != nil {
-		link.ResourceARN = from.ResourceARN
+		link.ResourceARN, link.Volume = from.ResourceARN, from.Volume
 	}
 	return link, nil
 }

@@ -126,8 +126,30 @@ func TestAWSBackupOfVolumes(t *testing.T) {
 		t.Errorf("the second copy moved %d bytes (%v), want one block", nextTr.Bytes, err)
 	}
 
+	// The restore metadata: the volume as it was backed up; the Availability Zone only
+	// in the volume's own Region.
+	metaOf := func(region, imageARN string) map[string]string {
+		t.Helper()
+		m, err := update(t, e, func(tx kit.Tx) (map[string]string, error) {
+			return p.(port.RestoreMetadata).RestoreMetadata(tx, kittest.Account, region, imageARN)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	want := map[string]string{"volumeId": vol, "volumeSize": "2", "encrypted": "false", "volumeType": "gp2",
+		"multiAttachEnabled": "false", "availabilityZone": "us-east-1b"}
+	if got := metaOf(east, second.ARN); !reflect.DeepEqual(got, want) {
+		t.Errorf("restore metadata %v, want %v", got, want)
+	}
+	cpMeta := metaOf(west, cp.ARN)
+	if _, zoned := cpMeta["availabilityZone"]; zoned || cpMeta["encrypted"] != "true" || cpMeta["kmsKeyId"] != westKey || cpMeta["volumeId"] != vol {
+		t.Errorf("restore metadata of the copy %v", cpMeta)
+	}
+	cpMeta["availabilityZone"] = "us-west-2c"
 	restoredARN, err := update(t, e, func(tx kit.Tx) (string, error) {
-		return p.Restore(tx, kittest.Account, west, cp.ARN, map[string]string{"availabilityZone": "us-west-2c", "volumeType": "gp3"})
+		return p.Restore(tx, kittest.Account, west, cp.ARN, cpMeta)
 	})
 	restored, isVolume := strings.CutPrefix(restoredARN, "arn:aws:ec2:us-west-2:"+kittest.Account+":volume/")
 	if err != nil || !isVolume {

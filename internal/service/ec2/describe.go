@@ -77,6 +77,24 @@ type page[R any] struct {
 	next  *string
 }
 
+// describeOut answers a Describe operation of the kind: the records of q's page, each as
+// out shows it (an empty list, never nil), after DryRun's check, which EC2 makes once
+// the input is known good.
+func describeOut[R, O any](s *Service, v kit.View, k kindOfResource[R], q describeQuery, dry *bool, out func(kit.View, *R) O) ([]O, *string, error) {
+	p, err := k.describe(s, v, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := dryRun(dry); err != nil {
+		return nil, nil, err
+	}
+	items := make([]O, 0, len(p.items))
+	for _, r := range p.items {
+		items = append(items, out(v, r))
+	}
+	return items, p.next, nil
+}
+
 // describe answers a Describe operation of the kind: the records ids names (all of them
 // when none is named; an id that names none is the kind's error), those that pass every
 // filter, in id order, a page at a time when MaxResults is given.

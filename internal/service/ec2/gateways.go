@@ -56,18 +56,11 @@ func (s *Service) createInternetGateway(ctx context.Context, in *ec2api.CreateIn
 func (s *Service) describeInternetGateways(ctx context.Context, in *ec2api.DescribeInternetGatewaysRequest) (*ec2api.DescribeInternetGatewaysResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeInternetGatewaysResult, error) {
-		p, err := gatewayKind.describe(s, v, describeQuery{"DescribeInternetGateways", in.InternetGatewayIds, in.Filters, in.MaxResults, in.NextToken})
+		items, next, err := describeOut(s, v, gatewayKind, describeQuery{"DescribeInternetGateways", in.InternetGatewayIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, gatewayOut)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeInternetGatewaysResult{InternetGateways: []ec2api.InternetGateway{}, NextToken: p.next}
-		for _, g := range p.items {
-			out.InternetGateways = append(out.InternetGateways, gatewayOut(v, g))
-		}
-		return out, nil
+		return &ec2api.DescribeInternetGatewaysResult{InternetGateways: items, NextToken: next}, nil
 	})
 }
 

@@ -56,17 +56,10 @@ func interfaceOut(v kit.View, r *interfaceRecord) ec2api.NetworkInterface {
 func (s *Service) describeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeNetworkInterfacesResult, error) {
-		p, err := interfaceKind.describe(s, v, describeQuery{"DescribeNetworkInterfaces", in.NetworkInterfaceIds, in.Filters, in.MaxResults, in.NextToken})
+		items, next, err := describeOut(s, v, interfaceKind, describeQuery{"DescribeNetworkInterfaces", in.NetworkInterfaceIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, interfaceOut)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: []ec2api.NetworkInterface{}, NextToken: p.next}
-		for _, r := range p.items {
-			out.NetworkInterfaces = append(out.NetworkInterfaces, interfaceOut(v, r))
-		}
-		return out, nil
+		return &ec2api.DescribeNetworkInterfacesResult{NetworkInterfaces: items, NextToken: next}, nil
 	})
 }

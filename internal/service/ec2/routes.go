@@ -181,18 +181,11 @@ func (s *Service) describeRouteTables(ctx context.Context, in *ec2api.DescribeRo
 			}
 			return f
 		}
-		p, err := kind.describe(s, v, describeQuery{"DescribeRouteTables", in.RouteTableIds, in.Filters, in.MaxResults, in.NextToken})
+		items, next, err := describeOut(s, v, kind, describeQuery{"DescribeRouteTables", in.RouteTableIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, tableOut)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeRouteTablesResult{RouteTables: []ec2api.RouteTable{}, NextToken: p.next}
-		for _, t := range p.items {
-			out.RouteTables = append(out.RouteTables, tableOut(v, t))
-		}
-		return out, nil
+		return &ec2api.DescribeRouteTablesResult{RouteTables: items, NextToken: next}, nil
 	})
 }
 

@@ -239,18 +239,12 @@ func (s *Service) describeSubnets(ctx context.Context, in *ec2api.DescribeSubnet
 	return read(s, c, func(v kit.View) (*ec2api.DescribeSubnetsResult, error) {
 		kind := subnetKind
 		kind.fields = func(r *subnetRecord) fields { return subnetFields(v, r) }
-		p, err := kind.describe(s, v, describeQuery{"DescribeSubnets", in.SubnetIds, in.Filters, in.MaxResults, in.NextToken})
+		available := func(v kit.View, r *subnetRecord) ec2api.Subnet { return subnetOut(v, r, ec2api.SubnetStateAvailable) }
+		items, next, err := describeOut(s, v, kind, describeQuery{"DescribeSubnets", in.SubnetIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, available)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeSubnetsResult{Subnets: []ec2api.Subnet{}, NextToken: p.next}
-		for _, r := range p.items {
-			out.Subnets = append(out.Subnets, subnetOut(v, r, ec2api.SubnetStateAvailable))
-		}
-		return out, nil
+		return &ec2api.DescribeSubnetsResult{Subnets: items, NextToken: next}, nil
 	})
 }
 

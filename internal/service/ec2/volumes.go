@@ -253,18 +253,11 @@ func (s *Service) putNewVolume(tx kit.Tx, v kit.View, vol *volumeRecord, tags []
 func (s *Service) describeVolumes(ctx context.Context, in *ec2api.DescribeVolumesRequest) (*ec2api.DescribeVolumesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVolumesResult, error) {
-		p, err := volumeKind.describe(s, v, describeQuery{"DescribeVolumes", in.VolumeIds, in.Filters, in.MaxResults, in.NextToken})
+		items, next, err := describeOut(s, v, volumeKind, describeQuery{"DescribeVolumes", in.VolumeIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, volumeOut)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeVolumesResult{Volumes: []ec2api.Volume{}, NextToken: p.next}
-		for _, r := range p.items {
-			out.Volumes = append(out.Volumes, volumeOut(v, r))
-		}
-		return out, nil
+		return &ec2api.DescribeVolumesResult{Volumes: items, NextToken: next}, nil
 	})
 }
 

@@ -133,18 +133,12 @@ func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 func (s *Service) describeVpcs(ctx context.Context, in *ec2api.DescribeVpcsRequest) (*ec2api.DescribeVpcsResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVpcsResult, error) {
-		p, err := vpcKind.describe(s, v, describeQuery{"DescribeVpcs", in.VpcIds, in.Filters, in.MaxResults, in.NextToken})
+		available := func(v kit.View, r *vpcRecord) ec2api.Vpc { return vpcOut(v, r, ec2api.VpcStateAvailable) }
+		items, next, err := describeOut(s, v, vpcKind, describeQuery{"DescribeVpcs", in.VpcIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, available)
 		if err != nil {
 			return nil, err
 		}
-		if err := dryRun(in.DryRun); err != nil {
-			return nil, err
-		}
-		out := &ec2api.DescribeVpcsResult{Vpcs: []ec2api.Vpc{}, NextToken: p.next}
-		for _, r := range p.items {
-			out.Vpcs = append(out.Vpcs, vpcOut(v, r, ec2api.VpcStateAvailable))
-		}
-		return out, nil
+		return &ec2api.DescribeVpcsResult{Vpcs: items, NextToken: next}, nil
 	})
 }
 

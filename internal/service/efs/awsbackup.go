@@ -61,11 +61,7 @@ func (p protector) Resources(tx kit.Tx, account, region string) ([]port.Resource
 		if fs.State == efsapi.LifeCycleStateDeleting {
 			continue
 		}
-		tags := map[string]string{}
-		for _, t := range fs.Tags {
-			tags[t.Key] = t.Value
-		}
-		out = append(out, port.Resource{ARN: fs.ARN, Tags: tags})
+		out = append(out, port.Resource{ARN: fs.ARN, Tags: resourceTags(fs)})
 	}
 	return out, nil
 }

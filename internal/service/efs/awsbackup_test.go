@@ -151,3 +151,86 @@ func TestAWSBackupRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestAutomaticBackups: turning automatic backups on asks AWS Backup for its automatic
+// plan, and puts the file system in the plan's selection by AWS's system tag, which the
+// tag APIs do not show; turning them off takes it out.
+func TestAutomaticBackups(t *testing.T) {
+	e := start(t)
+	on := newFS(t, e, east, "auto", func(in *efsapi.CreateFileSystemRequest) { in.Backup = new(true) })
+	off := newFS(t, e, east, "manual")
+	if len(e.plans.asked) != 1 || e.plans.asked[0] != e.Account+"/us-east-1/aws/efs/automatic-backup-plan" {
+		t.Fatalf("plans asked for: %v", e.plans.asked)
+	}
+	m := e.plans.last
+	if m.Vault != "aws/efs/automatic-backup-vault" || m.Schedule != "cron(0 5 ? * * *)" || m.DeleteAfterDays != 35 ||
+		m.TagKey != "aws:elasticfilesystem:default-backup" || m.TagValue != "enabled" || m.Role.Name != "AWSServiceRoleForBackup" {
+		t.Errorf("plan %+v", m)
+	}
+	tagged := func() map[string]bool {
+		resources, err := protected(t, e, func(p port.Protected, tx kit.Tx) ([]port.Resource, error) { return p.Resources(tx, e.Account, east) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, r := range resources {
+			out[r.ARN] = r.Tags["aws:elasticfilesystem:default-backup"] == "enabled"
+		}
+		return out
+	}
+	if got := tagged(); !got[*on.FileSystemArn] || got[*off.FileSystemArn] {
+		t.Errorf("selected by the system tag: %v", got)
+	}
+	if tags := call(t, e, east, efsapi.OpListTagsForResource, &efsapi.ListTagsForResourceRequest{ResourceId: on.FileSystemId}); len(tags.Tags) != 0 {
+		t.Errorf("the tag APIs show %v", tags.Tags)
+	}
+
+	policy := func(id *string, status string) {
+		call(t, e, east, efsapi.OpPutBackupPolicy, &efsapi.PutBackupPolicyRequest{FileSystemId: id, BackupPolicy: &efsapi.BackupPolicy{Status: new(status)}})
+	}
+	policy(on.FileSystemId, "DISABLED")
+	policy(off.FileSystemId, "ENABLED")
+	if got := tagged(); got[*on.FileSystemArn] || !got[*off.FileSystemArn] {
+		t.Errorf("after the policies changed: %v", got)
+	}
+	if len(e.plans.asked) != 2 {
+		t.Errorf("plans asked for: %v", e.plans.asked)
+	}
+}
+
+// TestRestoreMetadata: an EFS recovery point's restore metadata is EFS's keys, and given
+// back as it is, it restores a new file system like the one backed up.
+func TestRestoreMetadata(t *testing.T) {
+	e := start(t)
+	fs := newFS(t, e, east, "meta", func(in *efsapi.CreateFileSystemRequest) {
+		in.Encrypted, in.PerformanceMode = new(true), new("maxIO")
+	})
+	write(t, e, east, *fs.FileSystemId, "/a.txt", "metadata")
+	img := backupOf(t, e, *fs.FileSystemArn, "job-m", nil).Image
+	meta, err := protected(t, e, func(p port.Protected, tx kit.Tx) (map[string]string, error) {
+		return p.(port.RestoreMetadata).RestoreMetadata(tx, e.Account, east, img.ARN)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["file-system-id"] != *fs.FileSystemId || meta["Encrypted"] != "true" || meta["KmsKeyId"] != *fs.KmsKeyId ||
+		meta["PerformanceMode"] != "maxIO" || meta["newFileSystem"] != "true" || meta["CreationToken"] == "" || len(meta) != 6 {
+		t.Errorf("restore metadata %v", meta)
+	}
+	restored, err := protected(t, e, func(p port.Protected, tx kit.Tx) (string, error) {
+		return p.Restore(tx, e.Account, east, img.ARN, meta)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(step)
+	got := describeFS(t, e, east, restored[strings.LastIndex(restored, "/")+1:])
+	if *got.CreationToken != meta["CreationToken"] || *got.PerformanceMode != "maxIO" || !*got.Encrypted || read(t, e, east, *got.FileSystemId, "/a.txt") != "metadata" {
+		t.Errorf("restored %+v", got)
+	}
+	if _, err := protected(t, e, func(p port.Protected, tx kit.Tx) (map[string]string, error) {
+		return p.(port.RestoreMetadata).RestoreMetadata(tx, e.Account, west, img.ARN)
+	}); !errors.Is(err, port.ErrCannotProtect) {
+		t.Errorf("metadata asked in another Region: %v", err)
+	}
+}

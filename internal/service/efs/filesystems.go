@@ -156,6 +156,11 @@ func (s *Service) makeFileSystem(tx kit.Tx, v kit.View, spec fileSystemSpec) (*f
 	if err := fileSystems.Put(v, fs, id); err != nil {
 		return nil, err
 	}
+	if fs.Backup == efsapi.StatusEnabled {
+		if err := s.ensureAutomaticPlan(tx, v); err != nil {
+			return nil, err
+		}
+	}
 	if err := byToken.Add(v, spec.Token, id); err != nil {
 		return nil, err
 	}

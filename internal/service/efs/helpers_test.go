@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,20 +35,38 @@ type refuseAll struct{}
 
 func (refuseAll) Verify(kit.Tx, string, port.Presigned) error { return port.ErrPresignRefused }
 
-// env is EFS with EC2's network, a fake key ring, and EFS's file data.
+// plansAsked is a fake port.ManagedBackupPlans: it records the plans EFS asks AWS
+// Backup for.
+type plansAsked struct {
+	mu    sync.Mutex
+	asked []string // account/region/plan
+	last  port.ManagedPlan
+}
+
+func (p *plansAsked) EnsurePlan(_ kit.Tx, account, region string, m port.ManagedPlan) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked, p.last = append(p.asked, account+"/"+region+"/"+m.Plan), m
+	return nil
+}
+
+// env is EFS with EC2's network, a fake key ring, a fake AWS Backup's plans, and EFS's
+// file data.
 type env struct {
 	*kittest.Harness
 	keys  *kittest.KeyRing
+	plans *plansAsked
 	files port.FileData
 }
 
 func start(t *testing.T) *env {
 	t.Helper()
-	e := &env{keys: kittest.NewKeyRing()}
+	e := &env{keys: kittest.NewKeyRing(), plans: &plansAsked{}}
 	e.Harness = kittest.Start(t, []string{"ec2", "elasticfilesystem"}, kittest.WithTransitionDelay(step),
 		kittest.WithPorts(func(p *service.Ports) {
 			service.Provide[port.KeyRing](p, e.keys)
 			service.Provide[port.PresignedURLs](p, refuseAll{})
+			service.Provide[port.ManagedBackupPlans](p, e.plans)
 		}))
 	e.files = e.Service("elasticfilesystem").(port.FileData)
 	return e

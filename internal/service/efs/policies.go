@@ -12,6 +12,12 @@ import (
 // changeFileSystem runs change on an available file system of the caller's and stores
 // it, answering what answer makes of it.
 func changeFileSystem[O any](s *Service, ctx context.Context, id string, change func(fs *fileSystemRecord) error, answer func(fs *fileSystemRecord) *O) (*O, error) {
+	return changeFileSystemIn(s, ctx, id, func(_ kit.Tx, _ kit.View, fs *fileSystemRecord) error { return change(fs) }, answer)
+}
+
+// changeFileSystemIn is changeFileSystem for a change that writes more than the file
+// system, in the same transaction.
+func changeFileSystemIn[O any](s *Service, ctx context.Context, id string, change func(tx kit.Tx, v kit.View, fs *fileSystemRecord) error, answer func(fs *fileSystemRecord) *O) (*O, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*O, error) {
 		v := c.In(tx)
@@ -19,7 +25,7 @@ func changeFileSystem[O any](s *Service, ctx context.Context, id string, change 
 		if err != nil {
 			return nil, err
 		}
-		if err := change(fs); err != nil {
+		if err := change(tx, v, fs); err != nil {
 			return nil, err
 		}
 		if err := fileSystems.Put(v, fs, fs.ID); err != nil {
@@ -124,8 +130,11 @@ func (s *Service) putBackupPolicy(ctx context.Context, in *efsapi.PutBackupPolic
 	if status != efsapi.StatusEnabled && status != efsapi.StatusDisabled {
 		return nil, msgBackupStatus.New()
 	}
-	return changeFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) error {
+	return changeFileSystemIn(s, ctx, *in.FileSystemId, func(tx kit.Tx, v kit.View, fs *fileSystemRecord) error {
 		fs.Backup = status
+		if status == efsapi.StatusEnabled {
+			return s.ensureAutomaticPlan(tx, v)
+		}
 		return nil
 	}, backupOut)
 }

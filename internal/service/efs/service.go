@@ -24,6 +24,9 @@ type Service struct {
 	*kit.Kit
 	keys    port.KeyRing
 	network port.Network
+	// plans creates AWS Backup's plan of automatic backups; nil in a server built
+	// without AWS Backup.
+	plans   port.ManagedBackupPlans
 	markers kit.Pager // DescribeFileSystems, DescribeMountTargets, DescribeTags: Marker
 	tokens  kit.Pager // the newer operations: NextToken
 }
@@ -48,6 +51,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Provide[port.Protected](d.Ports, s.AWSBackup())
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.network)
+	service.Want(d.Ports, &s.plans)
 	return s, nil
 }
 

@@ -66,6 +66,15 @@ type RestoreCleaner interface {
 	DeleteRestored(tx kit.Tx, account, region, resourceARN string) error
 }
 
+// RestoreMetadata is what a Protected also provides when its recovery points have
+// restore metadata of their own type: the keys and values GetRecoveryPointRestoreMetadata
+// answers for an image (EBS's volumeId, availabilityZone, volumeType…; EFS's
+// file-system-id, Encrypted, PerformanceMode…), which StartRestoreJob takes back as its
+// Restore's metadata. AWS Backup answers RDS's keys for a provider without it.
+type RestoreMetadata interface {
+	RestoreMetadata(tx kit.Tx, account, region, imageARN string) (map[string]string, error)
+}
+
 // BackupRequest asks for an image of a resource.
 type BackupRequest struct {
 	Account, Region string
