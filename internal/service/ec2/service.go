@@ -27,6 +27,8 @@ type Service struct {
 	keys    port.KeyRing
 	presign port.PresignedURLs
 	pages   kit.Pager
+	// authz seals the details of UnauthorizedOperation answers (STS's); nil without STS.
+	authz port.AuthorizationMessages
 }
 
 var (
@@ -51,6 +53,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Provide[port.Protected](d.Ports, s.AWSBackup())
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.presign)
+	service.Want(d.Ports, &s.authz)
 	return s, nil
 }
 
