@@ -29,6 +29,8 @@ type Service struct {
 	pages   kit.Pager
 	// authz seals the details of UnauthorizedOperation answers (STS's); nil without STS.
 	authz port.AuthorizationMessages
+	// keyAccess makes and retires the grants of encrypted volumes (KMS's).
+	keyAccess port.KeyAccess
 }
 
 var (
@@ -54,6 +56,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.presign)
 	service.Want(d.Ports, &s.authz)
+	service.Want(d.Ports, &s.keyAccess)
 	return s, nil
 }
 
