@@ -27,6 +27,9 @@ type session struct {
 	policy   *string
 	arns     []stsapi.PolicyDescriptorType // managed session policies
 	tags     []stsapi.Tag
+	// bound shortens the credentials' life below duration when it is shorter (a SAML
+	// assertion's SessionDuration and SessionNotOnOrAfter); zero bounds nothing.
+	bound time.Duration
 }
 
 // checkRoleARN refuses what is not a role ARN, before anything is looked up.
@@ -81,7 +84,11 @@ func (s *Service) startSession(ctx context.Context, tx kit.Tx, role port.RoleInf
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	creds, err := s.issue(tx, id, seconds(req.duration, 3600))
+	life := seconds(req.duration, 3600)
+	if req.bound > 0 && req.bound < life {
+		life = req.bound
+	}
+	creds, err := s.issue(tx, id, life)
 	return user, packed, creds, err
 }
 

@@ -49,7 +49,8 @@ var (
 	msgSAMLExpired    = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                         // (xregion)
 	msgSAMLNotYet     = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                            // (xregion)
 	msgSAMLNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
-	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"} // (xregion)
+	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"}                                          // (xregion)
+	msgSAMLDuration   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "SessionDuration %q in the SAML assertion is not a number of seconds from 900 to 43200"} // (xregion)
 )
 
 // Authorization messages. The text is (xregion): AWS documents the code only.
