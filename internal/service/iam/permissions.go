@@ -6,7 +6,6 @@ import (
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -208,7 +207,7 @@ func evaluatePolicies(docs []string, req port.AccessRequest) (port.Decision, err
 // sessionPolicies are a session's inline policy and the current default versions of its
 // managed session policies, looked up when a request is evaluated as AWS does. A managed
 // policy that no longer exists allows nothing.
-func (s *Service) sessionPolicies(ktx kit.Tx, principalARN string, sess request.Session) ([]string, error) {
+func (s *Service) sessionPolicies(ktx kit.Tx, principalARN string, sess kit.Session) ([]string, error) {
 	var docs []string
 	if sess.Policy != "" {
 		docs = append(docs, sess.Policy)

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/xregion/xregion/internal/gen/iamapi"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -72,22 +71,22 @@ func TestIdentityPoliciesWithSessionPolicies(t *testing.T) {
 	cases := []struct {
 		name    string
 		who     port.Principal
-		session request.Session
+		session kit.Session
 		act     string
 		want    port.Decision
 	}{
-		{"a session without session policies", sessionA, request.Session{}, "kms:Decrypt", port.Allow},
-		{"an inline session policy allows", sessionA, request.Session{Policy: encryptOnly}, "kms:Encrypt", port.Allow},
-		{"an inline session policy does not allow", sessionA, request.Session{Policy: encryptOnly}, "kms:Decrypt", port.NoDecision},
-		{"the session allows what the role does not", sessionA, request.Session{Policy: encryptOnly}, "sts:GetCallerIdentity", port.NoDecision},
-		{"a managed session policy", sessionA, request.Session{PolicyARNs: []string{*managed.Policy.Arn}}, "kms:DescribeKey", port.Allow},
-		{"a managed session policy does not allow", sessionA, request.Session{PolicyARNs: []string{*managed.Policy.Arn}}, "kms:Encrypt", port.NoDecision},
-		{"a session policy denies", sessionA, request.Session{Policy: denyEncrypt}, "kms:Encrypt", port.Deny},
-		{"a session policy that names nothing", sessionA, request.Session{PolicyARNs: []string{"arn:aws:iam::111111111111:policy/Gone"}}, "kms:Encrypt", port.NoDecision},
-		{"a federated user of the root, within its policy", federated, request.Session{Policy: encryptOnly, FederatedBy: byRoot}, "kms:Encrypt", port.Allow},
-		{"a federated user of the root, outside its policy", federated, request.Session{Policy: encryptOnly, FederatedBy: byRoot}, "kms:Decrypt", port.NoDecision},
-		{"a federated user without session policies", federated, request.Session{FederatedBy: byRoot}, "kms:Encrypt", port.NoDecision},
-		{"a federated user of a user IAM does not know", federated, request.Session{Policy: encryptOnly, FederatedBy: "arn:aws:iam::111111111111:user/bob"}, "kms:Encrypt", port.NoDecision},
+		{"a session without session policies", sessionA, kit.Session{}, "kms:Decrypt", port.Allow},
+		{"an inline session policy allows", sessionA, kit.Session{Policy: encryptOnly}, "kms:Encrypt", port.Allow},
+		{"an inline session policy does not allow", sessionA, kit.Session{Policy: encryptOnly}, "kms:Decrypt", port.NoDecision},
+		{"the session allows what the role does not", sessionA, kit.Session{Policy: encryptOnly}, "sts:GetCallerIdentity", port.NoDecision},
+		{"a managed session policy", sessionA, kit.Session{PolicyARNs: []string{*managed.Policy.Arn}}, "kms:DescribeKey", port.Allow},
+		{"a managed session policy does not allow", sessionA, kit.Session{PolicyARNs: []string{*managed.Policy.Arn}}, "kms:Encrypt", port.NoDecision},
+		{"a session policy denies", sessionA, kit.Session{Policy: denyEncrypt}, "kms:Encrypt", port.Deny},
+		{"a session policy that names nothing", sessionA, kit.Session{PolicyARNs: []string{"arn:aws:iam::111111111111:policy/Gone"}}, "kms:Encrypt", port.NoDecision},
+		{"a federated user of the root, within its policy", federated, kit.Session{Policy: encryptOnly, FederatedBy: byRoot}, "kms:Encrypt", port.Allow},
+		{"a federated user of the root, outside its policy", federated, kit.Session{Policy: encryptOnly, FederatedBy: byRoot}, "kms:Decrypt", port.NoDecision},
+		{"a federated user without session policies", federated, kit.Session{FederatedBy: byRoot}, "kms:Encrypt", port.NoDecision},
+		{"a federated user of a user IAM does not know", federated, kit.Session{Policy: encryptOnly, FederatedBy: "arn:aws:iam::111111111111:user/bob"}, "kms:Encrypt", port.NoDecision},
 	}
 	for _, tc := range cases {
 		var got port.Decision

@@ -3,7 +3,6 @@ package port
 import (
 	"errors"
 
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -38,7 +37,7 @@ type KeyUse struct {
 	KeyID           string // key id, key ARN, alias name or alias ARN
 	Action          string // the KMS operation: Decrypt, Encrypt, GenerateDataKey
 	Service         string // the service's endpoint prefix: secretsmanager
-	Caller          request.Caller
+	Caller          kit.Caller
 	Context         map[string]string // the encryption context of the use
 }
 

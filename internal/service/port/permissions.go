@@ -1,9 +1,6 @@
 package port
 
-import (
-	"github.com/xregion/xregion/internal/request"
-	"github.com/xregion/xregion/internal/service/kit"
-)
+import "github.com/xregion/xregion/internal/service/kit"
 
 // Permissions is IAM's evaluation of permissions policies, for the services that keep
 // resource-based policies of their own and enforce them in strict mode (KMS's key
@@ -34,7 +31,7 @@ type AccessRequest struct {
 	Keys ConditionKeys
 	// Session bounds a session principal's rights: its session policies, and the
 	// principal that federated a federated user (the kit.Call's Caller.Session).
-	Session request.Session
+	Session kit.Session
 }
 
 // Decision is what a policy says of a request.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/xregion/xregion/internal/awserr"
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -112,7 +111,7 @@ func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecret
 
 // batchValue adds the current value of the secret id to a BatchGetSecretValue answer, or
 // the client error reading it gives to its Errors.
-func (s *Service) batchValue(tx kit.Tx, v kit.View, caller request.Caller, id string, out *sm.BatchGetSecretValueResponse) error {
+func (s *Service) batchValue(tx kit.Tx, v kit.View, caller kit.Caller, id string, out *sm.BatchGetSecretValueResponse) error {
 	val, err := s.readValue(tx, v, caller, id, "", "")
 	if err != nil {
 		e := awserr.As(err)

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
-	"github.com/xregion/xregion/internal/request"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -20,7 +19,7 @@ func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueReque
 
 // readValue answers GetSecretValue in tx, which may be read-only: the read is noted in the
 // access log, which records LastAccessedDate later (see accessLog).
-func (s *Service) readValue(tx kit.Tx, v kit.View, caller request.Caller, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
+func (s *Service) readValue(tx kit.Tx, v kit.View, caller kit.Caller, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
 	rec, err := s.findReadable(v, secretID)
 	if err != nil {
 		return nil, err
@@ -118,7 +117,7 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 // through Secrets Manager: AWS's Secrets Manager decrypts with the caller's own
 // permissions (it holds no grants), so a caller whose key policy, IAM policies and grants
 // do not allow kms:Decrypt on the version's key gets no value.
-func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller request.Caller, rec *secretRecord, ver *versionRecord) error {
+func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, ver *versionRecord) error {
 	if s.keyAccess == nil || ver.KeyARN == "" {
 		return nil
 	}
