@@ -156,3 +156,47 @@ print("narrow describe", outcome(narrow.describe_key, KeyId=key))
 		}
 	}
 }
+
+// TestBoto3DecodeAuthorizationMessage: in strict mode, boto3 in account A is refused the
+// deletion of a snapshot account B shares with it, with an encoded authorization failure
+// message that A decodes with STS, and B cannot.
+func TestBoto3DecodeAuthorizationMessage(t *testing.T) {
+	t.Parallel()
+	srv := strictServer(t, t.TempDir())
+	out := srv.python(t, "us-east-1", fmt.Sprintf(`
+import json, time, boto3, botocore
+ec2 = boto3.client("ec2")
+vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+snap = ec2.create_snapshot(VolumeId=vol)["SnapshotId"]
+for _ in range(300):
+    if ec2.describe_snapshots(SnapshotIds=[snap])["Snapshots"][0]["State"] == "completed":
+        break
+    time.sleep(0.1)
+ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add", UserIds=[%[1]q])
+a = boto3.Session(aws_access_key_id=%[2]q, aws_secret_access_key=%[3]q, region_name="us-east-1")
+try:
+    a.client("ec2").delete_snapshot(SnapshotId=snap)
+    raise AssertionError("another account's snapshot deleted")
+except botocore.exceptions.ClientError as e:
+    code, message = e.response["Error"]["Code"], e.response["Error"]["Message"]
+encoded = message.split("Encoded authorization failure message: ")[1]
+print("refused", code, len(encoded) > 100)
+decoded = json.loads(a.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+ctx = decoded["context"]
+print("decoded", decoded["allowed"], decoded["explicitDeny"], ctx["principal"]["arn"], ctx["action"], ctx["resource"] == "arn:aws:ec2:us-east-1::snapshot/" + snap)
+try:
+    boto3.client("sts").decode_authorization_message(EncodedMessage=encoded)
+    raise AssertionError("another account decoded the message")
+except botocore.exceptions.ClientError as e:
+    print("other account", e.response["Error"]["Code"])
+`, accountA, keyA, secretA))
+	for _, want := range []string{
+		"refused UnauthorizedOperation True",
+		"decoded False False arn:aws:iam::" + accountA + ":root ec2:DeleteSnapshot True",
+		"other account InvalidAuthorizationMessageException",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
+		}
+	}
+}
