@@ -22,8 +22,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/postgres"
@@ -55,14 +53,12 @@ func runAll(n, writers int) error {
 		return err
 	}
 	defer pg.Stop()
-	run := 0
 	for _, nodes := range []int{1, 2} {
 		for _, how := range []string{"spread", "one"} {
 			if nodes == 1 && how == "one" {
 				continue // the same as spread
 			}
-			run++
-			url, err := newSchema(pg.URL, run)
+			url, err := pg.NewSchema("bench_jobs")
 			if err != nil {
 				return err
 			}
@@ -75,21 +71,6 @@ func runAll(n, writers int) error {
 		}
 	}
 	return nil
-}
-
-// newSchema creates a schema for one run, so that runs share no records.
-func newSchema(url string, run int) (string, error) {
-	name := "bench_jobs_" + strconv.Itoa(os.Getpid()) + "_" + strconv.Itoa(run)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		return "", err
-	}
-	return pgtest.WithSearchPath(url, name), nil
 }
 
 // node is one job engine on its own store, counting the jobs it ran.

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"github.com/xregion/xregion/internal/store/postgres/pgtest"
 	"github.com/xregion/xregion/internal/xtest"
 )
 
@@ -40,6 +42,18 @@ func TestSmoke(t *testing.T) {
 			"-concurrency", "4", "-secrets", "20", "-rss-secrets", "50", "-fail-on-errors"})
 		if err != nil {
 			t.Errorf("mode %s: %v", mode, err)
+		}
+	}
+	// A shared deployment: reads and writes spread over three nodes on PostgreSQL.
+	for _, sc := range []string{"get", "create"} {
+		err := run([]string{"-binary", binary, "-nodes", "3", "-scenario", sc, "-duration", "300ms", "-max-requests", "300",
+			"-concurrency", "4", "-secrets", "20", "-fail-on-errors"})
+		if errors.Is(err, pgtest.ErrNotInstalled) {
+			t.Logf("SKIPPED the shared deployment: %v", err)
+			return
+		}
+		if err != nil {
+			t.Errorf("%s through three nodes: %v", sc, err)
 		}
 	}
 }

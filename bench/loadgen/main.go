@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/store/postgres/pgtest"
 )
 
 type scenarioFunc func(context.Context, *env) (result, error)
@@ -64,6 +65,7 @@ func run(args []string) error {
 	scenario := fs.String("scenario", "all", "scenario to run, or all: "+names())
 	mode := fs.String("mode", "raw", "raw (pre-signed HTTP requests) or sdk (aws-sdk-go-v2 clients)")
 	durable := fs.Bool("durable", false, "run xregion with its durable store on a fresh data directory instead of in memory")
+	nodes := fs.Int("nodes", 0, "run a shared deployment instead: this many xregion nodes on a throwaway PostgreSQL (its server binaries, as the tests find them), requests spread over the nodes")
 	concurrency := fs.Int("concurrency", 16, "concurrent workers")
 	duration := fs.Duration("duration", 10*time.Second, "how long each measured loop runs at most")
 	maxRequests := fs.Int("max-requests", 2_000_000, "how many requests each measured loop makes at most")
@@ -78,13 +80,22 @@ func run(args []string) error {
 	if *binary == "" {
 		return fmt.Errorf("-binary is required")
 	}
+	start := func() (*target, error) { return startXregion(*binary, *durable, strings.Fields(*serverArgs)...) }
+	if *nodes > 0 {
+		pg, err := pgtest.Start()
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		start = func() (*target, error) { return startShared(*binary, pg, *nodes, strings.Fields(*serverArgs)...) }
+	}
 	failed := false
 	for _, sc := range scenarios {
 		if *scenario != "all" && *scenario != sc.name {
 			continue
 		}
 		e := &env{mode: *mode, concurrency: *concurrency, duration: *duration, maxRequests: *maxRequests, secrets: *secrets, rssSecrets: *rssSecrets}
-		res, err := runOn(sc.run, e, func() (*target, error) { return startXregion(*binary, *durable, strings.Fields(*serverArgs)...) })
+		res, err := runOn(sc.run, e, start)
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}

@@ -129,7 +129,7 @@ func scenarioGet(ctx context.Context, e *env) (result, error) {
 	for i := range reqs {
 		body, _ := json.Marshal(map[string]string{"SecretId": secretName(e.runID, i)})
 		var err error
-		if reqs[i], err = signedJSON(e.target.url, "us-east-1", "secretsmanager", "secretsmanager.GetSecretValue", body); err != nil {
+		if reqs[i], err = signedJSON(e.target.urlFor(i), "us-east-1", "secretsmanager", "secretsmanager.GetSecretValue", body); err != nil {
 			return r, err
 		}
 	}
@@ -176,7 +176,7 @@ func scenarioCreate(ctx context.Context, e *env) (result, error) {
 		// SDKs fill ClientRequestToken in; a raw request must carry its own.
 		body, _ := json.Marshal(map[string]string{"Name": "create-" + secretName(e.runID, i), "SecretString": "v", "ClientRequestToken": ids.UUID()})
 		var err error
-		if reqs[i], err = signedJSON(e.target.url, "us-east-1", "secretsmanager", "secretsmanager.CreateSecret", body); err != nil {
+		if reqs[i], err = signedJSON(e.target.urlFor(i), "us-east-1", "secretsmanager", "secretsmanager.CreateSecret", body); err != nil {
 			return r, err
 		}
 	}

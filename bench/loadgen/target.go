@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,15 +14,30 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xregion/xregion/internal/seal"
+	"github.com/xregion/xregion/internal/store/postgres/pgtest"
 )
 
-// target is a server process under load: xregion, the reference server or moto.
+// target is a server process under load: xregion, the reference server or moto; or the
+// nodes of a shared deployment, the first node standing for all of them.
 type target struct {
 	name string
 	url  string
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
 	dir  string
+	// others are the other nodes of a shared deployment; requests are spread over all
+	// of them (urlFor), and server CPU is theirs summed.
+	others []*target
+}
+
+// urlFor is where request i goes: node i mod n of a shared deployment.
+func (t *target) urlFor(i int) string {
+	if i %= len(t.others) + 1; i > 0 {
+		return t.others[i-1].url
+	}
+	return t.url
 }
 
 func freeAddr() (string, error) {
@@ -57,6 +75,45 @@ func startProcess(name string, probe string, argv []string, env []string, addr s
 // startXregion runs the xregion binary with instant transitions, in memory or on a fresh
 // data directory.
 func startXregion(binary string, durable bool, extra ...string) (*target, error) {
+	store := []string{"--in-memory"}
+	if durable {
+		store = nil // startNode's fresh data directory
+	}
+	return startNode(binary, store, nil, extra)
+}
+
+// startShared runs nodes xregion nodes on a fresh schema of pg, sharing one root key: a
+// shared deployment, as the README's shared-deployment section runs it.
+func startShared(binary string, pg *pgtest.Server, nodes int, extra ...string) (*target, error) {
+	url, err := pg.NewSchema("loadgen")
+	if err != nil {
+		return nil, err
+	}
+	key := make([]byte, seal.KeySize)
+	rand.Read(key)
+	env := []string{"XREGION_ROOT_KEY=" + base64.StdEncoding.EncodeToString(key)}
+	var first *target
+	for i := range nodes {
+		t, err := startNode(binary, []string{"--store", url, "--node-id", "node-" + strconv.Itoa(i+1)}, env, extra)
+		if err != nil {
+			if first != nil {
+				first.stop()
+			}
+			return nil, err
+		}
+		if first == nil {
+			first = t
+			first.name = fmt.Sprintf("xregion (%d nodes on PostgreSQL)", nodes)
+		} else {
+			first.others = append(first.others, t)
+		}
+	}
+	return first, nil
+}
+
+// startNode runs one xregion process with the given store flags (none: a durable store
+// in a fresh data directory) and environment.
+func startNode(binary string, store, env, extra []string) (*target, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -65,14 +122,9 @@ func startXregion(binary string, durable bool, extra ...string) (*target, error)
 	if err != nil {
 		return nil, err
 	}
-	argv := []string{binary, "--listen", addr, "--transition-delay", "0", "--log-level", "warn"}
-	if durable {
-		argv = append(argv, "--data-dir", dir)
-	} else {
-		argv = append(argv, "--in-memory")
-	}
-	argv = append(argv, extra...)
-	t, err := startProcess("xregion", "/_xregion/health", argv, []string{"XDG_DATA_HOME=" + dir}, addr)
+	argv := []string{binary, "--listen", addr, "--transition-delay", "0", "--log-level", "warn", "--data-dir", dir}
+	argv = append(append(argv, store...), extra...)
+	t, err := startProcess("xregion", "/_xregion/health", argv, append(env, "XDG_DATA_HOME="+dir), addr)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -110,6 +162,9 @@ func startMoto() (*target, error) {
 }
 
 func (t *target) stop() {
+	for _, o := range t.others {
+		o.stop()
+	}
 	if t.cmd.Process != nil {
 		_ = t.cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
@@ -126,9 +181,18 @@ func (t *target) stop() {
 	}
 }
 
-// cpuTime is the CPU time the process has used so far (user + system), from
-// /proc/<pid>/stat.
+// cpuTime is the CPU time the process (every node of a shared deployment) has used so
+// far, user + system, from /proc/<pid>/stat.
 func (t *target) cpuTime() (time.Duration, error) {
+	total, err := t.processCPUTime()
+	for _, o := range t.others {
+		d, oerr := o.processCPUTime()
+		total, err = total+d, errors.Join(err, oerr)
+	}
+	return total, err
+}
+
+func (t *target) processCPUTime() (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", t.cmd.Process.Pid))
 	if err != nil {
 		return 0, err

@@ -290,7 +290,6 @@ func (e *Engine) sync() error {
 	remote := s.advance != nil && s.advance.Node != e.node.id && e.node.alive(s.advance.Node)
 
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if epochChanged {
 		// Reset through another node: what this node knew of jobs is gone with the store.
 		e.forgetLocked()
@@ -298,6 +297,10 @@ func (e *Engine) sync() error {
 	e.remotePaused = remote
 	e.reconcileLocked(s, mark)
 	e.changedLocked()
+	e.mu.Unlock()
+	if epochChanged && e.cfg.OnRemoteReset != nil {
+		e.cfg.OnRemoteReset()
+	}
 	return nil
 }
 

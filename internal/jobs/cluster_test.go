@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,7 +290,8 @@ func TestAdvanceRecordStopsOtherNodes(t *testing.T) {
 	wantRuns(t, st, ids, "after a's move")
 }
 
-// A reset through one node puts the others' clocks back and empties their mirrors.
+// A reset through one node puts the others' clocks back and empties their mirrors, and
+// tells each other node's server once, so that it drops its services' caches too.
 func TestResetReachesOtherNodes(t *testing.T) {
 	st, wall := memory.New(), newWall()
 	clocks := [2]*Clock{}
@@ -301,7 +303,9 @@ func TestResetReachesOtherNodes(t *testing.T) {
 	}
 	h := map[string]Handler{"work": logged("runs")}
 	a := node(t, st, clocks[0], "a", wall, h)
-	b := node(t, st, clocks[1], "b", wall, h)
+	var told atomic.Int32
+	b := start(t, Config{Store: st, Clock: clocks[1], Shared: true, Node: "b", Wall: wall.Now, Poll: time.Hour, Lease: testLease,
+		OnRemoteReset: func() { told.Add(1) }}, h)
 	if err := a.Advance(testCtx(t), 48*time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -313,9 +317,16 @@ func TestResetReachesOtherNodes(t *testing.T) {
 	if err := a.Reset(); err != nil {
 		t.Fatal(err)
 	}
+	if n := told.Load(); n != 0 {
+		t.Fatalf("b was told of %d resets before one happened", n)
+	}
 	mustSync(t, b)
 	if p, _ := b.Jobs(); len(p) != 0 || b.Clock().Offset() != 0 {
 		t.Fatalf("after the reset b has %d jobs and offset %v", len(p), b.Clock().Offset())
+	}
+	mustSync(t, b) // the same epoch again: nothing new to tell
+	if n := told.Load(); n != 1 {
+		t.Errorf("b's server was told of %d resets, want 1", n)
 	}
 }
 

@@ -64,6 +64,11 @@ type Config struct {
 	// OnPoll, if set, runs after each poll of a shared node, outside every lock: the
 	// server refreshes the faults with it.
 	OnPoll func()
+	// OnRemoteReset, if set, runs once when a shared node finds that the state was reset
+	// through another node (a new clock epoch), outside every lock of the engine, after
+	// the engine forgot its own mirror: the server lets services drop what they keep in
+	// memory of the wiped state, as the resetting node's admin API does for itself.
+	OnRemoteReset func()
 }
 
 type engineState int

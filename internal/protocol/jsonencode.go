@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/jsonappend"
 )
 
 // AppendJSON appends the JSON encoding of v, the struct value bound to shape s. Absent
@@ -36,7 +36,7 @@ func appendJSONStruct(b []byte, s *awsmodel.Shape, v reflect.Value) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = AppendJSONString(b, m.WireName())
+		b = jsonappend.String(b, m.WireName())
 		b = append(b, ':')
 		b = appendJSONValue(b, m.Shape, m.TimestampFormat(TimestampUnix), f)
 	}
@@ -77,13 +77,13 @@ func appendJSONValue(b []byte, s *awsmodel.Shape, tsFormat string, f reflect.Val
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendJSONString(b, k.String())
+			b = jsonappend.String(b, k.String())
 			b = append(b, ':')
 			b = appendJSONValue(b, s.Value.Shape, s.Value.TimestampFormat(tsFormat), v.MapIndex(k))
 		}
 		return append(b, '}')
 	case awsmodel.TypeString:
-		return AppendJSONString(b, v.String())
+		return jsonappend.String(b, v.String())
 	case awsmodel.TypeBoolean:
 		return strconv.AppendBool(b, v.Bool())
 	case awsmodel.TypeInteger, awsmodel.TypeLong:
@@ -104,63 +104,11 @@ func appendJSONValue(b []byte, s *awsmodel.Shape, tsFormat string, f reflect.Val
 		if tsFormat == TimestampUnix {
 			return append(b, formatUnix(t)...)
 		}
-		return AppendJSONString(b, FormatTime(t, tsFormat))
+		return jsonappend.String(b, FormatTime(t, tsFormat))
 	case awsmodel.TypeBlob:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, v.Bytes())
 		return append(b, '"')
 	}
 	return append(b, "null"...)
-}
-
-const hex = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as in
-// encoding/json.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' { // valid JSON, but break JavaScript parsers
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

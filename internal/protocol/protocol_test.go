@@ -1,12 +1,10 @@
 package protocol_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/protocol"
@@ -38,33 +36,6 @@ func TestTimeFormats(t *testing.T) {
 	if _, err := protocol.ParseTime("yesterday"); err == nil {
 		t.Error("ParseTime accepted junk")
 	}
-}
-
-// The hand-written JSON string encoder must agree with encoding/json on what it decodes to.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "quote\" back\\slash", "\x00\x1f\n\t\r", "é漢字🙂", "\xff\xfe", "\u2028\u2029", "<>&"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b := protocol.AppendJSONString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("%q encoded as invalid JSON %s: %v", s, b, err)
-		}
-		want := strings.ToValidUTF8(s, "\uFFFD")
-		if utf8.ValidString(s) && got != s || !utf8.ValidString(s) && got != decodeLikeStdlib(s) {
-			t.Fatalf("%q round-tripped as %q (want %q)", s, got, want)
-		}
-	})
-}
-
-// decodeLikeStdlib is what encoding/json makes of a string with invalid UTF-8: each bad
-// byte becomes U+FFFD.
-func decodeLikeStdlib(s string) string {
-	b, _ := json.Marshal(s)
-	var out string
-	_ = json.Unmarshal(b, &out)
-	return out
 }
 
 func TestJSONRoundTrip(t *testing.T) {

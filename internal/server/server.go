@@ -87,64 +87,25 @@ type Server struct {
 
 // New builds a server without starting anything.
 func New(cfg Config) (_ *Server, err error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Account == "" {
-		cfg.Account = DefaultAccount
-	}
-	if cfg.Auth == "" {
-		cfg.Auth = auth.Permissive
-	}
-	if !auth.IsAccountID(cfg.Account) {
-		return nil, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
-	}
-	if err := checkEnginesConfig(cfg); err != nil {
+	if cfg, err = withDefaults(cfg); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg}
-
-	var sealer *seal.Sealer
-	if cfg.Store != "" {
-		if s.store, sealer, err = openShared(cfg); err != nil {
-			return nil, err
-		}
-	} else if cfg.InMemory {
-		s.store = memory.New()
-		sealer = seal.Ephemeral()
-		if cfg.RootKey != "" {
-			if sealer, err = seal.Load("", cfg.RootKey); err != nil {
-				return nil, err
-			}
-		}
-	} else {
-		if cfg.DataDir == "" {
-			cfg.DataDir = DefaultDataDir()
-		}
-		if s.store, sealer, err = openDurable(cfg); err != nil {
-			return nil, err
-		}
+	st, sealer, err := openStore(&cfg)
+	if err != nil {
+		return nil, err
 	}
 	meters := metrics.New()
-	s.store = meters.TimedStore(store.Watch(s.store, cfg.Logger))
+	s := &Server{cfg: cfg, store: meters.TimedStore(store.Watch(st, cfg.Logger))}
 	defer func() {
 		if err != nil {
 			s.store.Close()
 		}
 	}()
-
 	keys, err := staticKeys(cfg)
 	if err != nil {
 		return nil, err
 	}
-	var webKeys *auth.WebIdentityKeys
-	if cfg.OIDCKeys != "" {
-		if webKeys, err = auth.LoadWebIdentityKeys(cfg.OIDCKeys); err != nil {
-			return nil, err
-		}
-	}
-	resolver, err := auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: s.store,
-		WebIdentityKeys: webKeys})
+	resolver, err := newResolver(cfg, keys, sealer, s.store)
 	if err != nil {
 		return nil, err
 	}
@@ -156,19 +117,10 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.NodeID == "" {
-		cfg.NodeID = DefaultNodeID()
-	}
 	s.engine = jobs.New(jobs.Config{Store: s.store, Clock: clock, TransitionDelay: cfg.TransitionDelay, Logger: cfg.Logger,
-		Observe: meters.Job, Node: cfg.NodeID, Shared: cfg.Store != "", OnPoll: reloadFaults(faultRegistry, cfg.Logger)})
-	ports := service.NewPorts()
-	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
-	reportDir := cfg.DataDir
-	if cfg.InMemory {
-		reportDir = "" // nothing on disk: reports are kept in memory too
-	}
-	service.Provide[port.Reports](ports, reportfiles.New(reportDir))
-	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
+		Observe: meters.Job, Node: cfg.NodeID, Shared: cfg.Store != "", OnPoll: reloadFaults(faultRegistry, cfg.Logger),
+		OnRemoteReset: func() { s.resetServices() }})
+	ports := serverPorts(cfg, resolver)
 	s.webhooks = newWebhooks(cfg.Listen, ports)
 	if s.engines, err = openEngines(cfg, s.store, sealer, clock, faultRegistry, ports); err != nil {
 		return nil, err
@@ -187,6 +139,84 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	meters.Watch(metrics.Sources{Jobs: s.engine, Store: s.store, Faults: faultRegistry})
+	s.buildFront(resolver, keys, clock, faultRegistry, meters)
+	return s, nil
+}
+
+// withDefaults fills in what the configuration leaves out and checks what it says.
+func withDefaults(cfg Config) (Config, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Account == "" {
+		cfg.Account = DefaultAccount
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = auth.Permissive
+	}
+	if cfg.NodeID == "" {
+		cfg.NodeID = DefaultNodeID()
+	}
+	if !auth.IsAccountID(cfg.Account) {
+		return cfg, fmt.Errorf("account %q is not a 12-digit AWS account id", cfg.Account)
+	}
+	return cfg, checkEnginesConfig(cfg)
+}
+
+// openStore opens the store the configuration names — PostgreSQL, memory, or the bbolt
+// file in the data directory (which it defaults) — with the sealer of its root key.
+func openStore(cfg *Config) (store.Store, *seal.Sealer, error) {
+	switch {
+	case cfg.Store != "":
+		return openShared(*cfg)
+	case cfg.InMemory:
+		if cfg.RootKey == "" {
+			return memory.New(), seal.Ephemeral(), nil
+		}
+		sealer, err := seal.Load("", cfg.RootKey)
+		if err != nil {
+			return nil, nil, err
+		}
+		return memory.New(), sealer, nil
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir()
+	}
+	return openDurable(*cfg)
+}
+
+// newResolver is the authentication of requests: static keys, the store's IAM users and
+// roles, and the web identity providers' keys when configured.
+func newResolver(cfg Config, keys []auth.Identity, sealer *seal.Sealer, st store.Store) (*auth.Resolver, error) {
+	var webKeys *auth.WebIdentityKeys
+	if cfg.OIDCKeys != "" {
+		var err error
+		if webKeys, err = auth.LoadWebIdentityKeys(cfg.OIDCKeys); err != nil {
+			return nil, err
+		}
+	}
+	return auth.NewResolver(auth.Config{Mode: cfg.Auth, DefaultAccount: cfg.Account, Static: keys, Sealer: sealer, Store: st,
+		WebIdentityKeys: webKeys})
+}
+
+// serverPorts are the ports the server itself provides to services: credentials,
+// presigned URLs and report files.
+func serverPorts(cfg Config, resolver *auth.Resolver) *service.Ports {
+	ports := service.NewPorts()
+	service.Provide[port.Credentials](ports, authport.Credentials(resolver))
+	reportDir := cfg.DataDir
+	if cfg.InMemory {
+		reportDir = "" // nothing on disk: reports are kept in memory too
+	}
+	service.Provide[port.Reports](ports, reportfiles.New(reportDir))
+	service.Provide[port.PresignedURLs](ports, authport.PresignedURLs(resolver))
+	return ports
+}
+
+// buildFront builds what answers requests once the services are built: the admin API,
+// the console, the gateway in front of them all, and the HTTP server.
+func (s *Server) buildFront(resolver *auth.Resolver, keys []auth.Identity, clock *jobs.Clock, faultRegistry *faults.Registry, meters *metrics.Metrics) {
+	cfg := s.cfg
 	var gwServices []gateway.Service
 	for _, name := range s.services.Names() {
 		svc, _ := s.services.Get(name)
@@ -213,8 +243,6 @@ func New(cfg Config) (_ *Server, err error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	s.cfg = cfg
-	return s, nil
 }
 
 // lazyService hands svc to the gateway without loading its model, which is parsed on

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
+	"github.com/xregion/xregion/internal/jsonappend"
 	"github.com/xregion/xregion/internal/protocol"
 )
 
@@ -117,7 +118,7 @@ func (c *Codec) appendMembers(b []byte, e *awserr.Error) []byte {
 			continue
 		}
 		b = append(b, ',')
-		b = protocol.AppendJSONString(b, m.WireName())
+		b = jsonappend.String(b, m.WireName())
 		b = append(b, ':')
 		b = protocol.AppendJSONMember(b, m, reflect.ValueOf(val))
 	}
@@ -129,20 +130,20 @@ func ErrorBody(e *awserr.Error) []byte { return errorBody(e, e.Code) }
 
 func errorBody(e *awserr.Error, errorType string) []byte {
 	b := append(make([]byte, 0, 128), `{"__type":`...)
-	b = protocol.AppendJSONString(b, errorType)
+	b = jsonappend.String(b, errorType)
 	field := e.MessageField
 	if field == "" {
 		field = "Message"
 	}
 	b = append(b, ',')
-	b = protocol.AppendJSONString(b, field)
+	b = jsonappend.String(b, field)
 	b = append(b, ':')
-	b = protocol.AppendJSONString(b, e.Message)
+	b = jsonappend.String(b, e.Message)
 	for k, v := range e.Fields {
 		b = append(b, ',')
-		b = protocol.AppendJSONString(b, k)
+		b = jsonappend.String(b, k)
 		b = append(b, ':')
-		b = protocol.AppendJSONString(b, v)
+		b = jsonappend.String(b, v)
 	}
 	return append(b, '}')
 }

@@ -143,7 +143,7 @@ func (q query) matches(rec *eventRecord) bool {
 func eventOf(rec *eventRecord) ct.Event {
 	ev := ct.Event{
 		EventId: new(rec.ID), EventName: new(rec.Name), ReadOnly: new(strconv.FormatBool(rec.ReadOnly)),
-		EventTime: new(rec.Time), EventSource: new(rec.Source), CloudTrailEvent: new(rec.Document), Resources: []ct.Resource{},
+		EventTime: new(rec.Time), EventSource: new(rec.Source), CloudTrailEvent: new(string(rec.Document)), Resources: []ct.Resource{},
 	}
 	if rec.AccessKeyID != "" {
 		ev.AccessKeyId = new(rec.AccessKeyID)

@@ -38,11 +38,23 @@ func (t Table[T]) Has(v View, id ...string) bool { return v.get(t.Kind, id) != n
 
 // Put stores rec under id.
 func (t Table[T]) Put(v View, rec *T, id ...string) error {
+	if a, ok := any(rec).(RecordAppender); ok {
+		return v.put(t.Kind, a.AppendRecord(nil), id)
+	}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("kit: encoding %s: %w", store.Printable(v.scope.Key(t.Kind, id...)), err)
 	}
 	return v.put(t.Kind, b, id)
+}
+
+// RecordAppender is a record that writes its own JSON, for a table written on a hot path
+// (CloudTrail stores one record per API call): Put appends it instead of calling
+// encoding/json, whose reflection — and, for a json.Marshaler, whose validation of the
+// output — would cost more than the write. What it appends must be valid JSON that
+// encoding/json decodes back into an equal record; Get still decodes with encoding/json.
+type RecordAppender interface {
+	AppendRecord(b []byte) []byte
 }
 
 // Delete removes the record under id; a missing one is not an error.

@@ -197,6 +197,24 @@ func (s *Server) Schema(tb testing.TB) string {
 	return WithSearchPath(s.URL, name)
 }
 
+// NewSchema creates a schema named prefix and a number unique in this process, for
+// programs that are not tests (benchmarks: one schema per run, so that runs share no
+// records), and returns a URL whose search_path names it. It is left in place.
+func (s *Server) NewSchema(prefix string) (string, error) {
+	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), schemas.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.URL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		return "", err
+	}
+	return WithSearchPath(s.URL, name), nil
+}
+
 // WithSearchPath returns connString with its search_path set to schema.
 func WithSearchPath(connString, schema string) string {
 	if !strings.Contains(connString, "://") {
