@@ -100,3 +100,103 @@ print("caller", session.get_caller_identity()["Arn"])
 		}
 	}
 }
+
+// TestBoto3SessionPoliciesInStrictMode: in strict mode a federated user may do what its
+// session policy allows (and nothing without one), and an assumed role's session what
+// both the role's policies and the session policy allow, as KMS finds when boto3 uses
+// their credentials.
+func TestBoto3SessionPoliciesInStrictMode(t *testing.T) {
+	t.Parallel()
+	srv := strictServer(t, t.TempDir())
+	out := srv.python(t, "us-east-1", `
+import json, boto3, botocore
+sts, kms, iam = boto3.client("sts"), boto3.client("kms"), boto3.client("iam")
+key = kms.create_key()["KeyMetadata"]["Arn"]
+ct = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+
+def client(creds):
+    return boto3.client("kms", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"])
+
+def outcome(call, **kwargs):
+    try:
+        call(**kwargs)
+        return "allowed"
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+
+encrypt_only = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": key}]})
+fed = client(sts.get_federation_token(Name="ci", Policy=encrypt_only)["Credentials"])
+print("federated encrypt", outcome(fed.encrypt, KeyId=key, Plaintext=b"x"))
+print("federated decrypt", outcome(fed.decrypt, CiphertextBlob=ct))
+bare = client(sts.get_federation_token(Name="bare")["Credentials"])
+print("bare encrypt", outcome(bare.encrypt, KeyId=key, Plaintext=b"x"))
+
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "`+accountB+`"}, "Action": "sts:AssumeRole"}]}
+role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+iam.put_role_policy(RoleName="app", PolicyName="kms", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}))
+describe = iam.create_policy(PolicyName="describe", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:DescribeKey", "kms:Decrypt"], "Resource": "*"}]}))["Policy"]["Arn"]
+full = client(sts.assume_role(RoleArn=role, RoleSessionName="full")["Credentials"])
+print("role encrypt", outcome(full.encrypt, KeyId=key, Plaintext=b"x"))
+narrow = client(sts.assume_role(RoleArn=role, RoleSessionName="narrow", PolicyArns=[{"arn": describe}])["Credentials"])
+print("narrow encrypt", outcome(narrow.encrypt, KeyId=key, Plaintext=b"x"))
+print("narrow decrypt", outcome(narrow.decrypt, CiphertextBlob=ct))
+print("narrow describe", outcome(narrow.describe_key, KeyId=key))
+`)
+	for _, want := range []string{
+		"federated encrypt allowed", "federated decrypt AccessDeniedException", "bare encrypt AccessDeniedException",
+		"role encrypt allowed", "narrow encrypt AccessDeniedException", "narrow decrypt allowed",
+		// DescribeKey: the session policy allows it, the role's policies do not.
+		"narrow describe AccessDeniedException",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
+		}
+	}
+}
+
+// TestBoto3DecodeAuthorizationMessage: in strict mode, boto3 in account A is refused the
+// deletion of a snapshot account B shares with it, with an encoded authorization failure
+// message that A decodes with STS, and B cannot.
+func TestBoto3DecodeAuthorizationMessage(t *testing.T) {
+	t.Parallel()
+	srv := strictServer(t, t.TempDir())
+	out := srv.python(t, "us-east-1", fmt.Sprintf(`
+import json, time, boto3, botocore
+ec2 = boto3.client("ec2")
+vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+snap = ec2.create_snapshot(VolumeId=vol)["SnapshotId"]
+for _ in range(300):
+    if ec2.describe_snapshots(SnapshotIds=[snap])["Snapshots"][0]["State"] == "completed":
+        break
+    time.sleep(0.1)
+ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add", UserIds=[%[1]q])
+a = boto3.Session(aws_access_key_id=%[2]q, aws_secret_access_key=%[3]q, region_name="us-east-1")
+try:
+    a.client("ec2").delete_snapshot(SnapshotId=snap)
+    raise AssertionError("another account's snapshot deleted")
+except botocore.exceptions.ClientError as e:
+    code, message = e.response["Error"]["Code"], e.response["Error"]["Message"]
+encoded = message.split("Encoded authorization failure message: ")[1]
+print("refused", code, len(encoded) > 100)
+decoded = json.loads(a.client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+ctx = decoded["context"]
+print("decoded", decoded["allowed"], decoded["explicitDeny"], ctx["principal"]["arn"], ctx["action"], ctx["resource"] == "arn:aws:ec2:us-east-1::snapshot/" + snap)
+try:
+    boto3.client("sts").decode_authorization_message(EncodedMessage=encoded)
+    raise AssertionError("another account decoded the message")
+except botocore.exceptions.ClientError as e:
+    print("other account", e.response["Error"]["Code"])
+`, accountA, keyA, secretA))
+	for _, want := range []string{
+		"refused UnauthorizedOperation True",
+		"decoded False False arn:aws:iam::" + accountA + ":root ec2:DeleteSnapshot True",
+		"other account InvalidAuthorizationMessageException",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
+		}
+	}
+}

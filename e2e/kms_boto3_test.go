@@ -146,3 +146,65 @@ print("policies ok")
 		t.Errorf("boto3 printed:\n%s", out)
 	}
 }
+
+// TestBoto3ServiceGrantsAndViaService: in strict mode boto3 sees RDS and EBS hold grants
+// on the keys of an encrypted DB instance and volume, retired when they go, and a role
+// that may read secrets but not decrypt with their key refused by Secrets Manager.
+func TestBoto3ServiceGrantsAndViaService(t *testing.T) {
+	t.Parallel()
+	srv := strictServer(t, t.TempDir())
+	out := srv.python(t, "us-east-1", `
+import json, time, boto3, botocore
+kms, rds, ec2, iam, sts, sm = (boto3.client(n) for n in ("kms", "rds", "ec2", "iam", "sts", "secretsmanager"))
+key = kms.create_key()["KeyMetadata"]["KeyId"]
+
+def grants():
+    return kms.list_grants(KeyId=key)["Grants"]
+
+def wait(cond, what):
+    for _ in range(300):
+        if cond():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+db = rds.create_db_instance(DBInstanceIdentifier="orders", Engine="postgres", DBInstanceClass="db.t3.micro",
+    AllocatedStorage=20, MasterUsername="admin1", MasterUserPassword="password123", StorageEncrypted=True, KmsKeyId=key)["DBInstance"]
+vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1, Encrypted=True, KmsKeyId=key)["VolumeId"]
+for g in sorted(grants(), key=lambda g: g["GranteePrincipal"]):
+    print("grant", g["GranteePrincipal"], g["Name"] in (db["DbiResourceId"], vol), sorted(g["Constraints"]["EncryptionContextSubset"]))
+wait(lambda: rds.describe_db_instances(DBInstanceIdentifier="orders")["DBInstances"][0]["DBInstanceStatus"] == "available", "the instance")
+wait(lambda: ec2.describe_volumes(VolumeIds=[vol])["Volumes"][0]["State"] == "available", "the volume")
+rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
+ec2.delete_volume(VolumeId=vol)
+wait(lambda: not grants(), "the grants to be retired")
+print("grants retired")
+
+sm.create_secret(Name="app/db", SecretString="s3cr3t", KmsKeyId=key)
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "`+accountB+`"}, "Action": "sts:AssumeRole"}]}
+def reader(name, actions):
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    c = sts.assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+    return boto3.client("secretsmanager", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+        aws_session_token=c["SessionToken"])
+try:
+    reader("no-kms", ["secretsmanager:GetSecretValue"]).get_secret_value(SecretId="app/db")
+    raise AssertionError("read without kms:Decrypt")
+except botocore.exceptions.ClientError as e:
+    print("no kms:", e.response["Error"]["Code"], e.response["Error"]["Message"])
+print("with kms:", reader("with-kms", ["secretsmanager:GetSecretValue", "kms:Decrypt"]).get_secret_value(SecretId="app/db")["SecretString"])
+`)
+	for _, want := range []string{
+		"grant ec2.us-east-1.amazonaws.com True ['aws:ebs:id']",
+		"grant rds.us-east-1.amazonaws.com True ['aws:rds:db-id']",
+		"grants retired",
+		"no kms: AccessDeniedException Access to KMS is not allowed",
+		"with kms: s3cr3t",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("boto3 printed:\n%s\nwant %q", out, want)
+		}
+	}
+}

@@ -32,6 +32,11 @@ type Identity struct {
 	ARN          string    `json:"arn"`
 	UserID       string    `json:"userId"`
 	Expiration   time.Time `json:"expiration,omitzero"`
+	// The session's policies and, for a federated user, who federated it: see
+	// request.Session.
+	SessionPolicy     string   `json:"sessionPolicy,omitempty"`
+	SessionPolicyARNs []string `json:"sessionPolicyArns,omitempty"`
+	FederatedBy       string   `json:"federatedBy,omitempty"`
 }
 
 // TemporaryPrefix starts every access key id STS issues, here as in AWS.

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestStaticKeysFillDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Identity{AccessKeyID: "AKIASTATIC", SecretKey: "s3cr3t", Account: "123456789012", ARN: "arn:aws:iam::123456789012:root", UserID: "123456789012"}
-	if id != want {
+	if !reflect.DeepEqual(id, want) {
 		t.Errorf("static key = %+v, want %+v", id, want)
 	}
 	if _, err := r.Resolve("AKIAOTHER", "", now); !errors.Is(err, ErrUnknownKey) {
@@ -103,7 +104,7 @@ func TestTemporaryCredentials(t *testing.T) {
 			session := Identity{
 				AccessKeyID: "ASIASESSION", SecretKey: "session-secret", SessionToken: "token",
 				Account: "111122223333", ARN: "arn:aws:sts::111122223333:assumed-role/r/s", UserID: "AROAX:s",
-				Expiration: now.Add(time.Hour),
+				Expiration: now.Add(time.Hour), SessionPolicy: `{"Statement":[]}`, SessionPolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
 			}
 			putTemporary(t, r, st, session)
 
@@ -111,7 +112,7 @@ func TestTemporaryCredentials(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id != session {
+			if !reflect.DeepEqual(id, session) {
 				t.Errorf("Resolve = %+v, want %+v (secret key unsealed)", id, session)
 			}
 			_, badToken := r.Resolve("ASIASESSION", "other", now)

@@ -33,7 +33,10 @@ type SAMLAssertion struct {
 	Recipient    string    // SubjectConfirmationData's Recipient: the saml:aud condition key
 	NotBefore    time.Time // zero when the assertion sets none
 	NotOnOrAfter time.Time // the earliest of Conditions' and SubjectConfirmationData's
-	Attributes   map[string][]string
+	// SessionNotOnOrAfter is the AuthnStatement's end of the session the identity
+	// provider allows; zero when it sets none.
+	SessionNotOnOrAfter time.Time
+	Attributes          map[string][]string
 }
 
 // samlNS are the namespaces of SAML 2.0 protocol and assertion elements.
@@ -137,6 +140,9 @@ func readAssertion(a *etree.Element) *SAMLAssertion {
 		for _, aud := range cond.FindElements("./AudienceRestriction/Audience") {
 			out.Audiences = append(out.Audiences, text(aud))
 		}
+	}
+	for _, st := range a.FindElements("./AuthnStatement") {
+		out.SessionNotOnOrAfter = earliest(out.SessionNotOnOrAfter, samlTime(st.SelectAttrValue("SessionNotOnOrAfter", "")))
 	}
 	for _, attr := range a.FindElements("./AttributeStatement/Attribute") {
 		name := attr.SelectAttrValue("Name", "")

@@ -439,7 +439,8 @@ func (g *Gateway) authenticate(r *http.Request, body []byte, a *sigv4.Auth, c *c
 	c.info.Account = id.Account
 	c.info.AccessKey = id.AccessKeyID
 	c.info.Temporary = id.Temporary()
-	c.info.Caller = request.Caller{ARN: arn.InPartition(id.ARN, c.info.Partition), UserID: id.UserID}
+	c.info.Caller = request.Caller{ARN: arn.InPartition(id.ARN, c.info.Partition), UserID: id.UserID,
+		Session: request.Session{Policy: id.SessionPolicy, PolicyARNs: id.SessionPolicyARNs, FederatedBy: id.FederatedBy}}
 	return nil
 }
 

@@ -23,7 +23,22 @@ type Info struct {
 type Caller struct {
 	ARN    string
 	UserID string
+	// Session limits what a session may do beyond its principal's own policies.
+	Session Session
 }
+
+// Session is what STS wrote into a session's credentials that bounds its rights: the
+// session policies passed to AssumeRole* or GetFederationToken (the session may do only
+// what they and its principal's policies both allow), and, for a federated user, the
+// principal that called GetFederationToken, whose policies are the federated user's.
+type Session struct {
+	Policy      string   // the inline session policy, JSON; empty when none was passed
+	PolicyARNs  []string // the managed session policies
+	FederatedBy string   // GetFederationToken's caller, for a federated user
+}
+
+// Limited reports whether session policies were passed.
+func (s Session) Limited() bool { return s.Policy != "" || len(s.PolicyARNs) > 0 }
 
 type key struct{}
 

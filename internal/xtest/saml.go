@@ -66,6 +66,10 @@ type SAMLClaims struct {
 	NotOnOrAfter time.Time // zero means in five minutes
 	Roles        []string  // values of the Role attribute: "ROLE_ARN,PROVIDER_ARN"
 	SessionName  string    // the RoleSessionName attribute, when not ""
+	// SessionDuration is the SessionDuration attribute, when not "".
+	SessionDuration string
+	// SessionNotOnOrAfter ends the session in an AuthnStatement, when not zero.
+	SessionNotOnOrAfter time.Time
 }
 
 // Response is a base64 SAMLResponse whose Assertion the provider signed (enveloped,
@@ -100,6 +104,9 @@ func (p *SAMLIdP) response(t testing.TB, c SAMLClaims, sign bool) string {
 		attrs.WriteString(`<saml:AttributeValue>` + r + `</saml:AttributeValue>`)
 	}
 	attrs.WriteString(`</saml:Attribute>`)
+	if c.SessionDuration != "" {
+		attrs.WriteString(`<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"><saml:AttributeValue>` + c.SessionDuration + `</saml:AttributeValue></saml:Attribute>`)
+	}
 	if c.SessionName != "" {
 		attrs.WriteString(`<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>` + c.SessionName + `</saml:AttributeValue></saml:Attribute>`)
 	}
@@ -108,14 +115,24 @@ func (p *SAMLIdP) response(t testing.TB, c SAMLClaims, sign bool) string {
 		`<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">%s</saml:NameID>`+
 		`<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="%s" Recipient="%s"/></saml:SubjectConfirmation></saml:Subject>`+
 		`<saml:Conditions NotBefore="%s" NotOnOrAfter="%s"><saml:AudienceRestriction><saml:Audience>%s</saml:Audience></saml:AudienceRestriction></saml:Conditions>`+
-		`<saml:AttributeStatement>%s</saml:AttributeStatement></saml:Assertion>`,
-		now.UnixNano(), ts(now), p.EntityID, c.Subject, ts(c.NotOnOrAfter), c.Recipient, ts(now.Add(-time.Minute)), ts(c.NotOnOrAfter), c.Audience, attrs.String())
+		`%s<saml:AttributeStatement>%s</saml:AttributeStatement></saml:Assertion>`,
+		now.UnixNano(), ts(now), p.EntityID, c.Subject, ts(c.NotOnOrAfter), c.Recipient, ts(now.Add(-time.Minute)), ts(c.NotOnOrAfter), c.Audience,
+		authnStatement(c, ts(now)), attrs.String())
 	if sign {
 		assertion = p.sign(t, assertion)
 	}
 	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="` + ts(now) +
 		`" Destination="` + c.Recipient + `"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
 		assertion + `</samlp:Response>`
+}
+
+// authnStatement is the AuthnStatement of a response that ends the session.
+func authnStatement(c SAMLClaims, now string) string {
+	if c.SessionNotOnOrAfter.IsZero() {
+		return ""
+	}
+	return `<saml:AuthnStatement AuthnInstant="` + now + `" SessionNotOnOrAfter="` + c.SessionNotOnOrAfter.UTC().Format("2006-01-02T15:04:05Z") +
+		`"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`
 }
 
 func (p *SAMLIdP) sign(t testing.TB, assertion string) string {

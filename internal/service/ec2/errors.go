@@ -202,26 +202,27 @@ var (
 
 // EBS snapshots.
 var (
-	msgSnapshotNotFound   = awserr.Message{Kind: kind("InvalidSnapshot.NotFound", 400), Text: "The snapshot '%s' does not exist."}
-	msgSnapshotMalformed  = awserr.Message{Kind: kind("InvalidSnapshotID.Malformed", 400), Text: `Invalid id: "%s" (expecting "snap-...")`}
-	msgSnapshotInUse      = awserr.Message{Kind: kind("InvalidSnapshot.InUse", 400), Text: "The snapshot %s is currently in use by %s"}
-	msgSnapshotState      = awserr.Message{Kind: errIncorrectState, Text: "Snapshot is in invalid state - %s"}
-	msgSnapshotArchived   = awserr.Message{Kind: errIncorrectState, Text: "Snapshot %s is in the archive tier. Restore it to use it."}
-	msgSnapshotNotOwned   = awserr.Message{Kind: errUnauthorized, Text: "You are not authorized to perform this operation. The snapshot %s belongs to another account."}
-	msgProductCodes       = awserr.Message{Kind: errInvalidParameter, Text: "The attribute productCodes cannot be modified."}
-	msgPermissionNeeded   = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter createVolumePermission or userId or groupName"}
-	msgOperationType      = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter operationType"}
-	msgBadUserID          = awserr.Message{Kind: errInvalidValue, Text: "Invalid user id: '%s'"}
-	msgBadGroupName       = awserr.Message{Kind: errInvalidValue, Text: "The group name '%s' is not valid: the only group is 'all'."}
-	msgShareManagedKey    = awserr.Message{Kind: kind("OperationNotPermitted", 400), Text: "Encrypted snapshots with EBS default key cannot be shared"}
-	msgSharePublicCrypted = awserr.Message{Kind: kind("OperationNotPermitted", 400), Text: "Encrypted snapshots cannot be made public"}
-	msgSourceRegion       = awserr.Message{Kind: errInvalidValue, Text: "Value (%s) for parameter sourceRegion is invalid. It is not a Region of this partition."}
-	msgDestinationRegion  = awserr.Message{Kind: errInvalidValue, Text: "Value (%s) for parameter destinationRegion is invalid. The request was sent to %s."}
-	msgPresignRequired    = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter PresignedUrl to copy an encrypted snapshot"}
-	msgPresignRefused     = awserr.Message{Kind: errInvalidValue, Text: "PresignedUrl could not be authenticated."}
-	msgTierState          = awserr.Message{Kind: errIncorrectState, Text: "The snapshot %s is %s; it cannot be %s."}
-	msgRestoreDays        = awserr.Message{Kind: errInvalidCombo, Text: "Specify either TemporaryRestoreDays or PermanentRestore."}
-	msgSnapshotOfBackup   = awserr.Message{Kind: errInvalidValue, Text: "This snapshot is managed by the AWS Backup service and cannot be deleted via EC2 APIs. If you wish to delete this snapshot, please do so via the Backup console."}
+	msgSnapshotNotFound        = awserr.Message{Kind: kind("InvalidSnapshot.NotFound", 400), Text: "The snapshot '%s' does not exist."}
+	msgSnapshotMalformed       = awserr.Message{Kind: kind("InvalidSnapshotID.Malformed", 400), Text: `Invalid id: "%s" (expecting "snap-...")`}
+	msgSnapshotInUse           = awserr.Message{Kind: kind("InvalidSnapshot.InUse", 400), Text: "The snapshot %s is currently in use by %s"}
+	msgSnapshotState           = awserr.Message{Kind: errIncorrectState, Text: "Snapshot is in invalid state - %s"}
+	msgSnapshotArchived        = awserr.Message{Kind: errIncorrectState, Text: "Snapshot %s is in the archive tier. Restore it to use it."}
+	msgSnapshotNotOwned        = awserr.Message{Kind: errUnauthorized, Text: "You are not authorized to perform this operation. The snapshot %s belongs to another account."}
+	msgSnapshotNotOwnedEncoded = awserr.Message{Kind: errUnauthorized, Text: "You are not authorized to perform this operation. The snapshot %s belongs to another account. Encoded authorization failure message: %s"}
+	msgProductCodes            = awserr.Message{Kind: errInvalidParameter, Text: "The attribute productCodes cannot be modified."}
+	msgPermissionNeeded        = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter createVolumePermission or userId or groupName"}
+	msgOperationType           = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter operationType"}
+	msgBadUserID               = awserr.Message{Kind: errInvalidValue, Text: "Invalid user id: '%s'"}
+	msgBadGroupName            = awserr.Message{Kind: errInvalidValue, Text: "The group name '%s' is not valid: the only group is 'all'."}
+	msgShareManagedKey         = awserr.Message{Kind: kind("OperationNotPermitted", 400), Text: "Encrypted snapshots with EBS default key cannot be shared"}
+	msgSharePublicCrypted      = awserr.Message{Kind: kind("OperationNotPermitted", 400), Text: "Encrypted snapshots cannot be made public"}
+	msgSourceRegion            = awserr.Message{Kind: errInvalidValue, Text: "Value (%s) for parameter sourceRegion is invalid. It is not a Region of this partition."}
+	msgDestinationRegion       = awserr.Message{Kind: errInvalidValue, Text: "Value (%s) for parameter destinationRegion is invalid. The request was sent to %s."}
+	msgPresignRequired         = awserr.Message{Kind: errMissing, Text: "The request must contain the parameter PresignedUrl to copy an encrypted snapshot"}
+	msgPresignRefused          = awserr.Message{Kind: errInvalidValue, Text: "PresignedUrl could not be authenticated."}
+	msgTierState               = awserr.Message{Kind: errIncorrectState, Text: "The snapshot %s is %s; it cannot be %s."}
+	msgRestoreDays             = awserr.Message{Kind: errInvalidCombo, Text: "Specify either TemporaryRestoreDays or PermanentRestore."}
+	msgSnapshotOfBackup        = awserr.Message{Kind: errInvalidValue, Text: "This snapshot is managed by the AWS Backup service and cannot be deleted via EC2 APIs. If you wish to delete this snapshot, please do so via the Backup console."}
 )
 
 // The texts of AWS Backup's jobs on EBS (port.Protected), and the description AWS gives

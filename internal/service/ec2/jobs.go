@@ -55,7 +55,7 @@ func (s *Service) registerJobs() {
 		return s.runVolumeReady(tx, p)
 	}})
 	jobVolumeGone.Register(s.Kit, kit.Handler[volumeRef]{Run: func(_ context.Context, tx kit.Tx, _ *jobs.Job, p volumeRef) error {
-		return dropVolume(tx.In(p.Account, p.Region), p.VolumeID)
+		return s.dropVolumeAndGrant(tx, p)
 	}})
 	jobModify.Register(s.Kit, kit.Handler[volumeRef]{Run: func(_ context.Context, tx kit.Tx, _ *jobs.Job, p volumeRef) error {
 		return s.runModify(tx, p)

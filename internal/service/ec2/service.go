@@ -27,6 +27,10 @@ type Service struct {
 	keys    port.KeyRing
 	presign port.PresignedURLs
 	pages   kit.Pager
+	// authz seals the details of UnauthorizedOperation answers (STS's); nil without STS.
+	authz port.AuthorizationMessages
+	// keyAccess makes and retires the grants of encrypted volumes (KMS's).
+	keyAccess port.KeyAccess
 }
 
 var (
@@ -51,6 +55,8 @@ func New(d service.Deps) (*Service, error) {
 	service.Provide[port.Protected](d.Ports, s.AWSBackup())
 	service.Need(d.Ports, &s.keys)
 	service.Need(d.Ports, &s.presign)
+	service.Want(d.Ports, &s.authz)
+	service.Want(d.Ports, &s.keyAccess)
 	return s, nil
 }
 

@@ -17,7 +17,7 @@ import (
 func (s *Service) describeSnapshotAttribute(ctx context.Context, in *ec2api.DescribeSnapshotAttributeRequest) (*ec2api.DescribeSnapshotAttributeResult, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ec2api.DescribeSnapshotAttributeResult, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func (s *Service) modifySnapshotAttribute(ctx context.Context, in *ec2api.Modify
 		return nil, err
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}
@@ -195,7 +195,7 @@ func (s *Service) resetSnapshotAttribute(ctx context.Context, in *ec2api.ResetSn
 		return nil, msgProductCodes.New()
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}

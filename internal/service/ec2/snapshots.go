@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/ec2api"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // copiedVolumeID is the volume id AWS gives the copies of snapshots, which belong to no
@@ -221,15 +223,34 @@ func (s *Service) usableSnapshot(tx kit.Tx, v kit.View, id string) (kit.View, *s
 }
 
 // ownSnapshot finds a snapshot the caller owns; one it can only see is not its to change.
-func ownSnapshot(tx kit.Tx, c kit.Call, id string) (*snapshotRecord, error) {
+func (s *Service) ownSnapshot(tx kit.Tx, c kit.Call, id string) (*snapshotRecord, error) {
 	vis, err := findVisible(tx, c.Account, c.Region, id)
 	if err != nil {
 		return nil, err
 	}
 	if vis.rec.Owner != c.Account {
-		return nil, msgSnapshotNotOwned.New(id)
+		return nil, s.notOwned(c, id, vis.rec.Owner)
 	}
 	return vis.rec, nil
+}
+
+// notOwned refuses a change to another account's snapshot as AWS does, with the encoded
+// authorization failure message that sts:DecodeAuthorizationMessage opens.
+func (s *Service) notOwned(c kit.Call, id, owner string) error {
+	if s.authz == nil {
+		return msgSnapshotNotOwned.New(id)
+	}
+	resource := arn.New(c.Partition, serviceName, c.Region, "", "snapshot/"+id)
+	encoded := s.authz.Encode(port.AuthorizationFailure{
+		Account: c.Account, PrincipalID: c.Caller.UserID, PrincipalARN: c.Caller.ARN,
+		Action: serviceName + ":" + c.Operation, Resource: resource,
+		Conditions: map[string][]string{
+			"aws:Region": {c.Region}, "ec2:Region": {c.Region}, "ec2:Owner": {owner},
+			"aws:PrincipalAccount": {c.Account}, "aws:PrincipalArn": {c.Caller.ARN}, "aws:userid": {c.Caller.UserID},
+			"ec2:SnapshotID": {id}, "aws:Resource": {"snapshot/" + id},
+		},
+	})
+	return msgSnapshotNotOwnedEncoded.New(id, encoded)
 }
 
 var snapshotFilters = fields{"description": nil, "encrypted": nil, "owner-alias": nil, "owner-id": nil, "progress": nil,
@@ -338,7 +359,7 @@ func (r *snapshotRecord) restorableBy(account string) bool {
 func (s *Service) deleteSnapshot(ctx context.Context, in *ec2api.DeleteSnapshotRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}

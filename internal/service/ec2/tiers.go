@@ -18,7 +18,7 @@ const day = 24 * time.Hour
 func (s *Service) modifySnapshotTier(ctx context.Context, in *ec2api.ModifySnapshotTierRequest) (*ec2api.ModifySnapshotTierResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ec2api.ModifySnapshotTierResult, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +75,7 @@ func (s *Service) restoreSnapshotTier(ctx context.Context, in *ec2api.RestoreSna
 		return nil, msgRestoreDays.New()
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ec2api.RestoreSnapshotTierResult, error) {
-		snap, err := ownSnapshot(tx, c, *in.SnapshotId)
+		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
 		if err != nil {
 			return nil, err
 		}

@@ -247,6 +247,9 @@ func (s *Service) putNewVolume(tx kit.Tx, v kit.View, vol *volumeRecord, tags []
 	if err := volumes.Put(v, vol, vol.ID); err != nil {
 		return err
 	}
+	if err := s.grantVolumeKey(tx, v, vol); err != nil {
+		return err
+	}
 	return setTags(v, vol.ID, tags)
 }
 

@@ -13,8 +13,8 @@ import (
 // Permissions policies evaluated for other services (port.Permissions): a resource's own
 // policy (a KMS key policy), and the IAM policies of the principal that calls. The rules
 // are the trust policies' (trust.go): an applying Deny wins, an applying Allow allows, and
-// anything else is an implicit deny. A permissions boundary and session policies are not
-// evaluated.
+// anything else is an implicit deny. Session policies bound a session's identity-based
+// permissions (IdentityPolicies); a permissions boundary is not evaluated.
 
 var _ port.Permissions = (*Service)(nil)
 
@@ -131,19 +131,56 @@ func resourceMatches(patterns []string, resource string) bool {
 	return false
 }
 
-// IdentityPolicies implements port.Permissions.
+// IdentityPolicies implements port.Permissions. A session with session policies may do
+// what its principal's policies and its session policies both allow; a federated user's
+// principal is the one that federated it, and without session policies it may do
+// nothing, as AWS documents for GetFederationToken.
 func (s *Service) IdentityPolicies(tx kit.Tx, req port.AccessRequest) (port.Decision, error) {
 	if req.Principal.Type != port.PrincipalAWS {
 		return port.NoDecision, nil
 	}
-	if isRoot(req.Principal.ID) {
-		return port.Allow, nil
+	federated := req.Session.FederatedBy != "" && isFederatedUser(req.Principal.ID)
+	if federated && !req.Session.Limited() {
+		return port.NoDecision, nil
 	}
-	docs, err := s.principalPolicies(tx, req.Principal.ID)
+	req.Keys = s.fullContext(port.TrustRequest{Principal: req.Principal, Keys: req.Keys})
+	owner := req.Principal.ID
+	if federated {
+		owner = req.Session.FederatedBy
+	}
+	byPrincipal, err := s.principalDecision(tx, owner, req)
+	if err != nil || byPrincipal == port.Deny || !req.Session.Limited() {
+		return byPrincipal, err
+	}
+	docs, err := s.sessionPolicies(tx, req.Principal.ID, req.Session)
 	if err != nil {
 		return port.NoDecision, err
 	}
-	req.Keys = s.fullContext(port.TrustRequest{Principal: req.Principal, Keys: req.Keys})
+	bySession, err := evaluatePolicies(docs, req)
+	switch {
+	case err != nil || bySession == port.Deny:
+		return bySession, err
+	case byPrincipal == port.Allow && bySession == port.Allow:
+		return port.Allow, nil
+	}
+	return port.NoDecision, nil
+}
+
+// principalDecision evaluates the IAM policies of a principal: the root may do anything.
+func (s *Service) principalDecision(tx kit.Tx, principalARN string, req port.AccessRequest) (port.Decision, error) {
+	if isRoot(principalARN) {
+		return port.Allow, nil
+	}
+	docs, err := s.principalPolicies(tx, principalARN)
+	if err != nil {
+		return port.NoDecision, err
+	}
+	return evaluatePolicies(docs, req)
+}
+
+// evaluatePolicies is the decision of a set of permissions policies: an applying Deny
+// wins, an applying Allow allows, and anything else decides nothing.
+func evaluatePolicies(docs []string, req port.AccessRequest) (port.Decision, error) {
 	decision := port.NoDecision
 	for _, doc := range docs {
 		p, err := parsePolicy(doc, errSyntax)
@@ -165,6 +202,50 @@ func (s *Service) IdentityPolicies(tx kit.Tx, req port.AccessRequest) (port.Deci
 		}
 	}
 	return decision, nil
+}
+
+// sessionPolicies are a session's inline policy and the current default versions of its
+// managed session policies, looked up when a request is evaluated as AWS does. A managed
+// policy that no longer exists allows nothing.
+func (s *Service) sessionPolicies(ktx kit.Tx, principalARN string, sess kit.Session) ([]string, error) {
+	var docs []string
+	if sess.Policy != "" {
+		docs = append(docs, sess.Policy)
+	}
+	a, err := arn.Parse(principalARN)
+	if err != nil {
+		return docs, nil
+	}
+	c := accountCall(a.Account, a.Partition)
+	tx := s.Join(ktx)
+	for _, policyARN := range sess.PolicyARNs {
+		if _, _, _, err := parsePolicyARN(policyARN); err != nil {
+			continue
+		}
+		m, ok, err := resolvePolicy(tx, c, policyARN)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			docs = append(docs, m.defaultDocument())
+		}
+	}
+	return docs, nil
+}
+
+// defaultDocument is the document of a managed policy's default version.
+func (m managed) defaultDocument() string {
+	for _, v := range m.versions() {
+		if v.ID == m.defaultVersion() {
+			return v.Document
+		}
+	}
+	return ""
+}
+
+func isFederatedUser(principalARN string) bool {
+	a, err := arn.Parse(principalARN)
+	return err == nil && a.Service == "sts" && strings.HasPrefix(a.Resource, "federated-user/")
 }
 
 // principalPolicies lists the permissions policies of a role session's role: its inline
@@ -190,13 +271,8 @@ func (s *Service) principalPolicies(ktx kit.Tx, principalARN string) ([]string, 
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		for _, v := range m.versions() {
-			if v.ID == m.defaultVersion() {
-				docs = append(docs, v.Document)
-			}
+		if ok {
+			docs = append(docs, m.defaultDocument())
 		}
 	}
 	return docs, nil

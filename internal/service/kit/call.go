@@ -8,6 +8,13 @@ import (
 	"github.com/xregion/xregion/internal/request"
 )
 
+// Caller is who sends a request, and Session what bounds a session's rights (request's
+// types, which services meet through the kit).
+type (
+	Caller  = request.Caller
+	Session = request.Session
+)
+
 // Call is the request a handler answers, without any HTTP: every handler names it c.
 type Call struct {
 	ID        string // the request id the client gets back

@@ -101,7 +101,7 @@ func (s *Service) accessRequest(c kit.Call, k *keyRecord, action string, encCtx 
 	}
 	return port.AccessRequest{
 		Action: "kms:" + action, Resource: resource,
-		Principal: port.Principal{Type: port.PrincipalAWS, ID: c.Caller.ARN}, Keys: keys,
+		Principal: port.Principal{Type: port.PrincipalAWS, ID: c.Caller.ARN}, Keys: keys, Session: c.Caller.Session,
 	}
 }
 

@@ -39,6 +39,14 @@ func startStrict(t *testing.T) *strictEnv {
 // client acting as a session of it, and the role's ARN.
 func (e *strictEnv) session(t *testing.T, name, identity string) (*kms.Client, string) {
 	t.Helper()
+	cfg, role := e.sessionConfig(t, name, identity)
+	return kms.NewFromConfig(cfg), role
+}
+
+// sessionConfig makes a role whose IAM policy is identity (none when empty) and returns
+// the client configuration of a session of it, and the role's ARN.
+func (e *strictEnv) sessionConfig(t *testing.T, name, identity string) (aws.Config, string) {
+	t.Helper()
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + strictRoot + `"},"Action":"sts:AssumeRole"}]}`
 	role := xtest.Must[*iam.CreateRoleOutput](t)(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}))
 	if identity != "" {
@@ -51,7 +59,7 @@ func (e *strictEnv) session(t *testing.T, name, identity string) (*kms.Client, s
 	cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken}, nil
 	})
-	return kms.NewFromConfig(cfg), *role.Role.Arn
+	return cfg, *role.Role.Arn
 }
 
 const allKMS = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`

@@ -49,6 +49,7 @@ func New(d service.Deps) (*Service, error) {
 	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
 	service.Provide[port.KeyRing](d.Ports, s)
+	service.Provide[port.KeyAccess](d.Ports, s)
 	service.Want(d.Ports, &s.creds)
 	service.Want(d.Ports, &s.perms)
 	return s, nil

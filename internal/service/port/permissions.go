@@ -13,8 +13,10 @@ type Permissions interface {
 	// (AllowAccount); it denies every principal of the account.
 	ResourcePolicy(doc string, req AccessRequest) (Decision, error)
 	// IdentityPolicies evaluates the IAM policies of the request's principal: a role's
-	// inline and attached policies for its sessions. The account's root may do anything
-	// (Allow); a principal IAM does not know has no policies (NoDecision).
+	// inline and attached policies for its sessions, those of the principal that
+	// federated a federated user. The account's root may do anything (Allow); a
+	// principal IAM does not know has no policies (NoDecision). A session with session
+	// policies is allowed only what they allow as well; a Deny in either refuses.
 	IdentityPolicies(tx kit.Tx, req AccessRequest) (Decision, error)
 }
 
@@ -27,6 +29,9 @@ type AccessRequest struct {
 	// ...); those that follow from the principal and the clock are added by the
 	// evaluation, as for trust policies.
 	Keys ConditionKeys
+	// Session bounds a session principal's rights: its session policies, and the
+	// principal that federated a federated user (the kit.Call's Caller.Session).
+	Session kit.Session
 }
 
 // Decision is what a policy says of a request.

@@ -346,6 +346,9 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 			return err
 		}
 	}
+	if err := s.grantInstanceKey(tx, v, inst); err != nil {
+		return err
+	}
 	return s.step(tx, v, inst)
 }
 

@@ -201,5 +201,8 @@ func (s *Service) finishDelete(tx kit.Tx, v kit.View, inst *instanceRec, now tim
 	if err := addCount(v, countStorage, -inst.AllocatedStorage); err != nil {
 		return err
 	}
+	if err := s.retireInstanceGrant(tx, v, inst); err != nil {
+		return err
+	}
 	return deleteInstance(v, inst)
 }

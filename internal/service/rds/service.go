@@ -53,6 +53,7 @@ func init() {
 type Service struct {
 	*kit.Kit
 	keys      port.KeyRing
+	keyAccess port.KeyAccess // KMS's grants for encrypted instances (keygrants.go)
 	secrets   port.ManagedSecrets
 	presigned port.PresignedURLs
 	pages     kit.Pager
@@ -85,6 +86,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.presigned)
 	service.Want(d.Ports, &s.engines)
 	service.Want(d.Ports, &s.network)
+	service.Want(d.Ports, &s.keyAccess)
 	service.Provide[port.Protected](d.Ports, protector{s})
 	service.Provide[port.ManagedSecretOwner](d.Ports, secretOwner{s})
 	return s, nil

@@ -12,6 +12,12 @@ import (
 // texts are AWS's; where AWS's exact wording could not be confirmed the text is marked
 // "(xregion)" and follows AWS's style.
 
+// accessDenied is Secrets Manager's refusal; its model does not declare it.
+var accessDenied = awserr.Kind{Code: "AccessDeniedException", Status: awserr.StatusBadRequest, Sender: true}
+
+// msgKMSAccessDenied is AWS's answer when the caller may not use the secret's key.
+var msgKMSAccessDenied = awserr.Message{Kind: accessDenied, Text: "Access to KMS is not allowed"}
+
 // Secrets that are not there, or not in a state for the operation.
 var (
 	msgNotFound        = awserr.Message{Kind: sm.ErrResourceNotFound, Text: "Secrets Manager can't find the specified secret."}

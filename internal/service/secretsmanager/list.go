@@ -101,7 +101,7 @@ func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecret
 			}
 		}
 		for _, id := range ids {
-			if err := s.batchValue(tx, v, id, out); err != nil {
+			if err := s.batchValue(tx, v, c.Caller, id, out); err != nil {
 				return nil, err
 			}
 		}
@@ -111,8 +111,8 @@ func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecret
 
 // batchValue adds the current value of the secret id to a BatchGetSecretValue answer, or
 // the client error reading it gives to its Errors.
-func (s *Service) batchValue(tx kit.Tx, v kit.View, id string, out *sm.BatchGetSecretValueResponse) error {
-	val, err := s.readValue(tx, v, id, "", "")
+func (s *Service) batchValue(tx kit.Tx, v kit.View, caller kit.Caller, id string, out *sm.BatchGetSecretValueResponse) error {
+	val, err := s.readValue(tx, v, caller, id, "", "")
 	if err != nil {
 		e := awserr.As(err)
 		if e.Status >= awserr.StatusInternalServerError {

@@ -23,7 +23,9 @@ type Service struct {
 	keys  port.KeyRing
 	trail port.Trail              // nil in a binary without CloudTrail
 	owner port.ManagedSecretOwner // RDS, told of new values of the secrets it owns; nil without it
-	pages kit.Pager
+	// keyAccess checks the caller's use of a secret's key in strict mode (KMS's).
+	keyAccess port.KeyAccess
+	pages     kit.Pager
 	// secretCache and versionCache keep decoded records for GetSecretValue's read path.
 	secretCache  *kit.Cache[secretRecord]
 	versionCache *kit.Cache[versionRecord]
@@ -52,6 +54,7 @@ func New(d service.Deps) (*Service, error) {
 	service.Need(d.Ports, &s.keys)
 	service.Want(d.Ports, &s.trail)
 	service.Want(d.Ports, &s.owner)
+	service.Want(d.Ports, &s.keyAccess)
 	service.Provide[port.ManagedSecrets](d.Ports, s)
 	return s, nil
 }

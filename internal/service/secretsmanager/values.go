@@ -2,28 +2,33 @@ package secretsmanager
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetSecretValueResponse, error) {
-		return s.readValue(tx, c.In(tx), *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
+		return s.readValue(tx, c.In(tx), c.Caller, *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
 	})
 }
 
 // readValue answers GetSecretValue in tx, which may be read-only: the read is noted in the
 // access log, which records LastAccessedDate later (see accessLog).
-func (s *Service) readValue(tx kit.Tx, v kit.View, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
+func (s *Service) readValue(tx kit.Tx, v kit.View, caller kit.Caller, secretID, versionID, stage string) (*sm.GetSecretValueResponse, error) {
 	rec, err := s.findReadable(v, secretID)
 	if err != nil {
 		return nil, err
 	}
 	ver, err := s.pickVersion(v, rec, versionID, stage)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.mayDecrypt(tx, v, caller, rec, ver); err != nil {
 		return nil, err
 	}
 	val, err := s.loadValue(tx, v, rec, ver)
@@ -109,4 +114,25 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 			ARN: new(rec.arn(v)), Name: new(rec.Name), VersionId: new(id), VersionStages: rec.versionStages(id),
 		}, nil
 	})
+}
+
+// mayDecrypt asks KMS, in strict mode, whether the caller may decrypt the version's value
+// through Secrets Manager: AWS's Secrets Manager decrypts with the caller's own
+// permissions (it holds no grants), so a caller whose key policy, IAM policies and grants
+// do not allow kms:Decrypt on the version's key gets no value.
+func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, ver *versionRecord) error {
+	if s.keyAccess == nil || ver.KeyARN == "" {
+		return nil
+	}
+	err := s.keyAccess.AuthorizeVia(tx, port.KeyUse{
+		Account: v.Account(), Region: v.Region(), KeyID: ver.KeyARN, Action: "Decrypt", Service: serviceName,
+		Caller: caller, Context: encryptionContext(rec.arn(v), ver.ID),
+	})
+	switch {
+	case errors.Is(err, port.ErrKeyAccessDenied):
+		return msgKMSAccessDenied.New()
+	case err != nil:
+		return keyError(err, false)
+	}
+	return nil
 }

@@ -27,6 +27,9 @@ type session struct {
 	policy   *string
 	arns     []stsapi.PolicyDescriptorType // managed session policies
 	tags     []stsapi.Tag
+	// bound shortens the credentials' life below duration when it is shorter (a SAML
+	// assertion's SessionDuration and SessionNotOnOrAfter); zero bounds nothing.
+	bound time.Duration
 }
 
 // checkRoleARN refuses what is not a role ARN, before anything is looked up.
@@ -71,7 +74,7 @@ func (s *Service) roleSession(ctx context.Context, role port.RoleInfo, parsed ar
 	}
 	userID := role.RoleID + ":" + req.name
 	sessionARN := arn.New(parsed.Partition, "sts", "", role.Account, "assumed-role/"+role.Name+"/"+req.name)
-	id := auth.Identity{Account: role.Account, ARN: sessionARN, UserID: userID}
+	id := withSessionPolicies(auth.Identity{Account: role.Account, ARN: sessionARN, UserID: userID}, req.policy, req.arns)
 	return id, &stsapi.AssumedRoleUser{AssumedRoleId: &userID, Arn: &sessionARN}, packed, nil
 }
 
@@ -81,8 +84,25 @@ func (s *Service) startSession(ctx context.Context, tx kit.Tx, role port.RoleInf
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	creds, err := s.issue(tx, id, seconds(req.duration, 3600))
+	life := seconds(req.duration, 3600)
+	if req.bound > 0 && req.bound < life {
+		life = req.bound
+	}
+	creds, err := s.issue(tx, id, life)
 	return user, packed, creds, err
+}
+
+// withSessionPolicies writes a request's session policies into the credentials, which
+// carry them to every later request of the session: IAM's evaluation in strict mode
+// allows the session only what they allow too.
+func withSessionPolicies(id auth.Identity, policy *string, arns []stsapi.PolicyDescriptorType) auth.Identity {
+	id.SessionPolicy = deref(policy)
+	for _, a := range arns {
+		if a.Arn != nil {
+			id.SessionPolicyARNs = append(id.SessionPolicyARNs, *a.Arn)
+		}
+	}
+	return id
 }
 
 // derivedRoleID makes a role id from a role ARN: the same ARN always gives the same id,

@@ -20,6 +20,8 @@ var (
 	msgPolicyNotJSON          = awserr.Message{Kind: stsapi.ErrMalformedPolicyDocument, Text: "The policy is not in the valid JSON format."}
 	msgPackedTooLarge         = awserr.Message{Kind: stsapi.ErrPackedPolicyTooLarge, Text: "Packed size of the policy and tags exceeds %d%% of the allowed size."}
 	msgNotAuthorized          = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s"}
+	msgNotAuthorizedNoPolicy  = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s because no identity-based policy allows the %s action"}
+	msgDeniedByPolicy         = awserr.Message{Kind: accessDenied, Text: "User: %s is not authorized to perform: %s with an explicit deny in an identity-based policy"}
 	msgSessionTokenSession    = awserr.Message{Kind: accessDenied, Text: "Cannot call GetSessionToken with session credentials"}
 	msgFederationTokenSession = awserr.Message{Kind: accessDenied, Text: "Cannot call GetFederationToken with session credentials"}
 )
@@ -47,5 +49,9 @@ var (
 	msgSAMLExpired    = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                         // (xregion)
 	msgSAMLNotYet     = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                            // (xregion)
 	msgSAMLNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
-	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"} // (xregion)
+	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"}                                          // (xregion)
+	msgSAMLDuration   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "SessionDuration %q in the SAML assertion is not a number of seconds from 900 to 43200"} // (xregion)
 )
+
+// Authorization messages. The text is (xregion): AWS documents the code only.
+var msgBadAuthorizationMessage = awserr.Message{Kind: stsapi.ErrInvalidAuthorizationMessage, Text: "The encoded authorization message is invalid or was not issued to this account."}

@@ -20,9 +20,9 @@ const (
 // user is arn:PARTITION:sts::ACCOUNT:federated-user/NAME, with the id ACCOUNT:NAME.
 //
 // The session policies (Policy, PolicyArns) are checked and counted into
-// PackedPolicySize as AWS does; xregion evaluates no identity policies, so the
-// federated user acts with the caller's rights, as it would with a session policy that
-// allows everything the caller may do.
+// PackedPolicySize as AWS does, and travel with the credentials: in strict mode the
+// federated user may do what both the caller's IAM policies and the session policies
+// allow, and nothing without session policies (IAM's IdentityPolicies).
 func (s *Service) getFederationToken(ctx context.Context, in *stsapi.GetFederationTokenRequest) (*stsapi.GetFederationTokenResponse, error) {
 	c := s.Call(ctx)
 	// AWS refuses any session credentials, an assumed role's or GetSessionToken's.
@@ -47,7 +47,8 @@ func (s *Service) getFederationToken(ctx context.Context, in *stsapi.GetFederati
 	}
 	err = s.Update(func(tx kit.Tx) error {
 		var err error
-		out.Credentials, err = s.issue(tx, auth.Identity{Account: c.Account, ARN: userARN, UserID: userID}, duration)
+		id := withSessionPolicies(auth.Identity{Account: c.Account, ARN: userARN, UserID: userID, FederatedBy: c.Caller.ARN}, in.Policy, in.PolicyArns)
+		out.Credentials, err = s.issue(tx, id, duration)
 		return err
 	})
 	if err != nil {

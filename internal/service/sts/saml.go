@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/auth"
@@ -32,8 +34,9 @@ import (
 // signature are needed in both modes: without them nothing says who the caller is.
 
 const (
-	samlRoleAttr    = "https://aws.amazon.com/SAML/Attributes/Role"
-	samlSessionAttr = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+	samlRoleAttr     = "https://aws.amazon.com/SAML/Attributes/Role"
+	samlSessionAttr  = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+	samlDurationAttr = "https://aws.amazon.com/SAML/Attributes/SessionDuration"
 )
 
 // samlAudiences are the audiences AWS accepts: its sign-in endpoints' SAML URLs and the
@@ -56,13 +59,17 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		if err != nil {
 			return err
 		}
+		bound, err := samlSessionBound(a, s.Clock.Now())
+		if err != nil {
+			return err
+		}
 		keys := samlContext(a, provider, parsed.Account)
 		role, err := s.samlRole(tx, in, parsed, provider, keys)
 		if err != nil {
 			return err
 		}
 		out.AssumedRoleUser, out.PackedPolicySize, out.Credentials, err = s.startSession(ctx, tx, role, parsed, session{
-			roleARN: *in.RoleArn, name: name, duration: in.DurationSeconds, policy: in.Policy, arns: in.PolicyArns,
+			roleARN: *in.RoleArn, name: name, duration: in.DurationSeconds, policy: in.Policy, arns: in.PolicyArns, bound: bound,
 		})
 		out.Subject, out.SubjectType, out.Issuer = nonEmpty(a.Subject), nonEmpty(a.SubjectType), nonEmpty(a.Issuer)
 		out.Audience, out.NameQualifier = nonEmpty(a.Recipient), nonEmpty(first(keys, "saml:namequalifier"))
@@ -171,4 +178,33 @@ func first(keys port.ConditionKeys, k string) string {
 		return ""
 	}
 	return v[0]
+}
+
+// samlSessionBound is how long the identity provider lets the session last, as AWS
+// reads it: DurationSeconds (or its default of an hour) is checked against the role's
+// MaxSessionDuration as for AssumeRole, and the assertion can only shorten the
+// credentials — its SessionDuration attribute, which AWS documents as extending console
+// sessions only and shortening API credentials, and its AuthnStatement's
+// SessionNotOnOrAfter ("whichever is shorter"). A SessionDuration that is not a number
+// of seconds from 900 to 43200 makes the assertion invalid: AWS documents that range,
+// and a careful user would rather hear of a broken attribute than have it ignored.
+func samlSessionBound(a *auth.SAMLAssertion, now time.Time) (time.Duration, error) {
+	var bound time.Duration
+	if values := a.Attributes[samlDurationAttr]; len(values) > 0 {
+		secs, err := strconv.Atoi(values[0])
+		if err != nil || secs < 900 || secs > 43200 {
+			return 0, msgSAMLDuration.New(values[0])
+		}
+		bound = time.Duration(secs) * time.Second
+	}
+	if end := a.SessionNotOnOrAfter; !end.IsZero() {
+		left := end.Sub(now).Truncate(time.Second)
+		if left <= 0 {
+			return 0, msgSAMLExpired.New()
+		}
+		if bound == 0 || left < bound {
+			bound = left
+		}
+	}
+	return bound, nil
 }

@@ -93,3 +93,54 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		t.Errorf("unknown provider: %v", err)
 	}
 }
+
+// The assertion's SessionDuration attribute and SessionNotOnOrAfter shorten the
+// credentials below DurationSeconds, never lengthen them; DurationSeconds is still held
+// to the role's MaxSessionDuration.
+func TestAssumeRoleWithSAMLSessionDuration(t *testing.T) {
+	inst := servertest.Start(t, servertest.WithStrictAuth("AKIDADMIN:admin-secret:123456789012"))
+	ctx := context.Background()
+	idp := xtest.NewSAMLIdP(t, "https://idp.example.com")
+	provider, role := samlSetup(t, inst.ConfigAs("us-east-1", "AKIDADMIN", "admin-secret"), idp, samlTrust)
+	pair := role + "," + provider
+	client := sts.NewFromConfig(inst.Config("us-east-1"))
+	assume := func(c xtest.SAMLClaims, duration *int32) (*sts.AssumeRoleWithSAMLOutput, error) {
+		c.Subject, c.Roles, c.SessionName = "alice", []string{pair}, "alice"
+		return client.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: &role, PrincipalArn: &provider,
+			SAMLAssertion: aws.String(idp.Response(t, c)), DurationSeconds: duration})
+	}
+	for _, c := range []struct {
+		name     string
+		claims   xtest.SAMLClaims
+		duration *int32
+		want     time.Duration
+	}{
+		{"no attribute: DurationSeconds' default", xtest.SAMLClaims{}, nil, time.Hour},
+		{"SessionDuration shortens the default", xtest.SAMLClaims{SessionDuration: "1200"}, nil, 20 * time.Minute},
+		{"SessionDuration does not lengthen", xtest.SAMLClaims{SessionDuration: "43200"}, aws.Int32(1800), 30 * time.Minute},
+		{"SessionNotOnOrAfter is shorter", xtest.SAMLClaims{SessionDuration: "3600", SessionNotOnOrAfter: time.Now().Add(16 * time.Minute)}, nil, 16 * time.Minute},
+	} {
+		out, err := assume(c.claims, c.duration)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if got := time.Until(*out.Credentials.Expiration); got > c.want+5*time.Second || got < c.want-time.Minute {
+			t.Errorf("%s: the credentials last %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name, code string
+		claims     xtest.SAMLClaims
+		duration   *int32
+	}{
+		{"SessionDuration under 900", "InvalidIdentityToken", xtest.SAMLClaims{SessionDuration: "600"}, nil},
+		{"SessionDuration not a number", "InvalidIdentityToken", xtest.SAMLClaims{SessionDuration: "1h"}, nil},
+		{"a session the IdP already ended", "ExpiredTokenException", xtest.SAMLClaims{SessionNotOnOrAfter: time.Now().Add(-time.Minute)}, nil},
+		{"DurationSeconds over the role's maximum", "ValidationError", xtest.SAMLClaims{SessionDuration: "900"}, aws.Int32(7200)},
+	} {
+		if _, err := assume(c.claims, c.duration); code(err) != c.code {
+			t.Errorf("%s: %v, want %s", c.name, err, c.code)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type Service struct {
 	*kit.Kit
 	creds port.Credentials
 	roles port.Roles
+	perms port.Permissions // IAM policies, for the calls STS authorizes itself in strict mode
 }
 
 var _ service.Service = (*Service)(nil)
@@ -49,6 +50,8 @@ func New(d service.Deps) (service.Service, error) {
 	s := &Service{Kit: k}
 	service.Need(d.Ports, &s.creds)
 	service.Need(d.Ports, &s.roles)
+	service.Want(d.Ports, &s.perms)
+	service.Provide[port.AuthorizationMessages](d.Ports, s)
 	jobForget.Register(k, kit.Handler[forgetPayload]{Run: s.forget})
 	return s, nil
 }
@@ -66,6 +69,7 @@ func (s *Service) Handlers() []awsmodel.Handler {
 		stsapi.OpGetSessionToken.Handle(s.getSessionToken),
 		stsapi.OpGetFederationToken.Handle(s.getFederationToken),
 		stsapi.OpAssumeRoleWithSAML.Handle(s.assumeRoleWithSAML),
+		stsapi.OpDecodeAuthorizationMessage.Handle(s.decodeAuthorizationMessage),
 	}
 }
 
