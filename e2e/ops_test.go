@@ -211,7 +211,7 @@ func TestGameDayFromREADME(t *testing.T) {
 	}
 	srv := startServer(t)
 	script := "xregion() { \"$XREGION_BINARY\" \"$@\"; }\n" + strings.ReplaceAll(block, "export AWS_ENDPOINT_URL=http://127.0.0.1:4566", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	env := append(srv.clientEnv(t, "us-east-1"), "XREGION_BINARY="+binary, "XREGION_ENDPOINT="+srv.URL)
 	stdout, stderr, err := run(ctx, env, "", "bash", "-c", script)

@@ -21,7 +21,9 @@ func TestRDSFidelityWithCLI(t *testing.T) {
 	if !strings.Contains(stderr, "InvalidParameterCombination") || !strings.Contains(stderr, "RDS does not support creating a DB instance with the following combination: DBInstanceClass=db.t2.micro, Engine=postgres, EngineVersion=16.8") {
 		t.Errorf("db.t2.micro with postgres 16.8: %s", stderr)
 	}
-	var orderable struct{ OrderableDBInstanceOptions []struct{ DBInstanceClass string } }
+	var orderable struct {
+		OrderableDBInstanceOptions []struct{ DBInstanceClass string }
+	}
 	srv.awsJSON(t, "us-east-1", &orderable, srv.rds("describe-orderable-db-instance-options", "--engine", "postgres", "--engine-version", "16.8", "--db-instance-class", "db.t2.micro")...)
 	if len(orderable.OrderableDBInstanceOptions) != 0 {
 		t.Errorf("postgres 16.8 lists db.t2.micro: %+v", orderable.OrderableDBInstanceOptions)
