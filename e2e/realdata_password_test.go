@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 )
 
 // TestRealDataManagedPassword: a real instance whose master password RDS manages answers
-// psql with the secret's password; a value put into the secret, and a rotation asked
-// with RotateMasterUserPassword, reach the server (the old password no longer logs in);
+// psql with the secret's password; a value put into the secret by the user is refused,
+// and a rotation asked of Secrets Manager or with RotateMasterUserPassword reaches the
+// server (the old password no longer logs in);
 // turning management off with a MasterUserPassword of the user's makes that one the
 // server's. A restore of its snapshot naming another DBName keeps the source's database
 // and answers its name, where psql finds the rows.
@@ -42,24 +44,25 @@ func TestRealDataManagedPassword(t *testing.T) {
 	pgtest.Exec(t, conn, "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 3)")
 	conn.Close(ctx)
 
+	// The secret is RDS's: a value of the user's is refused, and the server keeps its password.
 	put, _ := json.Marshal(map[string]string{"username": realMaster, "password": "put-by-the-user-2"})
-	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(secretARN), SecretString: aws.String(string(put))}); err != nil {
+	_, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(secretARN), SecretString: aws.String(string(put))})
+	if err == nil || !strings.Contains(err.Error(), "InvalidRequestException") {
+		t.Fatalf("PutSecretValue on RDS's secret: %v", err)
+	}
+
+	// A rotation asked of Secrets Manager, then one asked of RDS, each reach the server.
+	if _, err := sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN), RotateImmediately: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	e.passwordIs(inst, "put-by-the-user-2", first)
-
+	bySM := e.rotatedFrom(sm, secretARN, first)
+	e.passwordIs(inst, bySM, first)
 	if _, err := e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("managed"),
 		RotateMasterUserPassword: aws.Bool(true), ApplyImmediately: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	var rotated string
-	xtest.CheckFor(t, 3*time.Minute, func() error {
-		if rotated = secretPassword(t, sm, secretARN); rotated == "put-by-the-user-2" {
-			return fmt.Errorf("the secret is not rotated yet")
-		}
-		return nil
-	})
-	e.passwordIs(inst, rotated, "put-by-the-user-2")
+	rotated := e.rotatedFrom(sm, secretARN, bySM)
+	e.passwordIs(inst, rotated, bySM)
 
 	if _, err := e.east.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("managed"),
 		ManageMasterUserPassword: aws.Bool(false), MasterUserPassword: aws.String("the-users-own-3"), ApplyImmediately: aws.Bool(true)}); err != nil {
@@ -74,6 +77,19 @@ func TestRealDataManagedPassword(t *testing.T) {
 	})
 	e.passwordIs(inst, "the-users-own-3", rotated)
 	e.restoreNamingAnotherDatabase("the-users-own-3")
+}
+
+// rotatedFrom waits until the secret's password is no longer old, and returns it.
+func (e *realEnv) rotatedFrom(sm *secretsmanager.Client, secretARN, old string) string {
+	e.t.Helper()
+	var now string
+	xtest.CheckFor(e.t, 3*time.Minute, func() error {
+		if now = secretPassword(e.t, sm, secretARN); now == old {
+			return fmt.Errorf("the secret is not rotated yet")
+		}
+		return nil
+	})
+	return now
 }
 
 // secretPassword reads the password of an RDS master user secret.

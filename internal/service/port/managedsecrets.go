@@ -32,10 +32,12 @@ type ManagedSecret struct {
 	Tags         map[string]string
 }
 
-// ManagedSecretOwner is the service that owns managed secrets, told of their new values:
-// RDS sets a new master password in the real database server behind an instance
-// (--real-engines), whether a user put it (PutSecretValue, UpdateSecret,
-// UpdateSecretVersionStage) or a rotation did. RDS provides it; Secrets Manager wants it.
+// ManagedSecretOwner is the service that owns managed secrets, told of the new values
+// Secrets Manager makes for them: RDS sets a new master password in the real database
+// server behind an instance (--real-engines) when a rotation asked of Secrets Manager
+// (RotateSecret, its schedule) promotes one. Users cannot put values into an owned
+// secret (Secrets Manager refuses), and the owner's own writes need no telling. RDS
+// provides it; Secrets Manager wants it.
 type ManagedSecretOwner interface {
 	// ManagedValueChanged tells the owner, in the transaction that makes it so, that a
 	// secret it owns (OwningService owner) has a new AWSCURRENT value.

@@ -12,7 +12,7 @@ import (
 )
 
 // A managed master password (ManageMasterUserPassword) lives in a Secrets Manager secret
-// RDS owns. When its AWSCURRENT value changes — a user's PutSecretValue, a rotation on
+// RDS owns. When its AWSCURRENT value changes — a rotation asked of Secrets Manager or on
 // the secret's schedule, RotateMasterUserPassword — the new password must be the
 // server's, or psql would go on connecting with the old one and not with the secret's.
 // Secrets Manager tells RDS (port.ManagedSecretOwner); RDS keeps the password, sealed,
