@@ -2,6 +2,7 @@ package rds_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -73,6 +74,9 @@ func TestVpcSecurityGroupsCheckedAgainstEC2(t *testing.T) {
 		t.Errorf("VpcSecurityGroups of an instance that named none = %v, EC2's default groups %d", got, len(sgs))
 	}
 
+	// Modify needs an available instance: let the creates finish on the engine's clock
+	// rather than racing its worker.
+	h.Advance(time.Minute)
 	modify := func(sgs ...string) error {
 		_, err := kittest.Call(h, "us-east-1", rdsapi.OpModifyDBInstance, &rdsapi.ModifyDBInstanceMessage{
 			DBInstanceIdentifier: aws.String("db1"), VpcSecurityGroupIds: sgs, ApplyImmediately: aws.Bool(true)})
@@ -127,6 +131,7 @@ func TestAuroraClusterInSubnetGroup(t *testing.T) {
 	}
 	xtest.Must[*rdsapi.CreateDBInstanceResult](t)(member("orders-2", aws.String("app")))
 
+	h.Advance(time.Minute) // ModifyDBCluster needs an available cluster
 	_, err = kittest.Call(h, "us-east-1", rdsapi.OpModifyDBCluster, &rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("orders"), VpcSecurityGroupIds: []string{theirs}})
 	wantAWSErr(t, err, "InvalidParameterCombination", 400, "but Ec2 Security Group "+theirs)
 }
