@@ -53,8 +53,8 @@ func (s *Service) describeDBEngineVersions(ctx context.Context, in *rdsapi.Descr
 		return nil, err
 	}
 	var list []*versionEntry
-	for ei, name := range engineNames {
-		e := engines[name]
+	for ei, name := range engineNames() {
+		e := engines()[name]
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, name) {
 			continue
 		}
@@ -138,7 +138,7 @@ func (s *Service) describeOrderableDBInstanceOptions(ctx context.Context, in *rd
 // orderableOptions lists the combinations of the engine a request names that it asks
 // for, in a stable order: by version, class, licence and storage type.
 func orderableOptions(in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) []orderable {
-	e, ok := engines[strings.ToLower(deref(in.Engine))]
+	e, ok := engines()[strings.ToLower(deref(in.Engine))]
 	if !ok || in.Vpc != nil && !*in.Vpc || in.AvailabilityZoneGroup != nil {
 		return nil
 	}

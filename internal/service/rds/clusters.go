@@ -158,7 +158,7 @@ func newCluster(c kit.Call, id string, e *engine, ver engineVersion, in *rdsapi.
 // placeCluster checks a new cluster against the store: its groups, its key, and the
 // global database it joins, which decides the credentials it must (or must not) have.
 func (s *Service) placeCluster(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.CreateDBClusterMessage) error {
-	e := auroraEngines[cl.Engine]
+	e := auroraEngines()[cl.Engine]
 	secondary := false
 	if in.GlobalClusterIdentifier != nil {
 		g, err := s.joinableGlobal(tx, v, cl, *in.GlobalClusterIdentifier)
@@ -203,7 +203,7 @@ func checkClusterParamGroup(v kit.View, cl *clusterRec) error {
 	if err != nil {
 		return err
 	}
-	ver, _ := auroraEngines[cl.Engine].version(cl.EngineVersion)
+	ver, _ := auroraEngines()[cl.Engine].version(cl.EngineVersion)
 	if g.Family != ver.Family {
 		return msgClusterParamFamily.New(g.Name, g.Family, ver.Family)
 	}

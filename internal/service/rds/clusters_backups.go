@@ -205,7 +205,7 @@ func clusterBackupOut(v kit.View, resourceID, id, clARN, status string, im clust
 		Engine: new(im.Engine), VpcId: new(defaultVPC(v.Account(), v.Region())), DBClusterIdentifier: new(id),
 		DBClusterAutomatedBackupsArn: new(arn.New(partitionOf(v.Region()), serviceName, v.Region(), v.Account(), "cluster-auto-backup:"+resourceID)),
 		RestoreWindow:                &rdsapi.RestoreWindow{}, MasterUsername: new(im.MasterUsername), DbClusterResourceId: new(resourceID),
-		Region: new(v.Region()), LicenseModel: new(auroraEngines[im.Engine].Licenses[0]), Status: new(status),
+		Region: new(v.Region()), LicenseModel: new(auroraEngines()[im.Engine].Licenses[0]), Status: new(status),
 		IAMDatabaseAuthenticationEnabled: new(im.IAMAuth), ClusterCreateTime: optTime(im.ClusterCreated), StorageEncrypted: new(im.Encrypted),
 		AllocatedStorage: new(int64(0)), EngineVersion: new(im.EngineVersion), DBClusterArn: new(clARN), BackupRetentionPeriod: new(im.Retention),
 		PreferredBackupWindow: new(im.BackupWindow), EngineMode: new("provisioned"), AvailabilityZones: im.AZs, Port: new(im.Port),

@@ -14,7 +14,7 @@ import "strings"
 // engines, is not one a DB cluster here can run: Multi-AZ DB clusters of postgres and
 // mysql are a different product this RDS does not model.
 func lookupAurora(name string) (*engine, error) {
-	e, ok := auroraEngines[strings.ToLower(name)]
+	e, ok := auroraEngines()[strings.ToLower(name)]
 	if !ok {
 		return nil, msgInvalidEngine.New(name)
 	}

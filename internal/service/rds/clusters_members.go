@@ -74,7 +74,7 @@ func (s *Service) memberOf(c kit.Call, v kit.View, cl *clusterRec, in *rdsapi.Cr
 	if cl.Status != statusAvailable && cl.Status != statusCreating && cl.Status != statusModifying {
 		return nil, msgClusterState.New(cl.ID, cl.Status)
 	}
-	e := auroraEngines[cl.Engine]
+	e := auroraEngines()[cl.Engine]
 	ver, _ := e.version(cl.EngineVersion)
 	class := deref(in.DBInstanceClass)
 	if !e.hasClass(class) {
@@ -219,11 +219,11 @@ func (s *Service) modifyClusterMember(ctx context.Context, in *rdsapi.ModifyDBIn
 		if inst.Status != statusAvailable {
 			return msgNotAvailable.New(inst.ID)
 		}
-		if c := in.DBInstanceClass; c != nil && !auroraEngines[inst.Engine].hasClass(*c) {
+		if c := in.DBInstanceClass; c != nil && !auroraEngines()[inst.Engine].hasClass(*c) {
 			return msgCombination.New(*c, inst.Engine, inst.EngineVersion, inst.LicenseModel)
 		}
 		if in.DBParameterGroupName != nil {
-			ver, _ := auroraEngines[inst.Engine].version(inst.EngineVersion)
+			ver, _ := auroraEngines()[inst.Engine].version(inst.EngineVersion)
 			pg, err := checkParamGroup(v, ver.Family, *in.DBParameterGroupName)
 			if err != nil {
 				return err

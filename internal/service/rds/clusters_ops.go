@@ -169,7 +169,7 @@ func (s *Service) changeClusterPassword(tx kit.Tx, v kit.View, cl *clusterRec, i
 	turnOn := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
 	turnOff := in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
 	if in.MasterUserPassword != nil {
-		if err := checkPassword(auroraEngines[cl.Engine], *in.MasterUserPassword); err != nil {
+		if err := checkPassword(auroraEngines()[cl.Engine], *in.MasterUserPassword); err != nil {
 			return err
 		}
 	}

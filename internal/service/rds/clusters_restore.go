@@ -41,7 +41,7 @@ func (s *Service) restoreCluster(tx kit.Tx, v kit.View, im clusterImage, r resto
 	if err := checkSecurityGroups(r.VpcSGs); err != nil {
 		return nil, err
 	}
-	ver, _ := auroraEngines[im.Engine].version(im.EngineVersion)
+	ver, _ := auroraEngines()[im.Engine].version(im.EngineVersion)
 	cl := &clusterRec{
 		ID: strings.ToLower(r.ID), ResourceID: newClusterResourceID(), Status: statusCreating,
 		Engine: im.Engine, EngineVersion: im.EngineVersion, Port: im.Port, MasterUsername: im.MasterUsername,
@@ -130,7 +130,7 @@ func (s *Service) restoreDBClusterFromSnapshot(ctx context.Context, in *rdsapi.R
 		}
 		im := sn.clusterImage
 		if in.EngineVersion != nil {
-			ver, ok := auroraEngines[sn.Engine].resolveVersion(*in.EngineVersion)
+			ver, ok := auroraEngines()[sn.Engine].resolveVersion(*in.EngineVersion)
 			if !ok || versionLess(ver.Version, im.EngineVersion) {
 				return nil, msgNoVersion.New(*in.EngineVersion, sn.Engine)
 			}

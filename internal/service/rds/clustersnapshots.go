@@ -301,7 +301,7 @@ func clusterSnapshotOut(v kit.View, sn *clusterSnapshotRec) rdsapi.DBClusterSnap
 		AvailabilityZones: sn.AZs, DBClusterSnapshotIdentifier: new(sn.ID), DBClusterIdentifier: new(sn.ClusterID),
 		SnapshotCreateTime: optTime(sn.Created), Engine: new(sn.Engine), EngineMode: new("provisioned"), AllocatedStorage: new(int64(0)),
 		Status: new(sn.Status), Port: new(sn.Port), VpcId: new(defaultVPC(v.Account(), v.Region())), ClusterCreateTime: optTime(sn.ClusterCreated),
-		MasterUsername: new(sn.MasterUsername), EngineVersion: new(sn.EngineVersion), LicenseModel: new(auroraEngines[sn.Engine].Licenses[0]),
+		MasterUsername: new(sn.MasterUsername), EngineVersion: new(sn.EngineVersion), LicenseModel: new(auroraEngines()[sn.Engine].Licenses[0]),
 		SnapshotType: new(sn.Type), PercentProgress: new(sn.Progress), StorageEncrypted: new(sn.Encrypted), KmsKeyId: optStr(sn.KmsKey),
 		DBClusterSnapshotArn:       new(clusterSnapshotARN(partitionOf(v.Region()), v.Region(), v.Account(), sn.ID)),
 		SourceDBClusterSnapshotArn: optStr(sn.SourceARN), IAMDatabaseAuthenticationEnabled: new(sn.IAMAuth),

@@ -130,7 +130,7 @@ func (s *Service) copyOf(tx kit.Tx, v, srcView kit.View, src *snapshotRec, targe
 		}
 	}
 	if g := in.OptionGroupName; g != nil {
-		e := engines[src.Engine]
+		e := engines()[src.Engine]
 		ver, _ := e.version(src.EngineVersion)
 		name, err := checkOptionGroup(v, e, ver, *g)
 		if err != nil {

@@ -355,7 +355,7 @@ func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error
 // checkInstanceGroups checks the parameter and option groups a new instance names
 // against the store, and keeps their names as RDS does.
 func checkInstanceGroups(v kit.View, inst *instanceRec) error {
-	e, ok := engines[inst.Engine]
+	e, ok := engines()[inst.Engine]
 	if !ok {
 		return nil // an Aurora cluster's member: memberOf checked its group
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // engine is one DB engine RDS offers, with what CreateDBInstance checks against and what
@@ -99,9 +100,23 @@ func (l classLimit) allows(v engineVersion) bool {
 	return l.FromVersion == "" || !versionLess(v.Version, l.FromVersion)
 }
 
-var engines, auroraEngines = loadEngines()
+// engineCatalogue is data/engines.json, parsed on first use rather than at package
+// initialisation, so that start-up does not pay for a catalogue only RDS requests read.
+var engineCatalogue = sync.OnceValue(loadEngines)
 
-func loadEngines() (map[string]*engine, map[string]*engine) {
+type catalogue struct {
+	engines, aurora map[string]*engine
+	names           []string // the engines in a stable order, for the describe operations
+}
+
+// engines are the DB instance engines by name; auroraEngines the Aurora cluster engines.
+func engines() map[string]*engine       { return engineCatalogue().engines }
+func auroraEngines() map[string]*engine { return engineCatalogue().aurora }
+func engineNames() []string             { return engineCatalogue().names }
+
+// loadEngines panics on a catalogue that does not parse: the data is embedded in the
+// binary, so this is a build defect that every RDS test would meet first.
+func loadEngines() *catalogue {
 	var d engineData
 	if err := json.Unmarshal(enginesJSON, &d); err != nil {
 		panic("rds: data/engines.json: " + err.Error())
@@ -122,7 +137,12 @@ func loadEngines() (map[string]*engine, map[string]*engine) {
 		}
 		return m
 	}
-	return build(d.Engines), build(d.Aurora)
+	c := &catalogue{engines: build(d.Engines), aurora: build(d.Aurora)}
+	for n := range c.engines {
+		c.names = append(c.names, n)
+	}
+	slices.Sort(c.names)
+	return c
 }
 
 func (d *engineData) engine(x engineEntry, limits map[string][]classLimit) *engine {
@@ -155,16 +175,6 @@ func (d *engineData) expand(list []string) []string {
 	}
 	return out
 }
-
-// engineNames lists the engines in a stable order, for the describe operations.
-var engineNames = func() []string {
-	names := make([]string, 0, len(engines))
-	for n := range engines {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}()
 
 func (e *engine) version(v string) (engineVersion, bool) {
 	for _, ev := range e.Versions {

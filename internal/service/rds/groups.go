@@ -15,8 +15,8 @@ type optionGroup struct{ Name, Engine, Major string }
 
 var defaultOptionGroups = func() []optionGroup {
 	var ogs []optionGroup
-	for _, name := range engineNames {
-		e := engines[name]
+	for _, name := range engineNames() {
+		e := engines()[name]
 		for _, v := range e.Versions {
 			og := optionGroup{defaultOptionGroup(e.Name, v.Major), e.Name, v.Major}
 			if !slices.Contains(ogs, og) {

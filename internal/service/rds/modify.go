@@ -172,7 +172,7 @@ func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
 // applies at once, whatever ApplyImmediately says, and the changes that wait for the
 // maintenance window unless ApplyImmediately. It writes nothing.
 func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) (*instanceRec, *pendingMods, error) {
-	e := engines[inst.Engine]
+	e := engines()[inst.Engine]
 	if in.Engine != nil && !strings.EqualFold(*in.Engine, inst.Engine) {
 		return nil, nil, msgEngineChange.New(inst.ID, inst.Engine, *in.Engine)
 	}
@@ -504,7 +504,7 @@ func (s *Service) applyMods(tx kit.Tx, v kit.View, inst *instanceRec, a *pending
 		}
 	}
 	if a.EngineVersion != nil && a.ParamGroup == nil {
-		e := engines[inst.Engine]
+		e := engines()[inst.Engine]
 		if ver, ok := e.version(*a.EngineVersion); ok {
 			inst.ParamGroup = defaultParameterGroup(ver.Family)
 		}

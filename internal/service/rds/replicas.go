@@ -157,7 +157,7 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 // checkReplicaSource checks that primary can have one more read replica, in its own
 // Region or in another.
 func checkReplicaSource(primary *instanceRec, crossRegion bool) error {
-	e := engines[primary.Engine]
+	e := engines()[primary.Engine]
 	if primary.Status != statusAvailable {
 		return msgInstanceNotAvailable.New(primary.ID)
 	}
@@ -208,7 +208,7 @@ func replicaSettings(in *rdsapi.CreateDBInstanceReadReplicaMessage) settings {
 // defaults (RDS User Guide, "Cross-Region replication considerations"); the request's
 // settings come last.
 func (s *Service) newReplica(tx kit.Tx, v, src kit.View, primary *instanceRec, id string, in *rdsapi.CreateDBInstanceReadReplicaMessage, p settings) (*instanceRec, error) {
-	e := engines[primary.Engine]
+	e := engines()[primary.Engine]
 	ver, _ := e.version(primary.EngineVersion)
 	crossRegion := src.Region() != v.Region()
 	r := newInstance(v.Region(), v.Account(), id, e, ver)

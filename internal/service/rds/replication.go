@@ -93,7 +93,7 @@ func checkReplicable(inst *instanceRec, dest string) error {
 	if inst.Retention == 0 || inst.BackupStart.IsZero() {
 		return msgBackupsNotEnabled.New(inst.ID)
 	}
-	if !engines[inst.Engine].ReplicatesBackups {
+	if !engines()[inst.Engine].ReplicatesBackups {
 		return msgReplicateEngine.New(inst.Engine)
 	}
 	if replicatesTo(inst, dest) {

@@ -21,7 +21,7 @@ type restored struct {
 
 // restoreInstance builds, checks and inserts the instance a restore creates.
 func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored, p settings, dbName *string) (*instanceRec, error) {
-	e := engines[src.Engine]
+	e := engines()[src.Engine]
 	ver, ok := e.version(src.EngineVersion)
 	if !ok {
 		return nil, msgNoVersion.New(src.EngineVersion, src.Engine)
@@ -204,7 +204,7 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 			// A replica's option group is its source Region's; the restore takes the
 			// destination's default (RDS User Guide: option groups are not copied across
 			// Regions).
-			e := engines[src.Engine]
+			e := engines()[src.Engine]
 			if ver, ok := e.version(src.EngineVersion); ok {
 				src.OptionGroup = defaultOptionGroup(e.Name, ver.Major)
 			}

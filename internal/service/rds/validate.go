@@ -27,7 +27,7 @@ var caCertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-
 var monitoringIntervals = []int64{0, 1, 5, 10, 15, 30, 60}
 
 func lookupEngine(name string) (*engine, error) {
-	e, ok := engines[strings.ToLower(name)]
+	e, ok := engines()[strings.ToLower(name)]
 	if !ok {
 		return nil, msgInvalidEngine.New(name)
 	}
