@@ -205,7 +205,8 @@ func inSync(ctx context.Context, s *server, name string) error {
 }
 
 // The clock moved through one node is the others' too, and a backup plan's hourly rule
-// fires once an hour across the three nodes, whichever node moves the clock.
+// fires once an hour across the three nodes, whichever node moves the clock, each
+// backup copied to another Region once.
 func TestClusterSharesClockAndSchedules(t *testing.T) {
 	t.Parallel()
 	nodes := startCluster(t)
@@ -229,10 +230,16 @@ func TestClusterSharesClockAndSchedules(t *testing.T) {
 	if _, err := bk(nodes[1]).CreateBackupVault(ctx, &backup.CreateBackupVaultInput{BackupVaultName: aws.String("prod")}); err != nil {
 		t.Fatal(err)
 	}
+	dr, err := backup.NewFromConfig(xtest.DefaultConfig(nodes[0].URL, "us-west-2")).CreateBackupVault(ctx,
+		&backup.CreateBackupVaultInput{BackupVaultName: aws.String("dr")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	plan, err := bk(nodes[1]).CreateBackupPlan(ctx, &backup.CreateBackupPlanInput{BackupPlan: &backuptypes.BackupPlanInput{
 		BackupPlanName: aws.String("hourly"),
 		Rules: []backuptypes.BackupRuleInput{{RuleName: aws.String("hourly"), TargetBackupVaultName: aws.String("prod"),
-			ScheduleExpression: aws.String("cron(0 * ? * * *)")}}}})
+			ScheduleExpression: aws.String("cron(0 * ? * * *)"),
+			CopyActions:        []backuptypes.CopyAction{{DestinationBackupVaultArn: dr.BackupVaultArn}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,8 +280,26 @@ func TestClusterSharesClockAndSchedules(t *testing.T) {
 				return fmt.Errorf("backup job %s is %s", *j.BackupJobId, j.State)
 			}
 		}
+		// Each backup's copy to us-west-2 ran once, whichever node ran it.
+		copies, err := bk(nodes[2]).ListCopyJobs(ctx, &backup.ListCopyJobsInput{})
+		if err != nil {
+			return err
+		}
+		if len(copies.CopyJobs) != want {
+			return fmt.Errorf("%d copy jobs, want %d (one per backup)", len(copies.CopyJobs), want)
+		}
+		for _, j := range copies.CopyJobs {
+			if j.State != backuptypes.CopyJobStateCompleted {
+				return fmt.Errorf("copy job %s is %s", *j.CopyJobId, j.State)
+			}
+		}
 		return nil
 	})
+	points, err := backup.NewFromConfig(xtest.DefaultConfig(nodes[1].URL, "us-west-2")).ListRecoveryPointsByBackupVault(ctx,
+		&backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: aws.String("dr")})
+	if err != nil || len(points.RecoveryPoints) != want {
+		t.Fatalf("the dr vault in us-west-2 holds %d recovery points (%v), want %d", len(points.RecoveryPoints), err, want)
+	}
 }
 
 // replicaInSync reports, through node s, whether name's replica in region is InSync.
