@@ -49,7 +49,7 @@ func BenchmarkRecordOf(b *testing.B) {
 	ev := port.TrailEvent{ID: "0b4c2d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e", Name: "GetSecretValue", Source: "secretsmanager.amazonaws.com",
 		Time: time.Now(), Account: "000000000000", Region: "us-east-1", SourceIP: "127.0.0.1", EventType: "AwsApiCall",
 		UserAgent: "aws-sdk-go-v2/1.36.3 ua/2.1 os/linux lang/go#1.26.8 md/GOOS#linux md/GOARCH#amd64 api/secretsmanager#1.35.0",
-		ReadOnly: true, RequestID: "7e2a9c1b-3d4f-4a5b-9c6d-7e8f9a0b1c2d",
+		ReadOnly:  true, RequestID: "7e2a9c1b-3d4f-4a5b-9c6d-7e8f9a0b1c2d",
 		Caller: port.TrailIdentity{ARN: "arn:aws:iam::000000000000:root", PrincipalID: "000000000000", Account: "000000000000",
 			AccessKeyID: "AKIAIOSFODNN7EXAMPLE"},
 		RequestParameters: map[string]any{"secretId": "bench-secret-0042"},
