@@ -115,9 +115,9 @@ func (p hostPolicy) allows(hostport string) bool {
 	switch {
 	case host == "":
 		return false
-	case isIP(host):
-		return true
 	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
+		return true // first: what SDKs pointed at localhost send, and no address to parse
+	case isIP(host):
 		return true
 	case p.names[host]:
 		return true

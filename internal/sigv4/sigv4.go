@@ -256,11 +256,14 @@ func parseQuery(params []queryParam) (*Auth, error) {
 // ignored, as dynalite records of DynamoDB.
 func (a *Auth) setCredential(credential string) error {
 	c := strings.TrimRight(credential, "/")
-	parts := strings.SplitN(c, "/", 6)
-	if len(parts) != 5 {
+	if strings.Count(c, "/") != 4 {
 		return incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", credential)
 	}
-	a.AccessKeyID, a.Date, a.Region, a.Service, a.terminator = parts[0], parts[1], parts[2], parts[3], parts[4]
+	// Cut by cut rather than strings.Split: no slice to allocate on every request.
+	a.AccessKeyID, c, _ = strings.Cut(c, "/")
+	a.Date, c, _ = strings.Cut(c, "/")
+	a.Region, c, _ = strings.Cut(c, "/")
+	a.Service, a.terminator, _ = strings.Cut(c, "/")
 	return nil
 }
 
