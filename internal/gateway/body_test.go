@@ -118,3 +118,17 @@ func TestDrainCutsStalledBodiesAtOnce(t *testing.T) {
 		t.Errorf("after Drain: %d after %v", resp.StatusCode, waited)
 	}
 }
+
+// A body that ends before its declared length is a request that cannot be read: the
+// client hears SerializationException (400), as from a malformed body.
+func TestBodyShorterThanDeclaredIsRefused(t *testing.T) {
+	_, url := newStallGateway(t, 10*time.Second)
+	conn := stallingRequest(t, url, "/")
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := answer(t, conn, 10*time.Second)
+	if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-Errortype") != "SerializationException" {
+		t.Errorf("short body: %d %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"))
+	}
+}

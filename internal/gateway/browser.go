@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -114,9 +115,9 @@ func (p hostPolicy) allows(hostport string) bool {
 	switch {
 	case host == "":
 		return false
-	case net.ParseIP(host) != nil:
-		return true
 	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
+		return true // first: what SDKs pointed at localhost send, and no address to parse
+	case isIP(host):
 		return true
 	case p.names[host]:
 		return true
@@ -127,4 +128,11 @@ func (p hostPolicy) allows(hostport string) bool {
 		}
 	}
 	return false
+}
+
+// isIP reports whether host is an IP address as net.ParseIP reads one (no zone), without
+// the allocation of its result: every request's Host is checked.
+func isIP(host string) bool {
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == ""
 }

@@ -396,7 +396,18 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *awserr.Error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, protocol.MaxBodyBytes))
+	var body []byte
+	var err error
+	if n := r.ContentLength; n >= 0 && n <= protocol.MaxBodyBytes {
+		// The length is declared and allowed (what every SDK sends): one buffer of that
+		// size, filled by one read, where io.ReadAll grows a buffer from 512 bytes and
+		// reads once more to see the end. net/http ends the body at the declared length
+		// and reports a shorter one as io.ErrUnexpectedEOF, as it did to io.ReadAll.
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, protocol.MaxBodyBytes))
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {

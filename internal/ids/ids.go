@@ -62,9 +62,23 @@ func Hex(n int) string {
 }
 
 // UUID is a random (version 4) UUID, the form of AWS request ids and many resource ids.
+// The gateway makes two for every request (its id and its CloudTrail event's), so it is
+// written into one buffer and allocates only the string.
 func UUID() string {
-	h := []byte(Hex(16))
-	h[12] = '4'
-	h[16] = "89ab"[h[16]%4]
-	return string(h[0:8]) + "-" + string(h[8:12]) + "-" + string(h[12:16]) + "-" + string(h[16:20]) + "-" + string(h[20:32])
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // the RFC 9562 variant: 8, 9, a or b
+	var out [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = digits[c>>4], digits[c&0xf]
+		j += 2
+	}
+	return string(out[:])
 }

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +37,7 @@ type Metrics struct {
 	jobLag   *prometheus.HistogramVec
 	commits  prometheus.Histogram
 	moved    *prometheus.CounterVec
+	series   requestSeriesCache
 }
 
 // requestBuckets span a cached read (sub-millisecond) to a drill's injected latency.
@@ -89,8 +89,9 @@ func (m *Metrics) Watch(src Sources) {
 
 // Request records one served AWS API request.
 func (m *Metrics) Request(service, operation, region, code string, status int, took time.Duration) {
-	m.requests.WithLabelValues(service, operation, region, strconv.Itoa(status), code).Inc()
-	m.latency.WithLabelValues(service, operation).Observe(took.Seconds())
+	s := m.series.of(requestKey{service: service, operation: operation, region: region, code: code, status: status}, m)
+	s.count.Inc()
+	s.latency.Observe(took.Seconds())
 }
 
 // Job records a job's outcome; it is the job engine's Observe hook, called under the

@@ -253,3 +253,12 @@ func TestBackupBytesTransferred(t *testing.T) {
 		t.Errorf("%d series, want 2", n)
 	}
 }
+
+// BenchmarkRequest is what counting one served request costs.
+func BenchmarkRequest(b *testing.B) {
+	m := New()
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Request("secretsmanager", "GetSecretValue", "us-east-1", "", 200, time.Millisecond)
+	}
+}

@@ -384,3 +384,40 @@ func TestRequestPathAndHost(t *testing.T) {
 		t.Errorf("host %q", h)
 	}
 }
+
+// parseAmzDate takes exactly the X-Amz-Date values time.Parse(TimeFormat) takes, and reads
+// them as the same instant (but for a signed year, which only time.Parse took).
+func TestAmzDateAsTimeParse(t *testing.T) {
+	values := []string{goodDate, "20240229T235959Z", "20230229T120000Z", "20241301T000000Z", "20240001T000000Z",
+		"20240100T000000Z", "20240431T000000Z", "20240501T240000Z", "20240501T236000Z", "20240501T235960Z",
+		"00000101T000000Z", "99991231T235959Z", "20240501t120000Z", "20240501T120000z", "20240501T120000",
+		"20240501T120000ZZ", "2024-05-01T12:00Z", "2024O501T120000Z", "20240501T12000Z0", "", "20240501 120000Z"}
+	for day := range 400 { // every day of a leap year and beyond, at a time that varies
+		at := time.Date(2024, 1, 1, day%24, day%60, (day*7)%60, 0, time.UTC).AddDate(0, 0, day)
+		values = append(values, at.Format(TimeFormat))
+	}
+	for _, v := range values {
+		want, wantErr := time.Parse(TimeFormat, v)
+		if len(v) != len(TimeFormat) {
+			wantErr = errBadLength
+		}
+		got, err := parseAmzDate(v)
+		if (err != nil) != (wantErr != nil) || !got.Equal(want) {
+			t.Errorf("%q: got %v, %v; time.Parse %v, %v", v, got, err, want, wantErr)
+		}
+	}
+	if _, err := parseAmzDate("-0010101T000000Z"); err == nil {
+		t.Error("a signed year was read")
+	}
+}
+
+var errBadLength = &Error{}
+
+func BenchmarkParseAmzDate(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseAmzDate(goodDate); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

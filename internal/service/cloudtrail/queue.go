@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
@@ -28,6 +29,14 @@ type queue struct {
 
 	writeMu sync.Mutex // one batch at a time, from the writer or a lookup
 }
+
+// gatherFor is how long the writer lets a batch gather once its first event has arrived.
+// Each batch is one transaction, and each pays for more than its events: the transaction
+// itself, the expiry scan of every Region it touches, the logging trails' lookup, waking
+// the writer. Under load the writer woke for nearly every event; a short wait writes
+// them tens at a time. Nothing waits for the writer but the events themselves: a lookup
+// writes what is queued before it reads, and Stop writes the rest.
+const gatherFor = 2 * time.Millisecond
 
 // maxQueued bounds the events waiting for the store: while it cannot write (a full
 // disk), the oldest waiting events make room for new ones rather than memory growing
@@ -64,9 +73,17 @@ func (q *queue) add(ev port.TrailEvent) {
 
 func (q *queue) run() {
 	defer close(q.done)
+	gather := time.NewTimer(gatherFor)
+	gather.Stop()
 	for {
 		select {
 		case <-q.kick:
+			gather.Reset(gatherFor)
+			select {
+			case <-gather.C:
+			case <-q.quit:
+				return // stop writes what is queued
+			}
 			if err := q.flush(); err != nil {
 				q.log.Error("cloudtrail: writing events", "err", err)
 			}

@@ -30,6 +30,11 @@ type eventRecord struct {
 	AccessKeyID string               `json:"accessKeyId,omitempty"`
 	Resources   []port.TrailResource `json:"resources,omitempty"`
 	Document    document             `json:"document"` // the CloudTrailEvent of LookupEvents
+
+	// encoded is the whole record as Put stores it, when recordOf built it: the document
+	// is written once, in place, instead of being built on its own and then copied into
+	// the record (a copy of about a kilobyte for every API call).
+	encoded []byte
 }
 
 // document is an event in CloudTrail's record format, stored as the JSON object it is, so
@@ -55,22 +60,47 @@ func (d *document) UnmarshalJSON(b []byte) error {
 
 func eventKey(ev port.TrailEvent) []string { return []string{kit.TimeKeyDesc(ev.Time), ev.ID} }
 
+// recordSizeHint is the capacity a record starts with (a size class of Go's allocator): a
+// GetSecretValue's record is about 1,100 bytes with an SDK's user agent, so most records
+// are written without growing their buffer.
+const recordSizeHint = 1280
+
+// recordOf builds the stored record of ev, encoded once: its fields, then its document
+// appended in place (Document is that part of the encoding).
 func recordOf(ev port.TrailEvent) (*eventRecord, error) {
-	doc, err := appendDocument(make([]byte, 0, 512), ev)
+	rec := &eventRecord{ID: ev.ID, Name: ev.Name, Source: ev.Source, Time: ev.Time, ReadOnly: ev.ReadOnly,
+		Username: username(ev.Caller.ARN), AccessKeyID: ev.Caller.AccessKeyID, Resources: ev.Resources}
+	b := rec.appendHead(make([]byte, 0, recordSizeHint))
+	start := len(b)
+	b, err := appendDocument(b, ev)
 	if err != nil {
 		return nil, err
 	}
-	return &eventRecord{ID: ev.ID, Name: ev.Name, Source: ev.Source, Time: ev.Time, ReadOnly: ev.ReadOnly,
-		Username: username(ev.Caller.ARN), AccessKeyID: ev.Caller.AccessKeyID, Resources: ev.Resources, Document: doc}, nil
+	rec.Document = document(b[start:len(b):len(b)])
+	rec.encoded = append(b, '}')
+	return rec, nil
 }
 
 // AppendRecord implements kit.RecordAppender: one record is written per API call, and
 // encoding/json's reflection over it was a fifth of a GetSecretValue's CPU. It writes
 // what encoding/json would write for the struct's tags.
 func (r *eventRecord) AppendRecord(b []byte) []byte {
+	if r.encoded != nil {
+		if b == nil {
+			return r.encoded // never changed once built: the store may keep it
+		}
+		return append(b, r.encoded...)
+	}
 	if b == nil {
 		b = make([]byte, 0, len(r.Document)+256)
 	}
+	b = append(r.appendHead(b), r.Document...)
+	return append(b, '}')
+}
+
+// appendHead appends the record up to its document's value: the fields LookupEvents
+// filters and answers by, and the document's name.
+func (r *eventRecord) appendHead(b []byte) []byte {
 	b = append(b, '{')
 	b = jsonappend.String(jsonappend.Field(b, "id"), r.ID)
 	b = jsonappend.String(jsonappend.Field(b, "name"), r.Name)
@@ -92,8 +122,7 @@ func (r *eventRecord) AppendRecord(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	b = append(jsonappend.Field(b, "document"), r.Document...)
-	return append(b, '}')
+	return jsonappend.Field(b, "document")
 }
 
 // appendOptional appends a string member unless it is empty (omitempty).
@@ -129,11 +158,10 @@ func appendDocument(b []byte, ev port.TrailEvent) ([]byte, error) {
 		name  string
 		value map[string]any
 	}{{"requestParameters", ev.RequestParameters}, {"responseElements", ev.ResponseElements}} {
-		enc, err := json.Marshal(m.value)
-		if err != nil {
+		var err error
+		if b, err = appendParams(jsonappend.Field(b, m.name), m.value); err != nil {
 			return nil, err
 		}
-		b = append(jsonappend.Field(b, m.name), enc...)
 	}
 	b = appendOptional(b, "requestID", ev.RequestID)
 	b = jsonappend.String(jsonappend.Field(b, "eventID"), ev.ID)

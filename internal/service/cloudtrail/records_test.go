@@ -143,8 +143,10 @@ func TestHandWrittenEncodersAgree(t *testing.T) {
 			if back.Time.Equal(rec.Time) {
 				back.Time = rec.Time // the same instant; only the location's pointer differs
 			}
-			if err != nil || !reflect.DeepEqual(&back, rec) {
-				t.Errorf("record does not decode back: %v %+v", err, back)
+			decoded := *rec
+			decoded.encoded = nil // what recordOf keeps of its own encoding is not stored
+			if err != nil || !reflect.DeepEqual(back, decoded) {
+				t.Errorf("record does not decode back: %v %s", err, back.Document)
 			}
 		}
 	}

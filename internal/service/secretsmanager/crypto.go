@@ -109,11 +109,16 @@ func (s *Service) storeValue(tx kit.Tx, v kit.View, rec *secretRecord, ver *vers
 
 // loadValue decrypts a version's value. It works in a read-only transaction.
 func (s *Service) loadValue(tx kit.Tx, v kit.View, rec *secretRecord, ver *versionRecord) (secretValue, error) {
+	return s.openValue(tx, v, rec, ver, encryptionContext(rec.arn(v), ver.ID))
+}
+
+// openValue is loadValue with the version's encryption context already built.
+func (s *Service) openValue(tx kit.Tx, v kit.View, rec *secretRecord, ver *versionRecord, encCtx map[string]string) (secretValue, error) {
 	ct := values.Get(v, rec.Name, ver.ID)
 	if ct == nil {
 		return secretValue{}, fmt.Errorf("secretsmanager: version %s of %s has no value", ver.ID, rec.Name)
 	}
-	pt, _, err := s.keys.Decrypt(tx, v.Account(), v.Region(), ct, encryptionContext(rec.arn(v), ver.ID))
+	pt, _, err := s.keys.Decrypt(tx, v.Account(), v.Region(), ct, encCtx)
 	if err != nil {
 		return secretValue{}, keyError(err, false)
 	}

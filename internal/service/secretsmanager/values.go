@@ -28,10 +28,14 @@ func (s *Service) readValue(tx kit.Tx, v kit.View, caller kit.Caller, secretID, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.mayDecrypt(tx, v, caller, rec, ver); err != nil {
+	// The ARN and the encryption context are built once for the check, the decryption
+	// and the answer: each costs allocations on every read.
+	secretARN := rec.arn(v)
+	encCtx := encryptionContext(secretARN, ver.ID)
+	if err := s.mayDecrypt(tx, v, caller, ver, encCtx); err != nil {
 		return nil, err
 	}
-	val, err := s.loadValue(tx, v, rec, ver)
+	val, err := s.openValue(tx, v, rec, ver, encCtx)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +43,7 @@ func (s *Service) readValue(tx kit.Tx, v kit.View, caller kit.Caller, secretID, 
 		s.access.note(accessKey{account: v.Account(), region: v.Region(), name: rec.Name, suffix: rec.Suffix, version: ver.ID}, today)
 	}
 	return &sm.GetSecretValueResponse{
-		ARN: new(rec.arn(v)), Name: new(rec.Name),
+		ARN: &secretARN, Name: new(rec.Name),
 		VersionId: new(ver.ID), SecretString: val.String, SecretBinary: val.Binary,
 		VersionStages: rec.versionStages(ver.ID), CreatedDate: new(ver.Created),
 	}, nil
@@ -120,13 +124,13 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 // through Secrets Manager: AWS's Secrets Manager decrypts with the caller's own
 // permissions (it holds no grants), so a caller whose key policy, IAM policies and grants
 // do not allow kms:Decrypt on the version's key gets no value.
-func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, ver *versionRecord) error {
+func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller kit.Caller, ver *versionRecord, encCtx map[string]string) error {
 	if s.keyAccess == nil || ver.KeyARN == "" {
 		return nil
 	}
 	err := s.keyAccess.AuthorizeVia(tx, port.KeyUse{
 		Account: v.Account(), Region: v.Region(), KeyID: ver.KeyARN, Action: "Decrypt", Service: serviceName,
-		Caller: caller, Context: encryptionContext(rec.arn(v), ver.ID),
+		Caller: caller, Context: encCtx,
 	})
 	switch {
 	case errors.Is(err, port.ErrKeyAccessDenied):
