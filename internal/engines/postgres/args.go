@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/xregion/xregion/internal/engines/proc"
+	"github.com/xregion/xregion/internal/lazyregexp"
 )
 
 // args is the postmaster's command line: the data directory and every setting xregion
@@ -71,7 +71,7 @@ func escapePercent(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 // shellQuote quotes s for /bin/sh.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+var unsafeName = lazyregexp.New(`[^A-Za-z0-9_-]`)
 
 // clusterName shows the server's id in ps; PostgreSQL accepts only printable ASCII.
 func clusterName(id string) string { return "xregion-" + unsafeName.ReplaceAllString(id, "_") }

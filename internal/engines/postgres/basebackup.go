@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/xregion/xregion/internal/engines/backupstore"
 	"github.com/xregion/xregion/internal/engines/proc"
+	"github.com/xregion/xregion/internal/lazyregexp"
 )
 
 // BaseBackup takes a base backup of the running server into st and then flushes, so the
@@ -94,8 +94,8 @@ type backupLabel struct {
 }
 
 var (
-	startWALRE  = regexp.MustCompile(`(?m)^START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)$`)
-	timelineRE  = regexp.MustCompile(`(?m)^START TIMELINE: (\d+)$`)
+	startWALRE  = lazyregexp.New(`(?m)^START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)$`)
+	timelineRE  = lazyregexp.New(`(?m)^START TIMELINE: (\d+)$`)
 	errNoLabel  = errors.New("the backup has no backup_label")
 	labelMaxLen = int64(64 << 10)
 )

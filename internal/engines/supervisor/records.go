@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/xregion/xregion/internal/engines/atomicfile"
+	"github.com/xregion/xregion/internal/lazyregexp"
 )
 
 // record is what the supervisor keeps about a server, in records/<id>.json (root's,
@@ -29,7 +29,7 @@ type record struct {
 	Created        time.Time `json:"created"`
 }
 
-var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
+var idRE = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
 
 func checkID(id string) error {
 	if !idRE.MatchString(id) {

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -56,7 +56,7 @@ var (
 var (
 	jobReportTemplates = []string{"BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"}
 	reportFormats      = []string{"CSV", "JSON"}
-	reportPlanName     = regexp.MustCompile(`^[a-zA-Z][_a-zA-Z0-9]{0,255}$`)
+	reportPlanName     = lazyregexp.New(`^[a-zA-Z][_a-zA-Z0-9]{0,255}$`)
 )
 
 // checkReportPlan checks a plan's delivery channel and setting, and fills the default

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -68,7 +68,7 @@ const (
 	maxValidationHours      = 168
 )
 
-var rtName = regexp.MustCompile(`^[a-zA-Z0-9_]{1,50}$`)
+var rtName = lazyregexp.New(`^[a-zA-Z0-9_]{1,50}$`)
 
 // checkPointSelection checks a plan's recovery point selection and fills its default.
 func checkPointSelection(p *backupapi.RestoreTestingRecoveryPointSelection) error {

@@ -3,12 +3,12 @@ package backup
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/backupapi"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -18,7 +18,7 @@ const defaultKey = "alias/aws/backup"
 
 // vaultName is the form of a vault's name, the model's BackupVaultName pattern (see
 // Validation for why the service checks it).
-var vaultName = regexp.MustCompile(`^[a-zA-Z0-9\-_]{2,50}$`)
+var vaultName = lazyregexp.New(`^[a-zA-Z0-9\-_]{2,50}$`)
 
 func checkVaultName(name string) error {
 	if !vaultName.MatchString(name) {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xregion/xregion/internal/arn"
@@ -46,23 +47,43 @@ const awsPolicyVersion = "v1"
 //go:embed awspolicies/*.json
 var awsPolicyFiles embed.FS
 
-// awsPolicies are the AWS managed policies xregion knows, loaded once at start-up. A file
-// that does not parse is a defect of the build, so it panics (a test loads them all).
-var awsPolicies = func() []awsPolicy {
+// awsPolicyCatalogue is the AWS managed policies xregion knows, loaded on first use
+// rather than at package initialisation, so that start-up does not pay for documents only
+// IAM requests read (bench/README.md, issue 20). A file that does not parse is a defect
+// of the build, so it panics (a test loads them all).
+var awsPolicyCatalogue = sync.OnceValue(func() *awsPolicySet {
 	entries, err := fs.Glob(awsPolicyFiles, "awspolicies/*.json")
 	if err != nil {
 		panic(err)
 	}
-	out := make([]awsPolicy, 0, len(entries))
+	set := &awsPolicySet{list: make([]awsPolicy, 0, len(entries)), byPathName: map[string]*awsPolicy{}}
 	for _, name := range entries {
 		p, err := loadAWSPolicy(name)
 		if err != nil {
 			panic(fmt.Sprintf("iam: %s: %v", name, err))
 		}
-		out = append(out, p)
+		set.list = append(set.list, p)
 	}
-	return out
-}()
+	for i := range set.list {
+		p := &set.list[i]
+		set.byPathName[p.Path+p.Name] = p
+	}
+	return set
+})
+
+type awsPolicySet struct {
+	list       []awsPolicy
+	byPathName map[string]*awsPolicy // by the path and name of the policy's ARN
+}
+
+// awsPolicies are the AWS managed policies xregion knows, in file name order.
+func awsPolicies() []awsPolicy { return awsPolicyCatalogue().list }
+
+// awsPolicyByPathName finds an AWS managed policy by the path and name of its ARN.
+func awsPolicyByPathName(pathName string) (*awsPolicy, bool) {
+	p, ok := awsPolicyCatalogue().byPathName[pathName]
+	return p, ok
+}
 
 func loadAWSPolicy(file string) (awsPolicy, error) {
 	b, err := awsPolicyFiles.ReadFile(file)
@@ -88,13 +109,3 @@ func loadAWSPolicy(file string) (awsPolicy, error) {
 		Created: f.CreateDate, Document: doc.String(),
 	}, nil
 }
-
-// awsPolicyByPathName finds an AWS managed policy by the path and name of its ARN.
-var awsPolicyByPathName = func() map[string]*awsPolicy {
-	m := map[string]*awsPolicy{}
-	for i := range awsPolicies {
-		p := &awsPolicies[i]
-		m[p.Path+p.Name] = p
-	}
-	return m
-}()

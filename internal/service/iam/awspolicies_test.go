@@ -8,10 +8,10 @@ import (
 // Every embedded AWS managed policy loads, is a valid permissions policy, and has the
 // fields its answers need.
 func TestAWSManagedPoliciesAreValid(t *testing.T) {
-	if len(awsPolicies) < 16 {
-		t.Fatalf("only %d AWS managed policies loaded", len(awsPolicies))
+	if len(awsPolicies()) < 16 {
+		t.Fatalf("only %d AWS managed policies loaded", len(awsPolicies()))
 	}
-	for _, p := range awsPolicies {
+	for _, p := range awsPolicies() {
 		if !strings.HasPrefix(p.Path, "/") || !strings.HasSuffix(p.Path, "/") {
 			t.Errorf("%s: path %q", p.Name, p.Path)
 		}
@@ -24,7 +24,7 @@ func TestAWSManagedPoliciesAreValid(t *testing.T) {
 		if !strings.HasPrefix(p.Document, "{\n    \"Version\": \"2012-10-17\"") {
 			t.Errorf("%s: document not as AWS shows it:\n%s", p.Name, p.Document)
 		}
-		if awsPolicyByPathName[p.Path+p.Name] == nil {
+		if _, ok := awsPolicyByPathName(p.Path + p.Name); !ok {
 			t.Errorf("%s is not found by its path and name", p.Name)
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"maps"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/xregion/xregion/internal/auth"
+	"github.com/xregion/xregion/internal/lazyregexp"
 )
 
 // encodeDocument is how IAM returns policy documents: percent-encoded, as a query string
@@ -225,7 +225,7 @@ func hasElements(st map[string]any, key, notKey string) bool {
 	return false
 }
 
-var vendorPattern = regexp.MustCompile(`^[a-zA-Z0-9\-.]+$`)
+var vendorPattern = lazyregexp.New(`^[a-zA-Z0-9\-.]+$`)
 
 func checkActions(st map[string]any) error {
 	for _, k := range []string{"Action", "NotAction"} {
@@ -364,8 +364,8 @@ func trustAction(a string) bool {
 }
 
 var (
-	principalARN = regexp.MustCompile(`^arn:[a-z\-]+:(iam|sts)::(\d{12}|aws):.+$`)
-	servicePrinc = regexp.MustCompile(`^[a-z0-9][a-z0-9\-.]*\.amazon(aws)?\.com(\.cn)?$`)
+	principalARN = lazyregexp.New(`^arn:[a-z\-]+:(iam|sts)::(\d{12}|aws):.+$`)
+	servicePrinc = lazyregexp.New(`^[a-z0-9][a-z0-9\-.]*\.amazon(aws)?\.com(\.cn)?$`)
 )
 
 // checkPrincipal validates a Principal element: "*" or a map of principal types to one

@@ -92,7 +92,7 @@ func resolvePolicy(tx kit.Tx, c call, policyARN string) (managed, bool, error) {
 		return managed{}, false, nil
 	}
 	if a.Account == "aws" {
-		p, ok := awsPolicyByPathName[path+name]
+		p, ok := awsPolicyByPathName(path + name)
 		if !ok {
 			return managed{}, false, nil
 		}
@@ -263,8 +263,9 @@ const (
 func allPolicies(tx kit.Tx, c call, scope string) ([]managed, error) {
 	var out []managed
 	if scope != scopeLocal {
-		for i := range awsPolicies {
-			p := &awsPolicies[i]
+		policies := awsPolicies()
+		for i := range policies {
+			p := &policies[i]
 			out = append(out, managed{arn: p.arn(c), aws: p})
 		}
 	}

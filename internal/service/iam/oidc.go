@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/xregion/xregion/internal/awserr"
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/iamapi"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -61,7 +61,7 @@ func (s *Service) OIDCProviderFor(tx kit.Tx, account, partition, issuer string) 
 	return port.OIDCProvider{ARN: p.arn(c), Name: p.URL, ClientIDs: slices.Clone(p.ClientIDs)}, true, nil
 }
 
-var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+var hostPattern = lazyregexp.New(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
 
 // providerURL checks a provider URL with the errors AWS gives (as recorded by the
 // versitygw IAM tests) and returns it without its scheme.

@@ -1,15 +1,13 @@
 package iam
 
-import (
-	"regexp"
-)
+import "github.com/xregion/xregion/internal/lazyregexp"
 
 // IAM reports a malformed path or path prefix with texts of its own rather than the
 // generic "failed to satisfy constraint" one, so it checks them here (Validation tells the
 // gateway to leave these patterns alone).
 var (
-	pathPattern       = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
-	pathPrefixPattern = regexp.MustCompile(`^/[\x21-\x7F]*$`)
+	pathPattern       = lazyregexp.New(`^(/|/[\x21-\x7E]+/)$`)
+	pathPrefixPattern = lazyregexp.New(`^/[\x21-\x7F]*$`)
 )
 
 func checkPath(p *string) error {

@@ -3,6 +3,7 @@ package rds
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xregion/xregion/internal/arn"
 )
@@ -13,7 +14,9 @@ import (
 
 type optionGroup struct{ Name, Engine, Major string }
 
-var defaultOptionGroups = func() []optionGroup {
+// defaultOptionGroups is built on first use: it reads the engine catalogue, which start-up
+// does not load (engines.go).
+var defaultOptionGroups = sync.OnceValue(func() []optionGroup {
 	var ogs []optionGroup
 	for _, name := range engineNames() {
 		e := engines()[name]
@@ -26,7 +29,7 @@ var defaultOptionGroups = func() []optionGroup {
 	}
 	slices.SortFunc(ogs, func(a, b optionGroup) int { return strings.Compare(a.Name, b.Name) })
 	return ogs
-}()
+})
 
 func groupARN(account, region, kind, name string) *string {
 	return new(arn.New(partitionOf(region), serviceName, region, account, kind+":"+name))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The options an option group can hold are data (data/options.json): what
@@ -47,7 +48,9 @@ func (d optionSettingDef) valueType() string {
 	return "string"
 }
 
-var optionDefs = func() []optionDef {
+// optionDefs is data/options.json, parsed on first use rather than at package
+// initialisation (start-up does not pay for it).
+var optionDefs = sync.OnceValue(func() []optionDef {
 	var file struct {
 		Options []optionDef `json:"options"`
 	}
@@ -56,12 +59,12 @@ var optionDefs = func() []optionDef {
 	}
 	slices.SortFunc(file.Options, func(a, b optionDef) int { return strings.Compare(a.Name, b.Name) })
 	return file.Options
-}()
+})
 
 // optionsOf lists the options of an engine's major version, sorted by name.
 func optionsOf(engineName, major string) []optionDef {
 	var out []optionDef
-	for _, o := range optionDefs {
+	for _, o := range optionDefs() {
 		if slices.Contains(o.Engines[engineName], major) {
 			out = append(out, o)
 		}

@@ -56,8 +56,8 @@ func findOptionGroup(v kit.View, name string) (*optionGroupRec, error) {
 		}
 		id = strings.ToLower(rest)
 	}
-	if i := slices.IndexFunc(defaultOptionGroups, func(g optionGroup) bool { return g.Name == id }); i >= 0 {
-		d := defaultOptionGroups[i]
+	if i := slices.IndexFunc(defaultOptionGroups(), func(g optionGroup) bool { return g.Name == id }); i >= 0 {
+		d := defaultOptionGroups()[i]
 		return &optionGroupRec{Name: d.Name, Engine: d.Engine, Major: d.Major, Description: textDefaultOptionGroup.with(d.Engine, d.Major), Default: true}, nil
 	}
 	g, err := optionGroups.Get(v, id)
@@ -328,7 +328,7 @@ func listOptionGroups(v kit.View, in *rdsapi.DescribeOptionGroupsMessage) ([]*op
 		}
 		all = []*optionGroupRec{g}
 	} else {
-		for _, d := range defaultOptionGroups {
+		for _, d := range defaultOptionGroups() {
 			all = append(all, &optionGroupRec{Name: d.Name, Engine: d.Engine, Major: d.Major, Description: textDefaultOptionGroup.with(d.Engine, d.Major), Default: true})
 		}
 		stored, err := optionGroups.List(v)

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The engine default parameters of each parameter group family are data
@@ -57,8 +58,15 @@ func (f *paramFamily) def(cluster bool, name string) (paramDef, bool) {
 	return defs[i], true
 }
 
-// paramFamilies are the families by name, and paramFamilyNames their names in order.
-var paramFamilies, paramFamilyNames = mustLoadParamFamilies(parametersJSON)
+// paramFamilies are the families by name, and paramFamilyNames their names in order,
+// parsed on first use rather than at package initialisation (start-up does not pay for
+// them).
+func paramFamilies() map[string]*paramFamily { f, _ := paramCatalogue(); return f }
+func paramFamilyNames() []string             { _, n := paramCatalogue(); return n }
+
+var paramCatalogue = sync.OnceValues(func() (map[string]*paramFamily, []string) {
+	return mustLoadParamFamilies(parametersJSON)
+})
 
 func mustLoadParamFamilies(raw []byte) (map[string]*paramFamily, []string) {
 	families, err := loadParamFamilies(raw)

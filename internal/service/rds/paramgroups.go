@@ -85,7 +85,7 @@ var (
 // family finds a family of the kind: cluster parameter groups exist only for the
 // families with cluster parameters.
 func (k paramGroupKind) family(name string) (*paramFamily, bool) {
-	f, ok := paramFamilies[name]
+	f, ok := paramFamilies()[name]
 	if !ok || len(f.defs(k.cluster)) == 0 {
 		return nil, false
 	}
@@ -130,7 +130,7 @@ func (k paramGroupKind) find(v kit.View, name string) (*paramGroupRec, error) {
 // list returns the default groups and the stored ones, sorted by name.
 func (k paramGroupKind) list(v kit.View) ([]*paramGroupRec, error) {
 	var out []*paramGroupRec
-	for _, fam := range paramFamilyNames {
+	for _, fam := range paramFamilyNames() {
 		if g, ok := k.defaultGroup("default." + fam); ok {
 			out = append(out, g)
 		}
@@ -238,7 +238,7 @@ func (k paramGroupKind) modify(s *Service, tx kit.Tx, v kit.View, name string, p
 	if err != nil {
 		return err
 	}
-	fam := paramFamilies[g.Family]
+	fam := paramFamilies()[g.Family]
 	var ch paramChange
 	set := maps.Clone(g.Params)
 	if set == nil {
@@ -266,7 +266,7 @@ func (k paramGroupKind) reset(s *Service, tx kit.Tx, v kit.View, name string, al
 	if err != nil {
 		return err
 	}
-	fam := paramFamilies[g.Family]
+	fam := paramFamilies()[g.Family]
 	names := slices.Collect(maps.Keys(g.Params))
 	if !all {
 		names = names[:0]
@@ -358,7 +358,7 @@ func checkParamChange(fam *paramFamily, cluster bool, p rdsapi.Parameter) (strin
 // parameters are a group's parameters with its values over the engine defaults, those
 // of one source only when source is not empty.
 func (k paramGroupKind) parameters(g *paramGroupRec, source string) []rdsapi.Parameter {
-	fam := paramFamilies[g.Family]
+	fam := paramFamilies()[g.Family]
 	var out []rdsapi.Parameter
 	for _, d := range fam.defs(k.cluster) {
 		p := paramOut(d)

@@ -2,17 +2,17 @@ package sns
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/xregion/xregion/internal/gen/snsapi"
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // maxBatchEntries is AWS's limit of messages in one PublishBatch.
 const maxBatchEntries = 10
 
-var batchEntryID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var batchEntryID = lazyregexp.New(`^[A-Za-z0-9_-]+$`)
 
 // checkBatch applies PublishBatch's rules to the entries as a whole and checks each
 // message: AWS refuses the whole batch when one message is malformed.

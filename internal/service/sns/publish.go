@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/snsapi"
 	"github.com/xregion/xregion/internal/ids"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
 )
@@ -106,7 +106,7 @@ func (m *message) structure() error {
 	return nil
 }
 
-var attributeTypeSuffix = regexp.MustCompile(`^(String|Number|Binary)\..+$`)
+var attributeTypeSuffix = lazyregexp.New(`^(String|Number|Binary)\..+$`)
 
 // messageAttributes checks MessageAttributes and returns them as a JSON message carries
 // them.

@@ -2,19 +2,19 @@ package sns
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	"github.com/xregion/xregion/internal/awsmodel"
 	"github.com/xregion/xregion/internal/gen/snsapi"
+	"github.com/xregion/xregion/internal/lazyregexp"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
 // Topic names: up to 256 letters, digits, hyphens and underscores; a FIFO topic's name
 // ends in ".fifo", which counts towards the 256.
 var (
-	standardName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-	fifoName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,251}\.fifo$`)
+	standardName = lazyregexp.New(`^[A-Za-z0-9_-]{1,256}$`)
+	fifoName     = lazyregexp.New(`^[A-Za-z0-9_-]{1,251}\.fifo$`)
 )
 
 func validTopicName(name string) bool {
