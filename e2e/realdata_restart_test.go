@@ -20,9 +20,9 @@ import (
 const snapshotRows = 60000
 
 // TestRealDataBackupSurvivesKill: an AWS Backup job of a real instance, with xregion
-// killed with -9 while the snapshot's data is being taken. After the restart the
-// snapshot is taken again, the job completes, and a restore from its recovery point
-// answers psql with every row.
+// killed with -9 while the snapshot's data is being taken — the job RUNNING, without a
+// recovery point, until then. After the restart the snapshot is taken again, the job
+// completes, and a restore from its recovery point answers psql with every row.
 func TestRealDataBackupSurvivesKill(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
@@ -48,7 +48,7 @@ func TestRealDataBackupSurvivesKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.killWhileSnapshotting()
+	e.killWhileSnapshotting(east, job.BackupJobId)
 	e.srv.start(t)
 	e.connect()
 	if e.pendingJobs("rds.engine-snapshot") == 0 {
@@ -90,15 +90,34 @@ func TestRealDataBackupSurvivesKill(t *testing.T) {
 }
 
 // killWhileSnapshotting kills xregion with -9 as soon as the job taking an AWS Backup
-// snapshot's data is seen at work.
-func (e *realEnv) killWhileSnapshotting() {
+// snapshot's data is seen at work. Until then AWS Backup's job is RUNNING, with no
+// recovery point in its vault: a job read while the data job is pending before and
+// after cannot have completed.
+func (e *realEnv) killWhileSnapshotting(east *backup.Client, jobID *string) {
 	e.t.Helper()
+	ctx := context.Background()
 	xtest.CheckFor(e.t, 3*time.Minute, func() error {
 		if e.pendingJobs("rds.engine-snapshot") == 0 {
 			return fmt.Errorf("the snapshot's data is not being taken yet")
 		}
 		return nil
 	})
+	j, err := east.DescribeBackupJob(ctx, &backup.DescribeBackupJobInput{BackupJobId: jobID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	points, err := east.ListRecoveryPointsByBackupVault(ctx, &backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: aws.String("prod")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if e.pendingJobs("rds.engine-snapshot") > 0 {
+		if j.State != backuptypes.BackupJobStateRunning || len(points.RecoveryPoints) != 0 {
+			e.t.Errorf("while the snapshot's data is being taken the backup job is %s with %d recovery points, want RUNNING with none",
+				j.State, len(points.RecoveryPoints))
+		}
+	} else {
+		e.t.Log("the snapshot's data was taken before the job could be read: its RUNNING state is not checked")
+	}
 	e.srv.kill(e.t)
 }
 

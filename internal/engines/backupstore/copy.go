@@ -31,11 +31,15 @@ func (r *CopyReport) add(name string, n int64) {
 
 // Copy brings dst up to date with src — every base backup, every WAL file and the restore
 // window — re-encrypting under dst's key: the continuous cross-Region replication of
-// automated backups. Objects dst already has are skipped, and so is what dst has pruned.
+// automated backups, and the snapshot of a stopped server. Objects dst already has are
+// skipped, and so is what dst has pruned.
 //
-// Order matters because src may be written while it is copied: the window is read
-// first and written last, and base backups are listed before WAL, so everything the
-// copied window and bases promise is in dst before they appear there.
+// Order matters because src may be written while it is copied, and because a copy may
+// be cut short (xregion killed with -9) and then judged by what dst holds: the window is
+// read first, base backups are listed before WAL, so everything the copied window and
+// bases promise is in dst before they appear there; and the window is written before
+// the bases, so a dst with a base backup has its window too: a copy that reached the
+// bases restores to the window's end, as the finished copy does.
 func Copy(ctx context.Context, src, dst *Store) (CopyReport, error) {
 	var rep CopyReport
 	srcWindow, err := src.readWindow()
@@ -62,6 +66,9 @@ func Copy(ctx context.Context, src, dst *Store) (CopyReport, error) {
 			return rep, err
 		}
 	}
+	if err := copyWindow(ctx, srcWindow, dst, &rep); err != nil {
+		return rep, err
+	}
 	for _, b := range bases {
 		if b.Completed.Before(horizon.PrunedBefore) {
 			continue
@@ -70,16 +77,22 @@ func Copy(ctx context.Context, src, dst *Store) (CopyReport, error) {
 			return rep, err
 		}
 	}
-	if !srcWindow.Latest.IsZero() {
-		n, err := dst.markArchived(srcWindow.Mark)
-		if err != nil {
-			return rep, err
-		}
-		if n > 0 {
-			rep.add(windowName, n)
-		}
-	}
 	return rep, nil
+}
+
+// copyWindow moves dst's window to src's, once the WAL it promises is in dst.
+func copyWindow(ctx context.Context, srcWindow windowRecord, dst *Store, rep *CopyReport) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if srcWindow.Latest.IsZero() {
+		return nil
+	}
+	n, err := dst.markArchived(srcWindow.Mark)
+	if err == nil && n > 0 {
+		rep.add(windowName, n)
+	}
+	return err
 }
 
 // prunedFile reports whether WAL file f lies before dst's prune horizon. History files

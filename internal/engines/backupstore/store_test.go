@@ -406,3 +406,51 @@ func TestAllCommittedBy(t *testing.T) {
 		t.Error("AllCommittedBy without a known last commit")
 	}
 }
+
+// killAfter is a context that ends after n more looks at it: a copy cut short after n
+// objects, as by a kill -9 of xregion.
+type killAfter struct {
+	context.Context
+	n int
+}
+
+func (k *killAfter) Err() error {
+	if k.n <= 0 {
+		return context.Canceled
+	}
+	k.n--
+	return nil
+}
+
+// TestCopyCutShortAnywhere: a copy cut short after any number of objects leaves a
+// destination that either holds no base backup yet, or restores to the source's
+// window's end — never a base backup without the WAL and window that follow it (the
+// snapshot of a stopped server is judged done by its first base). Copied again, it
+// finishes with what is missing only.
+func TestCopyCutShortAnywhere(t *testing.T) {
+	src := newStore(t)
+	putWAL(t, src, seg3, seg4, seg5, seg6)
+	putBase(t, src, t0, seg3, seg4)
+	putBase(t, src, t0.Add(time.Minute), seg5, seg5)
+	src.MarkArchived(Mark{Latest: t0.Add(2 * time.Minute), Segment: seg6})
+	whole, err := Copy(context.Background(), src, newStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n <= len(whole.Copied); n++ {
+		dst := newStore(t)
+		if _, err := Copy(&killAfter{Context: context.Background(), n: n}, src, dst); err == nil && n < len(whole.Copied) {
+			t.Fatalf("a copy cut after %d of %d objects did not say so", n, len(whole.Copied))
+		}
+		if w, _ := dst.Window(); dst.HasBase() && !w.Latest.Equal(t0.Add(2*time.Minute)) {
+			t.Errorf("cut after %d objects: a base backup is there, but the window reaches %s", n, w.Latest)
+		}
+		rep, err := Copy(context.Background(), src, dst)
+		if err != nil || len(rep.Copied)+n < len(whole.Copied) {
+			t.Errorf("cut after %d objects, the copy again moved %d of %d: %v", n, len(rep.Copied), len(whole.Copied), err)
+		}
+		if w, _ := dst.Window(); !w.Latest.Equal(t0.Add(2*time.Minute)) || !w.Earliest.Equal(t0) {
+			t.Errorf("cut after %d objects and copied again, the window is %+v", n, w)
+		}
+	}
+}

@@ -83,7 +83,10 @@ func (p *Provider) Snapshot(tx kit.Tx, op, id string, dst port.BackupStore) (boo
 	}
 	return p.tasks.runWith(op, func() func() { return p.writer(to.Dir()) }, func(ctx context.Context) error {
 		if to.HasBase() {
-			return nil // taken before a restart of xregion
+			// Taken before a restart of xregion: a base backup appears in a snapshot's
+			// store last (CopyBackup), or after the window (Copy), so the snapshot is
+			// whole — even one cut short by kill -9 among the bases of a stopped server.
+			return nil
 		}
 		from, err := p.serverStore(id)
 		if err != nil {

@@ -29,7 +29,7 @@ func (s *Service) runBackupJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jo
 	if j.State == backupapi.BackupJobStateCreated || j.Image == nil {
 		err = s.beginBackup(tx, v, j, ref)
 	} else {
-		err = s.finishBackup(tx, v, j)
+		err = s.finishBackup(tx, v, j, ref)
 	}
 	if err != nil {
 		return err
@@ -120,8 +120,9 @@ func (s *Service) backupProblem(tx kit.Tx, v kit.View, j *backupJobRec) (string,
 }
 
 // finishBackup stores a running job's image as a recovery point and starts the rule's
-// copy actions, or ends the job EXPIRED or FAILED.
-func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
+// copy actions, or ends the job EXPIRED or FAILED. A job whose image is still being
+// taken stays RUNNING (awaitImage).
+func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRef) error {
 	now := s.Clock.Now()
 	if j.CompleteBy != nil && j.DoneAt != nil && j.DoneAt.After(*j.CompleteBy) {
 		j.end(backupapi.BackupJobStateExpired, statusExpiredRunning, now)
@@ -134,6 +135,9 @@ func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
 	if vault == nil {
 		j.end(backupapi.BackupJobStateFailed, fmt.Sprintf(statusVaultGone, j.Vault), now)
 		return s.dropImage(tx, v, j.resourceType(), j.Image)
+	}
+	if waiting, err := s.awaitImage(tx, v, j, ref); waiting || err != nil {
+		return err
 	}
 	set, err := settingsIn(v)
 	if err != nil {
@@ -165,6 +169,29 @@ func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec) error {
 		}
 	}
 	return nil
+}
+
+// awaitImage looks whether a running job's image holds its data yet (a real database's
+// base backup takes a while after the provider answered). While it does not, the job
+// stays RUNNING and looks again soon, until its completion window closes (EXPIRED); an
+// image whose data cannot be taken fails the job with the provider's reason. It reports
+// whether the job must wait or has ended.
+func (s *Service) awaitImage(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRef) (bool, error) {
+	now := s.Clock.Now()
+	pending, failed, err := s.imageState(tx, v, j.resourceType(), j.Image)
+	switch {
+	case err != nil:
+		return true, err
+	case failed != "":
+		j.end(backupapi.BackupJobStateFailed, failed, now)
+	case pending && j.CompleteBy != nil && !now.Before(*j.CompleteBy):
+		j.end(backupapi.BackupJobStateExpired, statusExpiredRunning, now)
+	case pending:
+		return true, s.waitForImage(tx, jobBackup, ref, j.CompleteBy)
+	default:
+		return false, nil
+	}
+	return true, s.dropImage(tx, v, j.resourceType(), j.Image)
 }
 
 // startWindowText is the StatusMessage of a job that did not start in its window.

@@ -31,7 +31,7 @@ func (s *Service) runCopyJob(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobR
 	case j.State == backupapi.CopyJobStateCreated || j.Image == nil:
 		err = s.beginCopy(tx, v, j, dst, ref)
 	default:
-		err = s.finishCopy(tx, v, j, dst)
+		err = s.finishCopy(tx, v, j, dst, ref)
 	}
 	if err != nil {
 		return err
@@ -163,7 +163,9 @@ func copyLifecycle(j *copyJobRec, src *recoveryRec) *backupapi.Lifecycle {
 }
 
 // finishCopy stores a running job's copy as a recovery point in the destination vault.
-func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef) error {
+// A copy whose data is still being copied stays RUNNING; one whose data cannot be copied
+// fails with the provider's reason.
+func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef, ref jobRef) error {
 	now := s.Clock.Now()
 	dv := tx.In(dst.Account, dst.Region)
 	vault, err := vaults.Get(dv, dst.Name)
@@ -177,6 +179,15 @@ func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef)
 	if vault == nil || src == nil {
 		j.fail(fmt.Sprintf(statusDestinationGone, j.DestVaultARN), now)
 		return s.dropImage(tx, dv, j.resourceType(), j.Image)
+	}
+	switch pending, failed, err := s.imageState(tx, dv, j.resourceType(), j.Image); {
+	case err != nil:
+		return err
+	case failed != "":
+		j.fail(failed, now)
+		return s.dropImage(tx, dv, j.resourceType(), j.Image)
+	case pending:
+		return s.waitForImage(tx, jobCopy, ref, nil)
 	}
 	set, err := settingsIn(dv)
 	if err != nil {

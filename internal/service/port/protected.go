@@ -57,6 +57,19 @@ type Protected interface {
 	Restore(tx kit.Tx, account, region, imageARN string, metadata map[string]string) (string, error)
 }
 
+// ImageProgress is what a Protected also provides when an image it answered may not
+// hold its data yet: the base backup of a real database server (RDS with
+// --real-engines) is taken after Backup or Copy answered, by work of the provider's own.
+// AWS Backup keeps such a job RUNNING, and makes no recovery point of it, until the
+// image is done; an image whose data cannot be taken fails the job with the provider's
+// reason. The images of a provider without it are done when Backup or Copy answers.
+type ImageProgress interface {
+	// ImageDone is nil once the image holds all its data, a NotReady error while it is
+	// still being taken, and a CannotProtect error, whose text says why, when it never
+	// will be.
+	ImageDone(tx kit.Tx, account, region, imageARN string) error
+}
+
 // RestoreCleaner is what a Protected also provides when the resources it restores can be
 // deleted by AWS Backup: restore testing deletes what it restored once its validation
 // window ends. A provider without it leaves them, and the tests say so.

@@ -24,6 +24,7 @@ type protector struct{ s *Service }
 var (
 	_ port.Protected      = protector{}
 	_ port.RestoreCleaner = protector{}
+	_ port.ImageProgress  = protector{}
 )
 
 // metaInstanceID is the restore metadata key that names the DB instance to create.
@@ -262,6 +263,9 @@ func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metad
 	}
 	if snap == nil || v.Region() != region {
 		return "", backupFailure(textRestoreNoSnapshot, snapshotARN, region)
+	}
+	if snap.Status != snapshotAvailable {
+		return "", backupFailure(text(msgSnapshotNotAvailable.Text), snap.ID)
 	}
 	id = strings.ToLower(id)
 	if !validIdentifier(id, maxInstanceID) {

@@ -20,11 +20,25 @@ import (
 // the job gives up, the snapshot is marked failed (engineSnapRec.Failed) and restores
 // from it are refused as restores from a snapshot that is not available.
 //
+// While its data is being taken the snapshot is creating, as RDS shows the snapshots
+// AWS Backup is taking, and AWS Backup's job stays RUNNING (protector.ImageDone): no
+// recovery point, copy or restore of it exists before its data does. A snapshot whose
+// data could not be taken is failed, and so is the job.
+//
 // Choice: a snapshot taken again after a restart holds the data of the moment it was
 // taken again, not of the moment AWS Backup asked for it; xregion was down in between,
 // so no transaction was committed between the two.
 
 var engineSnaps = kit.Table[engineSnapRec]{Kind: "engine-snap"} // engine-snap/<snapshot identifier>
+
+// snapshotFailed is the status of a snapshot whose data could not be taken.
+const snapshotFailed = "failed"
+
+// What AWS Backup's jobs show of a snapshot's data.
+const (
+	textSnapshotTaking text = "The data of DB snapshot %s is still being taken"
+	textSnapshotNoData text = "The data of DB snapshot %s could not be taken: %s"
+)
 
 // engineSnapRec is an AWS Backup snapshot whose data is not all taken yet, or could not
 // be taken. It exists from the snapshot's creation until its data is complete.
@@ -54,6 +68,7 @@ func (s *Service) engineAWSBackup(tx kit.Tx, v kit.View, snap *snapshotRec, srcA
 	if !snap.RealData || s.engines == nil {
 		return nil
 	}
+	snap.Status, snap.Progress = snapshotCreating, 0
 	if err := engineSnaps.Put(v, &engineSnapRec{Source: srcARN}, snap.ID); err != nil {
 		return err
 	}
@@ -83,6 +98,10 @@ func (s *Service) runEngineSnapshot(tx kit.Tx, p resourceRef) error {
 	}
 	if !done {
 		_, err := jobEngineSnapshot.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
+		return err
+	}
+	snap.Status, snap.Progress = snapshotAvailable, 100
+	if err := putSnapshot(v, snap); err != nil {
 		return err
 	}
 	return engineSnaps.Delete(v, p.ID)
@@ -117,7 +136,38 @@ func (s *Service) takeEngineSnapshot(tx kit.Tx, v kit.View, snap *snapshotRec, r
 // failEngineSnapshot records that a snapshot's data could not be taken, and why.
 func (s *Service) failEngineSnapshot(v kit.View, id, why string) error {
 	s.Log.Warn("rds: an AWS Backup snapshot holds no data", "snapshot", id, "why", why)
+	snap, err := snapshots.Get(v, id)
+	if err != nil {
+		return err
+	}
+	if snap != nil {
+		snap.Status = snapshotFailed
+		if err := putSnapshot(v, snap); err != nil {
+			return err
+		}
+	}
 	return engineSnaps.Put(v, &engineSnapRec{Failed: why}, id)
+}
+
+// ImageDone implements port.ImageProgress: a snapshot AWS Backup made of a real
+// instance, or copied, is done once its data is all there.
+func (p protector) ImageDone(tx kit.Tx, account, region, imageARN string) error {
+	snap, v, err := ownSnapshot(p.s.Join(tx), account, imageARN)
+	if err != nil {
+		return err
+	}
+	if snap == nil {
+		return backupFailure(textBackupNoSnapshot, imageARN)
+	}
+	switch pending, failed, err := engineSnapshotPending(v, snap.ID); {
+	case err != nil:
+		return err
+	case failed != "":
+		return backupFailure(textSnapshotNoData, snap.ID, failed)
+	case pending:
+		return port.NotReady("%s", textSnapshotTaking.with(snap.ID))
+	}
+	return nil
 }
 
 // engineSnapshotPending reports whether the data of snapshot id of v is still being

@@ -95,10 +95,36 @@ func (a *awsBackupHarness) pendingJobs(kind string) int {
 	return n
 }
 
+// imageDone is what AWS Backup's jobs ask RDS of an image: whether its data is there.
+func (a *awsBackupHarness) imageDone(t *testing.T, imageARN string) error {
+	t.Helper()
+	progress, ok := a.rds.(port.ImageProgress)
+	if !ok {
+		t.Fatal("RDS's port.Protected does not say when its images hold their data")
+	}
+	var done error
+	if err := a.update(t, func(tx kit.Tx) error {
+		done = progress.ImageDone(tx, kittest.Account, "us-east-1", imageARN)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return done
+}
+
+func (a *awsBackupHarness) snapshotStatus(t *testing.T, id string) string {
+	t.Helper()
+	out := kittest.Must[*rdsapi.DBSnapshotMessage](t)(kittest.Call(a.Harness, "us-east-1", rdsapi.OpDescribeDBSnapshots,
+		&rdsapi.DescribeDBSnapshotsMessage{DBSnapshotIdentifier: new(id)}))
+	return *out.DBSnapshots[0].Status
+}
+
 // TestRealDataAWSBackupSnapshotIsDurable: the data of a snapshot AWS Backup takes of a
 // real instance, and of its copy, is taken by a durable job that asks the engines
-// until they are done — so work lost with a restart of xregion is asked for again — and
-// a restore from the snapshot waits for that data before its server is made.
+// until they are done — so work lost with a restart of xregion is asked for again.
+// Until then the snapshots are creating, AWS Backup hears that their images are not
+// done (its jobs stay RUNNING), and a restore from them is refused; the copy's data
+// is copied only once its source's is there.
 func TestRealDataAWSBackupSnapshotIsDurable(t *testing.T) {
 	a := newAWSBackupHarness(t)
 	a.engines.setReady(false)
@@ -120,13 +146,17 @@ func TestRealDataAWSBackupSnapshotIsDurable(t *testing.T) {
 	if n := a.engines.count("copy"); n != 0 {
 		t.Errorf("the copy was started %d times before its source's data was there", n)
 	}
-
-	if err := a.restore(t, cp.Image.ARN, "restored"); err != nil {
-		t.Fatal(err)
+	for _, img := range []struct{ id, arn string }{{"awsbackup:job-one", snapARN}, {"awsbackup:copyjob-one", cp.Image.ARN}} {
+		if s := a.snapshotStatus(t, img.id); s != "creating" {
+			t.Errorf("snapshot %s is %s while its data is being taken", img.id, s)
+		}
+		if err := a.imageDone(t, img.arn); !errors.Is(err, port.ErrNotReady) {
+			t.Errorf("AWS Backup hears of %s, whose data is being taken: %v", img.id, err)
+		}
 	}
-	a.advance(5)
-	if s := a.status(t, "restored"); s != "creating" || a.engines.count("restore") != 0 {
-		t.Fatalf("a restore from a copy whose data is not there is %s after %d restore calls", s, a.engines.count("restore"))
+	err := a.restore(t, cp.Image.ARN, "restored")
+	if text, ok := port.Failure(err); !ok || !strings.Contains(text, "not in available state") {
+		t.Errorf("a restore from a copy whose data is not there: %v", err)
 	}
 
 	a.engines.setReady(true)
@@ -134,6 +164,18 @@ func TestRealDataAWSBackupSnapshotIsDurable(t *testing.T) {
 	if n := a.pendingJobs("rds.engine-snapshot"); n != 0 {
 		t.Errorf("%d snapshot jobs still wait once the engines are done", n)
 	}
+	for _, img := range []struct{ id, arn string }{{"awsbackup:job-one", snapARN}, {"awsbackup:copyjob-one", cp.Image.ARN}} {
+		if s := a.snapshotStatus(t, img.id); s != "available" {
+			t.Errorf("snapshot %s is %s once its data is there", img.id, s)
+		}
+		if err := a.imageDone(t, img.arn); err != nil {
+			t.Errorf("the image %s holds its data, yet: %v", img.id, err)
+		}
+	}
+	if err := a.restore(t, cp.Image.ARN, "restored"); err != nil {
+		t.Fatal(err)
+	}
+	a.advance(5)
 	if a.engines.count("copy") == 0 || a.engines.count("restore") == 0 {
 		t.Errorf("calls %v: the copy and then the restore follow the snapshot's data", a.engines.calls)
 	}
@@ -143,7 +185,8 @@ func TestRealDataAWSBackupSnapshotIsDurable(t *testing.T) {
 }
 
 // TestRealDataAWSBackupSnapshotFails: a snapshot whose data the engines cannot take is
-// retried with the job engine's backoff, then marked failed; restores from it are
+// retried with the job engine's backoff, then failed, and AWS Backup hears why (its
+// job fails with that reason); restores from it are
 // refused — by AWS Backup's restore job with RDS's reason, and by
 // RestoreDBInstanceFromDBSnapshot as a snapshot that is not available — and nothing of
 // them is written.
@@ -161,6 +204,13 @@ func TestRealDataAWSBackupSnapshotFails(t *testing.T) {
 		t.Fatalf("%d snapshot jobs still retry after giving up", n)
 	}
 	a.engines.setFail(nil)
+	if s := a.snapshotStatus(t, "awsbackup:job-two"); s != "failed" {
+		t.Errorf("a snapshot whose data could not be taken is %s", s)
+	}
+	done := a.imageDone(t, snapARN)
+	if text, _ := port.Failure(done); !errors.Is(done, port.ErrCannotProtect) || !strings.Contains(text, "pg_basebackup: the server went away") {
+		t.Errorf("AWS Backup hears of the failed snapshot: %v", done)
+	}
 
 	err := a.restore(t, snapARN, "from-failed")
 	if text, ok := port.Failure(err); !ok || !strings.Contains(text, "not in available state") {
