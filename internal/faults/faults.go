@@ -169,6 +169,8 @@ type Registry struct {
 	now func() time.Time
 	mu  sync.RWMutex
 	by  map[string]Fault // by scope
+	// past are the ended outages of each Region, oldest first (outages.go).
+	past map[string][]Outage
 }
 
 var prefix = store.Prefix("_xregion", "faults")
@@ -181,7 +183,7 @@ func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now =
 
 // Load reads the persisted faults.
 func Load(st store.Store, opts ...Option) (*Registry, error) {
-	r := &Registry{st: st, now: time.Now, by: map[string]Fault{}}
+	r := &Registry{st: st, now: time.Now, by: map[string]Fault{}, past: map[string][]Outage{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -193,32 +195,39 @@ func Load(st store.Store, opts ...Option) (*Registry, error) {
 // the store is the registry, the map only its copy for cheap reads.
 func (r *Registry) Reload() error {
 	by := map[string]Fault{}
+	var past map[string][]Outage
 	err := r.st.View(func(tx store.Tx) error {
 		clear(by) // a View is not retried, but keep the function repeatable all the same
-		return store.ScanJSON(tx, prefix, func(_ string, f *Fault) bool {
+		err := store.ScanJSON(tx, prefix, func(_ string, f *Fault) bool {
 			by[f.scope()] = *f
 			return true
 		})
+		if err != nil {
+			return err
+		}
+		past, err = loadOutages(tx)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
-	r.by = by
+	r.by, r.past = by, past
 	r.mu.Unlock()
 	return nil
 }
 
 // live reports whether f has not expired yet.
 func (r *Registry) live(f Fault) bool {
-	if f.Expires.IsZero() {
-		return true
-	}
-	now := time.Now
+	return f.Expires.IsZero() || r.clock().Before(f.Expires)
+}
+
+// clock is the time on the registry's clock (the zero Registry's is real time).
+func (r *Registry) clock() time.Time {
 	if r.now != nil {
-		now = r.now
+		return r.now()
 	}
-	return now().Before(f.Expires)
+	return time.Now()
 }
 
 // regionFault is the live fault that stops cross-Region work of region, if any.
@@ -260,15 +269,25 @@ func (r *Registry) Match(service, region, operation string) []Fault {
 func (r *Registry) Set(f Fault) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old, ok := r.by[f.scope()]; ok && old.Down() && f.Down() && r.live(old) {
+	old, had := r.by[f.scope()]
+	had = had && r.live(old) // an expired fault's outage is ended by writeLocked
+	if had && old.Down() && f.Down() {
 		f.Since = old.Since
 	}
+	ended := func() {}
 	return r.writeLocked(func(tx store.Tx) error {
+		if had && !f.Down() {
+			var err error
+			if ended, err = r.endOutageLocked(tx, old, r.clock()); err != nil {
+				return err
+			}
+		}
 		if f.empty() {
 			return tx.Delete(f.scope())
 		}
 		return store.PutJSON(tx, f.scope(), f)
 	}, func() {
+		ended()
 		if f.empty() {
 			delete(r.by, f.scope())
 		} else {
@@ -288,22 +307,34 @@ func (r *Registry) Clear(region string) error {
 			gone = append(gone, scope)
 		}
 	}
+	var ended []func()
 	return r.writeLocked(func(tx store.Tx) error {
+		ended = nil
 		for _, scope := range gone {
+			if f := r.by[scope]; r.live(f) {
+				end, err := r.endOutageLocked(tx, f, r.clock())
+				if err != nil {
+					return err
+				}
+				ended = append(ended, end)
+			}
 			if err := tx.Delete(scope); err != nil {
 				return err
 			}
 		}
 		return nil
 	}, func() {
+		for _, end := range ended {
+			end()
+		}
 		for _, scope := range gone {
 			delete(r.by, scope)
 		}
 	})
 }
 
-// writeLocked runs change in a store transaction that also drops expired faults, and on
-// success applies the change to memory.
+// writeLocked runs change in a store transaction that also drops expired faults (keeping
+// the outages they ended, at their expiry), and on success applies the change to memory.
 func (r *Registry) writeLocked(change func(tx store.Tx) error, apply func()) error {
 	var expired []string
 	for scope, f := range r.by {
@@ -311,8 +342,15 @@ func (r *Registry) writeLocked(change func(tx store.Tx) error, apply func()) err
 			expired = append(expired, scope)
 		}
 	}
+	var ended []func()
 	err := r.st.Update(func(tx store.Tx) error {
+		ended = nil
 		for _, scope := range expired {
+			end, err := r.endOutageLocked(tx, r.by[scope], r.by[scope].Expires)
+			if err != nil {
+				return err
+			}
+			ended = append(ended, end)
 			if err := tx.Delete(scope); err != nil {
 				return err
 			}
@@ -321,6 +359,9 @@ func (r *Registry) writeLocked(change func(tx store.Tx) error, apply func()) err
 	})
 	if err != nil {
 		return err
+	}
+	for _, end := range ended {
+		end()
 	}
 	for _, scope := range expired {
 		delete(r.by, scope)
@@ -334,6 +375,7 @@ func (r *Registry) Forget() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.by = map[string]Fault{}
+	r.past = map[string][]Outage{}
 }
 
 // List returns the live faults, sorted by Region, service and operation.

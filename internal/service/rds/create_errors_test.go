@@ -40,8 +40,9 @@ func TestCreateDBInstanceErrors(t *testing.T) {
 		{"previous generation on a current version", func(in *rds.CreateDBInstanceInput) {
 			in.EngineVersion, in.DBInstanceClass, in.AllocatedStorage = aws.String("16.8"), aws.String("db.t2.micro"), aws.Int32(20)
 		}, "InvalidParameterCombination", 400, "DBInstanceClass=db.t2.micro, Engine=postgres, EngineVersion=16.8, LicenseModel=postgresql-license."},
-		{"graviton3 before its versions", func(in *rds.CreateDBInstanceInput) { in.DBInstanceClass = aws.String("db.m7g.large") }, "InvalidParameterCombination", 400,
-			"DBInstanceClass=db.m7g.large, Engine=postgres, EngineVersion=13.4,"},
+		{"graviton3 before its versions", func(in *rds.CreateDBInstanceInput) {
+			in.EngineVersion, in.DBInstanceClass = aws.String("12.22"), aws.String("db.m7g.large")
+		}, "InvalidParameterCombination", 400, "DBInstanceClass=db.m7g.large, Engine=postgres, EngineVersion=12.22,"},
 		{"gp2 below minimum", func(in *rds.CreateDBInstanceInput) { in.StorageType = aws.String("gp2") }, "InvalidParameterCombination", 400,
 			"Invalid storage size for engine name postgres and storage type gp2: 10"},
 		{"storage above maximum", func(in *rds.CreateDBInstanceInput) { in.AllocatedStorage = aws.Int32(70000) }, "InvalidParameterCombination", 400,

@@ -206,7 +206,7 @@ func TestOrderableCatalogue(t *testing.T) {
 	}
 	for version, want := range map[string]map[string]bool{
 		"16.8":  {"db.t3.micro": true, "db.t2.micro": false, "db.m7g.large": true},
-		"13.4":  {"db.t3.micro": true, "db.t2.micro": false, "db.m7g.large": false},
+		"13.4":  {"db.t3.micro": true, "db.t2.micro": false, "db.m7g.large": true},
 		"12.22": {"db.t3.micro": true, "db.t2.micro": true, "db.m7g.large": false},
 	} {
 		got := classes(version)

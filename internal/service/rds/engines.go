@@ -51,7 +51,7 @@ var storageTypes = []string{"standard", "gp2", "gp3", "io1", "io2"}
 // some of its classes orderable only with some of its versions — the previous
 // generation (db.t2, db.m4, db.r4) with the versions RDS still offers it for, Graviton3
 // (db.m7g, db.r7g) from the minor versions RDS first offered it with (RDS User Guide,
-// "Supported DB engines for DB instance classes"). A combination outside them is one RDS
+// "Supported DB engines for DB instance classes"; the data's _comment quotes the table). A combination outside them is one RDS
 // refuses to create (msgCombination) and DescribeOrderableDBInstanceOptions does not list.
 //
 //go:embed data/engines.json
@@ -84,12 +84,15 @@ type engineEntry struct {
 }
 
 // classLimit narrows the versions of an engine that some of its classes come with: up to
-// a major version, or from a version on.
+// a major version, or from the first version of each major line that has them.
 type classLimit struct {
-	Engine      string   `json:"engine"`
-	Classes     []string `json:"classes"`
-	UpToMajor   string   `json:"upToMajor"`
-	FromVersion string   `json:"fromVersion"`
+	Engine    string   `json:"engine"`
+	Classes   []string `json:"classes"`
+	UpToMajor string   `json:"upToMajor"`
+	// FromVersions are the first versions, one per major line, that have the classes. A
+	// version of a major line not listed has them if it is newer than every listed one
+	// (a major released after the classes) and not if it is older.
+	FromVersions []string `json:"fromVersions"`
 }
 
 // allows reports whether the limit lets class run version v.
@@ -97,7 +100,14 @@ func (l classLimit) allows(v engineVersion) bool {
 	if l.UpToMajor != "" && versionLess(l.UpToMajor, v.Major) {
 		return false
 	}
-	return l.FromVersion == "" || !versionLess(v.Version, l.FromVersion)
+	newer := true
+	for _, from := range l.FromVersions {
+		if strings.HasPrefix(from, v.Major+".") {
+			return !versionLess(v.Version, from)
+		}
+		newer = newer && versionLess(from, v.Version)
+	}
+	return newer
 }
 
 // engineCatalogue is data/engines.json, parsed on first use rather than at package

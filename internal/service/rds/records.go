@@ -133,9 +133,10 @@ type instanceRec struct {
 	LogGaps               []logGap         `json:"logGaps,omitempty"`       // times it was stopped; the last is open while it is
 	DeleteBackups         bool             `json:"deleteBackups,omitempty"` // set while deleting
 	RestoredFrom          string           `json:"restoredFrom,omitempty"`
-	RealData              bool             `json:"realData,omitempty"`        // a real server (realdata.go)
-	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"`       // a read replica: its source (replicas.go)
-	ReplicationDown       bool             `json:"replicationDown,omitempty"` // a cross-Region replica: its replication was last seen stopped (replication_watch.go)
+	RealData              bool             `json:"realData,omitempty"`          // a real server (realdata.go)
+	ReplicaOf             *replicaLink     `json:"replicaOf,omitempty"`         // a read replica: its source (replicas.go)
+	ReplicationDown       bool             `json:"replicationDown,omitempty"`   // a cross-Region replica: its replication was last seen stopped (replication_watch.go)
+	ReplicationWatched    time.Time        `json:"replicationWatched,omitzero"` // a cross-Region replica: the watch has recorded its outages up to then
 	ReadReplicas          []replicaLink    `json:"readReplicas,omitempty"`
 	Cluster               string           `json:"cluster,omitempty"` // the Aurora DB cluster it is a member of (clusters.go)
 	PromotionTier         int64            `json:"promotionTier,omitempty"`
@@ -191,10 +192,13 @@ type backupRec struct {
 	Status     string `json:"status"`
 	// ReplicationDown: a replicated backup's replication was last seen stopped by an
 	// unreachable Region (replication_watch.go).
-	ReplicationDown bool   `json:"replicationDown,omitempty"`
-	SourceRegion    string `json:"sourceRegion"`
-	SourceARN       string `json:"sourceArn"`
-	InstanceID      string `json:"instanceId"`
+	ReplicationDown bool `json:"replicationDown,omitempty"`
+	// ReplicationWatched: the watch has recorded the replication's outages up to then
+	// (from when it began replicating).
+	ReplicationWatched time.Time `json:"replicationWatched,omitzero"`
+	SourceRegion       string    `json:"sourceRegion"`
+	SourceARN          string    `json:"sourceArn"`
+	InstanceID         string    `json:"instanceId"`
 	image
 	Retention    int64            `json:"retention"`
 	Start        time.Time        `json:"start,omitzero"`    // earliest restorable instant ever

@@ -294,7 +294,7 @@ func (s *Service) runReplicaStart(tx kit.Tx, p resourceRef) error {
 			b.Start = sn.Created
 		}
 	}
-	b.Status = backupReplicating
+	b.Status, b.ReplicationWatched = backupReplicating, now // outages before it began are none of its own
 	if err := s.engineReplicate(tx, src, v, inst, b); err != nil {
 		return err
 	}

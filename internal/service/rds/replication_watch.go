@@ -1,8 +1,10 @@
 package rds
 
 import (
+	"slices"
 	"time"
 
+	"github.com/xregion/xregion/internal/faults"
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
@@ -21,9 +23,11 @@ import (
 //
 // The watch runs every hour of the job clock, and every minute while a replication it
 // watches is stopped: a clock moved months ahead costs a run an hour, not one a minute.
-// So a stop is recorded within the hour, dated when the outage began (the fault's Since),
-// and a resume at most a minute after the Region is back. An outage that begins and ends
-// between two hourly runs leaves no events.
+// Each run replays, for each replication, the outages of its two Regions since the
+// run before (the fault registry keeps the ended ones): a stop is dated when its outage
+// began and a resume when it ended, so an outage that began and ended between two hourly
+// runs leaves its two events all the same, at the fault's times. A stop is recorded
+// within the hour, a resume within the minute.
 
 const (
 	watchInterval     = time.Hour
@@ -78,21 +82,72 @@ func (s *Service) runReplicationWatch(tx kit.Tx, p armedPayload) error {
 	return replicationWatches.Delete(v)
 }
 
-// outage reports whether cross-Region work between regions is stopped, and since when:
-// the earlier outage, when several Regions are down.
-func (s *Service) outage(regions ...string) (time.Time, bool) {
-	var since time.Time
-	down := false
-	for _, r := range regions {
-		if at, ok := s.Faults.Since(r); ok && (!down || at.Before(since)) {
-			since, down = at, true
-		}
-	}
-	return since, down
-}
-
 // watched counts the replications a watch saw, and those of them stopped.
 type watched struct{ all, down int }
+
+// transition is a replication stopping (down) or resuming, at a time of the clock.
+type transition struct {
+	down bool
+	at   time.Time
+}
+
+// transitions are the stops and resumes of a replication between regions since after,
+// given whether it was last seen down: every outage of either Region that ended since
+// (the fault registry keeps them, so one that began and ended between two runs is not
+// lost), then the one under way. Overlapping outages of the two Regions are one stop.
+// A stop is dated when its outage began and a resume when it ended.
+func (s *Service) transitions(wasDown bool, after, now time.Time, regions ...string) []transition {
+	spans := s.outageSpans(after, regions...)
+	if wasDown && len(spans) == 0 {
+		// Seen down, yet no outage is under way or ended since: the history was wiped (a
+		// reset of the store), so the resume is dated when it is seen.
+		return []transition{{down: false, at: now}}
+	}
+	var out []transition
+	down := wasDown
+	for _, o := range spans {
+		if !down {
+			out = append(out, transition{down: true, at: o.Start})
+			down = true
+		}
+		if !o.End.IsZero() {
+			out = append(out, transition{down: false, at: o.End})
+			down = false
+		}
+	}
+	return out
+}
+
+// outageSpans are the outages of regions that ended after after, and the one under way,
+// merged where they overlap, in the order they began.
+func (s *Service) outageSpans(after time.Time, regions ...string) []faults.Outage {
+	var all []faults.Outage
+	for _, r := range regions {
+		all = append(all, s.Faults.Outages(r, after)...)
+	}
+	slices.SortFunc(all, func(a, b faults.Outage) int { return a.Start.Compare(b.Start) })
+	var merged []faults.Outage
+	for _, o := range all {
+		n := len(merged)
+		if n > 0 && (merged[n-1].End.IsZero() || !o.Start.After(merged[n-1].End)) {
+			if merged[n-1].End.IsZero() || o.End.IsZero() || o.End.After(merged[n-1].End) {
+				merged[n-1].End = o.End
+			}
+			continue
+		}
+		merged = append(merged, o)
+	}
+	return merged
+}
+
+// isDown reports whether the last of transitions leaves the replication down, or, with
+// none, whether it was.
+func isDown(wasDown bool, ts []transition) bool {
+	if len(ts) == 0 {
+		return wasDown
+	}
+	return ts[len(ts)-1].down
+}
 
 // watchReadReplicas records the stops and resumes of the cross-Region read replicas of
 // v, and counts them.
@@ -111,21 +166,25 @@ func (s *Service) watchReadReplicas(v kit.View, now time.Time) (watched, error) 
 		if inst.Created.IsZero() {
 			continue
 		}
-		since, down := s.outage(l.Region, v.Region())
-		if down {
+		after := inst.ReplicationWatched
+		if after.Before(inst.Created) {
+			after = inst.Created
+		}
+		ts := s.transitions(inst.ReplicationDown, after, now, l.Region, v.Region())
+		for _, t := range ts {
+			def := evReplicationResumed
+			if t.down {
+				def = evReplicationStopped
+			}
+			if err := recordEvent(v, t.at, def, inst.ID); err != nil {
+				return n, err
+			}
+		}
+		inst.ReplicationDown = isDown(inst.ReplicationDown, ts)
+		if inst.ReplicationDown {
 			n.down++
 		}
-		if down == inst.ReplicationDown {
-			continue
-		}
-		inst.ReplicationDown = down
-		def, at := evReplicationResumed, now
-		if down {
-			def, at = evReplicationStopped, since
-		}
-		if err := recordEvent(v, at, def, inst.ID); err != nil {
-			return n, err
-		}
+		inst.ReplicationWatched = now
 		if err := putInstance(v, inst); err != nil {
 			return n, err
 		}
@@ -150,30 +209,44 @@ func (s *Service) watchReplicatedBackups(tx kit.Tx, v kit.View, now time.Time) (
 			continue
 		}
 		n.all++
-		since, down := s.outage(b.SourceRegion, v.Region())
-		if down {
-			n.down++
+		after := b.ReplicationWatched
+		if after.IsZero() {
+			after = now // recorded before the watch kept a cursor: only what is under way
 		}
-		if down == b.ReplicationDown {
-			continue
-		}
-		b.ReplicationDown = down
-		inst, src, err := replicaSource(tx, v, b)
-		if err != nil {
+		ts := s.transitions(b.ReplicationDown, after, now, b.SourceRegion, v.Region())
+		if err := s.recordBackupTransitions(tx, v, b, ts); err != nil {
 			return n, err
 		}
-		if inst != nil {
-			def, at := evBackupReplicationResumed, now
-			if down {
-				def, at = evBackupReplicationStopped, since
-			}
-			if err := recordEvent(src, at, def, inst.ID, v.Region()); err != nil {
-				return n, err
-			}
+		b.ReplicationDown = isDown(b.ReplicationDown, ts)
+		if b.ReplicationDown {
+			n.down++
 		}
+		b.ReplicationWatched = now
 		if err := putBackup(v, b); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
+}
+
+// recordBackupTransitions records the stops and resumes of the replication of b into v
+// as events of its source instance, in the source's Region.
+func (s *Service) recordBackupTransitions(tx kit.Tx, v kit.View, b *backupRec, ts []transition) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	inst, src, err := replicaSource(tx, v, b)
+	if err != nil || inst == nil {
+		return err
+	}
+	for _, t := range ts {
+		def := evBackupReplicationResumed
+		if t.down {
+			def = evBackupReplicationStopped
+		}
+		if err := recordEvent(src, t.at, def, inst.ID, v.Region()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

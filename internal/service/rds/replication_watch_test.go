@@ -79,3 +79,75 @@ func TestReplicationStoppedAndResumedEvents(t *testing.T) {
 		t.Fatalf("events without an outage: %v", again)
 	}
 }
+
+// TestOutagesBetweenWatchRunsAreRecorded: outages that begin and end between two hourly
+// runs of the watch still stop and resume the cross-Region read replica and the backup
+// replication in DescribeEvents, dated at the faults' times; overlapping outages of the
+// two Regions are one stop.
+func TestOutagesBetweenWatchRunsAreRecorded(t *testing.T) {
+	e := start(t, servertest.WithTransitionDelay(time.Minute))
+	now := func() time.Time { return e.Server.Engine().Clock().Now() }
+	t0 := now()
+	in := postgres("mydb")
+	in.StorageEncrypted = aws.Bool(true)
+	xtest.Must[*rds.CreateDBInstanceOutput](t)(e.East.CreateDBInstance(ctx, in))
+	e.advance(2 * time.Minute)
+	src := e.describe(t, e.East, "mydb")
+	key := e.kmsKey(t, e.kmsWest)
+	rin := replicaInput("dr", aws.ToString(src.DBInstanceArn))
+	rin.KmsKeyId, rin.SourceRegion = aws.String(key), aws.String("us-east-1")
+	e.replica(t, e.West, rin)
+	e.startReplication(t, &rds.StartDBInstanceAutomatedBackupsReplicationInput{SourceDBInstanceArn: src.DBInstanceArn, KmsKeyId: aws.String(key)})
+	// The watch runs every hour from when the replica was asked for (t0 + 2'): at t0 +
+	// 62' and t0 + 122', and no run falls in the outages below.
+	e.advance(t0.Add(65 * time.Minute).Sub(now()))
+	before, _ := instanceEvents(t, e.West, "dr", "read replica")
+	sourceBefore, _ := instanceEvents(t, e.East, "mydb", "backup")
+
+	outage := func(region string, from, to time.Duration) {
+		e.advance(t0.Add(from).Sub(now()))
+		e.SetUnreachable(region, true)
+		e.advance(t0.Add(to).Sub(now()))
+		e.SetUnreachable(region, false)
+	}
+	outage("us-east-1", 70*time.Minute, 75*time.Minute)
+	// us-west-2 goes down while us-east-1 is: one stop from 80' to 88'.
+	e.advance(t0.Add(80 * time.Minute).Sub(now()))
+	e.SetUnreachable("us-east-1", true)
+	e.advance(3 * time.Minute)
+	e.SetUnreachable("us-west-2", true)
+	e.advance(2 * time.Minute)
+	e.SetUnreachable("us-east-1", false)
+	e.advance(3 * time.Minute)
+	e.SetUnreachable("us-west-2", false)
+	e.advance(t0.Add(130 * time.Minute).Sub(now())) // past the run at 122'
+
+	wantAt := func(dates []time.Time, minutes ...int) {
+		t.Helper()
+		for i, m := range minutes {
+			// The server's clock also runs in real time: a second's slack.
+			if d := dates[i].Sub(t0.Add(time.Duration(m) * time.Minute)); d < 0 || d > time.Second {
+				t.Errorf("event %d dated %v, want t0 + %d'", i, dates[i].Sub(t0), m)
+			}
+		}
+	}
+	msgs, dates := instanceEvents(t, e.West, "dr", "read replica")
+	msgs, dates = msgs[len(before):], dates[len(before):]
+	want := []string{"Replication has stopped.", "Replication for the Read Replica resumed.", "Replication has stopped.", "Replication for the Read Replica resumed."}
+	if !slices.Equal(msgs, want) {
+		t.Fatalf("read replica events: %v, want %v", msgs, want)
+	}
+	wantAt(dates, 70, 75, 80, 88)
+	msgs, dates = instanceEvents(t, e.East, "mydb", "backup")
+	msgs, dates = msgs[len(sourceBefore):], dates[len(sourceBefore):]
+	stopped, resumed := "Replication of automated backups to Region us-west-2 has stopped: the Region is unreachable.", "Replication of automated backups to Region us-west-2 resumed."
+	if !slices.Equal(msgs, []string{stopped, resumed, stopped, resumed}) {
+		t.Fatalf("source's backup events: %v", msgs)
+	}
+	wantAt(dates, 70, 75, 80, 88)
+	// The next runs replay nothing again.
+	e.advance(2 * time.Hour)
+	if again, _ := instanceEvents(t, e.West, "dr", "read replica"); len(again) != len(before)+4 {
+		t.Fatalf("events replayed: %v", again)
+	}
+}
