@@ -116,7 +116,11 @@ func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 			n.vpc.Tenancy = *in.InstanceTenancy
 		}
 		if deref(in.AmazonProvidedIpv6CidrBlock) {
-			n.vpc.IPv6 = []cidrLink{{AssociationID: newID(prefixVpcCidr), Block: amazonIPv6Block(n.vpc.ID)}}
+			link, err := newAmazonIPv6Link(c.Region, in.Ipv6CidrBlockNetworkBorderGroup)
+			if err != nil {
+				return nil, err
+			}
+			n.vpc.IPv6 = []cidrLink{link}
 		}
 		if err := n.put(v); err != nil {
 			return nil, err
