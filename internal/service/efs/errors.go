@@ -65,7 +65,10 @@ var (
 	msgAddressOutside  = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "IP address %s is not within the CIDR block of subnet %s."}
 	msgSubnetFull      = awserr.Message{Kind: efsapi.ErrNoFreeAddressesInSubnet, Text: "Subnet %s has no free IP addresses."}
 	msgZoneMismatch    = awserr.Message{Kind: efsapi.ErrAvailabilityZonesMismatch, Text: "The Availability Zone of subnet %s (%s) does not match the Availability Zone of One Zone file system '%s' (%s)."}
-	msgIPv6Unsupported = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv6 CIDR block: IpAddressType %s is not possible."}
+	msgSubnetNoIPv6      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv6 CIDR block: IpAddressType %s is not possible."}
+	msgSubnetNoIPv4      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv4 CIDR block: IpAddressType %s is not possible."}
+	msgIPv6OnlyDualStack = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s is dual-stack: IpAddressType IPV6_ONLY needs an IPv6-only subnet."}
+	msgAddressForType    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "%s cannot be specified with IpAddressType %s."}
 	msgTargetFilter    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Exactly one of FileSystemId, MountTargetId and AccessPointId must be specified."}
 )
 
