@@ -237,15 +237,7 @@ func (s *Service) deleteMountTarget(ctx context.Context, in *efsapi.DeleteMountT
 		if err != nil {
 			return nil, err
 		}
-		if mt.State == efsapi.LifeCycleStateDeleting {
-			return &awsmodel.Empty{}, nil
-		}
-		mt.State = efsapi.LifeCycleStateDeleting
-		if err := mountTargets.Put(v, mt, mt.ID); err != nil {
-			return nil, err
-		}
-		_, err = jobTargetGone.Enqueue(tx, s.After(), refIn(v, mt.ID))
-		return &awsmodel.Empty{}, err
+		return &awsmodel.Empty{}, markDeleting(s, tx, v, deletion[mountTargetRecord]{mountTargets, mt, mt.ID, &mt.State, jobTargetGone})
 	})
 }
 
