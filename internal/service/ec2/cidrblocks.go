@@ -88,7 +88,7 @@ func newAmazonIPv6Link(region string, borderGroup *string) (cidrLink, error) {
 		return cidrLink{}, msgBorderGroup.New(*borderGroup, region)
 	}
 	id := newID(prefixVpcCidr)
-	return cidrLink{AssociationID: id, Block: amazonIPv6Block(region, id)}, nil
+	return cidrLink{AssociationID: id, Block: amazonIPv6Block(region, id), BorderGroup: region}, nil
 }
 
 // addVpcCidr adds a secondary IPv4 block to a VPC.

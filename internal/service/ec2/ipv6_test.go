@@ -29,7 +29,8 @@ func TestVpcIPv6Blocks(t *testing.T) {
 	fails(t, e, east, ec2api.OpAssociateVpcCidrBlock, &ec2api.AssociateVpcCidrBlockRequest{VpcId: &vpc, AmazonProvidedIpv6CidrBlock: new(true)}, "CidrLimitExceeded")
 
 	found := call(t, e, east, ec2api.OpDescribeVpcs, &ec2api.DescribeVpcsRequest{Filters: []ec2api.Filter{
-		filter("ipv6-cidr-block-association.ipv6-cidr-block", first), filter("ipv6-cidr-block-association.state", "associated")}}).Vpcs
+		filter("ipv6-cidr-block-association.ipv6-cidr-block", first), filter("ipv6-cidr-block-association.state", "associated"),
+		filter("ipv6-cidr-block-association.ipv6-pool", "Amazon"), filter("ipv6-cidr-block-association.network-border-group", east)}}).Vpcs
 	if len(found) != 1 || *found[0].VpcId != vpc {
 		t.Fatalf("VPCs with %s = %+v", first, found)
 	}

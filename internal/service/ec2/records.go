@@ -52,6 +52,7 @@ type vpcRecord struct {
 type cidrLink struct {
 	AssociationID string `json:"id"`
 	Block         string `json:"block"`
+	BorderGroup   string `json:"nbg,omitempty"` // an IPv6 block's network border group
 }
 
 type subnetRecord struct {
