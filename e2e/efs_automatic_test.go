@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +67,24 @@ func TestEFSAutomaticBackupsWithCLI(t *testing.T) {
 	srv.admin(t, "POST", "clock", `{"advance":"48h"}`, nil)
 	if got := points(); len(got) != 1 {
 		t.Errorf("backups went on after automatic backups were disabled: %v", got)
+	}
+
+	// The plan and the vault are AWS's: no one deletes them, nor the vault's policy.
+	planID := plans.BackupPlansList[0].BackupPlanId
+	var sels struct {
+		BackupSelectionsList []struct{ SelectionId string }
+	}
+	srv.awsJSON(t, "us-east-1", &sels, "backup", "list-backup-selections", "--backup-plan-id", planID)
+	for _, refusal := range []struct{ args []string }{
+		{[]string{"backup", "delete-backup-vault", "--backup-vault-name", "aws/efs/automatic-backup-vault"}},
+		{[]string{"backup", "delete-backup-vault-access-policy", "--backup-vault-name", "aws/efs/automatic-backup-vault"}},
+		{[]string{"backup", "delete-backup-selection", "--backup-plan-id", planID, "--selection-id", sels.BackupSelectionsList[0].SelectionId}},
+	} {
+		if out := srv.awsFail(t, "us-east-1", refusal.args...); !strings.Contains(out, "AccessDeniedException") {
+			t.Errorf("%v: %s", refusal.args, out)
+		}
+	}
+	if out := srv.awsFail(t, "us-east-1", "backup", "delete-backup-plan", "--backup-plan-id", planID); !strings.Contains(out, "InvalidRequestException") {
+		t.Errorf("delete-backup-plan: %s", out)
 	}
 }

@@ -125,7 +125,11 @@ func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.
 }
 
 func (s *Service) deleteBackupVaultAccessPolicy(ctx context.Context, in *backupapi.DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
+	c := s.Call(ctx)
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
+		if err := refuseDenied(c, v, actionDeleteVaultPolicy); err != nil {
+			return err
+		}
 		v.Policy = ""
 		return nil
 	})

@@ -45,7 +45,7 @@ func (s *Service) ensureManagedVault(tx kit.Tx, v kit.View, name string) error {
 	if err != nil {
 		return err
 	}
-	return vaults.Put(v, &vaultRec{Name: name, ARN: vaultARN(v, name), KeyARN: key.ARN, Created: s.Clock.Now()}, name)
+	return vaults.Put(v, &vaultRec{Name: name, ARN: vaultARN(v, name), KeyARN: key.ARN, Policy: automaticVaultPolicy, Created: s.Clock.Now()}, name)
 }
 
 // ensureManagedPlan returns the plan of the name that is not deleted, or creates it,

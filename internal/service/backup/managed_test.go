@@ -1,9 +1,12 @@
 package backup_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/xregion/xregion/internal/awserr"
+	"github.com/xregion/xregion/internal/awsmodel"
 	bk "github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/service/backup"
 	"github.com/xregion/xregion/internal/service/kit"
@@ -84,4 +87,67 @@ func TestManagedPlanBacksUpTaggedResourcesDaily(t *testing.T) {
 	if _, err := kittest.Call(s.h, "us-east-1", bk.OpUpdateBackupPlan, in); err != nil {
 		t.Errorf("UpdateBackupPlan of the automatic plan: %v", err)
 	}
+}
+
+// TestManagedPlanAndVaultStay: the automatic vault carries the access policy AWS puts on
+// it, whose explicit deny refuses deleting the vault, its policy and its recovery points
+// (403 AccessDeniedException); the plan keeps its selection, and so stays too. A user's
+// own Deny statement refuses the same way.
+func TestManagedPlanAndVaultStay(t *testing.T) {
+	efs := newProtectorOf("EFS")
+	s := startSolo(t, []*protector{efs})
+	s.roles.put("arn:aws:iam::"+kittest.Account+":role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup", true)
+	efs.add(kittest.Account, "us-east-1", "fs-on", map[string]string{"aws:elasticfilesystem:default-backup": "enabled"})
+	s.ensurePlan(efsAutomatic())
+	s.h.Advance(25 * time.Hour)
+	vault := new("aws/efs/automatic-backup-vault")
+	points := s.pointsIn("us-east-1", *vault)
+	if len(points) != 1 {
+		t.Fatalf("%d recovery points after a day", len(points))
+	}
+	call := func(op string, in any) error {
+		switch op {
+		case "DeleteBackupVault":
+			_, err := kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupVault, in.(*bk.DeleteBackupVaultInput))
+			return err
+		case "DeleteBackupVaultAccessPolicy":
+			_, err := kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupVaultAccessPolicy, in.(*bk.DeleteBackupVaultAccessPolicyInput))
+			return err
+		case "DeleteRecoveryPoint":
+			_, err := kittest.Call(s.h, "us-east-1", bk.OpDeleteRecoveryPoint, in.(*bk.DeleteRecoveryPointInput))
+			return err
+		}
+		_, err := kittest.Call(s.h, "us-east-1", bk.OpUpdateRecoveryPointLifecycle, in.(*bk.UpdateRecoveryPointLifecycleInput))
+		return err
+	}
+	for op, in := range map[string]any{
+		"DeleteBackupVault":             &bk.DeleteBackupVaultInput{BackupVaultName: vault},
+		"DeleteBackupVaultAccessPolicy": &bk.DeleteBackupVaultAccessPolicyInput{BackupVaultName: vault},
+		"DeleteRecoveryPoint":           &bk.DeleteRecoveryPointInput{BackupVaultName: vault, RecoveryPointArn: points[0].RecoveryPointArn},
+		"UpdateRecoveryPointLifecycle": &bk.UpdateRecoveryPointLifecycleInput{BackupVaultName: vault, RecoveryPointArn: points[0].RecoveryPointArn,
+			Lifecycle: &bk.Lifecycle{DeleteAfterDays: new(int64(1))}},
+	} {
+		wantMessage(t, call(op, in), awserr.Kind{Code: "AccessDeniedException"}, "backup:"+op+" on resource: arn:aws:backup:us-east-1:"+kittest.Account+":backup-vault:aws/efs/automatic-backup-vault with an explicit deny")
+	}
+	policy := kittest.Must[*bk.GetBackupVaultAccessPolicyOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpGetBackupVaultAccessPolicy, &bk.GetBackupVaultAccessPolicyInput{BackupVaultName: vault}))
+	if !strings.Contains(*policy.Policy, `"Effect":"Deny"`) {
+		t.Errorf("the automatic vault's policy: %s", *policy.Policy)
+	}
+
+	plans := kittest.Must[*bk.ListBackupPlansOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupPlans, &bk.ListBackupPlansInput{}))
+	id := plans.BackupPlansList[0].BackupPlanId
+	sels := kittest.Must[*bk.ListBackupSelectionsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupSelections, &bk.ListBackupSelectionsInput{BackupPlanId: id}))
+	_, err := kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupSelection, &bk.DeleteBackupSelectionInput{BackupPlanId: id, SelectionId: sels.BackupSelectionsList[0].SelectionId})
+	wantMessage(t, err, awserr.Kind{Code: "AccessDeniedException"}, "backup:DeleteBackupSelection")
+	_, err = kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupPlan, &bk.DeleteBackupPlanInput{BackupPlanId: id})
+	wantMessage(t, err, awserr.Kind{Code: "InvalidRequestException"}, "selections must be deleted")
+
+	// A user's vault with a Deny of its deletion.
+	kittest.Must[*bk.CreateBackupVaultOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpCreateBackupVault, &bk.CreateBackupVaultInput{BackupVaultName: new("keep")}))
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpPutBackupVaultAccessPolicy, &bk.PutBackupVaultAccessPolicyInput{BackupVaultName: new("keep"),
+		Policy: new(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"backup:DeleteBackupVault","Resource":"*"}}`)}))
+	_, err = kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupVault, &bk.DeleteBackupVaultInput{BackupVaultName: new("keep")})
+	wantMessage(t, err, awserr.Kind{Code: "AccessDeniedException"}, "backup:DeleteBackupVault")
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupVaultAccessPolicy, &bk.DeleteBackupVaultAccessPolicyInput{BackupVaultName: new("keep")}))
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpDeleteBackupVault, &bk.DeleteBackupVaultInput{BackupVaultName: new("keep")}))
 }

@@ -272,6 +272,9 @@ func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteR
 		if err != nil {
 			return nil, err
 		}
+		if err := refuseDenied(c, vault, actionDeletePoint); err != nil {
+			return nil, err
+		}
 		if l := vault.Lock; l != nil && l.MinDays != nil && c.Now().Before(r.Created.Add(time.Duration(*l.MinDays)*day)) {
 			return nil, msgRetainedPoint.New(vault.Name, r.ARN, *l.MinDays)
 		}
@@ -292,6 +295,9 @@ func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupap
 		}
 		vault, err := getVault(v, r.Vault)
 		if err != nil {
+			return nil, err
+		}
+		if err := refuseDenied(c, vault, actionUpdateLifecycle); err != nil {
 			return nil, err
 		}
 		if why := vault.Lock.retentionProblem(in.Lifecycle); why != "" {

@@ -137,6 +137,13 @@ func (s *Service) deleteBackupSelection(ctx context.Context, in *backupapi.Delet
 		if err != nil {
 			return nil, err
 		}
+		p, err := getPlan(v, r.PlanID)
+		if err != nil {
+			return nil, err
+		}
+		if err := refuseManagedSelection(c, p); err != nil {
+			return nil, err
+		}
 		if r.CreatorRequestID != "" {
 			if err := requests.Delete(v, requestSelection, r.CreatorRequestID); err != nil {
 				return nil, err

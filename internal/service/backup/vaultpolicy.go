@@ -23,21 +23,9 @@ const actionCopyInto = "backup:CopyIntoBackupVault"
 // policyAllowsCopy reports whether the policy doc of the vault vaultARN lets account copy
 // into the vault, with role.
 func policyAllowsCopy(doc, account, role, vaultARN string) bool {
-	var p struct{ Statement json.RawMessage }
-	if doc == "" || json.Unmarshal([]byte(doc), &p) != nil {
-		return false
-	}
-	var statements []map[string]json.RawMessage
-	if json.Unmarshal(p.Statement, &statements) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(p.Statement, &one) != nil {
-			return false
-		}
-		statements = []map[string]json.RawMessage{one}
-	}
-	req := copyRequest{account: account, role: role, vault: vaultARN}
+	req := copyRequest{account: account, role: role, vault: vaultARN, action: actionCopyInto}
 	allowed := false
-	for _, st := range statements {
+	for _, st := range statementsOf(doc) {
 		switch effect := unquote(st["Effect"]); {
 		case !req.matches(st):
 		case effect == "Deny":
@@ -49,13 +37,32 @@ func policyAllowsCopy(doc, account, role, vaultARN string) bool {
 	return allowed
 }
 
-// copyRequest is a copy into a vault, as a policy statement sees it.
-type copyRequest struct{ account, role, vault string }
+// statementsOf reads a policy's statements: a list, or one; none when the policy is not
+// JSON.
+func statementsOf(doc string) []map[string]json.RawMessage {
+	var p struct{ Statement json.RawMessage }
+	if doc == "" || json.Unmarshal([]byte(doc), &p) != nil {
+		return nil
+	}
+	var statements []map[string]json.RawMessage
+	if json.Unmarshal(p.Statement, &statements) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(p.Statement, &one) != nil {
+			return nil
+		}
+		statements = []map[string]json.RawMessage{one}
+	}
+	return statements
+}
+
+// copyRequest is a copy into a vault, as a policy statement sees it — or, with another
+// action, any request on the vault (see vaultdeny.go).
+type copyRequest struct{ account, role, vault, action string }
 
 // matches reports whether a statement applies to the request.
 func (r copyRequest) matches(st map[string]json.RawMessage) bool {
 	return r.principalMatches(st["Principal"]) &&
-		anyOrNot(st["Action"], st["NotAction"], actionCopyInto, func(pattern, s string) bool {
+		anyOrNot(st["Action"], st["NotAction"], r.action, func(pattern, s string) bool {
 			return matchGlob(strings.ToLower(pattern), strings.ToLower(s)) // actions are not case-sensitive
 		}) &&
 		anyOrNot(st["Resource"], st["NotResource"], r.vault, matchGlob) &&

@@ -213,6 +213,9 @@ func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBac
 		if err != nil {
 			return nil, err
 		}
+		if err := refuseDenied(c, vault, actionDeleteVault); err != nil {
+			return nil, err
+		}
 		n, err := countRecoveryPoints(v, name)
 		if err != nil {
 			return nil, err

@@ -53,17 +53,61 @@ func nthAddress(p netip.Prefix, n int64) netip.Addr {
 // four and the last.
 const reservedAddresses = 5
 
-// amazonIPv6Block is the /56 AWS assigns a VPC from its pool: derived from the VPC id, in
-// 2600:1f18::/32, the range AWS uses in us-east-1.
-func amazonIPv6Block(vpcID string) string {
-	sum := sha256.Sum256([]byte("xregion/ec2/ipv6/" + vpcID))
-	return fmt.Sprintf("2600:1f18:%02x%02x:%02x00::/56", sum[0], sum[1], sum[2])
+// amazonIPv6Pools are the EC2 IPv6 pools AWS publishes per Region in ip-ranges.json
+// (service EC2), which its Amazon-provided /56 blocks come from. A Region outside the
+// table draws from 2600:1f00::/24, the block those US pools sit in: a choice, as AWS
+// publishes a pool per Region we do not all list.
+var amazonIPv6Pools = map[string]netip.Prefix{
+	"us-east-1": netip.MustParsePrefix("2600:1f18::/33"),
+	"us-west-2": netip.MustParsePrefix("2600:1f14::/35"),
+	"sa-east-1": netip.MustParsePrefix("2600:1f1e::/36"),
+	"eu-west-1": netip.MustParsePrefix("2a05:d018::/35"),
 }
 
-// subnetIPv6 checks that block is a /64 of the VPC's /56.
-func subnetIPv6(vpcBlock, block string) bool {
-	p, ok := parseBlock(block)
-	return ok && p.Addr().Is6() && p.Bits() == 64 && contains(vpcBlock, block)
+var otherIPv6Pool = netip.MustParsePrefix("2600:1f00::/24")
+
+// amazonIPv6Block is a /56 of the Region's pool for an association: derived from the
+// association's id, so that a VPC that gives its block back and asks again gets another,
+// as with AWS.
+func amazonIPv6Block(region, associationID string) string {
+	pool, ok := amazonIPv6Pools[region]
+	if !ok {
+		pool = otherIPv6Pool
+	}
+	sum := sha256.Sum256([]byte("xregion/ec2/ipv6/" + associationID))
+	a := pool.Addr().As16()
+	// Bits pool.Bits() to 55 pick the /56; the hash fills them, the pool's bits stay.
+	for bit := pool.Bits(); bit < 56; bit++ {
+		if sum[bit/8]&(0x80>>(bit%8)) != 0 {
+			a[bit/8] |= 0x80 >> (bit % 8)
+		}
+	}
+	return netip.PrefixFrom(netip.AddrFrom16(a), 56).String()
+}
+
+// hostOf is an address of a /64 whose host part is derived from seed, outside the
+// addresses AWS keeps.
+func hostOf(block netip.Prefix, seed string) netip.Addr {
+	sum := sha256.Sum256([]byte("xregion/ec2/ipv6-host/" + seed))
+	a := block.Addr().As16()
+	copy(a[8:], sum[:8])
+	if addr := netip.AddrFrom16(a); !reservedIPv6(addr) {
+		return addr
+	}
+	a[8] |= 0x80 // a host part of 0 to 3, or all ones, is kept: move far from both
+	a[15] &^= 0x01
+	return netip.AddrFrom16(a)
+}
+
+// reservedIPv6 reports whether a is one of the addresses AWS keeps in a /64: the first
+// four and the last.
+func reservedIPv6(a netip.Addr) bool {
+	b := a.As16()
+	host := uint64(0)
+	for _, x := range b[8:] {
+		host = host<<8 | uint64(x)
+	}
+	return host < 4 || host == ^uint64(0)
 }
 
 // macAddress derives a MAC address from an interface id, in the locally administered

@@ -31,6 +31,7 @@ var (
 	errSubnetRange       = kind("InvalidSubnet.Range", awserr.StatusBadRequest)
 	errSubnetConflict    = kind("InvalidSubnet.Conflict", awserr.StatusBadRequest)
 	errCidrLimit         = kind("CidrLimitExceeded", awserr.StatusBadRequest)
+	errCidrInUse         = kind("InvalidCidrBlock.InUse", awserr.StatusBadRequest)
 	errGroupDuplicate    = kind("InvalidGroup.Duplicate", awserr.StatusBadRequest)
 	errRuleDuplicate     = kind("InvalidPermission.Duplicate", awserr.StatusBadRequest)
 	errRuleNotFound      = kind("InvalidPermission.NotFound", awserr.StatusBadRequest)
@@ -111,12 +112,19 @@ var (
 	msgCidrAssocNotFound     = awserr.Message{Kind: kind("InvalidVpcCidrBlockAssociationID.NotFound", 400), Text: "The vpc CIDR block association ID '%s' does not exist"}
 	msgSubnetCidrNotFound    = awserr.Message{Kind: kind("InvalidSubnetCidrBlockAssociationID.NotFound", 400), Text: "The subnet CIDR block with association ID '%s' does not exist"}
 	msgPrimaryCidr           = awserr.Message{Kind: kind("OperationNotPermitted", 400), Text: "The vpc CIDR block with association ID %s may not be disassociated. It is the primary IPv4 CIDR block of the VPC"}
-	msgCidrInUse             = awserr.Message{Kind: errInvalidValue, Text: "The vpc CIDR block %s cannot be disassociated: subnets use it."}
 	msgIPv6Only              = awserr.Message{Kind: errInvalidParameter, Text: "xregion assigns Amazon-provided IPv6 blocks only: set AmazonProvidedIpv6CidrBlock."}
 	msgIPv6Exists            = awserr.Message{Kind: errCidrLimit, Text: "This network '%s' already has an IPv6 CIDR block."}
-	msgSubnetIPv6            = awserr.Message{Kind: errInvalidValue, Text: "Value (%s) for parameter ipv6CidrBlock is invalid. It must be a /64 of the VPC's IPv6 block."}
+	msgSubnetIPv6Size        = awserr.Message{Kind: errInvalidValue, Text: "invalid value for parameter ipv6-cidr-block: %s"}
+	msgSubnetIPv6Range       = awserr.Message{Kind: errSubnetRange, Text: "The IPv6 CIDR '%s' is invalid."}
+	msgNativeWithIPv4        = awserr.Message{Kind: errInvalidCombo, Text: "An IPv6-native subnet cannot have an IPv4 CIDR block: omit cidrBlock or set ipv6Native to false."}
+	msgNativeNeedsIPv6       = awserr.Message{Kind: errMissing, Text: "An IPv6-native subnet needs the parameter ipv6CidrBlock."}
 	msgSubnetIPv6Exists      = awserr.Message{Kind: errCidrLimit, Text: "The subnet '%s' already has an IPv6 CIDR block."}
 	msgSubnetNoVpcIPv6       = awserr.Message{Kind: errInvalidParameter, Text: "The VPC '%s' has no IPv6 CIDR block."}
+	msgVpcCidrInUse          = awserr.Message{Kind: errCidrInUse, Text: "The vpc %s currently has a subnet within CIDR block %s"}
+	msgSubnetIPv6InUse       = awserr.Message{Kind: errCidrInUse, Text: "The subnet IPv6 CIDR block with association ID %s may not be disassociated, because its subnet has assign-ipv6-address-on-creation set to true."}
+	msgAssignIPv6NoBlock     = awserr.Message{Kind: errInvalidValue, Text: "Invalid value 'true' for assign-ipv6-address-on-creation. Cannot set assign-ipv6-address-on-creation to true unless the subnet (%s) has an IPv6 CIDR block associated with it."}
+	msgBorderGroup           = awserr.Message{Kind: errInvalidValue, Text: "The network border group '%s' is invalid for the Region %s."}
+	msgCidrRestricted        = awserr.Message{Kind: errVpcRange, Text: "The CIDR '%s' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR."}
 )
 
 // Security groups and their rules.
@@ -254,7 +262,6 @@ const (
 	paramIpv4IpamPoolId              = "Ipv4IpamPoolId"
 	paramIpv6CidrBlock               = "Ipv6CidrBlock"
 	paramIpv6IpamPoolId              = "Ipv6IpamPoolId"
-	paramIpv6Native                  = "Ipv6Native"
 	paramLocation                    = "Location"
 	paramMapCustomerOwnedIpOnLaunch  = "MapCustomerOwnedIpOnLaunch"
 	paramOperator                    = "Operator"

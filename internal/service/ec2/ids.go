@@ -13,20 +13,21 @@ const idDigits = 17
 
 // Id prefixes.
 const (
-	prefixVpc       = "vpc"
-	prefixVpcCidr   = "vpc-cidr-assoc"
-	prefixSubnet    = "subnet"
-	prefixGroup     = "sg"
-	prefixRule      = "sgr"
-	prefixTable     = "rtb"
-	prefixTableLink = "rtbassoc"
-	prefixGateway   = "igw"
-	prefixACL       = "acl"
-	prefixACLLink   = "aclassoc"
-	prefixDHCP      = "dopt"
-	prefixInterface = "eni"
-	prefixVolume    = "vol"
-	prefixSnapshot  = "snap"
+	prefixVpc        = "vpc"
+	prefixVpcCidr    = "vpc-cidr-assoc"
+	prefixSubnetCidr = "subnet-cidr-assoc"
+	prefixSubnet     = "subnet"
+	prefixGroup      = "sg"
+	prefixRule       = "sgr"
+	prefixTable      = "rtb"
+	prefixTableLink  = "rtbassoc"
+	prefixGateway    = "igw"
+	prefixACL        = "acl"
+	prefixACLLink    = "aclassoc"
+	prefixDHCP       = "dopt"
+	prefixInterface  = "eni"
+	prefixVolume     = "vol"
+	prefixSnapshot   = "snap"
 )
 
 // newID makes a random id.

@@ -23,6 +23,7 @@ var interfaceKind = kindOfResource[interfaceRecord]{
 		f.opt("owner-id", r.Owner)
 		f.opt("private-ip-address", r.PrivateIP)
 		f.opt("addresses.private-ip-address", r.PrivateIP)
+		f.opt("ipv6-addresses.ipv6-address", r.IPv6)
 		f.opt("mac-address", r.MAC)
 		f.opt("description", r.Description)
 		f.opt("interface-type", r.Type)
@@ -37,11 +38,18 @@ var interfaceKind = kindOfResource[interfaceRecord]{
 func interfaceOut(v kit.View, r *interfaceRecord) ec2api.NetworkInterface {
 	out := ec2api.NetworkInterface{
 		NetworkInterfaceId: new(r.ID), SubnetId: new(r.SubnetID), VpcId: new(r.VpcID), AvailabilityZone: new(r.Zone),
-		AvailabilityZoneId: new(r.ZoneID), OwnerId: new(r.Owner), PrivateIpAddress: new(r.PrivateIP), MacAddress: new(r.MAC),
+		AvailabilityZoneId: new(r.ZoneID), OwnerId: new(r.Owner), PrivateIpAddress: optional(r.PrivateIP), MacAddress: new(r.MAC),
 		Description: new(r.Description), InterfaceType: new(r.Type), RequesterId: optional(r.RequesterID),
 		RequesterManaged: new(r.RequesterID != ""), SourceDestCheck: new(true), Status: new("in-use"), TagSet: tagsOfResource(v, r.ID),
-		PrivateIpAddresses: []ec2api.NetworkInterfacePrivateIpAddress{{PrivateIpAddress: new(r.PrivateIP), Primary: new(true)}},
+		PrivateIpAddresses: []ec2api.NetworkInterfacePrivateIpAddress{},
 		Groups:             []ec2api.GroupIdentifier{}, Ipv6Addresses: []ec2api.NetworkInterfaceIpv6Address{},
+	}
+	if r.PrivateIP != "" {
+		out.PrivateIpAddresses = append(out.PrivateIpAddresses, ec2api.NetworkInterfacePrivateIpAddress{PrivateIpAddress: new(r.PrivateIP), Primary: new(true)})
+	}
+	if r.IPv6 != "" {
+		out.Ipv6Address = new(r.IPv6)
+		out.Ipv6Addresses = append(out.Ipv6Addresses, ec2api.NetworkInterfaceIpv6Address{Ipv6Address: new(r.IPv6), IsPrimaryIpv6: new(false)})
 	}
 	for _, id := range r.Groups {
 		gi := ec2api.GroupIdentifier{GroupId: new(id)}

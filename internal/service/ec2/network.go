@@ -31,7 +31,7 @@ func (s *Service) netView(tx kit.Tx, account, region string) (kit.View, *network
 func portSubnet(v kit.View, r *subnetRecord) port.Subnet {
 	return port.Subnet{
 		ID: r.ID, ARN: resourceARN(v, "subnet", r.ID), VpcID: r.VpcID, Zone: r.zone(), CIDRBlock: r.CidrBlock,
-		State: "available", DefaultForAz: r.DefaultForAz,
+		IPv6CIDRBlock: r.ipv6Block(), State: "available", DefaultForAz: r.DefaultForAz,
 	}
 }
 
@@ -159,7 +159,7 @@ func (s *Service) CreateInterface(tx kit.Tx, account, region string, spec port.I
 	if err != nil {
 		return port.Interface{}, err
 	}
-	ip, err := interfaceAddress(v, sub, spec.PrivateIP)
+	ip, ip6, err := interfaceAddresses(v, sub, spec)
 	if err != nil {
 		return port.Interface{}, err
 	}
@@ -169,13 +169,13 @@ func (s *Service) CreateInterface(tx kit.Tx, account, region string, spec port.I
 	}
 	id := newID(prefixInterface)
 	r := &interfaceRecord{
-		ID: id, Owner: account, SubnetID: sub.ID, VpcID: sub.VpcID, Zone: sub.Zone, ZoneID: sub.ZoneID, PrivateIP: ip,
+		ID: id, Owner: account, SubnetID: sub.ID, VpcID: sub.VpcID, Zone: sub.Zone, ZoneID: sub.ZoneID, PrivateIP: ip, IPv6: ip6,
 		MAC: macAddress(id), Groups: groupIDs, Description: spec.Description, Type: kind, RequesterID: spec.RequesterID, Created: s.Clock.Now(),
 	}
 	if err := interfaces.Put(v, r, id); err != nil {
 		return port.Interface{}, err
 	}
-	return port.Interface{ID: id, SubnetID: sub.ID, VpcID: sub.VpcID, PrivateIP: ip, Zone: sub.zone(), SecurityGroupIDs: groupIDs}, nil
+	return port.Interface{ID: id, SubnetID: sub.ID, VpcID: sub.VpcID, PrivateIP: ip, IPv6Address: ip6, Zone: sub.zone(), SecurityGroupIDs: groupIDs}, nil
 }
 
 // interfaceGroups checks the groups of a new interface, or gives it the VPC's default.
@@ -197,6 +197,45 @@ func interfaceGroups(v kit.View, vpcID string, ids []string) ([]string, error) {
 		}
 	}
 	return slices.Clone(ids), nil
+}
+
+// interfaceAddresses are a new interface's IPv4 address, unless it is IPv6-only, and its
+// IPv6 address if it asks for one.
+func interfaceAddresses(v kit.View, sub *subnetRecord, spec port.InterfaceSpec) (ip, ip6 string, err error) {
+	if !spec.IPv6Only {
+		if ip, err = interfaceAddress(v, sub, spec.PrivateIP); err != nil {
+			return "", "", err
+		}
+	}
+	if spec.IPv6 || spec.IPv6Only {
+		ip6, err = interfaceIPv6(v, sub, spec.IPv6Address)
+	}
+	return ip, ip6, err
+}
+
+// interfaceIPv6 checks the IPv6 address asked for, or picks one of the subnet's /64:
+// AWS picks them out of order, so the pick is derived from a new random id. The first
+// four addresses and the last of the /64 are AWS's, as with IPv4.
+func interfaceIPv6(v kit.View, sub *subnetRecord, want string) (string, error) {
+	block, ok := parseBlock(sub.ipv6Block())
+	if !ok {
+		return "", port.ErrNoIPv6
+	}
+	used, err := anyOf(v, interfaces, func(r *interfaceRecord) bool { return r.SubnetID == sub.ID && r.IPv6 != "" && r.IPv6 == want })
+	if err != nil {
+		return "", err
+	}
+	if want == "" {
+		return hostOf(block, newID("ipv6")).String(), nil
+	}
+	a, err := netip.ParseAddr(want)
+	switch {
+	case err != nil || !a.Is6() || !block.Contains(a) || reservedIPv6(a):
+		return "", port.ErrAddressNotInSubnet
+	case used:
+		return "", port.ErrAddressInUse
+	}
+	return a.String(), nil
 }
 
 // interfaceAddress checks the address asked for, or finds the subnet's first free one.

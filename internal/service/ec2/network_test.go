@@ -181,7 +181,7 @@ func TestVpcAttributes(t *testing.T) {
 	assoc := call(t, e, east, ec2api.OpAssociateVpcCidrBlock, &ec2api.AssociateVpcCidrBlockRequest{VpcId: vpc, CidrBlock: new("10.1.0.0/16")})
 	call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc, CidrBlock: new("10.1.5.0/24")})
 	fails(t, e, east, ec2api.OpAssociateVpcCidrBlock, &ec2api.AssociateVpcCidrBlockRequest{VpcId: vpc, CidrBlock: new("10.1.128.0/17")}, "InvalidParameterValue")
-	fails(t, e, east, ec2api.OpDisassociateVpcCidrBlock, &ec2api.DisassociateVpcCidrBlockRequest{AssociationId: assoc.CidrBlockAssociation.AssociationId}, "InvalidParameterValue")
+	fails(t, e, east, ec2api.OpDisassociateVpcCidrBlock, &ec2api.DisassociateVpcCidrBlockRequest{AssociationId: assoc.CidrBlockAssociation.AssociationId}, "InvalidCidrBlock.InUse")
 	v6 := call(t, e, east, ec2api.OpAssociateVpcCidrBlock, &ec2api.AssociateVpcCidrBlockRequest{VpcId: vpc, AmazonProvidedIpv6CidrBlock: new(true)})
 	if !strings.HasSuffix(*v6.Ipv6CidrBlockAssociation.Ipv6CidrBlock, "::/56") {
 		t.Errorf("IPv6 block = %s", *v6.Ipv6CidrBlockAssociation.Ipv6CidrBlock)

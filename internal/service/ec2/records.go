@@ -52,6 +52,7 @@ type vpcRecord struct {
 type cidrLink struct {
 	AssociationID string `json:"id"`
 	Block         string `json:"block"`
+	BorderGroup   string `json:"nbg,omitempty"` // an IPv6 block's network border group
 }
 
 type subnetRecord struct {
@@ -65,6 +66,7 @@ type subnetRecord struct {
 	DefaultForAz bool       `json:"defaultForAz,omitempty"`
 	MapPublicIP  bool       `json:"mapPublicIp,omitempty"`
 	AssignIPv6   bool       `json:"assignIpv6,omitempty"`
+	IPv6Native   bool       `json:"ipv6Native,omitempty"` // no IPv4 block: CidrBlock is ""
 	DNS64        bool       `json:"dns64,omitempty"`
 	HostnameType string     `json:"hostnameType,omitempty"` // "" is AWS's default, ip-name
 	ResourceA    bool       `json:"resourceA,omitempty"`
@@ -154,6 +156,7 @@ type interfaceRecord struct {
 	Zone        string    `json:"zone"`
 	ZoneID      string    `json:"zoneId"`
 	PrivateIP   string    `json:"ip"`
+	IPv6        string    `json:"ip6,omitempty"`
 	MAC         string    `json:"mac"`
 	Groups      []string  `json:"groups"`
 	Description string    `json:"description,omitempty"`

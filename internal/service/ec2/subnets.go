@@ -31,7 +31,7 @@ var subnetKind = kindOfResource[subnetRecord]{
 		f.bool("map-public-ip-on-launch", r.MapPublicIP)
 		f.bool("assign-ipv6-address-on-creation", r.AssignIPv6)
 		f.bool("enable-dns64", r.DNS64)
-		f.bool("ipv6-native", false)
+		f.bool("ipv6-native", r.IPv6Native)
 		f.add("subnet-arn")
 		f.add("available-ip-address-count")
 		f.add("ipv6-cidr-block-association.ipv6-cidr-block")
@@ -47,6 +47,14 @@ var subnetKind = kindOfResource[subnetRecord]{
 }
 
 func (r *subnetRecord) zone() port.Zone { return port.Zone{Name: r.Zone, ID: r.ZoneID} }
+
+// ipv6Block is the subnet's /64, or "".
+func (r *subnetRecord) ipv6Block() string {
+	if len(r.IPv6) == 0 {
+		return ""
+	}
+	return r.IPv6[0].Block
+}
 
 // subnetFields adds what depends on more than the record: its ARN and its free
 // addresses.
@@ -77,22 +85,27 @@ func freeAddresses(v kit.View, r *subnetRecord) int64 {
 func subnetOut(v kit.View, r *subnetRecord, state string) ec2api.Subnet {
 	out := ec2api.Subnet{
 		SubnetId: new(r.ID), SubnetArn: new(resourceARN(v, "subnet", r.ID)), VpcId: new(r.VpcID), OwnerId: new(r.Owner),
-		State: new(state), CidrBlock: new(r.CidrBlock), AvailabilityZone: new(r.Zone), AvailabilityZoneId: new(r.ZoneID),
+		State: new(state), CidrBlock: optional(r.CidrBlock), AvailabilityZone: new(r.Zone), AvailabilityZoneId: new(r.ZoneID),
 		AvailableIpAddressCount: new(freeAddresses(v, r)), DefaultForAz: new(r.DefaultForAz), MapPublicIpOnLaunch: new(r.MapPublicIP),
 		MapCustomerOwnedIpOnLaunch: new(false), AssignIpv6AddressOnCreation: new(r.AssignIPv6), EnableDns64: new(r.DNS64),
-		Ipv6Native: new(false), Tags: tagsOfResource(v, r.ID),
+		Ipv6Native: new(r.IPv6Native), Tags: tagsOfResource(v, r.ID),
 		PrivateDnsNameOptionsOnLaunch: &ec2api.PrivateDnsNameOptionsOnLaunch{
 			HostnameType: new(r.hostnameType()), EnableResourceNameDnsARecord: new(r.ResourceA), EnableResourceNameDnsAAAARecord: new(r.ResourceAAAA),
 		},
 		BlockPublicAccessStates: &ec2api.BlockPublicAccessStates{InternetGatewayBlockMode: new("off")},
 	}
 	for _, c := range r.IPv6 {
-		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, ec2api.SubnetIpv6CidrBlockAssociation{
-			AssociationId: new(c.AssociationID), Ipv6CidrBlock: new(c.Block), Ipv6CidrBlockState: &ec2api.SubnetCidrBlockState{State: new("associated")},
-			Ipv6AddressAttribute: new("public"), IpSource: new("amazon"),
-		})
+		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, subnetIPv6Link(c))
 	}
 	return out
+}
+
+func subnetIPv6Link(c cidrLink) ec2api.SubnetIpv6CidrBlockAssociation {
+	return ec2api.SubnetIpv6CidrBlockAssociation{
+		AssociationId: new(c.AssociationID), Ipv6CidrBlock: new(c.Block),
+		Ipv6CidrBlockState:   &ec2api.SubnetCidrBlockState{State: new(ec2api.SubnetCidrBlockStateCodeAssociated)},
+		Ipv6AddressAttribute: new("public"), IpSource: new("amazon"),
+	}
 }
 
 func (r *subnetRecord) hostnameType() string {
@@ -139,12 +152,22 @@ func checkSubnetRequest(in *ec2api.CreateSubnetRequest) error {
 		return msgUnsupportedOption.New(paramIpv4IpamPoolId)
 	case in.OutpostArn != nil:
 		return msgUnsupportedOption.New(paramOutpostArn)
-	case deref(in.Ipv6Native):
-		return msgUnsupportedOption.New(paramIpv6Native)
-	case in.CidrBlock == nil:
-		return msgNeedCidr.New()
 	case in.AvailabilityZone != nil && in.AvailabilityZoneId != nil:
 		return msgZoneAndID.New()
+	case deref(in.Ipv6Native):
+		// An IPv6-only subnet has a /64 and no IPv4 block.
+		if in.CidrBlock != nil {
+			return msgNativeWithIPv4.New()
+		}
+		if in.Ipv6CidrBlock == nil {
+			return msgNativeNeedsIPv6.New()
+		}
+		return nil
+	case in.CidrBlock == nil:
+		return msgNeedCidr.New()
+	}
+	if deref(in.Ipv6Native) {
+		return nil
 	}
 	p, ok := parseIPv4Block(*in.CidrBlock)
 	switch {
@@ -158,32 +181,42 @@ func checkSubnetRequest(in *ec2api.CreateSubnetRequest) error {
 
 // newSubnet checks a subnet against its VPC and the other subnets, and builds it.
 func (s *Service) newSubnet(v kit.View, vpc *vpcRecord, in *ec2api.CreateSubnetRequest) (*subnetRecord, error) {
-	cidr := *in.CidrBlock
-	inside := false
-	for _, c := range vpc.Cidrs {
-		inside = inside || contains(c.Block, cidr)
-	}
-	if !inside {
-		return nil, msgSubnetRange.New(cidr)
-	}
-	if clash, err := anyOf(v, subnets, func(r *subnetRecord) bool { return r.VpcID == vpc.ID && overlaps(r.CidrBlock, cidr) }); err != nil || clash {
-		if err == nil {
-			err = msgSubnetConflict.New(cidr)
-		}
+	cidr := deref(in.CidrBlock)
+	if err := checkSubnetIPv4(v, vpc, cidr); err != nil {
 		return nil, err
 	}
 	zone, err := subnetZone(v, vpc.ID, in.AvailabilityZone, in.AvailabilityZoneId)
 	if err != nil {
 		return nil, err
 	}
-	sub := &subnetRecord{ID: newID(prefixSubnet), Owner: v.Account(), VpcID: vpc.ID, CidrBlock: cidr, Zone: zone.Name, ZoneID: zone.ID, Created: s.Clock.Now()}
+	sub := &subnetRecord{ID: newID(prefixSubnet), Owner: v.Account(), VpcID: vpc.ID, CidrBlock: cidr, Zone: zone.Name, ZoneID: zone.ID,
+		IPv6Native: deref(in.Ipv6Native), Created: s.Clock.Now()}
+	// An IPv6-only subnet's interfaces have IPv6 addresses or none: AWS turns the
+	// assignment on for it.
+	sub.AssignIPv6 = sub.IPv6Native
 	if in.Ipv6CidrBlock != nil {
-		if len(vpc.IPv6) == 0 || !subnetIPv6(vpc.IPv6[0].Block, *in.Ipv6CidrBlock) {
-			return nil, msgSubnetIPv6.New(*in.Ipv6CidrBlock)
+		if err := checkSubnetIPv6(v, vpc, sub.ID, *in.Ipv6CidrBlock); err != nil {
+			return nil, err
 		}
-		sub.IPv6 = []cidrLink{{AssociationID: newID("subnet-cidr-assoc"), Block: *in.Ipv6CidrBlock}}
+		sub.IPv6 = []cidrLink{{AssociationID: newID(prefixSubnetCidr), Block: *in.Ipv6CidrBlock}}
 	}
 	return sub, nil
+}
+
+// checkSubnetIPv4 checks a subnet's IPv4 block, if it has one: inside one of its VPC's
+// blocks, clear of the VPC's other subnets.
+func checkSubnetIPv4(v kit.View, vpc *vpcRecord, cidr string) error {
+	if cidr == "" {
+		return nil
+	}
+	if !slices.ContainsFunc(vpc.Cidrs, func(c cidrLink) bool { return contains(c.Block, cidr) }) {
+		return msgSubnetRange.New(cidr)
+	}
+	clash, err := anyOf(v, subnets, func(r *subnetRecord) bool { return r.VpcID == vpc.ID && overlaps(r.CidrBlock, cidr) })
+	if err == nil && clash {
+		err = msgSubnetConflict.New(cidr)
+	}
+	return err
 }
 
 // subnetZone is the zone a subnet is asked for, or, when none is, the zone of the VPC
@@ -337,6 +370,9 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, in *ec2api.ModifySu
 		case "MapPublicIpOnLaunch":
 			sub.MapPublicIP = value
 		case "AssignIpv6AddressOnCreation":
+			if value && len(sub.IPv6) == 0 {
+				return nil, msgAssignIPv6NoBlock.New(sub.ID)
+			}
 			sub.AssignIPv6 = value
 		case "EnableDns64":
 			sub.DNS64 = value

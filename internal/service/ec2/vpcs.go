@@ -1,6 +1,7 @@
 package ec2
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -32,10 +33,14 @@ var vpcKind = kindOfResource[vpcRecord]{
 		f.add("ipv6-cidr-block-association.ipv6-cidr-block")
 		f.add("ipv6-cidr-block-association.association-id")
 		f.add("ipv6-cidr-block-association.state")
+		f.add("ipv6-cidr-block-association.ipv6-pool")
+		f.add("ipv6-cidr-block-association.network-border-group")
 		for _, c := range r.IPv6 {
 			f.add("ipv6-cidr-block-association.ipv6-cidr-block", c.Block)
 			f.add("ipv6-cidr-block-association.association-id", c.AssociationID)
 			f.add("ipv6-cidr-block-association.state", "associated")
+			f.add("ipv6-cidr-block-association.ipv6-pool", amazonPool)
+			f.add("ipv6-cidr-block-association.network-border-group", c.BorderGroup)
 		}
 		return f
 	},
@@ -68,10 +73,13 @@ func vpcOut(v kit.View, r *vpcRecord, state string) ec2api.Vpc {
 	return out
 }
 
+// amazonPool is the Ipv6Pool AWS names for its Amazon-provided blocks.
+const amazonPool = "Amazon"
+
 func ipv6VpcLink(v kit.View, c cidrLink) ec2api.VpcIpv6CidrBlockAssociation {
 	return ec2api.VpcIpv6CidrBlockAssociation{
-		AssociationId: new(c.AssociationID), Ipv6CidrBlock: new(c.Block), Ipv6Pool: new("Amazon"),
-		NetworkBorderGroup: new(v.Region()), Ipv6CidrBlockState: &ec2api.VpcCidrBlockState{State: new("associated")},
+		AssociationId: new(c.AssociationID), Ipv6CidrBlock: new(c.Block), Ipv6Pool: new(amazonPool),
+		NetworkBorderGroup: new(cmp.Or(c.BorderGroup, v.Region())), Ipv6CidrBlockState: &ec2api.VpcCidrBlockState{State: new("associated")},
 		Ipv6AddressAttribute: new("public"), IpSource: new("amazon"),
 	}
 }
@@ -116,7 +124,11 @@ func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 			n.vpc.Tenancy = *in.InstanceTenancy
 		}
 		if deref(in.AmazonProvidedIpv6CidrBlock) {
-			n.vpc.IPv6 = []cidrLink{{AssociationID: newID(prefixVpcCidr), Block: amazonIPv6Block(n.vpc.ID)}}
+			link, err := newAmazonIPv6Link(c.Region, in.Ipv6CidrBlockNetworkBorderGroup)
+			if err != nil {
+				return nil, err
+			}
+			n.vpc.IPv6 = []cidrLink{link}
 		}
 		if err := n.put(v); err != nil {
 			return nil, err

@@ -184,15 +184,7 @@ func (s *Service) deleteAccessPoint(ctx context.Context, in *efsapi.DeleteAccess
 		if err != nil {
 			return nil, err
 		}
-		if ap.State == efsapi.LifeCycleStateDeleting {
-			return &awsmodel.Empty{}, nil
-		}
-		ap.State = efsapi.LifeCycleStateDeleting
-		if err := accessPoints.Put(v, ap, ap.ID); err != nil {
-			return nil, err
-		}
-		_, err = jobPointGone.Enqueue(tx, s.After(), refIn(v, ap.ID))
-		return &awsmodel.Empty{}, err
+		return &awsmodel.Empty{}, markDeleting(s, tx, v, deletion[accessPointRecord]{accessPoints, ap, ap.ID, &ap.State, jobPointGone})
 	})
 }
 

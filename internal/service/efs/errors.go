@@ -54,19 +54,22 @@ var (
 
 // Mount targets.
 var (
-	msgTargetNotFound  = awserr.Message{Kind: efsapi.ErrMountTargetNotFound, Text: "Mount target '%s' does not exist."}
-	msgTargetState     = awserr.Message{Kind: efsapi.ErrIncorrectMountTargetState, Text: "Mount target '%s' is in the '%s' state, not 'available'."}
-	msgTargetInZone    = awserr.Message{Kind: efsapi.ErrMountTargetConflict, Text: "mount target already exists in this AZ"}
-	msgTargetOtherVPC  = awserr.Message{Kind: efsapi.ErrMountTargetConflict, Text: "Mount targets of file system '%s' are in VPC '%s'; a file system can have mount targets in one VPC only."}
-	msgSubnetNotFound  = awserr.Message{Kind: efsapi.ErrSubnetNotFound, Text: "The subnet ID '%s' does not exist"}
-	msgGroupNotFound   = awserr.Message{Kind: efsapi.ErrSecurityGroupNotFound, Text: "The security group '%s' does not exist in VPC '%s'"}
-	msgTooManyGroups   = awserr.Message{Kind: efsapi.ErrSecurityGroupLimitExceeded, Text: "The number of security groups (%d) exceeds the limit of 5."}
-	msgAddressInUse    = awserr.Message{Kind: efsapi.ErrIpAddressInUse, Text: "IP address %s is already in use in subnet %s."}
-	msgAddressOutside  = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "IP address %s is not within the CIDR block of subnet %s."}
-	msgSubnetFull      = awserr.Message{Kind: efsapi.ErrNoFreeAddressesInSubnet, Text: "Subnet %s has no free IP addresses."}
-	msgZoneMismatch    = awserr.Message{Kind: efsapi.ErrAvailabilityZonesMismatch, Text: "The Availability Zone of subnet %s (%s) does not match the Availability Zone of One Zone file system '%s' (%s)."}
-	msgIPv6Unsupported = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv6 CIDR block: IpAddressType %s is not possible."}
-	msgTargetFilter    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Exactly one of FileSystemId, MountTargetId and AccessPointId must be specified."}
+	msgTargetNotFound    = awserr.Message{Kind: efsapi.ErrMountTargetNotFound, Text: "Mount target '%s' does not exist."}
+	msgTargetState       = awserr.Message{Kind: efsapi.ErrIncorrectMountTargetState, Text: "Mount target '%s' is in the '%s' state, not 'available'."}
+	msgTargetInZone      = awserr.Message{Kind: efsapi.ErrMountTargetConflict, Text: "mount target already exists in this AZ"}
+	msgTargetOtherVPC    = awserr.Message{Kind: efsapi.ErrMountTargetConflict, Text: "Mount targets of file system '%s' are in VPC '%s'; a file system can have mount targets in one VPC only."}
+	msgSubnetNotFound    = awserr.Message{Kind: efsapi.ErrSubnetNotFound, Text: "The subnet ID '%s' does not exist"}
+	msgGroupNotFound     = awserr.Message{Kind: efsapi.ErrSecurityGroupNotFound, Text: "The security group '%s' does not exist in VPC '%s'"}
+	msgTooManyGroups     = awserr.Message{Kind: efsapi.ErrSecurityGroupLimitExceeded, Text: "The number of security groups (%d) exceeds the limit of 5."}
+	msgAddressInUse      = awserr.Message{Kind: efsapi.ErrIpAddressInUse, Text: "IP address %s is already in use in subnet %s."}
+	msgAddressOutside    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "IP address %s is not within the CIDR block of subnet %s."}
+	msgSubnetFull        = awserr.Message{Kind: efsapi.ErrNoFreeAddressesInSubnet, Text: "Subnet %s has no free IP addresses."}
+	msgZoneMismatch      = awserr.Message{Kind: efsapi.ErrAvailabilityZonesMismatch, Text: "The Availability Zone of subnet %s (%s) does not match the Availability Zone of One Zone file system '%s' (%s)."}
+	msgSubnetNoIPv6      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv6 CIDR block: IpAddressType %s is not possible."}
+	msgSubnetNoIPv4      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv4 CIDR block: IpAddressType %s is not possible."}
+	msgIPv6OnlyDualStack = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s is dual-stack: IpAddressType IPV6_ONLY needs an IPv6-only subnet."}
+	msgAddressForType    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "%s cannot be specified with IpAddressType %s."}
+	msgTargetFilter      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Exactly one of FileSystemId, MountTargetId and AccessPointId must be specified."}
 )
 
 // Access points.

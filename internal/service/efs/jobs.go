@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	efsapi "github.com/xregion/xregion/internal/gen/efsapi"
 	"github.com/xregion/xregion/internal/jobs"
 	"github.com/xregion/xregion/internal/service/kit"
 )
@@ -22,6 +23,29 @@ type ref struct {
 func (r ref) Subject() (string, string, []string) { return r.Account, r.Region, []string{r.ID} }
 
 func refIn(v kit.View, id string) ref { return ref{Account: v.Account(), Region: v.Region(), ID: id} }
+
+// deletion is a record a Delete* call moves to deleting, and the job that removes it.
+type deletion[T any] struct {
+	table kit.Table[T]
+	rec   *T
+	id    string
+	state *string // the record's lifecycle state
+	gone  kit.Kind[ref]
+}
+
+// markDeleting moves a record to deleting and arms the job that removes it; one already
+// deleting is left as it is, and its second Delete* succeeds, as with AWS.
+func markDeleting[T any](s *Service, tx kit.Tx, v kit.View, d deletion[T]) error {
+	if *d.state == efsapi.LifeCycleStateDeleting {
+		return nil
+	}
+	*d.state = efsapi.LifeCycleStateDeleting
+	if err := d.table.Put(v, d.rec, d.id); err != nil {
+		return err
+	}
+	_, err := d.gone.Enqueue(tx, s.After(), refIn(v, d.id))
+	return err
+}
 
 // Job kinds.
 var (

@@ -16,9 +16,8 @@ const maxGroups = 5
 
 func (s *Service) createMountTarget(ctx context.Context, in *efsapi.CreateMountTargetRequest) (*efsapi.MountTargetDescription, error) {
 	c := s.Call(ctx)
-	if t := deref(in.IpAddressType); (t != "" && t != efsapi.IpAddressTypeIpv4Only) || in.Ipv6Address != nil {
-		// xregion's subnets have IPv4 blocks only.
-		return nil, msgIPv6Unsupported.New(*in.SubnetId, t)
+	if err := checkAddressParams(in); err != nil {
+		return nil, err
 	}
 	if len(in.SecurityGroups) > maxGroups {
 		return nil, msgTooManyGroups.New(len(in.SecurityGroups))
@@ -41,14 +40,16 @@ func (s *Service) createMountTarget(ctx context.Context, in *efsapi.CreateMountT
 			ID: id, Owner: v.Account(), FileSystemID: fs.ID, SubnetID: sub.ID, VpcID: sub.VpcID,
 			ZoneName: sub.Zone.Name, ZoneID: sub.Zone.ID, State: efsapi.LifeCycleStateCreating, Created: s.Clock.Now(),
 		}
-		eni, err := s.network.CreateInterface(tx, v.Account(), v.Region(), port.InterfaceSpec{
-			SubnetID: sub.ID, SecurityGroupIDs: in.SecurityGroups, PrivateIP: deref(in.IpAddress),
-			Description: fmt.Sprintf("EFS mount target for %s (%s)", fs.ID, mt.ID), InterfaceType: "efs",
-		})
+		spec, err := interfaceSpec(in, sub)
 		if err != nil {
-			return nil, interfaceError(err, sub, deref(in.IpAddress))
+			return nil, err
 		}
-		mt.InterfaceID, mt.IPAddress, mt.Groups = eni.ID, eni.PrivateIP, eni.SecurityGroupIDs
+		spec.Description = fmt.Sprintf("EFS mount target for %s (%s)", fs.ID, mt.ID)
+		eni, err := s.network.CreateInterface(tx, v.Account(), v.Region(), spec)
+		if err != nil {
+			return nil, interfaceError(err, sub, askedAddress(in))
+		}
+		mt.InterfaceID, mt.IPAddress, mt.IPv6Address, mt.Groups = eni.ID, eni.PrivateIP, eni.IPv6Address, eni.SecurityGroupIDs
 		if err := s.fileTarget(tx, v, fs, mt); err != nil {
 			return nil, err
 		}
@@ -146,7 +147,7 @@ func filedUnder[T any](v kit.View, index kit.Index, table kit.Table[T], fsID str
 func targetOut(mt *mountTargetRecord) *efsapi.MountTargetDescription {
 	return &efsapi.MountTargetDescription{
 		OwnerId: new(mt.Owner), MountTargetId: new(mt.ID), FileSystemId: new(mt.FileSystemID), SubnetId: new(mt.SubnetID),
-		LifeCycleState: new(mt.State), IpAddress: new(mt.IPAddress), NetworkInterfaceId: new(mt.InterfaceID),
+		LifeCycleState: new(mt.State), IpAddress: optional(mt.IPAddress), Ipv6Address: optional(mt.IPv6Address), NetworkInterfaceId: new(mt.InterfaceID),
 		AvailabilityZoneId: new(mt.ZoneID), AvailabilityZoneName: new(mt.ZoneName), VpcId: new(mt.VpcID),
 	}
 }
@@ -236,15 +237,7 @@ func (s *Service) deleteMountTarget(ctx context.Context, in *efsapi.DeleteMountT
 		if err != nil {
 			return nil, err
 		}
-		if mt.State == efsapi.LifeCycleStateDeleting {
-			return &awsmodel.Empty{}, nil
-		}
-		mt.State = efsapi.LifeCycleStateDeleting
-		if err := mountTargets.Put(v, mt, mt.ID); err != nil {
-			return nil, err
-		}
-		_, err = jobTargetGone.Enqueue(tx, s.After(), refIn(v, mt.ID))
-		return &awsmodel.Empty{}, err
+		return &awsmodel.Empty{}, markDeleting(s, tx, v, deletion[mountTargetRecord]{mountTargets, mt, mt.ID, &mt.State, jobTargetGone})
 	})
 }
 

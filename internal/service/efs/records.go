@@ -86,6 +86,7 @@ type mountTargetRecord struct {
 	ZoneName     string    `json:"zoneName"`
 	ZoneID       string    `json:"zoneId"`
 	IPAddress    string    `json:"ip"`
+	IPv6Address  string    `json:"ip6,omitempty"`
 	InterfaceID  string    `json:"eni"`
 	Groups       []string  `json:"groups"`
 	State        string    `json:"state"`

@@ -115,3 +115,11 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// optional is s, or nil when it is empty: what AWS leaves out of its answers.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -55,7 +55,8 @@ type Zone struct {
 type Subnet struct {
 	ID, ARN, VpcID string
 	Zone           Zone
-	CIDRBlock      string
+	CIDRBlock      string // "" for an IPv6-only subnet
+	IPv6CIDRBlock  string // its /64, or "" when it has none
 	State          string // "available" or "pending"
 	DefaultForAz   bool
 }
@@ -73,11 +74,18 @@ type InterfaceSpec struct {
 	Description      string   // as AWS writes it ("EFS mount target for fs-... (fsmt-...)")
 	InterfaceType    string   // "interface", or the owning service's type ("efs", ...)
 	RequesterID      string   // the service that manages it, as EC2 shows it
+	// IPv6 gives the interface an IPv6 address of the subnet's /64 too: IPv6Address, or
+	// one EC2 picks. A subnet without a /64 is ErrNoIPv6.
+	IPv6        bool
+	IPv6Address string
+	// IPv6Only leaves the interface without an IPv4 address (and implies IPv6).
+	IPv6Only bool
 }
 
 // Interface is a network interface made by CreateInterface.
 type Interface struct {
 	ID, SubnetID, VpcID, PrivateIP string
+	IPv6Address                    string // "" unless asked for
 	Zone                           Zone
 	SecurityGroupIDs               []string
 }
@@ -93,6 +101,7 @@ var (
 	ErrAddressNotInSubnet    = errors.New("ec2: the private address is not in the subnet's range")
 	ErrSubnetFull            = errors.New("ec2: the subnet has no free private address")
 	ErrInterfaceNotFound     = errors.New("ec2: network interface not found")
+	ErrNoIPv6                = errors.New("ec2: the subnet has no IPv6 CIDR block")
 )
 
 // MissingID returns the id a not-found failure of a Network names, for the caller's
