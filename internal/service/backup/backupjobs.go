@@ -156,7 +156,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),
 		VaultType: new(vaultTypeBackup), RecoveryPointLifecycle: j.Lifecycle, ExpectedCompletionDate: j.DoneAt,
-		MessageCategory: messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage),
+		MessageCategory: messageCategory(j.State, j.StatusMessage),
 	}
 	if j.StatusMessage == "" && j.Waiting != "" {
 		out.StatusMessage = new(j.Waiting)
@@ -202,14 +202,14 @@ func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool
 	return func(j *backupJobRec) bool {
 		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
 			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByBackupVaultName, j.Vault) &&
-			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage))
+			inCategory(in.ByMessageCategory, messageCategory(j.State, j.StatusMessage))
 	}
 }
 
 func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJobsInput) (*backupapi.ListBackupJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[backupJobRec]{Op: "ListBackupJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: backupJobFilter(in),
-		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }}
+		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
 	jobs, next, err := listByCreation(s, c, q, backupJobs, func(j *backupJobRec) backupapi.BackupJob { return backupJobOut(c.Account, j) })
 	return &backupapi.ListBackupJobsOutput{BackupJobs: jobs, NextToken: next}, err
 }

@@ -223,17 +223,18 @@ func (s *Service) listRecoveryPointsByBackupVault(ctx context.Context, in *backu
 			return nil, err
 		}
 		out := &backupapi.ListRecoveryPointsByBackupVaultOutput{RecoveryPoints: []backupapi.RecoveryPointByBackupVault{}}
-		next, err := scanPage(s, v, listOf(c, "ListRecoveryPointsByBackupVault", name), recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
-			if !keep(r) {
-				return false
-			}
+		page, next, err := pageByCreation(s, v, listOf(c, "ListRecoveryPointsByBackupVault", name), recoveryPoints, keep, in.NextToken, in.MaxResults, pointOrder, name)
+		for _, r := range page {
 			out.RecoveryPoints = append(out.RecoveryPoints, recoveryOut(r))
-			return true
-		}, name)
+		}
 		out.NextToken = next
 		return out, err
 	})
 }
+
+// pointOrder lists recovery points newest first, as AWS lists them (see doc.go's List
+// order); a copy is placed by its own creation date, which is its source's.
+var pointOrder = creationOrder[recoveryRec]{Created: func(r *recoveryRec) (time.Time, string) { return r.Created, r.ARN }, Newest: true}
 
 // readRecoveryPoint reads a recovery point of a vault in the caller's Region.
 func (s *Service) readRecoveryPoint(ctx context.Context, vault, rpARN string) (*recoveryRec, error) {
@@ -335,17 +336,15 @@ func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupap
 		// Recovery points of one resource are few; they are found among every recovery
 		// point of the Region.
 		l := listOf(c, "ListRecoveryPointsByResource", *in.ResourceArn)
-		next, err := scanPage(s, c.In(tx), l, recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
-			if r.ResourceARN != *in.ResourceArn {
-				return false
-			}
+		ofResource := func(r *recoveryRec) bool { return r.ResourceARN == *in.ResourceArn }
+		page, next, err := pageByCreation(s, c.In(tx), l, recoveryPoints, ofResource, in.NextToken, in.MaxResults, pointOrder)
+		for _, r := range page {
 			out.RecoveryPoints = append(out.RecoveryPoints, backupapi.RecoveryPointByResource{
 				RecoveryPointArn: new(r.ARN), CreationDate: new(r.Created), Status: new(backupapi.RecoveryPointStatusCompleted),
 				EncryptionKeyArn: nonEmpty(r.KeyARN), BackupSizeBytes: &r.Size, BackupVaultName: new(r.Vault),
 				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
 			})
-			return true
-		})
+		}
 		out.NextToken = next
 		return out, err
 	})
