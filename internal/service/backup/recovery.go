@@ -51,6 +51,8 @@ type recoveryRec struct {
 	// ColdCapable says that the recovery point goes to cold storage as its lifecycle
 	// says: its resource type could when it was made (see typeRules).
 	ColdCapable bool `json:"coldCapable,omitempty"`
+	// Index is the Index its backup job asked for (see joboptions.go); a copy has none.
+	Index string `json:"index,omitempty"`
 }
 
 // imageARN is the ARN of the provider's image the recovery point keeps.
@@ -191,7 +193,7 @@ func recoveryOut(r *recoveryRec) backupapi.RecoveryPointByBackupVault {
 		CreationDate: new(r.Created), CompletionDate: new(r.Completed), BackupSizeInBytes: &r.Size,
 		CalculatedLifecycle: r.calculated(), Lifecycle: r.Lifecycle, IsEncrypted: &r.Encrypted,
 		LastRestoreTime: r.LastRestore, IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
-		EncryptionKeyArn: nonEmpty(r.KeyARN), SourceBackupVaultArn: nonEmpty(r.SourceVaultARN),
+		EncryptionKeyArn: nonEmpty(r.KeyARN), SourceBackupVaultArn: nonEmpty(r.SourceVaultARN), IndexStatus: indexStatus(r.Index),
 	}
 }
 
@@ -257,7 +259,7 @@ func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.Descr
 		CompletionDate: o.CompletionDate, BackupSizeInBytes: o.BackupSizeInBytes, CalculatedLifecycle: o.CalculatedLifecycle,
 		Lifecycle: o.Lifecycle, EncryptionKeyArn: o.EncryptionKeyArn, IsEncrypted: o.IsEncrypted,
 		StorageClass: new(r.storageClass(s.Clock.Now())), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
-		ResourceName: o.ResourceName, VaultType: o.VaultType,
+		ResourceName: o.ResourceName, VaultType: o.VaultType, IndexStatus: o.IndexStatus,
 	}, nil
 }
 
@@ -342,7 +344,7 @@ func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupap
 			out.RecoveryPoints = append(out.RecoveryPoints, backupapi.RecoveryPointByResource{
 				RecoveryPointArn: new(r.ARN), CreationDate: new(r.Created), Status: new(backupapi.RecoveryPointStatusCompleted),
 				EncryptionKeyArn: nonEmpty(r.KeyARN), BackupSizeBytes: &r.Size, BackupVaultName: new(r.Vault),
-				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
+				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup), IndexStatus: indexStatus(r.Index),
 			})
 		}
 		out.NextToken = next
