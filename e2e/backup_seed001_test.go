@@ -141,8 +141,9 @@ full = 20 << 30
 for day in (1, 2):
     admin("POST", "clock", {"advance": "24h"})
     wait(lambda: [j["State"] for j in east.list_copy_jobs()["CopyJobs"]], ["COMPLETED"] * day)
-backups = east.list_backup_jobs()["BackupJobs"]
-copies = east.list_copy_jobs()["CopyJobs"]
+# Jobs list newest first, as AWS lists them: oldest first here.
+backups = east.list_backup_jobs()["BackupJobs"][::-1]
+copies = east.list_copy_jobs()["CopyJobs"][::-1]
 assert [b["BytesTransferred"] for b in backups][0] == full, backups
 assert 0 < backups[1]["BytesTransferred"] < full // 10, backups
 first, second = moved(copies[0]["CopyJobId"]), moved(copies[1]["CopyJobId"])

@@ -42,6 +42,10 @@ type backupJobRec struct {
 	DoneAt  *time.Time  `json:"doneAt,omitempty"`
 	// Waiting is why a job that has not started yet waits (a resource not ready).
 	Waiting string `json:"waiting,omitempty"`
+	// Options and Index are StartBackupJob's BackupOptions and Index, or a plan rule's
+	// IndexActions (see joboptions.go).
+	Options map[string]string `json:"backupOptions,omitempty"`
+	Index   string            `json:"index,omitempty"`
 }
 
 func (j *backupJobRec) resourceType() string {
@@ -95,6 +99,12 @@ func (s *Service) checkBackupInput(c kit.Call, in *backupapi.StartBackupJobInput
 	if err := checkLifecycle("", in.Lifecycle, false); err != nil {
 		return "", "", err
 	}
+	if err := checkBackupOptions(resourceType, in.BackupOptions); err != nil {
+		return "", "", err
+	}
+	if err := checkIndex(resourceType, in.Index); err != nil {
+		return "", "", err
+	}
 	if in.StartWindowMinutes != nil && *in.StartWindowMinutes < minWindowMinutes {
 		return "", "", msgStartWindow.New(minWindowMinutes)
 	}
@@ -117,6 +127,9 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 		if err != nil {
 			return nil, err
 		}
+		if err := checkAirGapped(v, in.LogicallyAirGappedBackupVaultArn); err != nil {
+			return nil, err
+		}
 		if err := s.ensureDefaultRole(tx, c, *in.IamRoleArn); err != nil {
 			return nil, err
 		}
@@ -136,6 +149,7 @@ func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJ
 			RecoveryPointARN: rpARN, IAMRole: *in.IamRoleArn,
 			Created: now, StartBy: *minutesAfter(now, &window),
 			CompleteBy: minutesAfter(now, in.CompleteWindowMinutes), Lifecycle: in.Lifecycle, Tags: in.RecoveryPointTags,
+			Options: in.BackupOptions, Index: deref(in.Index),
 		}
 		if err := rememberToken(v, backupJobs, token, id); err != nil {
 			return nil, err
@@ -156,7 +170,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 		StartBy: new(j.StartBy), ResourceType: new(j.resourceType()), ResourceName: new(j.ResourceName),
 		BackupType: new("FULL"), IsParent: new(false), InitiationDate: new(j.Created), StatusMessage: nonEmpty(j.StatusMessage),
 		VaultType: new(vaultTypeBackup), RecoveryPointLifecycle: j.Lifecycle, ExpectedCompletionDate: j.DoneAt,
-		MessageCategory: messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage),
+		MessageCategory: messageCategory(j.State, j.StatusMessage), BackupOptions: j.Options,
 	}
 	if j.StatusMessage == "" && j.Waiting != "" {
 		out.StatusMessage = new(j.Waiting)
@@ -188,6 +202,7 @@ func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeB
 		InitiationDate: b.InitiationDate, NumberOfChildJobs: new(int64(0)), VaultType: b.VaultType,
 		RecoveryPointLifecycle: b.RecoveryPointLifecycle, ExpectedCompletionDate: b.ExpectedCompletionDate,
 		IsEncrypted: b.IsEncrypted, EncryptionKeyArn: b.EncryptionKeyArn, MessageCategory: b.MessageCategory,
+		BackupOptions: b.BackupOptions,
 	}, nil
 }
 
@@ -202,14 +217,14 @@ func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool
 	return func(j *backupJobRec) bool {
 		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
 			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByBackupVaultName, j.Vault) &&
-			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.BackupJobStateCompleted, j.StatusMessage))
+			inCategory(in.ByMessageCategory, messageCategory(j.State, j.StatusMessage))
 	}
 }
 
 func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJobsInput) (*backupapi.ListBackupJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[backupJobRec]{Op: "ListBackupJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: backupJobFilter(in),
-		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }}
+		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
 	jobs, next, err := listByCreation(s, c, q, backupJobs, func(j *backupJobRec) backupapi.BackupJob { return backupJobOut(c.Account, j) })
 	return &backupapi.ListBackupJobsOutput{BackupJobs: jobs, NextToken: next}, err
 }

@@ -149,7 +149,7 @@ func (s *Service) finishBackup(tx kit.Tx, v kit.View, j *backupJobRec, ref jobRe
 		IAMRole: j.IAMRole, Created: j.Created, Completed: now, Size: img.SizeBytes, Encrypted: img.Encrypted,
 		KeyARN: img.KmsKeyARN, Lifecycle: j.Lifecycle, CreatedBy: j.CreatedBy, Engine: img.Engine,
 		EngineVersion: img.EngineVersion, InstanceID: img.ResourceID, Tags: j.Tags, ResourceType: j.resourceType(),
-		Content: img.Content, ColdCapable: coldCapable(j.resourceType(), set),
+		Content: img.Content, ColdCapable: coldCapable(j.resourceType(), set), Index: j.Index,
 	}
 	if rp.ARN != img.ARN {
 		rp.Image = img.ARN

@@ -162,7 +162,7 @@ func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
 		IamRoleArn: new(j.IAMRole), CreatedBy: j.CreatedBy, CreatedByBackupJobId: nonEmpty(j.ByBackupJob),
 		ResourceType: new(j.resourceType()), IsParent: new(false), ResourceName: new(j.ResourceName),
 		DestinationEncryptionKeyArn: nonEmpty(j.DestKeyARN), DestinationRecoveryPointLifecycle: j.Lifecycle,
-		DestinationVaultType: new(vaultTypeBackup), MessageCategory: messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage),
+		DestinationVaultType: new(vaultTypeBackup), MessageCategory: messageCategory(j.State, j.StatusMessage),
 	}
 	return out
 }
@@ -185,14 +185,14 @@ func copyJobFilter(in *backupapi.ListCopyJobsInput) func(*copyJobRec) bool {
 		return f.pass(j.State, j.resourceType(), j.Created, j.Completed) && in.ByParentJobId == nil &&
 			matches(in.ByResourceArn, j.ResourceARN) && matches(in.ByDestinationVaultArn, j.DestVaultARN) &&
 			matches(in.BySourceRecoveryPointArn, j.SourceRP) &&
-			inCategory(in.ByMessageCategory, messageCategory(j.State == backupapi.CopyJobStateCompleted, j.StatusMessage))
+			inCategory(in.ByMessageCategory, messageCategory(j.State, j.StatusMessage))
 	}
 }
 
 func (s *Service) listCopyJobs(ctx context.Context, in *backupapi.ListCopyJobsInput) (*backupapi.ListCopyJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[copyJobRec]{Op: "ListCopyJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: copyJobFilter(in),
-		Created: func(j *copyJobRec) (time.Time, string) { return j.Created, j.ID }}
+		Created: func(j *copyJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
 	jobs, next, err := listByCreation(s, c, q, copyJobs, func(j *copyJobRec) backupapi.CopyJob { return *copyJobOut(c.Account, j) })
 	return &backupapi.ListCopyJobsOutput{CopyJobs: jobs, NextToken: next}, err
 }

@@ -199,7 +199,8 @@ func (s *Service) finishCopy(tx kit.Tx, v kit.View, j *copyJobRec, dst vaultRef,
 		rp.ARN, rp.Image = ownRecoveryPointARN(dst.Account, dst.Region, j.ID), j.Image.ARN
 	}
 	rp.Completed, rp.Encrypted, rp.KeyARN, rp.Lifecycle, rp.LastRestore = now, j.Image.Encrypted, j.Image.KmsKeyARN, copyLifecycle(j, src), nil
-	rp.Content, rp.ColdCapable, rp.ExpireJob = j.Image.Content, coldCapable(src.resourceType(), set), ""
+	// The index of the source belongs to it: a copy has none of its own.
+	rp.Content, rp.ColdCapable, rp.ExpireJob, rp.Index = j.Image.Content, coldCapable(src.resourceType(), set), "", ""
 	if j.CreatedBy != nil {
 		rp.CreatedBy = j.CreatedBy
 	}

@@ -42,4 +42,17 @@
 //     copy and restore jobs only of composite resources, CloudFormation stacks and EKS
 //     clusters, which xregion does not serve. A plan whose selection picks several
 //     resources starts one job per resource, as AWS's does; ByParentJobId lists none.
+//
+// # List order
+//
+// AWS documents no order for its lists; what it answers shows one. Jobs (backup, copy,
+// restore and report jobs) and recovery points list newest first: the AWS CLI's own
+// example of list-backup-jobs answers a job created at 1600721892.929 before one created
+// at 1600721724.77, and a wire trace of ListRecoveryPointsByResource (boto/boto3#2260)
+// answers its recovery points by CreationDate descending. Vaults and plans, for which no
+// answer of AWS's was found, list oldest first, as a user reads an inventory (and as
+// moto keeps them); a plan's versions and selections in the order they were saved.
+// Ties of creation time are broken by id (a vault's name). A NextToken is a position in
+// that order, so that what is created between two pages neither repeats nor shifts the
+// pages after it.
 package backup

@@ -86,6 +86,11 @@ var (
 	msgUnknownResourceType   = invalid("Resource type %s is not supported")                                                                                        // (xregion)
 	msgNotManageable         = invalid("Resource type %s does not support ResourceTypeManagementPreference")                                                       // (xregion)
 	msgUnknownSetting        = invalid("Global setting %s is not supported")                                                                                       // (xregion)
+	msgBackupOption          = invalid("Invalid BackupOptions %s: %s. The only backup option is WindowsVSS, set to enabled or disabled")                           // (xregion)
+	msgVSSType               = invalid("The WindowsVSS backup option is available only for Windows EC2 instances, not for %s resources")                           // (xregion)
+	msgIndexType             = invalid("Backup indexes are supported only for EBS and S3 resources, not for %s resources")                                         // (xregion)
+	msgBadAirGapped          = invalid("Invalid logically air-gapped backup vault ARN %s: it must be in the backup job's account and Region")                      // (xregion)
+	msgNotAirGapped          = invalid("Backup vault %s is not a logically air-gapped backup vault")                                                               // (xregion)
 	msgBadSettingValue       = invalid("Invalid value %s for global setting %s: it must be true or false")                                                         // (xregion)
 )
 

@@ -37,7 +37,7 @@ func newProtectorOf(typ string) *protector {
 	}
 }
 
-// add declares a resource (a DB instance, a file system) and returns its ARN.
+// add declares a resource (a DB instance, a file system, a volume) and returns its ARN.
 func (p *protector) add(account, region, id string, tags map[string]string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -47,6 +47,8 @@ func (p *protector) add(account, region, id string, tags map[string]string) stri
 		a = arn.New("aws", "elasticfilesystem", region, account, "file-system/"+id)
 	case "DynamoDB":
 		a = arn.New("aws", "dynamodb", region, account, "table/"+id)
+	case "EBS":
+		a = arn.New("aws", "ec2", region, account, "volume/"+id)
 	}
 	p.resources[account+"/"+region] = append(p.resources[account+"/"+region], port.Resource{ARN: a, Tags: tags})
 	p.content[a] = port.NewBlocks(20<<30, 1<<30, func(i int) uint64 { return port.DigestOf(a, strconv.Itoa(i)) })
@@ -63,6 +65,8 @@ func (p *protector) imageARN(account, region, id string) string {
 		return arn.New("aws", "backup", region, account, "recovery-point:"+id)
 	case "DynamoDB":
 		return arn.New("aws", "dynamodb", region, account, "table/t/backup/"+strings.ReplaceAll(id, ":", "-"))
+	case "EBS":
+		return arn.New("aws", "ec2", region, "", "snapshot/snap-"+strings.ReplaceAll(id, ":", "-"))
 	}
 	return arn.New("aws", "rds", region, account, "snapshot:"+id)
 }

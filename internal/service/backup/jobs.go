@@ -175,34 +175,6 @@ func (f jobFilters) pass(state, resourceType string, created time.Time, complete
 		inRange(&created, f.CreatedAfter, f.CreatedBefore) && inRange(completed, f.CompleteAfter, f.CompleteBefore)
 }
 
-// Message categories of jobs, and the filter values that take every category.
-const (
-	categorySuccess = "SUCCESS"
-	categoryAny     = "ANY"
-	categoryAll     = "AGGREGATE_ALL"
-)
-
-// messageCategory is a job's MessageCategory. AWS documents SUCCESS for a job that
-// completed without a status message (a COMPLETED job with another category is the
-// console's "Completed with issues"), and names its other categories only by example
-// (AccessDenied, InvalidParameters), in no list the API fixes: a job that did not
-// complete shows none rather than a guess.
-func messageCategory(completed bool, message string) *string {
-	if completed && message == "" {
-		return new(categorySuccess)
-	}
-	return nil
-}
-
-// inCategory applies a ByMessageCategory filter: ANY and AGGREGATE_ALL take every job,
-// as AWS's documentation says of them; another value takes the jobs of that category.
-func inCategory(filter, category *string) bool {
-	if filter == nil || *filter == categoryAny || *filter == categoryAll {
-		return true
-	}
-	return category != nil && *category == *filter
-}
-
 // matches reports whether an optional filter lets a value through: it is unset, or the
 // value is the filter's.
 func matches(filter *string, value string) bool { return filter == nil || *filter == value }

@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xregion/xregion/internal/awsmodel"
 	bk "github.com/xregion/xregion/internal/gen/backupapi"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
 )
 
-// TestListsInCreationOrder: plans, backup jobs and copy jobs list in the order they were
-// created, page after page, with AWS's filters.
+// TestListsInCreationOrder: plans list oldest first and backup and copy jobs newest
+// first (see doc.go's List order), page after page, with AWS's filters.
 func TestListsInCreationOrder(t *testing.T) {
 	rds := newProtector()
 	s := startSolo(t, []*protector{rds})
@@ -47,6 +48,7 @@ func TestListsInCreationOrder(t *testing.T) {
 	for _, j := range jobs.BackupJobs {
 		gotJobs = append(gotJobs, *j.BackupJobId)
 	}
+	slices.Reverse(wantJobs)
 	if !slices.Equal(gotJobs, wantJobs) {
 		t.Errorf("backup jobs listed %v, want %v", gotJobs, wantJobs)
 	}
@@ -64,13 +66,16 @@ func TestListsInCreationOrder(t *testing.T) {
 	for _, c := range copies.CopyJobs {
 		gotCopies = append(gotCopies, *c.CopyJobId)
 	}
+	slices.Reverse(wantCopies)
 	if !slices.Equal(gotCopies, wantCopies) {
 		t.Errorf("copy jobs listed %v, want %v", gotCopies, wantCopies)
 	}
 }
 
-// TestMessageCategories: a job that completed is of category SUCCESS, one that failed of
-// none; ByMessageCategory takes SUCCESS's jobs, and every job for ANY and AGGREGATE_ALL.
+// TestMessageCategories: a job that completed is of category SUCCESS, one whose role
+// AWS Backup cannot assume ACCESS_DENIED, one whose vault lock refuses its lifecycle INVALID_PARAMETERS, a
+// stopped one ABORTED and one that never started EXPIRED; ByMessageCategory takes each
+// category's jobs, and every job for ANY and AGGREGATE_ALL.
 func TestMessageCategories(t *testing.T) {
 	rds := newProtector()
 	s := startSolo(t, []*protector{rds})
@@ -80,9 +85,28 @@ func TestMessageCategories(t *testing.T) {
 	ok := s.backUp("us-east-1", "prod", db)
 	s.h.Advance(time.Minute) // the jobs list in creation order
 	missing := "arn:aws:iam::" + kittest.Account + ":role/missing"
-	failed := s.backUp("us-east-1", "prod", db, func(in *bk.StartBackupJobInput) { in.IamRoleArn = new(missing) })
-	if deref(ok.MessageCategory) != "SUCCESS" || failed.MessageCategory != nil || *failed.State != bk.BackupJobStateFailed {
-		t.Errorf("categories: completed %v, failed (%s) %v", deref(ok.MessageCategory), *failed.State, deref(failed.MessageCategory))
+	denied := s.backUp("us-east-1", "prod", db, func(in *bk.StartBackupJobInput) { in.IamRoleArn = new(missing) })
+	s.h.Advance(time.Minute)
+	s.vault("us-east-1", "locked", false)
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpPutBackupVaultLockConfiguration, &bk.PutBackupVaultLockConfigurationInput{
+		BackupVaultName: new("locked"), MaxRetentionDays: new(int64(10)),
+	}))
+	locked := s.backUp("us-east-1", "locked", db, func(in *bk.StartBackupJobInput) { in.Lifecycle = &bk.Lifecycle{DeleteAfterDays: new(int64(100))} })
+	s.h.Advance(time.Minute)
+	rds.setBusy(db, "modifying")
+	stopped := s.backUp("us-east-1", "prod", db)
+	kittest.Must[*awsmodel.Empty](t)(kittest.Call(s.h, "us-east-1", bk.OpStopBackupJob, &bk.StopBackupJobInput{BackupJobId: stopped.BackupJobId}))
+	s.h.Advance(time.Minute)
+	expired := s.backUp("us-east-1", "prod", db, func(in *bk.StartBackupJobInput) { in.StartWindowMinutes = new(int64(60)) })
+	s.h.Advance(2 * time.Hour)
+	want := map[string]string{
+		*ok.BackupJobId: "SUCCESS", *denied.BackupJobId: "ACCESS_DENIED", *locked.BackupJobId: "INVALID_PARAMETERS",
+		*stopped.BackupJobId: "ABORTED", *expired.BackupJobId: "EXPIRED",
+	}
+	for id, category := range want {
+		if j := s.backupJob("us-east-1", id); deref(j.MessageCategory) != category {
+			t.Errorf("job %s (%s, %q): category %q, want %s", id, *j.State, deref(j.StatusMessage), deref(j.MessageCategory), category)
+		}
 	}
 	listed := func(category string) []string {
 		out := kittest.Must[*bk.ListBackupJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupJobs, &bk.ListBackupJobsInput{ByMessageCategory: new(category)}))
@@ -92,22 +116,36 @@ func TestMessageCategories(t *testing.T) {
 		}
 		return ids
 	}
-	both := []string{*ok.BackupJobId, *failed.BackupJobId}
-	if got := listed("SUCCESS"); !slices.Equal(got, both[:1]) {
-		t.Errorf("SUCCESS lists %v", got)
-	}
-	for _, every := range []string{"ANY", "AGGREGATE_ALL"} {
-		if got := listed(every); !slices.Equal(got, both) {
-			t.Errorf("%s lists %v, want %v", every, got, both)
+	for id, category := range want {
+		if got := listed(category); !slices.Equal(got, []string{id}) {
+			t.Errorf("%s lists %v, want [%s]", category, got, id)
 		}
 	}
-	if got := listed("ACCESS_DENIED"); len(got) != 0 {
-		t.Errorf("ACCESS_DENIED lists %v", got)
+	every := []string{*expired.BackupJobId, *stopped.BackupJobId, *locked.BackupJobId, *denied.BackupJobId, *ok.BackupJobId}
+	for _, filter := range []string{"ANY", "AGGREGATE_ALL"} {
+		if got := listed(filter); !slices.Equal(got, every) {
+			t.Errorf("%s lists %v, want %v", filter, got, every)
+		}
 	}
 	c := s.copy("us-east-1", "prod", *ok.RecoveryPointArn, west)
-	copies := kittest.Must[*bk.ListCopyJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListCopyJobs, &bk.ListCopyJobsInput{ByMessageCategory: new("SUCCESS")}))
-	if deref(c.MessageCategory) != "SUCCESS" || len(copies.CopyJobs) != 1 || *copies.CopyJobs[0].CopyJobId != *c.CopyJobId {
-		t.Errorf("copy category %v; SUCCESS lists %d copies", deref(c.MessageCategory), len(copies.CopyJobs))
+	s.h.Advance(time.Minute)
+	deniedCopy := kittest.Must[*bk.StartCopyJobOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpStartCopyJob, &bk.StartCopyJobInput{
+		RecoveryPointArn: ok.RecoveryPointArn, SourceBackupVaultName: new("prod"), DestinationBackupVaultArn: new(west), IamRoleArn: new(missing),
+	}))
+	s.h.Advance(0)
+	copies := func(category string) []string {
+		out := kittest.Must[*bk.ListCopyJobsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListCopyJobs, &bk.ListCopyJobsInput{ByMessageCategory: new(category)}))
+		var ids []string
+		for _, j := range out.CopyJobs {
+			ids = append(ids, *j.CopyJobId)
+		}
+		return ids
+	}
+	if got := copies("SUCCESS"); deref(c.MessageCategory) != "SUCCESS" || !slices.Equal(got, []string{*c.CopyJobId}) {
+		t.Errorf("copy category %v; SUCCESS lists %v", deref(c.MessageCategory), got)
+	}
+	if got := copies("ACCESS_DENIED"); !slices.Equal(got, []string{*deniedCopy.CopyJobId}) {
+		t.Errorf("ACCESS_DENIED lists copies %v, want %s", got, *deniedCopy.CopyJobId)
 	}
 }
 
@@ -138,5 +176,70 @@ func TestNoJobIsAParent(t *testing.T) {
 	r := kittest.Must[*bk.DescribeRestoreJobOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpDescribeRestoreJob, &bk.DescribeRestoreJobInput{RestoreJobId: started.RestoreJobId}))
 	if r.IsParent == nil || *r.IsParent {
 		t.Errorf("restore job: IsParent %v", r.IsParent)
+	}
+}
+
+// TestVaultsAndRecoveryPointsInAWSOrder: vaults made out of name order list oldest
+// first, and a vault's or a resource's recovery points newest first, two to a page; a
+// NextToken keeps its place when new vaults and recovery points come between two pages.
+func TestVaultsAndRecoveryPointsInAWSOrder(t *testing.T) {
+	rds := newProtector()
+	s := startSolo(t, []*protector{rds})
+	for _, name := range []string{"zulu", "alpha", "mike"} {
+		s.vault("us-east-1", name, false)
+		s.h.Advance(time.Minute)
+	}
+	vaultPage := func(token *string) ([]string, *string) {
+		out := kittest.Must[*bk.ListBackupVaultsOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListBackupVaults, &bk.ListBackupVaultsInput{MaxResults: new(int64(2)), NextToken: token}))
+		var names []string
+		for _, v := range out.BackupVaultList {
+			names = append(names, *v.BackupVaultName)
+		}
+		return names, out.NextToken
+	}
+	first, token := vaultPage(nil)
+	s.vault("us-east-1", "bravo", false) // created between two pages: it belongs at the end
+	rest, _ := vaultPage(token)
+	if got := append(first, rest...); !slices.Equal(got, []string{"zulu", "alpha", "mike", "bravo"}) {
+		t.Errorf("vaults listed %v, want zulu alpha mike bravo", got)
+	}
+	db := rds.add(kittest.Account, "us-east-1", "db", nil)
+	var made []string
+	for range 3 {
+		made = append(made, *s.backUp("us-east-1", "alpha", db).RecoveryPointArn)
+		s.h.Advance(time.Minute)
+	}
+	byVault := func(token *string) ([]string, *string) {
+		out := kittest.Must[*bk.ListRecoveryPointsByBackupVaultOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListRecoveryPointsByBackupVault,
+			&bk.ListRecoveryPointsByBackupVaultInput{BackupVaultName: new("alpha"), MaxResults: new(int64(2)), NextToken: token}))
+		var arns []string
+		for _, r := range out.RecoveryPoints {
+			arns = append(arns, *r.RecoveryPointArn)
+		}
+		return arns, out.NextToken
+	}
+	byResource := func(token *string) ([]string, *string) {
+		out := kittest.Must[*bk.ListRecoveryPointsByResourceOutput](t)(kittest.Call(s.h, "us-east-1", bk.OpListRecoveryPointsByResource,
+			&bk.ListRecoveryPointsByResourceInput{ResourceArn: new(db), MaxResults: new(int64(2)), NextToken: token}))
+		var arns []string
+		for _, r := range out.RecoveryPoints {
+			arns = append(arns, *r.RecoveryPointArn)
+		}
+		return arns, out.NextToken
+	}
+	for _, list := range []struct {
+		name string
+		page func(*string) ([]string, *string)
+	}{{"by vault", byVault}, {"by resource", byResource}} {
+		newestFirst := slices.Clone(made)
+		slices.Reverse(newestFirst)
+		first, token := list.page(nil)
+		// A recovery point newer than every one listed comes before the next page.
+		made = append(made, *s.backUp("us-east-1", "alpha", db).RecoveryPointArn)
+		s.h.Advance(time.Minute)
+		rest, next := list.page(token)
+		if got := append(first, rest...); !slices.Equal(got, newestFirst) || next != nil {
+			t.Errorf("recovery points %s listed %v (next %v), want %v", list.name, got, next, newestFirst)
+		}
 	}
 }

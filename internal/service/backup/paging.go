@@ -48,9 +48,11 @@ func scanPage[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], token *
 }
 
 // pageByCreation reads one page of t's records that keep accepts, in the order they were
-// created (ties broken by id), from the position of token. AWS Backup lists jobs in a
-// stable order; creation order is the one a user reads a history in.
-func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], keep func(*T) bool, token *string, max *int64, created func(*T) (time.Time, string), within ...string) ([]*T, *string, error) {
+// created (ties broken by id), oldest first or, with newest, newest first, from the
+// position of token. A NextToken is a position in that order, so records created
+// between two pages neither repeat nor shift the pages after it: newest first, they
+// come before every position already read.
+func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], keep func(*T) bool, token *string, max *int64, order creationOrder[T], within ...string) ([]*T, *string, error) {
 	var recs []*T
 	err := t.Scan(v, func(rec *T) bool {
 		if keep(rec) {
@@ -61,12 +63,35 @@ func pageByCreation[T any](s *Service, v kit.View, l kit.List, t kit.Table[T], k
 	if err != nil {
 		return nil, nil, err
 	}
-	pos := func(rec *T) string {
-		at, id := created(rec)
-		return at.UTC().Format(creationStamp) + "/" + id
-	}
+	pos := order.position
 	slices.SortFunc(recs, func(a, b *T) int { return strings.Compare(pos(a), pos(b)) })
 	return kit.Page(s.pages, l, recs, marker(token), pageSize(max), pos)
+}
+
+// creationOrder is the order of a list in creation time: Created gives a record's
+// creation time and id, and Newest puts the newest first.
+type creationOrder[T any] struct {
+	Created func(*T) (time.Time, string)
+	Newest  bool
+}
+
+// position is a record's place in the order, as a string whose byte order is the list's.
+func (o creationOrder[T]) position(rec *T) string {
+	at, id := o.Created(rec)
+	stamp := at.UTC().Format(creationStamp)
+	if o.Newest {
+		stamp = strings.Map(complementDigit, stamp)
+	}
+	return stamp + "/" + id
+}
+
+// complementDigit turns a digit d into 9-d: a fixed-width decimal read with its digits
+// complemented sorts in reverse.
+func complementDigit(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return '9' - r + '0'
+	}
+	return r
 }
 
 // creationStamp is a fixed-width time format, so that its byte order is time order.
@@ -84,6 +109,8 @@ type listQuery[T any] struct {
 	Max     *int64
 	Keep    func(*T) bool
 	Created func(*T) (time.Time, string)
+	// Newest lists the newest first, as AWS lists jobs and recovery points.
+	Newest bool
 }
 
 // listByCreation answers one page of a list operation of the caller's account and Region
@@ -106,7 +133,7 @@ func listByCreation[T, M any](s *Service, c kit.Call, q listQuery[T], t kit.Tabl
 		if q.Within != "" {
 			within = []string{q.Within}
 		}
-		recs, next, err := pageByCreation(s, c.In(tx), listOf(c, q.Op, q.Within), t, keep, q.Token, q.Max, q.Created, within...)
+		recs, next, err := pageByCreation(s, c.In(tx), listOf(c, q.Op, q.Within), t, keep, q.Token, q.Max, creationOrder[T]{Created: q.Created, Newest: q.Newest}, within...)
 		if err != nil {
 			return nil, err
 		}

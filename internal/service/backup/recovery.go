@@ -51,6 +51,8 @@ type recoveryRec struct {
 	// ColdCapable says that the recovery point goes to cold storage as its lifecycle
 	// says: its resource type could when it was made (see typeRules).
 	ColdCapable bool `json:"coldCapable,omitempty"`
+	// Index is the Index its backup job asked for (see joboptions.go); a copy has none.
+	Index string `json:"index,omitempty"`
 }
 
 // imageARN is the ARN of the provider's image the recovery point keeps.
@@ -191,7 +193,7 @@ func recoveryOut(r *recoveryRec) backupapi.RecoveryPointByBackupVault {
 		CreationDate: new(r.Created), CompletionDate: new(r.Completed), BackupSizeInBytes: &r.Size,
 		CalculatedLifecycle: r.calculated(), Lifecycle: r.Lifecycle, IsEncrypted: &r.Encrypted,
 		LastRestoreTime: r.LastRestore, IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
-		EncryptionKeyArn: nonEmpty(r.KeyARN), SourceBackupVaultArn: nonEmpty(r.SourceVaultARN),
+		EncryptionKeyArn: nonEmpty(r.KeyARN), SourceBackupVaultArn: nonEmpty(r.SourceVaultARN), IndexStatus: indexStatus(r.Index),
 	}
 }
 
@@ -223,17 +225,18 @@ func (s *Service) listRecoveryPointsByBackupVault(ctx context.Context, in *backu
 			return nil, err
 		}
 		out := &backupapi.ListRecoveryPointsByBackupVaultOutput{RecoveryPoints: []backupapi.RecoveryPointByBackupVault{}}
-		next, err := scanPage(s, v, listOf(c, "ListRecoveryPointsByBackupVault", name), recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
-			if !keep(r) {
-				return false
-			}
+		page, next, err := pageByCreation(s, v, listOf(c, "ListRecoveryPointsByBackupVault", name), recoveryPoints, keep, in.NextToken, in.MaxResults, pointOrder, name)
+		for _, r := range page {
 			out.RecoveryPoints = append(out.RecoveryPoints, recoveryOut(r))
-			return true
-		}, name)
+		}
 		out.NextToken = next
 		return out, err
 	})
 }
+
+// pointOrder lists recovery points newest first, as AWS lists them (see doc.go's List
+// order); a copy is placed by its own creation date, which is its source's.
+var pointOrder = creationOrder[recoveryRec]{Created: func(r *recoveryRec) (time.Time, string) { return r.Created, r.ARN }, Newest: true}
 
 // readRecoveryPoint reads a recovery point of a vault in the caller's Region.
 func (s *Service) readRecoveryPoint(ctx context.Context, vault, rpARN string) (*recoveryRec, error) {
@@ -256,7 +259,7 @@ func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.Descr
 		CompletionDate: o.CompletionDate, BackupSizeInBytes: o.BackupSizeInBytes, CalculatedLifecycle: o.CalculatedLifecycle,
 		Lifecycle: o.Lifecycle, EncryptionKeyArn: o.EncryptionKeyArn, IsEncrypted: o.IsEncrypted,
 		StorageClass: new(r.storageClass(s.Clock.Now())), LastRestoreTime: o.LastRestoreTime, IsParent: o.IsParent,
-		ResourceName: o.ResourceName, VaultType: o.VaultType,
+		ResourceName: o.ResourceName, VaultType: o.VaultType, IndexStatus: o.IndexStatus,
 	}, nil
 }
 
@@ -341,17 +344,15 @@ func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupap
 		// Recovery points of one resource are few; they are found among every recovery
 		// point of the Region.
 		l := listOf(c, "ListRecoveryPointsByResource", *in.ResourceArn)
-		next, err := scanPage(s, c.In(tx), l, recoveryPoints, in.NextToken, in.MaxResults, func(r *recoveryRec) bool {
-			if r.ResourceARN != *in.ResourceArn {
-				return false
-			}
+		ofResource := func(r *recoveryRec) bool { return r.ResourceARN == *in.ResourceArn }
+		page, next, err := pageByCreation(s, c.In(tx), l, recoveryPoints, ofResource, in.NextToken, in.MaxResults, pointOrder)
+		for _, r := range page {
 			out.RecoveryPoints = append(out.RecoveryPoints, backupapi.RecoveryPointByResource{
 				RecoveryPointArn: new(r.ARN), CreationDate: new(r.Created), Status: new(backupapi.RecoveryPointStatusCompleted),
 				EncryptionKeyArn: nonEmpty(r.KeyARN), BackupSizeBytes: &r.Size, BackupVaultName: new(r.Vault),
-				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup),
+				IsParent: new(false), ResourceName: new(r.ResourceName), VaultType: new(vaultTypeBackup), IndexStatus: indexStatus(r.Index),
 			})
-			return true
-		})
+		}
 		out.NextToken = next
 		return out, err
 	})

@@ -196,7 +196,7 @@ func (s *Service) listReportJobs(ctx context.Context, in *backupapi.ListReportJo
 			inRange(&j.Created, in.ByCreationAfter, in.ByCreationBefore)
 	}
 	q := listQuery[reportJobRec]{Op: "ListReportJobs", Token: in.NextToken, Max: in.MaxResults, Keep: keep,
-		Created: func(j *reportJobRec) (time.Time, string) { return j.Created, j.ID }}
+		Created: func(j *reportJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
 	items, next, err := listByCreation(s, s.Call(ctx), q, reportJobs, func(j *reportJobRec) backupapi.ReportJob { return *reportJobOut(j) })
 	if err != nil {
 		return nil, err

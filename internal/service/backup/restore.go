@@ -245,7 +245,7 @@ func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) b
 func (s *Service) listRestoreJobs(ctx context.Context, in *backupapi.ListRestoreJobsInput) (*backupapi.ListRestoreJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[restoreJobRec]{Op: "ListRestoreJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: restoreJobFilter(in),
-		Created: func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID }}
+		Created: func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
 	jobs, next, err := listByCreation(s, c, q, restoreJobs, func(j *restoreJobRec) backupapi.RestoreJobsListMember { return restoreJobOut(c.Account, j) })
 	return &backupapi.ListRestoreJobsOutput{RestoreJobs: jobs, NextToken: next}, err
 }

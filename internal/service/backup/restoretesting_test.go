@@ -86,7 +86,7 @@ func TestRestoreTestingRunsOnTheClock(t *testing.T) {
 	if len(jobs) != 2 {
 		t.Fatalf("two runs made %d jobs", len(jobs))
 	}
-	second := jobs[1].RestoreJobId
+	second := jobs[0].RestoreJobId // restore jobs list newest first
 	if _, err := kittest.Call(s.h, "us-east-1", bk.OpPutRestoreValidationResult, &bk.PutRestoreValidationResultInput{
 		RestoreJobId: second, ValidationStatus: new("SUCCESSFUL"), ValidationStatusMessage: new("row counts match"),
 	}); err != nil {

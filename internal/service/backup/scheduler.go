@@ -138,6 +138,7 @@ func (s *Service) runRule(tx kit.Tx, v kit.View, p *planRec, r backupapi.BackupR
 			RecoveryPointARN: rpARN, IAMRole: deref(sel.Selection.IamRoleArn),
 			Created: at, StartBy: at.Add(window), CompleteBy: minutesAfter(at, r.CompletionWindowMinutes),
 			Lifecycle: r.Lifecycle, Tags: r.RecoveryPointTags, CreatedBy: by, CopyActions: r.CopyActions,
+			Index: ruleIndex(r, res.Type),
 		}
 		// A vault deleted since the plan was saved fails the job when it runs, as in AWS.
 		if err := s.startBackup(tx, v, j); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/xregion/xregion/internal/arn"
 	"github.com/xregion/xregion/internal/awsmodel"
@@ -184,11 +185,8 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 	}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListBackupVaultsOutput, error) {
 		v := c.In(tx)
-		var page []*vaultRec
-		next, err := scanPage(s, v, listOf(c, "ListBackupVaults", ""), vaults, in.NextToken, in.MaxResults, func(vault *vaultRec) bool {
-			page = append(page, vault)
-			return true
-		})
+		page, next, err := pageByCreation(s, v, listOf(c, "ListBackupVaults", ""), vaults, func(*vaultRec) bool { return true },
+			in.NextToken, in.MaxResults, vaultOrder)
 		if err != nil {
 			return nil, err
 		}
@@ -203,6 +201,10 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 		return out, nil
 	})
 }
+
+// vaultOrder lists vaults oldest first, as plans are (see doc.go's List order), names
+// breaking ties.
+var vaultOrder = creationOrder[vaultRec]{Created: func(v *vaultRec) (time.Time, string) { return v.Created, v.Name }}
 
 func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBackupVaultInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
