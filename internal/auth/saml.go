@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
@@ -43,11 +44,24 @@ type SAMLAssertion struct {
 const (
 	samlProtocolNS  = "urn:oasis:names:tc:SAML:2.0:protocol"
 	samlAssertionNS = "urn:oasis:names:tc:SAML:2.0:assertion"
+	dsigNS          = dsig.Namespace
 )
 
-// VerifySAMLResponse decodes a base64 SAMLResponse, checks its enveloped signature (on
-// the Response or on its Assertion) against certs at now, and reads the signed assertion.
-func VerifySAMLResponse(encoded string, certs []*x509.Certificate, now time.Time) (*SAMLAssertion, error) {
+// SAMLKeys is what a provider holds to read its responses: the certificates whose keys
+// sign them, and the private keys encrypted assertions are encrypted for.
+type SAMLKeys struct {
+	Certificates []*x509.Certificate
+	// DecryptionKeys open EncryptedAssertions; none means the provider cannot read one.
+	DecryptionKeys []*rsa.PrivateKey
+	// RequireEncryption refuses a response whose assertion is not encrypted
+	// (ErrSAMLNotEncrypted).
+	RequireEncryption bool
+}
+
+// VerifySAMLResponse decodes a base64 SAMLResponse, decrypts its assertion if it is an
+// EncryptedAssertion, checks the enveloped signature (on the Response or on its
+// Assertion) against keys' certificates at now, and reads the signed assertion.
+func VerifySAMLResponse(encoded string, keys SAMLKeys, now time.Time) (*SAMLAssertion, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
 	if err != nil {
 		return nil, ErrSAMLMalformed
@@ -56,9 +70,9 @@ func VerifySAMLResponse(encoded string, certs []*x509.Certificate, now time.Time
 	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
 		return nil, ErrSAMLMalformed
 	}
-	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: certs})
+	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: keys.Certificates})
 	ctx.Clock = dsig.NewFakeClockAt(now)
-	assertion, err := signedAssertion(ctx, doc.Root())
+	assertion, err := signedAssertion(ctx, doc.Root(), keys)
 	if err != nil {
 		return nil, err
 	}
@@ -66,60 +80,62 @@ func VerifySAMLResponse(encoded string, certs []*x509.Certificate, now time.Time
 }
 
 // signedAssertion returns the assertion as the signature covers it: inside a signed
-// Response, or a signed Assertion itself. An unsigned one is refused.
-func signedAssertion(ctx *dsig.ValidationContext, root *etree.Element) (*etree.Element, error) {
+// Response (whose signature covers an encrypted assertion as it was encrypted), or a
+// signed Assertion itself, once decrypted. An unsigned one is refused.
+func signedAssertion(ctx *dsig.ValidationContext, root *etree.Element, keys SAMLKeys) (*etree.Element, error) {
 	switch {
 	case root.Tag == "Response" && root.NamespaceURI() == samlProtocolNS:
-		if hasSignature(root) {
+		signed := hasSignature(root)
+		if signed {
 			verified, err := ctx.Validate(root)
 			if err != nil {
 				return nil, ErrSAMLSignature
 			}
-			return onlyAssertion(verified)
+			root = verified
 		}
-		assertion, err := onlyAssertion(root)
-		if err != nil {
-			return nil, err
+		assertion, err := onlyAssertion(root, keys)
+		if err != nil || signed {
+			return assertion, err
 		}
-		return signedAssertion(ctx, assertion)
+		return signedElement(ctx, assertion)
 	case root.Tag == "Assertion" && root.NamespaceURI() == samlAssertionNS:
-		if !hasSignature(root) {
-			return nil, ErrSAMLSignature
+		if keys.RequireEncryption {
+			return nil, ErrSAMLNotEncrypted
 		}
-		verified, err := ctx.Validate(root)
-		if err != nil {
-			return nil, ErrSAMLSignature
-		}
-		return verified, nil
+		return signedElement(ctx, root)
 	}
 	return nil, ErrSAMLMalformed
 }
 
-func hasSignature(el *etree.Element) bool {
-	for _, c := range el.ChildElements() {
-		if c.Tag == "Signature" && c.NamespaceURI() == dsig.Namespace {
-			return true
-		}
+// signedElement is el as its own enveloped signature covers it.
+func signedElement(ctx *dsig.ValidationContext, el *etree.Element) (*etree.Element, error) {
+	if !hasSignature(el) {
+		return nil, ErrSAMLSignature
 	}
-	return false
+	verified, err := ctx.Validate(el)
+	if err != nil {
+		return nil, ErrSAMLSignature
+	}
+	return verified, nil
 }
 
-// onlyAssertion is the one Assertion of a Response: several would let an unsigned one
-// ride beside a signed one.
-func onlyAssertion(response *etree.Element) (*etree.Element, error) {
-	var found *etree.Element
-	for _, c := range response.ChildElements() {
-		if c.Tag == "Assertion" && c.NamespaceURI() == samlAssertionNS {
-			if found != nil {
-				return nil, ErrSAMLMalformed
-			}
-			found = c
-		}
-	}
-	if found == nil {
+func hasSignature(el *etree.Element) bool {
+	return child(el, dsigNS, "Signature") != nil
+}
+
+// onlyAssertion is the one Assertion of a Response, decrypted if it is an
+// EncryptedAssertion: several would let an unsigned one ride beside a signed one.
+func onlyAssertion(response *etree.Element, keys SAMLKeys) (*etree.Element, error) {
+	plain, encrypted := children(response, samlAssertionNS, "Assertion"), children(response, samlAssertionNS, "EncryptedAssertion")
+	switch {
+	case len(plain)+len(encrypted) != 1:
 		return nil, ErrSAMLMalformed
+	case len(encrypted) == 1:
+		return decryptAssertion(encrypted[0], keys.DecryptionKeys)
+	case keys.RequireEncryption:
+		return nil, ErrSAMLNotEncrypted
 	}
-	return found, nil
+	return plain[0], nil
 }
 
 // readAssertion reads the fields AssumeRoleWithSAML uses from a verified assertion.

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -53,7 +54,7 @@ func TestVerifySAMLResponse(t *testing.T) {
 	certs := samlCerts(t, idp)
 	role := "arn:aws:iam::123456789012:role/ops,arn:aws:iam::123456789012:saml-provider/corp"
 	good := idp.Response(t, xtest.SAMLClaims{Subject: "alice", Roles: []string{role}, SessionName: "alice@example.com"})
-	a, err := auth.VerifySAMLResponse(good, certs, time.Now())
+	a, err := auth.VerifySAMLResponse(good, auth.SAMLKeys{Certificates: certs}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +85,66 @@ func TestVerifySAMLResponse(t *testing.T) {
 		"a second assertion":    {wrapped, certs, auth.ErrSAMLMalformed},
 	}
 	for name, c := range cases {
-		if _, err := auth.VerifySAMLResponse(c.resp, c.certs, time.Now()); !errors.Is(err, c.want) {
+		if _, err := auth.VerifySAMLResponse(c.resp, auth.SAMLKeys{Certificates: c.certs}, time.Now()); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
+}
+
+func TestVerifyEncryptedSAMLResponse(t *testing.T) {
+	idp := xtest.NewSAMLIdP(t, "https://idp.example.com")
+	certs := samlCerts(t, idp)
+	key, _ := xtest.NewSAMLDecryptionKey(t)
+	other, _ := xtest.NewSAMLDecryptionKey(t)
+	keys := auth.SAMLKeys{Certificates: certs, DecryptionKeys: []*rsa.PrivateKey{other, key}}
+	claims := xtest.SAMLClaims{Subject: "alice", Roles: []string{"r,p"}, SessionName: "alice"}
+	for _, e := range []xtest.SAMLEncryption{
+		{Content: "aes128-gcm"}, {Content: "aes256-gcm"}, {Content: "aes128-cbc"}, {Content: "aes256-cbc"},
+		{Transport: "rsa-oaep"}, {KeyBeside: true}, {SignResponse: true, Content: "aes128-cbc"},
+	} {
+		e.Key = &key.PublicKey
+		a, err := auth.VerifySAMLResponse(idp.EncryptedResponse(t, claims, e), keys, time.Now())
+		if err != nil || a.Subject != "alice" || a.Issuer != "https://idp.example.com" {
+			t.Errorf("%+v: %+v, %v", e, a, err)
+		}
+	}
+
+	encrypted := idp.EncryptedResponse(t, claims, xtest.SAMLEncryption{Key: &key.PublicKey})
+	// The assertion encrypted for the provider but signed by another identity provider.
+	forged := xtest.NewSAMLIdP(t, "https://idp.example.com").EncryptedResponse(t, claims, xtest.SAMLEncryption{Key: &key.PublicKey})
+	cases := map[string]struct {
+		resp string
+		keys auth.SAMLKeys
+		want error
+	}{
+		"no private key":                {encrypted, auth.SAMLKeys{Certificates: certs}, auth.ErrSAMLDecrypt},
+		"another private key":           {encrypted, auth.SAMLKeys{Certificates: certs, DecryptionKeys: []*rsa.PrivateKey{other}}, auth.ErrSAMLDecrypt},
+		"RSA PKCS#1 v1.5 key transport": {idp.EncryptedResponse(t, claims, xtest.SAMLEncryption{Key: &key.PublicKey, Transport: "rsa-1_5"}), keys, auth.ErrSAMLDecrypt},
+		"signed by another provider":    {forged, keys, auth.ErrSAMLSignature},
+		"plain, encryption required":    {idp.Response(t, claims), auth.SAMLKeys{Certificates: certs, DecryptionKeys: keys.DecryptionKeys, RequireEncryption: true}, auth.ErrSAMLNotEncrypted},
+		"changed cipher text":           {tamperCipher(t, encrypted), keys, auth.ErrSAMLDecrypt},
+	}
+	for name, c := range cases {
+		if _, err := auth.VerifySAMLResponse(c.resp, c.keys, time.Now()); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+	}
+	if _, err := auth.VerifySAMLResponse(encrypted, auth.SAMLKeys{Certificates: certs, DecryptionKeys: keys.DecryptionKeys, RequireEncryption: true}, time.Now()); err != nil {
+		t.Errorf("encrypted, encryption required: %v", err)
+	}
+}
+
+// tamperCipher flips a bit of the last CipherValue (the assertion's) of a response.
+func tamperCipher(t *testing.T, resp string) string {
+	t.Helper()
+	raw, _ := base64.StdEncoding.DecodeString(resp)
+	s := string(raw)
+	end := strings.LastIndex(s, "</xenc:CipherValue>")
+	start := strings.LastIndex(s[:end], ">") + 1
+	ct, err := base64.StdEncoding.DecodeString(s[start:end])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct[len(ct)/2] ^= 1
+	return base64.StdEncoding.EncodeToString([]byte(s[:start] + base64.StdEncoding.EncodeToString(ct) + s[end:]))
 }

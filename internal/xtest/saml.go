@@ -87,17 +87,32 @@ func (p *SAMLIdP) UnsignedResponse(t testing.TB, c SAMLClaims) string {
 
 func (p *SAMLIdP) response(t testing.TB, c SAMLClaims, sign bool) string {
 	t.Helper()
+	c = c.withDefaults()
+	assertion := p.assertion(c)
+	if sign {
+		assertion = p.sign(t, assertion)
+	}
+	return wrapResponse(c, assertion)
+}
+
+func (c SAMLClaims) withDefaults() SAMLClaims {
 	if c.Audience == "" {
 		c.Audience = "https://signin.aws.amazon.com/saml"
 	}
 	if c.Recipient == "" {
 		c.Recipient = c.Audience
 	}
-	now := time.Now().UTC()
 	if c.NotOnOrAfter.IsZero() {
-		c.NotOnOrAfter = now.Add(5 * time.Minute)
+		c.NotOnOrAfter = time.Now().UTC().Add(5 * time.Minute)
 	}
-	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+	return c
+}
+
+func samlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// assertion is the unsigned Assertion of c (with defaults).
+func (p *SAMLIdP) assertion(c SAMLClaims) string {
+	now := time.Now().UTC()
 	var attrs strings.Builder
 	attrs.WriteString(`<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">`)
 	for _, r := range c.Roles {
@@ -110,18 +125,19 @@ func (p *SAMLIdP) response(t testing.TB, c SAMLClaims, sign bool) string {
 	if c.SessionName != "" {
 		attrs.WriteString(`<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>` + c.SessionName + `</saml:AttributeValue></saml:Attribute>`)
 	}
-	assertion := fmt.Sprintf(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a%d" Version="2.0" IssueInstant="%s">`+
+	return fmt.Sprintf(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a%d" Version="2.0" IssueInstant="%s">`+
 		`<saml:Issuer>%s</saml:Issuer>`+
 		`<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">%s</saml:NameID>`+
 		`<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="%s" Recipient="%s"/></saml:SubjectConfirmation></saml:Subject>`+
 		`<saml:Conditions NotBefore="%s" NotOnOrAfter="%s"><saml:AudienceRestriction><saml:Audience>%s</saml:Audience></saml:AudienceRestriction></saml:Conditions>`+
 		`%s<saml:AttributeStatement>%s</saml:AttributeStatement></saml:Assertion>`,
-		now.UnixNano(), ts(now), p.EntityID, c.Subject, ts(c.NotOnOrAfter), c.Recipient, ts(now.Add(-time.Minute)), ts(c.NotOnOrAfter), c.Audience,
-		authnStatement(c, ts(now)), attrs.String())
-	if sign {
-		assertion = p.sign(t, assertion)
-	}
-	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="` + ts(now) +
+		now.UnixNano(), samlTime(now), p.EntityID, c.Subject, samlTime(c.NotOnOrAfter), c.Recipient, samlTime(now.Add(-time.Minute)), samlTime(c.NotOnOrAfter), c.Audience,
+		authnStatement(c, samlTime(now)), attrs.String())
+}
+
+// wrapResponse is the Response that carries assertion (plain or encrypted).
+func wrapResponse(c SAMLClaims, assertion string) string {
+	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="` + samlTime(time.Now()) +
 		`" Destination="` + c.Recipient + `"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
 		assertion + `</samlp:Response>`
 }
@@ -135,10 +151,11 @@ func authnStatement(c SAMLClaims, now string) string {
 		`"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`
 }
 
-func (p *SAMLIdP) sign(t testing.TB, assertion string) string {
+// sign signs the root element of doc (an Assertion or a Response), enveloped.
+func (p *SAMLIdP) sign(t testing.TB, xml string) string {
 	t.Helper()
 	doc := etree.NewDocument()
-	if err := doc.ReadFromString(assertion); err != nil {
+	if err := doc.ReadFromString(xml); err != nil {
 		t.Fatal(err)
 	}
 	ctx, err := dsig.NewSigningContext(p.key, [][]byte{p.cert})

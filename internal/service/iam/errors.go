@@ -42,7 +42,11 @@ var (
 	msgSAMLMetadata          = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "Could not parse metadata"}
 	msgSAMLExists            = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "SAMLProvider %s already exists"} // (xregion)
 	msgNoSuchSAML            = awserr.Message{Kind: iamapi.ErrNoSuchEntity, Text: "Manifest not found for arn %s"}
-	msgSAMLNothingToUpdate   = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "SAMLMetadataDocument is required: xregion serves no assertion encryption"} // (xregion)
+	msgSAMLNothingToUpdate   = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "At least one of SAMLMetadataDocument, AssertionEncryptionMode, AddPrivateKey or RemovePrivateKey is required."} // (xregion)
+	msgSAMLKeyMalformed      = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "The private key is not a PEM-encoded RSA private key of at least 2048 bits."}                                   // (xregion)
+	msgSAMLTooManyKeys       = awserr.Message{Kind: iamapi.ErrLimitExceeded, Text: "A SAML provider can have at most %d private keys. Remove a key before you add another."}                       // (xregion)
+	msgSAMLNoSuchKey         = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "The SAML provider has no private key with id %s."}                                                              // (xregion)
+	msgSAMLRequiredNoKey     = awserr.Message{Kind: iamapi.ErrInvalidInput, Text: "AssertionEncryptionMode Required needs a private key: add one with AddPrivateKey."}                             // (xregion)
 	msgRoleExists            = awserr.Message{Kind: iamapi.ErrEntityAlreadyExists, Text: "Role with name %s already exists."}
 	msgRoleHasAttached       = awserr.Message{Kind: iamapi.ErrDeleteConflict, Text: "Cannot delete entity, must detach all policies first."}
 	msgRoleHasInline         = awserr.Message{Kind: iamapi.ErrDeleteConflict, Text: "Cannot delete entity, must delete policies first."}

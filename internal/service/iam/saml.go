@@ -17,7 +17,7 @@ import (
 // SAML 2.0 identity providers: what AssumeRoleWithSAML checks an assertion's signature
 // against. The metadata document is kept as given; the signing certificates are read from
 // it when it is stored, so a document without one is refused there, as AWS refuses it.
-// Encrypted assertions (AssertionEncryptionMode, private keys) are not served.
+// Encrypted assertions' private keys and AssertionEncryptionMode: see samlkeys.go.
 
 const kindSAML = "saml-provider" // saml-provider/<name>
 
@@ -34,6 +34,9 @@ type samlRecord struct {
 	Created      time.Time
 	ValidUntil   *time.Time `json:",omitempty"`
 	Tags         []tag      `json:",omitempty"`
+	// EncryptionMode is AssertionEncryptionMode; "" is Allowed.
+	EncryptionMode string           `json:",omitempty"`
+	PrivateKeys    []samlPrivateKey `json:",omitempty"`
 }
 
 func (p *samlRecord) arn(c call) string {
@@ -67,13 +70,17 @@ func (s *Service) SAMLProviderByARN(tx kit.Tx, providerARN string) (port.SAMLPro
 	if err != nil || p == nil {
 		return port.SAMLProvider{}, false, err
 	}
-	return port.SAMLProvider{ARN: p.arn(c), Name: p.Name, Certificates: p.Certificates}, true, nil
+	out, err := s.provider(c, p)
+	return out, err == nil, err
 }
 
 func (s *Service) createSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLProviderRequest) (*iamapi.CreateSAMLProviderResponse, error) {
 	c := s.newCall(ctx)
 	p := &samlRecord{Name: deref(in.Name), UUID: ids.UUID(), Created: s.now()}
 	if err := p.setMetadata(deref(in.SAMLMetadataDocument)); err != nil {
+		return nil, err
+	}
+	if err := s.setEncryption(c.Account, p, in.AssertionEncryptionMode, in.AddPrivateKey, nil); err != nil {
 		return nil, err
 	}
 	var err error
@@ -120,7 +127,8 @@ func (s *Service) getSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 		}
 		out = &iamapi.GetSAMLProviderResponse{
 			SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created),
-			ValidUntil: p.ValidUntil, Tags: apiTags(p.Tags), AssertionEncryptionMode: ptr("Allowed"),
+			ValidUntil: p.ValidUntil, Tags: apiTags(p.Tags), AssertionEncryptionMode: ptr(p.encryptionMode()),
+			PrivateKeyList: p.apiPrivateKeys(),
 		}
 		return nil
 	})
@@ -145,10 +153,11 @@ func (s *Service) listSAMLProviders(ctx context.Context, _ *iamapi.ListSAMLProvi
 }
 
 // updateSAMLProvider replaces the metadata document, and with it the signing
-// certificates AssumeRoleWithSAML trusts.
+// certificates AssumeRoleWithSAML trusts, and changes the encryption settings and keys.
+// A request that changes nothing is refused.
 func (s *Service) updateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLProviderRequest) (*iamapi.UpdateSAMLProviderResponse, error) {
 	c := s.newCall(ctx)
-	if in.SAMLMetadataDocument == nil {
+	if in.SAMLMetadataDocument == nil && in.AssertionEncryptionMode == nil && in.AddPrivateKey == nil && in.RemovePrivateKey == nil {
 		return nil, msgSAMLNothingToUpdate.New()
 	}
 	var out *iamapi.UpdateSAMLProviderResponse
@@ -157,7 +166,12 @@ func (s *Service) updateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLP
 		if err != nil {
 			return err
 		}
-		if err := p.setMetadata(*in.SAMLMetadataDocument); err != nil {
+		if in.SAMLMetadataDocument != nil {
+			if err := p.setMetadata(*in.SAMLMetadataDocument); err != nil {
+				return err
+			}
+		}
+		if err := s.setEncryption(c.Account, p, in.AssertionEncryptionMode, in.AddPrivateKey, in.RemovePrivateKey); err != nil {
 			return err
 		}
 		out = &iamapi.UpdateSAMLProviderResponse{SAMLProviderArn: ptr(p.arn(c))}

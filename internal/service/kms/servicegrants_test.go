@@ -24,7 +24,10 @@ func TestStrictGetSecretValueNeedsDecryptOnTheKey(t *testing.T) {
 	readerCfg, readerARN := e.sessionConfig(t, "reader", smAndDecrypt)
 	viaOnly := `{"Effect":"Allow","Principal":{"AWS":"` + readerARN + `"},"Action":"kms:Decrypt","Resource":"*",
 		"Condition":{"StringEquals":{"kms:ViaService":"secretsmanager.us-east-1.amazonaws.com"}}}`
-	cmk := createKey(t, e.root, &kms.CreateKeyInput{Policy: aws.String(keyPolicy(viaOnly))})
+	// The account's own principals may encrypt under it (root writes the secret, with
+	// kms:GenerateDataKey), not decrypt.
+	encrypt := `{"Effect":"Allow","Principal":{"AWS":"` + strictRoot + `"},"Action":"kms:GenerateDataKey","Resource":"*"}`
+	cmk := createKey(t, e.root, &kms.CreateKeyInput{Policy: aws.String(keyPolicy(viaOnly, encrypt))})
 	byDefault := createKey(t, e.root, nil)
 
 	root := secretsmanager.NewFromConfig(e.inst.ConfigAs("us-east-1", "AKIDSTRICT", "secret-s"))
@@ -36,7 +39,9 @@ func TestStrictGetSecretValueNeedsDecryptOnTheKey(t *testing.T) {
 		case "default-policy":
 			in.KmsKeyId = byDefault.KeyId
 		}
-		xtest.Must[*secretsmanager.CreateSecretOutput](t)(root.CreateSecret(ctx, in))
+		if _, err := root.CreateSecret(ctx, in); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 	only, reader := secretsmanager.NewFromConfig(onlyCfg), secretsmanager.NewFromConfig(readerCfg)
 	for _, c := range []struct {

@@ -1,6 +1,7 @@
 package port
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,10 +87,14 @@ type OIDCProvider struct {
 }
 
 // SAMLProvider is what STS needs of an IAM SAML provider: the certificates whose keys
-// sign its assertions.
+// sign its assertions, and the private keys (opened, in memory only) that decrypt its
+// encrypted ones.
 type SAMLProvider struct {
-	ARN, Name    string
-	Certificates [][]byte // DER
+	ARN, Name      string
+	Certificates   [][]byte // DER
+	DecryptionKeys []*rsa.PrivateKey
+	// RequireEncryption is AssertionEncryptionMode Required: plain assertions are refused.
+	RequireEncryption bool
 }
 
 // ErrNoSuchRole is a Roles' answer for a role that does not exist.

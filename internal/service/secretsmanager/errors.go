@@ -118,6 +118,7 @@ const (
 	textKeyDeleting     text = "Replication failed: The KMS key %s is pending deletion."                                                          // (xregion)
 	textKeyDisabled     text = "Replication failed: The KMS key %s is disabled."                                                                  // (xregion)
 	textKeyNotSymmetric text = "Replication failed: The KMS key %s is not a symmetric encryption key."                                            // (xregion)
+	textKMSDenied       text = "Replication failed: Access to KMS is not allowed: the caller may not use the KMS key %s in %s."                   // (xregion)
 	textGaveUp          text = "Replication failed: Region %s is unreachable; gave up after %d attempts. Call ReplicateSecretToRegions to retry." // (xregion)
 )
 

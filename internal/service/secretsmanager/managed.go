@@ -75,7 +75,8 @@ func (s *Service) SetManagedKey(tx kit.Tx, account, region, secretARN, kmsKeyID 
 	if err != nil {
 		return err
 	}
-	if err := s.updateKey(tx, v, rec, kmsKeyID); err != nil {
+	// The owning service moves its secret with its own rights, not a caller's.
+	if err := s.updateKey(tx, v, kit.Caller{}, rec, kmsKeyID); err != nil {
 		return err
 	}
 	return s.commit(tx, v, rec, s.Clock.Now())

@@ -96,6 +96,13 @@ func (s *Service) replicateSecretToRegions(ctx context.Context, in *sm.Replicate
 				rec.Replicas = append(rec.Replicas, a)
 			}
 		}
+		var added []*replicaState
+		for _, a := range add {
+			added = append(added, rec.replica(a.Region))
+		}
+		if err := s.mayReplicate(tx, v, c.Caller, rec, added); err != nil {
+			return nil, err
+		}
 		// The answer reports the replicas as the request left them (the new ones
 		// InProgress), as AWS does; with a zero transition delay the syncs below may
 		// already have finished when the transaction commits, which any later read shows.

@@ -244,6 +244,9 @@ func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) 
 		r.Enabled, rec.Rotation = true, r
 		base := now
 		if immediate {
+			if err := s.mayRotate(tx, v, c.Caller, rec, token); err != nil {
+				return nil, err
+			}
 			if err := s.startRotation(tx, v, rec, token, now); err != nil {
 				return nil, err
 			}

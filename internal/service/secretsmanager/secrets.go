@@ -64,9 +64,17 @@ func (s *Service) createSecret(ctx context.Context, in *sm.CreateSecretRequest) 
 		if _, err := s.checkKey(tx, v, rec.KmsKeyID); err != nil {
 			return nil, err
 		}
+		// Before the value is added: the caller gave it, and need not decrypt it again
+		// for the replicas.
+		if err := s.mayReplicate(tx, v, c.Caller, rec, replicaRefs(rec.Replicas)); err != nil {
+			return nil, err
+		}
 		version := ""
 		if hasValue {
 			version = *in.ClientRequestToken
+			if err := s.mayEncrypt(tx, v, c.Caller, rec, version); err != nil {
+				return nil, err
+			}
 			if err := s.addVersion(tx, v, rec, version, val, []string{stageCurrent}, now); err != nil {
 				return nil, err
 			}
@@ -241,7 +249,7 @@ func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) 
 		}
 		out := &sm.UpdateSecretResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
 		if in.KmsKeyId != nil {
-			if err := s.updateKey(tx, v, rec, *in.KmsKeyId); err != nil {
+			if err := s.updateKey(tx, v, c.Caller, rec, *in.KmsKeyId); err != nil {
 				return nil, err
 			}
 		}
@@ -256,7 +264,7 @@ func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) 
 		if hasValue {
 			// A retry (the same token and value) adds nothing and answers the version the
 			// first call made, as AWS does.
-			if _, err := s.putValue(tx, v, rec, *in.ClientRequestToken, val, []string{stageCurrent}, now); err != nil {
+			if _, err := s.putValue(tx, v, c.Caller, rec, *in.ClientRequestToken, val, []string{stageCurrent}, now); err != nil {
 				return nil, err
 			}
 			out.VersionId = in.ClientRequestToken
@@ -266,30 +274,35 @@ func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) 
 }
 
 // putValue adds the version id with val and labels, unless the version is there with the
-// same value (a retried request). It reports whether it added the version.
-func (s *Service) putValue(tx kit.Tx, v kit.View, rec *secretRecord, id string, val secretValue, labels []string, now time.Time) (bool, error) {
+// same value (a retried request), once caller may have it encrypted. It reports whether
+// it added the version.
+func (s *Service) putValue(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, id string, val secretValue, labels []string, now time.Time) (bool, error) {
 	same, err := s.sameRequest(tx, v, rec, id, val)
 	if err != nil || same {
+		return false, err
+	}
+	if err := s.mayEncrypt(tx, v, caller, rec, id); err != nil {
 		return false, err
 	}
 	return true, s.addVersion(tx, v, rec, id, val, labels, now)
 }
 
 // updateKey checks a new KmsKeyId and, when it differs, moves the secret to it.
-func (s *Service) updateKey(tx kit.Tx, v kit.View, rec *secretRecord, key string) error {
+func (s *Service) updateKey(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, key string) error {
 	if _, err := s.checkKey(tx, v, key); err != nil {
 		return err
 	}
 	if key == rec.KmsKeyID {
 		return nil
 	}
-	return s.changeKey(tx, v, rec, key)
+	return s.changeKey(tx, v, caller, rec, key)
 }
 
 // changeKey moves a secret to another KMS key: the versions labelled AWSCURRENT, AWSPENDING
-// or AWSPREVIOUS are encrypted again under it. On a replica, the primary's
-// ReplicationStatus learns the new key, and the replica syncs again.
-func (s *Service) changeKey(tx kit.Tx, v kit.View, rec *secretRecord, key string) error {
+// or AWSPREVIOUS are encrypted again under it, those the caller may move (see
+// mayReencrypt). On a replica, the primary's ReplicationStatus learns the new key, and
+// the replica syncs again.
+func (s *Service) changeKey(tx kit.Tx, v kit.View, caller kit.Caller, rec *secretRecord, key string) error {
 	rec.KmsKeyID = key
 	done := map[string]bool{}
 	for _, label := range reencryptedStages {
@@ -303,6 +316,12 @@ func (s *Service) changeKey(tx kit.Tx, v kit.View, rec *secretRecord, key string
 			return err
 		}
 		if ver == nil {
+			continue
+		}
+		if ok, err := s.mayReencrypt(tx, v, caller, rec, ver); err != nil || !ok {
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		if err := s.reencrypt(tx, v, rec, ver); err != nil {

@@ -2,12 +2,10 @@ package secretsmanager
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	sm "github.com/xregion/xregion/internal/gen/secretsmanagerapi"
 	"github.com/xregion/xregion/internal/service/kit"
-	"github.com/xregion/xregion/internal/service/port"
 )
 
 func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
@@ -105,7 +103,7 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 			labels = append(slices.Clone(labels), stageCurrent)
 		}
 		now := c.Now()
-		added, err := s.putValue(tx, v, rec, id, val, labels, now)
+		added, err := s.putValue(tx, v, c.Caller, rec, id, val, labels, now)
 		if err != nil {
 			return nil, err
 		}
@@ -125,18 +123,5 @@ func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueReque
 // permissions (it holds no grants), so a caller whose key policy, IAM policies and grants
 // do not allow kms:Decrypt on the version's key gets no value.
 func (s *Service) mayDecrypt(tx kit.Tx, v kit.View, caller kit.Caller, ver *versionRecord, encCtx map[string]string) error {
-	if s.keyAccess == nil || ver.KeyARN == "" {
-		return nil
-	}
-	err := s.keyAccess.AuthorizeVia(tx, port.KeyUse{
-		Account: v.Account(), Region: v.Region(), KeyID: ver.KeyARN, Action: "Decrypt", Service: serviceName,
-		Caller: caller, Context: encCtx,
-	})
-	switch {
-	case errors.Is(err, port.ErrKeyAccessDenied):
-		return msgKMSAccessDenied.New()
-	case err != nil:
-		return keyError(err, false)
-	}
-	return nil
+	return s.mayUseKey(tx, v, caller, ver.KeyARN, kmsDecrypt, encCtx)
 }

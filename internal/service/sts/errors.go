@@ -42,15 +42,17 @@ var (
 // SAML assertions. AWS documents the error codes, not every text: those marked
 // (xregion) follow AWS's manner.
 var (
-	msgNoSAMLProvider = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Specified provider doesn't exist."}                                                 // (xregion)
-	msgSAMLMalformed  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Invalid SAML response: it is not a base64-encoded SAML 2.0 Response or Assertion."} // (xregion)
-	msgSAMLSignature  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Response signature invalid"}                                                        // (xregion)
-	msgSAMLAudience   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Audience of the SAML assertion is not AWS (https://signin.aws.amazon.com/saml)."}   // (xregion)
-	msgSAMLExpired    = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                         // (xregion)
-	msgSAMLNotYet     = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                            // (xregion)
-	msgSAMLNotAllowed = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
-	msgSAMLNoSession  = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"}                                          // (xregion)
-	msgSAMLDuration   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "SessionDuration %q in the SAML assertion is not a number of seconds from 900 to 43200"} // (xregion)
+	msgNoSAMLProvider   = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Specified provider doesn't exist."}                                                                    // (xregion)
+	msgSAMLMalformed    = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Invalid SAML response: it is not a base64-encoded SAML 2.0 Response or Assertion."}                    // (xregion)
+	msgSAMLSignature    = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Response signature invalid"}                                                                           // (xregion)
+	msgSAMLDecrypt      = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Unable to decrypt the encrypted SAML assertion with the private keys of the SAML provider."}           // (xregion)
+	msgSAMLNotEncrypted = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "The SAML provider requires encrypted assertions, and the SAML response's assertion is not encrypted."} // (xregion)
+	msgSAMLAudience     = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "Audience of the SAML assertion is not AWS (https://signin.aws.amazon.com/saml)."}                      // (xregion)
+	msgSAMLExpired      = awserr.Message{Kind: stsapi.ErrExpiredToken, Text: "Token has expired"}                                                                                            // (xregion)
+	msgSAMLNotYet       = awserr.Message{Kind: stsapi.ErrIDPRejectedClaim, Text: "Assertion is not yet valid"}                                                                               // (xregion)
+	msgSAMLNotAllowed   = awserr.Message{Kind: accessDenied, Text: "Not authorized to perform sts:AssumeRoleWithSAML"}
+	msgSAMLNoSession    = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "RoleSessionName is required in AuthnResponse"}                                          // (xregion)
+	msgSAMLDuration     = awserr.Message{Kind: stsapi.ErrInvalidIdentityToken, Text: "SessionDuration %q in the SAML assertion is not a number of seconds from 900 to 43200"} // (xregion)
 )
 
 // Authorization messages. The text is (xregion): AWS documents the code only.

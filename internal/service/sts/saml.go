@@ -22,7 +22,11 @@ import (
 // credentials. The call is unsigned: the response is the only proof of who calls.
 //
 // The response is checked in this order, in both modes: PrincipalArn names an IAM SAML
-// provider (InvalidIdentityToken); the Response or its Assertion carries an XML signature
+// provider (InvalidIdentityToken); an EncryptedAssertion decrypts with one of the
+// provider's private keys, and a plain one is refused when the provider's
+// AssertionEncryptionMode is Required (InvalidIdentityToken: the token cannot be
+// validated, which is how AWS's documentation describes that error); the Response or its
+// (decrypted) Assertion carries an XML signature
 // made with a key of the provider's metadata (InvalidIdentityToken); the assertion is
 // meant for AWS, its Audience being AWS's sign-in endpoint (InvalidIdentityToken); it is
 // within its validity window on the engine's clock (ExpiredToken, IDPRejectedClaim for
@@ -98,10 +102,16 @@ func (s *Service) verifiedAssertion(tx kit.Tx, in *stsapi.AssumeRoleWithSAMLRequ
 		}
 	}
 	now := s.Clock.Now()
-	a, err := auth.VerifySAMLResponse(*in.SAMLAssertion, certs, now)
+	a, err := auth.VerifySAMLResponse(*in.SAMLAssertion, auth.SAMLKeys{
+		Certificates: certs, DecryptionKeys: provider.DecryptionKeys, RequireEncryption: provider.RequireEncryption,
+	}, now)
 	switch {
 	case errors.Is(err, auth.ErrSAMLMalformed):
 		return provider, nil, msgSAMLMalformed.New()
+	case errors.Is(err, auth.ErrSAMLDecrypt):
+		return provider, nil, msgSAMLDecrypt.New()
+	case errors.Is(err, auth.ErrSAMLNotEncrypted):
+		return provider, nil, msgSAMLNotEncrypted.New()
 	case err != nil:
 		return provider, nil, msgSAMLSignature.New()
 	}
