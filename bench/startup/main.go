@@ -27,8 +27,15 @@ type result struct {
 	Runs          int     `json:"runs"`
 	FirstAnswerMs float64 `json:"firstAnswerP50Ms"`
 	FirstAnswerMx float64 `json:"firstAnswerMaxMs"`
-	IdleRSSMB     float64 `json:"idleRssMB"`
-	LoadAverage   string  `json:"loadAverage"` // of the machine at the end: the figures are noisy under load
+	// What the server spent up to its first answer, medians, from /proc: CPU time of all
+	// its threads, time its threads waited for a core (run queue), and page faults. Unlike
+	// the wall time they barely depend on the machine's load, so they compare builds on a
+	// busy machine; the wall time is about CPU + run-queue wait + what it waited on I/O.
+	CPUMs       float64 `json:"cpuP50Ms"`
+	RunQueueMs  float64 `json:"runQueueP50Ms"`
+	MinorFaults float64 `json:"minorFaultsP50"`
+	IdleRSSMB   float64 `json:"idleRssMB"`
+	LoadAverage string  `json:"loadAverage"` // of the machine at the end: the figures are noisy under load
 }
 
 func main() {
@@ -52,51 +59,84 @@ func main() {
 }
 
 func measure(binary, mode string, runs int, poll time.Duration) (result, error) {
-	var firsts []float64
+	var firsts, cpus, waits, faults []float64
 	var rss float64
 	for i := 0; i < runs; i++ {
-		addr, err := freeAddr()
+		run, err := startAndAsk(binary, mode, poll)
 		if err != nil {
 			return result{}, err
 		}
-		args := []string{"--listen", addr, "--log-level", "warn"}
-		dir, err := os.MkdirTemp("", "xregion-startup-")
-		if err != nil {
-			return result{}, err
-		}
-		if mode == "in-memory" {
-			args = append(args, "--in-memory")
-		} else {
-			args = append(args, "--data-dir", dir)
-		}
-		cmd := exec.Command(binary, args...)
-		cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir)
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			return result{}, err
-		}
-		first, err := firstAnswer("http://"+addr+"/_xregion/health", poll, 10*time.Second)
-		if err != nil {
-			_ = cmd.Process.Kill()
-			return result{}, err
-		}
-		firsts = append(firsts, float64(first.Sub(start).Microseconds())/1000)
+		firsts = append(firsts, run.firstMs)
+		cpus, waits, faults = append(cpus, run.usage.cpuMs), append(waits, run.usage.runQueueMs), append(faults, run.usage.minorFaults)
 		if i == runs-1 {
 			// Idle: give the runtime a moment after start-up before reading the RSS.
 			time.Sleep(2 * time.Second)
-			rss, err = residentMB(cmd.Process.Pid)
-			if err != nil {
-				_ = cmd.Process.Kill()
-				return result{}, err
-			}
+			rss, err = residentMB(run.cmd.Process.Pid)
 		}
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		os.RemoveAll(dir)
+		run.stop()
+		if err != nil {
+			return result{}, err
+		}
 	}
-	slices.Sort(firsts)
-	return result{Mode: mode, Runs: runs, FirstAnswerMs: firsts[len(firsts)/2], FirstAnswerMx: firsts[len(firsts)-1], IdleRSSMB: rss,
-		LoadAverage: loadAverage()}, nil
+	return result{Mode: mode, Runs: runs, FirstAnswerMs: median(firsts), FirstAnswerMx: slices.Max(firsts),
+		CPUMs: median(cpus), RunQueueMs: median(waits), MinorFaults: median(faults), IdleRSSMB: rss, LoadAverage: loadAverage()}, nil
+}
+
+// started is one start of the server, asked until its first answer.
+type started struct {
+	cmd     *exec.Cmd
+	dir     string
+	firstMs float64
+	usage   usage // up to the first answer
+}
+
+func (s *started) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	_ = s.cmd.Wait()
+	os.RemoveAll(s.dir)
+}
+
+// startAndAsk starts the binary on a fresh data directory and polls its health endpoint
+// until it answers, then reads what the process has used so far.
+func startAndAsk(binary, mode string, poll time.Duration) (*started, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "xregion-startup-")
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--listen", addr, "--log-level", "warn"}
+	if mode == "in-memory" {
+		args = append(args, "--in-memory")
+	} else {
+		args = append(args, "--data-dir", dir)
+	}
+	s := &started{cmd: exec.Command(binary, args...), dir: dir}
+	s.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir)
+	start := time.Now()
+	if err := s.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	first, err := firstAnswer("http://"+addr+"/_xregion/health", poll, 10*time.Second)
+	if err == nil {
+		s.usage, err = usageOf(s.cmd.Process.Pid)
+	}
+	if err != nil {
+		_ = s.cmd.Process.Kill()
+		s.stop()
+		return nil, err
+	}
+	s.firstMs = float64(first.Sub(start).Microseconds()) / 1000
+	return s, nil
+}
+
+func median(xs []float64) float64 {
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 func freeAddr() (string, error) {

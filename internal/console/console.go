@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/xregion/xregion/internal/auth"
 	"github.com/xregion/xregion/internal/gateway"
@@ -50,8 +51,10 @@ type Console struct {
 	services services
 	sessions *sessions
 	pages    func() templates
-	mux      *http.ServeMux
-	lags     lagHistory
+	// mux is built on the console's first request: registering its many patterns cost
+	// start-up as much as the rest of the front (bench/README.md, issue 20).
+	mux  func() *http.ServeMux
+	lags lagHistory
 }
 
 // New builds the console.
@@ -59,8 +62,8 @@ func New(cfg Config) *Console {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{cfg: cfg, services: newServices(cfg.Services), sessions: newSessions(), pages: pages, mux: http.NewServeMux()}
-	c.routes()
+	c := &Console{cfg: cfg, services: newServices(cfg.Services), sessions: newSessions(), pages: pages}
+	c.mux = sync.OnceValue(c.routes)
 	return c
 }
 
@@ -72,7 +75,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
-	c.mux.ServeHTTP(w, r)
+	c.mux().ServeHTTP(w, r)
 }
 
 // signInNeeded reports whether a person must sign in before using the console.

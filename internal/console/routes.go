@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-func (c *Console) routes() {
-	m, p := c.mux, Prefix
+// routes is the console's pages and actions.
+func (c *Console) routes() *http.ServeMux {
+	m, p := http.NewServeMux(), Prefix
 	assets, _ := fs.Sub(assetFiles, "assets")
 	m.Handle("GET "+p+"assets/", http.StripPrefix(p+"assets/", http.FileServerFS(assets)))
 	m.HandleFunc("GET /{$}", c.landing)
@@ -57,6 +58,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"secrets/replicate", c.page(c.replicateSecret))
 	m.HandleFunc("POST "+p+"secrets/remove-replica", c.page(c.removeReplica))
 	m.HandleFunc("POST "+p+"secrets/promote", c.page(c.promoteReplica))
+	return m
 }
 
 // landing is "/" as a browser opens it: the endpoint's name and a link to the console.

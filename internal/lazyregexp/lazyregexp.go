@@ -19,15 +19,17 @@ type Regexp struct {
 	re      *regexp.Regexp
 }
 
-// all are the patterns made with New, so that a test can compile every one of them
+// all are the patterns made with MustCompile, so that a test can compile every one of them
 // (CompileAll) without waiting for the request that first uses each.
 var (
 	mu  sync.Mutex
 	all []*Regexp
 )
 
-// New returns pattern, to be compiled on its first use.
-func New(pattern string) *Regexp {
+// MustCompile returns pattern, to be compiled on its first use: it is regexp.MustCompile
+// deferred, so a pattern that does not compile panics when first used (CompileAll finds
+// it in tests first).
+func MustCompile(pattern string) *Regexp {
 	r := &Regexp{pattern: pattern}
 	mu.Lock()
 	all = append(all, r)

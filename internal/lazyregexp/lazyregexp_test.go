@@ -7,7 +7,7 @@ import (
 
 func TestMatchesAsRegexpDoes(t *testing.T) {
 	const pattern = `^([a-z]+)-(\d+)$`
-	lazy, eager := New(pattern), regexp.MustCompile(pattern)
+	lazy, eager := MustCompile(pattern), regexp.MustCompile(pattern)
 	for _, s := range []string{"abc-12", "abc-", "ABC-1", "x-1\n", ""} {
 		if got, want := lazy.MatchString(s), eager.MatchString(s); got != want {
 			t.Errorf("MatchString(%q) = %v, want %v", s, got, want)
@@ -16,7 +16,7 @@ func TestMatchesAsRegexpDoes(t *testing.T) {
 			t.Errorf("FindStringSubmatch(%q) = %q, want %q", s, got, want)
 		}
 	}
-	if got := New(`[^a-z]`).ReplaceAllString("a.b/c", "_"); got != "a_b_c" {
+	if got := MustCompile(`[^a-z]`).ReplaceAllString("a.b/c", "_"); got != "a_b_c" {
 		t.Errorf("ReplaceAllString = %q", got)
 	}
 	if lazy.String() != pattern {
@@ -27,7 +27,7 @@ func TestMatchesAsRegexpDoes(t *testing.T) {
 // A pattern is not compiled until used, so a bad one is found by CompileAll (which
 // tests of the whole binary call) or panics when first used, never silently matching.
 func TestBadPatternIsFound(t *testing.T) {
-	bad := New(`([a-z]`)
+	bad := MustCompile(`([a-z]`)
 	if bad.re != nil {
 		t.Fatal("compiled before first use")
 	}
@@ -43,9 +43,9 @@ func TestBadPatternIsFound(t *testing.T) {
 }
 
 func TestCompiledOnFirstUseOnly(t *testing.T) {
-	r := New(`^a+$`)
+	r := MustCompile(`^a+$`)
 	if r.re != nil {
-		t.Fatal("compiled at New")
+		t.Fatal("compiled at MustCompile")
 	}
 	if !r.MatchString("aaa") || r.MatchString("b") {
 		t.Fatal("wrong matches")

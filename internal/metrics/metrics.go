@@ -78,7 +78,9 @@ func New() *Metrics {
 		}, []string{"job", "source_region", "destination_region", "resource_type"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.jobs, m.jobLag, m.commits, m.moved,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		newLazyCollector(func() []prometheus.Collector {
+			return []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
+		}))
 	return m
 }
 

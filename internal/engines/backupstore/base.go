@@ -31,7 +31,7 @@ type Base struct {
 // ErrNoBase means the store has no base backup that fits the request.
 var ErrNoBase = errors.New("backupstore: no base backup")
 
-var baseIDRE = lazyregexp.New(`^[0-9A-Za-z][0-9A-Za-z-]{0,127}$`)
+var baseIDRE = lazyregexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z-]{0,127}$`)
 
 func baseData(id string) string { return "base/" + id + "/data" }
 func baseInfo(id string) string { return "base/" + id + "/info" }

@@ -14,8 +14,8 @@ import (
 // segment of a timeline that ended in a promotion. Nothing else is accepted, so a name
 // can never step outside the store.
 var (
-	segmentRE = lazyregexp.New(`^[0-9A-F]{24}$`)
-	walFileRE = lazyregexp.New(`^([0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?|[0-9A-F]{8}\.history)$`)
+	segmentRE = lazyregexp.MustCompile(`^[0-9A-F]{24}$`)
+	walFileRE = lazyregexp.MustCompile(`^([0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?|[0-9A-F]{8}\.history)$`)
 )
 
 // IsWALFile reports whether name is a file the archiver may hand over.

@@ -126,7 +126,7 @@ func probe(ctx context.Context, dir string) (Install, error) {
 	return Install{Dir: dir, Version: version, Major: major}, nil
 }
 
-var versionRE = lazyregexp.New(`\(PostgreSQL\) (\d+)(\.\d+)?`)
+var versionRE = lazyregexp.MustCompile(`\(PostgreSQL\) (\d+)(\.\d+)?`)
 
 // ParseVersion reads `postgres --version` output ("postgres (PostgreSQL) 15.18 (Debian
 // 15.18-0+deb12u1)") into the version and its major number.

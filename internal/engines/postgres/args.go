@@ -71,7 +71,7 @@ func escapePercent(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 // shellQuote quotes s for /bin/sh.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-var unsafeName = lazyregexp.New(`[^A-Za-z0-9_-]`)
+var unsafeName = lazyregexp.MustCompile(`[^A-Za-z0-9_-]`)
 
 // clusterName shows the server's id in ps; PostgreSQL accepts only printable ASCII.
 func clusterName(id string) string { return "xregion-" + unsafeName.ReplaceAllString(id, "_") }

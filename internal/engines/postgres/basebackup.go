@@ -94,8 +94,8 @@ type backupLabel struct {
 }
 
 var (
-	startWALRE  = lazyregexp.New(`(?m)^START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)$`)
-	timelineRE  = lazyregexp.New(`(?m)^START TIMELINE: (\d+)$`)
+	startWALRE  = lazyregexp.MustCompile(`(?m)^START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)$`)
+	timelineRE  = lazyregexp.MustCompile(`(?m)^START TIMELINE: (\d+)$`)
 	errNoLabel  = errors.New("the backup has no backup_label")
 	labelMaxLen = int64(64 << 10)
 )

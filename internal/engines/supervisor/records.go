@@ -29,7 +29,7 @@ type record struct {
 	Created        time.Time `json:"created"`
 }
 
-var idRE = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
+var idRE = lazyregexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)
 
 func checkID(id string) error {
 	if !idRE.MatchString(id) {

@@ -56,7 +56,7 @@ var (
 var (
 	jobReportTemplates = []string{"BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"}
 	reportFormats      = []string{"CSV", "JSON"}
-	reportPlanName     = lazyregexp.New(`^[a-zA-Z][_a-zA-Z0-9]{0,255}$`)
+	reportPlanName     = lazyregexp.MustCompile(`^[a-zA-Z][_a-zA-Z0-9]{0,255}$`)
 )
 
 // checkReportPlan checks a plan's delivery channel and setting, and fills the default

@@ -68,7 +68,7 @@ const (
 	maxValidationHours      = 168
 )
 
-var rtName = lazyregexp.New(`^[a-zA-Z0-9_]{1,50}$`)
+var rtName = lazyregexp.MustCompile(`^[a-zA-Z0-9_]{1,50}$`)
 
 // checkPointSelection checks a plan's recovery point selection and fills its default.
 func checkPointSelection(p *backupapi.RestoreTestingRecoveryPointSelection) error {

@@ -19,7 +19,7 @@ const defaultKey = "alias/aws/backup"
 
 // vaultName is the form of a vault's name, the model's BackupVaultName pattern (see
 // Validation for why the service checks it).
-var vaultName = lazyregexp.New(`^[a-zA-Z0-9\-_]{2,50}$`)
+var vaultName = lazyregexp.MustCompile(`^[a-zA-Z0-9\-_]{2,50}$`)
 
 func checkVaultName(name string) error {
 	if !vaultName.MatchString(name) {

@@ -79,8 +79,8 @@ func optional(s string) *string {
 // and underscores, starting and ending with a letter or digit, with no two of the
 // punctuation marks next to each other, and not an IP address.
 var (
-	trailNameChars    = lazyregexp.New(`^[A-Za-z0-9._-]+$`)
-	trailNameAdjacent = lazyregexp.New(`[._-]{2}`)
+	trailNameChars    = lazyregexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	trailNameAdjacent = lazyregexp.MustCompile(`[._-]{2}`)
 )
 
 func checkTrailName(name string) error {
@@ -107,7 +107,7 @@ func isAlnum(b byte) bool {
 
 // bucketName is S3's rule for bucket names: 3 to 63 lowercase letters, digits, periods
 // and hyphens, starting and ending with a letter or digit.
-var bucketName = lazyregexp.New(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+var bucketName = lazyregexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 func (s *Service) createTrail(ctx context.Context, in *ct.CreateTrailRequest) (*ct.CreateTrailResponse, error) {
 	c := s.Call(ctx)

@@ -225,7 +225,7 @@ func hasElements(st map[string]any, key, notKey string) bool {
 	return false
 }
 
-var vendorPattern = lazyregexp.New(`^[a-zA-Z0-9\-.]+$`)
+var vendorPattern = lazyregexp.MustCompile(`^[a-zA-Z0-9\-.]+$`)
 
 func checkActions(st map[string]any) error {
 	for _, k := range []string{"Action", "NotAction"} {
@@ -364,8 +364,8 @@ func trustAction(a string) bool {
 }
 
 var (
-	principalARN = lazyregexp.New(`^arn:[a-z\-]+:(iam|sts)::(\d{12}|aws):.+$`)
-	servicePrinc = lazyregexp.New(`^[a-z0-9][a-z0-9\-.]*\.amazon(aws)?\.com(\.cn)?$`)
+	principalARN = lazyregexp.MustCompile(`^arn:[a-z\-]+:(iam|sts)::(\d{12}|aws):.+$`)
+	servicePrinc = lazyregexp.MustCompile(`^[a-z0-9][a-z0-9\-.]*\.amazon(aws)?\.com(\.cn)?$`)
 )
 
 // checkPrincipal validates a Principal element: "*" or a map of principal types to one

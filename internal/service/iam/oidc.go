@@ -61,7 +61,7 @@ func (s *Service) OIDCProviderFor(tx kit.Tx, account, partition, issuer string) 
 	return port.OIDCProvider{ARN: p.arn(c), Name: p.URL, ClientIDs: slices.Clone(p.ClientIDs)}, true, nil
 }
 
-var hostPattern = lazyregexp.New(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+var hostPattern = lazyregexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
 
 // providerURL checks a provider URL with the errors AWS gives (as recorded by the
 // versitygw IAM tests) and returns it without its scheme.

@@ -6,8 +6,8 @@ import "github.com/xregion/xregion/internal/lazyregexp"
 // generic "failed to satisfy constraint" one, so it checks them here (Validation tells the
 // gateway to leave these patterns alone).
 var (
-	pathPattern       = lazyregexp.New(`^(/|/[\x21-\x7E]+/)$`)
-	pathPrefixPattern = lazyregexp.New(`^/[\x21-\x7F]*$`)
+	pathPattern       = lazyregexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
+	pathPrefixPattern = lazyregexp.MustCompile(`^/[\x21-\x7F]*$`)
 )
 
 func checkPath(p *string) error {

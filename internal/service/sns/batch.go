@@ -12,7 +12,7 @@ import (
 // maxBatchEntries is AWS's limit of messages in one PublishBatch.
 const maxBatchEntries = 10
 
-var batchEntryID = lazyregexp.New(`^[A-Za-z0-9_-]+$`)
+var batchEntryID = lazyregexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // checkBatch applies PublishBatch's rules to the entries as a whole and checks each
 // message: AWS refuses the whole batch when one message is malformed.

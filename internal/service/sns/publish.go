@@ -106,7 +106,7 @@ func (m *message) structure() error {
 	return nil
 }
 
-var attributeTypeSuffix = lazyregexp.New(`^(String|Number|Binary)\..+$`)
+var attributeTypeSuffix = lazyregexp.MustCompile(`^(String|Number|Binary)\..+$`)
 
 // messageAttributes checks MessageAttributes and returns them as a JSON message carries
 // them.

@@ -13,8 +13,8 @@ import (
 // Topic names: up to 256 letters, digits, hyphens and underscores; a FIFO topic's name
 // ends in ".fifo", which counts towards the 256.
 var (
-	standardName = lazyregexp.New(`^[A-Za-z0-9_-]{1,256}$`)
-	fifoName     = lazyregexp.New(`^[A-Za-z0-9_-]{1,251}\.fifo$`)
+	standardName = lazyregexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	fifoName     = lazyregexp.MustCompile(`^[A-Za-z0-9_-]{1,251}\.fifo$`)
 )
 
 func validTopicName(name string) bool {

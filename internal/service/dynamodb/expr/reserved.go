@@ -1,20 +1,24 @@
 package expr
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // reservedWords are the words DynamoDB reserves (its developer guide, "Reserved words
 // in DynamoDB"): an expression that uses one as an attribute name is refused, and must
-// use an expression attribute name (#n) instead. The list is not case-sensitive.
-var reservedWords = func() map[string]bool {
+// use an expression attribute name (#n) instead. The list is not case-sensitive. The set
+// is built on first use, not at package initialisation (start-up does not pay for it).
+var reservedWords = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(reservedList) {
 		m[w] = true
 	}
 	return m
-}()
+})
 
 // isReserved reports whether word is reserved, in any case.
-func isReserved(word string) bool { return reservedWords[strings.ToUpper(word)] }
+func isReserved(word string) bool { return reservedWords()[strings.ToUpper(word)] }
 
 const reservedList = `
 ABORT ABSOLUTE ACTION ADD AFTER AGENT AGGREGATE ALL ALLOCATE ALTER ANALYZE AND ANY ARCHIVE ARE
