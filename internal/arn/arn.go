@@ -44,6 +44,10 @@ func New(partition, service, region, account, resource string) string {
 // partition (cn-north-1, us-gov-west-1, ...) sees it in that Region's partition, as AWS
 // shows every principal of an account in its own partition.
 func InPartition(s, partition string) string {
+	if rest, ok := strings.CutPrefix(s, "arn:"); ok && len(rest) > len(partition) &&
+		rest[len(partition)] == ':' && strings.HasPrefix(rest, partition) {
+		return s // already there: the gateway asks this of every request's caller
+	}
 	a, err := Parse(s)
 	if err != nil || partition == "" || a.Partition == partition {
 		return s

@@ -37,22 +37,30 @@ type idleBody struct {
 	owner *bodies
 }
 
-// wrap puts r's body under the idle deadline; the returned function releases it when
-// the request is answered.
-func (b *bodies) wrap(w http.ResponseWriter, r *http.Request) func() {
+// wrap puts r's body under the idle deadline; release it (a nil body too) when the
+// request is answered. (A method rather than a returned closure: one allocation less on
+// every request.)
+func (b *bodies) wrap(w http.ResponseWriter, r *http.Request) *idleBody {
 	if r.Body == nil || r.Body == http.NoBody {
-		return func() {}
+		return nil
 	}
 	body := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), owner: b}
 	r.Body = body
 	b.mu.Lock()
 	b.active[body] = struct{}{}
 	b.mu.Unlock()
-	return func() {
-		b.mu.Lock()
-		delete(b.active, body)
-		b.mu.Unlock()
+	return body
+}
+
+// release forgets body once its request is answered.
+func (body *idleBody) release() {
+	if body == nil {
+		return
 	}
+	b := body.owner
+	b.mu.Lock()
+	delete(b.active, body)
+	b.mu.Unlock()
 }
 
 func (b *bodies) idleTime() time.Duration {

@@ -256,7 +256,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.refuseBrowser(w, r, reason)
 		return
 	}
-	defer g.bodies.wrap(w, r)()
+	defer g.bodies.wrap(w, r).release()
 	if g.cfg.Console != nil && wantsConsole(r) {
 		g.cfg.Console.ServeHTTP(w, r)
 		return

@@ -21,6 +21,10 @@ type queue struct {
 
 	mu      sync.Mutex
 	pending []port.TrailEvent
+	// spare is the slice of the last batch written, emptied, for the next batch to gather
+	// in: an event is a large struct, and growing a new slice from nothing for every
+	// batch copied each one several times.
+	spare []port.TrailEvent
 	kick    chan struct{} // capacity 1: the writer has something to do
 	quit    chan struct{}
 	done    chan struct{}
@@ -37,6 +41,10 @@ type queue struct {
 // them tens at a time. Nothing waits for the writer but the events themselves: a lookup
 // writes what is queued before it reads, and Stop writes the rest.
 const gatherFor = 2 * time.Millisecond
+
+// maxSpare bounds the slice kept for the next batch, so that one burst does not hold its
+// memory for good.
+const maxSpare = 4096
 
 // maxQueued bounds the events waiting for the store: while it cannot write (a full
 // disk), the oldest waiting events make room for new ones rather than memory growing
@@ -100,7 +108,7 @@ func (q *queue) flush() error {
 	defer q.writeMu.Unlock()
 	q.mu.Lock()
 	batch := q.pending
-	q.pending = nil
+	q.pending, q.spare = q.spare, nil
 	q.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
@@ -114,7 +122,11 @@ func (q *queue) flush() error {
 		q.mu.Unlock()
 		return err
 	}
+	clear(batch) // the events' maps and strings are the store's now, or garbage
 	q.mu.Lock()
+	if q.spare == nil && cap(batch) <= maxSpare {
+		q.spare = batch[:0]
+	}
 	if q.dropped > 0 {
 		q.log.Warn("cloudtrail: the store takes events again", "dropped", q.dropped)
 		q.dropped = 0

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,8 +53,8 @@ func serveSigned(b *testing.B, e *env, target string, body []byte) {
 	h := e.Server.Handler()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
-	defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") }()
+	cpu := xtest.CPUTime()
+	defer func() { b.ReportMetric(float64(xtest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		r := req.Clone(ctx)
 		r.Body = nopCloser{bytes.NewReader(body)}
@@ -65,17 +64,6 @@ func serveSigned(b *testing.B, e *env, target string, body []byte) {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
-}
-
-// cpuTime is the process's CPU time (user and system) in nanoseconds: on a shared
-// machine a better measure of the server's cost than the wall clock, which counts the
-// time other processes held the cores.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 type nopCloser struct{ *bytes.Reader }
