@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/xregion/xregion/internal/gen/backupapi"
@@ -35,9 +36,11 @@ const (
 	indexStatusReady = "ACTIVE"
 )
 
-// checkBackupOptions checks a job's BackupOptions for a resource of resourceType.
+// checkBackupOptions checks a job's BackupOptions for a resource of resourceType, in
+// the order of their names, so that the same request always meets the same error.
 func checkBackupOptions(resourceType string, options map[string]string) error {
-	for key, value := range options {
+	for _, key := range slices.Sorted(maps.Keys(options)) {
+		value := options[key]
 		if key != optionWindowsVSS || value != vssEnabled && value != vssDisabled {
 			return msgBackupOption.New(key, value)
 		}
