@@ -1,15 +1,10 @@
 package iam_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,10 +72,18 @@ func TestSAMLProviderPrivateKeys(t *testing.T) {
 	}
 }
 
+func pemBytes(t *testing.T, text string) []byte {
+	t.Helper()
+	block, _ := pem.Decode([]byte(text))
+	if block == nil {
+		t.Fatal("not PEM")
+	}
+	return block.Bytes
+}
+
 func pkcs1(t *testing.T, pkcs8PEM string) string {
 	t.Helper()
-	block, _ := pem.Decode([]byte(pkcs8PEM))
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	key, err := x509.ParsePKCS8PrivateKey(pemBytes(t, pkcs8PEM))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,30 +104,9 @@ func TestSAMLPrivateKeysNotInPlainText(t *testing.T) {
 	if err := inst.Server.Shutdown(stopCtx); err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode([]byte(keyPEM))
-	der := block.Bytes
-	needles := [][]byte{der[len(der)-64:], []byte(base64.StdEncoding.EncodeToString(der)[200:264])}
-	controls := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		// The metadata is not secret: finding it shows the search would find the key.
-		if bytes.Contains(b, []byte("https://idp.example.com")) {
-			controls++
-		}
-		for _, n := range needles {
-			if bytes.Contains(b, n) {
-				t.Errorf("%s holds the private key in plain text", path)
-			}
-		}
-		return nil
-	})
-	if err != nil || controls == 0 {
-		t.Fatalf("walk: %v; files holding the metadata: %d", err, controls)
-	}
+	der := pemBytes(t, keyPEM)
+	// Pieces within one 48-byte line of the PEM: their base64 is part of its text.
+	tail := (len(der)/48 - 1) * 48
+	// The metadata is not secret: it is stored as it is.
+	xtest.WantNotAtRest(t, dir, []byte("https://idp.example.com"), der[96:141], der[tail:tail+45])
 }

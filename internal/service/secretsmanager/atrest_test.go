@@ -1,12 +1,7 @@
 package secretsmanager_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -50,35 +45,10 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	if err := inst.Server.Shutdown(stopCtx); err != nil {
 		t.Fatal(err)
 	}
-	var needles [][]byte
+	var secrets [][]byte
 	for _, m := range append(markers, rotated, "json-plaintext-61f3c0de") {
-		needles = append(needles, []byte(m), []byte(base64.StdEncoding.EncodeToString([]byte(m))))
+		secrets = append(secrets, []byte(m))
 	}
-	files, controls := 0, 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		// The description is not secret: finding it shows the search would find a value.
-		if bytes.Contains(b, []byte(control)) {
-			controls++
-		}
-		for _, n := range needles {
-			if bytes.Contains(b, n) {
-				t.Errorf("%s holds %q in plain text", path, n)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files == 0 || controls == 0 {
-		t.Fatalf("searched %d files and found the description in %d: the search proves nothing", files, controls)
-	}
+	// The description is not secret: it is stored as it is.
+	xtest.WantNotAtRest(t, dir, []byte(control), secrets...)
 }
