@@ -95,7 +95,11 @@ func subnetOut(v kit.View, r *subnetRecord, state string) ec2api.Subnet {
 		BlockPublicAccessStates: &ec2api.BlockPublicAccessStates{InternetGatewayBlockMode: new("off")},
 	}
 	for _, c := range r.IPv6 {
-		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, subnetIPv6Link(c))
+		link := subnetIPv6Link(c)
+		if state == ec2api.SubnetStatePending {
+			link.Ipv6CidrBlockState = subnetCidrAssociating // as in CreateSubnet's answer from AWS
+		}
+		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, link)
 	}
 	return out
 }
