@@ -142,6 +142,8 @@ func TestIPv6OnlySubnets(t *testing.T) {
 	if only.CidrBlock != nil || !*only.Ipv6Native || !*only.AssignIpv6AddressOnCreation {
 		t.Errorf("an IPv6-only subnet = %+v", only)
 	}
+	fails(t, e, east, ec2api.OpModifySubnetAttribute, &ec2api.ModifySubnetAttributeRequest{SubnetId: only.SubnetId,
+		AssignIpv6AddressOnCreation: &ec2api.AttributeBooleanValue{Value: new(false)}}, "InvalidParameterValue")
 	dual := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.2.0/24"), Ipv6CidrBlock: new(nthSlash64(block, 2))}).Subnet
 	v4 := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.3.0/24")}).Subnet
 	if found := call(t, e, east, ec2api.OpDescribeSubnets, &ec2api.DescribeSubnetsRequest{Filters: []ec2api.Filter{filter("ipv6-native", "true")}}).Subnets; len(found) != 1 || *found[0].SubnetId != *only.SubnetId {

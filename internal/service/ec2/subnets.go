@@ -374,8 +374,11 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, in *ec2api.ModifySu
 		case "MapPublicIpOnLaunch":
 			sub.MapPublicIP = value
 		case "AssignIpv6AddressOnCreation":
-			if value && len(sub.IPv6) == 0 {
+			switch {
+			case value && len(sub.IPv6) == 0:
 				return nil, msgAssignIPv6NoBlock.New(sub.ID)
+			case !value && sub.IPv6Native:
+				return nil, msgNativeAssigns.New(sub.ID)
 			}
 			sub.AssignIPv6 = value
 		case "EnableDns64":
