@@ -163,3 +163,12 @@ const (
 	reasonAboveMax           = "the retention period must be at most the vault lock's maximum of %d days"
 	reasonBelowMin           = "the retention period of %d days is shorter than the vault lock's minimum of %d days"
 )
+
+// What a vault's access policy, or a plan a service manages, refuses (vaultdeny.go).
+var (
+	errAccessDenied = awserr.Kind{Code: "AccessDeniedException", Status: awserr.StatusForbidden, Sender: true}
+	msgExplicitDeny = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in a resource-based policy"}
+	// A plan another service manages keeps its selection: AWS answers 403 (the text is
+	// xregion's, as AWS's could not be confirmed).
+	msgManagedPlan = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s: the backup plan is managed by an AWS service"}
+)

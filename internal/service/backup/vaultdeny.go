@@ -1,9 +1,6 @@
 package backup
 
-import (
-	"github.com/xregion/xregion/internal/awserr"
-	"github.com/xregion/xregion/internal/service/kit"
-)
+import "github.com/xregion/xregion/internal/service/kit"
 
 // An explicit Deny in a vault's access policy refuses what it names on the vault to
 // the callers it names, whatever their own policies allow, as IAM's evaluation does.
@@ -24,14 +21,6 @@ const (
 	actionDeletePoint       = "backup:DeleteRecoveryPoint"
 	actionUpdateLifecycle   = "backup:UpdateRecoveryPointLifecycle"
 	actionDeleteSelection   = "backup:DeleteBackupSelection"
-)
-
-var (
-	errAccessDenied = awserr.Kind{Code: "AccessDeniedException", Status: awserr.StatusForbidden, Sender: true}
-	msgExplicitDeny = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in a resource-based policy"}
-	// A plan another service manages keeps its selection: AWS answers 403 (the text is
-	// xregion's, as AWS's could not be confirmed).
-	msgManagedPlan = awserr.Message{Kind: errAccessDenied, Text: "User: %s is not authorized to perform: %s on resource: %s: the backup plan is managed by an AWS service"}
 )
 
 // refuseDenied answers AccessDeniedException when the vault's policy explicitly denies

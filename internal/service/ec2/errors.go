@@ -117,6 +117,7 @@ var (
 	msgSubnetIPv6Size        = awserr.Message{Kind: errInvalidValue, Text: "invalid value for parameter ipv6-cidr-block: %s"}
 	msgSubnetIPv6Range       = awserr.Message{Kind: errSubnetRange, Text: "The IPv6 CIDR '%s' is invalid."}
 	msgNativeWithIPv4        = awserr.Message{Kind: errInvalidCombo, Text: "An IPv6-native subnet cannot have an IPv4 CIDR block: omit cidrBlock or set ipv6Native to false."}
+	msgNativeAssigns         = awserr.Message{Kind: errInvalidValue, Text: "Invalid value 'false' for assign-ipv6-address-on-creation. The subnet (%s) is IPv6-only: its interfaces have IPv6 addresses only."}
 	msgNativeNeedsIPv6       = awserr.Message{Kind: errMissing, Text: "An IPv6-native subnet needs the parameter ipv6CidrBlock."}
 	msgSubnetIPv6Exists      = awserr.Message{Kind: errCidrLimit, Text: "The subnet '%s' already has an IPv6 CIDR block."}
 	msgSubnetNoVpcIPv6       = awserr.Message{Kind: errInvalidParameter, Text: "The VPC '%s' has no IPv6 CIDR block."}

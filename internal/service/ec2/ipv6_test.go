@@ -23,8 +23,8 @@ func TestVpcIPv6Blocks(t *testing.T) {
 	vpc := *created.VpcId
 	first := *created.Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock
 	inPool(t, first, "2600:1f18::/33")
-	if got := *created.Ipv6CidrBlockAssociationSet[0].NetworkBorderGroup; got != east {
-		t.Errorf("border group = %s", got)
+	if got := created.Ipv6CidrBlockAssociationSet[0]; *got.NetworkBorderGroup != east || *got.Ipv6CidrBlockState.State != "associating" {
+		t.Errorf("the IPv6 block at creation = %+v", got)
 	}
 	fails(t, e, east, ec2api.OpAssociateVpcCidrBlock, &ec2api.AssociateVpcCidrBlockRequest{VpcId: &vpc, AmazonProvidedIpv6CidrBlock: new(true)}, "CidrLimitExceeded")
 
@@ -93,7 +93,7 @@ func TestSubnetIPv6Blocks(t *testing.T) {
 	block := *vpc.Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock
 	sub := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.1.0/24")}).Subnet.SubnetId
 	other := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.2.0/24"), Ipv6CidrBlock: new(nthSlash64(block, 2))}).Subnet
-	if *other.Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlockState.State != "associated" {
+	if *other.Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlockState.State != "associating" {
 		t.Errorf("a subnet's block at creation = %+v", other.Ipv6CidrBlockAssociationSet)
 	}
 	wider := netip.MustParsePrefix(nthSlash64(block, 0))
@@ -142,6 +142,8 @@ func TestIPv6OnlySubnets(t *testing.T) {
 	if only.CidrBlock != nil || !*only.Ipv6Native || !*only.AssignIpv6AddressOnCreation {
 		t.Errorf("an IPv6-only subnet = %+v", only)
 	}
+	fails(t, e, east, ec2api.OpModifySubnetAttribute, &ec2api.ModifySubnetAttributeRequest{SubnetId: only.SubnetId,
+		AssignIpv6AddressOnCreation: &ec2api.AttributeBooleanValue{Value: new(false)}}, "InvalidParameterValue")
 	dual := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.2.0/24"), Ipv6CidrBlock: new(nthSlash64(block, 2))}).Subnet
 	v4 := call(t, e, east, ec2api.OpCreateSubnet, &ec2api.CreateSubnetRequest{VpcId: vpc.VpcId, CidrBlock: new("10.0.3.0/24")}).Subnet
 	if found := call(t, e, east, ec2api.OpDescribeSubnets, &ec2api.DescribeSubnetsRequest{Filters: []ec2api.Filter{filter("ipv6-native", "true")}}).Subnets; len(found) != 1 || *found[0].SubnetId != *only.SubnetId {

@@ -239,6 +239,8 @@ func interfaceIPv6(v kit.View, sub *subnetRecord, want string) (string, error) {
 }
 
 // interfaceAddress checks the address asked for, or finds the subnet's first free one.
+// An IPv6-only subnet has no IPv4 address to give: ErrSubnetFull, which callers answer
+// as a subnet without free addresses.
 func interfaceAddress(v kit.View, sub *subnetRecord, want string) (string, error) {
 	block, ok := parseIPv4Block(sub.CidrBlock)
 	if !ok {

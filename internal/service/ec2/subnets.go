@@ -95,7 +95,11 @@ func subnetOut(v kit.View, r *subnetRecord, state string) ec2api.Subnet {
 		BlockPublicAccessStates: &ec2api.BlockPublicAccessStates{InternetGatewayBlockMode: new("off")},
 	}
 	for _, c := range r.IPv6 {
-		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, subnetIPv6Link(c))
+		link := subnetIPv6Link(c)
+		if state == ec2api.SubnetStatePending {
+			link.Ipv6CidrBlockState = subnetCidrAssociating // as in CreateSubnet's answer from AWS
+		}
+		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, link)
 	}
 	return out
 }
@@ -370,8 +374,11 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, in *ec2api.ModifySu
 		case "MapPublicIpOnLaunch":
 			sub.MapPublicIP = value
 		case "AssignIpv6AddressOnCreation":
-			if value && len(sub.IPv6) == 0 {
+			switch {
+			case value && len(sub.IPv6) == 0:
 				return nil, msgAssignIPv6NoBlock.New(sub.ID)
+			case !value && sub.IPv6Native:
+				return nil, msgNativeAssigns.New(sub.ID)
 			}
 			sub.AssignIPv6 = value
 		case "EnableDns64":

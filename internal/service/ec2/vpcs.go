@@ -68,7 +68,11 @@ func vpcOut(v kit.View, r *vpcRecord, state string) ec2api.Vpc {
 		})
 	}
 	for _, c := range r.IPv6 {
-		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, ipv6VpcLink(v, c))
+		link := ipv6VpcLink(v, c)
+		if state == ec2api.VpcStatePending {
+			link.Ipv6CidrBlockState = vpcCidrAssociating // CreateVpc answers its IPv6 block associating, as AWS does
+		}
+		out.Ipv6CidrBlockAssociationSet = append(out.Ipv6CidrBlockAssociationSet, link)
 	}
 	return out
 }

@@ -17,9 +17,9 @@ import (
 func checkAddressParams(in *efsapi.CreateMountTargetRequest) error {
 	switch t := addressType(in); {
 	case t == efsapi.IpAddressTypeIpv4Only && in.Ipv6Address != nil:
-		return msgAddressForType.New("Ipv6Address", t)
+		return msgAddressForType.New(paramIpv6Address, t)
 	case t == efsapi.IpAddressTypeIpv6Only && in.IpAddress != nil:
-		return msgAddressForType.New("IpAddress", t)
+		return msgAddressForType.New(paramIpAddress, t)
 	}
 	return nil
 }

@@ -69,7 +69,11 @@ var (
 	msgSubnetNoIPv4      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s has no IPv4 CIDR block: IpAddressType %s is not possible."}
 	msgIPv6OnlyDualStack = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Subnet %s is dual-stack: IpAddressType IPV6_ONLY needs an IPv6-only subnet."}
 	msgAddressForType    = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "%s cannot be specified with IpAddressType %s."}
-	msgTargetFilter      = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Exactly one of FileSystemId, MountTargetId and AccessPointId must be specified."}
+
+	// The parameters msgAddressForType names.
+	paramIpAddress   = "IpAddress"
+	paramIpv6Address = "Ipv6Address"
+	msgTargetFilter  = awserr.Message{Kind: efsapi.ErrBadRequest, Text: "Exactly one of FileSystemId, MountTargetId and AccessPointId must be specified."}
 )
 
 // Access points.
