@@ -141,7 +141,8 @@ func TestRealDataAWSBackup(t *testing.T) {
 	const role = "arn:aws:iam::" + account + ":role/service-role/AWSBackupDefaultServiceRole"
 	job := xtest.Must[*backup.StartBackupJobOutput](t)(east.StartBackupJob(ctx, &backup.StartBackupJobInput{
 		BackupVaultName: aws.String("prod"), ResourceArn: db.DBInstanceArn, IamRoleArn: aws.String(role)}))
-	xtest.CheckFor(t, 2*time.Minute, func() error {
+	// The job waits for the snapshot's base backup: minutes on a loaded machine.
+	xtest.CheckFor(t, 5*time.Minute, func() error {
 		j, err := east.DescribeBackupJob(ctx, &backup.DescribeBackupJobInput{BackupJobId: job.BackupJobId})
 		if err != nil || j.State != backuptypes.BackupJobStateCompleted {
 			return fmt.Errorf("backup job: %v %v", j, err)
@@ -153,7 +154,7 @@ func TestRealDataAWSBackup(t *testing.T) {
 		RecoveryPointArn: job.RecoveryPointArn, SourceBackupVaultName: aws.String("prod"),
 		DestinationBackupVaultArn: vaults.BackupVaultArn, IamRoleArn: aws.String(role)}))
 	var copied *string
-	xtest.CheckFor(t, 2*time.Minute, func() error {
+	xtest.CheckFor(t, 5*time.Minute, func() error {
 		j, err := east.DescribeCopyJob(ctx, &backup.DescribeCopyJobInput{CopyJobId: cp.CopyJobId})
 		if err != nil || j.CopyJob.State != backuptypes.CopyJobStateCompleted {
 			return fmt.Errorf("copy job: %v", err)
