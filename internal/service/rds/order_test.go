@@ -192,18 +192,27 @@ func TestRestoresAndReplicasReportFaultsInOrder(t *testing.T) {
 	fromSnapshot := func(snap, id string, edit func(*rdsapi.RestoreDBInstanceFromDBSnapshotMessage)) func() error {
 		in := &rdsapi.RestoreDBInstanceFromDBSnapshotMessage{DBSnapshotIdentifier: aws.String(snap), DBInstanceIdentifier: aws.String(id)}
 		edit(in)
-		return func() error { _, err := kittest.Call(e.h, "us-east-1", rdsapi.OpRestoreDBInstanceFromDBSnapshot, in); return err }
+		return func() error {
+			_, err := kittest.Call(e.h, "us-east-1", rdsapi.OpRestoreDBInstanceFromDBSnapshot, in)
+			return err
+		}
 	}
 	pointInTime := func(id string, edit func(*rdsapi.RestoreDBInstanceToPointInTimeMessage)) func() error {
 		in := &rdsapi.RestoreDBInstanceToPointInTimeMessage{SourceDBInstanceIdentifier: aws.String("taken"),
 			TargetDBInstanceIdentifier: aws.String(id), UseLatestRestorableTime: aws.Bool(true)}
 		edit(in)
-		return func() error { _, err := kittest.Call(e.h, "us-east-1", rdsapi.OpRestoreDBInstanceToPointInTime, in); return err }
+		return func() error {
+			_, err := kittest.Call(e.h, "us-east-1", rdsapi.OpRestoreDBInstanceToPointInTime, in)
+			return err
+		}
 	}
 	replica := func(id string, edit func(*rdsapi.CreateDBInstanceReadReplicaMessage)) func() error {
 		in := &rdsapi.CreateDBInstanceReadReplicaMessage{SourceDBInstanceIdentifier: aws.String("taken"), DBInstanceIdentifier: aws.String(id)}
 		edit(in)
-		return func() error { _, err := kittest.Call(e.h, "us-east-1", rdsapi.OpCreateDBInstanceReadReplica, in); return err }
+		return func() error {
+			_, err := kittest.Call(e.h, "us-east-1", rdsapi.OpCreateDBInstanceReadReplica, in)
+			return err
+		}
 	}
 	cases := []struct {
 		orderCase
@@ -218,11 +227,15 @@ func TestRestoresAndReplicasReportFaultsInOrder(t *testing.T) {
 			"DBInstanceAlreadyExists", "already exists"},
 			fromSnapshot("busy", "taken", func(in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) { in.DBSubnetGroupName = e.missingSubnet })},
 		{orderCase{"snapshot: names before its state", "missing parameter group, snapshot not available", "DBParameterGroupNotFound", "no-such-params"},
-			fromSnapshot("busy", "fresh1", func(in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) { in.DBParameterGroupName = aws.String("no-such-params") })},
+			fromSnapshot("busy", "fresh1", func(in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) {
+				in.DBParameterGroupName = aws.String("no-such-params")
+			})},
 		{orderCase{"snapshot: its state last", "snapshot not available", "InvalidDBSnapshotState", "busy"},
 			fromSnapshot("busy", "fresh2", func(*rdsapi.RestoreDBInstanceFromDBSnapshotMessage) {})},
 		{orderCase{"point in time: the request's form first", "bad target identifier, unknown source", "InvalidParameterValue", "not a valid identifier"},
-			pointInTime("two--hyphens", func(in *rdsapi.RestoreDBInstanceToPointInTimeMessage) { in.SourceDBInstanceIdentifier = aws.String("nobody") })},
+			pointInTime("two--hyphens", func(in *rdsapi.RestoreDBInstanceToPointInTimeMessage) {
+				in.SourceDBInstanceIdentifier = aws.String("nobody")
+			})},
 		{orderCase{"point in time: class before the identifier", "bad class, target taken, missing option group",
 			"InvalidParameterCombination", "DBInstanceClass=db.x9.huge"},
 			pointInTime("taken", func(in *rdsapi.RestoreDBInstanceToPointInTimeMessage) {
@@ -233,14 +246,18 @@ func TestRestoresAndReplicasReportFaultsInOrder(t *testing.T) {
 				in.OptionGroupName, in.DBSubnetGroupName = aws.String("no-such-options"), e.missingSubnet
 			})},
 		{orderCase{"replica: the source first", "unknown source, identifier taken", "DBInstanceNotFound", "nobody"},
-			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) { in.SourceDBInstanceIdentifier = aws.String("nobody") })},
+			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) {
+				in.SourceDBInstanceIdentifier = aws.String("nobody")
+			})},
 		{orderCase{"replica: the key request before the identifier", "key for an unencrypted source, identifier taken",
 			"InvalidParameterCombination", "taken"},
 			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) { in.KmsKeyId = aws.String(e.unknownKey) })},
 		{orderCase{"replica: class before the identifier", "bad class, identifier taken", "InvalidParameterCombination", "DBInstanceClass=db.x9.huge"},
 			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) { in.DBInstanceClass = aws.String("db.x9.huge") })},
 		{orderCase{"replica: identifier before groups", "identifier taken, missing option group", "DBInstanceAlreadyExists", "already exists"},
-			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) { in.OptionGroupName = aws.String("no-such-options") })},
+			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) {
+				in.OptionGroupName = aws.String("no-such-options")
+			})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { e.run(t, c.orderCase, c.call) })
