@@ -61,7 +61,8 @@ func (e *orderEnv) run(t *testing.T, c orderCase, call func() error) {
 // isNotFound: RDS answers its not-found faults with HTTP 404.
 func isNotFound(code string) bool {
 	switch code {
-	case "DBParameterGroupNotFound", "OptionGroupNotFoundFault", "DBSubnetGroupNotFoundFault", "DBInstanceNotFound", "DBSnapshotNotFound", "DomainNotFoundFault":
+	case "DBParameterGroupNotFound", "OptionGroupNotFoundFault", "DBSubnetGroupNotFoundFault", "DBInstanceNotFound", "DBSnapshotNotFound",
+		"DomainNotFoundFault", "DBClusterParameterGroupNotFound", "DBClusterNotFoundFault":
 		return true
 	}
 	return false
@@ -258,6 +259,77 @@ func TestRestoresAndReplicasReportFaultsInOrder(t *testing.T) {
 			replica("taken", func(in *rdsapi.CreateDBInstanceReadReplicaMessage) {
 				in.OptionGroupName = aws.String("no-such-options")
 			})},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { e.run(t, c.orderCase, c.call) })
+	}
+}
+
+// cluster is a valid CreateDBCluster of id.
+func cluster(id string) *rdsapi.CreateDBClusterMessage {
+	return &rdsapi.CreateDBClusterMessage{
+		DBClusterIdentifier: aws.String(id), Engine: aws.String("aurora-postgresql"), EngineVersion: aws.String("15.4"),
+		MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("secretpass1"),
+	}
+}
+
+// TestClustersReportFaultsInOrder: CreateDBCluster and ModifyDBCluster go through the
+// same stages as the instances' operations.
+func TestClustersReportFaultsInOrder(t *testing.T) {
+	e := startOrderEnv(t)
+	for _, id := range []string{"taken", "other"} {
+		xtest.Must[*rdsapi.CreateDBClusterResult](t)(kittest.Call(e.h, "us-east-1", rdsapi.OpCreateDBCluster, cluster(id)))
+	}
+	e.h.Advance(10 * time.Minute)
+	xtest.Must[*rdsapi.CreateDBClusterResult](t)(kittest.Call(e.h, "us-east-1", rdsapi.OpCreateDBCluster, cluster("busy"))) // creating
+	create := func(edit func(*rdsapi.CreateDBClusterMessage)) func() error {
+		in := cluster("fresh")
+		edit(in)
+		return func() error { _, err := kittest.Call(e.h, "us-east-1", rdsapi.OpCreateDBCluster, in); return err }
+	}
+	modify := func(in *rdsapi.ModifyDBClusterMessage) func() error {
+		return func() error { _, err := kittest.Call(e.h, "us-east-1", rdsapi.OpModifyDBCluster, in); return err }
+	}
+	cases := []struct {
+		orderCase
+		call func() error
+	}{
+		{orderCase{"create: version first", "unknown version, identifier taken, missing parameter group",
+			"InvalidParameterCombination", "Cannot find version 15.99"},
+			create(func(in *rdsapi.CreateDBClusterMessage) {
+				in.DBClusterIdentifier, in.EngineVersion, in.DBClusterParameterGroupName = aws.String("taken"), aws.String("15.99"), aws.String("no-such-params")
+			})},
+		{orderCase{"create: identifier before groups", "identifier taken, missing parameter and subnet groups, unknown key",
+			"DBClusterAlreadyExistsFault", "already exists"},
+			create(func(in *rdsapi.CreateDBClusterMessage) {
+				in.DBClusterIdentifier, in.DBClusterParameterGroupName, in.DBSubnetGroupName = aws.String("taken"), aws.String("no-such-params"), e.missingSubnet
+				in.StorageEncrypted, in.KmsKeyId = aws.Bool(true), aws.String(e.unknownKey)
+			})},
+		{orderCase{"create: parameter group before subnet group", "missing parameter and subnet groups",
+			"DBClusterParameterGroupNotFound", "no-such-params"},
+			create(func(in *rdsapi.CreateDBClusterMessage) {
+				in.DBClusterParameterGroupName, in.DBSubnetGroupName = aws.String("no-such-params"), e.missingSubnet
+			})},
+		{orderCase{"create: subnet group before the key", "missing subnet group, security group of another VPC, unknown key",
+			"DBSubnetGroupNotFoundFault", "no-such-group"},
+			create(func(in *rdsapi.CreateDBClusterMessage) {
+				in.DBSubnetGroupName, in.VpcSecurityGroupIds = e.missingSubnet, []string{e.theirs}
+				in.StorageEncrypted, in.KmsKeyId = aws.Bool(true), aws.String(e.unknownKey)
+			})},
+		{orderCase{"modify: the cluster first", "unknown cluster, bad window", "DBClusterNotFoundFault", "nobody"},
+			modify(&rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("nobody"), PreferredBackupWindow: aws.String("25:00-26:00")})},
+		{orderCase{"modify: a window before the store", "bad window, new identifier taken, missing parameter group, not available",
+			"InvalidParameterValue", "PreferredBackupWindow must be in the format"},
+			modify(&rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("busy"), PreferredBackupWindow: aws.String("25:00-26:00"),
+				NewDBClusterIdentifier: aws.String("taken"), DBClusterParameterGroupName: aws.String("no-such-params")})},
+		{orderCase{"modify: identifier before the parameter group", "new identifier taken, missing parameter group",
+			"DBClusterAlreadyExistsFault", "already exists"},
+			modify(&rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("taken"), NewDBClusterIdentifier: aws.String("other"),
+				DBClusterParameterGroupName: aws.String("no-such-params")})},
+		{orderCase{"modify: names before the state", "missing parameter group, not available", "DBClusterParameterGroupNotFound", "no-such-params"},
+			modify(&rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("busy"), DBClusterParameterGroupName: aws.String("no-such-params")})},
+		{orderCase{"modify: the state last", "not available", "InvalidDBClusterStateFault", "busy"},
+			modify(&rdsapi.ModifyDBClusterMessage{DBClusterIdentifier: aws.String("busy"), DeletionProtection: aws.Bool(true)})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { e.run(t, c.orderCase, c.call) })
