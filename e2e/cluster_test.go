@@ -53,6 +53,11 @@ func TestClusterTakesOverAKilledNodesJobs(t *testing.T) {
 	ctx := context.Background()
 	replicas := []smtypes.ReplicaRegionType{{Region: aws.String("us-west-2")}, {Region: aws.String("eu-west-1")}}
 
+	// us-west-2 is cut off from cross-Region work while node 1 lives: its replications
+	// there fail and wait to be retried while those to eu-west-1 run, so node 1 dies with
+	// jobs done and jobs left that only nodes 2 and 3 can finish, however fast or slow
+	// the machine is.
+	nodes[0].admin(t, "POST", "faults", `{"region":"us-west-2","unreachable":true}`, nil)
 	var acked []string
 	for i := range 12 {
 		name := fmt.Sprintf("app/%02d", i)
@@ -63,9 +68,10 @@ func TestClusterTakesOverAKilledNodesJobs(t *testing.T) {
 		}
 		acked = append(acked, name)
 	}
-	// Kill node 1 once its first replicas are in sync: its jobs are done, running and waiting.
-	xtest.CheckFor(t, time.Minute, func() error { return inSync(ctx, nodes[0], acked[0]) })
+	// Kill node 1 once its first replica is in sync: its jobs are done, running and waiting.
+	xtest.CheckFor(t, time.Minute, func() error { return replicaInSync(ctx, nodes[0], acked[0], "eu-west-1") })
 	nodes[0].kill(t)
+	nodes[1].admin(t, "DELETE", "faults", "", nil)
 
 	for _, name := range acked {
 		xtest.CheckFor(t, 2*time.Minute, func() error { return inSync(ctx, nodes[1], name) })
@@ -102,7 +108,7 @@ func TestClusterTakesOverAKilledNodesJobs(t *testing.T) {
 		}
 	}
 	if len(ranOn) == 0 {
-		t.Error("nodes 2 and 3 took none of node 1's jobs over")
+		t.Error("nodes 2 and 3 took none of node 1's jobs over, yet only they can have replicated to us-west-2")
 	}
 
 	// Writes through nodes 2 and 3 at once.
@@ -199,7 +205,8 @@ func inSync(ctx context.Context, s *server, name string) error {
 }
 
 // The clock moved through one node is the others' too, and a backup plan's hourly rule
-// fires once an hour across the three nodes, whichever node moves the clock.
+// fires once an hour across the three nodes, whichever node moves the clock, each
+// backup copied to another Region once.
 func TestClusterSharesClockAndSchedules(t *testing.T) {
 	t.Parallel()
 	nodes := startCluster(t)
@@ -223,10 +230,16 @@ func TestClusterSharesClockAndSchedules(t *testing.T) {
 	if _, err := bk(nodes[1]).CreateBackupVault(ctx, &backup.CreateBackupVaultInput{BackupVaultName: aws.String("prod")}); err != nil {
 		t.Fatal(err)
 	}
+	dr, err := backup.NewFromConfig(xtest.DefaultConfig(nodes[0].URL, "us-west-2")).CreateBackupVault(ctx,
+		&backup.CreateBackupVaultInput{BackupVaultName: aws.String("dr")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	plan, err := bk(nodes[1]).CreateBackupPlan(ctx, &backup.CreateBackupPlanInput{BackupPlan: &backuptypes.BackupPlanInput{
 		BackupPlanName: aws.String("hourly"),
 		Rules: []backuptypes.BackupRuleInput{{RuleName: aws.String("hourly"), TargetBackupVaultName: aws.String("prod"),
-			ScheduleExpression: aws.String("cron(0 * ? * * *)")}}}})
+			ScheduleExpression: aws.String("cron(0 * ? * * *)"),
+			CopyActions:        []backuptypes.CopyAction{{DestinationBackupVaultArn: dr.BackupVaultArn}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +280,38 @@ func TestClusterSharesClockAndSchedules(t *testing.T) {
 				return fmt.Errorf("backup job %s is %s", *j.BackupJobId, j.State)
 			}
 		}
+		// Each backup's copy to us-west-2 ran once, whichever node ran it.
+		copies, err := bk(nodes[2]).ListCopyJobs(ctx, &backup.ListCopyJobsInput{})
+		if err != nil {
+			return err
+		}
+		if len(copies.CopyJobs) != want {
+			return fmt.Errorf("%d copy jobs, want %d (one per backup)", len(copies.CopyJobs), want)
+		}
+		for _, j := range copies.CopyJobs {
+			if j.State != backuptypes.CopyJobStateCompleted {
+				return fmt.Errorf("copy job %s is %s", *j.CopyJobId, j.State)
+			}
+		}
 		return nil
 	})
+	points, err := backup.NewFromConfig(xtest.DefaultConfig(nodes[1].URL, "us-west-2")).ListRecoveryPointsByBackupVault(ctx,
+		&backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: aws.String("dr")})
+	if err != nil || len(points.RecoveryPoints) != want {
+		t.Fatalf("the dr vault in us-west-2 holds %d recovery points (%v), want %d", len(points.RecoveryPoints), err, want)
+	}
+}
+
+// replicaInSync reports, through node s, whether name's replica in region is InSync.
+func replicaInSync(ctx context.Context, s *server, name, region string) error {
+	out, err := smOn(s, "us-east-1").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return err
+	}
+	for _, r := range out.ReplicationStatus {
+		if aws.ToString(r.Region) == region && r.Status == smtypes.StatusTypeInSync {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s's replica in %s is not InSync: %+v", name, region, out.ReplicationStatus)
 }
