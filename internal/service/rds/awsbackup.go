@@ -271,7 +271,7 @@ func (p protector) Restore(tx kit.Tx, account, region, snapshotARN string, metad
 	if !validIdentifier(id, maxInstanceID) {
 		return "", backupFailure(textRestoreIdentifier, id)
 	}
-	inst, err := p.s.restoreInstance(tx, v, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil)
+	inst, err := p.s.restoreInstance(tx, v, id, restored{image: snap.image, Tags: snap.Tags, From: snap.ID}, settings{}, nil, nil)
 	if err == nil && snap.RealData {
 		err = p.s.engineRestore(tx, v, inst, snapshotStore(v, snap), port.DBRestore{Snapshot: true, DBName: snap.DBName})
 	}

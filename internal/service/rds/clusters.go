@@ -180,10 +180,15 @@ func (s *Service) placeCluster(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi
 			return err
 		}
 	}
-	if err := s.placeClusterNetwork(tx, v, cl); err != nil {
-		return err
+	// Stage 4 of validate.go: the identifier, the parameter group, the subnet group with
+	// its security groups, the key.
+	if clusters.Has(v, cl.ID) {
+		return msgClusterExists.New()
 	}
 	if err := checkClusterParamGroup(v, cl); err != nil {
+		return err
+	}
+	if err := s.placeClusterNetwork(tx, v, cl); err != nil {
 		return err
 	}
 	if cl.Encrypted {

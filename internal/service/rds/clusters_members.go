@@ -38,6 +38,9 @@ func (s *Service) createClusterInstance(ctx context.Context, in *rdsapi.CreateDB
 		if err != nil {
 			return nil, err
 		}
+		if err := s.checkNewNames(tx, v, inst); err != nil {
+			return nil, err
+		}
 		if err := s.insertInstance(tx, v, inst); err != nil {
 			return nil, err
 		}

@@ -42,6 +42,19 @@ func (s *Service) modifyDBCluster(ctx context.Context, in *rdsapi.ModifyDBCluste
 		return nil, err
 	}
 	out, err := s.changeCluster(ctx, in.DBClusterIdentifier, func(tx kit.Tx, v kit.View, cl *clusterRec) error {
+		// The stages of validate.go: the request against the cluster, what it names, then
+		// the cluster's state; the changes after.
+		if err := checkClusterPasswordChange(cl, in); err != nil {
+			return err
+		}
+		if in.PreferredBackupWindow != nil || in.PreferredMaintenanceWindow != nil {
+			if err := s.changeClusterWindows(v, cl, in); err != nil {
+				return err
+			}
+		}
+		if err := s.changeClusterNames(tx, v, cl, in); err != nil {
+			return err
+		}
 		if err := requireAvailable(cl); err != nil {
 			return err
 		}
@@ -61,24 +74,38 @@ func (s *Service) modifyDBCluster(ctx context.Context, in *rdsapi.ModifyDBCluste
 	return &rdsapi.ModifyDBClusterResult{DBCluster: out}, nil
 }
 
-// applyClusterChanges sets what a ModifyDBCluster asks for on cl, checked against the
-// store; busy says the cluster goes through modifying.
-func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) (busy bool, err error) {
-	if err := s.changeClusterPassword(tx, v, cl, in); err != nil {
-		return false, err
+// changeClusterNames checks what a ModifyDBCluster names (stage 4 of validate.go) and
+// sets it on cl: the new identifier is free, the parameter group exists, the security
+// groups are in the cluster's VPC.
+func (s *Service) changeClusterNames(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) error {
+	if id := in.NewDBClusterIdentifier; id != nil && !strings.EqualFold(*id, cl.ID) && clusters.Has(v, strings.ToLower(*id)) {
+		return msgClusterExists.New()
 	}
 	if in.DBClusterParameterGroupName != nil {
 		draft := *cl
 		draft.ParamGroup = *in.DBClusterParameterGroupName
 		if err := checkClusterParamGroup(v, &draft); err != nil {
-			return false, err
+			return err
 		}
 		cl.ParamGroup = draft.ParamGroup
 	}
-	if in.PreferredBackupWindow != nil || in.PreferredMaintenanceWindow != nil {
-		if err := s.changeClusterWindows(v, cl, in); err != nil {
-			return false, err
+	if len(in.VpcSecurityGroupIds) > 0 {
+		vpc, err := s.subnetGroupVPC(tx, v, cl.SubnetGroup)
+		if err != nil {
+			return err
 		}
+		if cl.VpcSGs, err = s.vpcSecurityGroups(tx, v, vpc, in.VpcSecurityGroupIds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyClusterChanges sets the rest of what a ModifyDBCluster asks for on cl, once
+// checked; busy says the cluster goes through modifying.
+func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) (busy bool, err error) {
+	if err := s.changeClusterPassword(tx, v, cl, in); err != nil {
+		return false, err
 	}
 	for dst, val := range map[*bool]*bool{&cl.DeletionProtection: in.DeletionProtection, &cl.CopyTags: in.CopyTagsToSnapshot,
 		&cl.IAMAuth: in.EnableIAMDatabaseAuthentication} {
@@ -88,15 +115,6 @@ func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in 
 	}
 	if in.BackupRetentionPeriod != nil {
 		cl.Retention = *in.BackupRetentionPeriod
-	}
-	if len(in.VpcSecurityGroupIds) > 0 {
-		vpc, err := s.subnetGroupVPC(tx, v, cl.SubnetGroup)
-		if err != nil {
-			return false, err
-		}
-		if cl.VpcSGs, err = s.vpcSecurityGroups(tx, v, vpc, in.VpcSecurityGroupIds); err != nil {
-			return false, err
-		}
 	}
 	if lc := in.CloudwatchLogsExportConfiguration; lc != nil {
 		cl.LogExports = applyLogExports(cl.LogExports, lc)
@@ -152,27 +170,32 @@ func (s *Service) changeClusterWindows(v kit.View, cl *clusterRec, in *rdsapi.Mo
 	return nil
 }
 
-// changeClusterPassword carries out the master password changes of a ModifyDBCluster:
-// a new password (never stored), a managed password turned on or off, or rotated.
-func (s *Service) changeClusterPassword(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) error {
+// checkClusterPasswordChange checks the master password changes of a ModifyDBCluster against
+// the cluster (stage 3 of validate.go).
+func checkClusterPasswordChange(cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) error {
 	if cl.Secondary && (in.MasterUserPassword != nil || in.ManageMasterUserPassword != nil) {
 		return msgSecondaryCredentials.New()
 	}
-	managed := cl.MasterSecretARN != ""
-	err := checkManagedChange(managed, managedChange{
+	err := checkManagedChange(cl.MasterSecretARN != "", managedChange{
 		manage: in.ManageMasterUserPassword, password: in.MasterUserPassword, rotate: deref(in.RotateMasterUserPassword),
 		immediately: deref(in.ApplyImmediately), keyID: in.MasterUserSecretKmsKeyId,
 	})
 	if err != nil {
 		return err
 	}
+	if in.MasterUserPassword != nil {
+		return checkPassword(auroraEngines()[cl.Engine], *in.MasterUserPassword)
+	}
+	return nil
+}
+
+// changeClusterPassword carries out the master password changes of a ModifyDBCluster
+// that checkClusterPasswordChange passed: a new password (never stored), a managed
+// password turned on or off, or rotated.
+func (s *Service) changeClusterPassword(tx kit.Tx, v kit.View, cl *clusterRec, in *rdsapi.ModifyDBClusterMessage) error {
+	managed := cl.MasterSecretARN != ""
 	turnOn := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
 	turnOff := in.ManageMasterUserPassword != nil && !*in.ManageMasterUserPassword
-	if in.MasterUserPassword != nil {
-		if err := checkPassword(auroraEngines()[cl.Engine], *in.MasterUserPassword); err != nil {
-			return err
-		}
-	}
 	switch {
 	case turnOn && !managed:
 		return s.createClusterSecret(tx, v, cl, deref(in.MasterUserSecretKmsKeyId))

@@ -83,12 +83,9 @@ func (p settings) apply(inst *instanceRec) {
 	}
 }
 
-// check refuses what xregion's RDS has no model for, with the error AWS gives when the
-// thing named does not exist, and checks the request's own forms.
+// check checks the request's own forms, and refuses what xregion's RDS has no model for
+// with AWS's error for it (stage 1 of the order in validate.go).
 func (p settings) check(region string) error {
-	if p.Domain != nil && *p.Domain != "" {
-		return msgDomainNotFound.New(*p.Domain)
-	}
 	if len(p.DBSecurityGroups) > 0 {
 		return msgDBSecurityGroupsVPC.New()
 	}
@@ -112,6 +109,15 @@ func (p settings) check(region string) error {
 		return err
 	}
 	return checkZone(region, deref(p.AZ), deref(p.MultiAZ))
+}
+
+// checkDomain refuses a directory domain, which xregion does not model, as AWS refuses
+// one that does not exist (stage 4 of the order in validate.go).
+func (p settings) checkDomain() error {
+	if p.Domain != nil && *p.Domain != "" {
+		return msgDomainNotFound.New(*p.Domain)
+	}
+	return nil
 }
 
 // newInstance is an instance of engine version v with RDS's defaults.
@@ -144,12 +150,18 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 	}
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CreateDBInstanceResult, error) {
 		v := c.In(tx)
+		if err := s.checkNewNames(tx, v, inst); err != nil {
+			return nil, err
+		}
 		if inst.Encrypted {
 			key, err := s.resolveKey(tx, c.Account, c.Region, deref(in.KmsKeyId))
 			if err != nil {
 				return nil, err
 			}
 			inst.KmsKey = key
+		}
+		if err := createSettings(in).checkDomain(); err != nil {
+			return nil, err
 		}
 		if err := s.engineCreate(v, inst, deref(in.MasterUserPassword)); err != nil {
 			return nil, err
@@ -169,8 +181,8 @@ func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInsta
 	})
 }
 
-// checkCreate checks a CreateDBInstance request that needs nothing of the store, and
-// returns the instance it asks for.
+// checkCreate checks a CreateDBInstance request that needs nothing of the store (stages
+// 1 and 3 of the order in validate.go), and returns the instance it asks for.
 func (s *Service) checkCreate(c kit.Call, in *rdsapi.CreateDBInstanceMessage) (*instanceRec, error) {
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {
@@ -212,7 +224,7 @@ func (s *Service) checkCreate(c kit.Call, in *rdsapi.CreateDBInstanceMessage) (*
 	if err := checkInstance(e, inst); err != nil {
 		return nil, err
 	}
-	return inst, checkGroups(e, v, inst)
+	return inst, nil
 }
 
 // checkCredentials checks the master user, password and database name of a create.
@@ -308,18 +320,26 @@ func (s *Service) checkBackupWindows(region string, inst *instanceRec, backup, m
 	return checkWindows(b, m)
 }
 
-// insertInstance stores a new instance (creating, restoring) after the checks that need
-// the store: its identifier is free and the quotas allow it. It starts the life cycle.
-func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error {
+// checkNewNames checks what a new instance (creating, restoring, replicating) names in
+// the store, in stage 4's order (validate.go): its identifier is free, its parameter
+// and option groups exist, and its DB subnet group exists with the VPC security groups
+// in its VPC. The caller checks the KMS key and the domain next.
+func (s *Service) checkNewNames(tx kit.Tx, v kit.View, inst *instanceRec) error {
 	if instances.Has(v, inst.ID) {
 		return msgInstanceExists.New()
 	}
 	if err := checkInstanceGroups(v, inst); err != nil {
 		return err
 	}
-	if err := s.placeInSubnetGroup(tx, v, inst); err != nil {
+	if err := checkSubnetGroupName(inst); err != nil {
 		return err
 	}
+	return s.placeInSubnetGroup(tx, v, inst)
+}
+
+// insertInstance stores a new instance once checkNewNames passed, after the quotas allow
+// it (stage 5). It starts the life cycle.
+func (s *Service) insertInstance(tx kit.Tx, v kit.View, inst *instanceRec) error {
 	n, err := getCount(v, countInstance)
 	if err != nil {
 		return err

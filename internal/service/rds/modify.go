@@ -118,9 +118,9 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 		if inst == nil {
 			return nil, msgInstanceNotFound.New(deref(in.DBInstanceIdentifier))
 		}
-		if inst.Status != statusAvailable {
-			return nil, msgNotAvailable.New(inst.ID)
-		}
+		// The stages of validate.go: the request alone (checkModifyRequest), the
+		// instance found, the request against it, what it names, then the instance's
+		// state and the storage quota.
 		if err := checkManagedModify(inst, in); err != nil {
 			return nil, err
 		}
@@ -132,6 +132,15 @@ func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInsta
 			return nil, err
 		}
 		if err := s.checkModifiedGroups(tx, v, draft, in.VpcSecurityGroupIds != nil); err != nil {
+			return nil, err
+		}
+		if in.Domain != nil || in.DisableDomain != nil {
+			return nil, msgDomainNotFound.New(deref(in.Domain))
+		}
+		if inst.Status != statusAvailable {
+			return nil, msgNotAvailable.New(inst.ID)
+		}
+		if err := checkStorageQuota(v, inst, mods.AllocatedStorage); err != nil {
 			return nil, err
 		}
 		if err := s.modifyMasterSecret(tx, v, draft, in); err != nil {
@@ -162,9 +171,6 @@ func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
 	if len(in.DBSecurityGroups) > 0 {
 		return msgDBSecurityGroupsVPC.New()
 	}
-	if in.Domain != nil || in.DisableDomain != nil {
-		return msgDomainNotFound.New(deref(in.Domain))
-	}
 	return checkSecurityGroups(in.VpcSecurityGroupIds)
 }
 
@@ -172,6 +178,23 @@ func checkModifyRequest(in *rdsapi.ModifyDBInstanceMessage) error {
 // applies at once, whatever ApplyImmediately says, and the changes that wait for the
 // maintenance window unless ApplyImmediately. It writes nothing.
 func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) (*instanceRec, *pendingMods, error) {
+	draft, mods, err := checkModifyAgainst(inst, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkModifyNames(v, inst, in, draft, mods); err != nil {
+		return nil, nil, err
+	}
+	// The password is applied as soon as possible whatever ApplyImmediately says (API
+	// reference).
+	mods.Password = in.MasterUserPassword != nil
+	return draft, mods, nil
+}
+
+// checkModifyAgainst checks a modification against the instance and the catalogue
+// (stage 3 of validate.go), and splits it into the changes made at once and the
+// deferrable ones.
+func checkModifyAgainst(inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage) (*instanceRec, *pendingMods, error) {
 	e := engines()[inst.Engine]
 	if in.Engine != nil && !strings.EqualFold(*in.Engine, inst.Engine) {
 		return nil, nil, msgEngineChange.New(inst.ID, inst.Engine, *in.Engine)
@@ -183,9 +206,6 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	}
 	draft := immediateChanges(inst, in)
 	mods := deferrableChanges(inst, in)
-	if err := renameTo(v, inst, in.NewDBInstanceIdentifier, mods); err != nil {
-		return nil, nil, err
-	}
 	if err := upgradeTo(e, inst, in, mods); err != nil {
 		return nil, nil, err
 	}
@@ -200,18 +220,23 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	if err := checkNewStorage(inst, mods.AllocatedStorage); err != nil {
 		return nil, nil, err
 	}
+	return draft, mods, checkInstance(e, withMods(draft, mods))
+}
+
+// checkModifyNames checks what a modification names in the store (stage 4 of
+// validate.go, up to the VPC security groups, which checkModifiedGroups checks): the new
+// identifier is free, the parameter and option groups and the DB subnet group exist.
+func checkModifyNames(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessage, draft *instanceRec, mods *pendingMods) error {
+	if err := renameTo(v, inst, in.NewDBInstanceIdentifier, mods); err != nil {
+		return err
+	}
+	e := engines()[inst.Engine]
 	target := withMods(draft, mods)
 	ver, _ := e.version(target.EngineVersion)
-	if err := checkGroups(e, ver, target); err != nil {
-		return nil, nil, err
-	}
-	if err := checkNewSubnetGroup(v, inst, draft); err != nil {
-		return nil, nil, err
-	}
 	if mods.ParamGroup != nil {
 		name, err := checkParamGroup(v, ver.Family, *mods.ParamGroup)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		mods.ParamGroup = &name
 		if name == inst.ParamGroup {
@@ -221,23 +246,25 @@ func planModify(v kit.View, inst *instanceRec, in *rdsapi.ModifyDBInstanceMessag
 	if mods.OptionGroup != nil {
 		name, err := checkOptionGroup(v, e, ver, *mods.OptionGroup)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		mods.OptionGroup = &name
 		if name == inst.OptionGroup {
 			mods.OptionGroup = nil
 		}
 	}
-	if err := checkInstance(e, target); err != nil {
-		return nil, nil, err
+	if draft.OptionGroup != inst.OptionGroup {
+		// An option group named with no new major version is applied with the draft.
+		name, err := checkOptionGroup(v, e, ver, draft.OptionGroup)
+		if err != nil {
+			return err
+		}
+		draft.OptionGroup = name
 	}
-	if err := checkStorageQuota(v, inst, mods.AllocatedStorage); err != nil {
-		return nil, nil, err
+	if err := checkSubnetGroupName(target); err != nil {
+		return err
 	}
-	// The password is applied as soon as possible whatever ApplyImmediately says (API
-	// reference).
-	mods.Password = in.MasterUserPassword != nil
-	return draft, mods, nil
+	return checkNewSubnetGroup(v, inst, draft)
 }
 
 // immediateChanges is inst with the changes RDS applies at once whatever ApplyImmediately

@@ -131,6 +131,8 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 		if primary == nil {
 			return nil, msgInstanceNotFound.New(source)
 		}
+		// The stages of validate.go: the source found, the replica checked against it,
+		// then what it names, then the source's state and its replica limit.
 		if err := checkReplicaSource(primary, srcRegion != c.Region); err != nil {
 			return nil, err
 		}
@@ -139,6 +141,18 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 			return nil, err
 		}
 		replica.Tags = tags
+		if err := s.checkNewNames(tx, v, replica); err != nil {
+			return nil, err
+		}
+		if err := s.replicaKey(tx, v, src, primary, replica, in.KmsKeyId); err != nil {
+			return nil, err
+		}
+		if err := p.checkDomain(); err != nil {
+			return nil, err
+		}
+		if err := checkReplicaSourceState(primary); err != nil {
+			return nil, err
+		}
 		if err := s.insertInstance(tx, v, replica); err != nil {
 			return nil, err
 		}
@@ -158,9 +172,6 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 // Region or in another.
 func checkReplicaSource(primary *instanceRec, crossRegion bool) error {
 	e := engines()[primary.Engine]
-	if primary.Status != statusAvailable {
-		return msgInstanceNotAvailable.New(primary.ID)
-	}
 	// SQL Server has read replicas in Enterprise Edition only, and none across Regions.
 	sqlServer := strings.HasPrefix(e.Name, "sqlserver")
 	if sqlServer && e.Name != "sqlserver-ee" {
@@ -183,6 +194,16 @@ func checkReplicaSource(primary *instanceRec, crossRegion bool) error {
 	if primary.Retention == 0 {
 		return msgSourceNoBackups.New()
 	}
+	return nil
+}
+
+// checkReplicaSourceState checks that the source can take one more replica now: it is
+// available and below its engine's replica limit (stage 5 of validate.go).
+func checkReplicaSourceState(primary *instanceRec) error {
+	if primary.Status != statusAvailable {
+		return msgInstanceNotAvailable.New(primary.ID)
+	}
+	e := engines()[primary.Engine]
 	if limit := replicaLimit(e); len(primary.ReadReplicas) >= limit {
 		return msgReplicaLimit.New(primary.ID, limit, e.Name)
 	}
@@ -231,33 +252,40 @@ func (s *Service) newReplica(tx kit.Tx, v, src kit.View, primary *instanceRec, i
 	if r.AllocatedStorage < primary.AllocatedStorage {
 		return nil, msgRestoreStorage.New(r.AllocatedStorage, primary.AllocatedStorage)
 	}
-	if err := s.replicaKey(tx, v, src, primary, r, in.KmsKeyId); err != nil {
+	if err := checkReplicaKeyRequest(primary, crossRegion, in.KmsKeyId); err != nil {
 		return nil, err
 	}
 	if err := s.checkBackupWindows(v.Region(), r, nil, nil); err != nil {
 		return nil, err
 	}
-	if err := checkInstance(e, r); err != nil {
-		return nil, err
+	return r, checkInstance(e, r)
+}
+
+// checkReplicaKeyRequest checks the KmsKeyId of a replica against its source: only an
+// encrypted source takes one, and a cross-Region replica of one needs one.
+func checkReplicaKeyRequest(primary *instanceRec, crossRegion bool, keyID *string) error {
+	switch {
+	case keyID != nil && !primary.Encrypted:
+		return msgReplicaKeyUnencrypted.New(primary.ID)
+	case keyID == nil && primary.Encrypted && crossRegion:
+		return msgReplicaKeyRequired.New(primary.ID)
 	}
-	return r, checkGroups(e, ver, r)
+	return nil
 }
 
 // replicaKey encrypts a replica of an encrypted source: with the key the request names,
 // of the replica's Region; in the source's Region, with the source's key by default;
 // across Regions a key must be named.
+//
+// checkReplicaKeyRequest has checked the request's key against the source.
 func (s *Service) replicaKey(tx kit.Tx, v, src kit.View, primary, r *instanceRec, keyID *string) error {
 	switch {
-	case keyID != nil && !primary.Encrypted:
-		return msgReplicaKeyUnencrypted.New(primary.ID)
 	case keyID != nil:
 		key, err := s.resolveKey(tx, v.Account(), v.Region(), *keyID)
 		if err != nil {
 			return err
 		}
 		r.KmsKey = key
-	case primary.Encrypted && src.Region() != v.Region():
-		return msgReplicaKeyRequired.New(primary.ID)
 	case primary.Encrypted:
 		r.KmsKey = primary.KmsKey
 	}

@@ -19,8 +19,10 @@ type restored struct {
 	From string
 }
 
-// restoreInstance builds, checks and inserts the instance a restore creates.
-func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored, p settings, dbName *string) (*instanceRec, error) {
+// restoreInstance builds, checks and inserts the instance a restore creates, in the
+// stages of validate.go; sourceState is the fault of the source's state (stage 5), if
+// it has one.
+func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored, p settings, dbName *string, sourceState error) (*instanceRec, error) {
 	e := engines()[src.Engine]
 	ver, ok := e.version(src.EngineVersion)
 	if !ok {
@@ -64,13 +66,19 @@ func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored
 	if err := checkInstance(e, inst); err != nil {
 		return nil, err
 	}
-	if err := checkGroups(e, ver, inst); err != nil {
+	if err := s.checkNewNames(tx, v, inst); err != nil {
 		return nil, err
 	}
 	if inst.Encrypted {
 		if err := s.requireKey(tx, v.Account(), v.Region(), inst.KmsKey, msgKeyNotAccessible); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.checkDomain(); err != nil {
+		return nil, err
+	}
+	if sourceState != nil {
+		return nil, sourceState
 	}
 	return inst, s.insertInstance(tx, v, inst)
 }
@@ -81,14 +89,15 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 	if !validIdentifier(id, maxInstanceID) {
 		return nil, msgInvalidIdentifier.New(paramInstanceID)
 	}
-	if in.DBClusterSnapshotIdentifier != nil {
-		return nil, msgClusterSnapshotNotFound.New(*in.DBClusterSnapshotIdentifier)
-	}
-	if in.DBSnapshotIdentifier == nil {
+	if in.DBSnapshotIdentifier == nil && in.DBClusterSnapshotIdentifier == nil {
 		return nil, msgBlank.New(paramSnapshotID)
 	}
 	if len(in.ProcessorFeatures) > 0 {
 		return nil, msgProcessorRestore.New()
+	}
+	if in.DBClusterSnapshotIdentifier != nil {
+		// xregion's Multi-AZ DB clusters are not modelled: no such cluster snapshot.
+		return nil, msgClusterSnapshotNotFound.New(*in.DBClusterSnapshotIdentifier)
 	}
 	p := settings{
 		Class: in.DBInstanceClass, Port: in.Port, AZ: in.AvailabilityZone, MultiAZ: in.MultiAZ, Public: in.PubliclyAccessible,
@@ -109,14 +118,15 @@ func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreD
 		if snap == nil {
 			return nil, msgSnapshotNotFound.New(*in.DBSnapshotIdentifier)
 		}
-		if snap.Status != snapshotAvailable {
-			return nil, msgSnapshotNotAvailable.New(snap.ID)
-		}
 		if in.Engine != nil && !strings.EqualFold(*in.Engine, snap.Engine) {
 			return nil, msgRestoreEngine.New(*in.Engine, snap.Engine)
 		}
+		var state error
+		if snap.Status != snapshotAvailable {
+			state = msgSnapshotNotAvailable.New(snap.ID)
+		}
 		src := restored{image: snap.image, Tags: snap.Tags, From: snap.ID}
-		inst, err := s.restoreInstance(tx, v, strings.ToLower(id), src, p, in.DBName)
+		inst, err := s.restoreInstance(tx, v, strings.ToLower(id), src, p, in.DBName, state)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +219,7 @@ func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDB
 				src.OptionGroup = defaultOptionGroup(e.Name, ver.Major)
 			}
 		}
-		inst, err := s.restoreInstance(tx, v, strings.ToLower(deref(in.TargetDBInstanceIdentifier)), src, p, in.DBName)
+		inst, err := s.restoreInstance(tx, v, strings.ToLower(deref(in.TargetDBInstanceIdentifier)), src, p, in.DBName, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -24,12 +24,12 @@ import (
 )
 
 // withEC2 builds RDS and EC2, with fakes for the other ports.
-func withEC2(t *testing.T) *kittest.Harness {
-	return kittest.Start(t, []string{"ec2", "rds"}, kittest.WithPorts(func(p *service.Ports) {
+func withEC2(t *testing.T, opts ...kittest.Option) *kittest.Harness {
+	return kittest.Start(t, []string{"ec2", "rds"}, append(opts, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.KeyRing](p, kittest.NewKeyRing())
 		service.Provide[port.ManagedSecrets](p, &fakeSecrets{})
 		service.Provide[port.PresignedURLs](p, authport.PresignedURLs(nil))
-	}))
+	}))...)
 }
 
 // vpcWithSubnets makes a VPC with one subnet in each zone named.

@@ -32,8 +32,8 @@ func groupsOf(list []rdsapi.VpcSecurityGroupMembership) []string {
 
 // twoVPCs makes a VPC with the DB subnet group "app" over two zones and a security
 // group (mine), and another VPC with a security group (theirs).
-func twoVPCs(t *testing.T) (h *kittest.Harness, vpc, other, mine, theirs string) {
-	h = withEC2(t)
+func twoVPCs(t *testing.T, opts ...kittest.Option) (h *kittest.Harness, vpc, other, mine, theirs string) {
+	h = withEC2(t, opts...)
 	vpc, subnets := vpcWithSubnets(t, h, "10.1", "us-east-1a", "us-east-1b")
 	other, _ = vpcWithSubnets(t, h, "10.2", "us-east-1a")
 	mine, theirs = securityGroup(t, h, vpc, "db"), securityGroup(t, h, other, "db")
