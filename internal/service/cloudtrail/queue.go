@@ -24,7 +24,7 @@ type queue struct {
 	// spare is the slice of the last batch written, emptied, for the next batch to gather
 	// in: an event is a large struct, and growing a new slice from nothing for every
 	// batch copied each one several times.
-	spare []port.TrailEvent
+	spare   []port.TrailEvent
 	kick    chan struct{} // capacity 1: the writer has something to do
 	quit    chan struct{}
 	done    chan struct{}
