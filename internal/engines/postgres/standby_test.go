@@ -30,7 +30,15 @@ func newStandby(t *testing.T, primary *Server, id string) *Server {
 	spec := primary.Spec()
 	spec.ID, spec.Dir, spec.Port = id, filepath.Join(pgtest.Dir(t), id), port
 	s, err := Standby(context.Background(), spec, primary, user)
-	return stopWhenDone(t, s, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
 }
 
 // standbyHolds waits until the standby answers query with want, as a user's client.
