@@ -1,13 +1,8 @@
 package kms_test
 
 import (
-	"bytes"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,34 +61,8 @@ func TestNoKeyMaterialAtRest(t *testing.T) {
 	if n := len(secrets); n != len(keys)+1 {
 		t.Fatalf("%d material versions for %d keys and one rotation", n, len(keys))
 	}
-	var needles [][]byte
-	for _, s := range append(secrets, canary) {
-		needles = append(needles, s, []byte(hex.EncodeToString(s)), []byte(base64.StdEncoding.EncodeToString(s)),
-			[]byte(base64.RawStdEncoding.EncodeToString(s)), []byte(base64.URLEncoding.EncodeToString(s)))
-	}
-	files := 0
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files++
-		for i, n := range needles {
-			if bytes.Contains(b, n) {
-				t.Errorf("%s holds secret %d (encoding %d) in plain text", path, i/5, i%5)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 2 {
-		t.Fatalf("searched %d files; the store and the root key were expected", files)
-	}
+	// The key id is stored as it is: finding it shows the search would find material.
+	xtest.WantNotAtRest(t, dir, []byte(*sym.KeyId), append(secrets, canary)...)
 }
 
 func randomish() []byte {
