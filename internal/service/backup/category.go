@@ -13,7 +13,7 @@ import (
 // InvalidParameters"), and the model leaves the member a free string; the values here
 // are those examples in the API's upper-case form, which its SUCCESS has:
 //
-//   - SUCCESS: completed without a status message;
+//   - SUCCESS: completed;
 //   - ACCESS_DENIED: the job's role cannot be assumed, or another account's vault or
 //     organization refuses a copy;
 //   - INVALID_PARAMETERS: everything else a user's input or resources caused (a vault,
@@ -67,9 +67,7 @@ var (
 func messageCategory(state, message string) *string {
 	switch state {
 	case backupapi.BackupJobStateCompleted:
-		if message == "" {
-			return new(categorySuccess)
-		}
+		return new(categorySuccess)
 	case backupapi.BackupJobStateExpired:
 		return new(categoryExpired)
 	case backupapi.BackupJobStateAborted:
