@@ -147,7 +147,7 @@ func TestKitAndPortsStayBelowTheServices(t *testing.T) {
 // TestServicesOnTheKit: a service on the kit reaches the store and the request only
 // through the kit, meets other services only through ports (never kit.Adopt or kit.Raw,
 // which are for the services of notOnKit), and keeps every text it answers in the
-// catalogue of its errors.go.
+// catalogue of its errors.json (errors_gen.go).
 func TestServicesOnTheKit(t *testing.T) {
 	for _, p := range listPackages(t, module+"/internal/service/...") {
 		svc := serviceOf(p.ImportPath)
@@ -211,15 +211,15 @@ func legacyCalls(files []sourceFile) []string {
 }
 
 // catalogueProblems checks the errors as data: the catalogue is the package-level
-// awserr.Message values of errors.go; every call X.New(...) of an entry passes as many
-// arguments as its text has verbs; and no file but errors.go makes an error from a text
-// written in place (a string literal passed to a New method or to a function of
-// errors.go).
+// awserr.Message values of errors_gen.go (written from errors.json) and errors.go; every
+// call X.New(...) of an entry passes as many arguments as its text has verbs; and no
+// other file makes an error from a text written in place (a string literal passed to a
+// New method or to a function of errors.go).
 func catalogueProblems(files []sourceFile) []string {
 	verbs := map[string]int{}
 	makers := map[string]bool{} // the functions of errors.go
 	for _, f := range files {
-		if f.name != "errors.go" {
+		if !isCatalogue(f.name) {
 			continue
 		}
 		for name, text := range catalogueOf(f.ast) {
@@ -252,9 +252,9 @@ func catalogueProblems(files []sourceFile) []string {
 			case *ast.Ident:
 				makesError = makers[fun.Name]
 			}
-			if makesError && f.name != "errors.go" && len(call.Args) > 0 {
+			if makesError && !isCatalogue(f.name) && len(call.Args) > 0 {
 				if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					out = append(out, f.at(call)+": a text written in place; put it in the catalogue of errors.go")
+					out = append(out, f.at(call)+": a text written in place; put it in the catalogue, errors.json")
 				}
 			}
 			return true
@@ -262,6 +262,9 @@ func catalogueProblems(files []sourceFile) []string {
 	}
 	return out
 }
+
+// isCatalogue is true for the files that hold a package's catalogue.
+func isCatalogue(name string) bool { return name == "errors.go" || name == "errors_gen.go" }
 
 // catalogueOf returns the texts of the package-level awserr.Message values of a file.
 func catalogueOf(f *ast.File) map[string]string {
