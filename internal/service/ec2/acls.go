@@ -15,12 +15,7 @@ import (
 var aclKind = kindOfResource[aclRecord]{
 	table: acls, prefix: prefixACL, idParam: "NetworkAclId", notFound: msgACLNotFound, malformed: msgACLMalformed,
 	id: func(r *aclRecord) string { return r.ID },
-	fields: func(r *aclRecord) fields {
-		f := fields{}
-		f.opt("network-acl-id", r.ID)
-		f.opt("vpc-id", r.VpcID)
-		f.opt("owner-id", r.Owner)
-		f.bool("default", r.Default)
+	fields: taggedFields(func(r *aclRecord, f fields) {
 		for _, name := range []string{"association.association-id", "association.network-acl-id", "association.subnet-id",
 			"entry.cidr", "entry.egress", "entry.protocol", "entry.rule-action", "entry.rule-number"} {
 			f.add(name)
@@ -30,8 +25,7 @@ var aclKind = kindOfResource[aclRecord]{
 			f.add("association.network-acl-id", r.ID)
 			f.add("association.subnet-id", l.SubnetID)
 		}
-		return f
-	},
+	}),
 }
 
 // aclEntries are the entries of a default ACL: allow everything (rule 100), then the

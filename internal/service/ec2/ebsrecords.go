@@ -34,20 +34,20 @@ type ebsSettingsRecord struct {
 }
 
 type volumeRecord struct {
-	ID          string    `json:"id"`
+	ID          string    `json:"id" filter:"volume-id"`
 	Owner       string    `json:"owner"`
-	Zone        string    `json:"zone"`
-	ZoneID      string    `json:"zoneId"`
-	Type        string    `json:"type"`
+	Zone        string    `json:"zone" filter:"availability-zone"`
+	ZoneID      string    `json:"zoneId" filter:"availability-zone-id"`
+	Type        string    `json:"type" filter:"volume-type"`
 	Size        int64     `json:"size"` // GiB
 	Iops        int64     `json:"iops,omitempty"`
 	Throughput  int64     `json:"throughput,omitempty"`
-	MultiAttach bool      `json:"multiAttach,omitempty"`
-	Encrypted   bool      `json:"encrypted,omitempty"`
-	KeyARN      string    `json:"keyArn,omitempty"`
+	MultiAttach bool      `json:"multiAttach,omitempty" filter:"multi-attach-enabled"`
+	Encrypted   bool      `json:"encrypted,omitempty" filter:"encrypted"`
+	KeyARN      string    `json:"keyArn,omitempty" filter:"kms-key-id"`
 	DataKeyID   string    `json:"dataKey"`
-	SnapshotID  string    `json:"snapshotId,omitempty"` // the snapshot it was created from
-	State       string    `json:"state"`
+	SnapshotID  string    `json:"snapshotId,omitempty" filter:"snapshot-id"` // the snapshot it was created from
+	State       string    `json:"state" filter:"status"`
 	Created     time.Time `json:"created"`
 	Job         string    `json:"job,omitempty"` // the job of the pending transition
 	// LastSnapshot is the latest snapshot of the volume: the next one records only the

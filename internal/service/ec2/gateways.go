@@ -11,17 +11,12 @@ import (
 var gatewayKind = kindOfResource[gatewayRecord]{
 	table: gateways, prefix: prefixGateway, idParam: "InternetGatewayId", notFound: msgGatewayNotFound, malformed: msgGatewayMalformed,
 	id: func(r *gatewayRecord) string { return r.ID },
-	fields: func(r *gatewayRecord) fields {
-		f := fields{}
-		f.opt("internet-gateway-id", r.ID)
-		f.opt("owner-id", r.Owner)
-		f.opt("attachment.vpc-id", r.VpcID)
+	fields: taggedFields(func(r *gatewayRecord, f fields) {
 		f.add("attachment.state")
 		if r.VpcID != "" {
 			f.add("attachment.state", "available")
 		}
-		return f
-	},
+	}),
 }
 
 func gatewayOut(v kit.View, g *gatewayRecord) ec2api.InternetGateway {

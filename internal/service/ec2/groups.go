@@ -12,16 +12,8 @@ import (
 
 var groupKind = kindOfResource[groupRecord]{
 	table: groups, prefix: prefixGroup, idParam: "GroupId", notFound: msgGroupNotFound, malformed: msgGroupMalformed,
-	id: func(r *groupRecord) string { return r.ID },
-	fields: func(r *groupRecord) fields {
-		f := fields{}
-		f.opt("group-id", r.ID)
-		f.opt("group-name", r.Name)
-		f.opt("description", r.Description)
-		f.opt("vpc-id", r.VpcID)
-		f.opt("owner-id", r.Owner)
-		return f
-	},
+	id:     func(r *groupRecord) string { return r.ID },
+	fields: taggedFields[groupRecord](nil),
 }
 
 // groupFields adds the filters on a group's rules, "ip-permission.cidr" and the like

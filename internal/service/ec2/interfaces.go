@@ -14,25 +14,10 @@ import (
 var interfaceKind = kindOfResource[interfaceRecord]{
 	table: interfaces, prefix: prefixInterface, idParam: "NetworkInterfaceId", notFound: msgENINotFound, malformed: msgENIMalformed,
 	id: func(r *interfaceRecord) string { return r.ID },
-	fields: func(r *interfaceRecord) fields {
-		f := fields{}
-		f.opt("network-interface-id", r.ID)
-		f.opt("subnet-id", r.SubnetID)
-		f.opt("vpc-id", r.VpcID)
-		f.opt("availability-zone", r.Zone)
-		f.opt("owner-id", r.Owner)
-		f.opt("private-ip-address", r.PrivateIP)
-		f.opt("addresses.private-ip-address", r.PrivateIP)
-		f.opt("ipv6-addresses.ipv6-address", r.IPv6)
-		f.opt("mac-address", r.MAC)
-		f.opt("description", r.Description)
-		f.opt("interface-type", r.Type)
-		f.opt("requester-id", r.RequesterID)
+	fields: taggedFields(func(r *interfaceRecord, f fields) {
 		f.opt("status", stateIf(r.ID, "in-use"))
 		f.bool("requester-managed", r.RequesterID != "")
-		f.add("group-id", r.Groups...)
-		return f
-	},
+	}),
 }
 
 func interfaceOut(v kit.View, r *interfaceRecord) ec2api.NetworkInterface {

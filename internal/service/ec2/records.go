@@ -33,14 +33,14 @@ type defaultsRecord struct {
 }
 
 type vpcRecord struct {
-	ID            string     `json:"id"`
-	Owner         string     `json:"owner"`
-	CidrBlock     string     `json:"cidr"`
+	ID            string     `json:"id" filter:"vpc-id"`
+	Owner         string     `json:"owner" filter:"owner-id"`
+	CidrBlock     string     `json:"cidr" filter:"cidr"`
 	Cidrs         []cidrLink `json:"cidrs"`
 	IPv6          []cidrLink `json:"ipv6,omitempty"`
-	DhcpOptionsID string     `json:"dhcp"`
+	DhcpOptionsID string     `json:"dhcp" filter:"dhcp-options-id"`
 	Tenancy       string     `json:"tenancy"`
-	Default       bool       `json:"default,omitempty"`
+	Default       bool       `json:"default,omitempty" filter:"is-default"`
 	DNSSupport    bool       `json:"dnsSupport"`
 	DNSHostnames  bool       `json:"dnsHostnames"`
 	UsageMetrics  bool       `json:"usageMetrics,omitempty"`
@@ -56,18 +56,18 @@ type cidrLink struct {
 }
 
 type subnetRecord struct {
-	ID           string     `json:"id"`
-	Owner        string     `json:"owner"`
-	VpcID        string     `json:"vpcId"`
-	CidrBlock    string     `json:"cidr"`
+	ID           string     `json:"id" filter:"subnet-id"`
+	Owner        string     `json:"owner" filter:"owner-id"`
+	VpcID        string     `json:"vpcId" filter:"vpc-id"`
+	CidrBlock    string     `json:"cidr" filter:"cidr-block,cidr,cidrBlock"`
 	IPv6         []cidrLink `json:"ipv6,omitempty"`
-	Zone         string     `json:"zone"`
-	ZoneID       string     `json:"zoneId"`
-	DefaultForAz bool       `json:"defaultForAz,omitempty"`
-	MapPublicIP  bool       `json:"mapPublicIp,omitempty"`
-	AssignIPv6   bool       `json:"assignIpv6,omitempty"`
-	IPv6Native   bool       `json:"ipv6Native,omitempty"` // no IPv4 block: CidrBlock is ""
-	DNS64        bool       `json:"dns64,omitempty"`
+	Zone         string     `json:"zone" filter:"availability-zone"`
+	ZoneID       string     `json:"zoneId" filter:"availability-zone-id"`
+	DefaultForAz bool       `json:"defaultForAz,omitempty" filter:"default-for-az,defaultForAz"`
+	MapPublicIP  bool       `json:"mapPublicIp,omitempty" filter:"map-public-ip-on-launch"`
+	AssignIPv6   bool       `json:"assignIpv6,omitempty" filter:"assign-ipv6-address-on-creation"`
+	IPv6Native   bool       `json:"ipv6Native,omitempty" filter:"ipv6-native"` // no IPv4 block: CidrBlock is ""
+	DNS64        bool       `json:"dns64,omitempty" filter:"enable-dns64"`
 	HostnameType string     `json:"hostnameType,omitempty"` // "" is AWS's default, ip-name
 	ResourceA    bool       `json:"resourceA,omitempty"`
 	ResourceAAAA bool       `json:"resourceAAAA,omitempty"`
@@ -75,11 +75,11 @@ type subnetRecord struct {
 }
 
 type groupRecord struct {
-	ID          string `json:"id"`
-	Owner       string `json:"owner"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	VpcID       string `json:"vpcId"`
+	ID          string `json:"id" filter:"group-id"`
+	Owner       string `json:"owner" filter:"owner-id"`
+	Name        string `json:"name" filter:"group-name"`
+	Description string `json:"description" filter:"description"`
+	VpcID       string `json:"vpcId" filter:"vpc-id"`
 }
 
 // ruleRecord is one rule of a security group: one protocol and port range with one
@@ -101,9 +101,9 @@ type ruleRecord struct {
 }
 
 type routeTableRecord struct {
-	ID     string      `json:"id"`
-	Owner  string      `json:"owner"`
-	VpcID  string      `json:"vpcId"`
+	ID     string      `json:"id" filter:"route-table-id"`
+	Owner  string      `json:"owner" filter:"owner-id"`
+	VpcID  string      `json:"vpcId" filter:"vpc-id"`
 	Routes []routeRec  `json:"routes"`
 	Links  []tableLink `json:"links,omitempty"`
 	// ClientToken is the idempotency token of the CreateRouteTable that made it.
@@ -129,16 +129,16 @@ type tableLink struct {
 }
 
 type gatewayRecord struct {
-	ID    string `json:"id"`
-	Owner string `json:"owner"`
-	VpcID string `json:"vpcId,omitempty"` // the VPC it is attached to
+	ID    string `json:"id" filter:"internet-gateway-id"`
+	Owner string `json:"owner" filter:"owner-id"`
+	VpcID string `json:"vpcId,omitempty" filter:"attachment.vpc-id"` // the VPC it is attached to
 }
 
 type aclRecord struct {
-	ID      string    `json:"id"`
-	Owner   string    `json:"owner"`
-	VpcID   string    `json:"vpcId"`
-	Default bool      `json:"default"`
+	ID      string    `json:"id" filter:"network-acl-id"`
+	Owner   string    `json:"owner" filter:"owner-id"`
+	VpcID   string    `json:"vpcId" filter:"vpc-id"`
+	Default bool      `json:"default" filter:"default"`
 	Links   []aclLink `json:"links,omitempty"`
 }
 
@@ -149,19 +149,19 @@ type aclLink struct {
 
 // interfaceRecord is a network interface another service made through port.Network.
 type interfaceRecord struct {
-	ID          string    `json:"id"`
-	Owner       string    `json:"owner"`
-	SubnetID    string    `json:"subnetId"`
-	VpcID       string    `json:"vpcId"`
-	Zone        string    `json:"zone"`
+	ID          string    `json:"id" filter:"network-interface-id"`
+	Owner       string    `json:"owner" filter:"owner-id"`
+	SubnetID    string    `json:"subnetId" filter:"subnet-id"`
+	VpcID       string    `json:"vpcId" filter:"vpc-id"`
+	Zone        string    `json:"zone" filter:"availability-zone"`
 	ZoneID      string    `json:"zoneId"`
-	PrivateIP   string    `json:"ip"`
-	IPv6        string    `json:"ip6,omitempty"`
-	MAC         string    `json:"mac"`
-	Groups      []string  `json:"groups"`
-	Description string    `json:"description,omitempty"`
-	Type        string    `json:"type"`
-	RequesterID string    `json:"requester,omitempty"`
+	PrivateIP   string    `json:"ip" filter:"private-ip-address,addresses.private-ip-address"`
+	IPv6        string    `json:"ip6,omitempty" filter:"ipv6-addresses.ipv6-address"`
+	MAC         string    `json:"mac" filter:"mac-address"`
+	Groups      []string  `json:"groups" filter:"group-id"`
+	Description string    `json:"description,omitempty" filter:"description"`
+	Type        string    `json:"type" filter:"interface-type"`
+	RequesterID string    `json:"requester,omitempty" filter:"requester-id"`
 	Created     time.Time `json:"created"`
 }
 

@@ -21,11 +21,7 @@ const (
 var tableKind = kindOfResource[routeTableRecord]{
 	table: routeTables, prefix: prefixTable, idParam: "RouteTableId", notFound: msgTableNotFound, malformed: msgTableMalformed,
 	id: func(r *routeTableRecord) string { return r.ID },
-	fields: func(r *routeTableRecord) fields {
-		f := fields{}
-		f.opt("route-table-id", r.ID)
-		f.opt("vpc-id", r.VpcID)
-		f.opt("owner-id", r.Owner)
+	fields: taggedFields(func(r *routeTableRecord, f fields) {
 		for _, name := range []string{"association.route-table-association-id", "association.route-table-id", "association.subnet-id",
 			"association.gateway-id", "association.main", "route.destination-cidr-block", "route.destination-ipv6-cidr-block",
 			"route.destination-prefix-list-id", "route.gateway-id", "route.network-interface-id", "route.origin", "route.state"} {
@@ -51,8 +47,7 @@ var tableKind = kindOfResource[routeTableRecord]{
 				f.add("route.network-interface-id", rt.Target)
 			}
 		}
-		return f
-	},
+	}),
 }
 
 func (r *routeTableRecord) main() bool {

@@ -15,23 +15,8 @@ import (
 var subnetKind = kindOfResource[subnetRecord]{
 	table: subnets, prefix: prefixSubnet, idParam: "SubnetId", notFound: msgSubnetNotFound, malformed: msgSubnetMalformed,
 	id: func(r *subnetRecord) string { return r.ID },
-	fields: func(r *subnetRecord) fields {
-		f := fields{}
-		f.opt("subnet-id", r.ID)
-		f.opt("vpc-id", r.VpcID)
-		f.opt("cidr-block", r.CidrBlock)
-		f.opt("cidr", r.CidrBlock)
-		f.opt("cidrBlock", r.CidrBlock)
-		f.opt("availability-zone", r.Zone)
-		f.opt("availability-zone-id", r.ZoneID)
-		f.opt("owner-id", r.Owner)
+	fields: taggedFields(func(r *subnetRecord, f fields) {
 		f.opt("state", stateIf(r.ID, "available"))
-		f.bool("default-for-az", r.DefaultForAz)
-		f.bool("defaultForAz", r.DefaultForAz)
-		f.bool("map-public-ip-on-launch", r.MapPublicIP)
-		f.bool("assign-ipv6-address-on-creation", r.AssignIPv6)
-		f.bool("enable-dns64", r.DNS64)
-		f.bool("ipv6-native", r.IPv6Native)
 		f.add("subnet-arn")
 		f.add("available-ip-address-count")
 		f.add("ipv6-cidr-block-association.ipv6-cidr-block")
@@ -42,8 +27,7 @@ var subnetKind = kindOfResource[subnetRecord]{
 			f.add("ipv6-cidr-block-association.association-id", c.AssociationID)
 			f.add("ipv6-cidr-block-association.state", "associated")
 		}
-		return f
-	},
+	}),
 }
 
 func (r *subnetRecord) zone() port.Zone { return port.Zone{Name: r.Zone, ID: r.ZoneID} }

@@ -16,30 +16,19 @@ import (
 var volumeKind = kindOfResource[volumeRecord]{
 	table: volumes, prefix: prefixVolume, idParam: "VolumeId", notFound: msgVolumeNotFound, malformed: msgVolumeMalformed,
 	id: func(r *volumeRecord) string { return r.ID },
-	fields: func(r *volumeRecord) fields {
-		f := fields{}
-		f.opt("volume-id", r.ID)
-		f.opt("availability-zone", r.Zone)
-		f.opt("availability-zone-id", r.ZoneID)
-		f.opt("volume-type", r.Type)
-		f.opt("status", r.State)
-		f.opt("snapshot-id", r.SnapshotID)
-		f.opt("kms-key-id", r.KeyARN)
+	fields: taggedFields(func(r *volumeRecord, f fields) {
 		f.add("size")
 		f.add("create-time")
 		if r.ID != "" {
 			f.add("size", strconv.FormatInt(r.Size, 10))
 			f.add("create-time", r.Created.UTC().Format(time.RFC3339))
 		}
-		f.bool("encrypted", r.Encrypted)
-		f.bool("multi-attach-enabled", r.MultiAttach)
 		f.bool("fast-restored", false)
 		for _, name := range []string{"attachment.attach-time", "attachment.delete-on-termination", "attachment.device",
 			"attachment.instance-id", "attachment.status"} {
 			f.add(name)
 		}
-		return f
-	},
+	}),
 }
 
 func volumeOut(v kit.View, r *volumeRecord) ec2api.Volume {

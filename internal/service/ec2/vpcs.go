@@ -14,14 +14,8 @@ import (
 var vpcKind = kindOfResource[vpcRecord]{
 	table: vpcs, prefix: prefixVpc, idParam: "VpcId", notFound: msgVpcNotFound, malformed: msgVpcMalformed,
 	id: func(r *vpcRecord) string { return r.ID },
-	fields: func(r *vpcRecord) fields {
-		f := fields{}
-		f.opt("vpc-id", r.ID)
-		f.opt("cidr", r.CidrBlock)
-		f.opt("dhcp-options-id", r.DhcpOptionsID)
-		f.opt("owner-id", r.Owner)
+	fields: taggedFields(func(r *vpcRecord, f fields) {
 		f.opt("state", stateIf(r.ID, "available"))
-		f.bool("is-default", r.Default)
 		f.add("cidr-block-association.cidr-block")
 		f.add("cidr-block-association.association-id")
 		f.add("cidr-block-association.state")
@@ -42,8 +36,7 @@ var vpcKind = kindOfResource[vpcRecord]{
 			f.add("ipv6-cidr-block-association.ipv6-pool", amazonPool)
 			f.add("ipv6-cidr-block-association.network-border-group", c.BorderGroup)
 		}
-		return f
-	},
+	}),
 }
 
 // stateIf is state for a real record, and nothing for the zero record filters are
