@@ -139,24 +139,23 @@ func pageOf(pp string, pages int) int {
 	return int(n * uint64(pages) >> 32)
 }
 
+var tableARNs = port.ResourceARN{Service: serviceName, Prefix: "table/", NotARN: textNotATable, Elsewhere: textTableElsewhere}
+
 // tableOfResource finds the table an ARN of the view's account and Region names.
 func tableOfResource(v kit.View, tableARN string) (*tableRecord, error) {
-	a, err := arn.Parse(tableARN)
-	name, ok := strings.CutPrefix(a.Resource, "table/")
-	if err != nil || a.Service != serviceName || !ok || strings.Contains(name, "/") {
+	// A stream or an index of a table is not a table, wherever it is.
+	if _, rest, _ := strings.Cut(tableARN, ":table/"); strings.Contains(rest, "/") {
 		return nil, port.CannotProtect(textNotATable, tableARN)
 	}
-	if a.Account != v.Account() || a.Region != v.Region() {
-		return nil, port.CannotProtect(textTableElsewhere, tableARN, v.Account(), v.Region())
-	}
-	rec, err := tables.Get(v, name)
+	name, err := tableARNs.ID(tableARN, v.Account(), v.Region())
 	if err != nil {
 		return nil, err
 	}
-	if rec == nil {
-		return nil, port.CannotProtect(textTableMissing, name)
+	rec, err := tables.Get(v, name)
+	if err == nil && rec == nil {
+		err = port.CannotProtect(textTableMissing, name)
 	}
-	return rec, nil
+	return rec, err
 }
 
 // backupName is a DynamoDB backup name for AWS Backup's id: its characters outside

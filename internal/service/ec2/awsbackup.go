@@ -279,24 +279,19 @@ func (p protector) madeBy(tx kit.Tx, v kit.View, jobID string) (port.Transfer, e
 	return p.transferOf(tx, v, snap, link)
 }
 
+var volumeARNs = port.ResourceARN{Service: serviceName, Prefix: "volume/", NotARN: textNotVolumeARN, Elsewhere: textVolumeElsewhere}
+
 // volumeOfARN finds the volume a volume ARN of the view's account and Region names.
 func volumeOfARN(v kit.View, volumeARN string) (*volumeRecord, error) {
-	a, err := arn.Parse(volumeARN)
-	id, isVolume := strings.CutPrefix(a.Resource, "volume/")
-	if err != nil || a.Service != serviceName || !isVolume {
-		return nil, port.CannotProtect(textNotVolumeARN, volumeARN)
-	}
-	if a.Account != v.Account() || a.Region != v.Region() {
-		return nil, port.CannotProtect(textVolumeElsewhere, volumeARN, v.Account(), v.Region())
-	}
-	vol, err := volumes.Get(v, id)
+	id, err := volumeARNs.ID(volumeARN, v.Account(), v.Region())
 	if err != nil {
 		return nil, err
 	}
-	if vol == nil {
-		return nil, port.CannotProtect(msgVolumeNotFound.Text, id)
+	vol, err := volumes.Get(v, id)
+	if err == nil && vol == nil {
+		err = port.CannotProtect(msgVolumeNotFound.Text, id)
 	}
-	return vol, nil
+	return vol, err
 }
 
 // cannotFind is the failure of an image ARN that names no snapshot of the account.

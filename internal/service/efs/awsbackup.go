@@ -248,24 +248,19 @@ func imageOfARN(tx kit.Tx, imageARN string) (kit.View, *imageRecord, error) {
 	return v, img, err
 }
 
+var fileSystemARNs = port.ResourceARN{Service: serviceName, Prefix: "file-system/", NotARN: textNotFileSystemARN, Elsewhere: textFileSystemElsewhere}
+
 // fileSystemOfARN finds the file system an ARN of the view's account and Region names.
 func fileSystemOfARN(v kit.View, fsARN string) (*fileSystemRecord, error) {
-	a, err := arn.Parse(fsARN)
-	id, ok := strings.CutPrefix(a.Resource, "file-system/")
-	if err != nil || a.Service != serviceName || !ok {
-		return nil, port.CannotProtect(textNotFileSystemARN, fsARN)
-	}
-	if a.Account != v.Account() || a.Region != v.Region() {
-		return nil, port.CannotProtect(textFileSystemElsewhere, fsARN, v.Account(), v.Region())
-	}
-	fs, err := fileSystems.Get(v, id)
+	id, err := fileSystemARNs.ID(fsARN, v.Account(), v.Region())
 	if err != nil {
 		return nil, err
 	}
-	if fs == nil {
-		return nil, port.CannotProtect(msgFSNotFound.Text, id)
+	fs, err := fileSystems.Get(v, id)
+	if err == nil && fs == nil {
+		err = port.CannotProtect(msgFSNotFound.Text, id)
 	}
-	return fs, nil
+	return fs, err
 }
 
 // Delete implements port.Protected.

@@ -76,3 +76,23 @@ func TestMissingCarriesTheID(t *testing.T) {
 		t.Error("a bare failure names an id")
 	}
 }
+
+func TestResourceARNReadsTheIDOfAnOwnARN(t *testing.T) {
+	volumes := port.ResourceARN{Service: "ec2", Prefix: "volume/", NotARN: "%s is not a volume", Elsewhere: "%s is not in %s %s"}
+	id, err := volumes.ID("arn:aws:ec2:us-east-1:111122223333:volume/vol-1", "111122223333", "us-east-1")
+	if err != nil || id != "vol-1" {
+		t.Errorf("ID = %q, %v", id, err)
+	}
+	for arn, want := range map[string]string{
+		"vol-1": "vol-1 is not a volume",
+		"arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1": "arn:aws:ec2:us-east-1:111122223333:snapshot/snap-1 is not a volume",
+		"arn:aws:rds:us-east-1:111122223333:volume/vol-1":    "arn:aws:rds:us-east-1:111122223333:volume/vol-1 is not a volume",
+		"arn:aws:ec2:eu-west-1:111122223333:volume/vol-1":    "arn:aws:ec2:eu-west-1:111122223333:volume/vol-1 is not in 111122223333 us-east-1",
+		"arn:aws:ec2:us-east-1:444455556666:volume/vol-1":    "arn:aws:ec2:us-east-1:444455556666:volume/vol-1 is not in 111122223333 us-east-1",
+	} {
+		_, err := volumes.ID(arn, "111122223333", "us-east-1")
+		if text, ok := port.Failure(err); !errors.Is(err, port.ErrCannotProtect) || !ok || text != want {
+			t.Errorf("ID(%s) = %v, want the job text %q", arn, err, want)
+		}
+	}
+}
