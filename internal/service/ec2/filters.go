@@ -63,3 +63,18 @@ func filterTags(t reflect.Type) []filterTag {
 	}
 	return out
 }
+
+// addCidrLinks adds the filters of a list of CIDR block associations: the blocks under
+// blockName ("cidr-block-association.cidr-block"), and the association-id and state
+// beside it.
+func addCidrLinks(f fields, blockName string, links []cidrLink) {
+	prefix := blockName[:strings.LastIndex(blockName, ".")+1]
+	f.add(blockName)
+	f.add(prefix + "association-id")
+	f.add(prefix + "state")
+	for _, c := range links {
+		f.add(blockName, c.Block)
+		f.add(prefix+"association-id", c.AssociationID)
+		f.add(prefix+"state", "associated")
+	}
+}

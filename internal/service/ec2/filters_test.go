@@ -29,6 +29,16 @@ func TestTaggedFieldsReadsStringsBoolsAndLists(t *testing.T) {
 	}
 }
 
+func TestAddCidrLinksNamesEachAssociation(t *testing.T) {
+	f := fields{}
+	addCidrLinks(f, "cidr-block-association.cidr-block", []cidrLink{{Block: "10.0.0.0/16", AssociationID: "vpc-cidr-assoc-1"}})
+	want := fields{"cidr-block-association.cidr-block": {"10.0.0.0/16"},
+		"cidr-block-association.association-id": {"vpc-cidr-assoc-1"}, "cidr-block-association.state": {"associated"}}
+	if !reflect.DeepEqual(f, want) {
+		t.Errorf("fields = %v, want %v", f, want)
+	}
+}
+
 func TestTaggedFieldsRefusesATagOnAnotherType(t *testing.T) {
 	type badRecord struct {
 		Size int64 `filter:"size"`
@@ -56,6 +66,11 @@ func TestKindsNameTheirFilters(t *testing.T) {
 		"interface": {names(interfaceKind.fields(new(interfaceRecord))), []string{"addresses.private-ip-address",
 			"availability-zone", "description", "group-id", "interface-type", "ipv6-addresses.ipv6-address", "mac-address",
 			"network-interface-id", "owner-id", "private-ip-address", "requester-id", "requester-managed", "status", "subnet-id", "vpc-id"}},
+		"vpc": {names(vpcKind.fields(new(vpcRecord))), []string{"cidr", "cidr-block-association.association-id",
+			"cidr-block-association.cidr-block", "cidr-block-association.state", "dhcp-options-id",
+			"ipv6-cidr-block-association.association-id", "ipv6-cidr-block-association.ipv6-cidr-block",
+			"ipv6-cidr-block-association.ipv6-pool", "ipv6-cidr-block-association.network-border-group",
+			"ipv6-cidr-block-association.state", "is-default", "owner-id", "state", "vpc-id"}},
 		"gateway": {names(gatewayKind.fields(new(gatewayRecord))), []string{"attachment.state", "attachment.vpc-id", "internet-gateway-id", "owner-id"}},
 	} {
 		if !slices.Equal(c.got, c.want) {

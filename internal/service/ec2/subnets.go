@@ -19,14 +19,7 @@ var subnetKind = kindOfResource[subnetRecord]{
 		f.opt("state", stateIf(r.ID, "available"))
 		f.add("subnet-arn")
 		f.add("available-ip-address-count")
-		f.add("ipv6-cidr-block-association.ipv6-cidr-block")
-		f.add("ipv6-cidr-block-association.association-id")
-		f.add("ipv6-cidr-block-association.state")
-		for _, c := range r.IPv6 {
-			f.add("ipv6-cidr-block-association.ipv6-cidr-block", c.Block)
-			f.add("ipv6-cidr-block-association.association-id", c.AssociationID)
-			f.add("ipv6-cidr-block-association.state", "associated")
-		}
+		addCidrLinks(f, "ipv6-cidr-block-association.ipv6-cidr-block", r.IPv6)
 	}),
 }
 

@@ -16,23 +16,11 @@ var vpcKind = kindOfResource[vpcRecord]{
 	id: func(r *vpcRecord) string { return r.ID },
 	fields: taggedFields(func(r *vpcRecord, f fields) {
 		f.opt("state", stateIf(r.ID, "available"))
-		f.add("cidr-block-association.cidr-block")
-		f.add("cidr-block-association.association-id")
-		f.add("cidr-block-association.state")
-		for _, c := range r.Cidrs {
-			f.add("cidr-block-association.cidr-block", c.Block)
-			f.add("cidr-block-association.association-id", c.AssociationID)
-			f.add("cidr-block-association.state", "associated")
-		}
-		f.add("ipv6-cidr-block-association.ipv6-cidr-block")
-		f.add("ipv6-cidr-block-association.association-id")
-		f.add("ipv6-cidr-block-association.state")
+		addCidrLinks(f, "cidr-block-association.cidr-block", r.Cidrs)
+		addCidrLinks(f, "ipv6-cidr-block-association.ipv6-cidr-block", r.IPv6)
 		f.add("ipv6-cidr-block-association.ipv6-pool")
 		f.add("ipv6-cidr-block-association.network-border-group")
 		for _, c := range r.IPv6 {
-			f.add("ipv6-cidr-block-association.ipv6-cidr-block", c.Block)
-			f.add("ipv6-cidr-block-association.association-id", c.AssociationID)
-			f.add("ipv6-cidr-block-association.state", "associated")
 			f.add("ipv6-cidr-block-association.ipv6-pool", amazonPool)
 			f.add("ipv6-cidr-block-association.network-border-group", c.BorderGroup)
 		}
