@@ -17,16 +17,18 @@ var errWriteInScan = errors.New("store: write from inside Scan")
 type tx struct {
 	btx      *bbolt.Tx
 	b        *bbolt.Bucket
-	scanning int  // nested Scans in progress
-	dirty    bool // something was written, so Update must commit
+	cache    *readCache
+	state    uint64 // the writers' state noted before a read-only btx began
+	scanning int    // nested Scans in progress
+	dirty    bool   // something was written, so Update must commit
 	done     bool
 	onCommit []func()
 }
 
 var _ store.Tx = (*tx)(nil)
 
-func newTx(btx *bbolt.Tx) *tx {
-	return &tx{btx: btx, b: btx.Bucket(bucket)}
+func newTx(btx *bbolt.Tx, cache *readCache) *tx {
+	return &tx{btx: btx, b: btx.Bucket(bucket), cache: cache}
 }
 
 // run calls fn and marks the transaction finished however fn returns, panics included:
@@ -64,9 +66,22 @@ func (t *tx) writeCheck() error {
 	return nil
 }
 
+// Get answers a read-only transaction from the read cache when it can (cache.go); an
+// Update reads bbolt, which holds its own writes.
 func (t *tx) Get(key string) []byte {
 	t.live()
-	return t.b.Get([]byte(key))
+	if t.btx.Writable() {
+		return t.b.Get([]byte(key))
+	}
+	id := t.btx.ID()
+	if v, ok := t.cache.get(key, id); ok {
+		return v
+	}
+	v := t.b.Get([]byte(key))
+	if v == nil {
+		return nil
+	}
+	return t.cache.add(key, v, id, t.state)
 }
 
 func (t *tx) Put(key string, value []byte) error {
@@ -83,6 +98,7 @@ func (t *tx) Put(key string, value []byte) error {
 	}
 	// bbolt keeps both slices until commit; []byte(key) is a private copy and value is
 	// the store's by contract.
+	t.cache.written(key)
 	if err := t.b.Put([]byte(key), value); err != nil {
 		return fmt.Errorf("store: put %q: %v", store.Printable(key), err)
 	}
@@ -94,6 +110,7 @@ func (t *tx) Delete(key string) error {
 	if err := t.writeCheck(); err != nil {
 		return err
 	}
+	t.cache.written(key)
 	if err := t.b.Delete([]byte(key)); err != nil {
 		return fmt.Errorf("store: delete %q: %v", store.Printable(key), err)
 	}
@@ -106,6 +123,7 @@ func (t *tx) DeletePrefix(prefix string) error {
 		return err
 	}
 	t.dirty = true
+	t.cache.writtenPrefix(prefix)
 	if prefix == "" {
 		return t.dropAll()
 	}
