@@ -16,7 +16,7 @@ var errWriteInScan = errors.New("store: write from inside Scan")
 
 type tx struct {
 	btx      *bbolt.Tx
-	b        *bbolt.Bucket
+	b        *bbolt.Bucket // opened on first use (bucket): a View the cache answers needs none
 	cache    *readCache
 	state    uint64 // the writers' state noted before a read-only btx began
 	scanning int    // nested Scans in progress
@@ -28,7 +28,16 @@ type tx struct {
 var _ store.Tx = (*tx)(nil)
 
 func newTx(btx *bbolt.Tx, cache *readCache) *tx {
-	return &tx{btx: btx, b: btx.Bucket(bucket), cache: cache}
+	return &tx{btx: btx, cache: cache}
+}
+
+// bucket returns the bucket every key lives in, opening it on first use: opening it
+// walks the root page and allocates.
+func (t *tx) bucket() *bbolt.Bucket {
+	if t.b == nil {
+		t.b = t.btx.Bucket(bucket)
+	}
+	return t.b
 }
 
 // run calls fn and marks the transaction finished however fn returns, panics included:
@@ -71,13 +80,13 @@ func (t *tx) writeCheck() error {
 func (t *tx) Get(key string) []byte {
 	t.live()
 	if t.btx.Writable() {
-		return t.b.Get([]byte(key))
+		return t.bucket().Get([]byte(key))
 	}
 	id := t.btx.ID()
 	if v, ok := t.cache.get(key, id); ok {
 		return v
 	}
-	v := t.b.Get([]byte(key))
+	v := t.bucket().Get([]byte(key))
 	if v == nil {
 		return nil
 	}
@@ -99,7 +108,7 @@ func (t *tx) Put(key string, value []byte) error {
 	// bbolt keeps both slices until commit; []byte(key) is a private copy and value is
 	// the store's by contract.
 	t.cache.written(key)
-	if err := t.b.Put([]byte(key), value); err != nil {
+	if err := t.bucket().Put([]byte(key), value); err != nil {
 		return fmt.Errorf("store: put %q: %v", store.Printable(key), err)
 	}
 	t.dirty = true
@@ -111,7 +120,7 @@ func (t *tx) Delete(key string) error {
 		return err
 	}
 	t.cache.written(key)
-	if err := t.b.Delete([]byte(key)); err != nil {
+	if err := t.bucket().Delete([]byte(key)); err != nil {
 		return fmt.Errorf("store: delete %q: %v", store.Printable(key), err)
 	}
 	t.dirty = true
@@ -134,12 +143,12 @@ func (t *tx) DeletePrefix(prefix string) error {
 	p := []byte(prefix)
 	for {
 		var batch [][]byte
-		c := t.b.Cursor()
+		c := t.bucket().Cursor()
 		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(batch) < deleteBatch; k, _ = c.Next() {
 			batch = append(batch, bytes.Clone(k))
 		}
 		for _, k := range batch {
-			if err := t.b.Delete(k); err != nil {
+			if err := t.bucket().Delete(k); err != nil {
 				return fmt.Errorf("store: delete prefix %q: %v", store.Printable(prefix), err)
 			}
 		}
@@ -171,7 +180,7 @@ func (t *tx) Scan(prefix, start string, fn func(key string, value []byte) bool) 
 	p := []byte(prefix)
 	t.scanning++
 	defer func() { t.scanning-- }()
-	c := t.b.Cursor()
+	c := t.bucket().Cursor()
 	for k, v := c.Seek([]byte(max(prefix, start))); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 		if !fn(string(k), v) {
 			break
