@@ -116,8 +116,17 @@ func (c *readCache) drop(key string, e cachedValue) {
 	c.bytes -= len(key) + len(e.value)
 }
 
-// written drops key's entry: a transaction is writing it.
+// written drops key's entry: a transaction is writing it. Most keys written (CloudTrail's
+// events, one per call) are never cached, and looking under the read lock first keeps
+// their writes from locking out every reader in turn. The look cannot miss an entry
+// being added: the writing transaction is under way, so add refuses until it ends.
 func (c *readCache) written(key string) {
+	c.mu.RLock()
+	_, ok := c.entries[key]
+	c.mu.RUnlock()
+	if !ok {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.entries[key]; ok {
