@@ -54,10 +54,15 @@ func BenchmarkGatewayUnknownOperation(b *testing.B) {
 }
 
 // BenchmarkGetSecretValue is the hot path of the benchmark targets (≤ 60 µs of server CPU
-// per request): gateway, codec, store read, KMS decrypt, answer. It calls the handler
-// directly, so the figure leaves out only the HTTP server's own socket work.
+// per request): gateway, codec, store read, KMS decrypt, answer, on each store. It calls
+// the handler directly, so the figure leaves out only the HTTP server's own socket work.
 func BenchmarkGetSecretValue(b *testing.B) {
-	srv, err := server.New(server.Config{InMemory: true})
+	b.Run("store=memory", func(b *testing.B) { benchGetSecretValue(b, server.Config{InMemory: true}) })
+	b.Run("store=durable", func(b *testing.B) { benchGetSecretValue(b, server.Config{DataDir: b.TempDir()}) })
+}
+
+func benchGetSecretValue(b *testing.B, cfg server.Config) {
+	srv, err := server.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -42,7 +43,7 @@ func (w *fakeWriter) written() int {
 
 func TestQueueWritesByItselfAndOnStop(t *testing.T) {
 	w := &fakeWriter{}
-	q := newQueue(w.write, slog.New(slog.DiscardHandler))
+	q := newQueue(w.write, slog.New(slog.DiscardHandler), gatherFor)
 	q.add(port.TrailEvent{ID: "1"})
 	xtest.CheckFor(t, 10*time.Second, func() error {
 		if w.written() != 1 {
@@ -77,7 +78,7 @@ func TestQueueWritesByItselfAndOnStop(t *testing.T) {
 
 func TestQueueIsBoundedWhileTheStoreRefuses(t *testing.T) {
 	w := &fakeWriter{failing: true}
-	q := newQueue(w.write, slog.New(slog.DiscardHandler))
+	q := newQueue(w.write, slog.New(slog.DiscardHandler), gatherFor)
 	for i := range maxQueued + 10 {
 		q.add(port.TrailEvent{ID: strconv.Itoa(i)})
 	}
@@ -96,5 +97,28 @@ func TestQueueIsBoundedWhileTheStoreRefuses(t *testing.T) {
 	}
 	if w.written() != maxQueued {
 		t.Errorf("written %d, want %d", w.written(), maxQueued)
+	}
+}
+
+// A batch that reaches maxBatch events is written at once, whatever is left of its
+// gathering time: here an hour, so only the full batch can have woken the writer.
+func TestQueueWritesAFullBatchAtOnce(t *testing.T) {
+	w := &fakeWriter{}
+	q := newQueue(w.write, slog.New(slog.DiscardHandler), time.Hour)
+	t.Cleanup(func() { _ = q.stop(context.Background()) })
+	for i := range maxBatch + 1 {
+		q.add(port.TrailEvent{ID: strconv.Itoa(i)})
+	}
+	xtest.CheckFor(t, 10*time.Second, func() error {
+		if n := w.written(); n < maxBatch {
+			return fmt.Errorf("written %d events, want the full batch of %d", n, maxBatch)
+		}
+		return nil
+	})
+	if err := q.stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w.written() != maxBatch+1 {
+		t.Errorf("written %d events by the end, want %d", w.written(), maxBatch+1)
 	}
 }

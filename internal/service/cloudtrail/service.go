@@ -48,7 +48,7 @@ func New(d service.Deps) (*Service, error) {
 	}
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(string) error { return msgInvalidNextToken.New() })
-	s.queue = newQueue(s.write, k.Log)
+	s.queue = newQueue(s.write, k.Log, gatherFor)
 	service.Provide[port.Trail](d.Ports, s)
 	service.Want(d.Ports, &s.reports)
 	s.registerDelivery()

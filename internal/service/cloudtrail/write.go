@@ -12,7 +12,13 @@ func (s *Service) write(batch []port.TrailEvent) error {
 	return s.Update(func(tx kit.Tx) error {
 		touched := map[[2]string]bool{}
 		docs := make([]document, len(batch))
-		for i, ev := range batch {
+		// Newest first: events are keyed newest first (eventKey) and a batch arrives
+		// oldest first, so in arrival order each event would go in front of the ones
+		// just put, and bbolt would shift all of them in its page's node to make room
+		// (a tenth of the writer's CPU in batches of hundreds). In key order each goes
+		// after the last.
+		for i := len(batch) - 1; i >= 0; i-- {
+			ev := batch[i]
 			rec, err := recordOf(ev)
 			if err != nil {
 				return err

@@ -55,6 +55,8 @@ type Store struct {
 	queue   []*call
 	leader  chan struct{} // capacity 1
 	commits atomic.Uint64 // durable commits made, for tests
+
+	reads readCache // values of recently read keys (cache.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -157,6 +159,7 @@ func (s *Store) View(fn func(store.Tx) error) error {
 }
 
 func (s *Store) view(fn func(store.Tx) error) ([]func(), error) {
+	state := s.reads.readerState() // before the snapshot is taken
 	btx, err := s.begin(false)
 	if err != nil {
 		return nil, err
@@ -164,7 +167,8 @@ func (s *Store) view(fn func(store.Tx) error) ([]func(), error) {
 	// Deferred so that a panicking fn still releases the read transaction, which would
 	// otherwise block every later remap and Close.
 	defer btx.Rollback()
-	t := newTx(btx)
+	t := newTx(btx, &s.reads)
+	t.state = state
 	if err := t.run(fn); err != nil {
 		return nil, err
 	}

@@ -64,6 +64,8 @@ func (c *call) result() ([]func(), error) {
 // update queues fn and waits for its commit, committing the queue itself whenever no
 // other goroutine is.
 func (s *Store) update(fn func(store.Tx) error) ([]func(), error) {
+	s.reads.writerStarts()
+	defer s.reads.writerEnds()
 	c := &call{fn: fn, done: make(chan struct{})}
 	s.queueMu.Lock()
 	s.queue = append(s.queue, c)
@@ -115,7 +117,7 @@ func (s *Store) commitBatch(calls []*call) int {
 	txs := make([]*tx, len(calls))
 	dirty := false
 	for i, c := range calls {
-		txs[i] = newTx(btx)
+		txs[i] = newTx(btx, &s.reads)
 		if o := txs[i].runGuarded(c.fn); o.failed() {
 			_ = btx.Rollback()
 			if i == 0 {

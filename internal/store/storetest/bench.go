@@ -34,6 +34,29 @@ func Bench(b *testing.B, open func(b *testing.B) store.Store) {
 			}
 		})
 	}
+	// A GetSecretValue's worth: four reads in one View, of 100 records read again and
+	// again (the hot set a read load has), out of a small and a large store.
+	for _, n := range []int{100, 100_000} {
+		b.Run(fmt.Sprintf("HotViewOf4/keys=%d", n), func(b *testing.B) {
+			s, keys := filled(b, open, n)
+			hot := keys[:100]
+			i := 0
+			for b.Loop() {
+				err := s.View(func(tx store.Tx) error {
+					for j := range 4 {
+						if tx.Get(hot[(i+j*25)%len(hot)]) == nil {
+							return fmt.Errorf("a hot key is missing")
+						}
+					}
+					return nil
+				})
+				i++
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	for _, n := range []int{100, 100_000} {
 		b.Run(fmt.Sprintf("Put/keys=%d", n), func(b *testing.B) {
 			s, _ := filled(b, open, n)

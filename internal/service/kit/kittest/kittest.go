@@ -55,6 +55,7 @@ type Harness struct {
 type config struct {
 	delay   time.Duration
 	provide []func(*service.Ports)
+	store   store.Store
 }
 
 // Option changes how a harness is built.
@@ -62,6 +63,10 @@ type Option func(*config)
 
 // WithTransitionDelay makes every asynchronous transition take d (0 by default).
 func WithTransitionDelay(d time.Duration) Option { return func(c *config) { c.delay = d } }
+
+// WithStore builds the services on st (a durable store, for a benchmark of what a
+// service costs on disk) instead of a fresh in-memory one.
+func WithStore(st store.Store) Option { return func(c *config) { c.store = st } }
 
 // WithPorts provides ports before the services are built: fakes, for the ports the
 // services under test need and that no service built with them provides.
@@ -77,7 +82,10 @@ func Start(t testing.TB, services []string, opts ...Option) *Harness {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	st := memory.New()
+	st := cfg.store
+	if st == nil {
+		st = memory.New()
+	}
 	reachable, err := faults.Load(st)
 	if err != nil {
 		t.Fatalf("kittest: %v", err)
