@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/storetest"
 )
@@ -163,4 +165,58 @@ func BenchmarkDeletePrefix(b *testing.B) {
 		fill(5)
 		b.StartTimer()
 	}
+}
+
+// Reopening a store writes nothing: the bucket exists, so Open commits no transaction
+// (each costs two fsyncs a restart would wait for). A file without the bucket — left by
+// a first start stopped after bbolt initialised it — gets it.
+func TestReopenCommitsNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "xregion.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx store.Tx) error { return tx.Put("k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before := lastTxid(t, path)
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if after := lastTxid(t, path); after != before {
+		t.Errorf("reopening committed: transaction id %d -> %d", before, after)
+	}
+}
+
+func TestOpenCreatesAMissingBucket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "xregion.db")
+	db, err := bbolt.Open(path, 0o600, nil) // initialised, no bucket yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Update(func(tx store.Tx) error { return tx.Put("k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func lastTxid(t *testing.T, path string) uint64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, ok := currentMeta(f)
+	if !ok {
+		t.Fatalf("%s: no intact meta page", path)
+	}
+	return m.txid
 }
