@@ -105,26 +105,7 @@ func open(path string, timeout time.Duration) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := ensureBucket(db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: initialising %s: %v", path, err)
-	}
 	return &Store{db: db, path: path, leader: make(chan struct{}, 1)}, nil
-}
-
-// ensureBucket creates the bucket every key lives in, if the file has none yet (a new
-// store). It looks first: bbolt commits every writable transaction, even one that
-// changed nothing, with two fsyncs, which a restart need not wait for.
-func ensureBucket(db *bbolt.DB) error {
-	var exists bool
-	_ = db.View(func(btx *bbolt.Tx) error { exists = btx.Bucket(bucket) != nil; return nil })
-	if exists {
-		return nil
-	}
-	return db.Update(func(btx *bbolt.Tx) error {
-		_, err := btx.CreateBucketIfNotExists(bucket)
-		return err
-	})
 }
 
 // makePrivate takes away the access of others to an existing store file: a file copied
@@ -217,7 +198,9 @@ func runCallbacks(callbacks []func()) {
 func (s *Store) Stats() store.Stats {
 	st := store.Stats{Kind: "bolt", Path: s.path}
 	_ = s.db.View(func(btx *bbolt.Tx) error {
-		st.Keys = btx.Bucket(bucket).Stats().KeyN
+		if b := btx.Bucket(bucket); b != nil { // none in a new file until its first write
+			st.Keys = b.Stats().KeyN
+		}
 		return nil
 	})
 	if fi, err := os.Stat(s.path); err == nil {

@@ -25,8 +25,15 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
+// newTx wraps btx. A new file has no bucket until its first write (Open does not commit
+// one: that would cost a fresh start three fsyncs before its first answer), so a read
+// finds none and sees an empty store, and a write creates it.
 func newTx(btx *bbolt.Tx) *tx {
-	return &tx{btx: btx, b: btx.Bucket(bucket)}
+	b := btx.Bucket(bucket)
+	if b == nil && btx.Writable() {
+		b, _ = btx.CreateBucket(bucket) // cannot fail: writable, named, and not there yet
+	}
+	return &tx{btx: btx, b: b}
 }
 
 // run calls fn and marks the transaction finished however fn returns, panics included:
@@ -66,6 +73,9 @@ func (t *tx) writeCheck() error {
 
 func (t *tx) Get(key string) []byte {
 	t.live()
+	if t.b == nil {
+		return nil // a new file, not yet written (newTx)
+	}
 	return t.b.Get([]byte(key))
 }
 
@@ -150,6 +160,9 @@ func (t *tx) dropAll() error {
 
 func (t *tx) Scan(prefix, start string, fn func(key string, value []byte) bool) error {
 	t.live()
+	if t.b == nil {
+		return nil // a new file, not yet written (newTx)
+	}
 	p := []byte(prefix)
 	t.scanning++
 	defer func() { t.scanning-- }()
