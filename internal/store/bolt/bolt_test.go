@@ -186,15 +186,15 @@ func TestReopenCommitsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if txid := lastTxid(t, fresh); txid > 1 {
+	if txid := metaOf(t, fresh).txid; txid > 1 {
 		t.Errorf("opening a new store committed: transaction id %d after bbolt's initialisation", txid)
 	}
-	before := lastTxid(t, path)
+	before := metaOf(t, path).txid
 	if s, err = Open(path); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if after := lastTxid(t, path); after != before {
+	if after := metaOf(t, path).txid; after != before {
 		t.Errorf("reopening committed: transaction id %d -> %d", before, after)
 	}
 }
@@ -235,18 +235,4 @@ func TestOpenCreatesAMissingBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func lastTxid(t *testing.T, path string) uint64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, ok := currentMeta(f)
-	if !ok {
-		t.Fatalf("%s: no intact meta page", path)
-	}
-	return m.txid
 }
