@@ -4,7 +4,9 @@
 //
 //	go build -o /tmp/xregion ./cmd/xregion && go run ./bench/startup -binary /tmp/xregion
 //
-// It prints one JSON line per store mode.
+// It prints one JSON line per mode: in memory, durable on a fresh data directory (a
+// first start: the store and the root key are created), and durable restarting on an
+// existing data directory (made by one start before the measured ones).
 package main
 
 import (
@@ -47,7 +49,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: startup -binary path/to/xregion")
 		os.Exit(2)
 	}
-	for _, mode := range []string{"in-memory", "durable"} {
+	for _, mode := range []string{"in-memory", "durable", "durable-restart"} {
 		r, err := measure(*binary, mode, *runs, *poll)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "startup:", err)
@@ -61,8 +63,22 @@ func main() {
 func measure(binary, mode string, runs int, poll time.Duration) (result, error) {
 	var firsts, cpus, waits, faults []float64
 	var rss float64
+	existing := ""
+	if mode == "durable-restart" {
+		dir, err := os.MkdirTemp("", "xregion-startup-")
+		if err != nil {
+			return result{}, err
+		}
+		defer os.RemoveAll(dir)
+		existing = dir
+		first, err := startAndAsk(binary, mode, existing, poll) // makes the data directory
+		if err != nil {
+			return result{}, err
+		}
+		first.stop()
+	}
 	for i := 0; i < runs; i++ {
-		run, err := startAndAsk(binary, mode, poll)
+		run, err := startAndAsk(binary, mode, existing, poll)
 		if err != nil {
 			return result{}, err
 		}
@@ -85,7 +101,7 @@ func measure(binary, mode string, runs int, poll time.Duration) (result, error) 
 // started is one start of the server, asked until its first answer.
 type started struct {
 	cmd     *exec.Cmd
-	dir     string
+	dir     string // removed at stop; "" for an existing data directory, which is kept
 	firstMs float64
 	usage   usage // up to the first answer
 }
@@ -93,19 +109,25 @@ type started struct {
 func (s *started) stop() {
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
 }
 
-// startAndAsk starts the binary on a fresh data directory and polls its health endpoint
-// until it answers, then reads what the process has used so far.
-func startAndAsk(binary, mode string, poll time.Duration) (*started, error) {
+// startAndAsk starts the binary on the data directory existing, or on a fresh one when
+// existing is "", and polls its health endpoint until it answers, then reads what the
+// process has used so far.
+func startAndAsk(binary, mode, existing string, poll time.Duration) (*started, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "xregion-startup-")
-	if err != nil {
-		return nil, err
+	dir, removed := existing, ""
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "xregion-startup-"); err != nil {
+			return nil, err
+		}
+		removed = dir
 	}
 	args := []string{"--listen", addr, "--log-level", "warn"}
 	if mode == "in-memory" {
@@ -113,11 +135,11 @@ func startAndAsk(binary, mode string, poll time.Duration) (*started, error) {
 	} else {
 		args = append(args, "--data-dir", dir)
 	}
-	s := &started{cmd: exec.Command(binary, args...), dir: dir}
+	s := &started{cmd: exec.Command(binary, args...), dir: removed}
 	s.cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir)
 	start := time.Now()
 	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
+		os.RemoveAll(removed)
 		return nil, err
 	}
 	first, err := firstAnswer("http://"+addr+"/_xregion/health", poll, 10*time.Second)

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xregion/xregion/internal/store/memory"
 )
 
 // The collectors behind a lazyCollector are built by the first scrape, once, and what
@@ -31,5 +33,22 @@ func TestLazyCollectorBuildsOnFirstScrape(t *testing.T) {
 	}
 	if builds != 1 {
 		t.Errorf("built %d times over two scrapes, want once", builds)
+	}
+}
+
+// Metrics builds no registry and no collector until its first use, and what was watched
+// before is scraped after.
+func TestMetricsBuiltOnFirstUse(t *testing.T) {
+	m := New()
+	m.Watch(Sources{Store: memory.New()})
+	if m.Built() {
+		t.Fatal("New and Watch built the collectors")
+	}
+	families := scrape(t, m)
+	if !m.Built() {
+		t.Error("a scrape did not build the collectors")
+	}
+	if families["xregion_store_keys"] == nil {
+		t.Errorf("what was watched before the first scrape is not scraped: %v", families)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,16 +29,27 @@ type Sources struct {
 	Faults *faults.Registry
 }
 
-// Metrics holds xregion's collectors.
+// Metrics holds xregion's collectors, built on first use — the first request, job,
+// commit or scrape — rather than at start-up, whose first answer would wait for the
+// registry and the vectors' descriptions (bench/README.md, issue 20).
 type Metrics struct {
+	c       func() *meters // builds them once
+	mu      sync.Mutex
+	built   bool      // the collectors are built
+	sources []Sources // registered when the collectors are built (Watch before)
+	series  requestSeriesCache
+}
+
+// meters are the collectors Metrics builds on first use.
+type meters struct {
 	reg      *prometheus.Registry
+	handler  http.Handler
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	jobs     *prometheus.CounterVec
 	jobLag   *prometheus.HistogramVec
 	commits  prometheus.Histogram
 	moved    *prometheus.CounterVec
-	series   requestSeriesCache
 }
 
 // requestBuckets span a cached read (sub-millisecond) to a drill's injected latency.
@@ -47,10 +59,17 @@ var requestBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25
 // the engine clock.
 var lagBuckets = []float64{0, 1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 7 * 24 * 3600}
 
-// New builds the metrics. The collectors of the Go runtime and the process come along:
-// a dashboard of the server wants its memory and goroutines beside its requests.
+// New returns the metrics, which build their collectors on first use. The collectors of
+// the Go runtime and the process come along: a dashboard of the server wants its memory
+// and goroutines beside its requests.
 func New() *Metrics {
-	m := &Metrics{
+	m := &Metrics{}
+	m.c = sync.OnceValue(m.build)
+	return m
+}
+
+func (m *Metrics) build() *meters {
+	c := &meters{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xregion_requests_total",
@@ -77,16 +96,37 @@ func New() *Metrics {
 			Help: "Bytes AWS Backup's jobs moved (their BytesTransferred), by job (BACKUP or COPY), source and destination Region, and resource type.",
 		}, []string{"job", "source_region", "destination_region", "resource_type"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.jobs, m.jobLag, m.commits, m.moved,
+	c.reg.MustRegister(c.requests, c.latency, c.jobs, c.jobLag, c.commits, c.moved,
 		newLazyCollector(func() []prometheus.Collector {
 			return []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 		}))
-	return m
+	c.handler = promhttp.HandlerFor(c.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, src := range m.sources {
+		c.reg.MustRegister(&scraped{src: src})
+	}
+	m.sources, m.built = nil, true
+	return c
+}
+
+// Built reports whether the collectors have been built, for the test that holds
+// start-up to building none.
+func (m *Metrics) Built() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.built
 }
 
 // Watch adds what is read at each scrape: pending jobs, the store's size, the faults.
 func (m *Metrics) Watch(src Sources) {
-	m.reg.MustRegister(&scraped{src: src})
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.built {
+		m.sources = append(m.sources, src)
+		return
+	}
+	m.c().reg.MustRegister(&scraped{src: src}) // built: returns at once
 }
 
 // Request records one served AWS API request.
@@ -99,9 +139,10 @@ func (m *Metrics) Request(service, operation, region, code string, status int, t
 // Job records a job's outcome; it is the job engine's Observe hook, called under the
 // engine's lock, and takes only the collectors' own.
 func (m *Metrics) Job(f jobs.Finished) {
-	m.jobs.WithLabelValues(f.Job.Kind, string(f.Outcome)).Inc()
+	c := m.c()
+	c.jobs.WithLabelValues(f.Job.Kind, string(f.Outcome)).Inc()
 	if f.Outcome == jobs.Succeeded && !f.Job.CreatedAt.IsZero() {
-		m.jobLag.WithLabelValues(f.Job.Kind).Observe(max(0, f.FinishedAt.Sub(f.Job.CreatedAt).Seconds()))
+		c.jobLag.WithLabelValues(f.Job.Kind).Observe(max(0, f.FinishedAt.Sub(f.Job.CreatedAt).Seconds()))
 	}
 	if f.Outcome == jobs.Succeeded {
 		m.countTransfer(f.Job.Payload)
@@ -132,12 +173,12 @@ func (m *Metrics) countTransfer(payload []byte) {
 	if json.Unmarshal(payload, &t) != nil || t.Bytes == nil || t.Transfer == nil {
 		return
 	}
-	m.moved.WithLabelValues(t.Transfer.Job, t.Transfer.Source, t.Transfer.Destination, t.Transfer.ResourceType).Add(float64(*t.Bytes))
+	m.c().moved.WithLabelValues(t.Transfer.Job, t.Transfer.Source, t.Transfer.Destination, t.Transfer.ResourceType).Add(float64(*t.Bytes))
 }
 
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.c().handler.ServeHTTP(w, r) })
 }
 
 // TimedStore wraps st so that the time of every Update is recorded.
@@ -151,6 +192,6 @@ type timedStore struct {
 func (s *timedStore) Update(fn func(store.Tx) error) error {
 	start := time.Now()
 	err := s.Store.Update(fn)
-	s.m.commits.Observe(time.Since(start).Seconds())
+	s.m.c().commits.Observe(time.Since(start).Seconds())
 	return err
 }

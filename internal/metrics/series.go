@@ -43,9 +43,10 @@ func (c *requestSeriesCache) of(k requestKey, m *Metrics) *requestSeries {
 	if c.series == nil {
 		c.series = map[requestKey]*requestSeries{}
 	}
+	built := m.c()
 	s = &requestSeries{
-		count:   m.requests.WithLabelValues(k.service, k.operation, k.region, strconv.Itoa(k.status), k.code),
-		latency: m.latency.WithLabelValues(k.service, k.operation),
+		count:   built.requests.WithLabelValues(k.service, k.operation, k.region, strconv.Itoa(k.status), k.code),
+		latency: built.latency.WithLabelValues(k.service, k.operation),
 	}
 	c.series[k] = s
 	return s

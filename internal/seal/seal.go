@@ -20,6 +20,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/xregion/xregion/internal/engines/atomicfile"
 )
 
 // KeySize is the size of the root key in bytes.
@@ -134,22 +136,48 @@ func load(dir, env string, create bool) (*Sealer, error) {
 
 // createKey writes a new random root key to path, durably, and returns its Sealer.
 func createKey(path string) (*Sealer, error) {
-	key := randomKey()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	k, err := Generate(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("seal: creating root key: %w", err)
+		return nil, err
 	}
-	_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
-	serr := f.Sync()
-	if cerr := f.Close(); werr == nil && serr == nil {
-		werr = cerr
-	} else if werr == nil {
-		werr = serr
+	if err := k.Write(); err != nil {
+		return nil, err
 	}
-	if werr != nil {
-		return nil, fmt.Errorf("seal: writing root key: %w", werr)
+	return k.Sealer(), nil
+}
+
+// NewKey is a root key made for a data directory that has none, held in memory until
+// Write puts it there: a first start can serve reads while the key is written, as long
+// as nothing it seals is acknowledged before Write returns.
+type NewKey struct {
+	path   string
+	key    []byte
+	sealer *Sealer
+}
+
+// Generate makes a new random root key for the data directory dir without writing it.
+func Generate(dir string) (*NewKey, error) {
+	key := randomKey()
+	sealer, err := New(key)
+	if err != nil {
+		return nil, err
 	}
-	return New(key)
+	return &NewKey{path: filepath.Join(dir, RootKeyFile), key: key, sealer: sealer}, nil
+}
+
+// Sealer is the Sealer of the new key.
+func (k *NewKey) Sealer() *Sealer { return k.sealer }
+
+// Write puts the key in its data directory durably: written to a temporary file, synced,
+// renamed into place and the directory synced, so that a crash at any point leaves
+// either no root.key or the whole key — never an empty or partial file, which no later
+// start could load. The caller holds the data directory (the store's lock), so nothing
+// else writes root.key meanwhile.
+func (k *NewKey) Write() error {
+	if err := atomicfile.WriteBytes(k.path, []byte(base64.StdEncoding.EncodeToString(k.key)+"\n")); err != nil {
+		return fmt.Errorf("seal: writing root key: %w", err)
+	}
+	return nil
 }
 
 // Seal encrypts plaintext, binding it to aad (associated data that must be given again to

@@ -121,3 +121,37 @@ func TestFingerprint(t *testing.T) {
 		t.Error("the fingerprint shows the key")
 	}
 }
+
+// A generated key is on disk only once written, then whole, private and loadable; no
+// temporary file is left beside it.
+func TestGenerateWritesOnlyWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	k, err := Generate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadExisting(dir, ""); !errors.Is(err, ErrNoRootKey) {
+		t.Fatalf("before Write: LoadExisting = %v, want ErrNoRootKey", err)
+	}
+	sealed := k.Sealer().Seal([]byte("x"), nil)
+	if err := k.Write(); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadExisting(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := loaded.Open(sealed, nil); err != nil || string(got) != "x" {
+		t.Fatalf("the written key does not open what the generated one sealed: %q, %v", got, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != RootKeyFile {
+		t.Errorf("data directory holds %v, want only %s", entries, RootKeyFile)
+	}
+	if info, _ := entries[0].Info(); info.Mode().Perm() != 0o600 {
+		t.Errorf("root key mode = %v, want 0600", info.Mode().Perm())
+	}
+}

@@ -83,6 +83,7 @@ type Server struct {
 	webhooks *webhook.Poster
 	http     *http.Server
 	engines  *realEngines // nil without --real-engines or without PostgreSQL
+	meters   *metrics.Metrics
 }
 
 // New builds a server without starting anything.
@@ -95,7 +96,7 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	meters := metrics.New()
-	s := &Server{cfg: cfg, store: meters.TimedStore(store.Watch(st, cfg.Logger))}
+	s := &Server{cfg: cfg, store: meters.TimedStore(store.Watch(st, cfg.Logger)), meters: meters}
 	defer func() {
 		if err != nil {
 			s.store.Close()

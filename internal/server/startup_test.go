@@ -8,8 +8,9 @@ import (
 )
 
 // Start-up parses no service model: each is loaded on its service's first request, so
-// the time to the first answer stays flat as services are added (bench/README.md).
-// Not parallel, so that no other test loads a model meanwhile.
+// the time to the first answer stays flat as services are added (bench/README.md). Nor
+// does it build the metrics' registry and collectors, which wait for the first request,
+// job, commit or scrape. Not parallel, so that no other test loads a model meanwhile.
 func TestStartLoadsNoModel(t *testing.T) {
 	before := awsmodel.LoadedModels()
 	s, err := New(Config{InMemory: true})
@@ -22,6 +23,9 @@ func TestStartLoadsNoModel(t *testing.T) {
 	}
 	if loaded := awsmodel.LoadedModels() - before; loaded != 0 {
 		t.Errorf("start-up loaded %d models", loaded)
+	}
+	if s.meters.Built() {
+		t.Error("start-up built the metrics' collectors")
 	}
 }
 

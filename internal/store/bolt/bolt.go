@@ -107,14 +107,6 @@ func open(path string, timeout time.Duration) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	err = db.Update(func(btx *bbolt.Tx) error {
-		_, err := btx.CreateBucketIfNotExists(bucket)
-		return err
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: initialising %s: %v", path, err)
-	}
 	return &Store{db: db, path: path, leader: make(chan struct{}, 1)}, nil
 }
 
@@ -210,7 +202,9 @@ func runCallbacks(callbacks []func()) {
 func (s *Store) Stats() store.Stats {
 	st := store.Stats{Kind: "bolt", Path: s.path}
 	_ = s.db.View(func(btx *bbolt.Tx) error {
-		st.Keys = btx.Bucket(bucket).Stats().KeyN
+		if b := btx.Bucket(bucket); b != nil { // none in a new file until its first write
+			st.Keys = b.Stats().KeyN
+		}
 		return nil
 	})
 	if fi, err := os.Stat(s.path); err == nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/xregion/xregion/internal/store"
 	"github.com/xregion/xregion/internal/store/storetest"
 )
@@ -162,5 +164,75 @@ func BenchmarkDeletePrefix(b *testing.B) {
 		}
 		fill(5)
 		b.StartTimer()
+	}
+}
+
+// Opening a store writes nothing (a commit costs two or three fsyncs, which a start would
+// wait for): a new file gets its bucket with its first write, and until then reads as
+// empty — as does a file a first start left without one, stopped after bbolt
+// initialised it.
+func TestReopenCommitsNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "xregion.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(tx store.Tx) error { return tx.Put("k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	fresh := filepath.Join(t.TempDir(), "new.db")
+	if s, err = Open(fresh); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if txid := metaOf(t, fresh).txid; txid > 1 {
+		t.Errorf("opening a new store committed: transaction id %d after bbolt's initialisation", txid)
+	}
+	before := metaOf(t, path).txid
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if after := metaOf(t, path).txid; after != before {
+		t.Errorf("reopening committed: transaction id %d -> %d", before, after)
+	}
+}
+
+func TestOpenCreatesAMissingBucket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "xregion.db")
+	db, err := bbolt.Open(path, 0o600, nil) // initialised, no bucket yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(func(tx store.Tx) error {
+		if v := tx.Get("k"); v != nil {
+			t.Errorf("Get in a store without its bucket = %q", v)
+		}
+		return tx.Scan("", "", func(k string, _ []byte) bool { t.Errorf("Scan found %q", k); return true })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Keys != 0 {
+		t.Errorf("Stats().Keys = %d", st.Keys)
+	}
+	if err := s.Update(func(tx store.Tx) error { return tx.Put("k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(func(tx store.Tx) error {
+		if v := tx.Get("k"); string(v) != "v" {
+			t.Errorf("after the first write: Get = %q", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -68,6 +68,13 @@ func TestOpenRefusesEmptyFile(t *testing.T) {
 // ahead of need, so cutting off the unused tail is no damage.
 func usedBytes(t *testing.T, path string) int {
 	t.Helper()
+	m := metaOf(t, path)
+	return int(m.pgid) * int(m.pageSize)
+}
+
+// metaOf is the meta page bbolt would use of the store file at path.
+func metaOf(t *testing.T, path string) meta {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +82,9 @@ func usedBytes(t *testing.T, path string) int {
 	defer f.Close()
 	m, ok := currentMeta(f)
 	if !ok {
-		t.Fatal("no intact meta page")
+		t.Fatalf("%s: no intact meta page", path)
 	}
-	return int(m.pgid) * int(m.pageSize)
+	return m
 }
 
 func TestOpenRefusesTruncatedFile(t *testing.T) {

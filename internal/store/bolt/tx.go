@@ -27,16 +27,26 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
+// newTx wraps btx. A new file has no bucket until its first write (Open does not commit
+// one: that would cost a fresh start three fsyncs before its first answer), so a read
+// finds none and sees an empty store, and a write creates it (bucket).
 func newTx(btx *bbolt.Tx, cache *readCache) *tx {
 	return &tx{btx: btx, cache: cache}
 }
 
 // bucket returns the bucket every key lives in, opening it on first use: opening it
-// walks the root page and allocates.
+// walks the root page and allocates. In a new file a read-only transaction finds none and gets nil; a writable one creates it.
 func (t *tx) bucket() *bbolt.Bucket {
 	if t.b == nil {
-		t.b = t.btx.Bucket(bucket)
-		t.b.FillPercent = fillPercent
+		b := t.btx.Bucket(bucket)
+		if b == nil {
+			if !t.btx.Writable() {
+				return nil
+			}
+			b, _ = t.btx.CreateBucket(bucket) // cannot fail: writable, named, and not there yet
+		}
+		b.FillPercent = fillPercent
+		t.b = b
 	}
 	return t.b
 }
@@ -96,7 +106,11 @@ func (t *tx) Get(key string) []byte {
 	if v, ok := t.cache.get(key, id); ok {
 		return v
 	}
-	v := t.bucket().Get([]byte(key))
+	b := t.bucket()
+	if b == nil {
+		return nil // a new file, not yet written
+	}
+	v := b.Get([]byte(key))
 	if v == nil {
 		return nil
 	}
@@ -174,6 +188,7 @@ const deleteBatch = 4096
 // dropAll empties the store by freeing the bucket's pages wholesale, which costs far less
 // than deleting its keys one by one.
 func (t *tx) dropAll() error {
+	t.bucket() // a new file has none until now, and DeleteBucket wants one
 	if err := t.btx.DeleteBucket(bucket); err != nil {
 		return fmt.Errorf("store: dropping all keys: %v", err)
 	}
@@ -188,10 +203,14 @@ func (t *tx) dropAll() error {
 
 func (t *tx) Scan(prefix, start string, fn func(key string, value []byte) bool) error {
 	t.live()
+	b := t.bucket()
+	if b == nil {
+		return nil // a new file, not yet written
+	}
 	p := []byte(prefix)
 	t.scanning++
 	defer func() { t.scanning-- }()
-	c := t.bucket().Cursor()
+	c := b.Cursor()
 	for k, v := c.Seek([]byte(max(prefix, start))); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 		if !fn(string(k), v) {
 			break
