@@ -130,6 +130,9 @@ func (s *Service) engineRestore(tx kit.Tx, v kit.View, inst *instanceRec, from p
 // engineStep does the engines' part of an instance's status step. It reports wait when
 // the engines are not done yet: the step is armed again and the status stays.
 func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPayload) (wait bool, err error) {
+	if inst.Cluster != "" && s.engines != nil {
+		return s.memberEngineStep(tx, v, inst, p) // realdata_clusters.go
+	}
 	if !inst.RealData || s.engines == nil {
 		return false, nil
 	}

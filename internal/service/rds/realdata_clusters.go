@@ -171,3 +171,28 @@ func (s *Service) clusterEngineWindow(v kit.View, cl *clusterRec, now time.Time)
 	earliest, latest = windowOnWire(w.Earliest, w.Latest, now, cl.Retention)
 	return earliest, latest, true
 }
+
+// memberEngineStep does the engines' part of a cluster member's status step: rebooting
+// the writer reboots its cluster's server. Readers share that server (see above), so
+// rebooting one leaves the writer's server running, as rebooting an Aurora reader
+// leaves the writer's.
+func (s *Service) memberEngineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPayload) (wait bool, err error) {
+	if inst.Status != statusRebooting {
+		return false, nil
+	}
+	cl, err := clusters.Get(v, inst.Cluster)
+	if err != nil || cl == nil || !cl.RealData || cl.Writer != inst.ID {
+		return false, err
+	}
+	op := fmt.Sprintf("%s/%s/%s/%s/%d", v.Region(), cl.ResourceID, inst.ResourceID, inst.Status, inst.Seq)
+	done, err := s.engines.Reboot(op, cl.ResourceID)
+	if err != nil {
+		s.Log.Warn("rds: the cluster's database server did not reboot", "instance", inst.ID, "err", err)
+		return false, err
+	}
+	if !done {
+		_, err := jobInstanceStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
+		return true, err
+	}
+	return false, nil
+}

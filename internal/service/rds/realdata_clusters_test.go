@@ -8,8 +8,10 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/service"
+	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
 	"github.com/xregion/xregion/internal/service/port"
+	"github.com/xregion/xregion/internal/store"
 )
 
 func (f *fakeEngines) RunsCluster(engine string) bool { return engine == "aurora-postgresql" }
@@ -40,7 +42,7 @@ func advance(h *kittest.Harness, n int) {
 // until its server is made and its first base backup taken, then answers on the
 // server's endpoint — the cluster, reader and writer instance endpoints alike — with the
 // backups' window; its password reaches the server and never the store in plain text;
-// a new password, stop, start and delete act on the server (named by the cluster's
+// a new password, stop, start, the writer's reboot and delete act on the server (named by the cluster's
 // resource id); an aurora-mysql cluster never asks the engines.
 func TestRealClusterStepsWaitForTheEngines(t *testing.T) {
 	h, engines := realClusterHarness(t)
@@ -91,8 +93,10 @@ func TestRealClusterStepsWaitForTheEngines(t *testing.T) {
 	advance(h, 3)
 	kittest.Must[*rdsapi.StartDBClusterResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpStartDBCluster, &rdsapi.StartDBClusterMessage{DBClusterIdentifier: new("real")}))
 	advance(h, 3)
-	if engines.count("stop") == 0 || engines.count("start") == 0 {
-		t.Errorf("calls %v: stop and start reach the server", engines.calls)
+	kittest.Must[*rdsapi.RebootDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpRebootDBInstance, &rdsapi.RebootDBInstanceMessage{DBInstanceIdentifier: new("writer")}))
+	advance(h, 3)
+	if engines.count("stop") == 0 || engines.count("start") == 0 || engines.count("reboot") != 1 {
+		t.Errorf("calls %v: stop, start and the writer's reboot reach the server", engines.calls)
 	}
 
 	before := len(engines.calls)
@@ -153,6 +157,9 @@ func TestRealClusterSnapshotsCopiesAndRestores(t *testing.T) {
 		t.Fatalf("restores %+v", engines.restores)
 	}
 	fromCopy, pitr := engines.restores[0], engines.restores[1]
+	if pitr.Snapshot { // the two restores' steps run in either order
+		fromCopy, pitr = pitr, fromCopy
+	}
 	if fromCopy.From.Kind != port.ClusterSnapshotBackups || fromCopy.From.Name != "copy" || fromCopy.From.Region != "us-west-2" ||
 		!fromCopy.Snapshot || fromCopy.DBName != "orders" || fromCopy.MasterUsername != "app" {
 		t.Errorf("the restore from the copy was asked as %+v", fromCopy)
@@ -170,5 +177,40 @@ func TestRealClusterSnapshotsCopiesAndRestores(t *testing.T) {
 		&rdsapi.DeleteDBClusterSnapshotMessage{DBClusterSnapshotIdentifier: new("copy")}))
 	if got := engines.droppedNames(port.ClusterSnapshotBackups); !slices.Equal(got, []string{"copy"}) {
 		t.Errorf("cluster snapshot stores dropped %v, want the deleted copy's", got)
+	}
+}
+
+// TestRealClusterManagedSecret: a cluster with a managed master password is made with
+// the secret's generated password, never stored, and a new value of the secret (a rotation) is set in the
+// cluster's server while it stays available.
+func TestRealClusterManagedSecret(t *testing.T) {
+	engines := &fakeEngines{ready: true}
+	var owner port.ManagedSecretOwner
+	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
+		service.Provide[port.DatabaseEngines](p, engines)
+		service.Need(p, &owner)
+	}))
+	out := kittest.Must[*rdsapi.CreateDBClusterResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBCluster, &rdsapi.CreateDBClusterMessage{
+		DBClusterIdentifier: new("managed"), Engine: new("aurora-postgresql"), EngineVersion: new("15.4"),
+		MasterUsername: new("app"), ManageMasterUserPassword: new(true)}))
+	advance(h, 3)
+	secretARN := *out.DBCluster.MasterUserSecret.SecretArn
+	// The secret's value is Secrets Manager's (the fake keeps it in memory): the server
+	// was made with a generated password the store never held.
+	made := engines.server.MasterPassword
+	if len(made) < 16 || *describeCluster(t, h, "us-east-1", "managed").Status != "available" {
+		t.Fatalf("the server was made with %q", made)
+	}
+	noPlainPassword(t, h.Store, made)
+	err := h.Store.Update(func(raw store.Tx) error {
+		return owner.ManagedValueChanged(kit.Adopt(raw), "rds", kittest.Account, "us-east-1", secretARN, `{"username":"app","password":"rotated-cluster-password"}`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noPlainPassword(t, h.Store, "rotated-cluster-password")
+	advance(h, 3)
+	if !slices.Contains(engines.passwords, "rotated-cluster-password") || *describeCluster(t, h, "us-east-1", "managed").Status != "available" {
+		t.Errorf("passwords set %v", engines.passwords)
 	}
 }
