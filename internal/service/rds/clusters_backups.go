@@ -171,7 +171,7 @@ func (s *Service) describeDBClusterAutomatedBackups(ctx context.Context, in *rds
 			return nil, err
 		}
 		err = clusterBackups.Scan(v, func(b *clusterBackupRec) bool {
-			all = append(all, retainedBackupOut(v, b, c.Now()))
+			all = append(all, s.retainedBackupOut(v, b, c.Now()))
 			return true
 		})
 		if err != nil {
@@ -198,9 +198,9 @@ func (s *Service) liveBackupOut(v kit.View, cl *clusterRec, now time.Time) rdsap
 	return out
 }
 
-func retainedBackupOut(v kit.View, b *clusterBackupRec, now time.Time) rdsapi.DBClusterAutomatedBackup {
+func (s *Service) retainedBackupOut(v kit.View, b *clusterBackupRec, now time.Time) rdsapi.DBClusterAutomatedBackup {
 	out := clusterBackupOut(v, b.ResourceID, b.ClusterID, b.ClusterARN, backupRetained, b.clusterImage, b.Tags)
-	e, l := windowOnWire(b.Start, b.Stopped, now, b.Retention)
+	e, l := s.retainedWindow(v, b, now)
 	out.RestoreWindow = &rdsapi.RestoreWindow{EarliestTime: &e, LatestTime: &l}
 	return out
 }
@@ -232,7 +232,7 @@ func (s *Service) deleteDBClusterAutomatedBackup(ctx context.Context, in *rdsapi
 			}
 			return nil, msgClusterBackupNotFound.New(deref(in.DbClusterResourceId))
 		}
-		out := retainedBackupOut(v, b, c.Now())
+		out := s.retainedBackupOut(v, b, c.Now())
 		out.Status = new("deleting")
 		if err := s.dropClusterBackup(tx, v, b); err != nil {
 			return nil, err

@@ -214,7 +214,7 @@ func (s *Service) pointInTimeCluster(v kit.View, in *rdsapi.RestoreDBClusterToPo
 			}
 			return s.clusterSource(cl, v, now)
 		}
-		e, l := windowOnWire(b.Start, b.Stopped, now, b.Retention)
+		e, l := s.retainedWindow(v, b, now)
 		return b.clusterImage, b.ClusterID, e, l, nil
 	}
 	cl, err := findCluster(v, deref(in.SourceDBClusterIdentifier))

@@ -116,3 +116,15 @@ func pointInTimeStore(v kit.View, in *rdsapi.RestoreDBClusterToPointInTimeMessag
 	}
 	return clusterAutomatedStore(v, cl), nil
 }
+
+// retainedWindow is the restore window of a deleted cluster's retained backup: for a
+// real cluster what its store holds (its last WAL may end seconds before the deletion,
+// and a restore past it could not be replayed), else from its start to the deletion.
+func (s *Service) retainedWindow(v kit.View, b *clusterBackupRec, now time.Time) (earliest, latest time.Time) {
+	if b.RealData && s.engines != nil {
+		if w, ok := s.engines.Window(automatedStore(v, b.ResourceID, b.KmsKey)); ok {
+			return windowOnWire(w.Earliest, w.Latest, now, b.Retention)
+		}
+	}
+	return windowOnWire(b.Start, b.Stopped, now, b.Retention)
+}

@@ -124,7 +124,8 @@ func TestRealClusterStepsWaitForTheEngines(t *testing.T) {
 // TestRealClusterSnapshotsCopiesAndRestores: a real cluster's snapshot is a base backup
 // into a cluster-snapshot store, its copy into another Region copies that store under
 // the destination's key, a restore from the copy and a point-in-time restore make their
-// clusters' servers from the right stores, and a deleted snapshot's store goes with it.
+// clusters' servers from the right stores, a deleted snapshot's store goes with it, and a
+// retained backup shows its store's window and takes its store when it goes.
 func TestRealClusterSnapshotsCopiesAndRestores(t *testing.T) {
 	h, engines := realClusterHarness(t)
 	engines.setReady(true)
@@ -177,6 +178,22 @@ func TestRealClusterSnapshotsCopiesAndRestores(t *testing.T) {
 		&rdsapi.DeleteDBClusterSnapshotMessage{DBClusterSnapshotIdentifier: new("copy")}))
 	if got := engines.droppedNames(port.ClusterSnapshotBackups); !slices.Equal(got, []string{"copy"}) {
 		t.Errorf("cluster snapshot stores dropped %v, want the deleted copy's", got)
+	}
+
+	// A deleted cluster's retained backup shows its store's window, and its store goes
+	// when the retained backup is deleted.
+	kittest.Must[*rdsapi.DeleteDBClusterResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBCluster, &rdsapi.DeleteDBClusterMessage{
+		DBClusterIdentifier: new("src"), SkipFinalSnapshot: new(true), DeleteAutomatedBackups: new(false)}))
+	advance(h, 3)
+	retained := kittest.Must[*rdsapi.DBClusterAutomatedBackupMessage](t)(kittest.Call(h, "us-east-1", rdsapi.OpDescribeDBClusterAutomatedBackups,
+		&rdsapi.DescribeDBClusterAutomatedBackupsMessage{DbClusterResourceId: src.DbClusterResourceId})).DBClusterAutomatedBackups
+	if len(retained) != 1 || !retained[0].RestoreWindow.LatestTime.Equal(latest) || len(engines.droppedNames(port.AutomatedBackups)) != 0 {
+		t.Fatalf("retained %+v, automated stores dropped %v", retained, engines.droppedNames(port.AutomatedBackups))
+	}
+	kittest.Must[*rdsapi.DeleteDBClusterAutomatedBackupResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpDeleteDBClusterAutomatedBackup,
+		&rdsapi.DeleteDBClusterAutomatedBackupMessage{DbClusterResourceId: src.DbClusterResourceId}))
+	if got := engines.droppedNames(port.AutomatedBackups); !slices.Equal(got, []string{*src.DbClusterResourceId}) {
+		t.Errorf("automated stores dropped %v, want the retained backup's", got)
 	}
 }
 
