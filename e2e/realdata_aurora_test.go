@@ -20,7 +20,7 @@ import (
 // on the cluster endpoint in two batches with xregion's time recorded between them and
 // read back on the writer's endpoint; a cluster snapshot copied to us-west-2 under that
 // Region's key and restored there with both batches; a point-in-time restore to the
-// recorded time holding only the first.
+// recorded time holding only the first; a new master password reaching the server.
 func TestRealDataAurora(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
@@ -66,9 +66,18 @@ func TestRealDataAurora(t *testing.T) {
 		if id == "aurora-restored" {
 			c = e.west
 		}
-		if got := e.clusterRows(e.clusterAvailable(c, id)); !slices.Equal(got, want) {
+		if got := e.clusterRows(e.clusterAvailable(c, id), realPassword); !slices.Equal(got, want) {
 			t.Errorf("%s holds %v, want %v", id, got, want)
 		}
+	}
+
+	// A new master password is the server's once the cluster is available again.
+	if _, err := e.east.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("aurora"),
+		MasterUserPassword: aws.String("second-password-2"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.clusterRows(e.clusterAvailable(e.east, "aurora"), "second-password-2"); len(got) != 6 {
+		t.Errorf("with the new password the cluster holds %v", got)
 	}
 }
 
@@ -108,9 +117,9 @@ func (e *realEnv) clusterAvailable(c *rds.Client, id string) types.DBCluster {
 }
 
 // clusterRows reads the ids a cluster's server holds on its cluster endpoint.
-func (e *realEnv) clusterRows(cl types.DBCluster) []int {
+func (e *realEnv) clusterRows(cl types.DBCluster, password string) []int {
 	e.t.Helper()
-	conn := pgtest.MustConnect(e.t, int(aws.ToInt32(cl.Port)), realMaster, realPassword, realDB)
+	conn := pgtest.MustConnect(e.t, int(aws.ToInt32(cl.Port)), realMaster, password, realDB)
 	return pgtest.Ints(e.t, conn, "SELECT id FROM orders ORDER BY id")
 }
 
