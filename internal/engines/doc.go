@@ -55,5 +55,10 @@
 // restart of xregion (RDS's durable jobs do), and a server that should run but is not
 // up yet answers supervisor.ErrNotUpYet, which passes.
 //
+// Aurora PostgreSQL clusters: the cluster's storage is one server whose id is the
+// cluster's resource id (DbClusterResourceId), made at CreateDBCluster and used by every
+// member instance; its automated backups, snapshots (in stores of kind
+// "cluster-snapshot"), copies and restores go through the same calls as an instance's.
+//
 // Health: Supervisor.Status. Shutdown: Supervisor.Close.
 package engines

@@ -54,6 +54,12 @@ type DatabaseEngines interface {
 	Prune(s BackupStore, before time.Time) error
 	// DropBackups removes a backup store and everything in it.
 	DropBackups(s BackupStore) error
+
+	// Aurora DB clusters (aurora-postgresql). A cluster's storage is one server named by
+	// its DbClusterResourceId, made, backed up, snapshotted and restored with the
+	// methods above; its DB instances run that server rather than servers of their own.
+	// RunsCluster reports whether DB clusters of engine run as real servers.
+	RunsCluster(engine string) bool
 }
 
 // DBEndpoint is where a server listens, and which engine version runs it.
@@ -76,6 +82,9 @@ type BackupStore struct {
 const (
 	AutomatedBackups = "automated"
 	SnapshotBackups  = "snapshot"
+	// ClusterSnapshotBackups are a DB cluster snapshot's (Name its identifier): cluster
+	// snapshots have identifiers of their own, which may equal a DB snapshot's.
+	ClusterSnapshotBackups = "cluster-snapshot"
 )
 
 // DBServer describes a new server.

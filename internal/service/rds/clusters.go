@@ -12,8 +12,8 @@ import (
 
 // Aurora DB clusters: a cluster holds the storage, the credentials, the backups and the
 // endpoints; its DB instances (clusters_members.go) are a writer and readers. Statuses move
-// on the job engine's clock (clusters_jobs.go). Clusters are metadata here, never real
-// servers, whatever --real-engines says.
+// on the job engine's clock (clusters_jobs.go). Under --real-engines an aurora-postgresql
+// cluster is a real PostgreSQL server (realdata_clusters.go); other clusters are metadata.
 
 const (
 	secretClusterTag       = "aws:rds:primaryDBClusterArn"
@@ -29,6 +29,9 @@ func (s *Service) createDBCluster(ctx context.Context, in *rdsapi.CreateDBCluste
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.CreateDBClusterResult, error) {
 		v := c.In(tx)
 		if err := s.placeCluster(tx, v, cl, in); err != nil {
+			return nil, err
+		}
+		if err := s.clusterEngineCreate(v, cl, deref(in.MasterUserPassword)); err != nil {
 			return nil, err
 		}
 		if deref(in.ManageMasterUserPassword) {
@@ -254,7 +257,7 @@ func (s *Service) createClusterSecret(tx kit.Tx, v kit.View, cl *clusterRec, key
 		return err
 	}
 	cl.MasterSecretARN, cl.MasterSecretKey = secret.arn, secret.key
-	return nil
+	return s.clusterEnginePassword(v, cl, secret.password)
 }
 
 func (s *Service) describeDBClusters(ctx context.Context, in *rdsapi.DescribeDBClustersMessage) (*rdsapi.DBClusterMessage, error) {
@@ -330,9 +333,10 @@ func (s *Service) clusterOut(tx kit.Tx, v kit.View, cl *clusterRec, now time.Tim
 	for _, sg := range cl.VpcSGs {
 		out.VpcSecurityGroups = append(out.VpcSecurityGroups, rdsapi.VpcSecurityGroupMembership{VpcSecurityGroupId: new(sg), Status: new("active")})
 	}
-	if e, l, ok := s.clusterWindow(cl, v.Region(), now); ok {
+	if e, l, ok := s.clusterWindow(cl, v, now); ok {
 		out.EarliestRestorableTime, out.LatestRestorableTime = &e, &l
 	}
+	s.clusterEngineOut(cl, &out)
 	if cl.Global != "" {
 		out.GlobalClusterIdentifier = new(cl.Global)
 		out.GlobalWriteForwardingStatus = new("disabled")

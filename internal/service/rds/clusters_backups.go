@@ -61,21 +61,21 @@ func (s *Service) runClusterBackup(tx kit.Tx, p armedPayload) error {
 			}
 		}
 	}
-	if err := expireClusterSnapshots(v, cl.ResourceID, cl.Retention, p.At); err != nil {
+	if err := s.expireClusterSnapshots(tx, v, cl.ResourceID, cl.Retention, p.At); err != nil {
 		return err
 	}
 	return s.armClusterBackup(tx, v, cl, s.Clock.Now())
 }
 
 // expireClusterSnapshots deletes the automated snapshots older than the retention period.
-func expireClusterSnapshots(v kit.View, resourceID string, retention int64, now time.Time) error {
+func (s *Service) expireClusterSnapshots(tx kit.Tx, v kit.View, resourceID string, retention int64, now time.Time) error {
 	snaps, err := indexedBy(v, clusterAutoSnaps, clusterSnapshots, resourceID)
 	if err != nil {
 		return err
 	}
 	for _, sn := range snaps {
 		if !now.Before(sn.Created.Add(time.Duration(retention) * day)) {
-			if err := deleteClusterSnapshot(v, sn); err != nil {
+			if err := s.removeClusterSnapshot(tx, v, sn); err != nil {
 				return err
 			}
 		}
@@ -84,13 +84,16 @@ func expireClusterSnapshots(v kit.View, resourceID string, retention int64, now 
 }
 
 // clusterWindow is the cluster's restore window at now, as the wire shows it.
-func (s *Service) clusterWindow(cl *clusterRec, region string, now time.Time) (time.Time, time.Time, bool) {
+func (s *Service) clusterWindow(cl *clusterRec, v kit.View, now time.Time) (time.Time, time.Time, bool) {
 	if cl.BackupStart.IsZero() {
 		return time.Time{}, time.Time{}, false
 	}
+	if cl.RealData && s.engines != nil {
+		return s.clusterEngineWindow(v, cl, now)
+	}
 	at := now
 	if cl.Secondary {
-		at = s.replicatedAt(cl, region, now)
+		at = s.replicatedAt(cl, v.Region(), now)
 	}
 	latest := logsUntil(at, cl.BackupStart, cl.LogGaps)
 	e, l := windowOnWire(cl.BackupStart, latest, now, cl.Retention)
@@ -104,9 +107,10 @@ func (s *Service) finishClusterDelete(tx kit.Tx, v kit.View, cl *clusterRec, now
 		return err
 	}
 	if cl.DeleteBackups || cl.BackupStart.IsZero() {
-		if err := expireClusterSnapshots(v, cl.ResourceID, 0, now.Add(time.Nanosecond)); err != nil {
+		if err := s.expireClusterSnapshots(tx, v, cl.ResourceID, 0, now.Add(time.Nanosecond)); err != nil {
 			return err
 		}
+		s.engineDropClusterBackups(tx, v, cl.ResourceID, clusterImageOf(cl))
 	} else {
 		b := &clusterBackupRec{
 			ResourceID: cl.ResourceID, ClusterID: cl.ID, ClusterARN: cl.arnIn(v), Start: cl.BackupStart,
@@ -133,11 +137,12 @@ func (s *Service) runClusterBackupExpire(tx kit.Tx, p armedPayload) error {
 	if err != nil || b == nil {
 		return err
 	}
-	return dropClusterBackup(v, b)
+	return s.dropClusterBackup(tx, v, b)
 }
 
-func dropClusterBackup(v kit.View, b *clusterBackupRec) error {
-	if err := expireClusterSnapshots(v, b.ResourceID, 0, b.Stopped.Add(time.Duration(b.Retention)*day+time.Nanosecond)); err != nil {
+func (s *Service) dropClusterBackup(tx kit.Tx, v kit.View, b *clusterBackupRec) error {
+	s.engineDropClusterBackups(tx, v, b.ResourceID, b.clusterImage)
+	if err := s.expireClusterSnapshots(tx, v, b.ResourceID, 0, b.Stopped.Add(time.Duration(b.Retention)*day+time.Nanosecond)); err != nil {
 		return err
 	}
 	return clusterBackups.Delete(v, b.ResourceID)
@@ -166,7 +171,7 @@ func (s *Service) describeDBClusterAutomatedBackups(ctx context.Context, in *rds
 			return nil, err
 		}
 		err = clusterBackups.Scan(v, func(b *clusterBackupRec) bool {
-			all = append(all, retainedBackupOut(v, b, c.Now()))
+			all = append(all, s.retainedBackupOut(v, b, c.Now()))
 			return true
 		})
 		if err != nil {
@@ -187,15 +192,15 @@ func (s *Service) describeDBClusterAutomatedBackups(ctx context.Context, in *rds
 
 func (s *Service) liveBackupOut(v kit.View, cl *clusterRec, now time.Time) rdsapi.DBClusterAutomatedBackup {
 	out := clusterBackupOut(v, cl.ResourceID, cl.ID, cl.arnIn(v), backupStatusAvailable, clusterImageOf(cl), cl.Tags)
-	if e, l, ok := s.clusterWindow(cl, v.Region(), now); ok {
+	if e, l, ok := s.clusterWindow(cl, v, now); ok {
 		out.RestoreWindow = &rdsapi.RestoreWindow{EarliestTime: &e, LatestTime: &l}
 	}
 	return out
 }
 
-func retainedBackupOut(v kit.View, b *clusterBackupRec, now time.Time) rdsapi.DBClusterAutomatedBackup {
+func (s *Service) retainedBackupOut(v kit.View, b *clusterBackupRec, now time.Time) rdsapi.DBClusterAutomatedBackup {
 	out := clusterBackupOut(v, b.ResourceID, b.ClusterID, b.ClusterARN, backupRetained, b.clusterImage, b.Tags)
-	e, l := windowOnWire(b.Start, b.Stopped, now, b.Retention)
+	e, l := s.retainedWindow(v, b, now)
 	out.RestoreWindow = &rdsapi.RestoreWindow{EarliestTime: &e, LatestTime: &l}
 	return out
 }
@@ -227,9 +232,9 @@ func (s *Service) deleteDBClusterAutomatedBackup(ctx context.Context, in *rdsapi
 			}
 			return nil, msgClusterBackupNotFound.New(deref(in.DbClusterResourceId))
 		}
-		out := retainedBackupOut(v, b, c.Now())
+		out := s.retainedBackupOut(v, b, c.Now())
 		out.Status = new("deleting")
-		if err := dropClusterBackup(v, b); err != nil {
+		if err := s.dropClusterBackup(tx, v, b); err != nil {
 			return nil, err
 		}
 		return &rdsapi.DeleteDBClusterAutomatedBackupResult{DBClusterAutomatedBackup: &out}, nil

@@ -32,6 +32,9 @@ func (s *Service) runClusterStep(tx kit.Tx, p stepPayload) error {
 	if err != nil || cl == nil || cl.Seq != p.Seq {
 		return err
 	}
+	if wait, err := s.clusterEngineStep(tx, v, cl, p); wait || err != nil {
+		return err
+	}
 	now := s.Clock.Now()
 	switch cl.Status {
 	case statusCreating:

@@ -143,6 +143,7 @@ func (s *Service) clusterMemberOut(v kit.View, inst *instanceRec, out *rdsapi.DB
 	out.DeletionProtection = new(cl.DeletionProtection)
 	out.CopyTagsToSnapshot = new(cl.CopyTags)
 	out.MasterUserSecret = nil
+	s.memberEngineOut(cl, out)
 }
 
 // isClusterMember reports whether an identifier names a member of a cluster: the

@@ -107,6 +107,11 @@ func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in 
 	if err := s.changeClusterPassword(tx, v, cl, in); err != nil {
 		return false, err
 	}
+	if in.MasterUserPassword != nil {
+		if err := s.clusterEnginePassword(v, cl, *in.MasterUserPassword); err != nil {
+			return false, err
+		}
+	}
 	for dst, val := range map[*bool]*bool{&cl.DeletionProtection: in.DeletionProtection, &cl.CopyTags: in.CopyTagsToSnapshot,
 		&cl.IAMAuth: in.EnableIAMDatabaseAuthentication} {
 		if val != nil {
@@ -119,7 +124,9 @@ func (s *Service) applyClusterChanges(tx kit.Tx, v kit.View, cl *clusterRec, in 
 	if lc := in.CloudwatchLogsExportConfiguration; lc != nil {
 		cl.LogExports = applyLogExports(cl.LogExports, lc)
 	}
-	busy = in.MasterUserPassword != nil || in.Port != nil && *in.Port != cl.Port
+	// A real cluster's server takes a new managed password in the modifying step too.
+	busy = in.MasterUserPassword != nil || in.Port != nil && *in.Port != cl.Port ||
+		cl.RealData && deref(in.ManageMasterUserPassword)
 	if in.Port != nil {
 		cl.Port = *in.Port
 	}

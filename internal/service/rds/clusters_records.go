@@ -17,7 +17,8 @@ const (
 
 // clusterRec is an Aurora DB cluster. Its members are the DB instances whose Cluster names
 // it; Writer is the one that takes writes (none in a secondary cluster of a global
-// database). Its data is metadata: Aurora clusters have no real server behind them.
+// database). Its data is metadata unless RealData: an aurora-postgresql cluster under
+// --real-engines is a real server (realdata_clusters.go).
 type clusterRec struct {
 	ID                 string    `json:"id"`
 	ResourceID         string    `json:"resourceId"` // DbClusterResourceId: cluster-…
@@ -55,6 +56,7 @@ type clusterRec struct {
 	DeleteBackups      bool      `json:"deleteBackups,omitempty"` // set while deleting
 	AutoStart          time.Time `json:"autoStart,omitzero"`
 	RestoredFrom       string    `json:"restoredFrom,omitempty"`
+	RealData           bool      `json:"realData,omitempty"` // a real server holds its data
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
 	"github.com/xregion/xregion/internal/service/kit"
+	"github.com/xregion/xregion/internal/service/port"
 )
 
 // Restores make a new cluster, without instances (the user adds them, as on AWS), from a
@@ -146,6 +147,9 @@ func (s *Service) restoreDBClusterFromSnapshot(ctx context.Context, in *rdsapi.R
 		if err != nil {
 			return nil, err
 		}
+		if err := s.clusterEngineRestore(tx, v, cl, im, clusterSnapshotStore(v, sn), port.DBRestore{Snapshot: true}); err != nil {
+			return nil, err
+		}
 		return &rdsapi.RestoreDBClusterFromSnapshotResult{DBCluster: new(s.clusterOut(tx, v, cl, c.Now()))}, nil
 	})
 }
@@ -179,6 +183,17 @@ func (s *Service) restoreDBClusterToPointInTime(ctx context.Context, in *rdsapi.
 		if err != nil {
 			return nil, err
 		}
+		from, err := pointInTimeStore(v, in, im)
+		if err != nil {
+			return nil, err
+		}
+		at := port.DBRestore{Latest: deref(in.UseLatestRestorableTime)}
+		if in.RestoreToTime != nil {
+			at.Time = *in.RestoreToTime
+		}
+		if err := s.clusterEngineRestore(tx, v, cl, im, from, at); err != nil {
+			return nil, err
+		}
 		return &rdsapi.RestoreDBClusterToPointInTimeResult{DBCluster: new(s.clusterOut(tx, v, cl, c.Now()))}, nil
 	})
 }
@@ -197,20 +212,20 @@ func (s *Service) pointInTimeCluster(v kit.View, in *rdsapi.RestoreDBClusterToPo
 			if err != nil || cl == nil {
 				return none, "", time.Time{}, time.Time{}, firstErr(err, msgClusterNotFound.New(*in.SourceDbClusterResourceId))
 			}
-			return s.clusterSource(cl, v.Region(), now)
+			return s.clusterSource(cl, v, now)
 		}
-		e, l := windowOnWire(b.Start, b.Stopped, now, b.Retention)
+		e, l := s.retainedWindow(v, b, now)
 		return b.clusterImage, b.ClusterID, e, l, nil
 	}
 	cl, err := findCluster(v, deref(in.SourceDBClusterIdentifier))
 	if err != nil || cl == nil {
 		return none, "", time.Time{}, time.Time{}, firstErr(err, msgClusterNotFound.New(deref(in.SourceDBClusterIdentifier)))
 	}
-	return s.clusterSource(cl, v.Region(), now)
+	return s.clusterSource(cl, v, now)
 }
 
-func (s *Service) clusterSource(cl *clusterRec, region string, now time.Time) (clusterImage, string, time.Time, time.Time, error) {
-	e, l, ok := s.clusterWindow(cl, region, now)
+func (s *Service) clusterSource(cl *clusterRec, v kit.View, now time.Time) (clusterImage, string, time.Time, time.Time, error) {
+	e, l, ok := s.clusterWindow(cl, v, now)
 	if !ok {
 		return clusterImage{}, "", time.Time{}, time.Time{}, msgPITRNoBackupYet.New(cl.ID)
 	}

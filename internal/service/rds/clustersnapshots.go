@@ -29,6 +29,7 @@ type clusterImage struct {
 	ClusterCreated time.Time `json:"clusterCreated,omitzero"`
 	Retention      int64     `json:"retention"`
 	BackupWindow   string    `json:"backupWindow"`
+	RealData       bool      `json:"realData,omitempty"` // a backup store holds the data
 }
 
 func clusterImageOf(cl *clusterRec) clusterImage {
@@ -36,6 +37,7 @@ func clusterImageOf(cl *clusterRec) clusterImage {
 		Engine: cl.Engine, EngineVersion: cl.EngineVersion, Port: cl.Port, MasterUsername: cl.MasterUsername,
 		DatabaseName: cl.DatabaseName, AZs: cl.AZs, Encrypted: cl.Encrypted, KmsKey: cl.KmsKey, IAMAuth: cl.IAMAuth,
 		ClusterCreated: cl.Created, Retention: cl.Retention, BackupWindow: cl.BackupWindow,
+		RealData: cl.RealData,
 	}
 }
 
@@ -147,8 +149,11 @@ func (s *Service) runClusterSnapshotStep(tx kit.Tx, p resourceRef) error {
 			return err
 		}
 		if !clusterSnapshots.Has(tx.In(sn.Source.Account, sn.Source.Region), sn.Source.ID) {
-			return deleteClusterSnapshot(v, sn)
+			return s.removeClusterSnapshot(tx, v, sn)
 		}
+	}
+	if wait, err := s.clusterSnapshotEngineStep(tx, v, sn, p); wait || err != nil {
+		return err
 	}
 	sn.Status, sn.Progress, sn.Source = snapshotAvailable, 100, nil
 	if err := recordEvent(v, s.Clock.Now(), evClusterSnapshotCreated, sn.ID); err != nil {
@@ -236,7 +241,7 @@ func (s *Service) deleteDBClusterSnapshot(ctx context.Context, in *rdsapi.Delete
 		}
 		out := clusterSnapshotOut(v, sn)
 		out.Status = new("deleted")
-		if err := deleteClusterSnapshot(v, sn); err != nil {
+		if err := s.removeClusterSnapshot(tx, v, sn); err != nil {
 			return nil, err
 		}
 		return &rdsapi.DeleteDBClusterSnapshotResult{DBClusterSnapshot: &out}, nil

@@ -81,13 +81,19 @@ func (s *Service) enginePassword(v kit.View, inst *instanceRec, password string)
 	if !inst.RealData || s.engines == nil {
 		return nil
 	}
-	rec, err := getEngineRec(v, inst.ResourceID)
+	return s.keepPassword(v, inst.ResourceID, password)
+}
+
+// keepPassword keeps, sealed, a master password the server id has yet to be given: an
+// instance's or a DB cluster's.
+func (s *Service) keepPassword(v kit.View, id, password string) error {
+	rec, err := getEngineRec(v, id)
 	if err != nil {
 		return err
 	}
 	// A password given now supersedes a secret's value still waiting for the server.
-	rec.Password, rec.Rotated = s.Sealer.Seal([]byte(password), passwordAAD(inst.ResourceID)), nil
-	return putEngineRec(v, inst.ResourceID, rec)
+	rec.Password, rec.Rotated = s.Sealer.Seal([]byte(password), passwordAAD(id)), nil
+	return putEngineRec(v, id, rec)
 }
 
 // engineRestore makes a restored instance a real server, made from the store from:
@@ -124,6 +130,9 @@ func (s *Service) engineRestore(tx kit.Tx, v kit.View, inst *instanceRec, from p
 // engineStep does the engines' part of an instance's status step. It reports wait when
 // the engines are not done yet: the step is armed again and the status stays.
 func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPayload) (wait bool, err error) {
+	if inst.Cluster != "" && s.engines != nil {
+		return s.memberEngineStep(tx, v, inst, p) // realdata_clusters.go
+	}
 	if !inst.RealData || s.engines == nil {
 		return false, nil
 	}
@@ -144,7 +153,7 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 		_, err := jobInstanceStep.Enqueue(tx, s.Clock.Now().Add(enginePoll), p)
 		return true, err
 	}
-	if err := s.engineRearm(tx, v, inst, rec); err != nil {
+	if err := s.engineRearm(tx, v, inst.ResourceID, inst.Status, rec); err != nil {
 		return false, err
 	}
 	switch inst.Status {
@@ -172,28 +181,10 @@ func (s *Service) engineWork(tx kit.Tx, v kit.View, inst *instanceRec, rec *engi
 	e, id := s.engines, inst.ResourceID
 	switch inst.Status {
 	case statusCreating:
-		if rec.Restore != nil {
-			return e.Restore(tx, op, *rec.Restore)
-		}
-		if rec.Password == nil {
-			return true, nil // made before this step ran again
-		}
-		password, err := s.Sealer.Open(rec.Password, passwordAAD(id))
-		if err != nil {
-			return false, err
-		}
-		return e.Create(tx, op, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
-			MasterUsername: inst.MasterUsername, MasterPassword: string(password), DBName: inst.DBName,
-			Backups: automatedStore(v, id, inst.KmsKey)})
+		return s.makeServer(tx, op, rec, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
+			MasterUsername: inst.MasterUsername, DBName: inst.DBName, Backups: automatedStore(v, id, inst.KmsKey)})
 	case statusModifying, statusResetting:
-		if rec.Password == nil {
-			return true, nil
-		}
-		password, err := s.Sealer.Open(rec.Password, passwordAAD(id))
-		if err != nil {
-			return false, err
-		}
-		return e.SetPassword(op, id, string(password))
+		return s.setKeptPassword(op, id, rec)
 	case statusBackingUp:
 		// RDS makes an instance available once its first backup is taken: its restore
 		// window begins there.
@@ -211,6 +202,35 @@ func (s *Service) engineWork(tx kit.Tx, v kit.View, inst *instanceRec, rec *engi
 		return e.Delete(op, id)
 	}
 	return true, nil
+}
+
+// makeServer makes the server srv describes: restored as rec says, or new with the
+// master password rec keeps.
+func (s *Service) makeServer(tx kit.Tx, op string, rec *engineRec, srv port.DBServer) (bool, error) {
+	if rec.Restore != nil {
+		return s.engines.Restore(tx, op, *rec.Restore)
+	}
+	if rec.Password == nil {
+		return true, nil // made before this step ran again
+	}
+	password, err := s.Sealer.Open(rec.Password, passwordAAD(srv.ID))
+	if err != nil {
+		return false, err
+	}
+	srv.MasterPassword = string(password)
+	return s.engines.Create(tx, op, srv)
+}
+
+// setKeptPassword sets in server id the master password rec keeps, if any.
+func (s *Service) setKeptPassword(op, id string, rec *engineRec) (bool, error) {
+	if rec.Password == nil {
+		return true, nil
+	}
+	password, err := s.Sealer.Open(rec.Password, passwordAAD(id))
+	if err != nil {
+		return false, err
+	}
+	return s.engines.SetPassword(op, id, string(password))
 }
 
 // snapshotsInProgress reports whether a snapshot of inst is still being taken.

@@ -38,8 +38,8 @@ func (s *Service) registerPasswordJobs() {
 	})
 }
 
-// ManagedValueChanged implements port.ManagedSecretOwner. The secret of a DB cluster's
-// password, or of an instance without a real server, needs nothing.
+// ManagedValueChanged implements port.ManagedSecretOwner. The secret of an instance or
+// a DB cluster without a real server needs nothing.
 func (o secretOwner) ManagedValueChanged(tx kit.Tx, owner, account, region, secretARN, value string) error {
 	s := o.s
 	if owner != serviceName || s.engines == nil {
@@ -47,8 +47,8 @@ func (o secretOwner) ManagedValueChanged(tx kit.Tx, owner, account, region, secr
 	}
 	tx = s.Join(tx)
 	v := tx.In(account, region)
-	inst, err := instanceOfSecret(v, secretARN)
-	if err != nil || inst == nil || !inst.RealData {
+	srv, err := serverOfSecret(v, secretARN)
+	if err != nil || srv == nil {
 		return err
 	}
 	var doc struct {
@@ -56,19 +56,60 @@ func (o secretOwner) ManagedValueChanged(tx kit.Tx, owner, account, region, secr
 	}
 	if err := json.Unmarshal([]byte(value), &doc); err != nil || doc.Password == "" {
 		// RDS's rotation would fail on such a value; the server keeps its password.
-		s.Log.Warn("rds: a managed master secret holds no password; the server keeps its own", "instance", inst.ID)
+		s.Log.Warn("rds: a managed master secret holds no password; the server keeps its own", "resource", srv.name)
 		return nil
 	}
-	rec, err := getEngineRec(v, inst.ResourceID)
+	rec, err := getEngineRec(v, srv.id)
 	if err != nil {
 		return err
 	}
-	rec.Rotated = s.Sealer.Seal([]byte(doc.Password), passwordAAD(inst.ResourceID))
-	if err := putEngineRec(v, inst.ResourceID, rec); err != nil {
+	rec.Rotated = s.Sealer.Seal([]byte(doc.Password), passwordAAD(srv.id))
+	if err := putEngineRec(v, srv.id, rec); err != nil {
 		return err
 	}
-	_, err = jobEnginePassword.Enqueue(tx, s.Clock.Now(), refIn(v, inst.ResourceID))
+	_, err = jobEnginePassword.Enqueue(tx, s.Clock.Now(), refIn(v, srv.id))
 	return err
+}
+
+// realServer is the real server behind an instance or a DB cluster: its id (the
+// resource id), the resource's identifier and status.
+type realServer struct{ id, name, status string }
+
+// serverOfSecret finds the real server whose managed master secret is secretARN.
+func serverOfSecret(v kit.View, secretARN string) (*realServer, error) {
+	inst, err := instanceOfSecret(v, secretARN)
+	if err != nil || inst != nil {
+		return realServerOf(inst, nil), err
+	}
+	var found *clusterRec
+	err = clusters.Scan(v, func(cl *clusterRec) bool {
+		if cl.MasterSecretARN == secretARN {
+			found = cl
+		}
+		return found == nil
+	})
+	return realServerOf(nil, found), err
+}
+
+// serverByResourceID finds the real server of an instance's or a cluster's resource id.
+func serverByResourceID(v kit.View, id string) (*realServer, error) {
+	inst, err := instanceByResourceID(v, id)
+	if err != nil || inst != nil {
+		return realServerOf(inst, nil), err
+	}
+	cl, err := clusterByResourceID(v, id)
+	return realServerOf(nil, cl), err
+}
+
+// realServerOf is the real server of inst or cl, nil when it has none.
+func realServerOf(inst *instanceRec, cl *clusterRec) *realServer {
+	switch {
+	case inst != nil && inst.RealData:
+		return &realServer{id: inst.ResourceID, name: inst.ID, status: inst.Status}
+	case cl != nil && cl.RealData:
+		return &realServer{id: cl.ResourceID, name: cl.ID, status: cl.Status}
+	}
+	return nil
 }
 
 // instanceOfSecret finds the instance whose managed master secret is secretARN.
@@ -88,25 +129,25 @@ func instanceOfSecret(v kit.View, secretARN string) (*instanceRec, error) {
 // starts it (engineRearm).
 func (s *Service) runEnginePassword(tx kit.Tx, p resourceRef) error {
 	v := tx.In(p.Account, p.Region)
-	inst, err := instanceByResourceID(v, p.ID)
-	if err != nil || inst == nil || s.engines == nil {
+	srv, err := serverByResourceID(v, p.ID)
+	if err != nil || srv == nil || s.engines == nil {
 		return err
 	}
-	rec, err := getEngineRec(v, inst.ResourceID)
-	if err != nil || rec.Rotated == nil || !serverRuns(inst.Status) {
+	rec, err := getEngineRec(v, srv.id)
+	if err != nil || rec.Rotated == nil || !serverRuns(srv.status) {
 		return err
 	}
-	password, err := s.Sealer.Open(rec.Rotated, passwordAAD(inst.ResourceID))
+	password, err := s.Sealer.Open(rec.Rotated, passwordAAD(srv.id))
 	if err != nil {
 		return err
 	}
 	// The op names this password (its sealed form is unique), so a later change is a
 	// new operation and not the outcome of this one.
 	sum := sha256.Sum256(rec.Rotated)
-	op := fmt.Sprintf("%s/%s/secret-password/%x", v.Region(), inst.ResourceID, sum[:8])
-	done, err := s.engines.SetPassword(op, inst.ResourceID, string(password))
+	op := fmt.Sprintf("%s/%s/secret-password/%x", v.Region(), srv.id, sum[:8])
+	done, err := s.engines.SetPassword(op, srv.id, string(password))
 	if err != nil {
-		s.Log.Warn("rds: the secret's new master password did not reach the server", "instance", inst.ID, "err", err)
+		s.Log.Warn("rds: the secret's new master password did not reach the server", "resource", srv.name, "err", err)
 		return err
 	}
 	if !done {
@@ -114,7 +155,7 @@ func (s *Service) runEnginePassword(tx kit.Tx, p resourceRef) error {
 		return err
 	}
 	rec.Rotated = nil
-	return putEngineRec(v, inst.ResourceID, rec)
+	return putEngineRec(v, srv.id, rec)
 }
 
 // serverRuns reports whether an instance in status has a running server to set a
@@ -127,12 +168,12 @@ func serverRuns(status string) bool {
 	return true
 }
 
-// engineRearm arms the password job again once a step has made the server run, if a
-// secret's new password waits for it.
-func (s *Service) engineRearm(tx kit.Tx, v kit.View, inst *instanceRec, rec *engineRec) error {
-	if rec.Rotated == nil || (inst.Status != statusCreating && inst.Status != statusStarting) {
+// engineRearm arms the password job again once a step has made server id run (its
+// status is the step's), if a secret's new password waits for it.
+func (s *Service) engineRearm(tx kit.Tx, v kit.View, id, status string, rec *engineRec) error {
+	if rec.Rotated == nil || (status != statusCreating && status != statusStarting) {
 		return nil
 	}
-	_, err := jobEnginePassword.Enqueue(tx, s.Clock.Now(), refIn(v, inst.ResourceID))
+	_, err := jobEnginePassword.Enqueue(tx, s.Clock.Now(), refIn(v, id))
 	return err
 }
