@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/xregion/xregion/internal/engines/pgtest"
+	"github.com/xregion/xregion/internal/engines/proc"
+	"github.com/xregion/xregion/internal/xtest"
+)
+
+// newStandby makes a running standby of primary, stopped when the test ends.
+func newStandby(t *testing.T, primary *Server, id string) *Server {
+	t.Helper()
+	user, err := proc.ServerIdentity("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := FreePort(map[int]bool{primary.Spec().Port: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := primary.Spec()
+	spec.ID, spec.Dir, spec.Port = id, filepath.Join(pgtest.Dir(t), id), port
+	s, err := Standby(context.Background(), spec, primary, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+// standbyHolds waits until the standby answers query with want, as a user's client.
+func standbyHolds(t *testing.T, s *Server, query string, want []int) {
+	t.Helper()
+	xtest.CheckFor(t, time.Minute, func() error {
+		conn, err := pgtest.Connect(context.Background(), s.Spec().Port, master, password, "app")
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		if got := pgtest.Ints(t, conn, query); !slices.Equal(got, want) {
+			return fmt.Errorf("the standby answers %v, want %v", got, want)
+		}
+		return nil
+	})
+}
+
+// TestStandbyStreamsRefusesWritesAndPromotes: a standby answers with its primary's rows
+// as they are written, refuses writes as PostgreSQL does, falls behind while its stream
+// is cut and catches up when it is restored, and once promoted accepts writes with every
+// row it had; the primary's slot for it can then go.
+func TestStandbyStreamsRefusesWritesAndPromotes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	primary := newServer(t, "db-primary")
+	pconn := pgtest.MustConnect(t, primary.Spec().Port, master, password, "app")
+	pgtest.Exec(t, pconn, "CREATE TABLE t (n int)", "INSERT INTO t SELECT generate_series(1, 3)")
+	s := newStandby(t, primary, "db-standby")
+	standbyHolds(t, s, "SELECT n FROM t ORDER BY n", []int{1, 2, 3})
+	pgtest.Exec(t, pconn, "INSERT INTO t VALUES (4)")
+	standbyHolds(t, s, "SELECT n FROM t ORDER BY n", []int{1, 2, 3, 4})
+
+	sconn := pgtest.MustConnect(t, s.Spec().Port, master, password, "app")
+	_, err := sconn.Exec(ctx, "INSERT INTO t VALUES (100)")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "25006" {
+		t.Fatalf("a write on the standby: %v, want read_only_sql_transaction", err)
+	}
+
+	if err := s.SetStream(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	xtest.CheckFor(t, time.Minute, func() error {
+		var streaming int
+		if err := sconn.QueryRow(ctx, "SELECT count(*)::int FROM pg_stat_wal_receiver").Scan(&streaming); err != nil || streaming != 0 {
+			return fmt.Errorf("the standby still streams (%d receivers, %v)", streaming, err)
+		}
+		return nil
+	})
+	pgtest.Exec(t, pconn, "INSERT INTO t VALUES (5)")
+	if got := pgtest.Ints(t, sconn, "SELECT count(*)::int FROM t"); !slices.Equal(got, []int{4}) {
+		t.Errorf("a standby whose stream is cut holds %v rows", got)
+	}
+	xtest.CheckFor(t, time.Minute, func() error {
+		if lag, err := s.ReplicaLag(ctx); err != nil || lag <= 0 {
+			return fmt.Errorf("the cut standby's lag is %v (%v)", lag, err)
+		}
+		return nil
+	})
+	if err := s.SetStream(ctx, primary); err != nil {
+		t.Fatal(err)
+	}
+	standbyHolds(t, s, "SELECT n FROM t ORDER BY n", []int{1, 2, 3, 4, 5})
+	xtest.CheckFor(t, time.Minute, func() error {
+		if lag, err := s.ReplicaLag(ctx); err != nil || lag != 0 {
+			return fmt.Errorf("the caught-up standby's lag is %v (%v)", lag, err)
+		}
+		return nil
+	})
+
+	if err := s.Promote(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pgtest.Exec(t, pgtest.MustConnect(t, s.Spec().Port, master, password, "app"), "INSERT INTO t VALUES (6)")
+	standbyHolds(t, s, "SELECT n FROM t ORDER BY n", []int{1, 2, 3, 4, 5, 6})
+	if in, err := s.InRecovery(ctx); err != nil || in {
+		t.Errorf("the promoted server is in recovery: %v %v", in, err)
+	}
+	if err := primary.DropSlot(ctx, "db-standby"); err != nil {
+		t.Fatal(err)
+	}
+	if got := pgtest.Ints(t, pconn, "SELECT count(*)::int FROM pg_replication_slots"); !slices.Equal(got, []int{0}) {
+		t.Errorf("the primary keeps %v slots after the promotion", got)
+	}
+}
