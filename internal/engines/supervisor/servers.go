@@ -256,9 +256,6 @@ func (s *Supervisor) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.releaseStandbys(ctx, id); err != nil {
-		return err
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.set(StateDeleting, nil)

@@ -16,6 +16,11 @@ import (
 // so) until Promote. Its record names its primary; the primary keeps a replication slot
 // for it. Lock order: a standby's lock may be held while its primary's Server is read
 // (under stMu), never while the primary's lock is taken.
+//
+// Deleting a primary leaves its standbys running, read-only, with what they had
+// replayed: whether one is then promoted is RDS's to say (a same-Region read replica
+// is; a cross-Region PostgreSQL one keeps its terminated replication until
+// PromoteReadReplica).
 
 // StandbySpec describes a new standby.
 type StandbySpec struct {
@@ -126,24 +131,6 @@ func (s *Supervisor) Promote(ctx context.Context, id string) error {
 		return nil
 	}
 	return err
-}
-
-// releaseStandbys promotes the standbys of a primary being deleted: as on RDS, a read
-// replica whose source is deleted becomes a DB instance of its own. A stopped standby
-// stays a standby with nothing to stream from until it is started and promoted.
-func (s *Supervisor) releaseStandbys(ctx context.Context, primary string) error {
-	for _, m := range s.list() {
-		m.stMu.Lock()
-		of := m.rec.Primary
-		m.stMu.Unlock()
-		if of != primary {
-			continue
-		}
-		if err := s.Promote(ctx, m.id); err != nil && !errors.Is(err, ErrNotRunning) {
-			return fmt.Errorf("supervisor: promoting %s, a standby of %s: %w", m.id, primary, err)
-		}
-	}
-	return nil
 }
 
 // dropSlotOf drops the slot a deleted standby's primary kept for it, if the primary

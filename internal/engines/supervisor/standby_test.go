@@ -30,8 +30,8 @@ func countIs(t *testing.T, port, n int) {
 
 // TestStandbyThroughTheSupervisor: a standby follows its primary; with its stream cut
 // it falls behind, and stays cut across a restart of xregion, after which it is back
-// on its port; restored, it catches up; when its primary is deleted it is promoted and
-// accepts writes with every row.
+// on its port; restored, it catches up; when its primary is deleted it keeps every row,
+// read-only, until promoted, and then accepts writes.
 func TestStandbyThroughTheSupervisor(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -73,6 +73,15 @@ func TestStandbyThroughTheSupervisor(t *testing.T) {
 
 	all := count(t, primary.Port)
 	if err := s.Delete(ctx, "db-source"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, back.Port); got != all {
+		t.Errorf("the standby of a deleted primary holds %d rows, want %d", got, all)
+	}
+	if _, err := pgtest.MustConnect(t, back.Port, master, password, "app").Exec(ctx, "INSERT INTO t VALUES (100)"); err == nil {
+		t.Error("the standby of a deleted primary took a write before its promotion")
+	}
+	if err := s.Promote(ctx, "db-replica"); err != nil {
 		t.Fatal(err)
 	}
 	pgtest.Exec(t, pgtest.MustConnect(t, back.Port, master, password, "app"), "INSERT INTO t VALUES (100)")
