@@ -55,5 +55,11 @@
 // restart of xregion (RDS's durable jobs do), and a server that should run but is not
 // up yet answers supervisor.ErrNotUpYet, which passes.
 //
+// Read replicas (supervisor/standby.go; not yet behind port.DatabaseEngines, so RDS's
+// replicas still hold no data): Supervisor.CreateStandby of the source's running server
+// makes a streaming standby (read-only, the source's rows); SetStream(false/true) cuts
+// and restores its stream while a Region is unreachable; ReplicaLag; Promote for
+// PromoteReadReplica. Deleting the source leaves the standby running read-only.
+//
 // Health: Supervisor.Status. Shutdown: Supervisor.Close.
 package engines

@@ -30,15 +30,7 @@ func newStandby(t *testing.T, primary *Server, id string) *Server {
 	spec := primary.Spec()
 	spec.ID, spec.Dir, spec.Port = id, filepath.Join(pgtest.Dir(t), id), port
 	s, err := Standby(context.Background(), spec, primary, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	return s
+	return stopWhenDone(t, s, err)
 }
 
 // standbyHolds waits until the standby answers query with want, as a user's client.
