@@ -59,8 +59,10 @@ func (s *Server) standby(ctx context.Context, primary *Server) error {
 	}
 	// -R writes standby.signal and the primary's conninfo and slot into
 	// postgresql.auto.conf: the server is a standby at every start until promoted.
+	// -c fast: a spread checkpoint paces its writes over minutes, and the replica's
+	// creation would wait for it.
 	err := s.runTool(ctx, "pg_basebackup", "-D", s.dataDir(), "-d", conninfo(primary, s.spec.ID),
-		"-X", "stream", "-R", "-C", "-S", SlotName(s.spec.ID), "--no-sync")
+		"-X", "stream", "-R", "-C", "-S", SlotName(s.spec.ID), "-c", "fast", "--no-sync")
 	if err != nil {
 		return err
 	}
@@ -105,7 +107,9 @@ func (s *Server) Promote(ctx context.Context) error {
 
 // SetStream cuts (primary nil) or restores a standby's stream from primary: a Region
 // fault between them. A cut standby keeps answering with what it has replayed and falls
-// behind; restored, it catches up from the primary's slot.
+// behind; restored, it catches up from the primary's slot. A cut is over when SetStream
+// returns: the standby's WAL receiver has stopped, so nothing the primary commits later
+// reaches it. The setting is written with ALTER SYSTEM, so a cut lasts across restarts.
 func (s *Server) SetStream(ctx context.Context, primary *Server) error {
 	info := ""
 	if primary != nil {
@@ -115,21 +119,77 @@ func (s *Server) SetStream(ctx context.Context, primary *Server) error {
 		if _, err := c.Exec(ctx, "ALTER SYSTEM SET primary_conninfo TO "+quoteLiteral(info)); err != nil {
 			return fmt.Errorf("postgres: setting %s's stream: %w", s.spec.ID, err)
 		}
-		_, err := c.Exec(ctx, "SELECT pg_reload_conf()")
-		return err
+		if _, err := c.Exec(ctx, "SELECT pg_reload_conf()"); err != nil {
+			return err
+		}
+		if primary != nil {
+			return nil
+		}
+		return s.receiverStopped(ctx, c)
 	})
 }
 
-// ReplicaLag is how far a standby's data is behind its primary's: zero when it has
-// replayed all it received and is streaming, else the age of the last transaction it
-// replayed (RDS's ReplicaLag, which grows while the stream is cut).
-func (s *Server) ReplicaLag(ctx context.Context) (time.Duration, error) {
-	var seconds float64
-	err := s.withAdmin(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `SELECT CASE
-			WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')
-			     AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-			ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8 END`).Scan(&seconds)
-	})
-	return time.Duration(seconds * float64(time.Second)), err
+// receiverStopped waits until the standby's WAL receiver has gone, which it does soon
+// after the reload that emptied primary_conninfo.
+func (s *Server) receiverStopped(ctx context.Context, c *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 250*time.Millisecond) {
+		var receivers int
+		if err := c.QueryRow(ctx, "SELECT count(*)::int FROM pg_stat_wal_receiver").Scan(&receivers); err != nil {
+			return fmt.Errorf("postgres: cutting %s's stream: %w", s.spec.ID, err)
+		}
+		if receivers == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("postgres: %s still receives WAL: %w", s.spec.ID, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
+
+// ReplicaLag is how many seconds a standby is behind primary, as RDS's ReplicaLag
+// means it. The rule:
+//
+//   - Behind means the primary has finished a transaction the standby has not replayed:
+//     the primary's latest completed transaction id is past the standby's (the xmax of
+//     each one's current snapshot). Transaction ids are only taken by writes, so WAL that
+//     carries no transaction (checkpoints, segment switches) never counts, and an idle
+//     primary's standby is not behind even while its stream is cut.
+//   - Not behind: zero, whether or not it streams.
+//   - Behind: the age of the last transaction the standby replayed (primary and standby
+//     share this machine's clock), as RDS measures it on a PostgreSQL replica. A standby
+//     that has replayed nothing since it started counts from its start, which can only
+//     understate its lag. Behind is never zero: at least a millisecond.
+//
+// The primary is asked first, so a standby that catches up between the two questions is
+// not called behind. A nil primary (deleted) leaves nothing to be behind. Each question
+// uses one short connection, closed at once: polling never holds the servers' slots.
+func (s *Server) ReplicaLag(ctx context.Context, primary *Server) (time.Duration, error) {
+	if primary == nil {
+		return 0, nil
+	}
+	var primaryXmax int64
+	err := primary.withAdmin(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, "SELECT "+completedXmax).Scan(&primaryXmax)
+	})
+	if err != nil {
+		return 0, err
+	}
+	var standbyXmax int64
+	var seconds float64
+	err = s.withAdmin(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT `+completedXmax+`, EXTRACT(EPOCH FROM clock_timestamp() -
+			COALESCE(pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))::float8`).Scan(&standbyXmax, &seconds)
+	})
+	if err != nil || standbyXmax >= primaryXmax {
+		return 0, err
+	}
+	return max(time.Duration(seconds*float64(time.Second)), time.Millisecond), nil
+}
+
+// completedXmax is one past the server's latest completed transaction id: on a standby,
+// the latest it has replayed.
+const completedXmax = "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"

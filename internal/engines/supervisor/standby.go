@@ -96,11 +96,16 @@ func (s *Supervisor) SetStream(ctx context.Context, id string, on bool) error {
 	})
 }
 
-// ReplicaLag is how far a running standby is behind its primary.
+// ReplicaLag is how far a running standby is behind its primary (the rule is
+// postgres.Server.ReplicaLag's). A primary that is stopped or gone commits nothing the
+// standby could lack: zero.
 func (s *Supervisor) ReplicaLag(ctx context.Context, id string) (time.Duration, error) {
 	var lag time.Duration
-	err := s.withStandby(id, func(m *managed, _ *postgres.Server) (err error) {
-		lag, err = m.srv.ReplicaLag(ctx)
+	err := s.withStandby(id, func(m *managed, primary *postgres.Server) (err error) {
+		if primary == nil || !primary.Running() {
+			return nil
+		}
+		lag, err = m.srv.ReplicaLag(ctx, primary)
 		return err
 	})
 	return lag, err

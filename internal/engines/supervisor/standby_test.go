@@ -28,6 +28,14 @@ func countIs(t *testing.T, port, n int) {
 	})
 }
 
+// lagging says a standby is behind; it stays so until its stream is restored.
+func lagging(t *testing.T, s *Supervisor, id string) {
+	t.Helper()
+	if lag, err := s.ReplicaLag(context.Background(), id); err != nil || lag <= 0 {
+		t.Errorf("the cut standby's lag is %v (%v), want more than 0", lag, err)
+	}
+}
+
 // TestStandbyThroughTheSupervisor: a standby follows its primary; with its stream cut
 // it falls behind, and stays cut across a restart of xregion, after which it is back
 // on its port; restored, it catches up; when its primary is deleted it keeps every row,
@@ -44,32 +52,46 @@ func TestStandbyThroughTheSupervisor(t *testing.T) {
 		t.Fatal(err)
 	}
 	countIs(t, standby.Port, 3)
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		if lag, err := s.ReplicaLag(ctx, "db-replica"); err != nil || lag != 0 {
+			return fmt.Errorf("the standby's lag is %v (%v), want 0", lag, err)
+		}
+		return nil
+	})
 
 	if err := s.SetStream(ctx, "db-replica", false); err != nil {
 		t.Fatal(err)
 	}
-	xtest.CheckFor(t, time.Minute, func() error {
-		pgtest.Exec(t, pgtest.MustConnect(t, primary.Port, master, password, "app"), "INSERT INTO t VALUES (0)")
-		if lag, err := s.ReplicaLag(ctx, "db-replica"); err != nil || lag <= 0 {
-			return fmt.Errorf("a cut standby's lag is %v (%v)", lag, err)
-		}
-		return nil
-	})
-	behind := count(t, standby.Port)
+	// The stream is cut when SetStream returns: this row cannot reach the standby, and
+	// the primary now has a transaction the standby lacks, which is lag.
+	pconn := pgtest.MustConnect(t, primary.Port, master, password, "app")
+	pgtest.Exec(t, pconn, "INSERT INTO t VALUES (0)")
+	lagging(t, s, "db-replica")
+	if got := count(t, standby.Port); got != 3 {
+		t.Errorf("the cut standby holds %d rows, want 3", got)
+	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 
 	s = open(t, config(dir, nil))
 	back := waitState(t, s, "db-replica", StateRunning)
-	waitState(t, s, "db-source", StateRunning)
-	if back.Port != standby.Port || count(t, back.Port) != behind {
-		t.Errorf("after the restart the cut standby is %+v with %d rows, want %d", back, count(t, back.Port), behind)
+	primary = waitState(t, s, "db-source", StateRunning)
+	if back.Port != standby.Port || count(t, back.Port) != 3 {
+		t.Errorf("after the restart the cut standby is %+v with %d rows, want 3", back, count(t, back.Port))
 	}
+	// Restarted, the standby has replayed nothing since it started: still behind.
+	lagging(t, s, "db-replica")
 	if err := s.SetStream(ctx, "db-replica", true); err != nil {
 		t.Fatal(err)
 	}
-	countIs(t, back.Port, count(t, primary.Port))
+	countIs(t, back.Port, 4)
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		if lag, err := s.ReplicaLag(ctx, "db-replica"); err != nil || lag != 0 {
+			return fmt.Errorf("the caught-up standby's lag is %v (%v), want 0", lag, err)
+		}
+		return nil
+	})
 
 	all := count(t, primary.Port)
 	if err := s.Delete(ctx, "db-source"); err != nil {
