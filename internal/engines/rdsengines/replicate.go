@@ -100,6 +100,7 @@ func (p *Provider) replicateLoop() {
 		case <-ticker.C:
 		}
 		p.replicateOnce()
+		p.streamOnce()
 	}
 }
 

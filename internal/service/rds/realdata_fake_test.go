@@ -28,6 +28,8 @@ type fakeEngines struct {
 	restores  []port.DBRestore
 	passwords []string // every password SetPassword was asked to set
 	dropped   []port.BackupStore
+	replicas  []port.DBReplica // what CreateReplica was asked for
+	lag       time.Duration    // every replica's
 }
 
 func (f *fakeEngines) step(call string) (bool, error) {
@@ -98,6 +100,19 @@ func (f *fakeEngines) DropBackups(ref port.BackupStore) error {
 	f.dropped = append(f.dropped, ref)
 	return nil
 }
+
+func (f *fakeEngines) CreateReplica(_ kit.Tx, _ string, r port.DBReplica) (bool, error) {
+	f.mu.Lock()
+	f.replicas = append(f.replicas, r)
+	f.mu.Unlock()
+	return f.step("replica")
+}
+func (f *fakeEngines) ReplicaLag(string) (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lag, f.ready
+}
+func (f *fakeEngines) PromoteReplica(string, string) (bool, error) { return f.step("promote") }
 
 // droppedNames are the names of the stores of kind dropped so far.
 func (f *fakeEngines) droppedNames(kind string) []string {
