@@ -55,11 +55,13 @@
 // restart of xregion (RDS's durable jobs do), and a server that should run but is not
 // up yet answers supervisor.ErrNotUpYet, which passes.
 //
-// Read replicas (supervisor/standby.go; not yet behind port.DatabaseEngines, so RDS's
-// replicas still hold no data): Supervisor.CreateStandby of the source's running server
-// makes a streaming standby (read-only, the source's rows); SetStream(false/true) cuts
-// and restores its stream while a Region is unreachable; ReplicaLag; Promote for
-// PromoteReadReplica. Deleting the source leaves the standby running read-only.
+// Read replicas (supervisor/standby.go, rdsengines/replicas.go): CreateDBInstanceReadReplica
+// → CreateReplica, whose Supervisor.CreateStandby of the source's running server makes a
+// streaming standby (read-only, the source's rows); rdsengines cuts and restores its
+// stream (SetStream) while either Region is unreachable; ReplicaLag (the rule is
+// postgres.Server.ReplicaLag's) for StatusInfos; PromoteReplica (Promote) in
+// PromoteReadReplica's modifying step. Deleting the source leaves the standby running
+// read-only; deleting the standby drops the source's slot.
 //
 // Health: Supervisor.Status. Shutdown: Supervisor.Close.
 package engines
