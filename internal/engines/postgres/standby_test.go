@@ -110,6 +110,11 @@ func TestStandbyStreamsRefusesWritesAndPromotes(t *testing.T) {
 	if in, err := s.InRecovery(ctx); err != nil || in {
 		t.Errorf("the promoted server is in recovery: %v %v", in, err)
 	}
+	// A promoted standby is backed up like any server (PromoteReadReplica's first backup).
+	st := newStore(t, "promoted")
+	if _, err := s.BaseBackup(ctx, st); err != nil {
+		t.Fatalf("a base backup of the promoted standby: %v", err)
+	}
 	if err := primary.DropSlot(ctx, "db-standby"); err != nil {
 		t.Fatal(err)
 	}
