@@ -2,15 +2,11 @@ package rdsengines
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/xregion/xregion/internal/engines/atomicfile"
 	"github.com/xregion/xregion/internal/engines/supervisor"
 	"github.com/xregion/xregion/internal/service/kit"
 	"github.com/xregion/xregion/internal/service/port"
@@ -30,34 +26,11 @@ type standby struct {
 
 func (p *Provider) standbysPath() string { return filepath.Join(p.cfg.Dir, "standbys.json") }
 
-func (p *Provider) loadStandbys() ([]standby, error) {
-	b, err := os.ReadFile(p.standbysPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("engines: %w", err)
-	}
-	var out []standby
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("engines: %s: %w", p.standbysPath(), err)
-	}
-	return out, nil
-}
+func (p *Provider) loadStandbys() ([]standby, error) { return loadList[standby](p.standbysPath()) }
 
 // changeStandbys rewrites the list through fn.
 func (p *Provider) changeStandbys(fn func([]standby) []standby) error {
-	p.standbyMu.Lock()
-	defer p.standbyMu.Unlock()
-	list, err := p.loadStandbys()
-	if err != nil {
-		return err
-	}
-	b, _ := json.Marshal(fn(list))
-	if err := atomicfile.WriteBytes(p.standbysPath(), b); err != nil {
-		return fmt.Errorf("engines: %w", err)
-	}
-	return nil
+	return changeList(&p.standbyMu, p.standbysPath(), fn)
 }
 
 // forgetStandby drops id from the list: it was promoted or deleted.

@@ -28,6 +28,17 @@ func countIs(t *testing.T, port, n int) {
 	})
 }
 
+// caughtUp waits until a standby has replayed all its primary finished.
+func caughtUp(t *testing.T, s *Supervisor, id string) {
+	t.Helper()
+	xtest.CheckFor(t, 2*time.Minute, func() error {
+		if lag, err := s.ReplicaLag(context.Background(), id); err != nil || lag != 0 {
+			return fmt.Errorf("the standby's lag is %v (%v), want 0", lag, err)
+		}
+		return nil
+	})
+}
+
 // lagging says a standby is behind; it stays so until its stream is restored.
 func lagging(t *testing.T, s *Supervisor, id string) {
 	t.Helper()
@@ -52,12 +63,7 @@ func TestStandbyThroughTheSupervisor(t *testing.T) {
 		t.Fatal(err)
 	}
 	countIs(t, standby.Port, 3)
-	xtest.CheckFor(t, 2*time.Minute, func() error {
-		if lag, err := s.ReplicaLag(ctx, "db-replica"); err != nil || lag != 0 {
-			return fmt.Errorf("the standby's lag is %v (%v), want 0", lag, err)
-		}
-		return nil
-	})
+	caughtUp(t, s, "db-replica")
 
 	if err := s.SetStream(ctx, "db-replica", false); err != nil {
 		t.Fatal(err)
@@ -86,12 +92,7 @@ func TestStandbyThroughTheSupervisor(t *testing.T) {
 		t.Fatal(err)
 	}
 	countIs(t, back.Port, 4)
-	xtest.CheckFor(t, 2*time.Minute, func() error {
-		if lag, err := s.ReplicaLag(ctx, "db-replica"); err != nil || lag != 0 {
-			return fmt.Errorf("the caught-up standby's lag is %v (%v), want 0", lag, err)
-		}
-		return nil
-	})
+	caughtUp(t, s, "db-replica")
 
 	all := count(t, primary.Port)
 	if err := s.Delete(ctx, "db-source"); err != nil {

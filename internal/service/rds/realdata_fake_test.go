@@ -183,6 +183,19 @@ func TestRealDataStepsWaitForTheEngines(t *testing.T) {
 	}
 }
 
+// withRealInstance is RDS alone with engines, and a PostgreSQL instance "real" in
+// us-east-1 keeping a day of backups (available once the engines are ready).
+func withRealInstance(t *testing.T, engines *fakeEngines) *kittest.Harness {
+	t.Helper()
+	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
+		service.Provide[port.DatabaseEngines](p, engines)
+	}))
+	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
+		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
+		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	return h
+}
+
 // noPlainPassword fails if any stored value holds the password.
 func noPlainPassword(t *testing.T, st store.Store, password string) {
 	t.Helper()
@@ -204,12 +217,7 @@ func noPlainPassword(t *testing.T, st store.Store, password string) {
 // records, so a long-running server does not keep what RDS no longer shows.
 func TestRealDataStoresGoWithTheirRecords(t *testing.T) {
 	engines := &fakeEngines{ready: true}
-	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
-		service.Provide[port.DatabaseEngines](p, engines)
-	}))
-	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
-		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
-		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	h := withRealInstance(t, engines)
 	automated := func() []string {
 		out := kittest.Must[*rdsapi.DBSnapshotMessage](t)(kittest.Call(h, "us-east-1", rdsapi.OpDescribeDBSnapshots,
 			&rdsapi.DescribeDBSnapshotsMessage{DBInstanceIdentifier: new("real"), SnapshotType: new("automated")}))

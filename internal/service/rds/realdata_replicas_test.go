@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/xregion/xregion/internal/gen/rdsapi"
-	"github.com/xregion/xregion/internal/service"
 	"github.com/xregion/xregion/internal/service/kit/kittest"
-	"github.com/xregion/xregion/internal/service/port"
 )
 
 // TestRealDataReadReplica: the cross-Region read replica of a real instance asks the
@@ -18,12 +16,7 @@ import (
 // the replica is available again; deleting the replica deletes its server.
 func TestRealDataReadReplica(t *testing.T) {
 	engines := &fakeEngines{ready: true}
-	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
-		service.Provide[port.DatabaseEngines](p, engines)
-	}))
-	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
-		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
-		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	h := withRealInstance(t, engines)
 	for range 3 {
 		h.Advance(time.Second)
 	}
