@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/xregion/xregion/internal/engines/pgtest"
 	"github.com/xregion/xregion/internal/xtest"
@@ -39,6 +42,22 @@ func caughtUp(t *testing.T, s *Supervisor, id string) {
 	})
 }
 
+// slots lists the replication slots of the server on port.
+func slots(t *testing.T, port int) []string {
+	t.Helper()
+	conn := pgtest.MustConnect(t, port, master, password, "app")
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), "SELECT slot_name::text FROM pg_replication_slots ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
 // lagging says a standby is behind; it stays so until its stream is restored.
 func lagging(t *testing.T, s *Supervisor, id string) {
 	t.Helper()
@@ -64,6 +83,16 @@ func TestStandbyThroughTheSupervisor(t *testing.T) {
 	}
 	countIs(t, standby.Port, 3)
 	caughtUp(t, s, "db-replica")
+	// A deleted standby's slot goes with it: the primary keeps no WAL for it.
+	if _, err := s.CreateStandby(ctx, StandbySpec{ID: "db-gone", Primary: "db-source"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "db-gone"); err != nil {
+		t.Fatal(err)
+	}
+	if got := slots(t, primary.Port); !slices.Equal(got, []string{"xregion_db_replica"}) {
+		t.Errorf("after deleting a standby its primary keeps the slots %v", got)
+	}
 
 	if err := s.SetStream(ctx, "db-replica", false); err != nil {
 		t.Fatal(err)
