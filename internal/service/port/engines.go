@@ -55,7 +55,7 @@ type DatabaseEngines interface {
 	// DropBackups removes a backup store and everything in it.
 	DropBackups(s BackupStore) error
 
-	// Read replicas (branch standby). A replica's server streams its source's WAL
+	// Read replicas. A replica's server streams its source's WAL
 	// (PostgreSQL streaming replication): read-only, with the source's rows as they are
 	// committed. Its stream is cut while its Region or its source's is unreachable (the
 	// engines watch the faults themselves, on wall time) and resumes, catching up, when
@@ -72,7 +72,7 @@ type DatabaseEngines interface {
 	PromoteReplica(op, id string) (done bool, err error)
 }
 
-// DBReplica describes a new read replica's server (branch standby).
+// DBReplica describes a new read replica's server.
 type DBReplica struct {
 	ID, Source           string      // the servers of the replica and of its source
 	Region, SourceRegion string      // where each is: a fault on either cuts the stream
