@@ -90,6 +90,7 @@ func (e *realEnv) rows(inst types.DBInstance, password string) []int {
 		e.t.Fatalf("endpoint of %s: %+v", aws.ToString(inst.DBInstanceIdentifier), ep)
 	}
 	conn := pgtest.MustConnect(e.t, int(aws.ToInt32(ep.Port)), realMaster, password, realDB)
+	defer conn.Close(context.Background()) // polled: a connection kept per call would use up the slots
 	return pgtest.Ints(e.t, conn, "SELECT id FROM orders ORDER BY id")
 }
 

@@ -60,5 +60,13 @@
 // member instance; its automated backups, snapshots (in stores of kind
 // "cluster-snapshot"), copies and restores go through the same calls as an instance's.
 //
+// Read replicas (supervisor/standby.go, rdsengines/replicas.go): CreateDBInstanceReadReplica
+// → CreateReplica, whose Supervisor.CreateStandby of the source's running server makes a
+// streaming standby (read-only, the source's rows); rdsengines cuts and restores its
+// stream (SetStream) while either Region is unreachable; ReplicaLag (the rule is
+// postgres.Server.ReplicaLag's) for StatusInfos; PromoteReplica (Promote) in
+// PromoteReadReplica's modifying step. Deleting the source leaves the standby running
+// read-only; deleting the standby drops the source's slot.
+//
 // Health: Supervisor.Status. Shutdown: Supervisor.Close.
 package engines

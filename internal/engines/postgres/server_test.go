@@ -39,6 +39,12 @@ func newServer(t testing.TB, id string) *Server {
 	spec := Spec{ID: id, Dir: filepath.Join(pgtest.Dir(t), id), Install: install, Port: port,
 		MasterUsername: master, DBName: "app"}
 	s, err := Create(context.Background(), spec, user, password, CreateOptions{NoSync: true})
+	return stopWhenDone(t, s, err)
+}
+
+// stopWhenDone fails the test on err, and stops s when the test ends.
+func stopWhenDone(t testing.TB, s *Server, err error) *Server {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@
 //	backups/<account>/<region>/<kind>/<name>.key   its data key, wrapped (JSON, 0600)
 //	owners/<server id>.json      the automated backup store of a server
 //	replications.json            the stores copied to other Regions, and from where
+//	standbys.json                the read replicas' servers, and their Regions
 //
 // # Time
 //
@@ -71,8 +72,12 @@ type Provider struct {
 	writing map[string]int
 
 	replMu sync.Mutex // guards replications.json
-	stop   chan struct{}
-	wg     sync.WaitGroup
+	// standbyMu guards standbys.json and streaming, whether each standby's stream was
+	// last set on or off (replicas.go).
+	standbyMu sync.Mutex
+	streaming map[string]bool
+	stop      chan struct{}
+	wg        sync.WaitGroup
 }
 
 var _ port.DatabaseEngines = (*Provider)(nil)
@@ -90,7 +95,7 @@ func Open(ctx context.Context, cfg Config) (*Provider, error) {
 		cfg.Unreachable = func(string) bool { return false }
 	}
 	p := &Provider{cfg: cfg, tasks: newTasks(), stores: map[string]*backupstore.Store{}, writing: map[string]int{},
-		stop: make(chan struct{})}
+		streaming: map[string]bool{}, stop: make(chan struct{})}
 	cm, err := clockmap.Open(cfg.Store)
 	if err != nil {
 		return nil, err
@@ -223,7 +228,7 @@ func (p *Provider) Delete(op, id string) (bool, error) {
 		if err != nil {
 			return err
 		}
-		return removeFile(p.ownerPath(id))
+		return errors.Join(p.forgetStandby(id), removeFile(p.ownerPath(id)))
 	})
 }
 
@@ -245,7 +250,7 @@ func (p *Provider) Wipe(ctx context.Context) error {
 		dir := filepath.Join(p.cfg.Dir, d)
 		errs = append(errs, os.RemoveAll(dir), os.MkdirAll(dir, 0o700))
 	}
-	errs = append(errs, removeFile(p.replicationsPath()))
+	errs = append(errs, removeFile(p.replicationsPath()), p.forgetStandbys())
 	p.ResetClock()
 	return errors.Join(errs...)
 }

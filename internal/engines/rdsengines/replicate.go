@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/xregion/xregion/internal/engines/atomicfile"
@@ -28,30 +29,40 @@ type replication struct {
 func (p *Provider) replicationsPath() string { return filepath.Join(p.cfg.Dir, "replications.json") }
 
 func (p *Provider) loadReplications() ([]replication, error) {
-	b, err := os.ReadFile(p.replicationsPath())
+	return loadList[replication](p.replicationsPath())
+}
+
+// changeReplications rewrites the list through fn.
+func (p *Provider) changeReplications(fn func([]replication) []replication) error {
+	return changeList(&p.replMu, p.replicationsPath(), fn)
+}
+
+// loadList reads a JSON list kept in one file; a missing file is an empty list.
+func loadList[T any](path string) ([]T, error) {
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("engines: %w", err)
 	}
-	var out []replication
+	var out []T
 	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("engines: %s: %w", p.replicationsPath(), err)
+		return nil, fmt.Errorf("engines: %s: %w", path, err)
 	}
 	return out, nil
 }
 
-// changeReplications rewrites the list through fn.
-func (p *Provider) changeReplications(fn func([]replication) []replication) error {
-	p.replMu.Lock()
-	defer p.replMu.Unlock()
-	list, err := p.loadReplications()
+// changeList rewrites the list in path through fn, whole, under mu.
+func changeList[T any](mu *sync.Mutex, path string, fn func([]T) []T) error {
+	mu.Lock()
+	defer mu.Unlock()
+	list, err := loadList[T](path)
 	if err != nil {
 		return err
 	}
 	b, _ := json.Marshal(fn(list))
-	if err := atomicfile.WriteBytes(p.replicationsPath(), b); err != nil {
+	if err := atomicfile.WriteBytes(path, b); err != nil {
 		return fmt.Errorf("engines: %w", err)
 	}
 	return nil
@@ -100,6 +111,7 @@ func (p *Provider) replicateLoop() {
 		case <-ticker.C:
 		}
 		p.replicateOnce()
+		p.streamOnce()
 	}
 }
 

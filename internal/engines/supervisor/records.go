@@ -27,6 +27,9 @@ type record struct {
 	Running        bool      `json:"running"` // wanted: started with the supervisor
 	PID            int       `json:"pid,omitempty"`
 	Created        time.Time `json:"created"`
+	// Primary is the server a standby streams from (see standby.go); "" for a server
+	// that is not, or no longer, a standby.
+	Primary string `json:"primary,omitempty"`
 }
 
 var idRE = lazyregexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`)

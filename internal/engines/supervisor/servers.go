@@ -85,7 +85,7 @@ func (s *Supervisor) Create(ctx context.Context, spec CreateSpec) (Status, error
 	if err != nil {
 		return Status{}, err
 	}
-	return s.make(spec.ID, StateCreating, func(port int) (*postgres.Server, error) {
+	return s.make(spec.ID, StateCreating, "", func(port int) (*postgres.Server, error) {
 		ps := postgres.Spec{ID: spec.ID, Dir: s.serverDir(spec.ID), Install: install, Port: port,
 			MasterUsername: spec.MasterUsername, DBName: spec.DBName}
 		return postgres.Create(ctx, ps, s.user, spec.MasterPassword, postgres.CreateOptions{NoSync: s.cfg.NoSync})
@@ -115,7 +115,7 @@ func (s *Supervisor) Restore(ctx context.Context, spec RestoreSpec) (Status, err
 		return Status{}, err
 	}
 	rs.BaseID = base.ID
-	return s.make(spec.ID, StateRestoring, func(port int) (*postgres.Server, error) {
+	return s.make(spec.ID, StateRestoring, "", func(port int) (*postgres.Server, error) {
 		rs.Spec = postgres.Spec{ID: spec.ID, Dir: s.serverDir(spec.ID), Install: install, Port: port,
 			MasterUsername: spec.MasterUsername, DBName: spec.DBName}
 		return postgres.Restore(ctx, rs, s.user)
@@ -123,8 +123,9 @@ func (s *Supervisor) Restore(ctx context.Context, spec RestoreSpec) (Status, err
 }
 
 // make reserves id, builds the server with build on a free port (another if the port
-// was taken meanwhile), records it and supervises it.
-func (s *Supervisor) make(id string, state State, build func(port int) (*postgres.Server, error)) (Status, error) {
+// was taken meanwhile), records it — a standby of primary, unless primary is "" — and
+// supervises it.
+func (s *Supervisor) make(id string, state State, primary string, build func(port int) (*postgres.Server, error)) (Status, error) {
 	if err := checkID(id); err != nil {
 		return Status{}, err
 	}
@@ -141,7 +142,8 @@ func (s *Supervisor) make(id string, state State, build func(port int) (*postgre
 	}
 	spec := srv.Spec()
 	rec := record{ID: id, Major: spec.Install.Major, Version: spec.Install.Version, Port: spec.Port,
-		MasterUsername: spec.MasterUsername, DBName: spec.DBName, Running: true, PID: srv.PID(), Created: time.Now().UTC()}
+		MasterUsername: spec.MasterUsername, DBName: spec.DBName, Running: true, PID: srv.PID(), Created: time.Now().UTC(),
+		Primary: primary}
 	m.update(func() { m.srv, m.rec = srv, rec })
 	if err := s.saveRecord(rec); err != nil {
 		srv.Stop()
@@ -265,6 +267,7 @@ func (s *Supervisor) Delete(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	s.dropSlotOf(ctx, m.rec)
 	if err := postgres.RemoveSocketDir(s.serverDir(id)); err != nil {
 		return fmt.Errorf("supervisor: %w", err)
 	}
@@ -406,7 +409,7 @@ func (s *Supervisor) stopLocked(ctx context.Context, m *managed) error {
 		return nil
 	}
 	m.set(StateStopping, nil)
-	if st, err := s.store(m.id); err == nil && st != nil && st.HasBase() {
+	if st, err := s.store(m.id); err == nil && st != nil && st.HasBase() && m.rec.Primary == "" {
 		if _, err := m.srv.Flush(ctx, st); err != nil {
 			s.cfg.Logf("engines: flushing %s before it stops: %v", m.id, err)
 		}

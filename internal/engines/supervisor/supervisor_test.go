@@ -111,6 +111,7 @@ func openBare(t *testing.T, dir string) *Supervisor {
 func count(t *testing.T, port int) int {
 	t.Helper()
 	conn := pgtest.MustConnect(t, port, master, password, "app")
+	defer conn.Close(context.Background())
 	return pgtest.Ints(t, conn, "SELECT count(*) FROM t")[0]
 }
 

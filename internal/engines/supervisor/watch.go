@@ -111,8 +111,8 @@ func (s *Supervisor) flushOne(m *managed) {
 	switch {
 	case err != nil:
 		s.cfg.Logf("engines: the backup store of %s: %v", m.id, err)
-	case st == nil || !st.HasBase():
-		s.ingest(m)
+	case st == nil || !st.HasBase() || m.rec.Primary != "":
+		s.ingest(m) // a standby archives nothing, nor can it switch WAL, until promoted
 	default:
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

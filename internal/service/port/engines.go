@@ -60,6 +60,29 @@ type DatabaseEngines interface {
 	// methods above; its DB instances run that server rather than servers of their own.
 	// RunsCluster reports whether DB clusters of engine run as real servers.
 	RunsCluster(engine string) bool
+
+	// Read replicas. A replica's server streams its source's WAL
+	// (PostgreSQL streaming replication): read-only, with the source's rows as they are
+	// committed. Its stream is cut while its Region or its source's is unreachable (the
+	// engines watch the faults themselves, on wall time) and resumes, catching up, when
+	// both are back. Deleting the source leaves the replica running read-only; deleting
+	// the replica (Delete) drops what the source kept for it.
+	//
+	// CreateReplica makes server r.ID a replica of the running server r.Source.
+	CreateReplica(tx kit.Tx, op string, r DBReplica) (done bool, err error)
+	// ReplicaLag is how far replica id is behind its source (zero when it has replayed
+	// all its source finished); ok is false when id is no running replica.
+	ReplicaLag(id string) (lag time.Duration, ok bool)
+	// PromoteReplica makes replica id a server of its own that accepts writes, with every
+	// row it had replayed; promoting a server that is no replica does nothing.
+	PromoteReplica(op, id string) (done bool, err error)
+}
+
+// DBReplica describes a new read replica's server.
+type DBReplica struct {
+	ID, Source           string      // the servers of the replica and of its source
+	Region, SourceRegion string      // where each is: a fault on either cuts the stream
+	Backups              BackupStore // the replica's automated backups, once promoted
 }
 
 // DBEndpoint is where a server listens, and which engine version runs it.

@@ -31,6 +31,10 @@ type engineRec struct {
 	// Rotated is a new value of the instance's managed secret not yet set in the server
 	// (realdata_password.go), sealed with the root key.
 	Rotated []byte `json:"rotated,omitempty"`
+	// Replica is how a read replica's server is made (realdata_replicas.go); Promote
+	// says the replica's server is to be promoted by the modifying step.
+	Replica *port.DBReplica `json:"replica,omitempty"`
+	Promote bool            `json:"promote,omitempty"`
 }
 
 func passwordAAD(dbi string) []byte { return []byte("rds-master-password/" + dbi) }
@@ -47,7 +51,7 @@ func getEngineRec(v kit.View, dbi string) (*engineRec, error) {
 }
 
 func putEngineRec(v kit.View, dbi string, rec *engineRec) error {
-	if rec.Password == nil && rec.Restore == nil && rec.Rotated == nil {
+	if rec.Password == nil && rec.Restore == nil && rec.Rotated == nil && rec.Replica == nil && !rec.Promote {
 		return engineRecs.Delete(v, dbi)
 	}
 	return engineRecs.Put(v, rec, dbi)
@@ -158,7 +162,7 @@ func (s *Service) engineStep(tx kit.Tx, v kit.View, inst *instanceRec, p stepPay
 	}
 	switch inst.Status {
 	case statusCreating, statusModifying, statusResetting:
-		rec.Password, rec.Restore = nil, nil
+		rec.Password, rec.Restore, rec.Replica, rec.Promote = nil, nil, nil, false
 		return false, putEngineRec(v, inst.ResourceID, rec)
 	case statusDeleting:
 		return false, engineRecs.Delete(v, inst.ResourceID)
@@ -181,9 +185,15 @@ func (s *Service) engineWork(tx kit.Tx, v kit.View, inst *instanceRec, rec *engi
 	e, id := s.engines, inst.ResourceID
 	switch inst.Status {
 	case statusCreating:
+		if rec.Replica != nil {
+			return e.CreateReplica(tx, op, *rec.Replica)
+		}
 		return s.makeServer(tx, op, rec, port.DBServer{ID: id, EngineVersion: inst.EngineVersion,
 			MasterUsername: inst.MasterUsername, DBName: inst.DBName, Backups: automatedStore(v, id, inst.KmsKey)})
 	case statusModifying, statusResetting:
+		if done, err := s.enginePromoteStep(rec, op, id); !done || err != nil {
+			return done, err
+		}
 		return s.setKeptPassword(op, id, rec)
 	case statusBackingUp:
 		// RDS makes an instance available once its first backup is taken: its restore

@@ -28,6 +28,8 @@ type fakeEngines struct {
 	restores  []port.DBRestore
 	passwords []string // every password SetPassword was asked to set
 	dropped   []port.BackupStore
+	replicas  []port.DBReplica // what CreateReplica was asked for
+	lag       time.Duration    // every replica's
 }
 
 func (f *fakeEngines) step(call string) (bool, error) {
@@ -99,6 +101,19 @@ func (f *fakeEngines) DropBackups(ref port.BackupStore) error {
 	return nil
 }
 
+func (f *fakeEngines) CreateReplica(_ kit.Tx, _ string, r port.DBReplica) (bool, error) {
+	f.mu.Lock()
+	f.replicas = append(f.replicas, r)
+	f.mu.Unlock()
+	return f.step("replica")
+}
+func (f *fakeEngines) ReplicaLag(string) (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lag, f.ready
+}
+func (f *fakeEngines) PromoteReplica(string, string) (bool, error) { return f.step("promote") }
+
 // droppedNames are the names of the stores of kind dropped so far.
 func (f *fakeEngines) droppedNames(kind string) []string {
 	f.mu.Lock()
@@ -168,6 +183,19 @@ func TestRealDataStepsWaitForTheEngines(t *testing.T) {
 	}
 }
 
+// withRealInstance is RDS alone with engines, and a PostgreSQL instance "real" in
+// us-east-1 keeping a day of backups (available once the engines are ready).
+func withRealInstance(t *testing.T, engines *fakeEngines) *kittest.Harness {
+	t.Helper()
+	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
+		service.Provide[port.DatabaseEngines](p, engines)
+	}))
+	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
+		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
+		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	return h
+}
+
 // noPlainPassword fails if any stored value holds the password.
 func noPlainPassword(t *testing.T, st store.Store, password string) {
 	t.Helper()
@@ -189,12 +217,7 @@ func noPlainPassword(t *testing.T, st store.Store, password string) {
 // records, so a long-running server does not keep what RDS no longer shows.
 func TestRealDataStoresGoWithTheirRecords(t *testing.T) {
 	engines := &fakeEngines{ready: true}
-	h := alone(t, kittest.NewKeyRing(), kittest.WithPorts(func(p *service.Ports) {
-		service.Provide[port.DatabaseEngines](p, engines)
-	}))
-	kittest.Must[*rdsapi.CreateDBInstanceResult](t)(kittest.Call(h, "us-east-1", rdsapi.OpCreateDBInstance, &rdsapi.CreateDBInstanceMessage{
-		DBInstanceIdentifier: new("real"), Engine: new("postgres"), EngineVersion: new("15"), DBInstanceClass: new("db.t3.micro"),
-		AllocatedStorage: new(int64(20)), MasterUsername: new("app"), MasterUserPassword: new("a-password"), BackupRetentionPeriod: new(int64(1))}))
+	h := withRealInstance(t, engines)
 	automated := func() []string {
 		out := kittest.Must[*rdsapi.DBSnapshotMessage](t)(kittest.Call(h, "us-east-1", rdsapi.OpDescribeDBSnapshots,
 			&rdsapi.DescribeDBSnapshotsMessage{DBInstanceIdentifier: new("real"), SnapshotType: new("automated")}))

@@ -153,6 +153,9 @@ func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.Cr
 		if err := checkReplicaSourceState(primary); err != nil {
 			return nil, err
 		}
+		if err := s.engineReplica(v, src, primary, replica); err != nil {
+			return nil, err
+		}
 		if err := s.insertInstance(tx, v, replica); err != nil {
 			return nil, err
 		}

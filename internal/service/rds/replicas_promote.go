@@ -58,6 +58,9 @@ func (s *Service) promote(tx kit.Tx, v kit.View, inst *instanceRec, retention in
 	if err := recordEvent(v, now, evReplicaPromoted, inst.ID); err != nil {
 		return err
 	}
+	if err := s.enginePromote(v, inst); err != nil {
+		return err
+	}
 	if retention != inst.Retention {
 		inst.Applying = mergeMods(inst.Applying, &pendingMods{Retention: &retention})
 	}

@@ -15,6 +15,7 @@ type replication struct {
 	Status  string
 	Lag     int64
 	Message string
+	Down    string // the unreachable Region that stopped it
 }
 
 // replicationAt is the replication of a replica in region from its source l at now.
@@ -39,7 +40,7 @@ func (s *Service) replicationAt(region string, l *replicaLink, now time.Time) re
 	if lag < 0 {
 		lag = 0
 	}
-	return replication{Status: replicationError, Lag: lag, Message: textReplicationUnreachable.with(l.Region, down, lag)}
+	return replication{Status: replicationError, Lag: lag, Message: textReplicationUnreachable.with(l.Region, down, lag), Down: down}
 }
 
 // replicaOut adds to out what the links of inst show: the replicas of a source, the
@@ -57,6 +58,7 @@ func (s *Service) replicaOut(v kit.View, inst *instanceRec, now time.Time, out *
 		return
 	}
 	r := s.replicationAt(v.Region(), l, now)
+	s.engineLag(inst, l, &r)
 	out.StatusInfos = []rdsapi.DBInstanceStatusInfo{{
 		StatusType: new(statusInfoReplication), Normal: new(r.Status == replicationReplicating), Status: new(r.Status), Message: optStr(r.Message),
 	}}
