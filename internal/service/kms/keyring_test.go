@@ -62,7 +62,7 @@ func newFixtureWithDelay(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
 	h := kittest.Start(t, []string{serviceName}, kittest.WithTransitionDelay(delay))
 	svc := h.Service(serviceName).(*Service)
-	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{svc}}
+	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{keyRing{svc}}}
 }
 
 func apiCtx(region string) context.Context {
@@ -298,7 +298,7 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 		k, _ := keys.Get(tx.In(testAccount, east), *md.KeyId)
 		k.State = "Enabled"
 		putKey(tx, k)
-		if _, _, err := f.svc.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
+		if _, _, err := (keyRing{f.svc}).Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
 			t.Errorf("inside the enabling tx: %v", err)
 		}
 		return errors.New("roll back")

@@ -32,7 +32,6 @@ type Service struct {
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ port.KeyRing     = (*Service)(nil)
 )
 
 // cacheLimit bounds each cache. When full, an arbitrary entry makes room: keys in use come
@@ -48,7 +47,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k, cache: kit.NewCache(keys, cacheLimit)}
 	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
-	service.Provide[port.KeyRing](d.Ports, s)
+	service.Provide[port.KeyRing](d.Ports, keyRing{s})
 	service.Provide[port.KeyAccess](d.Ports, s)
 	service.Want(d.Ports, &s.creds)
 	service.Want(d.Ports, &s.perms)

@@ -23,7 +23,6 @@ type Service struct {
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ port.Notifier    = (*Service)(nil)
 )
 
 // New builds the service, registers its jobs, provides the port.Notifier and asks for
@@ -36,7 +35,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(string) error { return msgBadNextToken.New() })
 	s.registerJobs()
-	service.Provide[port.Notifier](d.Ports, s)
+	service.Provide[port.Notifier](d.Ports, notifier{s})
 	service.Need(d.Ports, &s.hooks)
 	return s, nil
 }
