@@ -195,7 +195,7 @@ func publishTarget(in *snsapi.PublishInput) (string, error) {
 	return "", msgNoTarget.New()
 }
 
-func (s *Service) publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi.PublishResponse, error) {
+func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi.PublishResponse, error) {
 	c := s.Call(ctx)
 	target, err := publishTarget(in)
 	if err != nil {
