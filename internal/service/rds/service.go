@@ -105,7 +105,8 @@ func (s *Service) Validation() awsmodel.Validation {
 	}
 }
 
-// Handlers binds the operations RDS implements here (the clusters' in clusterHandlers).
+// Handlers binds the operations RDS implements, instances and clusters alike: each is the
+// method named after it (rdsapi.Bind).
 // Proxies, blue/green deployments and the other operations of the model answer an error
 // naming them.
 func (s *Service) Handlers() []awsmodel.Handler {

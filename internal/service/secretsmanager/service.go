@@ -85,7 +85,7 @@ func (s *Service) Stop(context.Context) error {
 // Model is the Secrets Manager API model.
 func (s *Service) Model() *awsmodel.API { return secretsmanagerapi.Model() }
 
-// Handlers binds all 23 operations.
+// Handlers binds all 23 operations, each to the method named after it.
 func (s *Service) Handlers() []awsmodel.Handler {
 	return secretsmanagerapi.Bind(s)
 }
