@@ -19,17 +19,24 @@ import (
 // without a word at build time, so every such method must have the operation's
 // signature and be bound; and no operation may be bound twice.
 func TestHandlersAreBoundByName(t *testing.T) {
-	s, err := New(Config{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown(context.Background())
+	s := newInMemory(t)
 	for _, name := range s.services.Names() {
 		svc, _ := s.services.Get(name)
 		for _, problem := range bindingProblems(svc) {
 			t.Errorf("%s: %s", name, problem)
 		}
 	}
+}
+
+// newInMemory is a server in memory, not started, shut down when the test ends.
+func newInMemory(t *testing.T) *Server {
+	t.Helper()
+	s, err := New(Config{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	return s
 }
 
 // The check itself finds a misspelt signature, an operation bound twice and a method
