@@ -40,3 +40,22 @@ func (h Handler) InputType() reflect.Type { return h.input }
 
 // Call runs the handler. in must be a pointer to the handler's input type.
 func (h Handler) Call(ctx context.Context, in any) (any, error) { return h.call(ctx, in) }
+
+// MapErrors returns hs with every error they answer passed through f first, so that a
+// service whose errors all carry something more (EFS's ErrorCode member) adds it in one
+// place, whatever binds its handlers.
+func MapErrors(hs []Handler, f func(error) error) []Handler {
+	out := make([]Handler, len(hs))
+	for i, h := range hs {
+		call := h.call
+		h.call = func(ctx context.Context, in any) (any, error) {
+			res, err := call(ctx, in)
+			if err != nil {
+				return nil, f(err)
+			}
+			return res, nil
+		}
+		out[i] = h
+	}
+	return out
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // reserved are identifiers the generated package declares besides its shapes.
-var reserved = map[string]bool{"Model": true, "modelJSON": true, "types": true}
+var reserved = map[string]bool{"Model": true, "modelJSON": true, "types": true, "Bind": true}
 
 // source writes one generated package; taken holds the identifiers declared so far, so
 // that enum constants and error kinds never collide with shapes or with one another.
@@ -33,7 +33,7 @@ func (m *model) goSource(pkg, origin string, subset *subsetInfo) ([]byte, error)
 	}
 	sort.Strings(s.names)
 	s.header(pkg, origin, subset)
-	steps := []func() error{s.structs, s.typeTable, s.operations, s.enums, s.errors}
+	steps := []func() error{s.structs, s.typeTable, s.operations, s.binding, s.enums, s.errors}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -63,7 +63,7 @@ func (s *source) header(pkg, origin string, subset *subsetInfo) {
 			subset.Kept, subset.Total, subset.File)
 	}
 	s.p("package %s\n\n", pkg)
-	s.p("import (\n\t_ \"embed\"\n\t\"reflect\"\n\t\"time\"\n\n\t\"github.com/xregion/xregion/internal/awserr\"\n\t\"github.com/xregion/xregion/internal/awsmodel\"\n)\n\n")
+	s.p("import (\n\t\"context\"\n\t_ \"embed\"\n\t\"reflect\"\n\t\"time\"\n\n\t\"github.com/xregion/xregion/internal/awserr\"\n\t\"github.com/xregion/xregion/internal/awsmodel\"\n)\n\n")
 	s.p("//go:embed model.json\nvar modelJSON []byte\n\n")
 	s.p("// Model is the service model, loaded on first use.\nvar Model = awsmodel.Lazy(modelJSON, types)\n\n")
 }
@@ -119,13 +119,7 @@ func (s *source) typeTable() error {
 func (s *source) operations() error {
 	s.p("// Operations.\nvar (\n")
 	for _, op := range s.m.Operations {
-		in, out := "awsmodel.Empty", "awsmodel.Empty"
-		if op.Input != nil {
-			in = op.Input.Shape
-		}
-		if op.Output != nil {
-			out = op.Output.Shape
-		}
+		in, out := opTypes(op)
 		if err := s.declare("Op" + op.Name); err != nil {
 			return err
 		}
@@ -133,6 +127,38 @@ func (s *source) operations() error {
 	}
 	s.p(")\n\n")
 	return nil
+}
+
+// binding writes Bind, which binds each operation to the implementation's method of the
+// operation's name and exact signature. Each method is found by a type assertion to a
+// one-method interface, so binding costs no reflection and a request none at all; a
+// method of the right name but another signature is left unbound, which the services'
+// binding test reports (internal/server).
+func (s *source) binding() error {
+	s.p("// Bind binds each operation of the model to impl's method of the operation's name and\n")
+	s.p("// signature, func(context.Context, *Input) (*Output, error), in model order. Operations\n")
+	s.p("// without such a method stay unbound: the gateway answers them with an error naming them.\n")
+	s.p("func Bind(impl any) []awsmodel.Handler {\n\tvar hs []awsmodel.Handler\n")
+	for _, op := range s.m.Operations {
+		in, out := opTypes(op)
+		s.p("\tif h, ok := impl.(interface {\n\t\t%s(context.Context, *%s) (*%s, error)\n\t}); ok {\n", op.Name, in, out)
+		s.p("\t\ths = append(hs, Op%s.Handle(h.%s))\n\t}\n", op.Name, op.Name)
+	}
+	s.p("\treturn hs\n}\n\n")
+	return nil
+}
+
+// opTypes are the Go types of an operation's input and output: awsmodel.Empty where the
+// model declares none.
+func opTypes(op *operation) (in, out string) {
+	in, out = "awsmodel.Empty", "awsmodel.Empty"
+	if op.Input != nil {
+		in = op.Input.Shape
+	}
+	if op.Output != nil {
+		out = op.Output.Shape
+	}
+	return in, out
 }
 
 // enums declares one constant per enum value. Two values that spell the same identifier

@@ -4,6 +4,7 @@
 package backupapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -2341,6 +2342,554 @@ var (
 	OpUpdateRestoreTestingSelection          = awsmodel.Op[UpdateRestoreTestingSelectionInput, UpdateRestoreTestingSelectionOutput]{Name: "UpdateRestoreTestingSelection"}
 	OpUpdateTieringConfiguration             = awsmodel.Op[UpdateTieringConfigurationInput, UpdateTieringConfigurationOutput]{Name: "UpdateTieringConfiguration"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AssociateBackupVaultMpaApprovalTeam(context.Context, *AssociateBackupVaultMpaApprovalTeamInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAssociateBackupVaultMpaApprovalTeam.Handle(h.AssociateBackupVaultMpaApprovalTeam))
+	}
+	if h, ok := impl.(interface {
+		CancelLegalHold(context.Context, *CancelLegalHoldInput) (*CancelLegalHoldOutput, error)
+	}); ok {
+		hs = append(hs, OpCancelLegalHold.Handle(h.CancelLegalHold))
+	}
+	if h, ok := impl.(interface {
+		CreateBackupPlan(context.Context, *CreateBackupPlanInput) (*CreateBackupPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateBackupPlan.Handle(h.CreateBackupPlan))
+	}
+	if h, ok := impl.(interface {
+		CreateBackupSelection(context.Context, *CreateBackupSelectionInput) (*CreateBackupSelectionOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateBackupSelection.Handle(h.CreateBackupSelection))
+	}
+	if h, ok := impl.(interface {
+		CreateBackupVault(context.Context, *CreateBackupVaultInput) (*CreateBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateBackupVault.Handle(h.CreateBackupVault))
+	}
+	if h, ok := impl.(interface {
+		CreateFramework(context.Context, *CreateFrameworkInput) (*CreateFrameworkOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateFramework.Handle(h.CreateFramework))
+	}
+	if h, ok := impl.(interface {
+		CreateLegalHold(context.Context, *CreateLegalHoldInput) (*CreateLegalHoldOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateLegalHold.Handle(h.CreateLegalHold))
+	}
+	if h, ok := impl.(interface {
+		CreateLogicallyAirGappedBackupVault(context.Context, *CreateLogicallyAirGappedBackupVaultInput) (*CreateLogicallyAirGappedBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateLogicallyAirGappedBackupVault.Handle(h.CreateLogicallyAirGappedBackupVault))
+	}
+	if h, ok := impl.(interface {
+		CreateReportPlan(context.Context, *CreateReportPlanInput) (*CreateReportPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateReportPlan.Handle(h.CreateReportPlan))
+	}
+	if h, ok := impl.(interface {
+		CreateRestoreAccessBackupVault(context.Context, *CreateRestoreAccessBackupVaultInput) (*CreateRestoreAccessBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateRestoreAccessBackupVault.Handle(h.CreateRestoreAccessBackupVault))
+	}
+	if h, ok := impl.(interface {
+		CreateRestoreTestingPlan(context.Context, *CreateRestoreTestingPlanInput) (*CreateRestoreTestingPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateRestoreTestingPlan.Handle(h.CreateRestoreTestingPlan))
+	}
+	if h, ok := impl.(interface {
+		CreateRestoreTestingSelection(context.Context, *CreateRestoreTestingSelectionInput) (*CreateRestoreTestingSelectionOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateRestoreTestingSelection.Handle(h.CreateRestoreTestingSelection))
+	}
+	if h, ok := impl.(interface {
+		CreateTieringConfiguration(context.Context, *CreateTieringConfigurationInput) (*CreateTieringConfigurationOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateTieringConfiguration.Handle(h.CreateTieringConfiguration))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupPlan(context.Context, *DeleteBackupPlanInput) (*DeleteBackupPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupPlan.Handle(h.DeleteBackupPlan))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupSelection(context.Context, *DeleteBackupSelectionInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupSelection.Handle(h.DeleteBackupSelection))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupVault(context.Context, *DeleteBackupVaultInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupVault.Handle(h.DeleteBackupVault))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupVaultAccessPolicy(context.Context, *DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupVaultAccessPolicy.Handle(h.DeleteBackupVaultAccessPolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupVaultLockConfiguration(context.Context, *DeleteBackupVaultLockConfigurationInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupVaultLockConfiguration.Handle(h.DeleteBackupVaultLockConfiguration))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackupVaultNotifications(context.Context, *DeleteBackupVaultNotificationsInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackupVaultNotifications.Handle(h.DeleteBackupVaultNotifications))
+	}
+	if h, ok := impl.(interface {
+		DeleteFramework(context.Context, *DeleteFrameworkInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteFramework.Handle(h.DeleteFramework))
+	}
+	if h, ok := impl.(interface {
+		DeleteRecoveryPoint(context.Context, *DeleteRecoveryPointInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRecoveryPoint.Handle(h.DeleteRecoveryPoint))
+	}
+	if h, ok := impl.(interface {
+		DeleteReportPlan(context.Context, *DeleteReportPlanInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteReportPlan.Handle(h.DeleteReportPlan))
+	}
+	if h, ok := impl.(interface {
+		DeleteRestoreTestingPlan(context.Context, *DeleteRestoreTestingPlanInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRestoreTestingPlan.Handle(h.DeleteRestoreTestingPlan))
+	}
+	if h, ok := impl.(interface {
+		DeleteRestoreTestingSelection(context.Context, *DeleteRestoreTestingSelectionInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRestoreTestingSelection.Handle(h.DeleteRestoreTestingSelection))
+	}
+	if h, ok := impl.(interface {
+		DeleteTieringConfiguration(context.Context, *DeleteTieringConfigurationInput) (*DeleteTieringConfigurationOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteTieringConfiguration.Handle(h.DeleteTieringConfiguration))
+	}
+	if h, ok := impl.(interface {
+		DescribeBackupJob(context.Context, *DescribeBackupJobInput) (*DescribeBackupJobOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeBackupJob.Handle(h.DescribeBackupJob))
+	}
+	if h, ok := impl.(interface {
+		DescribeBackupVault(context.Context, *DescribeBackupVaultInput) (*DescribeBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeBackupVault.Handle(h.DescribeBackupVault))
+	}
+	if h, ok := impl.(interface {
+		DescribeCopyJob(context.Context, *DescribeCopyJobInput) (*DescribeCopyJobOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeCopyJob.Handle(h.DescribeCopyJob))
+	}
+	if h, ok := impl.(interface {
+		DescribeFramework(context.Context, *DescribeFrameworkInput) (*DescribeFrameworkOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeFramework.Handle(h.DescribeFramework))
+	}
+	if h, ok := impl.(interface {
+		DescribeGlobalSettings(context.Context, *DescribeGlobalSettingsInput) (*DescribeGlobalSettingsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeGlobalSettings.Handle(h.DescribeGlobalSettings))
+	}
+	if h, ok := impl.(interface {
+		DescribeProtectedResource(context.Context, *DescribeProtectedResourceInput) (*DescribeProtectedResourceOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeProtectedResource.Handle(h.DescribeProtectedResource))
+	}
+	if h, ok := impl.(interface {
+		DescribeRecoveryPoint(context.Context, *DescribeRecoveryPointInput) (*DescribeRecoveryPointOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeRecoveryPoint.Handle(h.DescribeRecoveryPoint))
+	}
+	if h, ok := impl.(interface {
+		DescribeRegionSettings(context.Context, *DescribeRegionSettingsInput) (*DescribeRegionSettingsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeRegionSettings.Handle(h.DescribeRegionSettings))
+	}
+	if h, ok := impl.(interface {
+		DescribeReportJob(context.Context, *DescribeReportJobInput) (*DescribeReportJobOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeReportJob.Handle(h.DescribeReportJob))
+	}
+	if h, ok := impl.(interface {
+		DescribeReportPlan(context.Context, *DescribeReportPlanInput) (*DescribeReportPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeReportPlan.Handle(h.DescribeReportPlan))
+	}
+	if h, ok := impl.(interface {
+		DescribeRestoreJob(context.Context, *DescribeRestoreJobInput) (*DescribeRestoreJobOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeRestoreJob.Handle(h.DescribeRestoreJob))
+	}
+	if h, ok := impl.(interface {
+		DescribeScanJob(context.Context, *DescribeScanJobInput) (*DescribeScanJobOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeScanJob.Handle(h.DescribeScanJob))
+	}
+	if h, ok := impl.(interface {
+		DisassociateBackupVaultMpaApprovalTeam(context.Context, *DisassociateBackupVaultMpaApprovalTeamInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisassociateBackupVaultMpaApprovalTeam.Handle(h.DisassociateBackupVaultMpaApprovalTeam))
+	}
+	if h, ok := impl.(interface {
+		DisassociateRecoveryPoint(context.Context, *DisassociateRecoveryPointInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisassociateRecoveryPoint.Handle(h.DisassociateRecoveryPoint))
+	}
+	if h, ok := impl.(interface {
+		DisassociateRecoveryPointFromParent(context.Context, *DisassociateRecoveryPointFromParentInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisassociateRecoveryPointFromParent.Handle(h.DisassociateRecoveryPointFromParent))
+	}
+	if h, ok := impl.(interface {
+		ExportBackupPlanTemplate(context.Context, *ExportBackupPlanTemplateInput) (*ExportBackupPlanTemplateOutput, error)
+	}); ok {
+		hs = append(hs, OpExportBackupPlanTemplate.Handle(h.ExportBackupPlanTemplate))
+	}
+	if h, ok := impl.(interface {
+		GetBackupPlan(context.Context, *GetBackupPlanInput) (*GetBackupPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupPlan.Handle(h.GetBackupPlan))
+	}
+	if h, ok := impl.(interface {
+		GetBackupPlanFromJSON(context.Context, *GetBackupPlanFromJSONInput) (*GetBackupPlanFromJSONOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupPlanFromJSON.Handle(h.GetBackupPlanFromJSON))
+	}
+	if h, ok := impl.(interface {
+		GetBackupPlanFromTemplate(context.Context, *GetBackupPlanFromTemplateInput) (*GetBackupPlanFromTemplateOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupPlanFromTemplate.Handle(h.GetBackupPlanFromTemplate))
+	}
+	if h, ok := impl.(interface {
+		GetBackupSelection(context.Context, *GetBackupSelectionInput) (*GetBackupSelectionOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupSelection.Handle(h.GetBackupSelection))
+	}
+	if h, ok := impl.(interface {
+		GetBackupVaultAccessPolicy(context.Context, *GetBackupVaultAccessPolicyInput) (*GetBackupVaultAccessPolicyOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupVaultAccessPolicy.Handle(h.GetBackupVaultAccessPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetBackupVaultNotifications(context.Context, *GetBackupVaultNotificationsInput) (*GetBackupVaultNotificationsOutput, error)
+	}); ok {
+		hs = append(hs, OpGetBackupVaultNotifications.Handle(h.GetBackupVaultNotifications))
+	}
+	if h, ok := impl.(interface {
+		GetLegalHold(context.Context, *GetLegalHoldInput) (*GetLegalHoldOutput, error)
+	}); ok {
+		hs = append(hs, OpGetLegalHold.Handle(h.GetLegalHold))
+	}
+	if h, ok := impl.(interface {
+		GetRecoveryPointIndexDetails(context.Context, *GetRecoveryPointIndexDetailsInput) (*GetRecoveryPointIndexDetailsOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRecoveryPointIndexDetails.Handle(h.GetRecoveryPointIndexDetails))
+	}
+	if h, ok := impl.(interface {
+		GetRecoveryPointRestoreMetadata(context.Context, *GetRecoveryPointRestoreMetadataInput) (*GetRecoveryPointRestoreMetadataOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRecoveryPointRestoreMetadata.Handle(h.GetRecoveryPointRestoreMetadata))
+	}
+	if h, ok := impl.(interface {
+		GetRestoreJobMetadata(context.Context, *GetRestoreJobMetadataInput) (*GetRestoreJobMetadataOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRestoreJobMetadata.Handle(h.GetRestoreJobMetadata))
+	}
+	if h, ok := impl.(interface {
+		GetRestoreTestingInferredMetadata(context.Context, *GetRestoreTestingInferredMetadataInput) (*GetRestoreTestingInferredMetadataOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRestoreTestingInferredMetadata.Handle(h.GetRestoreTestingInferredMetadata))
+	}
+	if h, ok := impl.(interface {
+		GetRestoreTestingPlan(context.Context, *GetRestoreTestingPlanInput) (*GetRestoreTestingPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRestoreTestingPlan.Handle(h.GetRestoreTestingPlan))
+	}
+	if h, ok := impl.(interface {
+		GetRestoreTestingSelection(context.Context, *GetRestoreTestingSelectionInput) (*GetRestoreTestingSelectionOutput, error)
+	}); ok {
+		hs = append(hs, OpGetRestoreTestingSelection.Handle(h.GetRestoreTestingSelection))
+	}
+	if h, ok := impl.(interface {
+		GetSupportedResourceTypes(context.Context, *awsmodel.Empty) (*GetSupportedResourceTypesOutput, error)
+	}); ok {
+		hs = append(hs, OpGetSupportedResourceTypes.Handle(h.GetSupportedResourceTypes))
+	}
+	if h, ok := impl.(interface {
+		GetTieringConfiguration(context.Context, *GetTieringConfigurationInput) (*GetTieringConfigurationOutput, error)
+	}); ok {
+		hs = append(hs, OpGetTieringConfiguration.Handle(h.GetTieringConfiguration))
+	}
+	if h, ok := impl.(interface {
+		ListBackupJobSummaries(context.Context, *ListBackupJobSummariesInput) (*ListBackupJobSummariesOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupJobSummaries.Handle(h.ListBackupJobSummaries))
+	}
+	if h, ok := impl.(interface {
+		ListBackupJobs(context.Context, *ListBackupJobsInput) (*ListBackupJobsOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupJobs.Handle(h.ListBackupJobs))
+	}
+	if h, ok := impl.(interface {
+		ListBackupPlanTemplates(context.Context, *ListBackupPlanTemplatesInput) (*ListBackupPlanTemplatesOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupPlanTemplates.Handle(h.ListBackupPlanTemplates))
+	}
+	if h, ok := impl.(interface {
+		ListBackupPlanVersions(context.Context, *ListBackupPlanVersionsInput) (*ListBackupPlanVersionsOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupPlanVersions.Handle(h.ListBackupPlanVersions))
+	}
+	if h, ok := impl.(interface {
+		ListBackupPlans(context.Context, *ListBackupPlansInput) (*ListBackupPlansOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupPlans.Handle(h.ListBackupPlans))
+	}
+	if h, ok := impl.(interface {
+		ListBackupSelections(context.Context, *ListBackupSelectionsInput) (*ListBackupSelectionsOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupSelections.Handle(h.ListBackupSelections))
+	}
+	if h, ok := impl.(interface {
+		ListBackupVaults(context.Context, *ListBackupVaultsInput) (*ListBackupVaultsOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackupVaults.Handle(h.ListBackupVaults))
+	}
+	if h, ok := impl.(interface {
+		ListCopyJobSummaries(context.Context, *ListCopyJobSummariesInput) (*ListCopyJobSummariesOutput, error)
+	}); ok {
+		hs = append(hs, OpListCopyJobSummaries.Handle(h.ListCopyJobSummaries))
+	}
+	if h, ok := impl.(interface {
+		ListCopyJobs(context.Context, *ListCopyJobsInput) (*ListCopyJobsOutput, error)
+	}); ok {
+		hs = append(hs, OpListCopyJobs.Handle(h.ListCopyJobs))
+	}
+	if h, ok := impl.(interface {
+		ListFrameworks(context.Context, *ListFrameworksInput) (*ListFrameworksOutput, error)
+	}); ok {
+		hs = append(hs, OpListFrameworks.Handle(h.ListFrameworks))
+	}
+	if h, ok := impl.(interface {
+		ListIndexedRecoveryPoints(context.Context, *ListIndexedRecoveryPointsInput) (*ListIndexedRecoveryPointsOutput, error)
+	}); ok {
+		hs = append(hs, OpListIndexedRecoveryPoints.Handle(h.ListIndexedRecoveryPoints))
+	}
+	if h, ok := impl.(interface {
+		ListLegalHolds(context.Context, *ListLegalHoldsInput) (*ListLegalHoldsOutput, error)
+	}); ok {
+		hs = append(hs, OpListLegalHolds.Handle(h.ListLegalHolds))
+	}
+	if h, ok := impl.(interface {
+		ListProtectedResources(context.Context, *ListProtectedResourcesInput) (*ListProtectedResourcesOutput, error)
+	}); ok {
+		hs = append(hs, OpListProtectedResources.Handle(h.ListProtectedResources))
+	}
+	if h, ok := impl.(interface {
+		ListProtectedResourcesByBackupVault(context.Context, *ListProtectedResourcesByBackupVaultInput) (*ListProtectedResourcesByBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpListProtectedResourcesByBackupVault.Handle(h.ListProtectedResourcesByBackupVault))
+	}
+	if h, ok := impl.(interface {
+		ListRecoveryPointsByBackupVault(context.Context, *ListRecoveryPointsByBackupVaultInput) (*ListRecoveryPointsByBackupVaultOutput, error)
+	}); ok {
+		hs = append(hs, OpListRecoveryPointsByBackupVault.Handle(h.ListRecoveryPointsByBackupVault))
+	}
+	if h, ok := impl.(interface {
+		ListRecoveryPointsByLegalHold(context.Context, *ListRecoveryPointsByLegalHoldInput) (*ListRecoveryPointsByLegalHoldOutput, error)
+	}); ok {
+		hs = append(hs, OpListRecoveryPointsByLegalHold.Handle(h.ListRecoveryPointsByLegalHold))
+	}
+	if h, ok := impl.(interface {
+		ListRecoveryPointsByResource(context.Context, *ListRecoveryPointsByResourceInput) (*ListRecoveryPointsByResourceOutput, error)
+	}); ok {
+		hs = append(hs, OpListRecoveryPointsByResource.Handle(h.ListRecoveryPointsByResource))
+	}
+	if h, ok := impl.(interface {
+		ListReportJobs(context.Context, *ListReportJobsInput) (*ListReportJobsOutput, error)
+	}); ok {
+		hs = append(hs, OpListReportJobs.Handle(h.ListReportJobs))
+	}
+	if h, ok := impl.(interface {
+		ListReportPlans(context.Context, *ListReportPlansInput) (*ListReportPlansOutput, error)
+	}); ok {
+		hs = append(hs, OpListReportPlans.Handle(h.ListReportPlans))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreAccessBackupVaults(context.Context, *ListRestoreAccessBackupVaultsInput) (*ListRestoreAccessBackupVaultsOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreAccessBackupVaults.Handle(h.ListRestoreAccessBackupVaults))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreJobSummaries(context.Context, *ListRestoreJobSummariesInput) (*ListRestoreJobSummariesOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreJobSummaries.Handle(h.ListRestoreJobSummaries))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreJobs(context.Context, *ListRestoreJobsInput) (*ListRestoreJobsOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreJobs.Handle(h.ListRestoreJobs))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreJobsByProtectedResource(context.Context, *ListRestoreJobsByProtectedResourceInput) (*ListRestoreJobsByProtectedResourceOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreJobsByProtectedResource.Handle(h.ListRestoreJobsByProtectedResource))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreTestingPlans(context.Context, *ListRestoreTestingPlansInput) (*ListRestoreTestingPlansOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreTestingPlans.Handle(h.ListRestoreTestingPlans))
+	}
+	if h, ok := impl.(interface {
+		ListRestoreTestingSelections(context.Context, *ListRestoreTestingSelectionsInput) (*ListRestoreTestingSelectionsOutput, error)
+	}); ok {
+		hs = append(hs, OpListRestoreTestingSelections.Handle(h.ListRestoreTestingSelections))
+	}
+	if h, ok := impl.(interface {
+		ListScanJobSummaries(context.Context, *ListScanJobSummariesInput) (*ListScanJobSummariesOutput, error)
+	}); ok {
+		hs = append(hs, OpListScanJobSummaries.Handle(h.ListScanJobSummaries))
+	}
+	if h, ok := impl.(interface {
+		ListScanJobs(context.Context, *ListScanJobsInput) (*ListScanJobsOutput, error)
+	}); ok {
+		hs = append(hs, OpListScanJobs.Handle(h.ListScanJobs))
+	}
+	if h, ok := impl.(interface {
+		ListTags(context.Context, *ListTagsInput) (*ListTagsOutput, error)
+	}); ok {
+		hs = append(hs, OpListTags.Handle(h.ListTags))
+	}
+	if h, ok := impl.(interface {
+		ListTieringConfigurations(context.Context, *ListTieringConfigurationsInput) (*ListTieringConfigurationsOutput, error)
+	}); ok {
+		hs = append(hs, OpListTieringConfigurations.Handle(h.ListTieringConfigurations))
+	}
+	if h, ok := impl.(interface {
+		PutBackupVaultAccessPolicy(context.Context, *PutBackupVaultAccessPolicyInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutBackupVaultAccessPolicy.Handle(h.PutBackupVaultAccessPolicy))
+	}
+	if h, ok := impl.(interface {
+		PutBackupVaultLockConfiguration(context.Context, *PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutBackupVaultLockConfiguration.Handle(h.PutBackupVaultLockConfiguration))
+	}
+	if h, ok := impl.(interface {
+		PutBackupVaultNotifications(context.Context, *PutBackupVaultNotificationsInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutBackupVaultNotifications.Handle(h.PutBackupVaultNotifications))
+	}
+	if h, ok := impl.(interface {
+		PutRestoreValidationResult(context.Context, *PutRestoreValidationResultInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutRestoreValidationResult.Handle(h.PutRestoreValidationResult))
+	}
+	if h, ok := impl.(interface {
+		RevokeRestoreAccessBackupVault(context.Context, *RevokeRestoreAccessBackupVaultInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRevokeRestoreAccessBackupVault.Handle(h.RevokeRestoreAccessBackupVault))
+	}
+	if h, ok := impl.(interface {
+		StartBackupJob(context.Context, *StartBackupJobInput) (*StartBackupJobOutput, error)
+	}); ok {
+		hs = append(hs, OpStartBackupJob.Handle(h.StartBackupJob))
+	}
+	if h, ok := impl.(interface {
+		StartCopyJob(context.Context, *StartCopyJobInput) (*StartCopyJobOutput, error)
+	}); ok {
+		hs = append(hs, OpStartCopyJob.Handle(h.StartCopyJob))
+	}
+	if h, ok := impl.(interface {
+		StartReportJob(context.Context, *StartReportJobInput) (*StartReportJobOutput, error)
+	}); ok {
+		hs = append(hs, OpStartReportJob.Handle(h.StartReportJob))
+	}
+	if h, ok := impl.(interface {
+		StartRestoreJob(context.Context, *StartRestoreJobInput) (*StartRestoreJobOutput, error)
+	}); ok {
+		hs = append(hs, OpStartRestoreJob.Handle(h.StartRestoreJob))
+	}
+	if h, ok := impl.(interface {
+		StartScanJob(context.Context, *StartScanJobInput) (*StartScanJobOutput, error)
+	}); ok {
+		hs = append(hs, OpStartScanJob.Handle(h.StartScanJob))
+	}
+	if h, ok := impl.(interface {
+		StopBackupJob(context.Context, *StopBackupJobInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpStopBackupJob.Handle(h.StopBackupJob))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		UpdateBackupPlan(context.Context, *UpdateBackupPlanInput) (*UpdateBackupPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateBackupPlan.Handle(h.UpdateBackupPlan))
+	}
+	if h, ok := impl.(interface {
+		UpdateFramework(context.Context, *UpdateFrameworkInput) (*UpdateFrameworkOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateFramework.Handle(h.UpdateFramework))
+	}
+	if h, ok := impl.(interface {
+		UpdateGlobalSettings(context.Context, *UpdateGlobalSettingsInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateGlobalSettings.Handle(h.UpdateGlobalSettings))
+	}
+	if h, ok := impl.(interface {
+		UpdateRecoveryPointIndexSettings(context.Context, *UpdateRecoveryPointIndexSettingsInput) (*UpdateRecoveryPointIndexSettingsOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateRecoveryPointIndexSettings.Handle(h.UpdateRecoveryPointIndexSettings))
+	}
+	if h, ok := impl.(interface {
+		UpdateRecoveryPointLifecycle(context.Context, *UpdateRecoveryPointLifecycleInput) (*UpdateRecoveryPointLifecycleOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateRecoveryPointLifecycle.Handle(h.UpdateRecoveryPointLifecycle))
+	}
+	if h, ok := impl.(interface {
+		UpdateRegionSettings(context.Context, *UpdateRegionSettingsInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateRegionSettings.Handle(h.UpdateRegionSettings))
+	}
+	if h, ok := impl.(interface {
+		UpdateReportPlan(context.Context, *UpdateReportPlanInput) (*UpdateReportPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateReportPlan.Handle(h.UpdateReportPlan))
+	}
+	if h, ok := impl.(interface {
+		UpdateRestoreTestingPlan(context.Context, *UpdateRestoreTestingPlanInput) (*UpdateRestoreTestingPlanOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateRestoreTestingPlan.Handle(h.UpdateRestoreTestingPlan))
+	}
+	if h, ok := impl.(interface {
+		UpdateRestoreTestingSelection(context.Context, *UpdateRestoreTestingSelectionInput) (*UpdateRestoreTestingSelectionOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateRestoreTestingSelection.Handle(h.UpdateRestoreTestingSelection))
+	}
+	if h, ok := impl.(interface {
+		UpdateTieringConfiguration(context.Context, *UpdateTieringConfigurationInput) (*UpdateTieringConfigurationOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateTieringConfiguration.Handle(h.UpdateTieringConfiguration))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package cloudtrailapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -1280,6 +1281,314 @@ var (
 	OpUpdateEventDataStore                 = awsmodel.Op[UpdateEventDataStoreRequest, UpdateEventDataStoreResponse]{Name: "UpdateEventDataStore"}
 	OpUpdateTrail                          = awsmodel.Op[UpdateTrailRequest, UpdateTrailResponse]{Name: "UpdateTrail"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AddTags(context.Context, *AddTagsRequest) (*AddTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpAddTags.Handle(h.AddTags))
+	}
+	if h, ok := impl.(interface {
+		CancelQuery(context.Context, *CancelQueryRequest) (*CancelQueryResponse, error)
+	}); ok {
+		hs = append(hs, OpCancelQuery.Handle(h.CancelQuery))
+	}
+	if h, ok := impl.(interface {
+		CreateChannel(context.Context, *CreateChannelRequest) (*CreateChannelResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateChannel.Handle(h.CreateChannel))
+	}
+	if h, ok := impl.(interface {
+		CreateDashboard(context.Context, *CreateDashboardRequest) (*CreateDashboardResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateDashboard.Handle(h.CreateDashboard))
+	}
+	if h, ok := impl.(interface {
+		CreateEventDataStore(context.Context, *CreateEventDataStoreRequest) (*CreateEventDataStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateEventDataStore.Handle(h.CreateEventDataStore))
+	}
+	if h, ok := impl.(interface {
+		CreateTrail(context.Context, *CreateTrailRequest) (*CreateTrailResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateTrail.Handle(h.CreateTrail))
+	}
+	if h, ok := impl.(interface {
+		DeleteChannel(context.Context, *DeleteChannelRequest) (*DeleteChannelResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteChannel.Handle(h.DeleteChannel))
+	}
+	if h, ok := impl.(interface {
+		DeleteDashboard(context.Context, *DeleteDashboardRequest) (*DeleteDashboardResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteDashboard.Handle(h.DeleteDashboard))
+	}
+	if h, ok := impl.(interface {
+		DeleteEventDataStore(context.Context, *DeleteEventDataStoreRequest) (*DeleteEventDataStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteEventDataStore.Handle(h.DeleteEventDataStore))
+	}
+	if h, ok := impl.(interface {
+		DeleteResourcePolicy(context.Context, *DeleteResourcePolicyRequest) (*DeleteResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteResourcePolicy.Handle(h.DeleteResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteTrail(context.Context, *DeleteTrailRequest) (*DeleteTrailResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteTrail.Handle(h.DeleteTrail))
+	}
+	if h, ok := impl.(interface {
+		DeregisterOrganizationDelegatedAdmin(context.Context, *DeregisterOrganizationDelegatedAdminRequest) (*DeregisterOrganizationDelegatedAdminResponse, error)
+	}); ok {
+		hs = append(hs, OpDeregisterOrganizationDelegatedAdmin.Handle(h.DeregisterOrganizationDelegatedAdmin))
+	}
+	if h, ok := impl.(interface {
+		DescribeQuery(context.Context, *DescribeQueryRequest) (*DescribeQueryResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeQuery.Handle(h.DescribeQuery))
+	}
+	if h, ok := impl.(interface {
+		DescribeTrails(context.Context, *DescribeTrailsRequest) (*DescribeTrailsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeTrails.Handle(h.DescribeTrails))
+	}
+	if h, ok := impl.(interface {
+		DisableFederation(context.Context, *DisableFederationRequest) (*DisableFederationResponse, error)
+	}); ok {
+		hs = append(hs, OpDisableFederation.Handle(h.DisableFederation))
+	}
+	if h, ok := impl.(interface {
+		EnableFederation(context.Context, *EnableFederationRequest) (*EnableFederationResponse, error)
+	}); ok {
+		hs = append(hs, OpEnableFederation.Handle(h.EnableFederation))
+	}
+	if h, ok := impl.(interface {
+		GenerateQuery(context.Context, *GenerateQueryRequest) (*GenerateQueryResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateQuery.Handle(h.GenerateQuery))
+	}
+	if h, ok := impl.(interface {
+		GetChannel(context.Context, *GetChannelRequest) (*GetChannelResponse, error)
+	}); ok {
+		hs = append(hs, OpGetChannel.Handle(h.GetChannel))
+	}
+	if h, ok := impl.(interface {
+		GetDashboard(context.Context, *GetDashboardRequest) (*GetDashboardResponse, error)
+	}); ok {
+		hs = append(hs, OpGetDashboard.Handle(h.GetDashboard))
+	}
+	if h, ok := impl.(interface {
+		GetEventConfiguration(context.Context, *GetEventConfigurationRequest) (*GetEventConfigurationResponse, error)
+	}); ok {
+		hs = append(hs, OpGetEventConfiguration.Handle(h.GetEventConfiguration))
+	}
+	if h, ok := impl.(interface {
+		GetEventDataStore(context.Context, *GetEventDataStoreRequest) (*GetEventDataStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpGetEventDataStore.Handle(h.GetEventDataStore))
+	}
+	if h, ok := impl.(interface {
+		GetEventSelectors(context.Context, *GetEventSelectorsRequest) (*GetEventSelectorsResponse, error)
+	}); ok {
+		hs = append(hs, OpGetEventSelectors.Handle(h.GetEventSelectors))
+	}
+	if h, ok := impl.(interface {
+		GetImport(context.Context, *GetImportRequest) (*GetImportResponse, error)
+	}); ok {
+		hs = append(hs, OpGetImport.Handle(h.GetImport))
+	}
+	if h, ok := impl.(interface {
+		GetInsightSelectors(context.Context, *GetInsightSelectorsRequest) (*GetInsightSelectorsResponse, error)
+	}); ok {
+		hs = append(hs, OpGetInsightSelectors.Handle(h.GetInsightSelectors))
+	}
+	if h, ok := impl.(interface {
+		GetQueryResults(context.Context, *GetQueryResultsRequest) (*GetQueryResultsResponse, error)
+	}); ok {
+		hs = append(hs, OpGetQueryResults.Handle(h.GetQueryResults))
+	}
+	if h, ok := impl.(interface {
+		GetResourcePolicy(context.Context, *GetResourcePolicyRequest) (*GetResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetResourcePolicy.Handle(h.GetResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		GetTrail(context.Context, *GetTrailRequest) (*GetTrailResponse, error)
+	}); ok {
+		hs = append(hs, OpGetTrail.Handle(h.GetTrail))
+	}
+	if h, ok := impl.(interface {
+		GetTrailStatus(context.Context, *GetTrailStatusRequest) (*GetTrailStatusResponse, error)
+	}); ok {
+		hs = append(hs, OpGetTrailStatus.Handle(h.GetTrailStatus))
+	}
+	if h, ok := impl.(interface {
+		ListChannels(context.Context, *ListChannelsRequest) (*ListChannelsResponse, error)
+	}); ok {
+		hs = append(hs, OpListChannels.Handle(h.ListChannels))
+	}
+	if h, ok := impl.(interface {
+		ListDashboards(context.Context, *ListDashboardsRequest) (*ListDashboardsResponse, error)
+	}); ok {
+		hs = append(hs, OpListDashboards.Handle(h.ListDashboards))
+	}
+	if h, ok := impl.(interface {
+		ListEventDataStores(context.Context, *ListEventDataStoresRequest) (*ListEventDataStoresResponse, error)
+	}); ok {
+		hs = append(hs, OpListEventDataStores.Handle(h.ListEventDataStores))
+	}
+	if h, ok := impl.(interface {
+		ListImportFailures(context.Context, *ListImportFailuresRequest) (*ListImportFailuresResponse, error)
+	}); ok {
+		hs = append(hs, OpListImportFailures.Handle(h.ListImportFailures))
+	}
+	if h, ok := impl.(interface {
+		ListImports(context.Context, *ListImportsRequest) (*ListImportsResponse, error)
+	}); ok {
+		hs = append(hs, OpListImports.Handle(h.ListImports))
+	}
+	if h, ok := impl.(interface {
+		ListInsightsData(context.Context, *ListInsightsDataRequest) (*ListInsightsDataResponse, error)
+	}); ok {
+		hs = append(hs, OpListInsightsData.Handle(h.ListInsightsData))
+	}
+	if h, ok := impl.(interface {
+		ListInsightsMetricData(context.Context, *ListInsightsMetricDataRequest) (*ListInsightsMetricDataResponse, error)
+	}); ok {
+		hs = append(hs, OpListInsightsMetricData.Handle(h.ListInsightsMetricData))
+	}
+	if h, ok := impl.(interface {
+		ListPublicKeys(context.Context, *ListPublicKeysRequest) (*ListPublicKeysResponse, error)
+	}); ok {
+		hs = append(hs, OpListPublicKeys.Handle(h.ListPublicKeys))
+	}
+	if h, ok := impl.(interface {
+		ListQueries(context.Context, *ListQueriesRequest) (*ListQueriesResponse, error)
+	}); ok {
+		hs = append(hs, OpListQueries.Handle(h.ListQueries))
+	}
+	if h, ok := impl.(interface {
+		ListTags(context.Context, *ListTagsRequest) (*ListTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListTags.Handle(h.ListTags))
+	}
+	if h, ok := impl.(interface {
+		ListTrails(context.Context, *ListTrailsRequest) (*ListTrailsResponse, error)
+	}); ok {
+		hs = append(hs, OpListTrails.Handle(h.ListTrails))
+	}
+	if h, ok := impl.(interface {
+		LookupEvents(context.Context, *LookupEventsRequest) (*LookupEventsResponse, error)
+	}); ok {
+		hs = append(hs, OpLookupEvents.Handle(h.LookupEvents))
+	}
+	if h, ok := impl.(interface {
+		PutEventConfiguration(context.Context, *PutEventConfigurationRequest) (*PutEventConfigurationResponse, error)
+	}); ok {
+		hs = append(hs, OpPutEventConfiguration.Handle(h.PutEventConfiguration))
+	}
+	if h, ok := impl.(interface {
+		PutEventSelectors(context.Context, *PutEventSelectorsRequest) (*PutEventSelectorsResponse, error)
+	}); ok {
+		hs = append(hs, OpPutEventSelectors.Handle(h.PutEventSelectors))
+	}
+	if h, ok := impl.(interface {
+		PutInsightSelectors(context.Context, *PutInsightSelectorsRequest) (*PutInsightSelectorsResponse, error)
+	}); ok {
+		hs = append(hs, OpPutInsightSelectors.Handle(h.PutInsightSelectors))
+	}
+	if h, ok := impl.(interface {
+		PutResourcePolicy(context.Context, *PutResourcePolicyRequest) (*PutResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpPutResourcePolicy.Handle(h.PutResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		RegisterOrganizationDelegatedAdmin(context.Context, *RegisterOrganizationDelegatedAdminRequest) (*RegisterOrganizationDelegatedAdminResponse, error)
+	}); ok {
+		hs = append(hs, OpRegisterOrganizationDelegatedAdmin.Handle(h.RegisterOrganizationDelegatedAdmin))
+	}
+	if h, ok := impl.(interface {
+		RemoveTags(context.Context, *RemoveTagsRequest) (*RemoveTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpRemoveTags.Handle(h.RemoveTags))
+	}
+	if h, ok := impl.(interface {
+		RestoreEventDataStore(context.Context, *RestoreEventDataStoreRequest) (*RestoreEventDataStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpRestoreEventDataStore.Handle(h.RestoreEventDataStore))
+	}
+	if h, ok := impl.(interface {
+		SearchSampleQueries(context.Context, *SearchSampleQueriesRequest) (*SearchSampleQueriesResponse, error)
+	}); ok {
+		hs = append(hs, OpSearchSampleQueries.Handle(h.SearchSampleQueries))
+	}
+	if h, ok := impl.(interface {
+		StartDashboardRefresh(context.Context, *StartDashboardRefreshRequest) (*StartDashboardRefreshResponse, error)
+	}); ok {
+		hs = append(hs, OpStartDashboardRefresh.Handle(h.StartDashboardRefresh))
+	}
+	if h, ok := impl.(interface {
+		StartEventDataStoreIngestion(context.Context, *StartEventDataStoreIngestionRequest) (*StartEventDataStoreIngestionResponse, error)
+	}); ok {
+		hs = append(hs, OpStartEventDataStoreIngestion.Handle(h.StartEventDataStoreIngestion))
+	}
+	if h, ok := impl.(interface {
+		StartImport(context.Context, *StartImportRequest) (*StartImportResponse, error)
+	}); ok {
+		hs = append(hs, OpStartImport.Handle(h.StartImport))
+	}
+	if h, ok := impl.(interface {
+		StartLogging(context.Context, *StartLoggingRequest) (*StartLoggingResponse, error)
+	}); ok {
+		hs = append(hs, OpStartLogging.Handle(h.StartLogging))
+	}
+	if h, ok := impl.(interface {
+		StartQuery(context.Context, *StartQueryRequest) (*StartQueryResponse, error)
+	}); ok {
+		hs = append(hs, OpStartQuery.Handle(h.StartQuery))
+	}
+	if h, ok := impl.(interface {
+		StopEventDataStoreIngestion(context.Context, *StopEventDataStoreIngestionRequest) (*StopEventDataStoreIngestionResponse, error)
+	}); ok {
+		hs = append(hs, OpStopEventDataStoreIngestion.Handle(h.StopEventDataStoreIngestion))
+	}
+	if h, ok := impl.(interface {
+		StopImport(context.Context, *StopImportRequest) (*StopImportResponse, error)
+	}); ok {
+		hs = append(hs, OpStopImport.Handle(h.StopImport))
+	}
+	if h, ok := impl.(interface {
+		StopLogging(context.Context, *StopLoggingRequest) (*StopLoggingResponse, error)
+	}); ok {
+		hs = append(hs, OpStopLogging.Handle(h.StopLogging))
+	}
+	if h, ok := impl.(interface {
+		UpdateChannel(context.Context, *UpdateChannelRequest) (*UpdateChannelResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateChannel.Handle(h.UpdateChannel))
+	}
+	if h, ok := impl.(interface {
+		UpdateDashboard(context.Context, *UpdateDashboardRequest) (*UpdateDashboardResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateDashboard.Handle(h.UpdateDashboard))
+	}
+	if h, ok := impl.(interface {
+		UpdateEventDataStore(context.Context, *UpdateEventDataStoreRequest) (*UpdateEventDataStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateEventDataStore.Handle(h.UpdateEventDataStore))
+	}
+	if h, ok := impl.(interface {
+		UpdateTrail(context.Context, *UpdateTrailRequest) (*UpdateTrailResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateTrail.Handle(h.UpdateTrail))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package dynamodbapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -1796,6 +1797,299 @@ var (
 	OpUpdateTableReplicaAutoScaling       = awsmodel.Op[UpdateTableReplicaAutoScalingInput, UpdateTableReplicaAutoScalingOutput]{Name: "UpdateTableReplicaAutoScaling"}
 	OpUpdateTimeToLive                    = awsmodel.Op[UpdateTimeToLiveInput, UpdateTimeToLiveOutput]{Name: "UpdateTimeToLive"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		BatchExecuteStatement(context.Context, *BatchExecuteStatementInput) (*BatchExecuteStatementOutput, error)
+	}); ok {
+		hs = append(hs, OpBatchExecuteStatement.Handle(h.BatchExecuteStatement))
+	}
+	if h, ok := impl.(interface {
+		BatchGetItem(context.Context, *BatchGetItemInput) (*BatchGetItemOutput, error)
+	}); ok {
+		hs = append(hs, OpBatchGetItem.Handle(h.BatchGetItem))
+	}
+	if h, ok := impl.(interface {
+		BatchWriteItem(context.Context, *BatchWriteItemInput) (*BatchWriteItemOutput, error)
+	}); ok {
+		hs = append(hs, OpBatchWriteItem.Handle(h.BatchWriteItem))
+	}
+	if h, ok := impl.(interface {
+		CreateBackup(context.Context, *CreateBackupInput) (*CreateBackupOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateBackup.Handle(h.CreateBackup))
+	}
+	if h, ok := impl.(interface {
+		CreateGlobalTable(context.Context, *CreateGlobalTableInput) (*CreateGlobalTableOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateGlobalTable.Handle(h.CreateGlobalTable))
+	}
+	if h, ok := impl.(interface {
+		CreateTable(context.Context, *CreateTableInput) (*CreateTableOutput, error)
+	}); ok {
+		hs = append(hs, OpCreateTable.Handle(h.CreateTable))
+	}
+	if h, ok := impl.(interface {
+		DeleteBackup(context.Context, *DeleteBackupInput) (*DeleteBackupOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteBackup.Handle(h.DeleteBackup))
+	}
+	if h, ok := impl.(interface {
+		DeleteItem(context.Context, *DeleteItemInput) (*DeleteItemOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteItem.Handle(h.DeleteItem))
+	}
+	if h, ok := impl.(interface {
+		DeleteResourcePolicy(context.Context, *DeleteResourcePolicyInput) (*DeleteResourcePolicyOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteResourcePolicy.Handle(h.DeleteResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteTable(context.Context, *DeleteTableInput) (*DeleteTableOutput, error)
+	}); ok {
+		hs = append(hs, OpDeleteTable.Handle(h.DeleteTable))
+	}
+	if h, ok := impl.(interface {
+		DescribeBackup(context.Context, *DescribeBackupInput) (*DescribeBackupOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeBackup.Handle(h.DescribeBackup))
+	}
+	if h, ok := impl.(interface {
+		DescribeContinuousBackups(context.Context, *DescribeContinuousBackupsInput) (*DescribeContinuousBackupsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeContinuousBackups.Handle(h.DescribeContinuousBackups))
+	}
+	if h, ok := impl.(interface {
+		DescribeContributorInsights(context.Context, *DescribeContributorInsightsInput) (*DescribeContributorInsightsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeContributorInsights.Handle(h.DescribeContributorInsights))
+	}
+	if h, ok := impl.(interface {
+		DescribeEndpoints(context.Context, *DescribeEndpointsRequest) (*DescribeEndpointsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeEndpoints.Handle(h.DescribeEndpoints))
+	}
+	if h, ok := impl.(interface {
+		DescribeExport(context.Context, *DescribeExportInput) (*DescribeExportOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeExport.Handle(h.DescribeExport))
+	}
+	if h, ok := impl.(interface {
+		DescribeGlobalTable(context.Context, *DescribeGlobalTableInput) (*DescribeGlobalTableOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeGlobalTable.Handle(h.DescribeGlobalTable))
+	}
+	if h, ok := impl.(interface {
+		DescribeGlobalTableSettings(context.Context, *DescribeGlobalTableSettingsInput) (*DescribeGlobalTableSettingsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeGlobalTableSettings.Handle(h.DescribeGlobalTableSettings))
+	}
+	if h, ok := impl.(interface {
+		DescribeImport(context.Context, *DescribeImportInput) (*DescribeImportOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeImport.Handle(h.DescribeImport))
+	}
+	if h, ok := impl.(interface {
+		DescribeKinesisStreamingDestination(context.Context, *DescribeKinesisStreamingDestinationInput) (*DescribeKinesisStreamingDestinationOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeKinesisStreamingDestination.Handle(h.DescribeKinesisStreamingDestination))
+	}
+	if h, ok := impl.(interface {
+		DescribeLimits(context.Context, *DescribeLimitsInput) (*DescribeLimitsOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeLimits.Handle(h.DescribeLimits))
+	}
+	if h, ok := impl.(interface {
+		DescribeTable(context.Context, *DescribeTableInput) (*DescribeTableOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeTable.Handle(h.DescribeTable))
+	}
+	if h, ok := impl.(interface {
+		DescribeTableReplicaAutoScaling(context.Context, *DescribeTableReplicaAutoScalingInput) (*DescribeTableReplicaAutoScalingOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeTableReplicaAutoScaling.Handle(h.DescribeTableReplicaAutoScaling))
+	}
+	if h, ok := impl.(interface {
+		DescribeTimeToLive(context.Context, *DescribeTimeToLiveInput) (*DescribeTimeToLiveOutput, error)
+	}); ok {
+		hs = append(hs, OpDescribeTimeToLive.Handle(h.DescribeTimeToLive))
+	}
+	if h, ok := impl.(interface {
+		DisableKinesisStreamingDestination(context.Context, *KinesisStreamingDestinationInput) (*KinesisStreamingDestinationOutput, error)
+	}); ok {
+		hs = append(hs, OpDisableKinesisStreamingDestination.Handle(h.DisableKinesisStreamingDestination))
+	}
+	if h, ok := impl.(interface {
+		EnableKinesisStreamingDestination(context.Context, *KinesisStreamingDestinationInput) (*KinesisStreamingDestinationOutput, error)
+	}); ok {
+		hs = append(hs, OpEnableKinesisStreamingDestination.Handle(h.EnableKinesisStreamingDestination))
+	}
+	if h, ok := impl.(interface {
+		ExecuteStatement(context.Context, *ExecuteStatementInput) (*ExecuteStatementOutput, error)
+	}); ok {
+		hs = append(hs, OpExecuteStatement.Handle(h.ExecuteStatement))
+	}
+	if h, ok := impl.(interface {
+		ExecuteTransaction(context.Context, *ExecuteTransactionInput) (*ExecuteTransactionOutput, error)
+	}); ok {
+		hs = append(hs, OpExecuteTransaction.Handle(h.ExecuteTransaction))
+	}
+	if h, ok := impl.(interface {
+		ExportTableToPointInTime(context.Context, *ExportTableToPointInTimeInput) (*ExportTableToPointInTimeOutput, error)
+	}); ok {
+		hs = append(hs, OpExportTableToPointInTime.Handle(h.ExportTableToPointInTime))
+	}
+	if h, ok := impl.(interface {
+		GetItem(context.Context, *GetItemInput) (*GetItemOutput, error)
+	}); ok {
+		hs = append(hs, OpGetItem.Handle(h.GetItem))
+	}
+	if h, ok := impl.(interface {
+		GetResourcePolicy(context.Context, *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
+	}); ok {
+		hs = append(hs, OpGetResourcePolicy.Handle(h.GetResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		ImportTable(context.Context, *ImportTableInput) (*ImportTableOutput, error)
+	}); ok {
+		hs = append(hs, OpImportTable.Handle(h.ImportTable))
+	}
+	if h, ok := impl.(interface {
+		ListBackups(context.Context, *ListBackupsInput) (*ListBackupsOutput, error)
+	}); ok {
+		hs = append(hs, OpListBackups.Handle(h.ListBackups))
+	}
+	if h, ok := impl.(interface {
+		ListContributorInsights(context.Context, *ListContributorInsightsInput) (*ListContributorInsightsOutput, error)
+	}); ok {
+		hs = append(hs, OpListContributorInsights.Handle(h.ListContributorInsights))
+	}
+	if h, ok := impl.(interface {
+		ListExports(context.Context, *ListExportsInput) (*ListExportsOutput, error)
+	}); ok {
+		hs = append(hs, OpListExports.Handle(h.ListExports))
+	}
+	if h, ok := impl.(interface {
+		ListGlobalTables(context.Context, *ListGlobalTablesInput) (*ListGlobalTablesOutput, error)
+	}); ok {
+		hs = append(hs, OpListGlobalTables.Handle(h.ListGlobalTables))
+	}
+	if h, ok := impl.(interface {
+		ListImports(context.Context, *ListImportsInput) (*ListImportsOutput, error)
+	}); ok {
+		hs = append(hs, OpListImports.Handle(h.ListImports))
+	}
+	if h, ok := impl.(interface {
+		ListTables(context.Context, *ListTablesInput) (*ListTablesOutput, error)
+	}); ok {
+		hs = append(hs, OpListTables.Handle(h.ListTables))
+	}
+	if h, ok := impl.(interface {
+		ListTagsOfResource(context.Context, *ListTagsOfResourceInput) (*ListTagsOfResourceOutput, error)
+	}); ok {
+		hs = append(hs, OpListTagsOfResource.Handle(h.ListTagsOfResource))
+	}
+	if h, ok := impl.(interface {
+		PutItem(context.Context, *PutItemInput) (*PutItemOutput, error)
+	}); ok {
+		hs = append(hs, OpPutItem.Handle(h.PutItem))
+	}
+	if h, ok := impl.(interface {
+		PutResourcePolicy(context.Context, *PutResourcePolicyInput) (*PutResourcePolicyOutput, error)
+	}); ok {
+		hs = append(hs, OpPutResourcePolicy.Handle(h.PutResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		Query(context.Context, *QueryInput) (*QueryOutput, error)
+	}); ok {
+		hs = append(hs, OpQuery.Handle(h.Query))
+	}
+	if h, ok := impl.(interface {
+		RestoreTableFromBackup(context.Context, *RestoreTableFromBackupInput) (*RestoreTableFromBackupOutput, error)
+	}); ok {
+		hs = append(hs, OpRestoreTableFromBackup.Handle(h.RestoreTableFromBackup))
+	}
+	if h, ok := impl.(interface {
+		RestoreTableToPointInTime(context.Context, *RestoreTableToPointInTimeInput) (*RestoreTableToPointInTimeOutput, error)
+	}); ok {
+		hs = append(hs, OpRestoreTableToPointInTime.Handle(h.RestoreTableToPointInTime))
+	}
+	if h, ok := impl.(interface {
+		Scan(context.Context, *ScanInput) (*ScanOutput, error)
+	}); ok {
+		hs = append(hs, OpScan.Handle(h.Scan))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		TransactGetItems(context.Context, *TransactGetItemsInput) (*TransactGetItemsOutput, error)
+	}); ok {
+		hs = append(hs, OpTransactGetItems.Handle(h.TransactGetItems))
+	}
+	if h, ok := impl.(interface {
+		TransactWriteItems(context.Context, *TransactWriteItemsInput) (*TransactWriteItemsOutput, error)
+	}); ok {
+		hs = append(hs, OpTransactWriteItems.Handle(h.TransactWriteItems))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		UpdateContinuousBackups(context.Context, *UpdateContinuousBackupsInput) (*UpdateContinuousBackupsOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateContinuousBackups.Handle(h.UpdateContinuousBackups))
+	}
+	if h, ok := impl.(interface {
+		UpdateContributorInsights(context.Context, *UpdateContributorInsightsInput) (*UpdateContributorInsightsOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateContributorInsights.Handle(h.UpdateContributorInsights))
+	}
+	if h, ok := impl.(interface {
+		UpdateGlobalTable(context.Context, *UpdateGlobalTableInput) (*UpdateGlobalTableOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateGlobalTable.Handle(h.UpdateGlobalTable))
+	}
+	if h, ok := impl.(interface {
+		UpdateGlobalTableSettings(context.Context, *UpdateGlobalTableSettingsInput) (*UpdateGlobalTableSettingsOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateGlobalTableSettings.Handle(h.UpdateGlobalTableSettings))
+	}
+	if h, ok := impl.(interface {
+		UpdateItem(context.Context, *UpdateItemInput) (*UpdateItemOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateItem.Handle(h.UpdateItem))
+	}
+	if h, ok := impl.(interface {
+		UpdateKinesisStreamingDestination(context.Context, *UpdateKinesisStreamingDestinationInput) (*UpdateKinesisStreamingDestinationOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateKinesisStreamingDestination.Handle(h.UpdateKinesisStreamingDestination))
+	}
+	if h, ok := impl.(interface {
+		UpdateTable(context.Context, *UpdateTableInput) (*UpdateTableOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateTable.Handle(h.UpdateTable))
+	}
+	if h, ok := impl.(interface {
+		UpdateTableReplicaAutoScaling(context.Context, *UpdateTableReplicaAutoScalingInput) (*UpdateTableReplicaAutoScalingOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateTableReplicaAutoScaling.Handle(h.UpdateTableReplicaAutoScaling))
+	}
+	if h, ok := impl.(interface {
+		UpdateTimeToLive(context.Context, *UpdateTimeToLiveInput) (*UpdateTimeToLiveOutput, error)
+	}); ok {
+		hs = append(hs, OpUpdateTimeToLive.Handle(h.UpdateTimeToLive))
+	}
+	return hs
+}
 
 // Enum values.
 const (

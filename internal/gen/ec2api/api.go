@@ -6,6 +6,7 @@
 package ec2api
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -1808,6 +1809,369 @@ var (
 	OpUpdateSecurityGroupRuleDescriptionsEgress  = awsmodel.Op[UpdateSecurityGroupRuleDescriptionsEgressRequest, UpdateSecurityGroupRuleDescriptionsEgressResult]{Name: "UpdateSecurityGroupRuleDescriptionsEgress"}
 	OpUpdateSecurityGroupRuleDescriptionsIngress = awsmodel.Op[UpdateSecurityGroupRuleDescriptionsIngressRequest, UpdateSecurityGroupRuleDescriptionsIngressResult]{Name: "UpdateSecurityGroupRuleDescriptionsIngress"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AssociateRouteTable(context.Context, *AssociateRouteTableRequest) (*AssociateRouteTableResult, error)
+	}); ok {
+		hs = append(hs, OpAssociateRouteTable.Handle(h.AssociateRouteTable))
+	}
+	if h, ok := impl.(interface {
+		AssociateSubnetCidrBlock(context.Context, *AssociateSubnetCidrBlockRequest) (*AssociateSubnetCidrBlockResult, error)
+	}); ok {
+		hs = append(hs, OpAssociateSubnetCidrBlock.Handle(h.AssociateSubnetCidrBlock))
+	}
+	if h, ok := impl.(interface {
+		AssociateVpcCidrBlock(context.Context, *AssociateVpcCidrBlockRequest) (*AssociateVpcCidrBlockResult, error)
+	}); ok {
+		hs = append(hs, OpAssociateVpcCidrBlock.Handle(h.AssociateVpcCidrBlock))
+	}
+	if h, ok := impl.(interface {
+		AttachInternetGateway(context.Context, *AttachInternetGatewayRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAttachInternetGateway.Handle(h.AttachInternetGateway))
+	}
+	if h, ok := impl.(interface {
+		AuthorizeSecurityGroupEgress(context.Context, *AuthorizeSecurityGroupEgressRequest) (*AuthorizeSecurityGroupEgressResult, error)
+	}); ok {
+		hs = append(hs, OpAuthorizeSecurityGroupEgress.Handle(h.AuthorizeSecurityGroupEgress))
+	}
+	if h, ok := impl.(interface {
+		AuthorizeSecurityGroupIngress(context.Context, *AuthorizeSecurityGroupIngressRequest) (*AuthorizeSecurityGroupIngressResult, error)
+	}); ok {
+		hs = append(hs, OpAuthorizeSecurityGroupIngress.Handle(h.AuthorizeSecurityGroupIngress))
+	}
+	if h, ok := impl.(interface {
+		CopySnapshot(context.Context, *CopySnapshotRequest) (*CopySnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpCopySnapshot.Handle(h.CopySnapshot))
+	}
+	if h, ok := impl.(interface {
+		CreateInternetGateway(context.Context, *CreateInternetGatewayRequest) (*CreateInternetGatewayResult, error)
+	}); ok {
+		hs = append(hs, OpCreateInternetGateway.Handle(h.CreateInternetGateway))
+	}
+	if h, ok := impl.(interface {
+		CreateRoute(context.Context, *CreateRouteRequest) (*CreateRouteResult, error)
+	}); ok {
+		hs = append(hs, OpCreateRoute.Handle(h.CreateRoute))
+	}
+	if h, ok := impl.(interface {
+		CreateRouteTable(context.Context, *CreateRouteTableRequest) (*CreateRouteTableResult, error)
+	}); ok {
+		hs = append(hs, OpCreateRouteTable.Handle(h.CreateRouteTable))
+	}
+	if h, ok := impl.(interface {
+		CreateSecurityGroup(context.Context, *CreateSecurityGroupRequest) (*CreateSecurityGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateSecurityGroup.Handle(h.CreateSecurityGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateSnapshot(context.Context, *CreateSnapshotRequest) (*Snapshot, error)
+	}); ok {
+		hs = append(hs, OpCreateSnapshot.Handle(h.CreateSnapshot))
+	}
+	if h, ok := impl.(interface {
+		CreateSubnet(context.Context, *CreateSubnetRequest) (*CreateSubnetResult, error)
+	}); ok {
+		hs = append(hs, OpCreateSubnet.Handle(h.CreateSubnet))
+	}
+	if h, ok := impl.(interface {
+		CreateTags(context.Context, *CreateTagsRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpCreateTags.Handle(h.CreateTags))
+	}
+	if h, ok := impl.(interface {
+		CreateVolume(context.Context, *CreateVolumeRequest) (*Volume, error)
+	}); ok {
+		hs = append(hs, OpCreateVolume.Handle(h.CreateVolume))
+	}
+	if h, ok := impl.(interface {
+		CreateVpc(context.Context, *CreateVpcRequest) (*CreateVpcResult, error)
+	}); ok {
+		hs = append(hs, OpCreateVpc.Handle(h.CreateVpc))
+	}
+	if h, ok := impl.(interface {
+		DeleteInternetGateway(context.Context, *DeleteInternetGatewayRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteInternetGateway.Handle(h.DeleteInternetGateway))
+	}
+	if h, ok := impl.(interface {
+		DeleteRoute(context.Context, *DeleteRouteRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRoute.Handle(h.DeleteRoute))
+	}
+	if h, ok := impl.(interface {
+		DeleteRouteTable(context.Context, *DeleteRouteTableRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRouteTable.Handle(h.DeleteRouteTable))
+	}
+	if h, ok := impl.(interface {
+		DeleteSecurityGroup(context.Context, *DeleteSecurityGroupRequest) (*DeleteSecurityGroupResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteSecurityGroup.Handle(h.DeleteSecurityGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteSnapshot(context.Context, *DeleteSnapshotRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteSnapshot.Handle(h.DeleteSnapshot))
+	}
+	if h, ok := impl.(interface {
+		DeleteSubnet(context.Context, *DeleteSubnetRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteSubnet.Handle(h.DeleteSubnet))
+	}
+	if h, ok := impl.(interface {
+		DeleteTags(context.Context, *DeleteTagsRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteTags.Handle(h.DeleteTags))
+	}
+	if h, ok := impl.(interface {
+		DeleteVolume(context.Context, *DeleteVolumeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteVolume.Handle(h.DeleteVolume))
+	}
+	if h, ok := impl.(interface {
+		DeleteVpc(context.Context, *DeleteVpcRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteVpc.Handle(h.DeleteVpc))
+	}
+	if h, ok := impl.(interface {
+		DescribeAccountAttributes(context.Context, *DescribeAccountAttributesRequest) (*DescribeAccountAttributesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeAccountAttributes.Handle(h.DescribeAccountAttributes))
+	}
+	if h, ok := impl.(interface {
+		DescribeAvailabilityZones(context.Context, *DescribeAvailabilityZonesRequest) (*DescribeAvailabilityZonesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeAvailabilityZones.Handle(h.DescribeAvailabilityZones))
+	}
+	if h, ok := impl.(interface {
+		DescribeInternetGateways(context.Context, *DescribeInternetGatewaysRequest) (*DescribeInternetGatewaysResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeInternetGateways.Handle(h.DescribeInternetGateways))
+	}
+	if h, ok := impl.(interface {
+		DescribeNetworkAcls(context.Context, *DescribeNetworkAclsRequest) (*DescribeNetworkAclsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeNetworkAcls.Handle(h.DescribeNetworkAcls))
+	}
+	if h, ok := impl.(interface {
+		DescribeNetworkInterfaces(context.Context, *DescribeNetworkInterfacesRequest) (*DescribeNetworkInterfacesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeNetworkInterfaces.Handle(h.DescribeNetworkInterfaces))
+	}
+	if h, ok := impl.(interface {
+		DescribeRegions(context.Context, *DescribeRegionsRequest) (*DescribeRegionsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeRegions.Handle(h.DescribeRegions))
+	}
+	if h, ok := impl.(interface {
+		DescribeRouteTables(context.Context, *DescribeRouteTablesRequest) (*DescribeRouteTablesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeRouteTables.Handle(h.DescribeRouteTables))
+	}
+	if h, ok := impl.(interface {
+		DescribeSecurityGroupRules(context.Context, *DescribeSecurityGroupRulesRequest) (*DescribeSecurityGroupRulesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSecurityGroupRules.Handle(h.DescribeSecurityGroupRules))
+	}
+	if h, ok := impl.(interface {
+		DescribeSecurityGroups(context.Context, *DescribeSecurityGroupsRequest) (*DescribeSecurityGroupsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSecurityGroups.Handle(h.DescribeSecurityGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeSnapshotAttribute(context.Context, *DescribeSnapshotAttributeRequest) (*DescribeSnapshotAttributeResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSnapshotAttribute.Handle(h.DescribeSnapshotAttribute))
+	}
+	if h, ok := impl.(interface {
+		DescribeSnapshotTierStatus(context.Context, *DescribeSnapshotTierStatusRequest) (*DescribeSnapshotTierStatusResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSnapshotTierStatus.Handle(h.DescribeSnapshotTierStatus))
+	}
+	if h, ok := impl.(interface {
+		DescribeSnapshots(context.Context, *DescribeSnapshotsRequest) (*DescribeSnapshotsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSnapshots.Handle(h.DescribeSnapshots))
+	}
+	if h, ok := impl.(interface {
+		DescribeSubnets(context.Context, *DescribeSubnetsRequest) (*DescribeSubnetsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeSubnets.Handle(h.DescribeSubnets))
+	}
+	if h, ok := impl.(interface {
+		DescribeTags(context.Context, *DescribeTagsRequest) (*DescribeTagsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeTags.Handle(h.DescribeTags))
+	}
+	if h, ok := impl.(interface {
+		DescribeVolumeAttribute(context.Context, *DescribeVolumeAttributeRequest) (*DescribeVolumeAttributeResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVolumeAttribute.Handle(h.DescribeVolumeAttribute))
+	}
+	if h, ok := impl.(interface {
+		DescribeVolumeStatus(context.Context, *DescribeVolumeStatusRequest) (*DescribeVolumeStatusResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVolumeStatus.Handle(h.DescribeVolumeStatus))
+	}
+	if h, ok := impl.(interface {
+		DescribeVolumes(context.Context, *DescribeVolumesRequest) (*DescribeVolumesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVolumes.Handle(h.DescribeVolumes))
+	}
+	if h, ok := impl.(interface {
+		DescribeVolumesModifications(context.Context, *DescribeVolumesModificationsRequest) (*DescribeVolumesModificationsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVolumesModifications.Handle(h.DescribeVolumesModifications))
+	}
+	if h, ok := impl.(interface {
+		DescribeVpcAttribute(context.Context, *DescribeVpcAttributeRequest) (*DescribeVpcAttributeResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVpcAttribute.Handle(h.DescribeVpcAttribute))
+	}
+	if h, ok := impl.(interface {
+		DescribeVpcs(context.Context, *DescribeVpcsRequest) (*DescribeVpcsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeVpcs.Handle(h.DescribeVpcs))
+	}
+	if h, ok := impl.(interface {
+		DetachInternetGateway(context.Context, *DetachInternetGatewayRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDetachInternetGateway.Handle(h.DetachInternetGateway))
+	}
+	if h, ok := impl.(interface {
+		DisableEbsEncryptionByDefault(context.Context, *DisableEbsEncryptionByDefaultRequest) (*DisableEbsEncryptionByDefaultResult, error)
+	}); ok {
+		hs = append(hs, OpDisableEbsEncryptionByDefault.Handle(h.DisableEbsEncryptionByDefault))
+	}
+	if h, ok := impl.(interface {
+		DisassociateRouteTable(context.Context, *DisassociateRouteTableRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisassociateRouteTable.Handle(h.DisassociateRouteTable))
+	}
+	if h, ok := impl.(interface {
+		DisassociateSubnetCidrBlock(context.Context, *DisassociateSubnetCidrBlockRequest) (*DisassociateSubnetCidrBlockResult, error)
+	}); ok {
+		hs = append(hs, OpDisassociateSubnetCidrBlock.Handle(h.DisassociateSubnetCidrBlock))
+	}
+	if h, ok := impl.(interface {
+		DisassociateVpcCidrBlock(context.Context, *DisassociateVpcCidrBlockRequest) (*DisassociateVpcCidrBlockResult, error)
+	}); ok {
+		hs = append(hs, OpDisassociateVpcCidrBlock.Handle(h.DisassociateVpcCidrBlock))
+	}
+	if h, ok := impl.(interface {
+		EnableEbsEncryptionByDefault(context.Context, *EnableEbsEncryptionByDefaultRequest) (*EnableEbsEncryptionByDefaultResult, error)
+	}); ok {
+		hs = append(hs, OpEnableEbsEncryptionByDefault.Handle(h.EnableEbsEncryptionByDefault))
+	}
+	if h, ok := impl.(interface {
+		GetEbsDefaultKmsKeyId(context.Context, *GetEbsDefaultKmsKeyIdRequest) (*GetEbsDefaultKmsKeyIdResult, error)
+	}); ok {
+		hs = append(hs, OpGetEbsDefaultKmsKeyId.Handle(h.GetEbsDefaultKmsKeyId))
+	}
+	if h, ok := impl.(interface {
+		GetEbsEncryptionByDefault(context.Context, *GetEbsEncryptionByDefaultRequest) (*GetEbsEncryptionByDefaultResult, error)
+	}); ok {
+		hs = append(hs, OpGetEbsEncryptionByDefault.Handle(h.GetEbsEncryptionByDefault))
+	}
+	if h, ok := impl.(interface {
+		ModifyEbsDefaultKmsKeyId(context.Context, *ModifyEbsDefaultKmsKeyIdRequest) (*ModifyEbsDefaultKmsKeyIdResult, error)
+	}); ok {
+		hs = append(hs, OpModifyEbsDefaultKmsKeyId.Handle(h.ModifyEbsDefaultKmsKeyId))
+	}
+	if h, ok := impl.(interface {
+		ModifySecurityGroupRules(context.Context, *ModifySecurityGroupRulesRequest) (*ModifySecurityGroupRulesResult, error)
+	}); ok {
+		hs = append(hs, OpModifySecurityGroupRules.Handle(h.ModifySecurityGroupRules))
+	}
+	if h, ok := impl.(interface {
+		ModifySnapshotAttribute(context.Context, *ModifySnapshotAttributeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpModifySnapshotAttribute.Handle(h.ModifySnapshotAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifySnapshotTier(context.Context, *ModifySnapshotTierRequest) (*ModifySnapshotTierResult, error)
+	}); ok {
+		hs = append(hs, OpModifySnapshotTier.Handle(h.ModifySnapshotTier))
+	}
+	if h, ok := impl.(interface {
+		ModifySubnetAttribute(context.Context, *ModifySubnetAttributeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpModifySubnetAttribute.Handle(h.ModifySubnetAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifyVolume(context.Context, *ModifyVolumeRequest) (*ModifyVolumeResult, error)
+	}); ok {
+		hs = append(hs, OpModifyVolume.Handle(h.ModifyVolume))
+	}
+	if h, ok := impl.(interface {
+		ModifyVolumeAttribute(context.Context, *ModifyVolumeAttributeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpModifyVolumeAttribute.Handle(h.ModifyVolumeAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifyVpcAttribute(context.Context, *ModifyVpcAttributeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpModifyVpcAttribute.Handle(h.ModifyVpcAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifyVpcTenancy(context.Context, *ModifyVpcTenancyRequest) (*ModifyVpcTenancyResult, error)
+	}); ok {
+		hs = append(hs, OpModifyVpcTenancy.Handle(h.ModifyVpcTenancy))
+	}
+	if h, ok := impl.(interface {
+		ReplaceRoute(context.Context, *ReplaceRouteRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpReplaceRoute.Handle(h.ReplaceRoute))
+	}
+	if h, ok := impl.(interface {
+		ReplaceRouteTableAssociation(context.Context, *ReplaceRouteTableAssociationRequest) (*ReplaceRouteTableAssociationResult, error)
+	}); ok {
+		hs = append(hs, OpReplaceRouteTableAssociation.Handle(h.ReplaceRouteTableAssociation))
+	}
+	if h, ok := impl.(interface {
+		ResetEbsDefaultKmsKeyId(context.Context, *ResetEbsDefaultKmsKeyIdRequest) (*ResetEbsDefaultKmsKeyIdResult, error)
+	}); ok {
+		hs = append(hs, OpResetEbsDefaultKmsKeyId.Handle(h.ResetEbsDefaultKmsKeyId))
+	}
+	if h, ok := impl.(interface {
+		ResetSnapshotAttribute(context.Context, *ResetSnapshotAttributeRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpResetSnapshotAttribute.Handle(h.ResetSnapshotAttribute))
+	}
+	if h, ok := impl.(interface {
+		RestoreSnapshotTier(context.Context, *RestoreSnapshotTierRequest) (*RestoreSnapshotTierResult, error)
+	}); ok {
+		hs = append(hs, OpRestoreSnapshotTier.Handle(h.RestoreSnapshotTier))
+	}
+	if h, ok := impl.(interface {
+		RevokeSecurityGroupEgress(context.Context, *RevokeSecurityGroupEgressRequest) (*RevokeSecurityGroupEgressResult, error)
+	}); ok {
+		hs = append(hs, OpRevokeSecurityGroupEgress.Handle(h.RevokeSecurityGroupEgress))
+	}
+	if h, ok := impl.(interface {
+		RevokeSecurityGroupIngress(context.Context, *RevokeSecurityGroupIngressRequest) (*RevokeSecurityGroupIngressResult, error)
+	}); ok {
+		hs = append(hs, OpRevokeSecurityGroupIngress.Handle(h.RevokeSecurityGroupIngress))
+	}
+	if h, ok := impl.(interface {
+		UpdateSecurityGroupRuleDescriptionsEgress(context.Context, *UpdateSecurityGroupRuleDescriptionsEgressRequest) (*UpdateSecurityGroupRuleDescriptionsEgressResult, error)
+	}); ok {
+		hs = append(hs, OpUpdateSecurityGroupRuleDescriptionsEgress.Handle(h.UpdateSecurityGroupRuleDescriptionsEgress))
+	}
+	if h, ok := impl.(interface {
+		UpdateSecurityGroupRuleDescriptionsIngress(context.Context, *UpdateSecurityGroupRuleDescriptionsIngressRequest) (*UpdateSecurityGroupRuleDescriptionsIngressResult, error)
+	}); ok {
+		hs = append(hs, OpUpdateSecurityGroupRuleDescriptionsIngress.Handle(h.UpdateSecurityGroupRuleDescriptionsIngress))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package efsapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -471,6 +472,169 @@ var (
 	OpUpdateFileSystem                  = awsmodel.Op[UpdateFileSystemRequest, FileSystemDescription]{Name: "UpdateFileSystem"}
 	OpUpdateFileSystemProtection        = awsmodel.Op[UpdateFileSystemProtectionRequest, FileSystemProtectionDescription]{Name: "UpdateFileSystemProtection"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		CreateAccessPoint(context.Context, *CreateAccessPointRequest) (*AccessPointDescription, error)
+	}); ok {
+		hs = append(hs, OpCreateAccessPoint.Handle(h.CreateAccessPoint))
+	}
+	if h, ok := impl.(interface {
+		CreateFileSystem(context.Context, *CreateFileSystemRequest) (*FileSystemDescription, error)
+	}); ok {
+		hs = append(hs, OpCreateFileSystem.Handle(h.CreateFileSystem))
+	}
+	if h, ok := impl.(interface {
+		CreateMountTarget(context.Context, *CreateMountTargetRequest) (*MountTargetDescription, error)
+	}); ok {
+		hs = append(hs, OpCreateMountTarget.Handle(h.CreateMountTarget))
+	}
+	if h, ok := impl.(interface {
+		CreateReplicationConfiguration(context.Context, *CreateReplicationConfigurationRequest) (*ReplicationConfigurationDescription, error)
+	}); ok {
+		hs = append(hs, OpCreateReplicationConfiguration.Handle(h.CreateReplicationConfiguration))
+	}
+	if h, ok := impl.(interface {
+		CreateTags(context.Context, *CreateTagsRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpCreateTags.Handle(h.CreateTags))
+	}
+	if h, ok := impl.(interface {
+		DeleteAccessPoint(context.Context, *DeleteAccessPointRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteAccessPoint.Handle(h.DeleteAccessPoint))
+	}
+	if h, ok := impl.(interface {
+		DeleteFileSystem(context.Context, *DeleteFileSystemRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteFileSystem.Handle(h.DeleteFileSystem))
+	}
+	if h, ok := impl.(interface {
+		DeleteFileSystemPolicy(context.Context, *DeleteFileSystemPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteFileSystemPolicy.Handle(h.DeleteFileSystemPolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteMountTarget(context.Context, *DeleteMountTargetRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteMountTarget.Handle(h.DeleteMountTarget))
+	}
+	if h, ok := impl.(interface {
+		DeleteReplicationConfiguration(context.Context, *DeleteReplicationConfigurationRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteReplicationConfiguration.Handle(h.DeleteReplicationConfiguration))
+	}
+	if h, ok := impl.(interface {
+		DeleteTags(context.Context, *DeleteTagsRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteTags.Handle(h.DeleteTags))
+	}
+	if h, ok := impl.(interface {
+		DescribeAccessPoints(context.Context, *DescribeAccessPointsRequest) (*DescribeAccessPointsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeAccessPoints.Handle(h.DescribeAccessPoints))
+	}
+	if h, ok := impl.(interface {
+		DescribeAccountPreferences(context.Context, *DescribeAccountPreferencesRequest) (*DescribeAccountPreferencesResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeAccountPreferences.Handle(h.DescribeAccountPreferences))
+	}
+	if h, ok := impl.(interface {
+		DescribeBackupPolicy(context.Context, *DescribeBackupPolicyRequest) (*BackupPolicyDescription, error)
+	}); ok {
+		hs = append(hs, OpDescribeBackupPolicy.Handle(h.DescribeBackupPolicy))
+	}
+	if h, ok := impl.(interface {
+		DescribeFileSystemPolicy(context.Context, *DescribeFileSystemPolicyRequest) (*FileSystemPolicyDescription, error)
+	}); ok {
+		hs = append(hs, OpDescribeFileSystemPolicy.Handle(h.DescribeFileSystemPolicy))
+	}
+	if h, ok := impl.(interface {
+		DescribeFileSystems(context.Context, *DescribeFileSystemsRequest) (*DescribeFileSystemsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeFileSystems.Handle(h.DescribeFileSystems))
+	}
+	if h, ok := impl.(interface {
+		DescribeLifecycleConfiguration(context.Context, *DescribeLifecycleConfigurationRequest) (*LifecycleConfigurationDescription, error)
+	}); ok {
+		hs = append(hs, OpDescribeLifecycleConfiguration.Handle(h.DescribeLifecycleConfiguration))
+	}
+	if h, ok := impl.(interface {
+		DescribeMountTargetSecurityGroups(context.Context, *DescribeMountTargetSecurityGroupsRequest) (*DescribeMountTargetSecurityGroupsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeMountTargetSecurityGroups.Handle(h.DescribeMountTargetSecurityGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeMountTargets(context.Context, *DescribeMountTargetsRequest) (*DescribeMountTargetsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeMountTargets.Handle(h.DescribeMountTargets))
+	}
+	if h, ok := impl.(interface {
+		DescribeReplicationConfigurations(context.Context, *DescribeReplicationConfigurationsRequest) (*DescribeReplicationConfigurationsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeReplicationConfigurations.Handle(h.DescribeReplicationConfigurations))
+	}
+	if h, ok := impl.(interface {
+		DescribeTags(context.Context, *DescribeTagsRequest) (*DescribeTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeTags.Handle(h.DescribeTags))
+	}
+	if h, ok := impl.(interface {
+		ListTagsForResource(context.Context, *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+	}); ok {
+		hs = append(hs, OpListTagsForResource.Handle(h.ListTagsForResource))
+	}
+	if h, ok := impl.(interface {
+		ModifyMountTargetSecurityGroups(context.Context, *ModifyMountTargetSecurityGroupsRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpModifyMountTargetSecurityGroups.Handle(h.ModifyMountTargetSecurityGroups))
+	}
+	if h, ok := impl.(interface {
+		PutAccountPreferences(context.Context, *PutAccountPreferencesRequest) (*PutAccountPreferencesResponse, error)
+	}); ok {
+		hs = append(hs, OpPutAccountPreferences.Handle(h.PutAccountPreferences))
+	}
+	if h, ok := impl.(interface {
+		PutBackupPolicy(context.Context, *PutBackupPolicyRequest) (*BackupPolicyDescription, error)
+	}); ok {
+		hs = append(hs, OpPutBackupPolicy.Handle(h.PutBackupPolicy))
+	}
+	if h, ok := impl.(interface {
+		PutFileSystemPolicy(context.Context, *PutFileSystemPolicyRequest) (*FileSystemPolicyDescription, error)
+	}); ok {
+		hs = append(hs, OpPutFileSystemPolicy.Handle(h.PutFileSystemPolicy))
+	}
+	if h, ok := impl.(interface {
+		PutLifecycleConfiguration(context.Context, *PutLifecycleConfigurationRequest) (*LifecycleConfigurationDescription, error)
+	}); ok {
+		hs = append(hs, OpPutLifecycleConfiguration.Handle(h.PutLifecycleConfiguration))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		UpdateFileSystem(context.Context, *UpdateFileSystemRequest) (*FileSystemDescription, error)
+	}); ok {
+		hs = append(hs, OpUpdateFileSystem.Handle(h.UpdateFileSystem))
+	}
+	if h, ok := impl.(interface {
+		UpdateFileSystemProtection(context.Context, *UpdateFileSystemProtectionRequest) (*FileSystemProtectionDescription, error)
+	}); ok {
+		hs = append(hs, OpUpdateFileSystemProtection.Handle(h.UpdateFileSystemProtection))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package iamapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -2399,6 +2400,894 @@ var (
 	OpUploadServerCertificate                       = awsmodel.Op[UploadServerCertificateRequest, UploadServerCertificateResponse]{Name: "UploadServerCertificate"}
 	OpUploadSigningCertificate                      = awsmodel.Op[UploadSigningCertificateRequest, UploadSigningCertificateResponse]{Name: "UploadSigningCertificate"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AcceptDelegationRequest(context.Context, *AcceptDelegationRequestRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAcceptDelegationRequest.Handle(h.AcceptDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		AddClientIDToOpenIDConnectProvider(context.Context, *AddClientIDToOpenIDConnectProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddClientIDToOpenIDConnectProvider.Handle(h.AddClientIDToOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		AddRoleToInstanceProfile(context.Context, *AddRoleToInstanceProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddRoleToInstanceProfile.Handle(h.AddRoleToInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		AddUserToGroup(context.Context, *AddUserToGroupRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddUserToGroup.Handle(h.AddUserToGroup))
+	}
+	if h, ok := impl.(interface {
+		AssociateDelegationRequest(context.Context, *AssociateDelegationRequestRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAssociateDelegationRequest.Handle(h.AssociateDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		AttachGroupPolicy(context.Context, *AttachGroupPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAttachGroupPolicy.Handle(h.AttachGroupPolicy))
+	}
+	if h, ok := impl.(interface {
+		AttachRolePolicy(context.Context, *AttachRolePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAttachRolePolicy.Handle(h.AttachRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		AttachUserPolicy(context.Context, *AttachUserPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAttachUserPolicy.Handle(h.AttachUserPolicy))
+	}
+	if h, ok := impl.(interface {
+		ChangePassword(context.Context, *ChangePasswordRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpChangePassword.Handle(h.ChangePassword))
+	}
+	if h, ok := impl.(interface {
+		CreateAccessKey(context.Context, *CreateAccessKeyRequest) (*CreateAccessKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateAccessKey.Handle(h.CreateAccessKey))
+	}
+	if h, ok := impl.(interface {
+		CreateAccountAlias(context.Context, *CreateAccountAliasRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpCreateAccountAlias.Handle(h.CreateAccountAlias))
+	}
+	if h, ok := impl.(interface {
+		CreateDelegationRequest(context.Context, *CreateDelegationRequestRequest) (*CreateDelegationRequestResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateDelegationRequest.Handle(h.CreateDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		CreateGroup(context.Context, *CreateGroupRequest) (*CreateGroupResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateGroup.Handle(h.CreateGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateInstanceProfile(context.Context, *CreateInstanceProfileRequest) (*CreateInstanceProfileResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateInstanceProfile.Handle(h.CreateInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		CreateLoginProfile(context.Context, *CreateLoginProfileRequest) (*CreateLoginProfileResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateLoginProfile.Handle(h.CreateLoginProfile))
+	}
+	if h, ok := impl.(interface {
+		CreateOpenIDConnectProvider(context.Context, *CreateOpenIDConnectProviderRequest) (*CreateOpenIDConnectProviderResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateOpenIDConnectProvider.Handle(h.CreateOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		CreatePolicy(context.Context, *CreatePolicyRequest) (*CreatePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpCreatePolicy.Handle(h.CreatePolicy))
+	}
+	if h, ok := impl.(interface {
+		CreatePolicyVersion(context.Context, *CreatePolicyVersionRequest) (*CreatePolicyVersionResponse, error)
+	}); ok {
+		hs = append(hs, OpCreatePolicyVersion.Handle(h.CreatePolicyVersion))
+	}
+	if h, ok := impl.(interface {
+		CreateRole(context.Context, *CreateRoleRequest) (*CreateRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateRole.Handle(h.CreateRole))
+	}
+	if h, ok := impl.(interface {
+		CreateSAMLProvider(context.Context, *CreateSAMLProviderRequest) (*CreateSAMLProviderResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateSAMLProvider.Handle(h.CreateSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		CreateServiceLinkedRole(context.Context, *CreateServiceLinkedRoleRequest) (*CreateServiceLinkedRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateServiceLinkedRole.Handle(h.CreateServiceLinkedRole))
+	}
+	if h, ok := impl.(interface {
+		CreateServiceSpecificCredential(context.Context, *CreateServiceSpecificCredentialRequest) (*CreateServiceSpecificCredentialResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateServiceSpecificCredential.Handle(h.CreateServiceSpecificCredential))
+	}
+	if h, ok := impl.(interface {
+		CreateUser(context.Context, *CreateUserRequest) (*CreateUserResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateUser.Handle(h.CreateUser))
+	}
+	if h, ok := impl.(interface {
+		CreateVirtualMFADevice(context.Context, *CreateVirtualMFADeviceRequest) (*CreateVirtualMFADeviceResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateVirtualMFADevice.Handle(h.CreateVirtualMFADevice))
+	}
+	if h, ok := impl.(interface {
+		DeactivateMFADevice(context.Context, *DeactivateMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeactivateMFADevice.Handle(h.DeactivateMFADevice))
+	}
+	if h, ok := impl.(interface {
+		DeleteAccessKey(context.Context, *DeleteAccessKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteAccessKey.Handle(h.DeleteAccessKey))
+	}
+	if h, ok := impl.(interface {
+		DeleteAccountAlias(context.Context, *DeleteAccountAliasRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteAccountAlias.Handle(h.DeleteAccountAlias))
+	}
+	if h, ok := impl.(interface {
+		DeleteAccountPasswordPolicy(context.Context, *awsmodel.Empty) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteAccountPasswordPolicy.Handle(h.DeleteAccountPasswordPolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteGroup(context.Context, *DeleteGroupRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteGroup.Handle(h.DeleteGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteGroupPolicy(context.Context, *DeleteGroupPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteGroupPolicy.Handle(h.DeleteGroupPolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteInstanceProfile(context.Context, *DeleteInstanceProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteInstanceProfile.Handle(h.DeleteInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		DeleteLoginProfile(context.Context, *DeleteLoginProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteLoginProfile.Handle(h.DeleteLoginProfile))
+	}
+	if h, ok := impl.(interface {
+		DeleteOpenIDConnectProvider(context.Context, *DeleteOpenIDConnectProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteOpenIDConnectProvider.Handle(h.DeleteOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		DeletePolicy(context.Context, *DeletePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeletePolicy.Handle(h.DeletePolicy))
+	}
+	if h, ok := impl.(interface {
+		DeletePolicyVersion(context.Context, *DeletePolicyVersionRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeletePolicyVersion.Handle(h.DeletePolicyVersion))
+	}
+	if h, ok := impl.(interface {
+		DeleteRole(context.Context, *DeleteRoleRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRole.Handle(h.DeleteRole))
+	}
+	if h, ok := impl.(interface {
+		DeleteRolePermissionsBoundary(context.Context, *DeleteRolePermissionsBoundaryRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRolePermissionsBoundary.Handle(h.DeleteRolePermissionsBoundary))
+	}
+	if h, ok := impl.(interface {
+		DeleteRolePolicy(context.Context, *DeleteRolePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteRolePolicy.Handle(h.DeleteRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteSAMLProvider(context.Context, *DeleteSAMLProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteSAMLProvider.Handle(h.DeleteSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		DeleteSSHPublicKey(context.Context, *DeleteSSHPublicKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteSSHPublicKey.Handle(h.DeleteSSHPublicKey))
+	}
+	if h, ok := impl.(interface {
+		DeleteServerCertificate(context.Context, *DeleteServerCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteServerCertificate.Handle(h.DeleteServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		DeleteServiceLinkedRole(context.Context, *DeleteServiceLinkedRoleRequest) (*DeleteServiceLinkedRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteServiceLinkedRole.Handle(h.DeleteServiceLinkedRole))
+	}
+	if h, ok := impl.(interface {
+		DeleteServiceSpecificCredential(context.Context, *DeleteServiceSpecificCredentialRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteServiceSpecificCredential.Handle(h.DeleteServiceSpecificCredential))
+	}
+	if h, ok := impl.(interface {
+		DeleteSigningCertificate(context.Context, *DeleteSigningCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteSigningCertificate.Handle(h.DeleteSigningCertificate))
+	}
+	if h, ok := impl.(interface {
+		DeleteUser(context.Context, *DeleteUserRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteUser.Handle(h.DeleteUser))
+	}
+	if h, ok := impl.(interface {
+		DeleteUserPermissionsBoundary(context.Context, *DeleteUserPermissionsBoundaryRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteUserPermissionsBoundary.Handle(h.DeleteUserPermissionsBoundary))
+	}
+	if h, ok := impl.(interface {
+		DeleteUserPolicy(context.Context, *DeleteUserPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteUserPolicy.Handle(h.DeleteUserPolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteVirtualMFADevice(context.Context, *DeleteVirtualMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteVirtualMFADevice.Handle(h.DeleteVirtualMFADevice))
+	}
+	if h, ok := impl.(interface {
+		DetachGroupPolicy(context.Context, *DetachGroupPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDetachGroupPolicy.Handle(h.DetachGroupPolicy))
+	}
+	if h, ok := impl.(interface {
+		DetachRolePolicy(context.Context, *DetachRolePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDetachRolePolicy.Handle(h.DetachRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		DetachUserPolicy(context.Context, *DetachUserPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDetachUserPolicy.Handle(h.DetachUserPolicy))
+	}
+	if h, ok := impl.(interface {
+		DisableOrganizationsRootCredentialsManagement(context.Context, *DisableOrganizationsRootCredentialsManagementRequest) (*DisableOrganizationsRootCredentialsManagementResponse, error)
+	}); ok {
+		hs = append(hs, OpDisableOrganizationsRootCredentialsManagement.Handle(h.DisableOrganizationsRootCredentialsManagement))
+	}
+	if h, ok := impl.(interface {
+		DisableOrganizationsRootSessions(context.Context, *DisableOrganizationsRootSessionsRequest) (*DisableOrganizationsRootSessionsResponse, error)
+	}); ok {
+		hs = append(hs, OpDisableOrganizationsRootSessions.Handle(h.DisableOrganizationsRootSessions))
+	}
+	if h, ok := impl.(interface {
+		DisableOutboundWebIdentityFederation(context.Context, *awsmodel.Empty) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisableOutboundWebIdentityFederation.Handle(h.DisableOutboundWebIdentityFederation))
+	}
+	if h, ok := impl.(interface {
+		EnableMFADevice(context.Context, *EnableMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpEnableMFADevice.Handle(h.EnableMFADevice))
+	}
+	if h, ok := impl.(interface {
+		EnableOrganizationsRootCredentialsManagement(context.Context, *EnableOrganizationsRootCredentialsManagementRequest) (*EnableOrganizationsRootCredentialsManagementResponse, error)
+	}); ok {
+		hs = append(hs, OpEnableOrganizationsRootCredentialsManagement.Handle(h.EnableOrganizationsRootCredentialsManagement))
+	}
+	if h, ok := impl.(interface {
+		EnableOrganizationsRootSessions(context.Context, *EnableOrganizationsRootSessionsRequest) (*EnableOrganizationsRootSessionsResponse, error)
+	}); ok {
+		hs = append(hs, OpEnableOrganizationsRootSessions.Handle(h.EnableOrganizationsRootSessions))
+	}
+	if h, ok := impl.(interface {
+		EnableOutboundWebIdentityFederation(context.Context, *awsmodel.Empty) (*EnableOutboundWebIdentityFederationResponse, error)
+	}); ok {
+		hs = append(hs, OpEnableOutboundWebIdentityFederation.Handle(h.EnableOutboundWebIdentityFederation))
+	}
+	if h, ok := impl.(interface {
+		GenerateCredentialReport(context.Context, *awsmodel.Empty) (*GenerateCredentialReportResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateCredentialReport.Handle(h.GenerateCredentialReport))
+	}
+	if h, ok := impl.(interface {
+		GenerateOrganizationsAccessReport(context.Context, *GenerateOrganizationsAccessReportRequest) (*GenerateOrganizationsAccessReportResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateOrganizationsAccessReport.Handle(h.GenerateOrganizationsAccessReport))
+	}
+	if h, ok := impl.(interface {
+		GenerateServiceLastAccessedDetails(context.Context, *GenerateServiceLastAccessedDetailsRequest) (*GenerateServiceLastAccessedDetailsResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateServiceLastAccessedDetails.Handle(h.GenerateServiceLastAccessedDetails))
+	}
+	if h, ok := impl.(interface {
+		GetAccessKeyLastUsed(context.Context, *GetAccessKeyLastUsedRequest) (*GetAccessKeyLastUsedResponse, error)
+	}); ok {
+		hs = append(hs, OpGetAccessKeyLastUsed.Handle(h.GetAccessKeyLastUsed))
+	}
+	if h, ok := impl.(interface {
+		GetAccountAuthorizationDetails(context.Context, *GetAccountAuthorizationDetailsRequest) (*GetAccountAuthorizationDetailsResponse, error)
+	}); ok {
+		hs = append(hs, OpGetAccountAuthorizationDetails.Handle(h.GetAccountAuthorizationDetails))
+	}
+	if h, ok := impl.(interface {
+		GetAccountPasswordPolicy(context.Context, *awsmodel.Empty) (*GetAccountPasswordPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetAccountPasswordPolicy.Handle(h.GetAccountPasswordPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetAccountSummary(context.Context, *awsmodel.Empty) (*GetAccountSummaryResponse, error)
+	}); ok {
+		hs = append(hs, OpGetAccountSummary.Handle(h.GetAccountSummary))
+	}
+	if h, ok := impl.(interface {
+		GetContextKeysForCustomPolicy(context.Context, *GetContextKeysForCustomPolicyRequest) (*GetContextKeysForPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetContextKeysForCustomPolicy.Handle(h.GetContextKeysForCustomPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetContextKeysForPrincipalPolicy(context.Context, *GetContextKeysForPrincipalPolicyRequest) (*GetContextKeysForPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetContextKeysForPrincipalPolicy.Handle(h.GetContextKeysForPrincipalPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetCredentialReport(context.Context, *awsmodel.Empty) (*GetCredentialReportResponse, error)
+	}); ok {
+		hs = append(hs, OpGetCredentialReport.Handle(h.GetCredentialReport))
+	}
+	if h, ok := impl.(interface {
+		GetDelegationRequest(context.Context, *GetDelegationRequestRequest) (*GetDelegationRequestResponse, error)
+	}); ok {
+		hs = append(hs, OpGetDelegationRequest.Handle(h.GetDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		GetGroup(context.Context, *GetGroupRequest) (*GetGroupResponse, error)
+	}); ok {
+		hs = append(hs, OpGetGroup.Handle(h.GetGroup))
+	}
+	if h, ok := impl.(interface {
+		GetGroupPolicy(context.Context, *GetGroupPolicyRequest) (*GetGroupPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetGroupPolicy.Handle(h.GetGroupPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetHumanReadableSummary(context.Context, *GetHumanReadableSummaryRequest) (*GetHumanReadableSummaryResponse, error)
+	}); ok {
+		hs = append(hs, OpGetHumanReadableSummary.Handle(h.GetHumanReadableSummary))
+	}
+	if h, ok := impl.(interface {
+		GetInstanceProfile(context.Context, *GetInstanceProfileRequest) (*GetInstanceProfileResponse, error)
+	}); ok {
+		hs = append(hs, OpGetInstanceProfile.Handle(h.GetInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		GetLoginProfile(context.Context, *GetLoginProfileRequest) (*GetLoginProfileResponse, error)
+	}); ok {
+		hs = append(hs, OpGetLoginProfile.Handle(h.GetLoginProfile))
+	}
+	if h, ok := impl.(interface {
+		GetMFADevice(context.Context, *GetMFADeviceRequest) (*GetMFADeviceResponse, error)
+	}); ok {
+		hs = append(hs, OpGetMFADevice.Handle(h.GetMFADevice))
+	}
+	if h, ok := impl.(interface {
+		GetOpenIDConnectProvider(context.Context, *GetOpenIDConnectProviderRequest) (*GetOpenIDConnectProviderResponse, error)
+	}); ok {
+		hs = append(hs, OpGetOpenIDConnectProvider.Handle(h.GetOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		GetOrganizationsAccessReport(context.Context, *GetOrganizationsAccessReportRequest) (*GetOrganizationsAccessReportResponse, error)
+	}); ok {
+		hs = append(hs, OpGetOrganizationsAccessReport.Handle(h.GetOrganizationsAccessReport))
+	}
+	if h, ok := impl.(interface {
+		GetOutboundWebIdentityFederationInfo(context.Context, *awsmodel.Empty) (*GetOutboundWebIdentityFederationInfoResponse, error)
+	}); ok {
+		hs = append(hs, OpGetOutboundWebIdentityFederationInfo.Handle(h.GetOutboundWebIdentityFederationInfo))
+	}
+	if h, ok := impl.(interface {
+		GetPolicy(context.Context, *GetPolicyRequest) (*GetPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetPolicy.Handle(h.GetPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetPolicyVersion(context.Context, *GetPolicyVersionRequest) (*GetPolicyVersionResponse, error)
+	}); ok {
+		hs = append(hs, OpGetPolicyVersion.Handle(h.GetPolicyVersion))
+	}
+	if h, ok := impl.(interface {
+		GetRole(context.Context, *GetRoleRequest) (*GetRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpGetRole.Handle(h.GetRole))
+	}
+	if h, ok := impl.(interface {
+		GetRolePolicy(context.Context, *GetRolePolicyRequest) (*GetRolePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetRolePolicy.Handle(h.GetRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		GetSAMLProvider(context.Context, *GetSAMLProviderRequest) (*GetSAMLProviderResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSAMLProvider.Handle(h.GetSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		GetSSHPublicKey(context.Context, *GetSSHPublicKeyRequest) (*GetSSHPublicKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSSHPublicKey.Handle(h.GetSSHPublicKey))
+	}
+	if h, ok := impl.(interface {
+		GetServerCertificate(context.Context, *GetServerCertificateRequest) (*GetServerCertificateResponse, error)
+	}); ok {
+		hs = append(hs, OpGetServerCertificate.Handle(h.GetServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		GetServiceLastAccessedDetails(context.Context, *GetServiceLastAccessedDetailsRequest) (*GetServiceLastAccessedDetailsResponse, error)
+	}); ok {
+		hs = append(hs, OpGetServiceLastAccessedDetails.Handle(h.GetServiceLastAccessedDetails))
+	}
+	if h, ok := impl.(interface {
+		GetServiceLastAccessedDetailsWithEntities(context.Context, *GetServiceLastAccessedDetailsWithEntitiesRequest) (*GetServiceLastAccessedDetailsWithEntitiesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetServiceLastAccessedDetailsWithEntities.Handle(h.GetServiceLastAccessedDetailsWithEntities))
+	}
+	if h, ok := impl.(interface {
+		GetServiceLinkedRoleDeletionStatus(context.Context, *GetServiceLinkedRoleDeletionStatusRequest) (*GetServiceLinkedRoleDeletionStatusResponse, error)
+	}); ok {
+		hs = append(hs, OpGetServiceLinkedRoleDeletionStatus.Handle(h.GetServiceLinkedRoleDeletionStatus))
+	}
+	if h, ok := impl.(interface {
+		GetUser(context.Context, *GetUserRequest) (*GetUserResponse, error)
+	}); ok {
+		hs = append(hs, OpGetUser.Handle(h.GetUser))
+	}
+	if h, ok := impl.(interface {
+		GetUserPolicy(context.Context, *GetUserPolicyRequest) (*GetUserPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetUserPolicy.Handle(h.GetUserPolicy))
+	}
+	if h, ok := impl.(interface {
+		ListAccessKeys(context.Context, *ListAccessKeysRequest) (*ListAccessKeysResponse, error)
+	}); ok {
+		hs = append(hs, OpListAccessKeys.Handle(h.ListAccessKeys))
+	}
+	if h, ok := impl.(interface {
+		ListAccountAliases(context.Context, *ListAccountAliasesRequest) (*ListAccountAliasesResponse, error)
+	}); ok {
+		hs = append(hs, OpListAccountAliases.Handle(h.ListAccountAliases))
+	}
+	if h, ok := impl.(interface {
+		ListAttachedGroupPolicies(context.Context, *ListAttachedGroupPoliciesRequest) (*ListAttachedGroupPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListAttachedGroupPolicies.Handle(h.ListAttachedGroupPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListAttachedRolePolicies(context.Context, *ListAttachedRolePoliciesRequest) (*ListAttachedRolePoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListAttachedRolePolicies.Handle(h.ListAttachedRolePolicies))
+	}
+	if h, ok := impl.(interface {
+		ListAttachedUserPolicies(context.Context, *ListAttachedUserPoliciesRequest) (*ListAttachedUserPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListAttachedUserPolicies.Handle(h.ListAttachedUserPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListDelegationRequests(context.Context, *ListDelegationRequestsRequest) (*ListDelegationRequestsResponse, error)
+	}); ok {
+		hs = append(hs, OpListDelegationRequests.Handle(h.ListDelegationRequests))
+	}
+	if h, ok := impl.(interface {
+		ListEntitiesForPolicy(context.Context, *ListEntitiesForPolicyRequest) (*ListEntitiesForPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpListEntitiesForPolicy.Handle(h.ListEntitiesForPolicy))
+	}
+	if h, ok := impl.(interface {
+		ListGroupPolicies(context.Context, *ListGroupPoliciesRequest) (*ListGroupPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListGroupPolicies.Handle(h.ListGroupPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListGroups(context.Context, *ListGroupsRequest) (*ListGroupsResponse, error)
+	}); ok {
+		hs = append(hs, OpListGroups.Handle(h.ListGroups))
+	}
+	if h, ok := impl.(interface {
+		ListGroupsForUser(context.Context, *ListGroupsForUserRequest) (*ListGroupsForUserResponse, error)
+	}); ok {
+		hs = append(hs, OpListGroupsForUser.Handle(h.ListGroupsForUser))
+	}
+	if h, ok := impl.(interface {
+		ListInstanceProfileTags(context.Context, *ListInstanceProfileTagsRequest) (*ListInstanceProfileTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListInstanceProfileTags.Handle(h.ListInstanceProfileTags))
+	}
+	if h, ok := impl.(interface {
+		ListInstanceProfiles(context.Context, *ListInstanceProfilesRequest) (*ListInstanceProfilesResponse, error)
+	}); ok {
+		hs = append(hs, OpListInstanceProfiles.Handle(h.ListInstanceProfiles))
+	}
+	if h, ok := impl.(interface {
+		ListInstanceProfilesForRole(context.Context, *ListInstanceProfilesForRoleRequest) (*ListInstanceProfilesForRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpListInstanceProfilesForRole.Handle(h.ListInstanceProfilesForRole))
+	}
+	if h, ok := impl.(interface {
+		ListMFADeviceTags(context.Context, *ListMFADeviceTagsRequest) (*ListMFADeviceTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListMFADeviceTags.Handle(h.ListMFADeviceTags))
+	}
+	if h, ok := impl.(interface {
+		ListMFADevices(context.Context, *ListMFADevicesRequest) (*ListMFADevicesResponse, error)
+	}); ok {
+		hs = append(hs, OpListMFADevices.Handle(h.ListMFADevices))
+	}
+	if h, ok := impl.(interface {
+		ListOpenIDConnectProviderTags(context.Context, *ListOpenIDConnectProviderTagsRequest) (*ListOpenIDConnectProviderTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListOpenIDConnectProviderTags.Handle(h.ListOpenIDConnectProviderTags))
+	}
+	if h, ok := impl.(interface {
+		ListOpenIDConnectProviders(context.Context, *ListOpenIDConnectProvidersRequest) (*ListOpenIDConnectProvidersResponse, error)
+	}); ok {
+		hs = append(hs, OpListOpenIDConnectProviders.Handle(h.ListOpenIDConnectProviders))
+	}
+	if h, ok := impl.(interface {
+		ListOrganizationsFeatures(context.Context, *ListOrganizationsFeaturesRequest) (*ListOrganizationsFeaturesResponse, error)
+	}); ok {
+		hs = append(hs, OpListOrganizationsFeatures.Handle(h.ListOrganizationsFeatures))
+	}
+	if h, ok := impl.(interface {
+		ListPolicies(context.Context, *ListPoliciesRequest) (*ListPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListPolicies.Handle(h.ListPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListPoliciesGrantingServiceAccess(context.Context, *ListPoliciesGrantingServiceAccessRequest) (*ListPoliciesGrantingServiceAccessResponse, error)
+	}); ok {
+		hs = append(hs, OpListPoliciesGrantingServiceAccess.Handle(h.ListPoliciesGrantingServiceAccess))
+	}
+	if h, ok := impl.(interface {
+		ListPolicyTags(context.Context, *ListPolicyTagsRequest) (*ListPolicyTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListPolicyTags.Handle(h.ListPolicyTags))
+	}
+	if h, ok := impl.(interface {
+		ListPolicyVersions(context.Context, *ListPolicyVersionsRequest) (*ListPolicyVersionsResponse, error)
+	}); ok {
+		hs = append(hs, OpListPolicyVersions.Handle(h.ListPolicyVersions))
+	}
+	if h, ok := impl.(interface {
+		ListRolePolicies(context.Context, *ListRolePoliciesRequest) (*ListRolePoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListRolePolicies.Handle(h.ListRolePolicies))
+	}
+	if h, ok := impl.(interface {
+		ListRoleTags(context.Context, *ListRoleTagsRequest) (*ListRoleTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListRoleTags.Handle(h.ListRoleTags))
+	}
+	if h, ok := impl.(interface {
+		ListRoles(context.Context, *ListRolesRequest) (*ListRolesResponse, error)
+	}); ok {
+		hs = append(hs, OpListRoles.Handle(h.ListRoles))
+	}
+	if h, ok := impl.(interface {
+		ListSAMLProviderTags(context.Context, *ListSAMLProviderTagsRequest) (*ListSAMLProviderTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListSAMLProviderTags.Handle(h.ListSAMLProviderTags))
+	}
+	if h, ok := impl.(interface {
+		ListSAMLProviders(context.Context, *ListSAMLProvidersRequest) (*ListSAMLProvidersResponse, error)
+	}); ok {
+		hs = append(hs, OpListSAMLProviders.Handle(h.ListSAMLProviders))
+	}
+	if h, ok := impl.(interface {
+		ListSSHPublicKeys(context.Context, *ListSSHPublicKeysRequest) (*ListSSHPublicKeysResponse, error)
+	}); ok {
+		hs = append(hs, OpListSSHPublicKeys.Handle(h.ListSSHPublicKeys))
+	}
+	if h, ok := impl.(interface {
+		ListServerCertificateTags(context.Context, *ListServerCertificateTagsRequest) (*ListServerCertificateTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListServerCertificateTags.Handle(h.ListServerCertificateTags))
+	}
+	if h, ok := impl.(interface {
+		ListServerCertificates(context.Context, *ListServerCertificatesRequest) (*ListServerCertificatesResponse, error)
+	}); ok {
+		hs = append(hs, OpListServerCertificates.Handle(h.ListServerCertificates))
+	}
+	if h, ok := impl.(interface {
+		ListServiceSpecificCredentials(context.Context, *ListServiceSpecificCredentialsRequest) (*ListServiceSpecificCredentialsResponse, error)
+	}); ok {
+		hs = append(hs, OpListServiceSpecificCredentials.Handle(h.ListServiceSpecificCredentials))
+	}
+	if h, ok := impl.(interface {
+		ListSigningCertificates(context.Context, *ListSigningCertificatesRequest) (*ListSigningCertificatesResponse, error)
+	}); ok {
+		hs = append(hs, OpListSigningCertificates.Handle(h.ListSigningCertificates))
+	}
+	if h, ok := impl.(interface {
+		ListUserPolicies(context.Context, *ListUserPoliciesRequest) (*ListUserPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListUserPolicies.Handle(h.ListUserPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListUserTags(context.Context, *ListUserTagsRequest) (*ListUserTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListUserTags.Handle(h.ListUserTags))
+	}
+	if h, ok := impl.(interface {
+		ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
+	}); ok {
+		hs = append(hs, OpListUsers.Handle(h.ListUsers))
+	}
+	if h, ok := impl.(interface {
+		ListVirtualMFADevices(context.Context, *ListVirtualMFADevicesRequest) (*ListVirtualMFADevicesResponse, error)
+	}); ok {
+		hs = append(hs, OpListVirtualMFADevices.Handle(h.ListVirtualMFADevices))
+	}
+	if h, ok := impl.(interface {
+		PutGroupPolicy(context.Context, *PutGroupPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutGroupPolicy.Handle(h.PutGroupPolicy))
+	}
+	if h, ok := impl.(interface {
+		PutRolePermissionsBoundary(context.Context, *PutRolePermissionsBoundaryRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutRolePermissionsBoundary.Handle(h.PutRolePermissionsBoundary))
+	}
+	if h, ok := impl.(interface {
+		PutRolePolicy(context.Context, *PutRolePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutRolePolicy.Handle(h.PutRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		PutUserPermissionsBoundary(context.Context, *PutUserPermissionsBoundaryRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutUserPermissionsBoundary.Handle(h.PutUserPermissionsBoundary))
+	}
+	if h, ok := impl.(interface {
+		PutUserPolicy(context.Context, *PutUserPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutUserPolicy.Handle(h.PutUserPolicy))
+	}
+	if h, ok := impl.(interface {
+		RejectDelegationRequest(context.Context, *RejectDelegationRequestRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRejectDelegationRequest.Handle(h.RejectDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		RemoveClientIDFromOpenIDConnectProvider(context.Context, *RemoveClientIDFromOpenIDConnectProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveClientIDFromOpenIDConnectProvider.Handle(h.RemoveClientIDFromOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		RemoveRoleFromInstanceProfile(context.Context, *RemoveRoleFromInstanceProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveRoleFromInstanceProfile.Handle(h.RemoveRoleFromInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		RemoveUserFromGroup(context.Context, *RemoveUserFromGroupRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveUserFromGroup.Handle(h.RemoveUserFromGroup))
+	}
+	if h, ok := impl.(interface {
+		ResetServiceSpecificCredential(context.Context, *ResetServiceSpecificCredentialRequest) (*ResetServiceSpecificCredentialResponse, error)
+	}); ok {
+		hs = append(hs, OpResetServiceSpecificCredential.Handle(h.ResetServiceSpecificCredential))
+	}
+	if h, ok := impl.(interface {
+		ResyncMFADevice(context.Context, *ResyncMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpResyncMFADevice.Handle(h.ResyncMFADevice))
+	}
+	if h, ok := impl.(interface {
+		SendDelegationToken(context.Context, *SendDelegationTokenRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSendDelegationToken.Handle(h.SendDelegationToken))
+	}
+	if h, ok := impl.(interface {
+		SetDefaultPolicyVersion(context.Context, *SetDefaultPolicyVersionRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetDefaultPolicyVersion.Handle(h.SetDefaultPolicyVersion))
+	}
+	if h, ok := impl.(interface {
+		SetSecurityTokenServicePreferences(context.Context, *SetSecurityTokenServicePreferencesRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetSecurityTokenServicePreferences.Handle(h.SetSecurityTokenServicePreferences))
+	}
+	if h, ok := impl.(interface {
+		SimulateCustomPolicy(context.Context, *SimulateCustomPolicyRequest) (*SimulatePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpSimulateCustomPolicy.Handle(h.SimulateCustomPolicy))
+	}
+	if h, ok := impl.(interface {
+		SimulatePrincipalPolicy(context.Context, *SimulatePrincipalPolicyRequest) (*SimulatePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpSimulatePrincipalPolicy.Handle(h.SimulatePrincipalPolicy))
+	}
+	if h, ok := impl.(interface {
+		TagInstanceProfile(context.Context, *TagInstanceProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagInstanceProfile.Handle(h.TagInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		TagMFADevice(context.Context, *TagMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagMFADevice.Handle(h.TagMFADevice))
+	}
+	if h, ok := impl.(interface {
+		TagOpenIDConnectProvider(context.Context, *TagOpenIDConnectProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagOpenIDConnectProvider.Handle(h.TagOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		TagPolicy(context.Context, *TagPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagPolicy.Handle(h.TagPolicy))
+	}
+	if h, ok := impl.(interface {
+		TagRole(context.Context, *TagRoleRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagRole.Handle(h.TagRole))
+	}
+	if h, ok := impl.(interface {
+		TagSAMLProvider(context.Context, *TagSAMLProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagSAMLProvider.Handle(h.TagSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		TagServerCertificate(context.Context, *TagServerCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagServerCertificate.Handle(h.TagServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		TagUser(context.Context, *TagUserRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagUser.Handle(h.TagUser))
+	}
+	if h, ok := impl.(interface {
+		UntagInstanceProfile(context.Context, *UntagInstanceProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagInstanceProfile.Handle(h.UntagInstanceProfile))
+	}
+	if h, ok := impl.(interface {
+		UntagMFADevice(context.Context, *UntagMFADeviceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagMFADevice.Handle(h.UntagMFADevice))
+	}
+	if h, ok := impl.(interface {
+		UntagOpenIDConnectProvider(context.Context, *UntagOpenIDConnectProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagOpenIDConnectProvider.Handle(h.UntagOpenIDConnectProvider))
+	}
+	if h, ok := impl.(interface {
+		UntagPolicy(context.Context, *UntagPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagPolicy.Handle(h.UntagPolicy))
+	}
+	if h, ok := impl.(interface {
+		UntagRole(context.Context, *UntagRoleRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagRole.Handle(h.UntagRole))
+	}
+	if h, ok := impl.(interface {
+		UntagSAMLProvider(context.Context, *UntagSAMLProviderRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagSAMLProvider.Handle(h.UntagSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		UntagServerCertificate(context.Context, *UntagServerCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagServerCertificate.Handle(h.UntagServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		UntagUser(context.Context, *UntagUserRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagUser.Handle(h.UntagUser))
+	}
+	if h, ok := impl.(interface {
+		UpdateAccessKey(context.Context, *UpdateAccessKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateAccessKey.Handle(h.UpdateAccessKey))
+	}
+	if h, ok := impl.(interface {
+		UpdateAccountPasswordPolicy(context.Context, *UpdateAccountPasswordPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateAccountPasswordPolicy.Handle(h.UpdateAccountPasswordPolicy))
+	}
+	if h, ok := impl.(interface {
+		UpdateAssumeRolePolicy(context.Context, *UpdateAssumeRolePolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateAssumeRolePolicy.Handle(h.UpdateAssumeRolePolicy))
+	}
+	if h, ok := impl.(interface {
+		UpdateDelegationRequest(context.Context, *UpdateDelegationRequestRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateDelegationRequest.Handle(h.UpdateDelegationRequest))
+	}
+	if h, ok := impl.(interface {
+		UpdateGroup(context.Context, *UpdateGroupRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateGroup.Handle(h.UpdateGroup))
+	}
+	if h, ok := impl.(interface {
+		UpdateLoginProfile(context.Context, *UpdateLoginProfileRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateLoginProfile.Handle(h.UpdateLoginProfile))
+	}
+	if h, ok := impl.(interface {
+		UpdateOpenIDConnectProviderThumbprint(context.Context, *UpdateOpenIDConnectProviderThumbprintRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateOpenIDConnectProviderThumbprint.Handle(h.UpdateOpenIDConnectProviderThumbprint))
+	}
+	if h, ok := impl.(interface {
+		UpdateRole(context.Context, *UpdateRoleRequest) (*UpdateRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateRole.Handle(h.UpdateRole))
+	}
+	if h, ok := impl.(interface {
+		UpdateRoleDescription(context.Context, *UpdateRoleDescriptionRequest) (*UpdateRoleDescriptionResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateRoleDescription.Handle(h.UpdateRoleDescription))
+	}
+	if h, ok := impl.(interface {
+		UpdateSAMLProvider(context.Context, *UpdateSAMLProviderRequest) (*UpdateSAMLProviderResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateSAMLProvider.Handle(h.UpdateSAMLProvider))
+	}
+	if h, ok := impl.(interface {
+		UpdateSSHPublicKey(context.Context, *UpdateSSHPublicKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateSSHPublicKey.Handle(h.UpdateSSHPublicKey))
+	}
+	if h, ok := impl.(interface {
+		UpdateServerCertificate(context.Context, *UpdateServerCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateServerCertificate.Handle(h.UpdateServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		UpdateServiceSpecificCredential(context.Context, *UpdateServiceSpecificCredentialRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateServiceSpecificCredential.Handle(h.UpdateServiceSpecificCredential))
+	}
+	if h, ok := impl.(interface {
+		UpdateSigningCertificate(context.Context, *UpdateSigningCertificateRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateSigningCertificate.Handle(h.UpdateSigningCertificate))
+	}
+	if h, ok := impl.(interface {
+		UpdateUser(context.Context, *UpdateUserRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateUser.Handle(h.UpdateUser))
+	}
+	if h, ok := impl.(interface {
+		UploadSSHPublicKey(context.Context, *UploadSSHPublicKeyRequest) (*UploadSSHPublicKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpUploadSSHPublicKey.Handle(h.UploadSSHPublicKey))
+	}
+	if h, ok := impl.(interface {
+		UploadServerCertificate(context.Context, *UploadServerCertificateRequest) (*UploadServerCertificateResponse, error)
+	}); ok {
+		hs = append(hs, OpUploadServerCertificate.Handle(h.UploadServerCertificate))
+	}
+	if h, ok := impl.(interface {
+		UploadSigningCertificate(context.Context, *UploadSigningCertificateRequest) (*UploadSigningCertificateResponse, error)
+	}); ok {
+		hs = append(hs, OpUploadSigningCertificate.Handle(h.UploadSigningCertificate))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package kmsapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -923,6 +924,284 @@ var (
 	OpVerify                              = awsmodel.Op[VerifyRequest, VerifyResponse]{Name: "Verify"}
 	OpVerifyMac                           = awsmodel.Op[VerifyMacRequest, VerifyMacResponse]{Name: "VerifyMac"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		CancelKeyDeletion(context.Context, *CancelKeyDeletionRequest) (*CancelKeyDeletionResponse, error)
+	}); ok {
+		hs = append(hs, OpCancelKeyDeletion.Handle(h.CancelKeyDeletion))
+	}
+	if h, ok := impl.(interface {
+		ConnectCustomKeyStore(context.Context, *ConnectCustomKeyStoreRequest) (*ConnectCustomKeyStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpConnectCustomKeyStore.Handle(h.ConnectCustomKeyStore))
+	}
+	if h, ok := impl.(interface {
+		CreateAlias(context.Context, *CreateAliasRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpCreateAlias.Handle(h.CreateAlias))
+	}
+	if h, ok := impl.(interface {
+		CreateCustomKeyStore(context.Context, *CreateCustomKeyStoreRequest) (*CreateCustomKeyStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateCustomKeyStore.Handle(h.CreateCustomKeyStore))
+	}
+	if h, ok := impl.(interface {
+		CreateGrant(context.Context, *CreateGrantRequest) (*CreateGrantResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateGrant.Handle(h.CreateGrant))
+	}
+	if h, ok := impl.(interface {
+		CreateKey(context.Context, *CreateKeyRequest) (*CreateKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateKey.Handle(h.CreateKey))
+	}
+	if h, ok := impl.(interface {
+		Decrypt(context.Context, *DecryptRequest) (*DecryptResponse, error)
+	}); ok {
+		hs = append(hs, OpDecrypt.Handle(h.Decrypt))
+	}
+	if h, ok := impl.(interface {
+		DeleteAlias(context.Context, *DeleteAliasRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteAlias.Handle(h.DeleteAlias))
+	}
+	if h, ok := impl.(interface {
+		DeleteCustomKeyStore(context.Context, *DeleteCustomKeyStoreRequest) (*DeleteCustomKeyStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteCustomKeyStore.Handle(h.DeleteCustomKeyStore))
+	}
+	if h, ok := impl.(interface {
+		DeleteImportedKeyMaterial(context.Context, *DeleteImportedKeyMaterialRequest) (*DeleteImportedKeyMaterialResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteImportedKeyMaterial.Handle(h.DeleteImportedKeyMaterial))
+	}
+	if h, ok := impl.(interface {
+		DeriveSharedSecret(context.Context, *DeriveSharedSecretRequest) (*DeriveSharedSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpDeriveSharedSecret.Handle(h.DeriveSharedSecret))
+	}
+	if h, ok := impl.(interface {
+		DescribeCustomKeyStores(context.Context, *DescribeCustomKeyStoresRequest) (*DescribeCustomKeyStoresResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeCustomKeyStores.Handle(h.DescribeCustomKeyStores))
+	}
+	if h, ok := impl.(interface {
+		DescribeKey(context.Context, *DescribeKeyRequest) (*DescribeKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeKey.Handle(h.DescribeKey))
+	}
+	if h, ok := impl.(interface {
+		DisableKey(context.Context, *DisableKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisableKey.Handle(h.DisableKey))
+	}
+	if h, ok := impl.(interface {
+		DisableKeyRotation(context.Context, *DisableKeyRotationRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDisableKeyRotation.Handle(h.DisableKeyRotation))
+	}
+	if h, ok := impl.(interface {
+		DisconnectCustomKeyStore(context.Context, *DisconnectCustomKeyStoreRequest) (*DisconnectCustomKeyStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpDisconnectCustomKeyStore.Handle(h.DisconnectCustomKeyStore))
+	}
+	if h, ok := impl.(interface {
+		EnableKey(context.Context, *EnableKeyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpEnableKey.Handle(h.EnableKey))
+	}
+	if h, ok := impl.(interface {
+		EnableKeyRotation(context.Context, *EnableKeyRotationRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpEnableKeyRotation.Handle(h.EnableKeyRotation))
+	}
+	if h, ok := impl.(interface {
+		Encrypt(context.Context, *EncryptRequest) (*EncryptResponse, error)
+	}); ok {
+		hs = append(hs, OpEncrypt.Handle(h.Encrypt))
+	}
+	if h, ok := impl.(interface {
+		GenerateDataKey(context.Context, *GenerateDataKeyRequest) (*GenerateDataKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateDataKey.Handle(h.GenerateDataKey))
+	}
+	if h, ok := impl.(interface {
+		GenerateDataKeyPair(context.Context, *GenerateDataKeyPairRequest) (*GenerateDataKeyPairResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateDataKeyPair.Handle(h.GenerateDataKeyPair))
+	}
+	if h, ok := impl.(interface {
+		GenerateDataKeyPairWithoutPlaintext(context.Context, *GenerateDataKeyPairWithoutPlaintextRequest) (*GenerateDataKeyPairWithoutPlaintextResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateDataKeyPairWithoutPlaintext.Handle(h.GenerateDataKeyPairWithoutPlaintext))
+	}
+	if h, ok := impl.(interface {
+		GenerateDataKeyWithoutPlaintext(context.Context, *GenerateDataKeyWithoutPlaintextRequest) (*GenerateDataKeyWithoutPlaintextResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateDataKeyWithoutPlaintext.Handle(h.GenerateDataKeyWithoutPlaintext))
+	}
+	if h, ok := impl.(interface {
+		GenerateMac(context.Context, *GenerateMacRequest) (*GenerateMacResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateMac.Handle(h.GenerateMac))
+	}
+	if h, ok := impl.(interface {
+		GenerateRandom(context.Context, *GenerateRandomRequest) (*GenerateRandomResponse, error)
+	}); ok {
+		hs = append(hs, OpGenerateRandom.Handle(h.GenerateRandom))
+	}
+	if h, ok := impl.(interface {
+		GetKeyLastUsage(context.Context, *GetKeyLastUsageRequest) (*GetKeyLastUsageResponse, error)
+	}); ok {
+		hs = append(hs, OpGetKeyLastUsage.Handle(h.GetKeyLastUsage))
+	}
+	if h, ok := impl.(interface {
+		GetKeyPolicy(context.Context, *GetKeyPolicyRequest) (*GetKeyPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetKeyPolicy.Handle(h.GetKeyPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetKeyRotationStatus(context.Context, *GetKeyRotationStatusRequest) (*GetKeyRotationStatusResponse, error)
+	}); ok {
+		hs = append(hs, OpGetKeyRotationStatus.Handle(h.GetKeyRotationStatus))
+	}
+	if h, ok := impl.(interface {
+		GetParametersForImport(context.Context, *GetParametersForImportRequest) (*GetParametersForImportResponse, error)
+	}); ok {
+		hs = append(hs, OpGetParametersForImport.Handle(h.GetParametersForImport))
+	}
+	if h, ok := impl.(interface {
+		GetPublicKey(context.Context, *GetPublicKeyRequest) (*GetPublicKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetPublicKey.Handle(h.GetPublicKey))
+	}
+	if h, ok := impl.(interface {
+		ImportKeyMaterial(context.Context, *ImportKeyMaterialRequest) (*ImportKeyMaterialResponse, error)
+	}); ok {
+		hs = append(hs, OpImportKeyMaterial.Handle(h.ImportKeyMaterial))
+	}
+	if h, ok := impl.(interface {
+		ListAliases(context.Context, *ListAliasesRequest) (*ListAliasesResponse, error)
+	}); ok {
+		hs = append(hs, OpListAliases.Handle(h.ListAliases))
+	}
+	if h, ok := impl.(interface {
+		ListGrants(context.Context, *ListGrantsRequest) (*ListGrantsResponse, error)
+	}); ok {
+		hs = append(hs, OpListGrants.Handle(h.ListGrants))
+	}
+	if h, ok := impl.(interface {
+		ListKeyPolicies(context.Context, *ListKeyPoliciesRequest) (*ListKeyPoliciesResponse, error)
+	}); ok {
+		hs = append(hs, OpListKeyPolicies.Handle(h.ListKeyPolicies))
+	}
+	if h, ok := impl.(interface {
+		ListKeyRotations(context.Context, *ListKeyRotationsRequest) (*ListKeyRotationsResponse, error)
+	}); ok {
+		hs = append(hs, OpListKeyRotations.Handle(h.ListKeyRotations))
+	}
+	if h, ok := impl.(interface {
+		ListKeys(context.Context, *ListKeysRequest) (*ListKeysResponse, error)
+	}); ok {
+		hs = append(hs, OpListKeys.Handle(h.ListKeys))
+	}
+	if h, ok := impl.(interface {
+		ListResourceTags(context.Context, *ListResourceTagsRequest) (*ListResourceTagsResponse, error)
+	}); ok {
+		hs = append(hs, OpListResourceTags.Handle(h.ListResourceTags))
+	}
+	if h, ok := impl.(interface {
+		ListRetirableGrants(context.Context, *ListRetirableGrantsRequest) (*ListGrantsResponse, error)
+	}); ok {
+		hs = append(hs, OpListRetirableGrants.Handle(h.ListRetirableGrants))
+	}
+	if h, ok := impl.(interface {
+		PutKeyPolicy(context.Context, *PutKeyPolicyRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutKeyPolicy.Handle(h.PutKeyPolicy))
+	}
+	if h, ok := impl.(interface {
+		ReEncrypt(context.Context, *ReEncryptRequest) (*ReEncryptResponse, error)
+	}); ok {
+		hs = append(hs, OpReEncrypt.Handle(h.ReEncrypt))
+	}
+	if h, ok := impl.(interface {
+		ReplicateKey(context.Context, *ReplicateKeyRequest) (*ReplicateKeyResponse, error)
+	}); ok {
+		hs = append(hs, OpReplicateKey.Handle(h.ReplicateKey))
+	}
+	if h, ok := impl.(interface {
+		RetireGrant(context.Context, *RetireGrantRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRetireGrant.Handle(h.RetireGrant))
+	}
+	if h, ok := impl.(interface {
+		RevokeGrant(context.Context, *RevokeGrantRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRevokeGrant.Handle(h.RevokeGrant))
+	}
+	if h, ok := impl.(interface {
+		RotateKeyOnDemand(context.Context, *RotateKeyOnDemandRequest) (*RotateKeyOnDemandResponse, error)
+	}); ok {
+		hs = append(hs, OpRotateKeyOnDemand.Handle(h.RotateKeyOnDemand))
+	}
+	if h, ok := impl.(interface {
+		ScheduleKeyDeletion(context.Context, *ScheduleKeyDeletionRequest) (*ScheduleKeyDeletionResponse, error)
+	}); ok {
+		hs = append(hs, OpScheduleKeyDeletion.Handle(h.ScheduleKeyDeletion))
+	}
+	if h, ok := impl.(interface {
+		Sign(context.Context, *SignRequest) (*SignResponse, error)
+	}); ok {
+		hs = append(hs, OpSign.Handle(h.Sign))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		UpdateAlias(context.Context, *UpdateAliasRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateAlias.Handle(h.UpdateAlias))
+	}
+	if h, ok := impl.(interface {
+		UpdateCustomKeyStore(context.Context, *UpdateCustomKeyStoreRequest) (*UpdateCustomKeyStoreResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateCustomKeyStore.Handle(h.UpdateCustomKeyStore))
+	}
+	if h, ok := impl.(interface {
+		UpdateKeyDescription(context.Context, *UpdateKeyDescriptionRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdateKeyDescription.Handle(h.UpdateKeyDescription))
+	}
+	if h, ok := impl.(interface {
+		UpdatePrimaryRegion(context.Context, *UpdatePrimaryRegionRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUpdatePrimaryRegion.Handle(h.UpdatePrimaryRegion))
+	}
+	if h, ok := impl.(interface {
+		Verify(context.Context, *VerifyRequest) (*VerifyResponse, error)
+	}); ok {
+		hs = append(hs, OpVerify.Handle(h.Verify))
+	}
+	if h, ok := impl.(interface {
+		VerifyMac(context.Context, *VerifyMacRequest) (*VerifyMacResponse, error)
+	}); ok {
+		hs = append(hs, OpVerifyMac.Handle(h.VerifyMac))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package rdsapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -4308,6 +4309,834 @@ var (
 	OpSwitchoverGlobalCluster                    = awsmodel.Op[SwitchoverGlobalClusterMessage, SwitchoverGlobalClusterResult]{Name: "SwitchoverGlobalCluster"}
 	OpSwitchoverReadReplica                      = awsmodel.Op[SwitchoverReadReplicaMessage, SwitchoverReadReplicaResult]{Name: "SwitchoverReadReplica"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AddRoleToDBCluster(context.Context, *AddRoleToDBClusterMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddRoleToDBCluster.Handle(h.AddRoleToDBCluster))
+	}
+	if h, ok := impl.(interface {
+		AddRoleToDBInstance(context.Context, *AddRoleToDBInstanceMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddRoleToDBInstance.Handle(h.AddRoleToDBInstance))
+	}
+	if h, ok := impl.(interface {
+		AddSourceIdentifierToSubscription(context.Context, *AddSourceIdentifierToSubscriptionMessage) (*AddSourceIdentifierToSubscriptionResult, error)
+	}); ok {
+		hs = append(hs, OpAddSourceIdentifierToSubscription.Handle(h.AddSourceIdentifierToSubscription))
+	}
+	if h, ok := impl.(interface {
+		AddTagsToResource(context.Context, *AddTagsToResourceMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddTagsToResource.Handle(h.AddTagsToResource))
+	}
+	if h, ok := impl.(interface {
+		ApplyPendingMaintenanceAction(context.Context, *ApplyPendingMaintenanceActionMessage) (*ApplyPendingMaintenanceActionResult, error)
+	}); ok {
+		hs = append(hs, OpApplyPendingMaintenanceAction.Handle(h.ApplyPendingMaintenanceAction))
+	}
+	if h, ok := impl.(interface {
+		AuthorizeDBSecurityGroupIngress(context.Context, *AuthorizeDBSecurityGroupIngressMessage) (*AuthorizeDBSecurityGroupIngressResult, error)
+	}); ok {
+		hs = append(hs, OpAuthorizeDBSecurityGroupIngress.Handle(h.AuthorizeDBSecurityGroupIngress))
+	}
+	if h, ok := impl.(interface {
+		BacktrackDBCluster(context.Context, *BacktrackDBClusterMessage) (*DBClusterBacktrack, error)
+	}); ok {
+		hs = append(hs, OpBacktrackDBCluster.Handle(h.BacktrackDBCluster))
+	}
+	if h, ok := impl.(interface {
+		CancelExportTask(context.Context, *CancelExportTaskMessage) (*ExportTask, error)
+	}); ok {
+		hs = append(hs, OpCancelExportTask.Handle(h.CancelExportTask))
+	}
+	if h, ok := impl.(interface {
+		CopyDBClusterParameterGroup(context.Context, *CopyDBClusterParameterGroupMessage) (*CopyDBClusterParameterGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCopyDBClusterParameterGroup.Handle(h.CopyDBClusterParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		CopyDBClusterSnapshot(context.Context, *CopyDBClusterSnapshotMessage) (*CopyDBClusterSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpCopyDBClusterSnapshot.Handle(h.CopyDBClusterSnapshot))
+	}
+	if h, ok := impl.(interface {
+		CopyDBParameterGroup(context.Context, *CopyDBParameterGroupMessage) (*CopyDBParameterGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCopyDBParameterGroup.Handle(h.CopyDBParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		CopyDBSnapshot(context.Context, *CopyDBSnapshotMessage) (*CopyDBSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpCopyDBSnapshot.Handle(h.CopyDBSnapshot))
+	}
+	if h, ok := impl.(interface {
+		CopyOptionGroup(context.Context, *CopyOptionGroupMessage) (*CopyOptionGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCopyOptionGroup.Handle(h.CopyOptionGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateBlueGreenDeployment(context.Context, *CreateBlueGreenDeploymentRequest) (*CreateBlueGreenDeploymentResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateBlueGreenDeployment.Handle(h.CreateBlueGreenDeployment))
+	}
+	if h, ok := impl.(interface {
+		CreateCustomDBEngineVersion(context.Context, *CreateCustomDBEngineVersionMessage) (*DBEngineVersion, error)
+	}); ok {
+		hs = append(hs, OpCreateCustomDBEngineVersion.Handle(h.CreateCustomDBEngineVersion))
+	}
+	if h, ok := impl.(interface {
+		CreateDBCluster(context.Context, *CreateDBClusterMessage) (*CreateDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBCluster.Handle(h.CreateDBCluster))
+	}
+	if h, ok := impl.(interface {
+		CreateDBClusterEndpoint(context.Context, *CreateDBClusterEndpointMessage) (*DBClusterEndpoint, error)
+	}); ok {
+		hs = append(hs, OpCreateDBClusterEndpoint.Handle(h.CreateDBClusterEndpoint))
+	}
+	if h, ok := impl.(interface {
+		CreateDBClusterParameterGroup(context.Context, *CreateDBClusterParameterGroupMessage) (*CreateDBClusterParameterGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBClusterParameterGroup.Handle(h.CreateDBClusterParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateDBClusterSnapshot(context.Context, *CreateDBClusterSnapshotMessage) (*CreateDBClusterSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBClusterSnapshot.Handle(h.CreateDBClusterSnapshot))
+	}
+	if h, ok := impl.(interface {
+		CreateDBInstance(context.Context, *CreateDBInstanceMessage) (*CreateDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBInstance.Handle(h.CreateDBInstance))
+	}
+	if h, ok := impl.(interface {
+		CreateDBInstanceReadReplica(context.Context, *CreateDBInstanceReadReplicaMessage) (*CreateDBInstanceReadReplicaResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBInstanceReadReplica.Handle(h.CreateDBInstanceReadReplica))
+	}
+	if h, ok := impl.(interface {
+		CreateDBParameterGroup(context.Context, *CreateDBParameterGroupMessage) (*CreateDBParameterGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBParameterGroup.Handle(h.CreateDBParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateDBProxy(context.Context, *CreateDBProxyRequest) (*CreateDBProxyResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateDBProxy.Handle(h.CreateDBProxy))
+	}
+	if h, ok := impl.(interface {
+		CreateDBProxyEndpoint(context.Context, *CreateDBProxyEndpointRequest) (*CreateDBProxyEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateDBProxyEndpoint.Handle(h.CreateDBProxyEndpoint))
+	}
+	if h, ok := impl.(interface {
+		CreateDBSecurityGroup(context.Context, *CreateDBSecurityGroupMessage) (*CreateDBSecurityGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBSecurityGroup.Handle(h.CreateDBSecurityGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateDBShardGroup(context.Context, *CreateDBShardGroupMessage) (*DBShardGroup, error)
+	}); ok {
+		hs = append(hs, OpCreateDBShardGroup.Handle(h.CreateDBShardGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateDBSnapshot(context.Context, *CreateDBSnapshotMessage) (*CreateDBSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBSnapshot.Handle(h.CreateDBSnapshot))
+	}
+	if h, ok := impl.(interface {
+		CreateDBSubnetGroup(context.Context, *CreateDBSubnetGroupMessage) (*CreateDBSubnetGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateDBSubnetGroup.Handle(h.CreateDBSubnetGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateEventSubscription(context.Context, *CreateEventSubscriptionMessage) (*CreateEventSubscriptionResult, error)
+	}); ok {
+		hs = append(hs, OpCreateEventSubscription.Handle(h.CreateEventSubscription))
+	}
+	if h, ok := impl.(interface {
+		CreateGlobalCluster(context.Context, *CreateGlobalClusterMessage) (*CreateGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpCreateGlobalCluster.Handle(h.CreateGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		CreateIntegration(context.Context, *CreateIntegrationMessage) (*Integration, error)
+	}); ok {
+		hs = append(hs, OpCreateIntegration.Handle(h.CreateIntegration))
+	}
+	if h, ok := impl.(interface {
+		CreateOptionGroup(context.Context, *CreateOptionGroupMessage) (*CreateOptionGroupResult, error)
+	}); ok {
+		hs = append(hs, OpCreateOptionGroup.Handle(h.CreateOptionGroup))
+	}
+	if h, ok := impl.(interface {
+		CreateTenantDatabase(context.Context, *CreateTenantDatabaseMessage) (*CreateTenantDatabaseResult, error)
+	}); ok {
+		hs = append(hs, OpCreateTenantDatabase.Handle(h.CreateTenantDatabase))
+	}
+	if h, ok := impl.(interface {
+		DeleteBlueGreenDeployment(context.Context, *DeleteBlueGreenDeploymentRequest) (*DeleteBlueGreenDeploymentResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteBlueGreenDeployment.Handle(h.DeleteBlueGreenDeployment))
+	}
+	if h, ok := impl.(interface {
+		DeleteCustomDBEngineVersion(context.Context, *DeleteCustomDBEngineVersionMessage) (*DBEngineVersion, error)
+	}); ok {
+		hs = append(hs, OpDeleteCustomDBEngineVersion.Handle(h.DeleteCustomDBEngineVersion))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBCluster(context.Context, *DeleteDBClusterMessage) (*DeleteDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBCluster.Handle(h.DeleteDBCluster))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBClusterAutomatedBackup(context.Context, *DeleteDBClusterAutomatedBackupMessage) (*DeleteDBClusterAutomatedBackupResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBClusterAutomatedBackup.Handle(h.DeleteDBClusterAutomatedBackup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBClusterEndpoint(context.Context, *DeleteDBClusterEndpointMessage) (*DBClusterEndpoint, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBClusterEndpoint.Handle(h.DeleteDBClusterEndpoint))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBClusterParameterGroup(context.Context, *DeleteDBClusterParameterGroupMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBClusterParameterGroup.Handle(h.DeleteDBClusterParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBClusterSnapshot(context.Context, *DeleteDBClusterSnapshotMessage) (*DeleteDBClusterSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBClusterSnapshot.Handle(h.DeleteDBClusterSnapshot))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBInstance(context.Context, *DeleteDBInstanceMessage) (*DeleteDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBInstance.Handle(h.DeleteDBInstance))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBInstanceAutomatedBackup(context.Context, *DeleteDBInstanceAutomatedBackupMessage) (*DeleteDBInstanceAutomatedBackupResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBInstanceAutomatedBackup.Handle(h.DeleteDBInstanceAutomatedBackup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBParameterGroup(context.Context, *DeleteDBParameterGroupMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBParameterGroup.Handle(h.DeleteDBParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBProxy(context.Context, *DeleteDBProxyRequest) (*DeleteDBProxyResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBProxy.Handle(h.DeleteDBProxy))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBProxyEndpoint(context.Context, *DeleteDBProxyEndpointRequest) (*DeleteDBProxyEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBProxyEndpoint.Handle(h.DeleteDBProxyEndpoint))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBSecurityGroup(context.Context, *DeleteDBSecurityGroupMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBSecurityGroup.Handle(h.DeleteDBSecurityGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBShardGroup(context.Context, *DeleteDBShardGroupMessage) (*DBShardGroup, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBShardGroup.Handle(h.DeleteDBShardGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBSnapshot(context.Context, *DeleteDBSnapshotMessage) (*DeleteDBSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBSnapshot.Handle(h.DeleteDBSnapshot))
+	}
+	if h, ok := impl.(interface {
+		DeleteDBSubnetGroup(context.Context, *DeleteDBSubnetGroupMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteDBSubnetGroup.Handle(h.DeleteDBSubnetGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteEventSubscription(context.Context, *DeleteEventSubscriptionMessage) (*DeleteEventSubscriptionResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteEventSubscription.Handle(h.DeleteEventSubscription))
+	}
+	if h, ok := impl.(interface {
+		DeleteGlobalCluster(context.Context, *DeleteGlobalClusterMessage) (*DeleteGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteGlobalCluster.Handle(h.DeleteGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		DeleteIntegration(context.Context, *DeleteIntegrationMessage) (*Integration, error)
+	}); ok {
+		hs = append(hs, OpDeleteIntegration.Handle(h.DeleteIntegration))
+	}
+	if h, ok := impl.(interface {
+		DeleteOptionGroup(context.Context, *DeleteOptionGroupMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteOptionGroup.Handle(h.DeleteOptionGroup))
+	}
+	if h, ok := impl.(interface {
+		DeleteTenantDatabase(context.Context, *DeleteTenantDatabaseMessage) (*DeleteTenantDatabaseResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteTenantDatabase.Handle(h.DeleteTenantDatabase))
+	}
+	if h, ok := impl.(interface {
+		DeregisterDBProxyTargets(context.Context, *DeregisterDBProxyTargetsRequest) (*DeregisterDBProxyTargetsResponse, error)
+	}); ok {
+		hs = append(hs, OpDeregisterDBProxyTargets.Handle(h.DeregisterDBProxyTargets))
+	}
+	if h, ok := impl.(interface {
+		DescribeAccountAttributes(context.Context, *DescribeAccountAttributesMessage) (*AccountAttributesMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeAccountAttributes.Handle(h.DescribeAccountAttributes))
+	}
+	if h, ok := impl.(interface {
+		DescribeBlueGreenDeployments(context.Context, *DescribeBlueGreenDeploymentsRequest) (*DescribeBlueGreenDeploymentsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeBlueGreenDeployments.Handle(h.DescribeBlueGreenDeployments))
+	}
+	if h, ok := impl.(interface {
+		DescribeCertificates(context.Context, *DescribeCertificatesMessage) (*CertificateMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeCertificates.Handle(h.DescribeCertificates))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterAutomatedBackups(context.Context, *DescribeDBClusterAutomatedBackupsMessage) (*DBClusterAutomatedBackupMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterAutomatedBackups.Handle(h.DescribeDBClusterAutomatedBackups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterBacktracks(context.Context, *DescribeDBClusterBacktracksMessage) (*DBClusterBacktrackMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterBacktracks.Handle(h.DescribeDBClusterBacktracks))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterEndpoints(context.Context, *DescribeDBClusterEndpointsMessage) (*DBClusterEndpointMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterEndpoints.Handle(h.DescribeDBClusterEndpoints))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterParameterGroups(context.Context, *DescribeDBClusterParameterGroupsMessage) (*DBClusterParameterGroupsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterParameterGroups.Handle(h.DescribeDBClusterParameterGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterParameters(context.Context, *DescribeDBClusterParametersMessage) (*DBClusterParameterGroupDetails, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterParameters.Handle(h.DescribeDBClusterParameters))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterSnapshotAttributes(context.Context, *DescribeDBClusterSnapshotAttributesMessage) (*DescribeDBClusterSnapshotAttributesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterSnapshotAttributes.Handle(h.DescribeDBClusterSnapshotAttributes))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusterSnapshots(context.Context, *DescribeDBClusterSnapshotsMessage) (*DBClusterSnapshotMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusterSnapshots.Handle(h.DescribeDBClusterSnapshots))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBClusters(context.Context, *DescribeDBClustersMessage) (*DBClusterMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBClusters.Handle(h.DescribeDBClusters))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBEngineVersions(context.Context, *DescribeDBEngineVersionsMessage) (*DBEngineVersionMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBEngineVersions.Handle(h.DescribeDBEngineVersions))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBInstanceAutomatedBackups(context.Context, *DescribeDBInstanceAutomatedBackupsMessage) (*DBInstanceAutomatedBackupMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBInstanceAutomatedBackups.Handle(h.DescribeDBInstanceAutomatedBackups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBInstances(context.Context, *DescribeDBInstancesMessage) (*DBInstanceMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBInstances.Handle(h.DescribeDBInstances))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBLogFiles(context.Context, *DescribeDBLogFilesMessage) (*DescribeDBLogFilesResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBLogFiles.Handle(h.DescribeDBLogFiles))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBMajorEngineVersions(context.Context, *DescribeDBMajorEngineVersionsRequest) (*DescribeDBMajorEngineVersionsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBMajorEngineVersions.Handle(h.DescribeDBMajorEngineVersions))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBParameterGroups(context.Context, *DescribeDBParameterGroupsMessage) (*DBParameterGroupsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBParameterGroups.Handle(h.DescribeDBParameterGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBParameters(context.Context, *DescribeDBParametersMessage) (*DBParameterGroupDetails, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBParameters.Handle(h.DescribeDBParameters))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBProxies(context.Context, *DescribeDBProxiesRequest) (*DescribeDBProxiesResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBProxies.Handle(h.DescribeDBProxies))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBProxyEndpoints(context.Context, *DescribeDBProxyEndpointsRequest) (*DescribeDBProxyEndpointsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBProxyEndpoints.Handle(h.DescribeDBProxyEndpoints))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBProxyTargetGroups(context.Context, *DescribeDBProxyTargetGroupsRequest) (*DescribeDBProxyTargetGroupsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBProxyTargetGroups.Handle(h.DescribeDBProxyTargetGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBProxyTargets(context.Context, *DescribeDBProxyTargetsRequest) (*DescribeDBProxyTargetsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBProxyTargets.Handle(h.DescribeDBProxyTargets))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBRecommendations(context.Context, *DescribeDBRecommendationsMessage) (*DBRecommendationsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBRecommendations.Handle(h.DescribeDBRecommendations))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBSecurityGroups(context.Context, *DescribeDBSecurityGroupsMessage) (*DBSecurityGroupMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBSecurityGroups.Handle(h.DescribeDBSecurityGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBShardGroups(context.Context, *DescribeDBShardGroupsMessage) (*DescribeDBShardGroupsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBShardGroups.Handle(h.DescribeDBShardGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBSnapshotAttributes(context.Context, *DescribeDBSnapshotAttributesMessage) (*DescribeDBSnapshotAttributesResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBSnapshotAttributes.Handle(h.DescribeDBSnapshotAttributes))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBSnapshotTenantDatabases(context.Context, *DescribeDBSnapshotTenantDatabasesMessage) (*DBSnapshotTenantDatabasesMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBSnapshotTenantDatabases.Handle(h.DescribeDBSnapshotTenantDatabases))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBSnapshots(context.Context, *DescribeDBSnapshotsMessage) (*DBSnapshotMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBSnapshots.Handle(h.DescribeDBSnapshots))
+	}
+	if h, ok := impl.(interface {
+		DescribeDBSubnetGroups(context.Context, *DescribeDBSubnetGroupsMessage) (*DBSubnetGroupMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeDBSubnetGroups.Handle(h.DescribeDBSubnetGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeEngineDefaultClusterParameters(context.Context, *DescribeEngineDefaultClusterParametersMessage) (*DescribeEngineDefaultClusterParametersResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeEngineDefaultClusterParameters.Handle(h.DescribeEngineDefaultClusterParameters))
+	}
+	if h, ok := impl.(interface {
+		DescribeEngineDefaultParameters(context.Context, *DescribeEngineDefaultParametersMessage) (*DescribeEngineDefaultParametersResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeEngineDefaultParameters.Handle(h.DescribeEngineDefaultParameters))
+	}
+	if h, ok := impl.(interface {
+		DescribeEventCategories(context.Context, *DescribeEventCategoriesMessage) (*EventCategoriesMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeEventCategories.Handle(h.DescribeEventCategories))
+	}
+	if h, ok := impl.(interface {
+		DescribeEventSubscriptions(context.Context, *DescribeEventSubscriptionsMessage) (*EventSubscriptionsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeEventSubscriptions.Handle(h.DescribeEventSubscriptions))
+	}
+	if h, ok := impl.(interface {
+		DescribeEvents(context.Context, *DescribeEventsMessage) (*EventsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeEvents.Handle(h.DescribeEvents))
+	}
+	if h, ok := impl.(interface {
+		DescribeExportTasks(context.Context, *DescribeExportTasksMessage) (*ExportTasksMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeExportTasks.Handle(h.DescribeExportTasks))
+	}
+	if h, ok := impl.(interface {
+		DescribeGlobalClusters(context.Context, *DescribeGlobalClustersMessage) (*GlobalClustersMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeGlobalClusters.Handle(h.DescribeGlobalClusters))
+	}
+	if h, ok := impl.(interface {
+		DescribeIntegrations(context.Context, *DescribeIntegrationsMessage) (*DescribeIntegrationsResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeIntegrations.Handle(h.DescribeIntegrations))
+	}
+	if h, ok := impl.(interface {
+		DescribeOptionGroupOptions(context.Context, *DescribeOptionGroupOptionsMessage) (*OptionGroupOptionsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeOptionGroupOptions.Handle(h.DescribeOptionGroupOptions))
+	}
+	if h, ok := impl.(interface {
+		DescribeOptionGroups(context.Context, *DescribeOptionGroupsMessage) (*OptionGroups, error)
+	}); ok {
+		hs = append(hs, OpDescribeOptionGroups.Handle(h.DescribeOptionGroups))
+	}
+	if h, ok := impl.(interface {
+		DescribeOrderableDBInstanceOptions(context.Context, *DescribeOrderableDBInstanceOptionsMessage) (*OrderableDBInstanceOptionsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeOrderableDBInstanceOptions.Handle(h.DescribeOrderableDBInstanceOptions))
+	}
+	if h, ok := impl.(interface {
+		DescribePendingMaintenanceActions(context.Context, *DescribePendingMaintenanceActionsMessage) (*PendingMaintenanceActionsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribePendingMaintenanceActions.Handle(h.DescribePendingMaintenanceActions))
+	}
+	if h, ok := impl.(interface {
+		DescribeReservedDBInstances(context.Context, *DescribeReservedDBInstancesMessage) (*ReservedDBInstanceMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeReservedDBInstances.Handle(h.DescribeReservedDBInstances))
+	}
+	if h, ok := impl.(interface {
+		DescribeReservedDBInstancesOfferings(context.Context, *DescribeReservedDBInstancesOfferingsMessage) (*ReservedDBInstancesOfferingMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeReservedDBInstancesOfferings.Handle(h.DescribeReservedDBInstancesOfferings))
+	}
+	if h, ok := impl.(interface {
+		DescribeServerlessV2PlatformVersions(context.Context, *DescribeServerlessV2PlatformVersionsMessage) (*ServerlessV2PlatformVersionsMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeServerlessV2PlatformVersions.Handle(h.DescribeServerlessV2PlatformVersions))
+	}
+	if h, ok := impl.(interface {
+		DescribeSourceRegions(context.Context, *DescribeSourceRegionsMessage) (*SourceRegionMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeSourceRegions.Handle(h.DescribeSourceRegions))
+	}
+	if h, ok := impl.(interface {
+		DescribeTenantDatabases(context.Context, *DescribeTenantDatabasesMessage) (*TenantDatabasesMessage, error)
+	}); ok {
+		hs = append(hs, OpDescribeTenantDatabases.Handle(h.DescribeTenantDatabases))
+	}
+	if h, ok := impl.(interface {
+		DescribeValidDBInstanceModifications(context.Context, *DescribeValidDBInstanceModificationsMessage) (*DescribeValidDBInstanceModificationsResult, error)
+	}); ok {
+		hs = append(hs, OpDescribeValidDBInstanceModifications.Handle(h.DescribeValidDBInstanceModifications))
+	}
+	if h, ok := impl.(interface {
+		DisableHttpEndpoint(context.Context, *DisableHttpEndpointRequest) (*DisableHttpEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpDisableHttpEndpoint.Handle(h.DisableHttpEndpoint))
+	}
+	if h, ok := impl.(interface {
+		DownloadDBLogFilePortion(context.Context, *DownloadDBLogFilePortionMessage) (*DownloadDBLogFilePortionDetails, error)
+	}); ok {
+		hs = append(hs, OpDownloadDBLogFilePortion.Handle(h.DownloadDBLogFilePortion))
+	}
+	if h, ok := impl.(interface {
+		EnableHttpEndpoint(context.Context, *EnableHttpEndpointRequest) (*EnableHttpEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpEnableHttpEndpoint.Handle(h.EnableHttpEndpoint))
+	}
+	if h, ok := impl.(interface {
+		FailoverDBCluster(context.Context, *FailoverDBClusterMessage) (*FailoverDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpFailoverDBCluster.Handle(h.FailoverDBCluster))
+	}
+	if h, ok := impl.(interface {
+		FailoverGlobalCluster(context.Context, *FailoverGlobalClusterMessage) (*FailoverGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpFailoverGlobalCluster.Handle(h.FailoverGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		ListTagsForResource(context.Context, *ListTagsForResourceMessage) (*TagListMessage, error)
+	}); ok {
+		hs = append(hs, OpListTagsForResource.Handle(h.ListTagsForResource))
+	}
+	if h, ok := impl.(interface {
+		ModifyActivityStream(context.Context, *ModifyActivityStreamRequest) (*ModifyActivityStreamResponse, error)
+	}); ok {
+		hs = append(hs, OpModifyActivityStream.Handle(h.ModifyActivityStream))
+	}
+	if h, ok := impl.(interface {
+		ModifyCertificates(context.Context, *ModifyCertificatesMessage) (*ModifyCertificatesResult, error)
+	}); ok {
+		hs = append(hs, OpModifyCertificates.Handle(h.ModifyCertificates))
+	}
+	if h, ok := impl.(interface {
+		ModifyCurrentDBClusterCapacity(context.Context, *ModifyCurrentDBClusterCapacityMessage) (*DBClusterCapacityInfo, error)
+	}); ok {
+		hs = append(hs, OpModifyCurrentDBClusterCapacity.Handle(h.ModifyCurrentDBClusterCapacity))
+	}
+	if h, ok := impl.(interface {
+		ModifyCustomDBEngineVersion(context.Context, *ModifyCustomDBEngineVersionMessage) (*DBEngineVersion, error)
+	}); ok {
+		hs = append(hs, OpModifyCustomDBEngineVersion.Handle(h.ModifyCustomDBEngineVersion))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBCluster(context.Context, *ModifyDBClusterMessage) (*ModifyDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBCluster.Handle(h.ModifyDBCluster))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBClusterEndpoint(context.Context, *ModifyDBClusterEndpointMessage) (*DBClusterEndpoint, error)
+	}); ok {
+		hs = append(hs, OpModifyDBClusterEndpoint.Handle(h.ModifyDBClusterEndpoint))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBClusterParameterGroup(context.Context, *ModifyDBClusterParameterGroupMessage) (*DBClusterParameterGroupNameMessage, error)
+	}); ok {
+		hs = append(hs, OpModifyDBClusterParameterGroup.Handle(h.ModifyDBClusterParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBClusterSnapshotAttribute(context.Context, *ModifyDBClusterSnapshotAttributeMessage) (*ModifyDBClusterSnapshotAttributeResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBClusterSnapshotAttribute.Handle(h.ModifyDBClusterSnapshotAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBInstance(context.Context, *ModifyDBInstanceMessage) (*ModifyDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBInstance.Handle(h.ModifyDBInstance))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBParameterGroup(context.Context, *ModifyDBParameterGroupMessage) (*DBParameterGroupNameMessage, error)
+	}); ok {
+		hs = append(hs, OpModifyDBParameterGroup.Handle(h.ModifyDBParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBProxy(context.Context, *ModifyDBProxyRequest) (*ModifyDBProxyResponse, error)
+	}); ok {
+		hs = append(hs, OpModifyDBProxy.Handle(h.ModifyDBProxy))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBProxyEndpoint(context.Context, *ModifyDBProxyEndpointRequest) (*ModifyDBProxyEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpModifyDBProxyEndpoint.Handle(h.ModifyDBProxyEndpoint))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBProxyTargetGroup(context.Context, *ModifyDBProxyTargetGroupRequest) (*ModifyDBProxyTargetGroupResponse, error)
+	}); ok {
+		hs = append(hs, OpModifyDBProxyTargetGroup.Handle(h.ModifyDBProxyTargetGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBRecommendation(context.Context, *ModifyDBRecommendationMessage) (*DBRecommendationMessage, error)
+	}); ok {
+		hs = append(hs, OpModifyDBRecommendation.Handle(h.ModifyDBRecommendation))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBShardGroup(context.Context, *ModifyDBShardGroupMessage) (*DBShardGroup, error)
+	}); ok {
+		hs = append(hs, OpModifyDBShardGroup.Handle(h.ModifyDBShardGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBSnapshot(context.Context, *ModifyDBSnapshotMessage) (*ModifyDBSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBSnapshot.Handle(h.ModifyDBSnapshot))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBSnapshotAttribute(context.Context, *ModifyDBSnapshotAttributeMessage) (*ModifyDBSnapshotAttributeResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBSnapshotAttribute.Handle(h.ModifyDBSnapshotAttribute))
+	}
+	if h, ok := impl.(interface {
+		ModifyDBSubnetGroup(context.Context, *ModifyDBSubnetGroupMessage) (*ModifyDBSubnetGroupResult, error)
+	}); ok {
+		hs = append(hs, OpModifyDBSubnetGroup.Handle(h.ModifyDBSubnetGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyEventSubscription(context.Context, *ModifyEventSubscriptionMessage) (*ModifyEventSubscriptionResult, error)
+	}); ok {
+		hs = append(hs, OpModifyEventSubscription.Handle(h.ModifyEventSubscription))
+	}
+	if h, ok := impl.(interface {
+		ModifyGlobalCluster(context.Context, *ModifyGlobalClusterMessage) (*ModifyGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpModifyGlobalCluster.Handle(h.ModifyGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		ModifyIntegration(context.Context, *ModifyIntegrationMessage) (*Integration, error)
+	}); ok {
+		hs = append(hs, OpModifyIntegration.Handle(h.ModifyIntegration))
+	}
+	if h, ok := impl.(interface {
+		ModifyOptionGroup(context.Context, *ModifyOptionGroupMessage) (*ModifyOptionGroupResult, error)
+	}); ok {
+		hs = append(hs, OpModifyOptionGroup.Handle(h.ModifyOptionGroup))
+	}
+	if h, ok := impl.(interface {
+		ModifyTenantDatabase(context.Context, *ModifyTenantDatabaseMessage) (*ModifyTenantDatabaseResult, error)
+	}); ok {
+		hs = append(hs, OpModifyTenantDatabase.Handle(h.ModifyTenantDatabase))
+	}
+	if h, ok := impl.(interface {
+		PromoteReadReplica(context.Context, *PromoteReadReplicaMessage) (*PromoteReadReplicaResult, error)
+	}); ok {
+		hs = append(hs, OpPromoteReadReplica.Handle(h.PromoteReadReplica))
+	}
+	if h, ok := impl.(interface {
+		PromoteReadReplicaDBCluster(context.Context, *PromoteReadReplicaDBClusterMessage) (*PromoteReadReplicaDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpPromoteReadReplicaDBCluster.Handle(h.PromoteReadReplicaDBCluster))
+	}
+	if h, ok := impl.(interface {
+		PurchaseReservedDBInstancesOffering(context.Context, *PurchaseReservedDBInstancesOfferingMessage) (*PurchaseReservedDBInstancesOfferingResult, error)
+	}); ok {
+		hs = append(hs, OpPurchaseReservedDBInstancesOffering.Handle(h.PurchaseReservedDBInstancesOffering))
+	}
+	if h, ok := impl.(interface {
+		RebootDBCluster(context.Context, *RebootDBClusterMessage) (*RebootDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpRebootDBCluster.Handle(h.RebootDBCluster))
+	}
+	if h, ok := impl.(interface {
+		RebootDBInstance(context.Context, *RebootDBInstanceMessage) (*RebootDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpRebootDBInstance.Handle(h.RebootDBInstance))
+	}
+	if h, ok := impl.(interface {
+		RebootDBShardGroup(context.Context, *RebootDBShardGroupMessage) (*DBShardGroup, error)
+	}); ok {
+		hs = append(hs, OpRebootDBShardGroup.Handle(h.RebootDBShardGroup))
+	}
+	if h, ok := impl.(interface {
+		RegisterDBProxyTargets(context.Context, *RegisterDBProxyTargetsRequest) (*RegisterDBProxyTargetsResponse, error)
+	}); ok {
+		hs = append(hs, OpRegisterDBProxyTargets.Handle(h.RegisterDBProxyTargets))
+	}
+	if h, ok := impl.(interface {
+		RemoveFromGlobalCluster(context.Context, *RemoveFromGlobalClusterMessage) (*RemoveFromGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpRemoveFromGlobalCluster.Handle(h.RemoveFromGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		RemoveRoleFromDBCluster(context.Context, *RemoveRoleFromDBClusterMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveRoleFromDBCluster.Handle(h.RemoveRoleFromDBCluster))
+	}
+	if h, ok := impl.(interface {
+		RemoveRoleFromDBInstance(context.Context, *RemoveRoleFromDBInstanceMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveRoleFromDBInstance.Handle(h.RemoveRoleFromDBInstance))
+	}
+	if h, ok := impl.(interface {
+		RemoveSourceIdentifierFromSubscription(context.Context, *RemoveSourceIdentifierFromSubscriptionMessage) (*RemoveSourceIdentifierFromSubscriptionResult, error)
+	}); ok {
+		hs = append(hs, OpRemoveSourceIdentifierFromSubscription.Handle(h.RemoveSourceIdentifierFromSubscription))
+	}
+	if h, ok := impl.(interface {
+		RemoveTagsFromResource(context.Context, *RemoveTagsFromResourceMessage) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemoveTagsFromResource.Handle(h.RemoveTagsFromResource))
+	}
+	if h, ok := impl.(interface {
+		ResetDBClusterParameterGroup(context.Context, *ResetDBClusterParameterGroupMessage) (*DBClusterParameterGroupNameMessage, error)
+	}); ok {
+		hs = append(hs, OpResetDBClusterParameterGroup.Handle(h.ResetDBClusterParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		ResetDBParameterGroup(context.Context, *ResetDBParameterGroupMessage) (*DBParameterGroupNameMessage, error)
+	}); ok {
+		hs = append(hs, OpResetDBParameterGroup.Handle(h.ResetDBParameterGroup))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBClusterFromS3(context.Context, *RestoreDBClusterFromS3Message) (*RestoreDBClusterFromS3Result, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBClusterFromS3.Handle(h.RestoreDBClusterFromS3))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBClusterFromSnapshot(context.Context, *RestoreDBClusterFromSnapshotMessage) (*RestoreDBClusterFromSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBClusterFromSnapshot.Handle(h.RestoreDBClusterFromSnapshot))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBClusterToPointInTime(context.Context, *RestoreDBClusterToPointInTimeMessage) (*RestoreDBClusterToPointInTimeResult, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBClusterToPointInTime.Handle(h.RestoreDBClusterToPointInTime))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBInstanceFromDBSnapshot(context.Context, *RestoreDBInstanceFromDBSnapshotMessage) (*RestoreDBInstanceFromDBSnapshotResult, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBInstanceFromDBSnapshot.Handle(h.RestoreDBInstanceFromDBSnapshot))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBInstanceFromS3(context.Context, *RestoreDBInstanceFromS3Message) (*RestoreDBInstanceFromS3Result, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBInstanceFromS3.Handle(h.RestoreDBInstanceFromS3))
+	}
+	if h, ok := impl.(interface {
+		RestoreDBInstanceToPointInTime(context.Context, *RestoreDBInstanceToPointInTimeMessage) (*RestoreDBInstanceToPointInTimeResult, error)
+	}); ok {
+		hs = append(hs, OpRestoreDBInstanceToPointInTime.Handle(h.RestoreDBInstanceToPointInTime))
+	}
+	if h, ok := impl.(interface {
+		RevokeDBSecurityGroupIngress(context.Context, *RevokeDBSecurityGroupIngressMessage) (*RevokeDBSecurityGroupIngressResult, error)
+	}); ok {
+		hs = append(hs, OpRevokeDBSecurityGroupIngress.Handle(h.RevokeDBSecurityGroupIngress))
+	}
+	if h, ok := impl.(interface {
+		StartActivityStream(context.Context, *StartActivityStreamRequest) (*StartActivityStreamResponse, error)
+	}); ok {
+		hs = append(hs, OpStartActivityStream.Handle(h.StartActivityStream))
+	}
+	if h, ok := impl.(interface {
+		StartDBCluster(context.Context, *StartDBClusterMessage) (*StartDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpStartDBCluster.Handle(h.StartDBCluster))
+	}
+	if h, ok := impl.(interface {
+		StartDBInstance(context.Context, *StartDBInstanceMessage) (*StartDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpStartDBInstance.Handle(h.StartDBInstance))
+	}
+	if h, ok := impl.(interface {
+		StartDBInstanceAutomatedBackupsReplication(context.Context, *StartDBInstanceAutomatedBackupsReplicationMessage) (*StartDBInstanceAutomatedBackupsReplicationResult, error)
+	}); ok {
+		hs = append(hs, OpStartDBInstanceAutomatedBackupsReplication.Handle(h.StartDBInstanceAutomatedBackupsReplication))
+	}
+	if h, ok := impl.(interface {
+		StartExportTask(context.Context, *StartExportTaskMessage) (*ExportTask, error)
+	}); ok {
+		hs = append(hs, OpStartExportTask.Handle(h.StartExportTask))
+	}
+	if h, ok := impl.(interface {
+		StopActivityStream(context.Context, *StopActivityStreamRequest) (*StopActivityStreamResponse, error)
+	}); ok {
+		hs = append(hs, OpStopActivityStream.Handle(h.StopActivityStream))
+	}
+	if h, ok := impl.(interface {
+		StopDBCluster(context.Context, *StopDBClusterMessage) (*StopDBClusterResult, error)
+	}); ok {
+		hs = append(hs, OpStopDBCluster.Handle(h.StopDBCluster))
+	}
+	if h, ok := impl.(interface {
+		StopDBInstance(context.Context, *StopDBInstanceMessage) (*StopDBInstanceResult, error)
+	}); ok {
+		hs = append(hs, OpStopDBInstance.Handle(h.StopDBInstance))
+	}
+	if h, ok := impl.(interface {
+		StopDBInstanceAutomatedBackupsReplication(context.Context, *StopDBInstanceAutomatedBackupsReplicationMessage) (*StopDBInstanceAutomatedBackupsReplicationResult, error)
+	}); ok {
+		hs = append(hs, OpStopDBInstanceAutomatedBackupsReplication.Handle(h.StopDBInstanceAutomatedBackupsReplication))
+	}
+	if h, ok := impl.(interface {
+		SwitchoverBlueGreenDeployment(context.Context, *SwitchoverBlueGreenDeploymentRequest) (*SwitchoverBlueGreenDeploymentResponse, error)
+	}); ok {
+		hs = append(hs, OpSwitchoverBlueGreenDeployment.Handle(h.SwitchoverBlueGreenDeployment))
+	}
+	if h, ok := impl.(interface {
+		SwitchoverGlobalCluster(context.Context, *SwitchoverGlobalClusterMessage) (*SwitchoverGlobalClusterResult, error)
+	}); ok {
+		hs = append(hs, OpSwitchoverGlobalCluster.Handle(h.SwitchoverGlobalCluster))
+	}
+	if h, ok := impl.(interface {
+		SwitchoverReadReplica(context.Context, *SwitchoverReadReplicaMessage) (*SwitchoverReadReplicaResult, error)
+	}); ok {
+		hs = append(hs, OpSwitchoverReadReplica.Handle(h.SwitchoverReadReplica))
+	}
+	return hs
+}
 
 // Enum values.
 const (

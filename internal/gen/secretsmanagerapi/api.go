@@ -4,6 +4,7 @@
 package secretsmanagerapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -480,6 +481,129 @@ var (
 	OpUpdateSecretVersionStage     = awsmodel.Op[UpdateSecretVersionStageRequest, UpdateSecretVersionStageResponse]{Name: "UpdateSecretVersionStage"}
 	OpValidateResourcePolicy       = awsmodel.Op[ValidateResourcePolicyRequest, ValidateResourcePolicyResponse]{Name: "ValidateResourcePolicy"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		BatchGetSecretValue(context.Context, *BatchGetSecretValueRequest) (*BatchGetSecretValueResponse, error)
+	}); ok {
+		hs = append(hs, OpBatchGetSecretValue.Handle(h.BatchGetSecretValue))
+	}
+	if h, ok := impl.(interface {
+		CancelRotateSecret(context.Context, *CancelRotateSecretRequest) (*CancelRotateSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpCancelRotateSecret.Handle(h.CancelRotateSecret))
+	}
+	if h, ok := impl.(interface {
+		CreateSecret(context.Context, *CreateSecretRequest) (*CreateSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateSecret.Handle(h.CreateSecret))
+	}
+	if h, ok := impl.(interface {
+		DeleteResourcePolicy(context.Context, *DeleteResourcePolicyRequest) (*DeleteResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteResourcePolicy.Handle(h.DeleteResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		DeleteSecret(context.Context, *DeleteSecretRequest) (*DeleteSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpDeleteSecret.Handle(h.DeleteSecret))
+	}
+	if h, ok := impl.(interface {
+		DescribeSecret(context.Context, *DescribeSecretRequest) (*DescribeSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpDescribeSecret.Handle(h.DescribeSecret))
+	}
+	if h, ok := impl.(interface {
+		GetRandomPassword(context.Context, *GetRandomPasswordRequest) (*GetRandomPasswordResponse, error)
+	}); ok {
+		hs = append(hs, OpGetRandomPassword.Handle(h.GetRandomPassword))
+	}
+	if h, ok := impl.(interface {
+		GetResourcePolicy(context.Context, *GetResourcePolicyRequest) (*GetResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetResourcePolicy.Handle(h.GetResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		GetSecretValue(context.Context, *GetSecretValueRequest) (*GetSecretValueResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSecretValue.Handle(h.GetSecretValue))
+	}
+	if h, ok := impl.(interface {
+		ListSecretVersionIds(context.Context, *ListSecretVersionIdsRequest) (*ListSecretVersionIdsResponse, error)
+	}); ok {
+		hs = append(hs, OpListSecretVersionIds.Handle(h.ListSecretVersionIds))
+	}
+	if h, ok := impl.(interface {
+		ListSecrets(context.Context, *ListSecretsRequest) (*ListSecretsResponse, error)
+	}); ok {
+		hs = append(hs, OpListSecrets.Handle(h.ListSecrets))
+	}
+	if h, ok := impl.(interface {
+		PutResourcePolicy(context.Context, *PutResourcePolicyRequest) (*PutResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpPutResourcePolicy.Handle(h.PutResourcePolicy))
+	}
+	if h, ok := impl.(interface {
+		PutSecretValue(context.Context, *PutSecretValueRequest) (*PutSecretValueResponse, error)
+	}); ok {
+		hs = append(hs, OpPutSecretValue.Handle(h.PutSecretValue))
+	}
+	if h, ok := impl.(interface {
+		RemoveRegionsFromReplication(context.Context, *RemoveRegionsFromReplicationRequest) (*RemoveRegionsFromReplicationResponse, error)
+	}); ok {
+		hs = append(hs, OpRemoveRegionsFromReplication.Handle(h.RemoveRegionsFromReplication))
+	}
+	if h, ok := impl.(interface {
+		ReplicateSecretToRegions(context.Context, *ReplicateSecretToRegionsRequest) (*ReplicateSecretToRegionsResponse, error)
+	}); ok {
+		hs = append(hs, OpReplicateSecretToRegions.Handle(h.ReplicateSecretToRegions))
+	}
+	if h, ok := impl.(interface {
+		RestoreSecret(context.Context, *RestoreSecretRequest) (*RestoreSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpRestoreSecret.Handle(h.RestoreSecret))
+	}
+	if h, ok := impl.(interface {
+		RotateSecret(context.Context, *RotateSecretRequest) (*RotateSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpRotateSecret.Handle(h.RotateSecret))
+	}
+	if h, ok := impl.(interface {
+		StopReplicationToReplica(context.Context, *StopReplicationToReplicaRequest) (*StopReplicationToReplicaResponse, error)
+	}); ok {
+		hs = append(hs, OpStopReplicationToReplica.Handle(h.StopReplicationToReplica))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceRequest) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		UpdateSecret(context.Context, *UpdateSecretRequest) (*UpdateSecretResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateSecret.Handle(h.UpdateSecret))
+	}
+	if h, ok := impl.(interface {
+		UpdateSecretVersionStage(context.Context, *UpdateSecretVersionStageRequest) (*UpdateSecretVersionStageResponse, error)
+	}); ok {
+		hs = append(hs, OpUpdateSecretVersionStage.Handle(h.UpdateSecretVersionStage))
+	}
+	if h, ok := impl.(interface {
+		ValidateResourcePolicy(context.Context, *ValidateResourcePolicyRequest) (*ValidateResourcePolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpValidateResourcePolicy.Handle(h.ValidateResourcePolicy))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package snsapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -558,6 +559,224 @@ var (
 	OpUntagResource                      = awsmodel.Op[UntagResourceRequest, UntagResourceResponse]{Name: "UntagResource"}
 	OpVerifySMSSandboxPhoneNumber        = awsmodel.Op[VerifySMSSandboxPhoneNumberInput, VerifySMSSandboxPhoneNumberResult]{Name: "VerifySMSSandboxPhoneNumber"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AddPermission(context.Context, *AddPermissionInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpAddPermission.Handle(h.AddPermission))
+	}
+	if h, ok := impl.(interface {
+		CheckIfPhoneNumberIsOptedOut(context.Context, *CheckIfPhoneNumberIsOptedOutInput) (*CheckIfPhoneNumberIsOptedOutResponse, error)
+	}); ok {
+		hs = append(hs, OpCheckIfPhoneNumberIsOptedOut.Handle(h.CheckIfPhoneNumberIsOptedOut))
+	}
+	if h, ok := impl.(interface {
+		ConfirmSubscription(context.Context, *ConfirmSubscriptionInput) (*ConfirmSubscriptionResponse, error)
+	}); ok {
+		hs = append(hs, OpConfirmSubscription.Handle(h.ConfirmSubscription))
+	}
+	if h, ok := impl.(interface {
+		CreatePlatformApplication(context.Context, *CreatePlatformApplicationInput) (*CreatePlatformApplicationResponse, error)
+	}); ok {
+		hs = append(hs, OpCreatePlatformApplication.Handle(h.CreatePlatformApplication))
+	}
+	if h, ok := impl.(interface {
+		CreatePlatformEndpoint(context.Context, *CreatePlatformEndpointInput) (*CreateEndpointResponse, error)
+	}); ok {
+		hs = append(hs, OpCreatePlatformEndpoint.Handle(h.CreatePlatformEndpoint))
+	}
+	if h, ok := impl.(interface {
+		CreateSMSSandboxPhoneNumber(context.Context, *CreateSMSSandboxPhoneNumberInput) (*CreateSMSSandboxPhoneNumberResult, error)
+	}); ok {
+		hs = append(hs, OpCreateSMSSandboxPhoneNumber.Handle(h.CreateSMSSandboxPhoneNumber))
+	}
+	if h, ok := impl.(interface {
+		CreateTopic(context.Context, *CreateTopicInput) (*CreateTopicResponse, error)
+	}); ok {
+		hs = append(hs, OpCreateTopic.Handle(h.CreateTopic))
+	}
+	if h, ok := impl.(interface {
+		DeleteEndpoint(context.Context, *DeleteEndpointInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteEndpoint.Handle(h.DeleteEndpoint))
+	}
+	if h, ok := impl.(interface {
+		DeletePlatformApplication(context.Context, *DeletePlatformApplicationInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeletePlatformApplication.Handle(h.DeletePlatformApplication))
+	}
+	if h, ok := impl.(interface {
+		DeleteSMSSandboxPhoneNumber(context.Context, *DeleteSMSSandboxPhoneNumberInput) (*DeleteSMSSandboxPhoneNumberResult, error)
+	}); ok {
+		hs = append(hs, OpDeleteSMSSandboxPhoneNumber.Handle(h.DeleteSMSSandboxPhoneNumber))
+	}
+	if h, ok := impl.(interface {
+		DeleteTopic(context.Context, *DeleteTopicInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpDeleteTopic.Handle(h.DeleteTopic))
+	}
+	if h, ok := impl.(interface {
+		GetDataProtectionPolicy(context.Context, *GetDataProtectionPolicyInput) (*GetDataProtectionPolicyResponse, error)
+	}); ok {
+		hs = append(hs, OpGetDataProtectionPolicy.Handle(h.GetDataProtectionPolicy))
+	}
+	if h, ok := impl.(interface {
+		GetEndpointAttributes(context.Context, *GetEndpointAttributesInput) (*GetEndpointAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetEndpointAttributes.Handle(h.GetEndpointAttributes))
+	}
+	if h, ok := impl.(interface {
+		GetPlatformApplicationAttributes(context.Context, *GetPlatformApplicationAttributesInput) (*GetPlatformApplicationAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetPlatformApplicationAttributes.Handle(h.GetPlatformApplicationAttributes))
+	}
+	if h, ok := impl.(interface {
+		GetSMSAttributes(context.Context, *GetSMSAttributesInput) (*GetSMSAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSMSAttributes.Handle(h.GetSMSAttributes))
+	}
+	if h, ok := impl.(interface {
+		GetSMSSandboxAccountStatus(context.Context, *GetSMSSandboxAccountStatusInput) (*GetSMSSandboxAccountStatusResult, error)
+	}); ok {
+		hs = append(hs, OpGetSMSSandboxAccountStatus.Handle(h.GetSMSSandboxAccountStatus))
+	}
+	if h, ok := impl.(interface {
+		GetSubscriptionAttributes(context.Context, *GetSubscriptionAttributesInput) (*GetSubscriptionAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSubscriptionAttributes.Handle(h.GetSubscriptionAttributes))
+	}
+	if h, ok := impl.(interface {
+		GetTopicAttributes(context.Context, *GetTopicAttributesInput) (*GetTopicAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpGetTopicAttributes.Handle(h.GetTopicAttributes))
+	}
+	if h, ok := impl.(interface {
+		ListEndpointsByPlatformApplication(context.Context, *ListEndpointsByPlatformApplicationInput) (*ListEndpointsByPlatformApplicationResponse, error)
+	}); ok {
+		hs = append(hs, OpListEndpointsByPlatformApplication.Handle(h.ListEndpointsByPlatformApplication))
+	}
+	if h, ok := impl.(interface {
+		ListOriginationNumbers(context.Context, *ListOriginationNumbersRequest) (*ListOriginationNumbersResult, error)
+	}); ok {
+		hs = append(hs, OpListOriginationNumbers.Handle(h.ListOriginationNumbers))
+	}
+	if h, ok := impl.(interface {
+		ListPhoneNumbersOptedOut(context.Context, *ListPhoneNumbersOptedOutInput) (*ListPhoneNumbersOptedOutResponse, error)
+	}); ok {
+		hs = append(hs, OpListPhoneNumbersOptedOut.Handle(h.ListPhoneNumbersOptedOut))
+	}
+	if h, ok := impl.(interface {
+		ListPlatformApplications(context.Context, *ListPlatformApplicationsInput) (*ListPlatformApplicationsResponse, error)
+	}); ok {
+		hs = append(hs, OpListPlatformApplications.Handle(h.ListPlatformApplications))
+	}
+	if h, ok := impl.(interface {
+		ListSMSSandboxPhoneNumbers(context.Context, *ListSMSSandboxPhoneNumbersInput) (*ListSMSSandboxPhoneNumbersResult, error)
+	}); ok {
+		hs = append(hs, OpListSMSSandboxPhoneNumbers.Handle(h.ListSMSSandboxPhoneNumbers))
+	}
+	if h, ok := impl.(interface {
+		ListSubscriptions(context.Context, *ListSubscriptionsInput) (*ListSubscriptionsResponse, error)
+	}); ok {
+		hs = append(hs, OpListSubscriptions.Handle(h.ListSubscriptions))
+	}
+	if h, ok := impl.(interface {
+		ListSubscriptionsByTopic(context.Context, *ListSubscriptionsByTopicInput) (*ListSubscriptionsByTopicResponse, error)
+	}); ok {
+		hs = append(hs, OpListSubscriptionsByTopic.Handle(h.ListSubscriptionsByTopic))
+	}
+	if h, ok := impl.(interface {
+		ListTagsForResource(context.Context, *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+	}); ok {
+		hs = append(hs, OpListTagsForResource.Handle(h.ListTagsForResource))
+	}
+	if h, ok := impl.(interface {
+		ListTopics(context.Context, *ListTopicsInput) (*ListTopicsResponse, error)
+	}); ok {
+		hs = append(hs, OpListTopics.Handle(h.ListTopics))
+	}
+	if h, ok := impl.(interface {
+		OptInPhoneNumber(context.Context, *OptInPhoneNumberInput) (*OptInPhoneNumberResponse, error)
+	}); ok {
+		hs = append(hs, OpOptInPhoneNumber.Handle(h.OptInPhoneNumber))
+	}
+	if h, ok := impl.(interface {
+		Publish(context.Context, *PublishInput) (*PublishResponse, error)
+	}); ok {
+		hs = append(hs, OpPublish.Handle(h.Publish))
+	}
+	if h, ok := impl.(interface {
+		PublishBatch(context.Context, *PublishBatchInput) (*PublishBatchResponse, error)
+	}); ok {
+		hs = append(hs, OpPublishBatch.Handle(h.PublishBatch))
+	}
+	if h, ok := impl.(interface {
+		PutDataProtectionPolicy(context.Context, *PutDataProtectionPolicyInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpPutDataProtectionPolicy.Handle(h.PutDataProtectionPolicy))
+	}
+	if h, ok := impl.(interface {
+		RemovePermission(context.Context, *RemovePermissionInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpRemovePermission.Handle(h.RemovePermission))
+	}
+	if h, ok := impl.(interface {
+		SetEndpointAttributes(context.Context, *SetEndpointAttributesInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetEndpointAttributes.Handle(h.SetEndpointAttributes))
+	}
+	if h, ok := impl.(interface {
+		SetPlatformApplicationAttributes(context.Context, *SetPlatformApplicationAttributesInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetPlatformApplicationAttributes.Handle(h.SetPlatformApplicationAttributes))
+	}
+	if h, ok := impl.(interface {
+		SetSMSAttributes(context.Context, *SetSMSAttributesInput) (*SetSMSAttributesResponse, error)
+	}); ok {
+		hs = append(hs, OpSetSMSAttributes.Handle(h.SetSMSAttributes))
+	}
+	if h, ok := impl.(interface {
+		SetSubscriptionAttributes(context.Context, *SetSubscriptionAttributesInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetSubscriptionAttributes.Handle(h.SetSubscriptionAttributes))
+	}
+	if h, ok := impl.(interface {
+		SetTopicAttributes(context.Context, *SetTopicAttributesInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpSetTopicAttributes.Handle(h.SetTopicAttributes))
+	}
+	if h, ok := impl.(interface {
+		Subscribe(context.Context, *SubscribeInput) (*SubscribeResponse, error)
+	}); ok {
+		hs = append(hs, OpSubscribe.Handle(h.Subscribe))
+	}
+	if h, ok := impl.(interface {
+		TagResource(context.Context, *TagResourceRequest) (*TagResourceResponse, error)
+	}); ok {
+		hs = append(hs, OpTagResource.Handle(h.TagResource))
+	}
+	if h, ok := impl.(interface {
+		Unsubscribe(context.Context, *UnsubscribeInput) (*awsmodel.Empty, error)
+	}); ok {
+		hs = append(hs, OpUnsubscribe.Handle(h.Unsubscribe))
+	}
+	if h, ok := impl.(interface {
+		UntagResource(context.Context, *UntagResourceRequest) (*UntagResourceResponse, error)
+	}); ok {
+		hs = append(hs, OpUntagResource.Handle(h.UntagResource))
+	}
+	if h, ok := impl.(interface {
+		VerifySMSSandboxPhoneNumber(context.Context, *VerifySMSSandboxPhoneNumberInput) (*VerifySMSSandboxPhoneNumberResult, error)
+	}); ok {
+		hs = append(hs, OpVerifySMSSandboxPhoneNumber.Handle(h.VerifySMSSandboxPhoneNumber))
+	}
+	return hs
+}
 
 // Enum values.
 const (

@@ -4,6 +4,7 @@
 package stsapi
 
 import (
+	"context"
 	_ "embed"
 	"reflect"
 	"time"
@@ -241,6 +242,69 @@ var (
 	OpGetSessionToken            = awsmodel.Op[GetSessionTokenRequest, GetSessionTokenResponse]{Name: "GetSessionToken"}
 	OpGetWebIdentityToken        = awsmodel.Op[GetWebIdentityTokenRequest, GetWebIdentityTokenResponse]{Name: "GetWebIdentityToken"}
 )
+
+// Bind binds each operation of the model to impl's method of the operation's name and
+// signature, func(context.Context, *Input) (*Output, error), in model order. Operations
+// without such a method stay unbound: the gateway answers them with an error naming them.
+func Bind(impl any) []awsmodel.Handler {
+	var hs []awsmodel.Handler
+	if h, ok := impl.(interface {
+		AssumeRole(context.Context, *AssumeRoleRequest) (*AssumeRoleResponse, error)
+	}); ok {
+		hs = append(hs, OpAssumeRole.Handle(h.AssumeRole))
+	}
+	if h, ok := impl.(interface {
+		AssumeRoleWithSAML(context.Context, *AssumeRoleWithSAMLRequest) (*AssumeRoleWithSAMLResponse, error)
+	}); ok {
+		hs = append(hs, OpAssumeRoleWithSAML.Handle(h.AssumeRoleWithSAML))
+	}
+	if h, ok := impl.(interface {
+		AssumeRoleWithWebIdentity(context.Context, *AssumeRoleWithWebIdentityRequest) (*AssumeRoleWithWebIdentityResponse, error)
+	}); ok {
+		hs = append(hs, OpAssumeRoleWithWebIdentity.Handle(h.AssumeRoleWithWebIdentity))
+	}
+	if h, ok := impl.(interface {
+		AssumeRoot(context.Context, *AssumeRootRequest) (*AssumeRootResponse, error)
+	}); ok {
+		hs = append(hs, OpAssumeRoot.Handle(h.AssumeRoot))
+	}
+	if h, ok := impl.(interface {
+		DecodeAuthorizationMessage(context.Context, *DecodeAuthorizationMessageRequest) (*DecodeAuthorizationMessageResponse, error)
+	}); ok {
+		hs = append(hs, OpDecodeAuthorizationMessage.Handle(h.DecodeAuthorizationMessage))
+	}
+	if h, ok := impl.(interface {
+		GetAccessKeyInfo(context.Context, *GetAccessKeyInfoRequest) (*GetAccessKeyInfoResponse, error)
+	}); ok {
+		hs = append(hs, OpGetAccessKeyInfo.Handle(h.GetAccessKeyInfo))
+	}
+	if h, ok := impl.(interface {
+		GetCallerIdentity(context.Context, *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error)
+	}); ok {
+		hs = append(hs, OpGetCallerIdentity.Handle(h.GetCallerIdentity))
+	}
+	if h, ok := impl.(interface {
+		GetDelegatedAccessToken(context.Context, *GetDelegatedAccessTokenRequest) (*GetDelegatedAccessTokenResponse, error)
+	}); ok {
+		hs = append(hs, OpGetDelegatedAccessToken.Handle(h.GetDelegatedAccessToken))
+	}
+	if h, ok := impl.(interface {
+		GetFederationToken(context.Context, *GetFederationTokenRequest) (*GetFederationTokenResponse, error)
+	}); ok {
+		hs = append(hs, OpGetFederationToken.Handle(h.GetFederationToken))
+	}
+	if h, ok := impl.(interface {
+		GetSessionToken(context.Context, *GetSessionTokenRequest) (*GetSessionTokenResponse, error)
+	}); ok {
+		hs = append(hs, OpGetSessionToken.Handle(h.GetSessionToken))
+	}
+	if h, ok := impl.(interface {
+		GetWebIdentityToken(context.Context, *GetWebIdentityTokenRequest) (*GetWebIdentityTokenResponse, error)
+	}); ok {
+		hs = append(hs, OpGetWebIdentityToken.Handle(h.GetWebIdentityToken))
+	}
+	return hs
+}
 
 // Enum values.
 const ()

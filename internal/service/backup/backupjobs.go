@@ -111,7 +111,7 @@ func (s *Service) checkBackupInput(c kit.Call, in *backupapi.StartBackupJobInput
 	return resourceType, name, nil
 }
 
-func (s *Service) startBackupJob(ctx context.Context, in *backupapi.StartBackupJobInput) (*backupapi.StartBackupJobOutput, error) {
+func (s *Service) StartBackupJob(ctx context.Context, in *backupapi.StartBackupJobInput) (*backupapi.StartBackupJobOutput, error) {
 	c := s.Call(ctx)
 	resourceType, name, err := s.checkBackupInput(c, in)
 	if err != nil {
@@ -186,7 +186,7 @@ func backupJobOut(account string, j *backupJobRec) backupapi.BackupJob {
 	return out
 }
 
-func (s *Service) describeBackupJob(ctx context.Context, in *backupapi.DescribeBackupJobInput) (*backupapi.DescribeBackupJobOutput, error) {
+func (s *Service) DescribeBackupJob(ctx context.Context, in *backupapi.DescribeBackupJobInput) (*backupapi.DescribeBackupJobOutput, error) {
 	c := s.Call(ctx)
 	j, err := readRecord(s, c, backupJobs, *in.BackupJobId, msgJobNotFound)
 	if err != nil {
@@ -221,7 +221,7 @@ func backupJobFilter(in *backupapi.ListBackupJobsInput) func(*backupJobRec) bool
 	}
 }
 
-func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJobsInput) (*backupapi.ListBackupJobsOutput, error) {
+func (s *Service) ListBackupJobs(ctx context.Context, in *backupapi.ListBackupJobsInput) (*backupapi.ListBackupJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[backupJobRec]{Op: "ListBackupJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: backupJobFilter(in),
 		Created: func(j *backupJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}
@@ -229,9 +229,9 @@ func (s *Service) listBackupJobs(ctx context.Context, in *backupapi.ListBackupJo
 	return &backupapi.ListBackupJobsOutput{BackupJobs: jobs, NextToken: next}, err
 }
 
-// stopBackupJob aborts a backup job that has not finished, and deletes the image it has
+// StopBackupJob aborts a backup job that has not finished, and deletes the image it has
 // taken; its pending step then finds it done.
-func (s *Service) stopBackupJob(ctx context.Context, in *backupapi.StopBackupJobInput) (*awsmodel.Empty, error) {
+func (s *Service) StopBackupJob(ctx context.Context, in *backupapi.StopBackupJobInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

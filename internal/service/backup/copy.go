@@ -111,7 +111,7 @@ func (s *Service) startCopy(tx kit.Tx, v kit.View, rp *recoveryRec, dstARN, role
 	return j, err
 }
 
-func (s *Service) startCopyJob(ctx context.Context, in *backupapi.StartCopyJobInput) (*backupapi.StartCopyJobOutput, error) {
+func (s *Service) StartCopyJob(ctx context.Context, in *backupapi.StartCopyJobInput) (*backupapi.StartCopyJobOutput, error) {
 	c := s.Call(ctx)
 	if err := checkDestination("", c.Region, *in.DestinationBackupVaultArn); err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func copyJobOut(account string, j *copyJobRec) *backupapi.CopyJob {
 	return out
 }
 
-func (s *Service) describeCopyJob(ctx context.Context, in *backupapi.DescribeCopyJobInput) (*backupapi.DescribeCopyJobOutput, error) {
+func (s *Service) DescribeCopyJob(ctx context.Context, in *backupapi.DescribeCopyJobInput) (*backupapi.DescribeCopyJobOutput, error) {
 	c := s.Call(ctx)
 	j, err := readRecord(s, c, copyJobs, *in.CopyJobId, msgCopyJobNotFound)
 	if err != nil {
@@ -189,7 +189,7 @@ func copyJobFilter(in *backupapi.ListCopyJobsInput) func(*copyJobRec) bool {
 	}
 }
 
-func (s *Service) listCopyJobs(ctx context.Context, in *backupapi.ListCopyJobsInput) (*backupapi.ListCopyJobsOutput, error) {
+func (s *Service) ListCopyJobs(ctx context.Context, in *backupapi.ListCopyJobsInput) (*backupapi.ListCopyJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[copyJobRec]{Op: "ListCopyJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: copyJobFilter(in),
 		Created: func(j *copyJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}

@@ -73,7 +73,7 @@ func checkLockInput(in *backupapi.PutBackupVaultLockConfigurationInput) error {
 	return nil
 }
 
-func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backupapi.PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
+func (s *Service) PutBackupVaultLockConfiguration(ctx context.Context, in *backupapi.PutBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
 	if err := checkLockInput(in); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) putBackupVaultLockConfiguration(ctx context.Context, in *backu
 	})
 }
 
-func (s *Service) deleteBackupVaultLockConfiguration(ctx context.Context, in *backupapi.DeleteBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteBackupVaultLockConfiguration(ctx context.Context, in *backupapi.DeleteBackupVaultLockConfigurationInput) (*awsmodel.Empty, error) {
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, now time.Time) error {
 		if v.Lock.immutable(now) {
 			return msgLockUndeletable.New(v.Name)
@@ -99,7 +99,7 @@ func (s *Service) deleteBackupVaultLockConfiguration(ctx context.Context, in *ba
 	})
 }
 
-func (s *Service) putBackupVaultAccessPolicy(ctx context.Context, in *backupapi.PutBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
+func (s *Service) PutBackupVaultAccessPolicy(ctx context.Context, in *backupapi.PutBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
 	var doc map[string]any
 	if in.Policy == nil || json.Unmarshal([]byte(*in.Policy), &doc) != nil {
 		return nil, msgBadPolicy.New()
@@ -110,7 +110,7 @@ func (s *Service) putBackupVaultAccessPolicy(ctx context.Context, in *backupapi.
 	})
 }
 
-func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.GetBackupVaultAccessPolicyInput) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
+func (s *Service) GetBackupVaultAccessPolicy(ctx context.Context, in *backupapi.GetBackupVaultAccessPolicyInput) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetBackupVaultAccessPolicyOutput, error) {
 		v, err := getVault(c.In(tx), *in.BackupVaultName)
@@ -124,7 +124,7 @@ func (s *Service) getBackupVaultAccessPolicy(ctx context.Context, in *backupapi.
 	})
 }
 
-func (s *Service) deleteBackupVaultAccessPolicy(ctx context.Context, in *backupapi.DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteBackupVaultAccessPolicy(ctx context.Context, in *backupapi.DeleteBackupVaultAccessPolicyInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
 		if err := refuseDenied(c, v, actionDeleteVaultPolicy); err != nil {

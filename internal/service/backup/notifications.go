@@ -52,7 +52,7 @@ func checkTopicARN(topicARN string) error {
 	return nil
 }
 
-func (s *Service) putBackupVaultNotifications(ctx context.Context, in *backupapi.PutBackupVaultNotificationsInput) (*awsmodel.Empty, error) {
+func (s *Service) PutBackupVaultNotifications(ctx context.Context, in *backupapi.PutBackupVaultNotificationsInput) (*awsmodel.Empty, error) {
 	if err := checkTopicARN(*in.SNSTopicArn); err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Service) putBackupVaultNotifications(ctx context.Context, in *backupapi
 	})
 }
 
-func (s *Service) getBackupVaultNotifications(ctx context.Context, in *backupapi.GetBackupVaultNotificationsInput) (*backupapi.GetBackupVaultNotificationsOutput, error) {
+func (s *Service) GetBackupVaultNotifications(ctx context.Context, in *backupapi.GetBackupVaultNotificationsInput) (*backupapi.GetBackupVaultNotificationsOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetBackupVaultNotificationsOutput, error) {
 		v, err := getVault(c.In(tx), *in.BackupVaultName)
@@ -82,7 +82,7 @@ func (s *Service) getBackupVaultNotifications(ctx context.Context, in *backupapi
 	})
 }
 
-func (s *Service) deleteBackupVaultNotifications(ctx context.Context, in *backupapi.DeleteBackupVaultNotificationsInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteBackupVaultNotifications(ctx context.Context, in *backupapi.DeleteBackupVaultNotificationsInput) (*awsmodel.Empty, error) {
 	return s.changeVault(ctx, *in.BackupVaultName, func(v *vaultRec, _ time.Time) error {
 		v.Notifications = nil
 		return nil

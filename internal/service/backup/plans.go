@@ -194,7 +194,7 @@ func checkSchedule(where, expr, zone string) error {
 	return nil
 }
 
-func (s *Service) createBackupPlan(ctx context.Context, in *backupapi.CreateBackupPlanInput) (*backupapi.CreateBackupPlanOutput, error) {
+func (s *Service) CreateBackupPlan(ctx context.Context, in *backupapi.CreateBackupPlanInput) (*backupapi.CreateBackupPlanOutput, error) {
 	c := s.Call(ctx)
 	plan, err := buildPlan(c, in.BackupPlan, nil)
 	if err != nil {
@@ -303,7 +303,7 @@ func planVersion(v kit.View, id string, version *string) (*planRec, error) {
 	return p, err
 }
 
-func (s *Service) getBackupPlan(ctx context.Context, in *backupapi.GetBackupPlanInput) (*backupapi.GetBackupPlanOutput, error) {
+func (s *Service) GetBackupPlan(ctx context.Context, in *backupapi.GetBackupPlanInput) (*backupapi.GetBackupPlanOutput, error) {
 	c := s.Call(ctx)
 	p, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) {
 		return planVersion(c.In(tx), *in.BackupPlanId, in.VersionId)
@@ -341,7 +341,7 @@ func scheduledRuns(rules []backupapi.BackupRule, now time.Time, n int) []backupa
 	return out
 }
 
-func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBackupPlanInput) (*backupapi.UpdateBackupPlanOutput, error) {
+func (s *Service) UpdateBackupPlan(ctx context.Context, in *backupapi.UpdateBackupPlanInput) (*backupapi.UpdateBackupPlanOutput, error) {
 	c := s.Call(ctx)
 	p, err := kit.Write(s.Kit, func(tx kit.Tx) (*planRec, error) {
 		v := c.In(tx)
@@ -373,7 +373,7 @@ func (s *Service) updateBackupPlan(ctx context.Context, in *backupapi.UpdateBack
 	}, nil
 }
 
-func (s *Service) deleteBackupPlan(ctx context.Context, in *backupapi.DeleteBackupPlanInput) (*backupapi.DeleteBackupPlanOutput, error) {
+func (s *Service) DeleteBackupPlan(ctx context.Context, in *backupapi.DeleteBackupPlanInput) (*backupapi.DeleteBackupPlanOutput, error) {
 	c := s.Call(ctx)
 	p, err := kit.Write(s.Kit, func(tx kit.Tx) (*planRec, error) {
 		v := c.In(tx)
@@ -419,7 +419,7 @@ func planListMember(p *planRec) backupapi.BackupPlansListMember {
 	}
 }
 
-func (s *Service) listBackupPlans(ctx context.Context, in *backupapi.ListBackupPlansInput) (*backupapi.ListBackupPlansOutput, error) {
+func (s *Service) ListBackupPlans(ctx context.Context, in *backupapi.ListBackupPlansInput) (*backupapi.ListBackupPlansOutput, error) {
 	withDeleted := in.IncludeDeleted != nil && *in.IncludeDeleted
 	q := listQuery[planRec]{Op: "ListBackupPlans", Token: in.NextToken, Max: in.MaxResults,
 		Keep:    func(p *planRec) bool { return p.Deleted == nil || withDeleted },
@@ -431,7 +431,7 @@ func (s *Service) listBackupPlans(ctx context.Context, in *backupapi.ListBackupP
 	return &backupapi.ListBackupPlansOutput{BackupPlansList: items, NextToken: next}, nil
 }
 
-func (s *Service) listBackupPlanVersions(ctx context.Context, in *backupapi.ListBackupPlanVersionsInput) (*backupapi.ListBackupPlanVersionsOutput, error) {
+func (s *Service) ListBackupPlanVersions(ctx context.Context, in *backupapi.ListBackupPlanVersionsInput) (*backupapi.ListBackupPlanVersionsOutput, error) {
 	c := s.Call(ctx)
 	id := *in.BackupPlanId
 	if _, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) {

@@ -43,7 +43,7 @@ func protectedOut(p *protectedRec) backupapi.ProtectedResource {
 	}
 }
 
-func (s *Service) listProtectedResources(ctx context.Context, in *backupapi.ListProtectedResourcesInput) (*backupapi.ListProtectedResourcesOutput, error) {
+func (s *Service) ListProtectedResources(ctx context.Context, in *backupapi.ListProtectedResourcesInput) (*backupapi.ListProtectedResourcesOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListProtectedResourcesOutput, error) {
 		out := &backupapi.ListProtectedResourcesOutput{Results: []backupapi.ProtectedResource{}}
@@ -56,7 +56,7 @@ func (s *Service) listProtectedResources(ctx context.Context, in *backupapi.List
 	})
 }
 
-func (s *Service) describeProtectedResource(ctx context.Context, in *backupapi.DescribeProtectedResourceInput) (*backupapi.DescribeProtectedResourceOutput, error) {
+func (s *Service) DescribeProtectedResource(ctx context.Context, in *backupapi.DescribeProtectedResourceInput) (*backupapi.DescribeProtectedResourceOutput, error) {
 	c := s.Call(ctx)
 	p, err := kit.Read(s.Kit, func(tx kit.Tx) (*protectedRec, error) {
 		p, err := protections.Get(c.In(tx), *in.ResourceArn)
@@ -75,8 +75,8 @@ func (s *Service) describeProtectedResource(ctx context.Context, in *backupapi.D
 	}, nil
 }
 
-// getSupportedResourceTypes answers the resource types xregion's AWS Backup can back up,
+// GetSupportedResourceTypes answers the resource types xregion's AWS Backup can back up,
 // which are fewer than AWS's: those whose service provides their backups.
-func (s *Service) getSupportedResourceTypes(context.Context, *awsmodel.Empty) (*backupapi.GetSupportedResourceTypesOutput, error) {
+func (s *Service) GetSupportedResourceTypes(context.Context, *awsmodel.Empty) (*backupapi.GetSupportedResourceTypesOutput, error) {
 	return &backupapi.GetSupportedResourceTypesOutput{ResourceTypes: s.supportedTypes()}, nil
 }

@@ -212,7 +212,7 @@ func recoveryPointFilter(in *backupapi.ListRecoveryPointsByBackupVaultInput) fun
 	}
 }
 
-func (s *Service) listRecoveryPointsByBackupVault(ctx context.Context, in *backupapi.ListRecoveryPointsByBackupVaultInput) (*backupapi.ListRecoveryPointsByBackupVaultOutput, error) {
+func (s *Service) ListRecoveryPointsByBackupVault(ctx context.Context, in *backupapi.ListRecoveryPointsByBackupVaultInput) (*backupapi.ListRecoveryPointsByBackupVaultOutput, error) {
 	c := s.Call(ctx)
 	name := *in.BackupVaultName
 	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != c.Account {
@@ -246,7 +246,7 @@ func (s *Service) readRecoveryPoint(ctx context.Context, vault, rpARN string) (*
 	})
 }
 
-func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.DescribeRecoveryPointInput) (*backupapi.DescribeRecoveryPointOutput, error) {
+func (s *Service) DescribeRecoveryPoint(ctx context.Context, in *backupapi.DescribeRecoveryPointInput) (*backupapi.DescribeRecoveryPointOutput, error) {
 	r, err := s.readRecoveryPoint(ctx, *in.BackupVaultName, *in.RecoveryPointArn)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,7 @@ func (s *Service) describeRecoveryPoint(ctx context.Context, in *backupapi.Descr
 	}, nil
 }
 
-func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteRecoveryPointInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteRecoveryPointInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -285,7 +285,7 @@ func (s *Service) deleteRecoveryPoint(ctx context.Context, in *backupapi.DeleteR
 	})
 }
 
-func (s *Service) updateRecoveryPointLifecycle(ctx context.Context, in *backupapi.UpdateRecoveryPointLifecycleInput) (*backupapi.UpdateRecoveryPointLifecycleOutput, error) {
+func (s *Service) UpdateRecoveryPointLifecycle(ctx context.Context, in *backupapi.UpdateRecoveryPointLifecycleInput) (*backupapi.UpdateRecoveryPointLifecycleOutput, error) {
 	c := s.Call(ctx)
 	if err := checkLifecycle("", in.Lifecycle, false); err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func coldDays(l *backupapi.Lifecycle) *int64 {
 
 func sameDays(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
-func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupapi.ListRecoveryPointsByResourceInput) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
+func (s *Service) ListRecoveryPointsByResource(ctx context.Context, in *backupapi.ListRecoveryPointsByResourceInput) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRecoveryPointsByResourceOutput, error) {
 		out := &backupapi.ListRecoveryPointsByResourceOutput{RecoveryPoints: []backupapi.RecoveryPointByResource{}}
@@ -358,7 +358,7 @@ func (s *Service) listRecoveryPointsByResource(ctx context.Context, in *backupap
 	})
 }
 
-func (s *Service) getRecoveryPointRestoreMetadata(ctx context.Context, in *backupapi.GetRecoveryPointRestoreMetadataInput) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
+func (s *Service) GetRecoveryPointRestoreMetadata(ctx context.Context, in *backupapi.GetRecoveryPointRestoreMetadataInput) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetRecoveryPointRestoreMetadataOutput, error) {
 		r, err := getRecoveryPoint(c.In(tx), *in.BackupVaultName, *in.RecoveryPointArn)

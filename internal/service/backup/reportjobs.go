@@ -19,7 +19,7 @@ import (
 // reports cover the last 24 hours.
 const reportWindow = 24 * time.Hour
 
-func (s *Service) startReportJob(ctx context.Context, in *backupapi.StartReportJobInput) (*backupapi.StartReportJobOutput, error) {
+func (s *Service) StartReportJob(ctx context.Context, in *backupapi.StartReportJobInput) (*backupapi.StartReportJobOutput, error) {
 	c := s.Call(ctx)
 	j, err := kit.Write(s.Kit, func(tx kit.Tx) (*reportJobRec, error) {
 		v := c.In(tx)
@@ -182,7 +182,7 @@ func reportJobOut(j *reportJobRec) *backupapi.ReportJob {
 	}
 }
 
-func (s *Service) describeReportJob(ctx context.Context, in *backupapi.DescribeReportJobInput) (*backupapi.DescribeReportJobOutput, error) {
+func (s *Service) DescribeReportJob(ctx context.Context, in *backupapi.DescribeReportJobInput) (*backupapi.DescribeReportJobOutput, error) {
 	j, err := readRecord(s, s.Call(ctx), reportJobs, *in.ReportJobId, msgReportJobNotFound)
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (s *Service) describeReportJob(ctx context.Context, in *backupapi.DescribeR
 	return &backupapi.DescribeReportJobOutput{ReportJob: reportJobOut(j)}, nil
 }
 
-func (s *Service) listReportJobs(ctx context.Context, in *backupapi.ListReportJobsInput) (*backupapi.ListReportJobsOutput, error) {
+func (s *Service) ListReportJobs(ctx context.Context, in *backupapi.ListReportJobsInput) (*backupapi.ListReportJobsOutput, error) {
 	keep := func(j *reportJobRec) bool {
 		return (in.ByReportPlanName == nil || *in.ByReportPlanName == j.Plan) && (in.ByStatus == nil || *in.ByStatus == j.Status) &&
 			inRange(&j.Created, in.ByCreationAfter, in.ByCreationBefore)

@@ -93,7 +93,7 @@ func reportPlanOut(p *reportPlanRec) *backupapi.ReportPlan {
 	}
 }
 
-func (s *Service) createReportPlan(ctx context.Context, in *backupapi.CreateReportPlanInput) (*backupapi.CreateReportPlanOutput, error) {
+func (s *Service) CreateReportPlan(ctx context.Context, in *backupapi.CreateReportPlanInput) (*backupapi.CreateReportPlanOutput, error) {
 	c := s.Call(ctx)
 	if !reportPlanName.MatchString(*in.ReportPlanName) {
 		return nil, msgReportPlanName.New(*in.ReportPlanName)
@@ -125,7 +125,7 @@ func (s *Service) createReportPlan(ctx context.Context, in *backupapi.CreateRepo
 	return &backupapi.CreateReportPlanOutput{ReportPlanName: new(p.Name), ReportPlanArn: new(p.ARN), CreationTime: new(p.Created)}, nil
 }
 
-func (s *Service) describeReportPlan(ctx context.Context, in *backupapi.DescribeReportPlanInput) (*backupapi.DescribeReportPlanOutput, error) {
+func (s *Service) DescribeReportPlan(ctx context.Context, in *backupapi.DescribeReportPlanInput) (*backupapi.DescribeReportPlanOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.DescribeReportPlanOutput, error) {
 		p, err := getReportPlan(c.In(tx), *in.ReportPlanName)
@@ -136,7 +136,7 @@ func (s *Service) describeReportPlan(ctx context.Context, in *backupapi.Describe
 	})
 }
 
-func (s *Service) listReportPlans(ctx context.Context, in *backupapi.ListReportPlansInput) (*backupapi.ListReportPlansOutput, error) {
+func (s *Service) ListReportPlans(ctx context.Context, in *backupapi.ListReportPlansInput) (*backupapi.ListReportPlansOutput, error) {
 	q := listQuery[reportPlanRec]{Op: "ListReportPlans", Token: in.NextToken, Max: in.MaxResults,
 		Created: func(p *reportPlanRec) (time.Time, string) { return p.Created, p.Name }}
 	items, next, err := listByCreation(s, s.Call(ctx), q, reportPlans, func(p *reportPlanRec) backupapi.ReportPlan { return *reportPlanOut(p) })
@@ -146,7 +146,7 @@ func (s *Service) listReportPlans(ctx context.Context, in *backupapi.ListReportP
 	return &backupapi.ListReportPlansOutput{ReportPlans: items, NextToken: next}, nil
 }
 
-func (s *Service) updateReportPlan(ctx context.Context, in *backupapi.UpdateReportPlanInput) (*backupapi.UpdateReportPlanOutput, error) {
+func (s *Service) UpdateReportPlan(ctx context.Context, in *backupapi.UpdateReportPlanInput) (*backupapi.UpdateReportPlanOutput, error) {
 	c := s.Call(ctx)
 	p, err := kit.Write(s.Kit, func(tx kit.Tx) (*reportPlanRec, error) {
 		v := c.In(tx)
@@ -176,7 +176,7 @@ func (s *Service) updateReportPlan(ctx context.Context, in *backupapi.UpdateRepo
 	return &backupapi.UpdateReportPlanOutput{ReportPlanName: new(p.Name), ReportPlanArn: new(p.ARN), CreationTime: new(p.Created)}, nil
 }
 
-func (s *Service) deleteReportPlan(ctx context.Context, in *backupapi.DeleteReportPlanInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteReportPlan(ctx context.Context, in *backupapi.DeleteReportPlanInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

@@ -75,7 +75,7 @@ func checkRestoreMetadata(rp *recoveryRec, metadata map[string]string) error {
 	return nil
 }
 
-func (s *Service) startRestoreJob(ctx context.Context, in *backupapi.StartRestoreJobInput) (*backupapi.StartRestoreJobOutput, error) {
+func (s *Service) StartRestoreJob(ctx context.Context, in *backupapi.StartRestoreJobInput) (*backupapi.StartRestoreJobOutput, error) {
 	c := s.Call(ctx)
 	if err := s.checkRestoreInput(in); err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func restoreJobOut(account string, j *restoreJobRec) backupapi.RestoreJobsListMe
 	return out
 }
 
-func (s *Service) describeRestoreJob(ctx context.Context, in *backupapi.DescribeRestoreJobInput) (*backupapi.DescribeRestoreJobOutput, error) {
+func (s *Service) DescribeRestoreJob(ctx context.Context, in *backupapi.DescribeRestoreJobInput) (*backupapi.DescribeRestoreJobOutput, error) {
 	c := s.Call(ctx)
 	j, err := readRecord(s, c, restoreJobs, *in.RestoreJobId, msgRestoreNotFound)
 	if err != nil {
@@ -242,7 +242,7 @@ func restoreJobFilter(in *backupapi.ListRestoreJobsInput) func(*restoreJobRec) b
 	}
 }
 
-func (s *Service) listRestoreJobs(ctx context.Context, in *backupapi.ListRestoreJobsInput) (*backupapi.ListRestoreJobsOutput, error) {
+func (s *Service) ListRestoreJobs(ctx context.Context, in *backupapi.ListRestoreJobsInput) (*backupapi.ListRestoreJobsOutput, error) {
 	c := s.Call(ctx)
 	q := listQuery[restoreJobRec]{Op: "ListRestoreJobs", Account: in.ByAccountId, Token: in.NextToken, Max: in.MaxResults, Keep: restoreJobFilter(in),
 		Created: func(j *restoreJobRec) (time.Time, string) { return j.Created, j.ID }, Newest: true}

@@ -115,7 +115,7 @@ func getRTPlan(v kit.View, name string) (*rtPlanRec, error) {
 	return p, err
 }
 
-func (s *Service) createRestoreTestingPlan(ctx context.Context, in *backupapi.CreateRestoreTestingPlanInput) (*backupapi.CreateRestoreTestingPlanOutput, error) {
+func (s *Service) CreateRestoreTestingPlan(ctx context.Context, in *backupapi.CreateRestoreTestingPlanInput) (*backupapi.CreateRestoreTestingPlanOutput, error) {
 	c := s.Call(ctx)
 	p := in.RestoreTestingPlan
 	if !rtName.MatchString(deref(p.RestoreTestingPlanName)) {
@@ -161,7 +161,7 @@ func rtPlanOut(p *rtPlanRec) *backupapi.RestoreTestingPlanForGet {
 	}
 }
 
-func (s *Service) getRestoreTestingPlan(ctx context.Context, in *backupapi.GetRestoreTestingPlanInput) (*backupapi.GetRestoreTestingPlanOutput, error) {
+func (s *Service) GetRestoreTestingPlan(ctx context.Context, in *backupapi.GetRestoreTestingPlanInput) (*backupapi.GetRestoreTestingPlanOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetRestoreTestingPlanOutput, error) {
 		p, err := getRTPlan(c.In(tx), *in.RestoreTestingPlanName)
@@ -172,7 +172,7 @@ func (s *Service) getRestoreTestingPlan(ctx context.Context, in *backupapi.GetRe
 	})
 }
 
-func (s *Service) listRestoreTestingPlans(ctx context.Context, in *backupapi.ListRestoreTestingPlansInput) (*backupapi.ListRestoreTestingPlansOutput, error) {
+func (s *Service) ListRestoreTestingPlans(ctx context.Context, in *backupapi.ListRestoreTestingPlansInput) (*backupapi.ListRestoreTestingPlansOutput, error) {
 	q := listQuery[rtPlanRec]{Op: "ListRestoreTestingPlans", Token: in.NextToken, Max: in.MaxResults,
 		Created: func(p *rtPlanRec) (time.Time, string) { return p.Created, p.Name }}
 	items, next, err := listByCreation(s, s.Call(ctx), q, rtPlans, func(p *rtPlanRec) backupapi.RestoreTestingPlanForList {
@@ -189,8 +189,8 @@ func (s *Service) listRestoreTestingPlans(ctx context.Context, in *backupapi.Lis
 	return &backupapi.ListRestoreTestingPlansOutput{RestoreTestingPlans: items, NextToken: next}, nil
 }
 
-// updateRestoreTestingPlan changes what the request sets and keeps the rest.
-func (s *Service) updateRestoreTestingPlan(ctx context.Context, in *backupapi.UpdateRestoreTestingPlanInput) (*backupapi.UpdateRestoreTestingPlanOutput, error) {
+// UpdateRestoreTestingPlan changes what the request sets and keeps the rest.
+func (s *Service) UpdateRestoreTestingPlan(ctx context.Context, in *backupapi.UpdateRestoreTestingPlanInput) (*backupapi.UpdateRestoreTestingPlanOutput, error) {
 	c := s.Call(ctx)
 	u := in.RestoreTestingPlan
 	p, err := kit.Write(s.Kit, func(tx kit.Tx) (*rtPlanRec, error) {
@@ -227,8 +227,8 @@ func (s *Service) updateRestoreTestingPlan(ctx context.Context, in *backupapi.Up
 	return &backupapi.UpdateRestoreTestingPlanOutput{CreationTime: new(p.Created), RestoreTestingPlanArn: new(p.ARN), RestoreTestingPlanName: new(p.Name), UpdateTime: p.Updated}, nil
 }
 
-// deleteRestoreTestingPlan deletes a plan without selections, as AWS requires.
-func (s *Service) deleteRestoreTestingPlan(ctx context.Context, in *backupapi.DeleteRestoreTestingPlanInput) (*awsmodel.Empty, error) {
+// DeleteRestoreTestingPlan deletes a plan without selections, as AWS requires.
+func (s *Service) DeleteRestoreTestingPlan(ctx context.Context, in *backupapi.DeleteRestoreTestingPlanInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

@@ -231,9 +231,9 @@ func (s *Service) runCleanup(_ context.Context, tx kit.Tx, _ *jobs.Job, ref jobR
 	return restoreJobs.Put(v, j, j.ID)
 }
 
-// putRestoreValidationResult records a test's validation; a final result (anything but
+// PutRestoreValidationResult records a test's validation; a final result (anything but
 // VALIDATING) ends the validation window: the restored resource is deleted now.
-func (s *Service) putRestoreValidationResult(ctx context.Context, in *backupapi.PutRestoreValidationResultInput) (*awsmodel.Empty, error) {
+func (s *Service) PutRestoreValidationResult(ctx context.Context, in *backupapi.PutRestoreValidationResultInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

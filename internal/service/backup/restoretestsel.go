@@ -47,7 +47,7 @@ func getRTSelection(v kit.View, plan, name string) (*rtSelectionRec, error) {
 	return sel, err
 }
 
-func (s *Service) createRestoreTestingSelection(ctx context.Context, in *backupapi.CreateRestoreTestingSelectionInput) (*backupapi.CreateRestoreTestingSelectionOutput, error) {
+func (s *Service) CreateRestoreTestingSelection(ctx context.Context, in *backupapi.CreateRestoreTestingSelectionInput) (*backupapi.CreateRestoreTestingSelectionOutput, error) {
 	c := s.Call(ctx)
 	sel := in.RestoreTestingSelection
 	if err := s.checkRTSelection(sel); err != nil {
@@ -87,7 +87,7 @@ func (s *Service) createRestoreTestingSelection(ctx context.Context, in *backupa
 	}, nil
 }
 
-func (s *Service) getRestoreTestingSelection(ctx context.Context, in *backupapi.GetRestoreTestingSelectionInput) (*backupapi.GetRestoreTestingSelectionOutput, error) {
+func (s *Service) GetRestoreTestingSelection(ctx context.Context, in *backupapi.GetRestoreTestingSelectionInput) (*backupapi.GetRestoreTestingSelectionOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.GetRestoreTestingSelectionOutput, error) {
 		r, err := getRTSelection(c.In(tx), *in.RestoreTestingPlanName, *in.RestoreTestingSelectionName)
@@ -105,7 +105,7 @@ func (s *Service) getRestoreTestingSelection(ctx context.Context, in *backupapi.
 	})
 }
 
-func (s *Service) listRestoreTestingSelections(ctx context.Context, in *backupapi.ListRestoreTestingSelectionsInput) (*backupapi.ListRestoreTestingSelectionsOutput, error) {
+func (s *Service) ListRestoreTestingSelections(ctx context.Context, in *backupapi.ListRestoreTestingSelectionsInput) (*backupapi.ListRestoreTestingSelectionsOutput, error) {
 	c := s.Call(ctx)
 	out := &backupapi.ListRestoreTestingSelectionsOutput{RestoreTestingSelections: []backupapi.RestoreTestingSelectionForList{}}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListRestoreTestingSelectionsOutput, error) {
@@ -127,9 +127,9 @@ func (s *Service) listRestoreTestingSelections(ctx context.Context, in *backupap
 	})
 }
 
-// updateRestoreTestingSelection changes what the request sets and keeps the rest; the
+// UpdateRestoreTestingSelection changes what the request sets and keeps the rest; the
 // resources change whole, by ARN or by conditions.
-func (s *Service) updateRestoreTestingSelection(ctx context.Context, in *backupapi.UpdateRestoreTestingSelectionInput) (*backupapi.UpdateRestoreTestingSelectionOutput, error) {
+func (s *Service) UpdateRestoreTestingSelection(ctx context.Context, in *backupapi.UpdateRestoreTestingSelectionInput) (*backupapi.UpdateRestoreTestingSelectionOutput, error) {
 	c := s.Call(ctx)
 	u := in.RestoreTestingSelection
 	type updated struct {
@@ -177,7 +177,7 @@ func (s *Service) updateRestoreTestingSelection(ctx context.Context, in *backupa
 	}, nil
 }
 
-func (s *Service) deleteRestoreTestingSelection(ctx context.Context, in *backupapi.DeleteRestoreTestingSelectionInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRestoreTestingSelection(ctx context.Context, in *backupapi.DeleteRestoreTestingSelectionInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

@@ -67,7 +67,7 @@ func checkRole(roleARN string) error {
 	return nil
 }
 
-func (s *Service) createBackupSelection(ctx context.Context, in *backupapi.CreateBackupSelectionInput) (*backupapi.CreateBackupSelectionOutput, error) {
+func (s *Service) CreateBackupSelection(ctx context.Context, in *backupapi.CreateBackupSelectionInput) (*backupapi.CreateBackupSelectionOutput, error) {
 	c := s.Call(ctx)
 	sel := *in.BackupSelection
 	if err := checkSelection(&sel); err != nil {
@@ -115,7 +115,7 @@ func getSelection(v kit.View, planID, id string) (*selectionRec, error) {
 	return r, err
 }
 
-func (s *Service) getBackupSelection(ctx context.Context, in *backupapi.GetBackupSelectionInput) (*backupapi.GetBackupSelectionOutput, error) {
+func (s *Service) GetBackupSelection(ctx context.Context, in *backupapi.GetBackupSelectionInput) (*backupapi.GetBackupSelectionOutput, error) {
 	c := s.Call(ctx)
 	r, err := kit.Read(s.Kit, func(tx kit.Tx) (*selectionRec, error) {
 		return getSelection(c.In(tx), *in.BackupPlanId, *in.SelectionId)
@@ -129,7 +129,7 @@ func (s *Service) getBackupSelection(ctx context.Context, in *backupapi.GetBacku
 	}, nil
 }
 
-func (s *Service) deleteBackupSelection(ctx context.Context, in *backupapi.DeleteBackupSelectionInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteBackupSelection(ctx context.Context, in *backupapi.DeleteBackupSelectionInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -153,7 +153,7 @@ func (s *Service) deleteBackupSelection(ctx context.Context, in *backupapi.Delet
 	})
 }
 
-func (s *Service) listBackupSelections(ctx context.Context, in *backupapi.ListBackupSelectionsInput) (*backupapi.ListBackupSelectionsOutput, error) {
+func (s *Service) ListBackupSelections(ctx context.Context, in *backupapi.ListBackupSelectionsInput) (*backupapi.ListBackupSelectionsOutput, error) {
 	c := s.Call(ctx)
 	id := *in.BackupPlanId
 	if _, err := kit.Read(s.Kit, func(tx kit.Tx) (*planRec, error) { return getPlan(c.In(tx), id) }); err != nil {

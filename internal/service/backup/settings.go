@@ -85,7 +85,7 @@ func crossAccountEnabled(tx kit.Tx, account string) (bool, error) {
 	return g.Values[settingCrossAccount] == "true", nil
 }
 
-func (s *Service) describeRegionSettings(ctx context.Context, _ *backupapi.DescribeRegionSettingsInput) (*backupapi.DescribeRegionSettingsOutput, error) {
+func (s *Service) DescribeRegionSettings(ctx context.Context, _ *backupapi.DescribeRegionSettingsInput) (*backupapi.DescribeRegionSettingsOutput, error) {
 	c := s.Call(ctx)
 	set, err := kit.Read(s.Kit, func(tx kit.Tx) (*regionSettings, error) { return settingsIn(c.In(tx)) })
 	if err != nil {
@@ -118,7 +118,7 @@ func checkRegionSettings(in *backupapi.UpdateRegionSettingsInput) error {
 	return nil
 }
 
-func (s *Service) updateRegionSettings(ctx context.Context, in *backupapi.UpdateRegionSettingsInput) (*awsmodel.Empty, error) {
+func (s *Service) UpdateRegionSettings(ctx context.Context, in *backupapi.UpdateRegionSettingsInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if err := checkRegionSettings(in); err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func merged[V any](old, changes map[string]V) map[string]V {
 	return out
 }
 
-func (s *Service) describeGlobalSettings(ctx context.Context, _ *backupapi.DescribeGlobalSettingsInput) (*backupapi.DescribeGlobalSettingsOutput, error) {
+func (s *Service) DescribeGlobalSettings(ctx context.Context, _ *backupapi.DescribeGlobalSettingsInput) (*backupapi.DescribeGlobalSettingsOutput, error) {
 	c := s.Call(ctx)
 	g, err := kit.Read(s.Kit, func(tx kit.Tx) (*globalSettings, error) {
 		return settingsOfAll.Get(tx.In(c.Account, globalRegion), globalRegion)
@@ -184,7 +184,7 @@ func checkGlobalSettings(in *backupapi.UpdateGlobalSettingsInput) error {
 	return nil
 }
 
-func (s *Service) updateGlobalSettings(ctx context.Context, in *backupapi.UpdateGlobalSettingsInput) (*awsmodel.Empty, error) {
+func (s *Service) UpdateGlobalSettings(ctx context.Context, in *backupapi.UpdateGlobalSettingsInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if err := checkGlobalSettings(in); err != nil {
 		return nil, err

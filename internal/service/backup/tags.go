@@ -78,7 +78,7 @@ func taggedBackupResource(v kit.View, resource string) (*tagged, error) {
 	return nil, nil
 }
 
-func (s *Service) tagResource(ctx context.Context, in *backupapi.TagResourceInput) (*awsmodel.Empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *backupapi.TagResourceInput) (*awsmodel.Empty, error) {
 	for k := range in.Tags {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, msgReservedTag.New(k)
@@ -91,7 +91,7 @@ func (s *Service) tagResource(ctx context.Context, in *backupapi.TagResourceInpu
 	})
 }
 
-func (s *Service) untagResource(ctx context.Context, in *backupapi.UntagResourceInput) (*awsmodel.Empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *backupapi.UntagResourceInput) (*awsmodel.Empty, error) {
 	return s.changeTags(ctx, *in.ResourceArn, func(tags map[string]string) {
 		for _, k := range in.TagKeyList {
 			delete(tags, k)
@@ -114,7 +114,7 @@ func (s *Service) changeTags(ctx context.Context, resourceARN string, change fun
 	})
 }
 
-func (s *Service) listTags(ctx context.Context, in *backupapi.ListTagsInput) (*backupapi.ListTagsOutput, error) {
+func (s *Service) ListTags(ctx context.Context, in *backupapi.ListTagsInput) (*backupapi.ListTagsOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*backupapi.ListTagsOutput, error) {
 		t, err := findTagged(c.In(tx), *in.ResourceArn)

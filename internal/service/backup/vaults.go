@@ -52,7 +52,7 @@ func (s *Service) vaultKey(tx kit.Tx, c kit.Call, keyARN *string) (string, error
 	return k.ARN, nil
 }
 
-func (s *Service) createBackupVault(ctx context.Context, in *backupapi.CreateBackupVaultInput) (*backupapi.CreateBackupVaultOutput, error) {
+func (s *Service) CreateBackupVault(ctx context.Context, in *backupapi.CreateBackupVaultInput) (*backupapi.CreateBackupVaultOutput, error) {
 	c := s.Call(ctx)
 	name := *in.BackupVaultName
 	if err := checkVaultName(name); err != nil {
@@ -147,7 +147,7 @@ func (s *Service) keyType(tx kit.Tx, v kit.View, keyARN string) (*string, error)
 	return new(backupapi.EncryptionKeyTypeCustomerManagedKmsKey), nil
 }
 
-func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.DescribeBackupVaultInput) (*backupapi.DescribeBackupVaultOutput, error) {
+func (s *Service) DescribeBackupVault(ctx context.Context, in *backupapi.DescribeBackupVaultInput) (*backupapi.DescribeBackupVaultOutput, error) {
 	c := s.Call(ctx)
 	name := *in.BackupVaultName
 	if in.BackupVaultAccountId != nil && *in.BackupVaultAccountId != c.Account {
@@ -174,7 +174,7 @@ func (s *Service) describeBackupVault(ctx context.Context, in *backupapi.Describ
 	})
 }
 
-func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackupVaultsInput) (*backupapi.ListBackupVaultsOutput, error) {
+func (s *Service) ListBackupVaults(ctx context.Context, in *backupapi.ListBackupVaultsInput) (*backupapi.ListBackupVaultsOutput, error) {
 	c := s.Call(ctx)
 	out := &backupapi.ListBackupVaultsOutput{BackupVaultList: []backupapi.BackupVaultListMember{}}
 	if in.ByShared != nil && *in.ByShared {
@@ -206,7 +206,7 @@ func (s *Service) listBackupVaults(ctx context.Context, in *backupapi.ListBackup
 // breaking ties.
 var vaultOrder = creationOrder[vaultRec]{Created: func(v *vaultRec) (time.Time, string) { return v.Created, v.Name }}
 
-func (s *Service) deleteBackupVault(ctx context.Context, in *backupapi.DeleteBackupVaultInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteBackupVault(ctx context.Context, in *backupapi.DeleteBackupVaultInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	name := *in.BackupVaultName
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {

@@ -24,7 +24,7 @@ type query struct {
 // within binds a NextToken to the query it pages: AWS wants the same parameters with it.
 func (q query) within() string { return q.key + "=" + q.value + "|" + q.given }
 
-func (s *Service) lookupEvents(ctx context.Context, in *ct.LookupEventsRequest) (*ct.LookupEventsResponse, error) {
+func (s *Service) LookupEvents(ctx context.Context, in *ct.LookupEventsRequest) (*ct.LookupEventsResponse, error) {
 	c := s.Call(ctx)
 	q, err := queryOf(in, c.Now())
 	if err != nil {

@@ -62,17 +62,7 @@ func (s *Service) Model() *awsmodel.API { return ct.Model() }
 // channels and Lake queries are not served: the gateway answers them with an error
 // naming the operation.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		ct.OpLookupEvents.Handle(s.lookupEvents),
-		ct.OpCreateTrail.Handle(s.createTrail),
-		ct.OpDescribeTrails.Handle(s.describeTrails),
-		ct.OpGetTrail.Handle(s.getTrail),
-		ct.OpListTrails.Handle(s.listTrails),
-		ct.OpGetTrailStatus.Handle(s.getTrailStatus),
-		ct.OpStartLogging.Handle(s.startLogging),
-		ct.OpStopLogging.Handle(s.stopLogging),
-		ct.OpDeleteTrail.Handle(s.deleteTrail),
-	}
+	return ct.Bind(s)
 }
 
 // Record queues ev; it is written within moments, and before any lookup reads.

@@ -109,7 +109,7 @@ func isAlnum(b byte) bool {
 // and hyphens, starting and ending with a letter or digit.
 var bucketName = lazyregexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
-func (s *Service) createTrail(ctx context.Context, in *ct.CreateTrailRequest) (*ct.CreateTrailResponse, error) {
+func (s *Service) CreateTrail(ctx context.Context, in *ct.CreateTrailRequest) (*ct.CreateTrailResponse, error) {
 	c := s.Call(ctx)
 	name, bucket, prefix := deref(in.Name), deref(in.S3BucketName), deref(in.S3KeyPrefix)
 	if err := checkTrailName(name); err != nil {
@@ -212,7 +212,7 @@ func homeTrail(v kit.View, region, name string) (*trailRecord, error) {
 	return rec, nil
 }
 
-func (s *Service) describeTrails(ctx context.Context, in *ct.DescribeTrailsRequest) (*ct.DescribeTrailsResponse, error) {
+func (s *Service) DescribeTrails(ctx context.Context, in *ct.DescribeTrailsRequest) (*ct.DescribeTrailsResponse, error) {
 	c := s.Call(ctx)
 	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ct.DescribeTrailsResponse, error) {
@@ -237,7 +237,7 @@ func (s *Service) describeTrails(ctx context.Context, in *ct.DescribeTrailsReque
 	})
 }
 
-func (s *Service) getTrail(ctx context.Context, in *ct.GetTrailRequest) (*ct.GetTrailResponse, error) {
+func (s *Service) GetTrail(ctx context.Context, in *ct.GetTrailRequest) (*ct.GetTrailResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ct.GetTrailResponse, error) {
 		rec, err := findTrail(tx.In(c.Account, kit.Global), c.Region, deref(in.Name))
@@ -249,7 +249,7 @@ func (s *Service) getTrail(ctx context.Context, in *ct.GetTrailRequest) (*ct.Get
 	})
 }
 
-func (s *Service) listTrails(ctx context.Context, in *ct.ListTrailsRequest) (*ct.ListTrailsResponse, error) {
+func (s *Service) ListTrails(ctx context.Context, in *ct.ListTrailsRequest) (*ct.ListTrailsResponse, error) {
 	c := s.Call(ctx)
 	if in.NextToken != nil {
 		return nil, msgInvalidNextToken.New() // every trail fits in the first page
@@ -266,7 +266,7 @@ func (s *Service) listTrails(ctx context.Context, in *ct.ListTrailsRequest) (*ct
 	})
 }
 
-func (s *Service) getTrailStatus(ctx context.Context, in *ct.GetTrailStatusRequest) (*ct.GetTrailStatusResponse, error) {
+func (s *Service) GetTrailStatus(ctx context.Context, in *ct.GetTrailStatusRequest) (*ct.GetTrailStatusResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ct.GetTrailStatusResponse, error) {
 		rec, err := findTrail(tx.In(c.Account, kit.Global), c.Region, deref(in.Name))
@@ -302,7 +302,7 @@ func text(t time.Time) *string {
 	return new(t.UTC().Format("2006-01-02T15:04:05Z"))
 }
 
-func (s *Service) startLogging(ctx context.Context, in *ct.StartLoggingRequest) (*ct.StartLoggingResponse, error) {
+func (s *Service) StartLogging(ctx context.Context, in *ct.StartLoggingRequest) (*ct.StartLoggingResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ct.StartLoggingResponse, error) {
 		v := tx.In(c.Account, kit.Global)
@@ -318,7 +318,7 @@ func (s *Service) startLogging(ctx context.Context, in *ct.StartLoggingRequest) 
 	})
 }
 
-func (s *Service) stopLogging(ctx context.Context, in *ct.StopLoggingRequest) (*ct.StopLoggingResponse, error) {
+func (s *Service) StopLogging(ctx context.Context, in *ct.StopLoggingRequest) (*ct.StopLoggingResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ct.StopLoggingResponse, error) {
 		v := tx.In(c.Account, kit.Global)
@@ -332,7 +332,7 @@ func (s *Service) stopLogging(ctx context.Context, in *ct.StopLoggingRequest) (*
 	})
 }
 
-func (s *Service) deleteTrail(ctx context.Context, in *ct.DeleteTrailRequest) (*ct.DeleteTrailResponse, error) {
+func (s *Service) DeleteTrail(ctx context.Context, in *ct.DeleteTrailRequest) (*ct.DeleteTrailResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ct.DeleteTrailResponse, error) {
 		v := tx.In(c.Account, kit.Global)

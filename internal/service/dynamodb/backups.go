@@ -20,7 +20,7 @@ func newBackupID(now time.Time) string {
 	return fmt.Sprintf("%014d-%s", now.UnixMilli(), ids.Hex(4))
 }
 
-func (s *Service) createBackup(ctx context.Context, in *ddb.CreateBackupInput) (*ddb.CreateBackupOutput, error) {
+func (s *Service) CreateBackup(ctx context.Context, in *ddb.CreateBackupInput) (*ddb.CreateBackupOutput, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.CreateBackupOutput, error) {
 		v := c.In(tx)
@@ -101,7 +101,7 @@ func findBackup(c kit.Call, v kit.View, backupARN string) (*backupRecord, error)
 	return b, nil
 }
 
-func (s *Service) describeBackup(ctx context.Context, in *ddb.DescribeBackupInput) (*ddb.DescribeBackupOutput, error) {
+func (s *Service) DescribeBackup(ctx context.Context, in *ddb.DescribeBackupInput) (*ddb.DescribeBackupOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.DescribeBackupOutput, error) {
 		v := c.In(tx)
@@ -141,7 +141,7 @@ func backupDescription(v kit.View, b *backupRecord) *ddb.BackupDescription {
 	return &ddb.BackupDescription{BackupDetails: backupDetails(v, b), SourceTableDetails: src, SourceTableFeatureDetails: feat}
 }
 
-func (s *Service) deleteBackup(ctx context.Context, in *ddb.DeleteBackupInput) (*ddb.DeleteBackupOutput, error) {
+func (s *Service) DeleteBackup(ctx context.Context, in *ddb.DeleteBackupInput) (*ddb.DeleteBackupOutput, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.DeleteBackupOutput, error) {
 		v := c.In(tx)
@@ -170,7 +170,7 @@ func removeBackup(v kit.View, id string) error {
 // defaultBackupPage is ListBackups' page size when the request sets none.
 const defaultBackupPage = 100
 
-func (s *Service) listBackups(ctx context.Context, in *ddb.ListBackupsInput) (*ddb.ListBackupsOutput, error) {
+func (s *Service) ListBackups(ctx context.Context, in *ddb.ListBackupsInput) (*ddb.ListBackupsOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.ListBackupsOutput, error) {
 		v := c.In(tx)
@@ -237,7 +237,7 @@ func backupSummary(v kit.View, b *backupRecord) ddb.BackupSummary {
 	}
 }
 
-func (s *Service) restoreTableFromBackup(ctx context.Context, in *ddb.RestoreTableFromBackupInput) (*ddb.RestoreTableFromBackupOutput, error) {
+func (s *Service) RestoreTableFromBackup(ctx context.Context, in *ddb.RestoreTableFromBackupInput) (*ddb.RestoreTableFromBackupOutput, error) {
 	c := s.Call(ctx)
 	o := overrides{billing: in.BillingModeOverride, pt: in.ProvisionedThroughputOverride, gsis: in.GlobalSecondaryIndexOverride,
 		lsis: in.LocalSecondaryIndexOverride, sse: in.SSESpecificationOverride}

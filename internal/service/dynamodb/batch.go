@@ -27,7 +27,7 @@ func sortedTables[V any](m map[string]V) []string {
 	return out
 }
 
-func (s *Service) batchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*ddb.BatchGetItemOutput, error) {
+func (s *Service) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*ddb.BatchGetItemOutput, error) {
 	c := s.Call(ctx)
 	n := 0
 	for _, ka := range in.RequestItems {
@@ -110,7 +110,7 @@ func (s *Service) batchGetTable(tx kit.Tx, v kit.View, name string, keys []attr.
 	return found, size, nil
 }
 
-func (s *Service) batchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput) (*ddb.BatchWriteItemOutput, error) {
+func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInput) (*ddb.BatchWriteItemOutput, error) {
 	c := s.Call(ctx)
 	n := 0
 	for _, reqs := range in.RequestItems {

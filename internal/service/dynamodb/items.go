@@ -9,7 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-func (s *Service) putItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutItemOutput, error) {
+func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutItemOutput, error) {
 	c := s.Call(ctx)
 	rv, err := returnValues(in.ReturnValues, ddb.ReturnValueNone, ddb.ReturnValueAllOld)
 	if err != nil {
@@ -42,7 +42,7 @@ func (s *Service) putItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	})
 }
 
-func (s *Service) getItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetItemOutput, error) {
+func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetItemOutput, error) {
 	c := s.Call(ctx)
 	var p params
 	p.expression("ProjectionExpression", in.ProjectionExpression)
@@ -81,7 +81,7 @@ func (s *Service) getItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 	})
 }
 
-func (s *Service) updateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb.UpdateItemOutput, error) {
+func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb.UpdateItemOutput, error) {
 	c := s.Call(ctx)
 	rv, err := returnValues(in.ReturnValues, ddb.ReturnValueNone, ddb.ReturnValueAllOld, ddb.ReturnValueAllNew, ddb.ReturnValueUpdatedOld, ddb.ReturnValueUpdatedNew)
 	if err != nil {
@@ -162,7 +162,7 @@ func updatedValues(rv string, u *expr.Update, old, new attr.Item) attr.Item {
 	return out
 }
 
-func (s *Service) deleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb.DeleteItemOutput, error) {
+func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb.DeleteItemOutput, error) {
 	c := s.Call(ctx)
 	rv, err := returnValues(in.ReturnValues, ddb.ReturnValueNone, ddb.ReturnValueAllOld)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// describeEndpoints answers as DynamoDB does, with the Region's public endpoint: SDKs
+// DescribeEndpoints answers as DynamoDB does, with the Region's public endpoint: SDKs
 // use it only for endpoint discovery, which they do not do against a custom endpoint.
-func (s *Service) describeEndpoints(ctx context.Context, _ *ddb.DescribeEndpointsRequest) (*ddb.DescribeEndpointsResponse, error) {
+func (s *Service) DescribeEndpoints(ctx context.Context, _ *ddb.DescribeEndpointsRequest) (*ddb.DescribeEndpointsResponse, error) {
 	c := s.Call(ctx)
 	suffix := "amazonaws.com"
 	if c.Partition == "aws-cn" {
@@ -30,7 +30,7 @@ const (
 	tableMaxUnits   = 40000
 )
 
-func (s *Service) describeLimits(context.Context, *ddb.DescribeLimitsInput) (*ddb.DescribeLimitsOutput, error) {
+func (s *Service) DescribeLimits(context.Context, *ddb.DescribeLimitsInput) (*ddb.DescribeLimitsOutput, error) {
 	return &ddb.DescribeLimitsOutput{
 		AccountMaxReadCapacityUnits: new(int64(accountMaxUnits)), AccountMaxWriteCapacityUnits: new(int64(accountMaxUnits)),
 		TableMaxReadCapacityUnits: new(int64(tableMaxUnits)), TableMaxWriteCapacityUnits: new(int64(tableMaxUnits)),
@@ -81,7 +81,7 @@ func mergeTags(have []tag, add []ddb.Tag) ([]tag, error) {
 	return out, nil
 }
 
-func (s *Service) tagResource(ctx context.Context, in *ddb.TagResourceInput) (*awsmodel.Empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *ddb.TagResourceInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -96,7 +96,7 @@ func (s *Service) tagResource(ctx context.Context, in *ddb.TagResourceInput) (*a
 	})
 }
 
-func (s *Service) untagResource(ctx context.Context, in *ddb.UntagResourceInput) (*awsmodel.Empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *ddb.UntagResourceInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -109,8 +109,8 @@ func (s *Service) untagResource(ctx context.Context, in *ddb.UntagResourceInput)
 	})
 }
 
-// listTagsOfResource answers every tag in one page: a table has at most 50.
-func (s *Service) listTagsOfResource(ctx context.Context, in *ddb.ListTagsOfResourceInput) (*ddb.ListTagsOfResourceOutput, error) {
+// ListTagsOfResource answers every tag in one page: a table has at most 50.
+func (s *Service) ListTagsOfResource(ctx context.Context, in *ddb.ListTagsOfResourceInput) (*ddb.ListTagsOfResourceOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.ListTagsOfResourceOutput, error) {
 		rec, err := tableOfARN(c, c.In(tx), *in.ResourceArn)

@@ -27,7 +27,7 @@ const (
 	pruneEvery          = 24 * time.Hour
 )
 
-func (s *Service) updateContinuousBackups(ctx context.Context, in *ddb.UpdateContinuousBackupsInput) (*ddb.UpdateContinuousBackupsOutput, error) {
+func (s *Service) UpdateContinuousBackups(ctx context.Context, in *ddb.UpdateContinuousBackupsInput) (*ddb.UpdateContinuousBackupsOutput, error) {
 	c := s.Call(ctx)
 	spec := in.PointInTimeRecoverySpecification
 	days := defaultRecoveryDays
@@ -99,7 +99,7 @@ func disablePITR(tx kit.Tx, v kit.View, rec *tableRecord) error {
 	return history.DeleteAll(v, rec.ID)
 }
 
-func (s *Service) describeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
+func (s *Service) DescribeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.DescribeContinuousBackupsOutput, error) {
 		name, _ := tableName(c, *in.TableName)
@@ -143,7 +143,7 @@ func continuousBackups(rec *tableRecord, now time.Time) *ddb.ContinuousBackupsDe
 	return &ddb.ContinuousBackupsDescription{ContinuousBackupsStatus: new(ddb.ContinuousBackupsStatusEnabled), PointInTimeRecoveryDescription: d}
 }
 
-func (s *Service) restoreTableToPointInTime(ctx context.Context, in *ddb.RestoreTableToPointInTimeInput) (*ddb.RestoreTableToPointInTimeOutput, error) {
+func (s *Service) RestoreTableToPointInTime(ctx context.Context, in *ddb.RestoreTableToPointInTimeInput) (*ddb.RestoreTableToPointInTimeOutput, error) {
 	c := s.Call(ctx)
 	source, err := pitrSource(c, in)
 	if err != nil {

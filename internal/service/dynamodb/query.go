@@ -11,7 +11,7 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-func (s *Service) query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
+func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
 	c := s.Call(ctx)
 	var p params
 	p.expression("KeyConditionExpression", in.KeyConditionExpression)

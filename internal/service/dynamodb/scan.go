@@ -10,7 +10,7 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-func (s *Service) scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput, error) {
+func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput, error) {
 	c := s.Call(ctx)
 	seg, err := segmentOf(in.Segment, in.TotalSegments)
 	if err != nil {

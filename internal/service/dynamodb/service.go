@@ -60,36 +60,5 @@ func (s *Service) Model() *awsmodel.API { return ddb.Model() }
 // imports, Kinesis destinations, contributor insights, resource policies, version
 // 2017.11.29 global tables, auto scaling) answer an error that names them.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		ddb.OpCreateTable.Handle(s.createTable),
-		ddb.OpDescribeTable.Handle(s.describeTable),
-		ddb.OpUpdateTable.Handle(s.updateTable),
-		ddb.OpDeleteTable.Handle(s.deleteTable),
-		ddb.OpListTables.Handle(s.listTables),
-		ddb.OpDescribeEndpoints.Handle(s.describeEndpoints),
-		ddb.OpDescribeLimits.Handle(s.describeLimits),
-		ddb.OpUpdateTimeToLive.Handle(s.updateTimeToLive),
-		ddb.OpDescribeTimeToLive.Handle(s.describeTimeToLive),
-		ddb.OpTagResource.Handle(s.tagResource),
-		ddb.OpUntagResource.Handle(s.untagResource),
-		ddb.OpListTagsOfResource.Handle(s.listTagsOfResource),
-		ddb.OpPutItem.Handle(s.putItem),
-		ddb.OpGetItem.Handle(s.getItem),
-		ddb.OpUpdateItem.Handle(s.updateItem),
-		ddb.OpDeleteItem.Handle(s.deleteItem),
-		ddb.OpQuery.Handle(s.query),
-		ddb.OpScan.Handle(s.scan),
-		ddb.OpBatchGetItem.Handle(s.batchGetItem),
-		ddb.OpBatchWriteItem.Handle(s.batchWriteItem),
-		ddb.OpTransactGetItems.Handle(s.transactGetItems),
-		ddb.OpTransactWriteItems.Handle(s.transactWriteItems),
-		ddb.OpCreateBackup.Handle(s.createBackup),
-		ddb.OpDescribeBackup.Handle(s.describeBackup),
-		ddb.OpListBackups.Handle(s.listBackups),
-		ddb.OpDeleteBackup.Handle(s.deleteBackup),
-		ddb.OpRestoreTableFromBackup.Handle(s.restoreTableFromBackup),
-		ddb.OpUpdateContinuousBackups.Handle(s.updateContinuousBackups),
-		ddb.OpDescribeContinuousBackups.Handle(s.describeContinuousBackups),
-		ddb.OpRestoreTableToPointInTime.Handle(s.restoreTableToPointInTime),
-	}
+	return ddb.Bind(s)
 }

@@ -59,7 +59,7 @@ func checkNewTableName(name string) error {
 	return nil
 }
 
-func (s *Service) createTable(ctx context.Context, in *ddb.CreateTableInput) (*ddb.CreateTableOutput, error) {
+func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*ddb.CreateTableOutput, error) {
 	c := s.Call(ctx)
 	if err := checkNewTableName(*in.TableName); err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (s *Service) settleLater(tx kit.Tx, v kit.View, rec *tableRecord) error {
 	return err
 }
 
-func (s *Service) describeTable(ctx context.Context, in *ddb.DescribeTableInput) (*ddb.DescribeTableOutput, error) {
+func (s *Service) DescribeTable(ctx context.Context, in *ddb.DescribeTableInput) (*ddb.DescribeTableOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.DescribeTableOutput, error) {
 		v := c.In(tx)
@@ -154,7 +154,7 @@ func (s *Service) describeTable(ctx context.Context, in *ddb.DescribeTableInput)
 	})
 }
 
-func (s *Service) deleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*ddb.DeleteTableOutput, error) {
+func (s *Service) DeleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*ddb.DeleteTableOutput, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.DeleteTableOutput, error) {
 		v := c.In(tx)
@@ -187,7 +187,7 @@ func (s *Service) deleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*d
 // defaultListLimit is ListTables' page size when the request sets none.
 const defaultListLimit = 100
 
-func (s *Service) listTables(ctx context.Context, in *ddb.ListTablesInput) (*ddb.ListTablesOutput, error) {
+func (s *Service) ListTables(ctx context.Context, in *ddb.ListTablesInput) (*ddb.ListTablesOutput, error) {
 	c := s.Call(ctx)
 	limit := defaultListLimit
 	if in.Limit != nil {

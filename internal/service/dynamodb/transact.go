@@ -24,7 +24,7 @@ type transactOp struct {
 	item  attr.Item // a Put's item, checked against the table in the transaction
 }
 
-func (s *Service) transactWriteItems(ctx context.Context, in *ddb.TransactWriteItemsInput) (*ddb.TransactWriteItemsOutput, error) {
+func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteItemsInput) (*ddb.TransactWriteItemsOutput, error) {
 	c := s.Call(ctx)
 	ops := make([]transactOp, len(in.TransactItems))
 	for i, ti := range in.TransactItems {
@@ -257,7 +257,7 @@ func canceled(reasons []ddb.CancellationReason) error {
 	return e
 }
 
-func (s *Service) transactGetItems(ctx context.Context, in *ddb.TransactGetItemsInput) (*ddb.TransactGetItemsOutput, error) {
+func (s *Service) TransactGetItems(ctx context.Context, in *ddb.TransactGetItemsInput) (*ddb.TransactGetItemsOutput, error) {
 	c := s.Call(ctx)
 	projs := make([]expr.Projection, len(in.TransactItems))
 	for i, ti := range in.TransactItems {

@@ -15,7 +15,7 @@ import (
 // is as prompt as users see it.
 const ttlSweepEvery = 6 * time.Hour
 
-func (s *Service) updateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveInput) (*ddb.UpdateTimeToLiveOutput, error) {
+func (s *Service) UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLiveInput) (*ddb.UpdateTimeToLiveOutput, error) {
 	c := s.Call(ctx)
 	spec := in.TimeToLiveSpecification
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ddb.UpdateTimeToLiveOutput, error) {
@@ -141,7 +141,7 @@ func changeTTL(rec *tableRecord, enable bool, name string) error {
 	return nil
 }
 
-func (s *Service) describeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToLiveInput) (*ddb.DescribeTimeToLiveOutput, error) {
+func (s *Service) DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeToLiveInput) (*ddb.DescribeTimeToLiveOutput, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ddb.DescribeTimeToLiveOutput, error) {
 		rec, err := findTable(c, c.In(tx), *in.TableName)

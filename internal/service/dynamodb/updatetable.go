@@ -9,7 +9,7 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-func (s *Service) updateTable(ctx context.Context, in *ddb.UpdateTableInput) (*ddb.UpdateTableOutput, error) {
+func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*ddb.UpdateTableOutput, error) {
 	c := s.Call(ctx)
 	if nothingToUpdate(in) {
 		return nil, msgNothingToUpdate.New()

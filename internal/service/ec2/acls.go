@@ -85,7 +85,7 @@ func defaultACL(v kit.View, vpcID string) (*aclRecord, error) {
 	return found, err
 }
 
-func (s *Service) describeNetworkAcls(ctx context.Context, in *ec2api.DescribeNetworkAclsRequest) (*ec2api.DescribeNetworkAclsResult, error) {
+func (s *Service) DescribeNetworkAcls(ctx context.Context, in *ec2api.DescribeNetworkAclsRequest) (*ec2api.DescribeNetworkAclsResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeNetworkAclsResult, error) {
 		kind := aclKind

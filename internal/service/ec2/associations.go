@@ -11,7 +11,7 @@ import (
 
 var associated = &ec2api.RouteTableAssociationState{State: new(ec2api.RouteTableAssociationStateCodeAssociated)}
 
-func (s *Service) associateRouteTable(ctx context.Context, in *ec2api.AssociateRouteTableRequest) (*ec2api.AssociateRouteTableResult, error) {
+func (s *Service) AssociateRouteTable(ctx context.Context, in *ec2api.AssociateRouteTableRequest) (*ec2api.AssociateRouteTableResult, error) {
 	c := s.Call(ctx)
 	if in.PublicIpv4Pool != nil {
 		return nil, msgUnsupportedOption.New(paramPublicIpv4Pool)
@@ -84,7 +84,7 @@ func linkByID(v kit.View, id string) (*routeTableRecord, int, error) {
 	return table, at, err
 }
 
-func (s *Service) disassociateRouteTable(ctx context.Context, in *ec2api.DisassociateRouteTableRequest) (*awsmodel.Empty, error) {
+func (s *Service) DisassociateRouteTable(ctx context.Context, in *ec2api.DisassociateRouteTableRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		t, i, err := linkByID(v, *in.AssociationId)
@@ -102,9 +102,9 @@ func (s *Service) disassociateRouteTable(ctx context.Context, in *ec2api.Disasso
 	})
 }
 
-// replaceRouteTableAssociation moves an association to another table of the VPC: for
+// ReplaceRouteTableAssociation moves an association to another table of the VPC: for
 // the main association, that table becomes the VPC's main table.
-func (s *Service) replaceRouteTableAssociation(ctx context.Context, in *ec2api.ReplaceRouteTableAssociationRequest) (*ec2api.ReplaceRouteTableAssociationResult, error) {
+func (s *Service) ReplaceRouteTableAssociation(ctx context.Context, in *ec2api.ReplaceRouteTableAssociationRequest) (*ec2api.ReplaceRouteTableAssociationResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.ReplaceRouteTableAssociationResult, error) {
 		from, i, err := linkByID(v, *in.AssociationId)

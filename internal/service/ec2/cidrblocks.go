@@ -22,7 +22,7 @@ var (
 	subnetCidrLeaving     = &ec2api.SubnetCidrBlockState{State: new(ec2api.SubnetCidrBlockStateCodeDisassociating)}
 )
 
-func (s *Service) associateVpcCidrBlock(ctx context.Context, in *ec2api.AssociateVpcCidrBlockRequest) (*ec2api.AssociateVpcCidrBlockResult, error) {
+func (s *Service) AssociateVpcCidrBlock(ctx context.Context, in *ec2api.AssociateVpcCidrBlockRequest) (*ec2api.AssociateVpcCidrBlockResult, error) {
 	c := s.Call(ctx)
 	switch {
 	case in.Ipv4IpamPoolId != nil || in.Ipv6IpamPoolId != nil:
@@ -166,7 +166,7 @@ func dropLocalRoutes(v kit.View, vpcID, block string) error {
 	return nil
 }
 
-func (s *Service) disassociateVpcCidrBlock(ctx context.Context, in *ec2api.DisassociateVpcCidrBlockRequest) (*ec2api.DisassociateVpcCidrBlockResult, error) {
+func (s *Service) DisassociateVpcCidrBlock(ctx context.Context, in *ec2api.DisassociateVpcCidrBlockRequest) (*ec2api.DisassociateVpcCidrBlockResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.DisassociateVpcCidrBlockResult, error) {
 		vpc, link, ipv6, err := vpcCidrByAssociation(v, *in.AssociationId)
@@ -230,7 +230,7 @@ func vpcCidrByAssociation(v kit.View, id string) (*vpcRecord, cidrLink, bool, er
 	return nil, cidrLink{}, false, msgCidrAssocNotFound.New(id)
 }
 
-func (s *Service) associateSubnetCidrBlock(ctx context.Context, in *ec2api.AssociateSubnetCidrBlockRequest) (*ec2api.AssociateSubnetCidrBlockResult, error) {
+func (s *Service) AssociateSubnetCidrBlock(ctx context.Context, in *ec2api.AssociateSubnetCidrBlockRequest) (*ec2api.AssociateSubnetCidrBlockResult, error) {
 	c := s.Call(ctx)
 	if in.Ipv6IpamPoolId != nil {
 		return nil, msgUnsupportedOption.New(paramIpv6IpamPoolId)
@@ -282,7 +282,7 @@ func checkSubnetIPv6(v kit.View, vpc *vpcRecord, subnetID, block string) error {
 	return err
 }
 
-func (s *Service) disassociateSubnetCidrBlock(ctx context.Context, in *ec2api.DisassociateSubnetCidrBlockRequest) (*ec2api.DisassociateSubnetCidrBlockResult, error) {
+func (s *Service) DisassociateSubnetCidrBlock(ctx context.Context, in *ec2api.DisassociateSubnetCidrBlockRequest) (*ec2api.DisassociateSubnetCidrBlockResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.DisassociateSubnetCidrBlockResult, error) {
 		var found *subnetRecord

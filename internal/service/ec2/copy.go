@@ -34,7 +34,7 @@ func checkCopyRequest(c kit.Call, in *ec2api.CopySnapshotRequest) error {
 	return nil
 }
 
-func (s *Service) copySnapshot(ctx context.Context, in *ec2api.CopySnapshotRequest) (*ec2api.CopySnapshotResult, error) {
+func (s *Service) CopySnapshot(ctx context.Context, in *ec2api.CopySnapshotRequest) (*ec2api.CopySnapshotResult, error) {
 	c := s.Call(ctx)
 	if err := checkCopyRequest(c, in); err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ func keyError(id string, err error) error {
 	return err
 }
 
-func (s *Service) getEbsEncryptionByDefault(ctx context.Context, in *ec2api.GetEbsEncryptionByDefaultRequest) (*ec2api.GetEbsEncryptionByDefaultResult, error) {
+func (s *Service) GetEbsEncryptionByDefault(ctx context.Context, in *ec2api.GetEbsEncryptionByDefaultRequest) (*ec2api.GetEbsEncryptionByDefaultResult, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ec2api.GetEbsEncryptionByDefaultResult, error) {
 		set, err := settingsOf(c.In(tx))
@@ -91,7 +91,7 @@ func (s *Service) setEncryptionByDefault(c kit.Call, on bool, dry *bool) (bool, 
 	})
 }
 
-func (s *Service) enableEbsEncryptionByDefault(ctx context.Context, in *ec2api.EnableEbsEncryptionByDefaultRequest) (*ec2api.EnableEbsEncryptionByDefaultResult, error) {
+func (s *Service) EnableEbsEncryptionByDefault(ctx context.Context, in *ec2api.EnableEbsEncryptionByDefaultRequest) (*ec2api.EnableEbsEncryptionByDefaultResult, error) {
 	on, err := s.setEncryptionByDefault(s.Call(ctx), true, in.DryRun)
 	if err != nil {
 		return nil, err
@@ -99,7 +99,7 @@ func (s *Service) enableEbsEncryptionByDefault(ctx context.Context, in *ec2api.E
 	return &ec2api.EnableEbsEncryptionByDefaultResult{EbsEncryptionByDefault: new(on)}, nil
 }
 
-func (s *Service) disableEbsEncryptionByDefault(ctx context.Context, in *ec2api.DisableEbsEncryptionByDefaultRequest) (*ec2api.DisableEbsEncryptionByDefaultResult, error) {
+func (s *Service) DisableEbsEncryptionByDefault(ctx context.Context, in *ec2api.DisableEbsEncryptionByDefaultRequest) (*ec2api.DisableEbsEncryptionByDefaultResult, error) {
 	on, err := s.setEncryptionByDefault(s.Call(ctx), false, in.DryRun)
 	if err != nil {
 		return nil, err
@@ -107,9 +107,9 @@ func (s *Service) disableEbsEncryptionByDefault(ctx context.Context, in *ec2api.
 	return &ec2api.DisableEbsEncryptionByDefaultResult{EbsEncryptionByDefault: new(on)}, nil
 }
 
-// getEbsDefaultKmsKeyId answers the default key's ARN, or alias/aws/ebs while the
+// GetEbsDefaultKmsKeyId answers the default key's ARN, or alias/aws/ebs while the
 // account has not chosen one, as AWS does.
-func (s *Service) getEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.GetEbsDefaultKmsKeyIdRequest) (*ec2api.GetEbsDefaultKmsKeyIdResult, error) {
+func (s *Service) GetEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.GetEbsDefaultKmsKeyIdRequest) (*ec2api.GetEbsDefaultKmsKeyIdResult, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ec2api.GetEbsDefaultKmsKeyIdResult, error) {
 		set, err := settingsOf(c.In(tx))
@@ -127,7 +127,7 @@ func (s *Service) getEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.GetEbsDe
 	})
 }
 
-func (s *Service) modifyEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.ModifyEbsDefaultKmsKeyIdRequest) (*ec2api.ModifyEbsDefaultKmsKeyIdResult, error) {
+func (s *Service) ModifyEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.ModifyEbsDefaultKmsKeyIdRequest) (*ec2api.ModifyEbsDefaultKmsKeyIdResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ec2api.ModifyEbsDefaultKmsKeyIdResult, error) {
 		v := c.In(tx)
@@ -147,9 +147,9 @@ func (s *Service) modifyEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.Modif
 	})
 }
 
-// resetEbsDefaultKmsKeyId makes alias/aws/ebs the default again and answers its key's
+// ResetEbsDefaultKmsKeyId makes alias/aws/ebs the default again and answers its key's
 // ARN.
-func (s *Service) resetEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.ResetEbsDefaultKmsKeyIdRequest) (*ec2api.ResetEbsDefaultKmsKeyIdResult, error) {
+func (s *Service) ResetEbsDefaultKmsKeyId(ctx context.Context, in *ec2api.ResetEbsDefaultKmsKeyIdRequest) (*ec2api.ResetEbsDefaultKmsKeyIdResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ec2api.ResetEbsDefaultKmsKeyIdResult, error) {
 		v := c.In(tx)

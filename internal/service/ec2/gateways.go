@@ -27,7 +27,7 @@ func gatewayOut(v kit.View, g *gatewayRecord) ec2api.InternetGateway {
 	return out
 }
 
-func (s *Service) createInternetGateway(ctx context.Context, in *ec2api.CreateInternetGatewayRequest) (*ec2api.CreateInternetGatewayResult, error) {
+func (s *Service) CreateInternetGateway(ctx context.Context, in *ec2api.CreateInternetGatewayRequest) (*ec2api.CreateInternetGatewayResult, error) {
 	c := s.Call(ctx)
 	tags, err := specTags(in.TagSpecifications, "internet-gateway")
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Service) createInternetGateway(ctx context.Context, in *ec2api.CreateIn
 	})
 }
 
-func (s *Service) describeInternetGateways(ctx context.Context, in *ec2api.DescribeInternetGatewaysRequest) (*ec2api.DescribeInternetGatewaysResult, error) {
+func (s *Service) DescribeInternetGateways(ctx context.Context, in *ec2api.DescribeInternetGatewaysRequest) (*ec2api.DescribeInternetGatewaysResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeInternetGatewaysResult, error) {
 		items, next, err := describeOut(s, v, gatewayKind, describeQuery{"DescribeInternetGateways", in.InternetGatewayIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, gatewayOut)
@@ -59,7 +59,7 @@ func (s *Service) describeInternetGateways(ctx context.Context, in *ec2api.Descr
 	})
 }
 
-func (s *Service) attachInternetGateway(ctx context.Context, in *ec2api.AttachInternetGatewayRequest) (*awsmodel.Empty, error) {
+func (s *Service) AttachInternetGateway(ctx context.Context, in *ec2api.AttachInternetGatewayRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		g, err := gatewayKind.get(v, *in.InternetGatewayId)
@@ -87,7 +87,7 @@ func (s *Service) attachInternetGateway(ctx context.Context, in *ec2api.AttachIn
 	})
 }
 
-func (s *Service) detachInternetGateway(ctx context.Context, in *ec2api.DetachInternetGatewayRequest) (*awsmodel.Empty, error) {
+func (s *Service) DetachInternetGateway(ctx context.Context, in *ec2api.DetachInternetGatewayRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		g, err := gatewayKind.get(v, *in.InternetGatewayId)
@@ -108,7 +108,7 @@ func (s *Service) detachInternetGateway(ctx context.Context, in *ec2api.DetachIn
 	})
 }
 
-func (s *Service) deleteInternetGateway(ctx context.Context, in *ec2api.DeleteInternetGatewayRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteInternetGateway(ctx context.Context, in *ec2api.DeleteInternetGatewayRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		g, err := gatewayKind.get(v, *in.InternetGatewayId)

@@ -68,7 +68,7 @@ func ptrs[T any](s []T) []*T {
 	return out
 }
 
-func (s *Service) authorizeSecurityGroupIngress(ctx context.Context, in *ec2api.AuthorizeSecurityGroupIngressRequest) (*ec2api.AuthorizeSecurityGroupIngressResult, error) {
+func (s *Service) AuthorizeSecurityGroupIngress(ctx context.Context, in *ec2api.AuthorizeSecurityGroupIngressRequest) (*ec2api.AuthorizeSecurityGroupIngressResult, error) {
 	perms := append(in.IpPermissions, legacyPermission(in.CidrIp, in.IpProtocol, in.FromPort, in.ToPort, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerId)...)
 	out, err := s.authorize(s.Call(ctx), false, in.GroupId, in.GroupName, perms, in.TagSpecifications, in.DryRun)
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Service) authorizeSecurityGroupIngress(ctx context.Context, in *ec2api.
 	return &ec2api.AuthorizeSecurityGroupIngressResult{Return: new(true), SecurityGroupRules: out}, nil
 }
 
-func (s *Service) authorizeSecurityGroupEgress(ctx context.Context, in *ec2api.AuthorizeSecurityGroupEgressRequest) (*ec2api.AuthorizeSecurityGroupEgressResult, error) {
+func (s *Service) AuthorizeSecurityGroupEgress(ctx context.Context, in *ec2api.AuthorizeSecurityGroupEgressRequest) (*ec2api.AuthorizeSecurityGroupEgressResult, error) {
 	perms := append(in.IpPermissions, legacyPermission(in.CidrIp, in.IpProtocol, in.FromPort, in.ToPort, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerId)...)
 	out, err := s.authorize(s.Call(ctx), true, in.GroupId, nil, perms, in.TagSpecifications, in.DryRun)
 	if err != nil {
@@ -191,7 +191,7 @@ func ruleIn(v kit.View, g *groupRecord, id string) (*ruleRecord, error) {
 	return r, nil
 }
 
-func (s *Service) revokeSecurityGroupIngress(ctx context.Context, in *ec2api.RevokeSecurityGroupIngressRequest) (*ec2api.RevokeSecurityGroupIngressResult, error) {
+func (s *Service) RevokeSecurityGroupIngress(ctx context.Context, in *ec2api.RevokeSecurityGroupIngressRequest) (*ec2api.RevokeSecurityGroupIngressResult, error) {
 	perms := append(in.IpPermissions, legacyPermission(in.CidrIp, in.IpProtocol, in.FromPort, in.ToPort, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerId)...)
 	res, err := s.revoke(s.Call(ctx), false, in.GroupId, in.GroupName, in.SecurityGroupRuleIds, perms, in.DryRun)
 	if err != nil {
@@ -200,7 +200,7 @@ func (s *Service) revokeSecurityGroupIngress(ctx context.Context, in *ec2api.Rev
 	return &ec2api.RevokeSecurityGroupIngressResult{Return: new(true), RevokedSecurityGroupRules: res.revoked, UnknownIpPermissions: res.unknown}, nil
 }
 
-func (s *Service) revokeSecurityGroupEgress(ctx context.Context, in *ec2api.RevokeSecurityGroupEgressRequest) (*ec2api.RevokeSecurityGroupEgressResult, error) {
+func (s *Service) RevokeSecurityGroupEgress(ctx context.Context, in *ec2api.RevokeSecurityGroupEgressRequest) (*ec2api.RevokeSecurityGroupEgressResult, error) {
 	perms := append(in.IpPermissions, legacyPermission(in.CidrIp, in.IpProtocol, in.FromPort, in.ToPort, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerId)...)
 	res, err := s.revoke(s.Call(ctx), true, in.GroupId, nil, in.SecurityGroupRuleIds, perms, in.DryRun)
 	if err != nil {
@@ -217,7 +217,7 @@ type ruleRow struct {
 
 func (r *ruleRow) id() string { return r.rule.ID }
 
-func (s *Service) describeSecurityGroupRules(ctx context.Context, in *ec2api.DescribeSecurityGroupRulesRequest) (*ec2api.DescribeSecurityGroupRulesResult, error) {
+func (s *Service) DescribeSecurityGroupRules(ctx context.Context, in *ec2api.DescribeSecurityGroupRulesRequest) (*ec2api.DescribeSecurityGroupRulesResult, error) {
 	c := s.Call(ctx)
 	known := fields{"group-id": nil, "security-group-rule-id": nil}
 	if err := checkFilters(in.Filters, known); err != nil {
@@ -280,7 +280,7 @@ func ruleRows(v kit.View, ids []string, filters []ec2api.Filter) ([]*ruleRow, er
 	return rows, nil
 }
 
-func (s *Service) modifySecurityGroupRules(ctx context.Context, in *ec2api.ModifySecurityGroupRulesRequest) (*ec2api.ModifySecurityGroupRulesResult, error) {
+func (s *Service) ModifySecurityGroupRules(ctx context.Context, in *ec2api.ModifySecurityGroupRulesRequest) (*ec2api.ModifySecurityGroupRulesResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.ModifySecurityGroupRulesResult, error) {
 		g, err := groupKind.get(v, *in.GroupId)
@@ -402,14 +402,14 @@ func describedRules(v kit.View, g *groupRecord, egress bool, perms []ec2api.IpPe
 	return changed, nil
 }
 
-func (s *Service) updateSecurityGroupRuleDescriptionsIngress(ctx context.Context, in *ec2api.UpdateSecurityGroupRuleDescriptionsIngressRequest) (*ec2api.UpdateSecurityGroupRuleDescriptionsIngressResult, error) {
+func (s *Service) UpdateSecurityGroupRuleDescriptionsIngress(ctx context.Context, in *ec2api.UpdateSecurityGroupRuleDescriptionsIngressRequest) (*ec2api.UpdateSecurityGroupRuleDescriptionsIngressResult, error) {
 	if err := s.updateDescriptions(s.Call(ctx), false, in.GroupId, in.GroupName, in.IpPermissions, in.SecurityGroupRuleDescriptions, in.DryRun); err != nil {
 		return nil, err
 	}
 	return &ec2api.UpdateSecurityGroupRuleDescriptionsIngressResult{Return: new(true)}, nil
 }
 
-func (s *Service) updateSecurityGroupRuleDescriptionsEgress(ctx context.Context, in *ec2api.UpdateSecurityGroupRuleDescriptionsEgressRequest) (*ec2api.UpdateSecurityGroupRuleDescriptionsEgressResult, error) {
+func (s *Service) UpdateSecurityGroupRuleDescriptionsEgress(ctx context.Context, in *ec2api.UpdateSecurityGroupRuleDescriptionsEgressRequest) (*ec2api.UpdateSecurityGroupRuleDescriptionsEgressResult, error) {
 	if err := s.updateDescriptions(s.Call(ctx), true, in.GroupId, in.GroupName, in.IpPermissions, in.SecurityGroupRuleDescriptions, in.DryRun); err != nil {
 		return nil, err
 	}

@@ -135,7 +135,7 @@ func checkGroupRequest(in *ec2api.CreateSecurityGroupRequest) error {
 	return nil
 }
 
-func (s *Service) createSecurityGroup(ctx context.Context, in *ec2api.CreateSecurityGroupRequest) (*ec2api.CreateSecurityGroupResult, error) {
+func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2api.CreateSecurityGroupRequest) (*ec2api.CreateSecurityGroupResult, error) {
 	c := s.Call(ctx)
 	if err := checkGroupRequest(in); err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func putGroup(v kit.View, g *groupRecord, vpc *vpcRecord) error {
 	return nil
 }
 
-func (s *Service) describeSecurityGroups(ctx context.Context, in *ec2api.DescribeSecurityGroupsRequest) (*ec2api.DescribeSecurityGroupsResult, error) {
+func (s *Service) DescribeSecurityGroups(ctx context.Context, in *ec2api.DescribeSecurityGroupsRequest) (*ec2api.DescribeSecurityGroupsResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeSecurityGroupsResult, error) {
 		ids, err := groupIDs(v, in.GroupIds, in.GroupNames)
@@ -236,7 +236,7 @@ func groupIDs(v kit.View, ids, names []string) ([]string, error) {
 	return ids, nil
 }
 
-func (s *Service) deleteSecurityGroup(ctx context.Context, in *ec2api.DeleteSecurityGroupRequest) (*ec2api.DeleteSecurityGroupResult, error) {
+func (s *Service) DeleteSecurityGroup(ctx context.Context, in *ec2api.DeleteSecurityGroupRequest) (*ec2api.DeleteSecurityGroupResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.DeleteSecurityGroupResult, error) {
 		g, err := groupOf(v, in.GroupId, in.GroupName)

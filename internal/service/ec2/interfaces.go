@@ -46,7 +46,7 @@ func interfaceOut(v kit.View, r *interfaceRecord) ec2api.NetworkInterface {
 	return out
 }
 
-func (s *Service) describeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
+func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2api.DescribeNetworkInterfacesRequest) (*ec2api.DescribeNetworkInterfacesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeNetworkInterfacesResult, error) {
 		items, next, err := describeOut(s, v, interfaceKind, describeQuery{"DescribeNetworkInterfaces", in.NetworkInterfaceIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, interfaceOut)

@@ -16,7 +16,7 @@ const modifyInterval = 6 * time.Hour
 // A modification moves modifying → optimizing (the volume has its new size and
 // performance) → completed, one transition delay each, on the job engine's clock.
 
-func (s *Service) modifyVolume(ctx context.Context, in *ec2api.ModifyVolumeRequest) (*ec2api.ModifyVolumeResult, error) {
+func (s *Service) ModifyVolume(ctx context.Context, in *ec2api.ModifyVolumeRequest) (*ec2api.ModifyVolumeResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.ModifyVolumeResult, error) {
 		vol, err := volumeKind.get(v, *in.VolumeId)
@@ -174,7 +174,7 @@ var modificationFilters = fields{"modification-state": nil, "original-iops": nil
 	"original-multi-attach-enabled": nil, "start-time": nil, "target-iops": nil, "target-size": nil, "target-volume-type": nil,
 	"target-multi-attach-enabled": nil, "target-throughput": nil, "volume-id": nil}
 
-func (s *Service) describeVolumesModifications(ctx context.Context, in *ec2api.DescribeVolumesModificationsRequest) (*ec2api.DescribeVolumesModificationsResult, error) {
+func (s *Service) DescribeVolumesModifications(ctx context.Context, in *ec2api.DescribeVolumesModificationsRequest) (*ec2api.DescribeVolumesModificationsResult, error) {
 	c := s.Call(ctx)
 	if err := checkFilters(in.Filters, modificationFilters); err != nil {
 		return nil, err

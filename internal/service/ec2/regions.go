@@ -20,7 +20,7 @@ func regionEndpoint(region string) string {
 	return "ec2." + region + ".amazonaws.com"
 }
 
-func (s *Service) describeRegions(ctx context.Context, in *ec2api.DescribeRegionsRequest) (*ec2api.DescribeRegionsResult, error) {
+func (s *Service) DescribeRegions(ctx context.Context, in *ec2api.DescribeRegionsRequest) (*ec2api.DescribeRegionsResult, error) {
 	c := s.Call(ctx)
 	known := fields{"endpoint": nil, "opt-in-status": nil, "region-name": nil}
 	if err := checkFilters(in.Filters, known); err != nil {
@@ -48,7 +48,7 @@ func (s *Service) describeRegions(ctx context.Context, in *ec2api.DescribeRegion
 	return out, nil
 }
 
-func (s *Service) describeAvailabilityZones(ctx context.Context, in *ec2api.DescribeAvailabilityZonesRequest) (*ec2api.DescribeAvailabilityZonesResult, error) {
+func (s *Service) DescribeAvailabilityZones(ctx context.Context, in *ec2api.DescribeAvailabilityZonesRequest) (*ec2api.DescribeAvailabilityZonesResult, error) {
 	c := s.Call(ctx)
 	known := fields{"zone-name": nil, "zone-id": nil, "region-name": nil, "state": nil, "zone-type": nil, "group-name": nil,
 		"opt-in-status": nil, "network-border-group": nil, "message": nil, "parent-zone-name": nil, "parent-zone-id": nil}
@@ -95,7 +95,7 @@ func accountAttributes(defaultVpcID string) map[string][]string {
 	}
 }
 
-func (s *Service) describeAccountAttributes(ctx context.Context, in *ec2api.DescribeAccountAttributesRequest) (*ec2api.DescribeAccountAttributesResult, error) {
+func (s *Service) DescribeAccountAttributes(ctx context.Context, in *ec2api.DescribeAccountAttributesRequest) (*ec2api.DescribeAccountAttributesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeAccountAttributesResult, error) {
 		if err := dryRun(in.DryRun); err != nil {

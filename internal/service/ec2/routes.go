@@ -116,7 +116,7 @@ func localRoutes(vpc *vpcRecord) []routeRec {
 	return out
 }
 
-func (s *Service) createRouteTable(ctx context.Context, in *ec2api.CreateRouteTableRequest) (*ec2api.CreateRouteTableResult, error) {
+func (s *Service) CreateRouteTable(ctx context.Context, in *ec2api.CreateRouteTableRequest) (*ec2api.CreateRouteTableResult, error) {
 	c := s.Call(ctx)
 	tags, err := specTags(in.TagSpecifications, "route-table")
 	if err != nil {
@@ -165,7 +165,7 @@ func tableByToken(v kit.View, token, vpcID string) (*routeTableRecord, error) {
 	return found, err
 }
 
-func (s *Service) describeRouteTables(ctx context.Context, in *ec2api.DescribeRouteTablesRequest) (*ec2api.DescribeRouteTablesResult, error) {
+func (s *Service) DescribeRouteTables(ctx context.Context, in *ec2api.DescribeRouteTablesRequest) (*ec2api.DescribeRouteTablesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeRouteTablesResult, error) {
 		kind := tableKind
@@ -184,7 +184,7 @@ func (s *Service) describeRouteTables(ctx context.Context, in *ec2api.DescribeRo
 	})
 }
 
-func (s *Service) deleteRouteTable(ctx context.Context, in *ec2api.DeleteRouteTableRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRouteTable(ctx context.Context, in *ec2api.DeleteRouteTableRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		t, err := tableKind.get(v, *in.RouteTableId)
@@ -266,7 +266,7 @@ func createTargets(in *ec2api.CreateRouteRequest) map[string]*string {
 	}
 }
 
-func (s *Service) createRoute(ctx context.Context, in *ec2api.CreateRouteRequest) (*ec2api.CreateRouteResult, error) {
+func (s *Service) CreateRoute(ctx context.Context, in *ec2api.CreateRouteRequest) (*ec2api.CreateRouteResult, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*ec2api.CreateRouteResult, error) {
 		t, err := tableKind.get(v, *in.RouteTableId)
@@ -297,7 +297,7 @@ func routeIndex(t *routeTableRecord, dest, dest6, prefixList *string) (int, stri
 	return slices.IndexFunc(t.Routes, func(r routeRec) bool { return r.key() == key }), key, nil
 }
 
-func (s *Service) deleteRoute(ctx context.Context, in *ec2api.DeleteRouteRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRoute(ctx context.Context, in *ec2api.DeleteRouteRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		t, err := tableKind.get(v, *in.RouteTableId)
@@ -321,7 +321,7 @@ func (s *Service) deleteRoute(ctx context.Context, in *ec2api.DeleteRouteRequest
 	})
 }
 
-func (s *Service) replaceRoute(ctx context.Context, in *ec2api.ReplaceRouteRequest) (*awsmodel.Empty, error) {
+func (s *Service) ReplaceRoute(ctx context.Context, in *ec2api.ReplaceRouteRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		t, err := tableKind.get(v, *in.RouteTableId)

@@ -14,7 +14,7 @@ import (
 // group "all" through the records of publicAccount), so that DescribeSnapshots and
 // CreateVolume of the other account see it.
 
-func (s *Service) describeSnapshotAttribute(ctx context.Context, in *ec2api.DescribeSnapshotAttributeRequest) (*ec2api.DescribeSnapshotAttributeResult, error) {
+func (s *Service) DescribeSnapshotAttribute(ctx context.Context, in *ec2api.DescribeSnapshotAttributeRequest) (*ec2api.DescribeSnapshotAttributeResult, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*ec2api.DescribeSnapshotAttributeResult, error) {
 		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
@@ -100,7 +100,7 @@ func isAccountID(s string) bool {
 	return true
 }
 
-func (s *Service) modifySnapshotAttribute(ctx context.Context, in *ec2api.ModifySnapshotAttributeRequest) (*awsmodel.Empty, error) {
+func (s *Service) ModifySnapshotAttribute(ctx context.Context, in *ec2api.ModifySnapshotAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	ch, err := changeOf(in)
 	if err != nil {
@@ -189,7 +189,7 @@ func unshareAll(tx kit.Tx, v kit.View, snap *snapshotRecord) error {
 	return applySharing(tx, v, snap, ch)
 }
 
-func (s *Service) resetSnapshotAttribute(ctx context.Context, in *ec2api.ResetSnapshotAttributeRequest) (*awsmodel.Empty, error) {
+func (s *Service) ResetSnapshotAttribute(ctx context.Context, in *ec2api.ResetSnapshotAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if *in.Attribute == ec2api.SnapshotAttributeNameProductCodes {
 		return nil, msgProductCodes.New()

@@ -77,7 +77,7 @@ func (r *snapshotRecord) usable() error {
 	return nil
 }
 
-func (s *Service) createSnapshot(ctx context.Context, in *ec2api.CreateSnapshotRequest) (*ec2api.Snapshot, error) {
+func (s *Service) CreateSnapshot(ctx context.Context, in *ec2api.CreateSnapshotRequest) (*ec2api.Snapshot, error) {
 	c := s.Call(ctx)
 	switch {
 	case in.OutpostArn != nil:
@@ -276,7 +276,7 @@ func snapshotFields(r *snapshotRecord, now time.Time) fields {
 	return f
 }
 
-func (s *Service) describeSnapshots(ctx context.Context, in *ec2api.DescribeSnapshotsRequest) (*ec2api.DescribeSnapshotsResult, error) {
+func (s *Service) DescribeSnapshots(ctx context.Context, in *ec2api.DescribeSnapshotsRequest) (*ec2api.DescribeSnapshotsResult, error) {
 	c := s.Call(ctx)
 	if err := checkFilters(in.Filters, snapshotFilters); err != nil {
 		return nil, err
@@ -356,7 +356,7 @@ func (r *snapshotRecord) restorableBy(account string) bool {
 	return r.Owner == account || r.Public || slices.Contains(r.SharedWith, account)
 }
 
-func (s *Service) deleteSnapshot(ctx context.Context, in *ec2api.DeleteSnapshotRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteSnapshot(ctx context.Context, in *ec2api.DeleteSnapshotRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)

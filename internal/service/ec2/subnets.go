@@ -96,7 +96,7 @@ func (r *subnetRecord) hostnameType() string {
 	return r.HostnameType
 }
 
-func (s *Service) createSubnet(ctx context.Context, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnetResult, error) {
+func (s *Service) CreateSubnet(ctx context.Context, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnetResult, error) {
 	c := s.Call(ctx)
 	if err := checkSubnetRequest(in); err != nil {
 		return nil, err
@@ -248,7 +248,7 @@ func putSubnet(v kit.View, sub *subnetRecord) error {
 	return acls.Put(v, acl, acl.ID)
 }
 
-func (s *Service) describeSubnets(ctx context.Context, in *ec2api.DescribeSubnetsRequest) (*ec2api.DescribeSubnetsResult, error) {
+func (s *Service) DescribeSubnets(ctx context.Context, in *ec2api.DescribeSubnetsRequest) (*ec2api.DescribeSubnetsResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeSubnetsResult, error) {
 		kind := subnetKind
@@ -262,7 +262,7 @@ func (s *Service) describeSubnets(ctx context.Context, in *ec2api.DescribeSubnet
 	})
 }
 
-func (s *Service) deleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteSubnet(ctx context.Context, in *ec2api.DeleteSubnetRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		sub, err := subnetKind.get(v, *in.SubnetId)
@@ -322,7 +322,7 @@ func unlinkSubnet(v kit.View, id string) error {
 	return nil
 }
 
-func (s *Service) modifySubnetAttribute(ctx context.Context, in *ec2api.ModifySubnetAttributeRequest) (*awsmodel.Empty, error) {
+func (s *Service) ModifySubnetAttribute(ctx context.Context, in *ec2api.ModifySubnetAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	switch {
 	case in.MapCustomerOwnedIpOnLaunch != nil || in.CustomerOwnedIpv4Pool != nil:

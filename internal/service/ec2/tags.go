@@ -158,14 +158,14 @@ func resourceOf(v kit.View, id string) (taggable, error) {
 	return t, nil
 }
 
-func (s *Service) createTags(ctx context.Context, in *ec2api.CreateTagsRequest) (*awsmodel.Empty, error) {
+func (s *Service) CreateTags(ctx context.Context, in *ec2api.CreateTagsRequest) (*awsmodel.Empty, error) {
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
 	return s.changeTags(ctx, in.Resources, in.DryRun, func(v kit.View, id string) error { return setTags(v, id, in.Tags) })
 }
 
-func (s *Service) deleteTags(ctx context.Context, in *ec2api.DeleteTagsRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteTags(ctx context.Context, in *ec2api.DeleteTagsRequest) (*awsmodel.Empty, error) {
 	return s.changeTags(ctx, in.Resources, in.DryRun, func(v kit.View, id string) error { return removeTags(v, id, in.Tags) })
 }
 
@@ -198,7 +198,7 @@ func (r *tagRow) pos() string { return r.resourceID + "\x00" + r.key }
 
 var tagFilterNames = fields{"key": nil, "value": nil, "resource-id": nil, "resource-type": nil}
 
-func (s *Service) describeTags(ctx context.Context, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTagsResult, error) {
+func (s *Service) DescribeTags(ctx context.Context, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTagsResult, error) {
 	c := s.Call(ctx)
 	if err := checkFilters(in.Filters, tagFilterNames); err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 
 const day = 24 * time.Hour
 
-func (s *Service) modifySnapshotTier(ctx context.Context, in *ec2api.ModifySnapshotTierRequest) (*ec2api.ModifySnapshotTierResult, error) {
+func (s *Service) ModifySnapshotTier(ctx context.Context, in *ec2api.ModifySnapshotTierRequest) (*ec2api.ModifySnapshotTierResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*ec2api.ModifySnapshotTierResult, error) {
 		snap, err := s.ownSnapshot(tx, c, *in.SnapshotId)
@@ -68,7 +68,7 @@ func (s *Service) startTiering(tx kit.Tx, v kit.View, snap *snapshotRecord, stat
 	return snapshots.Put(v, snap, snap.ID)
 }
 
-func (s *Service) restoreSnapshotTier(ctx context.Context, in *ec2api.RestoreSnapshotTierRequest) (*ec2api.RestoreSnapshotTierResult, error) {
+func (s *Service) RestoreSnapshotTier(ctx context.Context, in *ec2api.RestoreSnapshotTierRequest) (*ec2api.RestoreSnapshotTierResult, error) {
 	c := s.Call(ctx)
 	permanent := deref(in.PermanentRestore)
 	if permanent == (in.TemporaryRestoreDays != nil) {
@@ -132,7 +132,7 @@ func (s *Service) runTier(tx kit.Tx, p snapshotRef) error {
 
 var tierFilters = fields{"snapshot-id": nil, "volume-id": nil, "last-tiering-operation": nil}
 
-func (s *Service) describeSnapshotTierStatus(ctx context.Context, in *ec2api.DescribeSnapshotTierStatusRequest) (*ec2api.DescribeSnapshotTierStatusResult, error) {
+func (s *Service) DescribeSnapshotTierStatus(ctx context.Context, in *ec2api.DescribeSnapshotTierStatusRequest) (*ec2api.DescribeSnapshotTierStatusResult, error) {
 	c := s.Call(ctx)
 	if err := checkFilters(in.Filters, tierFilters); err != nil {
 		return nil, err

@@ -84,7 +84,7 @@ func requestHash(parts ...any) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *Service) createVolume(ctx context.Context, in *ec2api.CreateVolumeRequest) (*ec2api.Volume, error) {
+func (s *Service) CreateVolume(ctx context.Context, in *ec2api.CreateVolumeRequest) (*ec2api.Volume, error) {
 	c := s.Call(ctx)
 	if err := checkVolumeRequest(in); err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func (s *Service) putNewVolume(tx kit.Tx, v kit.View, vol *volumeRecord, tags []
 	return setTags(v, vol.ID, tags)
 }
 
-func (s *Service) describeVolumes(ctx context.Context, in *ec2api.DescribeVolumesRequest) (*ec2api.DescribeVolumesResult, error) {
+func (s *Service) DescribeVolumes(ctx context.Context, in *ec2api.DescribeVolumesRequest) (*ec2api.DescribeVolumesResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVolumesResult, error) {
 		items, next, err := describeOut(s, v, volumeKind, describeQuery{"DescribeVolumes", in.VolumeIds, in.Filters, in.MaxResults, in.NextToken}, in.DryRun, volumeOut)
@@ -253,7 +253,7 @@ func (s *Service) describeVolumes(ctx context.Context, in *ec2api.DescribeVolume
 	})
 }
 
-func (s *Service) deleteVolume(ctx context.Context, in *ec2api.DeleteVolumeRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteVolume(ctx context.Context, in *ec2api.DeleteVolumeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		vol, err := volumeKind.get(v, *in.VolumeId)
@@ -294,7 +294,7 @@ func dropVolume(v kit.View, id string) error {
 	return nil
 }
 
-func (s *Service) describeVolumeStatus(ctx context.Context, in *ec2api.DescribeVolumeStatusRequest) (*ec2api.DescribeVolumeStatusResult, error) {
+func (s *Service) DescribeVolumeStatus(ctx context.Context, in *ec2api.DescribeVolumeStatusRequest) (*ec2api.DescribeVolumeStatusResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVolumeStatusResult, error) {
 		kind := volumeKind
@@ -328,7 +328,7 @@ func (s *Service) describeVolumeStatus(ctx context.Context, in *ec2api.DescribeV
 	})
 }
 
-func (s *Service) describeVolumeAttribute(ctx context.Context, in *ec2api.DescribeVolumeAttributeRequest) (*ec2api.DescribeVolumeAttributeResult, error) {
+func (s *Service) DescribeVolumeAttribute(ctx context.Context, in *ec2api.DescribeVolumeAttributeRequest) (*ec2api.DescribeVolumeAttributeResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVolumeAttributeResult, error) {
 		vol, err := volumeKind.get(v, *in.VolumeId)
@@ -348,7 +348,7 @@ func (s *Service) describeVolumeAttribute(ctx context.Context, in *ec2api.Descri
 	})
 }
 
-func (s *Service) modifyVolumeAttribute(ctx context.Context, in *ec2api.ModifyVolumeAttributeRequest) (*awsmodel.Empty, error) {
+func (s *Service) ModifyVolumeAttribute(ctx context.Context, in *ec2api.ModifyVolumeAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if in.AutoEnableIO == nil || in.AutoEnableIO.Value == nil {
 		return nil, msgNoAttribute.New(paramAutoEnableIO)

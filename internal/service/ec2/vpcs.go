@@ -81,7 +81,7 @@ func checkVpcCidr(cidr string) error {
 	return nil
 }
 
-func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*ec2api.CreateVpcResult, error) {
+func (s *Service) CreateVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*ec2api.CreateVpcResult, error) {
 	c := s.Call(ctx)
 	switch {
 	case in.Ipv4IpamPoolId != nil:
@@ -127,7 +127,7 @@ func (s *Service) createVpc(ctx context.Context, in *ec2api.CreateVpcRequest) (*
 	})
 }
 
-func (s *Service) describeVpcs(ctx context.Context, in *ec2api.DescribeVpcsRequest) (*ec2api.DescribeVpcsResult, error) {
+func (s *Service) DescribeVpcs(ctx context.Context, in *ec2api.DescribeVpcsRequest) (*ec2api.DescribeVpcsResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVpcsResult, error) {
 		available := func(v kit.View, r *vpcRecord) ec2api.Vpc { return vpcOut(v, r, ec2api.VpcStateAvailable) }
@@ -139,7 +139,7 @@ func (s *Service) describeVpcs(ctx context.Context, in *ec2api.DescribeVpcsReque
 	})
 }
 
-func (s *Service) deleteVpc(ctx context.Context, in *ec2api.DeleteVpcRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteVpc(ctx context.Context, in *ec2api.DeleteVpcRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return write(s, c, func(tx kit.Tx, v kit.View) (*awsmodel.Empty, error) {
 		vpc, err := vpcKind.get(v, *in.VpcId)
@@ -248,7 +248,7 @@ func deleteWhere[R any](v kit.View, t kit.Table[R], pick func(*R) (string, bool)
 	return nil
 }
 
-func (s *Service) describeVpcAttribute(ctx context.Context, in *ec2api.DescribeVpcAttributeRequest) (*ec2api.DescribeVpcAttributeResult, error) {
+func (s *Service) DescribeVpcAttribute(ctx context.Context, in *ec2api.DescribeVpcAttributeRequest) (*ec2api.DescribeVpcAttributeResult, error) {
 	c := s.Call(ctx)
 	return read(s, c, func(v kit.View) (*ec2api.DescribeVpcAttributeResult, error) {
 		vpc, err := vpcKind.get(v, *in.VpcId)
@@ -271,7 +271,7 @@ func (s *Service) describeVpcAttribute(ctx context.Context, in *ec2api.DescribeV
 	})
 }
 
-func (s *Service) modifyVpcAttribute(ctx context.Context, in *ec2api.ModifyVpcAttributeRequest) (*awsmodel.Empty, error) {
+func (s *Service) ModifyVpcAttribute(ctx context.Context, in *ec2api.ModifyVpcAttributeRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	set := map[string]*ec2api.AttributeBooleanValue{
 		"EnableDnsSupport": in.EnableDnsSupport, "EnableDnsHostnames": in.EnableDnsHostnames,
@@ -324,7 +324,7 @@ func oneAttribute(set map[string]*ec2api.AttributeBooleanValue, all string) (str
 	return names[0], *v.Value, nil
 }
 
-func (s *Service) modifyVpcTenancy(ctx context.Context, in *ec2api.ModifyVpcTenancyRequest) (*ec2api.ModifyVpcTenancyResult, error) {
+func (s *Service) ModifyVpcTenancy(ctx context.Context, in *ec2api.ModifyVpcTenancyRequest) (*ec2api.ModifyVpcTenancyResult, error) {
 	c := s.Call(ctx)
 	if *in.InstanceTenancy != ec2api.VpcTenancyDefault {
 		return nil, msgTenancyChange.New()

@@ -17,7 +17,7 @@ func accessPointARN(v kit.View, id string) string {
 	return "arn:" + partitionOf(v.Region()) + ":elasticfilesystem:" + v.Region() + ":" + v.Account() + ":access-point/" + id
 }
 
-func (s *Service) createAccessPoint(ctx context.Context, in *efsapi.CreateAccessPointRequest) (*efsapi.AccessPointDescription, error) {
+func (s *Service) CreateAccessPoint(ctx context.Context, in *efsapi.CreateAccessPointRequest) (*efsapi.AccessPointDescription, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*efsapi.AccessPointDescription, error) {
 		v := c.In(tx)
@@ -135,7 +135,7 @@ func pointsOf(v kit.View, fsID string) ([]*accessPointRecord, error) {
 	return filedUnder(v, fsPoints, accessPoints, fsID)
 }
 
-func (s *Service) describeAccessPoints(ctx context.Context, in *efsapi.DescribeAccessPointsRequest) (*efsapi.DescribeAccessPointsResponse, error) {
+func (s *Service) DescribeAccessPoints(ctx context.Context, in *efsapi.DescribeAccessPointsRequest) (*efsapi.DescribeAccessPointsResponse, error) {
 	c := s.Call(ctx)
 	if in.AccessPointId != nil && in.FileSystemId != nil {
 		return nil, msgPointFilter.New()
@@ -176,7 +176,7 @@ func (s *Service) describeAccessPoints(ctx context.Context, in *efsapi.DescribeA
 	})
 }
 
-func (s *Service) deleteAccessPoint(ctx context.Context, in *efsapi.DeleteAccessPointRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteAccessPoint(ctx context.Context, in *efsapi.DeleteAccessPointRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)

@@ -41,7 +41,7 @@ type fileSystemSpec struct {
 	Backup, Protection             string
 }
 
-func (s *Service) createFileSystem(ctx context.Context, in *efsapi.CreateFileSystemRequest) (*efsapi.FileSystemDescription, error) {
+func (s *Service) CreateFileSystem(ctx context.Context, in *efsapi.CreateFileSystemRequest) (*efsapi.FileSystemDescription, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*efsapi.FileSystemDescription, error) {
 		v := c.In(tx)
@@ -253,7 +253,7 @@ func availableFileSystem(v kit.View, id string) (*fileSystemRecord, error) {
 	return fs, nil
 }
 
-func (s *Service) describeFileSystems(ctx context.Context, in *efsapi.DescribeFileSystemsRequest) (*efsapi.DescribeFileSystemsResponse, error) {
+func (s *Service) DescribeFileSystems(ctx context.Context, in *efsapi.DescribeFileSystemsRequest) (*efsapi.DescribeFileSystemsResponse, error) {
 	c := s.Call(ctx)
 	if in.CreationToken != nil && in.FileSystemId != nil {
 		return nil, msgTooManyIDs.New()
@@ -304,7 +304,7 @@ func pageSize(asked *int64, def int) int {
 	return int(*asked)
 }
 
-func (s *Service) updateFileSystem(ctx context.Context, in *efsapi.UpdateFileSystemRequest) (*efsapi.FileSystemDescription, error) {
+func (s *Service) UpdateFileSystem(ctx context.Context, in *efsapi.UpdateFileSystemRequest) (*efsapi.FileSystemDescription, error) {
 	c := s.Call(ctx)
 	if in.ThroughputMode == nil && in.ProvisionedThroughputInMibps == nil {
 		return nil, msgNothingToUpdate.New()
@@ -355,7 +355,7 @@ func (s *Service) throughputCooldown(fs *fileSystemRecord, mode string, mibps fl
 	return nil
 }
 
-func (s *Service) deleteFileSystem(ctx context.Context, in *efsapi.DeleteFileSystemRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteFileSystem(ctx context.Context, in *efsapi.DeleteFileSystemRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -411,7 +411,7 @@ func (s *Service) runFSGone(tx kit.Tx, p ref) error {
 	return nil
 }
 
-func (s *Service) updateFileSystemProtection(ctx context.Context, in *efsapi.UpdateFileSystemProtectionRequest) (*efsapi.FileSystemProtectionDescription, error) {
+func (s *Service) UpdateFileSystemProtection(ctx context.Context, in *efsapi.UpdateFileSystemProtectionRequest) (*efsapi.FileSystemProtectionDescription, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*efsapi.FileSystemProtectionDescription, error) {
 		v := c.In(tx)

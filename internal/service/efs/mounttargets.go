@@ -14,7 +14,7 @@ import (
 // maxGroups is how many security groups a mount target can have.
 const maxGroups = 5
 
-func (s *Service) createMountTarget(ctx context.Context, in *efsapi.CreateMountTargetRequest) (*efsapi.MountTargetDescription, error) {
+func (s *Service) CreateMountTarget(ctx context.Context, in *efsapi.CreateMountTargetRequest) (*efsapi.MountTargetDescription, error) {
 	c := s.Call(ctx)
 	if err := checkAddressParams(in); err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func targetOf(v kit.View, id string) (*mountTargetRecord, error) {
 	return mt, nil
 }
 
-func (s *Service) describeMountTargets(ctx context.Context, in *efsapi.DescribeMountTargetsRequest) (*efsapi.DescribeMountTargetsResponse, error) {
+func (s *Service) DescribeMountTargets(ctx context.Context, in *efsapi.DescribeMountTargetsRequest) (*efsapi.DescribeMountTargetsResponse, error) {
 	c := s.Call(ctx)
 	given := 0
 	for _, p := range []*string{in.FileSystemId, in.MountTargetId, in.AccessPointId} {
@@ -229,7 +229,7 @@ func targetsFileSystem(v kit.View, in *efsapi.DescribeMountTargetsRequest) (stri
 	return fs.ID, nil
 }
 
-func (s *Service) deleteMountTarget(ctx context.Context, in *efsapi.DeleteMountTargetRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteMountTarget(ctx context.Context, in *efsapi.DeleteMountTargetRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -278,7 +278,7 @@ func availableTarget(v kit.View, id string) (*mountTargetRecord, error) {
 	return mt, nil
 }
 
-func (s *Service) describeMountTargetSecurityGroups(ctx context.Context, in *efsapi.DescribeMountTargetSecurityGroupsRequest) (*efsapi.DescribeMountTargetSecurityGroupsResponse, error) {
+func (s *Service) DescribeMountTargetSecurityGroups(ctx context.Context, in *efsapi.DescribeMountTargetSecurityGroupsRequest) (*efsapi.DescribeMountTargetSecurityGroupsResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*efsapi.DescribeMountTargetSecurityGroupsResponse, error) {
 		mt, err := availableTarget(c.In(tx), *in.MountTargetId)
@@ -289,7 +289,7 @@ func (s *Service) describeMountTargetSecurityGroups(ctx context.Context, in *efs
 	})
 }
 
-func (s *Service) modifyMountTargetSecurityGroups(ctx context.Context, in *efsapi.ModifyMountTargetSecurityGroupsRequest) (*awsmodel.Empty, error) {
+func (s *Service) ModifyMountTargetSecurityGroups(ctx context.Context, in *efsapi.ModifyMountTargetSecurityGroupsRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if len(in.SecurityGroups) > maxGroups {
 		return nil, msgTooManyGroups.New(len(in.SecurityGroups))

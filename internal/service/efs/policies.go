@@ -48,7 +48,7 @@ func readFileSystem[O any](s *Service, ctx context.Context, id string, answer fu
 	})
 }
 
-func (s *Service) putLifecycleConfiguration(ctx context.Context, in *efsapi.PutLifecycleConfigurationRequest) (*efsapi.LifecycleConfigurationDescription, error) {
+func (s *Service) PutLifecycleConfiguration(ctx context.Context, in *efsapi.PutLifecycleConfigurationRequest) (*efsapi.LifecycleConfigurationDescription, error) {
 	return changeFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) error {
 		rules, err := checkLifecycle(fs, in.LifecyclePolicies)
 		if err != nil {
@@ -117,15 +117,15 @@ func lifecycleOut(fs *fileSystemRecord) *efsapi.LifecycleConfigurationDescriptio
 	return out
 }
 
-func (s *Service) describeLifecycleConfiguration(ctx context.Context, in *efsapi.DescribeLifecycleConfigurationRequest) (*efsapi.LifecycleConfigurationDescription, error) {
+func (s *Service) DescribeLifecycleConfiguration(ctx context.Context, in *efsapi.DescribeLifecycleConfigurationRequest) (*efsapi.LifecycleConfigurationDescription, error) {
 	return readFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) (*efsapi.LifecycleConfigurationDescription, error) {
 		return lifecycleOut(fs), nil
 	})
 }
 
-// putBackupPolicy turns automatic backups on or off. ENABLING and DISABLING are states
+// PutBackupPolicy turns automatic backups on or off. ENABLING and DISABLING are states
 // EFS shows, never asks for.
-func (s *Service) putBackupPolicy(ctx context.Context, in *efsapi.PutBackupPolicyRequest) (*efsapi.BackupPolicyDescription, error) {
+func (s *Service) PutBackupPolicy(ctx context.Context, in *efsapi.PutBackupPolicyRequest) (*efsapi.BackupPolicyDescription, error) {
 	status := deref(in.BackupPolicy.Status)
 	if status != efsapi.StatusEnabled && status != efsapi.StatusDisabled {
 		return nil, msgBackupStatus.New()
@@ -143,15 +143,15 @@ func backupOut(fs *fileSystemRecord) *efsapi.BackupPolicyDescription {
 	return &efsapi.BackupPolicyDescription{BackupPolicy: &efsapi.BackupPolicy{Status: new(fs.Backup)}}
 }
 
-// describeBackupPolicy answers the file system's policy; one that was never set is
+// DescribeBackupPolicy answers the file system's policy; one that was never set is
 // DISABLED, as AWS shows a file system created without automatic backups.
-func (s *Service) describeBackupPolicy(ctx context.Context, in *efsapi.DescribeBackupPolicyRequest) (*efsapi.BackupPolicyDescription, error) {
+func (s *Service) DescribeBackupPolicy(ctx context.Context, in *efsapi.DescribeBackupPolicyRequest) (*efsapi.BackupPolicyDescription, error) {
 	return readFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) (*efsapi.BackupPolicyDescription, error) {
 		return backupOut(fs), nil
 	})
 }
 
-func (s *Service) putFileSystemPolicy(ctx context.Context, in *efsapi.PutFileSystemPolicyRequest) (*efsapi.FileSystemPolicyDescription, error) {
+func (s *Service) PutFileSystemPolicy(ctx context.Context, in *efsapi.PutFileSystemPolicyRequest) (*efsapi.FileSystemPolicyDescription, error) {
 	if err := checkPolicy(*in.Policy); err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func checkPolicy(text string) error {
 	return nil
 }
 
-func (s *Service) describeFileSystemPolicy(ctx context.Context, in *efsapi.DescribeFileSystemPolicyRequest) (*efsapi.FileSystemPolicyDescription, error) {
+func (s *Service) DescribeFileSystemPolicy(ctx context.Context, in *efsapi.DescribeFileSystemPolicyRequest) (*efsapi.FileSystemPolicyDescription, error) {
 	return readFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) (*efsapi.FileSystemPolicyDescription, error) {
 		if fs.Policy == "" {
 			return nil, msgPolicyNotFound.New(fs.ID)
@@ -205,8 +205,8 @@ func (s *Service) describeFileSystemPolicy(ctx context.Context, in *efsapi.Descr
 	})
 }
 
-// deleteFileSystemPolicy removes the policy; a file system without one is not an error.
-func (s *Service) deleteFileSystemPolicy(ctx context.Context, in *efsapi.DeleteFileSystemPolicyRequest) (*awsmodel.Empty, error) {
+// DeleteFileSystemPolicy removes the policy; a file system without one is not an error.
+func (s *Service) DeleteFileSystemPolicy(ctx context.Context, in *efsapi.DeleteFileSystemPolicyRequest) (*awsmodel.Empty, error) {
 	return changeFileSystem(s, ctx, *in.FileSystemId, func(fs *fileSystemRecord) error {
 		fs.Policy = ""
 		return nil

@@ -38,7 +38,7 @@ func preferenceOut(kind string) *efsapi.ResourceIdPreference {
 	return &efsapi.ResourceIdPreference{ResourceIdType: new(kind), Resources: []string{efsapi.ResourceFileSystem, efsapi.ResourceMountTarget}}
 }
 
-func (s *Service) describeAccountPreferences(ctx context.Context, _ *efsapi.DescribeAccountPreferencesRequest) (*efsapi.DescribeAccountPreferencesResponse, error) {
+func (s *Service) DescribeAccountPreferences(ctx context.Context, _ *efsapi.DescribeAccountPreferencesRequest) (*efsapi.DescribeAccountPreferencesResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*efsapi.DescribeAccountPreferencesResponse, error) {
 		kind, err := preferredType(c.In(tx))
@@ -49,7 +49,7 @@ func (s *Service) describeAccountPreferences(ctx context.Context, _ *efsapi.Desc
 	})
 }
 
-func (s *Service) putAccountPreferences(ctx context.Context, in *efsapi.PutAccountPreferencesRequest) (*efsapi.PutAccountPreferencesResponse, error) {
+func (s *Service) PutAccountPreferences(ctx context.Context, in *efsapi.PutAccountPreferencesRequest) (*efsapi.PutAccountPreferencesResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*efsapi.PutAccountPreferencesResponse, error) {
 		if err := preferences.Put(c.In(tx), &preferenceRecord{ResourceIDType: *in.ResourceIdType}); err != nil {

@@ -18,7 +18,7 @@ import (
 // its side of the configuration (replicationRecord), so that the destination's side can
 // be deleted while the source's Region is unreachable.
 
-func (s *Service) createReplicationConfiguration(ctx context.Context, in *efsapi.CreateReplicationConfigurationRequest) (*efsapi.ReplicationConfigurationDescription, error) {
+func (s *Service) CreateReplicationConfiguration(ctx context.Context, in *efsapi.CreateReplicationConfigurationRequest) (*efsapi.ReplicationConfigurationDescription, error) {
 	c := s.Call(ctx)
 	if len(in.Destinations) != 1 {
 		return nil, msgReplOneDestination.New()
@@ -160,7 +160,7 @@ func replicationIn(v kit.View, id string) (*replicationRecord, error) {
 	return nil, msgReplNotFound.New(id)
 }
 
-func (s *Service) describeReplicationConfigurations(ctx context.Context, in *efsapi.DescribeReplicationConfigurationsRequest) (*efsapi.DescribeReplicationConfigurationsResponse, error) {
+func (s *Service) DescribeReplicationConfigurations(ctx context.Context, in *efsapi.DescribeReplicationConfigurationsRequest) (*efsapi.DescribeReplicationConfigurationsResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*efsapi.DescribeReplicationConfigurationsResponse, error) {
 		v := c.In(tx)
@@ -187,10 +187,10 @@ func (s *Service) describeReplicationConfigurations(ctx context.Context, in *efs
 	})
 }
 
-// deleteReplicationConfiguration starts deleting a replication from either Region: this
+// DeleteReplicationConfiguration starts deleting a replication from either Region: this
 // Region's side at once, the other's when its Region can be reached (ALL_CONFIGURATIONS,
 // the default) or never (LOCAL_CONFIGURATION_ONLY).
-func (s *Service) deleteReplicationConfiguration(ctx context.Context, in *efsapi.DeleteReplicationConfigurationRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteReplicationConfiguration(ctx context.Context, in *efsapi.DeleteReplicationConfigurationRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	all := deref(in.DeletionMode) != efsapi.DeletionModeLocalConfigurationOnly
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {

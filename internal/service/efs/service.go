@@ -6,8 +6,6 @@
 package efs
 
 import (
-	"context"
-
 	"github.com/xregion/xregion/internal/awsmodel"
 	efsapi "github.com/xregion/xregion/internal/gen/efsapi"
 	"github.com/xregion/xregion/internal/service"
@@ -65,47 +63,7 @@ func (s *Service) Validation() awsmodel.Validation {
 
 // Handlers binds every operation of EFS.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		bind(efsapi.OpCreateFileSystem, s.createFileSystem),
-		bind(efsapi.OpDescribeFileSystems, s.describeFileSystems),
-		bind(efsapi.OpUpdateFileSystem, s.updateFileSystem),
-		bind(efsapi.OpDeleteFileSystem, s.deleteFileSystem),
-		bind(efsapi.OpUpdateFileSystemProtection, s.updateFileSystemProtection),
-		bind(efsapi.OpPutLifecycleConfiguration, s.putLifecycleConfiguration),
-		bind(efsapi.OpDescribeLifecycleConfiguration, s.describeLifecycleConfiguration),
-		bind(efsapi.OpPutBackupPolicy, s.putBackupPolicy),
-		bind(efsapi.OpDescribeBackupPolicy, s.describeBackupPolicy),
-		bind(efsapi.OpPutFileSystemPolicy, s.putFileSystemPolicy),
-		bind(efsapi.OpDescribeFileSystemPolicy, s.describeFileSystemPolicy),
-		bind(efsapi.OpDeleteFileSystemPolicy, s.deleteFileSystemPolicy),
-		bind(efsapi.OpTagResource, s.tagResource),
-		bind(efsapi.OpUntagResource, s.untagResource),
-		bind(efsapi.OpListTagsForResource, s.listTagsForResource),
-		bind(efsapi.OpCreateTags, s.createTags),
-		bind(efsapi.OpDeleteTags, s.deleteTags),
-		bind(efsapi.OpDescribeTags, s.describeTags),
-		bind(efsapi.OpCreateMountTarget, s.createMountTarget),
-		bind(efsapi.OpDescribeMountTargets, s.describeMountTargets),
-		bind(efsapi.OpDeleteMountTarget, s.deleteMountTarget),
-		bind(efsapi.OpDescribeMountTargetSecurityGroups, s.describeMountTargetSecurityGroups),
-		bind(efsapi.OpModifyMountTargetSecurityGroups, s.modifyMountTargetSecurityGroups),
-		bind(efsapi.OpCreateAccessPoint, s.createAccessPoint),
-		bind(efsapi.OpDescribeAccessPoints, s.describeAccessPoints),
-		bind(efsapi.OpDeleteAccessPoint, s.deleteAccessPoint),
-		bind(efsapi.OpCreateReplicationConfiguration, s.createReplicationConfiguration),
-		bind(efsapi.OpDescribeReplicationConfigurations, s.describeReplicationConfigurations),
-		bind(efsapi.OpDeleteReplicationConfiguration, s.deleteReplicationConfiguration),
-		bind(efsapi.OpDescribeAccountPreferences, s.describeAccountPreferences),
-		bind(efsapi.OpPutAccountPreferences, s.putAccountPreferences),
-	}
-}
-
-// bind is op.Handle with EFS's ErrorCode member added to the errors fn answers.
-func bind[I, O any](op awsmodel.Op[I, O], fn func(context.Context, *I) (*O, error)) awsmodel.Handler {
-	return op.Handle(func(ctx context.Context, in *I) (*O, error) {
-		out, err := fn(ctx, in)
-		return out, withErrorCode(err)
-	})
+	return awsmodel.MapErrors(efsapi.Bind(s), withErrorCode)
 }
 
 func deref[T any](p *T) T {

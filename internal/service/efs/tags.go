@@ -95,23 +95,23 @@ func dropTags(keys []string) func([]tag) ([]tag, error) {
 	return func(tags []tag) ([]tag, error) { return removeTags(tags, keys), nil }
 }
 
-func (s *Service) tagResource(ctx context.Context, in *efsapi.TagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *efsapi.TagResourceRequest) (*awsmodel.Empty, error) {
 	return s.retag(ctx, *in.ResourceId, addTags(in.Tags))
 }
 
-func (s *Service) untagResource(ctx context.Context, in *efsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *efsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
 	return s.retag(ctx, *in.ResourceId, dropTags(in.TagKeys))
 }
 
-// createTags is the legacy tagging of file systems only.
-func (s *Service) createTags(ctx context.Context, in *efsapi.CreateTagsRequest) (*awsmodel.Empty, error) {
+// CreateTags is the legacy tagging of file systems only.
+func (s *Service) CreateTags(ctx context.Context, in *efsapi.CreateTagsRequest) (*awsmodel.Empty, error) {
 	if strings.HasPrefix(*in.FileSystemId, "fsap-") {
 		return nil, msgFSNotFound.New(*in.FileSystemId)
 	}
 	return s.retag(ctx, *in.FileSystemId, addTags(in.Tags))
 }
 
-func (s *Service) deleteTags(ctx context.Context, in *efsapi.DeleteTagsRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteTags(ctx context.Context, in *efsapi.DeleteTagsRequest) (*awsmodel.Empty, error) {
 	if strings.HasPrefix(*in.FileSystemId, "fsap-") {
 		return nil, msgFSNotFound.New(*in.FileSystemId)
 	}
@@ -139,7 +139,7 @@ func (s *Service) pageOfTags(ctx context.Context, op, resource string, p kit.Pag
 	return got.tags, got.next, err
 }
 
-func (s *Service) listTagsForResource(ctx context.Context, in *efsapi.ListTagsForResourceRequest) (*efsapi.ListTagsForResourceResponse, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, in *efsapi.ListTagsForResourceRequest) (*efsapi.ListTagsForResourceResponse, error) {
 	tags, next, err := s.pageOfTags(ctx, "ListTagsForResource", *in.ResourceId, s.tokens, in.NextToken, pageSize(in.MaxResults, 100))
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (s *Service) listTagsForResource(ctx context.Context, in *efsapi.ListTagsFo
 	return &efsapi.ListTagsForResourceResponse{Tags: tags, NextToken: next}, nil
 }
 
-func (s *Service) describeTags(ctx context.Context, in *efsapi.DescribeTagsRequest) (*efsapi.DescribeTagsResponse, error) {
+func (s *Service) DescribeTags(ctx context.Context, in *efsapi.DescribeTagsRequest) (*efsapi.DescribeTagsResponse, error) {
 	if strings.HasPrefix(*in.FileSystemId, "fsap-") {
 		return nil, msgFSNotFound.New(*in.FileSystemId)
 	}

@@ -13,9 +13,9 @@ import (
 // policiesPerRole is AWS's default quota of managed policies attached to one role.
 const policiesPerRole = 10
 
-// attachRolePolicy attaches a managed policy. Attaching one that is already attached
+// AttachRolePolicy attaches a managed policy. Attaching one that is already attached
 // succeeds and changes nothing, as in AWS.
-func (s *Service) attachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) AttachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyRequest) (*awsmodel.Empty, error) {
 	policyARN := deref(in.PolicyArn)
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		m, ok, err := resolvePolicy(tx, c, policyARN)
@@ -38,7 +38,7 @@ func (s *Service) attachRolePolicy(ctx context.Context, in *iamapi.AttachRolePol
 	return nil, err
 }
 
-func (s *Service) detachRolePolicy(ctx context.Context, in *iamapi.DetachRolePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePolicyRequest) (*awsmodel.Empty, error) {
 	policyARN := deref(in.PolicyArn)
 	if _, _, _, err := parsePolicyARN(policyARN); err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ type attachedPolicy struct {
 
 func (a attachedPolicy) sortKey() string { return nameKey(a.name) + sortSep + a.arn }
 
-func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
+func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
@@ -102,9 +102,9 @@ func (s *Service) listAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 	return out, nil
 }
 
-// listEntitiesForPolicy lists the roles that use a managed policy. xregion has no users
+// ListEntitiesForPolicy lists the roles that use a managed policy. xregion has no users
 // or groups, so those lists are always empty.
-func (s *Service) listEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err

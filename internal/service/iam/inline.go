@@ -24,9 +24,9 @@ func findInline(r *roleRecord, name string) int {
 	return -1
 }
 
-// putRolePolicy adds or replaces an inline policy. The role is looked up first: AWS
+// PutRolePolicy adds or replaces an inline policy. The role is looked up first: AWS
 // reports a missing role even when the document is bad too.
-func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyRequest) (*awsmodel.Empty, error) {
 	name, doc := deref(in.PolicyName), deref(in.PolicyDocument)
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		if err := validatePermissionsPolicy(doc); err != nil {
@@ -53,7 +53,7 @@ func (s *Service) putRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 	return nil, err
 }
 
-func (s *Service) getRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyRequest) (*iamapi.GetRolePolicyResponse, error) {
+func (s *Service) GetRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyRequest) (*iamapi.GetRolePolicyResponse, error) {
 	c := s.newCall(ctx)
 	var out *iamapi.GetRolePolicyResponse
 	err := s.View(func(tx kit.Tx) error {
@@ -75,7 +75,7 @@ func (s *Service) getRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyReq
 	return out, nil
 }
 
-func (s *Service) deleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePolicyRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		i := findInline(r, deref(in.PolicyName))
 		if i < 0 {
@@ -87,7 +87,7 @@ func (s *Service) deleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePol
 	return nil, err
 }
 
-func (s *Service) listRolePolicies(ctx context.Context, in *iamapi.ListRolePoliciesRequest) (*iamapi.ListRolePoliciesResponse, error) {
+func (s *Service) ListRolePolicies(ctx context.Context, in *iamapi.ListRolePoliciesRequest) (*iamapi.ListRolePoliciesResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListRolePoliciesResponse{PolicyNames: []string{}}
 	err := s.View(func(tx kit.Tx) error {

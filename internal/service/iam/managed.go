@@ -171,7 +171,7 @@ func checkPolicyDocument(doc string) error {
 	return nil
 }
 
-func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
+func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (s *Service) createPolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	return &iamapi.CreatePolicyResponse{Policy: &out}, nil
 }
 
-func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
+func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
 	c := s.newCall(ctx)
 	var out iamapi.Policy
 	err := s.View(func(tx kit.Tx) error {
@@ -228,7 +228,7 @@ func (s *Service) getPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 	return &iamapi.GetPolicyResponse{Policy: &out}, nil
 }
 
-func (s *Service) deletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		m, err := mustPolicy(tx, c, deref(in.PolicyArn))
@@ -282,9 +282,9 @@ func allPolicies(tx kit.Tx, c call, scope string) ([]managed, error) {
 	return out, nil
 }
 
-// listPolicies lists managed policies. PolicyUsageFilter keeps the policies in use in that
+// ListPolicies lists managed policies. PolicyUsageFilter keeps the policies in use in that
 // way (attached as a permissions policy, or set as some role's permissions boundary).
-func (s *Service) listPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
+func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
 	c := s.newCall(ctx)
 	scope := deref(in.Scope)
 	if scope == "" {
@@ -357,7 +357,7 @@ func (s *Service) updatePolicyWith(ctx context.Context, policyARN, action string
 	})
 }
 
-func (s *Service) tagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*awsmodel.Empty, error) {
 	return nil, s.updatePolicyWith(ctx, deref(in.PolicyArn), "TagPolicy", func(_ call, p *policyRecord) error {
 		tags, err := mergeTags(p.Tags, in.Tags, "Policy")
 		if err != nil {
@@ -368,14 +368,14 @@ func (s *Service) tagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*
 	})
 }
 
-func (s *Service) untagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) (*awsmodel.Empty, error) {
 	return nil, s.updatePolicyWith(ctx, deref(in.PolicyArn), "UntagPolicy", func(_ call, p *policyRecord) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys)
 		return nil
 	})
 }
 
-func (s *Service) listPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
+func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListPolicyTagsResponse{}
 	err := s.View(func(tx kit.Tx) error {

@@ -105,7 +105,7 @@ func addClientIDs(have []string, ids ...string) ([]string, error) {
 	return have, nil
 }
 
-func (s *Service) createOpenIDConnectProvider(ctx context.Context, in *iamapi.CreateOpenIDConnectProviderRequest) (*iamapi.CreateOpenIDConnectProviderResponse, error) {
+func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.CreateOpenIDConnectProviderRequest) (*iamapi.CreateOpenIDConnectProviderResponse, error) {
 	c := s.newCall(ctx)
 	name, err := providerURL(deref(in.Url))
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *Service) updateProviderWith(ctx context.Context, providerARN string, ch
 	})
 }
 
-func (s *Service) getOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOpenIDConnectProviderRequest) (*iamapi.GetOpenIDConnectProviderResponse, error) {
+func (s *Service) GetOpenIDConnectProvider(ctx context.Context, in *iamapi.GetOpenIDConnectProviderRequest) (*iamapi.GetOpenIDConnectProviderResponse, error) {
 	c := s.newCall(ctx)
 	var out *iamapi.GetOpenIDConnectProviderResponse
 	err := s.View(func(tx kit.Tx) error {
@@ -215,7 +215,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (s *Service) listOpenIDConnectProviders(ctx context.Context, _ *iamapi.ListOpenIDConnectProvidersRequest) (*iamapi.ListOpenIDConnectProvidersResponse, error) {
+func (s *Service) ListOpenIDConnectProviders(ctx context.Context, _ *iamapi.ListOpenIDConnectProvidersRequest) (*iamapi.ListOpenIDConnectProvidersResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListOpenIDConnectProvidersResponse{OpenIDConnectProviderList: []iamapi.OpenIDConnectProviderListEntry{}}
 	err := s.View(func(tx kit.Tx) error {
@@ -230,9 +230,9 @@ func (s *Service) listOpenIDConnectProviders(ctx context.Context, _ *iamapi.List
 	return out, nil
 }
 
-// deleteOpenIDConnectProvider is idempotent, as AWS documents: deleting a provider that
+// DeleteOpenIDConnectProvider is idempotent, as AWS documents: deleting a provider that
 // does not exist succeeds.
-func (s *Service) deleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, in *iamapi.DeleteOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	name, err := providerName(c, deref(in.OpenIDConnectProviderArn))
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Service) deleteOpenIDConnectProvider(ctx context.Context, in *iamapi.De
 	return nil, s.Update(func(tx kit.Tx) error { return providerTable.Delete(c.in(tx), name) })
 }
 
-func (s *Service) updateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintRequest) (*awsmodel.Empty, error) {
+func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *iamapi.UpdateOpenIDConnectProviderThumbprintRequest) (*awsmodel.Empty, error) {
 	thumbprints, err := checkThumbprints(in.ThumbprintList)
 	if err != nil {
 		return nil, err
@@ -255,9 +255,9 @@ func (s *Service) updateOpenIDConnectProviderThumbprint(ctx context.Context, in 
 	})
 }
 
-// addClientIDToOpenIDConnectProvider is idempotent: adding a client id the provider has
+// AddClientIDToOpenIDConnectProvider is idempotent: adding a client id the provider has
 // changes nothing.
-func (s *Service) addClientIDToOpenIDConnectProvider(ctx context.Context, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProviderWith(ctx, deref(in.OpenIDConnectProviderArn), func(p *oidcRecord) error {
 		ids, err := addClientIDs(p.ClientIDs, deref(in.ClientID))
 		p.ClientIDs = ids
@@ -265,16 +265,16 @@ func (s *Service) addClientIDToOpenIDConnectProvider(ctx context.Context, in *ia
 	})
 }
 
-// removeClientIDFromOpenIDConnectProvider is idempotent: removing a client id the
+// RemoveClientIDFromOpenIDConnectProvider is idempotent: removing a client id the
 // provider does not have changes nothing.
-func (s *Service) removeClientIDFromOpenIDConnectProvider(ctx context.Context, in *iamapi.RemoveClientIDFromOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *iamapi.RemoveClientIDFromOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProviderWith(ctx, deref(in.OpenIDConnectProviderArn), func(p *oidcRecord) error {
 		p.ClientIDs = slices.DeleteFunc(p.ClientIDs, func(id string) bool { return id == deref(in.ClientID) })
 		return nil
 	})
 }
 
-func (s *Service) tagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProviderWith(ctx, deref(in.OpenIDConnectProviderArn), func(p *oidcRecord) error {
 		tags, err := mergeTags(p.Tags, in.Tags, "OpenIdConnectProvider")
 		p.Tags = tags
@@ -282,14 +282,14 @@ func (s *Service) tagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOp
 	})
 }
 
-func (s *Service) untagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProviderWith(ctx, deref(in.OpenIDConnectProviderArn), func(p *oidcRecord) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys)
 		return nil
 	})
 }
 
-func (s *Service) listOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
+func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListOpenIDConnectProviderTagsResponse{}
 	err := s.View(func(tx kit.Tx) error {

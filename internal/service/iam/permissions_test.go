@@ -52,15 +52,15 @@ func TestIdentityPoliciesWithSessionPolicies(t *testing.T) {
 	s := newService(t)
 	c := callAs("111111111111", "us-east-1", "aws")
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}`
-	if _, err := s.createRole(c, &iamapi.CreateRoleRequest{RoleName: ptr("Deployer"), AssumeRolePolicyDocument: ptr(trust)}); err != nil {
+	if _, err := s.CreateRole(c, &iamapi.CreateRoleRequest{RoleName: ptr("Deployer"), AssumeRolePolicyDocument: ptr(trust)}); err != nil {
 		t.Fatal(err)
 	}
 	kmsAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`
-	if _, err := s.putRolePolicy(c, &iamapi.PutRolePolicyRequest{RoleName: ptr("Deployer"), PolicyName: ptr("kms"), PolicyDocument: ptr(kmsAll)}); err != nil {
+	if _, err := s.PutRolePolicy(c, &iamapi.PutRolePolicyRequest{RoleName: ptr("Deployer"), PolicyName: ptr("kms"), PolicyDocument: ptr(kmsAll)}); err != nil {
 		t.Fatal(err)
 	}
 	encryptOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","sts:*"],"Resource":"*"}]}`
-	managed, err := s.createPolicy(c, &iamapi.CreatePolicyRequest{PolicyName: ptr("DescribeOnly"),
+	managed, err := s.CreatePolicy(c, &iamapi.CreatePolicyRequest{PolicyName: ptr("DescribeOnly"),
 		PolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:DescribeKey","Resource":"*"}]}`)})
 	if err != nil {
 		t.Fatal(err)

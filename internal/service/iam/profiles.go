@@ -39,7 +39,7 @@ func apiProfile(tx kit.Tx, c call, p *profileRecord) (iamapi.InstanceProfile, er
 	return out, nil
 }
 
-func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
+func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (s *Service) createInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 	return &iamapi.CreateInstanceProfileResponse{InstanceProfile: &out}, nil
 }
 
-func (s *Service) getInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileRequest) (*iamapi.GetInstanceProfileResponse, error) {
+func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileRequest) (*iamapi.GetInstanceProfileResponse, error) {
 	c := s.newCall(ctx)
 	var out iamapi.InstanceProfile
 	err := s.View(func(tx kit.Tx) error {
@@ -88,7 +88,7 @@ func (s *Service) getInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 	return &iamapi.GetInstanceProfileResponse{InstanceProfile: &out}, nil
 }
 
-func (s *Service) deleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
@@ -118,7 +118,7 @@ func profilePage(tx kit.Tx, c call, profiles []*profileRecord, marker *string, m
 	return out, ptr(p.truncated), p.marker, nil
 }
 
-func (s *Service) listInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
+func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func (s *Service) listInstanceProfiles(ctx context.Context, in *iamapi.ListInsta
 	return out, nil
 }
 
-func (s *Service) listInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleRequest) (*iamapi.ListInstanceProfilesForRoleResponse, error) {
+func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleRequest) (*iamapi.ListInstanceProfilesForRoleResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListInstanceProfilesForRoleResponse{}
 	err := s.View(func(tx kit.Tx) error {
@@ -172,9 +172,9 @@ func (s *Service) listInstanceProfilesForRole(ctx context.Context, in *iamapi.Li
 	return out, nil
 }
 
-// addRoleToInstanceProfile puts a role in a profile. The role and the profile each record
+// AddRoleToInstanceProfile puts a role in a profile. The role and the profile each record
 // the link, in one write, so that DeleteRole sees it.
-func (s *Service) addRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileRequest) (*awsmodel.Empty, error) {
+func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
@@ -198,7 +198,7 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRo
 	})
 }
 
-func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileRequest) (*awsmodel.Empty, error) {
+func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		p, err := mustProfile(c.in(tx), deref(in.InstanceProfileName))
@@ -248,7 +248,7 @@ func (s *Service) updateProfileWith(ctx context.Context, name string, change fun
 	})
 }
 
-func (s *Service) tagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProfileWith(ctx, deref(in.InstanceProfileName), func(p *profileRecord) error {
 		tags, err := mergeTags(p.Tags, in.Tags, "InstanceProfile")
 		if err != nil {
@@ -259,14 +259,14 @@ func (s *Service) tagInstanceProfile(ctx context.Context, in *iamapi.TagInstance
 	})
 }
 
-func (s *Service) untagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileRequest) (*awsmodel.Empty, error) {
 	return nil, s.updateProfileWith(ctx, deref(in.InstanceProfileName), func(p *profileRecord) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys)
 		return nil
 	})
 }
 
-func (s *Service) listInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
+func (s *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListInstanceProfileTagsResponse{}
 	err := s.View(func(tx kit.Tx) error {

@@ -34,7 +34,7 @@ func callAs(account, region, partition string) context.Context {
 func TestRoleByARN(t *testing.T) {
 	s := newService(t)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	out, err := s.createRole(callAs("111122223333", "us-east-1", "aws"), &iamapi.CreateRoleRequest{
+	out, err := s.CreateRole(callAs("111122223333", "us-east-1", "aws"), &iamapi.CreateRoleRequest{
 		RoleName: ptr("Backup"), Path: ptr("/service-role/"), AssumeRolePolicyDocument: ptr(trust), MaxSessionDuration: ptr(int64(7200)),
 	})
 	if err != nil {
@@ -43,7 +43,7 @@ func TestRoleByARN(t *testing.T) {
 	if !out.Role.CreateDate.Equal(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("CreateDate = %v, want the service clock to the second", out.Role.CreateDate)
 	}
-	if _, err := s.createRole(callAs("111122223333", "cn-north-1", "aws-cn"), &iamapi.CreateRoleRequest{
+	if _, err := s.CreateRole(callAs("111122223333", "cn-north-1", "aws-cn"), &iamapi.CreateRoleRequest{
 		RoleName: ptr("InChina"), AssumeRolePolicyDocument: ptr(trust),
 	}); err != nil {
 		t.Fatal(err)

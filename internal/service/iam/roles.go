@@ -37,7 +37,7 @@ func checkTrustPolicy(doc string) error {
 	return nil
 }
 
-func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
+func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (s *Service) createRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	return &iamapi.CreateRoleResponse{Role: &out}, nil
 }
 
-func (s *Service) getRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
+func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
 	c := s.newCall(ctx)
 	var out iamapi.Role
 	err := s.View(func(tx kit.Tx) error {
@@ -114,7 +114,7 @@ func allRoles(v kit.View) ([]*roleRecord, error) { return roleTable.List(v) }
 
 func roleKey(r *roleRecord) string { return nameKey(r.Name) }
 
-func (s *Service) listRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
+func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
 	c := s.newCall(ctx)
 	if err := checkPathPrefix(in.PathPrefix); err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func (s *Service) listRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 	return out, nil
 }
 
-func (s *Service) deleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		r, err := mustRole(c.in(tx), deref(in.RoleName))
@@ -190,7 +190,7 @@ func (s *Service) updateRoleWith(ctx context.Context, name string, change func(t
 	return c, role, err
 }
 
-func (s *Service) updateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
+func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		if in.Description != nil {
 			r.Description = *in.Description
@@ -206,7 +206,7 @@ func (s *Service) updateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) 
 	return &iamapi.UpdateRoleResponse{}, nil
 }
 
-func (s *Service) updateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionRequest) (*iamapi.UpdateRoleDescriptionResponse, error) {
+func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionRequest) (*iamapi.UpdateRoleDescriptionResponse, error) {
 	c, r, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		r.Description = deref(in.Description)
 		return nil
@@ -218,9 +218,9 @@ func (s *Service) updateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 	return &iamapi.UpdateRoleDescriptionResponse{Role: &out}, nil
 }
 
-// updateAssumeRolePolicy looks the role up before it reads the document: AWS reports a
+// UpdateAssumeRolePolicy looks the role up before it reads the document: AWS reports a
 // missing role even when the document is bad too.
-func (s *Service) updateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		doc := deref(in.PolicyDocument)
 		if err := checkTrustPolicy(doc); err != nil {
@@ -232,7 +232,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 	return nil, err
 }
 
-func (s *Service) putRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
+func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		boundary := deref(in.PermissionsBoundary)
 		if err := checkBoundary(tx, c, boundary); err != nil {
@@ -243,7 +243,7 @@ func (s *Service) putRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 	return nil, err
 }
 
-func (s *Service) deleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.DeleteRolePermissionsBoundaryRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(tx kit.Tx, c call, r *roleRecord) error {
 		return setBoundary(tx, c, r, "")
 	})
@@ -277,7 +277,7 @@ func checkBoundary(tx kit.Tx, c call, policyARN string) error {
 	return nil
 }
 
-func (s *Service) tagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		tags, err := mergeTags(r.Tags, in.Tags, "Role")
 		if err != nil {
@@ -289,7 +289,7 @@ func (s *Service) tagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*awsm
 	return nil, err
 }
 
-func (s *Service) untagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*awsmodel.Empty, error) {
 	_, _, err := s.updateRoleWith(ctx, deref(in.RoleName), func(_ kit.Tx, _ call, r *roleRecord) error {
 		r.Tags = removeTags(r.Tags, in.TagKeys)
 		return nil
@@ -297,7 +297,7 @@ func (s *Service) untagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*
 	return nil, err
 }
 
-func (s *Service) listRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
+func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListRoleTagsResponse{}
 	err := s.View(func(tx kit.Tx) error {

@@ -74,7 +74,7 @@ func (s *Service) SAMLProviderByARN(tx kit.Tx, providerARN string) (port.SAMLPro
 	return out, err == nil, err
 }
 
-func (s *Service) createSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLProviderRequest) (*iamapi.CreateSAMLProviderResponse, error) {
+func (s *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLProviderRequest) (*iamapi.CreateSAMLProviderResponse, error) {
 	c := s.newCall(ctx)
 	p := &samlRecord{Name: deref(in.Name), UUID: ids.UUID(), Created: s.now()}
 	if err := p.setMetadata(deref(in.SAMLMetadataDocument)); err != nil {
@@ -117,7 +117,7 @@ func loadSAML(tx kit.Tx, c call, providerARN string) (string, *samlRecord, error
 	return name, p, nil
 }
 
-func (s *Service) getSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProviderRequest) (*iamapi.GetSAMLProviderResponse, error) {
+func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProviderRequest) (*iamapi.GetSAMLProviderResponse, error) {
 	c := s.newCall(ctx)
 	var out *iamapi.GetSAMLProviderResponse
 	err := s.View(func(tx kit.Tx) error {
@@ -135,7 +135,7 @@ func (s *Service) getSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 	return out, err
 }
 
-func (s *Service) listSAMLProviders(ctx context.Context, _ *iamapi.ListSAMLProvidersRequest) (*iamapi.ListSAMLProvidersResponse, error) {
+func (s *Service) ListSAMLProviders(ctx context.Context, _ *iamapi.ListSAMLProvidersRequest) (*iamapi.ListSAMLProvidersResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListSAMLProvidersResponse{SAMLProviderList: []iamapi.SAMLProviderListEntry{}}
 	err := s.View(func(tx kit.Tx) error {
@@ -152,10 +152,10 @@ func (s *Service) listSAMLProviders(ctx context.Context, _ *iamapi.ListSAMLProvi
 	return out, nil
 }
 
-// updateSAMLProvider replaces the metadata document, and with it the signing
+// UpdateSAMLProvider replaces the metadata document, and with it the signing
 // certificates AssumeRoleWithSAML trusts, and changes the encryption settings and keys.
 // A request that changes nothing is refused.
-func (s *Service) updateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLProviderRequest) (*iamapi.UpdateSAMLProviderResponse, error) {
+func (s *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLProviderRequest) (*iamapi.UpdateSAMLProviderResponse, error) {
 	c := s.newCall(ctx)
 	if in.SAMLMetadataDocument == nil && in.AssertionEncryptionMode == nil && in.AddPrivateKey == nil && in.RemovePrivateKey == nil {
 		return nil, msgSAMLNothingToUpdate.New()
@@ -180,9 +180,9 @@ func (s *Service) updateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLP
 	return out, err
 }
 
-// deleteSAMLProvider refuses a provider that does not exist, as AWS does (unlike OIDC
+// DeleteSAMLProvider refuses a provider that does not exist, as AWS does (unlike OIDC
 // providers, whose deletion is idempotent).
-func (s *Service) deleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLProviderRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLProviderRequest) (*awsmodel.Empty, error) {
 	c := s.newCall(ctx)
 	return nil, s.Update(func(tx kit.Tx) error {
 		name, _, err := loadSAML(tx, c, deref(in.SAMLProviderArn))

@@ -69,70 +69,7 @@ func (s *Service) Model() *awsmodel.API { return iamapi.Model() }
 
 // Handlers are the implemented operations.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		iamapi.OpCreateRole.Handle(s.createRole),
-		iamapi.OpGetRole.Handle(s.getRole),
-		iamapi.OpListRoles.Handle(s.listRoles),
-		iamapi.OpDeleteRole.Handle(s.deleteRole),
-		iamapi.OpUpdateRole.Handle(s.updateRole),
-		iamapi.OpUpdateRoleDescription.Handle(s.updateRoleDescription),
-		iamapi.OpUpdateAssumeRolePolicy.Handle(s.updateAssumeRolePolicy),
-		iamapi.OpPutRolePermissionsBoundary.Handle(s.putRolePermissionsBoundary),
-		iamapi.OpDeleteRolePermissionsBoundary.Handle(s.deleteRolePermissionsBoundary),
-		iamapi.OpTagRole.Handle(s.tagRole),
-		iamapi.OpUntagRole.Handle(s.untagRole),
-		iamapi.OpListRoleTags.Handle(s.listRoleTags),
-
-		iamapi.OpPutRolePolicy.Handle(s.putRolePolicy),
-		iamapi.OpGetRolePolicy.Handle(s.getRolePolicy),
-		iamapi.OpDeleteRolePolicy.Handle(s.deleteRolePolicy),
-		iamapi.OpListRolePolicies.Handle(s.listRolePolicies),
-
-		iamapi.OpCreatePolicy.Handle(s.createPolicy),
-		iamapi.OpGetPolicy.Handle(s.getPolicy),
-		iamapi.OpDeletePolicy.Handle(s.deletePolicy),
-		iamapi.OpListPolicies.Handle(s.listPolicies),
-		iamapi.OpCreatePolicyVersion.Handle(s.createPolicyVersion),
-		iamapi.OpGetPolicyVersion.Handle(s.getPolicyVersion),
-		iamapi.OpListPolicyVersions.Handle(s.listPolicyVersions),
-		iamapi.OpDeletePolicyVersion.Handle(s.deletePolicyVersion),
-		iamapi.OpSetDefaultPolicyVersion.Handle(s.setDefaultPolicyVersion),
-		iamapi.OpTagPolicy.Handle(s.tagPolicy),
-		iamapi.OpUntagPolicy.Handle(s.untagPolicy),
-		iamapi.OpListPolicyTags.Handle(s.listPolicyTags),
-
-		iamapi.OpAttachRolePolicy.Handle(s.attachRolePolicy),
-		iamapi.OpDetachRolePolicy.Handle(s.detachRolePolicy),
-		iamapi.OpListAttachedRolePolicies.Handle(s.listAttachedRolePolicies),
-		iamapi.OpListEntitiesForPolicy.Handle(s.listEntitiesForPolicy),
-
-		iamapi.OpCreateInstanceProfile.Handle(s.createInstanceProfile),
-		iamapi.OpGetInstanceProfile.Handle(s.getInstanceProfile),
-		iamapi.OpDeleteInstanceProfile.Handle(s.deleteInstanceProfile),
-		iamapi.OpListInstanceProfiles.Handle(s.listInstanceProfiles),
-		iamapi.OpAddRoleToInstanceProfile.Handle(s.addRoleToInstanceProfile),
-		iamapi.OpRemoveRoleFromInstanceProfile.Handle(s.removeRoleFromInstanceProfile),
-		iamapi.OpListInstanceProfilesForRole.Handle(s.listInstanceProfilesForRole),
-		iamapi.OpTagInstanceProfile.Handle(s.tagInstanceProfile),
-		iamapi.OpUntagInstanceProfile.Handle(s.untagInstanceProfile),
-		iamapi.OpListInstanceProfileTags.Handle(s.listInstanceProfileTags),
-
-		iamapi.OpCreateSAMLProvider.Handle(s.createSAMLProvider),
-		iamapi.OpGetSAMLProvider.Handle(s.getSAMLProvider),
-		iamapi.OpListSAMLProviders.Handle(s.listSAMLProviders),
-		iamapi.OpUpdateSAMLProvider.Handle(s.updateSAMLProvider),
-		iamapi.OpDeleteSAMLProvider.Handle(s.deleteSAMLProvider),
-		iamapi.OpCreateOpenIDConnectProvider.Handle(s.createOpenIDConnectProvider),
-		iamapi.OpGetOpenIDConnectProvider.Handle(s.getOpenIDConnectProvider),
-		iamapi.OpListOpenIDConnectProviders.Handle(s.listOpenIDConnectProviders),
-		iamapi.OpDeleteOpenIDConnectProvider.Handle(s.deleteOpenIDConnectProvider),
-		iamapi.OpUpdateOpenIDConnectProviderThumbprint.Handle(s.updateOpenIDConnectProviderThumbprint),
-		iamapi.OpAddClientIDToOpenIDConnectProvider.Handle(s.addClientIDToOpenIDConnectProvider),
-		iamapi.OpRemoveClientIDFromOpenIDConnectProvider.Handle(s.removeClientIDFromOpenIDConnectProvider),
-		iamapi.OpTagOpenIDConnectProvider.Handle(s.tagOpenIDConnectProvider),
-		iamapi.OpUntagOpenIDConnectProvider.Handle(s.untagOpenIDConnectProvider),
-		iamapi.OpListOpenIDConnectProviderTags.Handle(s.listOpenIDConnectProviderTags),
-	}
+	return iamapi.Bind(s)
 }
 
 // call is what every operation needs about its request: where its state lives, how its

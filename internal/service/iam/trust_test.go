@@ -211,7 +211,7 @@ func TestAuthorizeAssumeRoleAndTrustsService(t *testing.T) {
 	doc := trustDocWith(allow(`{"Service":"backup.amazonaws.com"}`, `"sts:AssumeRole"`,
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}`),
 		allow(`{"AWS":"111111111111"}`, `"sts:AssumeRole"`))
-	if _, err := s.createRole(ctx, &iamapi.CreateRoleRequest{RoleName: ptr("BackupRole"), Path: ptr("/service-role/"), AssumeRolePolicyDocument: ptr(doc)}); err != nil {
+	if _, err := s.CreateRole(ctx, &iamapi.CreateRoleRequest{RoleName: ptr("BackupRole"), Path: ptr("/service-role/"), AssumeRolePolicyDocument: ptr(doc)}); err != nil {
 		t.Fatal(err)
 	}
 	roleARN := "arn:aws:iam::111111111111:role/service-role/BackupRole"

@@ -37,7 +37,7 @@ func apiVersion(v policyVersion, defaultID string, withDocument bool) *iamapi.Po
 	return out
 }
 
-func (s *Service) createPolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionRequest) (*iamapi.CreatePolicyVersionResponse, error) {
+func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionRequest) (*iamapi.CreatePolicyVersionResponse, error) {
 	var out *iamapi.PolicyVersion
 	err := s.updatePolicyWith(ctx, deref(in.PolicyArn), "CreatePolicyVersion", func(_ call, p *policyRecord) error {
 		doc := deref(in.PolicyDocument)
@@ -63,7 +63,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	return &iamapi.CreatePolicyVersionResponse{PolicyVersion: out}, nil
 }
 
-func (s *Service) getPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
+func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
 	c := s.newCall(ctx)
 	var out *iamapi.PolicyVersion
 	err := s.View(func(tx kit.Tx) error {
@@ -91,7 +91,7 @@ func versionKey(v policyVersion) string {
 	return fmt.Sprintf("%010d", 1<<30-n)
 }
 
-func (s *Service) listPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
+func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
 	c := s.newCall(ctx)
 	out := &iamapi.ListPolicyVersionsResponse{Versions: []iamapi.PolicyVersion{}}
 	err := s.View(func(tx kit.Tx) error {
@@ -117,7 +117,7 @@ func (s *Service) listPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	return out, nil
 }
 
-func (s *Service) deletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) (*awsmodel.Empty, error) {
 	return nil, s.updatePolicyWith(ctx, deref(in.PolicyArn), "DeletePolicyVersion", func(c call, p *policyRecord) error {
 		id := deref(in.VersionId)
 		i := findVersion(p.Versions, id)
@@ -132,7 +132,7 @@ func (s *Service) deletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 	})
 }
 
-func (s *Service) setDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) (*awsmodel.Empty, error) {
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) (*awsmodel.Empty, error) {
 	return nil, s.updatePolicyWith(ctx, deref(in.PolicyArn), "SetDefaultPolicyVersion", func(c call, p *policyRecord) error {
 		id := deref(in.VersionId)
 		if findVersion(p.Versions, id) < 0 {

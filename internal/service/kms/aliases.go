@@ -52,7 +52,7 @@ func (s *Service) aliasTargetKey(c kit.Call, tx kit.Tx, ident, action string) (*
 	return k, nil
 }
 
-func (s *Service) createAlias(ctx context.Context, in *kmsapi.CreateAliasRequest) (*awsmodel.Empty, error) {
+func (s *Service) CreateAlias(ctx context.Context, in *kmsapi.CreateAliasRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
@@ -73,7 +73,7 @@ func (s *Service) createAlias(ctx context.Context, in *kmsapi.CreateAliasRequest
 	return nil, err
 }
 
-func (s *Service) updateAlias(ctx context.Context, in *kmsapi.UpdateAliasRequest) (*awsmodel.Empty, error) {
+func (s *Service) UpdateAlias(ctx context.Context, in *kmsapi.UpdateAliasRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
@@ -123,7 +123,7 @@ func keyFamily(spec string) string {
 	return "asymmetric"
 }
 
-func (s *Service) deleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest) (*awsmodel.Empty, error) {
+func (s *Service) DeleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	name := *in.AliasName
 	if err := checkAliasName(name); err != nil {
@@ -149,7 +149,7 @@ func (s *Service) deleteAlias(ctx context.Context, in *kmsapi.DeleteAliasRequest
 	return nil, err
 }
 
-func (s *Service) listAliases(ctx context.Context, in *kmsapi.ListAliasesRequest) (*kmsapi.ListAliasesResponse, error) {
+func (s *Service) ListAliases(ctx context.Context, in *kmsapi.ListAliasesRequest) (*kmsapi.ListAliasesResponse, error) {
 	c := s.Call(ctx)
 	limit := min(limitOf(in.Limit, 50), 100)
 	l := kit.List{Op: "ListAliases", Account: c.Account, Region: c.Region}

@@ -78,7 +78,7 @@ func signatureInput(k *keyRecord, alg string, message []byte, messageType *strin
 	return digest, dryRun(dry)
 }
 
-func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.SignResponse, error) {
+func (s *Service) Sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.SignResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Service) sign(ctx context.Context, in *kmsapi.SignRequest) (*kmsapi.Sig
 	return out, err
 }
 
-func (s *Service) verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi.VerifyResponse, error) {
+func (s *Service) Verify(ctx context.Context, in *kmsapi.VerifyRequest) (*kmsapi.VerifyResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func asymmetric(op string) func(*keyRecord) error {
 	}
 }
 
-func (s *Service) getPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyRequest) (*kmsapi.GetPublicKeyResponse, error) {
+func (s *Service) GetPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyRequest) (*kmsapi.GetPublicKeyResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (s *Service) getPublicKey(ctx context.Context, in *kmsapi.GetPublicKeyReque
 	return out, err
 }
 
-func (s *Service) deriveSharedSecret(ctx context.Context, in *kmsapi.DeriveSharedSecretRequest) (*kmsapi.DeriveSharedSecretResponse, error) {
+func (s *Service) DeriveSharedSecret(ctx context.Context, in *kmsapi.DeriveSharedSecretRequest) (*kmsapi.DeriveSharedSecretResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func computeMac(m *material, algorithm string, message []byte) []byte {
 	return h.Sum(nil)
 }
 
-func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest) (*kmsapi.GenerateMacResponse, error) {
+func (s *Service) GenerateMac(ctx context.Context, in *kmsapi.GenerateMacRequest) (*kmsapi.GenerateMacResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) generateMac(ctx context.Context, in *kmsapi.GenerateMacRequest
 	return out, err
 }
 
-func (s *Service) verifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*kmsapi.VerifyMacResponse, error) {
+func (s *Service) VerifyMac(ctx context.Context, in *kmsapi.VerifyMacRequest) (*kmsapi.VerifyMacResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -340,7 +340,7 @@ func (s *Service) keyPair(ctx context.Context, ident, spec string, encCtx map[st
 	return key, priv, pub, blob, err
 }
 
-func (s *Service) generateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDataKeyPairRequest) (*kmsapi.GenerateDataKeyPairResponse, error) {
+func (s *Service) GenerateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDataKeyPairRequest) (*kmsapi.GenerateDataKeyPairResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -356,7 +356,7 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *kmsapi.GenerateDa
 	}, nil
 }
 
-func (s *Service) generateDataKeyPairWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyPairWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyPairWithoutPlaintextResponse, error) {
+func (s *Service) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyPairWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyPairWithoutPlaintextResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}

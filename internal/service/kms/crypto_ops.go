@@ -122,7 +122,7 @@ func (s *Service) decryptWith(ctx context.Context, tx kit.Tx, blob []byte, encCt
 	return pt, k, alg, err
 }
 
-func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
+func (s *Service) Encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsapi.EncryptResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) encrypt(ctx context.Context, in *kmsapi.EncryptRequest) (*kmsa
 	return out, err
 }
 
-func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsapi.DecryptResponse, error) {
+func (s *Service) Decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsapi.DecryptResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (s *Service) decrypt(ctx context.Context, in *kmsapi.DecryptRequest) (*kmsa
 	return out, err
 }
 
-func (s *Service) reEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
+func (s *Service) ReEncrypt(ctx context.Context, in *kmsapi.ReEncryptRequest) (*kmsapi.ReEncryptResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (s *Service) dataKey(ctx context.Context, ident string, size int, encCtx ma
 	return pt, blob, key, err
 }
 
-func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKeyRequest) (*kmsapi.GenerateDataKeyResponse, error) {
+func (s *Service) GenerateDataKey(ctx context.Context, in *kmsapi.GenerateDataKeyRequest) (*kmsapi.GenerateDataKeyResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (s *Service) generateDataKey(ctx context.Context, in *kmsapi.GenerateDataKe
 	return &kmsapi.GenerateDataKeyResponse{CiphertextBlob: blob, Plaintext: pt, KeyId: new(k.ARN())}, nil
 }
 
-func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
+func (s *Service) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *kmsapi.GenerateDataKeyWithoutPlaintextRequest) (*kmsapi.GenerateDataKeyWithoutPlaintextResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (s *Service) generateDataKeyWithoutPlaintext(ctx context.Context, in *kmsap
 	return &kmsapi.GenerateDataKeyWithoutPlaintextResponse{CiphertextBlob: blob, KeyId: new(k.ARN())}, nil
 }
 
-func (s *Service) generateRandom(ctx context.Context, in *kmsapi.GenerateRandomRequest) (*kmsapi.GenerateRandomResponse, error) {
+func (s *Service) GenerateRandom(ctx context.Context, in *kmsapi.GenerateRandomRequest) (*kmsapi.GenerateRandomResponse, error) {
 	if in.CustomKeyStoreId != nil {
 		return nil, msgNoKeyStore.New(*in.CustomKeyStoreId)
 	}

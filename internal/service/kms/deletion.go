@@ -15,7 +15,7 @@ const (
 	maxPendingWindow     = 30
 )
 
-func (s *Service) scheduleKeyDeletion(ctx context.Context, in *kmsapi.ScheduleKeyDeletionRequest) (*kmsapi.ScheduleKeyDeletionResponse, error) {
+func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *kmsapi.ScheduleKeyDeletionRequest) (*kmsapi.ScheduleKeyDeletionResponse, error) {
 	window := defaultPendingWindow
 	if in.PendingWindowInDays != nil {
 		window = int(*in.PendingWindowInDays)
@@ -55,7 +55,7 @@ func (s *Service) startDeletionWindow(tx kit.Tx, k *keyRecord) error {
 	return nil
 }
 
-func (s *Service) cancelKeyDeletion(ctx context.Context, in *kmsapi.CancelKeyDeletionRequest) (*kmsapi.CancelKeyDeletionResponse, error) {
+func (s *Service) CancelKeyDeletion(ctx context.Context, in *kmsapi.CancelKeyDeletionRequest) (*kmsapi.CancelKeyDeletionResponse, error) {
 	pending := func(k *keyRecord) error {
 		if k.State == kmsapi.KeyStatePendingDeletion || k.State == kmsapi.KeyStatePendingReplicaDeletion {
 			return nil

@@ -100,7 +100,7 @@ func checkGrantRequest(k *keyRecord, in *kmsapi.CreateGrantRequest) error {
 	return nil
 }
 
-func (s *Service) createGrant(ctx context.Context, in *kmsapi.CreateGrantRequest) (*kmsapi.CreateGrantResponse, error) {
+func (s *Service) CreateGrant(ctx context.Context, in *kmsapi.CreateGrantRequest) (*kmsapi.CreateGrantResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*kmsapi.CreateGrantResponse, error) {
 		k, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)
@@ -244,7 +244,7 @@ func (s *Service) checkGrantTokens(c kit.Call, tokens []string) error {
 	return nil
 }
 
-func (s *Service) listGrants(ctx context.Context, in *kmsapi.ListGrantsRequest) (*kmsapi.ListGrantsResponse, error) {
+func (s *Service) ListGrants(ctx context.Context, in *kmsapi.ListGrantsRequest) (*kmsapi.ListGrantsResponse, error) {
 	c := s.Call(ctx)
 	return readKey(s, c, *in.KeyId, func(tx kit.Tx, k *keyRecord) (*kmsapi.ListGrantsResponse, error) {
 		all, err := grants.List(k.in(tx), k.ID)
@@ -269,7 +269,7 @@ func (s *Service) listGrants(ctx context.Context, in *kmsapi.ListGrantsRequest) 
 	})
 }
 
-func (s *Service) listRetirableGrants(ctx context.Context, in *kmsapi.ListRetirableGrantsRequest) (*kmsapi.ListGrantsResponse, error) {
+func (s *Service) ListRetirableGrants(ctx context.Context, in *kmsapi.ListRetirableGrantsRequest) (*kmsapi.ListGrantsResponse, error) {
 	c := s.Call(ctx)
 	if !validPrincipal(*in.RetiringPrincipal) {
 		return nil, msgBadPrincipal.New(*in.RetiringPrincipal)
@@ -336,7 +336,7 @@ func partitionOfARN(s string) string {
 	return "aws"
 }
 
-func (s *Service) retireGrant(ctx context.Context, in *kmsapi.RetireGrantRequest) (*awsmodel.Empty, error) {
+func (s *Service) RetireGrant(ctx context.Context, in *kmsapi.RetireGrantRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	if in.GrantToken == nil && (in.KeyId == nil || in.GrantId == nil) {
 		return nil, msgRetireWhich.New()
@@ -402,7 +402,7 @@ func mayRetire(c kit.Call, k *keyRecord, g *grantRecord) bool {
 	return slices.Contains(g.Operations, kmsapi.GrantOperationRetireGrant) && principalIs(g.Grantee, caller)
 }
 
-func (s *Service) revokeGrant(ctx context.Context, in *kmsapi.RevokeGrantRequest) (*awsmodel.Empty, error) {
+func (s *Service) RevokeGrant(ctx context.Context, in *kmsapi.RevokeGrantRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	err := s.Update(func(tx kit.Tx) error {
 		k, err := s.resolveKey(tx, c.Account, c.Region, *in.KeyId)

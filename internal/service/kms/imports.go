@@ -78,7 +78,7 @@ func wrappingBits(spec string) (int, error) {
 	return 0, msgSM2Wrapping.New()
 }
 
-func (s *Service) getParametersForImport(ctx context.Context, in *kmsapi.GetParametersForImportRequest) (*kmsapi.GetParametersForImportResponse, error) {
+func (s *Service) GetParametersForImport(ctx context.Context, in *kmsapi.GetParametersForImportRequest) (*kmsapi.GetParametersForImportResponse, error) {
 	c := s.Call(ctx)
 	if *in.WrappingAlgorithm == kmsapi.AlgorithmSpecSm2pke {
 		return nil, msgSM2Wrapping.New()
@@ -162,7 +162,7 @@ func expiry(in *kmsapi.ImportKeyMaterialRequest, now time.Time) (string, *time.T
 	return model, new(*in.ValidTo), nil
 }
 
-func (s *Service) importKeyMaterial(ctx context.Context, in *kmsapi.ImportKeyMaterialRequest) (*kmsapi.ImportKeyMaterialResponse, error) {
+func (s *Service) ImportKeyMaterial(ctx context.Context, in *kmsapi.ImportKeyMaterialRequest) (*kmsapi.ImportKeyMaterialResponse, error) {
 	c := s.Call(ctx)
 	model, validTo, err := expiry(in, c.Now())
 	if err != nil {
@@ -339,7 +339,7 @@ func (s *Service) dropMaterial(tx kit.Tx, k *keyRecord) error {
 	return nil
 }
 
-func (s *Service) deleteImportedKeyMaterial(ctx context.Context, in *kmsapi.DeleteImportedKeyMaterialRequest) (*kmsapi.DeleteImportedKeyMaterialResponse, error) {
+func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *kmsapi.DeleteImportedKeyMaterialRequest) (*kmsapi.DeleteImportedKeyMaterialResponse, error) {
 	check := func(k *keyRecord) error {
 		if err := requireExternal(k, "DeleteImportedKeyMaterial"); err != nil {
 			return err

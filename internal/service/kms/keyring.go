@@ -9,6 +9,13 @@ import (
 // KMS provides port.KeyRing: the other services' keys, used in their own transactions,
 // which KMS joins.
 
+// keyRing is KMS as port.KeyRing. The port is an adapter rather than the Service itself
+// because its Encrypt, Decrypt and GenerateDataKey share their names with KMS operations,
+// and the Service's methods of those names are the operations' handlers (kmsapi.Bind).
+type keyRing struct{ *Service }
+
+var _ port.KeyRing = keyRing{}
+
 func infoOf(k *keyRecord) port.KeyInfo {
 	ki := port.KeyInfo{
 		ID: k.ID, ARN: k.ARN(), State: k.State, Spec: k.Spec, Usage: k.Usage,
@@ -22,7 +29,7 @@ func infoOf(k *keyRecord) port.KeyInfo {
 }
 
 // Resolve implements port.KeyRing.
-func (s *Service) Resolve(tx kit.Tx, account, region, keyID string) (port.KeyInfo, error) {
+func (s keyRing) Resolve(tx kit.Tx, account, region, keyID string) (port.KeyInfo, error) {
 	k, err := s.resolveKey(s.Join(tx), account, region, keyID)
 	if err != nil {
 		return port.KeyInfo{}, err
@@ -31,7 +38,7 @@ func (s *Service) Resolve(tx kit.Tx, account, region, keyID string) (port.KeyInf
 }
 
 // Encrypt implements port.KeyRing.
-func (s *Service) Encrypt(tx kit.Tx, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
+func (s keyRing) Encrypt(tx kit.Tx, account, region, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
 	tx = s.Join(tx)
 	k, err := s.resolveKey(tx, account, region, keyID)
 	if err != nil {
@@ -45,7 +52,7 @@ func (s *Service) Encrypt(tx kit.Tx, account, region, keyID string, plaintext []
 }
 
 // Decrypt implements port.KeyRing.
-func (s *Service) Decrypt(tx kit.Tx, account, region string, ciphertext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
+func (s keyRing) Decrypt(tx kit.Tx, account, region string, ciphertext []byte, encCtx map[string]string) ([]byte, port.KeyInfo, error) {
 	tx = s.Join(tx)
 	h, ok := parseBlob(ciphertext)
 	if !ok {
@@ -63,7 +70,7 @@ func (s *Service) Decrypt(tx kit.Tx, account, region string, ciphertext []byte, 
 }
 
 // GenerateDataKey implements port.KeyRing.
-func (s *Service) GenerateDataKey(tx kit.Tx, account, region, keyID string, encCtx map[string]string) ([]byte, []byte, port.KeyInfo, error) {
+func (s keyRing) GenerateDataKey(tx kit.Tx, account, region, keyID string, encCtx map[string]string) ([]byte, []byte, port.KeyInfo, error) {
 	tx = s.Join(tx)
 	k, err := s.resolveKey(tx, account, region, keyID)
 	if err != nil {

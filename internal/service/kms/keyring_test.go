@@ -62,7 +62,7 @@ func newFixtureWithDelay(t testing.TB, delay time.Duration) *fixture {
 	t.Helper()
 	h := kittest.Start(t, []string{serviceName}, kittest.WithTransitionDelay(delay))
 	svc := h.Service(serviceName).(*Service)
-	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{svc}}
+	return &fixture{st: h.Store, engine: h.Engine, svc: svc, kr: ring{keyRing{svc}}}
 }
 
 func apiCtx(region string) context.Context {
@@ -77,7 +77,7 @@ func (f *fixture) createKey(t testing.TB, region string, in *kmsapi.CreateKeyReq
 	if in == nil {
 		in = &kmsapi.CreateKeyRequest{}
 	}
-	out, err := f.svc.createKey(apiCtx(region), in)
+	out, err := f.svc.CreateKey(apiCtx(region), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func (f *fixture) update(t testing.TB, fn func(tx store.Tx) error) error {
 func TestKeyringResolve(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey(t, east, nil)
-	if _, err := f.svc.createAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: new("alias/app"), TargetKeyId: md.KeyId}); err != nil {
+	if _, err := f.svc.CreateAlias(apiCtx(east), &kmsapi.CreateAliasRequest{AliasName: new("alias/app"), TargetKeyId: md.KeyId}); err != nil {
 		t.Fatal(err)
 	}
 	err := f.st.View(func(tx store.Tx) error {
@@ -217,7 +217,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		mine, _, err = f.kr.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil)
 		return err
 	})
-	if _, err := f.svc.disableKey(apiCtx(east), &kmsapi.DisableKeyRequest{KeyId: md.KeyId}); err != nil {
+	if _, err := f.svc.DisableKey(apiCtx(east), &kmsapi.DisableKeyRequest{KeyId: md.KeyId}); err != nil {
 		t.Fatal(err)
 	}
 	f.st.View(func(tx store.Tx) error {
@@ -229,7 +229,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 		}
 		return nil
 	})
-	if _, err := f.svc.scheduleKeyDeletion(apiCtx(east), &kmsapi.ScheduleKeyDeletionRequest{KeyId: md.KeyId}); err != nil {
+	if _, err := f.svc.ScheduleKeyDeletion(apiCtx(east), &kmsapi.ScheduleKeyDeletionRequest{KeyId: md.KeyId}); err != nil {
 		t.Fatal(err)
 	}
 	f.st.View(func(tx store.Tx) error {
@@ -255,7 +255,7 @@ func TestKeyringEncryptDecrypt(t *testing.T) {
 func TestKeyringMultiRegionReplica(t *testing.T) {
 	f := newFixture(t)
 	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
+	if _, err := f.svc.ReplicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.WaitIdle(context.Background()); err != nil {
@@ -289,7 +289,7 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A change committed after the record was cached is seen at once.
-	f.svc.disableKey(apiCtx(east), &kmsapi.DisableKeyRequest{KeyId: md.KeyId})
+	f.svc.DisableKey(apiCtx(east), &kmsapi.DisableKeyRequest{KeyId: md.KeyId})
 	if err := encrypt(); !errors.Is(err, port.ErrKeyDisabled) {
 		t.Errorf("after DisableKey: %v", err)
 	}
@@ -298,7 +298,7 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 		k, _ := keys.Get(tx.In(testAccount, east), *md.KeyId)
 		k.State = "Enabled"
 		putKey(tx, k)
-		if _, _, err := f.svc.Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
+		if _, _, err := (keyRing{f.svc}).Encrypt(tx, testAccount, east, *md.KeyId, []byte("x"), nil); err != nil {
 			t.Errorf("inside the enabling tx: %v", err)
 		}
 		return errors.New("roll back")
@@ -317,13 +317,13 @@ func TestKeyringCacheSeesChanges(t *testing.T) {
 func TestKeyringUsesUpdatingKeys(t *testing.T) {
 	f := newFixtureWithDelay(t, time.Minute)
 	md := f.createKey(t, east, &kmsapi.CreateKeyRequest{MultiRegion: new(true)})
-	if _, err := f.svc.replicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
+	if _, err := f.svc.ReplicateKey(apiCtx(east), &kmsapi.ReplicateKeyRequest{KeyId: md.KeyId, ReplicaRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.engine.Advance(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.updatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: new(west)}); err != nil {
+	if _, err := f.svc.UpdatePrimaryRegion(apiCtx(east), &kmsapi.UpdatePrimaryRegionRequest{KeyId: md.KeyId, PrimaryRegion: new(west)}); err != nil {
 		t.Fatal(err)
 	}
 	var blob []byte

@@ -87,7 +87,7 @@ func (s *Service) change(ctx context.Context, ident, action string, check func(*
 	})
 }
 
-func (s *Service) createKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*kmsapi.CreateKeyResponse, error) {
+func (s *Service) CreateKey(ctx context.Context, in *kmsapi.CreateKeyRequest) (*kmsapi.CreateKeyResponse, error) {
 	c := s.Call(ctx)
 	spec, usage, err := specAndUsage(in)
 	if err != nil {
@@ -283,7 +283,7 @@ func multiRegionConfiguration(k *keyRecord) *kmsapi.MultiRegionConfiguration {
 	return c
 }
 
-func (s *Service) describeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest) (*kmsapi.DescribeKeyResponse, error) {
+func (s *Service) DescribeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest) (*kmsapi.DescribeKeyResponse, error) {
 	if err := s.grantTokensValid(ctx, in.GrantTokens); err != nil {
 		return nil, err
 	}
@@ -292,7 +292,7 @@ func (s *Service) describeKey(ctx context.Context, in *kmsapi.DescribeKeyRequest
 	})
 }
 
-func (s *Service) listKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*kmsapi.ListKeysResponse, error) {
+func (s *Service) ListKeys(ctx context.Context, in *kmsapi.ListKeysRequest) (*kmsapi.ListKeysResponse, error) {
 	c := s.Call(ctx)
 	limit := limitOf(in.Limit, 100)
 	l := kit.List{Op: "ListKeys", Account: c.Account, Region: c.Region}
@@ -322,7 +322,7 @@ func limitOf(l *int64, def int) int {
 	return int(*l)
 }
 
-func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKeyDescriptionRequest) (*awsmodel.Empty, error) {
+func (s *Service) UpdateKeyDescription(ctx context.Context, in *kmsapi.UpdateKeyDescriptionRequest) (*awsmodel.Empty, error) {
 	_, err := s.change(ctx, *in.KeyId, "UpdateKeyDescription", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.Description = *in.Description
 		return nil
@@ -330,7 +330,7 @@ func (s *Service) updateKeyDescription(ctx context.Context, in *kmsapi.UpdateKey
 	return nil, err
 }
 
-func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*awsmodel.Empty, error) {
+func (s *Service) EnableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*awsmodel.Empty, error) {
 	_, err := s.change(ctx, *in.KeyId, "EnableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateEnabled
 		return nil
@@ -338,7 +338,7 @@ func (s *Service) enableKey(ctx context.Context, in *kmsapi.EnableKeyRequest) (*
 	return nil, err
 }
 
-func (s *Service) disableKey(ctx context.Context, in *kmsapi.DisableKeyRequest) (*awsmodel.Empty, error) {
+func (s *Service) DisableKey(ctx context.Context, in *kmsapi.DisableKeyRequest) (*awsmodel.Empty, error) {
 	_, err := s.change(ctx, *in.KeyId, "DisableKey", requireSwitchable, func(_ kit.Tx, k *keyRecord) error {
 		k.State = kmsapi.KeyStateDisabled
 		return nil

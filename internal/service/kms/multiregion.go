@@ -22,7 +22,7 @@ func checkRegion(from, to string) error {
 	return nil
 }
 
-func (s *Service) replicateKey(ctx context.Context, in *kmsapi.ReplicateKeyRequest) (*kmsapi.ReplicateKeyResponse, error) {
+func (s *Service) ReplicateKey(ctx context.Context, in *kmsapi.ReplicateKeyRequest) (*kmsapi.ReplicateKeyResponse, error) {
 	c := s.Call(ctx)
 	to := *in.ReplicaRegion
 	if err := checkRegion(c.Region, to); err != nil {
@@ -151,7 +151,7 @@ func endTransition(tx kit.Tx, p keyRef, from string) error {
 	return putKey(tx, k)
 }
 
-func (s *Service) updatePrimaryRegion(ctx context.Context, in *kmsapi.UpdatePrimaryRegionRequest) (*awsmodel.Empty, error) {
+func (s *Service) UpdatePrimaryRegion(ctx context.Context, in *kmsapi.UpdatePrimaryRegionRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	to := *in.PrimaryRegion
 	if err := checkRegion(c.Region, to); err != nil {

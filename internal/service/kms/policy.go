@@ -18,7 +18,7 @@ func checkPolicyName(name *string) error {
 	return nil
 }
 
-func (s *Service) getKeyPolicy(ctx context.Context, in *kmsapi.GetKeyPolicyRequest) (*kmsapi.GetKeyPolicyResponse, error) {
+func (s *Service) GetKeyPolicy(ctx context.Context, in *kmsapi.GetKeyPolicyRequest) (*kmsapi.GetKeyPolicyResponse, error) {
 	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.GetKeyPolicyResponse, error) {
 		if err := checkPolicyName(in.PolicyName); err != nil {
 			return nil, err
@@ -27,7 +27,7 @@ func (s *Service) getKeyPolicy(ctx context.Context, in *kmsapi.GetKeyPolicyReque
 	})
 }
 
-func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyRequest) (*awsmodel.Empty, error) {
+func (s *Service) PutKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyRequest) (*awsmodel.Empty, error) {
 	if err := validatePolicy(*in.Policy); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) putKeyPolicy(ctx context.Context, in *kmsapi.PutKeyPolicyReque
 	return nil, err
 }
 
-func (s *Service) listKeyPolicies(ctx context.Context, in *kmsapi.ListKeyPoliciesRequest) (*kmsapi.ListKeyPoliciesResponse, error) {
+func (s *Service) ListKeyPolicies(ctx context.Context, in *kmsapi.ListKeyPoliciesRequest) (*kmsapi.ListKeyPoliciesResponse, error) {
 	c := s.Call(ctx)
 	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListKeyPoliciesResponse, error) {
 		// The one policy always fits on the first page, so no marker was ever issued for

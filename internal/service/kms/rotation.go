@@ -91,7 +91,7 @@ func (s *Service) rotate(tx kit.Tx, k *keyRecord, typ string, at time.Time) erro
 	})
 }
 
-func (s *Service) enableKeyRotation(ctx context.Context, in *kmsapi.EnableKeyRotationRequest) (*awsmodel.Empty, error) {
+func (s *Service) EnableKeyRotation(ctx context.Context, in *kmsapi.EnableKeyRotationRequest) (*awsmodel.Empty, error) {
 	period := defaultRotationDays
 	if in.RotationPeriodInDays != nil {
 		period = int(*in.RotationPeriodInDays)
@@ -105,7 +105,7 @@ func (s *Service) enableKeyRotation(ctx context.Context, in *kmsapi.EnableKeyRot
 	return nil, err
 }
 
-func (s *Service) disableKeyRotation(ctx context.Context, in *kmsapi.DisableKeyRotationRequest) (*awsmodel.Empty, error) {
+func (s *Service) DisableKeyRotation(ctx context.Context, in *kmsapi.DisableKeyRotationRequest) (*awsmodel.Empty, error) {
 	_, err := s.change(ctx, *in.KeyId, "DisableKeyRotation", rotatable("DisableKeyRotation"), func(tx kit.Tx, k *keyRecord) error {
 		if err := tx.CancelJobs(k.RotationJob); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Service) disableKeyRotation(ctx context.Context, in *kmsapi.DisableKeyR
 	return nil, err
 }
 
-func (s *Service) getKeyRotationStatus(ctx context.Context, in *kmsapi.GetKeyRotationStatusRequest) (*kmsapi.GetKeyRotationStatusResponse, error) {
+func (s *Service) GetKeyRotationStatus(ctx context.Context, in *kmsapi.GetKeyRotationStatusRequest) (*kmsapi.GetKeyRotationStatusResponse, error) {
 	return readKey(s, s.Call(ctx), *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.GetKeyRotationStatusResponse, error) {
 		if k.Spec != kmsapi.KeySpecSymmetricDefault {
 			return nil, msgSpecNotValidFor.New(k.ARN(), k.Spec, "GetKeyRotationStatus")
@@ -138,7 +138,7 @@ func (s *Service) getKeyRotationStatus(ctx context.Context, in *kmsapi.GetKeyRot
 	})
 }
 
-func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotationsRequest) (*kmsapi.ListKeyRotationsResponse, error) {
+func (s *Service) ListKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotationsRequest) (*kmsapi.ListKeyRotationsResponse, error) {
 	c := s.Call(ctx)
 	limit := limitOf(in.Limit, 100)
 	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListKeyRotationsResponse, error) {
@@ -164,7 +164,7 @@ func (s *Service) listKeyRotations(ctx context.Context, in *kmsapi.ListKeyRotati
 	})
 }
 
-func (s *Service) rotateKeyOnDemand(ctx context.Context, in *kmsapi.RotateKeyOnDemandRequest) (*kmsapi.RotateKeyOnDemandResponse, error) {
+func (s *Service) RotateKeyOnDemand(ctx context.Context, in *kmsapi.RotateKeyOnDemandRequest) (*kmsapi.RotateKeyOnDemandResponse, error) {
 	k, err := s.change(ctx, *in.KeyId, "RotateKeyOnDemand", rotatable("RotateKeyOnDemand"), func(tx kit.Tx, k *keyRecord) error {
 		if k.OnDemandStart != nil {
 			return msgRotationBusy.New(k.ARN())

@@ -32,7 +32,6 @@ type Service struct {
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ port.KeyRing     = (*Service)(nil)
 )
 
 // cacheLimit bounds each cache. When full, an arbitrary entry makes room: keys in use come
@@ -48,7 +47,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k, cache: kit.NewCache(keys, cacheLimit)}
 	s.pages = k.Pager(func(string) error { return msgInvalidMarker.New() })
 	s.registerJobs()
-	service.Provide[port.KeyRing](d.Ports, s)
+	service.Provide[port.KeyRing](d.Ports, keyRing{s})
 	service.Provide[port.KeyAccess](d.Ports, s)
 	service.Want(d.Ports, &s.creds)
 	service.Want(d.Ports, &s.perms)
@@ -68,55 +67,7 @@ func (s *Service) Reset() {
 // among them: the gateway answers those with an error naming
 // the operation.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		kmsapi.OpCreateKey.Handle(s.createKey),
-		kmsapi.OpDescribeKey.Handle(s.describeKey),
-		kmsapi.OpListKeys.Handle(s.listKeys),
-		kmsapi.OpUpdateKeyDescription.Handle(s.updateKeyDescription),
-		kmsapi.OpEnableKey.Handle(s.enableKey),
-		kmsapi.OpDisableKey.Handle(s.disableKey),
-		kmsapi.OpScheduleKeyDeletion.Handle(s.scheduleKeyDeletion),
-		kmsapi.OpCancelKeyDeletion.Handle(s.cancelKeyDeletion),
-		kmsapi.OpGetKeyPolicy.Handle(s.getKeyPolicy),
-		kmsapi.OpPutKeyPolicy.Handle(s.putKeyPolicy),
-		kmsapi.OpListKeyPolicies.Handle(s.listKeyPolicies),
-		kmsapi.OpEnableKeyRotation.Handle(s.enableKeyRotation),
-		kmsapi.OpDisableKeyRotation.Handle(s.disableKeyRotation),
-		kmsapi.OpGetKeyRotationStatus.Handle(s.getKeyRotationStatus),
-		kmsapi.OpListKeyRotations.Handle(s.listKeyRotations),
-		kmsapi.OpRotateKeyOnDemand.Handle(s.rotateKeyOnDemand),
-		kmsapi.OpTagResource.Handle(s.tagResource),
-		kmsapi.OpUntagResource.Handle(s.untagResource),
-		kmsapi.OpListResourceTags.Handle(s.listResourceTags),
-		kmsapi.OpCreateAlias.Handle(s.createAlias),
-		kmsapi.OpUpdateAlias.Handle(s.updateAlias),
-		kmsapi.OpDeleteAlias.Handle(s.deleteAlias),
-		kmsapi.OpListAliases.Handle(s.listAliases),
-		kmsapi.OpEncrypt.Handle(s.encrypt),
-		kmsapi.OpDecrypt.Handle(s.decrypt),
-		kmsapi.OpReEncrypt.Handle(s.reEncrypt),
-		kmsapi.OpGenerateDataKey.Handle(s.generateDataKey),
-		kmsapi.OpGenerateDataKeyWithoutPlaintext.Handle(s.generateDataKeyWithoutPlaintext),
-		kmsapi.OpGenerateDataKeyPair.Handle(s.generateDataKeyPair),
-		kmsapi.OpGenerateDataKeyPairWithoutPlaintext.Handle(s.generateDataKeyPairWithoutPlaintext),
-		kmsapi.OpGenerateRandom.Handle(s.generateRandom),
-		kmsapi.OpSign.Handle(s.sign),
-		kmsapi.OpVerify.Handle(s.verify),
-		kmsapi.OpGetPublicKey.Handle(s.getPublicKey),
-		kmsapi.OpDeriveSharedSecret.Handle(s.deriveSharedSecret),
-		kmsapi.OpGenerateMac.Handle(s.generateMac),
-		kmsapi.OpVerifyMac.Handle(s.verifyMac),
-		kmsapi.OpReplicateKey.Handle(s.replicateKey),
-		kmsapi.OpUpdatePrimaryRegion.Handle(s.updatePrimaryRegion),
-		kmsapi.OpCreateGrant.Handle(s.createGrant),
-		kmsapi.OpListGrants.Handle(s.listGrants),
-		kmsapi.OpListRetirableGrants.Handle(s.listRetirableGrants),
-		kmsapi.OpRetireGrant.Handle(s.retireGrant),
-		kmsapi.OpRevokeGrant.Handle(s.revokeGrant),
-		kmsapi.OpGetParametersForImport.Handle(s.getParametersForImport),
-		kmsapi.OpImportKeyMaterial.Handle(s.importKeyMaterial),
-		kmsapi.OpDeleteImportedKeyMaterial.Handle(s.deleteImportedKeyMaterial),
-	}
+	return kmsapi.Bind(s)
 }
 
 // newKeyID makes a key id: a random (version 4) UUID, or for multi-Region keys mrk-

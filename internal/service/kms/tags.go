@@ -63,7 +63,7 @@ func apiTags(tags []tag) []kmsapi.Tag {
 	return out
 }
 
-func (s *Service) tagResource(ctx context.Context, in *kmsapi.TagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *kmsapi.TagResourceRequest) (*awsmodel.Empty, error) {
 	tags, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (s *Service) tagResource(ctx context.Context, in *kmsapi.TagResourceRequest
 	return nil, err
 }
 
-func (s *Service) untagResource(ctx context.Context, in *kmsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *kmsapi.UntagResourceRequest) (*awsmodel.Empty, error) {
 	_, err := s.change(ctx, *in.KeyId, "UntagResource", requireLive, func(_ kit.Tx, k *keyRecord) error {
 		k.Tags = slices.DeleteFunc(k.Tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
 		return nil
@@ -87,7 +87,7 @@ func (s *Service) untagResource(ctx context.Context, in *kmsapi.UntagResourceReq
 	return nil, err
 }
 
-func (s *Service) listResourceTags(ctx context.Context, in *kmsapi.ListResourceTagsRequest) (*kmsapi.ListResourceTagsResponse, error) {
+func (s *Service) ListResourceTags(ctx context.Context, in *kmsapi.ListResourceTagsRequest) (*kmsapi.ListResourceTagsResponse, error) {
 	c := s.Call(ctx)
 	limit := min(limitOf(in.Limit, maxTags), maxTags)
 	return readKey(s, c, *in.KeyId, func(_ kit.Tx, k *keyRecord) (*kmsapi.ListResourceTagsResponse, error) {

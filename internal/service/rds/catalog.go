@@ -42,7 +42,7 @@ type versionEntry struct {
 	pos string
 }
 
-func (s *Service) describeDBEngineVersions(ctx context.Context, in *rdsapi.DescribeDBEngineVersionsMessage) (*rdsapi.DBEngineVersionMessage, error) {
+func (s *Service) DescribeDBEngineVersions(ctx context.Context, in *rdsapi.DescribeDBEngineVersionsMessage) (*rdsapi.DBEngineVersionMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "engine", "engine-version", "db-parameter-group-family", "status", "engine-mode")
 	if err != nil {
@@ -114,7 +114,7 @@ type orderable struct {
 	pos     string // its place in the list, for markers
 }
 
-func (s *Service) describeOrderableDBInstanceOptions(ctx context.Context, in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) (*rdsapi.OrderableDBInstanceOptionsMessage, error) {
+func (s *Service) DescribeOrderableDBInstanceOptions(ctx context.Context, in *rdsapi.DescribeOrderableDBInstanceOptionsMessage) (*rdsapi.OrderableDBInstanceOptionsMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)
@@ -195,9 +195,9 @@ func orderableOut(o orderable, zs []rdsapi.AvailabilityZone) rdsapi.OrderableDBI
 	return opt
 }
 
-// describeSourceRegions lists the Regions whose instances can replicate automated
+// DescribeSourceRegions lists the Regions whose instances can replicate automated
 // backups into the caller's Region: here every other Region of its partition.
-func (s *Service) describeSourceRegions(ctx context.Context, in *rdsapi.DescribeSourceRegionsMessage) (*rdsapi.SourceRegionMessage, error) {
+func (s *Service) DescribeSourceRegions(ctx context.Context, in *rdsapi.DescribeSourceRegionsMessage) (*rdsapi.SourceRegionMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "region-name")
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *Service) describeSourceRegions(ctx context.Context, in *rdsapi.Describe
 	return out, nil
 }
 
-func (s *Service) describeAccountAttributes(ctx context.Context, _ *rdsapi.DescribeAccountAttributesMessage) (*rdsapi.AccountAttributesMessage, error) {
+func (s *Service) DescribeAccountAttributes(ctx context.Context, _ *rdsapi.DescribeAccountAttributesMessage) (*rdsapi.AccountAttributesMessage, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.AccountAttributesMessage, error) {
 		v := c.In(tx)

@@ -20,7 +20,7 @@ const (
 	textClusterSecret text = "Secret associated with primary RDS DB cluster: %s"
 )
 
-func (s *Service) createDBCluster(ctx context.Context, in *rdsapi.CreateDBClusterMessage) (*rdsapi.CreateDBClusterResult, error) {
+func (s *Service) CreateDBCluster(ctx context.Context, in *rdsapi.CreateDBClusterMessage) (*rdsapi.CreateDBClusterResult, error) {
 	c := s.Call(ctx)
 	cl, err := s.checkCreateCluster(c, in)
 	if err != nil {
@@ -260,7 +260,7 @@ func (s *Service) createClusterSecret(tx kit.Tx, v kit.View, cl *clusterRec, key
 	return s.clusterEnginePassword(v, cl, secret.password)
 }
 
-func (s *Service) describeDBClusters(ctx context.Context, in *rdsapi.DescribeDBClustersMessage) (*rdsapi.DBClusterMessage, error) {
+func (s *Service) DescribeDBClusters(ctx context.Context, in *rdsapi.DescribeDBClustersMessage) (*rdsapi.DBClusterMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "db-cluster-id", "db-cluster-resource-id", "engine", "domain", "clone-group-id", "db-cluster-status")
 	if err != nil {

@@ -148,7 +148,7 @@ func (s *Service) dropClusterBackup(tx kit.Tx, v kit.View, b *clusterBackupRec) 
 	return clusterBackups.Delete(v, b.ResourceID)
 }
 
-func (s *Service) describeDBClusterAutomatedBackups(ctx context.Context, in *rdsapi.DescribeDBClusterAutomatedBackupsMessage) (*rdsapi.DBClusterAutomatedBackupMessage, error) {
+func (s *Service) DescribeDBClusterAutomatedBackups(ctx context.Context, in *rdsapi.DescribeDBClusterAutomatedBackupsMessage) (*rdsapi.DBClusterAutomatedBackupMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "status", "db-cluster-id", "db-cluster-resource-id")
 	if err != nil {
@@ -218,7 +218,7 @@ func clusterBackupOut(v kit.View, resourceID, id, clARN, status string, im clust
 	}
 }
 
-func (s *Service) deleteDBClusterAutomatedBackup(ctx context.Context, in *rdsapi.DeleteDBClusterAutomatedBackupMessage) (*rdsapi.DeleteDBClusterAutomatedBackupResult, error) {
+func (s *Service) DeleteDBClusterAutomatedBackup(ctx context.Context, in *rdsapi.DeleteDBClusterAutomatedBackupMessage) (*rdsapi.DeleteDBClusterAutomatedBackupResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteDBClusterAutomatedBackupResult, error) {
 		v := c.In(tx)

@@ -24,11 +24,11 @@ func requireAvailable(cl *clusterRec) error {
 	return nil
 }
 
-// modifyDBCluster applies a modification at once: Aurora applies most cluster settings
+// ModifyDBCluster applies a modification at once: Aurora applies most cluster settings
 // immediately whatever ApplyImmediately says, and the ones that would wait for the
 // maintenance window (an engine upgrade) are not modelled here. A change that touches the
 // running cluster (a new identifier, a port, a password) takes it through modifying.
-func (s *Service) modifyDBCluster(ctx context.Context, in *rdsapi.ModifyDBClusterMessage) (*rdsapi.ModifyDBClusterResult, error) {
+func (s *Service) ModifyDBCluster(ctx context.Context, in *rdsapi.ModifyDBClusterMessage) (*rdsapi.ModifyDBClusterResult, error) {
 	if in.NewDBClusterIdentifier != nil && !validIdentifier(*in.NewDBClusterIdentifier, maxClusterID) {
 		return nil, msgInvalidIdentifier.New(paramNewClusterID)
 	}
@@ -239,7 +239,7 @@ func renameCluster(v kit.View, cl *clusterRec, id string) error {
 	return nil
 }
 
-func (s *Service) stopDBCluster(ctx context.Context, in *rdsapi.StopDBClusterMessage) (*rdsapi.StopDBClusterResult, error) {
+func (s *Service) StopDBCluster(ctx context.Context, in *rdsapi.StopDBClusterMessage) (*rdsapi.StopDBClusterResult, error) {
 	out, err := s.changeCluster(ctx, in.DBClusterIdentifier, func(tx kit.Tx, v kit.View, cl *clusterRec) error {
 		if err := requireAvailable(cl); err != nil {
 			return err
@@ -261,7 +261,7 @@ func (s *Service) stopDBCluster(ctx context.Context, in *rdsapi.StopDBClusterMes
 	return &rdsapi.StopDBClusterResult{DBCluster: out}, nil
 }
 
-func (s *Service) startDBCluster(ctx context.Context, in *rdsapi.StartDBClusterMessage) (*rdsapi.StartDBClusterResult, error) {
+func (s *Service) StartDBCluster(ctx context.Context, in *rdsapi.StartDBClusterMessage) (*rdsapi.StartDBClusterResult, error) {
 	out, err := s.changeCluster(ctx, in.DBClusterIdentifier, func(tx kit.Tx, v kit.View, cl *clusterRec) error {
 		if cl.Status != statusStopped {
 			return msgClusterNotStopped.New(cl.ID)
@@ -279,9 +279,9 @@ func (s *Service) startDBCluster(ctx context.Context, in *rdsapi.StartDBClusterM
 	return &rdsapi.StartDBClusterResult{DBCluster: out}, nil
 }
 
-// failoverDBCluster makes a reader the writer: the one named, or the one Aurora would
+// FailoverDBCluster makes a reader the writer: the one named, or the one Aurora would
 // choose by promotion tier. The cluster is failing-over until the job engine's next step.
-func (s *Service) failoverDBCluster(ctx context.Context, in *rdsapi.FailoverDBClusterMessage) (*rdsapi.FailoverDBClusterResult, error) {
+func (s *Service) FailoverDBCluster(ctx context.Context, in *rdsapi.FailoverDBClusterMessage) (*rdsapi.FailoverDBClusterResult, error) {
 	out, err := s.changeCluster(ctx, in.DBClusterIdentifier, func(tx kit.Tx, v kit.View, cl *clusterRec) error {
 		if err := requireAvailable(cl); err != nil {
 			return err
@@ -316,9 +316,9 @@ func (s *Service) failoverDBCluster(ctx context.Context, in *rdsapi.FailoverDBCl
 	return &rdsapi.FailoverDBClusterResult{DBCluster: out}, nil
 }
 
-// deleteDBCluster deletes a cluster without members. AWS checks, in this order, deletion
+// DeleteDBCluster deletes a cluster without members. AWS checks, in this order, deletion
 // protection, the members, and then the final snapshot.
-func (s *Service) deleteDBCluster(ctx context.Context, in *rdsapi.DeleteDBClusterMessage) (*rdsapi.DeleteDBClusterResult, error) {
+func (s *Service) DeleteDBCluster(ctx context.Context, in *rdsapi.DeleteDBClusterMessage) (*rdsapi.DeleteDBClusterResult, error) {
 	final, err := finalClusterSnapshot(in)
 	if err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ func (s *Service) restoredSettings(tx kit.Tx, v kit.View, cl *clusterRec, r rest
 	return nil
 }
 
-func (s *Service) restoreDBClusterFromSnapshot(ctx context.Context, in *rdsapi.RestoreDBClusterFromSnapshotMessage) (*rdsapi.RestoreDBClusterFromSnapshotResult, error) {
+func (s *Service) RestoreDBClusterFromSnapshot(ctx context.Context, in *rdsapi.RestoreDBClusterFromSnapshotMessage) (*rdsapi.RestoreDBClusterFromSnapshotResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.RestoreDBClusterFromSnapshotResult, error) {
 		v := c.In(tx)
@@ -154,7 +154,7 @@ func (s *Service) restoreDBClusterFromSnapshot(ctx context.Context, in *rdsapi.R
 	})
 }
 
-func (s *Service) restoreDBClusterToPointInTime(ctx context.Context, in *rdsapi.RestoreDBClusterToPointInTimeMessage) (*rdsapi.RestoreDBClusterToPointInTimeResult, error) {
+func (s *Service) RestoreDBClusterToPointInTime(ctx context.Context, in *rdsapi.RestoreDBClusterToPointInTimeMessage) (*rdsapi.RestoreDBClusterToPointInTimeResult, error) {
 	c := s.Call(ctx)
 	switch {
 	case in.RestoreToTime != nil && deref(in.UseLatestRestorableTime):

@@ -162,7 +162,7 @@ func (s *Service) runClusterSnapshotStep(tx kit.Tx, p resourceRef) error {
 	return putClusterSnapshot(v, sn)
 }
 
-func (s *Service) createDBClusterSnapshot(ctx context.Context, in *rdsapi.CreateDBClusterSnapshotMessage) (*rdsapi.CreateDBClusterSnapshotResult, error) {
+func (s *Service) CreateDBClusterSnapshot(ctx context.Context, in *rdsapi.CreateDBClusterSnapshotMessage) (*rdsapi.CreateDBClusterSnapshotResult, error) {
 	c := s.Call(ctx)
 	id, err := snapshotIdentifier("DBClusterSnapshotIdentifier", deref(in.DBClusterSnapshotIdentifier))
 	if err != nil {
@@ -222,7 +222,7 @@ func findClusterSnapshot(tx kit.Tx, v kit.View, ident string, allowRegion bool) 
 	return sn, src, err
 }
 
-func (s *Service) deleteDBClusterSnapshot(ctx context.Context, in *rdsapi.DeleteDBClusterSnapshotMessage) (*rdsapi.DeleteDBClusterSnapshotResult, error) {
+func (s *Service) DeleteDBClusterSnapshot(ctx context.Context, in *rdsapi.DeleteDBClusterSnapshotMessage) (*rdsapi.DeleteDBClusterSnapshotResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteDBClusterSnapshotResult, error) {
 		v := c.In(tx)
@@ -248,7 +248,7 @@ func (s *Service) deleteDBClusterSnapshot(ctx context.Context, in *rdsapi.Delete
 	})
 }
 
-func (s *Service) describeDBClusterSnapshots(ctx context.Context, in *rdsapi.DescribeDBClusterSnapshotsMessage) (*rdsapi.DBClusterSnapshotMessage, error) {
+func (s *Service) DescribeDBClusterSnapshots(ctx context.Context, in *rdsapi.DescribeDBClusterSnapshotsMessage) (*rdsapi.DBClusterSnapshotMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "db-cluster-id", "db-cluster-snapshot-id", "snapshot-type", "engine", "db-cluster-resource-id")
 	if err != nil {

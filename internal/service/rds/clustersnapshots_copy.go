@@ -7,12 +7,12 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// copyDBClusterSnapshot copies a cluster snapshot within the Region or, called in the
+// CopyDBClusterSnapshot copies a cluster snapshot within the Region or, called in the
 // destination, from another Region named by the source's ARN, with a PreSignedUrl checked
 // as CopyDBSnapshot checks it. An encrypted source copied across Regions needs a KmsKeyId
 // of the destination, under which the copy is encrypted. The copy is manual and becomes
 // available on the job engine, waiting while either Region is unreachable.
-func (s *Service) copyDBClusterSnapshot(ctx context.Context, in *rdsapi.CopyDBClusterSnapshotMessage) (*rdsapi.CopyDBClusterSnapshotResult, error) {
+func (s *Service) CopyDBClusterSnapshot(ctx context.Context, in *rdsapi.CopyDBClusterSnapshotMessage) (*rdsapi.CopyDBClusterSnapshotResult, error) {
 	c := s.Call(ctx)
 	target, err := snapshotIdentifier("TargetDBClusterSnapshotIdentifier", deref(in.TargetDBClusterSnapshotIdentifier))
 	if err != nil {

@@ -9,12 +9,12 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-// copyDBSnapshot copies a snapshot within the Region, from another Region (the source
+// CopyDBSnapshot copies a snapshot within the Region, from another Region (the source
 // named by its ARN, as Terraform's aws_db_snapshot_copy does, with or without a
 // PreSignedUrl), or from another account that shares it. The copy is manual, starts
 // creating at 0 % and becomes available on the job engine; a copy across Regions waits
 // while either Region is unreachable.
-func (s *Service) copyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotMessage) (*rdsapi.CopyDBSnapshotResult, error) {
+func (s *Service) CopyDBSnapshot(ctx context.Context, in *rdsapi.CopyDBSnapshotMessage) (*rdsapi.CopyDBSnapshotResult, error) {
 	c := s.Call(ctx)
 	target, err := snapshotIdentifier(paramTargetSnapshotID, deref(in.TargetDBSnapshotIdentifier))
 	if err != nil {

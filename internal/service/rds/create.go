@@ -139,7 +139,7 @@ func newInstance(region, account, id string, e *engine, v engineVersion) *instan
 	return inst
 }
 
-func (s *Service) createDBInstance(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
+func (s *Service) CreateDBInstance(ctx context.Context, in *rdsapi.CreateDBInstanceMessage) (*rdsapi.CreateDBInstanceResult, error) {
 	if in.DBClusterIdentifier != nil {
 		return s.createClusterInstance(ctx, in) // an Aurora cluster's member (clusters_members.go)
 	}

@@ -42,7 +42,7 @@ func instanceMatches(f filters, v kit.View, inst *instanceRec) bool {
 		f.match("db-cluster-id", inst.Cluster, clusterARN(partitionOf(v.Region()), v.Region(), v.Account(), inst.Cluster))
 }
 
-func (s *Service) describeDBInstances(ctx context.Context, in *rdsapi.DescribeDBInstancesMessage) (*rdsapi.DBInstanceMessage, error) {
+func (s *Service) DescribeDBInstances(ctx context.Context, in *rdsapi.DescribeDBInstancesMessage) (*rdsapi.DBInstanceMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "db-cluster-id", "db-instance-id", "dbi-resource-id", "domain", "engine")
 	if err != nil {
@@ -103,7 +103,7 @@ func instancesPage(v kit.View, pg page, f filters, ident *string) ([]*instanceRe
 
 var snapshotTypes = []string{snapshotAutomated, snapshotManual, "shared", "public", "awsbackup"}
 
-func (s *Service) describeDBSnapshots(ctx context.Context, in *rdsapi.DescribeDBSnapshotsMessage) (*rdsapi.DBSnapshotMessage, error) {
+func (s *Service) DescribeDBSnapshots(ctx context.Context, in *rdsapi.DescribeDBSnapshotsMessage) (*rdsapi.DBSnapshotMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "db-instance-id", "db-snapshot-id", "dbi-resource-id", "snapshot-type", "engine")
 	if err != nil {
@@ -180,7 +180,7 @@ func backupByARN(v kit.View, ident string) (*backupRec, error) {
 	return backupByID(v, strings.TrimPrefix(a.Resource, "auto-backup:"))
 }
 
-func (s *Service) describeDBInstanceAutomatedBackups(ctx context.Context, in *rdsapi.DescribeDBInstanceAutomatedBackupsMessage) (*rdsapi.DBInstanceAutomatedBackupMessage, error) {
+func (s *Service) DescribeDBInstanceAutomatedBackups(ctx context.Context, in *rdsapi.DescribeDBInstanceAutomatedBackupsMessage) (*rdsapi.DBInstanceAutomatedBackupMessage, error) {
 	c := s.Call(ctx)
 	f, err := parseFilters(in.Filters, "status", "db-instance-id", "dbi-resource-id")
 	if err != nil {
@@ -238,7 +238,7 @@ func backupsPage(v kit.View, pg page, in *rdsapi.DescribeDBInstanceAutomatedBack
 	return []*backupRec{b}, nil, nil
 }
 
-func (s *Service) deleteDBInstanceAutomatedBackup(ctx context.Context, in *rdsapi.DeleteDBInstanceAutomatedBackupMessage) (*rdsapi.DeleteDBInstanceAutomatedBackupResult, error) {
+func (s *Service) DeleteDBInstanceAutomatedBackup(ctx context.Context, in *rdsapi.DeleteDBInstanceAutomatedBackupMessage) (*rdsapi.DeleteDBInstanceAutomatedBackupResult, error) {
 	c := s.Call(ctx)
 	if in.DbiResourceId == nil && in.DBInstanceAutomatedBackupsArn == nil {
 		return nil, msgAutoBackupWhich.New()

@@ -141,7 +141,7 @@ func checkEventsRequest(in *rdsapi.DescribeEventsMessage) error {
 	return nil
 }
 
-func (s *Service) describeEvents(ctx context.Context, in *rdsapi.DescribeEventsMessage) (*rdsapi.EventsMessage, error) {
+func (s *Service) DescribeEvents(ctx context.Context, in *rdsapi.DescribeEventsMessage) (*rdsapi.EventsMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)

@@ -120,7 +120,7 @@ func clusterByARN(tx kit.Tx, v kit.View, ident string) (*clusterRec, kit.View, e
 	return cl, src, err
 }
 
-func (s *Service) createGlobalCluster(ctx context.Context, in *rdsapi.CreateGlobalClusterMessage) (*rdsapi.CreateGlobalClusterResult, error) {
+func (s *Service) CreateGlobalCluster(ctx context.Context, in *rdsapi.CreateGlobalClusterMessage) (*rdsapi.CreateGlobalClusterResult, error) {
 	c := s.Call(ctx)
 	id := deref(in.GlobalClusterIdentifier)
 	if !validIdentifier(id, maxClusterID) {
@@ -260,7 +260,7 @@ func (s *Service) addGlobalMember(tx kit.Tx, v kit.View, cl *clusterRec) error {
 	return globals.Put(gv, g, g.ID)
 }
 
-func (s *Service) describeGlobalClusters(ctx context.Context, in *rdsapi.DescribeGlobalClustersMessage) (*rdsapi.GlobalClustersMessage, error) {
+func (s *Service) DescribeGlobalClusters(ctx context.Context, in *rdsapi.DescribeGlobalClustersMessage) (*rdsapi.GlobalClustersMessage, error) {
 	c := s.Call(ctx)
 	// The provider finds a cluster's global cluster with db-cluster-id and the cluster's ARN.
 	f, err := parseFilters(in.Filters, "region", "db-cluster-id")
@@ -351,7 +351,7 @@ func (s *Service) syncStatus(g *globalRec, m globalMember) string {
 	return "connected"
 }
 
-func (s *Service) modifyGlobalCluster(ctx context.Context, in *rdsapi.ModifyGlobalClusterMessage) (*rdsapi.ModifyGlobalClusterResult, error) {
+func (s *Service) ModifyGlobalCluster(ctx context.Context, in *rdsapi.ModifyGlobalClusterMessage) (*rdsapi.ModifyGlobalClusterResult, error) {
 	c := s.Call(ctx)
 	if in.NewGlobalClusterIdentifier != nil && !validIdentifier(*in.NewGlobalClusterIdentifier, maxClusterID) {
 		return nil, msgInvalidIdentifier.New(paramNewGlobalClusterID)
@@ -410,7 +410,7 @@ func renameGlobal(tx kit.Tx, v kit.View, g *globalRec, id string) error {
 	return nil
 }
 
-func (s *Service) deleteGlobalCluster(ctx context.Context, in *rdsapi.DeleteGlobalClusterMessage) (*rdsapi.DeleteGlobalClusterResult, error) {
+func (s *Service) DeleteGlobalCluster(ctx context.Context, in *rdsapi.DeleteGlobalClusterMessage) (*rdsapi.DeleteGlobalClusterResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.DeleteGlobalClusterResult, error) {
 		v := c.In(tx)
@@ -433,10 +433,10 @@ func (s *Service) deleteGlobalCluster(ctx context.Context, in *rdsapi.DeleteGlob
 	})
 }
 
-// removeFromGlobalCluster detaches a member. A secondary becomes a standalone cluster that
+// RemoveFromGlobalCluster detaches a member. A secondary becomes a standalone cluster that
 // takes writes: its reader with the best promotion tier becomes its writer. The primary
 // can leave only once it is alone.
-func (s *Service) removeFromGlobalCluster(ctx context.Context, in *rdsapi.RemoveFromGlobalClusterMessage) (*rdsapi.RemoveFromGlobalClusterResult, error) {
+func (s *Service) RemoveFromGlobalCluster(ctx context.Context, in *rdsapi.RemoveFromGlobalClusterMessage) (*rdsapi.RemoveFromGlobalClusterResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.RemoveFromGlobalClusterResult, error) {
 		v := c.In(tx)

@@ -55,7 +55,7 @@ func (s *Service) replicatedAt(cl *clusterRec, region string, now time.Time) tim
 	return at
 }
 
-func (s *Service) switchoverGlobalCluster(ctx context.Context, in *rdsapi.SwitchoverGlobalClusterMessage) (*rdsapi.SwitchoverGlobalClusterResult, error) {
+func (s *Service) SwitchoverGlobalCluster(ctx context.Context, in *rdsapi.SwitchoverGlobalClusterMessage) (*rdsapi.SwitchoverGlobalClusterResult, error) {
 	out, err := s.startGlobalFailover(ctx, deref(in.GlobalClusterIdentifier), deref(in.TargetDbClusterIdentifier), false)
 	if err != nil {
 		return nil, err
@@ -63,9 +63,9 @@ func (s *Service) switchoverGlobalCluster(ctx context.Context, in *rdsapi.Switch
 	return &rdsapi.SwitchoverGlobalClusterResult{GlobalCluster: out}, nil
 }
 
-// failoverGlobalCluster is a failover with AllowDataLoss, or a switchover (Switchover, or
+// FailoverGlobalCluster is a failover with AllowDataLoss, or a switchover (Switchover, or
 // neither flag: the planned failover the operation meant before AllowDataLoss existed).
-func (s *Service) failoverGlobalCluster(ctx context.Context, in *rdsapi.FailoverGlobalClusterMessage) (*rdsapi.FailoverGlobalClusterResult, error) {
+func (s *Service) FailoverGlobalCluster(ctx context.Context, in *rdsapi.FailoverGlobalClusterMessage) (*rdsapi.FailoverGlobalClusterResult, error) {
 	if deref(in.AllowDataLoss) && deref(in.Switchover) {
 		return nil, msgGlobalSwitchoverBoth.New()
 	}

@@ -53,7 +53,7 @@ func changeOne[T, O any](s *Service, ctx context.Context, ident *string, l looku
 	})
 }
 
-func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInstanceMessage) (*rdsapi.DeleteDBInstanceResult, error) {
+func (s *Service) DeleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInstanceMessage) (*rdsapi.DeleteDBInstanceResult, error) {
 	if s.isClusterMember(ctx, in.DBInstanceIdentifier) {
 		return s.deleteClusterMember(ctx, in) // no final snapshot: clusters_members.go
 	}
@@ -113,7 +113,7 @@ func (s *Service) deleteDBInstance(ctx context.Context, in *rdsapi.DeleteDBInsta
 	return &rdsapi.DeleteDBInstanceResult{DBInstance: out}, nil
 }
 
-func (s *Service) rebootDBInstance(ctx context.Context, in *rdsapi.RebootDBInstanceMessage) (*rdsapi.RebootDBInstanceResult, error) {
+func (s *Service) RebootDBInstance(ctx context.Context, in *rdsapi.RebootDBInstanceMessage) (*rdsapi.RebootDBInstanceResult, error) {
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Status != statusAvailable {
 			return msgInstanceNotAvailable.New(inst.ID)
@@ -132,7 +132,7 @@ func (s *Service) rebootDBInstance(ctx context.Context, in *rdsapi.RebootDBInsta
 	return &rdsapi.RebootDBInstanceResult{DBInstance: out}, nil
 }
 
-func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceMessage) (*rdsapi.StopDBInstanceResult, error) {
+func (s *Service) StopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceMessage) (*rdsapi.StopDBInstanceResult, error) {
 	snapID := ""
 	if in.DBSnapshotIdentifier != nil {
 		var err error
@@ -167,7 +167,7 @@ func (s *Service) stopDBInstance(ctx context.Context, in *rdsapi.StopDBInstanceM
 	return &rdsapi.StopDBInstanceResult{DBInstance: out}, nil
 }
 
-func (s *Service) startDBInstance(ctx context.Context, in *rdsapi.StartDBInstanceMessage) (*rdsapi.StartDBInstanceResult, error) {
+func (s *Service) StartDBInstance(ctx context.Context, in *rdsapi.StartDBInstanceMessage) (*rdsapi.StartDBInstanceResult, error) {
 	out, err := s.changeInstance(ctx, in.DBInstanceIdentifier, func(tx kit.Tx, v kit.View, inst *instanceRec) error {
 		if inst.Cluster != "" {
 			return msgMemberStop.New(inst.ID, inst.Cluster)

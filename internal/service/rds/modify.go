@@ -101,7 +101,7 @@ func withMods(inst *instanceRec, mods *pendingMods) *instanceRec {
 	return &d
 }
 
-func (s *Service) modifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInstanceMessage) (*rdsapi.ModifyDBInstanceResult, error) {
+func (s *Service) ModifyDBInstance(ctx context.Context, in *rdsapi.ModifyDBInstanceMessage) (*rdsapi.ModifyDBInstanceResult, error) {
 	c := s.Call(ctx)
 	if err := checkModifyRequest(in); err != nil {
 		return nil, err

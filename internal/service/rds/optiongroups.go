@@ -109,7 +109,7 @@ func insertOptionGroup(v kit.View, g *optionGroupRec) error {
 	return optionGroups.Put(v, g, g.Name)
 }
 
-func (s *Service) createOptionGroup(ctx context.Context, in *rdsapi.CreateOptionGroupMessage) (*rdsapi.CreateOptionGroupResult, error) {
+func (s *Service) CreateOptionGroup(ctx context.Context, in *rdsapi.CreateOptionGroupMessage) (*rdsapi.CreateOptionGroupResult, error) {
 	c := s.Call(ctx)
 	tags, err := checkTags(in.Tags)
 	if err != nil {
@@ -133,7 +133,7 @@ func (s *Service) createOptionGroup(ctx context.Context, in *rdsapi.CreateOption
 	})
 }
 
-func (s *Service) copyOptionGroup(ctx context.Context, in *rdsapi.CopyOptionGroupMessage) (*rdsapi.CopyOptionGroupResult, error) {
+func (s *Service) CopyOptionGroup(ctx context.Context, in *rdsapi.CopyOptionGroupMessage) (*rdsapi.CopyOptionGroupResult, error) {
 	c := s.Call(ctx)
 	tags, err := checkTags(in.Tags)
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Service) copyOptionGroup(ctx context.Context, in *rdsapi.CopyOptionGrou
 	})
 }
 
-func (s *Service) modifyOptionGroup(ctx context.Context, in *rdsapi.ModifyOptionGroupMessage) (*rdsapi.ModifyOptionGroupResult, error) {
+func (s *Service) ModifyOptionGroup(ctx context.Context, in *rdsapi.ModifyOptionGroupMessage) (*rdsapi.ModifyOptionGroupResult, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyOptionGroupResult, error) {
 		v := c.In(tx)
@@ -242,7 +242,7 @@ func checkOption(g *optionGroupRec, conf rdsapi.OptionConfiguration) (optionRec,
 	return o, nil
 }
 
-func (s *Service) deleteOptionGroup(ctx context.Context, in *rdsapi.DeleteOptionGroupMessage) (*awsmodel.Empty, error) {
+func (s *Service) DeleteOptionGroup(ctx context.Context, in *rdsapi.DeleteOptionGroupMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -291,7 +291,7 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-func (s *Service) describeOptionGroups(ctx context.Context, in *rdsapi.DescribeOptionGroupsMessage) (*rdsapi.OptionGroups, error) {
+func (s *Service) DescribeOptionGroups(ctx context.Context, in *rdsapi.DescribeOptionGroupsMessage) (*rdsapi.OptionGroups, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)
@@ -343,7 +343,7 @@ func listOptionGroups(v kit.View, in *rdsapi.DescribeOptionGroupsMessage) ([]*op
 	}), nil
 }
 
-func (s *Service) describeOptionGroupOptions(ctx context.Context, in *rdsapi.DescribeOptionGroupOptionsMessage) (*rdsapi.OptionGroupOptionsMessage, error) {
+func (s *Service) DescribeOptionGroupOptions(ctx context.Context, in *rdsapi.DescribeOptionGroupOptionsMessage) (*rdsapi.OptionGroupOptionsMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)

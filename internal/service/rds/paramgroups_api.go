@@ -11,7 +11,7 @@ import (
 // The parameter group operations: each is a thin translation between the API's shapes,
 // which differ for DB and DB cluster parameter groups, and the rules of paramgroups.go.
 
-func (s *Service) createDBParameterGroup(ctx context.Context, in *rdsapi.CreateDBParameterGroupMessage) (*rdsapi.CreateDBParameterGroupResult, error) {
+func (s *Service) CreateDBParameterGroup(ctx context.Context, in *rdsapi.CreateDBParameterGroupMessage) (*rdsapi.CreateDBParameterGroupResult, error) {
 	g, err := s.createParamGroup(ctx, dbParams, *in.DBParameterGroupName, *in.DBParameterGroupFamily, *in.Description, in.Tags)
 	if err != nil {
 		return nil, err
@@ -19,7 +19,7 @@ func (s *Service) createDBParameterGroup(ctx context.Context, in *rdsapi.CreateD
 	return &rdsapi.CreateDBParameterGroupResult{DBParameterGroup: new(dbParamGroupOut(s.Call(ctx), g))}, nil
 }
 
-func (s *Service) createDBClusterParameterGroup(ctx context.Context, in *rdsapi.CreateDBClusterParameterGroupMessage) (*rdsapi.CreateDBClusterParameterGroupResult, error) {
+func (s *Service) CreateDBClusterParameterGroup(ctx context.Context, in *rdsapi.CreateDBClusterParameterGroupMessage) (*rdsapi.CreateDBClusterParameterGroupResult, error) {
 	g, err := s.createParamGroup(ctx, clusterParams, *in.DBClusterParameterGroupName, *in.DBParameterGroupFamily, *in.Description, in.Tags)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func (s *Service) newParamGroup(ctx context.Context, tags []rdsapi.Tag, make fun
 	})
 }
 
-func (s *Service) copyDBParameterGroup(ctx context.Context, in *rdsapi.CopyDBParameterGroupMessage) (*rdsapi.CopyDBParameterGroupResult, error) {
+func (s *Service) CopyDBParameterGroup(ctx context.Context, in *rdsapi.CopyDBParameterGroupMessage) (*rdsapi.CopyDBParameterGroupResult, error) {
 	g, err := s.copyParamGroup(ctx, dbParams, *in.SourceDBParameterGroupIdentifier, *in.TargetDBParameterGroupIdentifier, *in.TargetDBParameterGroupDescription, in.Tags)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (s *Service) copyDBParameterGroup(ctx context.Context, in *rdsapi.CopyDBPar
 	return &rdsapi.CopyDBParameterGroupResult{DBParameterGroup: new(dbParamGroupOut(s.Call(ctx), g))}, nil
 }
 
-func (s *Service) copyDBClusterParameterGroup(ctx context.Context, in *rdsapi.CopyDBClusterParameterGroupMessage) (*rdsapi.CopyDBClusterParameterGroupResult, error) {
+func (s *Service) CopyDBClusterParameterGroup(ctx context.Context, in *rdsapi.CopyDBClusterParameterGroupMessage) (*rdsapi.CopyDBClusterParameterGroupResult, error) {
 	g, err := s.copyParamGroup(ctx, clusterParams, *in.SourceDBClusterParameterGroupIdentifier, *in.TargetDBClusterParameterGroupIdentifier, *in.TargetDBClusterParameterGroupDescription, in.Tags)
 	if err != nil {
 		return nil, err
@@ -68,28 +68,28 @@ func (s *Service) copyParamGroup(ctx context.Context, k paramGroupKind, source, 
 	})
 }
 
-func (s *Service) modifyDBParameterGroup(ctx context.Context, in *rdsapi.ModifyDBParameterGroupMessage) (*rdsapi.DBParameterGroupNameMessage, error) {
+func (s *Service) ModifyDBParameterGroup(ctx context.Context, in *rdsapi.ModifyDBParameterGroupMessage) (*rdsapi.DBParameterGroupNameMessage, error) {
 	name, err := s.changeParamGroup(ctx, dbParams, *in.DBParameterGroupName, func(tx kit.Tx, v kit.View) error {
 		return dbParams.modify(s, tx, v, *in.DBParameterGroupName, in.Parameters)
 	})
 	return &rdsapi.DBParameterGroupNameMessage{DBParameterGroupName: name}, err
 }
 
-func (s *Service) modifyDBClusterParameterGroup(ctx context.Context, in *rdsapi.ModifyDBClusterParameterGroupMessage) (*rdsapi.DBClusterParameterGroupNameMessage, error) {
+func (s *Service) ModifyDBClusterParameterGroup(ctx context.Context, in *rdsapi.ModifyDBClusterParameterGroupMessage) (*rdsapi.DBClusterParameterGroupNameMessage, error) {
 	name, err := s.changeParamGroup(ctx, clusterParams, *in.DBClusterParameterGroupName, func(tx kit.Tx, v kit.View) error {
 		return clusterParams.modify(s, tx, v, *in.DBClusterParameterGroupName, in.Parameters)
 	})
 	return &rdsapi.DBClusterParameterGroupNameMessage{DBClusterParameterGroupName: name}, err
 }
 
-func (s *Service) resetDBParameterGroup(ctx context.Context, in *rdsapi.ResetDBParameterGroupMessage) (*rdsapi.DBParameterGroupNameMessage, error) {
+func (s *Service) ResetDBParameterGroup(ctx context.Context, in *rdsapi.ResetDBParameterGroupMessage) (*rdsapi.DBParameterGroupNameMessage, error) {
 	name, err := s.changeParamGroup(ctx, dbParams, *in.DBParameterGroupName, func(tx kit.Tx, v kit.View) error {
 		return dbParams.reset(s, tx, v, *in.DBParameterGroupName, deref(in.ResetAllParameters), in.Parameters)
 	})
 	return &rdsapi.DBParameterGroupNameMessage{DBParameterGroupName: name}, err
 }
 
-func (s *Service) resetDBClusterParameterGroup(ctx context.Context, in *rdsapi.ResetDBClusterParameterGroupMessage) (*rdsapi.DBClusterParameterGroupNameMessage, error) {
+func (s *Service) ResetDBClusterParameterGroup(ctx context.Context, in *rdsapi.ResetDBClusterParameterGroupMessage) (*rdsapi.DBClusterParameterGroupNameMessage, error) {
 	name, err := s.changeParamGroup(ctx, clusterParams, *in.DBClusterParameterGroupName, func(tx kit.Tx, v kit.View) error {
 		return clusterParams.reset(s, tx, v, *in.DBClusterParameterGroupName, deref(in.ResetAllParameters), in.Parameters)
 	})
@@ -113,11 +113,11 @@ func (s *Service) changeParamGroup(ctx context.Context, k paramGroupKind, name s
 	})
 }
 
-func (s *Service) deleteDBParameterGroup(ctx context.Context, in *rdsapi.DeleteDBParameterGroupMessage) (*awsmodel.Empty, error) {
+func (s *Service) DeleteDBParameterGroup(ctx context.Context, in *rdsapi.DeleteDBParameterGroupMessage) (*awsmodel.Empty, error) {
 	return s.deleteParamGroup(ctx, dbParams, *in.DBParameterGroupName)
 }
 
-func (s *Service) deleteDBClusterParameterGroup(ctx context.Context, in *rdsapi.DeleteDBClusterParameterGroupMessage) (*awsmodel.Empty, error) {
+func (s *Service) DeleteDBClusterParameterGroup(ctx context.Context, in *rdsapi.DeleteDBClusterParameterGroupMessage) (*awsmodel.Empty, error) {
 	return s.deleteParamGroup(ctx, clusterParams, *in.DBClusterParameterGroupName)
 }
 
@@ -128,7 +128,7 @@ func (s *Service) deleteParamGroup(ctx context.Context, k paramGroupKind, name s
 	})
 }
 
-func (s *Service) describeDBParameterGroups(ctx context.Context, in *rdsapi.DescribeDBParameterGroupsMessage) (*rdsapi.DBParameterGroupsMessage, error) {
+func (s *Service) DescribeDBParameterGroups(ctx context.Context, in *rdsapi.DescribeDBParameterGroupsMessage) (*rdsapi.DBParameterGroupsMessage, error) {
 	c := s.Call(ctx)
 	page, next, err := s.describeParamGroups(c, dbParams, in.DBParameterGroupName, in.Filters, in.MaxRecords, in.Marker)
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Service) describeDBParameterGroups(ctx context.Context, in *rdsapi.Desc
 	return out, nil
 }
 
-func (s *Service) describeDBClusterParameterGroups(ctx context.Context, in *rdsapi.DescribeDBClusterParameterGroupsMessage) (*rdsapi.DBClusterParameterGroupsMessage, error) {
+func (s *Service) DescribeDBClusterParameterGroups(ctx context.Context, in *rdsapi.DescribeDBClusterParameterGroupsMessage) (*rdsapi.DBClusterParameterGroupsMessage, error) {
 	c := s.Call(ctx)
 	page, next, err := s.describeParamGroups(c, clusterParams, in.DBClusterParameterGroupName, in.Filters, in.MaxRecords, in.Marker)
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Service) describeParamGroups(c kit.Call, k paramGroupKind, name *string
 	return r.page, r.next, err
 }
 
-func (s *Service) describeDBParameters(ctx context.Context, in *rdsapi.DescribeDBParametersMessage) (*rdsapi.DBParameterGroupDetails, error) {
+func (s *Service) DescribeDBParameters(ctx context.Context, in *rdsapi.DescribeDBParametersMessage) (*rdsapi.DBParameterGroupDetails, error) {
 	params, next, err := s.describeParams(ctx, dbParams, *in.DBParameterGroupName, in.Source, in.Filters, in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (s *Service) describeDBParameters(ctx context.Context, in *rdsapi.DescribeD
 	return &rdsapi.DBParameterGroupDetails{Parameters: params, Marker: next}, nil
 }
 
-func (s *Service) describeDBClusterParameters(ctx context.Context, in *rdsapi.DescribeDBClusterParametersMessage) (*rdsapi.DBClusterParameterGroupDetails, error) {
+func (s *Service) DescribeDBClusterParameters(ctx context.Context, in *rdsapi.DescribeDBClusterParametersMessage) (*rdsapi.DBClusterParameterGroupDetails, error) {
 	params, next, err := s.describeParams(ctx, clusterParams, *in.DBClusterParameterGroupName, in.Source, in.Filters, in.MaxRecords, in.Marker)
 	if err != nil {
 		return nil, err
@@ -226,12 +226,12 @@ func (s *Service) describeParams(ctx context.Context, k paramGroupKind, name str
 	return orEmpty(page), next, nil
 }
 
-func (s *Service) describeEngineDefaultParameters(ctx context.Context, in *rdsapi.DescribeEngineDefaultParametersMessage) (*rdsapi.DescribeEngineDefaultParametersResult, error) {
+func (s *Service) DescribeEngineDefaultParameters(ctx context.Context, in *rdsapi.DescribeEngineDefaultParametersMessage) (*rdsapi.DescribeEngineDefaultParametersResult, error) {
 	d, err := s.engineDefaults(ctx, dbParams, *in.DBParameterGroupFamily, in.Filters, in.MaxRecords, in.Marker)
 	return &rdsapi.DescribeEngineDefaultParametersResult{EngineDefaults: d}, err
 }
 
-func (s *Service) describeEngineDefaultClusterParameters(ctx context.Context, in *rdsapi.DescribeEngineDefaultClusterParametersMessage) (*rdsapi.DescribeEngineDefaultClusterParametersResult, error) {
+func (s *Service) DescribeEngineDefaultClusterParameters(ctx context.Context, in *rdsapi.DescribeEngineDefaultClusterParametersMessage) (*rdsapi.DescribeEngineDefaultClusterParametersResult, error) {
 	d, err := s.engineDefaults(ctx, clusterParams, *in.DBParameterGroupFamily, in.Filters, in.MaxRecords, in.Marker)
 	return &rdsapi.DescribeEngineDefaultClusterParametersResult{EngineDefaults: d}, err
 }

@@ -89,7 +89,7 @@ func parseReplicaSource(source, account, region string) (srcRegion, id string, b
 	return a.Region, strings.ToLower(strings.TrimPrefix(a.Resource, "db:")), true, nil
 }
 
-func (s *Service) createDBInstanceReadReplica(ctx context.Context, in *rdsapi.CreateDBInstanceReadReplicaMessage) (*rdsapi.CreateDBInstanceReadReplicaResult, error) {
+func (s *Service) CreateDBInstanceReadReplica(ctx context.Context, in *rdsapi.CreateDBInstanceReadReplicaMessage) (*rdsapi.CreateDBInstanceReadReplicaResult, error) {
 	c := s.Call(ctx)
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {

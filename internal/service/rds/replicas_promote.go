@@ -12,11 +12,11 @@ import (
 // request names none (API reference, PromoteReadReplica: "Default: 1").
 const defaultPromotedRetention = 1
 
-// promoteReadReplica makes a read replica a standalone DB instance, the DR step of a
+// PromoteReadReplica makes a read replica a standalone DB instance, the DR step of a
 // cross-Region replica: replication stops at once, the replica is modifying while it
 // restarts, then takes its first automated backup when its retention asks for backups
 // (backing-up), and is available.
-func (s *Service) promoteReadReplica(ctx context.Context, in *rdsapi.PromoteReadReplicaMessage) (*rdsapi.PromoteReadReplicaResult, error) {
+func (s *Service) PromoteReadReplica(ctx context.Context, in *rdsapi.PromoteReadReplicaMessage) (*rdsapi.PromoteReadReplicaResult, error) {
 	retention := int64(defaultPromotedRetention)
 	if in.BackupRetentionPeriod != nil {
 		retention = *in.BackupRetentionPeriod

@@ -41,7 +41,7 @@ func replicatesTo(inst *instanceRec, region string) bool {
 	return slices.ContainsFunc(inst.Replications, func(r replicationRef) bool { return r.Region == region })
 }
 
-func (s *Service) startReplication(ctx context.Context, in *rdsapi.StartDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StartDBInstanceAutomatedBackupsReplicationResult, error) {
+func (s *Service) StartDBInstanceAutomatedBackupsReplication(ctx context.Context, in *rdsapi.StartDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StartDBInstanceAutomatedBackupsReplicationResult, error) {
 	c := s.Call(ctx)
 	sourceARN := deref(in.SourceDBInstanceArn)
 	srcRegion, srcID, err := sourceInstance(sourceARN, c.Account, c.Region)
@@ -165,7 +165,7 @@ func (s *Service) writeReplica(tx kit.Tx, v, src kit.View, inst *instanceRec, b 
 	return err
 }
 
-func (s *Service) stopReplication(ctx context.Context, in *rdsapi.StopDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StopDBInstanceAutomatedBackupsReplicationResult, error) {
+func (s *Service) StopDBInstanceAutomatedBackupsReplication(ctx context.Context, in *rdsapi.StopDBInstanceAutomatedBackupsReplicationMessage) (*rdsapi.StopDBInstanceAutomatedBackupsReplicationResult, error) {
 	c := s.Call(ctx)
 	sourceARN := deref(in.SourceDBInstanceArn)
 	srcRegion, srcID, err := sourceInstance(sourceARN, c.Account, c.Region)

@@ -83,7 +83,7 @@ func (s *Service) restoreInstance(tx kit.Tx, v kit.View, id string, src restored
 	return inst, s.insertInstance(tx, v, inst)
 }
 
-func (s *Service) restoreFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) (*rdsapi.RestoreDBInstanceFromDBSnapshotResult, error) {
+func (s *Service) RestoreDBInstanceFromDBSnapshot(ctx context.Context, in *rdsapi.RestoreDBInstanceFromDBSnapshotMessage) (*rdsapi.RestoreDBInstanceFromDBSnapshotResult, error) {
 	c := s.Call(ctx)
 	id := deref(in.DBInstanceIdentifier)
 	if !validIdentifier(id, maxInstanceID) {
@@ -179,7 +179,7 @@ func pointInTimeSource(v kit.View, in *rdsapi.RestoreDBInstanceToPointInTimeMess
 	}
 }
 
-func (s *Service) restoreToPointInTime(ctx context.Context, in *rdsapi.RestoreDBInstanceToPointInTimeMessage) (*rdsapi.RestoreDBInstanceToPointInTimeResult, error) {
+func (s *Service) RestoreDBInstanceToPointInTime(ctx context.Context, in *rdsapi.RestoreDBInstanceToPointInTimeMessage) (*rdsapi.RestoreDBInstanceToPointInTimeResult, error) {
 	c := s.Call(ctx)
 	if err := checkPointInTimeRequest(in); err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func findDBSecurityGroup(v kit.View, name string) (*dbSecurityGroupRec, error) {
 	return g, nil
 }
 
-func (s *Service) createDBSecurityGroup(ctx context.Context, in *rdsapi.CreateDBSecurityGroupMessage) (*rdsapi.CreateDBSecurityGroupResult, error) {
+func (s *Service) CreateDBSecurityGroup(ctx context.Context, in *rdsapi.CreateDBSecurityGroupMessage) (*rdsapi.CreateDBSecurityGroupResult, error) {
 	c := s.Call(ctx)
 	name := *in.DBSecurityGroupName
 	if !validIdentifier(name, maxDBSecurityGroup) || strings.EqualFold(name, "default") {
@@ -74,7 +74,7 @@ func (s *Service) createDBSecurityGroup(ctx context.Context, in *rdsapi.CreateDB
 	})
 }
 
-func (s *Service) describeDBSecurityGroups(ctx context.Context, in *rdsapi.DescribeDBSecurityGroupsMessage) (*rdsapi.DBSecurityGroupMessage, error) {
+func (s *Service) DescribeDBSecurityGroups(ctx context.Context, in *rdsapi.DescribeDBSecurityGroupsMessage) (*rdsapi.DBSecurityGroupMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)
@@ -104,7 +104,7 @@ func (s *Service) describeDBSecurityGroups(ctx context.Context, in *rdsapi.Descr
 	})
 }
 
-func (s *Service) deleteDBSecurityGroup(ctx context.Context, in *rdsapi.DeleteDBSecurityGroupMessage) (*awsmodel.Empty, error) {
+func (s *Service) DeleteDBSecurityGroup(ctx context.Context, in *rdsapi.DeleteDBSecurityGroupMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		v := c.In(tx)
@@ -119,11 +119,11 @@ func (s *Service) deleteDBSecurityGroup(ctx context.Context, in *rdsapi.DeleteDB
 	})
 }
 
-func (s *Service) authorizeDBSecurityGroupIngress(ctx context.Context, in *rdsapi.AuthorizeDBSecurityGroupIngressMessage) (*rdsapi.AuthorizeDBSecurityGroupIngressResult, error) {
+func (s *Service) AuthorizeDBSecurityGroupIngress(ctx context.Context, in *rdsapi.AuthorizeDBSecurityGroupIngressMessage) (*rdsapi.AuthorizeDBSecurityGroupIngressResult, error) {
 	return nil, s.refuseIngress(ctx, *in.DBSecurityGroupName)
 }
 
-func (s *Service) revokeDBSecurityGroupIngress(ctx context.Context, in *rdsapi.RevokeDBSecurityGroupIngressMessage) (*rdsapi.RevokeDBSecurityGroupIngressResult, error) {
+func (s *Service) RevokeDBSecurityGroupIngress(ctx context.Context, in *rdsapi.RevokeDBSecurityGroupIngressMessage) (*rdsapi.RevokeDBSecurityGroupIngressResult, error) {
 	return nil, s.refuseIngress(ctx, *in.DBSecurityGroupName)
 }
 

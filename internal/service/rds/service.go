@@ -105,74 +105,10 @@ func (s *Service) Validation() awsmodel.Validation {
 	}
 }
 
-// Handlers binds the operations RDS implements here (the clusters' in clusterHandlers).
+// Handlers binds the operations RDS implements, instances and clusters alike: each is the
+// method named after it (rdsapi.Bind).
 // Proxies, blue/green deployments and the other operations of the model answer an error
 // naming them.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return append([]awsmodel.Handler{
-		rdsapi.OpCreateDBInstance.Handle(s.createDBInstance),
-		rdsapi.OpDescribeDBInstances.Handle(s.describeDBInstances),
-		rdsapi.OpModifyDBInstance.Handle(s.modifyDBInstance),
-		rdsapi.OpDeleteDBInstance.Handle(s.deleteDBInstance),
-		rdsapi.OpRebootDBInstance.Handle(s.rebootDBInstance),
-		rdsapi.OpStopDBInstance.Handle(s.stopDBInstance),
-		rdsapi.OpStartDBInstance.Handle(s.startDBInstance),
-		rdsapi.OpCreateDBInstanceReadReplica.Handle(s.createDBInstanceReadReplica),
-		rdsapi.OpPromoteReadReplica.Handle(s.promoteReadReplica),
-
-		rdsapi.OpAddTagsToResource.Handle(s.addTagsToResource),
-		rdsapi.OpRemoveTagsFromResource.Handle(s.removeTagsFromResource),
-		rdsapi.OpListTagsForResource.Handle(s.listTagsForResource),
-
-		rdsapi.OpDescribeDBEngineVersions.Handle(s.describeDBEngineVersions),
-		rdsapi.OpDescribeOrderableDBInstanceOptions.Handle(s.describeOrderableDBInstanceOptions),
-		rdsapi.OpDescribeDBParameterGroups.Handle(s.describeDBParameterGroups),
-		rdsapi.OpCreateDBParameterGroup.Handle(s.createDBParameterGroup),
-		rdsapi.OpCopyDBParameterGroup.Handle(s.copyDBParameterGroup),
-		rdsapi.OpModifyDBParameterGroup.Handle(s.modifyDBParameterGroup),
-		rdsapi.OpResetDBParameterGroup.Handle(s.resetDBParameterGroup),
-		rdsapi.OpDeleteDBParameterGroup.Handle(s.deleteDBParameterGroup),
-		rdsapi.OpDescribeDBParameters.Handle(s.describeDBParameters),
-		rdsapi.OpDescribeEngineDefaultParameters.Handle(s.describeEngineDefaultParameters),
-		rdsapi.OpDescribeDBClusterParameterGroups.Handle(s.describeDBClusterParameterGroups),
-		rdsapi.OpCreateDBClusterParameterGroup.Handle(s.createDBClusterParameterGroup),
-		rdsapi.OpCopyDBClusterParameterGroup.Handle(s.copyDBClusterParameterGroup),
-		rdsapi.OpModifyDBClusterParameterGroup.Handle(s.modifyDBClusterParameterGroup),
-		rdsapi.OpResetDBClusterParameterGroup.Handle(s.resetDBClusterParameterGroup),
-		rdsapi.OpDeleteDBClusterParameterGroup.Handle(s.deleteDBClusterParameterGroup),
-		rdsapi.OpDescribeDBClusterParameters.Handle(s.describeDBClusterParameters),
-		rdsapi.OpDescribeEngineDefaultClusterParameters.Handle(s.describeEngineDefaultClusterParameters),
-		rdsapi.OpDescribeOptionGroups.Handle(s.describeOptionGroups),
-		rdsapi.OpDescribeOptionGroupOptions.Handle(s.describeOptionGroupOptions),
-		rdsapi.OpCreateOptionGroup.Handle(s.createOptionGroup),
-		rdsapi.OpCopyOptionGroup.Handle(s.copyOptionGroup),
-		rdsapi.OpModifyOptionGroup.Handle(s.modifyOptionGroup),
-		rdsapi.OpDeleteOptionGroup.Handle(s.deleteOptionGroup),
-		rdsapi.OpDescribeEvents.Handle(s.describeEvents),
-		rdsapi.OpCreateDBSecurityGroup.Handle(s.createDBSecurityGroup),
-		rdsapi.OpDescribeDBSecurityGroups.Handle(s.describeDBSecurityGroups),
-		rdsapi.OpDeleteDBSecurityGroup.Handle(s.deleteDBSecurityGroup),
-		rdsapi.OpAuthorizeDBSecurityGroupIngress.Handle(s.authorizeDBSecurityGroupIngress),
-		rdsapi.OpRevokeDBSecurityGroupIngress.Handle(s.revokeDBSecurityGroupIngress),
-		rdsapi.OpDescribeDBSubnetGroups.Handle(s.describeDBSubnetGroups),
-		rdsapi.OpCreateDBSubnetGroup.Handle(s.createDBSubnetGroup),
-		rdsapi.OpModifyDBSubnetGroup.Handle(s.modifyDBSubnetGroup),
-		rdsapi.OpDeleteDBSubnetGroup.Handle(s.deleteDBSubnetGroup),
-		rdsapi.OpDescribeSourceRegions.Handle(s.describeSourceRegions),
-		rdsapi.OpDescribeAccountAttributes.Handle(s.describeAccountAttributes),
-
-		rdsapi.OpDescribeDBInstanceAutomatedBackups.Handle(s.describeDBInstanceAutomatedBackups),
-		rdsapi.OpDeleteDBInstanceAutomatedBackup.Handle(s.deleteDBInstanceAutomatedBackup),
-		rdsapi.OpStartDBInstanceAutomatedBackupsReplication.Handle(s.startReplication),
-		rdsapi.OpStopDBInstanceAutomatedBackupsReplication.Handle(s.stopReplication),
-		rdsapi.OpRestoreDBInstanceToPointInTime.Handle(s.restoreToPointInTime),
-
-		rdsapi.OpCreateDBSnapshot.Handle(s.createDBSnapshot),
-		rdsapi.OpDescribeDBSnapshots.Handle(s.describeDBSnapshots),
-		rdsapi.OpDeleteDBSnapshot.Handle(s.deleteDBSnapshot),
-		rdsapi.OpDescribeDBSnapshotAttributes.Handle(s.describeDBSnapshotAttributes),
-		rdsapi.OpModifyDBSnapshotAttribute.Handle(s.modifyDBSnapshotAttribute),
-		rdsapi.OpCopyDBSnapshot.Handle(s.copyDBSnapshot),
-		rdsapi.OpRestoreDBInstanceFromDBSnapshot.Handle(s.restoreFromDBSnapshot),
-	}, s.clusterHandlers()...)
+	return rdsapi.Bind(s)
 }

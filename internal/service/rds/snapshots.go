@@ -60,7 +60,7 @@ func snapshotIdentifier(param, id string) (string, error) {
 	return strings.ToLower(id), nil
 }
 
-func (s *Service) createDBSnapshot(ctx context.Context, in *rdsapi.CreateDBSnapshotMessage) (*rdsapi.CreateDBSnapshotResult, error) {
+func (s *Service) CreateDBSnapshot(ctx context.Context, in *rdsapi.CreateDBSnapshotMessage) (*rdsapi.CreateDBSnapshotResult, error) {
 	c := s.Call(ctx)
 	id, err := snapshotIdentifier(paramSnapshotID, deref(in.DBSnapshotIdentifier))
 	if err != nil {
@@ -152,7 +152,7 @@ func findSnapshot(tx kit.Tx, v kit.View, ident string, allowRegion bool) (*snaps
 	return snap, src, nil
 }
 
-func (s *Service) deleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnapshotMessage) (*rdsapi.DeleteDBSnapshotResult, error) {
+func (s *Service) DeleteDBSnapshot(ctx context.Context, in *rdsapi.DeleteDBSnapshotMessage) (*rdsapi.DeleteDBSnapshotResult, error) {
 	c := s.Call(ctx)
 	// An ARN or an over-long identifier is not an identifier: InvalidParameterValue, not
 	// a NotFound fault.
@@ -193,7 +193,7 @@ func attributesOut(snap *snapshotRec) *rdsapi.DBSnapshotAttributesResult {
 	}
 }
 
-func (s *Service) describeDBSnapshotAttributes(ctx context.Context, in *rdsapi.DescribeDBSnapshotAttributesMessage) (*rdsapi.DescribeDBSnapshotAttributesResult, error) {
+func (s *Service) DescribeDBSnapshotAttributes(ctx context.Context, in *rdsapi.DescribeDBSnapshotAttributesMessage) (*rdsapi.DescribeDBSnapshotAttributesResult, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*rdsapi.DescribeDBSnapshotAttributesResult, error) {
 		snap, _, err := findSnapshot(tx, c.In(tx), deref(in.DBSnapshotIdentifier), false)
@@ -207,7 +207,7 @@ func (s *Service) describeDBSnapshotAttributes(ctx context.Context, in *rdsapi.D
 	})
 }
 
-func (s *Service) modifyDBSnapshotAttribute(ctx context.Context, in *rdsapi.ModifyDBSnapshotAttributeMessage) (*rdsapi.ModifyDBSnapshotAttributeResult, error) {
+func (s *Service) ModifyDBSnapshotAttribute(ctx context.Context, in *rdsapi.ModifyDBSnapshotAttributeMessage) (*rdsapi.ModifyDBSnapshotAttributeResult, error) {
 	c := s.Call(ctx)
 	if name := deref(in.AttributeName); name != restoreAttribute {
 		return nil, msgAttributeName.New(name)

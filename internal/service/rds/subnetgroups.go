@@ -97,7 +97,7 @@ func (s *Service) subnetsOf(tx kit.Tx, v kit.View, ids []string) (string, []subn
 	return subnets[0].VpcID, refs, nil
 }
 
-func (s *Service) createDBSubnetGroup(ctx context.Context, in *rdsapi.CreateDBSubnetGroupMessage) (*rdsapi.CreateDBSubnetGroupResult, error) {
+func (s *Service) CreateDBSubnetGroup(ctx context.Context, in *rdsapi.CreateDBSubnetGroupMessage) (*rdsapi.CreateDBSubnetGroupResult, error) {
 	c := s.Call(ctx)
 	name := strings.ToLower(deref(in.DBSubnetGroupName))
 	if !validSubnetGroupName(name) || name == defaultSubnetGroup {
@@ -131,7 +131,7 @@ func (s *Service) createDBSubnetGroup(ctx context.Context, in *rdsapi.CreateDBSu
 	})
 }
 
-func (s *Service) modifyDBSubnetGroup(ctx context.Context, in *rdsapi.ModifyDBSubnetGroupMessage) (*rdsapi.ModifyDBSubnetGroupResult, error) {
+func (s *Service) ModifyDBSubnetGroup(ctx context.Context, in *rdsapi.ModifyDBSubnetGroupMessage) (*rdsapi.ModifyDBSubnetGroupResult, error) {
 	c := s.Call(ctx)
 	name := strings.ToLower(deref(in.DBSubnetGroupName))
 	return kit.Write(s.Kit, func(tx kit.Tx) (*rdsapi.ModifyDBSubnetGroupResult, error) {
@@ -182,7 +182,7 @@ func subnetGroupUsers(v kit.View, name string) ([]*instanceRec, error) {
 	return slices.DeleteFunc(all, func(inst *instanceRec) bool { return inst.SubnetGroup != name }), nil
 }
 
-func (s *Service) deleteDBSubnetGroup(ctx context.Context, in *rdsapi.DeleteDBSubnetGroupMessage) (*awsmodel.Empty, error) {
+func (s *Service) DeleteDBSubnetGroup(ctx context.Context, in *rdsapi.DeleteDBSubnetGroupMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	name := strings.ToLower(deref(in.DBSubnetGroupName))
 	if name == defaultSubnetGroup {
@@ -207,7 +207,7 @@ func (s *Service) deleteDBSubnetGroup(ctx context.Context, in *rdsapi.DeleteDBSu
 	})
 }
 
-func (s *Service) describeDBSubnetGroups(ctx context.Context, in *rdsapi.DescribeDBSubnetGroupsMessage) (*rdsapi.DBSubnetGroupMessage, error) {
+func (s *Service) DescribeDBSubnetGroups(ctx context.Context, in *rdsapi.DescribeDBSubnetGroupsMessage) (*rdsapi.DBSubnetGroupMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)

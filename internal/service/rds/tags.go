@@ -70,7 +70,7 @@ func findTaggable(tx kit.Tx, v kit.View, name string) (taggable, error) {
 	return taggable{}, msgNotAResource.New()
 }
 
-func (s *Service) addTagsToResource(ctx context.Context, in *rdsapi.AddTagsToResourceMessage) (*awsmodel.Empty, error) {
+func (s *Service) AddTagsToResource(ctx context.Context, in *rdsapi.AddTagsToResourceMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	add, err := checkTags(in.Tags)
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *Service) addTagsToResource(ctx context.Context, in *rdsapi.AddTagsToRes
 	})
 }
 
-func (s *Service) removeTagsFromResource(ctx context.Context, in *rdsapi.RemoveTagsFromResourceMessage) (*awsmodel.Empty, error) {
+func (s *Service) RemoveTagsFromResource(ctx context.Context, in *rdsapi.RemoveTagsFromResourceMessage) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		t, err := findTaggable(tx, c.In(tx), deref(in.ResourceName))
@@ -102,7 +102,7 @@ func (s *Service) removeTagsFromResource(ctx context.Context, in *rdsapi.RemoveT
 	})
 }
 
-func (s *Service) listTagsForResource(ctx context.Context, in *rdsapi.ListTagsForResourceMessage) (*rdsapi.TagListMessage, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, in *rdsapi.ListTagsForResourceMessage) (*rdsapi.TagListMessage, error) {
 	c := s.Call(ctx)
 	if len(in.Filters) > 0 {
 		return nil, msgNoFilters.New(c.Operation)

@@ -40,7 +40,7 @@ func (s *Service) walk(v kit.View, q listQuery) ([]*secretRecord, *string, error
 	return page, next, err
 }
 
-func (s *Service) listSecrets(ctx context.Context, in *sm.ListSecretsRequest) (*sm.ListSecretsResponse, error) {
+func (s *Service) ListSecrets(ctx context.Context, in *sm.ListSecretsRequest) (*sm.ListSecretsResponse, error) {
 	c := s.Call(ctx)
 	if err := checkFilters(in.Filters); err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (s *Service) listSecrets(ctx context.Context, in *sm.ListSecretsRequest) (*
 	})
 }
 
-func (s *Service) batchGetSecretValue(ctx context.Context, in *sm.BatchGetSecretValueRequest) (*sm.BatchGetSecretValueResponse, error) {
+func (s *Service) BatchGetSecretValue(ctx context.Context, in *sm.BatchGetSecretValueRequest) (*sm.BatchGetSecretValueResponse, error) {
 	c := s.Call(ctx)
 	if (in.SecretIdList != nil) == (in.Filters != nil) {
 		return nil, msgIdsOrFilters.New()

@@ -112,7 +112,7 @@ func randInt(n int) int {
 	return int(v.Int64())
 }
 
-func (s *Service) getRandomPassword(_ context.Context, in *sm.GetRandomPasswordRequest) (*sm.GetRandomPasswordResponse, error) {
+func (s *Service) GetRandomPassword(_ context.Context, in *sm.GetRandomPasswordRequest) (*sm.GetRandomPasswordResponse, error) {
 	pw, err := randomPassword(specOf(in))
 	if err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ func wildcardPrincipal(raw json.RawMessage) bool {
 	return false
 }
 
-func (s *Service) putResourcePolicy(ctx context.Context, in *sm.PutResourcePolicyRequest) (*sm.PutResourcePolicyResponse, error) {
+func (s *Service) PutResourcePolicy(ctx context.Context, in *sm.PutResourcePolicyRequest) (*sm.PutResourcePolicyResponse, error) {
 	c := s.Call(ctx)
 	findings, err := analysePolicy(*in.ResourcePolicy)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) putResourcePolicy(ctx context.Context, in *sm.PutResourcePolic
 	})
 }
 
-func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolicyRequest) (*sm.GetResourcePolicyResponse, error) {
+func (s *Service) GetResourcePolicy(ctx context.Context, in *sm.GetResourcePolicyRequest) (*sm.GetResourcePolicyResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetResourcePolicyResponse, error) {
 		v := c.In(tx)
@@ -142,7 +142,7 @@ func (s *Service) getResourcePolicy(ctx context.Context, in *sm.GetResourcePolic
 	})
 }
 
-func (s *Service) deleteResourcePolicy(ctx context.Context, in *sm.DeleteResourcePolicyRequest) (*sm.DeleteResourcePolicyResponse, error) {
+func (s *Service) DeleteResourcePolicy(ctx context.Context, in *sm.DeleteResourcePolicyRequest) (*sm.DeleteResourcePolicyResponse, error) {
 	c := s.Call(ctx)
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.DeleteResourcePolicyResponse, error) {
 		out := &sm.DeleteResourcePolicyResponse{ARN: new(rec.arn(v)), Name: new(rec.Name)}
@@ -154,7 +154,7 @@ func (s *Service) deleteResourcePolicy(ctx context.Context, in *sm.DeleteResourc
 	})
 }
 
-func (s *Service) validateResourcePolicy(ctx context.Context, in *sm.ValidateResourcePolicyRequest) (*sm.ValidateResourcePolicyResponse, error) {
+func (s *Service) ValidateResourcePolicy(ctx context.Context, in *sm.ValidateResourcePolicyRequest) (*sm.ValidateResourcePolicyResponse, error) {
 	c := s.Call(ctx)
 	if in.SecretId != nil {
 		err := s.View(func(tx kit.Tx) error {

@@ -74,7 +74,7 @@ func (s *Service) syncReplicas(tx kit.Tx, v kit.View, rec *secretRecord) error {
 	return nil
 }
 
-func (s *Service) replicateSecretToRegions(ctx context.Context, in *sm.ReplicateSecretToRegionsRequest) (*sm.ReplicateSecretToRegionsResponse, error) {
+func (s *Service) ReplicateSecretToRegions(ctx context.Context, in *sm.ReplicateSecretToRegionsRequest) (*sm.ReplicateSecretToRegionsResponse, error) {
 	c := s.Call(ctx)
 	add, err := checkReplicaRegions(c, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret)
 	if err != nil {
@@ -128,7 +128,7 @@ func forgetPromotion(tx kit.Tx, v kit.View, rec *secretRecord, region string) er
 	return secrets.Put(rv, other, other.Name)
 }
 
-func (s *Service) removeRegionsFromReplication(ctx context.Context, in *sm.RemoveRegionsFromReplicationRequest) (*sm.RemoveRegionsFromReplicationResponse, error) {
+func (s *Service) RemoveRegionsFromReplication(ctx context.Context, in *sm.RemoveRegionsFromReplicationRequest) (*sm.RemoveRegionsFromReplicationResponse, error) {
 	c := s.Call(ctx)
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.RemoveRegionsFromReplicationResponse, error) {
 		// A Region the secret is not replicated to is refused as ReplicateSecretToRegions
@@ -164,7 +164,7 @@ func (s *Service) removeRegionsFromReplication(ctx context.Context, in *sm.Remov
 	})
 }
 
-func (s *Service) stopReplicationToReplica(ctx context.Context, in *sm.StopReplicationToReplicaRequest) (*sm.StopReplicationToReplicaResponse, error) {
+func (s *Service) StopReplicationToReplica(ctx context.Context, in *sm.StopReplicationToReplicaRequest) (*sm.StopReplicationToReplicaResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.StopReplicationToReplicaResponse, error) {
 		v := c.In(tx)

@@ -207,7 +207,7 @@ func rotationInProgress(rec *secretRecord) string {
 	return ""
 }
 
-func (s *Service) rotateSecret(ctx context.Context, in *sm.RotateSecretRequest) (*sm.RotateSecretResponse, error) {
+func (s *Service) RotateSecret(ctx context.Context, in *sm.RotateSecretRequest) (*sm.RotateSecretResponse, error) {
 	c := s.Call(ctx)
 	if in.ClientRequestToken == nil {
 		return nil, msgNeedTokenRotate.New()
@@ -303,7 +303,7 @@ func (s *Service) startRotation(tx kit.Tx, v kit.View, rec *secretRecord, token 
 	return err
 }
 
-func (s *Service) cancelRotateSecret(ctx context.Context, in *sm.CancelRotateSecretRequest) (*sm.CancelRotateSecretResponse, error) {
+func (s *Service) CancelRotateSecret(ctx context.Context, in *sm.CancelRotateSecretRequest) (*sm.CancelRotateSecretResponse, error) {
 	c := s.Call(ctx)
 	return writePrimary(s, c, *in.SecretId, func(tx kit.Tx, v kit.View, rec *secretRecord) (*sm.CancelRotateSecretResponse, error) {
 		r := rec.Rotation

@@ -30,7 +30,7 @@ func deref(p *string) string {
 	return *p
 }
 
-func (s *Service) createSecret(ctx context.Context, in *sm.CreateSecretRequest) (*sm.CreateSecretResponse, error) {
+func (s *Service) CreateSecret(ctx context.Context, in *sm.CreateSecretRequest) (*sm.CreateSecretResponse, error) {
 	c := s.Call(ctx)
 	name := *in.Name
 	if !validName(name) {
@@ -128,7 +128,7 @@ func createResponse(v kit.View, rec *secretRecord, version string) *sm.CreateSec
 	return out
 }
 
-func (s *Service) describeSecret(ctx context.Context, in *sm.DescribeSecretRequest) (*sm.DescribeSecretResponse, error) {
+func (s *Service) DescribeSecret(ctx context.Context, in *sm.DescribeSecretRequest) (*sm.DescribeSecretResponse, error) {
 	c := s.Call(ctx)
 	if err := s.access.flush(); err != nil { // LastAccessedDate must show every read so far
 		return nil, err
@@ -219,7 +219,7 @@ func replicationStatus(list []replicaState, accessed map[string]*time.Time) []sm
 	return out
 }
 
-func (s *Service) updateSecret(ctx context.Context, in *sm.UpdateSecretRequest) (*sm.UpdateSecretResponse, error) {
+func (s *Service) UpdateSecret(ctx context.Context, in *sm.UpdateSecretRequest) (*sm.UpdateSecretResponse, error) {
 	c := s.Call(ctx)
 	val, hasValue, err := inputValue(in.SecretString, in.SecretBinary)
 	if err != nil {
@@ -357,7 +357,7 @@ func (s *Service) replicaKeyChanged(tx kit.Tx, v kit.View, rec *secretRecord, ke
 	return secrets.Put(pv, prim, prim.Name)
 }
 
-func (s *Service) deleteSecret(ctx context.Context, in *sm.DeleteSecretRequest) (*sm.DeleteSecretResponse, error) {
+func (s *Service) DeleteSecret(ctx context.Context, in *sm.DeleteSecretRequest) (*sm.DeleteSecretResponse, error) {
 	c := s.Call(ctx)
 	force := in.ForceDeleteWithoutRecovery != nil && *in.ForceDeleteWithoutRecovery
 	days := int64(defaultRecoveryDays)
@@ -431,7 +431,7 @@ func forgottenSecret(c kit.Call, v kit.View, secretID string) (*sm.DeleteSecretR
 
 func isNotFound(err error) bool { return awserr.Is(err, sm.ErrResourceNotFound.Code) }
 
-func (s *Service) restoreSecret(ctx context.Context, in *sm.RestoreSecretRequest) (*sm.RestoreSecretResponse, error) {
+func (s *Service) RestoreSecret(ctx context.Context, in *sm.RestoreSecretRequest) (*sm.RestoreSecretResponse, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*sm.RestoreSecretResponse, error) {
 		v := c.In(tx)

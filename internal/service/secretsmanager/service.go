@@ -85,31 +85,7 @@ func (s *Service) Stop(context.Context) error {
 // Model is the Secrets Manager API model.
 func (s *Service) Model() *awsmodel.API { return secretsmanagerapi.Model() }
 
-// Handlers binds all 23 operations.
+// Handlers binds all 23 operations, each to the method named after it.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		secretsmanagerapi.OpCreateSecret.Handle(s.createSecret),
-		secretsmanagerapi.OpDescribeSecret.Handle(s.describeSecret),
-		secretsmanagerapi.OpGetSecretValue.Handle(s.getSecretValue),
-		secretsmanagerapi.OpBatchGetSecretValue.Handle(s.batchGetSecretValue),
-		secretsmanagerapi.OpPutSecretValue.Handle(s.putSecretValue),
-		secretsmanagerapi.OpUpdateSecret.Handle(s.updateSecret),
-		secretsmanagerapi.OpUpdateSecretVersionStage.Handle(s.updateSecretVersionStage),
-		secretsmanagerapi.OpListSecrets.Handle(s.listSecrets),
-		secretsmanagerapi.OpListSecretVersionIds.Handle(s.listSecretVersionIds),
-		secretsmanagerapi.OpDeleteSecret.Handle(s.deleteSecret),
-		secretsmanagerapi.OpRestoreSecret.Handle(s.restoreSecret),
-		secretsmanagerapi.OpRotateSecret.Handle(s.rotateSecret),
-		secretsmanagerapi.OpCancelRotateSecret.Handle(s.cancelRotateSecret),
-		secretsmanagerapi.OpGetRandomPassword.Handle(s.getRandomPassword),
-		secretsmanagerapi.OpTagResource.Handle(s.tagResource),
-		secretsmanagerapi.OpUntagResource.Handle(s.untagResource),
-		secretsmanagerapi.OpPutResourcePolicy.Handle(s.putResourcePolicy),
-		secretsmanagerapi.OpGetResourcePolicy.Handle(s.getResourcePolicy),
-		secretsmanagerapi.OpDeleteResourcePolicy.Handle(s.deleteResourcePolicy),
-		secretsmanagerapi.OpValidateResourcePolicy.Handle(s.validateResourcePolicy),
-		secretsmanagerapi.OpReplicateSecretToRegions.Handle(s.replicateSecretToRegions),
-		secretsmanagerapi.OpRemoveRegionsFromReplication.Handle(s.removeRegionsFromReplication),
-		secretsmanagerapi.OpStopReplicationToReplica.Handle(s.stopReplicationToReplica),
-	}
+	return secretsmanagerapi.Bind(s)
 }

@@ -50,7 +50,7 @@ func mergeTags(cur, add []tag) []tag {
 	return out
 }
 
-func (s *Service) tagResource(ctx context.Context, in *sm.TagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) TagResource(ctx context.Context, in *sm.TagResourceRequest) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	add, err := checkTags(in.Tags)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Service) tagResource(ctx context.Context, in *sm.TagResourceRequest) (*
 	})
 }
 
-func (s *Service) untagResource(ctx context.Context, in *sm.UntagResourceRequest) (*awsmodel.Empty, error) {
+func (s *Service) UntagResource(ctx context.Context, in *sm.UntagResourceRequest) (*awsmodel.Empty, error) {
 	return nil, s.changeSecret(s.Call(ctx), *in.SecretId, func(rec *secretRecord) error {
 		if err := userWritable(rec); err != nil {
 			return err

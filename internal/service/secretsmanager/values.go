@@ -8,7 +8,7 @@ import (
 	"github.com/xregion/xregion/internal/service/kit"
 )
 
-func (s *Service) getSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
+func (s *Service) GetSecretValue(ctx context.Context, in *sm.GetSecretValueRequest) (*sm.GetSecretValueResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*sm.GetSecretValueResponse, error) {
 		return s.readValue(tx, c.In(tx), c.Caller, *in.SecretId, deref(in.VersionId), deref(in.VersionStage))
@@ -73,7 +73,7 @@ func (s *Service) pickVersion(v kit.View, rec *secretRecord, versionID, stage st
 	return ver, nil
 }
 
-func (s *Service) putSecretValue(ctx context.Context, in *sm.PutSecretValueRequest) (*sm.PutSecretValueResponse, error) {
+func (s *Service) PutSecretValue(ctx context.Context, in *sm.PutSecretValueRequest) (*sm.PutSecretValueResponse, error) {
 	c := s.Call(ctx)
 	if in.ClientRequestToken == nil {
 		return nil, msgNeedToken.New()

@@ -109,7 +109,7 @@ func checkStages(stages []string) error {
 	return nil
 }
 
-func (s *Service) updateSecretVersionStage(ctx context.Context, in *sm.UpdateSecretVersionStageRequest) (*sm.UpdateSecretVersionStageResponse, error) {
+func (s *Service) UpdateSecretVersionStage(ctx context.Context, in *sm.UpdateSecretVersionStageRequest) (*sm.UpdateSecretVersionStageResponse, error) {
 	c := s.Call(ctx)
 	label := *in.VersionStage
 	move, remove := deref(in.MoveToVersionId), deref(in.RemoveFromVersionId)
@@ -152,7 +152,7 @@ func moveStage(v kit.View, rec *secretRecord, label, move, remove string) error 
 	return nil
 }
 
-func (s *Service) listSecretVersionIds(ctx context.Context, in *sm.ListSecretVersionIdsRequest) (*sm.ListSecretVersionIdsResponse, error) {
+func (s *Service) ListSecretVersionIds(ctx context.Context, in *sm.ListSecretVersionIdsRequest) (*sm.ListSecretVersionIdsResponse, error) {
 	c := s.Call(ctx)
 	limit := 100
 	if in.MaxResults != nil {

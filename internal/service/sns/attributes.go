@@ -233,7 +233,7 @@ func topicAttributes(tx kit.Tx, ref topicRef, topic *topicRecord) (map[string]st
 	return out, nil
 }
 
-func (s *Service) getTopicAttributes(ctx context.Context, in *snsapi.GetTopicAttributesInput) (*snsapi.GetTopicAttributesResponse, error) {
+func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAttributesInput) (*snsapi.GetTopicAttributesResponse, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *Service) getTopicAttributes(ctx context.Context, in *snsapi.GetTopicAtt
 	})
 }
 
-func (s *Service) setTopicAttributes(ctx context.Context, in *snsapi.SetTopicAttributesInput) (*awsmodel.Empty, error) {
+func (s *Service) SetTopicAttributes(ctx context.Context, in *snsapi.SetTopicAttributesInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {

@@ -50,7 +50,7 @@ func checkBatch(entries []snsapi.PublishBatchRequestEntry) ([]*message, error) {
 	return out, nil
 }
 
-func (s *Service) publishBatch(ctx context.Context, in *snsapi.PublishBatchInput) (*snsapi.PublishBatchResponse, error) {
+func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput) (*snsapi.PublishBatchResponse, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {

@@ -97,15 +97,19 @@ type env struct {
 	t     *testing.T
 	hooks *hooks
 	svc   *sns.Service
+	// notifier is SNS as the other services meet it, through port.Notifier.
+	notifier port.Notifier
 }
 
 func start(t *testing.T) *env {
 	t.Helper()
 	hk := newHooks()
+	var notifier port.Notifier
 	h := kittest.Start(t, []string{"sns"}, kittest.WithPorts(func(p *service.Ports) {
 		service.Provide[port.Webhooks](p, hk)
+		service.Need(p, &notifier)
 	}))
-	return &env{Harness: h, t: t, hooks: hk, svc: h.Service("sns").(*sns.Service)}
+	return &env{Harness: h, t: t, hooks: hk, svc: h.Service("sns").(*sns.Service), notifier: notifier}
 }
 
 func (e *env) idle() {

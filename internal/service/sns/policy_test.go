@@ -73,7 +73,7 @@ func TestAnExplicitDenyWinsEvenForTheOwner(t *testing.T) {
 
 // notify publishes as an AWS service through the port, in a transaction of the caller.
 func (e *env) notify(topicARN string, n port.Notification) error {
-	return e.svc.Update(func(tx kit.Tx) error { return e.svc.Publish(tx, topicARN, n) })
+	return e.svc.Update(func(tx kit.Tx) error { return e.notifier.Publish(tx, topicARN, n) })
 }
 
 func TestServiceNotificationsRespectTheTopicPolicy(t *testing.T) {

@@ -195,7 +195,7 @@ func publishTarget(in *snsapi.PublishInput) (string, error) {
 	return "", msgNoTarget.New()
 }
 
-func (s *Service) publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi.PublishResponse, error) {
+func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi.PublishResponse, error) {
 	c := s.Call(ctx)
 	target, err := publishTarget(in)
 	if err != nil {
@@ -309,10 +309,17 @@ func signatureVersion(topic *topicRecord) string {
 	return "1"
 }
 
+// notifier is SNS as port.Notifier. The port is an adapter rather than the Service itself
+// because its Publish shares its name with the SNS operation, whose handler is the
+// Service's Publish (snsapi.Bind).
+type notifier struct{ *Service }
+
+var _ port.Notifier = notifier{}
+
 // Publish implements port.Notifier: an AWS service's notification, published in the
 // service's transaction when the topic's policy lets the service publish to it. AWS
 // services publish to standard topics only.
-func (s *Service) Publish(tx kit.Tx, topicARN string, n port.Notification) error {
+func (s notifier) Publish(tx kit.Tx, topicARN string, n port.Notification) error {
 	if n.Publisher == "" {
 		return fmt.Errorf("sns: a notification to %s names no publishing service", topicARN)
 	}

@@ -23,7 +23,6 @@ type Service struct {
 var (
 	_ service.Service  = (*Service)(nil)
 	_ service.Resetter = (*Service)(nil)
-	_ port.Notifier    = (*Service)(nil)
 )
 
 // New builds the service, registers its jobs, provides the port.Notifier and asks for
@@ -36,7 +35,7 @@ func New(d service.Deps) (*Service, error) {
 	s := &Service{Kit: k}
 	s.pages = k.Pager(func(string) error { return msgBadNextToken.New() })
 	s.registerJobs()
-	service.Provide[port.Notifier](d.Ports, s)
+	service.Provide[port.Notifier](d.Ports, notifier{s})
 	service.Need(d.Ports, &s.hooks)
 	return s, nil
 }
@@ -50,23 +49,5 @@ func (s *Service) Model() *awsmodel.API { return snsapi.Model() }
 // Handlers binds the operations of topics, subscriptions, publishing and tags; the
 // mobile push, SMS and data protection operations answer that they are not implemented.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		snsapi.OpCreateTopic.Handle(s.createTopic),
-		snsapi.OpDeleteTopic.Handle(s.deleteTopic),
-		snsapi.OpListTopics.Handle(s.listTopics),
-		snsapi.OpGetTopicAttributes.Handle(s.getTopicAttributes),
-		snsapi.OpSetTopicAttributes.Handle(s.setTopicAttributes),
-		snsapi.OpSubscribe.Handle(s.subscribe),
-		snsapi.OpConfirmSubscription.Handle(s.confirmSubscription),
-		snsapi.OpUnsubscribe.Handle(s.unsubscribe),
-		snsapi.OpListSubscriptions.Handle(s.listSubscriptions),
-		snsapi.OpListSubscriptionsByTopic.Handle(s.listSubscriptionsByTopic),
-		snsapi.OpGetSubscriptionAttributes.Handle(s.getSubscriptionAttributes),
-		snsapi.OpSetSubscriptionAttributes.Handle(s.setSubscriptionAttributes),
-		snsapi.OpPublish.Handle(s.publish),
-		snsapi.OpPublishBatch.Handle(s.publishBatch),
-		snsapi.OpTagResource.Handle(s.tagResource),
-		snsapi.OpUntagResource.Handle(s.untagResource),
-		snsapi.OpListTagsForResource.Handle(s.listTagsForResource),
-	}
+	return snsapi.Bind(s)
 }

@@ -217,7 +217,7 @@ func subscriptionInRegion(c kit.Call, subscriptionARN string) (subscriptionRef, 
 	return ref, msgSubscriptionID.New()
 }
 
-func (s *Service) getSubscriptionAttributes(ctx context.Context, in *snsapi.GetSubscriptionAttributesInput) (*snsapi.GetSubscriptionAttributesResponse, error) {
+func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *snsapi.GetSubscriptionAttributesInput) (*snsapi.GetSubscriptionAttributesResponse, error) {
 	c := s.Call(ctx)
 	return kit.Read(s.Kit, func(tx kit.Tx) (*snsapi.GetSubscriptionAttributesResponse, error) {
 		ref, topic, sub, err := findSubscription(tx, c, *in.SubscriptionArn, "GetSubscriptionAttributes")
@@ -228,7 +228,7 @@ func (s *Service) getSubscriptionAttributes(ctx context.Context, in *snsapi.GetS
 	})
 }
 
-func (s *Service) setSubscriptionAttributes(ctx context.Context, in *snsapi.SetSubscriptionAttributesInput) (*awsmodel.Empty, error) {
+func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *snsapi.SetSubscriptionAttributesInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	return kit.Write(s.Kit, func(tx kit.Tx) (*awsmodel.Empty, error) {
 		ref, _, sub, err := findSubscription(tx, c, *in.SubscriptionArn, "SetSubscriptionAttributes")

@@ -41,7 +41,7 @@ func checkEndpoint(protocol, endpoint string) error {
 	return nil
 }
 
-func (s *Service) subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*snsapi.SubscribeResponse, error) {
+func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*snsapi.SubscribeResponse, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) requestConfirmation(tx kit.Tx, v kit.View, topic *topicRecord,
 	return s.deliver(tx, v, sub, env)
 }
 
-func (s *Service) confirmSubscription(ctx context.Context, in *snsapi.ConfirmSubscriptionInput) (*snsapi.ConfirmSubscriptionResponse, error) {
+func (s *Service) ConfirmSubscription(ctx context.Context, in *snsapi.ConfirmSubscriptionInput) (*snsapi.ConfirmSubscriptionResponse, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *Service) restore(tx kit.Tx, v kit.View, topic *topicRecord, r *restored
 	return sub.ref(v).ARN(), nil
 }
 
-func (s *Service) unsubscribe(ctx context.Context, in *snsapi.UnsubscribeInput) (*awsmodel.Empty, error) {
+func (s *Service) Unsubscribe(ctx context.Context, in *snsapi.UnsubscribeInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	ref, err := subscriptionInRegion(c, *in.SubscriptionArn)
 	if err != nil {
@@ -298,7 +298,7 @@ func listed(ref subscriptionRef, sub *subscriptionRecord) snsapi.Subscription {
 	}
 }
 
-func (s *Service) listSubscriptions(ctx context.Context, in *snsapi.ListSubscriptionsInput) (*snsapi.ListSubscriptionsResponse, error) {
+func (s *Service) ListSubscriptions(ctx context.Context, in *snsapi.ListSubscriptionsInput) (*snsapi.ListSubscriptionsResponse, error) {
 	c := s.Call(ctx)
 	l := kit.List{Op: "ListSubscriptions", Account: c.Account, Region: c.Region}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*snsapi.ListSubscriptionsResponse, error) {
@@ -318,7 +318,7 @@ func (s *Service) listSubscriptions(ctx context.Context, in *snsapi.ListSubscrip
 	})
 }
 
-func (s *Service) listSubscriptionsByTopic(ctx context.Context, in *snsapi.ListSubscriptionsByTopicInput) (*snsapi.ListSubscriptionsByTopicResponse, error) {
+func (s *Service) ListSubscriptionsByTopic(ctx context.Context, in *snsapi.ListSubscriptionsByTopicInput) (*snsapi.ListSubscriptionsByTopicResponse, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {

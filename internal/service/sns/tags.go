@@ -77,7 +77,7 @@ func (s *Service) changeTags(ctx context.Context, resourceARN string, change fun
 	})
 }
 
-func (s *Service) tagResource(ctx context.Context, in *snsapi.TagResourceRequest) (*snsapi.TagResourceResponse, error) {
+func (s *Service) TagResource(ctx context.Context, in *snsapi.TagResourceRequest) (*snsapi.TagResourceResponse, error) {
 	add, err := checkTags(in.Tags)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (s *Service) tagResource(ctx context.Context, in *snsapi.TagResourceRequest
 	return &snsapi.TagResourceResponse{}, nil
 }
 
-func (s *Service) untagResource(ctx context.Context, in *snsapi.UntagResourceRequest) (*snsapi.UntagResourceResponse, error) {
+func (s *Service) UntagResource(ctx context.Context, in *snsapi.UntagResourceRequest) (*snsapi.UntagResourceResponse, error) {
 	err := s.changeTags(ctx, *in.ResourceArn, func(tags []tag) ([]tag, error) {
 		return slices.DeleteFunc(tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) }), nil
 	})
@@ -105,7 +105,7 @@ func (s *Service) untagResource(ctx context.Context, in *snsapi.UntagResourceReq
 	return &snsapi.UntagResourceResponse{}, nil
 }
 
-func (s *Service) listTagsForResource(ctx context.Context, in *snsapi.ListTagsForResourceRequest) (*snsapi.ListTagsForResourceResponse, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, in *snsapi.ListTagsForResourceRequest) (*snsapi.ListTagsForResourceResponse, error) {
 	c := s.Call(ctx)
 	ref, ok := parseTopicARN(*in.ResourceArn)
 	if !ok || ref.Region != c.Region || ref.Account != c.Account {

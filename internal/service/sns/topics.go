@@ -48,7 +48,7 @@ func topicInRegion(c kit.Call, topicARN string) (topicRef, error) {
 	return ref, nil
 }
 
-func (s *Service) createTopic(ctx context.Context, in *snsapi.CreateTopicInput) (*snsapi.CreateTopicResponse, error) {
+func (s *Service) CreateTopic(ctx context.Context, in *snsapi.CreateTopicInput) (*snsapi.CreateTopicResponse, error) {
 	c := s.Call(ctx)
 	if err := checkTopicName(*in.Name, in.Attributes[attrFifoTopic] == "true"); err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (s *Service) createTopic(ctx context.Context, in *snsapi.CreateTopicInput) 
 	})
 }
 
-func (s *Service) deleteTopic(ctx context.Context, in *snsapi.DeleteTopicInput) (*awsmodel.Empty, error) {
+func (s *Service) DeleteTopic(ctx context.Context, in *snsapi.DeleteTopicInput) (*awsmodel.Empty, error) {
 	c := s.Call(ctx)
 	ref, err := topicInRegion(c, *in.TopicArn)
 	if err != nil {
@@ -133,7 +133,7 @@ func purgeTopic(tx kit.Tx, v kit.View, topic *topicRecord) error {
 	return topics.Delete(v, topic.Name)
 }
 
-func (s *Service) listTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*snsapi.ListTopicsResponse, error) {
+func (s *Service) ListTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*snsapi.ListTopicsResponse, error) {
 	c := s.Call(ctx)
 	l := kit.List{Op: "ListTopics", Account: c.Account, Region: c.Region}
 	return kit.Read(s.Kit, func(tx kit.Tx) (*snsapi.ListTopicsResponse, error) {

@@ -177,7 +177,7 @@ func (s *Service) forget(_ context.Context, tx kit.Tx, _ *jobs.Job, p forgetPayl
 	return s.creds.ForgetTemporary(tx, p.AccessKeyID)
 }
 
-func (s *Service) assumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
+func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
 	parsed, err := checkRoleARN(*in.RoleArn)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func messageAAD(account string) []byte {
 	return []byte("sts:DecodeAuthorizationMessage/" + account)
 }
 
-func (s *Service) decodeAuthorizationMessage(ctx context.Context, in *stsapi.DecodeAuthorizationMessageRequest) (*stsapi.DecodeAuthorizationMessageResponse, error) {
+func (s *Service) DecodeAuthorizationMessage(ctx context.Context, in *stsapi.DecodeAuthorizationMessageRequest) (*stsapi.DecodeAuthorizationMessageResponse, error) {
 	c := s.Call(ctx)
 	if err := s.allowCaller(c, "sts:DecodeAuthorizationMessage"); err != nil {
 		return nil, err

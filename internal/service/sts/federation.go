@@ -16,14 +16,14 @@ const (
 	federationRootMost = time.Hour
 )
 
-// getFederationToken hands a federated user credentials in the caller's account: the
+// GetFederationToken hands a federated user credentials in the caller's account: the
 // user is arn:PARTITION:sts::ACCOUNT:federated-user/NAME, with the id ACCOUNT:NAME.
 //
 // The session policies (Policy, PolicyArns) are checked and counted into
 // PackedPolicySize as AWS does, and travel with the credentials: in strict mode the
 // federated user may do what both the caller's IAM policies and the session policies
 // allow, and nothing without session policies (IAM's IdentityPolicies).
-func (s *Service) getFederationToken(ctx context.Context, in *stsapi.GetFederationTokenRequest) (*stsapi.GetFederationTokenResponse, error) {
+func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederationTokenRequest) (*stsapi.GetFederationTokenResponse, error) {
 	c := s.Call(ctx)
 	// AWS refuses any session credentials, an assumed role's or GetSessionToken's.
 	if c.Temporary {

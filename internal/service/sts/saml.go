@@ -48,7 +48,7 @@ const (
 var samlAudiences = []string{"https://signin.aws.amazon.com/saml", "urn:amazon:webservices", "https://signin.amazonaws.cn/saml",
 	"https://signin.amazonaws-us-gov.com/saml", "urn:amazon:webservices:govcloud", "urn:amazon:webservices:cn-north-1"}
 
-func (s *Service) assumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
+func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
 	parsed, err := checkRoleARN(*in.RoleArn)
 	if err != nil {
 		return nil, err

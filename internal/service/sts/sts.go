@@ -61,26 +61,17 @@ func (s *Service) Model() *awsmodel.API { return stsapi.Model() }
 
 // Handlers are the implemented operations.
 func (s *Service) Handlers() []awsmodel.Handler {
-	return []awsmodel.Handler{
-		stsapi.OpGetCallerIdentity.Handle(s.getCallerIdentity),
-		stsapi.OpGetAccessKeyInfo.Handle(s.getAccessKeyInfo),
-		stsapi.OpAssumeRole.Handle(s.assumeRole),
-		stsapi.OpAssumeRoleWithWebIdentity.Handle(s.assumeRoleWithWebIdentity),
-		stsapi.OpGetSessionToken.Handle(s.getSessionToken),
-		stsapi.OpGetFederationToken.Handle(s.getFederationToken),
-		stsapi.OpAssumeRoleWithSAML.Handle(s.assumeRoleWithSAML),
-		stsapi.OpDecodeAuthorizationMessage.Handle(s.decodeAuthorizationMessage),
-	}
+	return stsapi.Bind(s)
 }
 
-func (s *Service) getCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
+func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {
 	c := s.Call(ctx)
 	return &stsapi.GetCallerIdentityResponse{
 		Account: &c.Account, Arn: &c.Caller.ARN, UserId: &c.Caller.UserID,
 	}, nil
 }
 
-func (s *Service) getAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoRequest) (*stsapi.GetAccessKeyInfoResponse, error) {
+func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoRequest) (*stsapi.GetAccessKeyInfoResponse, error) {
 	account := s.creds.DefaultAccount()
 	err := s.View(func(tx kit.Tx) error {
 		id, ok, err := s.creds.Lookup(tx, *in.AccessKeyId)
@@ -100,7 +91,7 @@ func (s *Service) getAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyI
 	return &stsapi.GetAccessKeyInfoResponse{Account: &account}, nil
 }
 
-func (s *Service) getSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {
+func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {
 	c := s.Call(ctx)
 	if c.Temporary {
 		return nil, msgSessionTokenSession.New()

@@ -39,7 +39,7 @@ var (
 	errWebNotAllowed = msgWebNotAllowed.New()
 )
 
-func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
 	parsed, err := checkRoleARN(*in.RoleArn)
 	if err != nil {
 		return nil, err
